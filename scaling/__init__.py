@@ -1,0 +1,61 @@
+"""Forecast what it takes to train large AI models.
+
+``scaling`` fits compute-optimal scaling laws and combines them with accelerator, cluster,
+power, reliability and cost models to project training time, energy and dollars versus
+parameter count.
+
+Importing the package is cheap: the public names below are resolved lazily, so
+``import scaling`` does not import pandas, scipy, statsmodels or altair until a name that
+needs them is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+# public name -> submodule that defines it
+_LAZY = {
+    # laws
+    "LAW_PARAMETERS": "laws",
+    "chinchilla_loss": "laws",
+    "compute_optimal": "laws",
+    "kaplan_loss": "laws",
+    "training_flop": "laws",
+    "tokens_per_param": "laws",
+    "compute_for_loss": "laws",
+    # fits
+    "fit_chinchilla": "fit",
+    "FitResult": "fit",
+    # hardware, clusters, cost
+    "Accelerator": "hardware",
+    "accelerator": "hardware",
+    "Cluster": "cluster",
+    "cluster": "cluster",
+    "PriceAssumptions": "cost",
+}
+
+_SUBMODULES = {
+    "laws", "fit", "data", "hardware", "cluster", "cost", "reliability", "forecast",
+    "inference", "plots", "report", "cli",
+}
+
+__all__ = sorted(_LAZY) + sorted(_SUBMODULES)
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        module = importlib.import_module(f"scaling.{_LAZY[name]}")
+        value = getattr(module, name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        module = importlib.import_module(f"scaling.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'scaling' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

@@ -1,0 +1,189 @@
+"""Curated tables shipped with the package and external data fetched with a pinned hash.
+
+Curated tables live in the repository's ``data/`` folder (one CSV per table, units in the
+column names, a ``source`` on every row). The Chinchilla points extracted by Besiroglu et al.
+(2024) carry no licence, so they are never shipped: :func:`load_chinchilla_points` fetches
+them with pooch from a pinned URL and checks their SHA-256, or reads a local copy from the
+folder named by the ``SCALING_DATA_DIR`` environment variable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+__all__ = [
+    "CHINCHILLA_POINTS",
+    "data_path",
+    "load_table",
+    "load_chinchilla_points",
+]
+
+#: Pinned location and hash of the points Besiroglu et al. (2024) extracted from Figure 4
+#: (left) of Hoffmann et al. (2022). Upstream: epoch-research/analyzing-chinchilla,
+#: ``data/svg_extracted_data.csv`` at commit 92258837425e1b5f2851d624287f0120583a3d0e.
+CHINCHILLA_POINTS = {
+    "filename": "chinchilla_svg_extracted_data.csv",
+    "url": (
+        "https://raw.githubusercontent.com/epoch-research/analyzing-chinchilla/"
+        "92258837425e1b5f2851d624287f0120583a3d0e/data/svg_extracted_data.csv"
+    ),
+    "sha256": "193478df4e90f040016431996c45682659306840ecdadf83cfb9cd5ca0aa1b30",
+    "source": (
+        "Besiroglu, Erdil, Barnett, You (2024), 'Chinchilla Scaling: A replication attempt', "
+        "arXiv:2404.10102; points extracted from Hoffmann et al. (2022) Figure 4 (left)"
+    ),
+    "n_outliers": 5,
+}
+
+_DATA_ENV = "SCALING_DATA_DIR"
+
+
+def data_path(filename: str) -> Path:
+    """Path of a curated table shipped with the package.
+
+    Looks in the installed package (``scaling/_data``) and then in the repository's
+    ``data/`` folder (editable installs).
+
+    Raises
+    ------
+    FileNotFoundError
+        If no curated table of that name exists; the message lists the tables that do.
+    """
+    here = Path(__file__).resolve().parent
+    for folder in (here / "_data", here.parent / "data"):
+        candidate = folder / filename
+        if candidate.is_file():
+            return candidate
+    known = sorted(
+        {p.name for folder in (here / "_data", here.parent / "data") if folder.is_dir()
+         for p in folder.glob("*.csv")}
+    )
+    raise FileNotFoundError(
+        f"no curated table named {filename!r}; available tables: {', '.join(known) or 'none'}"
+    )
+
+
+def load_table(name: str):
+    """Load a curated table ``data/<name>.csv`` as a DataFrame.
+
+    Every curated table must carry a non-empty ``source`` column; a table without one is
+    refused rather than silently used.
+
+    Parameters
+    ----------
+    name : str
+        Table name without extension, e.g. ``"accelerators"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    import pandas as pd
+
+    path = data_path(f"{name}.csv")
+    frame = pd.read_csv(path, comment=None)
+    if "source" not in frame.columns:
+        raise ValueError(f"curated table {path.name} has no 'source' column")
+    missing = frame["source"].isna() | (frame["source"].astype(str).str.strip() == "")
+    if missing.any():
+        rows = list(frame.index[missing])
+        raise ValueError(f"curated table {path.name} has rows without a source: {rows}")
+    return frame
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _chinchilla_file() -> Path:
+    spec = CHINCHILLA_POINTS
+    local_dir = os.environ.get(_DATA_ENV)
+    if local_dir:
+        path = Path(local_dir) / spec["filename"]
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"{_DATA_ENV}={local_dir!r} does not hold {spec['filename']}; download it from "
+                f"{spec['url']} into that folder, or unset {_DATA_ENV} to fetch it automatically"
+            )
+        digest = _sha256(path)
+        if digest != spec["sha256"]:
+            raise ValueError(
+                f"{path} has SHA-256 {digest}, expected {spec['sha256']}; refusing a modified "
+                f"or different file. Download the pinned copy from {spec['url']}"
+            )
+        return path
+
+    import pooch
+
+    try:
+        fetched = pooch.retrieve(
+            url=spec["url"],
+            known_hash=f"sha256:{spec['sha256']}",
+            fname=spec["filename"],
+            path=pooch.os_cache("scaling"),
+            progressbar=False,
+        )
+    except ValueError as exc:  # pooch raises ValueError on a hash mismatch
+        raise ValueError(f"refusing {spec['filename']}: {exc}") from exc
+    except Exception as exc:  # network errors of any kind
+        raise FileNotFoundError(
+            f"could not fetch {spec['filename']} ({exc.__class__.__name__}: {exc}). Without "
+            f"network access, download {spec['url']} on another machine, put it in a folder "
+            f"and set {_DATA_ENV} to that folder"
+        ) from exc
+    return Path(fetched)
+
+
+def load_chinchilla_points():
+    """Load the 245 training runs Besiroglu et al. (2024) extracted from Hoffmann et al. (2022).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per run, sorted as in the source file, with columns
+
+        - ``n_params``: model size N [parameters]
+        - ``n_tokens``: training tokens D = C / (6 N) [tokens]
+        - ``compute_flop``: training compute C [FLOP]
+        - ``loss``: final training loss [nats/token]
+        - ``outlier``: True for the five highest-loss runs Besiroglu et al. excluded
+
+    Notes
+    -----
+    Source: Besiroglu, Erdil, Barnett and You (2024), "Chinchilla Scaling: A replication
+    attempt", arXiv:2404.10102, who decoded the points of Hoffmann et al. (2022), "Training
+    Compute-Optimal Large Language Models", arXiv:2203.15556, Figure 4 (left). The file has
+    no licence and is not shipped; it is fetched from a pinned commit and checked by SHA-256,
+    or read from ``$SCALING_DATA_DIR/chinchilla_svg_extracted_data.csv``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file is neither available locally nor downloadable (the message says how to get it).
+    ValueError
+        If the file's SHA-256 does not match the pinned hash.
+    """
+    import numpy as np
+    import pandas as pd
+
+    raw = pd.read_csv(_chinchilla_file())
+    n_params = raw["Model Size"].to_numpy(dtype=float)
+    compute_flop = raw["Training FLOP"].to_numpy(dtype=float)
+    loss = raw["loss"].to_numpy(dtype=float)
+    outlier = np.zeros(len(raw), dtype=bool)
+    outlier[np.argsort(loss)[-CHINCHILLA_POINTS["n_outliers"]:]] = True
+    return pd.DataFrame(
+        {
+            "n_params": n_params,
+            "n_tokens": compute_flop / (6.0 * n_params),
+            "compute_flop": compute_flop,
+            "loss": loss,
+            "outlier": outlier,
+        }
+    )
