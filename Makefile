@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 
 test: $(STAMP)
 	$(BIN)/python -m pytest tests
-	$(BIN)/python -m pytest --nbval-lax notebooks/ -p no:randomly
+	$(BIN)/python -m pytest --nbval-lax notebooks/
 
 report: $(STAMP)
 	$(BIN)/python -m scaling.report --notebooks notebooks --out reports
