@@ -1,0 +1,1026 @@
+"""Failures, checkpoints and goodput of synchronous training jobs at scale.
+
+A synchronous data/tensor/pipeline-parallel job stops whenever any one of its accelerators,
+hosts, links or software layers fails. This module turns a per-accelerator failure rate into
+the job's interruption rate and mean time between interruptions (MTBF), chooses the checkpoint
+interval (Young 1974; Daly 2006) and returns the *goodput*: the fraction of wall-clock time
+that advances training once checkpoint pauses, lost work and restarts are paid for.
+
+Model (documented once, used everywhere)
+-----------------------------------------
+* Interruptions arrive as a Poisson process whose rate is proportional to the number of
+  accelerators (``scaling_exponent=1``; every component is counted per accelerator, so hosts,
+  NICs and switches are assumed to scale with the accelerator count, as they do in a fixed
+  server design). The default rate is Llama 3's: 419 unexpected interruptions in 54 days on
+  16,384 H100 (Llama 3 paper §3.3.4, Table 5).
+* The job computes for an interval ``tau`` [s], then pauses ``delta`` [s] to write a
+  checkpoint (a blocking write; with asynchronous checkpointing ``delta`` is only the pause).
+* After an interruption it spends ``R`` [s] restarting (rescheduling, re-initialising
+  communicators, loading the checkpoint) and resumes from the last checkpoint, so it repeats,
+  on average, half a segment of work.
+* The expected wall-clock time per unit of useful work is Daly's (2006) exponential model,
+  exact for Poisson failures that may also strike during checkpoints and restarts:
+
+  .. math:: \\frac{T_w}{T_s} = \\frac{M e^{R/M}\\,(e^{(\\tau+\\delta)/M} - 1)}{\\tau},
+            \\qquad G = T_s / T_w \\in (0, 1].
+
+  ``G`` is always positive: at very large scale it tends to zero smoothly instead of going
+  negative. The familiar first-order form
+  :math:`G_1 = \\frac{\\tau}{\\tau+\\delta}\\,(1 - \\frac{R + (\\tau+\\delta)/2}{M})` is its
+  expansion for small :math:`(\\tau+\\delta)/M` and :math:`R/M`; it is offered as
+  :func:`goodput_first_order` and becomes wrong (eventually negative) when restart plus half a
+  segment approaches the MTBF. :func:`first_order_valid` flags where it departs from the
+  exponential model by more than :data:`FIRST_ORDER_TOLERANCE`.
+
+Not modelled: planned interruptions (Llama 3 also had 47), stragglers and slow-downs, silent
+data corruption detected late, correlated failures (power or network events taking out many
+nodes at once), spare capacity or in-memory redundancy (Gemini's approach), and the final
+partial segment of a run.
+
+References
+----------
+.. [1] A. Grattafiori et al. (Llama Team, Meta), "The Llama 3 Herd of Models",
+   arXiv:2407.21783, 2024, §3.3.4 and Table 5. https://arxiv.org/abs/2407.21783
+.. [2] A. Kokolis et al., "Revisiting Reliability in Large-Scale Machine Learning Research
+   Clusters", HPCA 2025, arXiv:2410.21680. https://arxiv.org/abs/2410.21680
+.. [3] J. W. Young, "A first order approximation to the optimum checkpoint interval",
+   Commun. ACM 17(9), 530-531, 1974. https://doi.org/10.1145/361147.361115
+.. [4] J. T. Daly, "A higher order estimate of the optimum checkpoint interval for restart
+   dumps", Future Gener. Comput. Syst. 22(3), 303-312, 2006.
+   https://doi.org/10.1016/j.future.2004.11.016
+.. [5] H. Zhang et al., "FlashRecovery: Fast and Low-Cost Recovery from Failures for
+   Large-Scale Training of LLMs", arXiv:2509.03047, 2025. https://arxiv.org/abs/2509.03047
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+
+__all__ = [
+    "LLAMA3_INTERRUPTIONS",
+    "FAILURE_RATES",
+    "DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR",
+    "DEFAULT_CHECKPOINT_TIME_S",
+    "DEFAULT_RESTART_TIME_S",
+    "RESTART_TIMES_S",
+    "FIRST_ORDER_TOLERANCE",
+    "ReliabilityAssumptions",
+    "failure_rate_per_accelerator_hour",
+    "llama3_interruptions_table",
+    "interruption_rate_per_s",
+    "mtbf_s",
+    "young_interval_s",
+    "daly_interval_s",
+    "optimal_interval_s",
+    "goodput",
+    "goodput_first_order",
+    "first_order_valid",
+    "goodput_at_scale",
+    "checkpoint_time_s",
+    "required_checkpoint_time_s",
+    "required_restart_time_s",
+    "required_mtbf_s",
+    "max_accelerators",
+    "lost_cost_usd",
+    "reliability_table",
+    "SENSITIVITY_RANGES",
+    "sensitivity_table",
+]
+
+_SECONDS_PER_HOUR = 3600.0
+_HOURS_PER_DAY = 24.0
+
+# ---------------------------------------------------------------------------------------------
+# Sourced constants
+# ---------------------------------------------------------------------------------------------
+
+#: Llama 3 405B pre-training, 54-day snapshot on 16,384 H100-SXM (Grattafiori et al. 2024,
+#: "The Llama 3 Herd of Models", arXiv:2407.21783, §3.3.4, Table 5). 466 job interruptions:
+#: 47 planned and 419 unexpected; about 78% of the unexpected ones were confirmed or suspected
+#: hardware; "higher than 90% effective training time". ``by_component`` holds Table 5's counts
+#: (they sum to 419; the paper prints 30.1% for "Faulty GPU", but 148/419 = 35.3%).
+LLAMA3_INTERRUPTIONS = MappingProxyType({
+    "unexpected_interruptions": 419,
+    "planned_interruptions": 47,
+    "days": 54.0,
+    "n_accelerators": 16384,
+    "accelerator": "H100-SXM",
+    "effective_training_time_fraction_lower_bound": 0.90,
+    "by_component": MappingProxyType({
+        # component: (category, count)
+        "Faulty GPU": ("GPU", 148),
+        "GPU HBM3 memory": ("GPU", 72),
+        "Software bug": ("Dependency", 54),
+        "Network switch/cable": ("Network", 35),
+        "Host maintenance": ("Unplanned maintenance", 32),
+        "GPU SRAM memory": ("GPU", 19),
+        "GPU system processor": ("GPU", 17),
+        "NIC": ("Host", 7),
+        "NCCL watchdog timeouts": ("Unknown", 7),
+        "Silent data corruption": ("GPU", 6),
+        "GPU thermal interface + sensor": ("GPU", 6),
+        "SSD": ("Host", 3),
+        "Power supply": ("Host", 3),
+        "Server chassis": ("Host", 2),
+        "IO expansion board": ("Host", 2),
+        "Dependency": ("Dependency", 2),
+        "CPU": ("Host", 2),
+        "System memory": ("Host", 2),
+    }),
+    "source": (
+        "Grattafiori et al. (2024), 'The Llama 3 Herd of Models', arXiv:2407.21783, "
+        "§3.3.4 and Table 5, https://arxiv.org/abs/2407.21783"
+    ),
+})
+
+_LLAMA3_ACCELERATOR_HOURS = (
+    LLAMA3_INTERRUPTIONS["days"] * _HOURS_PER_DAY * LLAMA3_INTERRUPTIONS["n_accelerators"]
+)
+
+#: Unexpected job interruptions per accelerator-hour from published fleets [1/(accelerator h)].
+#: Each entry: (rate, source). Meta RSC numbers are quoted from secondary summaries of
+#: Kokolis et al. (2025) (failures per 1,000 node-days with 8 A100 per node; job MTTF at
+#: 1,024 GPUs) and should be checked against the paper; OPT-175B's job mean time to
+#: interruption is Glenn Lockwood's compilation. The Databricks figure counts hardware
+#: replacements only, so it is a lower bound on interruptions, not a comparable rate.
+FAILURE_RATES = MappingProxyType({
+    "llama3_405b": (
+        LLAMA3_INTERRUPTIONS["unexpected_interruptions"] / _LLAMA3_ACCELERATOR_HOURS,
+        "Llama 3 paper (arXiv:2407.21783) §3.3.4: 419 unexpected interruptions / "
+        "(54 days x 24 h x 16,384 H100)",
+    ),
+    "meta_rsc1": (
+        6.50 / 1000.0 / (8.0 * _HOURS_PER_DAY),
+        "Kokolis et al. (2025), arXiv:2410.21680: RSC-1 (16k A100) 6.50 failures per "
+        "1,000 node-days, 8 GPUs per node (as quoted by secondary summaries)",
+    ),
+    "meta_rsc2": (
+        2.34 / 1000.0 / (8.0 * _HOURS_PER_DAY),
+        "Kokolis et al. (2025), arXiv:2410.21680: RSC-2 (8k A100) 2.34 failures per "
+        "1,000 node-days, 8 GPUs per node (as quoted by secondary summaries)",
+    ),
+    "meta_rsc_1024_gpu_jobs": (
+        1.0 / (7.9 * 1024.0),
+        "Kokolis et al. (2025), arXiv:2410.21680: measured job MTTF 7.9 h at 1,024 GPUs "
+        "(all failure causes, research cluster; as quoted by secondary summaries)",
+    ),
+    "opt_175b": (
+        1.0 / (7.5 * 992.0),
+        "OPT-175B logbook via G. Lockwood, 'Job reliability', "
+        "https://glennklockwood.com/garden/job-reliability: job MTTI 7.5 h on 992 A100",
+    ),
+    "databricks_hardware_only": (
+        0.01 / (365.25 * _HOURS_PER_DAY),
+        "Databricks fleet model (1% annualised GPU failure rate), summarised at "
+        "https://www.aiexpert.news/en/article/databricks-silent-gpu-failure-detection-cuts-"
+        "mttr-by-80; hardware replacements only (lower bound)",
+    ),
+})
+
+#: Default unexpected-interruption rate per accelerator-hour: Llama 3's, about 1.97e-5
+#: [1/(accelerator h)] (one per ~5.8 accelerator-years). See :data:`LLAMA3_INTERRUPTIONS`.
+DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR = FAILURE_RATES["llama3_405b"][0]
+
+#: Default blocking checkpoint pause [s]: 1 minute, the save time of the Llama 3-scale worked
+#: example of issue 4 and of the reference notes (hardware_costs.md §4.3, derived). No primary
+#: source publishes a typical pause; the storage model (:func:`checkpoint_time_s`) gives
+#: seconds for a perfectly parallel write, real pauses are longer. An assumption, varied in
+#: the sensitivity analysis.
+DEFAULT_CHECKPOINT_TIME_S = 60.0
+
+#: Published restart (recovery) times [s] after an interruption.
+RESTART_TIMES_S = MappingProxyType({
+    "flashrecovery2025": (
+        150.0,
+        "Zhang et al. (2025), 'FlashRecovery', arXiv:2509.03047, abstract: training "
+        "restored on 4,800 devices in 150 seconds",
+    ),
+    "trainmover2024": (
+        20.0,
+        "Lao et al., 'TrainMover: An Interruption-Resilient Runtime for ML Training', "
+        "arXiv:2412.12636, abstract: about 20 s downtime at 1,024 GPUs (standby machines)",
+    ),
+})
+
+#: Default restart time [s]: FlashRecovery's measured 150 s on 4,800 devices
+#: (arXiv:2509.03047). A recent, fast automated restart; conventional checkpoint-restart
+#: (rescheduling, communicator setup, checkpoint load) can take many minutes, so the
+#: notebook varies it from 20 s to 30 min.
+DEFAULT_RESTART_TIME_S = RESTART_TIMES_S["flashrecovery2025"][0]
+
+#: Largest absolute goodput difference for which :func:`first_order_valid` calls the
+#: first-order model valid (1 percentage point; a presentation choice, not a source).
+FIRST_ORDER_TOLERANCE = 0.01
+
+# Bisection settings for the vectorised inverse problems (iterations of interval halving in
+# log space; 200 halvings of a ln-range below 200 reach double precision).
+_BISECTION_ITERATIONS = 200
+_MTBF_BRACKET_S = (1e-6, 1e18)
+# Below this checkpoint/MTBF ratio the Lambert-W optimum is replaced by its series (the two
+# agree to ~1e-10 there, the series avoids the branch-point cancellation).
+_SERIES_BELOW = 1e-6
+# Above this argument ln(e^x - 1) is evaluated as x + ln(1 - e^-x) (no overflow).
+_LOG_EXPM1_LINEAR_ABOVE = 30.0
+
+
+# ---------------------------------------------------------------------------------------------
+# Input handling (private)
+# ---------------------------------------------------------------------------------------------
+
+def _as_array(name, value):
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be numeric, got {value!r}") from exc
+    if np.isnan(array).any():
+        raise ValueError(f"{name} contains NaN; pass finite numbers")
+    return array
+
+
+def _positive(name, value, *, allow_zero=False, allow_inf=False):
+    array = _as_array(name, value)
+    if not allow_inf and np.isinf(array).any():
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    bad = array < 0 if allow_zero else array <= 0
+    if bad.any():
+        allowed = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+    return array
+
+
+def _fraction(name, value, *, closed_upper=False):
+    array = _as_array(name, value)
+    upper_bad = array > 1 if closed_upper else array >= 1
+    if (array <= 0).any() or upper_bad.any():
+        allowed = "(0, 1]" if closed_upper else "(0, 1)"
+        raise ValueError(f"{name} must be in {allowed}, got {value!r}")
+    return array
+
+
+def _like(result, *inputs):
+    """Return ``result`` as the kind of the inputs: Series, ndarray or float."""
+    import sys
+
+    pd = sys.modules.get("pandas")
+    if pd is not None:
+        for item in inputs:
+            if isinstance(item, pd.Series):
+                return pd.Series(np.broadcast_to(result, (len(item),)), index=item.index,
+                                 copy=True)
+    result = np.asarray(result)
+    if result.ndim == 0 and all(np.ndim(item) == 0 for item in inputs):
+        return float(result)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Configuration
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReliabilityAssumptions:
+    """Failure, checkpoint and restart assumptions for one run.
+
+    Methods only forward to the module functions.
+
+    Parameters
+    ----------
+    failure_rate_per_accelerator_hour : float
+        Unexpected interruptions per accelerator-hour. [1/(accelerator h)]
+        Default: Llama 3's (:data:`DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR`).
+    checkpoint_time_s : float
+        Blocking checkpoint pause. [s] Default :data:`DEFAULT_CHECKPOINT_TIME_S`.
+    restart_time_s : float
+        Time to resume after an interruption. [s] Default :data:`DEFAULT_RESTART_TIME_S`.
+    scaling_exponent : float
+        Exponent k of the job interruption rate in the accelerator count (1 = linear).
+    """
+
+    failure_rate_per_accelerator_hour: float = DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR
+    checkpoint_time_s: float = DEFAULT_CHECKPOINT_TIME_S
+    restart_time_s: float = DEFAULT_RESTART_TIME_S
+    scaling_exponent: float = 1.0
+
+    def __post_init__(self):
+        _positive("failure_rate_per_accelerator_hour", self.failure_rate_per_accelerator_hour)
+        _positive("checkpoint_time_s", self.checkpoint_time_s)
+        _positive("restart_time_s", self.restart_time_s, allow_zero=True)
+        _positive("scaling_exponent", self.scaling_exponent)
+
+    def mtbf_s(self, n_accelerators):
+        """Job MTBF [s]; forwards to :func:`mtbf_s`."""
+        return mtbf_s(n_accelerators, self.failure_rate_per_accelerator_hour,
+                      scaling_exponent=self.scaling_exponent)
+
+    def interval_s(self, n_accelerators):
+        """Optimal checkpoint interval [s]; forwards to :func:`optimal_interval_s`."""
+        return optimal_interval_s(self.checkpoint_time_s, self.mtbf_s(n_accelerators))
+
+    def goodput(self, n_accelerators):
+        """Goodput at the optimal interval; forwards to :func:`goodput_at_scale`."""
+        return goodput_at_scale(
+            n_accelerators,
+            failure_rate_per_accelerator_hour=self.failure_rate_per_accelerator_hour,
+            checkpoint_time_s=self.checkpoint_time_s,
+            restart_time_s=self.restart_time_s,
+            scaling_exponent=self.scaling_exponent,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Failure rates
+# ---------------------------------------------------------------------------------------------
+
+def failure_rate_per_accelerator_hour(source="llama3_405b"):
+    """Published unexpected-interruption rate per accelerator-hour.
+
+    Parameters
+    ----------
+    source : str
+        A key of :data:`FAILURE_RATES` (``"llama3_405b"``, ``"meta_rsc1"``, ``"meta_rsc2"``,
+        ``"meta_rsc_1024_gpu_jobs"``, ``"opt_175b"``, ``"databricks_hardware_only"``).
+
+    Returns
+    -------
+    rate : float
+        Interruptions per accelerator-hour. [1/(accelerator h)]
+
+    Examples
+    --------
+    >>> round(failure_rate_per_accelerator_hour("llama3_405b") * 1e5, 3)
+    1.973
+    """
+    if source not in FAILURE_RATES:
+        raise ValueError(
+            f"unknown failure-rate source {source!r}; valid sources: "
+            f"{', '.join(sorted(FAILURE_RATES))}"
+        )
+    return FAILURE_RATES[source][0]
+
+
+def llama3_interruptions_table():
+    """Llama 3 Table 5 as a DataFrame with the implied per-accelerator-hour rates.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``component``, ``category``, ``count``, ``share`` (of 419),
+        ``rate_per_accelerator_hour`` [1/(accelerator h)], sorted as in the paper.
+    """
+    import pandas as pd
+
+    rows = [
+        {"component": name, "category": category, "count": count}
+        for name, (category, count) in LLAMA3_INTERRUPTIONS["by_component"].items()
+    ]
+    frame = pd.DataFrame(rows)
+    frame["share"] = frame["count"] / LLAMA3_INTERRUPTIONS["unexpected_interruptions"]
+    frame["rate_per_accelerator_hour"] = frame["count"] / _LLAMA3_ACCELERATOR_HOURS
+    return frame
+
+
+def interruption_rate_per_s(n_accelerators,
+                            failure_rate_per_accelerator_hour=DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR,
+                            *, scaling_exponent=1.0,
+                            reference_n_accelerators=LLAMA3_INTERRUPTIONS["n_accelerators"]):
+    """Job interruption rate of a synchronous job on ``n_accelerators``.
+
+    Parameters
+    ----------
+    n_accelerators : numeric
+        Accelerators in the job. [count]
+    failure_rate_per_accelerator_hour : numeric
+        Interruptions per accelerator-hour. [1/(accelerator h)]
+    scaling_exponent : float
+        k in the power law below; 1 (default) is linear in the count (independent
+        components, each failure stops the job). k > 1 models fabric-wide failure modes that
+        grow faster than the count.
+    reference_n_accelerators : float
+        Count at which the per-accelerator rate was measured (Llama 3's 16,384); irrelevant
+        when k = 1. [count]
+
+    Returns
+    -------
+    rate_per_s : numeric
+        Expected job interruptions per second. [1/s]
+
+    Notes
+    -----
+    .. math:: \\lambda_{job} = \\frac{\\lambda_{acc}}{3600}\\,n_{ref}
+              \\left(\\frac{n}{n_{ref}}\\right)^{k}
+    """
+    n = _positive("n_accelerators", n_accelerators)
+    rate = _positive("failure_rate_per_accelerator_hour", failure_rate_per_accelerator_hour)
+    k = _positive("scaling_exponent", scaling_exponent)
+    n_ref = _positive("reference_n_accelerators", reference_n_accelerators)
+    result = rate / _SECONDS_PER_HOUR * n_ref * (n / n_ref) ** k
+    return _like(result, n_accelerators, failure_rate_per_accelerator_hour)
+
+
+def mtbf_s(n_accelerators,
+           failure_rate_per_accelerator_hour=DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR,
+           *, scaling_exponent=1.0,
+           reference_n_accelerators=LLAMA3_INTERRUPTIONS["n_accelerators"]):
+    """Mean time between job interruptions, ``1 / interruption_rate_per_s``.
+
+    Parameters are those of :func:`interruption_rate_per_s`.
+
+    Returns
+    -------
+    mtbf_s : numeric
+        Mean time between interruptions of the whole job. [s]
+
+    Examples
+    --------
+    Llama 3 scale: one unexpected interruption every ~3.1 hours.
+
+    >>> round(mtbf_s(16384) / 3600, 2)
+    3.09
+    """
+    rate = interruption_rate_per_s(
+        n_accelerators, failure_rate_per_accelerator_hour,
+        scaling_exponent=scaling_exponent, reference_n_accelerators=reference_n_accelerators,
+    )
+    return _like(1.0 / np.asarray(rate), n_accelerators, failure_rate_per_accelerator_hour)
+
+
+# ---------------------------------------------------------------------------------------------
+# Checkpoint intervals
+# ---------------------------------------------------------------------------------------------
+
+def young_interval_s(checkpoint_time_s, mtbf_s):
+    """Young's (1974) first-order optimal compute time between checkpoints.
+
+    Parameters
+    ----------
+    checkpoint_time_s : numeric
+        Blocking checkpoint pause delta. [s]
+    mtbf_s : numeric
+        Job mean time between interruptions M. [s]
+
+    Returns
+    -------
+    interval_s : numeric
+        Compute time between checkpoints. [s]
+
+    Notes
+    -----
+    .. math:: \\tau_{Young} = \\sqrt{2\\,\\delta\\,M}
+
+    Examples
+    --------
+    Llama 3 scale (M ~ 3.1 h) with a 1-minute save: about 19 minutes.
+
+    >>> round(young_interval_s(60.0, mtbf_s(16384)) / 60, 1)
+    19.3
+    """
+    delta = _positive("checkpoint_time_s", checkpoint_time_s)
+    m = _positive("mtbf_s", mtbf_s)
+    return _like(np.sqrt(2.0 * delta * m), checkpoint_time_s, mtbf_s)
+
+
+def daly_interval_s(checkpoint_time_s, mtbf_s):
+    """Daly's (2006) higher-order estimate of the optimal checkpoint interval.
+
+    Parameters
+    ----------
+    checkpoint_time_s : numeric
+        Blocking checkpoint pause delta. [s]
+    mtbf_s : numeric
+        Job mean time between interruptions M. [s]
+
+    Returns
+    -------
+    interval_s : numeric
+        Compute time between checkpoints. [s]
+
+    Notes
+    -----
+    .. math:: \\tau_{Daly} = \\sqrt{2\\delta M}\\left[1 + \\tfrac13\\sqrt{\\tfrac{\\delta}{2M}}
+              + \\tfrac19\\,\\tfrac{\\delta}{2M}\\right] - \\delta \\quad (\\delta < 2M),
+              \\qquad \\tau_{Daly} = M \\quad (\\delta \\ge 2M)
+
+    It approximates the exact minimiser of Daly's exponential model
+    (:func:`optimal_interval_s`).
+    """
+    delta = _positive("checkpoint_time_s", checkpoint_time_s)
+    m = _positive("mtbf_s", mtbf_s)
+    ratio = delta / (2.0 * m)
+    series = np.sqrt(2.0 * delta * m) * (1.0 + np.sqrt(ratio) / 3.0 + ratio / 9.0) - delta
+    result = np.where(delta < 2.0 * m, series, m)
+    return _like(result, checkpoint_time_s, mtbf_s)
+
+
+def _optimal_fraction(d):
+    """x* = tau*/M minimising (e^(x+d) - 1)/x, i.e. the root of (1 - x) e^(x + d) = 1."""
+    from scipy.special import lambertw
+
+    d = np.asarray(d, dtype=float)
+    small = d < _SERIES_BELOW
+    safe_d = np.where(small, _SERIES_BELOW, d)
+    exact = 1.0 + lambertw(-np.exp(-1.0 - safe_d), k=0).real
+    series = np.sqrt(2.0 * d) - 2.0 * d / 3.0
+    return np.where(small, series, exact)
+
+
+def _log_expm1(x):
+    """ln(e^x - 1) without overflow for large x."""
+    x = np.asarray(x, dtype=float)
+    large = x > _LOG_EXPM1_LINEAR_ABOVE
+    small_x = np.where(large, 1.0, x)
+    return np.where(large, x + np.log1p(-np.exp(-np.where(large, x, 1.0))),
+                    np.log(np.expm1(small_x)))
+
+
+def optimal_interval_s(checkpoint_time_s, mtbf_s):
+    """Exact minimiser of Daly's exponential wall-clock model.
+
+    Parameters
+    ----------
+    checkpoint_time_s : numeric
+        Blocking checkpoint pause delta. [s]
+    mtbf_s : numeric
+        Job mean time between interruptions M. [s]
+
+    Returns
+    -------
+    interval_s : numeric
+        Compute time between checkpoints that maximises :func:`goodput`. [s]
+
+    Notes
+    -----
+    Minimising :math:`(e^{(\\tau+\\delta)/M}-1)/\\tau` gives
+    :math:`(1 - x)e^{x + \\delta/M} = 1` with :math:`x = \\tau/M`, solved by the principal
+    branch of the Lambert W function:
+
+    .. math:: \\tau^* = M\\left[1 + W_0\\!\\left(-e^{-1-\\delta/M}\\right)\\right]
+
+    The restart time does not move the optimum (it only scales the wall-clock time by
+    :math:`e^{R/M}`). For small :math:`\\delta/M`, :math:`\\tau^* \\to \\sqrt{2\\delta M}`
+    (Young).
+    """
+    delta = _positive("checkpoint_time_s", checkpoint_time_s)
+    m = _positive("mtbf_s", mtbf_s)
+    return _like(m * _optimal_fraction(delta / m), checkpoint_time_s, mtbf_s)
+
+
+# ---------------------------------------------------------------------------------------------
+# Goodput
+# ---------------------------------------------------------------------------------------------
+
+def goodput(mtbf_s, checkpoint_time_s, restart_time_s=DEFAULT_RESTART_TIME_S, interval_s=None):
+    """Fraction of wall-clock time that advances training (Daly's exponential model).
+
+    Parameters
+    ----------
+    mtbf_s : numeric
+        Job mean time between interruptions M. [s]
+    checkpoint_time_s : numeric
+        Blocking checkpoint pause delta. [s]
+    restart_time_s : numeric
+        Time from an interruption until training resumes R (>= 0). [s]
+    interval_s : numeric or None
+        Compute time between checkpoints tau. [s] ``None`` uses the optimum of Daly's model
+        (:func:`optimal_interval_s`, exact; :func:`daly_interval_s` is Daly's published
+        approximation of it).
+
+    Returns
+    -------
+    goodput : numeric
+        Useful fraction of wall-clock time, in (0, 1]. [fraction]
+
+    Notes
+    -----
+    .. math:: G = \\frac{\\tau}{M\\,e^{R/M}\\left(e^{(\\tau+\\delta)/M} - 1\\right)}
+
+    At the optimum this simplifies to :math:`G^* = e^{-R/M}\\,(1 - \\tau^*/M)`. The value is
+    positive for every input, shrinking towards zero when the MTBF falls to the order of the
+    checkpoint and restart times; it is never clipped. Its first-order expansion is
+    :func:`goodput_first_order`.
+
+    Examples
+    --------
+    >>> round(goodput(mtbf_s(16384), 60.0, 150.0), 3)
+    0.888
+    """
+    m = _positive("mtbf_s", mtbf_s)
+    delta = _positive("checkpoint_time_s", checkpoint_time_s)
+    restart = _positive("restart_time_s", restart_time_s, allow_zero=True)
+    if interval_s is None:
+        x = _optimal_fraction(delta / m)
+        result = np.exp(-restart / m) * (1.0 - x)
+        return _like(result, mtbf_s, checkpoint_time_s, restart_time_s)
+    tau = _positive("interval_s", interval_s)
+    result = np.exp(np.log(tau / m) - restart / m - _log_expm1((tau + delta) / m))
+    return _like(result, mtbf_s, checkpoint_time_s, restart_time_s, interval_s)
+
+
+def goodput_first_order(mtbf_s, checkpoint_time_s, restart_time_s=DEFAULT_RESTART_TIME_S,
+                        interval_s=None):
+    """First-order goodput: checkpoint overhead, half a segment of rework and a restart per failure.
+
+    Parameters
+    ----------
+    mtbf_s, checkpoint_time_s, restart_time_s : numeric
+        As in :func:`goodput`. [s]
+    interval_s : numeric or None
+        Compute time between checkpoints. [s] ``None`` uses Young's interval.
+
+    Returns
+    -------
+    goodput : numeric
+        The first-order estimate. [fraction] It is **not** bounded below: it turns negative
+        once :math:`R + (\\tau+\\delta)/2 > M`, which marks where the first-order model has
+        stopped describing the system (see :func:`first_order_valid`).
+
+    Notes
+    -----
+    .. math:: G_1 = \\frac{\\tau}{\\tau+\\delta}\\left(1 - \\frac{R + (\\tau+\\delta)/2}{M}\\right)
+    """
+    m = _positive("mtbf_s", mtbf_s)
+    delta = _positive("checkpoint_time_s", checkpoint_time_s)
+    restart = _positive("restart_time_s", restart_time_s, allow_zero=True)
+    tau = np.sqrt(2.0 * delta * m) if interval_s is None else _positive("interval_s", interval_s)
+    segment = tau + delta
+    result = tau / segment * (1.0 - (restart + segment / 2.0) / m)
+    inputs = (mtbf_s, checkpoint_time_s, restart_time_s)
+    return _like(result, *(inputs if interval_s is None else inputs + (interval_s,)))
+
+
+def first_order_valid(mtbf_s, checkpoint_time_s, restart_time_s=DEFAULT_RESTART_TIME_S,
+                      interval_s=None, *, tolerance=FIRST_ORDER_TOLERANCE):
+    """Where the first-order goodput agrees with the exponential model.
+
+    Parameters
+    ----------
+    mtbf_s, checkpoint_time_s, restart_time_s : numeric
+        As in :func:`goodput`. [s]
+    interval_s : numeric or None
+        Compute time between checkpoints [s]; ``None`` compares each model at its own
+        optimum (Young for the first-order model, the exact optimum for the exponential one).
+    tolerance : float
+        Largest allowed absolute difference in goodput. [fraction]
+
+    Returns
+    -------
+    valid : bool or ndarray of bool (Series when given a Series)
+        True where ``|goodput_first_order - goodput| <= tolerance``.
+    """
+    tol = _positive("tolerance", tolerance)
+    exact = np.asarray(goodput(mtbf_s, checkpoint_time_s, restart_time_s, interval_s))
+    first = np.asarray(goodput_first_order(mtbf_s, checkpoint_time_s, restart_time_s,
+                                           interval_s))
+    result = np.abs(first - exact) <= tol
+    out = _like(result, mtbf_s, checkpoint_time_s, restart_time_s)
+    return bool(out) if isinstance(out, float) else out.astype(bool)
+
+
+def goodput_at_scale(n_accelerators, *,
+                     failure_rate_per_accelerator_hour=DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR,
+                     checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S,
+                     restart_time_s=DEFAULT_RESTART_TIME_S, scaling_exponent=1.0):
+    """Goodput of a job on ``n_accelerators`` at the optimal checkpoint interval.
+
+    Convenience composition of :func:`mtbf_s` and :func:`goodput` with the module defaults.
+
+    Parameters
+    ----------
+    n_accelerators : numeric
+        Accelerators in the job. [count]
+    failure_rate_per_accelerator_hour : numeric
+        [1/(accelerator h)]
+    checkpoint_time_s : numeric
+        Blocking checkpoint pause. [s]
+    restart_time_s : numeric
+        Restart time. [s]
+    scaling_exponent : float
+        See :func:`interruption_rate_per_s`.
+
+    Returns
+    -------
+    goodput : numeric
+        [fraction] in (0, 1].
+    """
+    m = mtbf_s(n_accelerators, failure_rate_per_accelerator_hour,
+               scaling_exponent=scaling_exponent)
+    result = goodput(np.asarray(m), checkpoint_time_s, restart_time_s)
+    return _like(result, n_accelerators, failure_rate_per_accelerator_hour, checkpoint_time_s,
+                 restart_time_s)
+
+
+def checkpoint_time_s(n_params, write_bandwidth_byte_per_s=None, *, bytes_per_param=None):
+    """Checkpoint write time from the storage model in :mod:`scaling.cluster`.
+
+    Parameters
+    ----------
+    n_params : numeric
+        Model parameters. [count]
+    write_bandwidth_byte_per_s : numeric or None
+        Aggregate sustained write bandwidth to checkpoint storage [byte/s]; ``None`` uses
+        :data:`scaling.cluster.LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S` (Llama 3's Tectonic,
+        2 TB/s sustained).
+    bytes_per_param : numeric or None
+        Checkpointed bytes per parameter [byte]; ``None`` uses
+        :data:`scaling.cluster.CHECKPOINT_BYTES_PER_PARAM` (14: bf16 weights, fp32 master
+        weights and Adam moments).
+
+    Returns
+    -------
+    checkpoint_time_s : numeric
+        Time to write one full checkpoint if the write is perfectly parallel. [s]
+
+    Notes
+    -----
+    :math:`\\delta = N\\,b / BW`. This is a lower bound on the pause: real checkpoints also
+    serialise, synchronise and may be throttled by per-node links.
+    """
+    from scaling import cluster
+
+    if bytes_per_param is None:
+        bytes_per_param = cluster.CHECKPOINT_BYTES_PER_PARAM
+    if write_bandwidth_byte_per_s is None:
+        write_bandwidth_byte_per_s = cluster.LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S
+    size = cluster.checkpoint_bytes(n_params, bytes_per_param)
+    return cluster.checkpoint_write_time_s(size, write_bandwidth_byte_per_s)
+
+
+# ---------------------------------------------------------------------------------------------
+# Inverse problems
+# ---------------------------------------------------------------------------------------------
+
+def required_checkpoint_time_s(target_goodput, mtbf_s, restart_time_s=DEFAULT_RESTART_TIME_S):
+    """Longest checkpoint pause that still reaches ``target_goodput`` at the optimal interval.
+
+    Parameters
+    ----------
+    target_goodput : numeric
+        Goodput to reach, in (0, 1). [fraction]
+    mtbf_s : numeric
+        Job mean time between interruptions M. [s]
+    restart_time_s : numeric
+        Restart time R (>= 0). [s]
+
+    Returns
+    -------
+    checkpoint_time_s : numeric
+        Largest delta with :math:`G^*(\\delta) \\ge` target. [s] NaN where the target is out
+        of reach even with instantaneous checkpoints (restarts alone cost more, i.e.
+        :math:`e^{-R/M} \\le` target).
+
+    Notes
+    -----
+    With :math:`g = G\\,e^{R/M}` and :math:`G^* = e^{-R/M}(1 - x^*)`, the optimum condition
+    :math:`(1 - x)e^{x+d} = 1` inverts in closed form:
+
+    .. math:: \\delta = M\\,(g - 1 - \\ln g), \\qquad g < 1.
+
+    For g close to 1 this is :math:`\\delta \\approx M(1-g)^2/2`, the inverse of Young's
+    :math:`1 - G \\approx \\sqrt{2\\delta/M}`.
+    """
+    target = _fraction("target_goodput", target_goodput)
+    m = _positive("mtbf_s", mtbf_s)
+    restart = _positive("restart_time_s", restart_time_s, allow_zero=True)
+    g = target * np.exp(restart / m)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        delta = m * (g - 1.0 - np.log(g))
+    result = np.where(g < 1.0, delta, np.nan)
+    return _like(result, target_goodput, mtbf_s, restart_time_s)
+
+
+def required_restart_time_s(target_goodput, mtbf_s, checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S):
+    """Longest restart time that still reaches ``target_goodput`` at the optimal interval.
+
+    Parameters
+    ----------
+    target_goodput : numeric
+        Goodput to reach, in (0, 1). [fraction]
+    mtbf_s : numeric
+        Job mean time between interruptions M. [s]
+    checkpoint_time_s : numeric
+        Blocking checkpoint pause delta. [s]
+
+    Returns
+    -------
+    restart_time_s : numeric
+        Largest R with :math:`G^* \\ge` target [s]; NaN where checkpointing alone already
+        costs more than the target allows.
+
+    Notes
+    -----
+    .. math:: R = M \\ln\\frac{1 - x^*(\\delta/M)}{G}
+    """
+    target = _fraction("target_goodput", target_goodput)
+    m = _positive("mtbf_s", mtbf_s)
+    delta = _positive("checkpoint_time_s", checkpoint_time_s)
+    headroom = 1.0 - _optimal_fraction(delta / m)
+    restart = m * np.log(headroom / target)
+    result = np.where(restart >= 0.0, restart, np.nan)
+    return _like(result, target_goodput, mtbf_s, checkpoint_time_s)
+
+
+def required_mtbf_s(target_goodput, checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S,
+                    restart_time_s=DEFAULT_RESTART_TIME_S):
+    """Shortest job MTBF that reaches ``target_goodput`` at the optimal interval.
+
+    Parameters
+    ----------
+    target_goodput : numeric
+        Goodput to reach, in (0, 1). [fraction]
+    checkpoint_time_s : numeric
+        Blocking checkpoint pause. [s]
+    restart_time_s : numeric
+        Restart time (>= 0). [s]
+
+    Returns
+    -------
+    mtbf_s : numeric
+        [s] Found by vectorised bisection in log M (goodput increases monotonically with M).
+    """
+    target = _fraction("target_goodput", target_goodput)
+    delta = _positive("checkpoint_time_s", checkpoint_time_s)
+    restart = _positive("restart_time_s", restart_time_s, allow_zero=True)
+    target, delta, restart = np.broadcast_arrays(target, delta, restart)
+    lo = np.full(target.shape, math.log(_MTBF_BRACKET_S[0]))
+    hi = np.full(target.shape, math.log(_MTBF_BRACKET_S[1]))
+    for _ in range(_BISECTION_ITERATIONS):
+        mid = 0.5 * (lo + hi)
+        m = np.exp(mid)
+        reached = np.exp(-restart / m) * (1.0 - _optimal_fraction(delta / m)) >= target
+        hi = np.where(reached, mid, hi)
+        lo = np.where(reached, lo, mid)
+    return _like(np.exp(hi), target_goodput, checkpoint_time_s, restart_time_s)
+
+
+def max_accelerators(target_goodput, checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S,
+                     restart_time_s=DEFAULT_RESTART_TIME_S,
+                     failure_rate_per_accelerator_hour=DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR,
+                     *, scaling_exponent=1.0,
+                     reference_n_accelerators=LLAMA3_INTERRUPTIONS["n_accelerators"]):
+    """Largest synchronous job that still reaches ``target_goodput``.
+
+    Parameters
+    ----------
+    target_goodput : numeric
+        In (0, 1). [fraction]
+    checkpoint_time_s, restart_time_s : numeric
+        [s]
+    failure_rate_per_accelerator_hour : numeric
+        [1/(accelerator h)]
+    scaling_exponent, reference_n_accelerators :
+        See :func:`interruption_rate_per_s`.
+
+    Returns
+    -------
+    n_accelerators : numeric
+        Accelerator count (real-valued) at which goodput equals the target. [count]
+
+    Notes
+    -----
+    Inverts :func:`mtbf_s` at :func:`required_mtbf_s`:
+    :math:`n = n_{ref}\\,(3600 / (\\lambda_{acc} n_{ref} M))^{1/k}`.
+    """
+    m = np.asarray(required_mtbf_s(target_goodput, checkpoint_time_s, restart_time_s))
+    rate = _positive("failure_rate_per_accelerator_hour", failure_rate_per_accelerator_hour)
+    k = _positive("scaling_exponent", scaling_exponent)
+    n_ref = _positive("reference_n_accelerators", reference_n_accelerators)
+    result = n_ref * (_SECONDS_PER_HOUR / (rate * n_ref * m)) ** (1.0 / k)
+    return _like(result, target_goodput, checkpoint_time_s, restart_time_s,
+                 failure_rate_per_accelerator_hour)
+
+
+def lost_cost_usd(run_cost_usd, goodput):
+    """Dollars spent on wall-clock time that did not advance training.
+
+    Parameters
+    ----------
+    run_cost_usd : numeric
+        Cost of the whole run *including* the time lost to failures, e.g. accelerator-hours at
+        the observed wall-clock time times a price. [USD]
+    goodput : numeric
+        Useful fraction of that wall-clock time, in (0, 1]. [fraction]
+
+    Returns
+    -------
+    cost_usd : numeric
+        :math:`C\\,(1 - G)` [USD]. If ``run_cost_usd`` is the failure-free cost instead, the
+        loss is :math:`C\\,(1/G - 1)`; pass ``run_cost_usd / goodput``.
+    """
+    cost = _positive("run_cost_usd", run_cost_usd, allow_zero=True)
+    g = _fraction("goodput", goodput, closed_upper=True)
+    return _like(cost * (1.0 - g), run_cost_usd, goodput)
+
+
+def reliability_table(n_accelerators, *,
+                      failure_rate_per_accelerator_hour=DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR,
+                      checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S,
+                      restart_time_s=DEFAULT_RESTART_TIME_S, scaling_exponent=1.0):
+    """Interruptions, intervals and goodput for a sweep of job sizes.
+
+    Parameters
+    ----------
+    n_accelerators : array_like
+        Job sizes. [count]
+    failure_rate_per_accelerator_hour, checkpoint_time_s, restart_time_s, scaling_exponent :
+        As in :func:`goodput_at_scale` (scalars).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per size: ``n_accelerators``, ``interruptions_per_day``, ``mtbf_s``,
+        ``young_interval_s``, ``daly_interval_s``, ``optimal_interval_s``, ``goodput``,
+        ``goodput_first_order``, ``first_order_valid``, ``lost_fraction``.
+    """
+    import pandas as pd
+
+    n = np.atleast_1d(_positive("n_accelerators", n_accelerators))
+    m = np.asarray(mtbf_s(n, failure_rate_per_accelerator_hour,
+                          scaling_exponent=scaling_exponent))
+    delta = np.broadcast_to(_positive("checkpoint_time_s", checkpoint_time_s), n.shape)
+    restart = np.broadcast_to(
+        _positive("restart_time_s", restart_time_s, allow_zero=True), n.shape)
+    g = np.asarray(goodput(m, delta, restart))
+    return pd.DataFrame({
+        "n_accelerators": n,
+        "interruptions_per_day": _HOURS_PER_DAY * _SECONDS_PER_HOUR / m,
+        "mtbf_s": m,
+        "young_interval_s": young_interval_s(delta, m),
+        "daly_interval_s": daly_interval_s(delta, m),
+        "optimal_interval_s": optimal_interval_s(delta, m),
+        "goodput": g,
+        "goodput_first_order": goodput_first_order(m, delta, restart),
+        "first_order_valid": first_order_valid(m, delta, restart),
+        "lost_fraction": 1.0 - g,
+    })
+
+
+#: One-at-a-time ranges for :func:`sensitivity_table` (low, high), each from a cited source:
+#: failure rate from Meta RSC-2 to Meta's measured 1,024-GPU research jobs
+#: (:data:`FAILURE_RATES`); checkpoint pause from 10 s (asynchronous checkpointing, a
+#: presentation choice) to 5 min (hardware_costs.md §4.3 worked example); restart from
+#: TrainMover's 20 s to 30 min (a conventional requeue, assumed); interruption-rate exponent from
+#: 1 (linear) to 1.1 (assumed super-linear fabric failures).
+SENSITIVITY_RANGES = MappingProxyType({
+    "failure_rate_per_accelerator_hour": (FAILURE_RATES["meta_rsc2"][0],
+                                          FAILURE_RATES["meta_rsc_1024_gpu_jobs"][0]),
+    "checkpoint_time_s": (10.0, 300.0),
+    "restart_time_s": (RESTART_TIMES_S["trainmover2024"][0], 1800.0),
+    "scaling_exponent": (1.0, 1.1),
+})
+
+
+def sensitivity_table(n_accelerators, *, ranges=None,
+                      failure_rate_per_accelerator_hour=DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR,
+                      checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S,
+                      restart_time_s=DEFAULT_RESTART_TIME_S, scaling_exponent=1.0):
+    """Goodput when one assumption at a time moves to the ends of its range.
+
+    Parameters
+    ----------
+    n_accelerators : array_like
+        Job sizes. [count]
+    ranges : Mapping[str, tuple[float, float]] or None
+        ``{assumption: (low, high)}`` with keys among ``failure_rate_per_accelerator_hour``,
+        ``checkpoint_time_s``, ``restart_time_s``, ``scaling_exponent``; ``None`` uses
+        :data:`SENSITIVITY_RANGES`.
+    failure_rate_per_accelerator_hour, checkpoint_time_s, restart_time_s, scaling_exponent :
+        The baseline (scalars).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per size and assumption: ``n_accelerators``, ``assumption``, ``low``,
+        ``high``, ``goodput_baseline``, ``goodput_at_low``, ``goodput_at_high``, ``swing``
+        (|high - low| in goodput), sorted by size then decreasing swing.
+    """
+    import pandas as pd
+
+    baseline = {
+        "failure_rate_per_accelerator_hour": failure_rate_per_accelerator_hour,
+        "checkpoint_time_s": checkpoint_time_s,
+        "restart_time_s": restart_time_s,
+        "scaling_exponent": scaling_exponent,
+    }
+    ranges = SENSITIVITY_RANGES if ranges is None else ranges
+    unknown = set(ranges) - set(baseline)
+    if unknown:
+        raise ValueError(
+            f"unknown assumptions {sorted(unknown)}; valid: {', '.join(sorted(baseline))}")
+    n = np.atleast_1d(_positive("n_accelerators", n_accelerators))
+    base = np.asarray(goodput_at_scale(n, **baseline))
+    frames = []
+    for name, (low, high) in ranges.items():
+        at = {}
+        for label, value in (("low", low), ("high", high)):
+            at[label] = np.asarray(goodput_at_scale(n, **{**baseline, name: value}))
+        frames.append(pd.DataFrame({
+            "n_accelerators": n, "assumption": name, "low": float(low), "high": float(high),
+            "goodput_baseline": base, "goodput_at_low": at["low"],
+            "goodput_at_high": at["high"], "swing": np.abs(at["high"] - at["low"]),
+        }))
+    table = pd.concat(frames, ignore_index=True)
+    return table.sort_values(["n_accelerators", "swing"], ascending=[True, False],
+                             ignore_index=True)
