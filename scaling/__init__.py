@@ -12,6 +12,8 @@ needs them is used.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 
 __version__ = "0.1.0"
 
@@ -32,14 +34,35 @@ _LAZY = {
     "Accelerator": "hardware",
     "accelerator": "hardware",
     "Cluster": "cluster",
-    "cluster": "cluster",
     "PriceAssumptions": "cost",
+    # forecast chain
+    "estimate_run": "forecast",
+    "RunEstimate": "forecast",
+    "Forecast": "forecast",
 }
 
 _SUBMODULES = {
     "laws", "fit", "data", "hardware", "cluster", "cost", "reliability", "forecast",
-    "inference", "plots", "report", "cli",
+    "backtest", "inference", "systems", "planning", "limits", "plots", "report", "cli",
 }
+
+
+class _CallableModule(types.ModuleType):
+    """A submodule that can also be called as the function it is named after.
+
+    ``scaling.cluster``, ``scaling.forecast`` and ``scaling.backtest`` are modules (so
+    ``scaling.cluster.Cluster`` and ``import scaling.forecast`` work) and calling them
+    forwards to their namesake function: ``scaling.cluster("frontier")`` is
+    ``scaling.cluster.cluster("frontier")``.
+    """
+
+    def __call__(self, *args, **kwargs):
+        return getattr(self, self.__name__.rpartition(".")[2])(*args, **kwargs)
+
+
+def _make_callable(module_name: str) -> None:
+    """Let the submodule ``module_name`` be called as its namesake function."""
+    sys.modules[module_name].__class__ = _CallableModule
 
 __all__ = sorted(_LAZY) + sorted(_SUBMODULES)
 
