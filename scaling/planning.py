@@ -1,0 +1,1226 @@
+"""Enterprise right-sizing: from a training target to accelerators, racks, power, cooling and
+the buy-versus-rent decision.
+
+The steps follow the advice to "assess the workload, check power and cooling, right-size a
+cluster and start with a pilot":
+
+1. **Workload.** Training compute :math:`C = 6ND` [FLOP] (Kaplan et al. 2020 §2.1; Hoffmann et
+   al. 2022 App. F). Full fine-tuning runs the same forward and backward passes over every
+   weight, so it costs the same 6 FLOP per parameter per token; only the token count differs.
+2. **Accelerators.** The smallest whole number of servers whose accelerators finish :math:`C`
+   by the deadline at the given MFU and the goodput left by failures
+   (:mod:`scaling.reliability`), and never fewer than the memory needed to hold the training
+   state (16 bytes per parameter for mixed-precision Adam; Rajbhandari et al. 2020).
+3. **Power and cooling.** Servers per rack, racks, nameplate IT power, power at the wall
+   (times PUE), and the cooling a rack needs: air up to a sourced per-rack ceiling, liquid
+   above.
+4. **Buy or rent.** Cumulative cost of owning (capex + colocation + electricity) against renting
+   on demand or on 1- and 3-year commitments, with the break-even month and the break-even
+   utilisation over a 3-year horizon.
+5. **Pilot.** A fraction of the cluster for a short run: what it costs to rent and what it
+   can prove.
+
+Everything numeric is a pure vectorised function; :func:`plan_training` composes them for
+one accelerator and returns a frozen :class:`TrainingPlan`.
+
+References
+----------
+.. [1] J. Kaplan et al., "Scaling Laws for Neural Language Models", arXiv:2001.08361 (2020),
+   §2.1 (C = 6N FLOP per token).
+.. [2] S. Rajbhandari, J. Rasley, O. Ruwase, Y. He, "ZeRO: Memory Optimizations Toward
+   Training Trillion Parameter Models", arXiv:1910.02054 (2020), §3.1 (mixed-precision Adam
+   holds 2 + 2 + 12 = 16 bytes per parameter).
+.. [3] CBRE, "North America Data Center Trends H2 2024" (26 Feb 2025),
+   https://www.cbre.com/insights/reports/north-america-data-center-trends-h2-2024 -- average
+   asking rate $184.06 per kW per month for a 250-500 kW requirement in primary markets.
+.. [4] NVIDIA, "DGX SuperPOD with DGX B300 systems, reference architecture",
+   https://docs.nvidia.com/dgx-superpod/reference-architecture/scalable-infrastructure-b300-xdr/latest/dgx-superpod-architecture.html
+   -- four DGX systems per rack (~56 kW), fewer where the facility limits rack power.
+.. [5] B. Cottier et al., "The rising costs of training frontier AI models", arXiv:2405.21015
+   (2024), and github.com/epoch-research/training-cost-trends (PUE 1.25 for
+   non-hyperscalers, committed-use discounts, depreciation 0.14 orders of magnitude per year).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+import scaling.cluster  # noqa: F401  (``scaling.cluster`` the attribute is the function)
+import scaling.cost  # noqa: F401
+from scaling.cost import J_PER_KWH, SECONDS_PER_YEAR
+
+_cluster = sys.modules["scaling.cluster"]
+_cost = sys.modules["scaling.cost"]
+
+__all__ = [
+    "SECONDS_PER_HOUR",
+    "SECONDS_PER_DAY",
+    "SECONDS_PER_MONTH",
+    "COOLING_TYPES",
+    "RENTAL_OPTIONS",
+    "PlanAssumptions",
+    "TrainingPlan",
+    "PilotPlan",
+    "accelerators_for_deadline",
+    "accelerators_for_memory",
+    "whole_servers",
+    "server_power_w",
+    "racks_needed",
+    "max_servers_per_rack",
+    "cooling_type",
+    "ownership_cost_usd",
+    "rental_cost_over_time_usd",
+    "break_even_time_s",
+    "break_even_utilisation",
+    "plan_training",
+    "compare_accelerators",
+    "buy_vs_rent",
+    "break_even_table",
+    "pilot_plan",
+    "sensitivity",
+    "SENSITIVITY_PARAMETERS",
+]
+
+# --------------------------------------------------------------------------------------------
+# unit definitions (not assumptions)
+# --------------------------------------------------------------------------------------------
+
+#: Seconds per hour.
+SECONDS_PER_HOUR = 3600.0
+#: Seconds per day.
+SECONDS_PER_DAY = 86400.0
+#: Seconds per month: one twelfth of the Julian year of :mod:`scaling.cost`
+#: (``HOURS_PER_YEAR`` = 8,766 h, as in Epoch's cost code).
+SECONDS_PER_MONTH = SECONDS_PER_YEAR / 12.0
+_SECONDS_PER_KWH = J_PER_KWH
+_W_PER_KW = 1e3
+
+#: Cooling classes returned by :func:`cooling_type` (those of :mod:`scaling.cluster`).
+COOLING_TYPES = _cluster.COOLING_TYPES
+
+#: Rental options compared with owning: on demand (pay for the hours used) and 1- or 3-year
+#: committed use (pay for every hour of the term); the terms of :mod:`scaling.cost`.
+RENTAL_OPTIONS = _cost.RENTAL_TERMS
+
+# --------------------------------------------------------------------------------------------
+# input handling (private)
+# --------------------------------------------------------------------------------------------
+
+
+def _array(name, value):
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be numeric, got {value!r}") from exc
+    if np.isnan(arr).any():
+        raise ValueError(f"{name} contains NaN; pass finite numbers")
+    return arr
+
+
+def _positive(name, value, *, allow_zero=False, allow_inf=False):
+    arr = _array(name, value)
+    if not allow_inf and np.isinf(arr).any():
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    bad = arr < 0 if allow_zero else arr <= 0
+    if bad.any():
+        raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'}, got {value!r}")
+    return arr
+
+
+def _fraction(name, value):
+    arr = _array(name, value)
+    if ((arr <= 0) | (arr > 1)).any():
+        raise ValueError(f"{name} must be in (0, 1], got {value!r}")
+    return arr
+
+
+def _like(result, *inputs):
+    """Return ``result`` as the kind of the inputs: Series, ndarray or Python scalar."""
+    pd = sys.modules.get("pandas")
+    result = np.asarray(result)
+    if pd is not None:
+        for item in inputs:
+            if isinstance(item, pd.Series):
+                return pd.Series(np.broadcast_to(result, (len(item),)), index=item.index,
+                                 copy=True)
+    if result.ndim == 0 and all(np.ndim(item) == 0 for item in inputs):
+        return result.item()
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# assumptions
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlanAssumptions:
+    """Facility, packaging and ownership assumptions of a plan, each with its source.
+
+    Parameters
+    ----------
+    accelerators_per_server : int
+        Accelerators per server. Default 8: NVIDIA DGX/HGX H100, H200 and B200 and AMD's
+        MI300X platform carry eight (NVIDIA DGX H100 datasheet, 8 x H100 in 10.2 kW; Llama 3,
+        arXiv:2407.21783 §3.3.1: "8 GPUs and 2 CPUs" per Grand Teton server). [count]
+    servers_per_rack : int
+        Servers in one rack. Default 4: NVIDIA's DGX SuperPOD reference architecture puts four
+        DGX systems in a rack (~56 kW for DGX B300) and notes fewer may fit where the facility
+        limits rack power (docs.nvidia.com, DGX SuperPOD B300 XDR reference architecture).
+        [count]
+    air_cooling_max_rack_power_w : float
+        Highest rack IT power that air cooling handles; above it a rack needs liquid (direct-
+        to-chip or rear-door). Default 30 kW, the "~25-30 kW" practical air ceiling in the
+        reference notes (hardware_costs.md §6.2: factryze.ai "DLC watts per rack";
+        flashgenius.net NCP-AII power and cooling guide) and Chatsworth Products (2026), "When
+        do you need liquid cooling for AI infrastructure?": operators "begin evaluating liquid
+        cooling as rack densities approach 30 kW". Read from ``data/rack_power.csv`` through
+        :func:`scaling.cluster.default_rack_power_w`. [W]
+    pue : float
+        Power usage effectiveness of the facility, >= 1. Default 1.25, Epoch's value for
+        operators other than hyperscalers (Cottier et al. 2024; training-cost-trends
+        ``cost_analysis_standalone.py``; :data:`scaling.cluster.EPOCH_OTHER_PUE`). [ratio]
+    colocation_usd_per_kw_month : float
+        Colocation rent per kW of contracted IT power per month: space, power distribution,
+        cooling plant and facility operations. Electricity is metered on top. Default $184.06,
+        CBRE "North America Data Center Trends H2 2024": average asking rate for a 250-500 kW
+        requirement in primary markets. [USD/(kW month)]
+    training_state_bytes_per_param : float
+        Accelerator memory the training state needs per parameter (bf16 weights and
+        gradients, fp32 master weights and two Adam moments: 2 + 2 + 12). Default 16, ZeRO
+        (Rajbhandari et al. 2020, arXiv:1910.02054 §3.1). Activations are not included, so the
+        memory floor it gives is a lower bound. [byte]
+    horizon_s : float
+        Ownership horizon of the buy-vs-rent comparison. Default 3 years, the longest
+        committed-use term in the discount table (Epoch ``DEFAULT_CUD``) and Epoch's server
+        lifetime for hardware bought up to 2020. [s]
+    credit_resale_value : bool
+        Subtract the hardware's remaining value at the end of the horizon from the cost of
+        owning, depreciated at ``PriceAssumptions.depreciation_rate_per_year`` (Epoch's 0.14
+        orders of magnitude per year). Default False: an enterprise that keeps the cluster gets
+        no cash back, the conservative choice for owning.
+
+    Notes
+    -----
+    Price assumptions (capex overheads, electricity, depreciation, and the provider whose
+    committed-use discounts turn the on-demand price into 1- and 3-year prices) live in
+    :class:`scaling.cost.PriceAssumptions`.
+    """
+
+    accelerators_per_server: int = 8
+    servers_per_rack: int = 4
+    air_cooling_max_rack_power_w: float = field(
+        default_factory=lambda: _cluster.default_rack_power_w("air"))
+    pue: float = _cluster.EPOCH_OTHER_PUE
+    colocation_usd_per_kw_month: float = 184.06
+    training_state_bytes_per_param: float = 16.0
+    horizon_s: float = 3 * SECONDS_PER_YEAR
+    credit_resale_value: bool = False
+
+    def __post_init__(self):
+        for name in ("accelerators_per_server", "servers_per_rack"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        for name in ("air_cooling_max_rack_power_w", "colocation_usd_per_kw_month",
+                     "training_state_bytes_per_param", "horizon_s"):
+            _positive(name, getattr(self, name))
+        if not (math.isfinite(self.pue) and self.pue >= 1):
+            raise ValueError(f"pue must be >= 1 (facility power includes IT), got {self.pue!r}")
+        if not isinstance(self.credit_resale_value, bool):
+            raise ValueError("credit_resale_value must be True or False")
+
+    def rack_power_w(self, server_power_w):
+        """IT power of a full rack [W]; forwards to the product of the fields."""
+        return _like(self.servers_per_rack * _positive("server_power_w", server_power_w),
+                     server_power_w)
+
+
+# --------------------------------------------------------------------------------------------
+# step 2: how many accelerators
+# --------------------------------------------------------------------------------------------
+
+
+def accelerators_for_deadline(compute_flop, deadline_s, peak_flop_per_s, mfu, goodput=1.0):
+    """Accelerators needed to deliver a training budget by a deadline (not rounded).
+
+    Parameters
+    ----------
+    compute_flop : numeric
+        Training compute C. [FLOP]
+    deadline_s : numeric
+        Wall-clock time available T. [s]
+    peak_flop_per_s : numeric
+        Dense peak of one accelerator at the training precision P. [FLOP/s]
+    mfu : numeric
+        Model FLOP utilisation, in (0, 1]. [fraction]
+    goodput : numeric
+        Fraction of wall-clock time that advances training, in (0, 1]. [fraction]
+
+    Returns
+    -------
+    n_accelerators : numeric
+        Continuous accelerator count n. [count]
+
+    Notes
+    -----
+    .. math:: n = \\frac{C}{P \\cdot \\mathrm{MFU} \\cdot G \\cdot T}
+
+    Examples
+    --------
+    >>> round(accelerators_for_deadline(6 * 8e9 * 2e12, 30 * 86400, 989e12, 0.4), 1)
+    93.6
+    """
+    c = _positive("compute_flop", compute_flop)
+    t = _positive("deadline_s", deadline_s)
+    p = _positive("peak_flop_per_s", peak_flop_per_s)
+    u = _fraction("mfu", mfu)
+    g = _fraction("goodput", goodput)
+    return _like(c / (p * u * g * t), compute_flop, deadline_s, peak_flop_per_s, mfu, goodput)
+
+
+def accelerators_for_memory(n_params, memory_bytes, bytes_per_param=16.0):
+    """Accelerators whose memory holds the sharded training state (not rounded).
+
+    Parameters
+    ----------
+    n_params : numeric
+        Model parameters N. [count]
+    memory_bytes : numeric
+        Memory of one accelerator M. [byte]
+    bytes_per_param : numeric
+        Training-state bytes per parameter b; 16 for mixed-precision Adam (ZeRO,
+        arXiv:1910.02054 §3.1; see :class:`PlanAssumptions`). [byte]
+
+    Returns
+    -------
+    n_accelerators : numeric
+        n = N b / M, a lower bound: activations and buffers need more. [count]
+    """
+    n = _positive("n_params", n_params)
+    m = _positive("memory_bytes", memory_bytes)
+    b = _positive("bytes_per_param", bytes_per_param)
+    return _like(n * b / m, n_params, memory_bytes, bytes_per_param)
+
+
+def whole_servers(n_accelerators, accelerators_per_server):
+    """Round an accelerator count up to whole servers.
+
+    Parameters
+    ----------
+    n_accelerators : numeric
+        Accelerators needed (may be fractional). [count]
+    accelerators_per_server : numeric
+        Accelerators per server. [count]
+
+    Returns
+    -------
+    n_servers : numeric
+        :math:`\\lceil n / a \\rceil` [count], an integer (ndarray of int64 for arrays).
+    """
+    n = _positive("n_accelerators", n_accelerators)
+    a = _positive("accelerators_per_server", accelerators_per_server)
+    # a tiny relative tolerance keeps exact multiples (e.g. 96.0000000001) from gaining a server
+    result = np.ceil(n / a * (1 - 1e-12)).astype(np.int64)
+    return _like(result, n_accelerators, accelerators_per_server)
+
+
+def server_power_w(tdp_w, chip_to_server_power, accelerators_per_server):
+    """Nameplate (maximum) power of one server [W].
+
+    Parameters
+    ----------
+    tdp_w : numeric
+        Accelerator TDP. [W]
+    chip_to_server_power : numeric
+        Server power per accelerator over chip TDP (Epoch; 1.82 for H100 from the 10.2 kW
+        DGX H100). [ratio]
+    accelerators_per_server : numeric
+        [count]
+
+    Returns
+    -------
+    server_power_w : numeric
+        :math:`P_{server} = a \\cdot k \\cdot TDP`. [W] Power and cooling are provisioned for
+        this maximum; average draw in training is lower (``server_power_fraction``).
+
+    Examples
+    --------
+    >>> round(server_power_w(700, 1.82, 8))
+    10192
+    """
+    return _cluster.peak_it_power_w(accelerators_per_server, tdp_w, chip_to_server_power)
+
+
+def racks_needed(n_servers, servers_per_rack):
+    """Racks for a number of servers, :math:`\\lceil s / r \\rceil` [count]."""
+    s = _positive("n_servers", n_servers)
+    r = _positive("servers_per_rack", servers_per_rack)
+    return _like(np.ceil(s / r).astype(np.int64), n_servers, servers_per_rack)
+
+
+def max_servers_per_rack(rack_power_limit_w, server_power_w):
+    """Most servers a rack's power (or cooling) limit allows.
+
+    Parameters
+    ----------
+    rack_power_limit_w : numeric
+        IT power a rack position can supply and cool. [W]
+    server_power_w : numeric
+        Nameplate power of one server. [W]
+
+    Returns
+    -------
+    servers_per_rack : numeric
+        :math:`\\lfloor L / P_{server} \\rfloor` [count].
+
+    Raises
+    ------
+    ValueError
+        If one server alone exceeds the limit (the room cannot host it at all).
+    """
+    limit = _positive("rack_power_limit_w", rack_power_limit_w)
+    power = _positive("server_power_w", server_power_w)
+    result = np.floor(limit / power).astype(np.int64)
+    if (result < 1).any():
+        raise ValueError(
+            f"a single server of {np.max(power) / _W_PER_KW:.1f} kW exceeds the rack limit of "
+            f"{np.min(limit) / _W_PER_KW:.1f} kW; raise the limit (e.g. liquid cooling) or "
+            "use a smaller server"
+        )
+    return _like(result, rack_power_limit_w, server_power_w)
+
+
+def cooling_type(rack_power_w, air_cooling_max_rack_power_w):
+    """Cooling a rack needs: ``"air"`` up to the air ceiling, ``"liquid"`` above.
+
+    Parameters
+    ----------
+    rack_power_w : numeric
+        IT power of the rack. [W]
+    air_cooling_max_rack_power_w : numeric
+        Highest rack power air cooling handles, e.g.
+        ``PlanAssumptions().air_cooling_max_rack_power_w`` (30 kW). [W]
+
+    Returns
+    -------
+    str or ndarray of str or Series
+        One of :data:`COOLING_TYPES` per rack.
+
+    Examples
+    --------
+    >>> cooling_type(4 * 10.2e3, 30e3), cooling_type(2 * 10.2e3, 30e3)
+    ('liquid', 'air')
+    """
+    power = _positive("rack_power_w", rack_power_w)
+    limit = _positive("air_cooling_max_rack_power_w", air_cooling_max_rack_power_w)
+    result = np.where(power > limit, COOLING_TYPES[1], COOLING_TYPES[0])
+    pd = sys.modules.get("pandas")
+    if pd is not None and isinstance(rack_power_w, pd.Series):
+        return pd.Series(result, index=rack_power_w.index)
+    if result.ndim == 0:
+        return str(result)
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# step 4: buy or rent
+# --------------------------------------------------------------------------------------------
+
+
+def ownership_cost_usd(time_s, capex_usd, it_power_w, facility_power_w, utilisation, *,
+                       colocation_usd_per_kw_month, electricity_usd_per_kwh):
+    """Cumulative cost of owning a cluster after a time [USD].
+
+    Parameters
+    ----------
+    time_s : numeric
+        Time since the cluster went into service t. [s]
+    capex_usd : numeric
+        Purchase price of the cluster K (servers and network). [USD]
+    it_power_w : numeric
+        Contracted (nameplate) IT power :math:`P_{IT}` the colocation bills for. [W]
+    facility_power_w : numeric
+        Average power at the wall while training, PUE included, :math:`P_{wall}`. [W]
+    utilisation : numeric
+        Fraction of the time the cluster trains u, in (0, 1]; idle power is neglected.
+        [fraction]
+    colocation_usd_per_kw_month : numeric
+        Colocation rent r. [USD/(kW month)]
+    electricity_usd_per_kwh : numeric
+        Electricity price e. [USD/kWh]
+
+    Returns
+    -------
+    cost_usd : numeric
+        [USD]
+
+    Notes
+    -----
+    .. math:: C_{own}(t) = K + r\\,\\frac{P_{IT}}{1\\,\\mathrm{kW}}\\,\\frac{t}{1\\,\\mathrm{month}}
+              + e\\,u\\,P_{wall}\\,t
+    """
+    t = _positive("time_s", time_s, allow_zero=True)
+    k = _positive("capex_usd", capex_usd, allow_zero=True)
+    p_it = _positive("it_power_w", it_power_w, allow_zero=True)
+    p_wall = _positive("facility_power_w", facility_power_w, allow_zero=True)
+    u = _fraction("utilisation", utilisation)
+    r = _positive("colocation_usd_per_kw_month", colocation_usd_per_kw_month, allow_zero=True)
+    e = _positive("electricity_usd_per_kwh", electricity_usd_per_kwh, allow_zero=True)
+    result = (k + r * p_it / _W_PER_KW * t / SECONDS_PER_MONTH
+              + e * u * p_wall * t / _SECONDS_PER_KWH)
+    return _like(result, time_s, capex_usd, it_power_w, facility_power_w, utilisation,
+                 colocation_usd_per_kw_month, electricity_usd_per_kwh)
+
+
+def rental_cost_over_time_usd(time_s, n_accelerators, rental_usd_per_hour, utilisation=1.0):
+    """Cumulative rent for a number of accelerators after a time [USD].
+
+    Parameters
+    ----------
+    time_s : numeric
+        Elapsed time t. [s]
+    n_accelerators : numeric
+        Accelerators rented n. [count]
+    rental_usd_per_hour : numeric
+        Price per accelerator-hour p. [USD/h]
+    utilisation : numeric
+        Fraction of the time paid for u, in (0, 1]: the utilisation for on-demand rent,
+        1 for committed use, which bills every hour of the term. [fraction]
+
+    Returns
+    -------
+    cost_usd : numeric
+        :math:`C_{rent}(t) = p\\,n\\,u\\,t / 3600`. [USD]
+    """
+    t = _positive("time_s", time_s, allow_zero=True)
+    n = _positive("n_accelerators", n_accelerators)
+    p = _positive("rental_usd_per_hour", rental_usd_per_hour)
+    u = _fraction("utilisation", utilisation)
+    return _like(p * n * u * t / SECONDS_PER_HOUR, time_s, n_accelerators, rental_usd_per_hour,
+                 utilisation)
+
+
+def break_even_time_s(upfront_usd, own_usd_per_s, rent_usd_per_s):
+    """Time after which owning has cost less than renting [s].
+
+    Parameters
+    ----------
+    upfront_usd : numeric
+        Cost of owning at time zero (capex, net of any resale credit). [USD]
+    own_usd_per_s : numeric
+        Running cost of owning. [USD/s]
+    rent_usd_per_s : numeric
+        Cost of renting the same capacity. [USD/s]
+
+    Returns
+    -------
+    time_s : numeric
+        :math:`t^* = K / (\\dot C_{rent} - \\dot C_{own})`; ``inf`` when renting runs no dearer
+        than owning, i.e. owning never catches up. [s]
+    """
+    k = _positive("upfront_usd", upfront_usd, allow_zero=True)
+    own = _positive("own_usd_per_s", own_usd_per_s, allow_zero=True)
+    rent = _positive("rent_usd_per_s", rent_usd_per_s, allow_zero=True)
+    margin = rent - own
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = np.where(margin > 0, k / np.where(margin > 0, margin, 1.0), np.inf)
+    return _like(result, upfront_usd, own_usd_per_s, rent_usd_per_s)
+
+
+def break_even_utilisation(capex_usd, fixed_usd_per_s, energy_usd_per_s,
+                           rent_usd_per_s, horizon_s, resale_usd=0.0):
+    """Utilisation above which owning beats on-demand rent over a horizon.
+
+    Parameters
+    ----------
+    capex_usd : numeric
+        Purchase price K. [USD]
+    fixed_usd_per_s : numeric
+        Costs of owning that run whether or not the cluster trains F (colocation). [USD/s]
+    energy_usd_per_s : numeric
+        Electricity while training at full load E. [USD/s]
+    rent_usd_per_s : numeric
+        On-demand rent of the same accelerators while they train R. [USD/s]
+    horizon_s : numeric
+        Comparison horizon H. [s]
+    resale_usd : numeric
+        Value recovered at the end of the horizon V. [USD]
+
+    Returns
+    -------
+    utilisation : numeric
+        :math:`u^* = \\frac{K - V + F H}{(R - E) H}` [fraction]. Values above 1 mean owning
+        does not pay off within the horizon even at full use; ``inf`` when rent does not
+        exceed the electricity it saves.
+
+    Notes
+    -----
+    Equates :math:`K - V + F H + u E H` (own) with :math:`u R H` (rent on demand, paying only
+    for the hours used).
+    """
+    k = _positive("capex_usd", capex_usd, allow_zero=True)
+    f = _positive("fixed_usd_per_s", fixed_usd_per_s, allow_zero=True)
+    e = _positive("energy_usd_per_s", energy_usd_per_s, allow_zero=True)
+    r = _positive("rent_usd_per_s", rent_usd_per_s)
+    h = _positive("horizon_s", horizon_s)
+    v = _positive("resale_usd", resale_usd, allow_zero=True)
+    margin = (r - e) * h
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = np.where(margin > 0, (k - v + f * h) / np.where(margin > 0, margin, 1.0),
+                          np.inf)
+    return _like(result, capex_usd, fixed_usd_per_s, energy_usd_per_s, rent_usd_per_s,
+                 horizon_s, resale_usd)
+
+
+# --------------------------------------------------------------------------------------------
+# composition: one plan per accelerator
+# --------------------------------------------------------------------------------------------
+
+
+def _resolve_accelerator(accelerator):
+    from scaling.hardware import Accelerator, accelerator as _lookup
+
+    if isinstance(accelerator, Accelerator):
+        return accelerator
+    if isinstance(accelerator, str):
+        return _lookup(accelerator)
+    raise ValueError(
+        f"accelerator must be a catalog name or an Accelerator, got {type(accelerator).__name__}"
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrainingPlan:
+    """A right-sized cluster for one training target on one accelerator.
+
+    Built by :func:`plan_training`; methods forward to the module functions. Powers are
+    in W, times in s, money in USD (see :meth:`summary` for display units).
+
+    Attributes
+    ----------
+    n_params, n_tokens, compute_flop, deadline_s
+        The target: parameters, tokens, C = 6ND [FLOP], wall-clock deadline [s].
+    accelerator, precision, mfu, goodput
+        Accelerator, numeric format, MFU and goodput at the planned size.
+    n_accelerators_for_deadline, n_accelerators_for_memory
+        Continuous accelerator counts the deadline and the training-state memory require.
+    n_accelerators, n_servers, n_racks, servers_per_rack
+        The right-sized cluster (whole servers) and its racks at the assumed density.
+    server_power_w, rack_power_w, cooling
+        Nameplate server and rack IT power and the cooling that rack density needs.
+    servers_per_air_rack, n_racks_air
+        The alternative layout that stays under the air-cooling ceiling (0 and NaN when a
+        single server exceeds it).
+    it_power_w, facility_power_w, average_facility_power_w
+        Nameplate IT power, the same at the wall (times PUE), and the average wall power
+        while training.
+    time_s, energy_j
+        Training time at the planned size (<= deadline) and the energy it draws.
+    capex_usd
+        Purchase price of servers and network.
+    rental_usd_per_hour
+        Per-accelerator-hour prices by rental option (:data:`RENTAL_OPTIONS`).
+    electricity_usd_per_kwh
+        Electricity price used for owning.
+    assumptions, prices, reliability
+        The assumption objects used.
+    """
+
+    n_params: float
+    n_tokens: float
+    compute_flop: float
+    deadline_s: float
+    accelerator: object
+    precision: str
+    mfu: float
+    goodput: float
+    n_accelerators_for_deadline: float
+    n_accelerators_for_memory: float
+    n_accelerators: int
+    n_servers: int
+    n_racks: int
+    servers_per_rack: int
+    server_power_w: float
+    rack_power_w: float
+    cooling: str
+    servers_per_air_rack: int
+    n_racks_air: float
+    it_power_w: float
+    facility_power_w: float
+    average_facility_power_w: float
+    time_s: float
+    energy_j: float
+    capex_usd: float
+    rental_usd_per_hour: dict
+    electricity_usd_per_kwh: float
+    assumptions: PlanAssumptions
+    prices: object
+    reliability: object
+
+    # ---- derived running costs (forwarding arithmetic only) ----
+    def fixed_cost_usd_per_s(self) -> float:
+        """Colocation rent of the contracted IT power [USD/s]."""
+        return (self.assumptions.colocation_usd_per_kw_month * self.it_power_w / _W_PER_KW
+                / SECONDS_PER_MONTH)
+
+    def energy_cost_usd_per_s(self) -> float:
+        """Electricity while training at full load [USD/s]."""
+        return self.electricity_usd_per_kwh * self.average_facility_power_w / _SECONDS_PER_KWH
+
+    def rent_usd_per_s(self, option: str = "on_demand") -> float:
+        """Rent of the cluster's accelerators under a rental option [USD/s]."""
+        if option not in RENTAL_OPTIONS:
+            raise ValueError(f"unknown rental option {option!r}; valid: {', '.join(RENTAL_OPTIONS)}")
+        return self.rental_usd_per_hour[option] * self.n_accelerators / SECONDS_PER_HOUR
+
+    def resale_usd(self) -> float:
+        """Value credited at the end of the horizon (0 unless ``credit_resale_value``) [USD]."""
+        if not self.assumptions.credit_resale_value:
+            return 0.0
+        return float(_cost.depreciated_value_usd(
+            self.capex_usd, self.assumptions.horizon_s / SECONDS_PER_YEAR,
+            self.prices.depreciation_rate_per_year / math.log(10.0)))
+
+    @property
+    def break_even_utilisation(self) -> float:
+        """Utilisation above which owning beats on-demand rent over the horizon; forwards to
+        :func:`break_even_utilisation`."""
+        return break_even_utilisation(
+            self.capex_usd, self.fixed_cost_usd_per_s(), self.energy_cost_usd_per_s(),
+            self.rent_usd_per_s("on_demand"), self.assumptions.horizon_s, self.resale_usd())
+
+    @property
+    def run_rental_cost_usd(self) -> float:
+        """On-demand rent of the planned accelerators for the training time [USD]."""
+        return rental_cost_over_time_usd(self.time_s, self.n_accelerators,
+                                         self.rental_usd_per_hour["on_demand"])
+
+    def buy_vs_rent(self, utilisation, *, months=None):
+        """Cumulative cost curves; forwards to :func:`buy_vs_rent`."""
+        return buy_vs_rent(self, utilisation=utilisation, months=months)
+
+    def break_even(self, utilisation):
+        """Break-even table per rental option; forwards to :func:`break_even_table`."""
+        return break_even_table(self, utilisation=utilisation)
+
+    def pilot(self, *, fraction, duration_s, law=None):
+        """Pilot phase; forwards to :func:`pilot_plan`."""
+        return pilot_plan(self, fraction=fraction, duration_s=duration_s, law=law)
+
+    def to_frame(self):
+        """One-row DataFrame of the plan, unit-suffixed columns."""
+        import pandas as pd
+
+        row = {
+            "accelerator": self.accelerator.name,
+            "n_params": self.n_params,
+            "n_tokens": self.n_tokens,
+            "compute_flop": self.compute_flop,
+            "deadline_s": self.deadline_s,
+            "mfu": self.mfu,
+            "goodput": self.goodput,
+            "n_accelerators_for_deadline": self.n_accelerators_for_deadline,
+            "n_accelerators_for_memory": self.n_accelerators_for_memory,
+            "n_accelerators": self.n_accelerators,
+            "n_servers": self.n_servers,
+            "n_racks": self.n_racks,
+            "servers_per_rack": self.servers_per_rack,
+            "rack_power_w": self.rack_power_w,
+            "cooling": self.cooling,
+            "servers_per_air_rack": self.servers_per_air_rack,
+            "n_racks_air": self.n_racks_air,
+            "it_power_w": self.it_power_w,
+            "facility_power_w": self.facility_power_w,
+            "average_facility_power_w": self.average_facility_power_w,
+            "time_s": self.time_s,
+            "energy_j": self.energy_j,
+            "capex_usd": self.capex_usd,
+            "rental_on_demand_usd_per_hour": self.rental_usd_per_hour["on_demand"],
+            "run_rental_cost_usd": self.run_rental_cost_usd,
+            "break_even_utilisation": self.break_even_utilisation,
+        }
+        return pd.DataFrame([row])
+
+    def summary(self):
+        """Readable table: quantity, value (display units), unit."""
+        import pandas as pd
+
+        rows = [
+            ("training compute", self.compute_flop, "FLOP"),
+            ("accelerators", self.n_accelerators, "count"),
+            ("servers", self.n_servers, "count"),
+            ("racks", self.n_racks, "count"),
+            ("rack power", self.rack_power_w / _W_PER_KW, "kW"),
+            ("cooling", self.cooling, ""),
+            ("IT power (nameplate)", self.it_power_w / _W_PER_KW, "kW"),
+            ("power at the wall (peak)", self.facility_power_w / _W_PER_KW, "kW"),
+            ("training time", self.time_s / SECONDS_PER_DAY, "days"),
+            ("energy", self.energy_j / _SECONDS_PER_KWH / 1e3, "MWh"),
+            ("capex", self.capex_usd, "USD"),
+            ("on-demand rent for the run", self.run_rental_cost_usd, "USD"),
+            ("break-even utilisation (3-yr, vs on demand)", self.break_even_utilisation, ""),
+        ]
+        return pd.DataFrame(rows, columns=["quantity", "value", "unit"])
+
+
+def _capex_usd(acc, n_accelerators, prices):
+    """Servers and network (no facility: colocation rent covers the building)."""
+    if not math.isfinite(acc.price_usd):
+        raise ValueError(
+            f"the catalog has no purchase price for {acc.name}; pass an Accelerator with "
+            "price_usd set, e.g. dataclasses.replace(scaling.accelerator(name), price_usd=...)"
+        )
+    return float(_cost.cluster_capex_usd(n_accelerators, acc.price_usd,
+                                         price_includes_server=acc.price_includes_server,
+                                         prices=prices))
+
+
+def plan_training(n_params, n_tokens, *, deadline_s, accelerator, mfu=None, precision="bf16",
+                  rental_usd_per_hour=None, assumptions=None, prices=None, reliability=None):
+    """Right-size a cluster to train ``n_params`` on ``n_tokens`` within ``deadline_s``.
+
+    Parameters
+    ----------
+    n_params : float
+        Model parameters N (for fine-tuning: the model being fine-tuned). [count]
+    n_tokens : float
+        Training (or fine-tuning) tokens D. [count]
+    deadline_s : float
+        Wall-clock time available. [s]
+    accelerator : str or Accelerator
+        Catalog name (``"H100-SXM"``) or an :class:`~scaling.hardware.Accelerator`.
+    mfu : float, optional
+        Model FLOP utilisation in (0, 1]; default the accelerator's documented default.
+    precision : {"bf16", "fp8"}
+        Peak FLOP/s used with the MFU.
+    rental_usd_per_hour : float, optional
+        On-demand price per accelerator-hour [USD/h]; default the catalog's reference price.
+        Required when the catalog has none. 1- and 3-year prices apply the provider's
+        committed-use discounts to it.
+    assumptions : PlanAssumptions, optional
+        Packaging, facility and ownership assumptions; default ``PlanAssumptions()``.
+    prices : scaling.cost.PriceAssumptions, optional
+        Capex overheads and electricity price; default ``PriceAssumptions()``.
+    reliability : scaling.reliability.ReliabilityAssumptions, optional
+        Failure rate, checkpoint and restart times for goodput; default
+        ``ReliabilityAssumptions()``.
+
+    Returns
+    -------
+    TrainingPlan
+
+    Notes
+    -----
+    The accelerator count solves :math:`n = C / (P\\,\\mathrm{MFU}\\,G(n)\\,T)` by fixed-point
+    iteration (goodput G falls slowly with n), takes the larger of that and the memory floor
+    :math:`N b / M`, and rounds up to whole servers. Training time at that size,
+    :math:`t = C / (n P\\,\\mathrm{MFU}\\,G(n))`, is therefore at most the deadline.
+    """
+    from scaling.laws import training_flop
+    from scaling.reliability import ReliabilityAssumptions
+
+    acc = _resolve_accelerator(accelerator)
+    assumptions = PlanAssumptions() if assumptions is None else assumptions
+    prices = _cost.PriceAssumptions() if prices is None else prices
+    reliability = ReliabilityAssumptions() if reliability is None else reliability
+    for name, value in (("n_params", n_params), ("n_tokens", n_tokens),
+                        ("deadline_s", deadline_s)):
+        if np.ndim(value) != 0:
+            raise ValueError(f"{name} must be a scalar; plan one target at a time")
+        _positive(name, value)
+    mfu = acc.default_mfu if mfu is None else mfu
+    _fraction("mfu", mfu)
+    peak = acc.peak_flop_per_s(precision)
+    compute = float(training_flop(n_params, n_tokens))
+
+    # fixed point of n = C / (P mfu G(n) T): G decreases slowly in n, a few steps converge
+    n_cont = accelerators_for_deadline(compute, deadline_s, peak, mfu)
+    for _ in range(_FIXED_POINT_ITERATIONS):
+        n_cont = accelerators_for_deadline(compute, deadline_s, peak, mfu,
+                                           reliability.goodput(n_cont))
+    n_memory = accelerators_for_memory(n_params, acc.memory_bytes,
+                                       assumptions.training_state_bytes_per_param)
+    per_server = assumptions.accelerators_per_server
+    n_servers = int(whole_servers(max(n_cont, n_memory), per_server))
+    n_acc = n_servers * per_server
+    good = float(reliability.goodput(n_acc))
+    time_s = compute / (n_acc * peak * mfu * good)
+
+    power_server = float(server_power_w(acc.tdp_w, acc.chip_to_server_power, per_server))
+    per_rack = assumptions.servers_per_rack
+    rack_power = per_rack * power_server if n_servers >= per_rack else n_servers * power_server
+    air_limit = assumptions.air_cooling_max_rack_power_w
+    per_air_rack = int(np.floor(air_limit / power_server))
+    racks_air = (float(racks_needed(n_servers, per_air_rack)) if per_air_rack >= 1
+                 else float("nan"))
+    it_power = float(_cluster.peak_it_power_w(n_acc, acc.tdp_w, acc.chip_to_server_power))
+    wall_peak = float(_cluster.facility_power_w(n_acc, acc.tdp_w, acc.chip_to_server_power,
+                                                assumptions.pue))
+    wall_avg = float(_cluster.facility_power_w(n_acc, acc.tdp_w, acc.chip_to_server_power,
+                                               assumptions.pue,
+                                               server_power_fraction=acc.server_power_fraction))
+
+    on_demand = acc.rental_usd_per_hour if rental_usd_per_hour is None else rental_usd_per_hour
+    if on_demand is None or not math.isfinite(on_demand):
+        raise ValueError(
+            f"the catalog has no on-demand reference price for {acc.name}; pass "
+            "rental_usd_per_hour (USD per accelerator-hour)"
+        )
+    _positive("rental_usd_per_hour", on_demand)
+    rent = {term: float(_cost.discounted_rental_usd_per_hour(on_demand, term,
+                                                              prices.rental_provider))
+            for term in RENTAL_OPTIONS}
+
+    return TrainingPlan(
+        n_params=float(n_params), n_tokens=float(n_tokens), compute_flop=compute,
+        deadline_s=float(deadline_s), accelerator=acc, precision=precision, mfu=float(mfu),
+        goodput=good, n_accelerators_for_deadline=float(n_cont),
+        n_accelerators_for_memory=float(n_memory), n_accelerators=int(n_acc),
+        n_servers=n_servers, n_racks=int(racks_needed(n_servers, per_rack)),
+        servers_per_rack=per_rack, server_power_w=power_server, rack_power_w=rack_power,
+        cooling=cooling_type(rack_power, air_limit), servers_per_air_rack=per_air_rack,
+        n_racks_air=racks_air, it_power_w=it_power, facility_power_w=wall_peak,
+        average_facility_power_w=wall_avg, time_s=time_s,
+        energy_j=float(_cluster.energy_j(wall_avg, time_s)),
+        capex_usd=_capex_usd(acc, n_acc, prices), rental_usd_per_hour=rent,
+        electricity_usd_per_kwh=float(prices.electricity_usd_per_kwh),
+        assumptions=assumptions, prices=prices, reliability=reliability,
+    )
+
+
+#: Fixed-point iterations of the goodput-dependent accelerator count (converges to 1e-9
+#: relative in a handful of steps while goodput stays above ~50 %).
+_FIXED_POINT_ITERATIONS = 20
+
+
+# --------------------------------------------------------------------------------------------
+# buy versus rent
+# --------------------------------------------------------------------------------------------
+
+
+def buy_vs_rent(plan, *, utilisation, months=None):
+    """Cumulative cost of owning the planned cluster versus renting it, month by month.
+
+    Parameters
+    ----------
+    plan : TrainingPlan
+    utilisation : float
+        Fraction of the time the cluster trains, in (0, 1]. Owning pays electricity and
+        on-demand renting pays rent only for that fraction; committed use pays every hour.
+    months : array_like, optional
+        Months since start; default 0..horizon in steps of 1.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long form, columns ``month``, ``time_s``, ``option`` (``"own"`` and
+        :data:`RENTAL_OPTIONS`), ``cost_usd``.
+    """
+    import pandas as pd
+
+    _fraction("utilisation", utilisation)
+    if months is None:
+        months = np.arange(0, round(plan.assumptions.horizon_s / SECONDS_PER_MONTH) + 1)
+    months = _positive("months", months, allow_zero=True)
+    t = months * SECONDS_PER_MONTH
+    own = ownership_cost_usd(
+        t, plan.capex_usd, plan.it_power_w, plan.average_facility_power_w, utilisation,
+        colocation_usd_per_kw_month=plan.assumptions.colocation_usd_per_kw_month,
+        electricity_usd_per_kwh=plan.electricity_usd_per_kwh)
+    frames = [pd.DataFrame({"month": months, "time_s": t, "option": "own", "cost_usd": own})]
+    for option in RENTAL_OPTIONS:
+        paid = utilisation if option == "on_demand" else 1.0
+        cost = rental_cost_over_time_usd(t, plan.n_accelerators,
+                                         plan.rental_usd_per_hour[option], paid)
+        frames.append(pd.DataFrame({"month": months, "time_s": t, "option": option,
+                                    "cost_usd": cost}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def break_even_table(plan, *, utilisation):
+    """Owning against each rental option over the plan's horizon.
+
+    Parameters
+    ----------
+    plan : TrainingPlan
+    utilisation : float
+        Fraction of the time the owned cluster trains, in (0, 1].
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per rental option: ``option``, ``rental_usd_per_hour``,
+        ``rent_cost_usd`` and ``own_cost_usd`` over the horizon (own net of any resale
+        credit), ``own_minus_rent_usd`` (negative: owning is cheaper) and
+        ``break_even_months`` (``inf``: owning never catches up).
+    """
+    import pandas as pd
+
+    u = float(_fraction("utilisation", utilisation))
+    horizon = plan.assumptions.horizon_s
+    own_rate = plan.fixed_cost_usd_per_s() + u * plan.energy_cost_usd_per_s()
+    resale = plan.resale_usd()
+    own_total = plan.capex_usd - resale + own_rate * horizon
+    rows = []
+    for option in RENTAL_OPTIONS:
+        paid = u if option == "on_demand" else 1.0
+        rent_rate = plan.rent_usd_per_s(option) * paid
+        rows.append({
+            "option": option,
+            "rental_usd_per_hour": plan.rental_usd_per_hour[option],
+            "rent_cost_usd": rent_rate * horizon,
+            "own_cost_usd": own_total,
+            "own_minus_rent_usd": own_total - rent_rate * horizon,
+            "break_even_months": break_even_time_s(plan.capex_usd, own_rate, rent_rate)
+            / SECONDS_PER_MONTH,
+        })
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# several accelerators
+# --------------------------------------------------------------------------------------------
+
+
+def compare_accelerators(n_params, n_tokens, *, deadline_s, accelerators, utilisation,
+                         mfu=None, rental_usd_per_hour=None, **kwargs):
+    """Plan the same target on several accelerators, one row each.
+
+    Parameters
+    ----------
+    n_params, n_tokens, deadline_s
+        As in :func:`plan_training`.
+    accelerators : sequence of str or Accelerator
+        Accelerators to compare.
+    utilisation : float
+        Utilisation of owned hardware for the 3-year cost columns, in (0, 1].
+    mfu : float or Mapping, optional
+        One MFU for all, or ``{name: mfu}``; missing names use each accelerator's default.
+    rental_usd_per_hour : float or Mapping, optional
+        One on-demand price for all, or ``{name: price}``; missing names use the catalog.
+    **kwargs
+        Forwarded to :func:`plan_training` (``assumptions``, ``prices``, ``reliability``,
+        ``precision``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :meth:`TrainingPlan.to_frame` columns plus ``own_cost_usd``,
+        ``rent_on_demand_cost_usd`` and ``own_minus_rent_usd`` over the horizon and
+        ``break_even_months`` against on-demand rent at ``utilisation``.
+    """
+    import pandas as pd
+
+    def pick(value, name):
+        if isinstance(value, dict):
+            return value.get(name)
+        return value
+
+    frames = []
+    for item in accelerators:
+        acc = _resolve_accelerator(item)
+        plan = plan_training(n_params, n_tokens, deadline_s=deadline_s, accelerator=acc,
+                             mfu=pick(mfu, acc.name),
+                             rental_usd_per_hour=pick(rental_usd_per_hour, acc.name), **kwargs)
+        row = plan.to_frame()
+        on_demand = plan.break_even(utilisation).set_index("option").loc["on_demand"]
+        row["own_cost_usd"] = on_demand["own_cost_usd"]
+        row["rent_on_demand_cost_usd"] = on_demand["rent_cost_usd"]
+        row["own_minus_rent_usd"] = on_demand["own_minus_rent_usd"]
+        row["break_even_months"] = on_demand["break_even_months"]
+        frames.append(row)
+    return pd.concat(frames, ignore_index=True)
+
+
+# --------------------------------------------------------------------------------------------
+# pilot
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PilotPlan:
+    """A pilot phase: part of the planned cluster for a short run (see :func:`pilot_plan`).
+
+    Attributes
+    ----------
+    fraction, duration_s
+        Requested share of the full cluster and pilot length [s].
+    n_accelerators, n_servers, n_racks
+        Pilot size (whole servers, at least one) and its racks.
+    it_power_w, facility_power_w
+        Nameplate IT power and peak power at the wall [W].
+    goodput, compute_flop
+        Goodput at pilot size and the compute the pilot delivers [FLOP].
+    tokens_at_target_size, fraction_of_target_tokens
+        Tokens of the target model the pilot trains, and as a share of the full run.
+    optimal_n_params, optimal_n_tokens
+        Compute-optimal model and tokens for the pilot's compute (``law``).
+    rental_cost_usd, energy_j
+        On-demand rent of the pilot [USD] and the energy it would draw if owned [J].
+    """
+
+    fraction: float
+    duration_s: float
+    n_accelerators: int
+    n_servers: int
+    n_racks: int
+    it_power_w: float
+    facility_power_w: float
+    goodput: float
+    compute_flop: float
+    tokens_at_target_size: float
+    fraction_of_target_tokens: float
+    optimal_n_params: float
+    optimal_n_tokens: float
+    rental_cost_usd: float
+    energy_j: float
+
+    def to_frame(self):
+        """One-row DataFrame of the pilot."""
+        import pandas as pd
+
+        return pd.DataFrame([{name: getattr(self, name) for name in self.__slots__}])
+
+
+def pilot_plan(plan, *, fraction, duration_s, law=None):
+    """Size a pilot: a fraction of the planned cluster, rented on demand for a short run.
+
+    Parameters
+    ----------
+    plan : TrainingPlan
+        The full plan.
+    fraction : float
+        Share of the full cluster's accelerators, in (0, 1]; rounded up to whole servers.
+    duration_s : float
+        Pilot length. [s]
+    law : str or Mapping, optional
+        Scaling-law parameters for the compute-optimal model the pilot could train; default
+        :data:`scaling.laws.DEFAULT_LAW`.
+
+    Returns
+    -------
+    PilotPlan
+
+    Notes
+    -----
+    The pilot runs at the plan's MFU and precision; its compute is
+    :math:`C_p = n_p P\\,\\mathrm{MFU}\\,G(n_p)\\,t_p`, which trains the target model on
+    :math:`C_p / (6N)` tokens, or a compute-optimal model of its own.
+    """
+    from scaling.laws import DEFAULT_LAW, FLOP_PER_PARAM_PER_TOKEN, compute_optimal
+
+    f = float(_fraction("fraction", fraction))
+    t = float(_positive("duration_s", duration_s))
+    per_server = plan.assumptions.accelerators_per_server
+    n_servers = int(whole_servers(f * plan.n_accelerators, per_server))
+    n_acc = n_servers * per_server
+    acc = plan.accelerator
+    good = float(plan.reliability.goodput(n_acc))
+    compute = n_acc * acc.peak_flop_per_s(plan.precision) * plan.mfu * good * t
+    tokens = compute / (FLOP_PER_PARAM_PER_TOKEN * plan.n_params)
+    optimal = compute_optimal(compute, DEFAULT_LAW if law is None else law)
+    wall_avg = float(_cluster.facility_power_w(n_acc, acc.tdp_w, acc.chip_to_server_power,
+                                               plan.assumptions.pue,
+                                               server_power_fraction=acc.server_power_fraction))
+    return PilotPlan(
+        fraction=f, duration_s=t, n_accelerators=n_acc, n_servers=n_servers,
+        n_racks=int(racks_needed(n_servers, plan.assumptions.servers_per_rack)),
+        it_power_w=float(_cluster.peak_it_power_w(n_acc, acc.tdp_w, acc.chip_to_server_power)),
+        facility_power_w=float(_cluster.facility_power_w(n_acc, acc.tdp_w,
+                                                         acc.chip_to_server_power,
+                                                         plan.assumptions.pue)),
+        goodput=good, compute_flop=compute, tokens_at_target_size=tokens,
+        fraction_of_target_tokens=tokens / plan.n_tokens,
+        optimal_n_params=float(optimal.n_params), optimal_n_tokens=float(optimal.n_tokens),
+        rental_cost_usd=rental_cost_over_time_usd(t, n_acc, plan.rental_usd_per_hour["on_demand"]),
+        energy_j=float(_cluster.energy_j(wall_avg, t)),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# sensitivity
+# --------------------------------------------------------------------------------------------
+
+#: Assumptions :func:`sensitivity` can vary, and where each lives.
+SENSITIVITY_PARAMETERS = ("mfu", "rental_usd_per_hour", "utilisation", "price_usd", "pue",
+                          "colocation_usd_per_kw_month", "electricity_usd_per_kwh")
+
+
+def _replan(plan, name, value):
+    """The plan with one assumption changed (``utilisation`` does not change the plan)."""
+    kwargs = dict(deadline_s=plan.deadline_s, accelerator=plan.accelerator, mfu=plan.mfu,
+                  precision=plan.precision,
+                  rental_usd_per_hour=plan.rental_usd_per_hour["on_demand"],
+                  assumptions=plan.assumptions, prices=plan.prices,
+                  reliability=plan.reliability)
+    if name in ("mfu", "rental_usd_per_hour"):
+        kwargs[name] = value
+    elif name == "price_usd":
+        kwargs["accelerator"] = replace(plan.accelerator, price_usd=float(value))
+    elif name in ("pue", "colocation_usd_per_kw_month"):
+        kwargs["assumptions"] = replace(plan.assumptions, **{name: float(value)})
+    elif name == "electricity_usd_per_kwh":
+        kwargs["prices"] = replace(plan.prices, electricity_usd_per_kwh=float(value))
+    return plan_training(plan.n_params, plan.n_tokens, **kwargs)
+
+
+def sensitivity(plan, *, utilisation, ranges):
+    """How the buy-vs-rent answer moves when one assumption at a time changes.
+
+    Parameters
+    ----------
+    plan : TrainingPlan
+        The base plan.
+    utilisation : float
+        Base utilisation of the owned cluster, in (0, 1].
+    ranges : Mapping[str, tuple[float, float]]
+        ``{assumption: (low, high)}`` for names in :data:`SENSITIVITY_PARAMETERS`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per assumption and case (``"low"``, ``"base"``, ``"high"``): ``assumption``,
+        ``case``, ``value``, ``n_accelerators``, ``capex_usd``, ``run_rental_cost_usd``,
+        ``break_even_utilisation``, ``break_even_months`` (vs on demand) and
+        ``own_minus_rent_usd`` over the horizon (negative: owning is cheaper).
+    """
+    import pandas as pd
+
+    base_u = float(_fraction("utilisation", utilisation))
+    base_values = {
+        "mfu": plan.mfu,
+        "rental_usd_per_hour": plan.rental_usd_per_hour["on_demand"],
+        "utilisation": base_u,
+        "price_usd": plan.accelerator.price_usd,
+        "pue": plan.assumptions.pue,
+        "colocation_usd_per_kw_month": plan.assumptions.colocation_usd_per_kw_month,
+        "electricity_usd_per_kwh": plan.electricity_usd_per_kwh,
+    }
+    rows = []
+    for name, bounds in ranges.items():
+        if name not in SENSITIVITY_PARAMETERS:
+            raise ValueError(f"cannot vary {name!r}; valid: {', '.join(SENSITIVITY_PARAMETERS)}")
+        if len(bounds) != 2:
+            raise ValueError(f"ranges[{name!r}] must be (low, high), got {bounds!r}")
+        for case, value in (("low", bounds[0]), ("base", base_values[name]),
+                            ("high", bounds[1])):
+            _positive(f"ranges[{name!r}]", value)
+            u = float(value) if name == "utilisation" else base_u
+            varied = plan if name == "utilisation" or case == "base" else _replan(plan, name,
+                                                                                   value)
+            on_demand = break_even_table(varied, utilisation=u).set_index("option").loc[
+                "on_demand"]
+            rows.append({
+                "assumption": name, "case": case, "value": float(value),
+                "n_accelerators": varied.n_accelerators, "capex_usd": varied.capex_usd,
+                "run_rental_cost_usd": varied.run_rental_cost_usd,
+                "break_even_utilisation": varied.break_even_utilisation,
+                "break_even_months": on_demand["break_even_months"],
+                "own_minus_rent_usd": on_demand["own_minus_rent_usd"],
+            })
+    return pd.DataFrame(rows)

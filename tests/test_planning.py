@@ -1,0 +1,339 @@
+"""Enterprise right-sizing: accelerators for a deadline, racks, cooling, buy vs rent, pilot."""
+
+import dataclasses
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scaling.cost import PriceAssumptions, SECONDS_PER_YEAR
+from scaling.planning import (
+    COOLING_TYPES,
+    RENTAL_OPTIONS,
+    SECONDS_PER_DAY,
+    SECONDS_PER_HOUR,
+    SECONDS_PER_MONTH,
+    SENSITIVITY_PARAMETERS,
+    PlanAssumptions,
+    PilotPlan,
+    TrainingPlan,
+    accelerators_for_deadline,
+    accelerators_for_memory,
+    break_even_table,
+    break_even_time_s,
+    break_even_utilisation,
+    buy_vs_rent,
+    compare_accelerators,
+    cooling_type,
+    max_servers_per_rack,
+    ownership_cost_usd,
+    pilot_plan,
+    plan_training,
+    racks_needed,
+    rental_cost_over_time_usd,
+    sensitivity,
+    server_power_w,
+    whole_servers,
+)
+
+# ---- published reference values -----------------------------------------------------------
+# NVIDIA DGX H100: 8 x H100 (700 W), 10.2 kW max system power; Epoch's chip-to-server 1.82
+# (hardware_costs.md §2.1, §6.2).
+DGX_H100_POWER_W = 10.2e3
+# NVIDIA DGX B200: 8 x B200 (1,000 W), 14.3 kW max, air-cooled (hardware_costs.md §6.2);
+# catalog chip-to-server 1.79.
+DGX_B200_POWER_W = 14.3e3
+# GB200 NVL72: ~120 kW per rack, liquid-cooled (hardware_costs.md §6.2).
+GB200_NVL72_RACK_POWER_W = 120e3
+# ZeRO (Rajbhandari et al. 2020, arXiv:1910.02054 §3.1): a 1.5B-parameter GPT-2 trained with
+# mixed-precision Adam needs "at least 24 GB" of model states (16 bytes/param).
+ZERO_GPT2_N_PARAMS = 1.5e9
+ZERO_GPT2_MODEL_STATES_BYTES = 24e9
+# Patterson et al. 2021 (arXiv:2104.10350) via Epoch: GPT-3 175B, 3.14e23 FLOP, 10,000 V100
+# for 14.8 days at 24.6 TFLOP/s sustained per GPU (peak 125 TFLOP/s).
+GPT3_COMPUTE_FLOP = 3.14e23
+GPT3_N_GPUS = 10_000
+GPT3_DAYS = 14.8
+GPT3_SUSTAINED_FLOP_PER_S = 24.6e12
+V100_PEAK_FLOP_PER_S = 125e12
+# DeepSeek-V3 (arXiv:2412.19437, Table 1): 2.788M H800 GPU-hours at $2/GPU-hour = $5.576M.
+DEEPSEEK_V3_GPU_HOURS = 2.788e6
+DEEPSEEK_V3_USD_PER_GPU_HOUR = 2.0
+DEEPSEEK_V3_COST_USD = 5.576e6
+DEEPSEEK_V3_N_GPUS = 2048
+# CBRE North America Data Center Trends H2 2024: $184.06 per kW per month.
+CBRE_H2_2024_USD_PER_KW_MONTH = 184.06
+
+LAMBDA_PRICES = PriceAssumptions(rental_provider="lambda")
+
+
+@pytest.fixture(scope="module")
+def plan_8b():
+    """Pretrain 8B on 2T tokens in 30 days on H100 with the catalog price."""
+    return plan_training(8e9, 2e12, deadline_s=30 * SECONDS_PER_DAY, accelerator="H100-SXM",
+                         prices=LAMBDA_PRICES)
+
+
+# ---- step 2: accelerators -----------------------------------------------------------------
+
+def test_patterson2021_gpt3_10000_v100_in_14_8_days():
+    n = accelerators_for_deadline(GPT3_COMPUTE_FLOP, GPT3_DAYS * SECONDS_PER_DAY,
+                                  V100_PEAK_FLOP_PER_S,
+                                  GPT3_SUSTAINED_FLOP_PER_S / V100_PEAK_FLOP_PER_S)
+    # inputs printed to 3 significant figures -> ~1% combined
+    np.testing.assert_allclose(n, GPT3_N_GPUS, rtol=1e-2)
+
+
+def test_accelerators_for_deadline_goodput_divides():
+    base = accelerators_for_deadline(1e24, 1e6, 1e15, 0.5)
+    np.testing.assert_allclose(accelerators_for_deadline(1e24, 1e6, 1e15, 0.5, 0.8),
+                               base / 0.8, rtol=1e-12)
+
+
+def test_zero2020_gpt2_model_states_24gb():
+    n = accelerators_for_memory(ZERO_GPT2_N_PARAMS, 32e9)
+    np.testing.assert_allclose(n * 32e9, ZERO_GPT2_MODEL_STATES_BYTES, rtol=1e-12)
+    assert PlanAssumptions().training_state_bytes_per_param == 16.0
+
+
+def test_whole_servers_rounds_up_but_keeps_exact_multiples():
+    assert whole_servers(96.0, 8) == 12
+    assert whole_servers(96.5, 8) == 13
+    assert whole_servers(0.1, 8) == 1
+    np.testing.assert_array_equal(whole_servers(np.array([8.0, 9.0]), 8), [1, 2])
+
+
+def test_input_kinds_are_preserved():
+    series = pd.Series([1e23, 2e23], index=["a", "b"])
+    out = accelerators_for_deadline(series, 1e6, 1e15, 0.4)
+    assert isinstance(out, pd.Series) and list(out.index) == ["a", "b"]
+    arr = accelerators_for_deadline(np.array([1e23, 2e23]), 1e6, 1e15, 0.4)
+    assert isinstance(arr, np.ndarray)
+    np.testing.assert_allclose(arr, out.to_numpy(), rtol=1e-12)
+    assert isinstance(accelerators_for_deadline(1e23, 1e6, 1e15, 0.4), float)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(mfu=0.0), "mfu"),
+    (dict(mfu=1.2), "mfu"),
+    (dict(goodput=float("nan")), "NaN"),
+    (dict(deadline_s=-1.0), "deadline_s"),
+])
+def test_accelerators_for_deadline_refuses_bad_input(kwargs, message):
+    args = dict(compute_flop=1e23, deadline_s=1e6, peak_flop_per_s=1e15, mfu=0.4)
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=message):
+        accelerators_for_deadline(**args)
+
+
+# ---- step 3: power and cooling ------------------------------------------------------------
+
+def test_dgx_h100_nameplate_power_10_2_kw():
+    # 8 x 700 W x 1.82 = 10.19 kW vs 10.2 kW printed to 3 significant figures
+    np.testing.assert_allclose(server_power_w(700.0, 1.82, 8), DGX_H100_POWER_W, rtol=5e-3)
+
+
+def test_dgx_b200_catalog_power_and_air_cooling():
+    from scaling.hardware import accelerator
+
+    b200 = accelerator("B200")
+    power = server_power_w(b200.tdp_w, b200.chip_to_server_power, 8)
+    np.testing.assert_allclose(power, DGX_B200_POWER_W, rtol=5e-3)
+    # NVIDIA ships DGX B200 air-cooled: one per rack stays under the air ceiling
+    assert cooling_type(power, PlanAssumptions().air_cooling_max_rack_power_w) == "air"
+
+
+def test_gb200_nvl72_rack_needs_liquid():
+    assert cooling_type(GB200_NVL72_RACK_POWER_W,
+                        PlanAssumptions().air_cooling_max_rack_power_w) == "liquid"
+
+
+def test_cooling_type_kinds_and_threshold():
+    limit = 30e3
+    assert cooling_type(limit, limit) == "air"          # at the ceiling: still air
+    arr = cooling_type(np.array([20e3, 40e3]), limit)
+    assert list(arr) == ["air", "liquid"] and set(arr) <= set(COOLING_TYPES)
+    ser = cooling_type(pd.Series([40e3], index=["r"]), limit)
+    assert isinstance(ser, pd.Series) and ser["r"] == "liquid"
+
+
+def test_max_servers_per_rack_and_racks():
+    assert max_servers_per_rack(30e3, DGX_H100_POWER_W) == 2
+    assert racks_needed(12, 4) == 3 and racks_needed(13, 4) == 4
+    with pytest.raises(ValueError, match="exceeds the rack limit"):
+        max_servers_per_rack(30e3, GB200_NVL72_RACK_POWER_W)
+
+
+def test_plan_assumptions_validate():
+    with pytest.raises(ValueError, match="pue"):
+        PlanAssumptions(pue=0.9)
+    with pytest.raises(ValueError, match="servers_per_rack"):
+        PlanAssumptions(servers_per_rack=0)
+    with pytest.raises(ValueError, match="colocation"):
+        PlanAssumptions(colocation_usd_per_kw_month=float("nan"))
+
+
+# ---- step 4: buy or rent ------------------------------------------------------------------
+
+def test_deepseek_v3_rental_cost_5_576_musd():
+    time_s = DEEPSEEK_V3_GPU_HOURS / DEEPSEEK_V3_N_GPUS * SECONDS_PER_HOUR
+    cost = rental_cost_over_time_usd(time_s, DEEPSEEK_V3_N_GPUS, DEEPSEEK_V3_USD_PER_GPU_HOUR)
+    np.testing.assert_allclose(cost, DEEPSEEK_V3_COST_USD, rtol=1e-3)
+
+
+def test_cbre_h2_2024_colocation_rent_per_kw_month():
+    one_month = ownership_cost_usd(SECONDS_PER_MONTH, 0.0, 1e3, 0.0, 1.0,
+                                   colocation_usd_per_kw_month=CBRE_H2_2024_USD_PER_KW_MONTH,
+                                   electricity_usd_per_kwh=0.08)
+    np.testing.assert_allclose(one_month, CBRE_H2_2024_USD_PER_KW_MONTH, rtol=1e-12)
+    assert PlanAssumptions().colocation_usd_per_kw_month == CBRE_H2_2024_USD_PER_KW_MONTH
+
+
+def test_ownership_energy_term_is_kwh_times_price():
+    # 1 MW for one hour at $0.08/kWh and full use = $80
+    cost = ownership_cost_usd(SECONDS_PER_HOUR, 0.0, 0.0, 1e6, 1.0,
+                              colocation_usd_per_kw_month=0.0, electricity_usd_per_kwh=0.08)
+    np.testing.assert_allclose(cost, 80.0, rtol=1e-12)
+
+
+def test_break_even_time_equalises_the_costs():
+    capex, own_rate, rent_rate = 4e6, 0.01, 0.06
+    t = break_even_time_s(capex, own_rate, rent_rate)
+    np.testing.assert_allclose(capex + own_rate * t, rent_rate * t, rtol=1e-12)
+    assert break_even_time_s(capex, 0.06, 0.05) == math.inf
+
+
+def test_break_even_utilisation_equalises_horizon_costs():
+    capex, fixed, energy, rent, horizon = 4e6, 0.008, 0.003, 0.09, 3 * SECONDS_PER_YEAR
+    u = break_even_utilisation(capex, fixed, energy, rent, horizon)
+    assert 0 < u < 1
+    np.testing.assert_allclose(capex + fixed * horizon + u * energy * horizon,
+                               u * rent * horizon, rtol=1e-12)
+    assert break_even_utilisation(capex, fixed, 0.1, 0.09, horizon) == math.inf
+    # resale lowers the bar
+    assert break_even_utilisation(capex, fixed, energy, rent, horizon, resale_usd=1e6) < u
+
+
+# ---- composition --------------------------------------------------------------------------
+
+def test_plan_meets_deadline_with_whole_servers(plan_8b):
+    plan = plan_8b
+    assert isinstance(plan, TrainingPlan)
+    assert plan.compute_flop == pytest.approx(6 * 8e9 * 2e12, rel=1e-12)
+    assert plan.n_accelerators % 8 == 0
+    assert plan.n_accelerators >= plan.n_accelerators_for_deadline
+    assert plan.n_accelerators - 8 < plan.n_accelerators_for_deadline
+    assert plan.time_s <= plan.deadline_s
+    assert 0 < plan.goodput <= 1
+    assert plan.n_racks == math.ceil(plan.n_servers / 4)
+    # 4 x 10.2 kW per rack is above the 30 kW air ceiling; 2 per rack is the air layout
+    assert plan.cooling == "liquid" and plan.servers_per_air_rack == 2
+    np.testing.assert_allclose(plan.facility_power_w, plan.it_power_w * 1.25, rtol=1e-12)
+    np.testing.assert_allclose(plan.energy_j, plan.average_facility_power_w * plan.time_s,
+                               rtol=1e-12)
+
+
+def test_fine_tune_costs_6nd_and_respects_the_memory_floor():
+    # 70B on very few tokens: memory (70e9 x 16 B / 80 GB = 14 H100) binds, not the deadline
+    plan = plan_training(70e9, 1e8, deadline_s=30 * SECONDS_PER_DAY, accelerator="H100-SXM",
+                         prices=LAMBDA_PRICES)
+    assert plan.compute_flop == pytest.approx(6 * 70e9 * 1e8, rel=1e-12)
+    np.testing.assert_allclose(plan.n_accelerators_for_memory, 14.0, rtol=1e-12)
+    assert plan.n_accelerators == 16
+
+
+def test_plan_committed_prices_use_the_provider_discounts(plan_8b):
+    od = plan_8b.rental_usd_per_hour["on_demand"]
+    np.testing.assert_allclose(plan_8b.rental_usd_per_hour["1yr"], od * (1 - 0.34), rtol=1e-12)
+    np.testing.assert_allclose(plan_8b.rental_usd_per_hour["3yr"], od * (1 - 0.56), rtol=1e-12)
+
+
+def test_plan_without_a_rental_price_asks_for_one():
+    with pytest.raises(ValueError, match="rental_usd_per_hour"):
+        plan_training(8e9, 2e12, deadline_s=30 * SECONDS_PER_DAY, accelerator="B200")
+
+
+def test_plan_unknown_accelerator_lists_names():
+    with pytest.raises((ValueError, KeyError), match="H100"):
+        plan_training(8e9, 2e12, deadline_s=1e6, accelerator="NoSuchChip")
+
+
+def test_buy_vs_rent_curves(plan_8b):
+    frame = buy_vs_rent(plan_8b, utilisation=0.7)
+    assert set(frame["option"]) == {"own", *RENTAL_OPTIONS}
+    start = frame[frame["month"] == 0].set_index("option")["cost_usd"]
+    assert start["own"] == pytest.approx(plan_8b.capex_usd)
+    assert (start.drop("own") == 0).all()
+    for _, group in frame.groupby("option"):
+        assert np.all(np.diff(group["cost_usd"].to_numpy()) >= 0)
+    # the method forwards to the function
+    pd.testing.assert_frame_equal(plan_8b.buy_vs_rent(0.7), frame)
+
+
+def test_break_even_table_consistent_with_curves(plan_8b):
+    table = break_even_table(plan_8b, utilisation=0.7).set_index("option")
+    months = table.loc["on_demand", "break_even_months"]
+    assert 0 < months < np.inf
+    curves = buy_vs_rent(plan_8b, utilisation=0.7, months=[months])
+    at = curves.set_index("option")["cost_usd"]
+    np.testing.assert_allclose(at["own"], at["on_demand"], rtol=1e-9)
+    # break-even utilisation: owning and on-demand rent cost the same over 3 years
+    u = plan_8b.break_even_utilisation
+    if u <= 1:
+        row = break_even_table(plan_8b, utilisation=u).set_index("option").loc["on_demand"]
+        np.testing.assert_allclose(row["own_minus_rent_usd"], 0.0, atol=1e-6 * row["own_cost_usd"])
+
+
+def test_resale_credit_lowers_the_cost_of_owning(plan_8b):
+    credited = dataclasses.replace(plan_8b, assumptions=dataclasses.replace(
+        plan_8b.assumptions, credit_resale_value=True))
+    # Epoch: value falls 0.14 OOM per year -> 10**-0.42 = 38% left after 3 years
+    np.testing.assert_allclose(credited.resale_usd(), plan_8b.capex_usd * 10 ** -0.42,
+                               rtol=1e-9)
+    assert credited.break_even_utilisation < plan_8b.break_even_utilisation
+
+
+def test_compare_accelerators_one_row_each():
+    table = compare_accelerators(8e9, 2e12, deadline_s=30 * SECONDS_PER_DAY,
+                                 accelerators=["H100-SXM", "B200"], utilisation=0.7,
+                                 rental_usd_per_hour={"B200": 5.0}, prices=LAMBDA_PRICES)
+    assert list(table["accelerator"]) == ["H100-SXM", "B200"]
+    # B200 has 2.27x the bf16 peak at a lower default MFU: fewer accelerators
+    assert table.loc[1, "n_accelerators"] < table.loc[0, "n_accelerators"]
+    assert {"own_cost_usd", "rent_on_demand_cost_usd", "break_even_months"} <= set(table)
+
+
+# ---- pilot and sensitivity ----------------------------------------------------------------
+
+def test_pilot_plan(plan_8b):
+    pilot = pilot_plan(plan_8b, fraction=0.125, duration_s=7 * SECONDS_PER_DAY)
+    assert isinstance(pilot, PilotPlan)
+    assert pilot.n_accelerators == 16 and pilot.n_servers == 2
+    np.testing.assert_allclose(pilot.fraction_of_target_tokens,
+                               pilot.compute_flop / (6 * plan_8b.n_params * plan_8b.n_tokens),
+                               rtol=1e-12)
+    np.testing.assert_allclose(pilot.rental_cost_usd,
+                               16 * 7 * 24 * plan_8b.rental_usd_per_hour["on_demand"],
+                               rtol=1e-12)
+    # the compute-optimal model for the pilot's budget obeys C = 6ND
+    np.testing.assert_allclose(6 * pilot.optimal_n_params * pilot.optimal_n_tokens,
+                               pilot.compute_flop, rtol=1e-9)
+    with pytest.raises(ValueError, match="fraction"):
+        pilot_plan(plan_8b, fraction=1.5, duration_s=1.0)
+
+
+def test_sensitivity_rows_and_directions(plan_8b):
+    table = sensitivity(plan_8b, utilisation=0.7, ranges={
+        "mfu": (0.3, 0.5), "rental_usd_per_hour": (2.0, 5.0), "utilisation": (0.3, 1.0)})
+    assert len(table) == 9
+    by = table.set_index(["assumption", "case"])
+    assert by.loc[("mfu", "low"), "n_accelerators"] > by.loc[("mfu", "high"), "n_accelerators"]
+    # dearer rent makes owning relatively cheaper; more use makes owning cheaper
+    assert (by.loc[("rental_usd_per_hour", "high"), "own_minus_rent_usd"]
+            < by.loc[("rental_usd_per_hour", "low"), "own_minus_rent_usd"])
+    assert (by.loc[("utilisation", "high"), "own_minus_rent_usd"]
+            < by.loc[("utilisation", "low"), "own_minus_rent_usd"])
+    with pytest.raises(ValueError, match="cannot vary"):
+        sensitivity(plan_8b, utilisation=0.7, ranges={"moon_phase": (0, 1)})
+    assert set(SENSITIVITY_PARAMETERS) >= {"mfu", "rental_usd_per_hour", "utilisation"}
