@@ -1,0 +1,612 @@
+"""Clusters: named systems, power at the wall, racks, storage and data feeds.
+
+A :class:`Cluster` is a number of one kind of :class:`~scaling.hardware.Accelerator` in a
+facility with a PUE and a cooling type. Named systems (Stargate, Frontier, NVIDIA Eos, Azure
+Eagle, xAI Colossus, Meta's clusters) come from ``data/clusters.csv`` via :func:`cluster`; a
+custom one is ``Cluster(name=..., accelerator="B200", n_accelerators=50_000)`` or
+``dataclasses.replace(scaling.cluster("llama3-16k"), n_accelerators=32_768)``.
+
+Power model (Epoch AI, Cottier et al. 2024; training-cost-trends ``cluster_energy_cost``)
+-----------------------------------------------------------------------------------------
+* peak IT power per accelerator = chip TDP x chip-to-server multiplier (the server's share of
+  CPUs, NICs, switches, fans: e.g. DGX H100 10.2 kW / 8 / 0.7 kW = 1.82);
+* average wall power per accelerator = peak IT power x average fraction of server power drawn
+  in training (0.75 GPUs, 0.43 TPUs) x PUE;
+* provisioned (peak) facility power = peak IT power x PUE.
+
+References
+----------
+Cottier et al. (2024), "The rising costs of training frontier AI models", arXiv:2405.21015;
+https://github.com/epoch-research/training-cost-trends
+Epoch AI, GPU clusters documentation, https://epoch.ai/data/gpu-clusters-documentation/estimation
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from scaling.hardware import (
+    Accelerator,
+    _as_float_array,
+    _check_at_least_one,
+    _check_fraction,
+    _check_non_negative,
+    _check_positive,
+    _wrap,
+    accelerator as _accelerator,
+)
+
+__all__ = [
+    "COOLING_TYPES",
+    "CHECKPOINT_BYTES_PER_PARAM",
+    "Cluster",
+    "DEFAULT_BYTES_PER_TOKEN",
+    "EPOCH_HYPERSCALER_PUE",
+    "EPOCH_OTHER_PUE",
+    "LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S",
+    "LLAMA3_STORAGE_PEAK_BYTE_PER_S",
+    "RACK_FLOOR_AREA_M2",
+    "STATUSES",
+    "TRAINING_FLOP_PER_PARAM_PER_TOKEN",
+    "allreduce_time_s",
+    "average_power_per_accelerator_w",
+    "checkpoint_bytes",
+    "checkpoint_write_time_s",
+    "cluster",
+    "data_ingestion_byte_per_s",
+    "default_rack_power_w",
+    "energy_j",
+    "facility_power_w",
+    "floor_area_m2",
+    "list_clusters",
+    "n_racks",
+    "peak_it_power_w",
+    "size_cluster",
+    "training_tokens_per_s",
+]
+
+#: PUE Epoch assumes for hyperscalers (Google/DeepMind, Microsoft, Amazon, Meta)
+#: (training-cost-trends ``cost_analysis_standalone.py``); also ``data/pue.csv``.
+EPOCH_HYPERSCALER_PUE = 1.10
+
+#: PUE Epoch assumes for other operators (same source).
+EPOCH_OTHER_PUE = 1.25
+
+#: Cooling types with a default rack power in ``data/rack_power.csv``.
+COOLING_TYPES = ("air", "liquid")
+
+#: How certain a named system's figures are.
+STATUSES = ("reported", "estimate", "rumour")
+
+#: Bytes of checkpoint per parameter for mixed-precision Adam: 2 (bf16/fp16 weights) + 4 (fp32
+#: master weights) + 4 + 4 (fp32 Adam first and second moments) = 14; gradients are not
+#: saved. Rajbhandari et al. (2020), "ZeRO: Memory Optimizations Toward Training Trillion
+#: Parameter Models", arXiv:1910.02054, Sec. 3.1 (16 bytes/param in memory incl. 2 of grads).
+CHECKPOINT_BYTES_PER_PARAM = 14.0
+
+#: Sustained throughput of Meta's Tectonic storage serving Llama 3 checkpoints, 2 TB/s
+#: (Llama Team 2024, arXiv:2407.21783, Sec. 3.3.1).
+LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S = 2.0e12
+
+#: Peak throughput of the same storage, 7 TB/s (same source).
+LLAMA3_STORAGE_PEAK_BYTE_PER_S = 7.0e12
+
+#: Bytes of stored training text per token: English text averages ~4 characters (UTF-8 bytes)
+#: per token with GPT-style BPE tokenizers (OpenAI, "What are tokens and how to count them?",
+#: https://help.openai.com/en/articles/4936856-what-are-tokens-and-how-to-count-them).
+DEFAULT_BYTES_PER_TOKEN = 4.0
+
+#: Training FLOP per parameter per token, C = 6 N D (Kaplan et al. 2020, arXiv:2001.08361,
+#: Sec. 2.1; Hoffmann et al. 2022, arXiv:2203.15556).
+TRAINING_FLOP_PER_PARAM_PER_TOKEN = 6.0
+
+#: Floor area per rack including aisles, power distribution and support space: ~300 sq ft
+#: = 27.9 m^2 (Cortex Construct 2026, "Data Center Construction Cost Per MW",
+#: https://cortexconstruct.com/blog/data-center-construction-cost-per-mw).
+RACK_FLOOR_AREA_M2 = 300 * 0.09290304
+
+_NAN = float("nan")
+
+
+# --------------------------------------------------------------------------------------------
+# power
+# --------------------------------------------------------------------------------------------
+
+def _check_pue(value) -> np.ndarray:
+    array = _as_float_array("pue", value)
+    if (array < 1).any() or np.isinf(array).any():
+        raise ValueError(f"pue must be >= 1 (facility power includes the IT load), got {value!r}")
+    return array
+
+
+def _check_chip_to_server(value) -> np.ndarray:
+    array = _as_float_array("chip_to_server_power", value)
+    if (array < 1).any() or np.isinf(array).any():
+        raise ValueError(f"chip_to_server_power must be >= 1, got {value!r}")
+    return array
+
+
+def average_power_per_accelerator_w(tdp_w, chip_to_server_power, server_power_fraction, pue):
+    """Average power at the wall per accelerator during training [W].
+
+    Parameters
+    ----------
+    tdp_w : float or array_like or Series
+        Chip TDP [W], > 0.
+    chip_to_server_power : float or array_like or Series
+        Server power per chip / chip TDP, >= 1 (Epoch: H100 1.82, A100 2.03).
+    server_power_fraction : float or array_like or Series
+        Average fraction of server TDP drawn in training, in (0, 1] (Epoch: GPUs 0.75).
+    pue : float or array_like or Series
+        Power usage effectiveness, >= 1.
+
+    Returns
+    -------
+    float or ndarray or Series
+        Average wall power per accelerator [W].
+
+    Notes
+    -----
+    .. math:: P_{avg} = P_{TDP} \\cdot k_{server} \\cdot f_{avg} \\cdot \\mathrm{PUE}
+
+    Epoch's hyperscaler H100: 700 W x 1.82 x 0.75 x 1.10 = 1,051 W (Cottier et al. 2024,
+    arXiv:2405.21015; training-cost-trends ``cluster_energy_cost``).
+    """
+    tdp = _check_positive("tdp_w", tdp_w)
+    server = _check_chip_to_server(chip_to_server_power)
+    fraction = _check_fraction("server_power_fraction", server_power_fraction)
+    efficiency = _check_pue(pue)
+    return _wrap(tdp * server * fraction * efficiency,
+                 tdp_w, chip_to_server_power, server_power_fraction, pue)
+
+
+def peak_it_power_w(n_accelerators, tdp_w, chip_to_server_power):
+    """Provisioned (nameplate) IT power of the servers holding ``n_accelerators`` chips [W].
+
+    Notes
+    -----
+    .. math:: P_{IT} = n \\cdot P_{TDP} \\cdot k_{server}
+
+    No utilisation fraction and no PUE: this is what the servers can draw at full load.
+    """
+    count = _check_positive("n_accelerators", n_accelerators)
+    tdp = _check_positive("tdp_w", tdp_w)
+    server = _check_chip_to_server(chip_to_server_power)
+    return _wrap(count * tdp * server, n_accelerators, tdp_w, chip_to_server_power)
+
+
+def facility_power_w(n_accelerators, tdp_w, chip_to_server_power, pue, *,
+                     server_power_fraction=1.0):
+    """Power drawn from the grid by a cluster [W].
+
+    Parameters
+    ----------
+    n_accelerators : int or array_like or Series
+        Number of accelerators, > 0.
+    tdp_w, chip_to_server_power, pue : float or array_like or Series
+        As in :func:`average_power_per_accelerator_w`.
+    server_power_fraction : float or array_like or Series
+        Fraction of server TDP drawn, in (0, 1]. The default 1.0 gives the provisioned
+        (peak) facility power a site must be built for; Epoch's 0.75 (GPUs) gives the
+        average draw during training.
+
+    Returns
+    -------
+    float or ndarray or Series
+        Facility power [W].
+
+    Notes
+    -----
+    .. math:: P_{facility} = n \\cdot P_{TDP} \\cdot k_{server} \\cdot f \\cdot \\mathrm{PUE}
+
+    Example: 16,384 H100 (Llama 3) at 700 W x 1.82 = 20.9 MW of server nameplate power;
+    with Epoch's non-hyperscaler PUE 1.25 that is 26.1 MW, matching Epoch's "~27 MW" for the
+    Llama 3.1 405B cluster (Sevilla et al. 2024, "Can AI scaling continue through 2030?").
+    """
+    per_chip = average_power_per_accelerator_w(tdp_w, chip_to_server_power,
+                                               server_power_fraction, pue)
+    count = _check_positive("n_accelerators", n_accelerators)
+    return _wrap(count * np.asarray(per_chip, dtype=float), n_accelerators, tdp_w,
+                 chip_to_server_power, pue, server_power_fraction)
+
+
+def energy_j(power_w, time_s):
+    """Energy of a constant power over a duration [J].
+
+    Notes
+    -----
+    .. math:: E = P \\cdot t
+    """
+    power = _check_non_negative("power_w", power_w)
+    duration = _check_non_negative("time_s", time_s)
+    return _wrap(power * duration, power_w, time_s)
+
+
+@lru_cache(maxsize=1)
+def _rack_power_table():
+    from scaling.data import load_table
+
+    return load_table("rack_power").set_index("cooling")["rack_power_w"].astype(float).to_dict()
+
+
+def default_rack_power_w(cooling: str) -> float:
+    """Typical power per rack for a cooling type [W] (``data/rack_power.csv``).
+
+    Air: ~30 kW, the practical ceiling of air-cooled racks; liquid: ~120 kW, a GB200 NVL72
+    rack (flashgenius.net NCP-AII guide; factryze.ai DLC watts per rack).
+    """
+    table = _rack_power_table()
+    if cooling not in table:
+        raise ValueError(f"unknown cooling {cooling!r}; valid: {', '.join(sorted(table))}")
+    return float(table[cooling])
+
+
+def n_racks(it_power_w, rack_power_w):
+    """Number of racks needed to hold a given IT power (rounded up).
+
+    Notes
+    -----
+    .. math:: n_{racks} = \\lceil P_{IT} / P_{rack} \\rceil
+    """
+    power = _check_positive("it_power_w", it_power_w)
+    rack = _check_positive("rack_power_w", rack_power_w)
+    return _wrap(np.ceil(power / rack), it_power_w, rack_power_w)
+
+
+def floor_area_m2(racks, area_per_rack_m2=RACK_FLOOR_AREA_M2):
+    """White-space floor area of a number of racks incl. aisles and support space [m^2]."""
+    count = _check_non_negative("racks", racks)
+    area = _check_positive("area_per_rack_m2", area_per_rack_m2)
+    return _wrap(count * area, racks, area_per_rack_m2)
+
+
+# --------------------------------------------------------------------------------------------
+# storage, data and network
+# --------------------------------------------------------------------------------------------
+
+def checkpoint_bytes(n_params, bytes_per_param=CHECKPOINT_BYTES_PER_PARAM):
+    """Size of a full training checkpoint (weights + optimizer state) [bytes].
+
+    Parameters
+    ----------
+    n_params : float or array_like or Series
+        Parameters, > 0.
+    bytes_per_param : float
+        Default 14: bf16 weights (2) + fp32 master weights (4) + fp32 Adam moments (8)
+        (Rajbhandari et al. 2020, arXiv:1910.02054, Sec. 3.1).
+
+    Notes
+    -----
+    .. math:: S = N \\cdot b
+
+    A 405B-parameter model gives 5.67 TB.
+    """
+    params = _check_positive("n_params", n_params)
+    per_param = _check_positive("bytes_per_param", bytes_per_param)
+    return _wrap(params * per_param, n_params, bytes_per_param)
+
+
+def checkpoint_write_time_s(checkpoint_bytes, write_bandwidth_byte_per_s=LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S):
+    """Time to write a checkpoint at an aggregate storage bandwidth [s].
+
+    Parameters
+    ----------
+    checkpoint_bytes : float or array_like or Series
+        Checkpoint size [bytes], > 0.
+    write_bandwidth_byte_per_s : float or array_like or Series
+        Aggregate write bandwidth [byte/s]; default 2 TB/s, the sustained throughput of the
+        storage behind Llama 3 (arXiv:2407.21783, Sec. 3.3.1).
+
+    Notes
+    -----
+    .. math:: t = S / B
+
+    An ideal, perfectly parallel write: real pauses are longer.
+    """
+    size = _check_positive("checkpoint_bytes", checkpoint_bytes)
+    bandwidth = _check_positive("write_bandwidth_byte_per_s", write_bandwidth_byte_per_s)
+    return _wrap(size / bandwidth, checkpoint_bytes, write_bandwidth_byte_per_s)
+
+
+def training_tokens_per_s(sustained_flop_per_s, n_params,
+                          flop_per_param_per_token=TRAINING_FLOP_PER_PARAM_PER_TOKEN):
+    """Training tokens processed per second at a sustained FLOP/s [tokens/s].
+
+    Notes
+    -----
+    .. math:: \\dot D = R / (6 N)
+    """
+    rate = _check_positive("sustained_flop_per_s", sustained_flop_per_s)
+    params = _check_positive("n_params", n_params)
+    per_token = _check_positive("flop_per_param_per_token", flop_per_param_per_token)
+    return _wrap(rate / (per_token * params), sustained_flop_per_s, n_params,
+                 flop_per_param_per_token)
+
+
+def data_ingestion_byte_per_s(tokens_per_s, bytes_per_token=DEFAULT_BYTES_PER_TOKEN):
+    """Read bandwidth needed to keep the accelerators fed with training data [byte/s].
+
+    Notes
+    -----
+    .. math:: B_{data} = \\dot D \\cdot b_{token}
+
+    ``bytes_per_token`` defaults to 4 (raw UTF-8 text, ~4 characters per token); use 4 for
+    pre-tokenised uint32 ids or 2 for uint16 ids.
+    """
+    rate = _check_non_negative("tokens_per_s", tokens_per_s)
+    per_token = _check_positive("bytes_per_token", bytes_per_token)
+    return _wrap(rate * per_token, tokens_per_s, bytes_per_token)
+
+
+def allreduce_time_s(message_bytes, n_ranks, bandwidth_byte_per_s):
+    """Bandwidth term of a ring all-reduce over ``n_ranks`` participants [s].
+
+    Parameters
+    ----------
+    message_bytes : float or array_like or Series
+        Bytes reduced per rank (e.g. gradients of a data-parallel replica shard).
+    n_ranks : int or array_like or Series
+        Participants, >= 1.
+    bandwidth_byte_per_s : float or array_like or Series
+        Per-rank scale-out bandwidth in one direction [byte/s] (400 Gb/s NDR = 5e10).
+
+    Notes
+    -----
+    .. math:: t = 2 \\frac{n - 1}{n} \\frac{S}{B}
+
+    Latency terms are ignored (Patarasuk & Yuan 2009, "Bandwidth optimal all-reduce
+    algorithms for clusters of workstations", J. Parallel Distrib. Comput. 69(2)).
+    """
+    size = _check_non_negative("message_bytes", message_bytes)
+    ranks = _check_at_least_one("n_ranks", n_ranks)
+    bandwidth = _check_positive("bandwidth_byte_per_s", bandwidth_byte_per_s)
+    return _wrap(2.0 * (ranks - 1.0) / ranks * size / bandwidth,
+                 message_bytes, n_ranks, bandwidth_byte_per_s)
+
+
+# --------------------------------------------------------------------------------------------
+# Cluster
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cluster:
+    """A training cluster: ``n_accelerators`` of one accelerator in one facility.
+
+    Parameters
+    ----------
+    name : str
+        Identifier.
+    accelerator : Accelerator or str
+        The chip (a catalog name is looked up with :func:`scaling.accelerator`).
+    n_accelerators : int
+        Number of accelerators, > 0.
+    pue : float
+        Power usage effectiveness, >= 1 (default Epoch's hyperscaler 1.10).
+    cooling : {"air", "liquid"}
+        Sets the default rack power.
+    mfu : float or None
+        Utilisation for this cluster, in (0, 1]; None uses ``accelerator.default_mfu``.
+    rack_power_w : float or None
+        Power per rack [W]; None uses :func:`default_rack_power_w` for ``cooling``.
+    reported_power_w, reported_capex_usd : float
+        Published power [W] and cost [USD]; NaN when unpublished.
+    capex_scope : str
+        What ``reported_capex_usd`` covers.
+    network : str
+        Scale-out fabric.
+    scale_out_bandwidth_byte_per_s : float
+        Scale-out bandwidth per accelerator, one direction [byte/s]; NaN if unknown.
+    status : {"reported", "estimate", "rumour"}
+        How certain the figures are; ``estimated_fields`` says which are estimates.
+    year : int or None
+        Year the system was (or is to be) completed.
+    source : str
+        Where the figures come from.
+    """
+
+    name: str
+    accelerator: Accelerator
+    n_accelerators: int
+    pue: float = EPOCH_HYPERSCALER_PUE
+    cooling: str = "liquid"
+    mfu: float | None = None
+    rack_power_w: float | None = None
+    reported_power_w: float = _NAN
+    reported_capex_usd: float = _NAN
+    capex_scope: str = ""
+    network: str = ""
+    scale_out_bandwidth_byte_per_s: float = _NAN
+    status: str = "estimate"
+    estimated_fields: str = ""
+    year: int | None = None
+    source: str = "user-defined"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.accelerator, str):
+            object.__setattr__(self, "accelerator", _accelerator(self.accelerator))
+        if not isinstance(self.accelerator, Accelerator):
+            raise ValueError(
+                f"Cluster {self.name!r}: accelerator must be an Accelerator or a catalog name, "
+                f"got {type(self.accelerator).__name__}"
+            )
+        count = self.n_accelerators
+        if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count <= 0:
+            raise ValueError(
+                f"Cluster {self.name!r}: n_accelerators must be a positive integer, got {count!r}"
+            )
+        object.__setattr__(self, "n_accelerators", int(count))
+        if not (isinstance(self.pue, (int, float)) and math.isfinite(self.pue) and self.pue >= 1):
+            raise ValueError(f"Cluster {self.name!r}: pue must be >= 1, got {self.pue!r}")
+        if self.cooling not in COOLING_TYPES:
+            raise ValueError(
+                f"Cluster {self.name!r}: cooling must be one of {COOLING_TYPES}, got {self.cooling!r}"
+            )
+        if self.mfu is not None and not (0 < self.mfu <= 1):
+            raise ValueError(f"Cluster {self.name!r}: mfu must be in (0, 1], got {self.mfu!r}")
+        if self.rack_power_w is None:
+            object.__setattr__(self, "rack_power_w", default_rack_power_w(self.cooling))
+        elif not (math.isfinite(self.rack_power_w) and self.rack_power_w > 0):
+            raise ValueError(
+                f"Cluster {self.name!r}: rack_power_w must be positive, got {self.rack_power_w!r}"
+            )
+        for attr in ("reported_power_w", "reported_capex_usd", "scale_out_bandwidth_byte_per_s"):
+            value = getattr(self, attr)
+            if not isinstance(value, (int, float)) or (not math.isnan(value) and not (
+                    math.isfinite(value) and value > 0)):
+                raise ValueError(
+                    f"Cluster {self.name!r}: {attr} must be positive or NaN (unpublished), "
+                    f"got {value!r}"
+                )
+        if self.status not in STATUSES:
+            raise ValueError(
+                f"Cluster {self.name!r}: status must be one of {STATUSES}, got {self.status!r}"
+            )
+
+    @property
+    def effective_mfu(self) -> float:
+        """``mfu`` if set, else the accelerator generation's default MFU."""
+        return self.accelerator.default_mfu if self.mfu is None else float(self.mfu)
+
+    def peak_flop_per_s(self, precision: str = "bf16") -> float:
+        """Dense peak of the whole cluster [FLOP/s]."""
+        return self.n_accelerators * self.accelerator.peak_flop_per_s(precision)
+
+    def sustained_flop_per_s(self, mfu=None, precision: str = "bf16"):
+        """Sustained model FLOP/s (peak x MFU); ``mfu=None`` uses :attr:`effective_mfu`."""
+        from scaling.hardware import sustained_flop_per_s
+
+        return sustained_flop_per_s(self.accelerator.peak_flop_per_s(precision),
+                                    self.n_accelerators,
+                                    self.effective_mfu if mfu is None else mfu)
+
+    def peak_it_power_w(self) -> float:
+        """Server nameplate power [W] (:func:`peak_it_power_w`)."""
+        chip = self.accelerator
+        return peak_it_power_w(self.n_accelerators, chip.tdp_w, chip.chip_to_server_power)
+
+    def peak_facility_power_w(self) -> float:
+        """Provisioned facility power, peak IT x PUE [W] (:func:`facility_power_w`)."""
+        chip = self.accelerator
+        return facility_power_w(self.n_accelerators, chip.tdp_w, chip.chip_to_server_power,
+                                self.pue)
+
+    def average_facility_power_w(self) -> float:
+        """Average wall power during training [W] (:func:`facility_power_w` with the
+        accelerator's ``server_power_fraction``)."""
+        chip = self.accelerator
+        return facility_power_w(self.n_accelerators, chip.tdp_w, chip.chip_to_server_power,
+                                self.pue, server_power_fraction=chip.server_power_fraction)
+
+    def n_racks(self) -> float:
+        """Racks for the peak IT power at ``rack_power_w`` (:func:`n_racks`)."""
+        return n_racks(self.peak_it_power_w(), self.rack_power_w)
+
+    def floor_area_m2(self) -> float:
+        """White-space floor area of the racks [m^2] (:func:`floor_area_m2`)."""
+        return floor_area_m2(self.n_racks())
+
+    def energy_j(self, time_s):
+        """Energy at the average facility power over ``time_s`` [J] (:func:`energy_j`)."""
+        return energy_j(self.average_facility_power_w(), time_s)
+
+    def summary(self) -> dict:
+        """Headline figures as a flat dict (unit-suffixed keys)."""
+        return {
+            "name": self.name,
+            "accelerator": self.accelerator.name,
+            "n_accelerators": self.n_accelerators,
+            "peak_flop_per_s": self.peak_flop_per_s(),
+            "mfu": self.effective_mfu,
+            "sustained_flop_per_s": self.sustained_flop_per_s(),
+            "peak_it_power_w": self.peak_it_power_w(),
+            "peak_facility_power_w": self.peak_facility_power_w(),
+            "average_facility_power_w": self.average_facility_power_w(),
+            "reported_power_w": self.reported_power_w,
+            "reported_capex_usd": self.reported_capex_usd,
+            "n_racks": self.n_racks(),
+            "pue": self.pue,
+            "cooling": self.cooling,
+            "status": self.status,
+            "year": self.year,
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# catalog
+# --------------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _cluster_table():
+    from scaling.data import load_table
+
+    frame = load_table("clusters")
+    for column in ("reported_power_w", "reported_capex_usd", "scale_out_bandwidth_byte_per_s",
+                   "pue"):
+        frame[column] = frame[column].astype(float)
+    for column in ("capex_scope", "network", "estimated_fields", "pue_basis"):
+        frame[column] = frame[column].fillna("").astype(str)
+    return frame
+
+
+def list_clusters():
+    """The named-cluster catalog as a DataFrame (one row per system, copy)."""
+    return _cluster_table().copy()
+
+
+def cluster(name: str) -> Cluster:
+    """Build a named :class:`Cluster` from ``data/clusters.csv``.
+
+    Raises
+    ------
+    ValueError
+        Unknown name; the message lists the valid ones.
+    """
+    frame = _cluster_table()
+    names = list(frame["name"])
+    if not isinstance(name, str) or name not in names:
+        raise ValueError(f"unknown cluster {name!r}; valid names: {', '.join(names)}")
+    return _build_cluster(name)
+
+
+@lru_cache(maxsize=None)
+def _build_cluster(name: str) -> Cluster:
+    frame = _cluster_table()
+    row = frame.loc[frame["name"] == name].iloc[0]
+    return Cluster(
+        name=name,
+        accelerator=_accelerator(row["accelerator"]),
+        n_accelerators=int(row["n_accelerators"]),
+        pue=float(row["pue"]),
+        cooling=row["cooling"],
+        reported_power_w=float(row["reported_power_w"]),
+        reported_capex_usd=float(row["reported_capex_usd"]),
+        capex_scope=row["capex_scope"],
+        network=row["network"],
+        scale_out_bandwidth_byte_per_s=float(row["scale_out_bandwidth_byte_per_s"]),
+        status=row["status"],
+        estimated_fields=row["estimated_fields"],
+        year=int(row["year"]),
+        source=row["source"],
+    )
+
+
+def size_cluster(accelerator, *, budget_usd=None, power_w=None, prices=None, **kwargs):
+    """How many accelerators a budget or a power envelope buys.
+
+    Forwards to :func:`scaling.cost.size_cluster` (it needs the price assumptions, which live
+    in :mod:`scaling.cost`); see there for parameters and the returned ``ClusterSizing``.
+    """
+    from scaling.cost import size_cluster as _size_cluster
+
+    return _size_cluster(accelerator, budget_usd=budget_usd, power_w=power_w, prices=prices,
+                         **kwargs)
+
+
+# `scaling.cluster(...)` calls the function of the same name; see scaling._make_callable.
+from scaling import _make_callable  # noqa: E402
+
+_make_callable(__name__)

@@ -1,0 +1,467 @@
+"""Accelerators: the sourced catalog and what a number of them delivers.
+
+The catalog lives in ``data/accelerators.csv`` (one row per accelerator, units in the column
+names, a ``source`` on every row) and the default model-FLOP utilisation (MFU) per accelerator
+generation in ``data/mfu_defaults.csv``. :func:`accelerator` builds a validated
+:class:`Accelerator` from it; a custom accelerator is one constructor call or
+``dataclasses.replace(scaling.accelerator("H100-SXM"), tdp_w=...)``.
+
+Conventions
+-----------
+* Peak FLOP/s are **dense** (without 2:4 structured sparsity). Vendors usually headline the
+  sparse figure, twice the dense one; it is kept in ``peak_bf16_sparse_flop_per_s`` and is
+  only ever used when asked for with ``sparse=True``.
+* MFU is model FLOP utilisation against the dense bf16 peak: the fraction of peak that
+  becomes model FLOP during training steps. Time lost to failures and restarts is *not* in it
+  (see :mod:`scaling.reliability` for goodput).
+
+References
+----------
+Epoch AI, "Data on Machine Learning Hardware" (CC-BY), https://epoch.ai/data/machine-learning-hardware
+Cottier et al. (2024), "The rising costs of training frontier AI models", arXiv:2405.21015,
+code and data at https://github.com/epoch-research/training-cost-trends
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+from datetime import date
+from functools import lru_cache
+
+import numpy as np
+
+__all__ = [
+    "Accelerator",
+    "EPOCH_MEDIAN_MFU",
+    "EPOCH_DEFAULT_CHIP_TO_SERVER_POWER",
+    "EPOCH_GPU_SERVER_POWER_FRACTION",
+    "EPOCH_TPU_SERVER_POWER_FRACTION",
+    "PRECISIONS",
+    "accelerator",
+    "accelerator_landscape",
+    "list_accelerators",
+    "mfu_defaults",
+    "sustained_flop_per_s",
+]
+
+#: Median MFU of the 33 training runs with a known value, Epoch's imputation default when a
+#: run's utilisation is unknown (Cottier et al. 2024, arXiv:2405.21015;
+#: training-cost-trends ``cost_analysis_standalone.py``).
+EPOCH_MEDIAN_MFU = 0.375
+
+#: Chip-to-server power multiplier Epoch uses for GPUs without a specific value
+#: (training-cost-trends ``cost_analysis_standalone.py``).
+EPOCH_DEFAULT_CHIP_TO_SERVER_POWER = 1.8
+
+#: Average power drawn during training as a fraction of server TDP, GPUs (Epoch cost repo).
+EPOCH_GPU_SERVER_POWER_FRACTION = 0.75
+
+#: Average power drawn during training as a fraction of server TDP, TPUs (Epoch cost repo).
+EPOCH_TPU_SERVER_POWER_FRACTION = 0.43
+
+#: Numeric precisions with a peak FLOP/s column in the catalog.
+PRECISIONS = ("bf16", "fp8")
+
+_NAN = float("nan")
+
+
+# --------------------------------------------------------------------------------------------
+# validation helpers shared by scaling.cluster and scaling.cost (private)
+# --------------------------------------------------------------------------------------------
+
+def _as_float_array(name: str, value) -> np.ndarray:
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be numeric, got {value!r}") from exc
+    if np.isnan(array).any():
+        raise ValueError(f"{name} must not be NaN")
+    return array
+
+
+def _check_positive(name: str, value) -> np.ndarray:
+    array = _as_float_array(name, value)
+    if (array <= 0).any() or np.isinf(array).any():
+        raise ValueError(f"{name} must be positive and finite, got {value!r}")
+    return array
+
+
+def _check_non_negative(name: str, value) -> np.ndarray:
+    array = _as_float_array(name, value)
+    if (array < 0).any() or np.isinf(array).any():
+        raise ValueError(f"{name} must be non-negative and finite, got {value!r}")
+    return array
+
+
+def _check_fraction(name: str, value) -> np.ndarray:
+    array = _as_float_array(name, value)
+    if ((array <= 0) | (array > 1)).any():
+        raise ValueError(f"{name} must be in (0, 1], got {value!r}")
+    return array
+
+
+def _check_at_least_one(name: str, value) -> np.ndarray:
+    array = _as_float_array(name, value)
+    if (array < 1).any() or np.isinf(array).any():
+        raise ValueError(f"{name} must be >= 1 and finite, got {value!r}")
+    return array
+
+
+def _wrap(result: np.ndarray, *inputs):
+    """Return ``result`` as the same kind as the inputs: Series if any is, float if all scalar."""
+    import sys
+
+    pandas = sys.modules.get("pandas")
+    if pandas is not None:
+        for item in inputs:
+            if isinstance(item, pandas.Series):
+                return pandas.Series(np.broadcast_to(result, item.shape).copy(), index=item.index)
+    if np.ndim(result) == 0:
+        return float(result)
+    return np.asarray(result, dtype=float)
+
+
+def _optional_positive(name: str, value: float) -> None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return
+    if not (value > 0 and math.isfinite(value)):
+        raise ValueError(f"{name} must be positive and finite or NaN (unknown), got {value!r}")
+
+
+# --------------------------------------------------------------------------------------------
+# Accelerator
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Accelerator:
+    """One accelerator (GPU, TPU, ...) as used for training.
+
+    Parameters
+    ----------
+    name, vendor : str
+        Catalog key (e.g. ``"H100-SXM"``) and maker.
+    peak_bf16_flop_per_s : float
+        Dense (no 2:4 sparsity) bf16 tensor peak [FLOP/s]. For V100, which has no bf16, the
+        fp16 tensor peak.
+    release_date : str
+        ISO date (``YYYY-MM-DD``) of release.
+    memory_bytes, memory_bandwidth_byte_per_s : float
+        HBM capacity [bytes] and bandwidth [byte/s].
+    tdp_w : float
+        Thermal design power / board power of one chip [W].
+    generation : str
+        Architecture generation; selects the default MFU in ``data/mfu_defaults.csv``.
+    peak_fp8_flop_per_s : float
+        Dense fp8 peak [FLOP/s]; NaN where the chip has no fp8.
+    peak_bf16_sparse_flop_per_s : float
+        bf16 peak with 2:4 structured sparsity [FLOP/s]; NaN means "same as dense".
+    tdp_estimated : bool
+        True when ``tdp_w`` is an estimate rather than a vendor figure (most TPUs).
+    scale_up_bandwidth_byte_per_s : float
+        Total bidirectional scale-up (NVLink, Infinity Fabric, ICI) bandwidth per chip
+        [byte/s]; NaN if not published.
+    price_usd : float
+        Purchase price estimate per accelerator [USD]; NaN if unknown.
+    price_date : str
+        When that price applied.
+    price_includes_server : bool
+        True when ``price_usd`` is a per-accelerator share of a complete server or rack
+        (DGX, NVL72), so no chip-to-server cost overhead should be added.
+    rental_usd_per_hour : float
+        On-demand cloud reference price per accelerator-hour [USD/h]; NaN if unknown.
+    default_mfu : float
+        Documented default MFU of the generation, in (0, 1].
+    chip_to_server_power : float
+        Server power per accelerator divided by chip TDP (Epoch), >= 1.
+    server_power_fraction : float
+        Average power drawn in training as a fraction of server TDP (Epoch), in (0, 1].
+    source : str
+        Where the numbers come from.
+    """
+
+    name: str
+    vendor: str = ""
+    generation: str = ""
+    peak_bf16_flop_per_s: float
+    peak_fp8_flop_per_s: float = _NAN
+    peak_bf16_sparse_flop_per_s: float = _NAN
+    memory_bytes: float
+    memory_bandwidth_byte_per_s: float
+    tdp_w: float
+    tdp_estimated: bool = False
+    scale_up_bandwidth_byte_per_s: float = _NAN
+    release_date: str
+    price_usd: float = _NAN
+    price_date: str = ""
+    price_includes_server: bool = False
+    rental_usd_per_hour: float = _NAN
+    default_mfu: float = EPOCH_MEDIAN_MFU
+    chip_to_server_power: float = EPOCH_DEFAULT_CHIP_TO_SERVER_POWER
+    server_power_fraction: float = EPOCH_GPU_SERVER_POWER_FRACTION
+    source: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ValueError("Accelerator.name must be a non-empty string")
+        if not isinstance(self.source, str) or not self.source.strip():
+            raise ValueError(f"Accelerator {self.name!r}: source must be a non-empty string")
+        for attr in ("peak_bf16_flop_per_s", "memory_bytes", "memory_bandwidth_byte_per_s",
+                     "tdp_w"):
+            value = getattr(self, attr)
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+                raise ValueError(
+                    f"Accelerator {self.name!r}: {attr} must be positive and finite, got {value!r}"
+                )
+        for attr in ("peak_fp8_flop_per_s", "peak_bf16_sparse_flop_per_s",
+                     "scale_up_bandwidth_byte_per_s", "price_usd", "rental_usd_per_hour"):
+            try:
+                _optional_positive(f"Accelerator {self.name!r}: {attr}", getattr(self, attr))
+            except TypeError as exc:
+                raise ValueError(f"Accelerator {self.name!r}: {attr} must be a number") from exc
+        sparse = self.peak_bf16_sparse_flop_per_s
+        if not math.isnan(sparse) and sparse < self.peak_bf16_flop_per_s:
+            raise ValueError(
+                f"Accelerator {self.name!r}: sparse peak {sparse:g} is below the dense peak "
+                f"{self.peak_bf16_flop_per_s:g}; dense must be <= sparse"
+            )
+        if not (0 < self.default_mfu <= 1):
+            raise ValueError(
+                f"Accelerator {self.name!r}: default_mfu must be in (0, 1], got {self.default_mfu!r}"
+            )
+        if not (math.isfinite(self.chip_to_server_power) and self.chip_to_server_power >= 1):
+            raise ValueError(
+                f"Accelerator {self.name!r}: chip_to_server_power must be >= 1 (server power "
+                f"includes the chip), got {self.chip_to_server_power!r}"
+            )
+        if not (0 < self.server_power_fraction <= 1):
+            raise ValueError(
+                f"Accelerator {self.name!r}: server_power_fraction must be in (0, 1], got "
+                f"{self.server_power_fraction!r}"
+            )
+        try:
+            date.fromisoformat(self.release_date)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"Accelerator {self.name!r}: release_date must be an ISO date 'YYYY-MM-DD', got "
+                f"{self.release_date!r}"
+            ) from exc
+
+    def peak_flop_per_s(self, precision: str = "bf16", *, sparse: bool = False) -> float:
+        """Peak tensor throughput of one chip [FLOP/s].
+
+        Parameters
+        ----------
+        precision : {"bf16", "fp8"}
+            Numeric format.
+        sparse : bool
+            Return the 2:4 structured-sparsity peak (bf16 only). Default dense.
+
+        Raises
+        ------
+        ValueError
+            Unknown precision, fp8 on a chip without fp8, or sparse fp8.
+        """
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+        if precision == "fp8":
+            if sparse:
+                raise ValueError("sparse peaks are catalogued for bf16 only; use precision='bf16'")
+            if math.isnan(self.peak_fp8_flop_per_s):
+                raise ValueError(
+                    f"{self.name} has no fp8 peak in the catalog (no fp8 support); use 'bf16'"
+                )
+            return float(self.peak_fp8_flop_per_s)
+        if sparse:
+            if math.isnan(self.peak_bf16_sparse_flop_per_s):
+                return float(self.peak_bf16_flop_per_s)
+            return float(self.peak_bf16_sparse_flop_per_s)
+        return float(self.peak_bf16_flop_per_s)
+
+    @property
+    def release_year(self) -> float:
+        """Release date as a decimal year (e.g. 2022.72)."""
+        day = date.fromisoformat(self.release_date)
+        return day.year + (day.timetuple().tm_yday - 1) / 365.25
+
+    def sustained_flop_per_s(self, n_accelerators=1, mfu=None, precision: str = "bf16"):
+        """Sustained model FLOP/s of ``n_accelerators`` chips; forwards to :func:`sustained_flop_per_s`."""
+        return sustained_flop_per_s(
+            self.peak_flop_per_s(precision), n_accelerators,
+            self.default_mfu if mfu is None else mfu,
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# catalog
+# --------------------------------------------------------------------------------------------
+
+_FLOAT_COLUMNS = (
+    "peak_bf16_flop_per_s", "peak_fp8_flop_per_s", "peak_bf16_sparse_flop_per_s",
+    "memory_bytes", "memory_bandwidth_byte_per_s", "tdp_w", "scale_up_bandwidth_byte_per_s",
+    "price_usd", "rental_usd_per_hour", "chip_to_server_power", "server_power_fraction",
+)
+_BOOL_COLUMNS = ("structured_sparsity", "tdp_estimated", "price_includes_server")
+
+
+def mfu_defaults():
+    """Default MFU per accelerator generation, with basis and source.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``generation``, ``mfu``, ``basis`` ("published" from a named large run, or
+        "imputation": Epoch's median 0.375), ``source``.
+    """
+    from scaling.data import load_table
+
+    return load_table("mfu_defaults")
+
+
+@lru_cache(maxsize=1)
+def _catalog():
+    from scaling.data import load_table
+
+    frame = load_table("accelerators")
+    for column in _FLOAT_COLUMNS:
+        frame[column] = frame[column].astype(float)
+    for column in _BOOL_COLUMNS:
+        frame[column] = frame[column].astype(str).str.strip().str.lower().map(
+            {"true": True, "false": False}
+        )
+        if frame[column].isna().any():
+            raise ValueError(f"accelerators.csv column {column} must hold True/False")
+    for column in ("price_date", "rental_date", "aliases"):
+        frame[column] = frame[column].fillna("").astype(str)
+    mfu = mfu_defaults().set_index("generation")
+    unknown = sorted(set(frame["generation"]) - set(mfu.index))
+    if unknown:
+        raise ValueError(f"accelerators.csv generations without a default MFU: {unknown}")
+    frame["default_mfu"] = frame["generation"].map(mfu["mfu"]).astype(float)
+    frame["mfu_basis"] = frame["generation"].map(mfu["basis"])
+    frame["mfu_source"] = frame["generation"].map(mfu["source"])
+    return frame
+
+
+def list_accelerators():
+    """The accelerator catalog as a DataFrame (one row per accelerator, copy).
+
+    Adds ``default_mfu``, ``mfu_basis`` and ``mfu_source`` from ``data/mfu_defaults.csv``.
+    """
+    return _catalog().copy()
+
+
+def accelerator_landscape(precision: str = "bf16"):
+    """Efficiency of every catalogued accelerator: peak FLOP/s per W and per dollar.
+
+    Parameters
+    ----------
+    precision : {"bf16", "fp8"}
+        Dense peak to compare; chips without that precision are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per accelerator, sorted by release date: ``name``, ``vendor``,
+        ``generation``, ``release_date``, ``release_year``, ``peak_flop_per_s`` [FLOP/s],
+        ``tdp_w`` [W], ``tdp_estimated``, ``peak_flop_per_s_per_w`` [FLOP/s/W],
+        ``price_usd`` [USD], ``price_includes_server``, ``peak_flop_per_s_per_usd``
+        [FLOP/s/USD] (NaN where no price is published), ``default_mfu``.
+
+    Notes
+    -----
+    .. math:: \\eta_W = P_{peak} / P_{TDP}, \\qquad \\eta_{USD} = P_{peak} / p
+
+    Prices mix single-chip and whole-server shares (``price_includes_server``) and dates;
+    per-dollar figures are indicative only.
+    """
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+    frame = _catalog()
+    column = f"peak_{precision}_flop_per_s"
+    out = frame.loc[frame[column].notna(), [
+        "name", "vendor", "generation", "release_date", column, "tdp_w", "tdp_estimated",
+        "price_usd", "price_includes_server", "default_mfu"]].rename(
+        columns={column: "peak_flop_per_s"})
+    out["release_year"] = [accelerator(name).release_year for name in out["name"]]
+    out["peak_flop_per_s_per_w"] = out["peak_flop_per_s"] / out["tdp_w"]
+    out["peak_flop_per_s_per_usd"] = out["peak_flop_per_s"] / out["price_usd"]
+    return out.sort_values("release_date").reset_index(drop=True)
+
+
+def _resolve_name(name: str) -> str:
+    frame = _catalog()
+    names = list(frame["name"])
+    if not isinstance(name, str):
+        raise ValueError(f"accelerator name must be a string; valid names: {', '.join(names)}")
+    if name in names:
+        return name
+    wanted = name.strip().lower()
+    for key, aliases in zip(frame["name"], frame["aliases"]):
+        candidates = [key.lower()] + [a.strip().lower() for a in aliases.split(";") if a.strip()]
+        if wanted in candidates:
+            return key
+    raise ValueError(f"unknown accelerator {name!r}; valid names: {', '.join(names)}")
+
+
+def accelerator(name: str) -> Accelerator:
+    """Build an :class:`Accelerator` from the catalog.
+
+    Parameters
+    ----------
+    name : str
+        Catalog key such as ``"H100-SXM"`` (a few common aliases such as
+        ``"H100 SXM5 80GB"`` are accepted too).
+
+    Raises
+    ------
+    ValueError
+        Unknown name; the message lists the valid ones.
+    """
+    return _build_accelerator(_resolve_name(name))
+
+
+@lru_cache(maxsize=None)
+def _build_accelerator(key: str) -> Accelerator:
+    frame = _catalog()
+    row = frame.loc[frame["name"] == key].iloc[0]
+    wanted = {f.name for f in fields(Accelerator)}
+    kwargs = {column: row[column] for column in wanted if column in row.index}
+    for column in _FLOAT_COLUMNS:
+        if column in kwargs:
+            kwargs[column] = float(kwargs[column])
+    for column in ("tdp_estimated", "price_includes_server"):
+        kwargs[column] = bool(kwargs[column])
+    kwargs["default_mfu"] = float(kwargs["default_mfu"])
+    return Accelerator(**kwargs)
+
+
+# --------------------------------------------------------------------------------------------
+# throughput
+# --------------------------------------------------------------------------------------------
+
+def sustained_flop_per_s(peak_flop_per_s, n_accelerators, mfu):
+    """Sustained model FLOP/s of a group of accelerators.
+
+    Parameters
+    ----------
+    peak_flop_per_s : float or array_like or Series
+        Peak of one accelerator at the chosen precision [FLOP/s], > 0.
+    n_accelerators : int or array_like or Series
+        Number of accelerators, > 0.
+    mfu : float or array_like or Series
+        Model FLOP utilisation, in (0, 1].
+
+    Returns
+    -------
+    float or ndarray or Series
+        Sustained throughput [FLOP/s].
+
+    Notes
+    -----
+    .. math:: R = n \\cdot P_{peak} \\cdot \\mathrm{MFU}
+    """
+    peak = _check_positive("peak_flop_per_s", peak_flop_per_s)
+    count = _check_positive("n_accelerators", n_accelerators)
+    fraction = _check_fraction("mfu", mfu)
+    return _wrap(peak * count * fraction, peak_flop_per_s, n_accelerators, mfu)
