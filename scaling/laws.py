@@ -1,0 +1,713 @@
+"""Scaling laws for language-model loss and the compute-optimal allocation they imply.
+
+The core is the Chinchilla parametric loss of Hoffmann et al. (2022),
+
+.. math:: L(N, D) = E + A / N^\\alpha + B / D^\\beta,
+
+with named, sourced parameter sets in :data:`LAW_PARAMETERS`, its closed-form compute-optimal
+frontier under :math:`C = 6 N D`, the inverse (compute for a target loss), training compute,
+Kaplan et al.'s (2020) joint law and the data-constrained extension of Muennighoff et al. (2023).
+
+Every function is vectorised: scalar, ``numpy.ndarray`` or ``pandas.Series`` in, the same kind
+out. Law parameters may themselves be arrays (e.g. bootstrap draws) and broadcast with numpy
+rules against the inputs.
+
+References
+----------
+.. [1] J. Hoffmann et al., "Training Compute-Optimal Large Language Models", arXiv:2203.15556
+   (2022), https://arxiv.org/abs/2203.15556 -- Eq. 2-4, App. D.2 Eq. 10, App. F.
+.. [2] T. Besiroglu, E. Erdil, M. Barnett, J. You, "Chinchilla Scaling: A replication attempt",
+   arXiv:2404.10102 (2024), https://arxiv.org/abs/2404.10102 ; code and notebook outputs at
+   https://github.com/epoch-research/analyzing-chinchilla (commit 9225883).
+.. [3] J. Kaplan et al., "Scaling Laws for Neural Language Models", arXiv:2001.08361 (2020),
+   https://arxiv.org/abs/2001.08361 -- Eq. 1.1, 1.2, 1.5, Table 1, Table 2, Table 5.
+.. [4] N. Muennighoff et al., "Scaling Data-Constrained Language Models", arXiv:2305.16264
+   (2023), https://arxiv.org/abs/2305.16264 -- Eq. 5-6, App. A; README of
+   https://github.com/huggingface/datablations ("Parametric Fit").
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Mapping
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = [
+    "FLOP_PER_PARAM_PER_TOKEN",
+    "GOPHER_COMPUTE_FLOP",
+    "LAW_PARAMETERS",
+    "DEFAULT_LAW",
+    "KAPLAN2020",
+    "MUENNIGHOFF2023_DECAY",
+    "ComputeOptimal",
+    "law_parameters",
+    "parameter_table",
+    "chinchilla_loss",
+    "compute_optimal",
+    "compute_optimal_table",
+    "optimal_loss",
+    "tokens_per_param",
+    "compute_for_loss",
+    "training_flop",
+    "kaplan_loss",
+    "effective_tokens",
+    "effective_params",
+    "data_constrained_loss",
+]
+
+#: Training FLOP per parameter per token: 2 for the forward pass (one multiply-accumulate per
+#: parameter) plus 4 for the backward pass. Kaplan et al. (2020) Sec. 2.1 and Table 1;
+#: Hoffmann et al. (2022) App. F ("C = 6ND").
+FLOP_PER_PARAM_PER_TOKEN = 6.0
+
+#: Gopher's training budget, the budget Chinchilla was sized for [FLOP]. Hoffmann et al.
+#: (2022) Table 3 (67B row, "1 Gopher unit") and App. F.
+GOPHER_COMPUTE_FLOP = 5.76e23
+
+#: Name of the default parameter set: the only parametric fit consistent with Hoffmann et al.'s
+#: Approaches 1 and 2 (about 20 tokens per parameter), Besiroglu et al. (2024).
+DEFAULT_LAW = "besiroglu2024"
+
+_LAW_KEYS = ("E", "A", "B", "alpha", "beta")
+
+#: Published parameter sets of the Chinchilla law L = E + A/N^alpha + B/D^beta.
+#: E [nats/token], A [nats/token * parameters^alpha], B [nats/token * tokens^beta],
+#: alpha and beta [dimensionless].
+LAW_PARAMETERS: dict[str, dict] = {
+    "hoffmann2022": {
+        "E": 1.69,
+        "A": 406.4,
+        "B": 410.7,
+        "alpha": 0.34,
+        "beta": 0.28,
+        "source": (
+            "Hoffmann et al. (2022), 'Training Compute-Optimal Large Language Models', "
+            "arXiv:2203.15556, App. D.2 Eq. 10 (printed, rounded values)"
+        ),
+    },
+    "hoffmann2022_tex": {
+        "E": math.exp(0.5267228),
+        "A": math.exp(6.0073404),
+        "B": math.exp(6.0179186),
+        "alpha": 0.33917084,
+        "beta": 0.2849083,
+        "source": (
+            "Hoffmann et al. (2022), arXiv:2203.15556, unrounded Eq. 10 values from the arXiv "
+            "TeX source, (log A, log B, log E, alpha, beta) = (6.0073404, 6.0179186, 0.5267228, "
+            "0.33917084, 0.2849083), as carried by Besiroglu et al. (2024) "
+            "https://github.com/epoch-research/analyzing-chinchilla data_analysis.ipynb"
+        ),
+    },
+    "besiroglu2024": {
+        "E": 1.8172,
+        "A": 482.01,
+        "B": 2085.43,
+        "alpha": 0.3478,
+        "beta": 0.3658,
+        "source": (
+            "Besiroglu, Erdil, Barnett, You (2024), 'Chinchilla Scaling: A replication "
+            "attempt', arXiv:2404.10102, Huber-likelihood refit on 240 points, values as "
+            "printed in the paper (E=1.8172, A=482.01, B=2085.43, alpha=0.3478, beta=0.3658); "
+            "the notebook's unrounded values (log A, log B, log E, alpha, beta) = (6.17795598, "
+            "7.64273236, 0.59711196, 0.34781303, 0.36585412) move N_opt by < 0.2%; "
+            "https://github.com/epoch-research/analyzing-chinchilla"
+        ),
+    },
+    "muennighoff2023": {
+        "E": math.exp(0.6254804),
+        "A": math.exp(6.255414),
+        "B": math.exp(7.3049974),
+        "alpha": 0.3526596,
+        "beta": 0.3526596,
+        "source": (
+            "Muennighoff et al. (2023), 'Scaling Data-Constrained Language Models', "
+            "arXiv:2305.16264, App. A single-epoch C4 fit, (log A, log B, log E, alpha, beta) = "
+            "(6.255414, 7.3049974, 0.6254804, 0.3526596, 0.3526596), README of "
+            "https://github.com/huggingface/datablations"
+        ),
+    },
+}
+
+#: Decay constants of repeated data and excess parameters, Muennighoff et al. (2023) App. A
+#: (printed 15.4 and 5.3 in Eq. 17; unrounded in the datablations README): R*_D [epochs] and
+#: R*_N [dimensionless].
+MUENNIGHOFF2023_DECAY = {
+    "r_star_tokens": 15.387756,
+    "r_star_params": 5.309743,
+    "source": (
+        "Muennighoff et al. (2023), arXiv:2305.16264, App. A / Eq. 17; "
+        "https://github.com/huggingface/datablations README 'Parametric Fit'"
+    ),
+}
+
+#: Constants of Kaplan et al. (2020) for L(N, D) = [(N_c/N)^(alpha_N/alpha_D) + D_c/D]^alpha_D
+#: (Eq. 1.5). N counts non-embedding parameters, D tokens, loss in nats/token on WebText2.
+#: ``"summary"``: the single-variable fits quoted with Eq. 1.1-1.2 and Table 5 (alpha_N = 0.076,
+#: N_c = 8.8e13, alpha_D = 0.095, D_c = 5.4e13). ``"joint_fit"``: the joint fit of Eq. 1.5
+#: reported in Sec. 4.2 / Table 2 (alpha_N = 0.076, alpha_D = 0.103, N_c = 6.4e13, D_c = 1.8e13).
+KAPLAN2020: dict[str, dict] = {
+    "summary": {
+        "alpha_n": 0.076,
+        "n_c": 8.8e13,
+        "alpha_d": 0.095,
+        "d_c": 5.4e13,
+        "source": (
+            "Kaplan et al. (2020), 'Scaling Laws for Neural Language Models', arXiv:2001.08361, "
+            "Eq. 1.1-1.2 and Table 5"
+        ),
+    },
+    "joint_fit": {
+        "alpha_n": 0.076,
+        "n_c": 6.4e13,
+        "alpha_d": 0.103,
+        "d_c": 1.8e13,
+        "source": (
+            "Kaplan et al. (2020), arXiv:2001.08361, Sec. 4.2 and Table 2 (joint fit of Eq. 1.5)"
+        ),
+    },
+}
+
+
+class ComputeOptimal(NamedTuple):
+    """Compute-optimal allocation of a training budget."""
+
+    n_params: object
+    """Optimal model size N_opt [parameters]."""
+    n_tokens: object
+    """Optimal number of training tokens D_opt [tokens]."""
+
+
+# --------------------------------------------------------------------------------------------
+# input handling (shared with scaling.fit)
+# --------------------------------------------------------------------------------------------
+
+
+def _as_array(value, name: str, *, allow_zero: bool = False) -> np.ndarray:
+    """Float array of ``value``; refuse NaN, infinities and non-positive entries."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be numeric, got {value!r}") from exc
+    if np.isnan(arr).any():
+        raise ValueError(f"{name} contains NaN; all values must be finite numbers")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains infinite values; all values must be finite")
+    if allow_zero:
+        if (arr < 0).any():
+            raise ValueError(f"{name} must be >= 0, got minimum {arr.min()!r}")
+    elif (arr <= 0).any():
+        raise ValueError(f"{name} must be > 0, got minimum {arr.min()!r}")
+    return arr
+
+
+def _wrap(result, *inputs, name: str | None = None):
+    """Return ``result`` as the same kind as the inputs.
+
+    A pandas Series among the inputs (and a result of the same length) gives a Series with that
+    index; all-scalar inputs and a 0-d result give a Python float; otherwise an ndarray.
+    """
+    result = np.asarray(result, dtype=float)
+    pd = sys.modules.get("pandas")
+    if pd is not None:
+        for value in inputs:
+            if isinstance(value, pd.Series) and result.shape == (len(value),):
+                return pd.Series(result, index=value.index, name=name)
+    if result.ndim == 0:
+        return float(result)
+    return result
+
+
+def law_parameters(law=DEFAULT_LAW) -> dict:
+    """Parameters E, A, B, alpha, beta of a Chinchilla law.
+
+    Parameters
+    ----------
+    law : str, Mapping or FitResult-like
+        A name from :data:`LAW_PARAMETERS`; a mapping with keys ``E, A, B, alpha, beta``
+        (values may be arrays, e.g. Monte Carlo draws, which then broadcast in the laws); or an
+        object with a ``params`` attribute holding those keys (e.g. :class:`scaling.fit.FitResult`).
+
+    Returns
+    -------
+    dict
+        ``{"E", "A", "B", "alpha", "beta"}`` as floats (or float arrays).
+
+    Raises
+    ------
+    ValueError
+        Unknown name (the message lists the valid ones), missing keys, or non-positive or NaN
+        values.
+    """
+    if isinstance(law, str):
+        if law not in LAW_PARAMETERS:
+            raise ValueError(
+                f"unknown law {law!r}; valid names are {', '.join(sorted(LAW_PARAMETERS))}"
+            )
+        spec = LAW_PARAMETERS[law]
+    elif isinstance(law, Mapping):
+        spec = law
+    elif hasattr(law, "params"):
+        spec = law.params
+    else:
+        raise ValueError(
+            "law must be a name from LAW_PARAMETERS (valid names are "
+            f"{', '.join(sorted(LAW_PARAMETERS))}), a mapping with keys E, A, B, alpha, beta, "
+            f"or a fit result with a .params attribute; got {type(law).__name__}"
+        )
+    missing = [key for key in _LAW_KEYS if key not in spec]
+    if missing:
+        raise ValueError(f"law parameters are missing {missing}; required keys are {_LAW_KEYS}")
+    out = {}
+    for key in _LAW_KEYS:
+        arr = _as_array(spec[key], f"law parameter {key}")
+        out[key] = float(arr) if arr.ndim == 0 else arr
+    return out
+
+
+def parameter_table(laws=None):
+    """Published parameter sets side by side.
+
+    Parameters
+    ----------
+    laws : sequence of str, optional
+        Names from :data:`LAW_PARAMETERS` (default: all).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``law``; columns ``E, A, B, alpha, beta``, the compute-optimal exponent
+        ``a = beta/(alpha+beta)`` [dimensionless], and ``source``.
+    """
+    import pandas as pd
+
+    names = list(LAW_PARAMETERS) if laws is None else list(laws)
+    rows = []
+    for name in names:
+        p = law_parameters(name)
+        rows.append({"law": name, **p, "a": p["beta"] / (p["alpha"] + p["beta"]),
+                     "source": LAW_PARAMETERS[name]["source"]})
+    return pd.DataFrame(rows).set_index("law")
+
+
+# --------------------------------------------------------------------------------------------
+# Chinchilla law and its frontier
+# --------------------------------------------------------------------------------------------
+
+
+def chinchilla_loss(n_params, n_tokens, law=DEFAULT_LAW):
+    """Chinchilla parametric loss.
+
+    Parameters
+    ----------
+    n_params : float, ndarray or Series
+        Model size N [parameters], > 0.
+    n_tokens : float, ndarray or Series
+        Training tokens D [tokens], > 0.
+    law : str, Mapping or FitResult-like
+        Parameter set, see :func:`law_parameters`.
+
+    Returns
+    -------
+    float, ndarray or Series
+        Final pre-training loss [nats/token].
+
+    Notes
+    -----
+    Hoffmann et al. (2022) Eq. 2:
+
+    .. math:: L(N, D) = E + A N^{-\\alpha} + B D^{-\\beta}
+
+    Examples
+    --------
+    >>> round(chinchilla_loss(7.225e10, 1.329e12), 4)
+    1.9744
+    """
+    p = law_parameters(law)
+    n = _as_array(n_params, "n_params")
+    d = _as_array(n_tokens, "n_tokens")
+    loss = p["E"] + p["A"] * n ** -p["alpha"] + p["B"] * d ** -p["beta"]
+    return _wrap(loss, n_params, n_tokens, name="loss")
+
+
+def _frontier_constants(p):
+    """G [parameters^(1 - a) ...], a, b of the closed-form frontier (Hoffmann Eq. 4)."""
+    alpha, beta = p["alpha"], p["beta"]
+    g = (alpha * p["A"] / (beta * p["B"])) ** (1.0 / (alpha + beta))
+    return g, beta / (alpha + beta), alpha / (alpha + beta)
+
+
+def compute_optimal(compute_flop, law=DEFAULT_LAW) -> ComputeOptimal:
+    """Loss-minimising model size and token count for a training budget.
+
+    Parameters
+    ----------
+    compute_flop : float, ndarray or Series
+        Training budget C [FLOP], > 0.
+    law : str, Mapping or FitResult-like
+        Parameter set, see :func:`law_parameters`. Array-valued parameters broadcast.
+
+    Returns
+    -------
+    ComputeOptimal
+        ``(n_params, n_tokens)``: N_opt [parameters] and D_opt [tokens], each the same kind as
+        ``compute_flop``.
+
+    Notes
+    -----
+    Minimising L(N, D) subject to :math:`C = 6 N D` (Hoffmann et al. 2022, Eq. 4):
+
+    .. math::
+        N_{opt} = G (C/6)^a,\\quad D_{opt} = G^{-1} (C/6)^b,\\quad
+        G = \\left(\\frac{\\alpha A}{\\beta B}\\right)^{1/(\\alpha+\\beta)},\\quad
+        a = \\frac{\\beta}{\\alpha+\\beta},\\quad b = \\frac{\\alpha}{\\alpha+\\beta}
+
+    E does not move the optimum.
+    """
+    p = law_parameters(law)
+    c = _as_array(compute_flop, "compute_flop")
+    g, a, b = _frontier_constants(p)
+    s = c / FLOP_PER_PARAM_PER_TOKEN
+    n_opt = g * s**a
+    d_opt = s**b / g
+    return ComputeOptimal(
+        _wrap(n_opt, compute_flop, name="n_params"), _wrap(d_opt, compute_flop, name="n_tokens")
+    )
+
+
+def tokens_per_param(compute_flop, law=DEFAULT_LAW):
+    """Compute-optimal tokens per parameter D_opt/N_opt at a budget [tokens/parameter].
+
+    Notes
+    -----
+    :math:`D_{opt}/N_{opt} = G^{-2} (C/6)^{b-a}` (Hoffmann et al. 2022, Eq. 4). About 20 for
+    Chinchilla's Approach 1 (Table 3); 18.4 at 5.76e23 FLOP with ``besiroglu2024``.
+    """
+    opt = compute_optimal(compute_flop, law)
+    ratio = np.asarray(opt.n_tokens, dtype=float) / np.asarray(opt.n_params, dtype=float)
+    return _wrap(ratio, compute_flop, name="tokens_per_param")
+
+
+def optimal_loss(compute_flop, law=DEFAULT_LAW):
+    """Loss on the compute-optimal frontier, L(N_opt(C), D_opt(C)) [nats/token].
+
+    Notes
+    -----
+    With :math:`s = C/6`, :math:`L = E + (A G^{-\\alpha} + B G^{\\beta})
+    s^{-\\alpha\\beta/(\\alpha+\\beta)}`.
+    """
+    opt = compute_optimal(compute_flop, law)
+    loss = chinchilla_loss(np.asarray(opt.n_params), np.asarray(opt.n_tokens), law)
+    return _wrap(loss, compute_flop, name="loss")
+
+
+def compute_for_loss(target_loss, law=DEFAULT_LAW):
+    """Training compute at which the compute-optimal frontier reaches a target loss.
+
+    Parameters
+    ----------
+    target_loss : float, ndarray or Series
+        Target loss [nats/token]; must exceed the irreducible loss E of the law.
+    law : str, Mapping or FitResult-like
+        Parameter set, see :func:`law_parameters`.
+
+    Returns
+    -------
+    float, ndarray or Series
+        Compute C [FLOP] (same kind as ``target_loss``).
+
+    Raises
+    ------
+    ValueError
+        If a target is at or below E (unreachable at any compute).
+
+    Notes
+    -----
+    Inverse of :func:`optimal_loss` (Besiroglu et al. 2024, notebook's policy functions):
+
+    .. math:: C = 6 \\left(\\frac{L - E}{A G^{-\\alpha} + B G^{\\beta}}\\right)
+              ^{-(\\alpha+\\beta)/(\\alpha\\beta)}
+    """
+    p = law_parameters(law)
+    target = _as_array(target_loss, "target_loss")
+    reducible = target - p["E"]
+    if (np.asarray(reducible) <= 0).any():
+        raise ValueError(
+            f"target_loss must exceed the irreducible loss E={np.min(p['E']):.4g} nats/token of "
+            f"the law; got minimum {target.min():.4g}"
+        )
+    g, _, _ = _frontier_constants(p)
+    alpha, beta = p["alpha"], p["beta"]
+    k = p["A"] * g**-alpha + p["B"] * g**beta
+    s = (reducible / k) ** (-(alpha + beta) / (alpha * beta))
+    return _wrap(FLOP_PER_PARAM_PER_TOKEN * s, target_loss, name="compute_flop")
+
+
+def compute_optimal_table(compute_flop, laws=(DEFAULT_LAW,)):
+    """Compute-optimal allocation for several budgets and parameter sets, in long form.
+
+    Parameters
+    ----------
+    compute_flop : array_like
+        Budgets [FLOP].
+    laws : sequence of (str or FitResult-like) or Mapping of label -> law
+        Parameter sets; strings label themselves, other objects are labelled by position
+        unless a mapping of label to law is given.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``law, compute_flop, n_params, n_tokens, tokens_per_param, loss``.
+    """
+    import pandas as pd
+
+    c = np.atleast_1d(_as_array(compute_flop, "compute_flop"))
+    single = isinstance(laws, str) or hasattr(laws, "params") or (
+        isinstance(laws, Mapping) and "E" in laws)
+    if single:
+        laws = [laws]
+    items = laws.items() if isinstance(laws, Mapping) else (
+        (law if isinstance(law, str) else f"law_{i}", law) for i, law in enumerate(laws)
+    )
+    frames = []
+    for label, law in items:
+        opt = compute_optimal(c, law)
+        frames.append(pd.DataFrame({
+            "law": label,
+            "compute_flop": c,
+            "n_params": opt.n_params,
+            "n_tokens": opt.n_tokens,
+            "tokens_per_param": opt.n_tokens / opt.n_params,
+            "loss": chinchilla_loss(opt.n_params, opt.n_tokens, law),
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def training_flop(n_params, n_tokens, *, n_layers=None, d_model=None, seq_len=None):
+    """Training compute for a model of N parameters trained on D tokens.
+
+    Parameters
+    ----------
+    n_params : float, ndarray or Series
+        Parameters N [parameters], > 0.
+    n_tokens : float, ndarray or Series
+        Training tokens D [tokens], > 0.
+    n_layers, d_model, seq_len : float, optional
+        Number of layers, model width [dimensionless] and context length [tokens]. Give all
+        three to add the attention-score term; give none for the plain 6ND rule.
+
+    Returns
+    -------
+    float, ndarray or Series
+        Training compute C [FLOP].
+
+    Notes
+    -----
+    Default, Kaplan et al. (2020) Sec. 2.1 and Hoffmann et al. (2022) App. F:
+    :math:`C = 6 N D`.
+
+    With the attention term we follow **Kaplan et al. (2020) Table 1**: a forward pass costs
+    :math:`2N + 2 n_{layer} n_{ctx} d_{attn}` FLOP per token (the context-dependent term is the
+    attention "mask" / score computation, with :math:`d_{attn} = d_{model}`), and training is 3x
+    the forward pass, so
+
+    .. math:: C = D \\,(6 N + 6\\, n_{layer}\\, n_{ctx}\\, d_{model}).
+
+    Kaplan's N counts non-embedding parameters. Chinchilla's App. F count differs (it counts
+    the score and the value reductions separately and includes embeddings and logits; Table A4
+    puts it within 0.99-1.10x of 6ND).
+    """
+    n = _as_array(n_params, "n_params")
+    d = _as_array(n_tokens, "n_tokens")
+    extras = {"n_layers": n_layers, "d_model": d_model, "seq_len": seq_len}
+    given = [k for k, v in extras.items() if v is not None]
+    flop_per_token = FLOP_PER_PARAM_PER_TOKEN * n
+    if given:
+        if len(given) != 3:
+            missing = sorted(set(extras) - set(given))
+            raise ValueError(
+                "the attention term needs n_layers, d_model and seq_len together; "
+                f"missing {missing}"
+            )
+        layers = _as_array(n_layers, "n_layers")
+        width = _as_array(d_model, "d_model")
+        context = _as_array(seq_len, "seq_len")
+        flop_per_token = flop_per_token + FLOP_PER_PARAM_PER_TOKEN * layers * context * width
+    return _wrap(flop_per_token * d, n_params, n_tokens, name="compute_flop")
+
+
+# --------------------------------------------------------------------------------------------
+# Kaplan et al. (2020)
+# --------------------------------------------------------------------------------------------
+
+
+def kaplan_loss(n_params, n_tokens, *, constants="summary"):
+    """Kaplan et al. (2020) joint loss L(N, D).
+
+    Parameters
+    ----------
+    n_params : float, ndarray or Series
+        Non-embedding parameters N [parameters], > 0.
+    n_tokens : float, ndarray or Series
+        Training tokens D [tokens], > 0.
+    constants : {"summary", "joint_fit"}
+        Which constants of :data:`KAPLAN2020` to use.
+
+    Returns
+    -------
+    float, ndarray or Series
+        Loss [nats/token] (WebText2, Kaplan's tokenizer).
+
+    Notes
+    -----
+    Kaplan et al. (2020) Eq. 1.5:
+
+    .. math:: L(N, D) = \\left[\\left(\\frac{N_c}{N}\\right)^{\\alpha_N/\\alpha_D}
+              + \\frac{D_c}{D}\\right]^{\\alpha_D}
+
+    With the ``"summary"`` constants, L(1e8, 1e7) = 4.36.
+    """
+    if constants not in KAPLAN2020:
+        raise ValueError(
+            f"unknown Kaplan constants {constants!r}; valid names are {', '.join(KAPLAN2020)}"
+        )
+    k = KAPLAN2020[constants]
+    n = _as_array(n_params, "n_params")
+    d = _as_array(n_tokens, "n_tokens")
+    loss = ((k["n_c"] / n) ** (k["alpha_n"] / k["alpha_d"]) + k["d_c"] / d) ** k["alpha_d"]
+    return _wrap(loss, n_params, n_tokens, name="loss")
+
+
+# --------------------------------------------------------------------------------------------
+# Muennighoff et al. (2023): repeated data
+# --------------------------------------------------------------------------------------------
+
+
+def _check_r_star(r_star, name):
+    r = float(r_star)
+    if not r > 0:  # also refuses NaN
+        raise ValueError(f"{name} must be > 0 (math.inf switches decay off), got {r_star!r}")
+    return r
+
+
+def _decayed(unique, repeats, r_star):
+    """U + U R* (1 - exp(-R/R*)); tends to U (1 + R) as R* -> infinity."""
+    if math.isinf(r_star):
+        return unique * (1.0 + repeats)
+    return unique + unique * r_star * (-np.expm1(-repeats / r_star))
+
+
+def effective_tokens(n_tokens, unique_tokens, *,
+                     r_star_tokens=MUENNIGHOFF2023_DECAY["r_star_tokens"]):
+    """Effective data D' when U unique tokens are repeated to D training tokens.
+
+    Parameters
+    ----------
+    n_tokens : float, ndarray or Series
+        Training tokens D [tokens], > 0.
+    unique_tokens : float, ndarray or Series
+        Unique tokens U_D [tokens], 0 < U_D <= D.
+    r_star_tokens : float
+        Decay constant R*_D [epochs]; ``math.inf`` gives D' = D (no decay).
+
+    Returns
+    -------
+    float, ndarray or Series
+        D' [tokens].
+
+    Notes
+    -----
+    Muennighoff et al. (2023) Eq. 5: :math:`R_D = D/U_D - 1`,
+    :math:`D' = U_D + U_D R^*_D (1 - e^{-R_D/R^*_D})`. D' saturates at
+    :math:`U_D (1 + R^*_D)`.
+    """
+    d = _as_array(n_tokens, "n_tokens")
+    u = _as_array(unique_tokens, "unique_tokens")
+    if (u > d).any():
+        raise ValueError("unique_tokens must be <= n_tokens (a run cannot see more unique tokens "
+                         "than it trains on)")
+    r_star = _check_r_star(r_star_tokens, "r_star_tokens")
+    out = _decayed(u, np.maximum(d / u - 1.0, 0.0), r_star)
+    return _wrap(out, n_tokens, unique_tokens, name="n_tokens")
+
+
+def _params_for_tokens(n_tokens, p):
+    """Compute-optimal N for a token count on the frontier of law p: N = G (D G)^(beta/alpha)."""
+    g, _, _ = _frontier_constants(p)
+    return g * (n_tokens * g) ** (p["beta"] / p["alpha"])
+
+
+def effective_params(n_params, unique_tokens, *, law="muennighoff2023",
+                     r_star_params=MUENNIGHOFF2023_DECAY["r_star_params"]):
+    """Effective parameters N' of a model larger than the unique data supports.
+
+    Parameters
+    ----------
+    n_params : float, ndarray or Series
+        Model size N [parameters], > 0.
+    unique_tokens : float, ndarray or Series
+        Unique tokens U_D [tokens], > 0.
+    law : str, Mapping or FitResult-like
+        Chinchilla law whose frontier gives U_N (default: Muennighoff's C4 fit).
+    r_star_params : float
+        Decay constant R*_N [dimensionless]; ``math.inf`` gives N' = N.
+
+    Returns
+    -------
+    float, ndarray or Series
+        N' [parameters].
+
+    Notes
+    -----
+    Muennighoff et al. (2023) Eq. 6: :math:`U_N = \\min(N_{opt}(U_D), N)` with N_opt the
+    compute-optimal size for U_D tokens, :math:`R_N = \\max(N/U_N - 1, 0)`,
+    :math:`N' = U_N + U_N R^*_N (1 - e^{-R_N/R^*_N})`.
+    """
+    p = law_parameters(law)
+    n = _as_array(n_params, "n_params")
+    u = _as_array(unique_tokens, "unique_tokens")
+    r_star = _check_r_star(r_star_params, "r_star_params")
+    u_n = np.minimum(n, _params_for_tokens(u, p))
+    out = _decayed(u_n, np.maximum(n / u_n - 1.0, 0.0), r_star)
+    return _wrap(out, n_params, unique_tokens, name="n_params")
+
+
+def data_constrained_loss(n_params, n_tokens, unique_tokens, law="muennighoff2023", *,
+                          r_star_tokens=MUENNIGHOFF2023_DECAY["r_star_tokens"],
+                          r_star_params=MUENNIGHOFF2023_DECAY["r_star_params"]):
+    """Loss of a run that repeats a limited pool of unique tokens.
+
+    Parameters
+    ----------
+    n_params : float, ndarray or Series
+        Model size N [parameters].
+    n_tokens : float, ndarray or Series
+        Training tokens D [tokens].
+    unique_tokens : float, ndarray or Series
+        Unique tokens U_D [tokens], <= D.
+    law : str, Mapping or FitResult-like
+        Chinchilla parameters (default: Muennighoff's C4 fit, the set the decay constants were
+        fitted with).
+    r_star_tokens, r_star_params : float
+        Decay constants (:data:`MUENNIGHOFF2023_DECAY`); ``math.inf`` for both recovers
+        :func:`chinchilla_loss`.
+
+    Returns
+    -------
+    float, ndarray or Series
+        Loss [nats/token].
+
+    Notes
+    -----
+    Muennighoff et al. (2023) Eq. 7: :math:`L = E + A/N'^\\alpha + B/D'^\\beta` with D', N' from
+    :func:`effective_tokens` and :func:`effective_params`. The datablations README gives
+    L(6.34e9, 242e9, 25e9) = 2.2256440889984477 and L(8.67e9, 178e9, 25e9) = 2.2269634075087867.
+    """
+    p = law_parameters(law)
+    d_eff = np.asarray(effective_tokens(n_tokens, unique_tokens, r_star_tokens=r_star_tokens))
+    n_eff = np.asarray(effective_params(n_params, unique_tokens, law=p,
+                                        r_star_params=r_star_params))
+    loss = p["E"] + p["A"] * n_eff ** -p["alpha"] + p["B"] * d_eff ** -p["beta"]
+    return _wrap(loss, n_params, n_tokens, unique_tokens, name="loss")
