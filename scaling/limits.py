@@ -1,0 +1,893 @@
+"""The walls in front of very large models: data and power.
+
+Two questions decide whether a model of, say, 100 trillion parameters can be trained at all,
+before any question of money:
+
+**Data wall.** A compute-optimal model of N parameters wants D_opt(N) training tokens (the
+Chinchilla frontier of :mod:`scaling.laws`). The stock of public human-generated text is
+finite: Villalobos et al. (2024) estimate an *effective* stock of about 3e14 tokens (90% CI
+1e14-1e15), which already counts a 5x allowance for repeating data. :func:`data_wall_params`
+gives the largest compute-optimal model a stock can feed. Beyond it, a run must repeat
+its unique tokens; :func:`repetition_table` prices that with the data-constrained law of
+Muennighoff et al. (2023) (repeated tokens and excess parameters lose value exponentially).
+
+**Power wall.** A run of C FLOP finished within a time T needs C / (T x sustained FLOP/s per
+accelerator) accelerators, each drawing its share of facility power.
+:func:`facility_power_needed_w` gives the site power a deadline demands;
+:func:`training_time_in_envelope_s` and :func:`compute_in_envelope_flop` invert it for a
+power envelope (a 1.2 GW campus, a 5 GW "Stargate").
+
+Sourced constants (text stocks with their confidence intervals, power envelopes of named
+sites) live in ``data/limits.csv`` and are read with :func:`limits_table`,
+:func:`text_stock` and :func:`power_envelope_w`.
+
+References
+----------
+.. [1] P. Villalobos, A. Ho, J. Sevilla, T. Besiroglu, L. Heim, M. Hobbhahn, "Will we run out
+   of data? Limits of LLM scaling based on human-generated data", ICML 2024,
+   arXiv:2211.04325v2, https://arxiv.org/abs/2211.04325 -- Sec. 2.2-2.3, Fig. 1.
+.. [2] N. Muennighoff et al., "Scaling Data-Constrained Language Models", NeurIPS 2023,
+   arXiv:2305.16264, https://arxiv.org/abs/2305.16264 -- Eq. 5-7, App. A.
+.. [3] J. Hoffmann et al., "Training Compute-Optimal Large Language Models", arXiv:2203.15556,
+   https://arxiv.org/abs/2203.15556 -- Eq. 4 (closed-form frontier).
+.. [4] J. Sevilla et al., "Can AI scaling continue through 2030?", Epoch AI (2024),
+   https://epoch.ai/blog/can-ai-scaling-continue-through-2030 -- power constraints.
+.. [5] Epoch AI, "GPU clusters documentation: estimation",
+   https://epoch.ai/data/gpu-clusters-documentation/estimation -- cluster power
+   = chips x TDP x chip-to-server multiplier x PUE.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from scaling import laws
+from scaling.laws import _as_array, _wrap
+
+__all__ = [
+    "DEFAULT_EFFECTIVE_STOCK",
+    "DEFAULT_UNIQUE_STOCK",
+    "VILLALOBOS2024_EPOCH_MULTIPLIER",
+    "REPETITION_LAW",
+    "LLAMA3_EFFECTIVE_TRAINING_FRACTION",
+    "TextStock",
+    "limits_table",
+    "text_stock",
+    "power_envelope_w",
+    "optimal_tokens_for_params",
+    "optimal_compute_for_params",
+    "data_wall_params",
+    "data_wall_compute_flop",
+    "epochs_needed",
+    "data_wall_table",
+    "repetition_table",
+    "repetition_loss_floor",
+    "POWER_BASES",
+    "accelerators_needed",
+    "facility_power_needed_w",
+    "training_time_in_envelope_s",
+    "compute_in_envelope_flop",
+    "power_wall_table",
+    "facility_power_for_params_w",
+    "training_time_for_params_s",
+    "power_wall_params",
+    "sensitivity_table",
+]
+
+#: Stock compared with the tokens a run needs: the *effective* stock of public human text of
+#: Villalobos et al. (2024), which already allows ~5 epochs of repetition (row of
+#: ``data/limits.csv``).
+DEFAULT_EFFECTIVE_STOCK = "villalobos2024_effective_stock"
+
+#: Stock of *unique* tokens fed to the data-constrained law: the effective stock divided by
+#: Villalobos et al.'s 5x multi-epoch multiplier (row of ``data/limits.csv``).
+DEFAULT_UNIQUE_STOCK = "villalobos2024_unique_stock"
+
+#: Multi-epoch multiplier built into the effective stock [dimensionless]: Muennighoff et al.
+#: put the maximum gain of repetition at 3x-15x, and Villalobos et al. (2024) Sec. 2.3.2 "reduce
+#: it to 5x" because 15x would need an impractically large number of epochs.
+VILLALOBOS2024_EPOCH_MULTIPLIER = 5.0
+
+#: Parameter set used with the data-constrained law: the single-epoch C4 fit the decay
+#: constants R*_D, R*_N were fitted with (Muennighoff et al. 2023, App. A).
+REPETITION_LAW = "muennighoff2023"
+
+#: Fraction of wall-clock time that was effective training in the Llama 3 405B pre-training
+#: ("higher than 90% effective training time"), Llama Team (2024), "The Llama 3 Herd of
+#: Models", arXiv:2407.21783, Sec. 3.3.4. Default goodput of the power-wall functions.
+LLAMA3_EFFECTIVE_TRAINING_FRACTION = 0.9
+
+_TEXT_KINDS = ("text_stock", "dataset")
+
+_SECONDS_PER_DAY = 86_400.0
+
+
+class TextStock(NamedTuple):
+    """A sourced estimate of a stock of text tokens."""
+
+    tokens: float
+    """Central estimate [tokens]."""
+    tokens_ci_lower: float
+    """Lower end of the confidence interval [tokens] (NaN if none was published)."""
+    tokens_ci_upper: float
+    """Upper end of the confidence interval [tokens] (NaN if none was published)."""
+    ci_level: float
+    """Confidence level of the interval (0.90 for a P5-P95 interval) [dimensionless]."""
+    source: str
+    """Title + URL or paper section."""
+
+
+# --------------------------------------------------------------------------------------------
+# sourced constants
+# --------------------------------------------------------------------------------------------
+
+
+def limits_table(kind: str | None = None):
+    """The sourced limits in ``data/limits.csv``.
+
+    Parameters
+    ----------
+    kind : {"text_stock", "dataset", "power_envelope"}, optional
+        Keep only rows of that kind (default: all).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per estimate, indexed by ``name``, with columns ``kind``, ``tokens``,
+        ``tokens_ci_lower``, ``tokens_ci_upper`` [tokens], ``ci_level``, ``power_w`` [W],
+        ``compute_flop`` [FLOP], ``year``, ``status``, ``description`` and ``source``.
+    """
+    from scaling.data import load_table
+
+    table = load_table("limits").set_index("name")
+    if kind is None:
+        return table
+    kinds = sorted(table["kind"].unique())
+    if kind not in kinds:
+        raise ValueError(f"unknown kind {kind!r}; valid kinds are {', '.join(kinds)}")
+    return table[table["kind"] == kind]
+
+
+def text_stock(name: str = DEFAULT_EFFECTIVE_STOCK) -> TextStock:
+    """A stock of text tokens with its confidence interval.
+
+    Parameters
+    ----------
+    name : str
+        Row of ``data/limits.csv`` of kind ``text_stock`` or ``dataset`` (default: the effective
+        stock of Villalobos et al. 2024).
+
+    Returns
+    -------
+    TextStock
+
+    Raises
+    ------
+    ValueError
+        Unknown name (the message lists the valid ones).
+    """
+    table = limits_table()
+    rows = table[table["kind"].isin(_TEXT_KINDS)]
+    if name not in rows.index:
+        raise ValueError(f"unknown text stock {name!r}; valid names are {', '.join(rows.index)}")
+    row = rows.loc[name]
+    return TextStock(
+        tokens=float(row["tokens"]),
+        tokens_ci_lower=float(row["tokens_ci_lower"]),
+        tokens_ci_upper=float(row["tokens_ci_upper"]),
+        ci_level=float(row["ci_level"]),
+        source=str(row["source"]),
+    )
+
+
+def power_envelope_w(name: str) -> float:
+    """Power of a named site or projection in ``data/limits.csv`` [W].
+
+    Parameters
+    ----------
+    name : str
+        Row of kind ``power_envelope``, e.g. ``"stargate_abilene"`` (1.2 GW).
+
+    Raises
+    ------
+    ValueError
+        Unknown name (the message lists the valid ones).
+    """
+    rows = limits_table("power_envelope")
+    if name not in rows.index:
+        raise ValueError(
+            f"unknown power envelope {name!r}; valid names are {', '.join(rows.index)}"
+        )
+    return float(rows.loc[name, "power_w"])
+
+
+# --------------------------------------------------------------------------------------------
+# data wall
+# --------------------------------------------------------------------------------------------
+
+
+def _frontier(law):
+    """G, a, b of the closed-form Chinchilla frontier (Hoffmann et al. 2022, Eq. 4)."""
+    p = laws.law_parameters(law)
+    alpha, beta = p["alpha"], p["beta"]
+    g = (alpha * p["A"] / (beta * p["B"])) ** (1.0 / (alpha + beta))
+    return g, beta / (alpha + beta), alpha / (alpha + beta)
+
+
+def _ratio(tokens_per_param):
+    ratio = _as_array(tokens_per_param, "tokens_per_param")
+    return float(ratio) if ratio.ndim == 0 else ratio
+
+
+def optimal_tokens_for_params(n_params, law=laws.DEFAULT_LAW, *, tokens_per_param=None):
+    """Training tokens a compute-optimal model of a given size wants.
+
+    Parameters
+    ----------
+    n_params : float, ndarray or Series
+        Model size N [parameters], > 0.
+    law : str, Mapping or FitResult-like
+        Chinchilla parameter set, see :func:`scaling.laws.law_parameters`.
+    tokens_per_param : float, optional
+        Fixed policy D = k N [tokens/parameter] instead of the law's frontier (e.g. 20, the
+        Chinchilla rule of thumb used by Villalobos et al. 2024).
+
+    Returns
+    -------
+    float, ndarray or Series
+        D_opt(N) [tokens].
+
+    Notes
+    -----
+    Inverting Hoffmann et al. (2022) Eq. 4, :math:`N = G s^a`, :math:`D = s^b / G` with
+    :math:`s = C/6`:
+
+    .. math:: s = (N/G)^{1/a}, \\qquad D_{opt}(N) = G^{-1} (N/G)^{b/a}.
+    """
+    n = _as_array(n_params, "n_params")
+    if tokens_per_param is not None:
+        return _wrap(n * _ratio(tokens_per_param), n_params, name="n_tokens")
+    g, a, b = _frontier(law)
+    return _wrap((n / g) ** (b / a) / g, n_params, name="n_tokens")
+
+
+def optimal_compute_for_params(n_params, law=laws.DEFAULT_LAW, *, tokens_per_param=None):
+    """Training compute of a compute-optimal model of a given size [FLOP].
+
+    Notes
+    -----
+    :math:`C = 6 N D_{opt}(N)`, see :func:`optimal_tokens_for_params`.
+    """
+    tokens = optimal_tokens_for_params(n_params, law, tokens_per_param=tokens_per_param)
+    flop = laws.training_flop(np.asarray(n_params, dtype=float), np.asarray(tokens))
+    return _wrap(flop, n_params, name="compute_flop")
+
+
+def data_wall_params(stock_tokens, law=laws.DEFAULT_LAW, *, tokens_per_param=None):
+    """Largest compute-optimal model a stock of training tokens can feed.
+
+    Parameters
+    ----------
+    stock_tokens : float, ndarray or Series
+        Tokens available for training [tokens], > 0 (e.g. the effective stock of
+        :func:`text_stock`).
+    law : str, Mapping or FitResult-like
+        Chinchilla parameter set.
+    tokens_per_param : float, optional
+        Fixed policy D = k N [tokens/parameter] instead of the law's frontier.
+
+    Returns
+    -------
+    float, ndarray or Series
+        N_wall [parameters] such that D_opt(N_wall) = stock.
+
+    Notes
+    -----
+    From Hoffmann et al. (2022) Eq. 4, :math:`s = (G D)^{1/b}` and
+
+    .. math:: N_{wall} = G \\, (G \\, D_{stock})^{a/b}.
+
+    With a fixed policy, :math:`N_{wall} = D_{stock} / k`.
+    """
+    stock = _as_array(stock_tokens, "stock_tokens")
+    if tokens_per_param is not None:
+        return _wrap(stock / _ratio(tokens_per_param), stock_tokens, name="n_params")
+    g, a, b = _frontier(law)
+    return _wrap(g * (g * stock) ** (a / b), stock_tokens, name="n_params")
+
+
+def data_wall_compute_flop(stock_tokens, law=laws.DEFAULT_LAW, *, tokens_per_param=None):
+    """Training compute at which a compute-optimal run uses the whole stock [FLOP].
+
+    Notes
+    -----
+    :math:`C_{wall} = 6 N_{wall} D_{stock}` with :math:`N_{wall}` from
+    :func:`data_wall_params`. Villalobos et al. (2024, Fig. 1) put a ~4e14-token stock at
+    ~5e28 FLOP for 20 tokens per parameter.
+    """
+    n_wall = data_wall_params(stock_tokens, law, tokens_per_param=tokens_per_param)
+    flop = laws.training_flop(np.asarray(n_wall), np.asarray(stock_tokens, dtype=float))
+    return _wrap(flop, stock_tokens, name="compute_flop")
+
+
+def epochs_needed(n_tokens, unique_tokens):
+    """Passes over a pool of unique tokens needed to train on D tokens, D / U [epochs].
+
+    Parameters
+    ----------
+    n_tokens : float, ndarray or Series
+        Training tokens D [tokens], > 0.
+    unique_tokens : float, ndarray or Series
+        Unique tokens available U [tokens], > 0.
+
+    Returns
+    -------
+    float, ndarray or Series
+        D / U [epochs]; values below 1 mean the pool is not exhausted.
+    """
+    d = _as_array(n_tokens, "n_tokens")
+    u = _as_array(unique_tokens, "unique_tokens")
+    return _wrap(d / u, n_tokens, unique_tokens, name="epochs")
+
+
+def data_wall_table(n_params, *, law=laws.DEFAULT_LAW, stock_tokens=None, unique_tokens=None,
+                    tokens_per_param=None):
+    """Tokens and compute of compute-optimal models against the stock of text.
+
+    Parameters
+    ----------
+    n_params : array_like
+        Model sizes [parameters].
+    law : str, Mapping or FitResult-like
+        Chinchilla parameter set for D_opt(N).
+    stock_tokens : float, optional
+        Tokens a run may train on [tokens] (default: the effective stock of
+        :data:`DEFAULT_EFFECTIVE_STOCK`, central value).
+    unique_tokens : float, optional
+        Unique tokens [tokens] (default: :data:`DEFAULT_UNIQUE_STOCK`, central value).
+    tokens_per_param : float, optional
+        Fixed policy D = k N instead of the law's frontier.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per size: ``n_params``, ``n_tokens`` (D_opt), ``tokens_per_param``,
+        ``compute_flop``, ``stock_tokens``, ``stock_fraction`` (D_opt / stock; above 1 the
+        wall bites), ``epochs_over_unique`` (D_opt / U) and ``beyond_wall`` (bool).
+    """
+    import pandas as pd
+
+    n = np.atleast_1d(_as_array(n_params, "n_params"))
+    stock = text_stock(DEFAULT_EFFECTIVE_STOCK).tokens if stock_tokens is None else stock_tokens
+    unique = text_stock(DEFAULT_UNIQUE_STOCK).tokens if unique_tokens is None else unique_tokens
+    stock = float(_as_array(stock, "stock_tokens"))
+    unique = float(_as_array(unique, "unique_tokens"))
+    tokens = np.asarray(optimal_tokens_for_params(n, law, tokens_per_param=tokens_per_param))
+    fraction = tokens / stock
+    return pd.DataFrame({
+        "n_params": n,
+        "n_tokens": tokens,
+        "tokens_per_param": tokens / n,
+        "compute_flop": np.asarray(laws.training_flop(n, tokens)),
+        "stock_tokens": stock,
+        "stock_fraction": fraction,
+        "epochs_over_unique": np.asarray(epochs_needed(tokens, unique)),
+        "beyond_wall": fraction > 1.0,
+    })
+
+
+def repetition_table(n_params, unique_tokens, epochs, *, law=REPETITION_LAW):
+    """Loss of one model trained for a growing number of epochs over a fixed unique stock.
+
+    Parameters
+    ----------
+    n_params : float
+        Model size N [parameters], > 0.
+    unique_tokens : float
+        Unique tokens U_D [tokens], > 0.
+    epochs : array_like
+        Passes over the unique tokens [epochs], each >= 1 (D = epochs x U_D).
+    law : str, Mapping or FitResult-like
+        Chinchilla parameters of the data-constrained law (default: Muennighoff et al.'s C4 fit,
+        the set the decay constants were fitted with).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per epoch count: ``epochs``, ``n_tokens`` (D), ``effective_tokens`` (D'),
+        ``effective_data_fraction`` (D'/D), ``effective_params`` (N'), ``compute_flop``
+        (6 N D), ``loss`` (data-constrained), ``loss_unique_data`` (same N and D if every
+        token were new), ``loss_penalty`` = loss - loss_unique_data [nats/token],
+        ``equivalent_compute_flop`` (compute at which the same law's compute-optimal frontier,
+        with unlimited unique data, reaches ``loss``) and ``compute_efficiency`` =
+        equivalent_compute_flop / compute_flop (1 = nothing wasted).
+
+    Raises
+    ------
+    ValueError
+        Epoch counts below 1, NaN, or non-positive sizes.
+
+    Notes
+    -----
+    Muennighoff et al. (2023) Eq. 5-7 via :func:`scaling.laws.data_constrained_loss`:
+    :math:`R_D = D/U_D - 1`, :math:`D' = U_D + U_D R^*_D (1 - e^{-R_D/R^*_D})`, likewise N',
+    and :math:`L = E + A/N'^\\alpha + B/D'^\\beta`. With unique data (U_D = D) only the
+    excess-parameter decay remains, so ``loss_penalty`` isolates the cost of repetition.
+    The equivalent compute inverts the frontier, :func:`scaling.laws.compute_for_loss`.
+    """
+    import pandas as pd
+
+    n = float(_as_array(n_params, "n_params"))
+    u = float(_as_array(unique_tokens, "unique_tokens"))
+    ep = np.atleast_1d(_as_array(epochs, "epochs"))
+    if (ep < 1).any():
+        raise ValueError(
+            f"epochs must be >= 1 (D = epochs x unique tokens); got minimum {ep.min()!r}")
+    d = ep * u
+    loss = np.asarray(laws.data_constrained_loss(n, d, u, law))
+    loss_unique = np.asarray(laws.data_constrained_loss(n, d, d, law))
+    d_eff = np.asarray(laws.effective_tokens(d, u))
+    equivalent = np.asarray(laws.compute_for_loss(loss, law))
+    compute = np.asarray(laws.training_flop(n, d))
+    return pd.DataFrame({
+        "epochs": ep,
+        "n_tokens": d,
+        "effective_tokens": d_eff,
+        "effective_data_fraction": d_eff / d,
+        "effective_params": float(laws.effective_params(n, u, law=law)),
+        "compute_flop": compute,
+        "loss": loss,
+        "loss_unique_data": loss_unique,
+        "loss_penalty": loss - loss_unique,
+        "equivalent_compute_flop": equivalent,
+        "compute_efficiency": equivalent / compute,
+    })
+
+
+def repetition_loss_floor(n_params, unique_tokens, *, law=REPETITION_LAW,
+                          r_star_tokens=laws.MUENNIGHOFF2023_DECAY["r_star_tokens"],
+                          r_star_params=laws.MUENNIGHOFF2023_DECAY["r_star_params"]):
+    """Lowest loss repetition can reach: infinitely many epochs over a fixed unique stock.
+
+    Parameters
+    ----------
+    n_params : float, ndarray or Series
+        Model size N [parameters], > 0.
+    unique_tokens : float, ndarray or Series
+        Unique tokens U_D [tokens], > 0.
+    law : str, Mapping or FitResult-like
+        Chinchilla parameters of the data-constrained law.
+    r_star_tokens, r_star_params : float
+        Decay constants (:data:`scaling.laws.MUENNIGHOFF2023_DECAY`), > 0 and finite.
+
+    Returns
+    -------
+    float, ndarray or Series
+        Loss floor [nats/token].
+
+    Notes
+    -----
+    As :math:`R_D \\to \\infty`, :math:`D' \\to U_D (1 + R^*_D)` (Muennighoff et al. 2023,
+    Eq. 5), so :math:`L_\\infty = E + A/N'^\\alpha + B / (U_D (1 + R^*_D))^\\beta`.
+    """
+    if not (math.isfinite(float(r_star_tokens)) and float(r_star_tokens) > 0):
+        raise ValueError(f"r_star_tokens must be finite and > 0 for a floor; got {r_star_tokens!r}")
+    p = laws.law_parameters(law)
+    n = _as_array(n_params, "n_params")
+    u = _as_array(unique_tokens, "unique_tokens")
+    n_eff = np.asarray(laws.effective_params(n, u, law=p, r_star_params=r_star_params))
+    d_eff = u * (1.0 + float(r_star_tokens))
+    floor = p["E"] + p["A"] * n_eff ** -p["alpha"] + p["B"] * d_eff ** -p["beta"]
+    return _wrap(floor, n_params, unique_tokens, name="loss")
+
+
+# --------------------------------------------------------------------------------------------
+# power wall
+# --------------------------------------------------------------------------------------------
+
+#: How facility power per accelerator is counted. ``"peak"``: provisioned power, chip TDP x
+#: chip-to-server multiplier x PUE (Epoch's GPU-cluster power formula, the figure a site's
+#: power envelope must cover); ``"average"``: additionally x the average fraction of server TDP
+#: drawn in training (Epoch cost model; use for energy).
+POWER_BASES = ("peak", "average")
+
+
+def _resolve(accelerator, mfu, pue):
+    """(Accelerator, mfu, pue) from an Accelerator, a catalog name or a Cluster."""
+    from scaling.cluster import EPOCH_HYPERSCALER_PUE, Cluster
+    from scaling.hardware import Accelerator
+    from scaling.hardware import accelerator as catalog_accelerator
+
+    if isinstance(accelerator, Cluster):
+        mfu = accelerator.effective_mfu if mfu is None else mfu
+        pue = accelerator.pue if pue is None else pue
+        accelerator = accelerator.accelerator
+    elif isinstance(accelerator, str):
+        accelerator = catalog_accelerator(accelerator)
+    elif not isinstance(accelerator, Accelerator):
+        raise ValueError(
+            "accelerator must be an Accelerator, a catalog name (see "
+            "scaling.hardware.list_accelerators()) or a Cluster; got "
+            f"{type(accelerator).__name__}"
+        )
+    pue = EPOCH_HYPERSCALER_PUE if pue is None else pue
+    return accelerator, mfu, pue
+
+
+def _goodput(goodput):
+    g = _as_array(goodput, "goodput")
+    if (g > 1).any():
+        raise ValueError(f"goodput must be in (0, 1]; got maximum {g.max()!r}")
+    return g
+
+
+def _per_accelerator(accelerator, *, mfu, precision, pue, power_basis):
+    """(sustained model FLOP/s [FLOP/s], facility power [W]) of one accelerator."""
+    from scaling.cluster import average_power_per_accelerator_w
+
+    if power_basis not in POWER_BASES:
+        raise ValueError(f"power_basis must be one of {POWER_BASES}, got {power_basis!r}")
+    acc, mfu, pue = _resolve(accelerator, mfu, pue)
+    flop_per_s = np.asarray(acc.sustained_flop_per_s(1, mfu, precision), dtype=float)
+    fraction = 1.0 if power_basis == "peak" else acc.server_power_fraction
+    power_w = np.asarray(average_power_per_accelerator_w(
+        acc.tdp_w, acc.chip_to_server_power, fraction, pue), dtype=float)
+    return flop_per_s, power_w
+
+
+_HARDWARE_DOC = """
+    accelerator : Accelerator, str or Cluster
+        The chip (or a catalog name). A :class:`scaling.cluster.Cluster` contributes its
+        accelerator, its PUE and its MFU unless ``mfu`` / ``pue`` are given.
+    mfu : float, optional
+        Model FLOP utilisation in (0, 1]; default the accelerator generation's default MFU.
+    precision : {"bf16", "fp8"}
+        Peak used for throughput.
+    goodput : float or array_like
+        Fraction of wall-clock time that is useful training, in (0, 1] (default
+        :data:`LLAMA3_EFFECTIVE_TRAINING_FRACTION`; see :mod:`scaling.reliability` for how it
+        falls with the number of accelerators).
+    pue : float, optional
+        Power usage effectiveness >= 1 (default: the cluster's, else Epoch's hyperscaler 1.10,
+        :data:`scaling.cluster.EPOCH_HYPERSCALER_PUE`).
+    power_basis : {"peak", "average"}
+        ``"peak"``: provisioned power a site must supply (default); ``"average"``: mean draw
+        during training (for energy). See :data:`POWER_BASES`."""
+
+
+def accelerators_needed(compute_flop, time_s, *, accelerator, mfu=None, precision="bf16",
+                        goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION):
+    """Accelerators needed to finish a training run within a deadline.
+
+    Parameters
+    ----------
+    compute_flop : float, ndarray or Series
+        Training compute C [FLOP], > 0.
+    time_s : float, ndarray or Series
+        Wall-clock deadline T [s], > 0.
+    accelerator, mfu, precision, goodput
+        See :func:`facility_power_needed_w`.
+
+    Returns
+    -------
+    float, ndarray or Series
+        n [accelerators] (not rounded up).
+
+    Notes
+    -----
+    .. math:: n = \\frac{C}{T \\cdot g \\cdot P_{peak} \\cdot \\mathrm{MFU}}
+    """
+    c = _as_array(compute_flop, "compute_flop")
+    t = _as_array(time_s, "time_s")
+    g = _goodput(goodput)
+    flop_per_s, _ = _per_accelerator(accelerator, mfu=mfu, precision=precision, pue=None,
+                                     power_basis="peak")
+    return _wrap(c / (t * g * flop_per_s), compute_flop, time_s, name="n_accelerators")
+
+
+def facility_power_needed_w(compute_flop, time_s, *, accelerator, mfu=None, precision="bf16",
+                            goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION, pue=None,
+                            power_basis="peak"):
+    """Facility power needed to finish a training run within a deadline [W].
+
+    Parameters
+    ----------
+    compute_flop : float, ndarray or Series
+        Training compute C [FLOP], > 0.
+    time_s : float, ndarray or Series
+        Wall-clock deadline T [s], > 0.
+    {hardware}
+
+    Returns
+    -------
+    float, ndarray or Series
+        Facility power P [W].
+
+    Notes
+    -----
+    With n from :func:`accelerators_needed` and Epoch's cluster power formula
+    (:func:`scaling.cluster.average_power_per_accelerator_w`, f = 1 for ``"peak"``):
+
+    .. math:: P = n \\cdot P_{TDP} \\cdot k_{server} \\cdot f \\cdot \\mathrm{PUE}
+    """
+    c = _as_array(compute_flop, "compute_flop")
+    t = _as_array(time_s, "time_s")
+    g = _goodput(goodput)
+    flop_per_s, power_w = _per_accelerator(accelerator, mfu=mfu, precision=precision, pue=pue,
+                                           power_basis=power_basis)
+    return _wrap(c / (t * g * flop_per_s) * power_w, compute_flop, time_s, name="power_w")
+
+
+def training_time_in_envelope_s(compute_flop, power_w, *, accelerator, mfu=None,
+                                precision="bf16", goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION,
+                                pue=None, power_basis="peak"):
+    """Shortest wall-clock time to train C FLOP inside a power envelope [s].
+
+    Parameters
+    ----------
+    compute_flop : float, ndarray or Series
+        Training compute C [FLOP], > 0.
+    power_w : float, ndarray or Series
+        Facility power envelope P [W], > 0, all of it spent on accelerators of one kind.
+    {hardware}
+
+    Returns
+    -------
+    float, ndarray or Series
+        T [s].
+
+    Notes
+    -----
+    Inverse of :func:`facility_power_needed_w`:
+    :math:`T = C \\, p_{acc} / (P \\, g \\, P_{peak} \\, \\mathrm{MFU})` with :math:`p_{acc}` the
+    facility power per accelerator.
+    """
+    c = _as_array(compute_flop, "compute_flop")
+    p = _as_array(power_w, "power_w")
+    g = _goodput(goodput)
+    flop_per_s, per_acc_w = _per_accelerator(accelerator, mfu=mfu, precision=precision, pue=pue,
+                                             power_basis=power_basis)
+    return _wrap(c * per_acc_w / (p * g * flop_per_s), compute_flop, power_w, name="time_s")
+
+
+def compute_in_envelope_flop(power_w, time_s, *, accelerator, mfu=None, precision="bf16",
+                             goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION, pue=None,
+                             power_basis="peak"):
+    """Largest training compute a power envelope delivers within a time [FLOP].
+
+    Parameters
+    ----------
+    power_w : float, ndarray or Series
+        Facility power envelope P [W], > 0.
+    time_s : float, ndarray or Series
+        Wall-clock time T [s], > 0.
+    {hardware}
+
+    Returns
+    -------
+    float, ndarray or Series
+        C [FLOP].
+
+    Notes
+    -----
+    :math:`C = (P / p_{acc}) \\, T \\, g \\, P_{peak} \\, \\mathrm{MFU}`. Sevilla et al. (2024)
+    put a 1-5 GW campus at 1e28-3e29 FLOP by 2030, assuming better chips than today's.
+    """
+    p = _as_array(power_w, "power_w")
+    t = _as_array(time_s, "time_s")
+    g = _goodput(goodput)
+    flop_per_s, per_acc_w = _per_accelerator(accelerator, mfu=mfu, precision=precision, pue=pue,
+                                             power_basis=power_basis)
+    return _wrap(p / per_acc_w * t * g * flop_per_s, power_w, time_s, name="compute_flop")
+
+
+def power_wall_table(n_params, time_s, *, accelerator, law=laws.DEFAULT_LAW,
+                     tokens_per_param=None, mfu=None, precision="bf16",
+                     goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION, pue=None, scenario=None):
+    """Accelerators and facility power to train compute-optimal models by a deadline.
+
+    Parameters
+    ----------
+    n_params : array_like
+        Model sizes [parameters].
+    time_s : float
+        Deadline [s], > 0.
+    accelerator, mfu, precision, goodput, pue
+        See :func:`facility_power_needed_w`.
+    law, tokens_per_param
+        Compute-optimal policy, see :func:`optimal_tokens_for_params`.
+    scenario : str, optional
+        Label copied into a ``scenario`` column (default: accelerator, precision, days).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per size: ``scenario``, ``n_params``, ``n_tokens``, ``compute_flop``,
+        ``time_s``, ``n_accelerators``, ``facility_power_w`` (peak, what the site must supply)
+        and ``average_power_w`` (mean draw), ``energy_j`` (average power x time).
+    """
+    import pandas as pd
+
+    n = np.atleast_1d(_as_array(n_params, "n_params"))
+    t = float(_as_array(time_s, "time_s"))
+    tokens = np.asarray(optimal_tokens_for_params(n, law, tokens_per_param=tokens_per_param))
+    compute = np.asarray(laws.training_flop(n, tokens))
+    kwargs = dict(accelerator=accelerator, mfu=mfu, precision=precision, goodput=goodput)
+    count = np.asarray(accelerators_needed(compute, t, **kwargs))
+    peak = np.asarray(facility_power_needed_w(compute, t, pue=pue, **kwargs))
+    average = np.asarray(facility_power_needed_w(compute, t, pue=pue, power_basis="average",
+                                                 **kwargs))
+    if scenario is None:
+        acc, _, _ = _resolve(accelerator, mfu, pue)
+        scenario = f"{acc.name} {precision}, {t / _SECONDS_PER_DAY:.0f} days"
+    return pd.DataFrame({
+        "scenario": scenario,
+        "n_params": n,
+        "n_tokens": tokens,
+        "compute_flop": compute,
+        "time_s": t,
+        "n_accelerators": count,
+        "facility_power_w": peak,
+        "average_power_w": average,
+        "energy_j": average * t,
+    })
+
+
+def facility_power_for_params_w(n_params, time_s, *, accelerator, law=laws.DEFAULT_LAW,
+                                tokens_per_param=None, mfu=None, precision="bf16",
+                                goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION, pue=None,
+                                power_basis="peak"):
+    """Facility power to train a compute-optimal model of N parameters by a deadline [W].
+
+    Parameters
+    ----------
+    n_params : float, ndarray or Series
+        Model size N [parameters], > 0.
+    time_s : float, ndarray or Series
+        Deadline [s], > 0.
+    law, tokens_per_param
+        Compute-optimal policy, see :func:`optimal_tokens_for_params`.
+    {hardware}
+
+    Notes
+    -----
+    :func:`facility_power_needed_w` of :func:`optimal_compute_for_params`.
+    """
+    compute = optimal_compute_for_params(n_params, law, tokens_per_param=tokens_per_param)
+    power = facility_power_needed_w(compute, time_s, accelerator=accelerator, mfu=mfu,
+                                    precision=precision, goodput=goodput, pue=pue,
+                                    power_basis=power_basis)
+    return _wrap(power, n_params, time_s, name="power_w")
+
+
+def training_time_for_params_s(n_params, power_w, *, accelerator, law=laws.DEFAULT_LAW,
+                               tokens_per_param=None, mfu=None, precision="bf16",
+                               goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION, pue=None,
+                               power_basis="peak"):
+    """Shortest time to train a compute-optimal model of N parameters in a power envelope [s].
+
+    Parameters
+    ----------
+    n_params : float, ndarray or Series
+        Model size N [parameters], > 0.
+    power_w : float, ndarray or Series
+        Facility power envelope [W], > 0.
+    law, tokens_per_param
+        Compute-optimal policy, see :func:`optimal_tokens_for_params`.
+    {hardware}
+
+    Notes
+    -----
+    :func:`training_time_in_envelope_s` of :func:`optimal_compute_for_params`.
+    """
+    compute = optimal_compute_for_params(n_params, law, tokens_per_param=tokens_per_param)
+    time = training_time_in_envelope_s(compute, power_w, accelerator=accelerator, mfu=mfu,
+                                       precision=precision, goodput=goodput, pue=pue,
+                                       power_basis=power_basis)
+    return _wrap(time, n_params, power_w, name="time_s")
+
+
+def power_wall_params(power_w, time_s, *, accelerator, law=laws.DEFAULT_LAW, mfu=None,
+                      precision="bf16", goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION, pue=None,
+                      power_basis="peak"):
+    """Largest compute-optimal model a power envelope trains within a time [parameters].
+
+    Parameters
+    ----------
+    power_w : float, ndarray or Series
+        Facility power envelope [W], > 0.
+    time_s : float, ndarray or Series
+        Wall-clock time [s], > 0.
+    law : str, Mapping or FitResult-like
+        Chinchilla parameter set of the compute-optimal split.
+    {hardware}
+
+    Notes
+    -----
+    :math:`N_{opt}(C)` of :func:`scaling.laws.compute_optimal` at the compute
+    :func:`compute_in_envelope_flop` delivers; inverse of :func:`facility_power_for_params_w`.
+    """
+    compute = compute_in_envelope_flop(power_w, time_s, accelerator=accelerator, mfu=mfu,
+                                       precision=precision, goodput=goodput, pue=pue,
+                                       power_basis=power_basis)
+    n_opt = laws.compute_optimal(np.asarray(compute), law).n_params
+    return _wrap(n_opt, power_w, time_s, name="n_params")
+
+
+def sensitivity_table(output, base, ranges):
+    """One-at-a-time sensitivity of a scalar result to its assumptions.
+
+    Parameters
+    ----------
+    output : callable
+        ``output(**settings) -> float``, e.g.
+        ``lambda **kw: training_time_for_params_s(1e14, **kw)``.
+    base : Mapping
+        Keyword -> base-case value; ``output(**base)`` is the base result.
+    ranges : Mapping
+        Keyword -> ``(low, high)`` settings; each is swapped into the base case alone.
+        Settings may be numbers or names (e.g. two law names).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per assumption, sorted by ``swing`` (largest first): ``assumption``,
+        ``base_setting``, ``low_setting``, ``high_setting`` (as text), ``output_base``,
+        ``output_low``, ``output_high`` and ``swing`` = max/min of the three outputs
+        [dimensionless].
+
+    Raises
+    ------
+    ValueError
+        A key of ``ranges`` missing from ``base``, a range that is not a pair, or an output
+        that is not a positive finite number.
+    """
+    import pandas as pd
+
+    unknown = [key for key in ranges if key not in base]
+    if unknown:
+        raise ValueError(f"ranges has keys {unknown} that are not in base ({', '.join(base)})")
+    base_value = _positive_output(output(**base), "base case")
+    rows = []
+    for key, pair in ranges.items():
+        if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+            raise ValueError(f"ranges[{key!r}] must be a (low, high) pair, got {pair!r}")
+        values = [_positive_output(output(**{**base, key: setting}), f"{key}={setting!r}")
+                  for setting in pair]
+        outputs = [base_value, *values]
+        rows.append({
+            "assumption": key,
+            "base_setting": _label(base[key]),
+            "low_setting": _label(pair[0]),
+            "high_setting": _label(pair[1]),
+            "output_base": base_value,
+            "output_low": values[0],
+            "output_high": values[1],
+            "swing": max(outputs) / min(outputs),
+        })
+    return pd.DataFrame(rows).sort_values("swing", ascending=False, ignore_index=True)
+
+
+def _positive_output(value, what):
+    number = float(value)
+    if not (math.isfinite(number) and number > 0):
+        raise ValueError(f"output must be a positive finite number; got {value!r} for {what}")
+    return number
+
+
+def _label(setting):
+    name = getattr(setting, "name", None)
+    if isinstance(name, str):
+        return name
+    if isinstance(setting, float):
+        return f"{setting:.3g}"
+    return str(setting)
+
+
+for _function in (facility_power_needed_w, training_time_in_envelope_s, compute_in_envelope_flop,
+                  facility_power_for_params_w, training_time_for_params_s, power_wall_params):
+    _function.__doc__ = _function.__doc__.replace("    {hardware}", _HARDWARE_DOC.strip("\n"))
+del _function
