@@ -1,0 +1,177 @@
+"""Altair charts of forecasts (time, energy, dollars vs model size) and of the backtest.
+
+Each function takes a finished table (:meth:`scaling.forecast.Forecast.to_frame`, possibly
+several concatenated; :meth:`scaling.backtest.Backtest.to_long`;
+:func:`scaling.inference.inference_tradeoff`) and returns an Altair chart. Nothing here
+computes science beyond reshaping.
+"""
+
+from __future__ import annotations
+
+__all__ = ["AXIS_TITLES", "band_chart", "forecast_panels", "parity_chart",
+           "inference_tradeoff_chart"]
+
+_WIDTH = 300
+_HEIGHT = 240
+
+#: Axis titles with units for the forecast columns.
+AXIS_TITLES = {
+    "n_params": "model size [parameters]",
+    "n_tokens": "training tokens [tokens]",
+    "compute_flop": "training compute [FLOP]",
+    "loss": "predicted loss [nats/token]",
+    "time_days": "wall-clock time [days]",
+    "accelerator_hours": "accelerator-hours [h]",
+    "energy_mwh": "energy at the wall [MWh]",
+    "facility_power_w": "average facility power [W]",
+    "peak_facility_power_w": "peak facility power [W]",
+    "amortized_cost_usd": "amortised hardware + energy [USD]",
+    "rental_cost_usd": "cloud rental [USD]",
+    "goodput": "goodput [fraction]",
+    "days": "wall-clock time [days]",
+    "cost_usd": "cost [USD]",
+}
+_LOG = {"n_params", "n_tokens", "compute_flop", "time_days", "accelerator_hours", "energy_mwh",
+        "amortized_cost_usd", "rental_cost_usd", "days", "cost_usd"}
+
+
+def _require(frame, columns, what):
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{what} needs columns {columns}; missing {missing}")
+
+
+def _scale(name):
+    import altair as alt
+
+    return alt.Scale(type="log") if name in _LOG else alt.Scale(zero=False)
+
+
+def band_chart(frame, quantity="time_days", *, color="cluster"):
+    """P50 line with a P5-P95 band of one quantity against model size.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Forecast frame(s) with ``n_params``, ``quantity`` and, for the band,
+        ``<quantity>_ci_lower``/``_ci_upper``; ``color`` distinguishes series (e.g. cluster).
+    quantity : str
+        Column to plot (see :data:`AXIS_TITLES`).
+    color : str
+        Column for colour.
+
+    Returns
+    -------
+    altair.LayerChart or altair.Chart
+    """
+    import altair as alt
+
+    _require(frame, ["n_params", quantity, color], "band_chart")
+    title = AXIS_TITLES.get(quantity, quantity)
+    x = alt.X("n_params:Q", title=AXIS_TITLES["n_params"], scale=alt.Scale(type="log"),
+              axis=alt.Axis(format="~s"))
+    base = alt.Chart(frame).encode(x=x, color=alt.Color(f"{color}:N", title=color))
+    tooltip = [alt.Tooltip(f"{color}:N"), alt.Tooltip("n_params:Q", format=".3~s"),
+               alt.Tooltip(f"{quantity}:Q", title=f"{title} (P50)", format=".3~g")]
+    lower, upper = f"{quantity}_ci_lower", f"{quantity}_ci_upper"
+    line = base.mark_line(point=True).encode(
+        y=alt.Y(f"{quantity}:Q", title=title, scale=_scale(quantity)),
+        tooltip=tooltip + ([alt.Tooltip(f"{lower}:Q", title="P5", format=".3~g"),
+                            alt.Tooltip(f"{upper}:Q", title="P95", format=".3~g")]
+                           if lower in frame.columns else []))
+    if lower not in frame.columns:
+        return line.properties(width=_WIDTH, height=_HEIGHT)
+    band = base.mark_area(opacity=0.2).encode(y=alt.Y(f"{lower}:Q", title=title,
+                                                      scale=_scale(quantity)),
+                                              y2=f"{upper}:Q")
+    return alt.layer(band, line).properties(width=_WIDTH, height=_HEIGHT)
+
+
+def forecast_panels(frame, quantities=("time_days", "energy_mwh", "amortized_cost_usd"), *,
+                    color="cluster"):
+    """Side-by-side :func:`band_chart` panels (one per quantity)."""
+    import altair as alt
+
+    return alt.hconcat(*[band_chart(frame, q, color=color) for q in quantities])
+
+
+def parity_chart(long, quantity="accelerator_hours", *, band=1.25):
+    """Predicted versus reported on log axes with the y = x line and a ``band``-fold band.
+
+    Parameters
+    ----------
+    long : pandas.DataFrame
+        :meth:`scaling.backtest.Backtest.to_long` output (``name``, ``quantity``,
+        ``predicted``, ``reported``, ``ratio``, ``fold_error``).
+    quantity : str
+        ``"accelerator_hours"``, ``"days"`` or ``"cost_usd"``.
+    band : float
+        Fold band drawn around parity (default 1.25x).
+
+    Returns
+    -------
+    altair.LayerChart
+    """
+    import altair as alt
+    import numpy as np
+    import pandas as pd
+
+    _require(long, ["name", "quantity", "predicted", "reported", "ratio"], "parity_chart")
+    data = long[long["quantity"] == quantity]
+    if data.empty:
+        raise ValueError(f"no rows for quantity {quantity!r}; have {sorted(set(long['quantity']))}")
+    lo = float(min(data["predicted"].min(), data["reported"].min())) / 2
+    hi = float(max(data["predicted"].max(), data["reported"].max())) * 2
+    grid = np.geomspace(lo, hi, 20)
+    lines = pd.concat([pd.DataFrame({"reported": grid, "predicted": grid * k, "line": name})
+                       for k, name in ((1.0, "parity"), (band, f"{band}x"),
+                                       (1 / band, f"1/{band}x"))])
+    title = AXIS_TITLES.get(quantity, quantity)
+    scale = alt.Scale(type="log", domain=[lo, hi])
+    guide = alt.Chart(lines).mark_line(strokeDash=[4, 4], color="gray").encode(
+        x=alt.X("reported:Q", scale=scale), y=alt.Y("predicted:Q", scale=scale),
+        detail="line:N")
+    points = alt.Chart(data).mark_point(filled=True, size=80).encode(
+        x=alt.X("reported:Q", title=f"reported {title}", scale=scale),
+        y=alt.Y("predicted:Q", title=f"predicted {title}", scale=scale),
+        color=alt.Color("name:N", title="run"),
+        tooltip=[alt.Tooltip("name:N"), alt.Tooltip("reported:Q", format=".3~g"),
+                 alt.Tooltip("predicted:Q", format=".3~g"),
+                 alt.Tooltip("ratio:Q", title="predicted / reported", format=".2f")])
+    return alt.layer(guide, points).properties(width=_WIDTH + 60, height=_HEIGHT + 60,
+                                               title=f"{quantity}: predicted vs reported")
+
+
+def inference_tradeoff_chart(table):
+    """Inference-aware optimal size against lifetime inference demand, with Chinchilla's.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`scaling.inference.inference_tradeoff` output (``inference_tokens``,
+        ``n_params``, ``chinchilla_n_params``, ``total_flop_saving_fraction``).
+
+    Returns
+    -------
+    altair.LayerChart
+    """
+    import altair as alt
+
+    _require(table, ["inference_tokens", "n_params", "chinchilla_n_params",
+                     "total_flop_saving_fraction"], "inference_tradeoff_chart")
+    long = table.melt(id_vars=["inference_tokens", "total_flop_saving_fraction"],
+                      value_vars=["n_params", "chinchilla_n_params"], var_name="policy",
+                      value_name="model_size")
+    long["policy"] = long["policy"].map({"n_params": "inference-aware (Sardana et al. 2024)",
+                                         "chinchilla_n_params": "Chinchilla-optimal"})
+    return alt.Chart(long).mark_line(point=True).encode(
+        x=alt.X("inference_tokens:Q", title="lifetime inference demand [tokens]",
+                scale=alt.Scale(type="log"), axis=alt.Axis(format="~s")),
+        y=alt.Y("model_size:Q", title=AXIS_TITLES["n_params"], scale=alt.Scale(type="log"),
+                axis=alt.Axis(format="~s")),
+        color=alt.Color("policy:N", title=None),
+        tooltip=[alt.Tooltip("inference_tokens:Q", format=".3~s"),
+                 alt.Tooltip("model_size:Q", format=".3~s"), alt.Tooltip("policy:N"),
+                 alt.Tooltip("total_flop_saving_fraction:Q", title="lifetime FLOP saved",
+                             format=".1%")],
+    ).properties(width=_WIDTH + 100, height=_HEIGHT, title="Same loss, less lifetime compute")

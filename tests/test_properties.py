@@ -1,0 +1,83 @@
+"""Property tests (hypothesis) of the forecast chain's monotonicity and invariants."""
+
+import math
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scaling import laws
+from scaling.forecast import estimate_run, forecast
+
+COMPUTE = st.floats(min_value=1e20, max_value=1e27)
+# Upper bound: more accelerators shorten a run only while the job MTBF stays well above the
+# restart time; at Llama 3's failure rate and a 150 s restart, n x goodput peaks near 1e6
+# accelerators (MTBF ~ restart time), so the property is checked up to 300,000.
+COUNT = st.integers(min_value=1, max_value=300_000)
+MFU = st.floats(min_value=0.05, max_value=1.0)
+PRICED = st.sampled_from(["H100-SXM", "A100-SXM4-80GB", "H800-SXM", "TPU-v4", "MI300X", "B200"])
+RATE = st.floats(min_value=1e-7, max_value=1e-3)
+SIZE = st.floats(min_value=1e7, max_value=1e13)
+
+PROFILE = settings(max_examples=60, deadline=None)
+
+
+@PROFILE
+@given(compute=COMPUTE, n1=COUNT, n2=COUNT, mfu=MFU)
+def test_more_accelerators_less_time(compute, n1, n2, mfu):
+    small, large = sorted((n1, n2))
+    if small == large:
+        return
+    t_small = estimate_run(compute, accelerator="H100-SXM", n_accelerators=small, mfu=mfu).time_s
+    t_large = estimate_run(compute, accelerator="H100-SXM", n_accelerators=large, mfu=mfu).time_s
+    assert t_large < t_small
+
+
+@PROFILE
+@given(compute=COMPUTE, n=COUNT, r1=RATE, r2=RATE)
+def test_more_failures_lower_goodput(compute, n, r1, r2):
+    low, high = sorted((r1, r2))
+    if high <= low * (1 + 1e-9):
+        return
+    g_low = estimate_run(compute, accelerator="H100-SXM", n_accelerators=n,
+                         failure_rate_per_accelerator_hour=low).goodput
+    g_high = estimate_run(compute, accelerator="H100-SXM", n_accelerators=n,
+                          failure_rate_per_accelerator_hour=high).goodput
+    assert 0 < g_high < g_low <= 1
+
+
+@PROFILE
+@given(compute=COMPUTE, law=st.sampled_from(sorted(laws.LAW_PARAMETERS)))
+def test_compute_optimal_n_and_d_satisfy_6nd_equals_c(compute, law):
+    opt = laws.compute_optimal(compute, law)
+    assert math.isclose(6 * opt.n_params * opt.n_tokens, compute, rel_tol=1e-10)
+
+
+@PROFILE
+@given(sizes=st.lists(SIZE, min_size=1, max_size=5))
+def test_forecast_rows_satisfy_6nd_equals_c(sizes):
+    frame = forecast(sizes, cluster="llama3-16k").to_frame()
+    np.testing.assert_allclose(frame["compute_flop"], 6 * frame["n_params"] * frame["n_tokens"],
+                               rtol=1e-12)
+    opt = laws.compute_optimal(frame["compute_flop"].to_numpy())
+    np.testing.assert_allclose(opt.n_params, frame["n_params"], rtol=1e-8)
+
+
+@PROFILE
+@given(compute=COMPUTE, n=COUNT, mfu=MFU, chip=PRICED, n_params=SIZE)
+def test_costs_and_energies_positive_and_finite(compute, n, mfu, chip, n_params):
+    run = estimate_run(compute, accelerator=chip, n_accelerators=n, mfu=mfu, n_params=n_params)
+    for value in (run.time_s, run.energy_j, run.facility_power_w, run.amortized_cost_usd,
+                  run.amortized_hardware_cost_usd, run.energy_cost_usd, run.accelerator_hours):
+        assert math.isfinite(value) and value > 0
+    if not math.isnan(run.rental_usd_per_hour):
+        assert math.isfinite(run.rental_cost_usd) and run.rental_cost_usd > 0
+
+
+@PROFILE
+@given(compute=COMPUTE, n=COUNT, factor=st.floats(min_value=1.01, max_value=100.0))
+def test_time_and_cost_scale_linearly_with_compute_at_fixed_model(compute, n, factor):
+    a = estimate_run(compute, accelerator="H100-SXM", n_accelerators=n, n_params=1e11)
+    b = estimate_run(compute * factor, accelerator="H100-SXM", n_accelerators=n, n_params=1e11)
+    assert math.isclose(b.time_s / a.time_s, factor, rel_tol=1e-9)
+    assert math.isclose(b.amortized_cost_usd / a.amortized_cost_usd, factor, rel_tol=1e-9)
