@@ -21,24 +21,38 @@ __version__ = "0.1.0"
 _LAZY = {
     # laws
     "LAW_PARAMETERS": "laws",
+    "law_parameters": "laws",
     "chinchilla_loss": "laws",
     "compute_optimal": "laws",
-    "kaplan_loss": "laws",
-    "training_flop": "laws",
+    "optimal_loss": "laws",
+    "optimal_tokens_for_params": "laws",
     "tokens_per_param": "laws",
     "compute_for_loss": "laws",
+    "training_flop": "laws",
+    "kaplan_loss": "laws",
+    "data_constrained_loss": "laws",
     # fits
     "fit_chinchilla": "fit",
     "FitResult": "fit",
-    # hardware, clusters, cost
+    "fit_power_law": "fit",
+    "isoflop_minima": "fit",
+    # hardware, clusters, cost (``scaling.cluster(name)`` is the callable submodule)
     "Accelerator": "hardware",
     "accelerator": "hardware",
+    "list_accelerators": "hardware",
     "Cluster": "cluster",
+    "list_clusters": "cluster",
     "PriceAssumptions": "cost",
-    # forecast chain
+    "size_cluster": "cost",
+    # forecast chain (``scaling.forecast(...)`` and ``scaling.backtest()`` are callable submodules)
     "estimate_run": "forecast",
     "RunEstimate": "forecast",
     "Forecast": "forecast",
+    "largest_trainable": "forecast",
+    "forecast_for_loss": "forecast",
+    "inference_optimal": "inference",
+    "plan_training": "planning",
+    "compare_systems": "systems",
 }
 
 _SUBMODULES = {

@@ -23,8 +23,6 @@ function: the module is callable and forwards to :func:`backtest`.
 from __future__ import annotations
 
 import math
-import sys
-import types
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -229,11 +227,7 @@ def backtest(runs=None, *, prices=None, include_failures=True) -> Backtest:
     return Backtest(frame=pd.DataFrame(rows))
 
 
-class _CallableModule(types.ModuleType):
-    """Lets ``scaling.backtest()`` work when ``scaling.backtest`` is this module."""
+# `scaling.backtest(...)` calls the function of the same name; see scaling._make_callable.
+from scaling import _make_callable  # noqa: E402
 
-    def __call__(self, *args, **kwargs):
-        return backtest(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
+_make_callable(__name__)

@@ -65,7 +65,6 @@ __all__ = [
     "list_clusters",
     "n_racks",
     "peak_it_power_w",
-    "size_cluster",
     "training_tokens_per_s",
 ]
 
@@ -592,18 +591,6 @@ def _build_cluster(name: str) -> Cluster:
         year=int(row["year"]),
         source=row["source"],
     )
-
-
-def size_cluster(accelerator, *, budget_usd=None, power_w=None, prices=None, **kwargs):
-    """How many accelerators a budget or a power envelope buys.
-
-    Forwards to :func:`scaling.cost.size_cluster` (it needs the price assumptions, which live
-    in :mod:`scaling.cost`); see there for parameters and the returned ``ClusterSizing``.
-    """
-    from scaling.cost import size_cluster as _size_cluster
-
-    return _size_cluster(accelerator, budget_usd=budget_usd, power_w=power_w, prices=prices,
-                         **kwargs)
 
 
 # `scaling.cluster(...)` calls the function of the same name; see scaling._make_callable.

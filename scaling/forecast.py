@@ -44,8 +44,6 @@ References
 from __future__ import annotations
 
 import math
-import sys
-import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -411,9 +409,9 @@ def training_time_s(compute_flop, n_accelerators, peak_flop_per_s, mfu, goodput=
 
 def _optimal_tokens(n_params, law_params):
     """Compute-optimal tokens for a model size (Hoffmann et al. Eq. 4 inverted)."""
-    from scaling import limits
+    from scaling import laws
 
-    return np.asarray(limits.optimal_tokens_for_params(n_params, law_params), dtype=float)
+    return np.asarray(laws.optimal_tokens_for_params(n_params, law_params), dtype=float)
 
 
 def _checkpoint_time_s(n_params, bandwidth_byte_per_s):
@@ -1206,17 +1204,6 @@ def sensitivity(n_params, *, cluster, quantity="amortized_cost_usd", n_samples=2
         rows.append({"input": name, "ci_lower": lo, "median": frame[quantity].iloc[0],
                      "ci_upper": hi, "spread": hi / lo})
     return pd.DataFrame(rows).sort_values("spread", ascending=False, ignore_index=True)
-
-
-class _CallableModule(types.ModuleType):
-    """Lets ``scaling.forecast(...)`` work when ``scaling.forecast`` resolves to this module
-    (it is both the submodule's and the function's name in the package namespace)."""
-
-    def __call__(self, *args, **kwargs):
-        return forecast(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
 
 
 # `scaling.forecast(...)` calls the function of the same name; see scaling._make_callable.

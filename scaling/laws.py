@@ -50,6 +50,8 @@ __all__ = [
     "compute_optimal_table",
     "optimal_loss",
     "tokens_per_param",
+    "optimal_tokens_for_params",
+    "optimal_params_for_tokens",
     "compute_for_loss",
     "training_flop",
     "kaplan_loss",
@@ -375,6 +377,58 @@ def compute_optimal(compute_flop, law=DEFAULT_LAW) -> ComputeOptimal:
     return ComputeOptimal(
         _wrap(n_opt, compute_flop, name="n_params"), _wrap(d_opt, compute_flop, name="n_tokens")
     )
+
+
+def optimal_tokens_for_params(n_params, law=DEFAULT_LAW):
+    """Training tokens of a compute-optimal model of a given size.
+
+    Parameters
+    ----------
+    n_params : float, ndarray or Series
+        Model size N [parameters], > 0.
+    law : str, Mapping or FitResult-like
+        Parameter set, see :func:`law_parameters`.
+
+    Returns
+    -------
+    float, ndarray or Series
+        D_opt(N) [tokens], the token count at which N is the loss-minimising size.
+
+    Notes
+    -----
+    Inverting Hoffmann et al. (2022) Eq. 4, :math:`N = G s^a`, :math:`D = s^b / G` with
+    :math:`s = C/6`:
+
+    .. math:: s = (N/G)^{1/a}, \\qquad D_{opt}(N) = G^{-1} (N/G)^{b/a}.
+    """
+    n = _as_array(n_params, "n_params")
+    g, a, b = _frontier_constants(law_parameters(law))
+    return _wrap((n / g) ** (b / a) / g, n_params, name="n_tokens")
+
+
+def optimal_params_for_tokens(n_tokens, law=DEFAULT_LAW):
+    """Model size for which a token count is compute-optimal.
+
+    Parameters
+    ----------
+    n_tokens : float, ndarray or Series
+        Training tokens D [tokens], > 0.
+    law : str, Mapping or FitResult-like
+        Parameter set, see :func:`law_parameters`.
+
+    Returns
+    -------
+    float, ndarray or Series
+        N_opt(D) [parameters].
+
+    Notes
+    -----
+    From Hoffmann et al. (2022) Eq. 4, :math:`s = (G D)^{1/b}` and
+    :math:`N_{opt}(D) = G (G D)^{a/b}`.
+    """
+    d = _as_array(n_tokens, "n_tokens")
+    g, a, b = _frontier_constants(law_parameters(law))
+    return _wrap(g * (g * d) ** (a / b), n_tokens, name="n_params")
 
 
 def tokens_per_param(compute_flop, law=DEFAULT_LAW):

@@ -209,14 +209,6 @@ def power_envelope_w(name: str) -> float:
 # --------------------------------------------------------------------------------------------
 
 
-def _frontier(law):
-    """G, a, b of the closed-form Chinchilla frontier (Hoffmann et al. 2022, Eq. 4)."""
-    p = laws.law_parameters(law)
-    alpha, beta = p["alpha"], p["beta"]
-    g = (alpha * p["A"] / (beta * p["B"])) ** (1.0 / (alpha + beta))
-    return g, beta / (alpha + beta), alpha / (alpha + beta)
-
-
 def _ratio(tokens_per_param):
     ratio = _as_array(tokens_per_param, "tokens_per_param")
     return float(ratio) if ratio.ndim == 0 else ratio
@@ -250,8 +242,7 @@ def optimal_tokens_for_params(n_params, law=laws.DEFAULT_LAW, *, tokens_per_para
     n = _as_array(n_params, "n_params")
     if tokens_per_param is not None:
         return _wrap(n * _ratio(tokens_per_param), n_params, name="n_tokens")
-    g, a, b = _frontier(law)
-    return _wrap((n / g) ** (b / a) / g, n_params, name="n_tokens")
+    return laws.optimal_tokens_for_params(n_params, law)
 
 
 def optimal_compute_for_params(n_params, law=laws.DEFAULT_LAW, *, tokens_per_param=None):
@@ -295,8 +286,7 @@ def data_wall_params(stock_tokens, law=laws.DEFAULT_LAW, *, tokens_per_param=Non
     stock = _as_array(stock_tokens, "stock_tokens")
     if tokens_per_param is not None:
         return _wrap(stock / _ratio(tokens_per_param), stock_tokens, name="n_params")
-    g, a, b = _frontier(law)
-    return _wrap(g * (g * stock) ** (a / b), stock_tokens, name="n_params")
+    return laws.optimal_params_for_tokens(stock_tokens, law)
 
 
 def data_wall_compute_flop(stock_tokens, law=laws.DEFAULT_LAW, *, tokens_per_param=None):

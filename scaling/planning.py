@@ -49,12 +49,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-import scaling.cluster  # noqa: F401  (``scaling.cluster`` the attribute is the function)
-import scaling.cost  # noqa: F401
+from scaling import cluster as _cluster
+from scaling import cost as _cost
 from scaling.cost import J_PER_KWH, SECONDS_PER_YEAR
-
-_cluster = sys.modules["scaling.cluster"]
-_cost = sys.modules["scaling.cost"]
 
 __all__ = [
     "SECONDS_PER_HOUR",

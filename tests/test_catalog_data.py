@@ -1,10 +1,8 @@
 """Integrity of the curated hardware, cluster and price tables (data/*.csv)."""
 
-import math
 from datetime import date
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from scaling.data import load_table

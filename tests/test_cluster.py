@@ -1,7 +1,6 @@
 """Clusters: power at the wall, racks, storage, data feeds and the named-system catalog."""
 
 import dataclasses
-import math
 
 import numpy as np
 import pandas as pd

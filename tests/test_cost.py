@@ -1,7 +1,6 @@
 """Capex, amortisation, energy, rental and the inverse sizing question."""
 
 import dataclasses
-import math
 
 import numpy as np
 import pandas as pd

@@ -1,7 +1,6 @@
 """Accelerator catalog model and throughput."""
 
 import dataclasses
-import math
 
 import numpy as np
 import pandas as pd
