@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from scaling.units import SECONDS_PER_HOUR
+
 __all__ = ["COST_KINDS", "TARGET_MEDIAN_FACTOR", "TARGET_WORST_FACTOR", "Backtest", "backtest",
            "fold_error"]
 
@@ -211,7 +213,7 @@ def backtest(runs=None, *, prices=None, include_failures=True) -> Backtest:
             "goodput": run.goodput,
             "predicted_utilisation": run.mfu * run.goodput,
             "implied_utilisation": (run.compute_flop / (_value(record.get("accelerator_hours"))
-                                                        * 3600.0 * run.peak_flop_per_s)),
+                                                        * SECONDS_PER_HOUR * run.peak_flop_per_s)),
             "predicted_accelerator_hours": run.accelerator_hours,
             "reported_accelerator_hours": _value(record.get("accelerator_hours")),
             "predicted_days": run.time_days,

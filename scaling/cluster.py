@@ -29,16 +29,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from scaling.hardware import (
-    Accelerator,
-    _as_float_array,
-    _check_at_least_one,
-    _check_fraction,
-    _check_non_negative,
-    _check_positive,
-    _wrap,
-    accelerator as _accelerator,
-)
+from scaling._validation import as_float_array, check_at_least, check_fraction, like
+from scaling.hardware import Accelerator, accelerator as _accelerator
+from scaling.units import M2_PER_SQUARE_FOOT
 
 __all__ = [
     "COOLING_TYPES",
@@ -53,6 +46,7 @@ __all__ = [
     "STATUSES",
     "TRAINING_FLOP_PER_PARAM_PER_TOKEN",
     "allreduce_time_s",
+    "as_cluster",
     "average_power_per_accelerator_w",
     "checkpoint_bytes",
     "checkpoint_write_time_s",
@@ -106,28 +100,17 @@ TRAINING_FLOP_PER_PARAM_PER_TOKEN = 6.0
 #: Floor area per rack including aisles, power distribution and support space: ~300 sq ft
 #: = 27.9 m^2 (Cortex Construct 2026, "Data Center Construction Cost Per MW",
 #: https://cortexconstruct.com/blog/data-center-construction-cost-per-mw).
-RACK_FLOOR_AREA_M2 = 300 * 0.09290304
+RACK_FLOOR_AREA_M2 = 300 * M2_PER_SQUARE_FOOT
 
 _NAN = float("nan")
+
+# Why a PUE is at least 1, given in its error message.
+_PUE_BOUND_REASON = "facility power includes the IT load"
 
 
 # --------------------------------------------------------------------------------------------
 # power
 # --------------------------------------------------------------------------------------------
-
-def _check_pue(value) -> np.ndarray:
-    array = _as_float_array("pue", value)
-    if (array < 1).any() or np.isinf(array).any():
-        raise ValueError(f"pue must be >= 1 (facility power includes the IT load), got {value!r}")
-    return array
-
-
-def _check_chip_to_server(value) -> np.ndarray:
-    array = _as_float_array("chip_to_server_power", value)
-    if (array < 1).any() or np.isinf(array).any():
-        raise ValueError(f"chip_to_server_power must be >= 1, got {value!r}")
-    return array
-
 
 def average_power_per_accelerator_w(tdp_w, chip_to_server_power, server_power_fraction, pue):
     """Average power at the wall per accelerator during training [W].
@@ -155,11 +138,11 @@ def average_power_per_accelerator_w(tdp_w, chip_to_server_power, server_power_fr
     Epoch's hyperscaler H100: 700 W x 1.82 x 0.75 x 1.10 = 1,051 W (Cottier et al. 2024,
     arXiv:2405.21015; training-cost-trends ``cluster_energy_cost``).
     """
-    tdp = _check_positive("tdp_w", tdp_w)
-    server = _check_chip_to_server(chip_to_server_power)
-    fraction = _check_fraction("server_power_fraction", server_power_fraction)
-    efficiency = _check_pue(pue)
-    return _wrap(tdp * server * fraction * efficiency,
+    tdp = as_float_array("tdp_w", tdp_w)
+    server = check_at_least("chip_to_server_power", chip_to_server_power, 1.0)
+    fraction = check_fraction("server_power_fraction", server_power_fraction)
+    efficiency = check_at_least("pue", pue, 1.0, why=_PUE_BOUND_REASON)
+    return like(tdp * server * fraction * efficiency,
                  tdp_w, chip_to_server_power, server_power_fraction, pue)
 
 
@@ -172,10 +155,10 @@ def peak_it_power_w(n_accelerators, tdp_w, chip_to_server_power):
 
     No utilisation fraction and no PUE: this is what the servers can draw at full load.
     """
-    count = _check_positive("n_accelerators", n_accelerators)
-    tdp = _check_positive("tdp_w", tdp_w)
-    server = _check_chip_to_server(chip_to_server_power)
-    return _wrap(count * tdp * server, n_accelerators, tdp_w, chip_to_server_power)
+    count = as_float_array("n_accelerators", n_accelerators)
+    tdp = as_float_array("tdp_w", tdp_w)
+    server = check_at_least("chip_to_server_power", chip_to_server_power, 1.0)
+    return like(count * tdp * server, n_accelerators, tdp_w, chip_to_server_power)
 
 
 def facility_power_w(n_accelerators, tdp_w, chip_to_server_power, pue, *,
@@ -208,8 +191,8 @@ def facility_power_w(n_accelerators, tdp_w, chip_to_server_power, pue, *,
     """
     per_chip = average_power_per_accelerator_w(tdp_w, chip_to_server_power,
                                                server_power_fraction, pue)
-    count = _check_positive("n_accelerators", n_accelerators)
-    return _wrap(count * np.asarray(per_chip, dtype=float), n_accelerators, tdp_w,
+    count = as_float_array("n_accelerators", n_accelerators)
+    return like(count * np.asarray(per_chip, dtype=float), n_accelerators, tdp_w,
                  chip_to_server_power, pue, server_power_fraction)
 
 
@@ -220,9 +203,9 @@ def energy_j(power_w, time_s):
     -----
     .. math:: E = P \\cdot t
     """
-    power = _check_non_negative("power_w", power_w)
-    duration = _check_non_negative("time_s", time_s)
-    return _wrap(power * duration, power_w, time_s)
+    power = as_float_array("power_w", power_w, allow_zero=True)
+    duration = as_float_array("time_s", time_s, allow_zero=True)
+    return like(power * duration, power_w, time_s)
 
 
 @lru_cache(maxsize=1)
@@ -251,16 +234,16 @@ def n_racks(it_power_w, rack_power_w):
     -----
     .. math:: n_{racks} = \\lceil P_{IT} / P_{rack} \\rceil
     """
-    power = _check_positive("it_power_w", it_power_w)
-    rack = _check_positive("rack_power_w", rack_power_w)
-    return _wrap(np.ceil(power / rack), it_power_w, rack_power_w)
+    power = as_float_array("it_power_w", it_power_w)
+    rack = as_float_array("rack_power_w", rack_power_w)
+    return like(np.ceil(power / rack), it_power_w, rack_power_w)
 
 
 def floor_area_m2(racks, area_per_rack_m2=RACK_FLOOR_AREA_M2):
     """White-space floor area of a number of racks incl. aisles and support space [m^2]."""
-    count = _check_non_negative("racks", racks)
-    area = _check_positive("area_per_rack_m2", area_per_rack_m2)
-    return _wrap(count * area, racks, area_per_rack_m2)
+    count = as_float_array("racks", racks, allow_zero=True)
+    area = as_float_array("area_per_rack_m2", area_per_rack_m2)
+    return like(count * area, racks, area_per_rack_m2)
 
 
 # --------------------------------------------------------------------------------------------
@@ -284,9 +267,9 @@ def checkpoint_bytes(n_params, bytes_per_param=CHECKPOINT_BYTES_PER_PARAM):
 
     A 405B-parameter model gives 5.67 TB.
     """
-    params = _check_positive("n_params", n_params)
-    per_param = _check_positive("bytes_per_param", bytes_per_param)
-    return _wrap(params * per_param, n_params, bytes_per_param)
+    params = as_float_array("n_params", n_params)
+    per_param = as_float_array("bytes_per_param", bytes_per_param)
+    return like(params * per_param, n_params, bytes_per_param)
 
 
 def checkpoint_write_time_s(checkpoint_bytes, write_bandwidth_byte_per_s=LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S):
@@ -306,9 +289,9 @@ def checkpoint_write_time_s(checkpoint_bytes, write_bandwidth_byte_per_s=LLAMA3_
 
     An ideal, perfectly parallel write: real pauses are longer.
     """
-    size = _check_positive("checkpoint_bytes", checkpoint_bytes)
-    bandwidth = _check_positive("write_bandwidth_byte_per_s", write_bandwidth_byte_per_s)
-    return _wrap(size / bandwidth, checkpoint_bytes, write_bandwidth_byte_per_s)
+    size = as_float_array("checkpoint_bytes", checkpoint_bytes)
+    bandwidth = as_float_array("write_bandwidth_byte_per_s", write_bandwidth_byte_per_s)
+    return like(size / bandwidth, checkpoint_bytes, write_bandwidth_byte_per_s)
 
 
 def training_tokens_per_s(sustained_flop_per_s, n_params,
@@ -319,10 +302,10 @@ def training_tokens_per_s(sustained_flop_per_s, n_params,
     -----
     .. math:: \\dot D = R / (6 N)
     """
-    rate = _check_positive("sustained_flop_per_s", sustained_flop_per_s)
-    params = _check_positive("n_params", n_params)
-    per_token = _check_positive("flop_per_param_per_token", flop_per_param_per_token)
-    return _wrap(rate / (per_token * params), sustained_flop_per_s, n_params,
+    rate = as_float_array("sustained_flop_per_s", sustained_flop_per_s)
+    params = as_float_array("n_params", n_params)
+    per_token = as_float_array("flop_per_param_per_token", flop_per_param_per_token)
+    return like(rate / (per_token * params), sustained_flop_per_s, n_params,
                  flop_per_param_per_token)
 
 
@@ -336,9 +319,9 @@ def data_ingestion_byte_per_s(tokens_per_s, bytes_per_token=DEFAULT_BYTES_PER_TO
     ``bytes_per_token`` defaults to 4 (raw UTF-8 text, ~4 characters per token); use 4 for
     pre-tokenised uint32 ids or 2 for uint16 ids.
     """
-    rate = _check_non_negative("tokens_per_s", tokens_per_s)
-    per_token = _check_positive("bytes_per_token", bytes_per_token)
-    return _wrap(rate * per_token, tokens_per_s, bytes_per_token)
+    rate = as_float_array("tokens_per_s", tokens_per_s, allow_zero=True)
+    per_token = as_float_array("bytes_per_token", bytes_per_token)
+    return like(rate * per_token, tokens_per_s, bytes_per_token)
 
 
 def allreduce_time_s(message_bytes, n_ranks, bandwidth_byte_per_s):
@@ -360,10 +343,10 @@ def allreduce_time_s(message_bytes, n_ranks, bandwidth_byte_per_s):
     Latency terms are ignored (Patarasuk & Yuan 2009, "Bandwidth optimal all-reduce
     algorithms for clusters of workstations", J. Parallel Distrib. Comput. 69(2)).
     """
-    size = _check_non_negative("message_bytes", message_bytes)
-    ranks = _check_at_least_one("n_ranks", n_ranks)
-    bandwidth = _check_positive("bandwidth_byte_per_s", bandwidth_byte_per_s)
-    return _wrap(2.0 * (ranks - 1.0) / ranks * size / bandwidth,
+    size = as_float_array("message_bytes", message_bytes, allow_zero=True)
+    ranks = check_at_least("n_ranks", n_ranks, 1.0)
+    bandwidth = as_float_array("bandwidth_byte_per_s", bandwidth_byte_per_s)
+    return like(2.0 * (ranks - 1.0) / ranks * size / bandwidth,
                  message_bytes, n_ranks, bandwidth_byte_per_s)
 
 
@@ -569,6 +552,17 @@ def cluster(name: str) -> Cluster:
     if not isinstance(name, str) or name not in names:
         raise ValueError(f"unknown cluster {name!r}; valid names: {', '.join(names)}")
     return _build_cluster(name)
+
+
+def as_cluster(spec) -> Cluster:
+    """``spec`` itself if it is a :class:`Cluster`, else the catalog cluster it names.
+
+    Raises
+    ------
+    ValueError
+        ``spec`` is not a Cluster and not a catalog name; the message lists the valid ones.
+    """
+    return spec if isinstance(spec, Cluster) else cluster(spec)
 
 
 @lru_cache(maxsize=None)

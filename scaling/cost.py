@@ -33,6 +33,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from scaling._validation import as_float_array, as_numeric_array, like
 from scaling.cluster import (
     EPOCH_HYPERSCALER_PUE,
     Cluster,
@@ -42,13 +43,10 @@ from scaling.cluster import (
 )
 from scaling.hardware import (
     Accelerator,
-    _as_float_array,
-    _check_non_negative,
-    _check_positive,
-    _wrap,
-    accelerator as _accelerator,
+    as_accelerator,
     sustained_flop_per_s as _sustained_flop_per_s,
 )
+from scaling.units import HOURS_PER_YEAR, J_PER_KWH, SECONDS_PER_YEAR
 
 __all__ = [
     "AMORTIZATIONS",
@@ -77,12 +75,6 @@ __all__ = [
     "rental_cost_usd",
     "size_cluster",
 ]
-
-#: Hours in a mean Julian year, 365.25 x 24 (Epoch uses 8,766).
-HOURS_PER_YEAR = 8766.0
-SECONDS_PER_YEAR = HOURS_PER_YEAR * 3600.0
-#: Joules per kilowatt-hour.
-J_PER_KWH = 3.6e6
 
 #: ML GPU price-performance improves 0.14 orders of magnitude per year; Epoch depreciates
 #: hardware value at that rate (training-cost-trends ``cost_analysis_standalone.py``, citing
@@ -251,9 +243,9 @@ def capex_breakdown_usd(n_accelerators, price_usd, *, it_power_w=0.0,
         C_{net} = (C_{chips} + C_{servers})(k_n - 1),\\quad C_{fac} = c_W P_{IT}
     """
     assumptions = _prices(prices)
-    count = _check_positive("n_accelerators", n_accelerators)
-    price = _check_positive("price_usd", price_usd)
-    power = _check_non_negative("it_power_w", it_power_w)
+    count = as_float_array("n_accelerators", n_accelerators)
+    price = as_float_array("price_usd", price_usd)
+    power = as_float_array("it_power_w", it_power_w, allow_zero=True)
     chips = count * price
     server_factor = 1.0 if price_includes_server else assumptions.server_cost_overhead
     servers = chips * (server_factor - 1.0)
@@ -262,11 +254,11 @@ def capex_breakdown_usd(n_accelerators, price_usd, *, it_power_w=0.0,
     total = chips + servers + network + facility
     inputs = (n_accelerators, price_usd, it_power_w)
     return {
-        "chips_usd": _wrap(chips, *inputs),
-        "servers_usd": _wrap(servers, *inputs),
-        "network_usd": _wrap(network, *inputs),
-        "facility_usd": _wrap(facility, *inputs),
-        "total_usd": _wrap(total, *inputs),
+        "chips_usd": like(chips, *inputs),
+        "servers_usd": like(servers, *inputs),
+        "network_usd": like(network, *inputs),
+        "facility_usd": like(facility, *inputs),
+        "total_usd": like(total, *inputs),
     }
 
 
@@ -300,10 +292,10 @@ def amortized_hardware_cost_usd(capex_usd, time_s, *, prices=None):
         \\ \\text{(depreciation)}\\quad\\text{or}\\quad r = 1/L \\ \\text{(straight line)}
     """
     assumptions = _prices(prices)
-    capex = _check_non_negative("capex_usd", capex_usd)
-    duration = _check_non_negative("time_s", time_s)
+    capex = as_float_array("capex_usd", capex_usd, allow_zero=True)
+    duration = as_float_array("time_s", time_s, allow_zero=True)
     years = duration / SECONDS_PER_YEAR
-    return _wrap(capex * assumptions.amortization_rate_per_year * years, capex_usd, time_s)
+    return like(capex * assumptions.amortization_rate_per_year * years, capex_usd, time_s)
 
 
 def depreciated_value_usd(price_usd, age_years,
@@ -316,10 +308,10 @@ def depreciated_value_usd(price_usd, age_years,
 
     Epoch values hardware at training start this way (Cottier et al. 2024).
     """
-    price = _check_positive("price_usd", price_usd)
-    age = _check_non_negative("age_years", age_years)
-    rate = _check_non_negative("oom_per_year", oom_per_year)
-    return _wrap(price * 10.0 ** (-rate * age), price_usd, age_years, oom_per_year)
+    price = as_float_array("price_usd", price_usd)
+    age = as_float_array("age_years", age_years, allow_zero=True)
+    rate = as_float_array("oom_per_year", oom_per_year, allow_zero=True)
+    return like(price * 10.0 ** (-rate * age), price_usd, age_years, oom_per_year)
 
 
 # --------------------------------------------------------------------------------------------
@@ -342,7 +334,7 @@ def electricity_price_usd_per_kwh(year):
         Year outside the table (the message gives the range).
     """
     table = _electricity_table()
-    years = _as_float_array("year", year)
+    years = as_numeric_array("year", year)
     valid = set(int(y) for y in table.index)
     bad = [y for y in np.atleast_1d(years) if y != int(y) or int(y) not in valid]
     if bad:
@@ -350,7 +342,7 @@ def electricity_price_usd_per_kwh(year):
             f"no electricity price for year(s) {bad}; available: {min(valid)}-{max(valid)}"
         )
     values = np.vectorize(lambda y: float(table.loc[int(y)]), otypes=[float])(years)
-    return _wrap(values, year)
+    return like(values, year)
 
 
 def energy_cost_usd(energy_j, electricity_usd_per_kwh=DEFAULT_ELECTRICITY_USD_PER_KWH):
@@ -360,9 +352,9 @@ def energy_cost_usd(energy_j, electricity_usd_per_kwh=DEFAULT_ELECTRICITY_USD_PE
     -----
     .. math:: C = E / (3.6\\times10^6\\,\\mathrm{J/kWh}) \\cdot p_{kWh}
     """
-    energy = _check_non_negative("energy_j", energy_j)
-    price = _check_positive("electricity_usd_per_kwh", electricity_usd_per_kwh)
-    return _wrap(energy / J_PER_KWH * price, energy_j, electricity_usd_per_kwh)
+    energy = as_float_array("energy_j", energy_j, allow_zero=True)
+    price = as_float_array("electricity_usd_per_kwh", electricity_usd_per_kwh)
+    return like(energy / J_PER_KWH * price, energy_j, electricity_usd_per_kwh)
 
 
 # --------------------------------------------------------------------------------------------
@@ -392,8 +384,8 @@ def discounted_rental_usd_per_hour(on_demand_usd_per_hour, term="1yr", provider=
     -----
     .. math:: p_{term} = p_{on\\,demand} (1 - d_{term})
     """
-    price = _check_positive("on_demand_usd_per_hour", on_demand_usd_per_hour)
-    return _wrap(price * (1.0 - committed_use_discount(term, provider)), on_demand_usd_per_hour)
+    price = as_float_array("on_demand_usd_per_hour", on_demand_usd_per_hour)
+    return like(price * (1.0 - committed_use_discount(term, provider)), on_demand_usd_per_hour)
 
 
 def rental_cost_usd(accelerator_hours, rental_usd_per_hour):
@@ -405,9 +397,9 @@ def rental_cost_usd(accelerator_hours, rental_usd_per_hour):
 
     DeepSeek-V3: 2.788M H800-hours x $2 = $5.576M (arXiv:2412.19437, Table 1).
     """
-    hours = _check_non_negative("accelerator_hours", accelerator_hours)
-    price = _check_positive("rental_usd_per_hour", rental_usd_per_hour)
-    return _wrap(hours * price, accelerator_hours, rental_usd_per_hour)
+    hours = as_float_array("accelerator_hours", accelerator_hours, allow_zero=True)
+    price = as_float_array("rental_usd_per_hour", rental_usd_per_hour)
+    return like(hours * price, accelerator_hours, rental_usd_per_hour)
 
 
 # --------------------------------------------------------------------------------------------
@@ -604,9 +596,7 @@ def size_cluster(accelerator, *, budget_usd=None, power_w=None, prices=None,
         Neither constraint given, non-positive or NaN inputs, no catalog price, or a budget
         or envelope too small for one accelerator.
     """
-    chip = _accelerator(accelerator) if isinstance(accelerator, str) else accelerator
-    if not isinstance(chip, Accelerator):
-        raise ValueError(f"accelerator must be an Accelerator or a catalog name, got {chip!r}")
+    chip = as_accelerator(accelerator)
     if budget_usd is None and power_w is None:
         raise ValueError("give budget_usd, power_w or both")
     assumptions = _prices(prices)
@@ -616,14 +606,14 @@ def size_cluster(accelerator, *, budget_usd=None, power_w=None, prices=None,
     it_power_per_chip_w = chip.tdp_w * chip.chip_to_server_power
     candidates = {}
     if budget_usd is not None:
-        budget = float(_check_positive("budget_usd", budget_usd))
+        budget = float(as_float_array("budget_usd", budget_usd))
         per_chip = cluster_capex_usd(1, _price_of(chip, price_usd),
                                      it_power_w=it_power_per_chip_w,
                                      price_includes_server=chip.price_includes_server,
                                      prices=assumptions)
         candidates["budget"] = math.floor(budget / per_chip)
     if power_w is not None:
-        envelope = float(_check_positive("power_w", power_w))
+        envelope = float(as_float_array("power_w", power_w))
         candidates["power"] = math.floor(envelope / (it_power_per_chip_w * pue))
     binding = min(candidates, key=candidates.get)
     count = candidates[binding]

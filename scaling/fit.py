@@ -40,11 +40,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from scaling._validation import as_float_array, like
 from scaling.laws import (
     GOPHER_COMPUTE_FLOP,
-    _as_array,
     _frontier_constants,
-    _wrap,
     chinchilla_loss,
     compute_optimal,
     law_parameters,
@@ -300,7 +299,7 @@ def huber_objective(params, n_params, n_tokens, loss, *, delta=HUBER_DELTA):
 def _validate_runs(n_params, n_tokens, loss, *, min_points=1):
     arrays = []
     for value, name in ((n_params, "n_params"), (n_tokens, "n_tokens"), (loss, "loss")):
-        arr = np.atleast_1d(_as_array(value, name))
+        arr = np.atleast_1d(as_float_array(name, value))
         if arr.ndim != 1:
             raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
         arrays.append(arr)
@@ -495,7 +494,7 @@ class FitResult:
         """
         import pandas as pd
 
-        budgets = np.atleast_1d(_as_array(compute_flop, "compute_flop"))
+        budgets = np.atleast_1d(as_float_array("compute_flop", compute_flop))
         if budgets.ndim != 1:
             raise ValueError(f"compute_flop must be a scalar or 1-D, got shape {budgets.shape}")
         point = _derived_values(self.law(), budgets)
@@ -762,8 +761,8 @@ class PowerLawFit:
 
     def predict(self, compute_flop):
         """y at ``compute_flop`` [FLOP]; same kind out as in."""
-        c = _as_array(compute_flop, "compute_flop")
-        return _wrap(self.coefficient * c**self.exponent, compute_flop)
+        c = as_float_array("compute_flop", compute_flop)
+        return like(self.coefficient * c**self.exponent, compute_flop)
 
     def summary(self):
         """DataFrame indexed ``exponent, coefficient`` with estimate, std_err (exponent only),
@@ -809,8 +808,8 @@ def fit_power_law(compute_flop, y, *, confidence=0.95) -> PowerLawFit:
     """
     import statsmodels.api as sm
 
-    c = np.atleast_1d(_as_array(compute_flop, "compute_flop"))
-    v = np.atleast_1d(_as_array(y, "y"))
+    c = np.atleast_1d(as_float_array("compute_flop", compute_flop))
+    v = np.atleast_1d(as_float_array("y", y))
     if c.ndim != 1 or c.shape != v.shape:
         raise ValueError(f"compute_flop and y must be 1-D of the same length, got shapes "
                          f"{c.shape} and {v.shape}")
@@ -885,7 +884,7 @@ def isoflop_minima(compute_flop, n_params, loss, *, budgets_flop=None,
         labels = c
         budgets = np.unique(c)
     else:
-        budgets = np.atleast_1d(_as_array(budgets_flop, "budgets_flop"))
+        budgets = np.atleast_1d(as_float_array("budgets_flop", budgets_flop))
         tol = float(log10_tolerance)
         if not tol > 0:
             raise ValueError(f"log10_tolerance must be > 0, got {log10_tolerance!r}")

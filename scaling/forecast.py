@@ -50,6 +50,11 @@ from types import MappingProxyType
 
 import numpy as np
 
+from scaling._validation import as_float_array, check_fraction
+from scaling.cluster import as_cluster
+from scaling.hardware import as_accelerator
+from scaling.units import J_PER_MWH, SECONDS_PER_DAY, SECONDS_PER_HOUR
+
 __all__ = [
     "DEFAULT_LAW",
     "DEFAULT_UNCERTAINTY",
@@ -68,12 +73,6 @@ __all__ = [
     "forecast_for_loss",
     "sensitivity",
 ]
-
-#: Seconds per hour and per day (definitions).
-SECONDS_PER_HOUR = 3600.0
-SECONDS_PER_DAY = 86400.0
-#: Joules per megawatt-hour (definition).
-J_PER_MWH = 3.6e9
 
 #: Default law: Besiroglu et al. (2024)'s refit, the only parametric Chinchilla fit consistent
 #: with Hoffmann et al.'s Approaches 1 and 2 (arXiv:2404.10102).
@@ -265,30 +264,8 @@ LAW_PRIOR: Mapping[str, float | str] = MappingProxyType({
 
 
 # --------------------------------------------------------------------------------------------
-# validation (private)
+# argument resolution (private)
 # --------------------------------------------------------------------------------------------
-
-def _positive_array(name, value):
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be numeric, got {value!r}") from exc
-    if np.isnan(arr).any():
-        raise ValueError(f"{name} contains NaN; pass positive finite numbers")
-    if not np.isfinite(arr).all() or (arr <= 0).any():
-        raise ValueError(f"{name} must be positive and finite, got {value!r}")
-    return arr
-
-
-def _mfu_array(value):
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"mfu must be numeric, got {value!r}") from exc
-    if np.isnan(arr).any() or ((arr <= 0) | (arr > 1)).any():
-        raise ValueError(f"mfu must be in (0, 1] (a utilisation fraction), got {value!r}")
-    return arr
-
 
 def _modules(*names):
     """Submodules of scaling by name (``scaling.cluster`` is shadowed by the function
@@ -297,28 +274,6 @@ def _modules(*names):
     import importlib
 
     return tuple(importlib.import_module(f"scaling.{name}") for name in names)
-
-
-def _accelerator(spec):
-    from scaling import hardware
-
-    if isinstance(spec, hardware.Accelerator):
-        return spec
-    if isinstance(spec, str):
-        return hardware.accelerator(spec)
-    raise ValueError(
-        f"accelerator must be a catalog name or an Accelerator, got {type(spec).__name__}"
-    )
-
-
-def _cluster(spec):
-    (cluster,) = _modules("cluster")
-
-    if isinstance(spec, cluster.Cluster):
-        return spec
-    if isinstance(spec, str):
-        return cluster.cluster(spec)
-    raise ValueError(f"cluster must be a catalog name or a Cluster, got {type(spec).__name__}")
 
 
 def _prices(prices):
@@ -396,10 +351,10 @@ def training_time_s(compute_flop, n_accelerators, peak_flop_per_s, mfu, goodput=
     >>> round(training_time_s(3.8e25, 16384, 989e12, 0.40) / 86400, 1)
     67.9
     """
-    c = _positive_array("compute_flop", compute_flop)
-    n = _positive_array("n_accelerators", n_accelerators)
-    peak = _positive_array("peak_flop_per_s", peak_flop_per_s)
-    u = _mfu_array(mfu)
+    c = as_float_array("compute_flop", compute_flop)
+    n = as_float_array("n_accelerators", n_accelerators)
+    peak = as_float_array("peak_flop_per_s", peak_flop_per_s)
+    u = check_fraction("mfu", mfu)
     g = np.asarray(goodput, dtype=float)
     if np.isnan(g).any() or ((g <= 0) | (g > 1)).any():
         raise ValueError(f"goodput must be in (0, 1], got {goodput!r}")
@@ -672,19 +627,19 @@ def estimate_run(compute_flop, *, accelerator, n_accelerators, mfu=None, precisi
     """
     cl, reliability = _modules("cluster", "reliability")
 
-    chip = _accelerator(accelerator)
-    c = _positive_array("compute_flop", compute_flop)
-    n = _positive_array("n_accelerators", n_accelerators)
-    u = _mfu_array(chip.default_mfu if mfu is None else mfu)
+    chip = as_accelerator(accelerator)
+    c = as_float_array("compute_flop", compute_flop)
+    n = as_float_array("n_accelerators", n_accelerators)
+    u = check_fraction("mfu", chip.default_mfu if mfu is None else mfu)
     chip.peak_flop_per_s(precision)  # validates the precision early
     assumptions = _prices(prices)
     facility_pue = cl.EPOCH_HYPERSCALER_PUE if pue is None else pue
     if n_params is not None:
-        _positive_array("n_params", n_params)
+        as_float_array("n_params", n_params)
     if checkpoint_time_s is None:
         delta = _checkpoint_time_s(n_params, checkpoint_write_bandwidth_byte_per_s)
     else:
-        delta = _positive_array("checkpoint_time_s", checkpoint_time_s)
+        delta = as_float_array("checkpoint_time_s", checkpoint_time_s)
     restart = reliability.DEFAULT_RESTART_TIME_S if restart_time_s is None else restart_time_s
     rate = (reliability.DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR
             if failure_rate_per_accelerator_hour is None else failure_rate_per_accelerator_hour)
@@ -838,10 +793,10 @@ def _tokens(n_params, law_params, tokens_per_param, n_tokens):
     if tokens_per_param is not None and n_tokens is not None:
         raise ValueError("give at most one of tokens_per_param and n_tokens")
     if tokens_per_param is not None:
-        ratio = _positive_array("tokens_per_param", tokens_per_param)
+        ratio = as_float_array("tokens_per_param", tokens_per_param)
         return n_params * (ratio if ratio.ndim == 0 else ratio.reshape(n_params.shape))
     if n_tokens is not None:
-        tokens = _positive_array("n_tokens", n_tokens)
+        tokens = as_float_array("n_tokens", n_tokens)
         if tokens.ndim and tokens.size != n_params.shape[0]:
             raise ValueError(
                 f"n_tokens must be a scalar or one value per size ({n_params.shape[0]}), got "
@@ -908,14 +863,14 @@ def forecast(n_params, *, cluster, law=DEFAULT_LAW, tokens_per_param=None, n_tok
     """
     from scaling import laws, reliability
 
-    clu = _cluster(cluster)
+    clu = as_cluster(cluster)
     chip = clu.accelerator
-    sizes = np.atleast_1d(_positive_array("n_params", n_params)).astype(float)
+    sizes = np.atleast_1d(as_float_array("n_params", n_params)).astype(float)
     if sizes.ndim != 1:
         raise ValueError("n_params must be a scalar or a 1-D sequence of sizes")
     count = clu.n_accelerators if n_accelerators is None else n_accelerators
-    count = float(_positive_array("n_accelerators", count))
-    base_mfu = float(_mfu_array(clu.effective_mfu if mfu is None else mfu))
+    count = float(as_float_array("n_accelerators", count))
+    base_mfu = float(check_fraction("mfu", clu.effective_mfu if mfu is None else mfu))
     chip.peak_flop_per_s(precision)
     assumptions = _prices(prices)
     spec = _uncertainty_spec(uncertainty)
@@ -924,11 +879,11 @@ def forecast(n_params, *, cluster, law=DEFAULT_LAW, tokens_per_param=None, n_tok
     restart = reliability.DEFAULT_RESTART_TIME_S if restart_time_s is None else restart_time_s
     rate = (reliability.DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR
             if failure_rate_per_accelerator_hour is None else failure_rate_per_accelerator_hour)
-    _positive_array("failure_rate_per_accelerator_hour", rate)
+    as_float_array("failure_rate_per_accelerator_hour", rate)
     if checkpoint_time_s is None:
         delta = _checkpoint_time_s(sizes, checkpoint_write_bandwidth_byte_per_s)
     else:
-        delta = np.broadcast_to(_positive_array("checkpoint_time_s", checkpoint_time_s),
+        delta = np.broadcast_to(as_float_array("checkpoint_time_s", checkpoint_time_s),
                                 sizes.shape)
 
     central_law = laws.law_parameters(law)
@@ -1081,10 +1036,10 @@ def largest_trainable(cluster, *, deadline_s, law=DEFAULT_LAW, mfu=None, precisi
     """
     from scaling import laws, reliability
 
-    clu = _cluster(cluster)
+    clu = as_cluster(cluster)
     chip = clu.accelerator
-    deadlines = np.atleast_1d(_positive_array("deadline_s", deadline_s)).astype(float)
-    u = float(_mfu_array(clu.effective_mfu if mfu is None else mfu))
+    deadlines = np.atleast_1d(as_float_array("deadline_s", deadline_s)).astype(float)
+    u = float(check_fraction("mfu", clu.effective_mfu if mfu is None else mfu))
     sustained = clu.n_accelerators * chip.peak_flop_per_s(precision) * u
     restart = reliability.DEFAULT_RESTART_TIME_S if restart_time_s is None else restart_time_s
     rate = (reliability.DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR
@@ -1097,8 +1052,11 @@ def largest_trainable(cluster, *, deadline_s, law=DEFAULT_LAW, mfu=None, precisi
             return c / sustained
         n_opt = np.asarray(laws.compute_optimal(c, law).n_params, dtype=float)
         delta = _checkpoint_time_s(n_opt, checkpoint_write_bandwidth_byte_per_s)
-        with np.errstate(divide="ignore"):  # goodput underflows to 0 for absurd sizes
-            return c / sustained / np.asarray(reliability.goodput(mtbf, delta, restart))
+        ideal, g = np.broadcast_arrays(
+            c / sustained, np.asarray(reliability.goodput(mtbf, delta, restart), dtype=float))
+        # goodput underflows to 0 for absurd sizes (the top of the bracket on a large
+        # cluster): such a run never finishes, t = inf, without a division by zero
+        return np.divide(ideal, g, out=np.full(g.shape, np.inf), where=g > 0)
 
     lo = np.full(deadlines.shape, math.log(_COMPUTE_BRACKET_FLOP[0]))
     hi = np.full(deadlines.shape, math.log(_COMPUTE_BRACKET_FLOP[1]))

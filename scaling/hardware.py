@@ -29,7 +29,8 @@ from dataclasses import dataclass, fields
 from datetime import date
 from functools import lru_cache
 
-import numpy as np
+from scaling._validation import as_float_array, check_fraction, like
+from scaling.units import DAYS_PER_YEAR
 
 __all__ = [
     "Accelerator",
@@ -40,6 +41,7 @@ __all__ = [
     "PRECISIONS",
     "accelerator",
     "accelerator_landscape",
+    "as_accelerator",
     "list_accelerators",
     "mfu_defaults",
     "sustained_flop_per_s",
@@ -64,62 +66,6 @@ EPOCH_TPU_SERVER_POWER_FRACTION = 0.43
 PRECISIONS = ("bf16", "fp8")
 
 _NAN = float("nan")
-
-
-# --------------------------------------------------------------------------------------------
-# validation helpers shared by scaling.cluster and scaling.cost (private)
-# --------------------------------------------------------------------------------------------
-
-def _as_float_array(name: str, value) -> np.ndarray:
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be numeric, got {value!r}") from exc
-    if np.isnan(array).any():
-        raise ValueError(f"{name} must not be NaN")
-    return array
-
-
-def _check_positive(name: str, value) -> np.ndarray:
-    array = _as_float_array(name, value)
-    if (array <= 0).any() or np.isinf(array).any():
-        raise ValueError(f"{name} must be positive and finite, got {value!r}")
-    return array
-
-
-def _check_non_negative(name: str, value) -> np.ndarray:
-    array = _as_float_array(name, value)
-    if (array < 0).any() or np.isinf(array).any():
-        raise ValueError(f"{name} must be non-negative and finite, got {value!r}")
-    return array
-
-
-def _check_fraction(name: str, value) -> np.ndarray:
-    array = _as_float_array(name, value)
-    if ((array <= 0) | (array > 1)).any():
-        raise ValueError(f"{name} must be in (0, 1], got {value!r}")
-    return array
-
-
-def _check_at_least_one(name: str, value) -> np.ndarray:
-    array = _as_float_array(name, value)
-    if (array < 1).any() or np.isinf(array).any():
-        raise ValueError(f"{name} must be >= 1 and finite, got {value!r}")
-    return array
-
-
-def _wrap(result: np.ndarray, *inputs):
-    """Return ``result`` as the same kind as the inputs: Series if any is, float if all scalar."""
-    import sys
-
-    pandas = sys.modules.get("pandas")
-    if pandas is not None:
-        for item in inputs:
-            if isinstance(item, pandas.Series):
-                return pandas.Series(np.broadcast_to(result, item.shape).copy(), index=item.index)
-    if np.ndim(result) == 0:
-        return float(result)
-    return np.asarray(result, dtype=float)
 
 
 def _optional_positive(name: str, value: float) -> None:
@@ -282,7 +228,7 @@ class Accelerator:
     def release_year(self) -> float:
         """Release date as a decimal year (e.g. 2022.72)."""
         day = date.fromisoformat(self.release_date)
-        return day.year + (day.timetuple().tm_yday - 1) / 365.25
+        return day.year + (day.timetuple().tm_yday - 1) / DAYS_PER_YEAR
 
     def sustained_flop_per_s(self, n_accelerators=1, mfu=None, precision: str = "bf16"):
         """Sustained model FLOP/s of ``n_accelerators`` chips; forwards to :func:`sustained_flop_per_s`."""
@@ -421,6 +367,28 @@ def accelerator(name: str) -> Accelerator:
     return _build_accelerator(_resolve_name(name))
 
 
+def as_accelerator(spec) -> Accelerator:
+    """``spec`` itself if it is an :class:`Accelerator`, else the catalog accelerator it names.
+
+    Parameters
+    ----------
+    spec : Accelerator or str
+        An accelerator, or a catalog name accepted by :func:`accelerator`.
+
+    Raises
+    ------
+    ValueError
+        ``spec`` is neither, or an unknown name (the message lists the valid ones).
+    """
+    if isinstance(spec, Accelerator):
+        return spec
+    if isinstance(spec, str):
+        return accelerator(spec)
+    raise ValueError(
+        f"accelerator must be an Accelerator or a catalog name, got {type(spec).__name__}"
+    )
+
+
 @lru_cache(maxsize=None)
 def _build_accelerator(key: str) -> Accelerator:
     frame = _catalog()
@@ -461,7 +429,7 @@ def sustained_flop_per_s(peak_flop_per_s, n_accelerators, mfu):
     -----
     .. math:: R = n \\cdot P_{peak} \\cdot \\mathrm{MFU}
     """
-    peak = _check_positive("peak_flop_per_s", peak_flop_per_s)
-    count = _check_positive("n_accelerators", n_accelerators)
-    fraction = _check_fraction("mfu", mfu)
-    return _wrap(peak * count * fraction, peak_flop_per_s, n_accelerators, mfu)
+    peak = as_float_array("peak_flop_per_s", peak_flop_per_s)
+    count = as_float_array("n_accelerators", n_accelerators)
+    fraction = check_fraction("mfu", mfu)
+    return like(peak * count * fraction, peak_flop_per_s, n_accelerators, mfu)

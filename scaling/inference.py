@@ -39,6 +39,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from scaling._validation import as_float_array, check_fraction, like
+from scaling.units import SECONDS_PER_HOUR
+
 __all__ = [
     "TRAINING_FLOP_PER_PARAM_PER_TOKEN",
     "INFERENCE_FLOP_PER_PARAM_PER_TOKEN",
@@ -82,36 +85,6 @@ class InferenceOptimum(NamedTuple):
     NaN when no prices were given."""
 
 
-def _as_array(name, value, *, allow_zero=False):
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be numeric, got {value!r}") from exc
-    if np.isnan(array).any():
-        raise ValueError(f"{name} contains NaN; pass finite numbers")
-    if not np.isfinite(array).all():
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    bad = array < 0 if allow_zero else array <= 0
-    if bad.any():
-        raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'}, got {value!r}")
-    return array
-
-
-def _like(result, *inputs):
-    """Return ``result`` as the kind of the inputs: Series, ndarray or float."""
-    import sys
-
-    result = np.asarray(result, dtype=float)
-    pd = sys.modules.get("pandas")
-    if pd is not None:
-        for item in inputs:
-            if isinstance(item, pd.Series) and result.shape == (len(item),):
-                return pd.Series(result, index=item.index)
-    if result.ndim == 0:
-        return float(result)
-    return result
-
-
 def _law(law):
     from scaling.laws import law_parameters
 
@@ -119,7 +92,7 @@ def _law(law):
 
 
 def _reducible(target_loss, p):
-    target = _as_array("target_loss", target_loss)
+    target = as_float_array("target_loss", target_loss)
     reducible = target - p["E"]
     if (np.asarray(reducible) <= 0).any():
         raise ValueError(
@@ -137,8 +110,8 @@ def _price_ratio(training_usd_per_flop, inference_usd_per_flop):
         )
     if training_usd_per_flop is None:
         return None, None, 1.0
-    train = _as_array("training_usd_per_flop", training_usd_per_flop)
-    infer = _as_array("inference_usd_per_flop", inference_usd_per_flop)
+    train = as_float_array("training_usd_per_flop", training_usd_per_flop)
+    infer = as_float_array("inference_usd_per_flop", inference_usd_per_flop)
     return train, infer, infer / train
 
 
@@ -159,12 +132,12 @@ def lifetime_flop(n_params, n_tokens, inference_tokens):
     total_flop : numeric
         :math:`6ND + 2ND_{inf}` [FLOP]
     """
-    n = _as_array("n_params", n_params)
-    d = _as_array("n_tokens", n_tokens)
-    d_inf = _as_array("inference_tokens", inference_tokens, allow_zero=True)
+    n = as_float_array("n_params", n_params)
+    d = as_float_array("n_tokens", n_tokens)
+    d_inf = as_float_array("inference_tokens", inference_tokens, allow_zero=True)
     total = (TRAINING_FLOP_PER_PARAM_PER_TOKEN * n * d
              + INFERENCE_FLOP_PER_PARAM_PER_TOKEN * n * d_inf)
-    return _like(total, n_params, n_tokens, inference_tokens)
+    return like(total, n_params, n_tokens, inference_tokens)
 
 
 def usd_per_flop(usd_per_hour, peak_flop_per_s, mfu):
@@ -185,12 +158,10 @@ def usd_per_flop(usd_per_hour, peak_flop_per_s, mfu):
     usd_per_flop : numeric
         :math:`p / (3600\\, F_{peak}\\, u)` [USD/FLOP]
     """
-    price = _as_array("usd_per_hour", usd_per_hour)
-    peak = _as_array("peak_flop_per_s", peak_flop_per_s)
-    u = _as_array("mfu", mfu)
-    if (u > 1).any():
-        raise ValueError(f"mfu must be in (0, 1], got {mfu!r}")
-    return _like(price / (3600.0 * peak * u), usd_per_hour, peak_flop_per_s, mfu)
+    price = as_float_array("usd_per_hour", usd_per_hour)
+    peak = as_float_array("peak_flop_per_s", peak_flop_per_s)
+    u = check_fraction("mfu", mfu)
+    return like(price / (SECONDS_PER_HOUR * peak * u), usd_per_hour, peak_flop_per_s, mfu)
 
 
 def _finish(n, d, d_inf, train_price, infer_price, *inputs):
@@ -201,12 +172,12 @@ def _finish(n, d, d_inf, train_price, infer_price, *inputs):
     else:
         cost = training * train_price + inference * infer_price
     return InferenceOptimum(
-        n_params=_like(n, *inputs),
-        n_tokens=_like(d, *inputs),
-        training_flop=_like(training, *inputs),
-        inference_flop=_like(inference, *inputs),
-        total_flop=_like(training + inference, *inputs),
-        cost_usd=_like(cost, *inputs),
+        n_params=like(n, *inputs),
+        n_tokens=like(d, *inputs),
+        training_flop=like(training, *inputs),
+        inference_flop=like(inference, *inputs),
+        total_flop=like(training + inference, *inputs),
+        cost_usd=like(cost, *inputs),
     )
 
 
@@ -261,9 +232,9 @@ def chinchilla_quality_loss(n_params, law="besiroglu2024"):
     This is how Sardana et al. (2024) define the quality of "a Chinchilla-optimal 13B model".
     """
     p = _law(law)
-    n = _as_array("n_params", n_params)
+    n = as_float_array("n_params", n_params)
     loss = p["E"] + p["A"] * n ** -p["alpha"] * (1.0 + p["alpha"] / p["beta"])
-    return _like(loss, n_params)
+    return like(loss, n_params)
 
 
 def inference_optimal(target_loss, inference_tokens, law="besiroglu2024", *,
@@ -309,7 +280,7 @@ def inference_optimal(target_loss, inference_tokens, law="besiroglu2024", *,
     """
     p = _law(law)
     reducible = _reducible(target_loss, p)
-    d_inf = _as_array("inference_tokens", inference_tokens, allow_zero=True)
+    d_inf = as_float_array("inference_tokens", inference_tokens, allow_zero=True)
     train_price, infer_price, ratio = _price_ratio(training_usd_per_flop,
                                                    inference_usd_per_flop)
     effective = d_inf * ratio
@@ -376,7 +347,7 @@ def inference_tradeoff(target_loss, inference_tokens, law="besiroglu2024", *,
 
     if np.ndim(target_loss) != 0:
         raise ValueError("inference_tradeoff sweeps one target_loss; pass a scalar")
-    demand = np.atleast_1d(_as_array("inference_tokens", inference_tokens, allow_zero=True))
+    demand = np.atleast_1d(as_float_array("inference_tokens", inference_tokens, allow_zero=True))
     best = inference_optimal(target_loss, demand, law,
                              training_usd_per_flop=training_usd_per_flop,
                              inference_usd_per_flop=inference_usd_per_flop)

@@ -29,11 +29,12 @@ References
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
+
+from scaling._validation import as_float_array, like
 
 __all__ = [
     "FLOP_PER_PARAM_PER_TOKEN",
@@ -182,46 +183,6 @@ class ComputeOptimal(NamedTuple):
     """Optimal number of training tokens D_opt [tokens]."""
 
 
-# --------------------------------------------------------------------------------------------
-# input handling (shared with scaling.fit)
-# --------------------------------------------------------------------------------------------
-
-
-def _as_array(value, name: str, *, allow_zero: bool = False) -> np.ndarray:
-    """Float array of ``value``; refuse NaN, infinities and non-positive entries."""
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be numeric, got {value!r}") from exc
-    if np.isnan(arr).any():
-        raise ValueError(f"{name} contains NaN; all values must be finite numbers")
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains infinite values; all values must be finite")
-    if allow_zero:
-        if (arr < 0).any():
-            raise ValueError(f"{name} must be >= 0, got minimum {arr.min()!r}")
-    elif (arr <= 0).any():
-        raise ValueError(f"{name} must be > 0, got minimum {arr.min()!r}")
-    return arr
-
-
-def _wrap(result, *inputs, name: str | None = None):
-    """Return ``result`` as the same kind as the inputs.
-
-    A pandas Series among the inputs (and a result of the same length) gives a Series with that
-    index; all-scalar inputs and a 0-d result give a Python float; otherwise an ndarray.
-    """
-    result = np.asarray(result, dtype=float)
-    pd = sys.modules.get("pandas")
-    if pd is not None:
-        for value in inputs:
-            if isinstance(value, pd.Series) and result.shape == (len(value),):
-                return pd.Series(result, index=value.index, name=name)
-    if result.ndim == 0:
-        return float(result)
-    return result
-
-
 def law_parameters(law=DEFAULT_LAW) -> dict:
     """Parameters E, A, B, alpha, beta of a Chinchilla law.
 
@@ -264,7 +225,7 @@ def law_parameters(law=DEFAULT_LAW) -> dict:
         raise ValueError(f"law parameters are missing {missing}; required keys are {_LAW_KEYS}")
     out = {}
     for key in _LAW_KEYS:
-        arr = _as_array(spec[key], f"law parameter {key}")
+        arr = as_float_array(f"law parameter {key}", spec[key])
         out[key] = float(arr) if arr.ndim == 0 else arr
     return out
 
@@ -328,10 +289,10 @@ def chinchilla_loss(n_params, n_tokens, law=DEFAULT_LAW):
     1.9744
     """
     p = law_parameters(law)
-    n = _as_array(n_params, "n_params")
-    d = _as_array(n_tokens, "n_tokens")
+    n = as_float_array("n_params", n_params)
+    d = as_float_array("n_tokens", n_tokens)
     loss = p["E"] + p["A"] * n ** -p["alpha"] + p["B"] * d ** -p["beta"]
-    return _wrap(loss, n_params, n_tokens, name="loss")
+    return like(loss, n_params, n_tokens, name="loss")
 
 
 def _frontier_constants(p):
@@ -369,13 +330,13 @@ def compute_optimal(compute_flop, law=DEFAULT_LAW) -> ComputeOptimal:
     E does not move the optimum.
     """
     p = law_parameters(law)
-    c = _as_array(compute_flop, "compute_flop")
+    c = as_float_array("compute_flop", compute_flop)
     g, a, b = _frontier_constants(p)
     s = c / FLOP_PER_PARAM_PER_TOKEN
     n_opt = g * s**a
     d_opt = s**b / g
     return ComputeOptimal(
-        _wrap(n_opt, compute_flop, name="n_params"), _wrap(d_opt, compute_flop, name="n_tokens")
+        like(n_opt, compute_flop, name="n_params"), like(d_opt, compute_flop, name="n_tokens")
     )
 
 
@@ -401,9 +362,9 @@ def optimal_tokens_for_params(n_params, law=DEFAULT_LAW):
 
     .. math:: s = (N/G)^{1/a}, \\qquad D_{opt}(N) = G^{-1} (N/G)^{b/a}.
     """
-    n = _as_array(n_params, "n_params")
+    n = as_float_array("n_params", n_params)
     g, a, b = _frontier_constants(law_parameters(law))
-    return _wrap((n / g) ** (b / a) / g, n_params, name="n_tokens")
+    return like((n / g) ** (b / a) / g, n_params, name="n_tokens")
 
 
 def optimal_params_for_tokens(n_tokens, law=DEFAULT_LAW):
@@ -426,9 +387,9 @@ def optimal_params_for_tokens(n_tokens, law=DEFAULT_LAW):
     From Hoffmann et al. (2022) Eq. 4, :math:`s = (G D)^{1/b}` and
     :math:`N_{opt}(D) = G (G D)^{a/b}`.
     """
-    d = _as_array(n_tokens, "n_tokens")
+    d = as_float_array("n_tokens", n_tokens)
     g, a, b = _frontier_constants(law_parameters(law))
-    return _wrap(g * (g * d) ** (a / b), n_tokens, name="n_params")
+    return like(g * (g * d) ** (a / b), n_tokens, name="n_params")
 
 
 def tokens_per_param(compute_flop, law=DEFAULT_LAW):
@@ -441,7 +402,7 @@ def tokens_per_param(compute_flop, law=DEFAULT_LAW):
     """
     opt = compute_optimal(compute_flop, law)
     ratio = np.asarray(opt.n_tokens, dtype=float) / np.asarray(opt.n_params, dtype=float)
-    return _wrap(ratio, compute_flop, name="tokens_per_param")
+    return like(ratio, compute_flop, name="tokens_per_param")
 
 
 def optimal_loss(compute_flop, law=DEFAULT_LAW):
@@ -454,7 +415,7 @@ def optimal_loss(compute_flop, law=DEFAULT_LAW):
     """
     opt = compute_optimal(compute_flop, law)
     loss = chinchilla_loss(np.asarray(opt.n_params), np.asarray(opt.n_tokens), law)
-    return _wrap(loss, compute_flop, name="loss")
+    return like(loss, compute_flop, name="loss")
 
 
 def compute_for_loss(target_loss, law=DEFAULT_LAW):
@@ -485,7 +446,7 @@ def compute_for_loss(target_loss, law=DEFAULT_LAW):
               ^{-(\\alpha+\\beta)/(\\alpha\\beta)}
     """
     p = law_parameters(law)
-    target = _as_array(target_loss, "target_loss")
+    target = as_float_array("target_loss", target_loss)
     reducible = target - p["E"]
     if (np.asarray(reducible) <= 0).any():
         raise ValueError(
@@ -496,7 +457,7 @@ def compute_for_loss(target_loss, law=DEFAULT_LAW):
     alpha, beta = p["alpha"], p["beta"]
     k = p["A"] * g**-alpha + p["B"] * g**beta
     s = (reducible / k) ** (-(alpha + beta) / (alpha * beta))
-    return _wrap(FLOP_PER_PARAM_PER_TOKEN * s, target_loss, name="compute_flop")
+    return like(FLOP_PER_PARAM_PER_TOKEN * s, target_loss, name="compute_flop")
 
 
 def compute_optimal_table(compute_flop, laws=(DEFAULT_LAW,)):
@@ -517,7 +478,7 @@ def compute_optimal_table(compute_flop, laws=(DEFAULT_LAW,)):
     """
     import pandas as pd
 
-    c = np.atleast_1d(_as_array(compute_flop, "compute_flop"))
+    c = np.atleast_1d(as_float_array("compute_flop", compute_flop))
     single = isinstance(laws, str) or hasattr(laws, "params") or (
         isinstance(laws, Mapping) and "E" in laws)
     if single:
@@ -573,8 +534,8 @@ def training_flop(n_params, n_tokens, *, n_layers=None, d_model=None, seq_len=No
     the score and the value reductions separately and includes embeddings and logits; Table A4
     puts it within 0.99-1.10x of 6ND).
     """
-    n = _as_array(n_params, "n_params")
-    d = _as_array(n_tokens, "n_tokens")
+    n = as_float_array("n_params", n_params)
+    d = as_float_array("n_tokens", n_tokens)
     extras = {"n_layers": n_layers, "d_model": d_model, "seq_len": seq_len}
     given = [k for k, v in extras.items() if v is not None]
     flop_per_token = FLOP_PER_PARAM_PER_TOKEN * n
@@ -585,11 +546,11 @@ def training_flop(n_params, n_tokens, *, n_layers=None, d_model=None, seq_len=No
                 "the attention term needs n_layers, d_model and seq_len together; "
                 f"missing {missing}"
             )
-        layers = _as_array(n_layers, "n_layers")
-        width = _as_array(d_model, "d_model")
-        context = _as_array(seq_len, "seq_len")
+        layers = as_float_array("n_layers", n_layers)
+        width = as_float_array("d_model", d_model)
+        context = as_float_array("seq_len", seq_len)
         flop_per_token = flop_per_token + FLOP_PER_PARAM_PER_TOKEN * layers * context * width
-    return _wrap(flop_per_token * d, n_params, n_tokens, name="compute_flop")
+    return like(flop_per_token * d, n_params, n_tokens, name="compute_flop")
 
 
 # --------------------------------------------------------------------------------------------
@@ -628,10 +589,10 @@ def kaplan_loss(n_params, n_tokens, *, constants="summary"):
             f"unknown Kaplan constants {constants!r}; valid names are {', '.join(KAPLAN2020)}"
         )
     k = KAPLAN2020[constants]
-    n = _as_array(n_params, "n_params")
-    d = _as_array(n_tokens, "n_tokens")
+    n = as_float_array("n_params", n_params)
+    d = as_float_array("n_tokens", n_tokens)
     loss = ((k["n_c"] / n) ** (k["alpha_n"] / k["alpha_d"]) + k["d_c"] / d) ** k["alpha_d"]
-    return _wrap(loss, n_params, n_tokens, name="loss")
+    return like(loss, n_params, n_tokens, name="loss")
 
 
 # --------------------------------------------------------------------------------------------
@@ -677,14 +638,14 @@ def effective_tokens(n_tokens, unique_tokens, *,
     :math:`D' = U_D + U_D R^*_D (1 - e^{-R_D/R^*_D})`. D' saturates at
     :math:`U_D (1 + R^*_D)`.
     """
-    d = _as_array(n_tokens, "n_tokens")
-    u = _as_array(unique_tokens, "unique_tokens")
+    d = as_float_array("n_tokens", n_tokens)
+    u = as_float_array("unique_tokens", unique_tokens)
     if (u > d).any():
         raise ValueError("unique_tokens must be <= n_tokens (a run cannot see more unique tokens "
                          "than it trains on)")
     r_star = _check_r_star(r_star_tokens, "r_star_tokens")
     out = _decayed(u, np.maximum(d / u - 1.0, 0.0), r_star)
-    return _wrap(out, n_tokens, unique_tokens, name="n_tokens")
+    return like(out, n_tokens, unique_tokens, name="n_tokens")
 
 
 def _params_for_tokens(n_tokens, p):
@@ -720,12 +681,12 @@ def effective_params(n_params, unique_tokens, *, law="muennighoff2023",
     :math:`N' = U_N + U_N R^*_N (1 - e^{-R_N/R^*_N})`.
     """
     p = law_parameters(law)
-    n = _as_array(n_params, "n_params")
-    u = _as_array(unique_tokens, "unique_tokens")
+    n = as_float_array("n_params", n_params)
+    u = as_float_array("unique_tokens", unique_tokens)
     r_star = _check_r_star(r_star_params, "r_star_params")
     u_n = np.minimum(n, _params_for_tokens(u, p))
     out = _decayed(u_n, np.maximum(n / u_n - 1.0, 0.0), r_star)
-    return _wrap(out, n_params, unique_tokens, name="n_params")
+    return like(out, n_params, unique_tokens, name="n_params")
 
 
 def data_constrained_loss(n_params, n_tokens, unique_tokens, law="muennighoff2023", *,
@@ -764,4 +725,4 @@ def data_constrained_loss(n_params, n_tokens, unique_tokens, law="muennighoff202
     n_eff = np.asarray(effective_params(n_params, unique_tokens, law=p,
                                         r_star_params=r_star_params))
     loss = p["E"] + p["A"] * n_eff ** -p["alpha"] + p["B"] * d_eff ** -p["beta"]
-    return _wrap(loss, n_params, n_tokens, unique_tokens, name="loss")
+    return like(loss, n_params, n_tokens, unique_tokens, name="loss")

@@ -45,7 +45,8 @@ from typing import NamedTuple
 import numpy as np
 
 from scaling import laws
-from scaling.laws import _as_array, _wrap
+from scaling._validation import as_float_array, like
+from scaling.units import SECONDS_PER_DAY
 
 __all__ = [
     "DEFAULT_EFFECTIVE_STOCK",
@@ -102,7 +103,6 @@ LLAMA3_EFFECTIVE_TRAINING_FRACTION = 0.9
 
 _TEXT_KINDS = ("text_stock", "dataset")
 
-_SECONDS_PER_DAY = 86_400.0
 
 
 class TextStock(NamedTuple):
@@ -210,7 +210,7 @@ def power_envelope_w(name: str) -> float:
 
 
 def _ratio(tokens_per_param):
-    ratio = _as_array(tokens_per_param, "tokens_per_param")
+    ratio = as_float_array("tokens_per_param", tokens_per_param)
     return float(ratio) if ratio.ndim == 0 else ratio
 
 
@@ -239,9 +239,9 @@ def optimal_tokens_for_params(n_params, law=laws.DEFAULT_LAW, *, tokens_per_para
 
     .. math:: s = (N/G)^{1/a}, \\qquad D_{opt}(N) = G^{-1} (N/G)^{b/a}.
     """
-    n = _as_array(n_params, "n_params")
+    n = as_float_array("n_params", n_params)
     if tokens_per_param is not None:
-        return _wrap(n * _ratio(tokens_per_param), n_params, name="n_tokens")
+        return like(n * _ratio(tokens_per_param), n_params, name="n_tokens")
     return laws.optimal_tokens_for_params(n_params, law)
 
 
@@ -254,7 +254,7 @@ def optimal_compute_for_params(n_params, law=laws.DEFAULT_LAW, *, tokens_per_par
     """
     tokens = optimal_tokens_for_params(n_params, law, tokens_per_param=tokens_per_param)
     flop = laws.training_flop(np.asarray(n_params, dtype=float), np.asarray(tokens))
-    return _wrap(flop, n_params, name="compute_flop")
+    return like(flop, n_params, name="compute_flop")
 
 
 def data_wall_params(stock_tokens, law=laws.DEFAULT_LAW, *, tokens_per_param=None):
@@ -283,9 +283,9 @@ def data_wall_params(stock_tokens, law=laws.DEFAULT_LAW, *, tokens_per_param=Non
 
     With a fixed policy, :math:`N_{wall} = D_{stock} / k`.
     """
-    stock = _as_array(stock_tokens, "stock_tokens")
+    stock = as_float_array("stock_tokens", stock_tokens)
     if tokens_per_param is not None:
-        return _wrap(stock / _ratio(tokens_per_param), stock_tokens, name="n_params")
+        return like(stock / _ratio(tokens_per_param), stock_tokens, name="n_params")
     return laws.optimal_params_for_tokens(stock_tokens, law)
 
 
@@ -300,7 +300,7 @@ def data_wall_compute_flop(stock_tokens, law=laws.DEFAULT_LAW, *, tokens_per_par
     """
     n_wall = data_wall_params(stock_tokens, law, tokens_per_param=tokens_per_param)
     flop = laws.training_flop(np.asarray(n_wall), np.asarray(stock_tokens, dtype=float))
-    return _wrap(flop, stock_tokens, name="compute_flop")
+    return like(flop, stock_tokens, name="compute_flop")
 
 
 def epochs_needed(n_tokens, unique_tokens):
@@ -318,9 +318,9 @@ def epochs_needed(n_tokens, unique_tokens):
     float, ndarray or Series
         D / U [epochs]; values below 1 mean the pool is not exhausted.
     """
-    d = _as_array(n_tokens, "n_tokens")
-    u = _as_array(unique_tokens, "unique_tokens")
-    return _wrap(d / u, n_tokens, unique_tokens, name="epochs")
+    d = as_float_array("n_tokens", n_tokens)
+    u = as_float_array("unique_tokens", unique_tokens)
+    return like(d / u, n_tokens, unique_tokens, name="epochs")
 
 
 def data_wall_table(n_params, *, law=laws.DEFAULT_LAW, stock_tokens=None, unique_tokens=None,
@@ -350,11 +350,11 @@ def data_wall_table(n_params, *, law=laws.DEFAULT_LAW, stock_tokens=None, unique
     """
     import pandas as pd
 
-    n = np.atleast_1d(_as_array(n_params, "n_params"))
+    n = np.atleast_1d(as_float_array("n_params", n_params))
     stock = text_stock(DEFAULT_EFFECTIVE_STOCK).tokens if stock_tokens is None else stock_tokens
     unique = text_stock(DEFAULT_UNIQUE_STOCK).tokens if unique_tokens is None else unique_tokens
-    stock = float(_as_array(stock, "stock_tokens"))
-    unique = float(_as_array(unique, "unique_tokens"))
+    stock = float(as_float_array("stock_tokens", stock))
+    unique = float(as_float_array("unique_tokens", unique))
     tokens = np.asarray(optimal_tokens_for_params(n, law, tokens_per_param=tokens_per_param))
     fraction = tokens / stock
     return pd.DataFrame({
@@ -410,9 +410,9 @@ def repetition_table(n_params, unique_tokens, epochs, *, law=REPETITION_LAW):
     """
     import pandas as pd
 
-    n = float(_as_array(n_params, "n_params"))
-    u = float(_as_array(unique_tokens, "unique_tokens"))
-    ep = np.atleast_1d(_as_array(epochs, "epochs"))
+    n = float(as_float_array("n_params", n_params))
+    u = float(as_float_array("unique_tokens", unique_tokens))
+    ep = np.atleast_1d(as_float_array("epochs", epochs))
     if (ep < 1).any():
         raise ValueError(
             f"epochs must be >= 1 (D = epochs x unique tokens); got minimum {ep.min()!r}")
@@ -466,12 +466,12 @@ def repetition_loss_floor(n_params, unique_tokens, *, law=REPETITION_LAW,
     if not (math.isfinite(float(r_star_tokens)) and float(r_star_tokens) > 0):
         raise ValueError(f"r_star_tokens must be finite and > 0 for a floor; got {r_star_tokens!r}")
     p = laws.law_parameters(law)
-    n = _as_array(n_params, "n_params")
-    u = _as_array(unique_tokens, "unique_tokens")
+    n = as_float_array("n_params", n_params)
+    u = as_float_array("unique_tokens", unique_tokens)
     n_eff = np.asarray(laws.effective_params(n, u, law=p, r_star_params=r_star_params))
     d_eff = u * (1.0 + float(r_star_tokens))
     floor = p["E"] + p["A"] * n_eff ** -p["alpha"] + p["B"] * d_eff ** -p["beta"]
-    return _wrap(floor, n_params, unique_tokens, name="loss")
+    return like(floor, n_params, unique_tokens, name="loss")
 
 
 # --------------------------------------------------------------------------------------------
@@ -508,7 +508,7 @@ def _resolve(accelerator, mfu, pue):
 
 
 def _goodput(goodput):
-    g = _as_array(goodput, "goodput")
+    g = as_float_array("goodput", goodput)
     if (g > 1).any():
         raise ValueError(f"goodput must be in (0, 1]; got maximum {g.max()!r}")
     return g
@@ -570,12 +570,12 @@ def accelerators_needed(compute_flop, time_s, *, accelerator, mfu=None, precisio
     -----
     .. math:: n = \\frac{C}{T \\cdot g \\cdot P_{peak} \\cdot \\mathrm{MFU}}
     """
-    c = _as_array(compute_flop, "compute_flop")
-    t = _as_array(time_s, "time_s")
+    c = as_float_array("compute_flop", compute_flop)
+    t = as_float_array("time_s", time_s)
     g = _goodput(goodput)
     flop_per_s, _ = _per_accelerator(accelerator, mfu=mfu, precision=precision, pue=None,
                                      power_basis="peak")
-    return _wrap(c / (t * g * flop_per_s), compute_flop, time_s, name="n_accelerators")
+    return like(c / (t * g * flop_per_s), compute_flop, time_s, name="n_accelerators")
 
 
 def facility_power_needed_w(compute_flop, time_s, *, accelerator, mfu=None, precision="bf16",
@@ -603,12 +603,12 @@ def facility_power_needed_w(compute_flop, time_s, *, accelerator, mfu=None, prec
 
     .. math:: P = n \\cdot P_{TDP} \\cdot k_{server} \\cdot f \\cdot \\mathrm{PUE}
     """
-    c = _as_array(compute_flop, "compute_flop")
-    t = _as_array(time_s, "time_s")
+    c = as_float_array("compute_flop", compute_flop)
+    t = as_float_array("time_s", time_s)
     g = _goodput(goodput)
     flop_per_s, power_w = _per_accelerator(accelerator, mfu=mfu, precision=precision, pue=pue,
                                            power_basis=power_basis)
-    return _wrap(c / (t * g * flop_per_s) * power_w, compute_flop, time_s, name="power_w")
+    return like(c / (t * g * flop_per_s) * power_w, compute_flop, time_s, name="power_w")
 
 
 def training_time_in_envelope_s(compute_flop, power_w, *, accelerator, mfu=None,
@@ -635,12 +635,12 @@ def training_time_in_envelope_s(compute_flop, power_w, *, accelerator, mfu=None,
     :math:`T = C \\, p_{acc} / (P \\, g \\, P_{peak} \\, \\mathrm{MFU})` with :math:`p_{acc}` the
     facility power per accelerator.
     """
-    c = _as_array(compute_flop, "compute_flop")
-    p = _as_array(power_w, "power_w")
+    c = as_float_array("compute_flop", compute_flop)
+    p = as_float_array("power_w", power_w)
     g = _goodput(goodput)
     flop_per_s, per_acc_w = _per_accelerator(accelerator, mfu=mfu, precision=precision, pue=pue,
                                              power_basis=power_basis)
-    return _wrap(c * per_acc_w / (p * g * flop_per_s), compute_flop, power_w, name="time_s")
+    return like(c * per_acc_w / (p * g * flop_per_s), compute_flop, power_w, name="time_s")
 
 
 def compute_in_envelope_flop(power_w, time_s, *, accelerator, mfu=None, precision="bf16",
@@ -666,12 +666,12 @@ def compute_in_envelope_flop(power_w, time_s, *, accelerator, mfu=None, precisio
     :math:`C = (P / p_{acc}) \\, T \\, g \\, P_{peak} \\, \\mathrm{MFU}`. Sevilla et al. (2024)
     put a 1-5 GW campus at 1e28-3e29 FLOP by 2030, assuming better chips than today's.
     """
-    p = _as_array(power_w, "power_w")
-    t = _as_array(time_s, "time_s")
+    p = as_float_array("power_w", power_w)
+    t = as_float_array("time_s", time_s)
     g = _goodput(goodput)
     flop_per_s, per_acc_w = _per_accelerator(accelerator, mfu=mfu, precision=precision, pue=pue,
                                              power_basis=power_basis)
-    return _wrap(p / per_acc_w * t * g * flop_per_s, power_w, time_s, name="compute_flop")
+    return like(p / per_acc_w * t * g * flop_per_s, power_w, time_s, name="compute_flop")
 
 
 def power_wall_table(n_params, time_s, *, accelerator, law=laws.DEFAULT_LAW,
@@ -701,8 +701,8 @@ def power_wall_table(n_params, time_s, *, accelerator, law=laws.DEFAULT_LAW,
     """
     import pandas as pd
 
-    n = np.atleast_1d(_as_array(n_params, "n_params"))
-    t = float(_as_array(time_s, "time_s"))
+    n = np.atleast_1d(as_float_array("n_params", n_params))
+    t = float(as_float_array("time_s", time_s))
     tokens = np.asarray(optimal_tokens_for_params(n, law, tokens_per_param=tokens_per_param))
     compute = np.asarray(laws.training_flop(n, tokens))
     kwargs = dict(accelerator=accelerator, mfu=mfu, precision=precision, goodput=goodput)
@@ -712,7 +712,7 @@ def power_wall_table(n_params, time_s, *, accelerator, law=laws.DEFAULT_LAW,
                                                  **kwargs))
     if scenario is None:
         acc, _, _ = _resolve(accelerator, mfu, pue)
-        scenario = f"{acc.name} {precision}, {t / _SECONDS_PER_DAY:.0f} days"
+        scenario = f"{acc.name} {precision}, {t / SECONDS_PER_DAY:.0f} days"
     return pd.DataFrame({
         "scenario": scenario,
         "n_params": n,
@@ -750,7 +750,7 @@ def facility_power_for_params_w(n_params, time_s, *, accelerator, law=laws.DEFAU
     power = facility_power_needed_w(compute, time_s, accelerator=accelerator, mfu=mfu,
                                     precision=precision, goodput=goodput, pue=pue,
                                     power_basis=power_basis)
-    return _wrap(power, n_params, time_s, name="power_w")
+    return like(power, n_params, time_s, name="power_w")
 
 
 def training_time_for_params_s(n_params, power_w, *, accelerator, law=laws.DEFAULT_LAW,
@@ -777,7 +777,7 @@ def training_time_for_params_s(n_params, power_w, *, accelerator, law=laws.DEFAU
     time = training_time_in_envelope_s(compute, power_w, accelerator=accelerator, mfu=mfu,
                                        precision=precision, goodput=goodput, pue=pue,
                                        power_basis=power_basis)
-    return _wrap(time, n_params, power_w, name="time_s")
+    return like(time, n_params, power_w, name="time_s")
 
 
 def power_wall_params(power_w, time_s, *, accelerator, law=laws.DEFAULT_LAW, mfu=None,
@@ -804,7 +804,7 @@ def power_wall_params(power_w, time_s, *, accelerator, law=laws.DEFAULT_LAW, mfu
                                        precision=precision, goodput=goodput, pue=pue,
                                        power_basis=power_basis)
     n_opt = laws.compute_optimal(np.asarray(compute), law).n_params
-    return _wrap(n_opt, power_w, time_s, name="n_params")
+    return like(n_opt, power_w, time_s, name="n_params")
 
 
 def sensitivity_table(output, base, ranges):

@@ -49,9 +49,18 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from scaling import cluster as _cluster
-from scaling import cost as _cost
-from scaling.cost import J_PER_KWH, SECONDS_PER_YEAR
+from scaling import cluster as _cluster, cost as _cost
+from scaling._validation import as_float_array, check_fraction, like
+from scaling.hardware import as_accelerator
+from scaling.units import (
+    J_PER_KWH,
+    J_PER_MWH,
+    SECONDS_PER_DAY,
+    SECONDS_PER_HOUR,
+    SECONDS_PER_MONTH,
+    SECONDS_PER_YEAR,
+    W_PER_KW,
+)
 
 __all__ = [
     "SECONDS_PER_HOUR",
@@ -82,72 +91,12 @@ __all__ = [
     "SENSITIVITY_PARAMETERS",
 ]
 
-# --------------------------------------------------------------------------------------------
-# unit definitions (not assumptions)
-# --------------------------------------------------------------------------------------------
-
-#: Seconds per hour.
-SECONDS_PER_HOUR = 3600.0
-#: Seconds per day.
-SECONDS_PER_DAY = 86400.0
-#: Seconds per month: one twelfth of the Julian year of :mod:`scaling.cost`
-#: (``HOURS_PER_YEAR`` = 8,766 h, as in Epoch's cost code).
-SECONDS_PER_MONTH = SECONDS_PER_YEAR / 12.0
-_SECONDS_PER_KWH = J_PER_KWH
-_W_PER_KW = 1e3
-
 #: Cooling classes returned by :func:`cooling_type` (those of :mod:`scaling.cluster`).
 COOLING_TYPES = _cluster.COOLING_TYPES
 
 #: Rental options compared with owning: on demand (pay for the hours used) and 1- or 3-year
 #: committed use (pay for every hour of the term); the terms of :mod:`scaling.cost`.
 RENTAL_OPTIONS = _cost.RENTAL_TERMS
-
-# --------------------------------------------------------------------------------------------
-# input handling (private)
-# --------------------------------------------------------------------------------------------
-
-
-def _array(name, value):
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be numeric, got {value!r}") from exc
-    if np.isnan(arr).any():
-        raise ValueError(f"{name} contains NaN; pass finite numbers")
-    return arr
-
-
-def _positive(name, value, *, allow_zero=False, allow_inf=False):
-    arr = _array(name, value)
-    if not allow_inf and np.isinf(arr).any():
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    bad = arr < 0 if allow_zero else arr <= 0
-    if bad.any():
-        raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'}, got {value!r}")
-    return arr
-
-
-def _fraction(name, value):
-    arr = _array(name, value)
-    if ((arr <= 0) | (arr > 1)).any():
-        raise ValueError(f"{name} must be in (0, 1], got {value!r}")
-    return arr
-
-
-def _like(result, *inputs):
-    """Return ``result`` as the kind of the inputs: Series, ndarray or Python scalar."""
-    pd = sys.modules.get("pandas")
-    result = np.asarray(result)
-    if pd is not None:
-        for item in inputs:
-            if isinstance(item, pd.Series):
-                return pd.Series(np.broadcast_to(result, (len(item),)), index=item.index,
-                                 copy=True)
-    if result.ndim == 0 and all(np.ndim(item) == 0 for item in inputs):
-        return result.item()
-    return result
-
 
 # --------------------------------------------------------------------------------------------
 # assumptions
@@ -225,7 +174,7 @@ class PlanAssumptions:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
         for name in ("air_cooling_max_rack_power_w", "colocation_usd_per_kw_month",
                      "training_state_bytes_per_param", "horizon_s"):
-            _positive(name, getattr(self, name))
+            as_float_array(name, getattr(self, name))
         if not (math.isfinite(self.pue) and self.pue >= 1):
             raise ValueError(f"pue must be >= 1 (facility power includes IT), got {self.pue!r}")
         if not isinstance(self.credit_resale_value, bool):
@@ -233,7 +182,7 @@ class PlanAssumptions:
 
     def rack_power_w(self, server_power_w):
         """IT power of a full rack [W]; forwards to the product of the fields."""
-        return _like(self.servers_per_rack * _positive("server_power_w", server_power_w),
+        return like(self.servers_per_rack * as_float_array("server_power_w", server_power_w),
                      server_power_w)
 
 
@@ -272,12 +221,12 @@ def accelerators_for_deadline(compute_flop, deadline_s, peak_flop_per_s, mfu, go
     >>> round(accelerators_for_deadline(6 * 8e9 * 2e12, 30 * 86400, 989e12, 0.4), 1)
     93.6
     """
-    c = _positive("compute_flop", compute_flop)
-    t = _positive("deadline_s", deadline_s)
-    p = _positive("peak_flop_per_s", peak_flop_per_s)
-    u = _fraction("mfu", mfu)
-    g = _fraction("goodput", goodput)
-    return _like(c / (p * u * g * t), compute_flop, deadline_s, peak_flop_per_s, mfu, goodput)
+    c = as_float_array("compute_flop", compute_flop)
+    t = as_float_array("deadline_s", deadline_s)
+    p = as_float_array("peak_flop_per_s", peak_flop_per_s)
+    u = check_fraction("mfu", mfu)
+    g = check_fraction("goodput", goodput)
+    return like(c / (p * u * g * t), compute_flop, deadline_s, peak_flop_per_s, mfu, goodput)
 
 
 def accelerators_for_memory(n_params, memory_bytes, bytes_per_param=16.0):
@@ -298,10 +247,10 @@ def accelerators_for_memory(n_params, memory_bytes, bytes_per_param=16.0):
     n_accelerators : numeric
         n = N b / M, a lower bound: activations and buffers need more. [count]
     """
-    n = _positive("n_params", n_params)
-    m = _positive("memory_bytes", memory_bytes)
-    b = _positive("bytes_per_param", bytes_per_param)
-    return _like(n * b / m, n_params, memory_bytes, bytes_per_param)
+    n = as_float_array("n_params", n_params)
+    m = as_float_array("memory_bytes", memory_bytes)
+    b = as_float_array("bytes_per_param", bytes_per_param)
+    return like(n * b / m, n_params, memory_bytes, bytes_per_param)
 
 
 def whole_servers(n_accelerators, accelerators_per_server):
@@ -319,11 +268,11 @@ def whole_servers(n_accelerators, accelerators_per_server):
     n_servers : numeric
         :math:`\\lceil n / a \\rceil` [count], an integer (ndarray of int64 for arrays).
     """
-    n = _positive("n_accelerators", n_accelerators)
-    a = _positive("accelerators_per_server", accelerators_per_server)
+    n = as_float_array("n_accelerators", n_accelerators)
+    a = as_float_array("accelerators_per_server", accelerators_per_server)
     # a tiny relative tolerance keeps exact multiples (e.g. 96.0000000001) from gaining a server
     result = np.ceil(n / a * (1 - 1e-12)).astype(np.int64)
-    return _like(result, n_accelerators, accelerators_per_server)
+    return like(result, n_accelerators, accelerators_per_server)
 
 
 def server_power_w(tdp_w, chip_to_server_power, accelerators_per_server):
@@ -355,9 +304,9 @@ def server_power_w(tdp_w, chip_to_server_power, accelerators_per_server):
 
 def racks_needed(n_servers, servers_per_rack):
     """Racks for a number of servers, :math:`\\lceil s / r \\rceil` [count]."""
-    s = _positive("n_servers", n_servers)
-    r = _positive("servers_per_rack", servers_per_rack)
-    return _like(np.ceil(s / r).astype(np.int64), n_servers, servers_per_rack)
+    s = as_float_array("n_servers", n_servers)
+    r = as_float_array("servers_per_rack", servers_per_rack)
+    return like(np.ceil(s / r).astype(np.int64), n_servers, servers_per_rack)
 
 
 def max_servers_per_rack(rack_power_limit_w, server_power_w):
@@ -380,16 +329,16 @@ def max_servers_per_rack(rack_power_limit_w, server_power_w):
     ValueError
         If one server alone exceeds the limit (the room cannot host it at all).
     """
-    limit = _positive("rack_power_limit_w", rack_power_limit_w)
-    power = _positive("server_power_w", server_power_w)
+    limit = as_float_array("rack_power_limit_w", rack_power_limit_w)
+    power = as_float_array("server_power_w", server_power_w)
     result = np.floor(limit / power).astype(np.int64)
     if (result < 1).any():
         raise ValueError(
-            f"a single server of {np.max(power) / _W_PER_KW:.1f} kW exceeds the rack limit of "
-            f"{np.min(limit) / _W_PER_KW:.1f} kW; raise the limit (e.g. liquid cooling) or "
+            f"a single server of {np.max(power) / W_PER_KW:.1f} kW exceeds the rack limit of "
+            f"{np.min(limit) / W_PER_KW:.1f} kW; raise the limit (e.g. liquid cooling) or "
             "use a smaller server"
         )
-    return _like(result, rack_power_limit_w, server_power_w)
+    return like(result, rack_power_limit_w, server_power_w)
 
 
 def cooling_type(rack_power_w, air_cooling_max_rack_power_w):
@@ -413,8 +362,8 @@ def cooling_type(rack_power_w, air_cooling_max_rack_power_w):
     >>> cooling_type(4 * 10.2e3, 30e3), cooling_type(2 * 10.2e3, 30e3)
     ('liquid', 'air')
     """
-    power = _positive("rack_power_w", rack_power_w)
-    limit = _positive("air_cooling_max_rack_power_w", air_cooling_max_rack_power_w)
+    power = as_float_array("rack_power_w", rack_power_w)
+    limit = as_float_array("air_cooling_max_rack_power_w", air_cooling_max_rack_power_w)
     result = np.where(power > limit, COOLING_TYPES[1], COOLING_TYPES[0])
     pd = sys.modules.get("pandas")
     if pd is not None and isinstance(rack_power_w, pd.Series):
@@ -461,16 +410,16 @@ def ownership_cost_usd(time_s, capex_usd, it_power_w, facility_power_w, utilisat
     .. math:: C_{own}(t) = K + r\\,\\frac{P_{IT}}{1\\,\\mathrm{kW}}\\,\\frac{t}{1\\,\\mathrm{month}}
               + e\\,u\\,P_{wall}\\,t
     """
-    t = _positive("time_s", time_s, allow_zero=True)
-    k = _positive("capex_usd", capex_usd, allow_zero=True)
-    p_it = _positive("it_power_w", it_power_w, allow_zero=True)
-    p_wall = _positive("facility_power_w", facility_power_w, allow_zero=True)
-    u = _fraction("utilisation", utilisation)
-    r = _positive("colocation_usd_per_kw_month", colocation_usd_per_kw_month, allow_zero=True)
-    e = _positive("electricity_usd_per_kwh", electricity_usd_per_kwh, allow_zero=True)
-    result = (k + r * p_it / _W_PER_KW * t / SECONDS_PER_MONTH
-              + e * u * p_wall * t / _SECONDS_PER_KWH)
-    return _like(result, time_s, capex_usd, it_power_w, facility_power_w, utilisation,
+    t = as_float_array("time_s", time_s, allow_zero=True)
+    k = as_float_array("capex_usd", capex_usd, allow_zero=True)
+    p_it = as_float_array("it_power_w", it_power_w, allow_zero=True)
+    p_wall = as_float_array("facility_power_w", facility_power_w, allow_zero=True)
+    u = check_fraction("utilisation", utilisation)
+    r = as_float_array("colocation_usd_per_kw_month", colocation_usd_per_kw_month, allow_zero=True)
+    e = as_float_array("electricity_usd_per_kwh", electricity_usd_per_kwh, allow_zero=True)
+    result = (k + r * p_it / W_PER_KW * t / SECONDS_PER_MONTH
+              + e * u * p_wall * t / J_PER_KWH)
+    return like(result, time_s, capex_usd, it_power_w, facility_power_w, utilisation,
                  colocation_usd_per_kw_month, electricity_usd_per_kwh)
 
 
@@ -494,11 +443,11 @@ def rental_cost_over_time_usd(time_s, n_accelerators, rental_usd_per_hour, utili
     cost_usd : numeric
         :math:`C_{rent}(t) = p\\,n\\,u\\,t / 3600`. [USD]
     """
-    t = _positive("time_s", time_s, allow_zero=True)
-    n = _positive("n_accelerators", n_accelerators)
-    p = _positive("rental_usd_per_hour", rental_usd_per_hour)
-    u = _fraction("utilisation", utilisation)
-    return _like(p * n * u * t / SECONDS_PER_HOUR, time_s, n_accelerators, rental_usd_per_hour,
+    t = as_float_array("time_s", time_s, allow_zero=True)
+    n = as_float_array("n_accelerators", n_accelerators)
+    p = as_float_array("rental_usd_per_hour", rental_usd_per_hour)
+    u = check_fraction("utilisation", utilisation)
+    return like(p * n * u * t / SECONDS_PER_HOUR, time_s, n_accelerators, rental_usd_per_hour,
                  utilisation)
 
 
@@ -520,13 +469,13 @@ def break_even_time_s(upfront_usd, own_usd_per_s, rent_usd_per_s):
         :math:`t^* = K / (\\dot C_{rent} - \\dot C_{own})`; ``inf`` when renting runs no dearer
         than owning, i.e. owning never catches up. [s]
     """
-    k = _positive("upfront_usd", upfront_usd, allow_zero=True)
-    own = _positive("own_usd_per_s", own_usd_per_s, allow_zero=True)
-    rent = _positive("rent_usd_per_s", rent_usd_per_s, allow_zero=True)
+    k = as_float_array("upfront_usd", upfront_usd, allow_zero=True)
+    own = as_float_array("own_usd_per_s", own_usd_per_s, allow_zero=True)
+    rent = as_float_array("rent_usd_per_s", rent_usd_per_s, allow_zero=True)
     margin = rent - own
     with np.errstate(divide="ignore", invalid="ignore"):
         result = np.where(margin > 0, k / np.where(margin > 0, margin, 1.0), np.inf)
-    return _like(result, upfront_usd, own_usd_per_s, rent_usd_per_s)
+    return like(result, upfront_usd, own_usd_per_s, rent_usd_per_s)
 
 
 def break_even_utilisation(capex_usd, fixed_usd_per_s, energy_usd_per_s,
@@ -560,35 +509,23 @@ def break_even_utilisation(capex_usd, fixed_usd_per_s, energy_usd_per_s,
     Equates :math:`K - V + F H + u E H` (own) with :math:`u R H` (rent on demand, paying only
     for the hours used).
     """
-    k = _positive("capex_usd", capex_usd, allow_zero=True)
-    f = _positive("fixed_usd_per_s", fixed_usd_per_s, allow_zero=True)
-    e = _positive("energy_usd_per_s", energy_usd_per_s, allow_zero=True)
-    r = _positive("rent_usd_per_s", rent_usd_per_s)
-    h = _positive("horizon_s", horizon_s)
-    v = _positive("resale_usd", resale_usd, allow_zero=True)
+    k = as_float_array("capex_usd", capex_usd, allow_zero=True)
+    f = as_float_array("fixed_usd_per_s", fixed_usd_per_s, allow_zero=True)
+    e = as_float_array("energy_usd_per_s", energy_usd_per_s, allow_zero=True)
+    r = as_float_array("rent_usd_per_s", rent_usd_per_s)
+    h = as_float_array("horizon_s", horizon_s)
+    v = as_float_array("resale_usd", resale_usd, allow_zero=True)
     margin = (r - e) * h
     with np.errstate(divide="ignore", invalid="ignore"):
         result = np.where(margin > 0, (k - v + f * h) / np.where(margin > 0, margin, 1.0),
                           np.inf)
-    return _like(result, capex_usd, fixed_usd_per_s, energy_usd_per_s, rent_usd_per_s,
+    return like(result, capex_usd, fixed_usd_per_s, energy_usd_per_s, rent_usd_per_s,
                  horizon_s, resale_usd)
 
 
 # --------------------------------------------------------------------------------------------
 # composition: one plan per accelerator
 # --------------------------------------------------------------------------------------------
-
-
-def _resolve_accelerator(accelerator):
-    from scaling.hardware import Accelerator, accelerator as _lookup
-
-    if isinstance(accelerator, Accelerator):
-        return accelerator
-    if isinstance(accelerator, str):
-        return _lookup(accelerator)
-    raise ValueError(
-        f"accelerator must be a catalog name or an Accelerator, got {type(accelerator).__name__}"
-    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -662,12 +599,12 @@ class TrainingPlan:
     # ---- derived running costs (forwarding arithmetic only) ----
     def fixed_cost_usd_per_s(self) -> float:
         """Colocation rent of the contracted IT power [USD/s]."""
-        return (self.assumptions.colocation_usd_per_kw_month * self.it_power_w / _W_PER_KW
+        return (self.assumptions.colocation_usd_per_kw_month * self.it_power_w / W_PER_KW
                 / SECONDS_PER_MONTH)
 
     def energy_cost_usd_per_s(self) -> float:
         """Electricity while training at full load [USD/s]."""
-        return self.electricity_usd_per_kwh * self.average_facility_power_w / _SECONDS_PER_KWH
+        return self.electricity_usd_per_kwh * self.average_facility_power_w / J_PER_KWH
 
     def rent_usd_per_s(self, option: str = "on_demand") -> float:
         """Rent of the cluster's accelerators under a rental option [USD/s]."""
@@ -752,12 +689,12 @@ class TrainingPlan:
             ("accelerators", self.n_accelerators, "count"),
             ("servers", self.n_servers, "count"),
             ("racks", self.n_racks, "count"),
-            ("rack power", self.rack_power_w / _W_PER_KW, "kW"),
+            ("rack power", self.rack_power_w / W_PER_KW, "kW"),
             ("cooling", self.cooling, ""),
-            ("IT power (nameplate)", self.it_power_w / _W_PER_KW, "kW"),
-            ("power at the wall (peak)", self.facility_power_w / _W_PER_KW, "kW"),
+            ("IT power (nameplate)", self.it_power_w / W_PER_KW, "kW"),
+            ("power at the wall (peak)", self.facility_power_w / W_PER_KW, "kW"),
             ("training time", self.time_s / SECONDS_PER_DAY, "days"),
-            ("energy", self.energy_j / _SECONDS_PER_KWH / 1e3, "MWh"),
+            ("energy", self.energy_j / J_PER_MWH, "MWh"),
             ("capex", self.capex_usd, "USD"),
             ("on-demand rent for the run", self.run_rental_cost_usd, "USD"),
             ("break-even utilisation (3-yr, vs on demand)", self.break_even_utilisation, ""),
@@ -821,7 +758,7 @@ def plan_training(n_params, n_tokens, *, deadline_s, accelerator, mfu=None, prec
     from scaling.laws import training_flop
     from scaling.reliability import ReliabilityAssumptions
 
-    acc = _resolve_accelerator(accelerator)
+    acc = as_accelerator(accelerator)
     assumptions = PlanAssumptions() if assumptions is None else assumptions
     prices = _cost.PriceAssumptions() if prices is None else prices
     reliability = ReliabilityAssumptions() if reliability is None else reliability
@@ -829,9 +766,9 @@ def plan_training(n_params, n_tokens, *, deadline_s, accelerator, mfu=None, prec
                         ("deadline_s", deadline_s)):
         if np.ndim(value) != 0:
             raise ValueError(f"{name} must be a scalar; plan one target at a time")
-        _positive(name, value)
+        as_float_array(name, value)
     mfu = acc.default_mfu if mfu is None else mfu
-    _fraction("mfu", mfu)
+    check_fraction("mfu", mfu)
     peak = acc.peak_flop_per_s(precision)
     compute = float(training_flop(n_params, n_tokens))
 
@@ -868,7 +805,7 @@ def plan_training(n_params, n_tokens, *, deadline_s, accelerator, mfu=None, prec
             f"the catalog has no on-demand reference price for {acc.name}; pass "
             "rental_usd_per_hour (USD per accelerator-hour)"
         )
-    _positive("rental_usd_per_hour", on_demand)
+    as_float_array("rental_usd_per_hour", on_demand)
     rent = {term: float(_cost.discounted_rental_usd_per_hour(on_demand, term,
                                                               prices.rental_provider))
             for term in RENTAL_OPTIONS}
@@ -920,10 +857,10 @@ def buy_vs_rent(plan, *, utilisation, months=None):
     """
     import pandas as pd
 
-    _fraction("utilisation", utilisation)
+    check_fraction("utilisation", utilisation)
     if months is None:
         months = np.arange(0, round(plan.assumptions.horizon_s / SECONDS_PER_MONTH) + 1)
-    months = _positive("months", months, allow_zero=True)
+    months = as_float_array("months", months, allow_zero=True)
     t = months * SECONDS_PER_MONTH
     own = ownership_cost_usd(
         t, plan.capex_usd, plan.it_power_w, plan.average_facility_power_w, utilisation,
@@ -958,7 +895,7 @@ def break_even_table(plan, *, utilisation):
     """
     import pandas as pd
 
-    u = float(_fraction("utilisation", utilisation))
+    u = float(check_fraction("utilisation", utilisation))
     horizon = plan.assumptions.horizon_s
     own_rate = plan.fixed_cost_usd_per_s() + u * plan.energy_cost_usd_per_s()
     resale = plan.resale_usd()
@@ -1020,7 +957,7 @@ def compare_accelerators(n_params, n_tokens, *, deadline_s, accelerators, utilis
 
     frames = []
     for item in accelerators:
-        acc = _resolve_accelerator(item)
+        acc = as_accelerator(item)
         plan = plan_training(n_params, n_tokens, deadline_s=deadline_s, accelerator=acc,
                              mfu=pick(mfu, acc.name),
                              rental_usd_per_hour=pick(rental_usd_per_hour, acc.name), **kwargs)
@@ -1111,8 +1048,8 @@ def pilot_plan(plan, *, fraction, duration_s, law=None):
     """
     from scaling.laws import DEFAULT_LAW, FLOP_PER_PARAM_PER_TOKEN, compute_optimal
 
-    f = float(_fraction("fraction", fraction))
-    t = float(_positive("duration_s", duration_s))
+    f = float(check_fraction("fraction", fraction))
+    t = float(as_float_array("duration_s", duration_s))
     per_server = plan.assumptions.accelerators_per_server
     n_servers = int(whole_servers(f * plan.n_accelerators, per_server))
     n_acc = n_servers * per_server
@@ -1188,7 +1125,7 @@ def sensitivity(plan, *, utilisation, ranges):
     """
     import pandas as pd
 
-    base_u = float(_fraction("utilisation", utilisation))
+    base_u = float(check_fraction("utilisation", utilisation))
     base_values = {
         "mfu": plan.mfu,
         "rental_usd_per_hour": plan.rental_usd_per_hour["on_demand"],
@@ -1206,7 +1143,7 @@ def sensitivity(plan, *, utilisation, ranges):
             raise ValueError(f"ranges[{name!r}] must be (low, high), got {bounds!r}")
         for case, value in (("low", bounds[0]), ("base", base_values[name]),
                             ("high", bounds[1])):
-            _positive(f"ranges[{name!r}]", value)
+            as_float_array(f"ranges[{name!r}]", value)
             u = float(value) if name == "utilisation" else base_u
             varied = plan if name == "utilisation" or case == "base" else _replan(plan, name,
                                                                                    value)

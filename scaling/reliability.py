@@ -60,6 +60,9 @@ from types import MappingProxyType
 
 import numpy as np
 
+from scaling._validation import as_float_array, check_fraction, like
+from scaling.units import HOURS_PER_DAY, HOURS_PER_YEAR, SECONDS_PER_DAY, SECONDS_PER_HOUR
+
 __all__ = [
     "LLAMA3_INTERRUPTIONS",
     "FAILURE_RATES",
@@ -90,9 +93,6 @@ __all__ = [
     "SENSITIVITY_RANGES",
     "sensitivity_table",
 ]
-
-_SECONDS_PER_HOUR = 3600.0
-_HOURS_PER_DAY = 24.0
 
 # ---------------------------------------------------------------------------------------------
 # Sourced constants
@@ -138,7 +138,7 @@ LLAMA3_INTERRUPTIONS = MappingProxyType({
 })
 
 _LLAMA3_ACCELERATOR_HOURS = (
-    LLAMA3_INTERRUPTIONS["days"] * _HOURS_PER_DAY * LLAMA3_INTERRUPTIONS["n_accelerators"]
+    LLAMA3_INTERRUPTIONS["days"] * HOURS_PER_DAY * LLAMA3_INTERRUPTIONS["n_accelerators"]
 )
 
 #: Unexpected job interruptions per accelerator-hour from published fleets [1/(accelerator h)].
@@ -154,12 +154,12 @@ FAILURE_RATES = MappingProxyType({
         "(54 days x 24 h x 16,384 H100)",
     ),
     "meta_rsc1": (
-        6.50 / 1000.0 / (8.0 * _HOURS_PER_DAY),
+        6.50 / 1000.0 / (8.0 * HOURS_PER_DAY),
         "Kokolis et al. (2025), arXiv:2410.21680: RSC-1 (16k A100) 6.50 failures per "
         "1,000 node-days, 8 GPUs per node (as quoted by secondary summaries)",
     ),
     "meta_rsc2": (
-        2.34 / 1000.0 / (8.0 * _HOURS_PER_DAY),
+        2.34 / 1000.0 / (8.0 * HOURS_PER_DAY),
         "Kokolis et al. (2025), arXiv:2410.21680: RSC-2 (8k A100) 2.34 failures per "
         "1,000 node-days, 8 GPUs per node (as quoted by secondary summaries)",
     ),
@@ -174,7 +174,7 @@ FAILURE_RATES = MappingProxyType({
         "https://glennklockwood.com/garden/job-reliability: job MTTI 7.5 h on 992 A100",
     ),
     "databricks_hardware_only": (
-        0.01 / (365.25 * _HOURS_PER_DAY),
+        0.01 / HOURS_PER_YEAR,
         "Databricks fleet model (1% annualised GPU failure rate), summarised at "
         "https://www.aiexpert.news/en/article/databricks-silent-gpu-failure-detection-cuts-"
         "mttr-by-80; hardware replacements only (lower bound)",
@@ -228,56 +228,6 @@ _LOG_EXPM1_LINEAR_ABOVE = 30.0
 
 
 # ---------------------------------------------------------------------------------------------
-# Input handling (private)
-# ---------------------------------------------------------------------------------------------
-
-def _as_array(name, value):
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be numeric, got {value!r}") from exc
-    if np.isnan(array).any():
-        raise ValueError(f"{name} contains NaN; pass finite numbers")
-    return array
-
-
-def _positive(name, value, *, allow_zero=False, allow_inf=False):
-    array = _as_array(name, value)
-    if not allow_inf and np.isinf(array).any():
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    bad = array < 0 if allow_zero else array <= 0
-    if bad.any():
-        allowed = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be {allowed}, got {value!r}")
-    return array
-
-
-def _fraction(name, value, *, closed_upper=False):
-    array = _as_array(name, value)
-    upper_bad = array > 1 if closed_upper else array >= 1
-    if (array <= 0).any() or upper_bad.any():
-        allowed = "(0, 1]" if closed_upper else "(0, 1)"
-        raise ValueError(f"{name} must be in {allowed}, got {value!r}")
-    return array
-
-
-def _like(result, *inputs):
-    """Return ``result`` as the kind of the inputs: Series, ndarray or float."""
-    import sys
-
-    pd = sys.modules.get("pandas")
-    if pd is not None:
-        for item in inputs:
-            if isinstance(item, pd.Series):
-                return pd.Series(np.broadcast_to(result, (len(item),)), index=item.index,
-                                 copy=True)
-    result = np.asarray(result)
-    if result.ndim == 0 and all(np.ndim(item) == 0 for item in inputs):
-        return float(result)
-    return result
-
-
-# ---------------------------------------------------------------------------------------------
 # Configuration
 # ---------------------------------------------------------------------------------------------
 
@@ -306,10 +256,10 @@ class ReliabilityAssumptions:
     scaling_exponent: float = 1.0
 
     def __post_init__(self):
-        _positive("failure_rate_per_accelerator_hour", self.failure_rate_per_accelerator_hour)
-        _positive("checkpoint_time_s", self.checkpoint_time_s)
-        _positive("restart_time_s", self.restart_time_s, allow_zero=True)
-        _positive("scaling_exponent", self.scaling_exponent)
+        as_float_array("failure_rate_per_accelerator_hour", self.failure_rate_per_accelerator_hour)
+        as_float_array("checkpoint_time_s", self.checkpoint_time_s)
+        as_float_array("restart_time_s", self.restart_time_s, allow_zero=True)
+        as_float_array("scaling_exponent", self.scaling_exponent)
 
     def mtbf_s(self, n_accelerators):
         """Job MTBF [s]; forwards to :func:`mtbf_s`."""
@@ -413,12 +363,12 @@ def interruption_rate_per_s(n_accelerators,
     .. math:: \\lambda_{job} = \\frac{\\lambda_{acc}}{3600}\\,n_{ref}
               \\left(\\frac{n}{n_{ref}}\\right)^{k}
     """
-    n = _positive("n_accelerators", n_accelerators)
-    rate = _positive("failure_rate_per_accelerator_hour", failure_rate_per_accelerator_hour)
-    k = _positive("scaling_exponent", scaling_exponent)
-    n_ref = _positive("reference_n_accelerators", reference_n_accelerators)
-    result = rate / _SECONDS_PER_HOUR * n_ref * (n / n_ref) ** k
-    return _like(result, n_accelerators, failure_rate_per_accelerator_hour)
+    n = as_float_array("n_accelerators", n_accelerators)
+    rate = as_float_array("failure_rate_per_accelerator_hour", failure_rate_per_accelerator_hour)
+    k = as_float_array("scaling_exponent", scaling_exponent)
+    n_ref = as_float_array("reference_n_accelerators", reference_n_accelerators)
+    result = rate / SECONDS_PER_HOUR * n_ref * (n / n_ref) ** k
+    return like(result, n_accelerators, failure_rate_per_accelerator_hour)
 
 
 def mtbf_s(n_accelerators,
@@ -445,7 +395,7 @@ def mtbf_s(n_accelerators,
         n_accelerators, failure_rate_per_accelerator_hour,
         scaling_exponent=scaling_exponent, reference_n_accelerators=reference_n_accelerators,
     )
-    return _like(1.0 / np.asarray(rate), n_accelerators, failure_rate_per_accelerator_hour)
+    return like(1.0 / np.asarray(rate), n_accelerators, failure_rate_per_accelerator_hour)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -478,9 +428,9 @@ def young_interval_s(checkpoint_time_s, mtbf_s):
     >>> round(young_interval_s(60.0, mtbf_s(16384)) / 60, 1)
     19.3
     """
-    delta = _positive("checkpoint_time_s", checkpoint_time_s)
-    m = _positive("mtbf_s", mtbf_s)
-    return _like(np.sqrt(2.0 * delta * m), checkpoint_time_s, mtbf_s)
+    delta = as_float_array("checkpoint_time_s", checkpoint_time_s)
+    m = as_float_array("mtbf_s", mtbf_s)
+    return like(np.sqrt(2.0 * delta * m), checkpoint_time_s, mtbf_s)
 
 
 def daly_interval_s(checkpoint_time_s, mtbf_s):
@@ -507,12 +457,12 @@ def daly_interval_s(checkpoint_time_s, mtbf_s):
     It approximates the exact minimiser of Daly's exponential model
     (:func:`optimal_interval_s`).
     """
-    delta = _positive("checkpoint_time_s", checkpoint_time_s)
-    m = _positive("mtbf_s", mtbf_s)
+    delta = as_float_array("checkpoint_time_s", checkpoint_time_s)
+    m = as_float_array("mtbf_s", mtbf_s)
     ratio = delta / (2.0 * m)
     series = np.sqrt(2.0 * delta * m) * (1.0 + np.sqrt(ratio) / 3.0 + ratio / 9.0) - delta
     result = np.where(delta < 2.0 * m, series, m)
-    return _like(result, checkpoint_time_s, mtbf_s)
+    return like(result, checkpoint_time_s, mtbf_s)
 
 
 def _optimal_fraction(d):
@@ -563,9 +513,9 @@ def optimal_interval_s(checkpoint_time_s, mtbf_s):
     :math:`e^{R/M}`). For small :math:`\\delta/M`, :math:`\\tau^* \\to \\sqrt{2\\delta M}`
     (Young).
     """
-    delta = _positive("checkpoint_time_s", checkpoint_time_s)
-    m = _positive("mtbf_s", mtbf_s)
-    return _like(m * _optimal_fraction(delta / m), checkpoint_time_s, mtbf_s)
+    delta = as_float_array("checkpoint_time_s", checkpoint_time_s)
+    m = as_float_array("mtbf_s", mtbf_s)
+    return like(m * _optimal_fraction(delta / m), checkpoint_time_s, mtbf_s)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -607,16 +557,16 @@ def goodput(mtbf_s, checkpoint_time_s, restart_time_s=DEFAULT_RESTART_TIME_S, in
     >>> round(goodput(mtbf_s(16384), 60.0, 150.0), 3)
     0.888
     """
-    m = _positive("mtbf_s", mtbf_s)
-    delta = _positive("checkpoint_time_s", checkpoint_time_s)
-    restart = _positive("restart_time_s", restart_time_s, allow_zero=True)
+    m = as_float_array("mtbf_s", mtbf_s)
+    delta = as_float_array("checkpoint_time_s", checkpoint_time_s)
+    restart = as_float_array("restart_time_s", restart_time_s, allow_zero=True)
     if interval_s is None:
         x = _optimal_fraction(delta / m)
         result = np.exp(-restart / m) * (1.0 - x)
-        return _like(result, mtbf_s, checkpoint_time_s, restart_time_s)
-    tau = _positive("interval_s", interval_s)
+        return like(result, mtbf_s, checkpoint_time_s, restart_time_s)
+    tau = as_float_array("interval_s", interval_s)
     result = np.exp(np.log(tau / m) - restart / m - _log_expm1((tau + delta) / m))
-    return _like(result, mtbf_s, checkpoint_time_s, restart_time_s, interval_s)
+    return like(result, mtbf_s, checkpoint_time_s, restart_time_s, interval_s)
 
 
 def goodput_first_order(mtbf_s, checkpoint_time_s, restart_time_s=DEFAULT_RESTART_TIME_S,
@@ -641,14 +591,14 @@ def goodput_first_order(mtbf_s, checkpoint_time_s, restart_time_s=DEFAULT_RESTAR
     -----
     .. math:: G_1 = \\frac{\\tau}{\\tau+\\delta}\\left(1 - \\frac{R + (\\tau+\\delta)/2}{M}\\right)
     """
-    m = _positive("mtbf_s", mtbf_s)
-    delta = _positive("checkpoint_time_s", checkpoint_time_s)
-    restart = _positive("restart_time_s", restart_time_s, allow_zero=True)
-    tau = np.sqrt(2.0 * delta * m) if interval_s is None else _positive("interval_s", interval_s)
+    m = as_float_array("mtbf_s", mtbf_s)
+    delta = as_float_array("checkpoint_time_s", checkpoint_time_s)
+    restart = as_float_array("restart_time_s", restart_time_s, allow_zero=True)
+    tau = np.sqrt(2.0 * delta * m) if interval_s is None else as_float_array("interval_s", interval_s)
     segment = tau + delta
     result = tau / segment * (1.0 - (restart + segment / 2.0) / m)
     inputs = (mtbf_s, checkpoint_time_s, restart_time_s)
-    return _like(result, *(inputs if interval_s is None else inputs + (interval_s,)))
+    return like(result, *(inputs if interval_s is None else inputs + (interval_s,)))
 
 
 def first_order_valid(mtbf_s, checkpoint_time_s, restart_time_s=DEFAULT_RESTART_TIME_S,
@@ -670,13 +620,12 @@ def first_order_valid(mtbf_s, checkpoint_time_s, restart_time_s=DEFAULT_RESTART_
     valid : bool or ndarray of bool (Series when given a Series)
         True where ``|goodput_first_order - goodput| <= tolerance``.
     """
-    tol = _positive("tolerance", tolerance)
+    tol = as_float_array("tolerance", tolerance)
     exact = np.asarray(goodput(mtbf_s, checkpoint_time_s, restart_time_s, interval_s))
     first = np.asarray(goodput_first_order(mtbf_s, checkpoint_time_s, restart_time_s,
                                            interval_s))
     result = np.abs(first - exact) <= tol
-    out = _like(result, mtbf_s, checkpoint_time_s, restart_time_s)
-    return bool(out) if isinstance(out, float) else out.astype(bool)
+    return like(result, mtbf_s, checkpoint_time_s, restart_time_s)
 
 
 def goodput_at_scale(n_accelerators, *,
@@ -708,7 +657,7 @@ def goodput_at_scale(n_accelerators, *,
     m = mtbf_s(n_accelerators, failure_rate_per_accelerator_hour,
                scaling_exponent=scaling_exponent)
     result = goodput(np.asarray(m), checkpoint_time_s, restart_time_s)
-    return _like(result, n_accelerators, failure_rate_per_accelerator_hour, checkpoint_time_s,
+    return like(result, n_accelerators, failure_rate_per_accelerator_hour, checkpoint_time_s,
                  restart_time_s)
 
 
@@ -781,14 +730,14 @@ def required_checkpoint_time_s(target_goodput, mtbf_s, restart_time_s=DEFAULT_RE
     For g close to 1 this is :math:`\\delta \\approx M(1-g)^2/2`, the inverse of Young's
     :math:`1 - G \\approx \\sqrt{2\\delta/M}`.
     """
-    target = _fraction("target_goodput", target_goodput)
-    m = _positive("mtbf_s", mtbf_s)
-    restart = _positive("restart_time_s", restart_time_s, allow_zero=True)
+    target = check_fraction("target_goodput", target_goodput, include_one=False)
+    m = as_float_array("mtbf_s", mtbf_s)
+    restart = as_float_array("restart_time_s", restart_time_s, allow_zero=True)
     g = target * np.exp(restart / m)
     with np.errstate(invalid="ignore", divide="ignore"):
         delta = m * (g - 1.0 - np.log(g))
     result = np.where(g < 1.0, delta, np.nan)
-    return _like(result, target_goodput, mtbf_s, restart_time_s)
+    return like(result, target_goodput, mtbf_s, restart_time_s)
 
 
 def required_restart_time_s(target_goodput, mtbf_s, checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S):
@@ -813,13 +762,13 @@ def required_restart_time_s(target_goodput, mtbf_s, checkpoint_time_s=DEFAULT_CH
     -----
     .. math:: R = M \\ln\\frac{1 - x^*(\\delta/M)}{G}
     """
-    target = _fraction("target_goodput", target_goodput)
-    m = _positive("mtbf_s", mtbf_s)
-    delta = _positive("checkpoint_time_s", checkpoint_time_s)
+    target = check_fraction("target_goodput", target_goodput, include_one=False)
+    m = as_float_array("mtbf_s", mtbf_s)
+    delta = as_float_array("checkpoint_time_s", checkpoint_time_s)
     headroom = 1.0 - _optimal_fraction(delta / m)
     restart = m * np.log(headroom / target)
     result = np.where(restart >= 0.0, restart, np.nan)
-    return _like(result, target_goodput, mtbf_s, checkpoint_time_s)
+    return like(result, target_goodput, mtbf_s, checkpoint_time_s)
 
 
 def required_mtbf_s(target_goodput, checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S,
@@ -840,9 +789,9 @@ def required_mtbf_s(target_goodput, checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S,
     mtbf_s : numeric
         [s] Found by vectorised bisection in log M (goodput increases monotonically with M).
     """
-    target = _fraction("target_goodput", target_goodput)
-    delta = _positive("checkpoint_time_s", checkpoint_time_s)
-    restart = _positive("restart_time_s", restart_time_s, allow_zero=True)
+    target = check_fraction("target_goodput", target_goodput, include_one=False)
+    delta = as_float_array("checkpoint_time_s", checkpoint_time_s)
+    restart = as_float_array("restart_time_s", restart_time_s, allow_zero=True)
     target, delta, restart = np.broadcast_arrays(target, delta, restart)
     lo = np.full(target.shape, math.log(_MTBF_BRACKET_S[0]))
     hi = np.full(target.shape, math.log(_MTBF_BRACKET_S[1]))
@@ -852,7 +801,7 @@ def required_mtbf_s(target_goodput, checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S,
         reached = np.exp(-restart / m) * (1.0 - _optimal_fraction(delta / m)) >= target
         hi = np.where(reached, mid, hi)
         lo = np.where(reached, lo, mid)
-    return _like(np.exp(hi), target_goodput, checkpoint_time_s, restart_time_s)
+    return like(np.exp(hi), target_goodput, checkpoint_time_s, restart_time_s)
 
 
 def max_accelerators(target_goodput, checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S,
@@ -884,11 +833,11 @@ def max_accelerators(target_goodput, checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S
     :math:`n = n_{ref}\\,(3600 / (\\lambda_{acc} n_{ref} M))^{1/k}`.
     """
     m = np.asarray(required_mtbf_s(target_goodput, checkpoint_time_s, restart_time_s))
-    rate = _positive("failure_rate_per_accelerator_hour", failure_rate_per_accelerator_hour)
-    k = _positive("scaling_exponent", scaling_exponent)
-    n_ref = _positive("reference_n_accelerators", reference_n_accelerators)
-    result = n_ref * (_SECONDS_PER_HOUR / (rate * n_ref * m)) ** (1.0 / k)
-    return _like(result, target_goodput, checkpoint_time_s, restart_time_s,
+    rate = as_float_array("failure_rate_per_accelerator_hour", failure_rate_per_accelerator_hour)
+    k = as_float_array("scaling_exponent", scaling_exponent)
+    n_ref = as_float_array("reference_n_accelerators", reference_n_accelerators)
+    result = n_ref * (SECONDS_PER_HOUR / (rate * n_ref * m)) ** (1.0 / k)
+    return like(result, target_goodput, checkpoint_time_s, restart_time_s,
                  failure_rate_per_accelerator_hour)
 
 
@@ -909,9 +858,9 @@ def lost_cost_usd(run_cost_usd, goodput):
         :math:`C\\,(1 - G)` [USD]. If ``run_cost_usd`` is the failure-free cost instead, the
         loss is :math:`C\\,(1/G - 1)`; pass ``run_cost_usd / goodput``.
     """
-    cost = _positive("run_cost_usd", run_cost_usd, allow_zero=True)
-    g = _fraction("goodput", goodput, closed_upper=True)
-    return _like(cost * (1.0 - g), run_cost_usd, goodput)
+    cost = as_float_array("run_cost_usd", run_cost_usd, allow_zero=True)
+    g = check_fraction("goodput", goodput)
+    return like(cost * (1.0 - g), run_cost_usd, goodput)
 
 
 def reliability_table(n_accelerators, *,
@@ -936,16 +885,16 @@ def reliability_table(n_accelerators, *,
     """
     import pandas as pd
 
-    n = np.atleast_1d(_positive("n_accelerators", n_accelerators))
+    n = np.atleast_1d(as_float_array("n_accelerators", n_accelerators))
     m = np.asarray(mtbf_s(n, failure_rate_per_accelerator_hour,
                           scaling_exponent=scaling_exponent))
-    delta = np.broadcast_to(_positive("checkpoint_time_s", checkpoint_time_s), n.shape)
+    delta = np.broadcast_to(as_float_array("checkpoint_time_s", checkpoint_time_s), n.shape)
     restart = np.broadcast_to(
-        _positive("restart_time_s", restart_time_s, allow_zero=True), n.shape)
+        as_float_array("restart_time_s", restart_time_s, allow_zero=True), n.shape)
     g = np.asarray(goodput(m, delta, restart))
     return pd.DataFrame({
         "n_accelerators": n,
-        "interruptions_per_day": _HOURS_PER_DAY * _SECONDS_PER_HOUR / m,
+        "interruptions_per_day": SECONDS_PER_DAY / m,
         "mtbf_s": m,
         "young_interval_s": young_interval_s(delta, m),
         "daly_interval_s": daly_interval_s(delta, m),
@@ -1009,7 +958,7 @@ def sensitivity_table(n_accelerators, *, ranges=None,
     if unknown:
         raise ValueError(
             f"unknown assumptions {sorted(unknown)}; valid: {', '.join(sorted(baseline))}")
-    n = np.atleast_1d(_positive("n_accelerators", n_accelerators))
+    n = np.atleast_1d(as_float_array("n_accelerators", n_accelerators))
     base = np.asarray(goodput_at_scale(n, **baseline))
     frames = []
     for name, (low, high) in ranges.items():

@@ -48,6 +48,10 @@ from functools import lru_cache
 import numpy as np
 
 from scaling import laws
+from scaling._validation import as_float_array, as_numeric_array, check_fraction
+from scaling.cluster import as_cluster
+from scaling.hardware import as_accelerator
+from scaling.units import SECONDS_PER_DAY
 
 __all__ = [
     "DEFAULT_SYSTEMS",
@@ -70,9 +74,6 @@ __all__ = [
     "run_time_quantiles",
     "budget_scenarios",
 ]
-
-#: Seconds per day (definition).
-SECONDS_PER_DAY = 86_400.0
 
 #: The systems notebook 05 compares (keys of ``data/clusters.csv``): the 2024 Stargate rumour,
 #: the 2025 Stargate Abilene build, Frontier, the two NVIDIA Eos machines and Azure Eagle.
@@ -107,32 +108,8 @@ SLOW_RESTART_TIME_S = 1800.0
 # validation (private)
 # --------------------------------------------------------------------------------------------
 
-def _array(name: str, value) -> np.ndarray:
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be numeric, got {value!r}") from exc
-    if np.isnan(array).any():
-        raise ValueError(f"{name} must not be NaN")
-    return array
-
-
-def _positive(name: str, value) -> np.ndarray:
-    array = _array(name, value)
-    if (array <= 0).any() or np.isinf(array).any():
-        raise ValueError(f"{name} must be positive and finite, got {value!r}")
-    return array
-
-
-def _fraction(name: str, value) -> np.ndarray:
-    array = _array(name, value)
-    if ((array <= 0) | (array > 1)).any():
-        raise ValueError(f"{name} must be in (0, 1], got {value!r}")
-    return array
-
-
 def _days(days) -> tuple[float, ...]:
-    values = tuple(float(d) for d in np.atleast_1d(_positive("days", days)))
+    values = tuple(float(d) for d in np.atleast_1d(as_float_array("days", days)))
     if not values:
         raise ValueError("days must hold at least one positive duration")
     return values
@@ -313,14 +290,6 @@ def _headline(system: str):
 # one run on one system (composition of scaling.forecast)
 # --------------------------------------------------------------------------------------------
 
-def _cluster(name):
-    from scaling.cluster import Cluster, cluster
-
-    if isinstance(name, Cluster):
-        return name
-    return cluster(name)
-
-
 def _precision_for(chip, precision: str) -> str:
     if precision not in PRECISION_CHOICES:
         raise ValueError(f"precision must be one of {PRECISION_CHOICES}, got {precision!r}")
@@ -332,7 +301,7 @@ def _precision_for(chip, precision: str) -> str:
 def _reference(compute_flop):
     if compute_flop is None:
         return reference_compute_flop(DEFAULT_REFERENCE_RUN)
-    return float(_positive("compute_flop", compute_flop))
+    return float(as_float_array("compute_flop", compute_flop))
 
 
 def estimate_reference_run(system, *, compute_flop=None, mfu=None, precision="bf16",
@@ -372,9 +341,9 @@ def estimate_reference_run(system, *, compute_flop=None, mfu=None, precision="bf
     """
     from scaling.forecast import estimate_run
 
-    clu = _cluster(system)
+    clu = as_cluster(system)
     chip = clu.accelerator
-    compute = _reference(compute_flop) if np.ndim(compute_flop) == 0 else _positive(
+    compute = _reference(compute_flop) if np.ndim(compute_flop) == 0 else as_float_array(
         "compute_flop", compute_flop)
     n_params = np.asarray(laws.compute_optimal(compute, law=law).n_params, dtype=float)
     return estimate_run(
@@ -390,11 +359,8 @@ def estimate_reference_run(system, *, compute_flop=None, mfu=None, precision="bf
 def _largest_trainable(system, days, **kwargs):
     from scaling.forecast import largest_trainable
 
-    # The bisection brackets compute at 1e10 FLOP, where goodput's checkpoint pause is ~0 and
-    # NumPy warns about the division; the bracket end is never the answer.
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return largest_trainable(system, deadline_s=np.asarray(days) * SECONDS_PER_DAY,
-                                 **kwargs).to_frame()
+    return largest_trainable(system, deadline_s=np.asarray(days) * SECONDS_PER_DAY,
+                             **kwargs).to_frame()
 
 
 def _modelled_capex_usd(system, prices):
@@ -457,10 +423,10 @@ def compare_systems(cluster_names=DEFAULT_SYSTEMS, *, days=(30, 100), reference_
                "failure_rate_per_accelerator_hour": failure_rate_per_accelerator_hour}
     rows = []
     for name in cluster_names:
-        system = _cluster(name)
+        system = as_cluster(name)
         chip = system.accelerator
         used = _precision_for(chip, precision)
-        used_mfu = system.effective_mfu if mfu is None else float(_fraction("mfu", mfu))
+        used_mfu = system.effective_mfu if mfu is None else float(check_fraction("mfu", mfu))
         head = _headline(system.name)
         run = estimate_reference_run(system, compute_flop=ref, mfu=used_mfu, precision=used,
                                      law=law, prices=prices, **failure)
@@ -533,9 +499,9 @@ def precision_comparison(cluster_names=DEFAULT_SYSTEMS, *, mfu=None):
 
     rows = []
     for name in cluster_names:
-        system = _cluster(name)
+        system = as_cluster(name)
         chip = system.accelerator
-        used_mfu = system.effective_mfu if mfu is None else float(_fraction("mfu", mfu))
+        used_mfu = system.effective_mfu if mfu is None else float(check_fraction("mfu", mfu))
         sustained = float(system.sustained_flop_per_s(mfu=used_mfu, precision="bf16"))
         mfu_source = "dense bf16 peak x MFU (data/mfu_defaults.csv, by accelerator generation)"
         figures = [
@@ -590,13 +556,13 @@ def time_sensitivity(cluster_names=DEFAULT_SYSTEMS, *, compute_flop=None,
     import pandas as pd
 
     ref = _reference(compute_flop)
-    mfus = np.atleast_1d(_fraction("mfu", mfu))
+    mfus = np.atleast_1d(check_fraction("mfu", mfu))
     for precision in precisions:
         if precision not in ("bf16", "fp8"):
             raise ValueError(f"precisions must be 'bf16' or 'fp8', got {precision!r}")
     frames = []
     for name in cluster_names:
-        system = _cluster(name)
+        system = as_cluster(name)
         for precision in precisions:
             if precision == "fp8" and math.isnan(system.accelerator.peak_fp8_flop_per_s):
                 continue
@@ -648,7 +614,7 @@ def sensitivity_table(system="stargate-abilene", *, compute_flop=None, law=laws.
     from scaling import reliability
     from scaling.forecast import DEFAULT_UNCERTAINTY
 
-    clu = _cluster(system)
+    clu = as_cluster(system)
     chip = clu.accelerator
     ref = _reference(compute_flop)
     base_mfu = clu.effective_mfu
@@ -809,7 +775,7 @@ def run_time_samples(cluster_name, *, uncertainty=None, precision="bf16", n_samp
     spec = RunUncertainty() if uncertainty is None else uncertainty
     if not isinstance(spec, RunUncertainty):
         raise ValueError("uncertainty must be a RunUncertainty or None")
-    system = _cluster(cluster_name)
+    system = as_cluster(cluster_name)
     rng = np.random.default_rng(seed)
     compute = _sample_compute(rng, spec.run, n_samples)
     mfu = spec.mfu.sample(system.effective_mfu, n_samples, rng)
@@ -849,7 +815,7 @@ def run_time_quantiles(cluster_names=DEFAULT_SYSTEMS, *, quantiles=(0.05, 0.5, 0
     """
     import pandas as pd
 
-    qs = np.atleast_1d(_array("quantiles", quantiles))
+    qs = np.atleast_1d(as_numeric_array("quantiles", quantiles))
     if ((qs < 0) | (qs > 1)).any():
         raise ValueError(f"quantiles must be in [0, 1], got {quantiles!r}")
     rows = {}
@@ -912,7 +878,7 @@ def budget_scenarios(accelerator="GB200", *, budget_usd=1e11, power_w=1e9, days=
     }
     rows = []
     for label, limits in constraints.items():
-        used = _precision_for(_accelerator_of(accelerator), precision)
+        used = _precision_for(as_accelerator(accelerator), precision)
         sizing = size_cluster(accelerator, prices=prices, mfu=mfu, precision=used, **limits)
         system = sizing.to_cluster(name=f"{sizing.accelerator.name} ({label})")
         row = {
@@ -938,7 +904,3 @@ def budget_scenarios(accelerator="GB200", *, budget_usd=1e11, power_w=1e9, days=
     return pd.DataFrame(rows).set_index("constraint")
 
 
-def _accelerator_of(accelerator):
-    from scaling.hardware import Accelerator, accelerator as lookup
-
-    return accelerator if isinstance(accelerator, Accelerator) else lookup(accelerator)

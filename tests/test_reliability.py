@@ -326,12 +326,12 @@ def test_checkpoint_time_from_storage_model():
 # --- bad input --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("call, match", [
-    (lambda: rel.mtbf_s(0), "n_accelerators must be > 0"),
+    (lambda: rel.mtbf_s(0), r"n_accelerators must be positive \(> 0\)"),
     (lambda: rel.mtbf_s(float("nan")), "NaN"),
     (lambda: rel.mtbf_s(100, -1e-5), "failure_rate_per_accelerator_hour"),
-    (lambda: rel.goodput(1e4, 0.0, 10.0), "checkpoint_time_s must be > 0"),
+    (lambda: rel.goodput(1e4, 0.0, 10.0), r"checkpoint_time_s must be positive \(> 0\)"),
     (lambda: rel.goodput(1e4, 60.0, -1.0), "restart_time_s must be >= 0"),
-    (lambda: rel.goodput(float("inf"), 60.0, 1.0), "mtbf_s must be finite"),
+    (lambda: rel.goodput(float("inf"), 60.0, 1.0), r"mtbf_s must be positive \(> 0\) and finite, got inf"),
     (lambda: rel.goodput(1e4, 60.0, 1.0, interval_s=0.0), "interval_s"),
     (lambda: rel.required_checkpoint_time_s(1.0, 1e4, 10.0), r"target_goodput must be in \(0, 1\)"),
     (lambda: rel.required_mtbf_s(0.0), "target_goodput"),

@@ -8,6 +8,8 @@ computes science beyond reshaping.
 
 from __future__ import annotations
 
+from scaling._validation import require_columns
+
 __all__ = ["AXIS_TITLES", "band_chart", "forecast_panels", "parity_chart",
            "inference_tradeoff_chart"]
 
@@ -35,12 +37,6 @@ _LOG = {"n_params", "n_tokens", "compute_flop", "time_days", "accelerator_hours"
         "amortized_cost_usd", "rental_cost_usd", "days", "cost_usd"}
 
 
-def _require(frame, columns, what):
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{what} needs columns {columns}; missing {missing}")
-
-
 def _scale(name):
     import altair as alt
 
@@ -66,7 +62,7 @@ def band_chart(frame, quantity="time_days", *, color="cluster"):
     """
     import altair as alt
 
-    _require(frame, ["n_params", quantity, color], "band_chart")
+    require_columns(frame, ["n_params", quantity, color], "band_chart")
     title = AXIS_TITLES.get(quantity, quantity)
     x = alt.X("n_params:Q", title=AXIS_TITLES["n_params"], scale=alt.Scale(type="log"),
               axis=alt.Axis(format="~s"))
@@ -116,7 +112,7 @@ def parity_chart(long, quantity="accelerator_hours", *, band=1.25):
     import numpy as np
     import pandas as pd
 
-    _require(long, ["name", "quantity", "predicted", "reported", "ratio"], "parity_chart")
+    require_columns(long, ["name", "quantity", "predicted", "reported", "ratio"], "parity_chart")
     data = long[long["quantity"] == quantity]
     if data.empty:
         raise ValueError(f"no rows for quantity {quantity!r}; have {sorted(set(long['quantity']))}")
@@ -157,7 +153,7 @@ def inference_tradeoff_chart(table):
     """
     import altair as alt
 
-    _require(table, ["inference_tokens", "n_params", "chinchilla_n_params",
+    require_columns(table, ["inference_tokens", "n_params", "chinchilla_n_params",
                      "total_flop_saving_fraction"], "inference_tradeoff_chart")
     long = table.melt(id_vars=["inference_tokens", "total_flop_saving_fraction"],
                       value_vars=["n_params", "chinchilla_n_params"], var_name="policy",

@@ -7,6 +7,8 @@ returns an Altair chart; nothing here computes science.
 
 from __future__ import annotations
 
+from scaling._validation import require_columns
+
 __all__ = ["landscape_chart", "named_systems_chart", "cost_breakdown_chart"]
 
 _WIDTH = 480
@@ -17,12 +19,6 @@ _LANDSCAPE_METRICS = {
     "peak_flop_per_s_per_usd": "dense peak per dollar of purchase price [FLOP/s/USD]",
     "peak_flop_per_s": "dense peak per chip [FLOP/s]",
 }
-
-
-def _require(frame, columns, what):
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{what} needs columns {columns}; missing {missing}")
 
 
 def landscape_chart(landscape, metric="peak_flop_per_s_per_w"):
@@ -43,7 +39,7 @@ def landscape_chart(landscape, metric="peak_flop_per_s_per_w"):
 
     if metric not in _LANDSCAPE_METRICS:
         raise ValueError(f"metric must be one of {sorted(_LANDSCAPE_METRICS)}, got {metric!r}")
-    _require(landscape, ["name", "vendor", "release_date", metric, "tdp_estimated"], "landscape")
+    require_columns(landscape, ["name", "vendor", "release_date", metric, "tdp_estimated"], "landscape")
     data = landscape.dropna(subset=[metric]).copy()
     data["tdp"] = data["tdp_estimated"].map({True: "estimated", False: "vendor"})
     tooltip = [
@@ -84,7 +80,7 @@ def named_systems_chart(comparison):
     """
     import altair as alt
 
-    _require(comparison, ["name", "accelerator", "n_accelerators", "status",
+    require_columns(comparison, ["name", "accelerator", "n_accelerators", "status",
                           "sustained_flop_per_s", "peak_facility_power_w",
                           "modelled_capex_usd", "reported_power_w", "reported_capex_usd"],
              "comparison")

@@ -6,6 +6,8 @@ an Altair chart; nothing here computes science.
 
 from __future__ import annotations
 
+from scaling._validation import require_columns
+
 __all__ = ["loss_vs_compute_chart", "tokens_per_param_chart", "frontier_chart"]
 
 _WIDTH = 520
@@ -18,12 +20,6 @@ def _powers_of_ten_axis(fmt=".0e"):
     # label only the decades of a log axis (e.g. 1e+20), not every tick in between
     return alt.Axis(format=fmt, labelExpr=(
         "abs(log(datum.value) / LN10 - round(log(datum.value) / LN10)) < 1e-6 ? datum.label : ''"))
-
-
-def _require(frame, columns, what):
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{what} needs columns {columns}; missing {missing}")
 
 
 def loss_vs_compute_chart(points, frontier=None):
@@ -44,7 +40,7 @@ def loss_vs_compute_chart(points, frontier=None):
     """
     import altair as alt
 
-    _require(points, ["compute_flop", "loss", "n_params"], "points")
+    require_columns(points, ["compute_flop", "loss", "n_params"], "points")
     data = points.copy()
     if "outlier" not in data.columns:
         data["outlier"] = False
@@ -70,7 +66,7 @@ def loss_vs_compute_chart(points, frontier=None):
     )
     layers = []
     if frontier is not None:
-        _require(frontier, ["compute_flop", "loss"], "frontier")
+        require_columns(frontier, ["compute_flop", "loss"], "frontier")
         if {"loss_ci_lower", "loss_ci_upper"} <= set(frontier.columns):
             layers.append(alt.Chart(frontier).mark_area(opacity=0.25, color="black").encode(
                 x=x, y=alt.Y("loss_ci_lower:Q", title="final loss [nats/token]",
@@ -101,7 +97,7 @@ def tokens_per_param_chart(table):
     """
     import altair as alt
 
-    _require(table, ["law", "compute_flop", "tokens_per_param"], "table")
+    require_columns(table, ["law", "compute_flop", "tokens_per_param"], "table")
     x = alt.X("compute_flop:Q", title="training compute [FLOP]", scale=alt.Scale(type="log"),
               axis=_powers_of_ten_axis())
     color = alt.Color("law:N", title="parameter set")
@@ -146,7 +142,7 @@ def frontier_chart(table, quantity="n_params"):
               "n_tokens": "optimal training tokens [tokens]"}
     if quantity not in titles:
         raise ValueError(f"quantity must be one of {sorted(titles)}, got {quantity!r}")
-    _require(table, ["law", "compute_flop", quantity], "table")
+    require_columns(table, ["law", "compute_flop", quantity], "table")
     x = alt.X("compute_flop:Q", title="training compute [FLOP]", scale=alt.Scale(type="log"),
               axis=_powers_of_ten_axis())
     color = alt.Color("law:N", title="parameter set")

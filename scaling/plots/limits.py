@@ -6,6 +6,9 @@ the functions so ``import scaling`` stays fast.
 
 from __future__ import annotations
 
+from scaling._validation import require_columns
+from scaling.units import DAYS_PER_YEAR
+
 __all__ = [
     "data_wall_chart",
     "repetition_chart",
@@ -23,12 +26,6 @@ def _params_axis():
 
     return alt.X("n_params:Q", scale=alt.Scale(type="log"), title="Model size N [parameters]",
                  axis=alt.Axis(format="~s", tickCount=5))
-
-
-def _require(table, columns, what):
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise ValueError(f"{what} needs columns {missing}; got {list(table.columns)}")
 
 
 def data_wall_chart(table, stocks):
@@ -50,8 +47,8 @@ def data_wall_chart(table, stocks):
     """
     import altair as alt
 
-    _require(table, ["n_params", "n_tokens", "law"], "data_wall_chart table")
-    _require(stocks, ["stock", "tokens", "tokens_ci_lower", "tokens_ci_upper"],
+    require_columns(table, ["n_params", "n_tokens", "law"], "data_wall_chart table")
+    require_columns(stocks, ["stock", "tokens", "tokens_ci_lower", "tokens_ci_upper"],
              "data_wall_chart stocks")
     x = _params_axis()
     y_title = "Training tokens [tokens]"
@@ -107,7 +104,7 @@ def repetition_chart(table, label="model"):
     import altair as alt
     import pandas as pd
 
-    _require(table, ["epochs", "loss", "loss_unique_data", "n_tokens"], "repetition_chart")
+    require_columns(table, ["epochs", "loss", "loss_unique_data", "n_tokens"], "repetition_chart")
     frame = table.copy()
     if label not in frame.columns:
         frame[label] = "model"
@@ -157,8 +154,8 @@ def power_wall_chart(table, envelopes):
     """
     import altair as alt
 
-    _require(table, ["n_params", "facility_power_w", "scenario"], "power_wall_chart table")
-    _require(envelopes, ["name", "power_w"], "power_wall_chart envelopes")
+    require_columns(table, ["n_params", "facility_power_w", "scenario"], "power_wall_chart table")
+    require_columns(envelopes, ["name", "power_w"], "power_wall_chart envelopes")
     frame = table.assign(facility_power_gw=table["facility_power_w"] / 1e9)
     env = envelopes.assign(power_gw=envelopes["power_w"] / 1e9)
     y_title = "Facility power needed [GW]"
@@ -210,7 +207,7 @@ def sensitivity_chart(table, output_title):
     """
     import altair as alt
 
-    _require(table, ["assumption", "low_setting", "high_setting", "output_low", "output_high",
+    require_columns(table, ["assumption", "low_setting", "high_setting", "output_low", "output_high",
                      "output_base"], "sensitivity_chart")
     frame = table.copy()
     frame["low"] = frame[["output_low", "output_high"]].min(axis=1)
@@ -257,9 +254,8 @@ def time_to_train_chart(table):
     """
     import altair as alt
 
-    _require(table, ["cluster", "n_params", "time_days"], "time_to_train_chart")
-    days_per_year = 365.25
-    frame = table.assign(time_years=table["time_days"] / days_per_year)
+    require_columns(table, ["cluster", "n_params", "time_days"], "time_to_train_chart")
+    frame = table.assign(time_years=table["time_days"] / DAYS_PER_YEAR)
     x = _params_axis()
     y_title = "Training time [years]"
     tooltip = [alt.Tooltip("cluster:N"),
@@ -267,8 +263,8 @@ def time_to_train_chart(table):
                alt.Tooltip("time_years:Q", title="time [years]", format=".3g")]
     layers = []
     if {"time_days_ci_lower", "time_days_ci_upper"} <= set(frame.columns):
-        frame = frame.assign(low_years=frame["time_days_ci_lower"] / days_per_year,
-                             high_years=frame["time_days_ci_upper"] / days_per_year)
+        frame = frame.assign(low_years=frame["time_days_ci_lower"] / DAYS_PER_YEAR,
+                             high_years=frame["time_days_ci_upper"] / DAYS_PER_YEAR)
         tooltip += [alt.Tooltip("low_years:Q", title="P5 [years]", format=".3g"),
                     alt.Tooltip("high_years:Q", title="P95 [years]", format=".3g")]
         layers.append(alt.Chart(frame).mark_area(opacity=0.15).encode(

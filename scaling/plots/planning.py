@@ -6,6 +6,8 @@ the functions so ``import scaling`` stays fast.
 
 from __future__ import annotations
 
+from scaling._validation import require_columns
+
 __all__ = [
     "buy_vs_rent_chart",
     "accelerator_cost_chart",
@@ -21,12 +23,6 @@ _OPTION_LABELS = {
     "1yr": "rent, 1-year commitment",
     "3yr": "rent, 3-year commitment",
 }
-
-
-def _require(table, columns, what):
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise ValueError(f"{what} needs columns {missing}; got {list(table.columns)}")
 
 
 def buy_vs_rent_chart(table, *, title="Cumulative cost of owning versus renting"):
@@ -47,7 +43,7 @@ def buy_vs_rent_chart(table, *, title="Cumulative cost of owning versus renting"
     """
     import altair as alt
 
-    _require(table, ["month", "option", "cost_usd"], "buy_vs_rent_chart")
+    require_columns(table, ["month", "option", "cost_usd"], "buy_vs_rent_chart")
     data = table.assign(
         option_label=table["option"].map(_OPTION_LABELS).fillna(table["option"]),
         cost_musd=table["cost_usd"] / 1e6,
@@ -84,7 +80,7 @@ def accelerator_cost_chart(table, *, title="Three-year cost per accelerator choi
     """
     import altair as alt
 
-    _require(table, ["accelerator", "n_accelerators", "own_cost_usd",
+    require_columns(table, ["accelerator", "n_accelerators", "own_cost_usd",
                      "rent_on_demand_cost_usd"], "accelerator_cost_chart")
     long = table.melt(id_vars=["accelerator", "n_accelerators"],
                       value_vars=["own_cost_usd", "rent_on_demand_cost_usd"],
@@ -129,7 +125,7 @@ def sensitivity_chart(table, *, metric="own_minus_rent_usd",
     """
     import altair as alt
 
-    _require(table, ["assumption", "case", "value", metric], "sensitivity_chart")
+    require_columns(table, ["assumption", "case", "value", metric], "sensitivity_chart")
     wide = table.pivot(index="assumption", columns="case", values=[metric, "value"])
     data = wide[metric].rename(columns=lambda c: f"{c}_metric").join(
         wide["value"].rename(columns=lambda c: f"{c}_value")).reset_index()

@@ -6,6 +6,8 @@ chart; nothing here computes science beyond reshaping to long format.
 
 from __future__ import annotations
 
+from scaling._validation import require_columns
+
 __all__ = [
     "interruptions_chart",
     "goodput_chart",
@@ -16,12 +18,6 @@ __all__ = [
 
 _WIDTH = 520
 _HEIGHT = 320
-
-
-def _require(frame, columns, what):
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{what} needs columns {columns}; missing {missing}")
 
 
 def _n_axis():
@@ -46,7 +42,7 @@ def interruptions_chart(table):
     """
     import altair as alt
 
-    _require(table, ["component", "category", "count", "share"], "table")
+    require_columns(table, ["component", "category", "count", "share"], "table")
     return alt.Chart(table).mark_bar().encode(
         x=alt.X("count:Q", title="unexpected interruptions in 54 days [count]"),
         y=alt.Y("component:N", sort="-x", title=None),
@@ -78,7 +74,7 @@ def goodput_chart(table, threshold=None):
     """
     import altair as alt
 
-    _require(table, ["n_accelerators", "goodput", "goodput_first_order", "mtbf_s"], "table")
+    require_columns(table, ["n_accelerators", "goodput", "goodput_first_order", "mtbf_s"], "table")
     long = table.melt(id_vars=["n_accelerators", "mtbf_s"],
                       value_vars=["goodput", "goodput_first_order"],
                       var_name="model", value_name="value")
@@ -122,7 +118,7 @@ def interval_chart(table):
     import altair as alt
 
     columns = ["mtbf_s", "young_interval_s", "daly_interval_s", "optimal_interval_s"]
-    _require(table, ["n_accelerators", *columns], "table")
+    require_columns(table, ["n_accelerators", *columns], "table")
     long = table.melt(id_vars=["n_accelerators"], value_vars=columns, var_name="quantity",
                       value_name="time_s")
     long["time_min"] = long["time_s"] / 60.0
@@ -163,7 +159,7 @@ def requirements_chart(frame, value, title):
     """
     import altair as alt
 
-    _require(frame, ["n_accelerators", "series", value], "frame")
+    require_columns(frame, ["n_accelerators", "series", value], "frame")
     return alt.Chart(frame.dropna(subset=[value])).mark_line(point=True).encode(
         x=_n_axis(),
         y=alt.Y(f"{value}:Q", title=title, scale=alt.Scale(type="log"),
@@ -190,7 +186,7 @@ def sensitivity_chart(table):
     """
     import altair as alt
 
-    _require(table, ["n_accelerators", "assumption", "goodput_at_low", "goodput_at_high",
+    require_columns(table, ["n_accelerators", "assumption", "goodput_at_low", "goodput_at_high",
                      "goodput_baseline", "swing"], "table")
     data = table.copy()
     data["goodput_min"] = data[["goodput_at_low", "goodput_at_high"]].min(axis=1)

@@ -6,6 +6,8 @@ the functions so ``import scaling`` stays fast. Nothing here computes science be
 
 from __future__ import annotations
 
+from scaling._validation import require_columns
+
 __all__ = [
     "flop_per_s_chart",
     "time_sensitivity_chart",
@@ -15,13 +17,6 @@ __all__ = [
 
 _WIDTH = 460
 _HEIGHT = 280
-_SECONDS_PER_DAY = 86_400.0
-
-
-def _require(table, columns, what):
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise ValueError(f"{what} needs columns {missing}; got {list(table.columns)}")
 
 
 def flop_per_s_chart(table):
@@ -42,7 +37,7 @@ def flop_per_s_chart(table):
     """
     import altair as alt
 
-    _require(table, ["system", "measure", "precision", "sparse", "kind", "flop_per_s",
+    require_columns(table, ["system", "measure", "precision", "sparse", "kind", "flop_per_s",
                      "ratio_to_sustained_bf16"], "flop_per_s_chart")
     data = table.assign(label=table["precision"] + table["sparse"].map({True: " sparse",
                                                                        False: ""}))
@@ -81,7 +76,7 @@ def time_sensitivity_chart(table, *, reported_days=None):
     import altair as alt
     import pandas as pd
 
-    _require(table, ["system", "precision", "mfu", "time_days"], "time_sensitivity_chart")
+    require_columns(table, ["system", "precision", "mfu", "time_days"], "time_sensitivity_chart")
     choice = alt.selection_point(
         fields=["precision"], bind=alt.binding_select(options=sorted(table["precision"].unique()),
                                                       name="Precision "),
@@ -133,7 +128,7 @@ def trainable_model_chart(table, days=(30, 100)):
     frames = []
     for day in days:
         label = f"{float(day):g}d"
-        _require(table, [f"n_params_{label}", f"n_tokens_{label}"], "trainable_model_chart")
+        require_columns(table, [f"n_params_{label}", f"n_tokens_{label}"], "trainable_model_chart")
         frames.append(pd.DataFrame({
             "system": table.index, "days": f"{float(day):g} days",
             "n_params": table[f"n_params_{label}"].to_numpy(),
@@ -171,7 +166,7 @@ def time_interval_chart(table, *, low="time_days_p5", mid="time_days_p50",
     """
     import altair as alt
 
-    _require(table, [low, mid, high], "time_interval_chart")
+    require_columns(table, [low, mid, high], "time_interval_chart")
     data = table.reset_index()
     x = alt.X(f"{low}:Q", scale=alt.Scale(type="log"), title="Wall-clock time [days]")
     tooltip = [alt.Tooltip("system:N"),

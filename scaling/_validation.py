@@ -1,0 +1,229 @@
+"""Input checks and result wrapping shared by the modules of :mod:`scaling` (private).
+
+Every public function of the package takes a scalar, an ndarray or a pandas Series and returns
+the same kind. The helpers here do the two halves of that contract once:
+
+* :func:`as_float_array`, :func:`check_fraction`, :func:`check_at_least` and
+  :func:`as_numeric_array` turn an argument into a float ndarray, or raise a ``ValueError`` that
+  names the argument, says what is allowed and what was given. NaN is always refused; nothing
+  is clipped.
+* :func:`like` returns a computed ndarray as the kind of the inputs.
+* :func:`require_columns` checks that a table handed to a chart has the columns it needs.
+
+This module imports nothing from :mod:`scaling` (and never pandas: a Series is recognised only
+when pandas is already imported), so every module can depend on it.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+__all__ = [
+    "as_numeric_array", "as_float_array", "check_fraction", "check_at_least", "like",
+    "require_columns",
+]
+
+
+def _got(value, array: np.ndarray, bad: np.ndarray) -> str:
+    """``got ...`` clause of an error message: the value, or the first offending entry."""
+    if array.ndim == 0:
+        return f"got {value!r}"
+    positions = np.flatnonzero(bad)
+    first = array.flat[positions[0]]
+    return (f"got {float(first)!r} at position {int(positions[0])} "
+            f"({positions.size} of {array.size} entries refused)")
+
+
+def _to_float(name: str, value) -> np.ndarray:
+    """``numpy.asarray(value, dtype=float)``, or a ValueError naming the argument."""
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be numeric, got {value!r}") from exc
+
+
+def _refuse(name: str, allowed: str, value, array: np.ndarray, bad: np.ndarray) -> None:
+    """Raise the package's ValueError if any entry of ``bad`` is set (NaN named as such)."""
+    nan = np.isnan(array)
+    if nan.any():
+        raise ValueError(f"{name} must be {allowed} (NaN is not allowed), "
+                         f"{_got(value, array, nan)}")
+    if bad.any():
+        raise ValueError(f"{name} must be {allowed}, {_got(value, array, bad)}")
+
+
+def as_numeric_array(name: str, value) -> np.ndarray:
+    """Float ndarray of ``value``, refusing non-numeric input and NaN (any sign, infinities kept).
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the error message.
+    value : scalar, array-like or Series
+        The argument.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``numpy.asarray(value, dtype=float)``.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not numeric or contains NaN.
+    """
+    array = _to_float(name, value)
+    _refuse(name, "a number", value, array, np.zeros(array.shape, dtype=bool))
+    return array
+
+
+def as_float_array(name: str, value, *, allow_zero: bool = False,
+                   allow_inf: bool = False) -> np.ndarray:
+    """Float ndarray of a positive (or non-negative) argument.
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the error message.
+    value : scalar, array-like or Series
+        The argument.
+    allow_zero : bool, default False
+        Accept 0 (the argument must be >= 0 rather than > 0).
+    allow_inf : bool, default False
+        Accept +inf (e.g. "no failures", an unbounded horizon).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``numpy.asarray(value, dtype=float)``.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not numeric, contains NaN, a value below the bound, or an infinity that
+        is not allowed. The message names the argument, what is allowed and what it got, e.g.
+        ``"n_params must be positive (> 0) and finite, got -1.0"``.
+    """
+    array = _to_float(name, value)
+    allowed = ">= 0" if allow_zero else "positive (> 0)"
+    bad = array < 0 if allow_zero else array <= 0
+    if not allow_inf:
+        allowed += " and finite"
+        bad = bad | np.isinf(array)
+    _refuse(name, allowed, value, array, bad)
+    return array
+
+
+def check_fraction(name: str, value, *, include_one: bool = True) -> np.ndarray:
+    """Float ndarray of a fraction in (0, 1] (or (0, 1) with ``include_one=False``).
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the error message.
+    value : scalar, array-like or Series
+        The argument, e.g. a utilisation (MFU) or a goodput.
+    include_one : bool, default True
+        Accept exactly 1 (the interval is (0, 1]); False asks for (0, 1), e.g. for a target
+        that can only be approached.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``numpy.asarray(value, dtype=float)``.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not numeric, contains NaN or lies outside the interval.
+    """
+    array = _to_float(name, value)
+    upper_bad = array > 1 if include_one else array >= 1
+    allowed = "in (0, 1]" if include_one else "in (0, 1)"
+    _refuse(name, allowed, value, array, (array <= 0) | upper_bad)
+    return array
+
+
+def check_at_least(name: str, value, minimum: float, *, why: str = "") -> np.ndarray:
+    """Float ndarray of a finite argument >= ``minimum`` (e.g. a PUE >= 1, a count >= 1).
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the error message.
+    value : scalar, array-like or Series
+        The argument.
+    minimum : float
+        Smallest allowed value.
+    why : str, optional
+        Reason for the bound, added to the message in parentheses.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``numpy.asarray(value, dtype=float)``.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not numeric, contains NaN or infinities, or a value below ``minimum``.
+    """
+    array = _to_float(name, value)
+    allowed = f">= {minimum:g} and finite" + (f" ({why})" if why else "")
+    _refuse(name, allowed, value, array, (array < minimum) | np.isinf(array))
+    return array
+
+
+def like(result, *inputs, name: str | None = None):
+    """Return ``result`` as the same kind as ``inputs``.
+
+    Parameters
+    ----------
+    result : array-like
+        The computed values (float, int or bool).
+    *inputs
+        The arguments the result was computed from.
+    name : str, optional
+        Name of a returned Series.
+
+    Returns
+    -------
+    pandas.Series, numpy.ndarray or Python scalar
+        A Series with the index of the first Series among ``inputs`` whose length the result
+        matches (a 0-d or length-1 result is broadcast to it); otherwise a Python scalar
+        (``float``, or ``int``/``bool`` for integer/boolean results) when the result is 0-d,
+        which it is when all inputs are scalars; otherwise an ndarray. Results of other dtypes
+        are converted to float.
+    """
+    result = np.asarray(result)
+    if result.dtype.kind not in "biu":
+        result = result.astype(float, copy=False)
+    pd = sys.modules.get("pandas")
+    if pd is not None and result.ndim <= 1:
+        for item in inputs:
+            if isinstance(item, pd.Series) and result.size in (1, len(item)):
+                return pd.Series(np.broadcast_to(result, (len(item),)), index=item.index,
+                                 name=name, copy=True)
+    if result.ndim == 0:
+        return result.item()
+    return result
+
+
+def require_columns(table, columns, what: str) -> None:
+    """Raise a ValueError naming the missing columns if ``table`` lacks any of ``columns``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table a function was given.
+    columns : sequence of str
+        Columns it needs.
+    what : str
+        Name of the function, used in the message.
+    """
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ValueError(f"{what} needs columns {list(columns)}; missing {missing} "
+                         f"(got {list(table.columns)})")

@@ -1,0 +1,48 @@
+"""Unit conversion constants shared by every module of :mod:`scaling`.
+
+These are definitions, not assumptions: each constant states how it is defined. The year is
+the mean Julian year (365.25 days = 8,766 hours), the convention of Epoch AI's cost code
+(``training-cost-trends``, ``cost_analysis_standalone.py``), and a month is one twelfth of it.
+
+Import the names you need, e.g. ``from scaling.units import SECONDS_PER_DAY``. This module
+imports nothing from :mod:`scaling`, so every module can depend on it.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "SECONDS_PER_HOUR",
+    "HOURS_PER_DAY",
+    "SECONDS_PER_DAY",
+    "DAYS_PER_YEAR",
+    "HOURS_PER_YEAR",
+    "SECONDS_PER_YEAR",
+    "SECONDS_PER_MONTH",
+    "W_PER_KW",
+    "J_PER_KWH",
+    "J_PER_MWH",
+    "M2_PER_SQUARE_FOOT",
+]
+
+#: Seconds per hour: 60 s x 60 min = 3,600 s.
+SECONDS_PER_HOUR = 3600.0
+#: Hours per day: 24 h.
+HOURS_PER_DAY = 24.0
+#: Seconds per day: 24 h x 3,600 s = 86,400 s.
+SECONDS_PER_DAY = HOURS_PER_DAY * SECONDS_PER_HOUR
+#: Days per mean Julian year: 365.25 d.
+DAYS_PER_YEAR = 365.25
+#: Hours per mean Julian year: 365.25 d x 24 h = 8,766 h (the year Epoch AI's cost code uses).
+HOURS_PER_YEAR = DAYS_PER_YEAR * HOURS_PER_DAY
+#: Seconds per mean Julian year: 8,766 h x 3,600 s = 31,557,600 s.
+SECONDS_PER_YEAR = HOURS_PER_YEAR * SECONDS_PER_HOUR
+#: Seconds per month: one twelfth of the Julian year, 31,557,600 s / 12 = 2,629,800 s.
+SECONDS_PER_MONTH = SECONDS_PER_YEAR / 12.0
+#: Watts per kilowatt: 1 kW = 1,000 W.
+W_PER_KW = 1e3
+#: Joules per kilowatt-hour: 1,000 W x 3,600 s = 3.6e6 J.
+J_PER_KWH = W_PER_KW * SECONDS_PER_HOUR
+#: Joules per megawatt-hour: 1e6 W x 3,600 s = 3.6e9 J.
+J_PER_MWH = 1e3 * J_PER_KWH
+#: Square metres per international square foot: (0.3048 m)^2 = 0.09290304 m^2 (exact).
+M2_PER_SQUARE_FOOT = 0.09290304
