@@ -165,7 +165,7 @@ def inference_tradeoff_chart(table):
                 scale=alt.Scale(type="log"), axis=alt.Axis(format="~s")),
         y=alt.Y("model_size:Q", title=AXIS_TITLES["n_params"], scale=alt.Scale(type="log"),
                 axis=alt.Axis(format="~s")),
-        color=alt.Color("policy:N", title=None),
+        color=alt.Color("policy:N", title=None, legend=alt.Legend(labelLimit=400)),
         tooltip=[alt.Tooltip("inference_tokens:Q", format=".3~s"),
                  alt.Tooltip("model_size:Q", format=".3~s"), alt.Tooltip("policy:N"),
                  alt.Tooltip("total_flop_saving_fraction:Q", title="lifetime FLOP saved",

@@ -87,7 +87,7 @@ def goodput_chart(table, threshold=None):
         y=alt.Y("value:Q", title="goodput [fraction of wall-clock]",
                 scale=alt.Scale(domain=[-0.5, 1.0], clamp=True)),
         color=alt.Color("model:N", title=None),
-        strokeDash=alt.StrokeDash("model:N", legend=None),
+        strokeDash=alt.StrokeDash("model:N", title=None),
         tooltip=[
             alt.Tooltip("n_accelerators:Q", title="accelerators", format=","),
             alt.Tooltip("model:N"), alt.Tooltip("value:Q", title="goodput", format=".3f"),
