@@ -4,6 +4,16 @@
 # Both create .venv and install the package with its dev extras on first use.
 
 PYTHON ?= python3
+
+# The Chinchilla points are fetched (pinned URL + SHA-256) unless SCALING_DATA_DIR names a
+# folder holding a copy; in this project's workspace that copy sits in ../shared/data, which is
+# used when present and the variable is unset.
+SHARED_DATA := $(abspath ../shared/data)
+ifeq ($(origin SCALING_DATA_DIR),undefined)
+ifneq ($(wildcard $(SHARED_DATA)/chinchilla_svg_extracted_data.csv),)
+export SCALING_DATA_DIR := $(SHARED_DATA)
+endif
+endif
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed

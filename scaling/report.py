@@ -112,15 +112,19 @@ def _run_one(path: Path, out_dir: Path) -> NotebookReport:
     import nbformat
     import vl_convert
     from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
     from nbconvert import HTMLExporter
 
     notebook = nbformat.read(path, as_version=4)
-    NotebookClient(
-        notebook,
-        timeout=CELL_TIMEOUT_S,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    ).execute()
+    try:
+        NotebookClient(
+            notebook,
+            timeout=CELL_TIMEOUT_S,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent)}},
+        ).execute()
+    except CellExecutionError as exc:
+        raise RuntimeError(f"{path.name} failed: {exc.ename}: {exc.evalue}") from None
 
     stem = path.stem
     html_path = out_dir / f"{stem}.html"

@@ -50,3 +50,13 @@ def test_chart_specs_reads_mimetype_outputs():
 def test_build_report_refuses_empty_folder(tmp_path):
     with pytest.raises(FileNotFoundError, match="no notebooks"):
         build_report(tmp_path, tmp_path / "out", progress=False)
+
+
+def test_build_report_names_the_failing_notebook_and_error(tmp_path):
+    src = tmp_path / "nbs"
+    src.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("raise ValueError('unknown cluster name')")]
+    nbformat.write(nb, src / "09_broken.ipynb")
+    with pytest.raises(RuntimeError, match=r"09_broken.ipynb failed: ValueError: unknown cluster name"):
+        build_report(src, tmp_path / "out", progress=False)
