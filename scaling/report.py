@@ -95,7 +95,7 @@ def _claims(notebook) -> tuple[str, ...]:
                 texts.append(output.get("text", ""))
             elif "text/plain" in output.get("data", {}):
                 texts.append(output["data"]["text/plain"])
-        claims.append("".join(texts).strip())
+        claims.append("".join(texts).strip("\n").rstrip())
     return tuple(c for c in claims if c)
 
 
