@@ -30,7 +30,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest --doctest-modules scaling tests
 	$(BIN)/python -m pytest --nbval-lax notebooks/
 
 report: $(STAMP)
