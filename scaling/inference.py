@@ -91,17 +91,6 @@ def _law(law):
     return law_parameters(law)
 
 
-def _reducible(target_loss, p):
-    target = as_float_array("target_loss", target_loss)
-    reducible = target - p["E"]
-    if (np.asarray(reducible) <= 0).any():
-        raise ValueError(
-            f"target_loss must exceed the irreducible loss E={np.min(p['E']):.4g} nats/token of "
-            f"the law; got minimum {np.min(target):.4g}"
-        )
-    return reducible
-
-
 def _price_ratio(training_usd_per_flop, inference_usd_per_flop):
     if (training_usd_per_flop is None) != (inference_usd_per_flop is None):
         raise ValueError(
@@ -279,7 +268,9 @@ def inference_optimal(target_loss, inference_tokens, law="besiroglu2024", *,
     7.1
     """
     p = _law(law)
-    reducible = _reducible(target_loss, p)
+    from scaling.laws import reducible_loss
+
+    reducible = np.asarray(reducible_loss(target_loss, p))
     d_inf = as_float_array("inference_tokens", inference_tokens, allow_zero=True)
     train_price, infer_price, ratio = _price_ratio(training_usd_per_flop,
                                                    inference_usd_per_flop)

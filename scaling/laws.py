@@ -54,6 +54,7 @@ __all__ = [
     "optimal_tokens_for_params",
     "optimal_params_for_tokens",
     "compute_for_loss",
+    "reducible_loss",
     "training_flop",
     "kaplan_loss",
     "effective_tokens",
@@ -418,6 +419,37 @@ def optimal_loss(compute_flop, law=DEFAULT_LAW):
     return like(loss, compute_flop, name="loss")
 
 
+def reducible_loss(target_loss, law=DEFAULT_LAW):
+    """How far a target loss lies above the law's irreducible loss.
+
+    Parameters
+    ----------
+    target_loss : float, ndarray or Series
+        Target loss L [nats/token], > E.
+    law : str, Mapping or FitResult-like
+        Parameter set, see :func:`law_parameters`.
+
+    Returns
+    -------
+    float, ndarray or Series
+        L - E [nats/token], > 0.
+
+    Raises
+    ------
+    ValueError
+        If a target is not above E: no finite model reaches it.
+    """
+    p = law_parameters(law)
+    target = as_float_array("target_loss", target_loss)
+    reducible = target - p["E"]
+    if (np.asarray(reducible) <= 0).any():
+        raise ValueError(
+            f"target_loss must exceed the irreducible loss E={np.min(p['E']):.4g} nats/token of "
+            f"the law; got minimum {target.min():.4g}"
+        )
+    return like(reducible, target_loss, name="reducible_loss")
+
+
 def compute_for_loss(target_loss, law=DEFAULT_LAW):
     """Training compute at which the compute-optimal frontier reaches a target loss.
 
@@ -446,13 +478,7 @@ def compute_for_loss(target_loss, law=DEFAULT_LAW):
               ^{-(\\alpha+\\beta)/(\\alpha\\beta)}
     """
     p = law_parameters(law)
-    target = as_float_array("target_loss", target_loss)
-    reducible = target - p["E"]
-    if (np.asarray(reducible) <= 0).any():
-        raise ValueError(
-            f"target_loss must exceed the irreducible loss E={np.min(p['E']):.4g} nats/token of "
-            f"the law; got minimum {target.min():.4g}"
-        )
+    reducible = np.asarray(reducible_loss(target_loss, p))
     g, _, _ = _frontier_constants(p)
     alpha, beta = p["alpha"], p["beta"]
     k = p["A"] * g**-alpha + p["B"] * g**beta

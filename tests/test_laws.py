@@ -311,3 +311,12 @@ def test_compute_optimal_table_accepts_a_single_law_or_labelled_mapping():
                                              "custom": law_parameters("besiroglu2024")})
     assert list(labelled["law"]) == ["tex", "custom"]
     assert labelled["n_params"].iloc[1] == pytest.approx(9.586e10, rel=5e-4)  # Sec. 8 vector
+
+
+def test_reducible_loss_is_target_minus_e_and_refuses_targets_at_or_below_e():
+    from scaling.laws import LAW_PARAMETERS, reducible_loss
+
+    e = LAW_PARAMETERS["besiroglu2024"]["E"]
+    assert reducible_loss(2.0) == pytest.approx(2.0 - e, rel=1e-12)
+    with pytest.raises(ValueError, match="irreducible loss"):
+        reducible_loss(e)
