@@ -61,7 +61,7 @@ __all__ = [
     "SECONDS_PER_DAY",
     "SLOW_RESTART_TIME_S",
     "ReportedBenchmark",
-    "REPORTED_BENCHMARKS",
+    "reported_benchmarks",
     "RunUncertainty",
     "reference_runs",
     "reference_compute_flop",
@@ -215,68 +215,38 @@ class ReportedBenchmark:
             raise ValueError(f"{self.system}: source must be non-empty")
 
 
-_TOP500_JUNE_2022 = (
-    "TOP500 June 2022 list, #1 Frontier (https://top500.org/lists/top500/2022/06/); figures "
-    "as compiled in https://en.wikipedia.org/wiki/Frontier_(supercomputer) and the project's "
-    "hardware_costs reference, Sec. 5"
-)
-_GB200_NVL72 = (
-    "NVIDIA GB200 NVL72 product page (https://www.nvidia.com/en-us/data-center/gb200-nvl72/): "
-    "1,440 PFLOPS FP4 Tensor Core (with sparsity) per 72-GPU rack = 20 PFLOP/s per GPU, as "
-    "summarised at https://awesomeagents.ai/hardware/nvidia-gb200-nvl72 and "
-    "https://aiwiki.ai/wiki/nvidia_gb200_nvl72"
-)
+@lru_cache(maxsize=1)
+def reported_benchmarks() -> tuple[ReportedBenchmark, ...]:
+    """Published FLOP/s figures of the named systems (``data/system_benchmarks.csv``).
 
-#: Published FLOP/s figures of the named systems. ``headline=True`` marks the figure each
-#: system's owner leads with. Frontier and Azure Eagle are ranked by FP64 HPL (TOP500);
-#: NVIDIA announced Eos as "18.4 exaflops of AI" (= 4,608 H100 x 4 PFLOP/s FP8 with 2:4
-#: sparsity); GB200 systems are marketed by the sparse FP4 rate of an NVL72 rack. The
-#: 10,752-GPU Eos was announced by an MLPerf time-to-train, not a FLOP/s figure; the 2024
-#: Stargate report gave dollars and gigawatts only, so both have no entry.
-REPORTED_BENCHMARKS: tuple[ReportedBenchmark, ...] = (
-    ReportedBenchmark(
-        system="frontier", measure="TOP500 HPL Rmax", precision="fp64", sparse=False,
-        flop_per_s=1.102e18, n_accelerators=37_632, headline=True, source=_TOP500_JUNE_2022),
-    ReportedBenchmark(
-        system="frontier", measure="TOP500 HPL Rpeak", precision="fp64", sparse=False,
-        flop_per_s=1.686e18, n_accelerators=37_632, headline=False, source=_TOP500_JUNE_2022),
-    ReportedBenchmark(
-        system="frontier", measure="HPL-MxP (HPL-AI)", precision="mixed", sparse=False,
-        flop_per_s=6.88e18, n_accelerators=37_632, headline=False,
-        source="HPL-MxP (formerly HPL-AI) result at the June 2022 lists, 6.88 EF, as recorded "
-               "in the project's hardware_costs reference, Sec. 5 (HPCwire-style coverage of "
-               "the June 2022 TOP500)"),
-    ReportedBenchmark(
-        system="azure-eagle", measure="TOP500 HPL Rmax", precision="fp64", sparse=False,
-        flop_per_s=561.2e15, n_accelerators=14_400, headline=True,
-        source="TOP500 November 2023 list, #3 Eagle (https://top500.org/lists/top500/2023/11/); "
-               "https://thenewstack.io/sc500-microsoft-now-has-the-third-fastest-computer-in-"
-               "the-world/"),
-    ReportedBenchmark(
-        system="eos-top500", measure="NVIDIA 'AI exaflops'", precision="fp8", sparse=True,
-        flop_per_s=18.4e18, n_accelerators=4_608, headline=True,
-        source="NVIDIA GTC March 2022 announcement of Eos: '4,600 H100 ... 18.4 exaflops of AI "
-               "compute', as reported at https://techcircle.in/2022/03/24/nvidia-claims-to-"
-               "have-rolled-out-world-s-fastest-ai-based-supercomputer"),
-    ReportedBenchmark(
-        system="eos-top500", measure="TOP500 HPL Rmax", precision="fp64", sparse=False,
-        flop_per_s=121.4e15, n_accelerators=4_608, headline=False,
-        source="TOP500 November 2023 list, #9 Eos (576 DGX H100); "
-               "https://www.nextplatform.com/2024/03/06/a-tale-of-two-nvidia-eos-supercomputers/"),
-    ReportedBenchmark(
-        system="eos-top500", measure="TOP500 HPL Rpeak", precision="fp64", sparse=False,
-        flop_per_s=188.65e15, n_accelerators=4_608, headline=False,
-        source="TOP500 November 2023 list, #9 Eos; "
-               "https://www.nextplatform.com/2024/03/06/a-tale-of-two-nvidia-eos-supercomputers/"),
-    ReportedBenchmark(
-        system="stargate-abilene", measure="NVIDIA GB200 NVL72 rate x chips", precision="fp4",
-        sparse=True, flop_per_s=20e15 * 400_000, n_accelerators=400_000, headline=True,
-        source=_GB200_NVL72 + "; 400,000 GB200: clusters.csv stargate-abilene"),
-)
+    ``headline=True`` marks the figure each system's owner leads with. Frontier and Azure
+    Eagle are ranked by FP64 HPL (TOP500); NVIDIA announced Eos as "18.4 exaflops of AI"
+    (= 4,608 H100 x 4 PFLOP/s FP8 with 2:4 sparsity); GB200 systems are marketed by the sparse
+    FP4 rate of an NVL72 rack. The 10,752-GPU Eos was announced by an MLPerf time-to-train, not
+    a FLOP/s figure, and the 2024 Stargate report gave dollars and gigawatts only, so neither
+    has an entry.
+
+    Returns
+    -------
+    tuple of ReportedBenchmark
+        One per row, each with its source.
+    """
+    from scaling.data import load_table
+
+    table = load_table("system_benchmarks")
+    return tuple(
+        ReportedBenchmark(
+            system=str(row.system), measure=str(row.measure), precision=str(row.precision),
+            sparse=bool(row.sparse), flop_per_s=float(row.flop_per_s),
+            n_accelerators=int(row.n_accelerators), headline=bool(row.headline),
+            source=str(row.source),
+        )
+        for row in table.itertuples(index=False)
+    )
 
 
 def _benchmarks_for(system: str):
-    return [b for b in REPORTED_BENCHMARKS if b.system == system]
+    return [b for b in reported_benchmarks() if b.system == system]
 
 
 def _headline(system: str):
