@@ -61,7 +61,7 @@ from types import MappingProxyType
 import numpy as np
 
 from scaling._validation import as_float_array, check_fraction, like
-from scaling.units import HOURS_PER_DAY, HOURS_PER_YEAR, SECONDS_PER_DAY, SECONDS_PER_HOUR
+from scaling.units import HOURS_PER_DAY, SECONDS_PER_DAY, SECONDS_PER_HOUR
 
 __all__ = [
     "LLAMA3_INTERRUPTIONS",
@@ -98,51 +98,45 @@ __all__ = [
 # Sourced constants
 # ---------------------------------------------------------------------------------------------
 
+def _reliability_rows() -> list[dict]:
+    """Rows of ``data/reliability.csv`` (read with the standard library: no pandas at import)."""
+    import csv
+
+    from scaling.data import data_path
+
+    with open(data_path("reliability.csv"), newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+_ROWS = _reliability_rows()
+_LLAMA3_ROWS = [row for row in _ROWS if row["study"] == "llama3_405b"]
+
 #: Llama 3 405B pre-training, 54-day snapshot on 16,384 H100-SXM (Grattafiori et al. 2024,
 #: "The Llama 3 Herd of Models", arXiv:2407.21783, §3.3.4, Table 5). 466 job interruptions:
 #: 47 planned and 419 unexpected; about 78% of the unexpected ones were confirmed or suspected
 #: hardware; "higher than 90% effective training time". ``by_component`` holds Table 5's counts
-#: (they sum to 419; the paper prints 30.1% for "Faulty GPU", but 148/419 = 35.3%).
+#: from ``data/reliability.csv`` (they sum to 419; the paper prints 30.1% for "Faulty GPU", but
+#: 148/419 = 35.3%).
 LLAMA3_INTERRUPTIONS = MappingProxyType({
-    "unexpected_interruptions": 419,
+    "unexpected_interruptions": sum(int(row["interruptions"]) for row in _LLAMA3_ROWS),
     "planned_interruptions": 47,
-    "days": 54.0,
-    "n_accelerators": 16384,
-    "accelerator": "H100-SXM",
+    "days": float(_LLAMA3_ROWS[0]["observation_days"]),
+    "n_accelerators": int(_LLAMA3_ROWS[0]["n_accelerators"]),
+    "accelerator": _LLAMA3_ROWS[0]["accelerator"],
     "effective_training_time_fraction_lower_bound": 0.90,
     "by_component": MappingProxyType({
-        # component: (category, count)
-        "Faulty GPU": ("GPU", 148),
-        "GPU HBM3 memory": ("GPU", 72),
-        "Software bug": ("Dependency", 54),
-        "Network switch/cable": ("Network", 35),
-        "Host maintenance": ("Unplanned maintenance", 32),
-        "GPU SRAM memory": ("GPU", 19),
-        "GPU system processor": ("GPU", 17),
-        "NIC": ("Host", 7),
-        "NCCL watchdog timeouts": ("Unknown", 7),
-        "Silent data corruption": ("GPU", 6),
-        "GPU thermal interface + sensor": ("GPU", 6),
-        "SSD": ("Host", 3),
-        "Power supply": ("Host", 3),
-        "Server chassis": ("Host", 2),
-        "IO expansion board": ("Host", 2),
-        "Dependency": ("Dependency", 2),
-        "CPU": ("Host", 2),
-        "System memory": ("Host", 2),
+        row["component"]: (row["category"], int(row["interruptions"])) for row in _LLAMA3_ROWS
     }),
-    "source": (
-        "Grattafiori et al. (2024), 'The Llama 3 Herd of Models', arXiv:2407.21783, "
-        "§3.3.4 and Table 5, https://arxiv.org/abs/2407.21783"
-    ),
+    "source": _LLAMA3_ROWS[0]["source"],
 })
 
 _LLAMA3_ACCELERATOR_HOURS = (
     LLAMA3_INTERRUPTIONS["days"] * HOURS_PER_DAY * LLAMA3_INTERRUPTIONS["n_accelerators"]
 )
 
-#: Unexpected job interruptions per accelerator-hour from published fleets [1/(accelerator h)].
-#: Each entry: (rate, source). Meta RSC numbers are quoted from secondary summaries of
+#: Unexpected job interruptions per accelerator-hour from published fleets [1/(accelerator h)],
+#: from ``data/reliability.csv``. Each entry: (rate, source). Llama 3's rate is its total
+#: count over its accelerator-hours. Meta RSC numbers are quoted from secondary summaries of
 #: Kokolis et al. (2025) (failures per 1,000 node-days with 8 A100 per node; job MTTF at
 #: 1,024 GPUs) and should be checked against the paper; OPT-175B's job mean time to
 #: interruption is Glenn Lockwood's compilation. The Databricks figure counts hardware
@@ -150,35 +144,12 @@ _LLAMA3_ACCELERATOR_HOURS = (
 FAILURE_RATES = MappingProxyType({
     "llama3_405b": (
         LLAMA3_INTERRUPTIONS["unexpected_interruptions"] / _LLAMA3_ACCELERATOR_HOURS,
-        "Llama 3 paper (arXiv:2407.21783) §3.3.4: 419 unexpected interruptions / "
-        "(54 days x 24 h x 16,384 H100)",
+        LLAMA3_INTERRUPTIONS["source"],
     ),
-    "meta_rsc1": (
-        6.50 / 1000.0 / (8.0 * HOURS_PER_DAY),
-        "Kokolis et al. (2025), arXiv:2410.21680: RSC-1 (16k A100) 6.50 failures per "
-        "1,000 node-days, 8 GPUs per node (as quoted by secondary summaries)",
-    ),
-    "meta_rsc2": (
-        2.34 / 1000.0 / (8.0 * HOURS_PER_DAY),
-        "Kokolis et al. (2025), arXiv:2410.21680: RSC-2 (8k A100) 2.34 failures per "
-        "1,000 node-days, 8 GPUs per node (as quoted by secondary summaries)",
-    ),
-    "meta_rsc_1024_gpu_jobs": (
-        1.0 / (7.9 * 1024.0),
-        "Kokolis et al. (2025), arXiv:2410.21680: measured job MTTF 7.9 h at 1,024 GPUs "
-        "(all failure causes, research cluster; as quoted by secondary summaries)",
-    ),
-    "opt_175b": (
-        1.0 / (7.5 * 992.0),
-        "OPT-175B logbook via G. Lockwood, 'Job reliability', "
-        "https://glennklockwood.com/garden/job-reliability: job MTTI 7.5 h on 992 A100",
-    ),
-    "databricks_hardware_only": (
-        0.01 / HOURS_PER_YEAR,
-        "Databricks fleet model (1% annualised GPU failure rate), summarised at "
-        "https://www.aiexpert.news/en/article/databricks-silent-gpu-failure-detection-cuts-"
-        "mttr-by-80; hardware replacements only (lower bound)",
-    ),
+    **{
+        row["study"]: (float(row["rate_per_accelerator_hour"]), row["source"])
+        for row in _ROWS if row["study"] != "llama3_405b"
+    },
 })
 
 #: Default unexpected-interruption rate per accelerator-hour: Llama 3's, about 1.97e-5
