@@ -264,11 +264,35 @@ def mfu_defaults():
     return load_table("mfu_defaults")
 
 
+def _reference_rental_prices():
+    """Each accelerator's reference on-demand rental price from ``data/cloud_prices.csv``.
+
+    The rows flagged ``catalog_reference`` give ``Accelerator.rental_usd_per_hour``; at most
+    one per accelerator.
+    """
+    from scaling.data import load_table
+
+    prices = load_table("cloud_prices")
+    flag = prices["catalog_reference"].astype(str).str.strip().str.lower()
+    if not flag.isin(["true", "false"]).all():
+        raise ValueError("cloud_prices.csv column catalog_reference must hold True/False")
+    reference = prices[flag == "true"]
+    if (reference["price_type"] != "on_demand").any():
+        raise ValueError("cloud_prices.csv: catalog reference prices must be on-demand")
+    repeated = sorted(reference["accelerator"][reference["accelerator"].duplicated()])
+    if repeated:
+        raise ValueError(f"cloud_prices.csv: more than one catalog reference price for {repeated}")
+    return reference.rename(columns={
+        "accelerator": "name", "usd_per_hour": "rental_usd_per_hour", "date": "rental_date",
+        "source": "rental_source",
+    })[["name", "rental_usd_per_hour", "rental_date", "rental_source"]]
+
+
 @lru_cache(maxsize=1)
 def _catalog():
     from scaling.data import load_table
 
-    frame = load_table("accelerators")
+    frame = load_table("accelerators").merge(_reference_rental_prices(), how="left", on="name")
     for column in _FLOAT_COLUMNS:
         frame[column] = frame[column].astype(float)
     for column in _BOOL_COLUMNS:

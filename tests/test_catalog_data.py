@@ -59,7 +59,7 @@ def test_physical_values_positive_and_present(accelerators, column):
 
 @pytest.mark.parametrize("column", [
     "peak_fp8_flop_per_s", "peak_bf16_sparse_flop_per_s", "scale_up_bandwidth_byte_per_s",
-    "price_usd", "rental_usd_per_hour",
+    "price_usd",
 ])
 def test_optional_values_positive_where_present(accelerators, column):
     values = accelerators[column].astype(float).dropna()
@@ -158,3 +158,17 @@ def test_cloud_prices_refer_to_catalog_and_terms(accelerators):
     assert set(prices["accelerator"]) <= set(accelerators["name"])
     assert set(prices["price_type"]) <= {"on_demand", "1yr", "3yr"}
     assert (prices["usd_per_hour"] > 0).all()
+
+
+def test_cloud_prices_positive_and_reference_prices_feed_the_catalog():
+    import scaling
+
+    prices = load_table("cloud_prices")
+    assert (prices["usd_per_hour"].astype(float) > 0).all()
+    reference = prices[prices["catalog_reference"].astype(str) == "True"]
+    assert reference["accelerator"].is_unique
+    assert set(reference["accelerator"]) <= set(load_table("accelerators")["name"])
+    for row in reference.itertuples():
+        assert scaling.accelerator(row.accelerator).rental_usd_per_hour == float(row.usd_per_hour)
+    # Lambda's on-demand H100 SXM price of Jan 2024 (Epoch AI price database)
+    assert scaling.accelerator("H100-SXM").rental_usd_per_hour == 3.49

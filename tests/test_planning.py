@@ -251,7 +251,7 @@ def test_plan_committed_prices_use_the_provider_discounts(plan_8b):
 
 def test_plan_without_a_rental_price_asks_for_one():
     with pytest.raises(ValueError, match="rental_usd_per_hour"):
-        plan_training(8e9, 2e12, deadline_s=30 * SECONDS_PER_DAY, accelerator="B200")
+        plan_training(8e9, 2e12, deadline_s=30 * SECONDS_PER_DAY, accelerator="Gaudi3")
 
 
 def test_plan_unknown_accelerator_lists_names():
