@@ -29,7 +29,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from functools import lru_cache
 
-from scaling._validation import as_float_array, check_fraction, like
+from scaling._validation import as_float_array, check_at_least, check_fraction, like
 from scaling.units import DAYS_PER_YEAR
 
 __all__ = [
@@ -152,13 +152,10 @@ class Accelerator:
             raise ValueError("Accelerator.name must be a non-empty string")
         if not isinstance(self.source, str) or not self.source.strip():
             raise ValueError(f"Accelerator {self.name!r}: source must be a non-empty string")
+        label = f"Accelerator {self.name!r}:"
         for attr in ("peak_bf16_flop_per_s", "memory_bytes", "memory_bandwidth_byte_per_s",
                      "tdp_w"):
-            value = getattr(self, attr)
-            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-                raise ValueError(
-                    f"Accelerator {self.name!r}: {attr} must be positive and finite, got {value!r}"
-                )
+            as_float_array(f"{label} {attr}", getattr(self, attr))
         for attr in ("peak_fp8_flop_per_s", "peak_bf16_sparse_flop_per_s",
                      "scale_up_bandwidth_byte_per_s", "price_usd", "rental_usd_per_hour"):
             try:
@@ -171,20 +168,10 @@ class Accelerator:
                 f"Accelerator {self.name!r}: sparse peak {sparse:g} is below the dense peak "
                 f"{self.peak_bf16_flop_per_s:g}; dense must be <= sparse"
             )
-        if not (0 < self.default_mfu <= 1):
-            raise ValueError(
-                f"Accelerator {self.name!r}: default_mfu must be in (0, 1], got {self.default_mfu!r}"
-            )
-        if not (math.isfinite(self.chip_to_server_power) and self.chip_to_server_power >= 1):
-            raise ValueError(
-                f"Accelerator {self.name!r}: chip_to_server_power must be >= 1 (server power "
-                f"includes the chip), got {self.chip_to_server_power!r}"
-            )
-        if not (0 < self.server_power_fraction <= 1):
-            raise ValueError(
-                f"Accelerator {self.name!r}: server_power_fraction must be in (0, 1], got "
-                f"{self.server_power_fraction!r}"
-            )
+        check_fraction(f"{label} default_mfu", self.default_mfu)
+        check_at_least(f"{label} chip_to_server_power", self.chip_to_server_power, 1.0,
+                       why="server power includes the chip")
+        check_fraction(f"{label} server_power_fraction", self.server_power_fraction)
         try:
             date.fromisoformat(self.release_date)
         except (TypeError, ValueError) as exc:
