@@ -326,11 +326,19 @@ def estimate_reference_run(system, *, compute_flop=None, mfu=None, precision="bf
     )
 
 
-def _largest_trainable(system, days, **kwargs):
+def _largest_trainable_columns(system, days, **kwargs) -> dict:
+    """Compute, N, D and goodput of the largest compute-optimal run per deadline, as columns
+    suffixed with the deadline (``n_params_30d`` ...)."""
     from scaling.forecast import largest_trainable
 
-    return largest_trainable(system, deadline_s=np.asarray(days) * SECONDS_PER_DAY,
-                             **kwargs).to_frame()
+    trainable = largest_trainable(system, deadline_s=np.asarray(days) * SECONDS_PER_DAY,
+                                  **kwargs).to_frame()
+    columns = {}
+    for day, (_, best) in zip(days, trainable.iterrows()):
+        label = _day_label(day)
+        for quantity in ("compute_flop", "n_params", "n_tokens", "goodput"):
+            columns[f"{quantity}_{label}"] = float(best[quantity])
+    return columns
 
 
 def _modelled_capex_usd(system, prices):
@@ -400,8 +408,8 @@ def compare_systems(cluster_names=DEFAULT_SYSTEMS, *, days=(30, 100), reference_
         head = _headline(system.name)
         run = estimate_reference_run(system, compute_flop=ref, mfu=used_mfu, precision=used,
                                      law=law, prices=prices, **failure)
-        trainable = _largest_trainable(system, durations, law=law, mfu=used_mfu,
-                                       precision=used, prices=prices, **failure)
+        trainable = _largest_trainable_columns(system, durations, law=law, mfu=used_mfu,
+                                               precision=used, prices=prices, **failure)
         row = {
             "system": system.name,
             "status": system.status,
@@ -423,12 +431,7 @@ def compare_systems(cluster_names=DEFAULT_SYSTEMS, *, days=(30, 100), reference_
             "capex_scope": system.capex_scope,
             "modelled_capex_usd": _modelled_capex_usd(system, prices),
         }
-        for day, (_, best) in zip(durations, trainable.iterrows()):
-            label = _day_label(day)
-            row[f"compute_flop_{label}"] = float(best["compute_flop"])
-            row[f"n_params_{label}"] = float(best["n_params"])
-            row[f"n_tokens_{label}"] = float(best["n_tokens"])
-            row[f"goodput_{label}"] = float(best["goodput"])
+        row.update(trainable)
         row["reference_compute_flop"] = ref
         row["reference_goodput"] = run.goodput
         row["reference_time_s"] = run.time_s
@@ -858,14 +861,8 @@ def budget_scenarios(accelerator="GB200", *, budget_usd=1e11, power_w=1e9, days=
             **{k: v for k, v in sizing.to_dict().items() if k != "cooling"},
             "precision": used,
         }
-        trainable = _largest_trainable(system, durations, law=law, precision=used,
-                                       prices=prices, **failure)
-        for day, (_, best) in zip(durations, trainable.iterrows()):
-            day_label = _day_label(day)
-            row[f"compute_flop_{day_label}"] = float(best["compute_flop"])
-            row[f"n_params_{day_label}"] = float(best["n_params"])
-            row[f"n_tokens_{day_label}"] = float(best["n_tokens"])
-            row[f"goodput_{day_label}"] = float(best["goodput"])
+        row.update(_largest_trainable_columns(system, durations, law=law, precision=used,
+                                              prices=prices, **failure))
         run = estimate_reference_run(system, compute_flop=ref, precision=used, law=law,
                                      prices=prices, **failure)
         row["reference_goodput"] = run.goodput
