@@ -234,10 +234,7 @@ def optimal_tokens_for_params(n_params, law=laws.DEFAULT_LAW, *, tokens_per_para
 
     Notes
     -----
-    Inverting Hoffmann et al. (2022) Eq. 4, :math:`N = G s^a`, :math:`D = s^b / G` with
-    :math:`s = C/6`:
-
-    .. math:: s = (N/G)^{1/a}, \\qquad D_{opt}(N) = G^{-1} (N/G)^{b/a}.
+    Without a fixed policy this is :func:`scaling.laws.optimal_tokens_for_params`.
     """
     n = as_float_array("n_params", n_params)
     if tokens_per_param is not None:
