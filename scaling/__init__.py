@@ -4,22 +4,23 @@
 power, reliability and cost models to project training time, energy and dollars versus
 parameter count.
 
-Importing the package is cheap: the public names below are resolved lazily, so
-``import scaling`` does not import pandas, scipy, statsmodels or altair until a name that
-needs them is used.
+The public functions and classes below are the API the notebooks use. Importing the package
+is cheap: names are resolved lazily, so ``import scaling`` does not import pandas, scipy,
+statsmodels or altair until a name that needs them is used. Submodules (``scaling.laws``,
+``scaling.chain``, ``scaling.units``, ...) hold the rest; no submodule shares its name with a
+function.
 """
 
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 
 __version__ = "0.1.0"
 
 # public name -> submodule that defines it
 _LAZY = {
     # laws
+    "DEFAULT_LAW": "laws",
     "LAW_PARAMETERS": "laws",
     "law_parameters": "laws",
     "chinchilla_loss": "laws",
@@ -36,55 +37,52 @@ _LAZY = {
     "FitResult": "fit",
     "fit_power_law": "fit",
     "isoflop_minima": "fit",
-    # hardware, clusters, cost (``scaling.cluster(name)`` is the callable submodule)
+    # hardware and clusters
     "Accelerator": "hardware",
     "accelerator": "hardware",
     "list_accelerators": "hardware",
-    "Cluster": "cluster",
-    "list_clusters": "cluster",
+    "Cluster": "clusters",
+    "cluster": "clusters",
+    "list_clusters": "clusters",
+    # assumptions
+    "Assumptions": "assumptions",
     "PriceAssumptions": "cost",
-    "size_cluster": "cost",
-    # forecast chain (``scaling.forecast(...)`` and ``scaling.backtest()`` are callable submodules)
-    "estimate_run": "forecast",
-    "RunEstimate": "forecast",
-    "Forecast": "forecast",
-    "largest_trainable": "forecast",
-    "forecast_for_loss": "forecast",
-    "inference_optimal": "inference",
+    "ReliabilityAssumptions": "reliability",
+    # uncertainty
+    "Uncertain": "uncertainty",
+    "DEFAULT_UNCERTAINTY": "uncertainty",
+    "Case": "uncertainty",
+    "sensitivity": "uncertainty",
+    # the chain and its entry points
+    "estimate_run": "chain",
+    "RunEstimate": "chain",
+    "forecast": "forecasting",
+    "Forecast": "forecasting",
+    "largest_trainable": "forecasting",
+    "forecast_for_loss": "forecasting",
+    "forecast_sensitivity": "forecasting",
+    "backtest": "backtesting",
+    "Backtest": "backtesting",
     "plan_training": "planning",
     "compare_systems": "systems",
+    "size_cluster": "systems",
+    "inference_optimal": "inference",
+    # errors
+    "InfeasibleRunError": "errors",
 }
 
 _SUBMODULES = {
-    "laws", "fit", "data", "hardware", "cluster", "cost", "reliability", "forecast",
-    "backtest", "inference", "systems", "planning", "limits", "plots", "report", "cli",
+    "units", "errors", "data", "laws", "fit", "hardware", "reliability", "clusters", "cost",
+    "assumptions", "uncertainty", "chain", "forecasting", "backtesting", "inference",
+    "systems", "planning", "limits", "results", "plots", "report", "cli",
 }
-
-
-class _CallableModule(types.ModuleType):
-    """A submodule that can also be called as the function it is named after.
-
-    ``scaling.cluster``, ``scaling.forecast`` and ``scaling.backtest`` are modules (so
-    ``scaling.cluster.Cluster`` and ``import scaling.forecast`` work) and calling them
-    forwards to their namesake function: ``scaling.cluster("frontier")`` is
-    ``scaling.cluster.cluster("frontier")``.
-    """
-
-    def __call__(self, *args, **kwargs):
-        return getattr(self, self.__name__.rpartition(".")[2])(*args, **kwargs)
-
-
-def _make_callable(module_name: str) -> None:
-    """Let the submodule ``module_name`` be called as its namesake function."""
-    sys.modules[module_name].__class__ = _CallableModule
 
 __all__ = sorted(_LAZY) + sorted(_SUBMODULES)
 
 
 def __getattr__(name: str):
     if name in _LAZY:
-        module = importlib.import_module(f"scaling.{_LAZY[name]}")
-        value = getattr(module, name)
+        value = getattr(importlib.import_module(f"scaling.{_LAZY[name]}"), name)
         globals()[name] = value
         return value
     if name in _SUBMODULES:

@@ -22,7 +22,8 @@ import numpy as np
 
 __all__ = [
     "as_numeric_array", "as_float_array", "check_fraction", "check_at_least", "like",
-    "require_columns",
+    "require_columns", "scalar", "whole_number", "unknown_name", "check_choice",
+    "as_count_array",
 ]
 
 
@@ -174,6 +175,99 @@ def check_at_least(name: str, value, minimum: float, *, why: str = "") -> np.nda
     allowed = f">= {minimum:g} and finite" + (f" ({why})" if why else "")
     _refuse(name, allowed, value, array, (array < minimum) | np.isinf(array))
     return array
+
+
+def scalar(name: str, value, check=as_float_array, **kwargs) -> float:
+    """A Python float from a single-number argument, checked by ``check``.
+
+    Refuses what is not one number before ``check`` sees it: booleans, strings, None and
+    arrays, so a configuration never stores ``True`` or ``"1e15"`` where a number belongs.
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the error message (e.g. ``"Cluster 'x': pue"``).
+    value : object
+        The argument.
+    check : callable
+        One of the checks of this module (:func:`as_float_array` by default,
+        :func:`check_fraction`, :func:`check_at_least`, ...), called as
+        ``check(name, value, **kwargs)``.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not a single real number or fails ``check``.
+    """
+    if isinstance(value, (bool, np.bool_, str, bytes)) or value is None or np.ndim(value) != 0:
+        raise ValueError(f"{name} must be a single number, got {value!r}")
+    return float(check(name, value, **kwargs))
+
+
+def whole_number(name: str, value, *, minimum: int = 1) -> int:
+    """A Python int from a count argument (whole number >= ``minimum``).
+
+    Accepts integers and integral floats (``1e4``); refuses fractions (``0.5`` accelerators),
+    booleans, strings, NaN and infinities with a message that names the argument.
+    """
+    number = scalar(name, value, as_numeric_array)
+    if not (np.isfinite(number) and number == int(number) and number >= minimum):
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
+    return int(number)
+
+
+def as_count_array(name: str, value, *, minimum: float = 1.0) -> np.ndarray:
+    """Float ndarray of a count argument: whole numbers >= ``minimum`` (e.g. accelerators).
+
+    Refuses fractions (``0.5`` accelerators), booleans and strings, NaN and infinities, with
+    a message that names the argument.
+    """
+    if isinstance(value, (bool, np.bool_, str, bytes)):
+        raise ValueError(f"{name} must be a whole number >= {minimum:g}, got {value!r}")
+    array = _to_float(name, value)
+    bad = ~np.isfinite(array) | (array < minimum) | (array != np.floor(array))
+    _refuse(name, f"a whole number >= {minimum:g}", value, array, bad)
+    return array
+
+
+def unknown_name(what: str, given, valid) -> ValueError:
+    """The error for a name that is not among ``valid``: suggests the closest valid names.
+
+    Parameters
+    ----------
+    what : str
+        What the name names, as the user passed it (e.g. ``"accelerator"``, ``"cluster"``).
+    given : object
+        The name the user passed.
+    valid : iterable of str
+        Valid names, listed in the message.
+
+    Returns
+    -------
+    ValueError
+        To be raised by the caller: ``raise unknown_name("cluster", name, names)``.
+    """
+    import difflib
+
+    valid = [str(v) for v in valid]
+    if not isinstance(given, str):
+        return ValueError(f"{what} must be a name (a string), got {type(given).__name__} "
+                          f"{given!r}; valid names: {', '.join(valid)}")
+    lowered = {v.lower(): v for v in valid}
+    close = difflib.get_close_matches(given.lower(), list(lowered), n=3, cutoff=0.5)
+    hint = f"; did you mean {' or '.join(repr(lowered[c]) for c in close)}?" if close else ""
+    return ValueError(f"unknown {what} {given!r}{hint} Valid names: {', '.join(valid)}")
+
+
+def check_choice(name: str, value, choices) -> str:
+    """``value`` if it is one of ``choices`` (strings), else the error of :func:`unknown_name`."""
+    if isinstance(value, str) and value in choices:
+        return value
+    raise unknown_name(name, value, choices)
 
 
 def like(result, *inputs, name: str | None = None):

@@ -142,21 +142,24 @@ def _ci_columns(frame, base):
 
 
 def _run(args):
-    from scaling import backtest as backtest_module
-    from scaling import forecast as forecast_module
+    import scaling
+    from scaling.units import SECONDS_PER_DAY
 
+    mfu = getattr(args, "mfu", None)
+    assumptions = scaling.Assumptions(mfu=mfu, precision=getattr(args, "precision", "bf16"))
     if args.command == "forecast":
-        result = forecast_module.forecast(
+        result = scaling.forecast(
             args.params, cluster=args.cluster, law=args.law,
-            tokens_per_param=args.tokens_per_param, n_tokens=args.tokens, mfu=args.mfu,
-            uncertainty=args.uncertainty, n_samples=args.samples, seed=args.seed)
+            tokens_per_param=args.tokens_per_param, n_tokens=args.tokens,
+            assumptions=assumptions, uncertainty=args.uncertainty, n_samples=args.samples,
+            seed=args.seed)
         frame = result.to_frame()
         columns = _ci_columns(frame, FORECAST_COLUMNS) if args.uncertainty else FORECAST_COLUMNS
         text = _format(frame, columns)
     elif args.command == "run":
-        result = forecast_module.estimate_run(
-            args.flop, accelerator=args.accelerator, n_accelerators=args.count, mfu=args.mfu,
-            n_params=args.params, precision=args.precision)
+        result = scaling.estimate_run(args.flop, accelerator=args.accelerator,
+                                      n_accelerators=args.count, n_params=args.params,
+                                      assumptions=assumptions)
         frame = result.to_frame()
         summary = result.summary()
         text = "\n".join(f"{name:20s} {_fmt(value):>12s} {unit}"
@@ -165,25 +168,21 @@ def _run(args):
     elif args.command == "largest":
         import numpy as np
 
-        deadlines = np.asarray(args.days) * forecast_module.SECONDS_PER_DAY
-        frame = forecast_module.largest_trainable(args.cluster, deadline_s=deadlines,
-                                                  law=args.law, mfu=args.mfu).to_frame()
+        deadlines = np.asarray(args.days) * SECONDS_PER_DAY
+        frame = scaling.largest_trainable(args.cluster, deadline_s=deadlines, law=args.law,
+                                          assumptions=assumptions).to_frame()
         text = _format(frame, FORECAST_COLUMNS)
     elif args.command == "backtest":
-        result = backtest_module.backtest()
+        result = scaling.backtest()
         frame = result.to_frame()
         text = (_format(frame, ("name", "accelerator", "n_accelerators", "mfu",
                                 "accelerator_hours_ratio", "days_ratio", "cost_usd_ratio"))
                 + "\n\n" + result.summary().to_string(float_format="{:.3g}".format))
     elif args.command == "clusters":
-        from scaling.cluster import list_clusters
-
-        frame = list_clusters()
+        frame = scaling.list_clusters()
         text = _format(frame, CLUSTER_COLUMNS)
     else:
-        from scaling.hardware import list_accelerators
-
-        frame = list_accelerators()
+        frame = scaling.list_accelerators()
         text = _format(frame, ACCELERATOR_COLUMNS)
     if args.out is not None:
         _write(frame, args.out)

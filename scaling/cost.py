@@ -29,51 +29,36 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
-from scaling._validation import as_float_array, as_numeric_array, like
-from scaling.cluster import (
-    EPOCH_HYPERSCALER_PUE,
-    Cluster,
-    default_rack_power_w,
-    energy_j as _energy_j,
-    n_racks as _n_racks,
+from scaling._validation import (
+    as_float_array, as_numeric_array, check_at_least, check_choice, like, scalar,
 )
-from scaling.hardware import (
-    Accelerator,
-    as_accelerator,
-    sustained_flop_per_s as _sustained_flop_per_s,
-)
-from scaling.units import HOURS_PER_YEAR, J_PER_KWH, SECONDS_PER_YEAR
+from scaling.clusters import as_cluster
+from scaling.data import cached, load_table
+from scaling.hardware import Accelerator
+from scaling.units import J_PER_KWH, SECONDS_PER_YEAR
 
 __all__ = [
     "AMORTIZATIONS",
-    "ClusterSizing",
     "EPOCH_DEPRECIATION_OOM_PER_YEAR",
     "EPOCH_DEPRECIATION_RATE_PER_YEAR",
     "EPOCH_NETWORK_COST_OVERHEAD",
     "EPOCH_SERVER_COST_OVERHEAD",
     "FACILITY_CAPEX_USD_PER_W",
-    "HOURS_PER_YEAR",
-    "J_PER_KWH",
     "PriceAssumptions",
     "RENTAL_TERMS",
-    "SECONDS_PER_YEAR",
     "amortized_hardware_cost_usd",
     "capex_breakdown_usd",
     "cluster_capex_usd",
     "cluster_cost_breakdown",
     "committed_use_discount",
-    "compare_clusters",
-    "SEED_SYSTEMS",
     "depreciated_value_usd",
     "discounted_rental_usd_per_hour",
     "electricity_price_usd_per_kwh",
     "energy_cost_usd",
     "rental_cost_usd",
-    "size_cluster",
 ]
 
 #: ML GPU price-performance improves 0.14 orders of magnitude per year; Epoch depreciates
@@ -104,10 +89,8 @@ AMORTIZATIONS = ("depreciation", "straight_line")
 RENTAL_TERMS = ("on_demand", "1yr", "3yr")
 
 
-@lru_cache(maxsize=1)
+@cached
 def _cud_table():
-    from scaling.data import load_table
-
     return load_table("committed_use_discounts").set_index("provider")
 
 
@@ -152,62 +135,49 @@ class PriceAssumptions:
     rental_provider: str = "aws"
 
     def __post_init__(self) -> None:
+        checked = {}
         for attr in ("server_cost_overhead", "network_cost_overhead"):
-            value = getattr(self, attr)
-            if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 1):
-                raise ValueError(f"PriceAssumptions.{attr} must be >= 1 and finite, got {value!r}")
-        for attr in ("facility_capex_usd_per_w",):
-            value = getattr(self, attr)
-            if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
-                raise ValueError(f"PriceAssumptions.{attr} must be >= 0 and finite, got {value!r}")
+            checked[attr] = scalar(f"PriceAssumptions.{attr}", getattr(self, attr),
+                                   check_at_least, minimum=1.0)
+        checked["facility_capex_usd_per_w"] = scalar(
+            "PriceAssumptions.facility_capex_usd_per_w", self.facility_capex_usd_per_w,
+            allow_zero=True)
         for attr in ("depreciation_rate_per_year", "lifetime_years", "electricity_usd_per_kwh"):
-            value = getattr(self, attr)
-            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-                raise ValueError(
-                    f"PriceAssumptions.{attr} must be positive and finite, got {value!r}"
-                )
-        if self.amortization not in AMORTIZATIONS:
-            raise ValueError(
-                f"PriceAssumptions.amortization must be one of {AMORTIZATIONS}, got "
-                f"{self.amortization!r}"
-            )
-        if self.rental_discount not in RENTAL_TERMS:
-            raise ValueError(
-                f"PriceAssumptions.rental_discount must be one of {RENTAL_TERMS}, got "
-                f"{self.rental_discount!r}"
-            )
-        providers = list(_cud_table().index)
-        if self.rental_provider not in providers:
-            raise ValueError(
-                f"PriceAssumptions.rental_provider must be one of {providers}, got "
-                f"{self.rental_provider!r}"
-            )
+            checked[attr] = scalar(f"PriceAssumptions.{attr}", getattr(self, attr))
+        check_choice("PriceAssumptions.amortization", self.amortization, AMORTIZATIONS)
+        check_choice("PriceAssumptions.rental_discount", self.rental_discount, RENTAL_TERMS)
+        check_choice("PriceAssumptions.rental_provider", self.rental_provider,
+                     list(_cud_table().index))
+        for attr, value in checked.items():
+            object.__setattr__(self, attr, value)
 
     @property
     def amortization_rate_per_year(self) -> float:
-        """Fraction of capex charged per year of use under the chosen amortisation."""
+        """Fraction of capex charged per year of use under the chosen amortisation [1/year]."""
         if self.amortization == "depreciation":
             return self.depreciation_rate_per_year
         return 1.0 / self.lifetime_years
 
     def rental_usd_per_hour(self, on_demand_usd_per_hour):
-        """On-demand price converted to ``rental_discount`` at ``rental_provider``."""
+        """On-demand price converted to ``rental_discount`` at ``rental_provider``; forwards to
+        :func:`discounted_rental_usd_per_hour`."""
         return discounted_rental_usd_per_hour(on_demand_usd_per_hour, self.rental_discount,
                                               self.rental_provider)
 
+    def capex_breakdown_usd(self, n_accelerators, price_usd, *, it_power_w=0.0,
+                            price_includes_server=False) -> dict:
+        """Capex by component with these overheads; forwards to :func:`capex_breakdown_usd`."""
+        return capex_breakdown_usd(
+            n_accelerators, price_usd, it_power_w=it_power_w,
+            price_includes_server=price_includes_server,
+            server_cost_overhead=self.server_cost_overhead,
+            network_cost_overhead=self.network_cost_overhead,
+            facility_capex_usd_per_w=self.facility_capex_usd_per_w)
 
-_DEFAULT_PRICES = None
-
-
-def _prices(prices):
-    global _DEFAULT_PRICES
-    if prices is None:
-        if _DEFAULT_PRICES is None:
-            _DEFAULT_PRICES = PriceAssumptions()
-        return _DEFAULT_PRICES
-    if not isinstance(prices, PriceAssumptions):
-        raise ValueError(f"prices must be a PriceAssumptions or None, got {type(prices).__name__}")
-    return prices
+    def amortized_hardware_cost_usd(self, capex_usd, time_s):
+        """Capex charged to a run of ``time_s``; forwards to
+        :func:`amortized_hardware_cost_usd` with :attr:`amortization_rate_per_year`."""
+        return amortized_hardware_cost_usd(capex_usd, time_s, self.amortization_rate_per_year)
 
 
 # --------------------------------------------------------------------------------------------
@@ -215,26 +185,35 @@ def _prices(prices):
 # --------------------------------------------------------------------------------------------
 
 def capex_breakdown_usd(n_accelerators, price_usd, *, it_power_w=0.0,
-                        price_includes_server=False, prices=None) -> dict:
+                        price_includes_server=False,
+                        server_cost_overhead=EPOCH_SERVER_COST_OVERHEAD,
+                        network_cost_overhead=EPOCH_NETWORK_COST_OVERHEAD,
+                        facility_capex_usd_per_w=FACILITY_CAPEX_USD_PER_W) -> dict:
     """Capital cost of a cluster by component [USD].
 
     Parameters
     ----------
-    n_accelerators : int or array_like or Series
+    n_accelerators : numeric
         Accelerators, > 0.
-    price_usd : float or array_like or Series
+    price_usd : numeric
         Price per accelerator [USD], > 0 (NaN refused).
-    it_power_w : float or array_like or Series
+    it_power_w : numeric
         Peak IT power to build the facility for [W]; 0 leaves the facility out.
     price_includes_server : bool
         True when ``price_usd`` is a per-accelerator share of a complete server/rack.
-    prices : PriceAssumptions or None
-        Overheads and facility cost; None uses the defaults.
+    server_cost_overhead : numeric
+        Server cost / chip cost k_s, >= 1 (default Epoch's 1.64); ignored when the price
+        includes the server.
+    network_cost_overhead : numeric
+        Cluster cost incl. interconnect / server cost k_n, >= 1 (default Epoch's 1.235).
+    facility_capex_usd_per_w : numeric
+        Building, power and cooling per W of peak IT power c_W [USD/W] (default 10).
 
     Returns
     -------
     dict
-        ``chips_usd``, ``servers_usd``, ``network_usd``, ``facility_usd``, ``total_usd``.
+        ``chips_usd``, ``servers_usd``, ``network_usd``, ``facility_usd``, ``total_usd`` and
+        ``hardware_usd`` (chips + servers + network: the part amortised over a run).
 
     Notes
     -----
@@ -242,60 +221,72 @@ def capex_breakdown_usd(n_accelerators, price_usd, *, it_power_w=0.0,
         C_{chips} = n p,\\quad C_{servers} = C_{chips}(k_s - 1),\\quad
         C_{net} = (C_{chips} + C_{servers})(k_n - 1),\\quad C_{fac} = c_W P_{IT}
     """
-    assumptions = _prices(prices)
     count = as_float_array("n_accelerators", n_accelerators)
     price = as_float_array("price_usd", price_usd)
     power = as_float_array("it_power_w", it_power_w, allow_zero=True)
+    k_server = check_at_least("server_cost_overhead", server_cost_overhead, 1.0)
+    k_network = check_at_least("network_cost_overhead", network_cost_overhead, 1.0)
+    per_w = as_float_array("facility_capex_usd_per_w", facility_capex_usd_per_w,
+                           allow_zero=True)
     chips = count * price
-    server_factor = 1.0 if price_includes_server else assumptions.server_cost_overhead
-    servers = chips * (server_factor - 1.0)
-    network = (chips + servers) * (assumptions.network_cost_overhead - 1.0)
-    facility = power * assumptions.facility_capex_usd_per_w
-    total = chips + servers + network + facility
-    inputs = (n_accelerators, price_usd, it_power_w)
+    servers = chips * (0.0 if price_includes_server else k_server - 1.0)
+    network = (chips + servers) * (k_network - 1.0)
+    facility = power * per_w
+    hardware = chips + servers + network
+    inputs = (n_accelerators, price_usd, it_power_w, server_cost_overhead,
+              network_cost_overhead)
     return {
         "chips_usd": like(chips, *inputs),
         "servers_usd": like(servers, *inputs),
         "network_usd": like(network, *inputs),
         "facility_usd": like(facility, *inputs),
-        "total_usd": like(total, *inputs),
+        "total_usd": like(hardware + facility, *inputs),
+        "hardware_usd": like(hardware, *inputs),
     }
 
 
-def cluster_capex_usd(n_accelerators, price_usd, *, it_power_w=0.0,
-                      price_includes_server=False, prices=None):
+def cluster_capex_usd(n_accelerators, price_usd, *, it_power_w=0.0, price_includes_server=False,
+                      server_cost_overhead=EPOCH_SERVER_COST_OVERHEAD,
+                      network_cost_overhead=EPOCH_NETWORK_COST_OVERHEAD,
+                      facility_capex_usd_per_w=FACILITY_CAPEX_USD_PER_W):
     """Total capital cost of a cluster [USD]: chips + servers + network + facility.
 
     See :func:`capex_breakdown_usd` for parameters and the equation.
     """
-    return capex_breakdown_usd(n_accelerators, price_usd, it_power_w=it_power_w,
-                               price_includes_server=price_includes_server,
-                               prices=prices)["total_usd"]
+    return capex_breakdown_usd(
+        n_accelerators, price_usd, it_power_w=it_power_w,
+        price_includes_server=price_includes_server, server_cost_overhead=server_cost_overhead,
+        network_cost_overhead=network_cost_overhead,
+        facility_capex_usd_per_w=facility_capex_usd_per_w)["total_usd"]
 
 
-def amortized_hardware_cost_usd(capex_usd, time_s, *, prices=None):
+def amortized_hardware_cost_usd(capex_usd, time_s,
+                                amortization_rate_per_year=EPOCH_DEPRECIATION_RATE_PER_YEAR):
     """Share of hardware capex charged to a run of duration ``time_s`` [USD].
 
     Parameters
     ----------
-    capex_usd : float or array_like or Series
+    capex_usd : numeric
         Hardware capital cost in use [USD], >= 0.
-    time_s : float or array_like or Series
+    time_s : numeric
         Duration the hardware is used [s], >= 0. For a per-accelerator capex, pass
         accelerator-hours x 3600.
-    prices : PriceAssumptions or None
-        ``amortization`` "depreciation" (default) or "straight_line".
+    amortization_rate_per_year : numeric
+        Fraction of capex charged per year [1/year]; default Epoch's price-performance
+        depreciation 0.14 ln 10 = 0.322 (:attr:`PriceAssumptions.amortization_rate_per_year`
+        gives it for a chosen method).
 
     Notes
     -----
     .. math:: C = K \\cdot r \\cdot t,\\quad r = 0.14 \\ln 10 = 0.322\\,/\\mathrm{yr}
         \\ \\text{(depreciation)}\\quad\\text{or}\\quad r = 1/L \\ \\text{(straight line)}
     """
-    assumptions = _prices(prices)
     capex = as_float_array("capex_usd", capex_usd, allow_zero=True)
     duration = as_float_array("time_s", time_s, allow_zero=True)
-    years = duration / SECONDS_PER_YEAR
-    return like(capex * assumptions.amortization_rate_per_year * years, capex_usd, time_s)
+    rate = as_float_array("amortization_rate_per_year", amortization_rate_per_year,
+                          allow_zero=True)
+    return like(capex * rate * duration / SECONDS_PER_YEAR, capex_usd, time_s,
+                amortization_rate_per_year)
 
 
 def depreciated_value_usd(price_usd, age_years,
@@ -318,10 +309,8 @@ def depreciated_value_usd(price_usd, age_years,
 # energy
 # --------------------------------------------------------------------------------------------
 
-@lru_cache(maxsize=1)
+@cached
 def _electricity_table():
-    from scaling.data import load_table
-
     return load_table("electricity_prices").set_index("year")["electricity_usd_per_kwh"]
 
 
@@ -416,13 +405,13 @@ def _price_of(chip: Accelerator, price_usd):
     return chip.price_usd
 
 
-def cluster_cost_breakdown(cluster: Cluster, *, time_s=None, prices=None,
+def cluster_cost_breakdown(cluster, *, time_s=None, prices=None,
                            price_usd=None) -> dict:
-    """Capex by component of a :class:`~scaling.cluster.Cluster`, plus energy over ``time_s``.
+    """Capex by component of a :class:`~scaling.clusters.Cluster`, plus energy over ``time_s``.
 
     Parameters
     ----------
-    cluster : Cluster
+    cluster : Cluster or str
     time_s : float or None
         Duration to price energy for [s] at the average facility power; None omits energy.
     prices : PriceAssumptions or None
@@ -435,217 +424,16 @@ def cluster_cost_breakdown(cluster: Cluster, *, time_s=None, prices=None,
         ``chips_usd``, ``servers_usd``, ``network_usd``, ``facility_usd``, ``total_usd`` and,
         with ``time_s``, ``energy_usd`` and ``energy_j``.
     """
-    if not isinstance(cluster, Cluster):
-        raise ValueError(f"cluster must be a Cluster, got {type(cluster).__name__}")
-    assumptions = _prices(prices)
+    cluster = as_cluster(cluster)
+    prices = PriceAssumptions() if prices is None else prices
+    if not isinstance(prices, PriceAssumptions):
+        raise ValueError(f"prices must be a PriceAssumptions or None, got {type(prices).__name__}")
     chip = cluster.accelerator
-    out = capex_breakdown_usd(cluster.n_accelerators, _price_of(chip, price_usd),
-                              it_power_w=cluster.peak_it_power_w(),
-                              price_includes_server=chip.price_includes_server,
-                              prices=assumptions)
+    out = prices.capex_breakdown_usd(cluster.n_accelerators, _price_of(chip, price_usd),
+                                     it_power_w=cluster.peak_it_power_w(),
+                                     price_includes_server=chip.price_includes_server)
     if time_s is not None:
-        energy = _energy_j(cluster.average_facility_power_w(), time_s)
+        energy = cluster.energy_j(time_s)
         out["energy_j"] = energy
-        out["energy_usd"] = energy_cost_usd(energy, assumptions.electricity_usd_per_kwh)
+        out["energy_usd"] = energy_cost_usd(energy, prices.electricity_usd_per_kwh)
     return out
-
-
-#: The four systems the project's seed compares, shown first by :func:`compare_clusters`.
-SEED_SYSTEMS = ("stargate-2024", "frontier", "eos-mlperf", "azure-eagle")
-
-
-def compare_clusters(names=None, *, prices=None, precision="bf16"):
-    """Named systems side by side: chips, peak and sustained FLOP/s, power and capex.
-
-    Parameters
-    ----------
-    names : sequence of str or None
-        Keys of ``data/clusters.csv``; None gives all, the seed's four
-        (:data:`SEED_SYSTEMS`) first.
-    prices : PriceAssumptions or None
-    precision : {"bf16", "fp8"}
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per system: ``name``, ``accelerator``, ``n_accelerators``, ``status``,
-        ``year``, ``peak_flop_per_s``, ``mfu``, ``sustained_flop_per_s`` [FLOP/s],
-        ``peak_facility_power_w``, ``average_facility_power_w``, ``reported_power_w`` [W],
-        ``modelled_capex_usd`` (chips, servers, network and facility; NaN where the chip has
-        no catalog price), ``reported_capex_usd``, ``capex_scope`` [USD], ``n_racks``.
-    """
-    import pandas as pd
-
-    from scaling.cluster import cluster as _cluster, list_clusters
-
-    if names is None:
-        every = list(list_clusters()["name"])
-        names = [n for n in SEED_SYSTEMS if n in every] + [n for n in every
-                                                            if n not in SEED_SYSTEMS]
-    rows = []
-    for name in names:
-        system = _cluster(name)
-        chip = system.accelerator
-        if math.isnan(chip.price_usd):
-            capex = math.nan
-        else:
-            capex = cluster_cost_breakdown(system, prices=prices)["total_usd"]
-        rows.append({
-            "name": name,
-            "accelerator": chip.name,
-            "n_accelerators": system.n_accelerators,
-            "status": system.status,
-            "year": system.year,
-            "peak_flop_per_s": system.peak_flop_per_s(precision),
-            "mfu": system.effective_mfu,
-            "sustained_flop_per_s": system.sustained_flop_per_s(precision=precision),
-            "peak_facility_power_w": system.peak_facility_power_w(),
-            "average_facility_power_w": system.average_facility_power_w(),
-            "reported_power_w": system.reported_power_w,
-            "modelled_capex_usd": capex,
-            "reported_capex_usd": system.reported_capex_usd,
-            "capex_scope": system.capex_scope,
-            "n_racks": system.n_racks(),
-        })
-    return pd.DataFrame(rows)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ClusterSizing:
-    """What a budget or power envelope buys (returned by :func:`size_cluster`).
-
-    Attributes are unit-suffixed; ``binding`` says which constraint set the count.
-    """
-
-    accelerator: Accelerator
-    n_accelerators: int
-    binding: str
-    n_racks: float
-    peak_flop_per_s: float
-    sustained_flop_per_s: float
-    mfu: float
-    peak_it_power_w: float
-    peak_facility_power_w: float
-    average_facility_power_w: float
-    capex_usd: float
-    hardware_capex_usd: float
-    facility_capex_usd: float
-    pue: float
-    cooling: str
-
-    def to_cluster(self, name: str = "sized") -> Cluster:
-        """The sized system as a :class:`~scaling.cluster.Cluster` (status "estimate")."""
-        return Cluster(name=name, accelerator=self.accelerator,
-                       n_accelerators=self.n_accelerators, pue=self.pue, cooling=self.cooling,
-                       mfu=self.mfu, status="estimate", source="scaling.cost.size_cluster")
-
-    def to_dict(self) -> dict:
-        """Flat dict of the figures (accelerator by name)."""
-        return {
-            "accelerator": self.accelerator.name, "n_accelerators": self.n_accelerators,
-            "binding": self.binding, "n_racks": self.n_racks,
-            "peak_flop_per_s": self.peak_flop_per_s,
-            "sustained_flop_per_s": self.sustained_flop_per_s, "mfu": self.mfu,
-            "peak_it_power_w": self.peak_it_power_w,
-            "peak_facility_power_w": self.peak_facility_power_w,
-            "average_facility_power_w": self.average_facility_power_w,
-            "capex_usd": self.capex_usd, "hardware_capex_usd": self.hardware_capex_usd,
-            "facility_capex_usd": self.facility_capex_usd, "pue": self.pue,
-            "cooling": self.cooling,
-        }
-
-
-def size_cluster(accelerator, *, budget_usd=None, power_w=None, prices=None,
-                 pue=EPOCH_HYPERSCALER_PUE, cooling="liquid", mfu=None, precision="bf16",
-                 price_usd=None) -> ClusterSizing:
-    """How many accelerators of a kind a budget and/or a power envelope buys.
-
-    Parameters
-    ----------
-    accelerator : Accelerator or str
-        Chip, or its catalog name.
-    budget_usd : float or None
-        Capital budget [USD] for chips, servers, network and facility.
-    power_w : float or None
-        Grid power envelope [W], compared with the provisioned facility power
-        (peak IT power x PUE).
-    prices : PriceAssumptions or None
-    pue : float
-        >= 1; default Epoch's hyperscaler 1.10.
-    cooling : {"air", "liquid"}
-        Sets rack power (``data/rack_power.csv``).
-    mfu : float or None
-        Utilisation for the sustained FLOP/s; None uses the accelerator's default.
-    precision : {"bf16", "fp8"}
-    price_usd : float or None
-        Override of the catalog price [USD per accelerator].
-
-    Returns
-    -------
-    ClusterSizing
-
-    Notes
-    -----
-    Per accelerator, capex :math:`k = c_{hw} + c_W P_{TDP} k_{server}` and provisioned power
-    :math:`q = P_{TDP} k_{server} \\mathrm{PUE}`;
-    :math:`n = \\min(\\lfloor B / k \\rfloor, \\lfloor P / q \\rfloor)`.
-
-    Raises
-    ------
-    ValueError
-        Neither constraint given, non-positive or NaN inputs, no catalog price, or a budget
-        or envelope too small for one accelerator.
-    """
-    chip = as_accelerator(accelerator)
-    if budget_usd is None and power_w is None:
-        raise ValueError("give budget_usd, power_w or both")
-    assumptions = _prices(prices)
-    if not (isinstance(pue, (int, float)) and math.isfinite(pue) and pue >= 1):
-        raise ValueError(f"pue must be >= 1, got {pue!r}")
-    rack_power_w = default_rack_power_w(cooling)
-    it_power_per_chip_w = chip.tdp_w * chip.chip_to_server_power
-    candidates = {}
-    if budget_usd is not None:
-        budget = float(as_float_array("budget_usd", budget_usd))
-        per_chip = cluster_capex_usd(1, _price_of(chip, price_usd),
-                                     it_power_w=it_power_per_chip_w,
-                                     price_includes_server=chip.price_includes_server,
-                                     prices=assumptions)
-        candidates["budget"] = math.floor(budget / per_chip)
-    if power_w is not None:
-        envelope = float(as_float_array("power_w", power_w))
-        candidates["power"] = math.floor(envelope / (it_power_per_chip_w * pue))
-    binding = min(candidates, key=candidates.get)
-    count = candidates[binding]
-    if count < 1:
-        raise ValueError(
-            f"the {binding} constraint is too small for a single {chip.name}"
-        )
-    effective_mfu = chip.default_mfu if mfu is None else mfu
-    it_power = count * it_power_per_chip_w
-    hardware = capex = facility = math.nan
-    if budget_usd is not None or price_usd is not None or not math.isnan(chip.price_usd):
-        parts = capex_breakdown_usd(count, _price_of(chip, price_usd), it_power_w=it_power,
-                                    price_includes_server=chip.price_includes_server,
-                                    prices=assumptions)
-        capex = parts["total_usd"]
-        facility = parts["facility_usd"]
-        hardware = capex - facility
-    return ClusterSizing(
-        accelerator=chip,
-        n_accelerators=int(count),
-        binding=binding,
-        n_racks=float(_n_racks(it_power, rack_power_w)),
-        peak_flop_per_s=count * chip.peak_flop_per_s(precision),
-        sustained_flop_per_s=float(_sustained_flop_per_s(chip.peak_flop_per_s(precision),
-                                                         count, effective_mfu)),
-        mfu=float(effective_mfu),
-        peak_it_power_w=it_power,
-        peak_facility_power_w=it_power * pue,
-        average_facility_power_w=it_power * chip.server_power_fraction * pue,
-        capex_usd=capex,
-        hardware_capex_usd=hardware,
-        facility_capex_usd=facility,
-        pue=float(pue),
-        cooling=cooling,
-    )

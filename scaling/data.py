@@ -13,11 +13,16 @@ import hashlib
 import os
 from pathlib import Path
 
+from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
+
 __all__ = [
     "CHINCHILLA_POINTS",
+    "cached",
     "data_path",
     "load_table",
     "load_chinchilla_points",
+    "read_rows",
+    "reload",
 ]
 
 #: Pinned location and hash of the points Besiroglu et al. (2024) extracted from Figure 4
@@ -65,11 +70,46 @@ def data_path(filename: str) -> Path:
     )
 
 
+def _check_sources(rows_without_source: list, filename: str) -> None:
+    if rows_without_source:
+        raise ValueError(
+            f"curated table {filename} has rows without a source: {rows_without_source}"
+        )
+
+
+def read_rows(name: str) -> list[dict]:
+    """Rows of ``data/<name>.csv`` as dicts of strings, read with the standard library.
+
+    For modules that build constants at import time without importing pandas (e.g. the
+    failure rates of :mod:`scaling.reliability`). Like :func:`load_table`, a table whose rows
+    lack a ``source`` is refused.
+    """
+    import csv
+
+    path = data_path(f"{name}.csv")
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    if rows and "source" not in rows[0]:
+        raise ValueError(f"curated table {path.name} has no 'source' column")
+    _check_sources([i for i, row in enumerate(rows) if not (row.get("source") or "").strip()],
+                   path.name)
+    return rows
+
+
+# name -> (path, modification time in ns, DataFrame): the parsed tables.
+_TABLES: dict = {}
+# (function, args) -> value: objects built from the tables (catalog frames, Accelerator and
+# Cluster objects); emptied whenever a table is reloaded.
+_DERIVED: dict = {}
+
+
 def load_table(name: str):
-    """Load a curated table ``data/<name>.csv`` as a DataFrame.
+    """Load a curated table ``data/<name>.csv`` as a DataFrame (a copy; parsed once).
 
     Every curated table must carry a non-empty ``source`` column; a table without one is
-    refused rather than silently used.
+    refused rather than silently used. Tables are parsed once and cached; a CSV edited on disk
+    is re-read on the next call (its modification time is checked), and :func:`reload` empties
+    every cache explicitly.
 
     Parameters
     ----------
@@ -80,17 +120,63 @@ def load_table(name: str):
     -------
     pandas.DataFrame
     """
-    import pandas as pd
-
+    _refresh()
     path = data_path(f"{name}.csv")
-    frame = pd.read_csv(path, comment=None)
-    if "source" not in frame.columns:
-        raise ValueError(f"curated table {path.name} has no 'source' column")
-    missing = frame["source"].isna() | (frame["source"].astype(str).str.strip() == "")
-    if missing.any():
-        rows = list(frame.index[missing])
-        raise ValueError(f"curated table {path.name} has rows without a source: {rows}")
-    return frame
+    cached = _TABLES.get(name)
+    if cached is None or cached[0] != path:
+        import pandas as pd
+
+        frame = pd.read_csv(path, comment=None)
+        if "source" not in frame.columns:
+            raise ValueError(f"curated table {path.name} has no 'source' column")
+        missing = frame["source"].isna() | (frame["source"].astype(str).str.strip() == "")
+        _check_sources(list(frame.index[missing]), path.name)
+        cached = (path, path.stat().st_mtime_ns, frame)
+        _TABLES[name] = cached
+    return cached[2].copy()
+
+
+def _refresh() -> None:
+    """Drop every cache if a table read before has changed on disk since."""
+    for path, mtime, _ in list(_TABLES.values()):
+        try:
+            current = path.stat().st_mtime_ns
+        except OSError:
+            current = None
+        if current != mtime:
+            reload()
+            return
+
+
+def reload() -> None:
+    """Forget every parsed table and every catalog object built from them.
+
+    Call it after editing a CSV in ``data/`` to be sure the next lookup
+    (``scaling.accelerator(...)``, ``scaling.cluster(...)``, ...) sees the edit; edits are
+    also picked up automatically, by modification time, on the next lookup.
+    """
+    _TABLES.clear()
+    _DERIVED.clear()
+
+
+def cached(function):
+    """Cache ``function(*args)`` until the curated tables change (see :func:`reload`).
+
+    For functions that build objects from curated tables: the catalog frames, and the
+    :class:`~scaling.hardware.Accelerator` and :class:`~scaling.clusters.Cluster` objects of
+    the catalogs. Arguments must be hashable.
+    """
+    import functools
+
+    @functools.wraps(function)
+    def wrapper(*args):
+        _refresh()
+        key = (function.__module__, function.__qualname__, args)
+        if key not in _DERIVED:
+            _DERIVED[key] = function(*args)
+        return _DERIVED[key]
+
+    return wrapper
 
 
 def _sha256(path: Path) -> str:
@@ -181,7 +267,7 @@ def load_chinchilla_points():
     return pd.DataFrame(
         {
             "n_params": n_params,
-            "n_tokens": compute_flop / (6.0 * n_params),
+            "n_tokens": compute_flop / (FLOP_PER_PARAM_PER_TOKEN * n_params),
             "compute_flop": compute_flop,
             "loss": loss,
             "outlier": outlier,

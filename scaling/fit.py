@@ -42,6 +42,7 @@ import numpy as np
 
 from scaling._validation import as_float_array, like
 from scaling.laws import (
+    FLOP_PER_PARAM_PER_TOKEN,
     GOPHER_COMPUTE_FLOP,
     _frontier_constants,
     chinchilla_loss,
@@ -874,8 +875,6 @@ def isoflop_minima(compute_flop, n_params, loss, *, budgets_flop=None,
         the profile does not bracket the optimum), or invalid inputs.
     """
     import pandas as pd
-
-    from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
 
     c, n, y = _validate_runs(compute_flop, n_params, loss)
     if int(min_points) < 3:

@@ -27,9 +27,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 from datetime import date
-from functools import lru_cache
 
-from scaling._validation import as_float_array, check_at_least, check_fraction, like
+import numpy as np
+
+from scaling._validation import (
+    as_float_array, check_at_least, check_choice, check_fraction, like, scalar, unknown_name,
+)
+from scaling.data import cached, load_table
 from scaling.units import DAYS_PER_YEAR
 
 __all__ = [
@@ -68,11 +72,11 @@ PRECISIONS = ("bf16", "fp8")
 _NAN = float("nan")
 
 
-def _optional_positive(name: str, value: float) -> None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return
-    if not (value > 0 and math.isfinite(value)):
-        raise ValueError(f"{name} must be positive and finite or NaN (unknown), got {value!r}")
+def _optional_positive(name: str, value) -> float:
+    """A positive finite float, or NaN meaning "unknown"."""
+    if isinstance(value, float) and math.isnan(value):
+        return value
+    return scalar(name, value)
 
 
 # --------------------------------------------------------------------------------------------
@@ -153,25 +157,32 @@ class Accelerator:
         if not isinstance(self.source, str) or not self.source.strip():
             raise ValueError(f"Accelerator {self.name!r}: source must be a non-empty string")
         label = f"Accelerator {self.name!r}:"
+        checked = {}
         for attr in ("peak_bf16_flop_per_s", "memory_bytes", "memory_bandwidth_byte_per_s",
                      "tdp_w"):
-            as_float_array(f"{label} {attr}", getattr(self, attr))
+            checked[attr] = scalar(f"{label} {attr}", getattr(self, attr))
         for attr in ("peak_fp8_flop_per_s", "peak_bf16_sparse_flop_per_s",
                      "scale_up_bandwidth_byte_per_s", "price_usd", "rental_usd_per_hour"):
-            try:
-                _optional_positive(f"Accelerator {self.name!r}: {attr}", getattr(self, attr))
-            except TypeError as exc:
-                raise ValueError(f"Accelerator {self.name!r}: {attr} must be a number") from exc
+            checked[attr] = _optional_positive(f"{label} {attr}", getattr(self, attr))
+        checked["default_mfu"] = scalar(f"{label} default_mfu", self.default_mfu, check_fraction)
+        checked["chip_to_server_power"] = scalar(
+            f"{label} chip_to_server_power", self.chip_to_server_power, check_at_least,
+            minimum=1.0, why="server power includes the chip")
+        checked["server_power_fraction"] = scalar(
+            f"{label} server_power_fraction", self.server_power_fraction, check_fraction)
+        for attr in ("tdp_estimated", "price_includes_server"):
+            if not isinstance(getattr(self, attr), (bool, np.bool_)):
+                raise ValueError(f"{label} {attr} must be True or False, "
+                                 f"got {getattr(self, attr)!r}")
+            checked[attr] = bool(getattr(self, attr))
+        for attr, value in checked.items():
+            object.__setattr__(self, attr, value)
         sparse = self.peak_bf16_sparse_flop_per_s
         if not math.isnan(sparse) and sparse < self.peak_bf16_flop_per_s:
             raise ValueError(
                 f"Accelerator {self.name!r}: sparse peak {sparse:g} is below the dense peak "
                 f"{self.peak_bf16_flop_per_s:g}; dense must be <= sparse"
             )
-        check_fraction(f"{label} default_mfu", self.default_mfu)
-        check_at_least(f"{label} chip_to_server_power", self.chip_to_server_power, 1.0,
-                       why="server power includes the chip")
-        check_fraction(f"{label} server_power_fraction", self.server_power_fraction)
         try:
             date.fromisoformat(self.release_date)
         except (TypeError, ValueError) as exc:
@@ -246,8 +257,6 @@ def mfu_defaults():
         Columns ``generation``, ``mfu``, ``basis`` ("published" from a named large run, or
         "imputation": Epoch's median 0.375), ``source``.
     """
-    from scaling.data import load_table
-
     return load_table("mfu_defaults")
 
 
@@ -257,8 +266,6 @@ def _reference_rental_prices():
     The rows flagged ``catalog_reference`` give ``Accelerator.rental_usd_per_hour``; at most
     one per accelerator.
     """
-    from scaling.data import load_table
-
     prices = load_table("cloud_prices")
     flag = prices["catalog_reference"].astype(str).str.strip().str.lower()
     if not flag.isin(["true", "false"]).all():
@@ -275,10 +282,8 @@ def _reference_rental_prices():
     })[["name", "rental_usd_per_hour", "rental_date", "rental_source"]]
 
 
-@lru_cache(maxsize=1)
+@cached
 def _catalog():
-    from scaling.data import load_table
-
     frame = load_table("accelerators").merge(_reference_rental_prices(), how="left", on="name")
     for column in _FLOAT_COLUMNS:
         frame[column] = frame[column].astype(float)
@@ -350,7 +355,7 @@ def _resolve_name(name: str) -> str:
     frame = _catalog()
     names = list(frame["name"])
     if not isinstance(name, str):
-        raise ValueError(f"accelerator name must be a string; valid names: {', '.join(names)}")
+        raise unknown_name("accelerator", name, names)
     if name in names:
         return name
     wanted = name.strip().lower()
@@ -358,7 +363,7 @@ def _resolve_name(name: str) -> str:
         candidates = [key.lower()] + [a.strip().lower() for a in aliases.split(";") if a.strip()]
         if wanted in candidates:
             return key
-    raise ValueError(f"unknown accelerator {name!r}; valid names: {', '.join(names)}")
+    raise unknown_name("accelerator", name, names)
 
 
 def accelerator(name: str) -> Accelerator:
@@ -400,7 +405,7 @@ def as_accelerator(spec) -> Accelerator:
     )
 
 
-@lru_cache(maxsize=None)
+@cached
 def _build_accelerator(key: str) -> Accelerator:
     frame = _catalog()
     row = frame.loc[frame["name"] == key].iloc[0]

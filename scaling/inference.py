@@ -40,10 +40,10 @@ from typing import NamedTuple
 import numpy as np
 
 from scaling._validation import as_float_array, check_fraction, like
+from scaling.laws import FLOP_PER_PARAM_PER_TOKEN, law_parameters, reducible_loss
 from scaling.units import SECONDS_PER_HOUR
 
 __all__ = [
-    "TRAINING_FLOP_PER_PARAM_PER_TOKEN",
     "INFERENCE_FLOP_PER_PARAM_PER_TOKEN",
     "InferenceOptimum",
     "inference_optimal",
@@ -53,10 +53,6 @@ __all__ = [
     "usd_per_flop",
     "inference_tradeoff",
 ]
-
-#: Training FLOP per parameter per token (forward 2 + backward 4), Sardana et al. (2024) §2,
-#: following Kaplan et al. (2020) and Hoffmann et al. (2022) App. F.
-TRAINING_FLOP_PER_PARAM_PER_TOKEN = 6.0
 
 #: Inference FLOP per parameter per token (one forward pass), Sardana et al. (2024) §2.
 INFERENCE_FLOP_PER_PARAM_PER_TOKEN = 2.0
@@ -86,8 +82,6 @@ class InferenceOptimum(NamedTuple):
 
 
 def _law(law):
-    from scaling.laws import law_parameters
-
     return law_parameters(law)
 
 
@@ -124,7 +118,7 @@ def lifetime_flop(n_params, n_tokens, inference_tokens):
     n = as_float_array("n_params", n_params)
     d = as_float_array("n_tokens", n_tokens)
     d_inf = as_float_array("inference_tokens", inference_tokens, allow_zero=True)
-    total = (TRAINING_FLOP_PER_PARAM_PER_TOKEN * n * d
+    total = (FLOP_PER_PARAM_PER_TOKEN * n * d
              + INFERENCE_FLOP_PER_PARAM_PER_TOKEN * n * d_inf)
     return like(total, n_params, n_tokens, inference_tokens)
 
@@ -154,7 +148,7 @@ def usd_per_flop(usd_per_hour, peak_flop_per_s, mfu):
 
 
 def _finish(n, d, d_inf, train_price, infer_price, *inputs):
-    training = TRAINING_FLOP_PER_PARAM_PER_TOKEN * n * d
+    training = FLOP_PER_PARAM_PER_TOKEN * n * d
     inference = INFERENCE_FLOP_PER_PARAM_PER_TOKEN * n * d_inf
     if train_price is None:
         cost = np.full(np.broadcast(training, inference).shape, np.nan)
@@ -268,8 +262,6 @@ def inference_optimal(target_loss, inference_tokens, law="besiroglu2024", *,
     7.1
     """
     p = _law(law)
-    from scaling.laws import reducible_loss
-
     reducible = np.asarray(reducible_loss(target_loss, p))
     d_inf = as_float_array("inference_tokens", inference_tokens, allow_zero=True)
     train_price, infer_price, ratio = _price_ratio(training_usd_per_flop,
@@ -284,7 +276,7 @@ def inference_optimal(target_loss, inference_tokens, law="besiroglu2024", *,
         g = np.exp(log_g)
         u = reducible - g
         d = (b_coef / g) ** (1.0 / beta)
-        return (TRAINING_FLOP_PER_PARAM_PER_TOKEN * d * (alpha * u / (beta * g) - 1.0)
+        return (FLOP_PER_PARAM_PER_TOKEN * d * (alpha * u / (beta * g) - 1.0)
                 - INFERENCE_FLOP_PER_PARAM_PER_TOKEN * effective)
 
     hi = log_g_star.copy()          # h(hi) <= 0
@@ -344,7 +336,7 @@ def inference_tradeoff(target_loss, inference_tokens, law="besiroglu2024", *,
                              inference_usd_per_flop=inference_usd_per_flop)
     base = chinchilla_optimal_for_loss(target_loss, law)
     base_total = np.asarray(lifetime_flop(base.n_params, base.n_tokens, demand))
-    base_training = TRAINING_FLOP_PER_PARAM_PER_TOKEN * base.n_params * base.n_tokens
+    base_training = FLOP_PER_PARAM_PER_TOKEN * base.n_params * base.n_tokens
     base_inference = INFERENCE_FLOP_PER_PARAM_PER_TOKEN * base.n_params * demand
     if training_usd_per_flop is None:
         base_cost = np.full(demand.shape, np.nan)

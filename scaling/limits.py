@@ -45,7 +45,14 @@ from typing import NamedTuple
 import numpy as np
 
 from scaling import laws
-from scaling._validation import as_float_array, like
+from scaling._validation import (
+    as_float_array, check_choice, check_fraction, like, scalar, unknown_name,
+)
+from scaling.assumptions import as_assumptions
+from scaling.chain import accelerators_for_deadline, chain_inputs, run_chain, training_time_s
+from scaling.clusters import Cluster, energy_j
+from scaling.data import load_table
+from scaling.hardware import as_accelerator
 from scaling.units import SECONDS_PER_DAY
 
 __all__ = [
@@ -75,7 +82,6 @@ __all__ = [
     "facility_power_for_params_w",
     "training_time_for_params_s",
     "power_wall_params",
-    "sensitivity_table",
 ]
 
 #: Stock compared with the tokens a run needs: the *effective* stock of public human text of
@@ -140,14 +146,10 @@ def limits_table(kind: str | None = None):
         ``tokens_ci_lower``, ``tokens_ci_upper`` [tokens], ``ci_level``, ``power_w`` [W],
         ``compute_flop`` [FLOP], ``year``, ``status``, ``description`` and ``source``.
     """
-    from scaling.data import load_table
-
     table = load_table("limits").set_index("name")
     if kind is None:
         return table
-    kinds = sorted(table["kind"].unique())
-    if kind not in kinds:
-        raise ValueError(f"unknown kind {kind!r}; valid kinds are {', '.join(kinds)}")
+    check_choice("kind", kind, sorted(table["kind"].unique()))
     return table[table["kind"] == kind]
 
 
@@ -172,7 +174,7 @@ def text_stock(name: str = DEFAULT_EFFECTIVE_STOCK) -> TextStock:
     table = limits_table()
     rows = table[table["kind"].isin(_TEXT_KINDS)]
     if name not in rows.index:
-        raise ValueError(f"unknown text stock {name!r}; valid names are {', '.join(rows.index)}")
+        raise unknown_name("text stock", name, list(rows.index))
     row = rows.loc[name]
     return TextStock(
         tokens=float(row["tokens"]),
@@ -198,9 +200,7 @@ def power_envelope_w(name: str) -> float:
     """
     rows = limits_table("power_envelope")
     if name not in rows.index:
-        raise ValueError(
-            f"unknown power envelope {name!r}; valid names are {', '.join(rows.index)}"
-        )
+        raise unknown_name("power envelope", name, list(rows.index))
     return float(rows.loc[name, "power_w"])
 
 
@@ -482,70 +482,40 @@ def repetition_loss_floor(n_params, unique_tokens, *, law=REPETITION_LAW,
 POWER_BASES = ("peak", "average")
 
 
-def _resolve(accelerator, mfu, pue):
-    """(Accelerator, mfu, pue) from an Accelerator, a catalog name or a Cluster."""
-    from scaling.cluster import EPOCH_HYPERSCALER_PUE, Cluster
-    from scaling.hardware import Accelerator
-    from scaling.hardware import accelerator as catalog_accelerator
-
-    if isinstance(accelerator, Cluster):
-        mfu = accelerator.effective_mfu if mfu is None else mfu
-        pue = accelerator.pue if pue is None else pue
-        accelerator = accelerator.accelerator
-    elif isinstance(accelerator, str):
-        accelerator = catalog_accelerator(accelerator)
-    elif not isinstance(accelerator, Accelerator):
-        raise ValueError(
-            "accelerator must be an Accelerator, a catalog name (see "
-            "scaling.hardware.list_accelerators()) or a Cluster; got "
-            f"{type(accelerator).__name__}"
-        )
-    pue = EPOCH_HYPERSCALER_PUE if pue is None else pue
-    return accelerator, mfu, pue
+def _per_accelerator(accelerator, assumptions, power_basis):
+    """(Accelerator, sustained model FLOP/s [FLOP/s], facility power [W]) of one accelerator,
+    from the chain's throughput and power stages."""
+    check_choice("power_basis", power_basis, POWER_BASES)
+    cluster = accelerator if isinstance(accelerator, Cluster) else None
+    chip = cluster.accelerator if cluster is not None else as_accelerator(accelerator)
+    values = run_chain(chain_inputs(1.0, accelerator=chip, n_accelerators=1.0,
+                                    assumptions=assumptions, cluster=cluster),
+                       include_failures=False)
+    power = values["peak_facility_power_w" if power_basis == "peak" else "facility_power_w"]
+    return chip, float(values["sustained_flop_per_s"]), float(power)
 
 
 def _goodput(goodput):
-    g = as_float_array("goodput", goodput)
-    if (g > 1).any():
-        raise ValueError(f"goodput must be in (0, 1]; got maximum {g.max()!r}")
-    return g
-
-
-def _per_accelerator(accelerator, *, mfu, precision, pue, power_basis):
-    """(sustained model FLOP/s [FLOP/s], facility power [W]) of one accelerator."""
-    from scaling.cluster import average_power_per_accelerator_w
-
-    if power_basis not in POWER_BASES:
-        raise ValueError(f"power_basis must be one of {POWER_BASES}, got {power_basis!r}")
-    acc, mfu, pue = _resolve(accelerator, mfu, pue)
-    flop_per_s = np.asarray(acc.sustained_flop_per_s(1, mfu, precision), dtype=float)
-    fraction = 1.0 if power_basis == "peak" else acc.server_power_fraction
-    power_w = np.asarray(average_power_per_accelerator_w(
-        acc.tdp_w, acc.chip_to_server_power, fraction, pue), dtype=float)
-    return flop_per_s, power_w
+    return check_fraction("goodput", goodput)
 
 
 _HARDWARE_DOC = """
     accelerator : Accelerator, str or Cluster
-        The chip (or a catalog name). A :class:`scaling.cluster.Cluster` contributes its
-        accelerator, its PUE and its MFU unless ``mfu`` / ``pue`` are given.
-    mfu : float, optional
-        Model FLOP utilisation in (0, 1]; default the accelerator generation's default MFU.
-    precision : {"bf16", "fp8"}
-        Peak used for throughput.
+        The chip (or a catalog name). A :class:`scaling.Cluster` contributes its
+        accelerator, and its PUE and MFU unless the assumptions set them.
+    assumptions : Assumptions, optional
+        Utilisation, precision and PUE of the chain (:class:`scaling.Assumptions`).
     goodput : float or array_like
         Fraction of wall-clock time that is useful training, in (0, 1] (default
         :data:`LLAMA3_EFFECTIVE_TRAINING_FRACTION`; see :mod:`scaling.reliability` for how it
-        falls with the number of accelerators).
-    pue : float, optional
-        Power usage effectiveness >= 1 (default: the cluster's, else Epoch's hyperscaler 1.10,
-        :data:`scaling.cluster.EPOCH_HYPERSCALER_PUE`).
+        falls with the number of accelerators, and :func:`scaling.forecast_for_deadline` for
+        the chain's own goodput).
     power_basis : {"peak", "average"}
         ``"peak"``: provisioned power a site must supply (default); ``"average"``: mean draw
         during training (for energy). See :data:`POWER_BASES`."""
 
 
-def accelerators_needed(compute_flop, time_s, *, accelerator, mfu=None, precision="bf16",
+def accelerators_needed(compute_flop, time_s, *, accelerator, assumptions=None,
                         goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION):
     """Accelerators needed to finish a training run within a deadline.
 
@@ -555,7 +525,7 @@ def accelerators_needed(compute_flop, time_s, *, accelerator, mfu=None, precisio
         Training compute C [FLOP], > 0.
     time_s : float, ndarray or Series
         Wall-clock deadline T [s], > 0.
-    accelerator, mfu, precision, goodput
+    accelerator, assumptions, goodput
         See :func:`facility_power_needed_w`.
 
     Returns
@@ -565,19 +535,18 @@ def accelerators_needed(compute_flop, time_s, *, accelerator, mfu=None, precisio
 
     Notes
     -----
-    .. math:: n = \\frac{C}{T \\cdot g \\cdot P_{peak} \\cdot \\mathrm{MFU}}
+    :func:`scaling.chain.accelerators_for_deadline`:
+    :math:`n = C / (T \\cdot g \\cdot P_{peak} \\cdot \\mathrm{MFU})`.
     """
-    c = as_float_array("compute_flop", compute_flop)
-    t = as_float_array("time_s", time_s)
-    g = _goodput(goodput)
-    flop_per_s, _ = _per_accelerator(accelerator, mfu=mfu, precision=precision, pue=None,
-                                     power_basis="peak")
-    return like(c / (t * g * flop_per_s), compute_flop, time_s, name="n_accelerators")
+    _, per_acc, _ = _per_accelerator(accelerator, assumptions, "peak")
+    count = accelerators_for_deadline(np.asarray(as_float_array("compute_flop", compute_flop)),
+                                      np.asarray(as_float_array("time_s", time_s)), per_acc,
+                                      1.0, _goodput(goodput))
+    return like(count, compute_flop, time_s, name="n_accelerators")
 
 
-def facility_power_needed_w(compute_flop, time_s, *, accelerator, mfu=None, precision="bf16",
-                            goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION, pue=None,
-                            power_basis="peak"):
+def facility_power_needed_w(compute_flop, time_s, *, accelerator, assumptions=None,
+                            goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION, power_basis="peak"):
     """Facility power needed to finish a training run within a deadline [W].
 
     Parameters
@@ -595,22 +564,19 @@ def facility_power_needed_w(compute_flop, time_s, *, accelerator, mfu=None, prec
 
     Notes
     -----
-    With n from :func:`accelerators_needed` and Epoch's cluster power formula
-    (:func:`scaling.cluster.average_power_per_accelerator_w`, f = 1 for ``"peak"``):
+    n from :func:`accelerators_needed` times the chain's wall power per accelerator
+    (:func:`scaling.clusters.facility_power_w`, f = 1 for ``"peak"``):
 
     .. math:: P = n \\cdot P_{TDP} \\cdot k_{server} \\cdot f \\cdot \\mathrm{PUE}
     """
-    c = as_float_array("compute_flop", compute_flop)
-    t = as_float_array("time_s", time_s)
-    g = _goodput(goodput)
-    flop_per_s, power_w = _per_accelerator(accelerator, mfu=mfu, precision=precision, pue=pue,
-                                           power_basis=power_basis)
-    return like(c / (t * g * flop_per_s) * power_w, compute_flop, time_s, name="power_w")
+    count = np.asarray(accelerators_needed(compute_flop, time_s, accelerator=accelerator,
+                                           assumptions=assumptions, goodput=goodput))
+    _, _, per_acc_w = _per_accelerator(accelerator, assumptions, power_basis)
+    return like(count * per_acc_w, compute_flop, time_s, name="power_w")
 
 
-def training_time_in_envelope_s(compute_flop, power_w, *, accelerator, mfu=None,
-                                precision="bf16", goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION,
-                                pue=None, power_basis="peak"):
+def training_time_in_envelope_s(compute_flop, power_w, *, accelerator, assumptions=None,
+                                goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION, power_basis="peak"):
     """Shortest wall-clock time to train C FLOP inside a power envelope [s].
 
     Parameters
@@ -628,21 +594,19 @@ def training_time_in_envelope_s(compute_flop, power_w, *, accelerator, mfu=None,
 
     Notes
     -----
-    Inverse of :func:`facility_power_needed_w`:
-    :math:`T = C \\, p_{acc} / (P \\, g \\, P_{peak} \\, \\mathrm{MFU})` with :math:`p_{acc}` the
-    facility power per accelerator.
+    :func:`scaling.chain.training_time_s` on the :math:`P / p_{acc}` accelerators the
+    envelope holds (:math:`p_{acc}` the facility power per accelerator); the inverse of
+    :func:`facility_power_needed_w`.
     """
-    c = as_float_array("compute_flop", compute_flop)
-    p = as_float_array("power_w", power_w)
-    g = _goodput(goodput)
-    flop_per_s, per_acc_w = _per_accelerator(accelerator, mfu=mfu, precision=precision, pue=pue,
-                                             power_basis=power_basis)
-    return like(c * per_acc_w / (p * g * flop_per_s), compute_flop, power_w, name="time_s")
+    _, per_acc, per_acc_w = _per_accelerator(accelerator, assumptions, power_basis)
+    count = as_float_array("power_w", power_w) / per_acc_w
+    time = training_time_s(as_float_array("compute_flop", compute_flop), count * per_acc,
+                           _goodput(goodput))
+    return like(time, compute_flop, power_w, name="time_s")
 
 
-def compute_in_envelope_flop(power_w, time_s, *, accelerator, mfu=None, precision="bf16",
-                             goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION, pue=None,
-                             power_basis="peak"):
+def compute_in_envelope_flop(power_w, time_s, *, accelerator, assumptions=None,
+                             goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION, power_basis="peak"):
     """Largest training compute a power envelope delivers within a time [FLOP].
 
     Parameters
@@ -660,20 +624,20 @@ def compute_in_envelope_flop(power_w, time_s, *, accelerator, mfu=None, precisio
 
     Notes
     -----
-    :math:`C = (P / p_{acc}) \\, T \\, g \\, P_{peak} \\, \\mathrm{MFU}`. Sevilla et al. (2024)
-    put a 1-5 GW campus at 1e28-3e29 FLOP by 2030, assuming better chips than today's.
+    The inverse of :func:`training_time_in_envelope_s` in C (time is linear in compute):
+    :math:`C = T / t(1\\,\\mathrm{FLOP})`. Sevilla et al. (2024) put a 1-5 GW campus at
+    1e28-3e29 FLOP by 2030, assuming better chips than today's.
     """
-    p = as_float_array("power_w", power_w)
-    t = as_float_array("time_s", time_s)
-    g = _goodput(goodput)
-    flop_per_s, per_acc_w = _per_accelerator(accelerator, mfu=mfu, precision=precision, pue=pue,
-                                             power_basis=power_basis)
-    return like(p / per_acc_w * t * g * flop_per_s, power_w, time_s, name="compute_flop")
+    per_flop = training_time_in_envelope_s(1.0, power_w, accelerator=accelerator,
+                                           assumptions=assumptions, goodput=goodput,
+                                           power_basis=power_basis)
+    return like(as_float_array("time_s", time_s) / np.asarray(per_flop), power_w, time_s,
+                name="compute_flop")
 
 
 def power_wall_table(n_params, time_s, *, accelerator, law=laws.DEFAULT_LAW,
-                     tokens_per_param=None, mfu=None, precision="bf16",
-                     goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION, pue=None, scenario=None):
+                     tokens_per_param=None, assumptions=None,
+                     goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION, scenario=None):
     """Accelerators and facility power to train compute-optimal models by a deadline.
 
     Parameters
@@ -682,7 +646,7 @@ def power_wall_table(n_params, time_s, *, accelerator, law=laws.DEFAULT_LAW,
         Model sizes [parameters].
     time_s : float
         Deadline [s], > 0.
-    accelerator, mfu, precision, goodput, pue
+    accelerator, assumptions, goodput
         See :func:`facility_power_needed_w`.
     law, tokens_per_param
         Compute-optimal policy, see :func:`optimal_tokens_for_params`.
@@ -699,17 +663,17 @@ def power_wall_table(n_params, time_s, *, accelerator, law=laws.DEFAULT_LAW,
     import pandas as pd
 
     n = np.atleast_1d(as_float_array("n_params", n_params))
-    t = float(as_float_array("time_s", time_s))
+    t = scalar("time_s", time_s)
     tokens = np.asarray(optimal_tokens_for_params(n, law, tokens_per_param=tokens_per_param))
     compute = np.asarray(laws.training_flop(n, tokens))
-    kwargs = dict(accelerator=accelerator, mfu=mfu, precision=precision, goodput=goodput)
+    kwargs = dict(accelerator=accelerator, assumptions=assumptions, goodput=goodput)
     count = np.asarray(accelerators_needed(compute, t, **kwargs))
-    peak = np.asarray(facility_power_needed_w(compute, t, pue=pue, **kwargs))
-    average = np.asarray(facility_power_needed_w(compute, t, pue=pue, power_basis="average",
-                                                 **kwargs))
+    peak = np.asarray(facility_power_needed_w(compute, t, **kwargs))
+    average = np.asarray(facility_power_needed_w(compute, t, power_basis="average", **kwargs))
     if scenario is None:
-        acc, _, _ = _resolve(accelerator, mfu, pue)
-        scenario = f"{acc.name} {precision}, {t / SECONDS_PER_DAY:.0f} days"
+        chip, _, _ = _per_accelerator(accelerator, assumptions, "peak")
+        scenario = (f"{chip.name} {as_assumptions(assumptions).precision}, "
+                    f"{t / SECONDS_PER_DAY:.0f} days")
     return pd.DataFrame({
         "scenario": scenario,
         "n_params": n,
@@ -719,14 +683,13 @@ def power_wall_table(n_params, time_s, *, accelerator, law=laws.DEFAULT_LAW,
         "n_accelerators": count,
         "facility_power_w": peak,
         "average_power_w": average,
-        "energy_j": average * t,
+        "energy_j": np.asarray(energy_j(average, t)),
     })
 
 
 def facility_power_for_params_w(n_params, time_s, *, accelerator, law=laws.DEFAULT_LAW,
-                                tokens_per_param=None, mfu=None, precision="bf16",
-                                goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION, pue=None,
-                                power_basis="peak"):
+                                tokens_per_param=None, assumptions=None,
+                                goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION, power_basis="peak"):
     """Facility power to train a compute-optimal model of N parameters by a deadline [W].
 
     Parameters
@@ -744,16 +707,15 @@ def facility_power_for_params_w(n_params, time_s, *, accelerator, law=laws.DEFAU
     :func:`facility_power_needed_w` of :func:`optimal_compute_for_params`.
     """
     compute = optimal_compute_for_params(n_params, law, tokens_per_param=tokens_per_param)
-    power = facility_power_needed_w(compute, time_s, accelerator=accelerator, mfu=mfu,
-                                    precision=precision, goodput=goodput, pue=pue,
+    power = facility_power_needed_w(compute, time_s, accelerator=accelerator,
+                                    assumptions=assumptions, goodput=goodput,
                                     power_basis=power_basis)
     return like(power, n_params, time_s, name="power_w")
 
 
 def training_time_for_params_s(n_params, power_w, *, accelerator, law=laws.DEFAULT_LAW,
-                               tokens_per_param=None, mfu=None, precision="bf16",
-                               goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION, pue=None,
-                               power_basis="peak"):
+                               tokens_per_param=None, assumptions=None,
+                               goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION, power_basis="peak"):
     """Shortest time to train a compute-optimal model of N parameters in a power envelope [s].
 
     Parameters
@@ -771,15 +733,14 @@ def training_time_for_params_s(n_params, power_w, *, accelerator, law=laws.DEFAU
     :func:`training_time_in_envelope_s` of :func:`optimal_compute_for_params`.
     """
     compute = optimal_compute_for_params(n_params, law, tokens_per_param=tokens_per_param)
-    time = training_time_in_envelope_s(compute, power_w, accelerator=accelerator, mfu=mfu,
-                                       precision=precision, goodput=goodput, pue=pue,
+    time = training_time_in_envelope_s(compute, power_w, accelerator=accelerator,
+                                       assumptions=assumptions, goodput=goodput,
                                        power_basis=power_basis)
     return like(time, n_params, power_w, name="time_s")
 
 
-def power_wall_params(power_w, time_s, *, accelerator, law=laws.DEFAULT_LAW, mfu=None,
-                      precision="bf16", goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION, pue=None,
-                      power_basis="peak"):
+def power_wall_params(power_w, time_s, *, accelerator, law=laws.DEFAULT_LAW, assumptions=None,
+                      goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION, power_basis="peak"):
     """Largest compute-optimal model a power envelope trains within a time [parameters].
 
     Parameters
@@ -797,81 +758,11 @@ def power_wall_params(power_w, time_s, *, accelerator, law=laws.DEFAULT_LAW, mfu
     :math:`N_{opt}(C)` of :func:`scaling.laws.compute_optimal` at the compute
     :func:`compute_in_envelope_flop` delivers; inverse of :func:`facility_power_for_params_w`.
     """
-    compute = compute_in_envelope_flop(power_w, time_s, accelerator=accelerator, mfu=mfu,
-                                       precision=precision, goodput=goodput, pue=pue,
+    compute = compute_in_envelope_flop(power_w, time_s, accelerator=accelerator,
+                                       assumptions=assumptions, goodput=goodput,
                                        power_basis=power_basis)
     n_opt = laws.compute_optimal(np.asarray(compute), law).n_params
     return like(n_opt, power_w, time_s, name="n_params")
-
-
-def sensitivity_table(output, base, ranges):
-    """One-at-a-time sensitivity of a scalar result to its assumptions.
-
-    Parameters
-    ----------
-    output : callable
-        ``output(**settings) -> float``, e.g.
-        ``lambda **kw: training_time_for_params_s(1e14, **kw)``.
-    base : Mapping
-        Keyword -> base-case value; ``output(**base)`` is the base result.
-    ranges : Mapping
-        Keyword -> ``(low, high)`` settings; each is swapped into the base case alone.
-        Settings may be numbers or names (e.g. two law names).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per assumption, sorted by ``swing`` (largest first): ``assumption``,
-        ``base_setting``, ``low_setting``, ``high_setting`` (as text), ``output_base``,
-        ``output_low``, ``output_high`` and ``swing`` = max/min of the three outputs
-        [dimensionless].
-
-    Raises
-    ------
-    ValueError
-        A key of ``ranges`` missing from ``base``, a range that is not a pair, or an output
-        that is not a positive finite number.
-    """
-    import pandas as pd
-
-    unknown = [key for key in ranges if key not in base]
-    if unknown:
-        raise ValueError(f"ranges has keys {unknown} that are not in base ({', '.join(base)})")
-    base_value = _positive_output(output(**base), "base case")
-    rows = []
-    for key, pair in ranges.items():
-        if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
-            raise ValueError(f"ranges[{key!r}] must be a (low, high) pair, got {pair!r}")
-        values = [_positive_output(output(**{**base, key: setting}), f"{key}={setting!r}")
-                  for setting in pair]
-        outputs = [base_value, *values]
-        rows.append({
-            "assumption": key,
-            "base_setting": _label(base[key]),
-            "low_setting": _label(pair[0]),
-            "high_setting": _label(pair[1]),
-            "output_base": base_value,
-            "output_low": values[0],
-            "output_high": values[1],
-            "swing": max(outputs) / min(outputs),
-        })
-    return pd.DataFrame(rows).sort_values("swing", ascending=False, ignore_index=True)
-
-
-def _positive_output(value, what):
-    number = float(value)
-    if not (math.isfinite(number) and number > 0):
-        raise ValueError(f"output must be a positive finite number; got {value!r} for {what}")
-    return number
-
-
-def _label(setting):
-    name = getattr(setting, "name", None)
-    if isinstance(name, str):
-        return name
-    if isinstance(setting, float):
-        return f"{setting:.3g}"
-    return str(setting)
 
 
 for _function in (facility_power_needed_w, training_time_in_envelope_s, compute_in_envelope_flop,

@@ -49,9 +49,17 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from scaling import cluster as _cluster, cost as _cost
-from scaling._validation import as_float_array, check_fraction, like
+from scaling import clusters as _clusters, cost as _cost
+from scaling._validation import as_float_array, check_choice, check_fraction, like, scalar
+from scaling.assumptions import Assumptions, as_assumptions
+from scaling.chain import (
+    RunEstimate, accelerators_for_deadline, chain_inputs, estimate_run, run_chain,
+)
+from scaling.errors import InfeasibleRunError
 from scaling.hardware import as_accelerator
+from scaling.laws import DEFAULT_LAW, FLOP_PER_PARAM_PER_TOKEN, compute_optimal, training_flop
+from scaling.results import NOT_A_COLUMN, ResultMixin
+from scaling.uncertainty import sensitivity as _sensitivity
 from scaling.units import (
     J_PER_KWH,
     J_PER_MWH,
@@ -63,9 +71,6 @@ from scaling.units import (
 )
 
 __all__ = [
-    "SECONDS_PER_HOUR",
-    "SECONDS_PER_DAY",
-    "SECONDS_PER_MONTH",
     "COOLING_TYPES",
     "RENTAL_OPTIONS",
     "PlanAssumptions",
@@ -91,8 +96,8 @@ __all__ = [
     "SENSITIVITY_PARAMETERS",
 ]
 
-#: Cooling classes returned by :func:`cooling_type` (those of :mod:`scaling.cluster`).
-COOLING_TYPES = _cluster.COOLING_TYPES
+#: Cooling classes returned by :func:`cooling_type` (those of :mod:`scaling.clusters`).
+COOLING_TYPES = _clusters.COOLING_TYPES
 
 #: Rental options compared with owning: on demand (pay for the hours used) and 1- or 3-year
 #: committed use (pay for every hour of the term); the terms of :mod:`scaling.cost`.
@@ -125,11 +130,7 @@ class PlanAssumptions:
         flashgenius.net NCP-AII power and cooling guide) and Chatsworth Products (2026), "When
         do you need liquid cooling for AI infrastructure?": operators "begin evaluating liquid
         cooling as rack densities approach 30 kW". Read from ``data/rack_power.csv`` through
-        :func:`scaling.cluster.default_rack_power_w`. [W]
-    pue : float
-        Power usage effectiveness of the facility, >= 1. Default 1.25, Epoch's value for
-        operators other than hyperscalers (Cottier et al. 2024; training-cost-trends
-        ``cost_analysis_standalone.py``; :data:`scaling.cluster.EPOCH_OTHER_PUE`). [ratio]
+        :func:`scaling.clusters.default_rack_power_w`. [W]
     colocation_usd_per_kw_month : float
         Colocation rent per kW of contracted IT power per month: space, power distribution,
         cooling plant and facility operations. Electricity is metered on top. Default $184.06,
@@ -152,16 +153,18 @@ class PlanAssumptions:
 
     Notes
     -----
-    Price assumptions (capex overheads, electricity, depreciation, and the provider whose
-    committed-use discounts turn the on-demand price into 1- and 3-year prices) live in
-    :class:`scaling.cost.PriceAssumptions`.
+    The chain's assumptions (utilisation, precision, PUE, failures, and the prices: capex
+    overheads, electricity, depreciation, and the provider whose committed-use discounts turn
+    the on-demand price into 1- and 3-year prices) live in :class:`scaling.Assumptions`. An
+    enterprise in a colocation facility is not a hyperscaler: Epoch's PUE for other operators
+    is 1.25 (:data:`scaling.clusters.EPOCH_OTHER_PUE`), passed as
+    ``Assumptions(pue=EPOCH_OTHER_PUE)``.
     """
 
     accelerators_per_server: int = 8
     servers_per_rack: int = 4
     air_cooling_max_rack_power_w: float = field(
-        default_factory=lambda: _cluster.default_rack_power_w("air"))
-    pue: float = _cluster.EPOCH_OTHER_PUE
+        default_factory=lambda: _clusters.default_rack_power_w("air"))
     colocation_usd_per_kw_month: float = 184.06
     training_state_bytes_per_param: float = 16.0
     horizon_s: float = 3 * SECONDS_PER_YEAR
@@ -175,8 +178,6 @@ class PlanAssumptions:
         for name in ("air_cooling_max_rack_power_w", "colocation_usd_per_kw_month",
                      "training_state_bytes_per_param", "horizon_s"):
             as_float_array(name, getattr(self, name))
-        if not (math.isfinite(self.pue) and self.pue >= 1):
-            raise ValueError(f"pue must be >= 1 (facility power includes IT), got {self.pue!r}")
         if not isinstance(self.credit_resale_value, bool):
             raise ValueError("credit_resale_value must be True or False")
 
@@ -189,44 +190,6 @@ class PlanAssumptions:
 # --------------------------------------------------------------------------------------------
 # step 2: how many accelerators
 # --------------------------------------------------------------------------------------------
-
-
-def accelerators_for_deadline(compute_flop, deadline_s, peak_flop_per_s, mfu, goodput=1.0):
-    """Accelerators needed to deliver a training budget by a deadline (not rounded).
-
-    Parameters
-    ----------
-    compute_flop : numeric
-        Training compute C. [FLOP]
-    deadline_s : numeric
-        Wall-clock time available T. [s]
-    peak_flop_per_s : numeric
-        Dense peak of one accelerator at the training precision P. [FLOP/s]
-    mfu : numeric
-        Model FLOP utilisation, in (0, 1]. [fraction]
-    goodput : numeric
-        Fraction of wall-clock time that advances training, in (0, 1]. [fraction]
-
-    Returns
-    -------
-    n_accelerators : numeric
-        Continuous accelerator count n. [count]
-
-    Notes
-    -----
-    .. math:: n = \\frac{C}{P \\cdot \\mathrm{MFU} \\cdot G \\cdot T}
-
-    Examples
-    --------
-    >>> round(accelerators_for_deadline(6 * 8e9 * 2e12, 30 * 86400, 989e12, 0.4), 1)
-    93.6
-    """
-    c = as_float_array("compute_flop", compute_flop)
-    t = as_float_array("deadline_s", deadline_s)
-    p = as_float_array("peak_flop_per_s", peak_flop_per_s)
-    u = check_fraction("mfu", mfu)
-    g = check_fraction("goodput", goodput)
-    return like(c / (p * u * g * t), compute_flop, deadline_s, peak_flop_per_s, mfu, goodput)
 
 
 def accelerators_for_memory(n_params, memory_bytes, bytes_per_param=16.0):
@@ -299,7 +262,7 @@ def server_power_w(tdp_w, chip_to_server_power, accelerators_per_server):
     >>> round(server_power_w(700, 1.82, 8))
     10192
     """
-    return _cluster.peak_it_power_w(accelerators_per_server, tdp_w, chip_to_server_power)
+    return _clusters.peak_it_power_w(accelerators_per_server, tdp_w, chip_to_server_power)
 
 
 def racks_needed(n_servers, servers_per_rack):
@@ -417,8 +380,8 @@ def ownership_cost_usd(time_s, capex_usd, it_power_w, facility_power_w, utilisat
     u = check_fraction("utilisation", utilisation)
     r = as_float_array("colocation_usd_per_kw_month", colocation_usd_per_kw_month, allow_zero=True)
     e = as_float_array("electricity_usd_per_kwh", electricity_usd_per_kwh, allow_zero=True)
-    result = (k + r * p_it / W_PER_KW * t / SECONDS_PER_MONTH
-              + e * u * p_wall * t / J_PER_KWH)
+    energy = np.asarray(_cost.energy_cost_usd(u * p_wall * t, e))
+    result = k + r * p_it / W_PER_KW * t / SECONDS_PER_MONTH + energy
     return like(result, time_s, capex_usd, it_power_w, facility_power_w, utilisation,
                  colocation_usd_per_kw_month, electricity_usd_per_kwh)
 
@@ -447,8 +410,9 @@ def rental_cost_over_time_usd(time_s, n_accelerators, rental_usd_per_hour, utili
     n = as_float_array("n_accelerators", n_accelerators)
     p = as_float_array("rental_usd_per_hour", rental_usd_per_hour)
     u = check_fraction("utilisation", utilisation)
-    return like(p * n * u * t / SECONDS_PER_HOUR, time_s, n_accelerators, rental_usd_per_hour,
-                 utilisation)
+    hours = n * u * t / SECONDS_PER_HOUR
+    return like(np.asarray(_cost.rental_cost_usd(hours, p)), time_s, n_accelerators,
+                rental_usd_per_hour, utilisation)
 
 
 def break_even_time_s(upfront_usd, own_usd_per_s, rent_usd_per_s):
@@ -529,18 +493,19 @@ def break_even_utilisation(capex_usd, fixed_usd_per_s, energy_usd_per_s,
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class TrainingPlan:
+class TrainingPlan(ResultMixin):
     """A right-sized cluster for one training target on one accelerator.
 
     Built by :func:`plan_training`; methods forward to the module functions. Powers are
-    in W, times in s, money in USD (see :meth:`summary` for display units).
+    in W, times in s, money in USD (see :meth:`summary` for display units). ``to_frame()``
+    has one column per field in this order.
 
     Attributes
     ----------
     n_params, n_tokens, compute_flop, deadline_s
         The target: parameters, tokens, C = 6ND [FLOP], wall-clock deadline [s].
     accelerator, precision, mfu, goodput
-        Accelerator, numeric format, MFU and goodput at the planned size.
+        Accelerator (name), numeric format, MFU and goodput at the planned size.
     n_accelerators_for_deadline, n_accelerators_for_memory
         Continuous accelerator counts the deadline and the training-state memory require.
     n_accelerators, n_servers, n_racks, servers_per_rack
@@ -557,19 +522,25 @@ class TrainingPlan:
         Training time at the planned size (<= deadline) and the energy it draws.
     capex_usd
         Purchase price of servers and network.
-    rental_usd_per_hour
-        Per-accelerator-hour prices by rental option (:data:`RENTAL_OPTIONS`).
+    rental_on_demand_usd_per_hour, run_rental_cost_usd, break_even_utilisation
+        On-demand price per accelerator-hour, on-demand rent of the run, and the utilisation
+        above which owning beats on-demand rent over the horizon.
+    rental_usd_per_hour : dict
+        Per-accelerator-hour prices by rental option (:data:`RENTAL_OPTIONS`; not a column).
     electricity_usd_per_kwh
         Electricity price used for owning.
-    assumptions, prices, reliability
-        The assumption objects used.
+    run : RunEstimate
+        The chain's estimate of the run on the planned cluster (not a column).
+    assumptions, plan_assumptions
+        The chain's :class:`scaling.Assumptions` and the :class:`PlanAssumptions` (packaging,
+        facility, ownership) used (not columns).
     """
 
+    accelerator: str
     n_params: float
     n_tokens: float
     compute_flop: float
     deadline_s: float
-    accelerator: object
     precision: str
     mfu: float
     goodput: float
@@ -590,49 +561,36 @@ class TrainingPlan:
     time_s: float
     energy_j: float
     capex_usd: float
-    rental_usd_per_hour: dict
+    rental_on_demand_usd_per_hour: float
+    run_rental_cost_usd: float
+    break_even_utilisation: float
     electricity_usd_per_kwh: float
-    assumptions: PlanAssumptions
-    prices: object
-    reliability: object
+    rental_usd_per_hour: dict = field(metadata=NOT_A_COLUMN)
+    run: RunEstimate = field(repr=False, metadata=NOT_A_COLUMN)
+    assumptions: Assumptions = field(repr=False, metadata=NOT_A_COLUMN)
+    plan_assumptions: PlanAssumptions = field(repr=False, metadata=NOT_A_COLUMN)
 
     # ---- derived running costs (forwarding arithmetic only) ----
     def fixed_cost_usd_per_s(self) -> float:
         """Colocation rent of the contracted IT power [USD/s]."""
-        return (self.assumptions.colocation_usd_per_kw_month * self.it_power_w / W_PER_KW
+        return (self.plan_assumptions.colocation_usd_per_kw_month * self.it_power_w / W_PER_KW
                 / SECONDS_PER_MONTH)
 
     def energy_cost_usd_per_s(self) -> float:
-        """Electricity while training at full load [USD/s]."""
-        return self.electricity_usd_per_kwh * self.average_facility_power_w / J_PER_KWH
+        """Electricity while training at full load [USD/s] (:func:`scaling.cost.energy_cost_usd`
+        of one second at the average wall power)."""
+        return float(_cost.energy_cost_usd(self.average_facility_power_w,
+                                           self.electricity_usd_per_kwh))
 
     def rent_usd_per_s(self, option: str = "on_demand") -> float:
         """Rent of the cluster's accelerators under a rental option [USD/s]."""
-        if option not in RENTAL_OPTIONS:
-            raise ValueError(f"unknown rental option {option!r}; valid: {', '.join(RENTAL_OPTIONS)}")
-        return self.rental_usd_per_hour[option] * self.n_accelerators / SECONDS_PER_HOUR
+        check_choice("option", option, RENTAL_OPTIONS)
+        return float(rental_cost_over_time_usd(1.0, self.n_accelerators,
+                                               self.rental_usd_per_hour[option]))
 
     def resale_usd(self) -> float:
         """Value credited at the end of the horizon (0 unless ``credit_resale_value``) [USD]."""
-        if not self.assumptions.credit_resale_value:
-            return 0.0
-        return float(_cost.depreciated_value_usd(
-            self.capex_usd, self.assumptions.horizon_s / SECONDS_PER_YEAR,
-            self.prices.depreciation_rate_per_year / math.log(10.0)))
-
-    @property
-    def break_even_utilisation(self) -> float:
-        """Utilisation above which owning beats on-demand rent over the horizon; forwards to
-        :func:`break_even_utilisation`."""
-        return break_even_utilisation(
-            self.capex_usd, self.fixed_cost_usd_per_s(), self.energy_cost_usd_per_s(),
-            self.rent_usd_per_s("on_demand"), self.assumptions.horizon_s, self.resale_usd())
-
-    @property
-    def run_rental_cost_usd(self) -> float:
-        """On-demand rent of the planned accelerators for the training time [USD]."""
-        return rental_cost_over_time_usd(self.time_s, self.n_accelerators,
-                                         self.rental_usd_per_hour["on_demand"])
+        return _resale_usd(self.capex_usd, self.plan_assumptions, self.assumptions)
 
     def buy_vs_rent(self, utilisation, *, months=None):
         """Cumulative cost curves; forwards to :func:`buy_vs_rent`."""
@@ -645,40 +603,6 @@ class TrainingPlan:
     def pilot(self, *, fraction, duration_s, law=None):
         """Pilot phase; forwards to :func:`pilot_plan`."""
         return pilot_plan(self, fraction=fraction, duration_s=duration_s, law=law)
-
-    def to_frame(self):
-        """One-row DataFrame of the plan, unit-suffixed columns."""
-        import pandas as pd
-
-        row = {
-            "accelerator": self.accelerator.name,
-            "n_params": self.n_params,
-            "n_tokens": self.n_tokens,
-            "compute_flop": self.compute_flop,
-            "deadline_s": self.deadline_s,
-            "mfu": self.mfu,
-            "goodput": self.goodput,
-            "n_accelerators_for_deadline": self.n_accelerators_for_deadline,
-            "n_accelerators_for_memory": self.n_accelerators_for_memory,
-            "n_accelerators": self.n_accelerators,
-            "n_servers": self.n_servers,
-            "n_racks": self.n_racks,
-            "servers_per_rack": self.servers_per_rack,
-            "rack_power_w": self.rack_power_w,
-            "cooling": self.cooling,
-            "servers_per_air_rack": self.servers_per_air_rack,
-            "n_racks_air": self.n_racks_air,
-            "it_power_w": self.it_power_w,
-            "facility_power_w": self.facility_power_w,
-            "average_facility_power_w": self.average_facility_power_w,
-            "time_s": self.time_s,
-            "energy_j": self.energy_j,
-            "capex_usd": self.capex_usd,
-            "rental_on_demand_usd_per_hour": self.rental_usd_per_hour["on_demand"],
-            "run_rental_cost_usd": self.run_rental_cost_usd,
-            "break_even_utilisation": self.break_even_utilisation,
-        }
-        return pd.DataFrame([row])
 
     def summary(self):
         """Readable table: quantity, value (display units), unit."""
@@ -699,23 +623,57 @@ class TrainingPlan:
             ("on-demand rent for the run", self.run_rental_cost_usd, "USD"),
             ("break-even utilisation (3-yr, vs on demand)", self.break_even_utilisation, ""),
         ]
-        return pd.DataFrame(rows, columns=["quantity", "value", "unit"])
+        return pd.DataFrame(rows, columns=["quantity", "value", "unit"]).set_index("quantity")
 
 
-def _capex_usd(acc, n_accelerators, prices):
-    """Servers and network (no facility: colocation rent covers the building)."""
-    if not math.isfinite(acc.price_usd):
-        raise ValueError(
-            f"the catalog has no purchase price for {acc.name}; pass an Accelerator with "
-            "price_usd set, e.g. dataclasses.replace(scaling.accelerator(name), price_usd=...)"
-        )
-    return float(_cost.cluster_capex_usd(n_accelerators, acc.price_usd,
-                                         price_includes_server=acc.price_includes_server,
-                                         prices=prices))
+def _resale_usd(capex_usd, plan_assumptions, assumptions) -> float:
+    """Hardware value credited at the end of the ownership horizon [USD]."""
+    if not plan_assumptions.credit_resale_value:
+        return 0.0
+    return float(_cost.depreciated_value_usd(
+        capex_usd, plan_assumptions.horizon_s / SECONDS_PER_YEAR,
+        assumptions.prices.depreciation_rate_per_year / math.log(10.0)))
 
 
-def plan_training(n_params, n_tokens, *, deadline_s, accelerator, mfu=None, precision="bf16",
-                  rental_usd_per_hour=None, assumptions=None, prices=None, reliability=None):
+#: Fixed-point iterations of the goodput-dependent accelerator count, and the relative change
+#: below which the count has converged (a handful of steps while goodput stays above ~50%).
+_FIXED_POINT_ITERATIONS = 50
+_FIXED_POINT_TOLERANCE = 1e-10
+
+
+def _accelerators_for_deadline(compute, deadline, chip, n_params, a):
+    """Continuous accelerator count finishing ``compute`` by ``deadline`` at the chain's
+    goodput, by fixed-point iteration; InfeasibleRunError when no count does."""
+    def goodput(n):
+        inputs = chain_inputs(compute, accelerator=chip, n_accelerators=n, n_params=n_params,
+                              assumptions=a)
+        return float(run_chain(inputs, include_failures=a.include_failures)["goodput"]), inputs
+
+    _, inputs = goodput(1.0)
+    peak, mfu = inputs["peak_flop_per_s"], inputs["mfu"]
+    n = float(accelerators_for_deadline(compute, deadline, peak, mfu))
+    for _ in range(_FIXED_POINT_ITERATIONS):
+        g, _ = goodput(n)
+        if g <= 0:
+            break
+        new = float(accelerators_for_deadline(compute, deadline, peak, mfu, g))
+        if abs(new - n) <= _FIXED_POINT_TOLERANCE * new:
+            return new, inputs
+        n = new
+    counts = np.geomspace(1.0, 1e9, 901)
+    times = run_chain(chain_inputs(compute, accelerator=chip, n_accelerators=counts,
+                                   n_params=n_params, assumptions=a),
+                      include_failures=a.include_failures)["time_s"]
+    best = int(np.argmin(times))
+    raise InfeasibleRunError(
+        f"deadline_s={deadline:.4g} s is too short: the fastest {chip.name} cluster for "
+        f"{compute:.3g} FLOP takes {times[best]:.4g} s (about {counts[best]:,.0f} "
+        "accelerators; more are interrupted so often that goodput falls faster than "
+        "throughput grows). Give a longer deadline or change the reliability assumptions")
+
+
+def plan_training(n_params, n_tokens, *, deadline_s, accelerator, rental_usd_per_hour=None,
+                  assumptions=None, plan_assumptions=None) -> TrainingPlan:
     """Right-size a cluster to train ``n_params`` on ``n_tokens`` within ``deadline_s``.
 
     Parameters
@@ -727,77 +685,65 @@ def plan_training(n_params, n_tokens, *, deadline_s, accelerator, mfu=None, prec
     deadline_s : float
         Wall-clock time available. [s]
     accelerator : str or Accelerator
-        Catalog name (``"H100-SXM"``) or an :class:`~scaling.hardware.Accelerator`.
-    mfu : float, optional
-        Model FLOP utilisation in (0, 1]; default the accelerator's documented default.
-    precision : {"bf16", "fp8"}
-        Peak FLOP/s used with the MFU.
+        Catalog name (``"H100-SXM"``) or an :class:`~scaling.Accelerator`.
     rental_usd_per_hour : float, optional
         On-demand price per accelerator-hour [USD/h]; default the catalog's reference price.
         Required when the catalog has none. 1- and 3-year prices apply the provider's
         committed-use discounts to it.
-    assumptions : PlanAssumptions, optional
+    assumptions : Assumptions, optional
+        The chain's assumptions: MFU, precision, PUE, failures, prices
+        (:class:`scaling.Assumptions`).
+    plan_assumptions : PlanAssumptions, optional
         Packaging, facility and ownership assumptions; default ``PlanAssumptions()``.
-    prices : scaling.cost.PriceAssumptions, optional
-        Capex overheads and electricity price; default ``PriceAssumptions()``.
-    reliability : scaling.reliability.ReliabilityAssumptions, optional
-        Failure rate, checkpoint and restart times for goodput; default
-        ``ReliabilityAssumptions()``.
 
     Returns
     -------
     TrainingPlan
 
+    Raises
+    ------
+    InfeasibleRunError
+        No number of accelerators finishes by the deadline.
+
     Notes
     -----
     The accelerator count solves :math:`n = C / (P\\,\\mathrm{MFU}\\,G(n)\\,T)` by fixed-point
-    iteration (goodput G falls slowly with n), takes the larger of that and the memory floor
-    :math:`N b / M`, and rounds up to whole servers. Training time at that size,
-    :math:`t = C / (n P\\,\\mathrm{MFU}\\,G(n))`, is therefore at most the deadline.
+    iteration (goodput G from the chain falls slowly with n), takes the larger of that and
+    the memory floor :math:`N b / M`, and rounds up to whole servers. Time, power, energy and
+    cost at that size are :func:`scaling.estimate_run`'s, so :math:`t \\le T`.
     """
-    from scaling.laws import training_flop
-    from scaling.reliability import ReliabilityAssumptions
-
     acc = as_accelerator(accelerator)
-    assumptions = PlanAssumptions() if assumptions is None else assumptions
-    prices = _cost.PriceAssumptions() if prices is None else prices
-    reliability = ReliabilityAssumptions() if reliability is None else reliability
-    for name, value in (("n_params", n_params), ("n_tokens", n_tokens),
-                        ("deadline_s", deadline_s)):
-        if np.ndim(value) != 0:
-            raise ValueError(f"{name} must be a scalar; plan one target at a time")
-        as_float_array(name, value)
-    mfu = acc.default_mfu if mfu is None else mfu
-    check_fraction("mfu", mfu)
-    peak = acc.peak_flop_per_s(precision)
+    a = as_assumptions(assumptions)
+    plan_assumptions = PlanAssumptions() if plan_assumptions is None else plan_assumptions
+    if not isinstance(plan_assumptions, PlanAssumptions):
+        raise ValueError("plan_assumptions must be a PlanAssumptions or None, got "
+                         f"{type(plan_assumptions).__name__}")
+    n_params = scalar("n_params", n_params)
+    n_tokens = scalar("n_tokens", n_tokens)
+    deadline_s = scalar("deadline_s", deadline_s)
     compute = float(training_flop(n_params, n_tokens))
 
-    # fixed point of n = C / (P mfu G(n) T): G decreases slowly in n, a few steps converge
-    n_cont = accelerators_for_deadline(compute, deadline_s, peak, mfu)
-    for _ in range(_FIXED_POINT_ITERATIONS):
-        n_cont = accelerators_for_deadline(compute, deadline_s, peak, mfu,
-                                           reliability.goodput(n_cont))
-    n_memory = accelerators_for_memory(n_params, acc.memory_bytes,
-                                       assumptions.training_state_bytes_per_param)
-    per_server = assumptions.accelerators_per_server
+    n_cont, _ = _accelerators_for_deadline(compute, deadline_s, acc, n_params, a)
+    n_memory = float(accelerators_for_memory(n_params, acc.memory_bytes,
+                                             plan_assumptions.training_state_bytes_per_param))
+    per_server = plan_assumptions.accelerators_per_server
     n_servers = int(whole_servers(max(n_cont, n_memory), per_server))
     n_acc = n_servers * per_server
-    good = float(reliability.goodput(n_acc))
-    time_s = compute / (n_acc * peak * mfu * good)
+    run = estimate_run(compute, accelerator=acc, n_accelerators=n_acc, n_params=n_params,
+                       assumptions=a)
+    if math.isnan(run.hardware_capex_usd):
+        raise ValueError(
+            f"the catalog has no purchase price for {acc.name}; pass an Accelerator with "
+            "price_usd set, e.g. dataclasses.replace(scaling.accelerator(name), price_usd=...)"
+        )
 
     power_server = float(server_power_w(acc.tdp_w, acc.chip_to_server_power, per_server))
-    per_rack = assumptions.servers_per_rack
+    per_rack = plan_assumptions.servers_per_rack
     rack_power = per_rack * power_server if n_servers >= per_rack else n_servers * power_server
-    air_limit = assumptions.air_cooling_max_rack_power_w
+    air_limit = plan_assumptions.air_cooling_max_rack_power_w
     per_air_rack = int(np.floor(air_limit / power_server))
     racks_air = (float(racks_needed(n_servers, per_air_rack)) if per_air_rack >= 1
                  else float("nan"))
-    it_power = float(_cluster.peak_it_power_w(n_acc, acc.tdp_w, acc.chip_to_server_power))
-    wall_peak = float(_cluster.facility_power_w(n_acc, acc.tdp_w, acc.chip_to_server_power,
-                                                assumptions.pue))
-    wall_avg = float(_cluster.facility_power_w(n_acc, acc.tdp_w, acc.chip_to_server_power,
-                                               assumptions.pue,
-                                               server_power_fraction=acc.server_power_fraction))
 
     on_demand = acc.rental_usd_per_hour if rental_usd_per_hour is None else rental_usd_per_hour
     if on_demand is None or not math.isfinite(on_demand):
@@ -805,31 +751,38 @@ def plan_training(n_params, n_tokens, *, deadline_s, accelerator, mfu=None, prec
             f"the catalog has no on-demand reference price for {acc.name}; pass "
             "rental_usd_per_hour (USD per accelerator-hour)"
         )
-    as_float_array("rental_usd_per_hour", on_demand)
+    on_demand = scalar("rental_usd_per_hour", on_demand)
     rent = {term: float(_cost.discounted_rental_usd_per_hour(on_demand, term,
-                                                              prices.rental_provider))
+                                                              a.prices.rental_provider))
             for term in RENTAL_OPTIONS}
-
+    it_power = float(_clusters.peak_it_power_w(n_acc, acc.tdp_w, acc.chip_to_server_power))
+    capex = float(run.hardware_capex_usd)
+    electricity = float(a.prices.electricity_usd_per_kwh)
+    horizon = plan_assumptions.horizon_s
+    fixed = plan_assumptions.colocation_usd_per_kw_month * it_power / W_PER_KW / SECONDS_PER_MONTH
+    energy_rate = float(_cost.energy_cost_usd(run.facility_power_w, electricity))
+    rent_rate = float(rental_cost_over_time_usd(1.0, n_acc, rent["on_demand"]))
     return TrainingPlan(
-        n_params=float(n_params), n_tokens=float(n_tokens), compute_flop=compute,
-        deadline_s=float(deadline_s), accelerator=acc, precision=precision, mfu=float(mfu),
-        goodput=good, n_accelerators_for_deadline=float(n_cont),
-        n_accelerators_for_memory=float(n_memory), n_accelerators=int(n_acc),
+        accelerator=acc.name, n_params=n_params, n_tokens=n_tokens, compute_flop=compute,
+        deadline_s=deadline_s, precision=a.precision, mfu=float(run.mfu),
+        goodput=float(run.goodput), n_accelerators_for_deadline=float(n_cont),
+        n_accelerators_for_memory=n_memory, n_accelerators=int(n_acc),
         n_servers=n_servers, n_racks=int(racks_needed(n_servers, per_rack)),
         servers_per_rack=per_rack, server_power_w=power_server, rack_power_w=rack_power,
         cooling=cooling_type(rack_power, air_limit), servers_per_air_rack=per_air_rack,
-        n_racks_air=racks_air, it_power_w=it_power, facility_power_w=wall_peak,
-        average_facility_power_w=wall_avg, time_s=time_s,
-        energy_j=float(_cluster.energy_j(wall_avg, time_s)),
-        capex_usd=_capex_usd(acc, n_acc, prices), rental_usd_per_hour=rent,
-        electricity_usd_per_kwh=float(prices.electricity_usd_per_kwh),
-        assumptions=assumptions, prices=prices, reliability=reliability,
+        n_racks_air=racks_air, it_power_w=it_power,
+        facility_power_w=float(run.peak_facility_power_w),
+        average_facility_power_w=float(run.facility_power_w), time_s=float(run.time_s),
+        energy_j=float(run.energy_j), capex_usd=capex,
+        rental_on_demand_usd_per_hour=rent["on_demand"],
+        run_rental_cost_usd=float(rental_cost_over_time_usd(run.time_s, n_acc,
+                                                            rent["on_demand"])),
+        break_even_utilisation=float(break_even_utilisation(
+            capex, fixed, energy_rate, rent_rate, horizon,
+            _resale_usd(capex, plan_assumptions, a))),
+        electricity_usd_per_kwh=electricity, rental_usd_per_hour=rent, run=run,
+        assumptions=a, plan_assumptions=plan_assumptions,
     )
-
-
-#: Fixed-point iterations of the goodput-dependent accelerator count (converges to 1e-9
-#: relative in a handful of steps while goodput stays above ~50 %).
-_FIXED_POINT_ITERATIONS = 20
 
 
 # --------------------------------------------------------------------------------------------
@@ -859,12 +812,12 @@ def buy_vs_rent(plan, *, utilisation, months=None):
 
     check_fraction("utilisation", utilisation)
     if months is None:
-        months = np.arange(0, round(plan.assumptions.horizon_s / SECONDS_PER_MONTH) + 1)
+        months = np.arange(0, round(plan.plan_assumptions.horizon_s / SECONDS_PER_MONTH) + 1)
     months = as_float_array("months", months, allow_zero=True)
     t = months * SECONDS_PER_MONTH
     own = ownership_cost_usd(
         t, plan.capex_usd, plan.it_power_w, plan.average_facility_power_w, utilisation,
-        colocation_usd_per_kw_month=plan.assumptions.colocation_usd_per_kw_month,
+        colocation_usd_per_kw_month=plan.plan_assumptions.colocation_usd_per_kw_month,
         electricity_usd_per_kwh=plan.electricity_usd_per_kwh)
     frames = [pd.DataFrame({"month": months, "time_s": t, "option": "own", "cost_usd": own})]
     for option in RENTAL_OPTIONS:
@@ -896,7 +849,7 @@ def break_even_table(plan, *, utilisation):
     import pandas as pd
 
     u = float(check_fraction("utilisation", utilisation))
-    horizon = plan.assumptions.horizon_s
+    horizon = plan.plan_assumptions.horizon_s
     own_rate = plan.fixed_cost_usd_per_s() + u * plan.energy_cost_usd_per_s()
     resale = plan.resale_usd()
     own_total = plan.capex_usd - resale + own_rate * horizon
@@ -922,7 +875,8 @@ def break_even_table(plan, *, utilisation):
 
 
 def compare_accelerators(n_params, n_tokens, *, deadline_s, accelerators, utilisation,
-                         mfu=None, rental_usd_per_hour=None, **kwargs):
+                         mfu=None, rental_usd_per_hour=None, assumptions=None,
+                         plan_assumptions=None):
     """Plan the same target on several accelerators, one row each.
 
     Parameters
@@ -933,13 +887,13 @@ def compare_accelerators(n_params, n_tokens, *, deadline_s, accelerators, utilis
         Accelerators to compare.
     utilisation : float
         Utilisation of owned hardware for the 3-year cost columns, in (0, 1].
-    mfu : float or Mapping, optional
-        One MFU for all, or ``{name: mfu}``; missing names use each accelerator's default.
+    mfu : Mapping, optional
+        ``{name: mfu}`` per accelerator; names not given use ``assumptions.mfu`` (None:
+        each accelerator's default).
     rental_usd_per_hour : float or Mapping, optional
         One on-demand price for all, or ``{name: price}``; missing names use the catalog.
-    **kwargs
-        Forwarded to :func:`plan_training` (``assumptions``, ``prices``, ``reliability``,
-        ``precision``).
+    assumptions, plan_assumptions :
+        As in :func:`plan_training`.
 
     Returns
     -------
@@ -950,6 +904,9 @@ def compare_accelerators(n_params, n_tokens, *, deadline_s, accelerators, utilis
     """
     import pandas as pd
 
+    a = as_assumptions(assumptions)
+    per_chip_mfu = {} if mfu is None else dict(mfu)
+
     def pick(value, name):
         if isinstance(value, dict):
             return value.get(name)
@@ -958,9 +915,11 @@ def compare_accelerators(n_params, n_tokens, *, deadline_s, accelerators, utilis
     frames = []
     for item in accelerators:
         acc = as_accelerator(item)
+        chip_mfu = per_chip_mfu.get(acc.name)
         plan = plan_training(n_params, n_tokens, deadline_s=deadline_s, accelerator=acc,
-                             mfu=pick(mfu, acc.name),
-                             rental_usd_per_hour=pick(rental_usd_per_hour, acc.name), **kwargs)
+                             rental_usd_per_hour=pick(rental_usd_per_hour, acc.name),
+                             assumptions=a if chip_mfu is None else a.replace(mfu=chip_mfu),
+                             plan_assumptions=plan_assumptions)
         row = plan.to_frame()
         on_demand = plan.break_even(utilisation).set_index("option").loc["on_demand"]
         row["own_cost_usd"] = on_demand["own_cost_usd"]
@@ -977,7 +936,7 @@ def compare_accelerators(n_params, n_tokens, *, deadline_s, accelerators, utilis
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PilotPlan:
+class PilotPlan(ResultMixin):
     """A pilot phase: part of the planned cluster for a short run (see :func:`pilot_plan`).
 
     Attributes
@@ -1014,12 +973,6 @@ class PilotPlan:
     rental_cost_usd: float
     energy_j: float
 
-    def to_frame(self):
-        """One-row DataFrame of the pilot."""
-        import pandas as pd
-
-        return pd.DataFrame([{name: getattr(self, name) for name in self.__slots__}])
-
 
 def pilot_plan(plan, *, fraction, duration_s, law=None):
     """Size a pilot: a fraction of the planned cluster, rented on demand for a short run.
@@ -1042,37 +995,33 @@ def pilot_plan(plan, *, fraction, duration_s, law=None):
 
     Notes
     -----
-    The pilot runs at the plan's MFU and precision; its compute is
-    :math:`C_p = n_p P\\,\\mathrm{MFU}\\,G(n_p)\\,t_p`, which trains the target model on
-    :math:`C_p / (6N)` tokens, or a compute-optimal model of its own.
+    The pilot runs at the plan's assumptions; its compute is what the chain delivers in the
+    pilot's time, :math:`C_p = t_p / t(1\\,\\mathrm{FLOP})` (time is linear in compute), which
+    trains the target model on :math:`C_p / (6N)` tokens, or a compute-optimal model of its
+    own.
     """
-    from scaling.laws import DEFAULT_LAW, FLOP_PER_PARAM_PER_TOKEN, compute_optimal
-
-    f = float(check_fraction("fraction", fraction))
-    t = float(as_float_array("duration_s", duration_s))
-    per_server = plan.assumptions.accelerators_per_server
+    f = float(scalar("fraction", fraction, check_fraction))
+    t = scalar("duration_s", duration_s)
+    per_server = plan.plan_assumptions.accelerators_per_server
     n_servers = int(whole_servers(f * plan.n_accelerators, per_server))
     n_acc = n_servers * per_server
-    acc = plan.accelerator
-    good = float(plan.reliability.goodput(n_acc))
-    compute = n_acc * acc.peak_flop_per_s(plan.precision) * plan.mfu * good * t
+    acc = as_accelerator(plan.accelerator)
+    per_flop = estimate_run(1.0, accelerator=acc, n_accelerators=n_acc, n_params=plan.n_params,
+                            assumptions=plan.assumptions)
+    compute = t / per_flop.time_s
     tokens = compute / (FLOP_PER_PARAM_PER_TOKEN * plan.n_params)
     optimal = compute_optimal(compute, DEFAULT_LAW if law is None else law)
-    wall_avg = float(_cluster.facility_power_w(n_acc, acc.tdp_w, acc.chip_to_server_power,
-                                               plan.assumptions.pue,
-                                               server_power_fraction=acc.server_power_fraction))
     return PilotPlan(
         fraction=f, duration_s=t, n_accelerators=n_acc, n_servers=n_servers,
-        n_racks=int(racks_needed(n_servers, plan.assumptions.servers_per_rack)),
-        it_power_w=float(_cluster.peak_it_power_w(n_acc, acc.tdp_w, acc.chip_to_server_power)),
-        facility_power_w=float(_cluster.facility_power_w(n_acc, acc.tdp_w,
-                                                         acc.chip_to_server_power,
-                                                         plan.assumptions.pue)),
-        goodput=good, compute_flop=compute, tokens_at_target_size=tokens,
+        n_racks=int(racks_needed(n_servers, plan.plan_assumptions.servers_per_rack)),
+        it_power_w=float(_clusters.peak_it_power_w(n_acc, acc.tdp_w, acc.chip_to_server_power)),
+        facility_power_w=float(per_flop.peak_facility_power_w),
+        goodput=float(per_flop.goodput), compute_flop=compute, tokens_at_target_size=tokens,
         fraction_of_target_tokens=tokens / plan.n_tokens,
         optimal_n_params=float(optimal.n_params), optimal_n_tokens=float(optimal.n_tokens),
-        rental_cost_usd=rental_cost_over_time_usd(t, n_acc, plan.rental_usd_per_hour["on_demand"]),
-        energy_j=float(_cluster.energy_j(wall_avg, t)),
+        rental_cost_usd=float(rental_cost_over_time_usd(t, n_acc,
+                                                        plan.rental_usd_per_hour["on_demand"])),
+        energy_j=float(_clusters.energy_j(per_flop.facility_power_w, t)),
     )
 
 
@@ -1084,23 +1033,9 @@ def pilot_plan(plan, *, fraction, duration_s, law=None):
 SENSITIVITY_PARAMETERS = ("mfu", "rental_usd_per_hour", "utilisation", "price_usd", "pue",
                           "colocation_usd_per_kw_month", "electricity_usd_per_kwh")
 
-
-def _replan(plan, name, value):
-    """The plan with one assumption changed (``utilisation`` does not change the plan)."""
-    kwargs = dict(deadline_s=plan.deadline_s, accelerator=plan.accelerator, mfu=plan.mfu,
-                  precision=plan.precision,
-                  rental_usd_per_hour=plan.rental_usd_per_hour["on_demand"],
-                  assumptions=plan.assumptions, prices=plan.prices,
-                  reliability=plan.reliability)
-    if name in ("mfu", "rental_usd_per_hour"):
-        kwargs[name] = value
-    elif name == "price_usd":
-        kwargs["accelerator"] = replace(plan.accelerator, price_usd=float(value))
-    elif name in ("pue", "colocation_usd_per_kw_month"):
-        kwargs["assumptions"] = replace(plan.assumptions, **{name: float(value)})
-    elif name == "electricity_usd_per_kwh":
-        kwargs["prices"] = replace(plan.prices, electricity_usd_per_kwh=float(value))
-    return plan_training(plan.n_params, plan.n_tokens, **kwargs)
+#: Outputs :func:`sensitivity` reports for every case.
+SENSITIVITY_OUTPUTS = ("n_accelerators", "capex_usd", "run_rental_cost_usd",
+                       "break_even_utilisation", "break_even_months", "own_minus_rent_usd")
 
 
 def sensitivity(plan, *, utilisation, ranges):
@@ -1118,43 +1053,49 @@ def sensitivity(plan, *, utilisation, ranges):
     Returns
     -------
     pandas.DataFrame
-        One row per assumption and case (``"low"``, ``"base"``, ``"high"``): ``assumption``,
-        ``case``, ``value``, ``n_accelerators``, ``capex_usd``, ``run_rental_cost_usd``,
-        ``break_even_utilisation``, ``break_even_months`` (vs on demand) and
-        ``own_minus_rent_usd`` over the horizon (negative: owning is cheaper).
+        :func:`scaling.sensitivity`'s table, one row per assumption and output of
+        :data:`SENSITIVITY_OUTPUTS` (``n_accelerators``, ``capex_usd``,
+        ``run_rental_cost_usd``, ``break_even_utilisation``, ``break_even_months`` vs on
+        demand, ``own_minus_rent_usd`` over the horizon, negative when owning is cheaper),
+        with ``swing`` = ``|output_high - output_low|``.
     """
-    import pandas as pd
+    import dataclasses
 
-    base_u = float(check_fraction("utilisation", utilisation))
-    base_values = {
+    base = {
         "mfu": plan.mfu,
         "rental_usd_per_hour": plan.rental_usd_per_hour["on_demand"],
-        "utilisation": base_u,
-        "price_usd": plan.accelerator.price_usd,
-        "pue": plan.assumptions.pue,
-        "colocation_usd_per_kw_month": plan.assumptions.colocation_usd_per_kw_month,
+        "utilisation": float(scalar("utilisation", utilisation, check_fraction)),
+        "price_usd": as_accelerator(plan.accelerator).price_usd,
+        "pue": plan.run.pue,
+        "colocation_usd_per_kw_month": plan.plan_assumptions.colocation_usd_per_kw_month,
         "electricity_usd_per_kwh": plan.electricity_usd_per_kwh,
     }
-    rows = []
     for name, bounds in ranges.items():
-        if name not in SENSITIVITY_PARAMETERS:
-            raise ValueError(f"cannot vary {name!r}; valid: {', '.join(SENSITIVITY_PARAMETERS)}")
-        if len(bounds) != 2:
+        check_choice("ranges key", name, SENSITIVITY_PARAMETERS)
+        if not (isinstance(bounds, (tuple, list)) and len(bounds) == 2):
             raise ValueError(f"ranges[{name!r}] must be (low, high), got {bounds!r}")
-        for case, value in (("low", bounds[0]), ("base", base_values[name]),
-                            ("high", bounds[1])):
-            as_float_array(f"ranges[{name!r}]", value)
-            u = float(value) if name == "utilisation" else base_u
-            varied = plan if name == "utilisation" or case == "base" else _replan(plan, name,
-                                                                                   value)
-            on_demand = break_even_table(varied, utilisation=u).set_index("option").loc[
-                "on_demand"]
-            rows.append({
-                "assumption": name, "case": case, "value": float(value),
-                "n_accelerators": varied.n_accelerators, "capex_usd": varied.capex_usd,
+        for value in bounds:
+            scalar(f"ranges[{name!r}]", value)
+
+    def outcome(*, mfu, rental_usd_per_hour, utilisation, price_usd, pue,
+                colocation_usd_per_kw_month, electricity_usd_per_kwh):
+        acc = dataclasses.replace(as_accelerator(plan.accelerator), price_usd=float(price_usd))
+        varied = plan_training(
+            plan.n_params, plan.n_tokens, deadline_s=plan.deadline_s, accelerator=acc,
+            rental_usd_per_hour=rental_usd_per_hour,
+            assumptions=plan.assumptions.replace(mfu=mfu, pue=pue,
+                                                 electricity_usd_per_kwh=electricity_usd_per_kwh),
+            plan_assumptions=dataclasses.replace(
+                plan.plan_assumptions, colocation_usd_per_kw_month=colocation_usd_per_kw_month))
+        on_demand = break_even_table(varied, utilisation=utilisation).set_index(
+            "option").loc["on_demand"]
+        return {"n_accelerators": varied.n_accelerators, "capex_usd": varied.capex_usd,
                 "run_rental_cost_usd": varied.run_rental_cost_usd,
                 "break_even_utilisation": varied.break_even_utilisation,
                 "break_even_months": on_demand["break_even_months"],
-                "own_minus_rent_usd": on_demand["own_minus_rent_usd"],
-            })
-    return pd.DataFrame(rows)
+                "own_minus_rent_usd": on_demand["own_minus_rent_usd"]}
+
+    table = _sensitivity(outcome, base, dict(ranges))
+    order = {name: i for i, name in enumerate(SENSITIVITY_OUTPUTS)}
+    return table.sort_values(["output", "swing"], key=lambda c: c.map(order) if c.name ==
+                             "output" else c, ascending=[True, False], ignore_index=True)

@@ -60,7 +60,9 @@ from types import MappingProxyType
 
 import numpy as np
 
-from scaling._validation import as_float_array, check_fraction, like
+from scaling._validation import as_float_array, check_fraction, like, scalar
+from scaling.data import read_rows
+from scaling.uncertainty import sensitivity
 from scaling.units import HOURS_PER_DAY, SECONDS_PER_DAY, SECONDS_PER_HOUR
 
 __all__ = [
@@ -83,6 +85,11 @@ __all__ = [
     "goodput_first_order",
     "first_order_valid",
     "goodput_at_scale",
+    "CHECKPOINT_BYTES_PER_PARAM",
+    "LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S",
+    "LLAMA3_STORAGE_PEAK_BYTE_PER_S",
+    "checkpoint_bytes",
+    "checkpoint_write_time_s",
     "checkpoint_time_s",
     "required_checkpoint_time_s",
     "required_restart_time_s",
@@ -98,17 +105,7 @@ __all__ = [
 # Sourced constants
 # ---------------------------------------------------------------------------------------------
 
-def _reliability_rows() -> list[dict]:
-    """Rows of ``data/reliability.csv`` (read with the standard library: no pandas at import)."""
-    import csv
-
-    from scaling.data import data_path
-
-    with open(data_path("reliability.csv"), newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
-
-
-_ROWS = _reliability_rows()
+_ROWS = read_rows("reliability")
 _LLAMA3_ROWS = [row for row in _ROWS if row["study"] == "llama3_405b"]
 
 #: Llama 3 405B pre-training, 54-day snapshot on 16,384 H100-SXM (Grattafiori et al. 2024,
@@ -163,6 +160,19 @@ DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR = FAILURE_RATES["llama3_405b"][0]
 #: the sensitivity analysis.
 DEFAULT_CHECKPOINT_TIME_S = 60.0
 
+#: Bytes of checkpoint per parameter for mixed-precision Adam: 2 (bf16/fp16 weights) + 4 (fp32
+#: master weights) + 4 + 4 (fp32 Adam first and second moments) = 14; gradients are not
+#: saved. Rajbhandari et al. (2020), "ZeRO: Memory Optimizations Toward Training Trillion
+#: Parameter Models", arXiv:1910.02054, Sec. 3.1 (16 bytes/param in memory incl. 2 of grads).
+CHECKPOINT_BYTES_PER_PARAM = 14.0
+
+#: Sustained throughput of Meta's Tectonic storage serving Llama 3 checkpoints, 2 TB/s
+#: (Llama Team 2024, arXiv:2407.21783, Sec. 3.3.1). Default checkpoint write bandwidth.
+LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S = 2.0e12
+
+#: Peak throughput of the same storage, 7 TB/s (same source).
+LLAMA3_STORAGE_PEAK_BYTE_PER_S = 7.0e12
+
 #: Published restart (recovery) times [s] after an interruption.
 RESTART_TIMES_S = MappingProxyType({
     "flashrecovery2025": (
@@ -204,7 +214,7 @@ _LOG_EXPM1_LINEAR_ABOVE = 30.0
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReliabilityAssumptions:
-    """Failure, checkpoint and restart assumptions for one run.
+    """Failure, checkpoint (incl. storage) and restart assumptions: the goodput stage's inputs.
 
     Methods only forward to the module functions.
 
@@ -213,8 +223,16 @@ class ReliabilityAssumptions:
     failure_rate_per_accelerator_hour : float
         Unexpected interruptions per accelerator-hour. [1/(accelerator h)]
         Default: Llama 3's (:data:`DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR`).
-    checkpoint_time_s : float
-        Blocking checkpoint pause. [s] Default :data:`DEFAULT_CHECKPOINT_TIME_S`.
+    checkpoint_time_s : float or None
+        Blocking checkpoint pause. [s] None (default) uses the storage model,
+        :func:`checkpoint_time_s` of the model size, when the size is known, and
+        :data:`DEFAULT_CHECKPOINT_TIME_S` when it is not.
+    checkpoint_write_bandwidth_byte_per_s : float
+        Aggregate sustained write bandwidth of checkpoint storage [byte/s]. Default Llama 3's
+        2 TB/s (:data:`LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S`).
+    checkpoint_bytes_per_param : float
+        Checkpointed bytes per parameter [byte]. Default 14
+        (:data:`CHECKPOINT_BYTES_PER_PARAM`).
     restart_time_s : float
         Time to resume after an interruption. [s] Default :data:`DEFAULT_RESTART_TIME_S`.
     scaling_exponent : float
@@ -222,31 +240,55 @@ class ReliabilityAssumptions:
     """
 
     failure_rate_per_accelerator_hour: float = DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR
-    checkpoint_time_s: float = DEFAULT_CHECKPOINT_TIME_S
+    checkpoint_time_s: float | None = None
+    checkpoint_write_bandwidth_byte_per_s: float = LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S
+    checkpoint_bytes_per_param: float = CHECKPOINT_BYTES_PER_PARAM
     restart_time_s: float = DEFAULT_RESTART_TIME_S
     scaling_exponent: float = 1.0
 
     def __post_init__(self):
-        as_float_array("failure_rate_per_accelerator_hour", self.failure_rate_per_accelerator_hour)
-        as_float_array("checkpoint_time_s", self.checkpoint_time_s)
-        as_float_array("restart_time_s", self.restart_time_s, allow_zero=True)
-        as_float_array("scaling_exponent", self.scaling_exponent)
+        checked = {
+            "failure_rate_per_accelerator_hour": scalar(
+                "failure_rate_per_accelerator_hour", self.failure_rate_per_accelerator_hour),
+            "checkpoint_write_bandwidth_byte_per_s": scalar(
+                "checkpoint_write_bandwidth_byte_per_s",
+                self.checkpoint_write_bandwidth_byte_per_s),
+            "checkpoint_bytes_per_param": scalar("checkpoint_bytes_per_param",
+                                                 self.checkpoint_bytes_per_param),
+            "restart_time_s": scalar("restart_time_s", self.restart_time_s, allow_zero=True),
+            "scaling_exponent": scalar("scaling_exponent", self.scaling_exponent),
+        }
+        if self.checkpoint_time_s is not None:
+            checked["checkpoint_time_s"] = scalar("checkpoint_time_s", self.checkpoint_time_s)
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
+
+    def pause_s(self, n_params=None):
+        """Blocking checkpoint pause [s]: the set ``checkpoint_time_s``, else the storage
+        model for ``n_params`` (:func:`checkpoint_time_s`), else
+        :data:`DEFAULT_CHECKPOINT_TIME_S`."""
+        if self.checkpoint_time_s is not None:
+            return self.checkpoint_time_s
+        if n_params is None:
+            return DEFAULT_CHECKPOINT_TIME_S
+        return checkpoint_time_s(n_params, self.checkpoint_write_bandwidth_byte_per_s,
+                                 bytes_per_param=self.checkpoint_bytes_per_param)
 
     def mtbf_s(self, n_accelerators):
         """Job MTBF [s]; forwards to :func:`mtbf_s`."""
         return mtbf_s(n_accelerators, self.failure_rate_per_accelerator_hour,
                       scaling_exponent=self.scaling_exponent)
 
-    def interval_s(self, n_accelerators):
+    def interval_s(self, n_accelerators, n_params=None):
         """Optimal checkpoint interval [s]; forwards to :func:`optimal_interval_s`."""
-        return optimal_interval_s(self.checkpoint_time_s, self.mtbf_s(n_accelerators))
+        return optimal_interval_s(self.pause_s(n_params), self.mtbf_s(n_accelerators))
 
-    def goodput(self, n_accelerators):
+    def goodput(self, n_accelerators, n_params=None):
         """Goodput at the optimal interval; forwards to :func:`goodput_at_scale`."""
         return goodput_at_scale(
             n_accelerators,
             failure_rate_per_accelerator_hour=self.failure_rate_per_accelerator_hour,
-            checkpoint_time_s=self.checkpoint_time_s,
+            checkpoint_time_s=self.pause_s(n_params),
             restart_time_s=self.restart_time_s,
             scaling_exponent=self.scaling_exponent,
         )
@@ -632,21 +674,66 @@ def goodput_at_scale(n_accelerators, *,
                  restart_time_s)
 
 
-def checkpoint_time_s(n_params, write_bandwidth_byte_per_s=None, *, bytes_per_param=None):
-    """Checkpoint write time from the storage model in :mod:`scaling.cluster`.
+def checkpoint_bytes(n_params, bytes_per_param=CHECKPOINT_BYTES_PER_PARAM):
+    """Size of a full training checkpoint (weights + optimizer state) [bytes].
+
+    Parameters
+    ----------
+    n_params : numeric
+        Parameters, > 0.
+    bytes_per_param : numeric
+        Default 14: bf16 weights (2) + fp32 master weights (4) + fp32 Adam moments (8)
+        (Rajbhandari et al. 2020, arXiv:1910.02054, Sec. 3.1). [byte]
+
+    Notes
+    -----
+    .. math:: S = N \\cdot b
+
+    A 405B-parameter model gives 5.67 TB.
+    """
+    params = as_float_array("n_params", n_params)
+    per_param = as_float_array("bytes_per_param", bytes_per_param)
+    return like(params * per_param, n_params, bytes_per_param)
+
+
+def checkpoint_write_time_s(checkpoint_bytes,
+                            write_bandwidth_byte_per_s=LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S):
+    """Time to write a checkpoint at an aggregate storage bandwidth [s].
+
+    Parameters
+    ----------
+    checkpoint_bytes : numeric
+        Checkpoint size [bytes], > 0.
+    write_bandwidth_byte_per_s : numeric
+        Aggregate write bandwidth [byte/s]; default 2 TB/s, the sustained throughput of the
+        storage behind Llama 3 (arXiv:2407.21783, Sec. 3.3.1).
+
+    Notes
+    -----
+    .. math:: t = S / B
+
+    An ideal, perfectly parallel write: real pauses are longer.
+    """
+    size = as_float_array("checkpoint_bytes", checkpoint_bytes)
+    bandwidth = as_float_array("write_bandwidth_byte_per_s", write_bandwidth_byte_per_s)
+    return like(size / bandwidth, checkpoint_bytes, write_bandwidth_byte_per_s)
+
+
+def checkpoint_time_s(n_params, write_bandwidth_byte_per_s=LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S,
+                      *, bytes_per_param=CHECKPOINT_BYTES_PER_PARAM):
+    """Checkpoint pause of a model from the storage model [s].
 
     Parameters
     ----------
     n_params : numeric
         Model parameters. [count]
-    write_bandwidth_byte_per_s : numeric or None
-        Aggregate sustained write bandwidth to checkpoint storage [byte/s]; ``None`` uses
-        :data:`scaling.cluster.LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S` (Llama 3's Tectonic,
-        2 TB/s sustained).
-    bytes_per_param : numeric or None
-        Checkpointed bytes per parameter [byte]; ``None`` uses
-        :data:`scaling.cluster.CHECKPOINT_BYTES_PER_PARAM` (14: bf16 weights, fp32 master
-        weights and Adam moments).
+    write_bandwidth_byte_per_s : numeric
+        Aggregate sustained write bandwidth to checkpoint storage [byte/s]; default Llama 3's
+        Tectonic, 2 TB/s (:data:`LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S`).
+    bytes_per_param : numeric
+        Checkpointed bytes per parameter [byte]; default 14
+        (:data:`CHECKPOINT_BYTES_PER_PARAM`: bf16 weights, fp32 master weights and Adam
+        moments).
 
     Returns
     -------
@@ -655,17 +742,12 @@ def checkpoint_time_s(n_params, write_bandwidth_byte_per_s=None, *, bytes_per_pa
 
     Notes
     -----
-    :math:`\\delta = N\\,b / BW`. This is a lower bound on the pause: real checkpoints also
-    serialise, synchronise and may be throttled by per-node links.
+    :math:`\\delta = N\\,b / BW` (:func:`checkpoint_bytes`, :func:`checkpoint_write_time_s`).
+    This is a lower bound on the pause: real checkpoints also serialise, synchronise and may
+    be throttled by per-node links.
     """
-    from scaling import cluster
-
-    if bytes_per_param is None:
-        bytes_per_param = cluster.CHECKPOINT_BYTES_PER_PARAM
-    if write_bandwidth_byte_per_s is None:
-        write_bandwidth_byte_per_s = cluster.LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S
-    size = cluster.checkpoint_bytes(n_params, bytes_per_param)
-    return cluster.checkpoint_write_time_s(size, write_bandwidth_byte_per_s)
+    return checkpoint_write_time_s(checkpoint_bytes(n_params, bytes_per_param),
+                                   write_bandwidth_byte_per_s)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -912,35 +994,24 @@ def sensitivity_table(n_accelerators, *, ranges=None,
     Returns
     -------
     pandas.DataFrame
-        One row per size and assumption: ``n_accelerators``, ``assumption``, ``low``,
-        ``high``, ``goodput_baseline``, ``goodput_at_low``, ``goodput_at_high``, ``swing``
-        (|high - low| in goodput), sorted by size then decreasing swing.
+        :func:`scaling.sensitivity`'s table of goodput, one row per size and assumption:
+        ``n_accelerators``, ``input``, ``low_setting``, ``high_setting``, ``output_base``,
+        ``output_low``, ``output_high`` [fraction] and ``swing`` (``|high - low|`` in
+        goodput), sorted by size then decreasing swing.
     """
-    import pandas as pd
-
     baseline = {
         "failure_rate_per_accelerator_hour": failure_rate_per_accelerator_hour,
         "checkpoint_time_s": checkpoint_time_s,
         "restart_time_s": restart_time_s,
         "scaling_exponent": scaling_exponent,
     }
-    ranges = SENSITIVITY_RANGES if ranges is None else ranges
-    unknown = set(ranges) - set(baseline)
-    if unknown:
-        raise ValueError(
-            f"unknown assumptions {sorted(unknown)}; valid: {', '.join(sorted(baseline))}")
     n = np.atleast_1d(as_float_array("n_accelerators", n_accelerators))
-    base = np.asarray(goodput_at_scale(n, **baseline))
-    frames = []
-    for name, (low, high) in ranges.items():
-        at = {}
-        for label, value in (("low", low), ("high", high)):
-            at[label] = np.asarray(goodput_at_scale(n, **{**baseline, name: value}))
-        frames.append(pd.DataFrame({
-            "n_accelerators": n, "assumption": name, "low": float(low), "high": float(high),
-            "goodput_baseline": base, "goodput_at_low": at["low"],
-            "goodput_at_high": at["high"], "swing": np.abs(at["high"] - at["low"]),
-        }))
-    table = pd.concat(frames, ignore_index=True)
+
+    def at_sizes(**settings):
+        return dict(zip((f"{size:.17g}" for size in n),
+                        np.asarray(goodput_at_scale(n, **settings), dtype=float)))
+
+    table = sensitivity(at_sizes, baseline, SENSITIVITY_RANGES if ranges is None else ranges)
+    table.insert(0, "n_accelerators", table.pop("output").astype(float))
     return table.sort_values(["n_accelerators", "swing"], ascending=[True, False],
                              ignore_index=True)

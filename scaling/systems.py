@@ -17,8 +17,7 @@ the named systems of ``data/clusters.csv`` on one footing:
 * **what a budget or a power envelope buys** ($100B, 1 GW): :func:`budget_scenarios`.
 
 The science is not re-implemented here: every time, goodput and trainable model comes from
-the forecast chain (:func:`scaling.forecast.estimate_run`,
-:func:`scaling.forecast.largest_trainable`), i.e.
+the forecast chain (:func:`scaling.estimate_run`, :func:`scaling.largest_trainable`), i.e.
 
 .. math:: T = \\frac{C}{n\\,P_{peak}\\,\\mathrm{MFU}\\,G},
 
@@ -42,23 +41,42 @@ References
 from __future__ import annotations
 
 import math
+import dataclasses
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from scaling import laws
-from scaling._validation import as_float_array, as_numeric_array, check_fraction
-from scaling.cluster import as_cluster
-from scaling.hardware import as_accelerator
+from scaling._validation import (
+    as_float_array, as_numeric_array, check_choice, check_fraction, scalar, unknown_name,
+    whole_number,
+)
+from scaling.assumptions import as_assumptions
+from scaling.chain import chain_inputs, estimate_run, run_chain
+from scaling.clusters import (
+    Cluster, as_cluster, default_rack_power_w, list_clusters, n_racks, peak_it_power_w,
+)
+from scaling.cost import cluster_cost_breakdown
+from scaling.data import cached, load_table
+from scaling.forecasting import largest_trainable
+from scaling.hardware import Accelerator, as_accelerator, sustained_flop_per_s
+from scaling.reliability import RESTART_TIMES_S
+from scaling.results import ResultMixin
+from scaling.uncertainty import (
+    CI_LEVEL, DEFAULT_UNCERTAINTY, PROBABILITIES, Case, Uncertain, as_rng, percentiles,
+    sample_inputs, sensitivity,
+)
 from scaling.units import SECONDS_PER_DAY
 
 __all__ = [
+    "ClusterSizing",
+    "SEED_SYSTEMS",
+    "compare_clusters",
+    "size_cluster",
     "DEFAULT_SYSTEMS",
     "DEFAULT_REFERENCE_RUN",
     "DEEPSEEK_V3_FP8_MFU",
     "PRECISION_CHOICES",
-    "SECONDS_PER_DAY",
     "SLOW_RESTART_TIME_S",
     "ReportedBenchmark",
     "reported_benchmarks",
@@ -123,10 +141,8 @@ def _day_label(day: float) -> str:
 # reference runs
 # --------------------------------------------------------------------------------------------
 
-@lru_cache(maxsize=1)
+@cached
 def _reference_table():
-    from scaling.data import load_table
-
     frame = load_table("reference_runs")
     numeric = [c for c in frame.columns if c not in ("run", "accelerator", "source")]
     for column in numeric:
@@ -164,7 +180,7 @@ def reference_compute_flop(run: str = DEFAULT_REFERENCE_RUN) -> float:
     """
     table = _reference_table()
     if not isinstance(run, str) or run not in table.index:
-        raise ValueError(f"unknown reference run {run!r}; valid runs: {', '.join(table.index)}")
+        raise unknown_name("reference run", run, list(table.index))
     return float(table.loc[run, "compute_flop"])
 
 
@@ -215,7 +231,7 @@ class ReportedBenchmark:
             raise ValueError(f"{self.system}: source must be non-empty")
 
 
-@lru_cache(maxsize=1)
+@cached
 def reported_benchmarks() -> tuple[ReportedBenchmark, ...]:
     """Published FLOP/s figures of the named systems (``data/system_benchmarks.csv``).
 
@@ -231,8 +247,6 @@ def reported_benchmarks() -> tuple[ReportedBenchmark, ...]:
     tuple of ReportedBenchmark
         One per row, each with its source.
     """
-    from scaling.data import load_table
-
     table = load_table("system_benchmarks")
     return tuple(
         ReportedBenchmark(
@@ -257,80 +271,66 @@ def _headline(system: str):
 
 
 # --------------------------------------------------------------------------------------------
-# one run on one system (composition of scaling.forecast)
+# one run on one system (through the chain)
 # --------------------------------------------------------------------------------------------
 
-def _precision_for(chip, precision: str) -> str:
-    if precision not in PRECISION_CHOICES:
-        raise ValueError(f"precision must be one of {PRECISION_CHOICES}, got {precision!r}")
+def _assumptions_for(chip, assumptions, precision):
+    """The assumptions with the precision a system uses (``"best"``: fp8 where supported)."""
+    a = as_assumptions(assumptions)
+    if precision is None:
+        return a
+    check_choice("precision", precision, PRECISION_CHOICES)
     if precision == "best":
-        return "bf16" if math.isnan(chip.peak_fp8_flop_per_s) else "fp8"
-    return precision
+        precision = "bf16" if math.isnan(chip.peak_fp8_flop_per_s) else "fp8"
+    return a.replace(precision=precision)
 
 
 def _reference(compute_flop):
     if compute_flop is None:
         return reference_compute_flop(DEFAULT_REFERENCE_RUN)
-    return float(as_float_array("compute_flop", compute_flop))
+    return float(scalar("reference_compute_flop", compute_flop))
 
 
-def estimate_reference_run(system, *, compute_flop=None, mfu=None, precision="bf16",
-                           include_failures=True, restart_time_s=None,
-                           failure_rate_per_accelerator_hour=None, law=laws.DEFAULT_LAW,
-                           prices=None):
+def estimate_reference_run(system, *, compute_flop=None, n_params=None, law=laws.DEFAULT_LAW,
+                           precision=None, assumptions=None):
     """Time, goodput, energy and cost of one run on a named system.
 
     Parameters
     ----------
     system : str or Cluster
-        Key of ``data/clusters.csv`` or a :class:`scaling.cluster.Cluster`.
+        Key of ``data/clusters.csv`` or a :class:`scaling.Cluster`.
     compute_flop : float, ndarray or None
         Training compute [FLOP]; None uses GPT-4 (Epoch AI's estimate, 2.1e25).
-    mfu : float, ndarray or None
-        In (0, 1]; None uses the cluster's (its accelerator generation's) default.
-    precision : {"bf16", "fp8", "best"}
-        Peak the MFU applies to.
-    include_failures : bool
-        False sets goodput to 1 (the failure-free lower bound on time).
-    restart_time_s, failure_rate_per_accelerator_hour : float or None
-        Forwarded to :func:`scaling.forecast.estimate_run` (None = its defaults: 150 s and
-        Llama 3's rate).
+    n_params : float, ndarray or None
+        Model size [parameters] (sets the checkpoint pause); None uses the compute-optimal
+        size of ``law`` for the compute.
     law : str or Mapping
-        Chinchilla parameter set giving the compute-optimal model size, whose checkpoint size
-        sets the checkpoint pause (:func:`scaling.reliability.checkpoint_time_s`).
-    prices : scaling.cost.PriceAssumptions or None
-        Cost assumptions.
+        Chinchilla parameter set giving the compute-optimal model size.
+    precision : {"bf16", "fp8", "best"} or None
+        None uses ``assumptions.precision``; "best" uses fp8 where the chip has it.
+    assumptions : Assumptions, optional
 
     Returns
     -------
-    scaling.forecast.RunEstimate
+    scaling.RunEstimate
 
     Notes
     -----
-    .. math:: T = \\frac{C}{n\\,P_{peak}\\,\\mathrm{MFU}\\,G(N_{opt}(C))}
+    :func:`scaling.estimate_run` on the system, at :math:`N_{opt}(C)` unless ``n_params`` is
+    given.
     """
-    from scaling.forecast import estimate_run
-
     clu = as_cluster(system)
-    chip = clu.accelerator
-    compute = _reference(compute_flop) if np.ndim(compute_flop) == 0 else as_float_array(
-        "compute_flop", compute_flop)
-    n_params = np.asarray(laws.compute_optimal(compute, law=law).n_params, dtype=float)
-    return estimate_run(
-        compute, accelerator=chip, n_accelerators=clu.n_accelerators,
-        mfu=clu.effective_mfu if mfu is None else mfu, precision=_precision_for(chip, precision),
-        prices=prices, pue=clu.pue, n_params=n_params if n_params.ndim else float(n_params),
-        restart_time_s=restart_time_s,
-        failure_rate_per_accelerator_hour=failure_rate_per_accelerator_hour,
-        include_failures=include_failures,
-    )
+    compute = (_reference(compute_flop) if compute_flop is None or np.ndim(compute_flop) == 0
+               else as_float_array("compute_flop", compute_flop))
+    size = (np.asarray(laws.compute_optimal(compute, law=law).n_params, dtype=float)
+            if n_params is None else n_params)
+    return estimate_run(compute, cluster=clu, n_params=size,
+                        assumptions=_assumptions_for(clu.accelerator, assumptions, precision))
 
 
 def _largest_trainable_columns(system, days, **kwargs) -> dict:
     """Compute, N, D and goodput of the largest compute-optimal run per deadline, as columns
     suffixed with the deadline (``n_params_30d`` ...)."""
-    from scaling.forecast import largest_trainable
-
     trainable = largest_trainable(system, deadline_s=np.asarray(days) * SECONDS_PER_DAY,
                                   **kwargs).to_frame()
     columns = {}
@@ -342,39 +342,31 @@ def _largest_trainable_columns(system, days, **kwargs) -> dict:
 
 
 def _modelled_capex_usd(system, prices):
-    from scaling import cost
-
     if math.isnan(system.accelerator.price_usd):
         return math.nan
-    return float(cost.cluster_cost_breakdown(system, prices=prices)["total_usd"])
+    return float(cluster_cost_breakdown(system, prices=prices)["total_usd"])
 
 
 def compare_systems(cluster_names=DEFAULT_SYSTEMS, *, days=(30, 100), reference_compute_flop=None,
-                    mfu=None, precision="bf16", include_failures=True, restart_time_s=None,
-                    failure_rate_per_accelerator_hour=None, law=laws.DEFAULT_LAW, prices=None):
+                    law=laws.DEFAULT_LAW, precision=None, assumptions=None):
     """Named systems side by side: FLOP/s, power, capex, what they train and how fast.
 
     Parameters
     ----------
     cluster_names : sequence of str or Cluster
-        Keys of ``data/clusters.csv`` (or :class:`scaling.cluster.Cluster` objects).
+        Keys of ``data/clusters.csv`` (or :class:`scaling.Cluster` objects).
     days : sequence of float
         Wall-clock budgets for the "largest compute-optimal model" columns. [days]
     reference_compute_flop : float or None
         Compute of the reference run to time [FLOP]; None uses GPT-4 (Epoch AI's estimate,
         :func:`reference_compute_flop`).
-    mfu : float or None
-        MFU for every system, in (0, 1]; None uses each accelerator's documented default.
-    precision : {"bf16", "fp8", "best"}
-        Precision of the sustained rate; "best" is fp8 where supported, else bf16.
-        MFU is applied to that precision's dense peak.
-    include_failures, restart_time_s, failure_rate_per_accelerator_hour :
-        Goodput assumptions, forwarded to :func:`scaling.forecast.estimate_run` and
-        :func:`scaling.forecast.largest_trainable`.
     law : str or Mapping
         Chinchilla parameter set.
-    prices : scaling.cost.PriceAssumptions or None
-        Price assumptions for the modelled capex.
+    precision : {"bf16", "fp8", "best"} or None
+        None uses ``assumptions.precision``; "best" is fp8 where supported, else bf16. MFU is
+        applied to that precision's dense peak.
+    assumptions : Assumptions, optional
+        MFU (None: each system's default), failures, prices: one bundle for every system.
 
     Returns
     -------
@@ -397,19 +389,14 @@ def compare_systems(cluster_names=DEFAULT_SYSTEMS, *, days=(30, 100), reference_
 
     durations = _days(days)
     ref = _reference(reference_compute_flop)
-    failure = {"include_failures": include_failures, "restart_time_s": restart_time_s,
-               "failure_rate_per_accelerator_hour": failure_rate_per_accelerator_hour}
     rows = []
     for name in cluster_names:
         system = as_cluster(name)
         chip = system.accelerator
-        used = _precision_for(chip, precision)
-        used_mfu = system.effective_mfu if mfu is None else float(check_fraction("mfu", mfu))
+        a = _assumptions_for(chip, assumptions, precision)
         head = _headline(system.name)
-        run = estimate_reference_run(system, compute_flop=ref, mfu=used_mfu, precision=used,
-                                     law=law, prices=prices, **failure)
-        trainable = _largest_trainable_columns(system, durations, law=law, mfu=used_mfu,
-                                               precision=used, prices=prices, **failure)
+        run = estimate_reference_run(system, compute_flop=ref, law=law, assumptions=a)
+        trainable = _largest_trainable_columns(system, durations, law=law, assumptions=a)
         row = {
             "system": system.name,
             "status": system.status,
@@ -422,34 +409,34 @@ def compare_systems(cluster_names=DEFAULT_SYSTEMS, *, days=(30, 100), reference_
             "peak_bf16_flop_per_s": system.peak_flop_per_s("bf16"),
             "peak_fp8_flop_per_s": (math.nan if math.isnan(chip.peak_fp8_flop_per_s)
                                     else system.peak_flop_per_s("fp8")),
-            "precision": used,
-            "mfu": used_mfu,
+            "precision": a.precision,
+            "mfu": run.mfu,
             "sustained_flop_per_s": run.sustained_flop_per_s,
             "reported_power_w": system.reported_power_w,
-            "modelled_power_w": system.average_facility_power_w(),
+            "modelled_power_w": run.facility_power_w,
             "reported_capex_usd": system.reported_capex_usd,
             "capex_scope": system.capex_scope,
-            "modelled_capex_usd": _modelled_capex_usd(system, prices),
+            "modelled_capex_usd": _modelled_capex_usd(system, a.prices),
         }
         row.update(trainable)
         row["reference_compute_flop"] = ref
         row["reference_goodput"] = run.goodput
         row["reference_time_s"] = run.time_s
-        row["reference_time_days"] = run.time_s / SECONDS_PER_DAY
+        row["reference_time_days"] = run.time_days
         row["naive_reference_time_days"] = ref / row["headline_flop_per_s"] / SECONDS_PER_DAY
         rows.append(row)
     return pd.DataFrame(rows).set_index("system")
 
 
-def precision_comparison(cluster_names=DEFAULT_SYSTEMS, *, mfu=None):
+def precision_comparison(cluster_names=DEFAULT_SYSTEMS, *, assumptions=None):
     """Every published and modelled FLOP/s figure of the named systems, in one table.
 
     Parameters
     ----------
     cluster_names : sequence of str or Cluster
         Systems to include.
-    mfu : float or None
-        MFU for the "sustained" rows; None uses each accelerator's default.
+    assumptions : Assumptions, optional
+        Its ``mfu`` sets the "sustained" rows (None: each system's default).
 
     Returns
     -------
@@ -470,12 +457,16 @@ def precision_comparison(cluster_names=DEFAULT_SYSTEMS, *, mfu=None):
     """
     import pandas as pd
 
+    a = as_assumptions(assumptions).replace(precision="bf16")
     rows = []
     for name in cluster_names:
         system = as_cluster(name)
         chip = system.accelerator
-        used_mfu = system.effective_mfu if mfu is None else float(check_fraction("mfu", mfu))
-        sustained = float(system.sustained_flop_per_s(mfu=used_mfu, precision="bf16"))
+        inputs = chain_inputs(1.0, accelerator=chip, n_accelerators=system.n_accelerators,
+                              assumptions=a, cluster=system)
+        used_mfu = inputs["mfu"]
+        sustained = float(sustained_flop_per_s(inputs["peak_flop_per_s"],
+                                               system.n_accelerators, used_mfu))
         mfu_source = "dense bf16 peak x MFU (data/mfu_defaults.csv, by accelerator generation)"
         figures = [
             ("dense peak", "bf16", False, "modelled", False,
@@ -503,8 +494,7 @@ def precision_comparison(cluster_names=DEFAULT_SYSTEMS, *, mfu=None):
 
 def time_sensitivity(cluster_names=DEFAULT_SYSTEMS, *, compute_flop=None,
                      mfu=(0.2, 0.3, 0.4, 0.5), precisions=("bf16", "fp8"),
-                     include_failures=True, restart_time_s=None,
-                     failure_rate_per_accelerator_hour=None, law=laws.DEFAULT_LAW):
+                     law=laws.DEFAULT_LAW, assumptions=None):
     """Wall-clock time of one run on each system over a grid of MFU and precision.
 
     Parameters
@@ -517,8 +507,8 @@ def time_sensitivity(cluster_names=DEFAULT_SYSTEMS, *, compute_flop=None,
         MFU values, each in (0, 1], applied to the dense peak of each precision.
     precisions : sequence of {"bf16", "fp8"}
         Precisions; combinations a chip does not support (fp8 on MI250X) are left out.
-    include_failures, restart_time_s, failure_rate_per_accelerator_hour, law :
-        As in :func:`estimate_reference_run`.
+    law, assumptions :
+        As in :func:`estimate_reference_run` (the grid overrides their MFU and precision).
 
     Returns
     -------
@@ -531,29 +521,27 @@ def time_sensitivity(cluster_names=DEFAULT_SYSTEMS, *, compute_flop=None,
     ref = _reference(compute_flop)
     mfus = np.atleast_1d(check_fraction("mfu", mfu))
     for precision in precisions:
-        if precision not in ("bf16", "fp8"):
-            raise ValueError(f"precisions must be 'bf16' or 'fp8', got {precision!r}")
-    frames = []
+        check_choice("precisions", precision, ("bf16", "fp8"))
+    base = as_assumptions(assumptions)
+    rows = []
     for name in cluster_names:
         system = as_cluster(name)
         for precision in precisions:
             if precision == "fp8" and math.isnan(system.accelerator.peak_fp8_flop_per_s):
                 continue
-            run = estimate_reference_run(
-                system, compute_flop=ref, mfu=mfus, precision=precision, law=law,
-                include_failures=include_failures, restart_time_s=restart_time_s,
-                failure_rate_per_accelerator_hour=failure_rate_per_accelerator_hour)
-            time = np.broadcast_to(run.time_s, mfus.shape)
-            frames.append(pd.DataFrame({
-                "system": system.name, "precision": precision, "mfu": mfus,
-                "goodput": np.broadcast_to(run.goodput, mfus.shape),
-                "sustained_flop_per_s": np.broadcast_to(run.sustained_flop_per_s, mfus.shape),
-                "time_s": time, "time_days": time / SECONDS_PER_DAY,
-            }))
-    return pd.concat(frames, ignore_index=True)
+            for u in mfus:
+                run = estimate_reference_run(
+                    system, compute_flop=ref, law=law,
+                    assumptions=base.replace(mfu=float(u), precision=precision))
+                rows.append({"system": system.name, "precision": precision, "mfu": float(u),
+                             "goodput": run.goodput,
+                             "sustained_flop_per_s": run.sustained_flop_per_s,
+                             "time_s": run.time_s, "time_days": run.time_days})
+    return pd.DataFrame(rows)
 
 
-def sensitivity_table(system="stargate-abilene", *, compute_flop=None, law=laws.DEFAULT_LAW):
+def sensitivity_table(system="stargate-abilene", *, compute_flop=None, law=laws.DEFAULT_LAW,
+                      assumptions=None):
     """One assumption at a time: how far each moves a run's wall-clock time (a tornado table).
 
     Parameters
@@ -565,78 +553,87 @@ def sensitivity_table(system="stargate-abilene", *, compute_flop=None, law=laws.
         compute" row then uses Epoch's 90% interval; for another value it is omitted.
     law : str or Mapping
         Chinchilla parameter set (sets the checkpoint size).
+    assumptions : Assumptions, optional
+        The baseline.
 
     Returns
     -------
     pandas.DataFrame
-        One row per assumption, sorted by swing: ``assumption``, ``low_case``,
-        ``high_case`` (descriptions), ``time_days_low``, ``time_days_high`` [days] (time under
-        each case, all else at the baseline), ``swing`` (high/low time ratio, >= 1) and
-        ``source``; the baseline time is in ``attrs["baseline_time_days"]``.
+        :func:`scaling.sensitivity`'s table of ``time_days`` [days]: one row per
+        assumption, sorted by swing (``|high - low|`` in days), with ``low_setting``,
+        ``high_setting`` (descriptions), ``output_low``, ``output_high``, ``output_base``
+        and ``source``.
 
     Notes
     -----
-    Cases: MFU at the 5th/95th percentile of :data:`scaling.forecast.DEFAULT_UNCERTAINTY`
-    ["mfu"]; fp8 at the bf16 MFU vs fp8 at DeepSeek-V3's fp8 MFU
-    (:data:`DEEPSEEK_V3_FP8_MFU`); no failures vs the slow restart
+    Cases: MFU at the 5th/95th percentile of
+    ``scaling.DEFAULT_UNCERTAINTY["mfu"]``; fp8 at the bf16 MFU vs fp8 at DeepSeek-V3's fp8
+    MFU (:data:`DEEPSEEK_V3_FP8_MFU`); no failures vs the slow restart
     (:data:`SLOW_RESTART_TIME_S`); failure rate at the 5th/95th percentile of
-    ``DEFAULT_UNCERTAINTY["failure_rate"]``; TrainMover's 20 s restart vs the 150 s default.
+    ``DEFAULT_UNCERTAINTY["failure_rate_per_accelerator_hour"]``; TrainMover's 20 s restart
+    vs the 150 s default.
     """
-    import pandas as pd
-
-    from scaling import reliability
-    from scaling.forecast import DEFAULT_UNCERTAINTY
-
     clu = as_cluster(system)
     chip = clu.accelerator
+    a = as_assumptions(assumptions)
     ref = _reference(compute_flop)
-    base_mfu = clu.effective_mfu
-    base_rate = reliability.DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR
+    central = chain_inputs(ref, accelerator=chip, n_accelerators=clu.n_accelerators,
+                           assumptions=a, cluster=clu)
+    base_mfu = central["mfu"]
+    base_rate = central["failure_rate_per_accelerator_hour"]
 
-    def days(**kwargs):
-        kwargs.setdefault("compute_flop", ref)
-        return float(estimate_reference_run(clu, law=law, **kwargs).time_s) / SECONDS_PER_DAY
+    def days(*, compute_flop, **changes):
+        return estimate_reference_run(clu, compute_flop=compute_flop, law=law,
+                                      assumptions=a.replace(**changes)).time_days
 
     mfu_spread = DEFAULT_UNCERTAINTY["mfu"]
-    rate_spread = DEFAULT_UNCERTAINTY["failure_rate"]
-    mfu_low = base_mfu * mfu_spread.p5_ratio
-    mfu_high = min(base_mfu * mfu_spread.p95_ratio, mfu_spread.upper_bound)
-    cases = [
-        ("MFU", f"MFU {mfu_high:.3g}", f"MFU {mfu_low:.3g}",
-         days(mfu=mfu_high), days(mfu=mfu_low), mfu_spread.source),
-        ("failure rate", f"{rate_spread.p5_ratio:g}x Llama 3's", f"{rate_spread.p95_ratio:g}x",
-         days(failure_rate_per_accelerator_hour=base_rate * rate_spread.p5_ratio),
-         days(failure_rate_per_accelerator_hour=base_rate * rate_spread.p95_ratio),
-         rate_spread.source),
-        ("restart time", "no failures (goodput 1)", f"{SLOW_RESTART_TIME_S:g} s restarts",
-         days(include_failures=False), days(restart_time_s=SLOW_RESTART_TIME_S),
-         "SLOW_RESTART_TIME_S (illustrative); goodput model of scaling.reliability"),
-    ]
-    trainmover = reliability.RESTART_TIMES_S["trainmover2024"]
-    cases.append(("fast restart", f"{trainmover[0]:g} s restarts",
-                  f"{reliability.DEFAULT_RESTART_TIME_S:g} s (default)",
-                  days(restart_time_s=trainmover[0]), days(), trainmover[1]))
+    rate_spread = DEFAULT_UNCERTAINTY["failure_rate_per_accelerator_hour"]
+    mfu_low = mfu_spread.quantile(base_mfu, PROBABILITIES[0])
+    mfu_high = min(mfu_spread.quantile(base_mfu, PROBABILITIES[2]), mfu_spread.upper_bound)
+    trainmover = RESTART_TIMES_S["trainmover2024"]
+    ranges = {
+        "MFU": (Case(settings={"mfu": mfu_high}, label=f"MFU {mfu_high:.3g}"),
+                Case(settings={"mfu": mfu_low}, label=f"MFU {mfu_low:.3g}")),
+        "failure rate": (
+            Case(settings={"failure_rate_per_accelerator_hour":
+                           rate_spread.quantile(base_rate, PROBABILITIES[0])},
+                 label=f"{rate_spread.p5_ratio:g}x Llama 3's"),
+            Case(settings={"failure_rate_per_accelerator_hour":
+                           rate_spread.quantile(base_rate, PROBABILITIES[2])},
+                 label=f"{rate_spread.p95_ratio:g}x")),
+        "restart time": (
+            Case(settings={"include_failures": False}, label="no failures (goodput 1)"),
+            Case(settings={"restart_time_s": SLOW_RESTART_TIME_S},
+                 label=f"{SLOW_RESTART_TIME_S:g} s restarts")),
+        "fast restart": (
+            Case(settings={"restart_time_s": trainmover[0]}, label=f"{trainmover[0]:g} s restarts"),
+            Case(settings={}, label=f"{a.reliability.restart_time_s:g} s (baseline)")),
+    }
+    sources = {
+        "MFU": mfu_spread.source, "failure rate": rate_spread.source,
+        "restart time": "SLOW_RESTART_TIME_S (illustrative); goodput model of scaling.reliability",
+        "fast restart": trainmover[1],
+    }
     if not math.isnan(chip.peak_fp8_flop_per_s):
-        cases.append(("precision", f"fp8 at MFU {base_mfu:.3g}",
-                      f"fp8 at DeepSeek-V3's MFU {DEEPSEEK_V3_FP8_MFU:g}",
-                      days(precision="fp8"),
-                      days(precision="fp8", mfu=DEEPSEEK_V3_FP8_MFU),
-                      "DEEPSEEK_V3_FP8_MFU: DeepSeek-AI 2024, arXiv:2412.19437"))
+        ranges["precision"] = (
+            Case(settings={"precision": "fp8"}, label=f"fp8 at MFU {base_mfu:.3g}"),
+            Case(settings={"precision": "fp8", "mfu": DEEPSEEK_V3_FP8_MFU},
+                 label=f"fp8 at DeepSeek-V3's MFU {DEEPSEEK_V3_FP8_MFU:g}"))
+        sources["precision"] = "DEEPSEEK_V3_FP8_MFU: DeepSeek-AI 2024, arXiv:2412.19437"
     if compute_flop is None:
         table = _reference_table().loc[DEFAULT_REFERENCE_RUN]
-        cases.append(("training compute",
-                      f"{table['compute_flop_lower']:.2g} FLOP (P5)",
-                      f"{table['compute_flop_upper']:.2g} FLOP (P95)",
-                      days(compute_flop=table["compute_flop_lower"]),
-                      days(compute_flop=table["compute_flop_upper"]), table["source"]))
-    frame = pd.DataFrame(cases, columns=["assumption", "low_case", "high_case",
-                                         "time_days_low", "time_days_high", "source"])
-    frame["swing"] = (frame[["time_days_low", "time_days_high"]].max(axis=1)
-                      / frame[["time_days_low", "time_days_high"]].min(axis=1))
-    frame = frame.sort_values("swing", ascending=False, ignore_index=True)
-    frame = frame[["assumption", "low_case", "high_case", "time_days_low", "time_days_high",
-                   "swing", "source"]]
-    frame.attrs["baseline_time_days"] = days()
+        ranges["training compute"] = (
+            Case(settings={"compute_flop": table["compute_flop_lower"]},
+                 label=f"{table['compute_flop_lower']:.2g} FLOP (P5)"),
+            Case(settings={"compute_flop": table["compute_flop_upper"]},
+                 label=f"{table['compute_flop_upper']:.2g} FLOP (P95)"))
+        sources["training compute"] = table["source"]
+    base = {"compute_flop": ref, "mfu": base_mfu, "precision": a.precision,
+            "include_failures": a.include_failures,
+            "failure_rate_per_accelerator_hour": base_rate,
+            "restart_time_s": a.reliability.restart_time_s}
+    frame = sensitivity(days, base, ranges, sources=sources)
+    frame.attrs["baseline_time_days"] = float(frame["output_base"].iloc[0])
     frame.attrs["system"] = clu.name
     return frame
 
@@ -644,10 +641,6 @@ def sensitivity_table(system="stargate-abilene", *, compute_flop=None, law=laws.
 # --------------------------------------------------------------------------------------------
 # uncertainty
 # --------------------------------------------------------------------------------------------
-
-#: z-score of a two-sided 90% interval (the 5th/95th percentiles of a standard normal).
-_Z90 = 1.6448536269514722
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunUncertainty:
@@ -659,57 +652,50 @@ class RunUncertainty:
         Reference run whose compute interval is sampled (``data/reference_runs.csv``).
         Compute follows a two-piece log-normal with median ``compute_flop`` and the
         published interval as its 5th/95th percentiles (Epoch's 90% CI for GPT-4).
-    mfu : scaling.forecast.Uncertain or None
-        Multiplier on the system's default MFU; None uses
-        ``scaling.forecast.DEFAULT_UNCERTAINTY["mfu"]`` (0.75x-1.25x, published large runs).
-    failure_rate : scaling.forecast.Uncertain or None
-        Multiplier on Llama 3's failure rate; None uses
-        ``DEFAULT_UNCERTAINTY["failure_rate"]`` (0.5x-2x, Meta's RSC fleets).
-    restart_time_s : float or None
-        Restart time [s]; None uses :data:`scaling.reliability.DEFAULT_RESTART_TIME_S`.
+    mfu : Uncertain or None
+        Multiplier on the system's MFU; None uses ``scaling.DEFAULT_UNCERTAINTY["mfu"]``
+        (0.75x-1.25x, published large runs).
+    failure_rate : Uncertain or None
+        Multiplier on the failure rate; None uses
+        ``DEFAULT_UNCERTAINTY["failure_rate_per_accelerator_hour"]`` (0.5x-2x, Meta's RSC
+        fleets).
     """
 
     run: str = DEFAULT_REFERENCE_RUN
     mfu: object = None
     failure_rate: object = None
-    restart_time_s: float | None = None
 
     def __post_init__(self) -> None:
-        from scaling import reliability
-        from scaling.forecast import DEFAULT_UNCERTAINTY, Uncertain
-
         table = _reference_table()
         if self.run not in table.index:
-            raise ValueError(
-                f"unknown reference run {self.run!r}; valid: {', '.join(table.index)}")
-        for attr in ("mfu", "failure_rate"):
+            raise unknown_name("reference run", self.run, list(table.index))
+        defaults = {"mfu": DEFAULT_UNCERTAINTY["mfu"],
+                    "failure_rate": DEFAULT_UNCERTAINTY["failure_rate_per_accelerator_hour"]}
+        for attr, default in defaults.items():
             value = getattr(self, attr)
             if value is None:
-                object.__setattr__(self, attr, DEFAULT_UNCERTAINTY[attr])
+                object.__setattr__(self, attr, default)
             elif not isinstance(value, Uncertain):
-                raise ValueError(f"{attr} must be a scaling.forecast.Uncertain or None")
-        if self.restart_time_s is None:
-            object.__setattr__(self, "restart_time_s", reliability.DEFAULT_RESTART_TIME_S)
-        elif not (math.isfinite(self.restart_time_s) and self.restart_time_s >= 0):
-            raise ValueError(f"restart_time_s must be >= 0, got {self.restart_time_s!r}")
+                raise ValueError(f"{attr} must be a scaling.Uncertain or None, got "
+                                 f"{type(value).__name__}")
+
+    def compute(self) -> Uncertain:
+        """The run's compute as an :class:`Uncertain` around its central estimate."""
+        row = _reference_table().loc[self.run]
+        median = row["compute_flop"]
+        lower, upper, level = (row["compute_flop_lower"], row["compute_flop_upper"],
+                               row["compute_ci_level"])
+        if any(math.isnan(v) for v in (lower, upper, level)):
+            raise ValueError(f"reference run {self.run!r} has no published compute interval")
+        if not math.isclose(level, CI_LEVEL):
+            raise ValueError(f"reference run {self.run!r}: only {CI_LEVEL:.0%} intervals are "
+                             f"supported, got {level}")
+        return Uncertain(p5_ratio=lower / median, p95_ratio=upper / median, median_ratio=1.0,
+                         source=row["source"])
 
 
-def _sample_compute(rng, run: str, size: int) -> np.ndarray:
-    row = _reference_table().loc[run]
-    median = row["compute_flop"]
-    lower, upper, level = (row["compute_flop_lower"], row["compute_flop_upper"],
-                           row["compute_ci_level"])
-    if any(math.isnan(v) for v in (lower, upper, level)):
-        raise ValueError(f"reference run {run!r} has no published compute interval")
-    if not math.isclose(level, 0.9):
-        raise ValueError(f"reference run {run!r}: only 90% intervals are supported, got {level}")
-    z = rng.standard_normal(size)
-    sigma = np.where(z < 0, math.log(median / lower), math.log(upper / median)) / _Z90
-    return median * np.exp(sigma * z)
-
-
-def run_time_samples(cluster_name, *, uncertainty=None, precision="bf16", n_samples=20_000,
-                     seed=0, law=laws.DEFAULT_LAW):
+def run_time_samples(cluster_name, *, uncertainty=None, n_samples=20_000, seed=0,
+                     law=laws.DEFAULT_LAW, precision=None, assumptions=None):
     """Monte Carlo samples of a reference run's wall-clock time on one system.
 
     Parameters
@@ -718,56 +704,56 @@ def run_time_samples(cluster_name, *, uncertainty=None, precision="bf16", n_samp
         The system.
     uncertainty : RunUncertainty or None
         Input distributions; None uses the documented defaults.
-    precision : {"bf16", "fp8", "best"}
-        Precision whose dense peak MFU applies to.
     n_samples : int
         Number of draws, > 0.
     seed : int
         Seed of ``numpy.random.default_rng``.
     law : str or Mapping
         Chinchilla parameter set (sets the checkpoint size).
+    precision, assumptions :
+        As in :func:`estimate_reference_run`.
 
     Returns
     -------
     pandas.DataFrame
-        One row per draw: ``compute_flop`` [FLOP], ``mfu``, ``failure_rate_per_accelerator_hour``,
-        ``goodput``, ``time_s`` [s], ``time_days`` [days].
+        One row per draw: ``compute_flop`` [FLOP], ``mfu``,
+        ``failure_rate_per_accelerator_hour``, ``goodput``, ``time_s`` [s], ``time_days``
+        [days].
 
     Notes
     -----
-    Each draw runs :func:`estimate_reference_run` (the forecast chain) with a sampled compute,
-    MFU and failure rate, vectorised over the draws.
+    The draws go through :func:`scaling.uncertainty.sample_inputs` and
+    :func:`scaling.chain.run_chain`, vectorised over the draws.
     """
     import pandas as pd
 
-    from scaling import reliability
-
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or \
-            n_samples <= 0:
-        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
+    n_samples = whole_number("n_samples", n_samples)
     spec = RunUncertainty() if uncertainty is None else uncertainty
     if not isinstance(spec, RunUncertainty):
         raise ValueError("uncertainty must be a RunUncertainty or None")
     system = as_cluster(cluster_name)
-    rng = np.random.default_rng(seed)
-    compute = _sample_compute(rng, spec.run, n_samples)
-    mfu = spec.mfu.sample(system.effective_mfu, n_samples, rng)
-    rate = spec.failure_rate.sample(reliability.DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR,
-                                    n_samples, rng)
-    run = estimate_reference_run(system, compute_flop=compute, mfu=mfu, precision=precision,
-                                 restart_time_s=spec.restart_time_s,
-                                 failure_rate_per_accelerator_hour=rate, law=law)
-    time = np.asarray(run.time_s, dtype=float)
+    a = _assumptions_for(system.accelerator, assumptions, precision)
+    rng = as_rng(seed)
+    compute = spec.compute().sample(reference_compute_flop(spec.run), n_samples, rng)
+    n_opt = np.asarray(laws.compute_optimal(compute, law=law).n_params, dtype=float)
+    inputs = chain_inputs(compute, accelerator=system.accelerator,
+                          n_accelerators=system.n_accelerators, n_params=n_opt,
+                          assumptions=a, cluster=system)
+    drawn = sample_inputs({"mfu": spec.mfu, "failure_rate_per_accelerator_hour":
+                           spec.failure_rate}, inputs, n_samples, rng)
+    inputs.update({name: value[0] for name, value in drawn.items()})
+    values = run_chain(inputs, include_failures=a.include_failures)
     return pd.DataFrame({
-        "compute_flop": compute, "mfu": mfu, "failure_rate_per_accelerator_hour": rate,
-        "goodput": np.asarray(run.goodput, dtype=float), "time_s": time,
-        "time_days": time / SECONDS_PER_DAY,
+        "compute_flop": compute, "mfu": inputs["mfu"],
+        "failure_rate_per_accelerator_hour": inputs["failure_rate_per_accelerator_hour"],
+        "goodput": values["goodput"], "time_s": values["time_s"],
+        "time_days": values["time_days"],
     })
 
 
-def run_time_quantiles(cluster_names=DEFAULT_SYSTEMS, *, quantiles=(0.05, 0.5, 0.95),
-                       uncertainty=None, precision="bf16", n_samples=20_000, seed=0,
-                       law=laws.DEFAULT_LAW):
+def run_time_quantiles(cluster_names=DEFAULT_SYSTEMS, *, quantiles=PROBABILITIES,
+                       uncertainty=None, n_samples=20_000, seed=0, law=laws.DEFAULT_LAW,
+                       precision=None, assumptions=None):
     """Percentiles of a reference run's wall-clock time on each system [days].
 
     Parameters
@@ -775,8 +761,8 @@ def run_time_quantiles(cluster_names=DEFAULT_SYSTEMS, *, quantiles=(0.05, 0.5, 0
     cluster_names : sequence of str or Cluster
         Systems.
     quantiles : sequence of float
-        Quantiles in [0, 1].
-    uncertainty, precision, n_samples, seed, law
+        Quantiles in [0, 1] (default P5, P50, P95).
+    uncertainty, n_samples, seed, law, precision, assumptions :
         As in :func:`run_time_samples` (the same seed for every system: common random
         numbers, so systems differ only by their hardware).
 
@@ -793,24 +779,200 @@ def run_time_quantiles(cluster_names=DEFAULT_SYSTEMS, *, quantiles=(0.05, 0.5, 0
         raise ValueError(f"quantiles must be in [0, 1], got {quantiles!r}")
     rows = {}
     for name in cluster_names:
-        samples = run_time_samples(name, uncertainty=uncertainty, precision=precision,
-                                   n_samples=n_samples, seed=seed, law=law)
+        samples = run_time_samples(name, uncertainty=uncertainty, n_samples=n_samples,
+                                   seed=seed, law=law, precision=precision,
+                                   assumptions=assumptions)
         key = name if isinstance(name, str) else name.name
-        values = np.quantile(samples["time_days"].to_numpy(), qs)
-        rows[key] = {f"time_days_p{100 * q:g}": v for q, v in zip(qs, values)}
+        values = percentiles(samples["time_days"].to_numpy(), qs)
+        rows[key] = {f"time_days_p{100 * q:g}": float(v) for q, v in zip(qs, values)}
     frame = pd.DataFrame.from_dict(rows, orient="index")
     frame.index.name = "system"
     return frame
 
 
 # --------------------------------------------------------------------------------------------
-# budgets
+# named clusters side by side, and what a budget or an envelope buys
 # --------------------------------------------------------------------------------------------
 
+#: The four systems the project's seed compares, shown first by :func:`compare_clusters`.
+SEED_SYSTEMS = ("stargate-2024", "frontier", "eos-mlperf", "azure-eagle")
+
+
+def compare_clusters(names=None, *, assumptions=None):
+    """Named systems side by side: chips, peak and sustained FLOP/s, power and capex.
+
+    Parameters
+    ----------
+    names : sequence of str or None
+        Keys of ``data/clusters.csv``; None gives all, the seed's four
+        (:data:`SEED_SYSTEMS`) first.
+    assumptions : Assumptions, optional
+        Precision, MFU (None: each system's), PUE (None: each system's) and prices.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per system: ``name``, ``accelerator``, ``n_accelerators``, ``status``,
+        ``year``, ``peak_flop_per_s``, ``mfu``, ``sustained_flop_per_s`` [FLOP/s],
+        ``peak_facility_power_w``, ``average_facility_power_w``, ``reported_power_w`` [W],
+        ``modelled_capex_usd`` (chips, servers, network and facility; NaN where the chip has
+        no catalog price), ``reported_capex_usd``, ``capex_scope`` [USD], ``n_racks``.
+    """
+    import pandas as pd
+
+    a = as_assumptions(assumptions)
+    if names is None:
+        every = list(list_clusters()["name"])
+        names = [n for n in SEED_SYSTEMS if n in every] + [n for n in every
+                                                            if n not in SEED_SYSTEMS]
+    rows = []
+    for name in names:
+        system = as_cluster(name)
+        inputs = chain_inputs(1.0, accelerator=system.accelerator,
+                              n_accelerators=system.n_accelerators, assumptions=a,
+                              cluster=system)
+        values = run_chain(inputs)
+        rows.append({
+            "name": system.name,
+            "accelerator": system.accelerator.name,
+            "n_accelerators": system.n_accelerators,
+            "status": system.status,
+            "year": system.year,
+            "peak_flop_per_s": system.peak_flop_per_s(a.precision),
+            "mfu": inputs["mfu"],
+            "sustained_flop_per_s": float(values["sustained_flop_per_s"]),
+            "peak_facility_power_w": float(values["peak_facility_power_w"]),
+            "average_facility_power_w": float(values["facility_power_w"]),
+            "reported_power_w": system.reported_power_w,
+            "modelled_capex_usd": _modelled_capex_usd(system, a.prices),
+            "reported_capex_usd": system.reported_capex_usd,
+            "capex_scope": system.capex_scope,
+            "n_racks": system.n_racks(),
+        })
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClusterSizing(ResultMixin):
+    """What a budget or power envelope buys (returned by :func:`size_cluster`).
+
+    Attributes are unit-suffixed; ``binding`` says which constraint set the count.
+    """
+
+    accelerator: Accelerator
+    n_accelerators: int
+    binding: str
+    n_racks: float
+    peak_flop_per_s: float
+    sustained_flop_per_s: float
+    mfu: float
+    peak_it_power_w: float
+    peak_facility_power_w: float
+    average_facility_power_w: float
+    capex_usd: float
+    hardware_capex_usd: float
+    facility_capex_usd: float
+    pue: float
+    cooling: str
+
+    def to_cluster(self, name: str = "sized") -> Cluster:
+        """The sized system as a :class:`scaling.Cluster` (status "estimate")."""
+        return Cluster(name=name, accelerator=self.accelerator,
+                       n_accelerators=self.n_accelerators, pue=self.pue, cooling=self.cooling,
+                       mfu=self.mfu, status="estimate", source="scaling.systems.size_cluster")
+
+    def to_dict(self) -> dict:
+        """Flat dict of the figures (accelerator by name)."""
+        return dict(self.to_frame().iloc[0])
+
+
+def size_cluster(accelerator, *, budget_usd=None, power_w=None, cooling="liquid",
+                 price_usd=None, assumptions=None) -> ClusterSizing:
+    """How many accelerators of a kind a budget and/or a power envelope buys.
+
+    Parameters
+    ----------
+    accelerator : Accelerator or str
+        Chip, or its catalog name.
+    budget_usd : float or None
+        Capital budget [USD] for chips, servers, network and facility.
+    power_w : float or None
+        Grid power envelope [W], compared with the provisioned facility power
+        (peak IT power x PUE).
+    cooling : {"air", "liquid"}
+        Sets rack power (``data/rack_power.csv``).
+    price_usd : float or None
+        Override of the catalog price [USD per accelerator].
+    assumptions : Assumptions, optional
+        PUE (None: :data:`scaling.assumptions.DEFAULT_PUE`), MFU and precision of the
+        sustained FLOP/s, prices.
+
+    Returns
+    -------
+    ClusterSizing
+
+    Notes
+    -----
+    Per accelerator, capex :math:`k = c_{hw} + c_W P_{TDP} k_{server}` and provisioned power
+    :math:`q = P_{TDP} k_{server} \\mathrm{PUE}` (the chain's stages with one accelerator);
+    :math:`n = \\min(\\lfloor B / k \\rfloor, \\lfloor P / q \\rfloor)`.
+
+    Raises
+    ------
+    ValueError
+        Neither constraint given, non-positive or NaN inputs, no catalog price, or a budget
+        or envelope too small for one accelerator.
+    """
+    chip = as_accelerator(accelerator)
+    if price_usd is not None:
+        chip = dataclasses.replace(chip, price_usd=price_usd)
+    if budget_usd is None and power_w is None:
+        raise ValueError("give budget_usd, power_w or both")
+    if budget_usd is not None and math.isnan(chip.price_usd):
+        raise ValueError(f"{chip.name} has no purchase price in the catalog; pass "
+                         "price_usd= explicitly")
+    a = as_assumptions(assumptions)
+    rack_power_w = default_rack_power_w(cooling)
+    one = run_chain(chain_inputs(1.0, accelerator=chip, n_accelerators=1, assumptions=a))
+    candidates = {}
+    if budget_usd is not None:
+        budget = scalar("budget_usd", budget_usd)
+        candidates["budget"] = math.floor(
+            budget / float(one["hardware_capex_usd"] + one["facility_capex_usd"]))
+    if power_w is not None:
+        envelope = scalar("power_w", power_w)
+        candidates["power"] = math.floor(envelope / float(one["peak_facility_power_w"]))
+    binding = min(candidates, key=candidates.get)
+    count = candidates[binding]
+    if count < 1:
+        raise ValueError(f"the {binding} constraint is too small for a single {chip.name}")
+    inputs = chain_inputs(1.0, accelerator=chip, n_accelerators=count, assumptions=a)
+    values = run_chain(inputs)
+    it_power = float(peak_it_power_w(count, chip.tdp_w, chip.chip_to_server_power))
+    hardware_capex = float(values["hardware_capex_usd"])
+    facility = float(values["facility_capex_usd"])
+    return ClusterSizing(
+        accelerator=chip,
+        n_accelerators=int(count),
+        binding=binding,
+        n_racks=float(n_racks(it_power, rack_power_w)),
+        peak_flop_per_s=count * float(inputs["peak_flop_per_s"]),
+        sustained_flop_per_s=float(values["sustained_flop_per_s"]),
+        mfu=float(inputs["mfu"]),
+        peak_it_power_w=it_power,
+        peak_facility_power_w=float(values["peak_facility_power_w"]),
+        average_facility_power_w=float(values["facility_power_w"]),
+        capex_usd=hardware_capex + facility,
+        hardware_capex_usd=hardware_capex,
+        facility_capex_usd=facility,
+        pue=float(inputs["pue"]),
+        cooling=cooling,
+    )
+
+
 def budget_scenarios(accelerator="GB200", *, budget_usd=1e11, power_w=1e9, days=(30, 100),
-                     mfu=None, precision="bf16", include_failures=True, restart_time_s=None,
-                     failure_rate_per_accelerator_hour=None, reference_compute_flop=None,
-                     law=laws.DEFAULT_LAW, prices=None):
+                     reference_compute_flop=None, law=laws.DEFAULT_LAW, precision=None,
+                     assumptions=None):
     """What a capital budget and a power envelope buy, and what that trains.
 
     Parameters
@@ -822,28 +984,25 @@ def budget_scenarios(accelerator="GB200", *, budget_usd=1e11, power_w=1e9, days=
         2024 Stargate report).
     power_w : float
         Facility power envelope [W] (default 1 GW).
-    days, mfu, precision, include_failures, restart_time_s, failure_rate_per_accelerator_hour,
-    reference_compute_flop, law, prices :
+    days, reference_compute_flop, law, precision, assumptions :
         As in :func:`compare_systems`.
 
     Returns
     -------
     pandas.DataFrame
         One row per constraint: "budget", "power" and "both" (whichever binds), with the
-        :class:`scaling.cost.ClusterSizing` figures (``n_accelerators``, ``binding``,
-        ``n_racks``, ``peak_flop_per_s``, ``sustained_flop_per_s``, ``peak_facility_power_w``,
+        :class:`ClusterSizing` figures (``n_accelerators``, ``binding``, ``n_racks``,
+        ``peak_flop_per_s``, ``sustained_flop_per_s``, ``peak_facility_power_w``,
         ``average_facility_power_w``, ``capex_usd``, ...), the trainable compute, compute-
         optimal ``n_params_<d>d`` / ``n_tokens_<d>d`` and ``goodput_<d>d`` per duration, and
         ``reference_time_days``.
     """
     import pandas as pd
 
-    from scaling.cost import size_cluster
-
     durations = _days(days)
     ref = _reference(reference_compute_flop)
-    failure = {"include_failures": include_failures, "restart_time_s": restart_time_s,
-               "failure_rate_per_accelerator_hour": failure_rate_per_accelerator_hour}
+    chip = as_accelerator(accelerator)
+    a = _assumptions_for(chip, assumptions, precision)
     constraints = {
         "budget": {"budget_usd": budget_usd},
         "power": {"power_w": power_w},
@@ -851,23 +1010,18 @@ def budget_scenarios(accelerator="GB200", *, budget_usd=1e11, power_w=1e9, days=
     }
     rows = []
     for label, limits in constraints.items():
-        used = _precision_for(as_accelerator(accelerator), precision)
-        sizing = size_cluster(accelerator, prices=prices, mfu=mfu, precision=used, **limits)
+        sizing = size_cluster(chip, assumptions=a, **limits)
         system = sizing.to_cluster(name=f"{sizing.accelerator.name} ({label})")
         row = {
             "constraint": label,
             "budget_usd": limits.get("budget_usd", math.nan),
             "power_envelope_w": limits.get("power_w", math.nan),
             **{k: v for k, v in sizing.to_dict().items() if k != "cooling"},
-            "precision": used,
+            "precision": a.precision,
         }
-        row.update(_largest_trainable_columns(system, durations, law=law, precision=used,
-                                              prices=prices, **failure))
-        run = estimate_reference_run(system, compute_flop=ref, precision=used, law=law,
-                                     prices=prices, **failure)
+        row.update(_largest_trainable_columns(system, durations, law=law, assumptions=a))
+        run = estimate_reference_run(system, compute_flop=ref, law=law, assumptions=a)
         row["reference_goodput"] = run.goodput
-        row["reference_time_days"] = run.time_s / SECONDS_PER_DAY
+        row["reference_time_days"] = run.time_days
         rows.append(row)
     return pd.DataFrame(rows).set_index("constraint")
-
-

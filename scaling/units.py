@@ -11,6 +11,7 @@ imports nothing from :mod:`scaling`, so every module can depend on it.
 from __future__ import annotations
 
 __all__ = [
+    "SECONDS_PER_MINUTE",
     "SECONDS_PER_HOUR",
     "HOURS_PER_DAY",
     "SECONDS_PER_DAY",
@@ -22,10 +23,15 @@ __all__ = [
     "J_PER_KWH",
     "J_PER_MWH",
     "M2_PER_SQUARE_FOOT",
+    "BITS_PER_BYTE",
+    "BYTES_PER_GB",
+    "BYTES_PER_TB",
 ]
 
+#: Seconds per minute: 60 s.
+SECONDS_PER_MINUTE = 60.0
 #: Seconds per hour: 60 s x 60 min = 3,600 s.
-SECONDS_PER_HOUR = 3600.0
+SECONDS_PER_HOUR = 60.0 * SECONDS_PER_MINUTE
 #: Hours per day: 24 h.
 HOURS_PER_DAY = 24.0
 #: Seconds per day: 24 h x 3,600 s = 86,400 s.
@@ -46,3 +52,9 @@ J_PER_KWH = W_PER_KW * SECONDS_PER_HOUR
 J_PER_MWH = 1e3 * J_PER_KWH
 #: Square metres per international square foot: (0.3048 m)^2 = 0.09290304 m^2 (exact).
 M2_PER_SQUARE_FOOT = 0.09290304
+#: Bits per byte: 8 (network links are quoted in bit/s, e.g. 400 Gb/s = 5e10 byte/s).
+BITS_PER_BYTE = 8.0
+#: Bytes per (decimal, SI) gigabyte: 1e9, the unit of vendors' memory and bandwidth figures.
+BYTES_PER_GB = 1e9
+#: Bytes per (decimal, SI) terabyte: 1e12 (storage bandwidth "2 TB/s" = 2e12 byte/s).
+BYTES_PER_TB = 1e12

@@ -1,7 +1,7 @@
 """Altair charts of forecasts (time, energy, dollars vs model size) and of the backtest.
 
-Each function takes a finished table (:meth:`scaling.forecast.Forecast.to_frame`, possibly
-several concatenated; :meth:`scaling.backtest.Backtest.to_long`;
+Each function takes a finished table (:meth:`scaling.Forecast.to_frame`, possibly
+several concatenated; :meth:`scaling.Backtest.to_long`;
 :func:`scaling.inference.inference_tradeoff`) and returns an Altair chart. Nothing here
 computes science beyond reshaping.
 """
@@ -97,7 +97,7 @@ def parity_chart(long, quantity="accelerator_hours", *, band=1.25):
     Parameters
     ----------
     long : pandas.DataFrame
-        :meth:`scaling.backtest.Backtest.to_long` output (``name``, ``quantity``,
+        :meth:`scaling.Backtest.to_long` output (``name``, ``quantity``,
         ``predicted``, ``reported``, ``ratio``, ``fold_error``).
     quantity : str
         ``"accelerator_hours"``, ``"days"`` or ``"cost_usd"``.

@@ -1,7 +1,7 @@
 """Altair charts of accelerators, named systems and cluster costs.
 
 Each function takes a finished table (from :func:`scaling.hardware.accelerator_landscape`,
-:func:`scaling.cost.compare_clusters` or :func:`scaling.cost.cluster_cost_breakdown`) and
+:func:`scaling.systems.compare_clusters` or :func:`scaling.cost.cluster_cost_breakdown`) and
 returns an Altair chart; nothing here computes science.
 """
 
@@ -72,7 +72,7 @@ def named_systems_chart(comparison):
     Parameters
     ----------
     comparison : pandas.DataFrame
-        :func:`scaling.cost.compare_clusters` output. Row order is kept (seed systems first).
+        :func:`scaling.systems.compare_clusters` output. Row order is kept (seed systems first).
 
     Returns
     -------

@@ -13,7 +13,6 @@ __all__ = [
     "data_wall_chart",
     "repetition_chart",
     "power_wall_chart",
-    "sensitivity_chart",
     "time_to_train_chart",
 ]
 
@@ -188,62 +187,13 @@ def power_wall_chart(table, envelopes):
     )
 
 
-def sensitivity_chart(table, output_title):
-    """Tornado chart of a one-at-a-time sensitivity table.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        Output of :func:`scaling.limits.sensitivity_table` (columns ``assumption``,
-        ``low_setting``, ``high_setting``, ``output_low``, ``output_high``, ``output_base``).
-    output_title : str
-        Axis title of the output, with units in brackets.
-
-    Returns
-    -------
-    altair.LayerChart
-        One bar per assumption from the low-setting to the high-setting output (log x), sorted
-        by swing, with the base value as a rule.
-    """
-    import altair as alt
-
-    require_columns(table, ["assumption", "low_setting", "high_setting", "output_low", "output_high",
-                     "output_base"], "sensitivity_chart")
-    frame = table.copy()
-    frame["low"] = frame[["output_low", "output_high"]].min(axis=1)
-    frame["high"] = frame[["output_low", "output_high"]].max(axis=1)
-    frame["swing"] = frame["high"] / frame["low"]
-    order = list(frame.sort_values("swing", ascending=False)["assumption"])
-    y = alt.Y("assumption:N", sort=order, title=None)
-    bars = alt.Chart(frame).mark_bar(opacity=0.7).encode(
-        x=alt.X("low:Q", scale=alt.Scale(type="log"), title=output_title),
-        x2="high:Q",
-        y=y,
-        tooltip=[
-            alt.Tooltip("assumption:N"),
-            alt.Tooltip("low_setting:N", title="low setting"),
-            alt.Tooltip("output_low:Q", title="output at low setting", format=".3g"),
-            alt.Tooltip("high_setting:N", title="high setting"),
-            alt.Tooltip("output_high:Q", title="output at high setting", format=".3g"),
-            alt.Tooltip("swing:Q", title="high/low", format=".3g"),
-        ],
-    )
-    base = alt.Chart(frame.head(1)).mark_rule(color="black").encode(
-        x=alt.X("output_base:Q", scale=alt.Scale(type="log")),
-        tooltip=[alt.Tooltip("output_base:Q", title="base case", format=".3g")],
-    )
-    return alt.layer(bars, base).properties(
-        width=_WIDTH, height=28 * len(frame) + 20, title="Assumptions that move the answer most",
-    )
-
-
 def time_to_train_chart(table):
     """Training time against model size on several clusters, with P5-P95 bands.
 
     Parameters
     ----------
     table : pandas.DataFrame
-        Rows of :meth:`scaling.forecast.Forecast.to_frame` from several clusters stacked:
+        Rows of :meth:`scaling.Forecast.to_frame` from several clusters stacked:
         columns ``cluster``, ``n_params`` [parameters] and ``time_days`` [days]; the optional
         ``time_days_ci_lower`` / ``time_days_ci_upper`` draw a band.
 

@@ -11,7 +11,6 @@ from scaling._validation import require_columns
 __all__ = [
     "buy_vs_rent_chart",
     "accelerator_cost_chart",
-    "sensitivity_chart",
 ]
 
 _WIDTH = 460
@@ -100,55 +99,3 @@ def accelerator_cost_chart(table, *, title="Three-year cost per accelerator choi
             alt.Tooltip("cost_musd:Q", title="cost [M USD]", format=".2f"),
         ],
     ).properties(width=_WIDTH, height=_HEIGHT, title=title)
-
-
-def sensitivity_chart(table, *, metric="own_minus_rent_usd",
-                      title="What moves the buy-vs-rent answer"):
-    """Tornado chart: the range of a metric when one assumption moves from low to high.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        :func:`scaling.planning.sensitivity` output: ``assumption``, ``case``
-        (``low``/``base``/``high``), ``value`` and the metric column.
-    metric : str
-        Column to show; default ``own_minus_rent_usd`` (3-year cost of owning minus renting
-        on demand; negative means owning is cheaper), drawn in million USD.
-    title : str
-        Chart title.
-
-    Returns
-    -------
-    altair.LayerChart
-        One bar per assumption spanning its low and high cases, a rule at the base value,
-        tooltips with the assumption values.
-    """
-    import altair as alt
-
-    require_columns(table, ["assumption", "case", "value", metric], "sensitivity_chart")
-    wide = table.pivot(index="assumption", columns="case", values=[metric, "value"])
-    data = wide[metric].rename(columns=lambda c: f"{c}_metric").join(
-        wide["value"].rename(columns=lambda c: f"{c}_value")).reset_index()
-    for case in ("low", "base", "high"):
-        data[f"{case}_musd"] = data[f"{case}_metric"] / 1e6
-    data["span_musd"] = (data["high_musd"] - data["low_musd"]).abs()
-    order = list(data.sort_values("span_musd", ascending=False)["assumption"])
-    y = alt.Y("assumption:N", sort=order, title="Assumption")
-    tooltip = [
-        alt.Tooltip("assumption:N"),
-        alt.Tooltip("low_value:Q", title="low value", format=".3g"),
-        alt.Tooltip("low_musd:Q", title="at low [M USD]", format=".2f"),
-        alt.Tooltip("high_value:Q", title="high value", format=".3g"),
-        alt.Tooltip("high_musd:Q", title="at high [M USD]", format=".2f"),
-    ]
-    label = metric.removesuffix("_usd").replace("_", " ")
-    bars = alt.Chart(data).mark_bar(opacity=0.7).encode(
-        x=alt.X("low_musd:Q", title=f"{label} [million USD]"),
-        x2="high_musd:Q",
-        y=y,
-        tooltip=tooltip,
-    )
-    base = alt.Chart(data).mark_tick(color="black", thickness=2, size=24).encode(
-        x="base_musd:Q", y=y, tooltip=tooltip)
-    zero = alt.Chart().mark_rule(strokeDash=[4, 3], color="gray").encode(x=alt.datum(0))
-    return alt.layer(bars, base, zero).properties(width=_WIDTH, height=_HEIGHT, title=title)

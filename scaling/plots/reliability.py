@@ -13,7 +13,6 @@ __all__ = [
     "goodput_chart",
     "interval_chart",
     "requirements_chart",
-    "sensitivity_chart",
 ]
 
 _WIDTH = 520
@@ -170,41 +169,3 @@ def requirements_chart(frame, value, title):
             alt.Tooltip("series:N"), alt.Tooltip(f"{value}:Q", title=title, format=".3s"),
         ],
     ).properties(width=_WIDTH, height=_HEIGHT)
-
-
-def sensitivity_chart(table):
-    """Tornado chart: goodput range when each assumption moves across its range.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        :func:`scaling.reliability.sensitivity_table` output.
-
-    Returns
-    -------
-    altair.FacetChart
-    """
-    import altair as alt
-
-    require_columns(table, ["n_accelerators", "assumption", "goodput_at_low", "goodput_at_high",
-                     "goodput_baseline", "swing"], "table")
-    data = table.copy()
-    data["goodput_min"] = data[["goodput_at_low", "goodput_at_high"]].min(axis=1)
-    data["goodput_max"] = data[["goodput_at_low", "goodput_at_high"]].max(axis=1)
-    data["job"] = data["n_accelerators"].map(lambda n: f"{n:,.0f} accelerators")
-    bars = alt.Chart().mark_bar(height=18).encode(
-        x=alt.X("goodput_min:Q", title="goodput [fraction of wall-clock]",
-                scale=alt.Scale(domain=[0, 1])),
-        x2="goodput_max:Q",
-        y=alt.Y("assumption:N", sort="-x", title=None),
-        tooltip=[
-            alt.Tooltip("assumption:N"), alt.Tooltip("low:Q", format=".3g"),
-            alt.Tooltip("high:Q", format=".3g"),
-            alt.Tooltip("goodput_at_low:Q", format=".3f"),
-            alt.Tooltip("goodput_at_high:Q", format=".3f"),
-        ],
-    )
-    base = alt.Chart().mark_tick(color="black", thickness=2, size=24).encode(
-        x="goodput_baseline:Q", y=alt.Y("assumption:N", sort="-x"))
-    return alt.layer(bars, base, data=data).properties(width=_WIDTH, height=140).facet(
-        row=alt.Row("job:N", title=None, sort=alt.SortField("n_accelerators")))

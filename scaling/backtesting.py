@@ -2,10 +2,10 @@
 
 For every row of ``data/training_runs.csv`` (reported FLOP, accelerator, count, and where
 published the wall-clock days, accelerator-hours and a cost), :func:`backtest` calls
-:func:`scaling.forecast.estimate_run` with the **default** assumptions only: the accelerator
+:func:`scaling.chain.estimate_run` with the **default** assumptions only: the accelerator
 generation's default MFU, Llama 3's failure rate, the storage-model checkpoint pause for the
 run's parameter count, the default restart time, Epoch's hyperscaler PUE and the default
-:class:`~scaling.cost.PriceAssumptions`. Nothing is tuned per run: the reported MFU in the
+:class:`~scaling.cost.PriceAssumptions` (one :class:`scaling.Assumptions` for every run). Nothing is tuned per run: the reported MFU in the
 table is shown beside the prediction but never used.
 
 Ratios are predicted / reported. The summary reports, per quantity, the median ratio (bias),
@@ -15,9 +15,6 @@ Caveat, stated rather than hidden: several generation-default MFUs in
 ``data/mfu_defaults.csv`` were taken from runs that are also in this table (Volta from GPT-3,
 TPU v4 from PaLM, Hopper from Llama 3, Ampere from MT-NLG/BLOOM/OPT), so those rows are not
 out-of-sample tests of the MFU default; they still test the chain (goodput, power, prices).
-
-``scaling.backtest()`` works whether ``scaling.backtest`` resolves to this module or to the
-function: the module is callable and forwards to :func:`backtest`.
 """
 
 from __future__ import annotations
@@ -27,6 +24,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from scaling.assumptions import as_assumptions
+from scaling.chain import estimate_run
+from scaling.data import load_table
+from scaling.results import NOT_A_COLUMN
 from scaling.units import SECONDS_PER_HOUR
 
 __all__ = ["COST_KINDS", "TARGET_MEDIAN_FACTOR", "TARGET_WORST_FACTOR", "Backtest", "backtest",
@@ -34,7 +35,7 @@ __all__ = ["COST_KINDS", "TARGET_MEDIAN_FACTOR", "TARGET_WORST_FACTOR", "Backtes
 
 #: Which predicted cost a reported cost is compared with, by the table's ``cost_kind``.
 #: Epoch's "amortized hardware + energy" estimates (Cottier et al. 2024, arXiv:2405.21015)
-#: match :attr:`RunEstimate.amortized_cost_usd`; a developer's rental-equivalent figure
+#: match :attr:`scaling.RunEstimate.amortized_cost_usd`; a developer's rental-equivalent figure
 #: (DeepSeek-V3: GPU-hours x $2) matches :attr:`RunEstimate.rental_cost_usd`.
 COST_KINDS = {
     "epoch_amortized_hardware_energy_2023usd": "amortized_cost_usd",
@@ -75,6 +76,7 @@ class Backtest:
     """
 
     frame: object = field(repr=False)
+    assumptions: object = field(default=None, repr=False, metadata=NOT_A_COLUMN)
 
     def to_frame(self):
         """One row per run.
@@ -136,13 +138,16 @@ class Backtest:
             })
         return pd.DataFrame(rows).set_index("quantity")
 
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
 
 def _value(value):
     return math.nan if value is None or (isinstance(value, float) and math.isnan(value)) \
         else float(value)
 
 
-def backtest(runs=None, *, prices=None, include_failures=True) -> Backtest:
+def backtest(runs=None, *, assumptions=None) -> Backtest:
     """Predict each curated training run with the default assumptions.
 
     Parameters
@@ -152,10 +157,9 @@ def backtest(runs=None, *, prices=None, include_failures=True) -> Backtest:
         ``accelerator``, ``n_accelerators``, ``n_params``, ``wall_clock_days``,
         ``accelerator_hours``, ``reported_cost_usd``, ``cost_kind``, ...). Default: the
         curated table.
-    prices : PriceAssumptions, optional
-        Cost assumptions (default: the cited defaults).
-    include_failures : bool
-        False drops the goodput loss (for a sensitivity check).
+    assumptions : Assumptions, optional
+        One set of assumptions for every run (default: the cited defaults). E.g.
+        ``Assumptions(include_failures=False)`` drops the goodput loss.
 
     Returns
     -------
@@ -170,17 +174,18 @@ def backtest(runs=None, *, prices=None, include_failures=True) -> Backtest:
     Notes
     -----
     Per run: :math:`t = C / (n P_{bf16} \\mathrm{MFU}_{default} G)`, accelerator-hours
-    :math:`n t / 3600`, cost as in :func:`scaling.forecast.estimate_run`. All runs use the
+    :math:`n t / 3600`, cost as in :func:`scaling.estimate_run`. All runs use the
     bf16 dense peak, the reference of the MFU defaults, whatever precision they trained in.
     The checkpoint size uses ``n_params`` (total parameters, since a checkpoint holds all of
     them, also for mixture-of-experts models).
     """
     import pandas as pd
 
-    from scaling.data import load_table
-    from scaling.forecast import estimate_run
-
+    a = as_assumptions(assumptions)
     table = load_table("training_runs") if runs is None else runs
+    if not isinstance(table, pd.DataFrame):
+        raise ValueError("runs must be a pandas.DataFrame with the columns of "
+                         f"data/training_runs.csv, got {type(table).__name__}")
     required = {"name", "compute_flop", "accelerator", "n_accelerators", "n_params"}
     missing = sorted(required - set(table.columns))
     if missing:
@@ -189,8 +194,7 @@ def backtest(runs=None, *, prices=None, include_failures=True) -> Backtest:
     for record in table.to_dict("records"):
         run = estimate_run(record["compute_flop"], accelerator=record["accelerator"],
                            n_accelerators=record["n_accelerators"],
-                           n_params=record["n_params"], prices=prices,
-                           include_failures=include_failures)
+                           n_params=record["n_params"], assumptions=a)
         kind = record.get("cost_kind")
         if isinstance(kind, str) and kind:
             if kind not in COST_KINDS:
@@ -226,10 +230,4 @@ def backtest(runs=None, *, prices=None, include_failures=True) -> Backtest:
         for quantity, _, _ in _QUANTITIES:
             row[f"{quantity}_ratio"] = row[f"predicted_{quantity}"] / row[f"reported_{quantity}"]
         rows.append(row)
-    return Backtest(frame=pd.DataFrame(rows))
-
-
-# `scaling.backtest(...)` calls the function of the same name; see scaling._make_callable.
-from scaling import _make_callable  # noqa: E402
-
-_make_callable(__name__)
+    return Backtest(frame=pd.DataFrame(rows), assumptions=a)

@@ -25,31 +25,30 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
-from scaling._validation import as_float_array, check_at_least, check_fraction, like
-from scaling.hardware import Accelerator, accelerator as _accelerator
+from scaling._validation import (
+    as_float_array, check_at_least, check_choice, check_fraction, like, scalar, unknown_name,
+    whole_number,
+)
+from scaling.data import cached, load_table
+from scaling.hardware import Accelerator, as_accelerator, sustained_flop_per_s
+from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
+from scaling.results import summary_frame
 from scaling.units import M2_PER_SQUARE_FOOT
 
 __all__ = [
     "COOLING_TYPES",
-    "CHECKPOINT_BYTES_PER_PARAM",
     "Cluster",
     "DEFAULT_BYTES_PER_TOKEN",
     "EPOCH_HYPERSCALER_PUE",
     "EPOCH_OTHER_PUE",
-    "LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S",
-    "LLAMA3_STORAGE_PEAK_BYTE_PER_S",
     "RACK_FLOOR_AREA_M2",
     "STATUSES",
-    "TRAINING_FLOP_PER_PARAM_PER_TOKEN",
     "allreduce_time_s",
     "as_cluster",
     "average_power_per_accelerator_w",
-    "checkpoint_bytes",
-    "checkpoint_write_time_s",
     "cluster",
     "data_ingestion_byte_per_s",
     "default_rack_power_w",
@@ -75,27 +74,10 @@ COOLING_TYPES = ("air", "liquid")
 #: How certain a named system's figures are.
 STATUSES = ("reported", "estimate", "rumour")
 
-#: Bytes of checkpoint per parameter for mixed-precision Adam: 2 (bf16/fp16 weights) + 4 (fp32
-#: master weights) + 4 + 4 (fp32 Adam first and second moments) = 14; gradients are not
-#: saved. Rajbhandari et al. (2020), "ZeRO: Memory Optimizations Toward Training Trillion
-#: Parameter Models", arXiv:1910.02054, Sec. 3.1 (16 bytes/param in memory incl. 2 of grads).
-CHECKPOINT_BYTES_PER_PARAM = 14.0
-
-#: Sustained throughput of Meta's Tectonic storage serving Llama 3 checkpoints, 2 TB/s
-#: (Llama Team 2024, arXiv:2407.21783, Sec. 3.3.1).
-LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S = 2.0e12
-
-#: Peak throughput of the same storage, 7 TB/s (same source).
-LLAMA3_STORAGE_PEAK_BYTE_PER_S = 7.0e12
-
 #: Bytes of stored training text per token: English text averages ~4 characters (UTF-8 bytes)
 #: per token with GPT-style BPE tokenizers (OpenAI, "What are tokens and how to count them?",
 #: https://help.openai.com/en/articles/4936856-what-are-tokens-and-how-to-count-them).
 DEFAULT_BYTES_PER_TOKEN = 4.0
-
-#: Training FLOP per parameter per token, C = 6 N D (Kaplan et al. 2020, arXiv:2001.08361,
-#: Sec. 2.1; Hoffmann et al. 2022, arXiv:2203.15556).
-TRAINING_FLOP_PER_PARAM_PER_TOKEN = 6.0
 
 #: Floor area per rack including aisles, power distribution and support space: ~300 sq ft
 #: = 27.9 m^2 (Cortex Construct 2026, "Data Center Construction Cost Per MW",
@@ -208,10 +190,8 @@ def energy_j(power_w, time_s):
     return like(power * duration, power_w, time_s)
 
 
-@lru_cache(maxsize=1)
+@cached
 def _rack_power_table():
-    from scaling.data import load_table
-
     return load_table("rack_power").set_index("cooling")["rack_power_w"].astype(float).to_dict()
 
 
@@ -222,8 +202,7 @@ def default_rack_power_w(cooling: str) -> float:
     rack (flashgenius.net NCP-AII guide; factryze.ai DLC watts per rack).
     """
     table = _rack_power_table()
-    if cooling not in table:
-        raise ValueError(f"unknown cooling {cooling!r}; valid: {', '.join(sorted(table))}")
+    check_choice("cooling", cooling, sorted(table))
     return float(table[cooling])
 
 
@@ -250,52 +229,8 @@ def floor_area_m2(racks, area_per_rack_m2=RACK_FLOOR_AREA_M2):
 # storage, data and network
 # --------------------------------------------------------------------------------------------
 
-def checkpoint_bytes(n_params, bytes_per_param=CHECKPOINT_BYTES_PER_PARAM):
-    """Size of a full training checkpoint (weights + optimizer state) [bytes].
-
-    Parameters
-    ----------
-    n_params : float or array_like or Series
-        Parameters, > 0.
-    bytes_per_param : float
-        Default 14: bf16 weights (2) + fp32 master weights (4) + fp32 Adam moments (8)
-        (Rajbhandari et al. 2020, arXiv:1910.02054, Sec. 3.1).
-
-    Notes
-    -----
-    .. math:: S = N \\cdot b
-
-    A 405B-parameter model gives 5.67 TB.
-    """
-    params = as_float_array("n_params", n_params)
-    per_param = as_float_array("bytes_per_param", bytes_per_param)
-    return like(params * per_param, n_params, bytes_per_param)
-
-
-def checkpoint_write_time_s(checkpoint_bytes, write_bandwidth_byte_per_s=LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S):
-    """Time to write a checkpoint at an aggregate storage bandwidth [s].
-
-    Parameters
-    ----------
-    checkpoint_bytes : float or array_like or Series
-        Checkpoint size [bytes], > 0.
-    write_bandwidth_byte_per_s : float or array_like or Series
-        Aggregate write bandwidth [byte/s]; default 2 TB/s, the sustained throughput of the
-        storage behind Llama 3 (arXiv:2407.21783, Sec. 3.3.1).
-
-    Notes
-    -----
-    .. math:: t = S / B
-
-    An ideal, perfectly parallel write: real pauses are longer.
-    """
-    size = as_float_array("checkpoint_bytes", checkpoint_bytes)
-    bandwidth = as_float_array("write_bandwidth_byte_per_s", write_bandwidth_byte_per_s)
-    return like(size / bandwidth, checkpoint_bytes, write_bandwidth_byte_per_s)
-
-
 def training_tokens_per_s(sustained_flop_per_s, n_params,
-                          flop_per_param_per_token=TRAINING_FLOP_PER_PARAM_PER_TOKEN):
+                          flop_per_param_per_token=FLOP_PER_PARAM_PER_TOKEN):
     """Training tokens processed per second at a sustained FLOP/s [tokens/s].
 
     Notes
@@ -408,45 +343,34 @@ class Cluster:
     source: str = "user-defined"
 
     def __post_init__(self) -> None:
-        if isinstance(self.accelerator, str):
-            object.__setattr__(self, "accelerator", _accelerator(self.accelerator))
-        if not isinstance(self.accelerator, Accelerator):
-            raise ValueError(
-                f"Cluster {self.name!r}: accelerator must be an Accelerator or a catalog name, "
-                f"got {type(self.accelerator).__name__}"
-            )
-        count = self.n_accelerators
-        if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count <= 0:
-            raise ValueError(
-                f"Cluster {self.name!r}: n_accelerators must be a positive integer, got {count!r}"
-            )
-        object.__setattr__(self, "n_accelerators", int(count))
-        if not (isinstance(self.pue, (int, float)) and math.isfinite(self.pue) and self.pue >= 1):
-            raise ValueError(f"Cluster {self.name!r}: pue must be >= 1, got {self.pue!r}")
-        if self.cooling not in COOLING_TYPES:
-            raise ValueError(
-                f"Cluster {self.name!r}: cooling must be one of {COOLING_TYPES}, got {self.cooling!r}"
-            )
-        if self.mfu is not None and not (0 < self.mfu <= 1):
-            raise ValueError(f"Cluster {self.name!r}: mfu must be in (0, 1], got {self.mfu!r}")
-        if self.rack_power_w is None:
-            object.__setattr__(self, "rack_power_w", default_rack_power_w(self.cooling))
-        elif not (math.isfinite(self.rack_power_w) and self.rack_power_w > 0):
-            raise ValueError(
-                f"Cluster {self.name!r}: rack_power_w must be positive, got {self.rack_power_w!r}"
-            )
+        label = f"Cluster {self.name!r}:"
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ValueError("Cluster.name must be a non-empty string")
+        try:
+            chip = as_accelerator(self.accelerator)
+        except ValueError as exc:
+            raise ValueError(f"{label} {exc}") from None
+        checked = {
+            "accelerator": chip,
+            "n_accelerators": whole_number(f"{label} n_accelerators", self.n_accelerators),
+            "pue": scalar(f"{label} pue", self.pue, check_at_least, minimum=1.0,
+                          why=_PUE_BOUND_REASON),
+            "cooling": check_choice(f"{label} cooling", self.cooling, COOLING_TYPES),
+            "status": check_choice(f"{label} status", self.status, STATUSES),
+        }
+        if self.mfu is not None:
+            checked["mfu"] = scalar(f"{label} mfu", self.mfu, check_fraction)
+        checked["rack_power_w"] = (default_rack_power_w(checked["cooling"])
+                                   if self.rack_power_w is None
+                                   else scalar(f"{label} rack_power_w", self.rack_power_w))
         for attr in ("reported_power_w", "reported_capex_usd", "scale_out_bandwidth_byte_per_s"):
             value = getattr(self, attr)
-            if not isinstance(value, (int, float)) or (not math.isnan(value) and not (
-                    math.isfinite(value) and value > 0)):
-                raise ValueError(
-                    f"Cluster {self.name!r}: {attr} must be positive or NaN (unpublished), "
-                    f"got {value!r}"
-                )
-        if self.status not in STATUSES:
-            raise ValueError(
-                f"Cluster {self.name!r}: status must be one of {STATUSES}, got {self.status!r}"
-            )
+            if not (isinstance(value, float) and math.isnan(value)):
+                checked[attr] = scalar(f"{label} {attr} (NaN if unpublished)", value)
+        if self.year is not None:
+            checked["year"] = whole_number(f"{label} year", self.year)
+        for attr, value in checked.items():
+            object.__setattr__(self, attr, value)
 
     @property
     def effective_mfu(self) -> float:
@@ -459,8 +383,6 @@ class Cluster:
 
     def sustained_flop_per_s(self, mfu=None, precision: str = "bf16"):
         """Sustained model FLOP/s (peak x MFU); ``mfu=None`` uses :attr:`effective_mfu`."""
-        from scaling.hardware import sustained_flop_per_s
-
         return sustained_flop_per_s(self.accelerator.peak_flop_per_s(precision),
                                     self.n_accelerators,
                                     self.effective_mfu if mfu is None else mfu)
@@ -495,7 +417,7 @@ class Cluster:
         """Energy at the average facility power over ``time_s`` [J] (:func:`energy_j`)."""
         return energy_j(self.average_facility_power_w(), time_s)
 
-    def summary(self) -> dict:
+    def to_dict(self) -> dict:
         """Headline figures as a flat dict (unit-suffixed keys)."""
         return {
             "name": self.name,
@@ -516,15 +438,26 @@ class Cluster:
             "year": self.year,
         }
 
+    def summary(self):
+        """Headline figures (pandas.DataFrame indexed by ``quantity``: ``value``, ``unit``)."""
+        return summary_frame(self.to_dict())
+
+    def to_frame(self):
+        """The headline figures as one row (pandas.DataFrame)."""
+        import pandas as pd
+
+        return pd.DataFrame([self.to_dict()])
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
 
 # --------------------------------------------------------------------------------------------
 # catalog
 # --------------------------------------------------------------------------------------------
 
-@lru_cache(maxsize=1)
+@cached
 def _cluster_table():
-    from scaling.data import load_table
-
     frame = load_table("clusters")
     for column in ("reported_power_w", "reported_capex_usd", "scale_out_bandwidth_byte_per_s",
                    "pue"):
@@ -547,10 +480,9 @@ def cluster(name: str) -> Cluster:
     ValueError
         Unknown name; the message lists the valid ones.
     """
-    frame = _cluster_table()
-    names = list(frame["name"])
+    names = list(_cluster_table()["name"])
     if not isinstance(name, str) or name not in names:
-        raise ValueError(f"unknown cluster {name!r}; valid names: {', '.join(names)}")
+        raise unknown_name("cluster", name, names)
     return _build_cluster(name)
 
 
@@ -565,13 +497,13 @@ def as_cluster(spec) -> Cluster:
     return spec if isinstance(spec, Cluster) else cluster(spec)
 
 
-@lru_cache(maxsize=None)
+@cached
 def _build_cluster(name: str) -> Cluster:
     frame = _cluster_table()
     row = frame.loc[frame["name"] == name].iloc[0]
     return Cluster(
         name=name,
-        accelerator=_accelerator(row["accelerator"]),
+        accelerator=as_accelerator(row["accelerator"]),
         n_accelerators=int(row["n_accelerators"]),
         pue=float(row["pue"]),
         cooling=row["cooling"],
@@ -585,9 +517,3 @@ def _build_cluster(name: str) -> Cluster:
         year=int(row["year"]),
         source=row["source"],
     )
-
-
-# `scaling.cluster(...)` calls the function of the same name; see scaling._make_callable.
-from scaling import _make_callable  # noqa: E402
-
-_make_callable(__name__)

@@ -1,0 +1,125 @@
+"""The assumptions bundle: every modelling choice of the forecast chain in one frozen object.
+
+Every entry point of the chain (:func:`scaling.estimate_run`, :func:`scaling.forecast`,
+:func:`scaling.largest_trainable`, :func:`scaling.forecast_for_loss`,
+:func:`scaling.plan_training`, the systems comparison and the backtest) takes
+``assumptions=Assumptions(...)``; the same run asked through any of them with the same bundle
+gives the same numbers. Each field has a documented, sourced default:
+
+* ``mfu`` (utilisation): None = the cluster's own MFU when it has one, else the accelerator
+  generation's documented default (``data/mfu_defaults.csv``);
+* ``precision``: the numeric format whose dense peak the utilisation applies to;
+* ``pue``: None = the cluster's PUE (``data/clusters.csv``), else
+  :data:`DEFAULT_PUE` (Epoch's hyperscaler 1.10);
+* ``include_failures``: False sets goodput to 1 (the failure-free bound);
+* ``reliability`` (:class:`~scaling.reliability.ReliabilityAssumptions`): failure rate,
+  checkpoint pause (storage model), restart time;
+* ``prices`` (:class:`~scaling.cost.PriceAssumptions`): capex overheads, amortisation,
+  electricity and rental prices.
+
+``Assumptions().replace(restart_time_s=20, electricity_usd_per_kwh=0.05)`` changes fields of
+the nested objects by name.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from scaling._validation import check_choice, check_fraction, check_at_least, scalar, unknown_name
+from scaling.clusters import EPOCH_HYPERSCALER_PUE
+from scaling.cost import PriceAssumptions
+from scaling.hardware import PRECISIONS
+from scaling.reliability import ReliabilityAssumptions
+
+__all__ = ["Assumptions", "DEFAULT_PUE", "as_assumptions"]
+
+#: PUE used when neither the assumptions nor the cluster give one: Epoch's hyperscaler value
+#: 1.10 (Cottier et al. 2024, training-cost-trends ``cost_analysis_standalone.py``;
+#: :data:`scaling.clusters.EPOCH_HYPERSCALER_PUE`).
+DEFAULT_PUE = EPOCH_HYPERSCALER_PUE
+
+_NESTED = ("reliability", "prices")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Assumptions:
+    """Every assumption of the forecast chain, with sourced defaults (see the module docs).
+
+    Parameters
+    ----------
+    mfu : float or None
+        Model FLOP utilisation in (0, 1]; None = the cluster's MFU if set, else the
+        accelerator generation's default (``Accelerator.default_mfu``).
+    precision : {"bf16", "fp8"}
+        Numeric format whose dense peak the utilisation applies to.
+    pue : float or None
+        Power usage effectiveness >= 1; None = the cluster's, else :data:`DEFAULT_PUE`.
+    include_failures : bool
+        False sets goodput to 1 (failure-free time).
+    reliability : ReliabilityAssumptions
+        Failure rate, checkpoint pause and storage, restart time.
+    prices : PriceAssumptions
+        Capex overheads, amortisation, electricity and rental prices.
+    """
+
+    mfu: float | None = None
+    precision: str = "bf16"
+    pue: float | None = None
+    include_failures: bool = True
+    reliability: ReliabilityAssumptions = field(default_factory=ReliabilityAssumptions)
+    prices: PriceAssumptions = field(default_factory=PriceAssumptions)
+
+    def __post_init__(self):
+        if self.mfu is not None:
+            object.__setattr__(self, "mfu", scalar("mfu", self.mfu, check_fraction))
+        if self.pue is not None:
+            object.__setattr__(self, "pue", scalar("pue", self.pue, check_at_least,
+                                                   minimum=1.0,
+                                                   why="facility power includes the IT load"))
+        check_choice("precision", self.precision, PRECISIONS)
+        if not isinstance(self.include_failures, bool):
+            raise ValueError(f"include_failures must be True or False, "
+                             f"got {self.include_failures!r}")
+        if not isinstance(self.reliability, ReliabilityAssumptions):
+            raise ValueError("reliability must be a ReliabilityAssumptions, got "
+                             f"{type(self.reliability).__name__}")
+        if not isinstance(self.prices, PriceAssumptions):
+            raise ValueError(f"prices must be a PriceAssumptions, got "
+                             f"{type(self.prices).__name__}")
+
+    def replace(self, **changes) -> Assumptions:
+        """A copy with fields changed, including fields of ``reliability`` and ``prices``.
+
+        Examples
+        --------
+        >>> Assumptions().replace(mfu=0.5, restart_time_s=20.0).reliability.restart_time_s
+        20.0
+        """
+        own = {f.name for f in dataclasses.fields(self)}
+        nested_fields = {name: {f.name for f in dataclasses.fields(getattr(self, name))}
+                         for name in _NESTED}
+        top, nested = {}, {name: {} for name in _NESTED}
+        for key, value in changes.items():
+            if key in own:
+                top[key] = value
+                continue
+            owner = next((name for name in _NESTED if key in nested_fields[name]), None)
+            if owner is None:
+                valid = sorted(own | set().union(*nested_fields.values()))
+                raise unknown_name("assumption", key, valid)
+            nested[owner][key] = value
+        for name, values in nested.items():
+            if values:
+                top[name] = dataclasses.replace(top.get(name, getattr(self, name)), **values)
+        return dataclasses.replace(self, **top)
+
+
+def as_assumptions(assumptions) -> Assumptions:
+    """``assumptions`` itself, or the defaults when it is None."""
+    if assumptions is None:
+        return Assumptions()
+    if not isinstance(assumptions, Assumptions):
+        raise ValueError(f"assumptions must be a scaling.Assumptions or None, got "
+                         f"{type(assumptions).__name__}")
+    return assumptions

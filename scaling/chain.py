@@ -1,0 +1,516 @@
+"""The forecast chain as named stages, and one training run through it.
+
+From training compute to wall-clock time, energy and dollars. Each stage is a pure,
+vectorised function with one home; :func:`run_chain` calls them in order and every entry point
+of the package (:func:`estimate_run`, :func:`scaling.forecast`,
+:func:`scaling.largest_trainable`, :func:`scaling.forecast_for_loss`,
+:func:`scaling.plan_training`, the systems comparison and the backtest) goes through it:
+
+1. **Throughput** (:func:`scaling.hardware.sustained_flop_per_s`):
+   :math:`R = n\\,P_{peak}\\,\\mathrm{MFU}`.
+2. **Goodput** (:mod:`scaling.reliability`): job MTBF from the per-accelerator interruption
+   rate, checkpoint pause from the storage model, Daly's optimal interval, restart time, and
+   the useful fraction of wall-clock time G.
+3. **Time** (:func:`training_time_s`): :math:`t = C / (R\\,G)`; accelerator-hours
+   :math:`n t`.
+4. **Power** (:func:`scaling.clusters.facility_power_w`): average wall power
+   :math:`n P_{TDP} k_{server} f_{avg} \\mathrm{PUE}` and the provisioned peak.
+5. **Energy** (:func:`scaling.clusters.energy_j`): :math:`E = P t`.
+6. **Dollars** (:mod:`scaling.cost`): hardware capex (chips, servers, network) amortised over
+   t, plus energy (Epoch's amortised cost); cloud rental, accelerator-hours x price.
+
+The inputs of the chain are plain numbers (or broadcastable arrays, for Monte Carlo
+scenarios), named as in :func:`chain_inputs`; :class:`scaling.Assumptions` and the catalogs
+resolve to them in one place.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+
+from scaling import clusters, cost, hardware, reliability
+from scaling._validation import as_count_array, as_float_array, check_fraction, like
+from scaling.assumptions import DEFAULT_PUE, Assumptions, as_assumptions
+from scaling.errors import InfeasibleRunError
+from scaling.results import NOT_A_COLUMN, ResultMixin, summary_frame
+from scaling.units import J_PER_MWH, SECONDS_PER_DAY, SECONDS_PER_HOUR
+
+__all__ = [
+    "RunEstimate",
+    "accelerators_for_deadline",
+    "chain_inputs",
+    "check_feasible",
+    "estimate_run",
+    "run_chain",
+    "training_time_s",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# the time stage and its inverse
+# --------------------------------------------------------------------------------------------
+
+def training_time_s(compute_flop, sustained_flop_per_s, goodput=1.0):
+    """Wall-clock training time [s].
+
+    Parameters
+    ----------
+    compute_flop : numeric
+        Training compute C [FLOP], > 0.
+    sustained_flop_per_s : numeric
+        Sustained model FLOP/s of the job R = n P MFU [FLOP/s], > 0
+        (:func:`scaling.hardware.sustained_flop_per_s`).
+    goodput : numeric
+        Fraction of wall-clock time that advances training, in [0, 1]
+        (:func:`scaling.reliability.goodput`); 0 (no progress) gives an infinite time.
+
+    Returns
+    -------
+    numeric
+        Wall-clock time [s].
+
+    Notes
+    -----
+    .. math:: t = \\frac{C}{R\\,G}
+
+    Examples
+    --------
+    >>> round(training_time_s(3.8e25, 16384 * 989e12 * 0.40) / 86400, 1)
+    67.9
+    """
+    c = as_float_array("compute_flop", compute_flop)
+    rate = as_float_array("sustained_flop_per_s", sustained_flop_per_s)
+    g = as_float_array("goodput", goodput, allow_zero=True)
+    if (g > 1).any():
+        raise ValueError(f"goodput must be in [0, 1], got {goodput!r}")
+    ideal, g = np.broadcast_arrays(c / rate, g)
+    with np.errstate(over="ignore"):  # a vanishing goodput overflows to an infinite time
+        out = np.divide(ideal, g, out=np.full(g.shape, np.inf), where=g > 0)
+    return like(out, compute_flop, sustained_flop_per_s, goodput)
+
+
+def accelerators_for_deadline(compute_flop, deadline_s, peak_flop_per_s, mfu, goodput=1.0):
+    """Accelerators needed to deliver a training budget by a deadline (not rounded).
+
+    Parameters
+    ----------
+    compute_flop : numeric
+        Training compute C [FLOP].
+    deadline_s : numeric
+        Wall-clock time available T [s].
+    peak_flop_per_s : numeric
+        Dense peak of one accelerator at the training precision [FLOP/s].
+    mfu : numeric
+        Model FLOP utilisation, in (0, 1].
+    goodput : numeric
+        Useful fraction of wall-clock time, in (0, 1].
+
+    Returns
+    -------
+    numeric
+        n [accelerators], the inverse of :func:`training_time_s` in n.
+
+    Notes
+    -----
+    .. math:: n = \\frac{C}{T\\,P_{peak}\\,\\mathrm{MFU}\\,G}
+    """
+    c = as_float_array("compute_flop", compute_flop)
+    t = as_float_array("deadline_s", deadline_s)
+    peak = as_float_array("peak_flop_per_s", peak_flop_per_s)
+    u = check_fraction("mfu", mfu)
+    g = check_fraction("goodput", goodput)
+    return like(c / (t * peak * u * g), compute_flop, deadline_s, peak_flop_per_s, mfu, goodput)
+
+
+# --------------------------------------------------------------------------------------------
+# inputs and the chain
+# --------------------------------------------------------------------------------------------
+
+def chain_inputs(compute_flop, *, accelerator, n_accelerators, n_params=None,
+                 assumptions=None, cluster=None) -> dict:
+    """The chain's inputs as plain numbers, resolved from the catalogs and the assumptions.
+
+    Parameters
+    ----------
+    compute_flop : numeric
+        Training compute [FLOP].
+    accelerator : Accelerator
+        The chip.
+    n_accelerators : numeric
+        Accelerators in the job [count].
+    n_params : numeric, optional
+        Model size [parameters]; sets the checkpoint pause through the storage model (None:
+        :data:`scaling.reliability.DEFAULT_CHECKPOINT_TIME_S`).
+    assumptions : Assumptions, optional
+    cluster : Cluster, optional
+        Supplies the MFU and PUE when the assumptions leave them unset.
+
+    Returns
+    -------
+    dict
+        ``compute_flop, n_params, n_accelerators, peak_flop_per_s, mfu,
+        failure_rate_per_accelerator_hour, scaling_exponent, checkpoint_time_s,
+        restart_time_s, tdp_w, chip_to_server_power, server_power_fraction, pue, price_usd,
+        server_cost_overhead, network_cost_overhead, facility_capex_usd_per_w,
+        amortization_rate_per_year, electricity_usd_per_kwh, rental_usd_per_hour`` (the last
+        two NaN-able price inputs are NaN when the catalog has no price). The keys of
+        :data:`scaling.uncertainty.DEFAULT_UNCERTAINTY` are among them.
+    """
+    a = as_assumptions(assumptions)
+    chip = accelerator
+    mfu = a.mfu
+    if mfu is None:
+        mfu = cluster.mfu if cluster is not None and cluster.mfu is not None else chip.default_mfu
+    pue = a.pue if a.pue is not None else (cluster.pue if cluster is not None else DEFAULT_PUE)
+    rel, prices = a.reliability, a.prices
+    rental = (math.nan if math.isnan(chip.rental_usd_per_hour)
+              else float(prices.rental_usd_per_hour(chip.rental_usd_per_hour)))
+    return {
+        "compute_flop": compute_flop,
+        "n_params": math.nan if n_params is None else n_params,
+        "n_accelerators": n_accelerators,
+        "peak_flop_per_s": chip.peak_flop_per_s(a.precision),
+        "mfu": float(mfu),
+        "failure_rate_per_accelerator_hour": rel.failure_rate_per_accelerator_hour,
+        "scaling_exponent": rel.scaling_exponent,
+        "checkpoint_time_s": rel.pause_s(n_params),
+        "restart_time_s": rel.restart_time_s,
+        "tdp_w": chip.tdp_w,
+        "chip_to_server_power": chip.chip_to_server_power,
+        "server_power_fraction": chip.server_power_fraction,
+        "pue": float(pue),
+        "price_usd": chip.price_usd,
+        "price_includes_server": chip.price_includes_server,
+        "server_cost_overhead": prices.server_cost_overhead,
+        "network_cost_overhead": prices.network_cost_overhead,
+        "facility_capex_usd_per_w": prices.facility_capex_usd_per_w,
+        "amortization_rate_per_year": prices.amortization_rate_per_year,
+        "electricity_usd_per_kwh": prices.electricity_usd_per_kwh,
+        "rental_usd_per_hour": rental,
+    }
+
+
+#: Wall-clock time beyond which a run counts as never finishing [s]: 1e30 s, 1e12 times the age
+#: of the universe (a numerical bound, not an assumption: any real forecast is far below it).
+_FOREVER_S = 1e30
+
+
+def _nan_like(*arrays):
+    return np.full(np.broadcast_shapes(*[np.shape(a) for a in arrays]), np.nan)
+
+
+def run_chain(inputs: Mapping, *, include_failures: bool = True) -> dict:
+    """Every quantity of the chain from its inputs (vectorised over broadcastable arrays).
+
+    Parameters
+    ----------
+    inputs : Mapping
+        As returned by :func:`chain_inputs`, any entry possibly an array (Monte Carlo
+        scenarios broadcast against model sizes).
+    include_failures : bool
+        False sets goodput to 1.
+
+    Returns
+    -------
+    dict
+        The numeric fields of :class:`RunEstimate`, as float arrays.
+    """
+    x = {k: np.asarray(v, dtype=float) for k, v in inputs.items()}
+    n = x["n_accelerators"]
+    sustained = np.asarray(hardware.sustained_flop_per_s(x["peak_flop_per_s"], n, x["mfu"]))
+    compute_time = np.asarray(training_time_s(x["compute_flop"], sustained))
+    mtbf = np.asarray(reliability.mtbf_s(n, x["failure_rate_per_accelerator_hour"],
+                                         scaling_exponent=x["scaling_exponent"]))
+    pause = x["checkpoint_time_s"]
+    if include_failures:
+        good = np.asarray(reliability.goodput(mtbf, pause, x["restart_time_s"]))
+        interval = np.asarray(reliability.optimal_interval_s(pause, mtbf))
+    else:
+        good = np.ones(np.shape(mtbf))
+        interval = _nan_like(mtbf, pause)
+    time_s = np.asarray(training_time_s(x["compute_flop"], sustained, good))
+    # A run that makes no progress (goodput ~0) takes "forever": the later stages see a
+    # finite stand-in and their results are set to infinity (check_feasible reports them).
+    finite = time_s < _FOREVER_S
+    t = np.where(finite, time_s, 0.0)
+
+    def forever(value):
+        return np.where(finite, value, np.inf)
+
+    time_s = forever(time_s)
+    good = np.where(finite, good, 0.0)
+    hours = forever(n * t / SECONDS_PER_HOUR)
+    power = np.asarray(clusters.facility_power_w(
+        n, x["tdp_w"], x["chip_to_server_power"], x["pue"],
+        server_power_fraction=x["server_power_fraction"]))
+    peak_power = np.asarray(clusters.facility_power_w(
+        n, x["tdp_w"], x["chip_to_server_power"], x["pue"]))
+    energy = np.asarray(clusters.energy_j(power, t))
+    energy_cost = forever(np.asarray(cost.energy_cost_usd(energy, x["electricity_usd_per_kwh"])))
+    energy = forever(energy)
+    if np.isnan(x["price_usd"]).all():
+        hardware_capex = facility_capex = _nan_like(n, x["price_usd"])
+        amortized = _nan_like(hardware_capex, time_s)
+    else:
+        parts = cost.capex_breakdown_usd(
+            n, x["price_usd"],
+            it_power_w=clusters.peak_it_power_w(n, x["tdp_w"], x["chip_to_server_power"]),
+            price_includes_server=bool(x["price_includes_server"]),
+            server_cost_overhead=x["server_cost_overhead"],
+            network_cost_overhead=x["network_cost_overhead"],
+            facility_capex_usd_per_w=x["facility_capex_usd_per_w"])
+        hardware_capex = np.asarray(parts["hardware_usd"])
+        facility_capex = np.asarray(parts["facility_usd"])
+        amortized = forever(np.asarray(cost.amortized_hardware_cost_usd(
+            hardware_capex, t, x["amortization_rate_per_year"])))
+    if np.isnan(x["rental_usd_per_hour"]).all():
+        rental = _nan_like(hours, x["rental_usd_per_hour"])
+    else:
+        rental = forever(np.asarray(cost.rental_cost_usd(n * t / SECONDS_PER_HOUR,
+                                                         x["rental_usd_per_hour"])))
+    return {
+        "compute_flop": x["compute_flop"],
+        "n_params": x["n_params"],
+        "n_accelerators": n,
+        "peak_flop_per_s": x["peak_flop_per_s"],
+        "mfu": x["mfu"],
+        "sustained_flop_per_s": sustained,
+        "compute_time_s": compute_time,
+        "mtbf_s": mtbf,
+        "checkpoint_time_s": pause,
+        "checkpoint_interval_s": interval,
+        "restart_time_s": x["restart_time_s"],
+        "goodput": good,
+        "time_s": time_s,
+        "time_days": time_s / SECONDS_PER_DAY,
+        "accelerator_hours": hours,
+        "pue": x["pue"],
+        "facility_power_w": power,
+        "peak_facility_power_w": peak_power,
+        "energy_j": energy,
+        "energy_mwh": energy / J_PER_MWH,
+        "hardware_capex_usd": hardware_capex,
+        "facility_capex_usd": facility_capex,
+        "amortized_hardware_cost_usd": amortized,
+        "energy_cost_usd": energy_cost,
+        "amortized_cost_usd": amortized + energy_cost,
+        "rental_usd_per_hour": x["rental_usd_per_hour"],
+        "rental_cost_usd": rental,
+    }
+
+
+def check_feasible(values: Mapping, inputs: Mapping) -> None:
+    """Raise :class:`~scaling.errors.InfeasibleRunError` where the chain found no progress.
+
+    A run makes no progress when interruptions come so often that the job spends all its time
+    restarting and redoing work (goodput 0, infinite time). The message names the
+    interruption interval, the restart and checkpoint times, and the largest accelerator
+    count at which goodput is still 50%.
+    """
+    good = np.asarray(values["goodput"])
+    if not (good <= 0).any():
+        return
+    where = np.flatnonzero(np.broadcast_to(good <= 0, good.shape))[0]
+
+    def at(name):
+        return float(np.broadcast_to(np.asarray(values[name], dtype=float), good.shape)
+                     .flat[where])
+
+    rate = float(np.broadcast_to(np.asarray(inputs["failure_rate_per_accelerator_hour"],
+                                            dtype=float), good.shape).flat[where])
+    limit = float(reliability.max_accelerators(0.5, at("checkpoint_time_s"),
+                                               at("restart_time_s"), rate))
+    raise InfeasibleRunError(
+        f"no progress: {at('n_accelerators'):,.0f} accelerators at "
+        f"{rate:.3g} interruptions per accelerator-hour are interrupted every "
+        f"{at('mtbf_s'):.3g} s on average, against a {at('restart_time_s'):.3g} s restart and "
+        f"a {at('checkpoint_time_s'):.3g} s checkpoint pause, so the job never finishes. "
+        f"Goodput stays above 50% up to about {limit:,.0f} accelerators at these settings; "
+        "use fewer accelerators, faster restarts or checkpoints, or a lower failure rate "
+        "(Assumptions(reliability=...))"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# one run
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunEstimate(ResultMixin):
+    """Time, energy and dollars of one training run (immutable).
+
+    Numeric fields are floats, or arrays of one shape when :func:`estimate_run` was given
+    arrays. Units are in the names; ``to_frame()`` has one column per field in this order.
+
+    Attributes
+    ----------
+    compute_flop : training compute C [FLOP]
+    n_params : model size for the checkpoint [parameters]; NaN when not given
+    cluster, accelerator : names ("" when no cluster was given)
+    n_accelerators : accelerators in the job [count]
+    precision : numeric format of the peak
+    peak_flop_per_s : dense peak of one accelerator [FLOP/s]
+    mfu : model FLOP utilisation [fraction]
+    sustained_flop_per_s : n x peak x MFU [FLOP/s]
+    compute_time_s : failure-free time C / sustained [s]
+    mtbf_s : job mean time between interruptions [s]
+    checkpoint_time_s, checkpoint_interval_s, restart_time_s : pause, optimal interval and
+        restart [s] (interval NaN without failures)
+    goodput : useful fraction of wall-clock time [fraction]
+    time_s, time_days : wall-clock time [s], [days]
+    accelerator_hours : n x time [accelerator-hours]
+    pue : power usage effectiveness [ratio]
+    facility_power_w, peak_facility_power_w : average and provisioned power at the wall [W]
+    energy_j, energy_mwh : energy at the wall [J], [MWh]
+    hardware_capex_usd, facility_capex_usd : chips + servers + network; building [USD]
+    amortized_hardware_cost_usd, energy_cost_usd, amortized_cost_usd : Epoch's amortised
+        cost: hardware depreciated over the run, energy, and their sum [USD]
+    rental_usd_per_hour, rental_cost_usd : cloud price per accelerator-hour [USD/h] and
+        rental cost of the run [USD] (NaN without a catalog price)
+    assumptions : the :class:`~scaling.Assumptions` used (not a column)
+    """
+
+    compute_flop: float | np.ndarray
+    n_params: float | np.ndarray
+    cluster: str
+    accelerator: str
+    n_accelerators: float | np.ndarray
+    precision: str
+    peak_flop_per_s: float | np.ndarray
+    mfu: float | np.ndarray
+    sustained_flop_per_s: float | np.ndarray
+    compute_time_s: float | np.ndarray
+    mtbf_s: float | np.ndarray
+    checkpoint_time_s: float | np.ndarray
+    checkpoint_interval_s: float | np.ndarray
+    restart_time_s: float | np.ndarray
+    goodput: float | np.ndarray
+    time_s: float | np.ndarray
+    time_days: float | np.ndarray
+    accelerator_hours: float | np.ndarray
+    pue: float | np.ndarray
+    facility_power_w: float | np.ndarray
+    peak_facility_power_w: float | np.ndarray
+    energy_j: float | np.ndarray
+    energy_mwh: float | np.ndarray
+    hardware_capex_usd: float | np.ndarray
+    facility_capex_usd: float | np.ndarray
+    amortized_hardware_cost_usd: float | np.ndarray
+    energy_cost_usd: float | np.ndarray
+    amortized_cost_usd: float | np.ndarray
+    rental_usd_per_hour: float | np.ndarray
+    rental_cost_usd: float | np.ndarray
+    assumptions: Assumptions = field(default=None, repr=False, metadata=NOT_A_COLUMN)
+
+    #: Rows of :meth:`summary`.
+    SUMMARY = ("accelerator", "n_accelerators", "mfu", "goodput", "time_days",
+               "accelerator_hours", "facility_power_w", "energy_mwh", "amortized_cost_usd",
+               "rental_cost_usd")
+
+    def summary(self):
+        """Headline quantities (pandas.DataFrame indexed by ``quantity``: ``value``, ``unit``)."""
+        return summary_frame({name: getattr(self, name) for name in self.SUMMARY})
+
+
+#: Names of the columns of a run, in order (the fields of :class:`RunEstimate`).
+RUN_COLUMNS = tuple(f.name for f in fields(RunEstimate) if f.metadata.get("column", True))
+
+
+def _resolve_hardware(cluster, accelerator, n_accelerators):
+    """(Cluster or None, Accelerator, count array) from the arguments of an entry point."""
+    if cluster is not None:
+        clu = clusters.as_cluster(cluster)
+        if accelerator is not None and hardware.as_accelerator(accelerator) != clu.accelerator:
+            raise ValueError(f"give either cluster or accelerator, not both (cluster "
+                             f"{clu.name!r} has {clu.accelerator.name})")
+        count = clu.n_accelerators if n_accelerators is None else n_accelerators
+        return clu, clu.accelerator, as_count_array("n_accelerators", count)
+    if accelerator is None:
+        raise ValueError("give a cluster (a catalog name or a Cluster) or an accelerator with "
+                         "n_accelerators")
+    if n_accelerators is None:
+        raise ValueError("n_accelerators is required with accelerator= (or give a cluster)")
+    return None, hardware.as_accelerator(accelerator), as_count_array("n_accelerators",
+                                                                      n_accelerators)
+
+
+def _scalar_or_array(value):
+    arr = np.asarray(value, dtype=float)
+    return float(arr) if arr.ndim == 0 else arr
+
+
+def estimate_run(compute_flop, *, cluster=None, accelerator=None, n_accelerators=None,
+                 n_params=None, assumptions=None) -> RunEstimate:
+    """Time, energy and dollars of one training run.
+
+    Parameters
+    ----------
+    compute_flop : float or array_like
+        Training compute C [FLOP], > 0.
+    cluster : str or Cluster, optional
+        A named cluster (``scaling.list_clusters()``) or a :class:`~scaling.Cluster`: its
+        accelerator, count, PUE and MFU (unless ``assumptions`` set them).
+    accelerator : str or Accelerator, optional
+        The chip, when no cluster is given (e.g. ``"H100-SXM"``).
+    n_accelerators : int or array_like, optional
+        Accelerators in the job [count], whole numbers; required with ``accelerator``, and
+        overrides the cluster's count when given with ``cluster``.
+    n_params : float or array_like, optional
+        Model size [parameters], used for the checkpoint pause (storage model). None uses
+        :data:`scaling.reliability.DEFAULT_CHECKPOINT_TIME_S`.
+    assumptions : Assumptions, optional
+        Utilisation, precision, PUE, failures, prices (:class:`scaling.Assumptions`; None =
+        its sourced defaults).
+
+    Returns
+    -------
+    RunEstimate
+
+    Raises
+    ------
+    ValueError
+        Unknown names (the closest valid one is suggested), non-positive or NaN compute,
+        fractional counts.
+    InfeasibleRunError
+        The job is interrupted so often it never finishes.
+
+    Notes
+    -----
+    The stages of :mod:`scaling.chain`:
+
+    .. math::
+        t = \\frac{C}{n P_{peak} \\mathrm{MFU}\\, G},\\quad h = n t / 3600,\\quad
+        E = n P_{TDP} k_{server} f_{avg} \\mathrm{PUE}\\; t
+
+    with goodput G from :func:`scaling.reliability.goodput` at Daly's optimal interval.
+    Amortised cost is Epoch's: hardware capex (chips, servers, network) depreciated over t,
+    plus energy; the facility building is not charged to the run. Rental is h x the
+    catalog's on-demand price converted by ``prices.rental_discount`` (NaN if the catalog has
+    no rental price).
+
+    Examples
+    --------
+    Llama 3.1 405B (arXiv:2407.21783): 3.8e25 FLOP on 16,384 H100, reported 30.84M GPU-hours.
+
+    >>> run = estimate_run(3.8e25, accelerator="H100-SXM", n_accelerators=16384,
+    ...                    n_params=405e9)
+    >>> round(run.accelerator_hours / 1e6, 1)
+    27.7
+    """
+    a = as_assumptions(assumptions)
+    clu, chip, count = _resolve_hardware(cluster, accelerator, n_accelerators)
+    c = as_float_array("compute_flop", compute_flop)
+    size = None if n_params is None else as_float_array("n_params", n_params)
+    inputs = chain_inputs(c, accelerator=chip, n_accelerators=count, n_params=size,
+                          assumptions=a, cluster=clu)
+    values = run_chain(inputs, include_failures=a.include_failures)
+    check_feasible(values, inputs)
+    return RunEstimate(
+        cluster="" if clu is None else clu.name, accelerator=chip.name,
+        precision=a.precision, assumptions=a,
+        **{name: _scalar_or_array(values[name]) for name in values},
+    )

@@ -1,0 +1,488 @@
+"""Forecasts: training time, energy and dollars versus model size, with uncertainty.
+
+:func:`forecast` sweeps model sizes on one cluster: for each size the workload
+(:mod:`scaling.laws`: compute-optimal tokens under a fitted law, a fixed tokens-per-parameter
+ratio or a fixed token budget; :math:`C = 6ND`; the predicted loss), then the stages of
+:mod:`scaling.chain`. :func:`largest_trainable` and :func:`forecast_for_loss` answer the
+inverse questions; :func:`forecast_sensitivity` says which input moves a forecast most.
+
+Monte Carlo
+-----------
+With ``uncertainty=True`` each scenario draws the law (bootstrap draws of a
+:class:`~scaling.fit.FitResult`, or :data:`scaling.uncertainty.LAW_PRIOR` around a named
+law) and every input of :data:`scaling.uncertainty.DEFAULT_UNCERTAINTY` once, and applies
+them to every size (the uncertainties are systematic, not size-by-size noise), so the work is
+arrays of shape (sizes, samples). Reported columns are the P5, P50 and P95 over scenarios.
+
+References
+----------
+.. [1] B. Cottier et al., "The rising costs of training frontier AI models",
+   arXiv:2405.21015 (2024).
+.. [2] T. Besiroglu, E. Erdil, M. Barnett, J. You, "Chinchilla Scaling: A replication
+   attempt", arXiv:2404.10102 (2024).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import numpy as np
+
+from scaling import laws, uncertainty as mc
+from scaling._validation import as_count_array, as_float_array, unknown_name, whole_number
+from scaling.assumptions import Assumptions, as_assumptions
+from scaling.chain import RUN_COLUMNS, chain_inputs, check_feasible, run_chain
+from scaling.clusters import as_cluster
+from scaling.errors import InfeasibleRunError
+
+__all__ = [
+    "Forecast",
+    "FORECAST_COLUMNS",
+    "forecast",
+    "forecast_for_loss",
+    "forecast_sensitivity",
+    "largest_trainable",
+]
+
+#: Bisection settings of :func:`largest_trainable`: iterations of interval halving in ln C and
+#: the compute range searched [FLOP].
+_BISECTION_ITERATIONS = 200
+_COMPUTE_BRACKET_FLOP = (1e10, 1e34)
+
+#: Columns of :meth:`Forecast.to_frame`, in order: the workload, then the fields of
+#: :class:`scaling.chain.RunEstimate`.
+FORECAST_COLUMNS = ("n_params", "n_tokens", "tokens_per_param", "loss") + tuple(
+    name for name in RUN_COLUMNS if name != "n_params")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Forecast:
+    """A sweep of model sizes on one cluster (immutable).
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        One row per model size (see :meth:`to_frame`).
+    cluster : Cluster
+        The cluster forecast for.
+    law : object
+        The law (name, mapping or fit result).
+    assumptions : Assumptions
+        The assumptions used.
+    uncertainty : bool
+        Whether the frame holds Monte Carlo intervals.
+    n_samples, seed : int
+        Monte Carlo draws and seed (0 draws without uncertainty).
+    ci_level : float
+        Two-sided coverage of the ``*_ci_lower``/``*_ci_upper`` columns.
+    samples : Mapping or None
+        Raw Monte Carlo arrays (sizes x samples) when ``keep_samples=True``.
+    """
+
+    frame: object = field(repr=False)
+    cluster: object
+    law: object
+    assumptions: Assumptions = field(repr=False)
+    uncertainty: bool
+    n_samples: int
+    seed: int
+    ci_level: float = mc.CI_LEVEL
+    samples: object = field(default=None, repr=False)
+
+    #: Columns of :meth:`summary`.
+    SUMMARY = ("n_params", "n_tokens", "compute_flop", "loss", "time_days",
+               "accelerator_hours", "energy_mwh", "amortized_cost_usd", "rental_cost_usd")
+
+    def to_frame(self):
+        """One row per size; columns :data:`FORECAST_COLUMNS` (unit-suffixed).
+
+        The workload (``n_params``, ``n_tokens``, ``tokens_per_param``, ``loss``
+        [nats/token]) followed by the fields of :class:`scaling.chain.RunEstimate`. With
+        uncertainty, every quantity that varies between scenarios holds its P50 and gains
+        ``<quantity>_ci_lower`` (P5) and ``<quantity>_ci_upper`` (P95).
+        """
+        return self.frame.copy()
+
+    def summary(self):
+        """Headline columns only (pandas.DataFrame indexed by ``n_params``)."""
+        cols = [c for base in self.SUMMARY for c in (f"{base}_ci_lower", base, f"{base}_ci_upper")
+                if c in self.frame.columns]
+        return self.frame[cols].set_index("n_params")
+
+    def percentiles(self, quantity, probabilities=mc.PROBABILITIES):
+        """Percentiles of a quantity over the kept Monte Carlo scenarios.
+
+        Parameters
+        ----------
+        quantity : str
+            A column kept in :attr:`samples` (forecast with ``keep_samples=True``).
+        probabilities : sequence of float
+            In [0, 1].
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per size (index ``n_params``), one column per probability (``p5``,
+            ``p50``, ``p95`` ...), in the quantity's unit.
+        """
+        import pandas as pd
+
+        if self.samples is None:
+            raise ValueError("this forecast kept no samples; call forecast(..., "
+                             "uncertainty=True, keep_samples=True)")
+        if quantity not in self.samples:
+            raise unknown_name("quantity", quantity, list(self.samples))
+        values = mc.percentiles(self.samples[quantity], probabilities)
+        return pd.DataFrame({f"p{100 * p:g}": v for p, v in zip(probabilities, values)},
+                            index=pd.Index(self.frame["n_params"].to_numpy(), name="n_params"))
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
+
+def _tokens(n_params, law_params, tokens_per_param, n_tokens):
+    """Training tokens per size: a fixed ratio, a fixed budget, or compute-optimal."""
+    if tokens_per_param is not None and n_tokens is not None:
+        raise ValueError("give at most one of tokens_per_param and n_tokens")
+    if tokens_per_param is not None:
+        ratio = as_float_array("tokens_per_param", tokens_per_param)
+        return n_params * (ratio if ratio.ndim == 0 else ratio.reshape(n_params.shape))
+    if n_tokens is not None:
+        tokens = as_float_array("n_tokens", n_tokens)
+        if tokens.ndim and tokens.size != n_params.shape[0]:
+            raise ValueError(
+                f"n_tokens must be a scalar or one value per size of n_params "
+                f"({n_params.shape[0]}), got {tokens.size} values"
+            )
+        return tokens if tokens.ndim == 0 else tokens.reshape(n_params.shape)
+    return np.asarray(laws.optimal_tokens_for_params(n_params, law_params), dtype=float)
+
+
+def _sizes(n_params):
+    sizes = np.atleast_1d(as_float_array("n_params", n_params)).astype(float)
+    if sizes.ndim != 1:
+        raise ValueError("n_params must be a scalar or a 1-D sequence of sizes")
+    return sizes
+
+
+def _frame(values, workload, clu, a, n_sizes):
+    """One row per size from the chain's values, with P5/P50/P95 where scenarios vary."""
+    import pandas as pd
+
+    data = {}
+    everything = {**workload, **values}
+    for name in FORECAST_COLUMNS:
+        if name == "cluster":
+            data[name] = [clu.name] * n_sizes
+        elif name == "accelerator":
+            data[name] = [clu.accelerator.name] * n_sizes
+        elif name == "precision":
+            data[name] = [a.precision] * n_sizes
+        else:
+            value = np.asarray(everything[name], dtype=float)
+            if value.ndim == 2 and value.shape[-1] > 1:
+                value = np.broadcast_to(value, (n_sizes, value.shape[-1]))
+                lower, mid, upper = mc.percentiles(value)
+                data[f"{name}_ci_lower"], data[name], data[f"{name}_ci_upper"] = lower, mid, upper
+            else:
+                if value.ndim == 2:
+                    value = value[:, 0]
+                data[name] = np.broadcast_to(value, (n_sizes,)).copy()
+    return pd.DataFrame(data)
+
+
+def forecast(n_params, *, cluster, law=laws.DEFAULT_LAW, tokens_per_param=None, n_tokens=None,
+             n_accelerators=None, assumptions=None, uncertainty=False, n_samples=2000, seed=0,
+             keep_samples=False) -> Forecast:
+    """Training time, energy and dollars versus model size on one cluster.
+
+    Parameters
+    ----------
+    n_params : float or array_like
+        Model sizes N [parameters], > 0.
+    cluster : str or Cluster
+        Catalog name (``scaling.list_clusters()``) or a :class:`~scaling.Cluster`.
+    law : str, Mapping or FitResult
+        Scaling law for the compute-optimal tokens and the loss
+        (:func:`scaling.laws.law_parameters`). With uncertainty, a FitResult's bootstrap
+        draws are used; a name gets the prior :data:`scaling.uncertainty.LAW_PRIOR`.
+    tokens_per_param : float or array_like, optional
+        Fixed D/N instead of the compute-optimal allocation [tokens/parameter].
+    n_tokens : float or array_like, optional
+        Fixed token budget (scalar or one per size) [tokens].
+    n_accelerators : int, optional
+        Use this many of the cluster's accelerators (default: all).
+    assumptions : Assumptions, optional
+        Utilisation, precision, PUE, failures and prices (:class:`scaling.Assumptions`).
+    uncertainty : bool or Mapping
+        True for Monte Carlo with :data:`scaling.uncertainty.DEFAULT_UNCERTAINTY` and the
+        law's uncertainty; a mapping overrides entries (``None`` fixes one input;
+        ``{"law": None}`` fixes the law).
+    n_samples : int
+        Monte Carlo scenarios (>= 2).
+    seed : int
+        Seed of ``numpy.random.default_rng`` (a whole number >= 0).
+    keep_samples : bool
+        Keep the raw (sizes x samples) arrays on the result (:meth:`Forecast.percentiles`).
+
+    Returns
+    -------
+    Forecast
+
+    Raises
+    ------
+    InfeasibleRunError
+        Without uncertainty, when a size never finishes (interrupted faster than it restarts).
+
+    Notes
+    -----
+    Per size: :math:`D = D_{opt}(N)` (or the given policy), :math:`C = 6ND`,
+    :math:`L = E + A/N^\\alpha + B/D^\\beta`, then :func:`scaling.chain.run_chain`.
+    """
+    clu = as_cluster(cluster)
+    a = as_assumptions(assumptions)
+    sizes = _sizes(n_params)
+    count = as_count_array("n_accelerators",
+                           clu.n_accelerators if n_accelerators is None else n_accelerators)
+    if count.ndim:
+        raise ValueError("n_accelerators must be a single count for a forecast")
+    spec = mc.uncertainty_spec(uncertainty)
+    central_law = laws.law_parameters(law)
+    if spec is None:
+        tokens = np.broadcast_to(_tokens(sizes, central_law, tokens_per_param, n_tokens),
+                                 sizes.shape)
+        compute = np.asarray(laws.training_flop(sizes, tokens))
+        workload = {"n_params": sizes, "n_tokens": tokens, "tokens_per_param": tokens / sizes,
+                    "loss": np.asarray(laws.chinchilla_loss(sizes, tokens, central_law))}
+        inputs = chain_inputs(compute, accelerator=clu.accelerator, n_accelerators=count,
+                              n_params=sizes, assumptions=a, cluster=clu)
+        values = run_chain(inputs, include_failures=a.include_failures)
+        check_feasible(values, inputs)
+        return Forecast(frame=_frame(values, workload, clu, a, sizes.size), cluster=clu,
+                        law=law, assumptions=a, uncertainty=False, n_samples=0, seed=seed)
+
+    n_samples = whole_number("n_samples", n_samples, minimum=2)
+    rng = mc.as_rng(seed)
+    if spec.get(mc.LAW) is None:
+        law_values = {k: np.full((1, 1), v) for k, v in central_law.items()}
+    else:
+        law_values = {k: v[None, :] for k, v in mc.law_draws(law, n_samples, rng).items()}
+    col = sizes[:, None]
+    tokens = _tokens(col, law_values, tokens_per_param, n_tokens)
+    tokens = np.broadcast_to(tokens, np.broadcast_shapes(np.shape(tokens), col.shape))
+    compute = np.asarray(laws.training_flop(col, tokens))
+    workload = {"n_params": sizes, "n_tokens": tokens, "tokens_per_param": tokens / col,
+                "loss": np.asarray(laws.chinchilla_loss(col, tokens, law_values))}
+    inputs = chain_inputs(compute, accelerator=clu.accelerator, n_accelerators=count,
+                          n_params=col, assumptions=a, cluster=clu)
+    inputs.update(mc.sample_inputs(spec, inputs, n_samples, rng))
+    values = run_chain(inputs, include_failures=a.include_failures)
+    kept = None
+    if keep_samples:
+        shape = (sizes.size, n_samples)
+        everything = {**workload, **values}
+        kept = MappingProxyType({
+            name: np.broadcast_to(np.asarray(everything[name], dtype=float), shape)
+            for name in FORECAST_COLUMNS if name not in ("cluster", "accelerator", "precision")})
+    return Forecast(frame=_frame(values, workload, clu, a, sizes.size), cluster=clu, law=law,
+                    assumptions=a, uncertainty=True, n_samples=n_samples, seed=seed,
+                    samples=kept)
+
+
+# --------------------------------------------------------------------------------------------
+# inverse questions
+# --------------------------------------------------------------------------------------------
+
+def largest_trainable(cluster, *, deadline_s, law=laws.DEFAULT_LAW, n_accelerators=None,
+                      assumptions=None) -> Forecast:
+    """Largest compute-optimal model a cluster trains within a deadline.
+
+    Parameters
+    ----------
+    cluster : str or Cluster
+    deadline_s : float or array_like
+        Wall-clock budgets [s], > 0 (e.g. ``90 * scaling.units.SECONDS_PER_DAY``).
+    law, n_accelerators, assumptions :
+        As in :func:`forecast`.
+
+    Returns
+    -------
+    Forecast
+        One row per deadline: the compute-optimal (N, D) whose run time equals the deadline
+        (the frame's ``time_s`` reproduces ``deadline_s``).
+
+    Notes
+    -----
+    Solves :math:`t(C) = T` for C by bisection in ln C, with t from
+    :func:`scaling.chain.run_chain` at the compute-optimal :math:`N_{opt}(C)` (goodput
+    depends on the model size through the checkpoint size, so t increases monotonically in C).
+    """
+    clu = as_cluster(cluster)
+    a = as_assumptions(assumptions)
+    deadlines = np.atleast_1d(as_float_array("deadline_s", deadline_s)).astype(float)
+    count = clu.n_accelerators if n_accelerators is None else n_accelerators
+
+    def time_for(log_c):
+        c = np.exp(log_c)
+        n_opt = np.asarray(laws.compute_optimal(c, law).n_params, dtype=float)
+        inputs = chain_inputs(c, accelerator=clu.accelerator, n_accelerators=count,
+                              n_params=n_opt, assumptions=a, cluster=clu)
+        return run_chain(inputs, include_failures=a.include_failures)["time_s"]
+
+    lo = np.full(deadlines.shape, math.log(_COMPUTE_BRACKET_FLOP[0]))
+    hi = np.full(deadlines.shape, math.log(_COMPUTE_BRACKET_FLOP[1]))
+    if (time_for(lo) > deadlines).any():
+        raise InfeasibleRunError(
+            f"deadline_s is shorter than the time {clu.name} needs for "
+            f"{_COMPUTE_BRACKET_FLOP[0]:.0e} FLOP ({float(time_for(lo[:1])[0]):.3g} s), the "
+            "smallest run searched")
+    if (time_for(hi) < deadlines).any():
+        raise ValueError(f"deadline_s is longer than the time {clu.name} needs for "
+                         f"{_COMPUTE_BRACKET_FLOP[1]:.0e} FLOP, the largest run searched")
+    for _ in range(_BISECTION_ITERATIONS):
+        mid = 0.5 * (lo + hi)
+        fits = time_for(mid) <= deadlines
+        lo = np.where(fits, mid, lo)
+        hi = np.where(fits, hi, mid)
+        if np.all(hi - lo < 1e-13):
+            break
+    opt = laws.compute_optimal(np.exp(lo), law)
+    return forecast(np.asarray(opt.n_params), cluster=clu, law=law,
+                    n_tokens=np.asarray(opt.n_tokens), n_accelerators=n_accelerators,
+                    assumptions=a)
+
+
+def forecast_for_loss(target_loss, *, cluster, law=laws.DEFAULT_LAW, n_accelerators=None,
+                      assumptions=None, uncertainty=False, n_samples=2000, seed=0,
+                      keep_samples=False) -> Forecast:
+    """Time and cost to reach a target loss with a compute-optimal model.
+
+    Parameters
+    ----------
+    target_loss : float or array_like
+        Target pre-training loss [nats/token], above the law's irreducible loss E.
+    cluster : str or Cluster
+    law : str, Mapping or FitResult
+        Law that sets the compute (:func:`scaling.laws.compute_for_loss`) and the
+        compute-optimal split (:func:`scaling.laws.compute_optimal`).
+    n_accelerators, assumptions, uncertainty, n_samples, seed, keep_samples :
+        As in :func:`forecast`. With uncertainty the size and tokens stay those of the
+        central law; the ``loss`` interval then shows how sure the law is that this run
+        reaches the target.
+
+    Returns
+    -------
+    Forecast
+        One row per target, sorted as given.
+
+    Notes
+    -----
+    .. math:: C = C_{opt}(L),\\quad (N, D) = (N_{opt}(C), D_{opt}(C))
+    """
+    targets = np.atleast_1d(as_float_array("target_loss", target_loss))
+    compute = laws.compute_for_loss(targets, law)
+    opt = laws.compute_optimal(compute, law)
+    return forecast(np.asarray(opt.n_params), cluster=cluster, law=law,
+                    n_tokens=np.asarray(opt.n_tokens), n_accelerators=n_accelerators,
+                    assumptions=assumptions, uncertainty=uncertainty, n_samples=n_samples,
+                    seed=seed, keep_samples=keep_samples)
+
+
+def forecast_sensitivity(n_params, *, cluster, quantity="amortized_cost_usd",
+                         law=laws.DEFAULT_LAW, assumptions=None, uncertainty=True, **kwargs):
+    """Which uncertain input moves a forecast most: each at its P5 and P95, one at a time.
+
+    Parameters
+    ----------
+    n_params : float
+        One model size [parameters].
+    cluster : str or Cluster
+    quantity : str
+        A forecast column (e.g. ``"time_s"``, ``"energy_j"``, ``"amortized_cost_usd"``,
+        ``"rental_cost_usd"``).
+    law, assumptions :
+        As in :func:`forecast`.
+    uncertainty : bool or Mapping
+        The inputs to vary and their spreads, as in :func:`forecast` (True: the law and
+        :data:`scaling.uncertainty.DEFAULT_UNCERTAINTY`).
+    **kwargs
+        Passed to :func:`forecast` (``tokens_per_param``, ``n_tokens``, ``n_accelerators``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`scaling.uncertainty.sensitivity`'s table: one row per input (``"law"`` and
+        the chain inputs), sorted by decreasing swing, with ``source``.
+
+    Notes
+    -----
+    Each chain input moves to :meth:`Uncertain.quantile` at 5% and 95% of its spread around
+    its central value; the law moves to its parameter sets at the 5th and 95th percentile of
+    the compute-optimal exponent (:func:`scaling.uncertainty.law_at_quantile`).
+    """
+    if np.ndim(n_params) != 0:
+        raise ValueError("forecast_sensitivity takes one model size; pass a scalar n_params")
+    clu = as_cluster(cluster)
+    a = as_assumptions(assumptions)
+    spec = mc.uncertainty_spec(uncertainty) or {}
+    probe = forecast([n_params], cluster=clu, law=law, assumptions=a, **kwargs).to_frame()
+    if quantity not in probe.columns:
+        raise unknown_name("quantity", quantity, list(probe.columns))
+    central = chain_inputs(1.0, accelerator=clu.accelerator, n_accelerators=clu.n_accelerators,
+                           assumptions=a, cluster=clu)
+
+    def model(law, **overrides):
+        return forecast([n_params], cluster=_with(clu, overrides, a), law=law,
+                        assumptions=_with_assumptions(a, overrides), **kwargs).to_frame()[
+            quantity].iloc[0]
+
+    base = {"law": law}
+    ranges, sources = {}, {}
+    if spec.get(mc.LAW):
+        ranges["law"] = (mc.Case(settings={"law": mc.law_at_quantile(law, mc.PROBABILITIES[0])},
+                                 label="law at P5 of a"),
+                         mc.Case(settings={"law": mc.law_at_quantile(law, mc.PROBABILITIES[2])},
+                                 label="law at P95 of a"))
+        sources["law"] = str(mc.LAW_PRIOR["source"]) if isinstance(law, str) else \
+            "bootstrap draws of the fit"
+    for name, dist in spec.items():
+        if name == mc.LAW or dist is None or math.isnan(float(central.get(name, math.nan))):
+            continue
+        value = float(central[name])
+        base[name] = value
+        low = dist.quantile(value, mc.PROBABILITIES[0])
+        high = min(dist.quantile(value, mc.PROBABILITIES[2]), dist.upper_bound)
+        ranges[name] = (low, high)
+        sources[name] = dist.source
+    return mc.sensitivity(model, base, ranges, sources=sources)
+
+
+# Chain inputs that forecast_sensitivity varies through the accelerator, the assumptions or
+# the cluster (where each central value lives).
+_ACCELERATOR_INPUTS = ("price_usd", "rental_usd_per_hour")
+_ASSUMPTION_INPUTS = ("mfu", "pue", "failure_rate_per_accelerator_hour",
+                      "electricity_usd_per_kwh", "server_cost_overhead",
+                      "network_cost_overhead")
+
+
+def _with(clu, overrides, a):
+    """The cluster with its accelerator's price fields set from ``overrides``."""
+    import dataclasses
+
+    changes = {k: v for k, v in overrides.items() if k in _ACCELERATOR_INPUTS}
+    if not changes:
+        return clu
+    if "rental_usd_per_hour" in changes:  # the override is the price after the discount
+        base = clu.accelerator.rental_usd_per_hour
+        central = chain_inputs(1.0, accelerator=clu.accelerator, n_accelerators=1,
+                               assumptions=a)
+        changes["rental_usd_per_hour"] = base * changes["rental_usd_per_hour"] / central[
+            "rental_usd_per_hour"]
+    return dataclasses.replace(clu, accelerator=dataclasses.replace(clu.accelerator, **changes))
+
+
+def _with_assumptions(a, overrides):
+    changes = {k: v for k, v in overrides.items() if k in _ASSUMPTION_INPUTS}
+    return a.replace(**changes) if changes else a

@@ -1,0 +1,532 @@
+"""One uncertainty engine: uncertain inputs, the law prior, sampling, percentiles, sensitivity.
+
+Every Monte Carlo in the package (forecast bands, the systems' run-time intervals) and every
+one-at-a-time sensitivity table goes through this module.
+
+* An uncertain input is an :class:`Uncertain`: a log-normal multiplier on the input's
+  central value given by its 5th and 95th percentiles (two-piece when the median is not their
+  geometric mean), with its source. :data:`DEFAULT_UNCERTAINTY` holds the documented spreads,
+  keyed by the names of the chain's inputs (:func:`scaling.chain.chain_inputs`).
+* The law's uncertainty comes from the bootstrap draws of a
+  :class:`scaling.fit.FitResult`, or from :data:`LAW_PRIOR` around a published parameter set
+  (:func:`law_draws`).
+* One draw of every input is one *scenario*; :func:`sample_inputs` draws them in a fixed
+  order from one seeded generator, so results are reproducible.
+* :func:`percentiles` reduces scenarios to the reported P5/P50/P95 (:data:`CI_LEVEL`,
+  :data:`PROBABILITIES`) with one selection per array (no full sort).
+* :func:`sensitivity` is the one-at-a-time analysis: any function, any inputs, any output,
+  one definition of swing (``|output_high - output_low|``, in the output's unit).
+
+References
+----------
+.. [1] B. Cottier et al., "The rising costs of training frontier AI models",
+   arXiv:2405.21015 (2024); uncertainty notebooks at
+   https://github.com/epoch-research/training-cost-trends
+.. [2] T. Besiroglu, E. Erdil, M. Barnett, J. You, "Chinchilla Scaling: A replication
+   attempt", arXiv:2404.10102 (2024).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from statistics import NormalDist
+from types import MappingProxyType
+
+import numpy as np
+
+from scaling import laws
+from scaling._validation import check_choice, scalar, unknown_name, whole_number
+
+__all__ = [
+    "CI_LEVEL",
+    "PROBABILITIES",
+    "Z_CI",
+    "DEFAULT_UNCERTAINTY",
+    "LAW_PRIOR",
+    "Uncertain",
+    "Case",
+    "as_rng",
+    "law_draws",
+    "law_at_quantile",
+    "uncertainty_spec",
+    "sample_inputs",
+    "percentiles",
+    "sensitivity",
+]
+
+#: Two-sided coverage of the reported intervals: P5 and P95 (``*_ci_lower``/``*_ci_upper``),
+#: the 90% intervals Epoch uses for its cost inputs (Cottier et al. 2024).
+CI_LEVEL = 0.90
+
+#: The percentiles every uncertain output reports: lower bound, median, upper bound.
+PROBABILITIES = (0.5 - CI_LEVEL / 2.0, 0.5, 0.5 + CI_LEVEL / 2.0)
+
+#: Standard-normal quantile of the upper bound of :data:`CI_LEVEL` (1.6448536... for 90%):
+#: the one z constant of the package.
+Z_CI = NormalDist().inv_cdf(PROBABILITIES[2])
+
+
+# --------------------------------------------------------------------------------------------
+# uncertain inputs
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Uncertain:
+    """A named uncertain input: a log-normal multiplier on its central value.
+
+    Parameters
+    ----------
+    p5_ratio, p95_ratio : float
+        5th and 95th percentiles of the multiplier (0 < p5_ratio <= p95_ratio).
+    median_ratio : float or None
+        Median of the multiplier. None (default) uses the geometric mean of the percentiles
+        (a symmetric log-normal; Epoch's interconnect overhead 1.07-1.32 around 1.235 is then
+        reproduced as published); a value makes it a two-piece log-normal with each side's
+        spread set by its own percentile (e.g. GPT-4's compute, 2.1e25 with a 90% interval
+        8.2e24-4.4e25: ``median_ratio=1``).
+    applies_to : {"value", "excess"}
+        ``"value"``: x = central * r. ``"excess"``: x = 1 + (central - 1) * r, for ratios that
+        cannot fall below 1 (PUE).
+    upper_bound, lower_bound : float
+        Largest and smallest allowed values (MFU <= 1; a cost overhead >= 1). Draws outside
+        are redrawn, i.e. the distribution is truncated there, never clipped.
+    source : str
+        Where the spread comes from.
+    """
+
+    p5_ratio: float
+    p95_ratio: float
+    median_ratio: float | None = None
+    applies_to: str = "value"
+    upper_bound: float = math.inf
+    lower_bound: float = 0.0
+    source: str
+
+    def __post_init__(self):
+        lo = scalar("Uncertain.p5_ratio", self.p5_ratio)
+        hi = scalar("Uncertain.p95_ratio", self.p95_ratio)
+        if not lo <= hi:
+            raise ValueError(f"Uncertain needs p5_ratio <= p95_ratio, got {lo!r} > {hi!r}")
+        object.__setattr__(self, "p5_ratio", lo)
+        object.__setattr__(self, "p95_ratio", hi)
+        if self.median_ratio is not None:
+            median = scalar("Uncertain.median_ratio", self.median_ratio)
+            if not lo <= median <= hi:
+                raise ValueError(f"Uncertain.median_ratio must lie between p5_ratio and "
+                                 f"p95_ratio ({lo!r}-{hi!r}), got {median!r}")
+            object.__setattr__(self, "median_ratio", median)
+        check_choice("Uncertain.applies_to", self.applies_to, ("value", "excess"))
+        object.__setattr__(self, "upper_bound", scalar("Uncertain.upper_bound",
+                                                       self.upper_bound, allow_inf=True))
+        object.__setattr__(self, "lower_bound", scalar("Uncertain.lower_bound",
+                                                       self.lower_bound, allow_zero=True))
+        if not self.lower_bound < self.upper_bound:
+            raise ValueError("Uncertain needs lower_bound < upper_bound, got "
+                             f"{self.lower_bound!r} and {self.upper_bound!r}")
+        if not isinstance(self.source, str) or not self.source.strip():
+            raise ValueError("Uncertain.source must be a non-empty string")
+
+    @property
+    def log_median(self) -> float:
+        """Median of ln(multiplier)."""
+        if self.median_ratio is None:
+            return 0.5 * (math.log(self.p5_ratio) + math.log(self.p95_ratio))
+        return math.log(self.median_ratio)
+
+    @property
+    def log_sigmas(self) -> tuple[float, float]:
+        """Standard deviations of ln(multiplier) below and above the median."""
+        mu = self.log_median
+        return ((mu - math.log(self.p5_ratio)) / Z_CI, (math.log(self.p95_ratio) - mu) / Z_CI)
+
+    def _value(self, central, z):
+        low, high = self.log_sigmas
+        r = np.exp(self.log_median + np.where(z < 0.0, low, high) * z)
+        return 1.0 + (central - 1.0) * r if self.applies_to == "excess" else central * r
+
+    def quantile(self, central: float, probability: float) -> float:
+        """The ``probability`` quantile of the input around ``central`` (before truncation)."""
+        return float(self._value(float(central), NormalDist().inv_cdf(probability)))
+
+    def sample(self, central: float, n_samples: int, rng) -> np.ndarray:
+        """Draw ``n_samples`` values around ``central`` (1-D array).
+
+        Notes
+        -----
+        .. math:: r = \\exp(\\mu + \\sigma_\\pm z),\\quad
+                  \\sigma_- = (\\mu - \\ln r_5)/z_{95},\\quad \\sigma_+ = (\\ln r_{95} - \\mu)/z_{95}
+        """
+        central = float(central)
+        if not self.lower_bound <= central <= self.upper_bound:
+            raise ValueError(f"central value {central!r} lies outside the bounds "
+                             f"[{self.lower_bound!r}, {self.upper_bound!r}]")
+        values = self._value(central, rng.standard_normal(n_samples))
+        out = (values > self.upper_bound) | (values < self.lower_bound)
+        while out.any():  # truncation by redrawing (rare: a few draws in a thousand)
+            values[out] = self._value(central, rng.standard_normal(int(out.sum())))
+            out = (values > self.upper_bound) | (values < self.lower_bound)
+        return values
+
+
+#: Default spreads of the Monte Carlo inputs (90% intervals as multipliers of the central
+#: value), keyed by the chain input they vary (:func:`scaling.chain.chain_inputs`). Override
+#: any entry with ``uncertainty={"mfu": Uncertain(...)}``; ``None`` fixes an input.
+DEFAULT_UNCERTAINTY: Mapping[str, Uncertain] = MappingProxyType({
+    "mfu": Uncertain(
+        p5_ratio=0.75, p95_ratio=1.25, upper_bound=1.0,
+        source=(
+            "Spread of published whole-model MFU of large dense runs around the generation "
+            "default: MT-NLG 30.2%, Gopher 32.5%, Llama 3.1 405B 38-43%, PaLM 46.2%, OPT-175B "
+            "47% (Chowdhery et al. 2022, arXiv:2204.02311, Table 3; Llama Team 2024, "
+            "arXiv:2407.21783, Table 4; Zhang et al. 2022, arXiv:2205.01068); a 0.40 default "
+            "spans 0.30-0.50"
+        ),
+    ),
+    "pue": Uncertain(
+        p5_ratio=0.5, p95_ratio=2.0, applies_to="excess",
+        source=(
+            "PUE overhead (PUE - 1) within 0.5x-2x: around a hyperscaler 1.10 this spans "
+            "1.05-1.20, covering Google's fleet 1.09-1.10, DeepMind Gopher's 1.08 and US "
+            "specialised AI data centres' 1.14 (LBNL 2024 via Epoch GPU-clusters documentation, "
+            "https://epoch.ai/data/gpu-clusters-documentation/estimation)"
+        ),
+    ),
+    "failure_rate_per_accelerator_hour": Uncertain(
+        p5_ratio=0.5, p95_ratio=2.0,
+        source=(
+            "Per-accelerator interruption rates differ by ~2-3x between fleets: Meta RSC-1 "
+            "6.50 vs RSC-2 2.34 failures per 1,000 node-days, and a projected 1.8 h job MTTF "
+            "at 16,384 GPUs vs Llama 3's 3.1 h (Kokolis et al. 2025, arXiv:2410.21680, via "
+            "scaling.reliability.FAILURE_RATES)"
+        ),
+    ),
+    "electricity_usd_per_kwh": Uncertain(
+        p5_ratio=0.75, p95_ratio=1.35,
+        source=(
+            "EIA Electric Power Annual 2023, industrial average price by state: Tennessee "
+            "6.23, Texas 6.60, Virginia 8.92 c/kWh vs the US 8.06 c/kWh (0.77x-1.11x); "
+            "California 18.64 c/kWh is an outlier left in the tail"
+        ),
+    ),
+    "price_usd": Uncertain(
+        p5_ratio=0.5, p95_ratio=2.0,
+        source=(
+            "Epoch AI training-cost-trends uncertainty notebook: chip price 90% CI 0.5x-2x of "
+            "the central value (Cottier et al. 2024, arXiv:2405.21015)"
+        ),
+    ),
+    "server_cost_overhead": Uncertain(
+        p5_ratio=1.3 / 1.64, p95_ratio=2.1 / 1.64, lower_bound=1.0,
+        source=(
+            "Epoch AI training-cost-trends: chip-to-server cost overhead 1.64, Monte Carlo 90% "
+            "CI 1.3-2.1 (Cottier et al. 2024, arXiv:2405.21015); no effect when the price "
+            "already is a server share; truncated at 1"
+        ),
+    ),
+    "network_cost_overhead": Uncertain(
+        p5_ratio=1.07 / 1.235, p95_ratio=1.32 / 1.235, lower_bound=1.0,
+        source=(
+            "Epoch AI training-cost-trends: cluster interconnect overhead 1.235 (19% of "
+            "cluster cost), 90% CI 1.07-1.32 (Cottier et al. 2024, arXiv:2405.21015); "
+            "truncated at 1 (a cluster costs at least its servers)"
+        ),
+    ),
+    "rental_usd_per_hour": Uncertain(
+        p5_ratio=0.6, p95_ratio=1.6,
+        source=(
+            "H100 on-demand quotes $1.99-$3.49 (Lambda 2023-24) and $5.00 (Databricks 2023) "
+            "per GPU-hour, Epoch training-cost-trends data/Hardware prices.csv"
+        ),
+    ),
+})
+
+#: Prior around a *named* law, used when ``law`` is a name rather than a fit with bootstrap
+#: draws. The exponents and E are normal with the standard errors Besiroglu et al. (2024)
+#: report (E 0.03, alpha 0.02, beta 0.02; arXiv:2404.10102 / epoch-research
+#: analyzing-chinchilla notebook). A and B are not drawn independently (their bootstrap
+#: errors are almost perfectly correlated with the exponents'): each term is held at its
+#: central value at the centre of the fitted data, the geometric means N = 8.49e8 parameters
+#: and D = 1.69e10 tokens of the 240 Chinchilla points (computed here from the points of
+#: Besiroglu et al.), so A = A0 N0^(alpha - alpha0) and B = B0 D0^(beta - beta0). This gives
+#: SE(a) = 0.020 for the allocation exponent a = beta/(alpha+beta), matching the paper, and
+#: ln-SEs of 0.41 (A) and 0.47 (B) against the paper's relative SEs 0.26 and 0.62.
+LAW_PRIOR: Mapping[str, float | str] = MappingProxyType({
+    "E_se": 0.03,
+    "alpha_se": 0.02,
+    "beta_se": 0.02,
+    "pivot_n_params": 8.49e8,
+    "pivot_n_tokens": 1.69e10,
+    "source": (
+        "Besiroglu, Erdil, Barnett, You (2024), arXiv:2404.10102: standard errors of E, alpha, "
+        "beta; pivots are the geometric-mean N and D of their 240 extracted Chinchilla points"
+    ),
+})
+
+#: The name under which the law's uncertainty appears in ``uncertainty`` mappings and
+#: sensitivity tables.
+LAW = "law"
+
+
+def as_rng(seed, name: str = "seed"):
+    """``numpy.random.default_rng(seed)`` for a whole-number seed >= 0, with a clear error."""
+    return np.random.default_rng(whole_number(name, seed, minimum=0))
+
+
+def _prior_params(central, z_alpha, z_beta, z_e):
+    alpha = central["alpha"] + LAW_PRIOR["alpha_se"] * z_alpha
+    beta = central["beta"] + LAW_PRIOR["beta_se"] * z_beta
+    e = central["E"] + LAW_PRIOR["E_se"] * z_e
+    if np.any(alpha <= 0) or np.any(beta <= 0) or np.any(e <= 0):
+        raise ValueError("the law prior produced non-positive parameters; law too close to 0")
+    a = central["A"] * LAW_PRIOR["pivot_n_params"] ** (alpha - central["alpha"])
+    b = central["B"] * LAW_PRIOR["pivot_n_tokens"] ** (beta - central["beta"])
+    return {"E": e, "A": a, "B": b, "alpha": alpha, "beta": beta}
+
+
+def _scalar_law(law) -> dict:
+    central = laws.law_parameters(law)
+    if any(np.ndim(v) for v in central.values()):
+        raise ValueError("a law with array-valued parameters cannot be given a prior; pass a "
+                         "scalar parameter set or a FitResult with bootstrap draws")
+    return central
+
+
+def law_draws(law, n_samples: int, rng) -> dict:
+    """Monte Carlo draws of (E, A, B, alpha, beta) as 1-D arrays.
+
+    A :class:`scaling.fit.FitResult` gives its bootstrap draws; a named or given parameter
+    set gets :data:`LAW_PRIOR`.
+    """
+    if hasattr(law, "sample_params"):
+        return law.sample_params(n_samples, seed=int(rng.integers(2**31)))
+    central = _scalar_law(law)
+    z = rng.standard_normal((3, n_samples))
+    return _prior_params(central, z[0], z[1], z[2])
+
+
+def law_at_quantile(law, probability: float) -> dict:
+    """The law at the ``probability`` quantile of its compute-optimal exponent a = beta/(alpha+beta).
+
+    Used as the law's low and high case in one-at-a-time sensitivities: a larger a means more
+    parameters and fewer tokens per FLOP. For a fit with bootstrap draws, the draw at that
+    quantile of a; for a named law, the prior with alpha and beta moved in opposite
+    directions by ``z / sqrt(2)`` standard errors each (which moves a by ``z`` of its standard
+    error when the two errors are equal) and E at its central value.
+    """
+    probability = scalar("probability", probability)
+    if not 0 < probability < 1:
+        raise ValueError(f"probability must be in (0, 1), got {probability!r}")
+    if hasattr(law, "sample_params") and getattr(law, "n_bootstrap", 0) > 1:
+        good = law.sample_params()
+        a = good["beta"] / (good["alpha"] + good["beta"])
+        pick = np.argsort(a, kind="stable")[min(int(probability * a.size), a.size - 1)]
+        return {k: float(v[pick]) for k, v in good.items()}
+    central = _scalar_law(law)
+    z = NormalDist().inv_cdf(probability) / math.sqrt(2.0)
+    return {k: float(v) for k, v in _prior_params(central, -z, z, 0.0).items()}
+
+
+def uncertainty_spec(uncertainty) -> dict | None:
+    """Resolve ``uncertainty`` (bool or mapping of overrides) to a dict of inputs, or None.
+
+    The dict maps chain-input names to :class:`Uncertain` (None = that input fixed) and
+    ``"law"`` to True (draw the law) or None (fixed law).
+    """
+    if uncertainty is None or uncertainty is False:
+        return None
+    spec = dict(DEFAULT_UNCERTAINTY)
+    spec[LAW] = True
+    if uncertainty is True:
+        return spec
+    if isinstance(uncertainty, Mapping):
+        valid = list(DEFAULT_UNCERTAINTY) + [LAW]
+        for key, value in uncertainty.items():
+            if key not in valid:
+                raise unknown_name("uncertain input", key, valid)
+            if key == LAW:
+                if value not in (None, True, False):
+                    raise ValueError("uncertainty['law'] must be True or None (fixed law)")
+                spec[LAW] = True if value else None
+            elif value is not None and not isinstance(value, Uncertain):
+                raise ValueError(f"uncertainty[{key!r}] must be an Uncertain or None, got "
+                                 f"{type(value).__name__}")
+            else:
+                spec[key] = value
+        return spec
+    raise ValueError("uncertainty must be True, False or a mapping name -> Uncertain or None, "
+                     f"got {uncertainty!r}")
+
+
+def sample_inputs(spec: Mapping, central: Mapping, n_samples: int, rng) -> dict:
+    """Draw the uncertain chain inputs: ``{name: (1, n_samples) array}``.
+
+    Inputs are drawn in the order of ``spec`` from ``rng``; an input whose central value is
+    NaN (e.g. no catalog price) stays NaN. Inputs of ``spec`` that are None or absent from
+    ``central`` are not drawn.
+    """
+    out = {}
+    for name, dist in spec.items():
+        if name == LAW or dist is None or name not in central:
+            continue
+        value = float(np.asarray(central[name], dtype=float))
+        if math.isnan(value):
+            continue
+        out[name] = dist.sample(value, n_samples, rng)[None, :]
+    return out
+
+
+def percentiles(values, probabilities=PROBABILITIES) -> list[np.ndarray]:
+    """Linear-interpolation percentiles along the last axis (numpy's default method).
+
+    One partial sort (``numpy.partition`` on the needed order statistics) per array, not a
+    full sort.
+
+    Returns
+    -------
+    list of ndarray
+        One array per probability, the shape of ``values`` without its last axis.
+    """
+    x = np.asarray(values, dtype=float)
+    n = x.shape[-1]
+    positions = [p * (n - 1) for p in probabilities]
+    kth = sorted({int(math.floor(q)) for q in positions} |
+                 {min(int(math.floor(q)) + 1, n - 1) for q in positions})
+    part = np.partition(x, kth, axis=-1)
+    out = []
+    for q in positions:
+        lo = int(math.floor(q))
+        hi = min(lo + 1, n - 1)
+        frac = q - lo
+        out.append(part[..., lo] * (1.0 - frac) + part[..., hi] * frac)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# one-at-a-time sensitivity
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Case:
+    """One end of a sensitivity range that changes several settings, with a label.
+
+    Parameters
+    ----------
+    settings : Mapping
+        Keyword arguments swapped into the base case (e.g. ``{"precision": "fp8",
+        "mfu": 0.195}``).
+    label : str
+        How the case is shown in the table.
+    """
+
+    settings: Mapping = field(default_factory=dict)
+    label: str
+
+
+def _label(setting) -> str:
+    if isinstance(setting, Case):
+        return setting.label
+    name = getattr(setting, "name", None)
+    if isinstance(name, str):
+        return name
+    if isinstance(setting, float):
+        return f"{setting:.3g}"
+    return str(setting)
+
+
+def _number(value, what):
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"output must be a number; got {value!r} for {what}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"output must be finite; got {value!r} for {what}")
+    return number
+
+
+def _outputs(result, output, what) -> dict:
+    if output is not None:
+        result = output(result) if callable(output) else (
+            result[output] if isinstance(result, Mapping) else getattr(result, output))
+    if isinstance(result, Mapping):
+        return {str(k): _number(v, what) for k, v in result.items()}
+    if hasattr(result, "items") and hasattr(result, "index"):  # a Series of outputs
+        return {str(k): _number(v, what) for k, v in result.items()}
+    return {"": _number(result, what)}
+
+
+def sensitivity(model, base: Mapping, ranges: Mapping, *, output=None, sources=None):
+    """One-at-a-time sensitivity: each input moved alone to its low and high case.
+
+    Parameters
+    ----------
+    model : callable
+        ``model(**settings)``; its result (or ``output`` of it) is a number, or a mapping /
+        Series of named numbers (several outputs).
+    base : Mapping
+        Keyword -> base-case value; ``model(**base)`` is the baseline.
+    ranges : Mapping
+        Input name -> ``(low, high)``. Each end is a value for that keyword, or a
+        :class:`Case` that swaps several settings in at once under a label.
+    output : str or callable, optional
+        Picks the output from the model's result: an attribute or key name, or a function.
+    sources : Mapping, optional
+        Input name -> where its range comes from (a ``source`` column).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per input (and per output when the model returns named outputs), sorted by
+        decreasing swing within each output: ``input``, ``output`` (with named outputs),
+        ``base_setting``, ``low_setting``, ``high_setting`` (text), ``output_base``,
+        ``output_low``, ``output_high`` and ``swing`` = ``|output_high - output_low|``
+        [unit of the output]; ``source`` when given.
+
+    Raises
+    ------
+    ValueError
+        A range key that is neither a keyword of ``base`` nor given through :class:`Case`
+        settings, a range that is not a pair, or an output that is not a finite number.
+    """
+    import pandas as pd
+
+    sources = {} if sources is None else dict(sources)
+    baseline = _outputs(model(**base), output, "the base case")
+    named = "" not in baseline
+    rows = []
+    for key, pair in ranges.items():
+        if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+            raise ValueError(f"ranges[{key!r}] must be a (low, high) pair, got {pair!r}")
+        ends = []
+        for setting in pair:
+            if isinstance(setting, Case):
+                unknown = [k for k in setting.settings if k not in base]
+                changes = dict(setting.settings)
+            else:
+                unknown = [] if key in base else [key]
+                changes = {key: setting}
+            if unknown:
+                raise unknown_name("sensitivity input", unknown[0], list(base))
+            ends.append(_outputs(model(**{**base, **changes}), output, f"{key}={setting!r}"))
+        for name, value in baseline.items():
+            low, high = ends[0][name], ends[1][name]
+            row = {"input": key}
+            if named:
+                row["output"] = name
+            row.update({
+                "base_setting": _label(base.get(key, "")),
+                "low_setting": _label(pair[0]),
+                "high_setting": _label(pair[1]),
+                "output_base": value,
+                "output_low": low,
+                "output_high": high,
+                "swing": abs(high - low),
+            })
+            if sources:
+                row["source"] = sources.get(key, "")
+            rows.append(row)
+    frame = pd.DataFrame(rows)
+    keys = (["output"] if named else []) + ["swing"]
+    ascending = [True] * (len(keys) - 1) + [False]
+    return frame.sort_values(keys, ascending=ascending, kind="stable", ignore_index=True)
