@@ -60,6 +60,7 @@ _LAZY = {
     "Forecast": "forecasting",
     "largest_trainable": "forecasting",
     "forecast_for_loss": "forecasting",
+    "forecast_for_deadline": "forecasting",
     "forecast_sensitivity": "forecasting",
     "backtest": "backtesting",
     "Backtest": "backtesting",

@@ -33,7 +33,9 @@ import numpy as np
 from scaling import laws, uncertainty as mc
 from scaling._validation import as_count_array, as_float_array, unknown_name, whole_number
 from scaling.assumptions import Assumptions, as_assumptions
-from scaling.chain import RUN_COLUMNS, chain_inputs, check_feasible, run_chain
+from scaling.chain import (
+    RUN_COLUMNS, accelerators_for_deadline, chain_inputs, check_feasible, run_chain,
+)
 from scaling.clusters import as_cluster
 from scaling.errors import InfeasibleRunError
 
@@ -41,6 +43,7 @@ __all__ = [
     "Forecast",
     "FORECAST_COLUMNS",
     "forecast",
+    "forecast_for_deadline",
     "forecast_for_loss",
     "forecast_sensitivity",
     "largest_trainable",
@@ -193,6 +196,53 @@ def _frame(values, workload, clu, a, n_sizes):
     return pd.DataFrame(data)
 
 
+def _scenarios(sizes, law, tokens_per_param, n_tokens, spec, n_samples, seed):
+    """The workload per size (and per scenario), the rng, and the scenario count.
+
+    Returns ``(workload, col, rng, n_samples)``: ``workload`` maps ``n_params``, ``n_tokens``,
+    ``tokens_per_param``, ``loss`` and ``compute_flop`` to arrays of shape (sizes,) without
+    uncertainty and (sizes, samples) or (sizes, 1) with it; ``col`` is the sizes shaped to
+    broadcast against them.
+    """
+    central_law = laws.law_parameters(law)
+    if spec is None:
+        tokens = np.broadcast_to(_tokens(sizes, central_law, tokens_per_param, n_tokens),
+                                 sizes.shape)
+        col, law_values, rng = sizes, central_law, None
+    else:
+        n_samples = whole_number("n_samples", n_samples, minimum=2)
+        rng = mc.as_rng(seed)
+        if spec.get(mc.LAW) is None:
+            law_values = {k: np.full((1, 1), v) for k, v in central_law.items()}
+        else:
+            law_values = {k: v[None, :] for k, v in mc.law_draws(law, n_samples, rng).items()}
+        col = sizes[:, None]
+        tokens = _tokens(col, law_values, tokens_per_param, n_tokens)
+        tokens = np.broadcast_to(tokens, np.broadcast_shapes(np.shape(tokens), col.shape))
+    workload = {"n_params": sizes, "n_tokens": tokens, "tokens_per_param": tokens / col,
+                "loss": np.asarray(laws.chinchilla_loss(col, tokens, law_values)),
+                "compute_flop": np.asarray(laws.training_flop(col, tokens))}
+    return workload, col, rng, n_samples
+
+
+def _result(values, workload, clu, a, law, spec, n_samples, seed, keep_samples):
+    """The Forecast of a chain evaluation (with P5/P50/P95 and kept samples when uncertain)."""
+    sizes = workload["n_params"]
+    if spec is None:
+        return Forecast(frame=_frame(values, workload, clu, a, sizes.size), cluster=clu,
+                        law=law, assumptions=a, uncertainty=False, n_samples=0, seed=seed)
+    kept = None
+    if keep_samples:
+        shape = (sizes.size, n_samples)
+        everything = {**workload, **values}
+        kept = MappingProxyType({
+            name: np.broadcast_to(np.asarray(everything[name], dtype=float), shape)
+            for name in FORECAST_COLUMNS if name not in ("cluster", "accelerator", "precision")})
+    return Forecast(frame=_frame(values, workload, clu, a, sizes.size), cluster=clu, law=law,
+                    assumptions=a, uncertainty=True, n_samples=n_samples, seed=seed,
+                    samples=kept)
+
+
 def forecast(n_params, *, cluster, law=laws.DEFAULT_LAW, tokens_per_param=None, n_tokens=None,
              n_accelerators=None, assumptions=None, uncertainty=False, n_samples=2000, seed=0,
              keep_samples=False) -> Forecast:
@@ -249,46 +299,108 @@ def forecast(n_params, *, cluster, law=laws.DEFAULT_LAW, tokens_per_param=None, 
     if count.ndim:
         raise ValueError("n_accelerators must be a single count for a forecast")
     spec = mc.uncertainty_spec(uncertainty)
-    central_law = laws.law_parameters(law)
-    if spec is None:
-        tokens = np.broadcast_to(_tokens(sizes, central_law, tokens_per_param, n_tokens),
-                                 sizes.shape)
-        compute = np.asarray(laws.training_flop(sizes, tokens))
-        workload = {"n_params": sizes, "n_tokens": tokens, "tokens_per_param": tokens / sizes,
-                    "loss": np.asarray(laws.chinchilla_loss(sizes, tokens, central_law))}
-        inputs = chain_inputs(compute, accelerator=clu.accelerator, n_accelerators=count,
-                              n_params=sizes, assumptions=a, cluster=clu)
-        values = run_chain(inputs, include_failures=a.include_failures)
-        check_feasible(values, inputs)
-        return Forecast(frame=_frame(values, workload, clu, a, sizes.size), cluster=clu,
-                        law=law, assumptions=a, uncertainty=False, n_samples=0, seed=seed)
-
-    n_samples = whole_number("n_samples", n_samples, minimum=2)
-    rng = mc.as_rng(seed)
-    if spec.get(mc.LAW) is None:
-        law_values = {k: np.full((1, 1), v) for k, v in central_law.items()}
-    else:
-        law_values = {k: v[None, :] for k, v in mc.law_draws(law, n_samples, rng).items()}
-    col = sizes[:, None]
-    tokens = _tokens(col, law_values, tokens_per_param, n_tokens)
-    tokens = np.broadcast_to(tokens, np.broadcast_shapes(np.shape(tokens), col.shape))
-    compute = np.asarray(laws.training_flop(col, tokens))
-    workload = {"n_params": sizes, "n_tokens": tokens, "tokens_per_param": tokens / col,
-                "loss": np.asarray(laws.chinchilla_loss(col, tokens, law_values))}
-    inputs = chain_inputs(compute, accelerator=clu.accelerator, n_accelerators=count,
-                          n_params=col, assumptions=a, cluster=clu)
-    inputs.update(mc.sample_inputs(spec, inputs, n_samples, rng))
+    workload, col, rng, n_samples = _scenarios(sizes, law, tokens_per_param, n_tokens, spec,
+                                               n_samples, seed)
+    inputs = chain_inputs(workload["compute_flop"], accelerator=clu.accelerator,
+                          n_accelerators=count, n_params=col, assumptions=a, cluster=clu)
+    if spec is not None:
+        inputs.update(mc.sample_inputs(spec, inputs, n_samples, rng))
     values = run_chain(inputs, include_failures=a.include_failures)
-    kept = None
-    if keep_samples:
-        shape = (sizes.size, n_samples)
-        everything = {**workload, **values}
-        kept = MappingProxyType({
-            name: np.broadcast_to(np.asarray(everything[name], dtype=float), shape)
-            for name in FORECAST_COLUMNS if name not in ("cluster", "accelerator", "precision")})
-    return Forecast(frame=_frame(values, workload, clu, a, sizes.size), cluster=clu, law=law,
-                    assumptions=a, uncertainty=True, n_samples=n_samples, seed=seed,
-                    samples=kept)
+    if spec is None:
+        check_feasible(values, inputs)
+    return _result(values, workload, clu, a, law, spec, n_samples, seed, keep_samples)
+
+
+#: Fixed-point iterations of :func:`forecast_for_deadline`'s goodput-dependent accelerator
+#: count (vectorised over sizes and scenarios; converges in a handful while goodput > 50%).
+_DEADLINE_ITERATIONS = 50
+
+
+def forecast_for_deadline(n_params, *, deadline_s, accelerator, law=laws.DEFAULT_LAW,
+                          tokens_per_param=None, n_tokens=None, assumptions=None,
+                          uncertainty=False, n_samples=2000, seed=0,
+                          keep_samples=False) -> Forecast:
+    """The cluster it takes to train each model size by a deadline, and what it costs.
+
+    The inverse of :func:`forecast` in the accelerator count: for each size (and scenario),
+    the number of accelerators of one kind whose run takes exactly ``deadline_s``, then the
+    chain's power, energy and dollars for that cluster.
+
+    Parameters
+    ----------
+    n_params : float or array_like
+        Model sizes N [parameters].
+    deadline_s : float
+        Wall-clock time available [s].
+    accelerator : str or Accelerator
+        The chip to build the cluster from.
+    law, tokens_per_param, n_tokens, assumptions, uncertainty, n_samples, seed, keep_samples :
+        As in :func:`forecast` (the accelerator count is not rounded: it is a requirement).
+
+    Returns
+    -------
+    Forecast
+        ``n_accelerators`` is the required count (with an interval under uncertainty);
+        ``time_s`` equals the deadline; power, energy, capex and cost are those of that
+        cluster. ``cluster`` is ``"<accelerator> for deadline"``.
+
+    Raises
+    ------
+    InfeasibleRunError
+        Without uncertainty, when no count meets the deadline (failures grow faster than
+        throughput).
+
+    Notes
+    -----
+    :math:`n = C / (T\\,P_{peak}\\,\\mathrm{MFU}\\,G(n))`
+    (:func:`scaling.chain.accelerators_for_deadline`), solved by fixed-point iteration on the
+    chain's goodput G.
+    """
+    from scaling.clusters import Cluster
+    from scaling.hardware import as_accelerator
+
+    chip = as_accelerator(accelerator)
+    a = as_assumptions(assumptions)
+    sizes = _sizes(n_params)
+    deadline = float(as_float_array("deadline_s", deadline_s))
+    spec = mc.uncertainty_spec(uncertainty)
+    workload, col, rng, n_samples = _scenarios(sizes, law, tokens_per_param, n_tokens, spec,
+                                               n_samples, seed)
+    inputs = chain_inputs(workload["compute_flop"], accelerator=chip, n_accelerators=1.0,
+                          n_params=col, assumptions=a)
+    if spec is not None:
+        inputs.update(mc.sample_inputs(spec, inputs, n_samples, rng))
+    count = accelerators_for_deadline(workload["compute_flop"], deadline,
+                                      inputs["peak_flop_per_s"], inputs["mfu"])
+    for _ in range(_DEADLINE_ITERATIONS if a.include_failures else 0):
+        good = run_chain({**inputs, "n_accelerators": np.where(np.isfinite(count), count, 1.0)}
+                         )["goodput"]
+        good = np.where(np.isfinite(count), good, 0.0)
+        count = np.where(good > 0, accelerators_for_deadline(
+            workload["compute_flop"], deadline, inputs["peak_flop_per_s"], inputs["mfu"],
+            np.where(good > 0, good, 1.0)), np.inf)
+    finite = np.isfinite(count)
+    inputs["n_accelerators"] = np.where(finite, count, 1.0)
+    values = run_chain(inputs, include_failures=a.include_failures)
+    met = finite & np.isclose(values["time_s"], deadline, rtol=1e-6)
+    if not met.all():
+        if spec is None:
+            raise InfeasibleRunError(
+                f"no number of {chip.name} accelerators trains "
+                f"{np.broadcast_to(col, met.shape)[~met][0]:.3g} parameters within "
+                f"deadline_s={deadline:.4g} s: each added accelerator brings more interruptions "
+                "than throughput (goodput falls towards zero); give a longer deadline or "
+                "change the reliability assumptions")
+        shape = met.shape
+        for name, value in values.items():  # scenarios that miss the deadline: unbounded
+            value = np.asarray(value, dtype=float)
+            if value.shape == shape and name not in ("compute_flop", "n_params", "mfu",
+                                                      "peak_flop_per_s", "pue"):
+                values[name] = np.where(met, value, 0.0 if name == "goodput" else np.inf)
+    values["n_accelerators"] = np.where(met, np.broadcast_to(count, met.shape), np.inf)
+    label = Cluster(name=f"{chip.name} for deadline", accelerator=chip, n_accelerators=1,
+                    source="scaling.forecast_for_deadline")
+    return _result(values, workload, label, a, law, spec, n_samples, seed, keep_samples)
 
 
 # --------------------------------------------------------------------------------------------
@@ -391,7 +503,8 @@ def forecast_for_loss(target_loss, *, cluster, law=laws.DEFAULT_LAW, n_accelerat
 
 
 def forecast_sensitivity(n_params, *, cluster, quantity="amortized_cost_usd",
-                         law=laws.DEFAULT_LAW, assumptions=None, uncertainty=True, **kwargs):
+                         law=laws.DEFAULT_LAW, tokens_per_param=None, n_tokens=None,
+                         n_accelerators=None, assumptions=None, uncertainty=True):
     """Which uncertain input moves a forecast most: each at its P5 and P95, one at a time.
 
     Parameters
@@ -402,13 +515,11 @@ def forecast_sensitivity(n_params, *, cluster, quantity="amortized_cost_usd",
     quantity : str
         A forecast column (e.g. ``"time_s"``, ``"energy_j"``, ``"amortized_cost_usd"``,
         ``"rental_cost_usd"``).
-    law, assumptions :
+    law, tokens_per_param, n_tokens, n_accelerators, assumptions :
         As in :func:`forecast`.
     uncertainty : bool or Mapping
         The inputs to vary and their spreads, as in :func:`forecast` (True: the law and
         :data:`scaling.uncertainty.DEFAULT_UNCERTAINTY`).
-    **kwargs
-        Passed to :func:`forecast` (``tokens_per_param``, ``n_tokens``, ``n_accelerators``).
 
     Returns
     -------
@@ -427,6 +538,8 @@ def forecast_sensitivity(n_params, *, cluster, quantity="amortized_cost_usd",
     clu = as_cluster(cluster)
     a = as_assumptions(assumptions)
     spec = mc.uncertainty_spec(uncertainty) or {}
+    kwargs = {"tokens_per_param": tokens_per_param, "n_tokens": n_tokens,
+              "n_accelerators": n_accelerators}
     probe = forecast([n_params], cluster=clu, law=law, assumptions=a, **kwargs).to_frame()
     if quantity not in probe.columns:
         raise unknown_name("quantity", quantity, list(probe.columns))
