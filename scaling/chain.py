@@ -227,8 +227,8 @@ def run_chain(inputs: Mapping, *, include_failures: bool = True) -> dict:
                                          scaling_exponent=x["scaling_exponent"]))
     pause = x["checkpoint_time_s"]
     if include_failures:
-        good = np.asarray(reliability.goodput(mtbf, pause, x["restart_time_s"]))
-        interval = np.asarray(reliability.optimal_interval_s(pause, mtbf))
+        interval, good = (np.asarray(v) for v in reliability.optimal_checkpointing(
+            mtbf, pause, x["restart_time_s"]))
     else:
         good = np.ones(np.shape(mtbf))
         interval = _nan_like(mtbf, pause)

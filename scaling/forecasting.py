@@ -170,12 +170,25 @@ def _sizes(n_params):
     return sizes
 
 
+#: Columns that are a fixed positive multiple of another within every forecast (so their
+#: percentiles follow from the other's): column -> source column. Checked before use.
+_PROPORTIONAL = {"time_days": "time_s", "energy_mwh": "energy_j",
+                 "accelerator_hours": "time_s", "tokens_per_param": "n_tokens",
+                 "compute_flop": "n_tokens", "sustained_flop_per_s": "mfu"}
+
+
 def _frame(values, workload, clu, a, n_sizes):
-    """One row per size from the chain's values, with P5/P50/P95 where scenarios vary."""
+    """One row per size from the chain's values, with P5/P50/P95 where scenarios vary.
+
+    Percentiles are taken on each array as the chain returned it (a (1, samples) input is
+    reduced once, not once per size), and columns proportional to an already reduced one
+    (:data:`_PROPORTIONAL`, checked) reuse its order statistics.
+    """
     import pandas as pd
 
     data = {}
     everything = {**workload, **values}
+    reduced = {}
     for name in FORECAST_COLUMNS:
         if name == "cluster":
             data[name] = [clu.name] * n_sizes
@@ -186,14 +199,33 @@ def _frame(values, workload, clu, a, n_sizes):
         else:
             value = np.asarray(everything[name], dtype=float)
             if value.ndim == 2 and value.shape[-1] > 1:
-                value = np.broadcast_to(value, (n_sizes, value.shape[-1]))
-                lower, mid, upper = mc.percentiles(value)
-                data[f"{name}_ci_lower"], data[name], data[f"{name}_ci_upper"] = lower, mid, upper
+                bands = _proportional_bands(name, value, everything, reduced)
+                if bands is None:
+                    bands = mc.percentiles(value)
+                reduced[name] = bands
+                for suffix, band in zip(("_ci_lower", "", "_ci_upper"), bands):
+                    data[name + suffix] = np.broadcast_to(band, (n_sizes,)).copy()
             else:
                 if value.ndim == 2:
                     value = value[:, 0]
                 data[name] = np.broadcast_to(value, (n_sizes,)).copy()
     return pd.DataFrame(data)
+
+
+def _proportional_bands(name, value, everything, reduced):
+    """The P5/P50/P95 of ``value`` from those of its proportional source, or None."""
+    source = _PROPORTIONAL.get(name)
+    if source not in reduced:
+        return None
+    base = np.asarray(everything[source], dtype=float)
+    if base.shape != value.shape:
+        return None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = value[..., :1] / base[..., :1]
+    if not (np.all(np.isfinite(factor)) and np.all(factor > 0)
+            and np.allclose(value, base * factor, rtol=1e-12, atol=0.0)):
+        return None
+    return [band * factor[..., 0] for band in reduced[source]]
 
 
 def _scenarios(sizes, law, tokens_per_param, n_tokens, spec, n_samples, seed):

@@ -81,6 +81,7 @@ __all__ = [
     "young_interval_s",
     "daly_interval_s",
     "optimal_interval_s",
+    "optimal_checkpointing",
     "goodput",
     "goodput_first_order",
     "first_order_valid",
@@ -201,9 +202,10 @@ FIRST_ORDER_TOLERANCE = 0.01
 # log space; 200 halvings of a ln-range below 200 reach double precision).
 _BISECTION_ITERATIONS = 200
 _MTBF_BRACKET_S = (1e-6, 1e18)
-# Below this checkpoint/MTBF ratio the Lambert-W optimum is replaced by its series (the two
-# agree to ~1e-10 there, the series avoids the branch-point cancellation).
-_SERIES_BELOW = 1e-6
+# Newton's method for the optimal checkpoint fraction: in x below this checkpoint/MTBF ratio,
+# in ln(1 - x) above it; this many steps reach double precision from the starting points.
+_NEWTON_SWITCH = 1.0
+_NEWTON_STEPS = 6
 # Above this argument ln(e^x - 1) is evaluated as x + ln(1 - e^-x) (no overflow).
 _LOG_EXPM1_LINEAR_ABOVE = 30.0
 
@@ -479,15 +481,64 @@ def daly_interval_s(checkpoint_time_s, mtbf_s):
 
 
 def _optimal_fraction(d):
-    """x* = tau*/M minimising (e^(x+d) - 1)/x, i.e. the root of (1 - x) e^(x + d) = 1."""
-    from scipy.special import lambertw
+    """(x*, 1 - x*): x* = tau*/M minimises (e^(x+d) - 1)/x, the root of (1 - x) e^(x + d) = 1.
 
+    Equivalently 1 + W_0(-e^{-1-d}) (Lambert W). Solved by Newton's method in numpy: in x for
+    d < 1 (from the series sqrt(2d) - 2d/3), and in L = ln(1 - x) for d >= 1 (from
+    L = -1 - d), so that 1 - x keeps full precision when it is tiny (goodput at the edge of
+    feasibility) and underflows to 0 instead of going negative.
+    """
     d = np.asarray(d, dtype=float)
-    small = d < _SERIES_BELOW
-    safe_d = np.where(small, _SERIES_BELOW, d)
-    exact = 1.0 + lambertw(-np.exp(-1.0 - safe_d), k=0).real
-    series = np.sqrt(2.0 * d) - 2.0 * d / 3.0
-    return np.where(small, series, exact)
+    small = d < _NEWTON_SWITCH
+    x = np.empty(d.shape)
+    y = np.empty(d.shape)
+    if small.any():
+        ds = d[small]
+        xs = np.sqrt(2.0 * ds) - 2.0 * ds / 3.0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for _ in range(_NEWTON_STEPS):
+                step = (np.log1p(-xs) + xs + ds) * (1.0 - xs) / xs
+                xs = np.where(xs > 0.0, xs + step, xs)
+        x[small], y[small] = xs, 1.0 - xs
+    if not small.all():
+        dl = d[~small]
+        log_y = -1.0 - dl
+        for _ in range(_NEWTON_STEPS):
+            e = np.exp(log_y)
+            log_y = log_y - (log_y - e + 1.0 + dl) / (1.0 - e)
+        ys = np.exp(log_y)
+        x[~small], y[~small] = 1.0 - ys, ys
+    return x, y
+
+
+def optimal_checkpointing(mtbf_s, checkpoint_time_s, restart_time_s=DEFAULT_RESTART_TIME_S):
+    """Optimal checkpoint interval and the goodput it gives (Daly's exponential model).
+
+    The one home of the optimum: :func:`optimal_interval_s` and :func:`goodput` (with
+    ``interval_s=None``) return its two halves; the forecast chain asks for both at once.
+
+    Parameters
+    ----------
+    mtbf_s : numeric
+        Job mean time between interruptions M. [s]
+    checkpoint_time_s : numeric
+        Blocking checkpoint pause delta. [s]
+    restart_time_s : numeric
+        Time from an interruption until training resumes R (>= 0). [s]
+
+    Returns
+    -------
+    interval_s, goodput : numeric
+        :math:`\\tau^* = M x^*` [s] and :math:`G^* = e^{-R/M}(1 - x^*)` [fraction], with
+        :math:`x^* = 1 + W_0(-e^{-1-\\delta/M})`.
+    """
+    m = as_float_array("mtbf_s", mtbf_s)
+    delta = as_float_array("checkpoint_time_s", checkpoint_time_s)
+    restart = as_float_array("restart_time_s", restart_time_s, allow_zero=True)
+    x, y = _optimal_fraction(delta / m)
+    inputs = (mtbf_s, checkpoint_time_s)
+    return (like(m * x, *inputs),
+            like(np.exp(-restart / m) * y, *inputs, restart_time_s))
 
 
 def _log_expm1(x):
@@ -526,9 +577,7 @@ def optimal_interval_s(checkpoint_time_s, mtbf_s):
     :math:`e^{R/M}`). For small :math:`\\delta/M`, :math:`\\tau^* \\to \\sqrt{2\\delta M}`
     (Young).
     """
-    delta = as_float_array("checkpoint_time_s", checkpoint_time_s)
-    m = as_float_array("mtbf_s", mtbf_s)
-    return like(m * _optimal_fraction(delta / m), checkpoint_time_s, mtbf_s)
+    return optimal_checkpointing(mtbf_s, checkpoint_time_s, 0.0)[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -570,13 +619,11 @@ def goodput(mtbf_s, checkpoint_time_s, restart_time_s=DEFAULT_RESTART_TIME_S, in
     >>> round(goodput(mtbf_s(16384), 60.0, 150.0), 3)
     0.888
     """
+    if interval_s is None:
+        return optimal_checkpointing(mtbf_s, checkpoint_time_s, restart_time_s)[1]
     m = as_float_array("mtbf_s", mtbf_s)
     delta = as_float_array("checkpoint_time_s", checkpoint_time_s)
     restart = as_float_array("restart_time_s", restart_time_s, allow_zero=True)
-    if interval_s is None:
-        x = _optimal_fraction(delta / m)
-        result = np.exp(-restart / m) * (1.0 - x)
-        return like(result, mtbf_s, checkpoint_time_s, restart_time_s)
     tau = as_float_array("interval_s", interval_s)
     result = np.exp(np.log(tau / m) - restart / m - _log_expm1((tau + delta) / m))
     return like(result, mtbf_s, checkpoint_time_s, restart_time_s, interval_s)
@@ -818,7 +865,7 @@ def required_restart_time_s(target_goodput, mtbf_s, checkpoint_time_s=DEFAULT_CH
     target = check_fraction("target_goodput", target_goodput, include_one=False)
     m = as_float_array("mtbf_s", mtbf_s)
     delta = as_float_array("checkpoint_time_s", checkpoint_time_s)
-    headroom = 1.0 - _optimal_fraction(delta / m)
+    headroom = _optimal_fraction(delta / m)[1]
     restart = m * np.log(headroom / target)
     result = np.where(restart >= 0.0, restart, np.nan)
     return like(result, target_goodput, mtbf_s, checkpoint_time_s)
@@ -851,7 +898,7 @@ def required_mtbf_s(target_goodput, checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S,
     for _ in range(_BISECTION_ITERATIONS):
         mid = 0.5 * (lo + hi)
         m = np.exp(mid)
-        reached = np.exp(-restart / m) * (1.0 - _optimal_fraction(delta / m)) >= target
+        reached = np.exp(-restart / m) * _optimal_fraction(delta / m)[1] >= target
         hi = np.where(reached, mid, hi)
         lo = np.where(reached, lo, mid)
     return like(np.exp(hi), target_goodput, checkpoint_time_s, restart_time_s)
