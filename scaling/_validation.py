@@ -259,8 +259,8 @@ def unknown_name(what: str, given, valid) -> ValueError:
                           f"{given!r}; valid names: {', '.join(valid)}")
     lowered = {v.lower(): v for v in valid}
     close = difflib.get_close_matches(given.lower(), list(lowered), n=3, cutoff=0.5)
-    hint = f"; did you mean {' or '.join(repr(lowered[c]) for c in close)}?" if close else ""
-    return ValueError(f"unknown {what} {given!r}{hint} Valid names: {', '.join(valid)}")
+    hint = f"; did you mean {' or '.join(repr(lowered[c]) for c in close)}?" if close else ";"
+    return ValueError(f"unknown {what} {given!r}{hint} valid names: {', '.join(valid)}")
 
 
 def check_choice(name: str, value, choices) -> str:

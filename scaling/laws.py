@@ -34,7 +34,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from scaling._validation import as_float_array, like
+from scaling._validation import as_float_array, like, unknown_name
 
 __all__ = [
     "FLOP_PER_PARAM_PER_TOKEN",
@@ -207,9 +207,7 @@ def law_parameters(law=DEFAULT_LAW) -> dict:
     """
     if isinstance(law, str):
         if law not in LAW_PARAMETERS:
-            raise ValueError(
-                f"unknown law {law!r}; valid names are {', '.join(sorted(LAW_PARAMETERS))}"
-            )
+            raise unknown_name("law", law, sorted(LAW_PARAMETERS))
         spec = LAW_PARAMETERS[law]
     elif isinstance(law, Mapping):
         spec = law

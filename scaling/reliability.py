@@ -1042,7 +1042,7 @@ def sensitivity_table(n_accelerators, *, ranges=None,
     -------
     pandas.DataFrame
         :func:`scaling.sensitivity`'s table of goodput, one row per size and assumption:
-        ``n_accelerators``, ``input``, ``low_setting``, ``high_setting``, ``output_base``,
+        ``n_accelerators``, ``input``, ``output`` (the size as a label), ``low_setting``, ``high_setting``, ``output_base``,
         ``output_low``, ``output_high`` [fraction] and ``swing`` (``|high - low|`` in
         goodput), sorted by size then decreasing swing.
     """
@@ -1054,11 +1054,12 @@ def sensitivity_table(n_accelerators, *, ranges=None,
     }
     n = np.atleast_1d(as_float_array("n_accelerators", n_accelerators))
 
+    labels = [f"{size:,.0f} accelerators" for size in n]
+
     def at_sizes(**settings):
-        return dict(zip((f"{size:.17g}" for size in n),
-                        np.asarray(goodput_at_scale(n, **settings), dtype=float)))
+        return dict(zip(labels, np.asarray(goodput_at_scale(n, **settings), dtype=float)))
 
     table = sensitivity(at_sizes, baseline, SENSITIVITY_RANGES if ranges is None else ranges)
-    table.insert(0, "n_accelerators", table.pop("output").astype(float))
+    table.insert(0, "n_accelerators", table["output"].map(dict(zip(labels, n))))
     return table.sort_values(["n_accelerators", "swing"], ascending=[True, False],
                              ignore_index=True)

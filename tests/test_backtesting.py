@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 
 import scaling
-import scaling.backtest
-from scaling.backtest import COST_KINDS, Backtest, backtest, fold_error
+from scaling.backtesting import COST_KINDS, Backtest, backtest, fold_error
 from scaling.data import load_table
 from scaling.hardware import accelerator
 
@@ -95,7 +94,7 @@ def test_bad_tables():
         backtest(bad)
     bad = runs.copy()
     bad.loc[0, "accelerator"] = "H900"
-    with pytest.raises(ValueError, match="valid names"):
+    with pytest.raises(ValueError, match="accelerator 'H900'.*valid names: .*H100-SXM"):
         backtest(bad)
     with pytest.raises(ValueError, match="missing columns"):
         backtest(runs.drop(columns=["n_params"]))
@@ -106,7 +105,8 @@ def test_cost_kinds_cover_the_table():
     assert kinds <= set(COST_KINDS)
 
 
-def test_scaling_backtest_is_callable():
+def test_scaling_backtest_is_the_function():
+    assert scaling.backtest is backtest
     assert isinstance(scaling.backtest(), Backtest)
 
 

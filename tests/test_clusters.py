@@ -7,15 +7,12 @@ import pandas as pd
 import pytest
 
 import scaling
-from scaling.cluster import (
-    CHECKPOINT_BYTES_PER_PARAM,
+from scaling.clusters import (
     EPOCH_HYPERSCALER_PUE,
     EPOCH_OTHER_PUE,
     Cluster,
     allreduce_time_s,
     average_power_per_accelerator_w,
-    checkpoint_bytes,
-    checkpoint_write_time_s,
     cluster,
     data_ingestion_byte_per_s,
     default_rack_power_w,
@@ -26,6 +23,11 @@ from scaling.cluster import (
     n_racks,
     peak_it_power_w,
     training_tokens_per_s,
+)
+from scaling.reliability import (
+    CHECKPOINT_BYTES_PER_PARAM,
+    checkpoint_bytes,
+    checkpoint_write_time_s,
 )
 
 # Epoch (Cottier et al. 2024; training-cost-trends cluster_energy_cost) hyperscaler H100
@@ -118,16 +120,16 @@ def test_cluster_from_catalog_name_and_replace():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"n_accelerators": 0}, "n_accelerators must be a positive integer"),
-    ({"n_accelerators": -5}, "n_accelerators must be a positive integer"),
-    ({"n_accelerators": 1.5}, "n_accelerators must be a positive integer"),
+    ({"n_accelerators": 0}, "n_accelerators must be a whole number >= 1, got 0"),
+    ({"n_accelerators": -5}, "n_accelerators must be a whole number >= 1, got -5"),
+    ({"n_accelerators": 1.5}, "n_accelerators must be a whole number >= 1, got 1.5"),
     ({"pue": 0.95}, "pue must be >= 1"),
     ({"pue": float("nan")}, "pue must be >= 1"),
-    ({"cooling": "water"}, "cooling must be one of"),
+    ({"cooling": "water"}, "cooling 'water'.*valid names: air, liquid"),
     ({"mfu": 0.0}, r"mfu must be in \(0, 1\]"),
     ({"mfu": 1.2}, r"mfu must be in \(0, 1\]"),
-    ({"status": "confirmed"}, "status must be one of"),
-    ({"reported_power_w": -1.0}, "reported_power_w must be positive or NaN"),
+    ({"status": "confirmed"}, "status 'confirmed'.*valid names: reported, estimate, rumour"),
+    ({"reported_power_w": -1.0}, r"reported_power_w \(NaN if unpublished\) must be positive"),
     ({"accelerator": "H1000"}, "unknown accelerator"),
 ])
 def test_cluster_bad_input(kwargs, message):

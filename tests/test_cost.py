@@ -7,11 +7,10 @@ import pandas as pd
 import pytest
 
 import scaling
-from scaling.cluster import average_power_per_accelerator_w, cluster, energy_j
+from scaling.clusters import average_power_per_accelerator_w, cluster, energy_j
 from scaling.cost import (
     EPOCH_DEPRECIATION_RATE_PER_YEAR,
     EPOCH_NETWORK_COST_OVERHEAD,
-    SECONDS_PER_YEAR,
     PriceAssumptions,
     amortized_hardware_cost_usd,
     capex_breakdown_usd,
@@ -23,8 +22,9 @@ from scaling.cost import (
     electricity_price_usd_per_kwh,
     energy_cost_usd,
     rental_cost_usd,
-    size_cluster,
 )
+from scaling.systems import size_cluster
+from scaling.units import SECONDS_PER_YEAR
 
 # Epoch cost repo model_costs.csv (2023 USD): Llama 3.1-405B amortised hardware + energy
 EPOCH_LLAMA31_405B_AMORTIZED_USD = 51.0e6
@@ -116,9 +116,10 @@ def test_capex_breakdown_components():
     assert parts["servers_usd"] == pytest.approx(20e6 * 0.64)
     assert parts["network_usd"] == pytest.approx(20e6 * 1.64 * (EPOCH_NETWORK_COST_OVERHEAD - 1))
     assert parts["facility_usd"] == pytest.approx(20e6)
-    assert parts["total_usd"] == pytest.approx(sum(v for k, v in parts.items() if k != "total_usd"))
-    # Epoch: interconnect is 19% of cluster (chips + servers + network) cost
     hardware = parts["chips_usd"] + parts["servers_usd"] + parts["network_usd"]
+    assert parts["hardware_usd"] == pytest.approx(hardware)
+    assert parts["total_usd"] == pytest.approx(hardware + parts["facility_usd"])
+    # Epoch: interconnect is 19% of cluster (chips + servers + network) cost
     assert parts["network_usd"] / hardware == pytest.approx(0.19)
     server_priced = capex_breakdown_usd(1000, 20_000.0, price_includes_server=True)
     assert server_priced["servers_usd"] == 0.0
@@ -139,8 +140,12 @@ def test_amortization_depreciation_and_straight_line():
     one_year = amortized_hardware_cost_usd(1e6, SECONDS_PER_YEAR)
     assert one_year == pytest.approx(0.322e6, rel=2e-3)
     straight = PriceAssumptions(amortization="straight_line", lifetime_years=4.0)
-    assert amortized_hardware_cost_usd(1e6, SECONDS_PER_YEAR, prices=straight) == \
+    assert straight.amortization_rate_per_year == pytest.approx(0.25)
+    assert straight.amortized_hardware_cost_usd(1e6, SECONDS_PER_YEAR) == pytest.approx(0.25e6)
+    assert amortized_hardware_cost_usd(1e6, SECONDS_PER_YEAR,
+                                       straight.amortization_rate_per_year) == \
         pytest.approx(0.25e6)
+    assert PriceAssumptions().amortized_hardware_cost_usd(1e6, SECONDS_PER_YEAR) == one_year
     series = amortized_hardware_cost_usd(pd.Series([1e6, 2e6]), SECONDS_PER_YEAR)
     assert isinstance(series, pd.Series)
     assert depreciated_value_usd(1e4, 1.0) == pytest.approx(1e4 * 10 ** -0.14)
@@ -175,14 +180,16 @@ def test_epoch_cud_reproduces_published_aws_p4de_committed_prices():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"amortization": "declining"}, "amortization must be one of"),
+    ({"amortization": "declining"},
+     "amortization 'declining'; did you mean 'depreciation'.*valid names: depreciation, "
+     "straight_line"),
     ({"server_cost_overhead": 0.9}, "server_cost_overhead must be >= 1"),
     ({"network_cost_overhead": float("nan")}, "network_cost_overhead must be >= 1"),
     ({"electricity_usd_per_kwh": float("nan")}, "electricity_usd_per_kwh must be positive"),
     ({"lifetime_years": 0.0}, "lifetime_years must be positive"),
     ({"facility_capex_usd_per_w": -1.0}, "facility_capex_usd_per_w must be >= 0"),
-    ({"rental_discount": "spot"}, "rental_discount must be one of"),
-    ({"rental_provider": "oracle"}, "rental_provider must be one of"),
+    ({"rental_discount": "spot"}, "rental_discount 'spot'.*valid names: on_demand, 1yr, 3yr"),
+    ({"rental_provider": "oracle"}, "rental_provider 'oracle'.*valid names: aws, google"),
 ])
 def test_price_assumptions_bad_input(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -198,8 +205,12 @@ def test_cluster_cost_breakdown_frontier_and_energy():
     assert parts["energy_j"] == pytest.approx(frontier.average_facility_power_w() * SECONDS_PER_YEAR)
     with pytest.raises(ValueError, match="no purchase price"):
         cluster_cost_breakdown(dataclasses.replace(frontier, accelerator="MI355X"))
-    with pytest.raises(ValueError, match="must be a Cluster"):
-        cluster_cost_breakdown("frontier")
+    # a catalog name is accepted and gives the same breakdown; anything else is refused
+    assert cluster_cost_breakdown("frontier") == cluster_cost_breakdown(frontier)
+    with pytest.raises(ValueError, match="cluster must be a name"):
+        cluster_cost_breakdown(42)
+    with pytest.raises(ValueError, match="unknown cluster 'frontiers'.*valid names"):
+        cluster_cost_breakdown("frontiers")
 
 
 def test_cottier2024_llama31_405b_cluster_hardware_acquisition_near_896m():
@@ -211,7 +222,7 @@ def test_cottier2024_llama31_405b_cluster_hardware_acquisition_near_896m():
 
 
 def test_compare_clusters_seed_systems_first():
-    from scaling.cost import SEED_SYSTEMS, compare_clusters
+    from scaling.systems import SEED_SYSTEMS, compare_clusters
 
     table = compare_clusters()
     assert tuple(table["name"][:4]) == SEED_SYSTEMS

@@ -1,6 +1,8 @@
-"""Tests of the forecast chain (scaling.forecast) against published runs and invariants."""
+"""Tests of the forecast chain (scaling.chain, scaling.forecasting) against published runs and
+invariants."""
 
 import dataclasses
+import inspect
 import math
 import subprocess
 import sys
@@ -10,19 +12,17 @@ import pandas as pd
 import pytest
 
 from scaling import laws, reliability
-from scaling.forecast import (
-    DEFAULT_UNCERTAINTY,
-    LAW_PRIOR,
+from scaling.assumptions import Assumptions
+from scaling.chain import RunEstimate, estimate_run, training_time_s
+from scaling.forecasting import (
     Forecast,
-    RunEstimate,
-    Uncertain,
-    estimate_run,
     forecast,
     forecast_for_loss,
+    forecast_sensitivity,
     largest_trainable,
-    training_time_s,
 )
-import scaling.cluster as cluster_module
+from scaling.uncertainty import DEFAULT_UNCERTAINTY, LAW_PRIOR, Uncertain, law_draws
+import scaling.clusters as cluster_module
 import scaling.hardware as hardware_module
 
 # Llama 3.1 405B: 3.8e25 FLOP on up to 16,384 H100-80GB, 30.84M H100-hours
@@ -58,8 +58,8 @@ def test_chowdhery2022_palm_540b_chip_hours_with_given_mfu():
     """
     ref = CHOWDHERY2022_PALM_540B
     run = estimate_run(ref["compute_flop"], accelerator="TPU-v4",
-                       n_accelerators=ref["n_accelerators"], mfu=ref["mfu"],
-                       n_params=ref["n_params"])
+                       n_accelerators=ref["n_accelerators"], n_params=ref["n_params"],
+                       assumptions=Assumptions(mfu=ref["mfu"]))
     failure_free_h = ref["compute_flop"] / (275e12 * ref["mfu"]) / 3600
     np.testing.assert_allclose(run.accelerator_hours * run.goodput, failure_free_h, rtol=1e-9)
     assert 0.95 < run.goodput < 1.0
@@ -71,7 +71,7 @@ def test_chowdhery2022_palm_540b_chip_hours_with_given_mfu():
 def test_llama3_checkpoint_interval_about_19_minutes():
     """Issue 4 check: Llama 3 scale (MTBF ~3.1 h) with a 1-minute save -> ~19 min interval."""
     run = estimate_run(3.8e25, accelerator="H100-SXM", n_accelerators=16384,
-                       checkpoint_time_s=60.0)
+                       assumptions=Assumptions().replace(checkpoint_time_s=60.0))
     np.testing.assert_allclose(run.mtbf_s / 3600, 3.1, rtol=0.01)
     assert 17 * 60 <= run.checkpoint_interval_s <= 21 * 60
 
@@ -83,7 +83,7 @@ def test_epoch_h100_hyperscaler_wall_power_per_gpu():
 
 
 def test_training_time_s_docstring_value():
-    days = training_time_s(3.8e25, 16384, 989e12, 0.40) / 86400
+    days = training_time_s(3.8e25, 16384 * 989e12 * 0.40) / 86400
     np.testing.assert_allclose(days, 67.9, atol=0.05)
 
 
@@ -113,7 +113,11 @@ def test_estimate_run_accepts_accelerator_object_and_alias():
     chip = hardware_module.accelerator("H100-SXM")
     a = estimate_run(1e24, accelerator=chip, n_accelerators=1024)
     b = estimate_run(1e24, accelerator="H100 SXM5 80GB", n_accelerators=1024)
-    assert a == b
+    # n_params is NaN when not given (NaN != NaN), so compare the frames exactly
+    pd.testing.assert_frame_equal(a.to_frame(), b.to_frame(), check_exact=True)
+    assert (estimate_run(1e24, accelerator=chip, n_accelerators=1024, n_params=1e11)
+            == estimate_run(1e24, accelerator="H100 SXM5 80GB", n_accelerators=1024,
+                            n_params=1e11))
 
 
 def test_rental_cost_nan_without_rental_price():
@@ -123,7 +127,8 @@ def test_rental_cost_nan_without_rental_price():
 
 
 def test_include_failures_false_gives_goodput_one():
-    run = estimate_run(1e24, accelerator="H100-SXM", n_accelerators=1024, include_failures=False)
+    run = estimate_run(1e24, accelerator="H100-SXM", n_accelerators=1024,
+                       assumptions=Assumptions(include_failures=False))
     assert run.goodput == 1.0
     assert run.time_s == run.compute_time_s
 
@@ -169,10 +174,13 @@ def test_forecast_row_equals_estimate_run():
     clu = cluster_module.cluster("llama3-16k")
     row = forecast([4e11], cluster=clu).to_frame().iloc[0]
     run = estimate_run(row["compute_flop"], accelerator=clu.accelerator,
-                       n_accelerators=clu.n_accelerators, n_params=4e11, pue=clu.pue)
+                       n_accelerators=clu.n_accelerators, n_params=4e11,
+                       assumptions=Assumptions(pue=clu.pue))
+    on_cluster = estimate_run(row["compute_flop"], cluster=clu, n_params=4e11)
     for column in ("time_s", "accelerator_hours", "goodput", "energy_j", "amortized_cost_usd",
                    "rental_cost_usd", "facility_power_w"):
         np.testing.assert_allclose(row[column], getattr(run, column), rtol=1e-12)
+        np.testing.assert_allclose(row[column], getattr(on_cluster, column), rtol=1e-12)
 
 
 def test_forecast_token_policies():
@@ -224,7 +232,7 @@ def test_forecast_uncertainty_switch_off_one_input():
     # only the law prior remains: time still uncertain through the tokens, MFU is not
     assert frame.loc[0, "mfu"] == 0.40
     assert frame.loc[0, "time_s_ci_lower"] < frame.loc[0, "time_s_ci_upper"]
-    with pytest.raises(ValueError, match="valid names"):
+    with pytest.raises(ValueError, match="uncertain input 'nope'.*valid names: mfu, "):
         forecast([4e11], cluster="llama3-16k", uncertainty={"nope": None})
 
 
@@ -244,9 +252,7 @@ def test_forecast_uses_fit_bootstrap_draws_when_given():
 
 def test_law_prior_reproduces_besiroglu2024_se_of_allocation_exponent():
     """Besiroglu et al. (2024): SE(a) = 0.02 for a = beta / (alpha + beta)."""
-    from scaling.forecast import _law_draws
-
-    draws = _law_draws("besiroglu2024", 20000, np.random.default_rng(0))
+    draws = law_draws("besiroglu2024", 20000, np.random.default_rng(0))
     a = draws["beta"] / (draws["alpha"] + draws["beta"])
     assert 0.017 <= a.std() <= 0.023
     assert LAW_PRIOR["source"]
@@ -307,6 +313,7 @@ def test_forecast_for_loss_reaches_the_target():
     (dict(compute_flop=float("nan")), "NaN"),
     (dict(n_accelerators=0), "n_accelerators"),
     (dict(n_accelerators=-5), "n_accelerators"),
+    (dict(n_accelerators=0.5), "n_accelerators must be a whole number"),
     (dict(mfu=0.0), r"\(0, 1\]"),
     (dict(mfu=1.2), r"\(0, 1\]"),
     (dict(mfu=float("nan")), r"\(0, 1\]"),
@@ -318,8 +325,10 @@ def test_estimate_run_bad_input(kwargs, match):
     args = dict(compute_flop=1e24, accelerator="H100-SXM", n_accelerators=1024)
     args.update(kwargs)
     compute = args.pop("compute_flop")
+    # mfu and precision are fields of the assumptions bundle
+    chosen = {k: args.pop(k) for k in ("mfu", "precision") if k in args}
     with pytest.raises(ValueError, match=match):
-        estimate_run(compute, **args)
+        estimate_run(compute, assumptions=Assumptions(**chosen), **args)
 
 
 @pytest.mark.parametrize("kwargs, match", [
@@ -334,8 +343,9 @@ def test_forecast_bad_input(kwargs, match):
     args = dict(n_params=[1e10], cluster="llama3-16k")
     args.update(kwargs)
     sizes = args.pop("n_params")
+    chosen = {k: args.pop(k) for k in ("mfu",) if k in args}
     with pytest.raises(ValueError, match=match):
-        forecast(sizes, **args)
+        forecast(sizes, assumptions=Assumptions(**chosen), **args)
 
 
 def test_largest_trainable_bad_deadline():
@@ -348,23 +358,24 @@ def test_largest_trainable_bad_deadline():
 # --------------------------------------------------------------------------------------------
 
 def test_import_is_light():
-    code = ("import sys, scaling.forecast; "
+    code = ("import sys, scaling.forecasting, scaling.chain; "
             "assert 'altair' not in sys.modules and 'statsmodels' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def test_scaling_forecast_is_callable_as_the_function():
+def test_scaling_forecast_and_estimate_run_are_plain_functions():
     import scaling
-    import scaling.forecast
 
+    assert scaling.forecast is forecast and inspect.isfunction(scaling.forecast)
+    assert scaling.estimate_run is estimate_run and inspect.isfunction(scaling.estimate_run)
+    assert "cluster" in inspect.signature(scaling.forecast).parameters
+    assert "assumptions" in inspect.signature(scaling.estimate_run).parameters
     assert isinstance(scaling.forecast([1e10], cluster="llama3-16k"), Forecast)
-    assert isinstance(scaling.forecast.estimate_run(1e24, accelerator="H100-SXM",
-                                                    n_accelerators=8), RunEstimate)
+    assert isinstance(scaling.estimate_run(1e24, accelerator="H100-SXM", n_accelerators=8),
+                      RunEstimate)
 
 
 def test_fixed_law_switch_and_sensitivity():
-    from scaling.forecast import sensitivity
-
     only_mfu = {name: None for name in DEFAULT_UNCERTAINTY if name != "mfu"}
     frame = forecast([4e11], cluster="llama3-16k", uncertainty={**only_mfu, "law": None},
                      n_samples=200).to_frame()
@@ -372,11 +383,17 @@ def test_fixed_law_switch_and_sensitivity():
     assert "n_tokens_ci_lower" not in frame.columns
     ratio = frame.loc[0, "time_s_ci_upper"] / frame.loc[0, "time_s_ci_lower"]
     assert 1.3 < ratio < 2.0
-    table = sensitivity(4e11, cluster="llama3-16k", quantity="time_s", n_samples=300)
+    table = forecast_sensitivity(4e11, cluster="llama3-16k", quantity="time_s")
     assert set(table["input"]) == {"law", *DEFAULT_UNCERTAINTY}
-    # prices cannot move the time; spreads are sorted
-    prices = table.set_index("input").loc[["chip_price", "electricity_price"], "spread"]
-    np.testing.assert_allclose(prices, 1.0, rtol=1e-12)
-    assert table["spread"].is_monotonic_decreasing
+    # prices cannot move the time; swings (|high - low|) are sorted
+    prices = table.set_index("input").loc[["price_usd", "electricity_usd_per_kwh"]]
+    np.testing.assert_allclose(prices["swing"], 0.0, atol=0.0)
+    np.testing.assert_allclose(prices["output_low"], prices["output_base"], rtol=1e-12)
+    assert table["swing"].is_monotonic_decreasing
+    np.testing.assert_allclose(table["swing"], (table["output_high"] - table["output_low"]).abs(),
+                               rtol=1e-12)
+    # the MFU row moves the time by the 0.75x-1.25x spread around the base MFU (t ~ 1/MFU)
+    mfu = table.set_index("input").loc["mfu"]
+    np.testing.assert_allclose(mfu["output_low"] / mfu["output_high"], 1.25 / 0.75, rtol=1e-9)
     with pytest.raises(ValueError, match="one model size"):
-        sensitivity([1e10, 1e11], cluster="llama3-16k")
+        forecast_sensitivity([1e10, 1e11], cluster="llama3-16k")

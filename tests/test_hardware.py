@@ -157,8 +157,9 @@ def test_accelerator_landscape_per_watt_and_per_dollar():
 
 def test_hardware_charts_build_with_tooltips():
     import scaling.plots.hardware as charts
-    from scaling.cost import cluster_cost_breakdown, compare_clusters
-    from scaling.cluster import cluster
+    from scaling.clusters import cluster
+    from scaling.cost import cluster_cost_breakdown
+    from scaling.systems import compare_clusters
     from scaling.hardware import accelerator_landscape
 
     spec = charts.landscape_chart(accelerator_landscape()).to_dict()

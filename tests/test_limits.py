@@ -11,7 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import scaling
 from scaling import laws, limits
+from scaling.assumptions import Assumptions
 
 # Villalobos et al. (2024), arXiv:2211.04325v2, Fig. 1 / Fig. 5 caption: the stock is used up at
 # "around 4e14 tokens, corresponding to training compute of ~5e28 FLOP for non-overtrained
@@ -229,7 +231,7 @@ def test_sevilla2024_llama3_405b_cluster_about_27_mw():
     h100 = "H100-SXM"
     deadline = _llama3_deadline_s(h100)
     power = limits.facility_power_needed_w(LLAMA3_COMPUTE_FLOP, deadline, accelerator=h100,
-                                           pue=1.25)
+                                           assumptions=Assumptions(pue=1.25))
     assert power == pytest.approx(SEVILLA2024_LLAMA3_POWER_W, rel=0.05)
 
 
@@ -250,7 +252,8 @@ def test_sevilla2024_2030_frontier_run_about_5p6_gw():
     today = limits.facility_power_needed_w(LLAMA3_COMPUTE_FLOP, deadline, accelerator=h100)
     in_2030 = limits.facility_power_needed_w(
         LLAMA3_COMPUTE_FLOP * SEVILLA2024_2030_COMPUTE_FACTOR,
-        deadline * SEVILLA2024_2030_DURATION_FACTOR, accelerator=future, precision="fp8")
+        deadline * SEVILLA2024_2030_DURATION_FACTOR, accelerator=future,
+        assumptions=Assumptions(precision="fp8"))
     assert SEVILLA2024_LLAMA3_POWER_W * in_2030 / today == pytest.approx(
         SEVILLA2024_2030_POWER_W, rel=0.01)
 
@@ -260,7 +263,7 @@ def test_sevilla2024_2030_frontier_run_about_5p6_gw():
        st.sampled_from(["H100-SXM", "GB200", "TPU-v5p", "MI300X"]),
        st.floats(min_value=0.2, max_value=0.6), st.floats(min_value=0.3, max_value=1.0))
 def test_power_wall_functions_invert_each_other(compute, deadline, name, mfu, goodput):
-    kwargs = dict(accelerator=name, mfu=mfu, goodput=goodput)
+    kwargs = dict(accelerator=name, assumptions=Assumptions(mfu=mfu), goodput=goodput)
     power = limits.facility_power_needed_w(compute, deadline, **kwargs)
     assert limits.training_time_in_envelope_s(compute, power, **kwargs) == pytest.approx(
         deadline, rel=1e-9)
@@ -274,7 +277,8 @@ def test_power_scales_with_precision_goodput_and_basis():
     acc = accelerator("H100-SXM")
     args = (1e27, 100 * DAY_S)
     bf16 = limits.facility_power_needed_w(*args, accelerator=acc)
-    fp8 = limits.facility_power_needed_w(*args, accelerator=acc, precision="fp8")
+    fp8 = limits.facility_power_needed_w(*args, accelerator=acc,
+                                         assumptions=Assumptions(precision="fp8"))
     assert bf16 / fp8 == pytest.approx(acc.peak_fp8_flop_per_s / acc.peak_bf16_flop_per_s)
     half = limits.facility_power_needed_w(*args, accelerator=acc, goodput=0.45)
     assert half == pytest.approx(2 * bf16)
@@ -283,12 +287,19 @@ def test_power_scales_with_precision_goodput_and_basis():
 
 
 def test_cluster_supplies_accelerator_pue_and_mfu():
-    from scaling.cluster import Cluster
+    from scaling.clusters import Cluster
 
     custom = Cluster(name="test", accelerator="GB200", n_accelerators=1000, pue=1.3, mfu=0.5)
     via_cluster = limits.facility_power_needed_w(1e27, 1e7, accelerator=custom)
-    direct = limits.facility_power_needed_w(1e27, 1e7, accelerator="GB200", pue=1.3, mfu=0.5)
+    direct = limits.facility_power_needed_w(1e27, 1e7, accelerator="GB200",
+                                            assumptions=Assumptions(pue=1.3, mfu=0.5))
     assert via_cluster == pytest.approx(direct)
+    # the assumptions, when set, override the cluster's PUE and MFU
+    overridden = limits.facility_power_needed_w(1e27, 1e7, accelerator=custom,
+                                                assumptions=Assumptions(pue=1.1, mfu=0.4))
+    default_chip = limits.facility_power_needed_w(1e27, 1e7, accelerator="GB200",
+                                                  assumptions=Assumptions(pue=1.1, mfu=0.4))
+    assert overridden == pytest.approx(default_chip)
 
 
 def test_power_wall_table_columns_and_consistency():
@@ -306,17 +317,19 @@ def test_power_wall_bad_inputs():
     with pytest.raises(ValueError, match="goodput"):
         limits.facility_power_needed_w(1e27, 1e7, accelerator="H100-SXM", goodput=1.5)
     with pytest.raises(ValueError, match="mfu"):
-        limits.facility_power_needed_w(1e27, 1e7, accelerator="H100-SXM", mfu=0.0)
+        limits.facility_power_needed_w(1e27, 1e7, accelerator="H100-SXM",
+                                       assumptions=Assumptions(mfu=0.0))
     with pytest.raises(ValueError, match="power_basis"):
         limits.facility_power_needed_w(1e27, 1e7, accelerator="H100-SXM", power_basis="max")
-    with pytest.raises(ValueError, match="valid names"):
+    with pytest.raises(ValueError, match="accelerator 'H900'.*valid names: .*H100-SXM"):
         limits.facility_power_needed_w(1e27, 1e7, accelerator="H900")
     with pytest.raises(ValueError, match="accelerator must be"):
         limits.facility_power_needed_w(1e27, 1e7, accelerator=42)
     with pytest.raises(ValueError, match="NaN"):
         limits.training_time_in_envelope_s(1e27, float("nan"), accelerator="H100-SXM")
     with pytest.raises(ValueError, match="fp8"):
-        limits.facility_power_needed_w(1e27, 1e7, accelerator="A100-SXM4-80GB", precision="fp8")
+        limits.facility_power_needed_w(1e27, 1e7, accelerator="A100-SXM4-80GB",
+                                       assumptions=Assumptions(precision="fp8"))
 
 
 def test_training_time_for_params_matches_composition():
@@ -342,19 +355,24 @@ def test_sensitivity_table_one_at_a_time_sorted_by_swing():
     def output(*, a, b):
         return a * b**2
 
-    table = limits.sensitivity_table(output, {"a": 1.0, "b": 2.0},
-                                     {"a": (0.5, 2.0), "b": (1.0, 4.0)})
-    assert list(table["assumption"]) == ["b", "a"]
+    # limits.sensitivity_table became the package's one sensitivity function
+    table = scaling.sensitivity(output, {"a": 1.0, "b": 2.0},
+                                {"a": (0.5, 2.0), "b": (1.0, 4.0)})
+    assert list(table["input"]) == ["b", "a"]
     b = table.iloc[0]
     assert (b["output_base"], b["output_low"], b["output_high"]) == (4.0, 1.0, 16.0)
-    assert b["swing"] == 16.0
+    assert b["swing"] == 15.0  # |high - low| (was the max/min ratio 16)
+    assert table.iloc[1]["swing"] == 6.0
     assert table.iloc[1]["low_setting"] == "0.5"
-    with pytest.raises(ValueError, match="not in base"):
-        limits.sensitivity_table(output, {"a": 1.0, "b": 2.0}, {"c": (1, 2)})
+    with pytest.raises(ValueError, match="sensitivity input 'c'.*valid names: a, b"):
+        scaling.sensitivity(output, {"a": 1.0, "b": 2.0}, {"c": (1, 2)})
     with pytest.raises(ValueError, match="pair"):
-        limits.sensitivity_table(output, {"a": 1.0, "b": 2.0}, {"a": (1, 2, 3)})
-    with pytest.raises(ValueError, match="positive finite"):
-        limits.sensitivity_table(output, {"a": 1.0, "b": 2.0}, {"a": (-1.0, 2.0)})
+        scaling.sensitivity(output, {"a": 1.0, "b": 2.0}, {"a": (1, 2, 3)})
+    # a swing is a difference, so negative outputs are fine; non-finite ones are refused
+    assert scaling.sensitivity(output, {"a": 1.0, "b": 2.0},
+                               {"a": (-1.0, 2.0)})["swing"].iloc[0] == 12.0
+    with pytest.raises(ValueError, match="output must be finite"):
+        scaling.sensitivity(output, {"a": 1.0, "b": 2.0}, {"a": (float("inf"), 2.0)})
 
 
 def test_charts_build_with_log_axes_and_tooltips():
@@ -371,8 +389,10 @@ def test_charts_build_with_log_axes_and_tooltips():
     power = limits.power_wall_table([1e12, 1e14], 365 * DAY_S, accelerator="GB200")
     envelopes = limits.limits_table("power_envelope").reset_index()[["name", "power_w"]]
     assert plots.power_wall_chart(power, envelopes).to_dict()["layer"]
-    sens = limits.sensitivity_table(lambda *, a: a, {"a": 1.0}, {"a": (0.5, 2.0)})
-    assert plots.sensitivity_chart(sens, "output [s]").to_dict()["layer"]
+    from scaling.plots.sensitivity import tornado_chart
+
+    sens = scaling.sensitivity(lambda *, a: a, {"a": 1.0}, {"a": (0.5, 2.0)})
+    assert tornado_chart(sens, output_title="output [s]").to_dict()["layer"]
     with pytest.raises(ValueError, match="needs columns"):
         plots.repetition_chart(reps.drop(columns="loss"))
 

@@ -1,24 +1,22 @@
 """Enterprise right-sizing: accelerators for a deadline, racks, cooling, buy vs rent, pilot."""
 
-import dataclasses
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from scaling.cost import PriceAssumptions, SECONDS_PER_YEAR
+from scaling.assumptions import Assumptions
+from scaling.chain import accelerators_for_deadline
+from scaling.clusters import EPOCH_OTHER_PUE
+from scaling.cost import PriceAssumptions
 from scaling.planning import (
     COOLING_TYPES,
     RENTAL_OPTIONS,
-    SECONDS_PER_DAY,
-    SECONDS_PER_HOUR,
-    SECONDS_PER_MONTH,
     SENSITIVITY_PARAMETERS,
     PlanAssumptions,
     PilotPlan,
     TrainingPlan,
-    accelerators_for_deadline,
     accelerators_for_memory,
     break_even_table,
     break_even_time_s,
@@ -36,6 +34,7 @@ from scaling.planning import (
     server_power_w,
     whole_servers,
 )
+from scaling.units import SECONDS_PER_DAY, SECONDS_PER_HOUR, SECONDS_PER_MONTH, SECONDS_PER_YEAR
 
 # ---- published reference values -----------------------------------------------------------
 # NVIDIA DGX H100: 8 x H100 (700 W), 10.2 kW max system power; Epoch's chip-to-server 1.82
@@ -66,13 +65,16 @@ DEEPSEEK_V3_N_GPUS = 2048
 CBRE_H2_2024_USD_PER_KW_MONTH = 184.06
 
 LAMBDA_PRICES = PriceAssumptions(rental_provider="lambda")
+# An enterprise in a colocation facility: Epoch's non-hyperscaler PUE 1.25 (what
+# PlanAssumptions used to default to; notebook 07 passes the same bundle).
+ENTERPRISE = Assumptions(pue=EPOCH_OTHER_PUE, prices=LAMBDA_PRICES)
 
 
 @pytest.fixture(scope="module")
 def plan_8b():
     """Pretrain 8B on 2T tokens in 30 days on H100 with the catalog price."""
     return plan_training(8e9, 2e12, deadline_s=30 * SECONDS_PER_DAY, accelerator="H100-SXM",
-                         prices=LAMBDA_PRICES)
+                         assumptions=ENTERPRISE)
 
 
 # ---- step 2: accelerators -----------------------------------------------------------------
@@ -166,8 +168,11 @@ def test_max_servers_per_rack_and_racks():
 
 
 def test_plan_assumptions_validate():
-    with pytest.raises(ValueError, match="pue"):
-        PlanAssumptions(pue=0.9)
+    # the PUE moved from PlanAssumptions to the chain's Assumptions
+    with pytest.raises(ValueError, match="pue must be >= 1"):
+        Assumptions(pue=0.9)
+    with pytest.raises(TypeError, match="pue"):
+        PlanAssumptions(pue=1.25)
     with pytest.raises(ValueError, match="servers_per_rack"):
         PlanAssumptions(servers_per_rack=0)
     with pytest.raises(ValueError, match="colocation"):
@@ -232,12 +237,17 @@ def test_plan_meets_deadline_with_whole_servers(plan_8b):
     np.testing.assert_allclose(plan.facility_power_w, plan.it_power_w * 1.25, rtol=1e-12)
     np.testing.assert_allclose(plan.energy_j, plan.average_facility_power_w * plan.time_s,
                                rtol=1e-12)
+    # the plan's time, power and energy are the chain's for that cluster
+    assert plan.accelerator == "H100-SXM" and plan.run.n_accelerators == plan.n_accelerators
+    for name in ("time_s", "goodput", "energy_j"):
+        assert getattr(plan, name) == getattr(plan.run, name)
+    assert plan.capex_usd == plan.run.hardware_capex_usd
 
 
 def test_fine_tune_costs_6nd_and_respects_the_memory_floor():
     # 70B on very few tokens: memory (70e9 x 16 B / 80 GB = 14 H100) binds, not the deadline
     plan = plan_training(70e9, 1e8, deadline_s=30 * SECONDS_PER_DAY, accelerator="H100-SXM",
-                         prices=LAMBDA_PRICES)
+                         assumptions=ENTERPRISE)
     assert plan.compute_flop == pytest.approx(6 * 70e9 * 1e8, rel=1e-12)
     np.testing.assert_allclose(plan.n_accelerators_for_memory, 14.0, rtol=1e-12)
     assert plan.n_accelerators == 16
@@ -286,8 +296,10 @@ def test_break_even_table_consistent_with_curves(plan_8b):
 
 
 def test_resale_credit_lowers_the_cost_of_owning(plan_8b):
-    credited = dataclasses.replace(plan_8b, assumptions=dataclasses.replace(
-        plan_8b.assumptions, credit_resale_value=True))
+    credited = plan_training(8e9, 2e12, deadline_s=30 * SECONDS_PER_DAY, accelerator="H100-SXM",
+                             assumptions=ENTERPRISE,
+                             plan_assumptions=PlanAssumptions(credit_resale_value=True))
+    assert credited.capex_usd == plan_8b.capex_usd
     # Epoch: value falls 0.14 OOM per year -> 10**-0.42 = 38% left after 3 years
     np.testing.assert_allclose(credited.resale_usd(), plan_8b.capex_usd * 10 ** -0.42,
                                rtol=1e-9)
@@ -297,7 +309,7 @@ def test_resale_credit_lowers_the_cost_of_owning(plan_8b):
 def test_compare_accelerators_one_row_each():
     table = compare_accelerators(8e9, 2e12, deadline_s=30 * SECONDS_PER_DAY,
                                  accelerators=["H100-SXM", "B200"], utilisation=0.7,
-                                 rental_usd_per_hour={"B200": 5.0}, prices=LAMBDA_PRICES)
+                                 rental_usd_per_hour={"B200": 5.0}, assumptions=ENTERPRISE)
     assert list(table["accelerator"]) == ["H100-SXM", "B200"]
     # B200 has 2.27x the bf16 peak at a lower default MFU: fewer accelerators
     assert table.loc[1, "n_accelerators"] < table.loc[0, "n_accelerators"]
@@ -326,14 +338,22 @@ def test_pilot_plan(plan_8b):
 def test_sensitivity_rows_and_directions(plan_8b):
     table = sensitivity(plan_8b, utilisation=0.7, ranges={
         "mfu": (0.3, 0.5), "rental_usd_per_hour": (2.0, 5.0), "utilisation": (0.3, 1.0)})
-    assert len(table) == 9
-    by = table.set_index(["assumption", "case"])
-    assert by.loc[("mfu", "low"), "n_accelerators"] > by.loc[("mfu", "high"), "n_accelerators"]
+    # one row per input and output (the generic sensitivity table)
+    assert len(table) == 3 * 6
+    assert set(table["output"]) == {"n_accelerators", "capex_usd", "run_rental_cost_usd",
+                                    "break_even_utilisation", "break_even_months",
+                                    "own_minus_rent_usd"}
+    by = table.set_index(["input", "output"])
+    mfu = by.loc[("mfu", "n_accelerators")]
+    assert mfu["output_low"] > mfu["output_high"]
+    assert mfu["output_base"] == plan_8b.n_accelerators
     # dearer rent makes owning relatively cheaper; more use makes owning cheaper
-    assert (by.loc[("rental_usd_per_hour", "high"), "own_minus_rent_usd"]
-            < by.loc[("rental_usd_per_hour", "low"), "own_minus_rent_usd"])
-    assert (by.loc[("utilisation", "high"), "own_minus_rent_usd"]
-            < by.loc[("utilisation", "low"), "own_minus_rent_usd"])
-    with pytest.raises(ValueError, match="cannot vary"):
+    rent = by.loc[("rental_usd_per_hour", "own_minus_rent_usd")]
+    assert rent["output_high"] < rent["output_low"]
+    use = by.loc[("utilisation", "own_minus_rent_usd")]
+    assert use["output_high"] < use["output_low"]
+    # utilisation does not change the cluster
+    assert by.loc[("utilisation", "n_accelerators"), "swing"] == 0
+    with pytest.raises(ValueError, match="ranges key 'moon_phase'.*valid names: mfu"):
         sensitivity(plan_8b, utilisation=0.7, ranges={"moon_phase": (0, 1)})
     assert set(SENSITIVITY_PARAMETERS) >= {"mfu", "rental_usd_per_hour", "utilisation"}

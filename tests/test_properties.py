@@ -7,7 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scaling import laws
-from scaling.forecast import estimate_run, forecast
+from scaling.assumptions import Assumptions
+from scaling.chain import estimate_run
+from scaling.forecasting import forecast
 
 COMPUTE = st.floats(min_value=1e20, max_value=1e27)
 # Upper bound: more accelerators shorten a run only while the job MTBF stays well above the
@@ -28,8 +30,11 @@ def test_more_accelerators_less_time(compute, n1, n2, mfu):
     small, large = sorted((n1, n2))
     if small == large:
         return
-    t_small = estimate_run(compute, accelerator="H100-SXM", n_accelerators=small, mfu=mfu).time_s
-    t_large = estimate_run(compute, accelerator="H100-SXM", n_accelerators=large, mfu=mfu).time_s
+    a = Assumptions(mfu=mfu)
+    t_small = estimate_run(compute, accelerator="H100-SXM", n_accelerators=small,
+                           assumptions=a).time_s
+    t_large = estimate_run(compute, accelerator="H100-SXM", n_accelerators=large,
+                           assumptions=a).time_s
     assert t_large < t_small
 
 
@@ -40,9 +45,11 @@ def test_more_failures_lower_goodput(compute, n, r1, r2):
     if high <= low * (1 + 1e-9):
         return
     g_low = estimate_run(compute, accelerator="H100-SXM", n_accelerators=n,
-                         failure_rate_per_accelerator_hour=low).goodput
+                         assumptions=Assumptions().replace(
+                             failure_rate_per_accelerator_hour=low)).goodput
     g_high = estimate_run(compute, accelerator="H100-SXM", n_accelerators=n,
-                          failure_rate_per_accelerator_hour=high).goodput
+                          assumptions=Assumptions().replace(
+                              failure_rate_per_accelerator_hour=high)).goodput
     assert 0 < g_high < g_low <= 1
 
 
@@ -66,7 +73,8 @@ def test_forecast_rows_satisfy_6nd_equals_c(sizes):
 @PROFILE
 @given(compute=COMPUTE, n=COUNT, mfu=MFU, chip=PRICED, n_params=SIZE)
 def test_costs_and_energies_positive_and_finite(compute, n, mfu, chip, n_params):
-    run = estimate_run(compute, accelerator=chip, n_accelerators=n, mfu=mfu, n_params=n_params)
+    run = estimate_run(compute, accelerator=chip, n_accelerators=n, n_params=n_params,
+                       assumptions=Assumptions(mfu=mfu))
     for value in (run.time_s, run.energy_j, run.facility_power_w, run.amortized_cost_usd,
                   run.amortized_hardware_cost_usd, run.energy_cost_usd, run.accelerator_hours):
         assert math.isfinite(value) and value > 0

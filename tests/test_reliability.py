@@ -315,12 +315,16 @@ def test_reliability_table_columns_and_monotone():
 
 
 def test_checkpoint_time_from_storage_model():
-    cluster = pytest.importorskip("scaling.cluster",
-                                  reason="scaling.cluster (storage model) not written yet")
     n = 405e9
-    expected = cluster.checkpoint_write_time_s(cluster.checkpoint_bytes(n), 2e12)
+    expected = rel.checkpoint_write_time_s(rel.checkpoint_bytes(n), 2e12)
     np.testing.assert_allclose(rel.checkpoint_time_s(n), expected, rtol=1e-12)
     assert 0 < rel.checkpoint_time_s(n) < 60.0
+    np.testing.assert_allclose(rel.checkpoint_time_s(n, 7e12, bytes_per_param=16.0),
+                               n * 16.0 / 7e12, rtol=1e-12)
+    # the assumptions use the storage model when the size is known, else the 60 s default
+    assumptions = rel.ReliabilityAssumptions()
+    np.testing.assert_allclose(assumptions.pause_s(n), expected, rtol=1e-12)
+    assert assumptions.pause_s() == rel.DEFAULT_CHECKPOINT_TIME_S == 60.0
 
 
 # --- bad input --------------------------------------------------------------------------------
@@ -346,13 +350,14 @@ def test_bad_input_raises_clear_value_error(call, match):
 def test_charts_build_from_library_tables():
     alt = pytest.importorskip("altair")
     import scaling.plots.reliability as rplots
+    from scaling.plots.sensitivity import tornado_chart
 
     table = rel.reliability_table([1e3, 1e5, 1e6])
     charts = [
         rplots.interruptions_chart(rel.llama3_interruptions_table()),
         rplots.goodput_chart(table, threshold=0.9),
         rplots.interval_chart(table),
-        rplots.sensitivity_chart(rel.sensitivity_table([1e4, 1e6])),
+        tornado_chart(rel.sensitivity_table([1e6]), output_title="goodput"),
         rplots.requirements_chart(
             pd.DataFrame({"n_accelerators": [1e3, 1e5], "series": "x",
                           "checkpoint_time_s": [900.0, 1.0]}),
@@ -367,10 +372,16 @@ def test_charts_build_from_library_tables():
 
 def test_sensitivity_table_swings_and_unknown_assumption():
     table = rel.sensitivity_table([1e5])
-    assert set(table["assumption"]) == set(rel.SENSITIVITY_RANGES)
-    row = table.set_index("assumption").loc["restart_time_s"]
-    np.testing.assert_allclose(row["goodput_at_high"],
+    assert set(table["input"]) == set(rel.SENSITIVITY_RANGES)
+    assert table["n_accelerators"].dtype.kind == "f" and (table["n_accelerators"] == 1e5).all()
+    row = table.set_index("input").loc["restart_time_s"]
+    np.testing.assert_allclose(row["output_high"],
                                rel.goodput_at_scale(1e5, restart_time_s=1800.0), rtol=1e-12)
+    np.testing.assert_allclose(row["output_base"], rel.goodput_at_scale(1e5), rtol=1e-12)
     assert (table["swing"] >= 0).all()
-    with pytest.raises(ValueError, match="checkpoint_time_s"):
+    np.testing.assert_allclose(table["swing"], (table["output_high"] - table["output_low"]).abs(),
+                               rtol=1e-12)
+    two = rel.sensitivity_table([1e4, 1e6])
+    assert list(two["n_accelerators"].unique()) == [1e4, 1e6]
+    with pytest.raises(ValueError, match="'bogus'.*checkpoint_time_s"):
         rel.sensitivity_table([1e5], ranges={"bogus": (1, 2)})

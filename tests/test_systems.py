@@ -7,6 +7,7 @@ import pytest
 
 import scaling
 from scaling import systems
+from scaling.assumptions import Assumptions
 
 # Epoch AI, "Data on Notable AI Models" (https://epoch.ai/data/ai-models), GPT-4 row:
 # 2.1e25 FLOP, 90% CI 8.2e24-4.4e25; two significant figures -> rtol 5e-2 on percentiles.
@@ -60,10 +61,12 @@ def test_semianalysis_gpt4_a100_cluster_takes_90_to_100_days():
     cluster = scaling.Cluster(name="gpt-4 (SemiAnalysis)", accelerator="A100-SXM4-80GB",
                               n_accelerators=SEMIANALYSIS_GPT4_A100)
     mid_mfu = float(np.mean(SEMIANALYSIS_GPT4_MFU))
-    days = systems.estimate_reference_run(cluster, mfu=mid_mfu).time_days
+    days = systems.estimate_reference_run(cluster,
+                                          assumptions=Assumptions(mfu=mid_mfu)).time_days
     # the reported range is itself approximate: accept it widened by 5%
     assert SEMIANALYSIS_GPT4_DAYS[0] * 0.95 <= days <= SEMIANALYSIS_GPT4_DAYS[1] * 1.05
-    ideal = systems.estimate_reference_run(cluster, mfu=mid_mfu, include_failures=False)
+    ideal = systems.estimate_reference_run(
+        cluster, assumptions=Assumptions(mfu=mid_mfu, include_failures=False))
     expected = EPOCH_GPT4_COMPUTE_FLOP / (SEMIANALYSIS_GPT4_A100 * 312e12 * mid_mfu) / 86400
     np.testing.assert_allclose(ideal.time_days, expected, rtol=1e-12)
 
@@ -167,7 +170,8 @@ def test_compare_systems_trainable_model_is_compute_optimal(comparison):
 
 
 def test_compare_systems_without_failures_matches_plain_division():
-    table = systems.compare_systems(["frontier"], include_failures=False, days=(30,))
+    table = systems.compare_systems(["frontier"], days=(30,),
+                                    assumptions=Assumptions(include_failures=False))
     row = table.loc["frontier"]
     assert row.reference_goodput == 1.0
     np.testing.assert_allclose(row.compute_flop_30d, row.sustained_flop_per_s * 30 * 86400,
@@ -187,20 +191,20 @@ def test_compare_systems_precision_best_uses_fp8_where_available():
     assert table.loc["azure-eagle", "precision"] == "fp8"
     with pytest.raises(ValueError, match="fp8"):
         systems.compare_systems(["frontier"], precision="fp8", days=(30,))
-    with pytest.raises(ValueError, match="precision must be one of"):
+    with pytest.raises(ValueError, match="precision 'fp4'.*valid names: bf16, fp8, best"):
         systems.compare_systems(["frontier"], precision="fp4", days=(30,))
 
 
 @pytest.mark.parametrize("bad", [0.0, 1.5, float("nan")])
 def test_compare_systems_refuses_bad_mfu(bad):
     with pytest.raises(ValueError, match="mfu"):
-        systems.compare_systems(["frontier"], mfu=bad, days=(30,))
+        systems.compare_systems(["frontier"], days=(30,), assumptions=Assumptions(mfu=bad))
 
 
 def test_compare_systems_refuses_bad_days_and_unknown_cluster():
     with pytest.raises(ValueError, match="days"):
         systems.compare_systems(["frontier"], days=(0,))
-    with pytest.raises(ValueError, match="valid names"):
+    with pytest.raises(ValueError, match="cluster 'hal-9000'.*valid names: .*frontier"):
         systems.compare_systems(["hal-9000"])
     with pytest.raises(ValueError, match="compute_flop"):
         systems.compare_systems(["frontier"], reference_compute_flop=-1.0)
@@ -223,22 +227,29 @@ def test_time_sensitivity_grid_scales_inversely_with_mfu():
 
 def test_sensitivity_table_cases():
     table = systems.sensitivity_table("azure-eagle")
-    assert set(table.assumption) == {"MFU", "failure rate", "restart time", "fast restart",
-                                     "precision", "training compute"}
-    assert (table.swing >= 1).all()
+    assert set(table.input) == {"MFU", "failure rate", "restart time", "fast restart",
+                                "precision", "training compute"}
+    # swing is |high - low| in days (it was the max/min ratio)
+    assert (table.swing > 0).all()
+    np.testing.assert_allclose(table.swing, (table.output_high - table.output_low).abs(),
+                               rtol=1e-12)
     assert list(table.swing) == sorted(table.swing, reverse=True)
-    compute = table.set_index("assumption").loc["training compute"]
+    compute = table.set_index("input").loc["training compute"]
     base = table.attrs["baseline_time_days"]
+    np.testing.assert_allclose(table.output_base, base, rtol=1e-12)
+    np.testing.assert_allclose(
+        base, systems.estimate_reference_run("azure-eagle").time_days, rtol=1e-12)
     # time is nearly proportional to compute (goodput moves only through checkpoint size)
-    np.testing.assert_allclose(compute.time_days_high / base,
+    np.testing.assert_allclose(compute.output_high / base,
                                EPOCH_GPT4_P95_FLOP / EPOCH_GPT4_COMPUTE_FLOP, rtol=0.02)
-    precision = table.set_index("assumption").loc["precision"]
+    precision = table.set_index("input").loc["precision"]
     mfu = scaling.accelerator("H100-SXM").default_mfu
-    np.testing.assert_allclose(precision.time_days_high / precision.time_days_low,
+    np.testing.assert_allclose(precision.output_high / precision.output_low,
                                mfu / systems.DEEPSEEK_V3_FP8_MFU, rtol=1e-9)
+    assert (table.source.str.len() > 0).all()
     frontier = systems.sensitivity_table("frontier", compute_flop=1e25)
-    assert "precision" not in set(frontier.assumption)
-    assert "training compute" not in set(frontier.assumption)
+    assert "precision" not in set(frontier.input)
+    assert "training compute" not in set(frontier.input)
 
 
 # ----------------------------------------------------------------------------- Monte Carlo
@@ -275,12 +286,21 @@ def test_run_time_quantiles_bracket_the_median():
 
 
 def test_run_uncertainty_validates():
-    with pytest.raises(ValueError, match="valid"):
+    with pytest.raises(ValueError, match="reference run 'gpt-9'.*valid names: .*gpt-4"):
         systems.RunUncertainty(run="gpt-9")
     with pytest.raises(ValueError, match="Uncertain"):
         systems.RunUncertainty(mfu=0.3)
+    # the restart time is an assumption of the chain now, not of the Monte Carlo spec
     with pytest.raises(ValueError, match="restart_time_s"):
-        systems.RunUncertainty(restart_time_s=-1.0)
+        Assumptions().replace(restart_time_s=-1.0)
+    compute = systems.RunUncertainty().compute()
+    assert compute.median_ratio == 1.0
+    assert compute.p5_ratio == pytest.approx(EPOCH_GPT4_P5_FLOP / EPOCH_GPT4_COMPUTE_FLOP)
+    assert compute.p95_ratio == pytest.approx(EPOCH_GPT4_P95_FLOP / EPOCH_GPT4_COMPUTE_FLOP)
+    fast = systems.run_time_samples("frontier", **FAST)
+    slow = systems.run_time_samples("frontier", **FAST,
+                                    assumptions=Assumptions().replace(restart_time_s=1800.0))
+    assert (slow.goodput < fast.goodput).all()
 
 
 # ----------------------------------------------------------------------------- budgets
