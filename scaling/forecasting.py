@@ -597,9 +597,7 @@ def forecast_sensitivity(n_params, *, cluster, quantity="amortized_cost_usd",
             continue
         value = float(central[name])
         base[name] = value
-        low = dist.quantile(value, mc.PROBABILITIES[0])
-        high = min(dist.quantile(value, mc.PROBABILITIES[2]), dist.upper_bound)
-        ranges[name] = (low, high)
+        ranges[name] = dist.interval(value)
         sources[name] = dist.source
     return mc.sensitivity(model, base, ranges, sources=sources)
 

@@ -527,6 +527,11 @@ class TrainingPlan(ResultMixin):
         above which owning beats on-demand rent over the horizon.
     rental_usd_per_hour : dict
         Per-accelerator-hour prices by rental option (:data:`RENTAL_OPTIONS`; not a column).
+    chip : Accelerator
+        The accelerator planned with, including any price you set on it (not a column).
+
+    Money is NaN where the catalog has no price (no purchase price: capex and break-even; no
+    on-demand price: rent and break-even) and none was given.
     electricity_usd_per_kwh
         Electricity price used for owning.
     run : RunEstimate
@@ -566,6 +571,7 @@ class TrainingPlan(ResultMixin):
     break_even_utilisation: float
     electricity_usd_per_kwh: float
     rental_usd_per_hour: dict = field(metadata=NOT_A_COLUMN)
+    chip: object = field(repr=False, metadata=NOT_A_COLUMN)
     run: RunEstimate = field(repr=False, metadata=NOT_A_COLUMN)
     assumptions: Assumptions = field(repr=False, metadata=NOT_A_COLUMN)
     plan_assumptions: PlanAssumptions = field(repr=False, metadata=NOT_A_COLUMN)
@@ -583,10 +589,12 @@ class TrainingPlan(ResultMixin):
                                            self.electricity_usd_per_kwh))
 
     def rent_usd_per_s(self, option: str = "on_demand") -> float:
-        """Rent of the cluster's accelerators under a rental option [USD/s]."""
+        """Rent of the cluster's accelerators under a rental option [USD/s] (NaN unpriced)."""
         check_choice("option", option, RENTAL_OPTIONS)
-        return float(rental_cost_over_time_usd(1.0, self.n_accelerators,
-                                               self.rental_usd_per_hour[option]))
+        price = self.rental_usd_per_hour[option]
+        if math.isnan(price):
+            return math.nan
+        return float(rental_cost_over_time_usd(1.0, self.n_accelerators, price))
 
     def resale_usd(self) -> float:
         """Value credited at the end of the horizon (0 unless ``credit_resale_value``) [USD]."""
@@ -628,7 +636,7 @@ class TrainingPlan(ResultMixin):
 
 def _resale_usd(capex_usd, plan_assumptions, assumptions) -> float:
     """Hardware value credited at the end of the ownership horizon [USD]."""
-    if not plan_assumptions.credit_resale_value:
+    if not plan_assumptions.credit_resale_value or math.isnan(capex_usd):
         return 0.0
     return float(_cost.depreciated_value_usd(
         capex_usd, plan_assumptions.horizon_s / SECONDS_PER_YEAR,
@@ -687,9 +695,10 @@ def plan_training(n_params, n_tokens, *, deadline_s, accelerator, rental_usd_per
     accelerator : str or Accelerator
         Catalog name (``"H100-SXM"``) or an :class:`~scaling.Accelerator`.
     rental_usd_per_hour : float, optional
-        On-demand price per accelerator-hour [USD/h]; default the catalog's reference price.
-        Required when the catalog has none. 1- and 3-year prices apply the provider's
-        committed-use discounts to it.
+        On-demand price per accelerator-hour [USD/h]; default the catalog's reference price
+        (NaN money where the catalog has none). 1- and 3-year prices apply the provider's
+        committed-use discounts to it. A purchase price is set on the accelerator:
+        ``dataclasses.replace(scaling.accelerator(name), price_usd=...)``.
     assumptions : Assumptions, optional
         The chain's assumptions: MFU, precision, PUE, failures, prices
         (:class:`scaling.Assumptions`).
@@ -731,11 +740,6 @@ def plan_training(n_params, n_tokens, *, deadline_s, accelerator, rental_usd_per
     n_acc = n_servers * per_server
     run = estimate_run(compute, accelerator=acc, n_accelerators=n_acc, n_params=n_params,
                        assumptions=a)
-    if math.isnan(run.hardware_capex_usd):
-        raise ValueError(
-            f"the catalog has no purchase price for {acc.name}; pass an Accelerator with "
-            "price_usd set, e.g. dataclasses.replace(scaling.accelerator(name), price_usd=...)"
-        )
 
     power_server = float(server_power_w(acc.tdp_w, acc.chip_to_server_power, per_server))
     per_rack = plan_assumptions.servers_per_rack
@@ -745,23 +749,19 @@ def plan_training(n_params, n_tokens, *, deadline_s, accelerator, rental_usd_per
     racks_air = (float(racks_needed(n_servers, per_air_rack)) if per_air_rack >= 1
                  else float("nan"))
 
-    on_demand = acc.rental_usd_per_hour if rental_usd_per_hour is None else rental_usd_per_hour
-    if on_demand is None or not math.isfinite(on_demand):
-        raise ValueError(
-            f"the catalog has no on-demand reference price for {acc.name}; pass "
-            "rental_usd_per_hour (USD per accelerator-hour)"
-        )
-    on_demand = scalar("rental_usd_per_hour", on_demand)
-    rent = {term: float(_cost.discounted_rental_usd_per_hour(on_demand, term,
-                                                              a.prices.rental_provider))
-            for term in RENTAL_OPTIONS}
+    on_demand = (acc.rental_usd_per_hour if rental_usd_per_hour is None
+                 else scalar("rental_usd_per_hour", rental_usd_per_hour))
+    rent = {term: math.nan if math.isnan(on_demand) else float(
+        _cost.discounted_rental_usd_per_hour(on_demand, term, a.prices.rental_provider))
+        for term in RENTAL_OPTIONS}
     it_power = float(_clusters.peak_it_power_w(n_acc, acc.tdp_w, acc.chip_to_server_power))
     capex = float(run.hardware_capex_usd)
     electricity = float(a.prices.electricity_usd_per_kwh)
     horizon = plan_assumptions.horizon_s
     fixed = plan_assumptions.colocation_usd_per_kw_month * it_power / W_PER_KW / SECONDS_PER_MONTH
     energy_rate = float(_cost.energy_cost_usd(run.facility_power_w, electricity))
-    rent_rate = float(rental_cost_over_time_usd(1.0, n_acc, rent["on_demand"]))
+    priced = not (math.isnan(capex) or math.isnan(on_demand))
+    rent_rate = float(rental_cost_over_time_usd(1.0, n_acc, on_demand)) if priced else math.nan
     return TrainingPlan(
         accelerator=acc.name, n_params=n_params, n_tokens=n_tokens, compute_flop=compute,
         deadline_s=deadline_s, precision=a.precision, mfu=float(run.mfu),
@@ -775,12 +775,12 @@ def plan_training(n_params, n_tokens, *, deadline_s, accelerator, rental_usd_per
         average_facility_power_w=float(run.facility_power_w), time_s=float(run.time_s),
         energy_j=float(run.energy_j), capex_usd=capex,
         rental_on_demand_usd_per_hour=rent["on_demand"],
-        run_rental_cost_usd=float(rental_cost_over_time_usd(run.time_s, n_acc,
-                                                            rent["on_demand"])),
+        run_rental_cost_usd=(math.nan if math.isnan(on_demand) else float(
+            rental_cost_over_time_usd(run.time_s, n_acc, on_demand))),
         break_even_utilisation=float(break_even_utilisation(
             capex, fixed, energy_rate, rent_rate, horizon,
-            _resale_usd(capex, plan_assumptions, a))),
-        electricity_usd_per_kwh=electricity, rental_usd_per_hour=rent, run=run,
+            _resale_usd(capex, plan_assumptions, a))) if priced else math.nan,
+        electricity_usd_per_kwh=electricity, rental_usd_per_hour=rent, chip=acc, run=run,
         assumptions=a, plan_assumptions=plan_assumptions,
     )
 
@@ -815,15 +815,16 @@ def buy_vs_rent(plan, *, utilisation, months=None):
         months = np.arange(0, round(plan.plan_assumptions.horizon_s / SECONDS_PER_MONTH) + 1)
     months = as_float_array("months", months, allow_zero=True)
     t = months * SECONDS_PER_MONTH
-    own = ownership_cost_usd(
+    own = np.full(t.shape, np.nan) if math.isnan(plan.capex_usd) else ownership_cost_usd(
         t, plan.capex_usd, plan.it_power_w, plan.average_facility_power_w, utilisation,
         colocation_usd_per_kw_month=plan.plan_assumptions.colocation_usd_per_kw_month,
         electricity_usd_per_kwh=plan.electricity_usd_per_kwh)
     frames = [pd.DataFrame({"month": months, "time_s": t, "option": "own", "cost_usd": own})]
     for option in RENTAL_OPTIONS:
         paid = utilisation if option == "on_demand" else 1.0
-        cost = rental_cost_over_time_usd(t, plan.n_accelerators,
-                                         plan.rental_usd_per_hour[option], paid)
+        price = plan.rental_usd_per_hour[option]
+        cost = np.full(t.shape, np.nan) if math.isnan(price) else rental_cost_over_time_usd(
+            t, plan.n_accelerators, price, paid)
         frames.append(pd.DataFrame({"month": months, "time_s": t, "option": option,
                                     "cost_usd": cost}))
     return pd.concat(frames, ignore_index=True)
@@ -863,8 +864,9 @@ def break_even_table(plan, *, utilisation):
             "rent_cost_usd": rent_rate * horizon,
             "own_cost_usd": own_total,
             "own_minus_rent_usd": own_total - rent_rate * horizon,
-            "break_even_months": break_even_time_s(plan.capex_usd, own_rate, rent_rate)
-            / SECONDS_PER_MONTH,
+            "break_even_months": (math.nan if math.isnan(own_total + rent_rate) else
+                                  break_even_time_s(plan.capex_usd, own_rate, rent_rate)
+                                  / SECONDS_PER_MONTH),
         })
     return pd.DataFrame(rows)
 
@@ -1005,7 +1007,7 @@ def pilot_plan(plan, *, fraction, duration_s, law=None):
     per_server = plan.plan_assumptions.accelerators_per_server
     n_servers = int(whole_servers(f * plan.n_accelerators, per_server))
     n_acc = n_servers * per_server
-    acc = as_accelerator(plan.accelerator)
+    acc = plan.chip
     per_flop = estimate_run(1.0, accelerator=acc, n_accelerators=n_acc, n_params=plan.n_params,
                             assumptions=plan.assumptions)
     compute = t / per_flop.time_s
@@ -1019,8 +1021,8 @@ def pilot_plan(plan, *, fraction, duration_s, law=None):
         goodput=float(per_flop.goodput), compute_flop=compute, tokens_at_target_size=tokens,
         fraction_of_target_tokens=tokens / plan.n_tokens,
         optimal_n_params=float(optimal.n_params), optimal_n_tokens=float(optimal.n_tokens),
-        rental_cost_usd=float(rental_cost_over_time_usd(t, n_acc,
-                                                        plan.rental_usd_per_hour["on_demand"])),
+        rental_cost_usd=(math.nan if math.isnan(plan.rental_on_demand_usd_per_hour) else float(
+            rental_cost_over_time_usd(t, n_acc, plan.rental_on_demand_usd_per_hour))),
         energy_j=float(_clusters.energy_j(per_flop.facility_power_w, t)),
     )
 
@@ -1065,7 +1067,7 @@ def sensitivity(plan, *, utilisation, ranges):
         "mfu": plan.mfu,
         "rental_usd_per_hour": plan.rental_usd_per_hour["on_demand"],
         "utilisation": float(scalar("utilisation", utilisation, check_fraction)),
-        "price_usd": as_accelerator(plan.accelerator).price_usd,
+        "price_usd": plan.chip.price_usd,
         "pue": plan.run.pue,
         "colocation_usd_per_kw_month": plan.plan_assumptions.colocation_usd_per_kw_month,
         "electricity_usd_per_kwh": plan.electricity_usd_per_kwh,
@@ -1079,7 +1081,7 @@ def sensitivity(plan, *, utilisation, ranges):
 
     def outcome(*, mfu, rental_usd_per_hour, utilisation, price_usd, pue,
                 colocation_usd_per_kw_month, electricity_usd_per_kwh):
-        acc = dataclasses.replace(as_accelerator(plan.accelerator), price_usd=float(price_usd))
+        acc = dataclasses.replace(plan.chip, price_usd=float(price_usd))
         varied = plan_training(
             plan.n_params, plan.n_tokens, deadline_s=plan.deadline_s, accelerator=acc,
             rental_usd_per_hour=rental_usd_per_hour,

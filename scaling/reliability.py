@@ -92,6 +92,7 @@ __all__ = [
     "checkpoint_bytes",
     "checkpoint_write_time_s",
     "checkpoint_time_s",
+    "required_write_bandwidth_byte_per_s",
     "required_checkpoint_time_s",
     "required_restart_time_s",
     "required_mtbf_s",
@@ -795,6 +796,35 @@ def checkpoint_time_s(n_params, write_bandwidth_byte_per_s=LLAMA3_STORAGE_SUSTAI
     """
     return checkpoint_write_time_s(checkpoint_bytes(n_params, bytes_per_param),
                                    write_bandwidth_byte_per_s)
+
+
+def required_write_bandwidth_byte_per_s(n_params, checkpoint_time_s, *,
+                                        bytes_per_param=CHECKPOINT_BYTES_PER_PARAM):
+    """Aggregate write bandwidth that saves a model's checkpoint within a pause [byte/s].
+
+    Parameters
+    ----------
+    n_params : numeric
+        Model parameters. [count]
+    checkpoint_time_s : numeric
+        Longest acceptable blocking pause, e.g. from :func:`required_checkpoint_time_s`. [s]
+    bytes_per_param : numeric
+        Checkpointed bytes per parameter [byte] (default 14).
+
+    Returns
+    -------
+    numeric
+        :math:`BW = N\\,b / \\delta` [byte/s], the inverse of :func:`checkpoint_time_s` in the
+        bandwidth (NaN where the pause is NaN: the goodput target is out of reach).
+    """
+    size = np.asarray(checkpoint_bytes(n_params, bytes_per_param), dtype=float)
+    try:
+        pause = np.asarray(checkpoint_time_s, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"checkpoint_time_s must be numeric, got {checkpoint_time_s!r}") from None
+    if (pause[~np.isnan(pause)] <= 0).any():
+        raise ValueError(f"checkpoint_time_s must be positive (> 0), got {checkpoint_time_s!r}")
+    return like(size / pause, n_params, checkpoint_time_s)
 
 
 # ---------------------------------------------------------------------------------------------

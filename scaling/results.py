@@ -108,7 +108,9 @@ class ResultMixin:
         data = {}
         for name, value in values.items():
             if _numeric(value):
-                data[name] = np.broadcast_to(np.asarray(value, dtype=float), shape).reshape(size)
+                array = np.asarray(value)
+                kind = int if array.dtype.kind in "iu" else float
+                data[name] = np.broadcast_to(array.astype(kind), shape).reshape(size)
             else:
                 data[name] = [getattr(value, "name", value)] * size
         return pd.DataFrame(data, index=index if index is not None and len(index) == size

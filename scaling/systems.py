@@ -588,18 +588,16 @@ def sensitivity_table(system="stargate-abilene", *, compute_flop=None, law=laws.
 
     mfu_spread = DEFAULT_UNCERTAINTY["mfu"]
     rate_spread = DEFAULT_UNCERTAINTY["failure_rate_per_accelerator_hour"]
-    mfu_low = mfu_spread.quantile(base_mfu, PROBABILITIES[0])
-    mfu_high = min(mfu_spread.quantile(base_mfu, PROBABILITIES[2]), mfu_spread.upper_bound)
+    mfu_low, mfu_high = mfu_spread.interval(base_mfu)
     trainmover = RESTART_TIMES_S["trainmover2024"]
+    rate_low, rate_high = rate_spread.interval(base_rate)
     ranges = {
         "MFU": (Case(settings={"mfu": mfu_high}, label=f"MFU {mfu_high:.3g}"),
                 Case(settings={"mfu": mfu_low}, label=f"MFU {mfu_low:.3g}")),
         "failure rate": (
-            Case(settings={"failure_rate_per_accelerator_hour":
-                           rate_spread.quantile(base_rate, PROBABILITIES[0])},
+            Case(settings={"failure_rate_per_accelerator_hour": rate_low},
                  label=f"{rate_spread.p5_ratio:g}x Llama 3's"),
-            Case(settings={"failure_rate_per_accelerator_hour":
-                           rate_spread.quantile(base_rate, PROBABILITIES[2])},
+            Case(settings={"failure_rate_per_accelerator_hour": rate_high},
                  label=f"{rate_spread.p95_ratio:g}x")),
         "restart time": (
             Case(settings={"include_failures": False}, label="no failures (goodput 1)"),

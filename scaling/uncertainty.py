@@ -150,6 +150,12 @@ class Uncertain:
         """The ``probability`` quantile of the input around ``central`` (before truncation)."""
         return float(self._value(float(central), NormalDist().inv_cdf(probability)))
 
+    def interval(self, central: float) -> tuple[float, float]:
+        """The input's P5 and P95 around ``central`` (:data:`CI_LEVEL`), within its bounds."""
+        low, high = (self.quantile(central, p) for p in (PROBABILITIES[0], PROBABILITIES[2]))
+        return (min(max(low, self.lower_bound), self.upper_bound),
+                min(max(high, self.lower_bound), self.upper_bound))
+
     def sample(self, central: float, n_samples: int, rng) -> np.ndarray:
         """Draw ``n_samples`` values around ``central`` (1-D array).
 

@@ -1,11 +1,13 @@
 """Enterprise right-sizing: accelerators for a deadline, racks, cooling, buy vs rent, pilot."""
 
+import dataclasses
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
+import scaling
 from scaling.assumptions import Assumptions
 from scaling.chain import accelerators_for_deadline
 from scaling.clusters import EPOCH_OTHER_PUE
@@ -259,9 +261,19 @@ def test_plan_committed_prices_use_the_provider_discounts(plan_8b):
     np.testing.assert_allclose(plan_8b.rental_usd_per_hour["3yr"], od * (1 - 0.56), rtol=1e-12)
 
 
-def test_plan_without_a_rental_price_asks_for_one():
-    with pytest.raises(ValueError, match="rental_usd_per_hour"):
-        plan_training(8e9, 2e12, deadline_s=30 * SECONDS_PER_DAY, accelerator="Gaudi3")
+def test_plan_without_catalog_prices_keeps_the_hardware_and_leaves_money_unknown():
+    plan = plan_training(8e9, 2e12, deadline_s=30 * SECONDS_PER_DAY, accelerator="TPU-v7")
+    assert plan.n_accelerators > 0 and plan.time_s <= 30 * SECONDS_PER_DAY
+    assert math.isnan(plan.capex_usd) and math.isnan(plan.run_rental_cost_usd)
+    assert math.isnan(plan.break_even_utilisation)
+    assert plan.break_even(0.7)["break_even_months"].isna().all()
+    priced = plan_training(8e9, 2e12, deadline_s=30 * SECONDS_PER_DAY,
+                           accelerator=dataclasses.replace(scaling.accelerator("TPU-v7"),
+                                                           price_usd=30_000.0),
+                           rental_usd_per_hour=4.0)
+    assert priced.chip.price_usd == 30_000.0
+    assert priced.capex_usd > 0 and 0 < priced.break_even_utilisation
+    assert priced.pilot(fraction=0.25, duration_s=SECONDS_PER_DAY).rental_cost_usd > 0
 
 
 def test_plan_unknown_accelerator_lists_names():
