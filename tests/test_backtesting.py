@@ -47,24 +47,33 @@ def test_deepseek_v3_rental_cost_compared_with_rental(result):
     np.testing.assert_allclose(row["cost_usd_ratio"], row["accelerator_hours_ratio"], rtol=1e-12)
 
 
-def test_accelerator_hours_median_within_target(result):
-    """Issue 4 target: median fold error within 1.2x (met)."""
+def test_accelerator_hours_median_pinned_on_the_widened_table(result):
+    """Issue 4's target was a median fold error within 1.2x on 7 runs. On the widened table
+    (33 runs, 32 with reported accelerator-hours; issue 9) the constant-MFU defaults give
+    1.21x, just outside it: pinned so that the step-time model of issue 9 shows its gain."""
     summary = result.summary()
-    assert summary.loc["accelerator_hours", "median_fold_error"] <= 1.2
-    assert summary.loc["accelerator_hours", "meets_median_target"]
+    assert summary.loc["accelerator_hours", "n_runs"] == 32
+    np.testing.assert_allclose(summary.loc["accelerator_hours", "median_fold_error"], 1.206,
+                               rtol=0.01)
 
 
 def test_worst_misses_are_pinned():
     """The worst-case targets (1.5x) are NOT met with the defaults; pin the figures so any
-    change to the defaults shows up here. Falcon-180B: 1.62x over on A100 hours (the Ampere
-    default MFU 0.30 vs an implied whole-run 0.48); PaLM: 1.67x short on days (steady-state
-    46.2% MFU vs a whole-run 30%)."""
+    change to the defaults shows up here. DBRX is 3.6x short on both hours and days: its
+    'three months' include post-training and evaluation (an upper bound on pre-training time,
+    flagged in data/training_runs.csv). Among the other runs the worst miss on both hours and
+    days is Phi-3-medium, predicted 1.82x too fast (the Hopper default MFU against an implied
+    whole-run utilisation of 0.22 on 512 H100)."""
+    frame = backtest().to_frame().set_index("name")
     summary = backtest().summary()
-    assert summary.loc["accelerator_hours", "worst_run"] == "Falcon-180B"
-    np.testing.assert_allclose(summary.loc["accelerator_hours", "worst_fold_error"], 1.62,
+    assert summary.loc["accelerator_hours", "worst_run"] == "DBRX"
+    np.testing.assert_allclose(summary.loc["accelerator_hours", "worst_fold_error"], 3.62,
                                rtol=0.02)
-    assert summary.loc["days", "worst_run"] == "PaLM 540B"
-    np.testing.assert_allclose(summary.loc["days", "worst_fold_error"], 1.67, rtol=0.02)
+    assert summary.loc["days", "worst_run"] == "DBRX"
+    for quantity in ("accelerator_hours_ratio", "days_ratio"):
+        folds = frame[quantity].drop("DBRX").dropna().apply(fold_error)
+        assert folds.idxmax() == "Phi-3-medium"
+        np.testing.assert_allclose(folds.max(), 1.82, rtol=0.02)
 
 
 def test_summary_consistent_with_long_form(result):
