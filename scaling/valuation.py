@@ -1,0 +1,491 @@
+"""Hardware valued at a date, dates as decimal years, and constant dollars.
+
+Three pieces of the time axis (issue 10), pure and vectorised:
+
+* :func:`as_year` turns what a user means by "when" (a decimal year such as 2024.5, a
+  ``datetime.date``, an ISO string ``"2024-06-15"``, ``"2024-06"`` or ``"2024"``, a
+  ``numpy.datetime64`` or ``pandas.Timestamp``, or an array/Series of those) into a decimal
+  year, the one time coordinate of the package. :func:`calendar_year` gives the calendar year
+  that annual tables (electricity prices, CPI, grid carbon intensity) are keyed by.
+* :func:`hardware_value_usd` values hardware bought at ``price_usd`` (observed at
+  ``anchor``) at a later date ``as_of``; :func:`accelerator_value_usd` does it for a catalog
+  :class:`~scaling.hardware.Accelerator`, choosing the anchor the way Cottier et al. do.
+* :func:`to_constant_usd` converts nominal dollars of one year into dollars of a base year
+  with a price index table passed in (CPI, or the producer price index Epoch uses).
+
+The sourced method (default)
+----------------------------
+Cottier et al. (2024), "The rising costs of training frontier AI models" (arXiv:2405.21015;
+code ``cost_analysis_standalone.py`` in github.com/epoch-research/training-cost-trends), value
+the hardware of a training run at the run's start as follows (read in the code,
+``find_hardware_acquisition_price``, ``depreciate_by_hardware_progress`` and
+``get_hardware_value_at_training_start``):
+
+1. take a purchase price of the chip (GPUs: the earliest price on record, preferring a DGX
+   server price; TPUs: an estimated "TPU-equivalent" release price);
+2. the acquisition date is the price's date, but no earlier than release + 90 days (GPUs);
+   TPUs are taken as acquired at their release date;
+3. depreciate from the acquisition date to the training start at the rate ML-GPU
+   price-performance improves, 0.14 orders of magnitude per year:
+   :math:`V = p\\,10^{-0.14\\,(t - t_{acq})}`;
+4. a GPU run starting before the acquisition date is treated as starting at it, so the
+   value never exceeds the purchase price.
+
+:func:`accelerator_value_usd` reproduces 2-4 with the catalog's price and price date
+(``anchor="acquisition"``, ``before_anchor="hold"``). Alternatives are arguments:
+``anchor="release"`` treats the catalog price as the release price (what the issue text
+describes); ``before_anchor="extrapolate"`` follows the trend backwards (the value before the
+price was observed is higher); ``method="straight_line"`` (book value falling linearly to 0
+over a lifetime, Epoch's helper: 5 years for hardware from 2023 on) and ``method="none"``
+(the price, whatever the date).
+
+Nominal or constant dollars
+---------------------------
+Values are in the dollars of the price (nominal). Epoch reports 2023 USD, converting with
+the FRED producer price index for data processing, hosting and related services
+(``PCU518210518210``), monthly, from the publication month; pass that index, or a CPI table,
+to :func:`to_constant_usd`.
+
+How ``as_of`` uses the electricity price
+----------------------------------------
+:func:`scaling.cost.electricity_price_usd_per_kwh` already gives the US industrial price of a
+calendar year (2015-2025); a chain given ``as_of`` calls it with ``calendar_year(as_of)``
+(Epoch uses the publication year). It is not duplicated here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+from datetime import date, datetime
+
+import numpy as np
+
+from scaling._validation import as_float_array, as_numeric_array, like
+from scaling.units import DAYS_PER_YEAR
+
+__all__ = [
+    "ANCHORS",
+    "BEFORE_ANCHOR",
+    "EPOCH_ACQUISITION_LAG_YEARS",
+    "EPOCH_PRICE_PERFORMANCE_OOM_PER_YEAR",
+    "EPOCH_SERVER_LIFETIME_YEARS",
+    "VALUATION_METHODS",
+    "YEAR_RANGE",
+    "accelerator_value_usd",
+    "as_year",
+    "calendar_year",
+    "hardware_value_usd",
+    "to_constant_usd",
+    "year_to_date",
+]
+
+#: ML-GPU price-performance improves 0.14 orders of magnitude per year; Cottier et al. (2024)
+#: depreciate hardware value at this rate (training-cost-trends ``cost_analysis_standalone.py``,
+#: ``ML_GPU_PRICE_PERFORMANCE_OOMS_PER_YEAR``, citing Epoch's "Trends in machine learning
+#: hardware"). Same value as :data:`scaling.cost.EPOCH_DEPRECIATION_OOM_PER_YEAR`.
+EPOCH_PRICE_PERFORMANCE_OOM_PER_YEAR = 0.14
+#: A GPU is taken as acquired no earlier than 90 days after release (Cottier et al. 2024,
+#: ``find_hardware_acquisition_price``: ``buffer_time = pd.Timedelta(days=90)``) [years].
+EPOCH_ACQUISITION_LAG_YEARS = 90.0 / DAYS_PER_YEAR
+#: Straight-line lifetime of hardware bought from 2023 on (Epoch's ``get_server_lifetime``:
+#: 3 years up to 2020, 4 in 2021-22, 5 from 2023) [years].
+EPOCH_SERVER_LIFETIME_YEARS = 5.0
+#: Valuation methods of :func:`hardware_value_usd`.
+VALUATION_METHODS = ("price_performance", "straight_line", "none")
+#: What the value is before the anchor date: Epoch's "hold" (the price) or "extrapolate".
+BEFORE_ANCHOR = ("hold", "extrapolate")
+#: Anchor dates of :func:`accelerator_value_usd`.
+ANCHORS = ("acquisition", "release", "price_date")
+#: Decimal years :func:`as_year` accepts (a guard against e.g. a price passed as a date).
+YEAR_RANGE = (1950.0, 2200.0)
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_YEAR_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_YEAR_ONLY = re.compile(r"^\d{4}$")
+_FORMS = ("a decimal year such as 2024.5, a datetime.date, or an ISO date string "
+          "'YYYY-MM-DD', 'YYYY-MM' or 'YYYY'")
+
+
+# --------------------------------------------------------------------------------------------
+# dates
+# --------------------------------------------------------------------------------------------
+
+def _date_to_year(day: date) -> float:
+    """Decimal year of a date or datetime (same convention as ``Accelerator.release_year``)."""
+    fraction = 0.0
+    if isinstance(day, datetime):
+        fraction = (day.hour * 3600 + day.minute * 60 + day.second
+                    + day.microsecond / 1e6) / 86400.0
+    return day.year + (day.timetuple().tm_yday - 1 + fraction) / DAYS_PER_YEAR
+
+
+def _one_year(name: str, value) -> float:
+    """Decimal year of one scalar input, or a ValueError naming the argument."""
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be {_FORMS}; got the boolean {value!r}")
+    if isinstance(value, np.datetime64):
+        if np.isnat(value):
+            raise ValueError(f"{name} must be {_FORMS}; got NaT (a missing date)")
+        value = value.astype("datetime64[us]").item()
+        if isinstance(value, int):  # out of datetime's range
+            raise ValueError(f"{name}: date {value!r} is out of range")
+    if isinstance(value, (date, datetime)):
+        pd = sys.modules.get("pandas")
+        if pd is not None and value is pd.NaT:
+            raise ValueError(f"{name} must be {_FORMS}; got NaT (a missing date)")
+        year = _date_to_year(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        year = None
+        if _NUMBER.match(text):
+            year = float(text)
+        elif _YEAR_ONLY.match(text):
+            year = float(text)
+        else:
+            month_match = _YEAR_MONTH.match(text)
+            try:
+                if month_match:
+                    year = _date_to_year(date(int(month_match.group(1)),
+                                              int(month_match.group(2)), 1))
+                elif "T" in text or " " in text:
+                    year = _date_to_year(datetime.fromisoformat(text))
+                else:
+                    year = _date_to_year(date.fromisoformat(text))
+            except ValueError as exc:
+                raise ValueError(f"{name} must be {_FORMS}; could not read {value!r} as a "
+                                 f"date ({exc})") from exc
+    elif isinstance(value, (int, float, np.integer, np.floating)):
+        year = float(value)
+        if math.isnan(year):
+            raise ValueError(f"{name} must be {_FORMS}; got NaN")
+    elif value is None:
+        raise ValueError(f"{name} must be {_FORMS}; got None")
+    else:
+        raise ValueError(f"{name} must be {_FORMS}; got {type(value).__name__} {value!r}")
+    low, high = YEAR_RANGE
+    if not (low <= year <= high):
+        raise ValueError(f"{name} must be a date between {low:g} and {high:g}; got {value!r} "
+                         f"(read as year {year:g})")
+    return year
+
+
+def as_year(value, *, name: str = "as_of"):
+    """A date as a decimal year (e.g. 2024-07-01 -> 2024.496).
+
+    Parameters
+    ----------
+    value : float, int, str, datetime.date, datetime.datetime, numpy.datetime64, pandas.Timestamp, or an array/list/Series of those
+        A decimal year (2024.5) is returned as is; an integer year (2024) means 1 January
+        (2024.0). ISO strings: ``"2024-06-15"``, ``"2024-06-15T12:00"``, ``"2024-06"`` (the
+        first of the month), ``"2024"`` (1 January) or a number (``"2024.5"``).
+    name : str
+        Argument name used in error messages.
+
+    Returns
+    -------
+    float or ndarray or Series
+        Decimal year(s): a float for a scalar, an ndarray for an array or list, a Series (same
+        index) for a Series.
+
+    Raises
+    ------
+    ValueError
+        Unreadable input, a missing value (None, NaN, NaT) or a year outside
+        :data:`YEAR_RANGE`; the message names the argument and the allowed forms.
+
+    Notes
+    -----
+    .. math:: y = Y + (d - 1 + h/24) / 365.25
+
+    with :math:`Y` the calendar year, :math:`d` the day of the year and :math:`h` the hour:
+    the convention of ``Accelerator.release_year`` (the mean Julian year of
+    :mod:`scaling.units`), so 31 December lands just below the next integer.
+
+    Examples
+    --------
+    >>> as_year("2024-07-01")
+    2024.498288843258
+    >>> as_year(2030)
+    2030.0
+    """
+    pd = sys.modules.get("pandas")
+    if pd is not None and isinstance(value, pd.Series):
+        years = np.array([_one_year(name, v) for v in value.tolist()], dtype=float)
+        return pd.Series(years, index=value.index, name=value.name)
+    if isinstance(value, (list, tuple, np.ndarray)):
+        items = np.asarray(value, dtype=object)
+        years = np.array([_one_year(name, v) for v in items.ravel()], dtype=float)
+        return years.reshape(items.shape)
+    if pd is not None and isinstance(value, (pd.Index, pd.DatetimeIndex)):
+        return np.array([_one_year(name, v) for v in value.tolist()], dtype=float)
+    return _one_year(name, value)
+
+
+def calendar_year(value, *, name: str = "as_of"):
+    """The calendar year of a date (``floor(as_year(value))``), as int(s).
+
+    For tables keyed by calendar year: electricity prices
+    (:func:`scaling.cost.electricity_price_usd_per_kwh`), CPI, grid carbon intensity.
+    """
+    years = np.floor(np.asarray(as_year(value, name=name), dtype=float)).astype(int)
+    return like(years, value)
+
+
+def year_to_date(year) -> date:
+    """The date of a decimal year (inverse of :func:`as_year`, to the day).
+
+    Parameters
+    ----------
+    year : float
+        Decimal year, e.g. 2030.5.
+
+    Returns
+    -------
+    datetime.date
+    """
+    value = _one_year("year", year)
+    whole = int(math.floor(value))
+    days = int(round((value - whole) * DAYS_PER_YEAR))
+    last = (date(whole, 12, 31) - date(whole, 1, 1)).days
+    return date.fromordinal(date(whole, 1, 1).toordinal() + min(days, last))
+
+
+# --------------------------------------------------------------------------------------------
+# valuation
+# --------------------------------------------------------------------------------------------
+
+def _check_choice(name: str, value, allowed) -> None:
+    if value not in allowed:
+        import difflib
+
+        close = difflib.get_close_matches(str(value), allowed, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"{name} must be one of {allowed}, got {value!r}{hint}")
+
+
+def hardware_value_usd(price_usd, as_of, anchor, *, method="price_performance",
+                       oom_per_year=EPOCH_PRICE_PERFORMANCE_OOM_PER_YEAR,
+                       lifetime_years=EPOCH_SERVER_LIFETIME_YEARS, before_anchor="hold"):
+    """Value at ``as_of`` of hardware whose price was ``price_usd`` at ``anchor`` [USD].
+
+    Parameters
+    ----------
+    price_usd : float or array_like or Series
+        Price at the anchor date [USD], > 0.
+    as_of : date-like or array_like or Series
+        When the hardware is valued (anything :func:`as_year` reads), e.g. a training start.
+    anchor : date-like or array_like or Series
+        When ``price_usd`` applied (acquisition date; see :func:`accelerator_value_usd`).
+    method : {"price_performance", "straight_line", "none"}
+        ``"price_performance"`` (default, Cottier et al. 2024): value falls at the rate
+        hardware price-performance improves. ``"straight_line"``: book value falls linearly
+        to zero over ``lifetime_years``. ``"none"``: the price whatever the date.
+    oom_per_year : float or array_like
+        Price-performance improvement [orders of magnitude per year], >= 0; default 0.14
+        (Epoch, ML GPUs).
+    lifetime_years : float or array_like
+        Straight-line lifetime [years], > 0; default 5 (Epoch, hardware from 2023 on).
+    before_anchor : {"hold", "extrapolate"}
+        Value before the anchor date: ``"hold"`` (default, Epoch) keeps the price;
+        ``"extrapolate"`` applies the same formula to the negative age (a higher value).
+
+    Returns
+    -------
+    float or ndarray or Series
+        Value [USD], in the dollars of ``price_usd`` (nominal; see :func:`to_constant_usd`).
+
+    Notes
+    -----
+    With age :math:`a = t - t_0` (``as_of`` minus ``anchor``, years; clipped at 0 with
+    ``"hold"``):
+
+    .. math::
+        V_{pp} = p\\,10^{-k a}, \\qquad V_{sl} = p\\,\\max(0,\\, 1 - a/L), \\qquad V_{none} = p
+
+    Both depreciating forms are non-increasing in :math:`t`: a later ``as_of`` never makes
+    the same hardware dearer. Cottier et al.'s amortised cost charges
+    :math:`V(t_{start})\\,k\\ln 10` per year of use (:func:`scaling.cost.amortized_hardware_cost_usd`);
+    under straight-line amortisation the yearly charge is the purchase price over the
+    lifetime, not the book value.
+
+    References
+    ----------
+    Cottier, Rahman, Fattorini, Maslej, Besiroglu & Owen (2024), "The rising costs of training
+    frontier AI models", arXiv:2405.21015; ``depreciate_by_hardware_progress`` in
+    github.com/epoch-research/training-cost-trends ``cost_analysis_standalone.py``.
+
+    Examples
+    --------
+    >>> round(hardware_value_usd(33750.0, "2024-03-26", "2023-05-01"))
+    25217
+    """
+    _check_choice("method", method, VALUATION_METHODS)
+    _check_choice("before_anchor", before_anchor, BEFORE_ANCHOR)
+    price = as_float_array("price_usd", price_usd)
+    when = np.asarray(as_year(as_of, name="as_of"), dtype=float)
+    start = np.asarray(as_year(anchor, name="anchor"), dtype=float)
+    age = when - start
+    if before_anchor == "hold":
+        age = np.maximum(age, 0.0)
+    if method == "price_performance":
+        rate = as_float_array("oom_per_year", oom_per_year, allow_zero=True)
+        value = price * 10.0 ** (-rate * age)
+    elif method == "straight_line":
+        life = as_float_array("lifetime_years", lifetime_years)
+        value = price * np.maximum(1.0 - age / life, 0.0)
+    else:
+        value = np.broadcast_to(price, np.broadcast(price, age).shape).astype(float)
+    return like(value, price_usd, as_of, anchor)
+
+
+def _anchor_year(chip, anchor: str) -> float:
+    """Anchor date of a catalog accelerator's price, as a decimal year."""
+    release = chip.release_year
+    if anchor == "release":
+        return release
+    if not chip.price_date:
+        # No dated price (the TPU-equivalent estimates): Epoch takes TPUs as acquired at release.
+        if anchor == "price_date":
+            raise ValueError(f"{chip.name} has no price_date in the catalog; use "
+                             f"anchor='acquisition' or 'release'")
+        return release
+    priced = _one_year(f"{chip.name} price_date", chip.price_date)
+    if anchor == "price_date":
+        return priced
+    return max(priced, release + EPOCH_ACQUISITION_LAG_YEARS)
+
+
+def accelerator_value_usd(accelerator, as_of, *, anchor="acquisition",
+                          method="price_performance",
+                          oom_per_year=EPOCH_PRICE_PERFORMANCE_OOM_PER_YEAR,
+                          lifetime_years=EPOCH_SERVER_LIFETIME_YEARS, before_anchor="hold",
+                          price_usd=None):
+    """Value of one catalog accelerator at ``as_of`` [USD per accelerator].
+
+    Parameters
+    ----------
+    accelerator : Accelerator or str
+        Chip or catalog name.
+    as_of : date-like or array_like or Series
+        When it is valued (e.g. the training start).
+    anchor : {"acquisition", "release", "price_date"}
+        Date the price applies at. ``"acquisition"`` (default, Cottier et al. 2024): the
+        catalog ``price_date``, but no earlier than release + 90 days; the release date when
+        the price has no date (Epoch's TPU-equivalent prices). ``"release"``: the price is
+        taken as the release price. ``"price_date"``: the price's own date.
+    method, oom_per_year, lifetime_years, before_anchor
+        As in :func:`hardware_value_usd`.
+    price_usd : float or None
+        Override of the catalog price [USD].
+
+    Returns
+    -------
+    float or ndarray or Series
+        Value per accelerator [USD], on the catalog price's basis: a chip price when
+        ``price_includes_server`` is False (the chain adds the server overhead), a
+        per-accelerator server share otherwise.
+
+    Raises
+    ------
+    ValueError
+        No catalog price and no ``price_usd``; unknown ``anchor``/``method``.
+
+    Examples
+    --------
+    >>> round(accelerator_value_usd("H100-SXM", "2024-03-26"))  # Llama 3.1 405B start, Epoch rule
+    25217
+    """
+    from scaling.hardware import as_accelerator
+
+    _check_choice("anchor", anchor, ANCHORS)
+    chip = as_accelerator(accelerator)
+    price = chip.price_usd if price_usd is None else price_usd
+    if price is None or (isinstance(price, float) and math.isnan(price)):
+        raise ValueError(f"{chip.name} has no purchase price in the catalog; pass price_usd=")
+    return hardware_value_usd(price, as_of, _anchor_year(chip, anchor), method=method,
+                              oom_per_year=oom_per_year, lifetime_years=lifetime_years,
+                              before_anchor=before_anchor)
+
+
+# --------------------------------------------------------------------------------------------
+# constant dollars
+# --------------------------------------------------------------------------------------------
+
+def _index_series(price_index, index_column: str):
+    """A price index as a float Series indexed by integer calendar year."""
+    import pandas as pd
+
+    from scaling._validation import require_columns
+
+    if isinstance(price_index, pd.Series):
+        series = price_index
+    elif isinstance(price_index, pd.DataFrame):
+        require_columns(price_index, ["year", index_column], "to_constant_usd")
+        series = price_index.set_index("year")[index_column]
+    else:
+        raise ValueError("price_index must be a DataFrame with columns 'year' and "
+                         f"{index_column!r}, or a Series indexed by year; got "
+                         f"{type(price_index).__name__}")
+    years = np.asarray(series.index, dtype=float)
+    if np.any(years != np.floor(years)):
+        raise ValueError("price_index years must be whole calendar years (annual averages)")
+    values = as_float_array(f"price_index {index_column}", series.to_numpy())
+    out = pd.Series(values, index=years.astype(int))
+    if out.index.has_duplicates:
+        dupes = sorted(set(out.index[out.index.duplicated()]))
+        raise ValueError(f"price_index has more than one value for year(s) {dupes}")
+    return out
+
+
+def to_constant_usd(value_usd, year, base_year, price_index, *, index_column="cpi"):
+    """Nominal dollars of ``year`` in dollars of ``base_year`` [USD of base_year].
+
+    Parameters
+    ----------
+    value_usd : float or array_like or Series
+        Amount in dollars of ``year`` (may be 0 or negative, e.g. a difference).
+    year : date-like or array_like or Series
+        When the amount was paid; its calendar year's index value is used.
+    base_year : int or date-like
+        Year whose dollars to express the amount in (Epoch: 2023).
+    price_index : pandas.DataFrame or pandas.Series
+        Annual price index: a DataFrame with columns ``year`` (int) and ``index_column``, or
+        a Series indexed by year. The data helper's ``data/cpi_us.csv`` (CPI-U annual
+        averages) fits; Epoch's deflator is the PPI for data processing and hosting
+        (FRED ``PCU518210518210``).
+    index_column : str
+        Name of the index column of a DataFrame; default ``"cpi"``.
+
+    Returns
+    -------
+    float or ndarray or Series
+        Amount in ``base_year`` dollars.
+
+    Raises
+    ------
+    ValueError
+        A year (or the base year) the table lacks (the message gives the available range),
+        missing columns, or non-positive index values.
+
+    Notes
+    -----
+    .. math:: v_{base} = v \\cdot I(Y_{base}) / I(Y)
+
+    with :math:`I` the annual index and :math:`Y` the calendar year of ``year``. No
+    extrapolation: a forecast year beyond the table is refused; pass ``base_year`` equal to
+    the latest year in the table to stay in real dollars of that year.
+    """
+    series = _index_series(price_index, index_column)
+    amount = as_numeric_array("value_usd", value_usd)
+    years = np.asarray(calendar_year(year, name="year"), dtype=int)
+    base = int(np.asarray(calendar_year(base_year, name="base_year")))
+    available = set(int(y) for y in series.index)
+    missing = sorted((set(int(y) for y in years.ravel()) | {base}) - available)
+    if missing:
+        raise ValueError(f"price_index has no value for year(s) {missing}; "
+                         f"available: {min(available)}-{max(available)}")
+    index_at = series.reindex(years.ravel()).to_numpy().reshape(years.shape)
+    factor = float(series.loc[base]) / index_at
+    return like(amount * factor, value_usd, year)
