@@ -788,7 +788,9 @@ def _options(name, fixed, default):
 
 
 def _candidate_grid(shape: ModelShape, n: int, batch_seqs: int, domain: int, fixed: dict):
-    """All candidate plans as a dict of equal-length int arrays."""
+    """Candidate layouts (tp, pp, dp, cp, ep, micro-batch, interleaving) and options (ZeRO
+    stage, recomputation code), each a dict of equal-length int arrays; every layout is
+    combined with every option."""
     heads = shape.n_heads
     tp_opts = _options("tp", fixed.get("tp"), [t for t in _divisors(heads, _MAX_TP)
                                                 if t <= max(domain, 1) and t <= n]
@@ -843,13 +845,9 @@ def _candidate_grid(shape: ModelShape, n: int, batch_seqs: int, domain: int, fix
     else:
         rc_opts = np.asarray([RECOMPUTE_MODES.index(wanted)])
     zr = np.array(np.meshgrid(zero_opts, rc_opts, indexing="ij")).reshape(2, -1)
-    size = cols["tp"].size
-    out = {key: np.repeat(val, zr.shape[1]) for key, val in cols.items()}
-    out["zero_stage"] = np.tile(zr[0], size)
-    out["recompute"] = np.tile(zr[1], size)
-    # ZeRO has nothing to shard without data parallelism
-    keep = (out["zero_stage"] == 0) | (out["dp"] * out["cp"] > 1) | ("zero_stage" in fixed)
-    return {key: val[keep] for key, val in out.items()}
+    # layouts along one axis, (ZeRO stage, recomputation) along the other: the evaluation
+    # broadcasts, so layout-only quantities are computed once per layout
+    return cols, {"zero_stage": zr[0], "recompute": zr[1]}
 
 
 # --------------------------------------------------------------------------------------------
@@ -1183,15 +1181,19 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
             tp * pp * cp * dp > n:
         raise ValueError(f"the fixed layout tp x pp x dp x cp = {tp * pp * dp * cp} needs more "
                          f"than the {n} accelerators given")
-    grid = _candidate_grid(shape, n, batch_seqs, int(hw.domain), fixed)
-    if grid["tp"].size == 0:
+    layouts, options = _candidate_grid(shape, n, batch_seqs, int(hw.domain), fixed)
+    if layouts["tp"].size == 0:
         raise InfeasibleRunError(
             f"no parallel layout of {shape.name or 'the model'} fits {n} accelerators with the "
             f"constraints given ({fixed})")
     mc = _model_consts(shape)
-    res = _evaluate(mc, hw, st, float(batch_seqs), grid["tp"], grid["pp"], grid["dp"],
-                    grid["cp"], grid["ep"], grid["micro_batch"], grid["virtual_stages"],
-                    grid["zero_stage"], grid["recompute"])
+    col = {key: val[:, None] for key, val in layouts.items()}
+    row = {key: val[None, :] for key, val in options.items()}
+    res = _evaluate(mc, hw, st, float(batch_seqs), col["tp"], col["pp"], col["dp"], col["cp"],
+                    col["ep"], col["micro_batch"], col["virtual_stages"], row["zero_stage"],
+                    row["recompute"])
+    shape2d = (layouts["tp"].size, options["zero_stage"].size)
+    res = {key: np.broadcast_to(val, shape2d) for key, val in res.items()}
     usable = hw.hbm_bytes * (1.0 - MEMORY_RESERVE_FRACTION)
     fits = res["memory_bytes"] <= usable
     if not fits.any():
@@ -1206,8 +1208,9 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
             f"least {floor:,} {acc.name} fully sharded (ZeRO-3), more with activations"
             + (f"; constraints given: {fixed}" if fixed else ""))
     step = np.where(fits, res["step_time_s"], np.inf)
-    best = int(np.argmin(step))
-    pick = {key: int(val[best]) for key, val in grid.items()}
+    best = np.unravel_index(int(np.argmin(step)), shape2d)
+    pick = {key: int(val[best[0]]) for key, val in layouts.items()}
+    pick.update({key: int(val[best[1]]) for key, val in options.items()})
     plan = ParallelPlan(tp=pick["tp"], pp=pick["pp"], dp=pick["dp"], cp=pick["cp"],
                         ep=pick["ep"], micro_batch=pick["micro_batch"],
                         virtual_stages=pick["virtual_stages"], zero_stage=pick["zero_stage"],
@@ -1241,7 +1244,7 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
         usable_memory_bytes=usable, model_flop_per_step=model_flop,
         attention_convention=attention_convention, mfu=mfu, mfu_used=mfu_used,
         tokens_per_s=tokens_step / step_s, max_useful_accelerators=int(wall), limit=limit,
-        notes=tuple(notes), n_candidates=int(grid["tp"].size))
+        notes=tuple(notes), n_candidates=int(shape2d[0] * shape2d[1]))
 
 
 _COMPONENT_WORDS = {
