@@ -224,7 +224,7 @@ def optimal_batch_tokens(compute_flop):
     Examples
     --------
     >>> round(optimal_batch_tokens(1e24) / 1e6, 1)
-    20.4
+    20.7
     """
     c = as_float_array("compute_flop", compute_flop)
     return like(DEEPSEEK_BATCH_COEFFICIENT * c ** DEEPSEEK_BATCH_EXPONENT, compute_flop)
@@ -749,7 +749,7 @@ def min_accelerators_for_state(model, accelerator, *, precision: str = "bf16") -
     Examples
     --------
     >>> min_accelerators_for_state(1e14, "GB200")
-    9559
+    9558
     """
     acc = as_accelerator(accelerator)
     n = model if isinstance(model, (int, float)) and not isinstance(model, bool) else \
