@@ -32,6 +32,7 @@ import numpy as np
 
 from scaling._validation import (
     as_float_array, check_at_least, check_choice, check_fraction, like, scalar, unknown_name,
+    whole_number,
 )
 from scaling.data import cached, load_table
 from scaling.units import DAYS_PER_YEAR
@@ -111,6 +112,12 @@ class Accelerator:
     scale_up_bandwidth_byte_per_s : float
         Total bidirectional scale-up (NVLink, Infinity Fabric, ICI) bandwidth per chip
         [byte/s]; NaN if not published.
+    scale_up_domain_size : int
+        Accelerators joined by that scale-up fabric in the standard system (8 on an HGX
+        board, 72 in a GB200 NVL72 rack, a whole TPU pod) [count]; 1 if not known.
+    scale_out_bandwidth_byte_per_s : float
+        Default scale-out (InfiniBand, RoCE, data-center network) bandwidth per chip in one
+        direction [byte/s] (400 Gb/s NDR per H100 = 5e10); NaN if not known.
     price_usd : float
         Purchase price estimate per accelerator [USD]; NaN if unknown.
     price_date : str
@@ -141,6 +148,8 @@ class Accelerator:
     tdp_w: float
     tdp_estimated: bool = False
     scale_up_bandwidth_byte_per_s: float = _NAN
+    scale_up_domain_size: int = 1
+    scale_out_bandwidth_byte_per_s: float = _NAN
     release_date: str
     price_usd: float = _NAN
     price_date: str = ""
@@ -162,8 +171,11 @@ class Accelerator:
                      "tdp_w"):
             checked[attr] = scalar(f"{label} {attr}", getattr(self, attr))
         for attr in ("peak_fp8_flop_per_s", "peak_bf16_sparse_flop_per_s",
-                     "scale_up_bandwidth_byte_per_s", "price_usd", "rental_usd_per_hour"):
+                     "scale_up_bandwidth_byte_per_s", "scale_out_bandwidth_byte_per_s",
+                     "price_usd", "rental_usd_per_hour"):
             checked[attr] = _optional_positive(f"{label} {attr}", getattr(self, attr))
+        checked["scale_up_domain_size"] = whole_number(f"{label} scale_up_domain_size",
+                                                       self.scale_up_domain_size)
         checked["default_mfu"] = scalar(f"{label} default_mfu", self.default_mfu, check_fraction)
         checked["chip_to_server_power"] = scalar(
             f"{label} chip_to_server_power", self.chip_to_server_power, check_at_least,
@@ -243,7 +255,7 @@ class Accelerator:
 _FLOAT_COLUMNS = (
     "peak_bf16_flop_per_s", "peak_fp8_flop_per_s", "peak_bf16_sparse_flop_per_s",
     "memory_bytes", "memory_bandwidth_byte_per_s", "tdp_w", "scale_up_bandwidth_byte_per_s",
-    "price_usd", "rental_usd_per_hour", "chip_to_server_power", "server_power_fraction",
+    "scale_out_bandwidth_byte_per_s", "price_usd", "rental_usd_per_hour", "chip_to_server_power", "server_power_fraction",
 )
 _BOOL_COLUMNS = ("structured_sparsity", "tdp_estimated", "price_includes_server")
 
@@ -416,6 +428,8 @@ def _build_accelerator(key: str) -> Accelerator:
             kwargs[column] = float(kwargs[column])
     for column in ("tdp_estimated", "price_includes_server"):
         kwargs[column] = bool(kwargs[column])
+    if "scale_up_domain_size" in kwargs:
+        kwargs["scale_up_domain_size"] = int(kwargs["scale_up_domain_size"])
     kwargs["default_mfu"] = float(kwargs["default_mfu"])
     return Accelerator(**kwargs)
 

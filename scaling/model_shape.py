@@ -1,0 +1,579 @@
+"""Transformer shapes: layers, width, heads, experts, and what they cost per token.
+
+A :class:`ModelShape` is one decoder-only transformer (dense or mixture-of-experts, standard or
+grouped-query or multi-head latent attention). Its properties count parameters (total and
+active) and training FLOP per token, attention included. Published configurations live in
+``data/model_configs.csv`` (one row per model, a ``source`` on every row);
+:func:`named_shape` builds a shape from it and :func:`shape_from_params` derives one from a
+parameter count by the rule fitted to that table (:func:`fit_shape_rule`).
+
+Counting conventions
+--------------------
+* Parameters are the weight matrices: attention projections, MLP (or experts and router),
+  embeddings. Norm weights and biases (O(layers x width), < 0.1% at 1B) are left out.
+* One multiply-accumulate is 2 FLOP; the backward pass costs twice the forward (Kaplan et al.
+  2020; Hoffmann et al. 2022, App. F). Training FLOP per token is 6 x (weights used in matrix
+  multiplications per token) + 3 x the forward attention-score FLOP. Attention-score FLOP can be
+  counted ``"full"`` (every query against every key, the PaLM and Megatron-LM convention),
+  ``"causal"`` (half, what a causal kernel executes) or ``"none"`` (the 6N convention).
+
+References
+----------
+Kaplan et al. (2020), "Scaling Laws for Neural Language Models", arXiv:2001.08361.
+Narayanan et al. (2021), "Efficient Large-Scale Language Model Training on GPU Clusters Using
+Megatron-LM", arXiv:2104.04473 (Eq. 3).
+Chowdhery et al. (2022), "PaLM: Scaling Language Modeling with Pathways", arXiv:2204.02311,
+App. B (model FLOP per token 6N + 12 L H Q T).
+DeepSeek-AI (2024), "DeepSeek-V2", arXiv:2405.04434 (multi-head latent attention).
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+import numpy as np
+
+from scaling._validation import as_float_array, like
+
+__all__ = [
+    "ATTENTION_KINDS",
+    "ATTENTION_FLOP_CONVENTIONS",
+    "DEFAULT_HEAD_DIM",
+    "DEFAULT_KV_HEADS",
+    "DEFAULT_SEQ_LEN",
+    "DEFAULT_VOCAB_SIZE",
+    "SHAPE_RULE",
+    "TIE_EMBEDDINGS_BELOW_PARAMS",
+    "ModelShape",
+    "as_model_shape",
+    "fit_shape_rule",
+    "model_configs",
+    "named_shape",
+    "shape_from_params",
+]
+
+#: Attention layouts: ``"gqa"`` covers multi-head (kv heads = heads), grouped-query and
+#: multi-query attention; ``"mla"`` is DeepSeek's multi-head latent attention.
+ATTENTION_KINDS = ("gqa", "mla")
+
+#: How attention-score FLOP enter a FLOP-per-token count (see module notes).
+ATTENTION_FLOP_CONVENTIONS = ("full", "causal", "none")
+
+#: Head width of derived shapes [count]: 128, used by LLaMA, Llama 2/3, Mistral, Qwen2.5,
+#: GPT-3 6.7B+ and Megatron-LM's larger models (data/model_configs.csv).
+DEFAULT_HEAD_DIM = 128
+
+#: Key-value heads of derived shapes: grouped-query attention with 8 KV heads, as in
+#: Llama 2 70B, Llama 3 (all sizes), Mistral 7B and Mixtral (data/model_configs.csv).
+DEFAULT_KV_HEADS = 8
+
+#: Vocabulary of derived shapes: Llama 3's 128,256 tokens (arXiv:2407.21783, Table 3).
+DEFAULT_VOCAB_SIZE = 128_256
+
+#: Training context of derived shapes: Llama 3's 8,192-token pre-training stage
+#: (arXiv:2407.21783, Sec. 3.4.1).
+DEFAULT_SEQ_LEN = 8192
+
+#: Derived shapes tie input and output embeddings below this size [parameters]: Llama 3.2 1B
+#: and 3B tie them, Llama 3 8B and larger do not (data/model_configs.csv).
+TIE_EMBEDDINGS_BELOW_PARAMS = 5e9
+
+#: MLP width of derived shapes relative to d_model for a gated (SwiGLU) MLP: 3.5, the median
+#: of the gated dense models in data/model_configs.csv (LLaMA 2.69, Llama 3 3.25-3.5,
+#: Mistral 3.5, Qwen2.5 3.6-5.3, PaLM 4). Adjusted per shape so the parameters match N.
+_GATED_FFN_RATIO = 3.5
+
+#: Depth rule n_layers = a * N^b fitted by :func:`fit_shape_rule` to the dense rows of
+#: data/model_configs.csv (ordinary least squares in log-log space, N = reported parameters).
+#: ``test_shape_rule_constants_refit_from_table`` recomputes it from the table.
+SHAPE_RULE = {"depth_coefficient": 0.08013, "depth_exponent": 0.2687}
+
+_NAN = float("nan")
+
+
+# --------------------------------------------------------------------------------------------
+# ModelShape
+# --------------------------------------------------------------------------------------------
+
+def _positive_int(label: str, value, *, allow_zero: bool = False) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        else:
+            raise ValueError(f"{label} must be an integer, got {value!r}")
+    if value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else ">= 1"
+        raise ValueError(f"{label} must be an integer {bound}, got {value!r}")
+    return int(value)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModelShape:
+    """A decoder-only transformer's shape (dense or mixture-of-experts).
+
+    Parameters
+    ----------
+    n_layers, d_model : int
+        Transformer blocks and residual width [count].
+    n_heads : int
+        Query heads [count].
+    n_kv_heads : int or None
+        Key-value heads (grouped-query attention); None means ``n_heads`` (multi-head).
+    head_dim : int or None
+        Width of one head [count]; None means ``d_model // n_heads``. For ``"mla"`` it is the
+        non-rotary query/key width.
+    d_ff : int
+        Hidden width of a dense MLP [count] (the dense layers of an MoE model).
+    vocab_size, seq_len : int
+        Vocabulary [tokens] and training context length [tokens].
+    gated_mlp : bool
+        Three-matrix gated MLP (SwiGLU/GeGLU) if True, two-matrix (GELU) if False.
+    tie_embeddings : bool
+        Input and output embeddings share one matrix.
+    n_experts, top_k, n_shared_experts : int
+        Routed experts per MoE layer, routed experts used per token, and always-used shared
+        experts; ``n_experts = 0`` is a dense model.
+    moe_d_ff : int
+        Hidden width of one expert [count].
+    n_dense_layers : int
+        Leading layers with a dense MLP in an MoE model; the other layers are MoE.
+    attention : {"gqa", "mla"}
+        Standard (multi-head / grouped-query / multi-query) or multi-head latent attention.
+    q_lora_rank, kv_lora_rank, qk_rope_head_dim, v_head_dim : int
+        Multi-head latent attention widths (query and key-value compression ranks, decoupled
+        rotary key width, value head width); ``v_head_dim = 0`` means ``head_dim``.
+    name : str
+        Label.
+
+    Notes
+    -----
+    Parameters of one layer (widths :math:`d`, heads :math:`h`, head width :math:`d_h`, KV heads
+    :math:`g`, MLP width :math:`f`):
+
+    .. math:: P_{attn} = 2 d h d_h + 2 d g d_h, \\qquad P_{mlp} = (3 \\text{ or } 2)\\, d f
+
+    and the model adds the embeddings :math:`V d` (once if tied, twice if not). An MoE layer has
+    :math:`E + S` experts of :math:`(3 \\text{ or } 2) d f_e` weights and a router of
+    :math:`d E`; a token uses :math:`k + S` of them.
+    """
+
+    n_layers: int
+    d_model: int
+    n_heads: int
+    n_kv_heads: int | None = None
+    head_dim: int | None = None
+    d_ff: int
+    vocab_size: int = DEFAULT_VOCAB_SIZE
+    seq_len: int = DEFAULT_SEQ_LEN
+    gated_mlp: bool = True
+    tie_embeddings: bool = False
+    n_experts: int = 0
+    top_k: int = 0
+    n_shared_experts: int = 0
+    moe_d_ff: int = 0
+    n_dense_layers: int = 0
+    attention: str = "gqa"
+    q_lora_rank: int = 0
+    kv_lora_rank: int = 0
+    qk_rope_head_dim: int = 0
+    v_head_dim: int = 0
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        label = f"ModelShape {self.name!r}:" if self.name else "ModelShape:"
+        for attr in ("n_layers", "d_model", "n_heads", "d_ff", "vocab_size", "seq_len"):
+            object.__setattr__(self, attr, _positive_int(f"{label} {attr}", getattr(self, attr)))
+        for attr in ("n_experts", "top_k", "n_shared_experts", "moe_d_ff", "n_dense_layers",
+                     "q_lora_rank", "kv_lora_rank", "qk_rope_head_dim", "v_head_dim"):
+            object.__setattr__(self, attr, _positive_int(f"{label} {attr}", getattr(self, attr),
+                                                         allow_zero=True))
+        kv = self.n_heads if self.n_kv_heads is None else _positive_int(
+            f"{label} n_kv_heads", self.n_kv_heads)
+        object.__setattr__(self, "n_kv_heads", kv)
+        if self.head_dim is None:
+            if self.d_model % self.n_heads:
+                raise ValueError(f"{label} d_model {self.d_model} is not a multiple of n_heads "
+                                 f"{self.n_heads}; give head_dim explicitly")
+            object.__setattr__(self, "head_dim", self.d_model // self.n_heads)
+        else:
+            object.__setattr__(self, "head_dim", _positive_int(f"{label} head_dim",
+                                                               self.head_dim))
+        if self.attention not in ATTENTION_KINDS:
+            raise ValueError(f"{label} attention must be one of {ATTENTION_KINDS}, "
+                             f"got {self.attention!r}")
+        if self.attention == "gqa" and self.n_heads % kv:
+            raise ValueError(f"{label} n_heads {self.n_heads} must be a multiple of "
+                             f"n_kv_heads {kv}")
+        if self.attention == "mla" and self.kv_lora_rank == 0:
+            raise ValueError(f"{label} attention 'mla' needs kv_lora_rank > 0")
+        if self.n_experts:
+            if not 1 <= self.top_k <= self.n_experts:
+                raise ValueError(f"{label} top_k must be in [1, n_experts={self.n_experts}], "
+                                 f"got {self.top_k}")
+            if self.moe_d_ff == 0:
+                raise ValueError(f"{label} an MoE model (n_experts > 0) needs moe_d_ff > 0")
+            if self.n_dense_layers >= self.n_layers:
+                raise ValueError(f"{label} n_dense_layers {self.n_dense_layers} leaves no MoE "
+                                 f"layer of {self.n_layers}")
+        elif self.top_k or self.n_shared_experts:
+            raise ValueError(f"{label} top_k and n_shared_experts need n_experts > 0")
+
+    # ---- widths ------------------------------------------------------------------------
+
+    @property
+    def is_moe(self) -> bool:
+        """True for a mixture-of-experts model."""
+        return self.n_experts > 0
+
+    @property
+    def n_moe_layers(self) -> int:
+        """Layers whose MLP is a mixture of experts [count]."""
+        return self.n_layers - self.n_dense_layers if self.is_moe else 0
+
+    @property
+    def qk_head_dim(self) -> int:
+        """Query/key width of one head used in the attention scores [count]."""
+        return self.head_dim + (self.qk_rope_head_dim if self.attention == "mla" else 0)
+
+    @property
+    def value_head_dim(self) -> int:
+        """Value width of one head [count]."""
+        return self.v_head_dim or self.head_dim
+
+    @property
+    def attention_width(self) -> int:
+        """Width of the attention output, heads x value width [count]."""
+        return self.n_heads * self.value_head_dim
+
+    @property
+    def kv_width(self) -> int:
+        """Width of the keys plus values held per token [count] (the latent for MLA)."""
+        if self.attention == "mla":
+            return self.kv_lora_rank + self.qk_rope_head_dim
+        return 2 * self.n_kv_heads * self.head_dim
+
+    @property
+    def _mlp_matrices(self) -> int:
+        return 3 if self.gated_mlp else 2
+
+    # ---- parameters --------------------------------------------------------------------
+
+    @property
+    def attention_params_per_layer(self) -> int:
+        """Weights of one layer's attention projections [count]."""
+        d, h = self.d_model, self.n_heads
+        if self.attention == "gqa":
+            return 2 * d * h * self.head_dim + 2 * d * self.n_kv_heads * self.head_dim
+        q_out = h * self.qk_head_dim
+        q = (d * self.q_lora_rank + self.q_lora_rank * q_out) if self.q_lora_rank else d * q_out
+        kv_down = d * (self.kv_lora_rank + self.qk_rope_head_dim)
+        kv_up = self.kv_lora_rank * h * (self.head_dim + self.value_head_dim)
+        return q + kv_down + kv_up + h * self.value_head_dim * d
+
+    @property
+    def dense_mlp_params(self) -> int:
+        """Weights of one dense MLP [count]."""
+        return self._mlp_matrices * self.d_model * self.d_ff
+
+    @property
+    def expert_params(self) -> int:
+        """Weights of one expert [count] (0 for a dense model)."""
+        return self._mlp_matrices * self.d_model * self.moe_d_ff
+
+    @property
+    def embedding_params(self) -> int:
+        """Input plus output embedding weights [count] (one matrix if tied)."""
+        return self.vocab_size * self.d_model * (1 if self.tie_embeddings else 2)
+
+    @property
+    def n_params_nonembedding(self) -> int:
+        """All weights except the embeddings [count]."""
+        dense_layers = self.n_layers - self.n_moe_layers
+        moe = self.n_moe_layers * ((self.n_experts + self.n_shared_experts) * self.expert_params
+                                   + self.d_model * self.n_experts)
+        return (self.n_layers * self.attention_params_per_layer
+                + dense_layers * self.dense_mlp_params + moe)
+
+    @property
+    def n_params(self) -> int:
+        """Total parameters [count]."""
+        return self.n_params_nonembedding + self.embedding_params
+
+    @property
+    def n_active_params(self) -> int:
+        """Parameters used per token [count] (= ``n_params`` for a dense model)."""
+        if not self.is_moe:
+            return self.n_params
+        unused = self.n_moe_layers * (self.n_experts - self.top_k) * self.expert_params
+        return self.n_params - unused
+
+    @property
+    def n_expert_params(self) -> int:
+        """Weights of the routed experts, the part sharded by expert parallelism [count]."""
+        return self.n_moe_layers * self.n_experts * self.expert_params
+
+    @property
+    def matmul_params_per_token(self) -> int:
+        """Weights a token multiplies through, output logits included, input lookup not."""
+        active_nonembedding = self.n_active_params - self.embedding_params
+        return active_nonembedding + self.vocab_size * self.d_model
+
+    # ---- FLOP --------------------------------------------------------------------------
+
+    def attention_flop_per_token(self, seq_len=None, convention: str = "full"):
+        """Forward attention-score FLOP per token over all layers [FLOP].
+
+        Parameters
+        ----------
+        seq_len : int or array_like, optional
+            Context length [tokens]; default ``self.seq_len``.
+        convention : {"full", "causal", "none"}
+            Count every query-key pair, half of them, or none (see module notes).
+
+        Notes
+        -----
+        .. math:: F_{attn} = 2\\, L\\, s\\, h\\, (d_{qk} + d_v) \\times c
+
+        with :math:`c = 1` (full), 1/2 (causal) or 0; for standard attention this is
+        :math:`4 L s d`, Megatron-LM's and PaLM's :math:`12 L H Q T / 3` per token forward.
+        """
+        if convention not in ATTENTION_FLOP_CONVENTIONS:
+            raise ValueError(f"convention must be one of {ATTENTION_FLOP_CONVENTIONS}, "
+                             f"got {convention!r}")
+        s = as_float_array("seq_len", self.seq_len if seq_len is None else seq_len)
+        factor = {"full": 1.0, "causal": 0.5, "none": 0.0}[convention]
+        flop = (2.0 * self.n_layers * s * self.n_heads
+                * (self.qk_head_dim + self.value_head_dim) * factor)
+        return like(flop, seq_len)
+
+    def flop_per_token(self, seq_len=None, attention: str = "full"):
+        """Training (forward + backward) model FLOP per token [FLOP].
+
+        Parameters
+        ----------
+        seq_len : int or array_like, optional
+            Context length [tokens]; default ``self.seq_len``.
+        attention : {"full", "causal", "none"}
+            Attention-score convention; ``"none"`` gives 6 x matmul weights.
+
+        Notes
+        -----
+        .. math:: F = 6\\, P_{matmul} + 3\\, F_{attn}
+
+        For a dense GPT this is Narayanan et al.'s (2021) Eq. 3 without recomputation,
+        :math:`72 l h^2 (1 + s / 6h) + 6 V h`, and PaLM's :math:`6N + 12 L H Q T`.
+        """
+        attn = self.attention_flop_per_token(seq_len, attention)
+        return like(6.0 * self.matmul_params_per_token + 3.0 * np.asarray(attn, dtype=float),
+                    seq_len)
+
+    def to_frame(self):
+        """One-row DataFrame of the shape and its derived counts."""
+        import pandas as pd
+
+        row = {f: getattr(self, f) for f in self.__dataclass_fields__}
+        row.update(n_params=self.n_params, n_active_params=self.n_active_params,
+                   flop_per_token=self.flop_per_token())
+        return pd.DataFrame([row])
+
+
+# --------------------------------------------------------------------------------------------
+# published configurations
+# --------------------------------------------------------------------------------------------
+
+_INT_COLUMNS = ("n_layers", "d_model", "n_heads", "n_kv_heads", "head_dim", "d_ff", "vocab_size",
+                "seq_len", "n_experts", "top_k", "n_shared_experts", "moe_d_ff",
+                "n_dense_layers", "q_lora_rank", "kv_lora_rank", "qk_rope_head_dim",
+                "v_head_dim")
+
+
+@lru_cache(maxsize=1)
+def _config_table():
+    from scaling.data import load_table
+
+    frame = load_table("model_configs")
+    for column in ("gated_mlp", "tie_embeddings"):
+        frame[column] = frame[column].astype(str).str.strip().str.lower().map(
+            {"true": True, "false": False})
+        if frame[column].isna().any():
+            raise ValueError(f"model_configs.csv column {column} must hold True/False")
+    for column in _INT_COLUMNS:
+        frame[column] = frame[column].astype(int)
+    return frame
+
+
+def model_configs():
+    """Published model configurations (``data/model_configs.csv``), one row per model.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table plus ``n_params`` and ``n_active_params`` computed from each shape
+        (compare with ``n_params_reported``).
+    """
+    frame = _config_table().copy()
+    shapes = [named_shape(name) for name in frame["name"]]
+    frame["n_params"] = [s.n_params for s in shapes]
+    frame["n_active_params"] = [s.n_active_params for s in shapes]
+    return frame
+
+
+def named_shape(name: str) -> ModelShape:
+    """The :class:`ModelShape` of a published model in ``data/model_configs.csv``.
+
+    Parameters
+    ----------
+    name : str
+        Row name, e.g. ``"Llama 3 405B"`` or ``"DeepSeek-V3"`` (case-insensitive).
+
+    Raises
+    ------
+    ValueError
+        Unknown name; the message lists the closest valid ones.
+    """
+    frame = _config_table()
+    names = list(frame["name"])
+    lookup = {n.lower(): n for n in names}
+    if not isinstance(name, str) or name.strip().lower() not in lookup:
+        close = difflib.get_close_matches(str(name), names, n=3, cutoff=0.4)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise ValueError(f"unknown model {name!r} in data/model_configs.csv{hint} "
+                         f"Valid names: {', '.join(names)}")
+    row = frame.loc[frame["name"] == lookup[name.strip().lower()]].iloc[0]
+    kwargs = {c: int(row[c]) for c in _INT_COLUMNS}
+    return ModelShape(name=row["name"], gated_mlp=bool(row["gated_mlp"]),
+                      tie_embeddings=bool(row["tie_embeddings"]), attention=row["attention"],
+                      **kwargs)
+
+
+# --------------------------------------------------------------------------------------------
+# shape from a parameter count
+# --------------------------------------------------------------------------------------------
+
+def fit_shape_rule(configs=None) -> dict:
+    """Fit the depth rule n_layers = a N^b to published dense configurations.
+
+    Parameters
+    ----------
+    configs : pandas.DataFrame, optional
+        Columns ``n_layers``, ``n_params_reported``, ``n_experts``; default
+        ``data/model_configs.csv``. Mixture-of-experts rows are left out.
+
+    Returns
+    -------
+    dict
+        ``depth_coefficient`` (a), ``depth_exponent`` (b), ``n_models``, and
+        ``depth_log_residual_sd`` (standard deviation of ln(L / rule)).
+
+    Notes
+    -----
+    Ordinary least squares of :math:`\\ln L` on :math:`\\ln N`. Kaplan et al. (2020, Fig. 5)
+    find loss nearly flat over a wide range of aspect ratios, so one power law for depth,
+    with width then set by the parameter count, is the simplest rule the data support.
+    """
+    table = _config_table() if configs is None else configs
+    dense = table[table["n_experts"].astype(int) == 0]
+    x = np.log(dense["n_params_reported"].astype(float).to_numpy())
+    y = np.log(dense["n_layers"].astype(float).to_numpy())
+    slope, intercept = np.polyfit(x, y, 1)
+    residual = y - (intercept + slope * x)
+    return {"depth_coefficient": float(np.exp(intercept)), "depth_exponent": float(slope),
+            "n_models": int(len(dense)), "depth_log_residual_sd": float(residual.std(ddof=2))}
+
+
+def _round_to(value: float, multiple: int) -> int:
+    return max(multiple, int(round(value / multiple)) * multiple)
+
+
+def shape_from_params(n_params, *, seq_len: int = DEFAULT_SEQ_LEN,
+                      vocab_size: int = DEFAULT_VOCAB_SIZE, head_dim: int = DEFAULT_HEAD_DIM,
+                      n_kv_heads: int = DEFAULT_KV_HEADS, rule: dict | None = None) -> ModelShape:
+    """A dense model shape with ``n_params`` parameters, by the rule fitted to published models.
+
+    Parameters
+    ----------
+    n_params : float
+        Total parameters [count], >= 1e7.
+    seq_len, vocab_size : int
+        Training context [tokens] and vocabulary [tokens] (defaults: Llama 3's).
+    head_dim, n_kv_heads : int
+        Head width and key-value heads (defaults: 128 and 8, grouped-query attention).
+    rule : dict, optional
+        ``depth_coefficient`` and ``depth_exponent``; default :data:`SHAPE_RULE`.
+
+    Returns
+    -------
+    ModelShape
+        A SwiGLU, grouped-query, pre-norm decoder whose parameter count is within 1% of
+        ``n_params`` for N >= 1e8 (the MLP width absorbs the rounding of the other widths).
+
+    Notes
+    -----
+    1. Depth :math:`L = \\mathrm{round}(a N^b)` (:data:`SHAPE_RULE`, fitted by
+       :func:`fit_shape_rule`).
+    2. Width :math:`d` solves :math:`N = L (2 + 2g/h + 3 r) d^2 + c V d` with MLP ratio
+       :math:`r = 3.5` and :math:`c = 1` (tied, below :data:`TIE_EMBEDDINGS_BELOW_PARAMS`) or 2,
+       rounded to a multiple of ``head_dim`` so that the heads are whole (of
+       ``head_dim x n_kv_heads`` once d >= 4 x that, so the heads split into the KV groups).
+    3. The MLP width :math:`f` is then set so the parameters equal :math:`N` (to a multiple of
+       64).
+    """
+    n = float(as_float_array("n_params", n_params))
+    if n < 1e7:
+        raise ValueError(f"n_params must be >= 1e7 for a derived shape, got {n_params!r}")
+    coef = SHAPE_RULE if rule is None else rule
+    layers = max(2, int(round(coef["depth_coefficient"] * n ** coef["depth_exponent"])))
+    tied = n < TIE_EMBEDDINGS_BELOW_PARAMS
+    n_embed = 1 if tied else 2
+    # attention per layer for width d with h = d / head_dim heads and g kv heads:
+    # 2 d^2 + 2 d g head_dim  -> quadratic in d with the MLP 3 r d^2
+    a = layers * (2.0 + 3.0 * _GATED_FFN_RATIO)
+    b = layers * 2.0 * n_kv_heads * head_dim + n_embed * vocab_size
+    d = (-b + math.sqrt(b * b + 4.0 * a * n)) / (2.0 * a)
+    # whole heads; wide models also keep the heads a multiple of the KV heads (and so of an
+    # 8-way tensor-parallel split)
+    grain = head_dim * n_kv_heads if d >= 4 * head_dim * n_kv_heads else head_dim
+    d_model = _round_to(d, grain)
+    n_heads = d_model // head_dim
+    kv = math.gcd(n_heads, n_kv_heads)
+    attention = 2 * d_model * d_model + 2 * d_model * kv * head_dim
+    remaining = n - n_embed * vocab_size * d_model - layers * attention
+    d_ff = _round_to(remaining / (layers * 3.0 * d_model), 64)
+    return ModelShape(name=f"derived {n:.3g}", n_layers=layers, d_model=d_model,
+                      n_heads=n_heads, n_kv_heads=kv, head_dim=head_dim, d_ff=d_ff,
+                      vocab_size=vocab_size, seq_len=seq_len, gated_mlp=True,
+                      tie_embeddings=tied)
+
+
+def as_model_shape(model, *, seq_len: int | None = None) -> ModelShape:
+    """A :class:`ModelShape` from a shape, a published model's name, or a parameter count.
+
+    Parameters
+    ----------
+    model : ModelShape or str or float
+        A shape; a name in ``data/model_configs.csv``; or a parameter count, turned into a
+        shape by :func:`shape_from_params`.
+    seq_len : int, optional
+        Override the training context length [tokens].
+
+    Raises
+    ------
+    ValueError
+        Anything else, or an unknown name.
+    """
+    if isinstance(model, ModelShape):
+        shape = model
+    elif isinstance(model, str):
+        shape = named_shape(model)
+    elif isinstance(model, (int, float, np.integer, np.floating)) and not isinstance(model, bool):
+        shape = shape_from_params(float(model), **({} if seq_len is None else
+                                                   {"seq_len": seq_len}))
+    else:
+        raise ValueError(f"model must be a ModelShape, a model name or a parameter count, "
+                         f"got {type(model).__name__}")
+    if seq_len is not None and shape.seq_len != seq_len:
+        shape = replace(shape, seq_len=int(seq_len))
+    return shape
