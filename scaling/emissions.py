@@ -9,7 +9,7 @@
   carbon-free electricity bought under power-purchase agreements or certificates.
 * :func:`run_emissions` is the helper for the forecast chain: a run's accelerator, count,
   hours, PUE and region/year to energy and tCO2e, with the power from
-  :func:`scaling.cluster.facility_power_w` (the package's energy model).
+  :func:`scaling.clusters.facility_power_w` (the package's energy model).
 
 Location-based versus market-based
 ----------------------------------
@@ -364,11 +364,11 @@ def run_emissions(accelerator, *, pue, n_accelerators=None, hours=None, accelera
     .. math:: E = P_{acc}\\, h_{acc} \\cdot 3600, \\quad
         P_{acc} = P_{TDP}\\, k_{server}\\, f\\, \\mathrm{PUE}, \\quad m = E\\, I
 
-    :math:`P_{acc}` is :func:`scaling.cluster.average_power_per_accelerator_w`; with
+    :math:`P_{acc}` is :func:`scaling.clusters.average_power_per_accelerator_w`; with
     ``n_accelerators`` and ``hours`` the cluster power is
-    :func:`scaling.cluster.facility_power_w` and the energy :func:`scaling.cluster.energy_j`.
+    :func:`scaling.clusters.facility_power_w` and the energy :func:`scaling.clusters.energy_j`.
     """
-    from scaling import cluster as _cluster
+    from scaling import clusters as _cluster
     from scaling.hardware import as_accelerator
 
     chip = as_accelerator(accelerator)
