@@ -20,7 +20,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: test report lab bench clean venv browser
+.PHONY: test test-report test-notebooks report lab bench clean venv browser
 
 # The report's browser check loads every page in Debian's chromium (headless). It is installed
 # with apt-get when missing (root, or passwordless sudo); where that cannot be done the browser
@@ -39,10 +39,16 @@ $(STAMP): pyproject.toml
 # Unit tests and docstring examples (a missing Chinchilla file stops them at once with one
 # message); then the report is built and every page checked offline, statically and in
 # headless chromium; then every notebook runs under nbval.
+# The last two steps run side by side (each executes the notebooks on one core); each one's
+# output is printed in one piece when it ends.
 test: $(STAMP) browser
 	$(BIN)/python -m pytest --doctest-modules scaling tests
-	$(MAKE) --no-print-directory report
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-report test-notebooks
+
+test-report: report
 	$(BIN)/python -m pytest tests/test_report_pages.py --report-dir reports
+
+test-notebooks: $(STAMP)
 	$(BIN)/python -m pytest --nbval-lax notebooks/
 
 browser:
