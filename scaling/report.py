@@ -58,6 +58,8 @@ CHART_CLASS = "scaling-chart"
 _SPEC_PATTERN = re.compile(r"\}\)\((\{.*\}), (\{\"mode\": \"vega-lite\"[^\n]*\})\);\s*$", re.M)
 
 _WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+_WIDGET_NOTE = ("<p class='scaling-widget-note'><em>Interactive control (ipywidgets): it needs a "
+                "running kernel; open the notebook with <code>make lab</code> to use it.</em></p>")
 
 _TEMPLATE_NAME = "scaling_offline.html.j2"
 # The lab template without its CDN scripts (require.js, MathJax, Mermaid, the widget
@@ -338,8 +340,8 @@ def _offline_copy(notebook):
                 continue
             if "text/markdown" in data:
                 data["text/markdown"] = take_maths(data["text/markdown"])
-            if _WIDGET_VIEW in data:  # a live control needs a kernel: keep its text fallback
-                del data[_WIDGET_VIEW]
+            if _WIDGET_VIEW in data:  # a live control needs a kernel: say so instead
+                output["data"] = {"text/html": _WIDGET_NOTE, "text/plain": "<widget>"}
     notebook.metadata.pop("widgets", None)
     return notebook, specs, maths
 

@@ -159,3 +159,19 @@ def test_chart_specs_reads_mimetype_outputs():
 def test_build_report_refuses_empty_folder(tmp_path):
     with pytest.raises(FileNotFoundError, match="no notebooks"):
         build_report(tmp_path, tmp_path / "out", progress=False)
+
+
+def test_widget_outputs_and_widget_state_load_nothing_from_a_cdn():
+    from scaling.report import _page_html
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("slider")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={
+        "application/vnd.jupyter.widget-view+json": {"model_id": "abc", "version_major": 2,
+                                                      "version_minor": 0},
+        "text/plain": "IntSlider(value=3)"})]
+    nb.cells = [cell]
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    page, n_charts = _page_html(nb, neighbours=[("01_w", "W")], position=0, error=None)
+    assert n_charts == 0 and external_references(page) == []
+    assert "make lab" in page and "unpkg" not in page
