@@ -6,11 +6,17 @@ Examples
 
     scaling forecast --cluster llama3-16k --params 7e10 4e11 1e12 --out forecast.csv
     scaling forecast --cluster llama3-16k --params 7e10 4e11 --uncertainty --samples 2000
+    scaling forecast --cluster llama3-16k --params 4e11 --columns n_params,time_days,energy_mwh
     scaling run --flop 3.8e25 --accelerator H100-SXM --count 16384
     scaling largest --cluster llama3-16k --days 30 90
     scaling backtest
     scaling clusters
-    scaling accelerators
+    scaling accelerators --columns all
+
+Printed tables show numbers to three significant figures with thousands separators, the
+unit in each column header (scaled to a readable prefix: ``[M USD]``, ``[MW]``, ``[GB]``),
+whole numbers for counts and ``n/a`` where a value is missing; they wrap to
+:data:`MAX_WIDTH` characters. ``--out`` writes every column, unscaled, to CSV or JSON.
 
 Errors (unknown names, invalid numbers) exit with status 2 and one line on stderr.
 """
@@ -18,15 +24,31 @@ Errors (unknown names, invalid numbers) exit with status 2 and one line on stder
 from __future__ import annotations
 
 import argparse
+import difflib
+import math
+import re
 import sys
 from pathlib import Path
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "format_number", "format_table", "MAX_WIDTH"]
+
+#: Characters a printed table may span before its columns wrap into further blocks.
+MAX_WIDTH = 120
 
 #: Columns printed by ``scaling forecast`` (all columns go to ``--out``).
-FORECAST_COLUMNS = ("n_params", "n_tokens", "compute_flop", "loss", "goodput", "time_days",
-                    "accelerator_hours", "energy_mwh", "peak_facility_power_w",
-                    "amortized_cost_usd", "rental_cost_usd")
+FORECAST_COLUMNS = ("n_params", "n_tokens", "compute_flop", "time_days", "accelerator_hours",
+                    "energy_mwh", "peak_facility_power_w", "amortized_cost_usd",
+                    "rental_cost_usd")
+#: Columns printed by ``scaling forecast --uncertainty``, each as P50 [P5, P95].
+FORECAST_UNCERTAINTY_COLUMNS = ("n_params", "time_days", "accelerator_hours", "energy_mwh",
+                                "amortized_cost_usd")
+#: Quantities printed by ``scaling run`` (those of ``RunEstimate.summary()``).
+RUN_COLUMNS = ("accelerator", "n_accelerators", "mfu", "goodput", "time_days",
+               "accelerator_hours", "facility_power_w", "energy_mwh", "amortized_cost_usd",
+               "rental_cost_usd")
+#: Columns printed by ``scaling backtest`` (its summary follows).
+BACKTEST_COLUMNS = ("name", "accelerator", "n_accelerators", "mfu", "accelerator_hours_ratio",
+                    "days_ratio", "cost_usd_ratio")
 #: Columns printed by ``scaling clusters`` and ``scaling accelerators``.
 CLUSTER_COLUMNS = ("name", "accelerator", "n_accelerators", "pue", "cooling",
                    "reported_power_w", "status", "year")
@@ -35,9 +57,53 @@ ACCELERATOR_COLUMNS = ("name", "vendor", "generation", "peak_bf16_flop_per_s",
                        "rental_usd_per_hour", "default_mfu")
 OUTPUT_SUFFIXES = (".csv", ".json")
 
+#: Library argument -> the option the user typed, to name it in the library's error messages.
+OPTION_OF_ARGUMENT = {
+    "n_params": "--params", "compute_flop": "--flop", "n_accelerators": "--count",
+    "mfu": "--mfu", "tokens_per_param": "--tokens-per-param", "n_tokens": "--tokens",
+    "n_samples": "--samples", "seed": "--seed",
+}
+
+#: Text cells longer than this are cut (with an ellipsis) in printed tables.
+MAX_TEXT_WIDTH = 40
+
+# argparse reads "-1e11" as an option (its own pattern only knows "-1" and "-1.5"); with
+# this pattern every negative number, exponent or not, is a value that reaches validation.
+_NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^-inf(inity)?$", re.I)
+
+# unit suffix of a column name -> (unit shown, kind); the "si" and "money" kinds take the
+# smallest prefix that keeps the column's largest value under 10,000 (2,250 TFLOP/s, 116 M USD)
+_UNIT_SUFFIXES = (
+    ("_usd_per_hour", "USD/h", "number"),
+    ("_usd", "USD", "money"),
+    ("_flop_per_s", "FLOP/s", "si"),
+    ("_byte_per_s", "B/s", "si"),
+    ("_flop", "FLOP", "scientific"),
+    ("_bytes", "B", "si"),
+    ("_mwh", "MWh", "number"),
+    ("_j", "J", "scientific"),
+    ("_w", "W", "si"),
+    ("_days", "days", "number"),
+    ("_hours", "", "number"),  # accelerator_hours: the unit is the name
+    ("_s", "s", "number"),
+)
+#: Columns that hold very large counts, printed with k/M/B/T (70B parameters, 1.29T tokens).
+LARGE_COUNT_COLUMNS = ("n_params", "n_tokens")
+#: Columns of whole numbers printed without thousands separators.
+PLAIN_INTEGER_COLUMNS = ("year",)
+_PREFIX_LIMIT = 1e4
+_SI_PREFIXES = ((1.0, ""), (1e3, "k"), (1e6, "M"), (1e9, "G"), (1e12, "T"), (1e15, "P"),
+                (1e18, "E"), (1e21, "Z"))
+_MONEY_PREFIXES = ((1.0, ""), (1e3, "k "), (1e6, "M "), (1e9, "B "), (1e12, "T "))
+_SHORT_SCALE = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with one-line errors (no usage dump)."""
+    """argparse with one-line errors (no usage dump) and negative numbers read as values."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = _NEGATIVE_NUMBER
 
     def error(self, message):
         raise _CliError(message)
@@ -47,87 +113,315 @@ class _CliError(Exception):
     pass
 
 
-def _positive_float(text):
+def _number(text):
     try:
-        value = float(text)
+        return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0 or value == float("inf"):
+
+
+def _positive_number(text):
+    value = _number(text)
+    if not 0 < value < math.inf:
         raise argparse.ArgumentTypeError(f"must be positive and finite, got {text!r}")
     return value
 
 
-def _positive_int(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0 or value != int(value):
+def _whole_number(text):
+    value = _number(text)
+    if not math.isfinite(value) or value != int(value):
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}")
+    return int(value)
+
+
+def _positive_integer(text):
+    value = _number(text)
+    if not (0 < value < math.inf and value == int(value)):
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return int(value)
+
+
+def _seed(text):
+    value = _number(text)
+    if not (0 <= value < math.inf and value == int(value)):
+        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {text!r}")
     return int(value)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``scaling`` command."""
+    import scaling
+
     parser = _Parser(prog="scaling",
                      description="Forecast training time, energy and dollars of large models.")
+    parser.add_argument("--version", action="version", version=f"scaling {scaling.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    def add_out(p):
+    def add_output(p):
+        p.add_argument("--columns",
+                       help="comma-separated columns to print (names as in --out), or 'all'")
         p.add_argument("--out", type=Path,
-                       help="write the full table to a .csv or .json file")
+                       help="write the full table (every column) to a .csv or .json file")
 
     f = sub.add_parser("forecast", help="sweep model sizes on a cluster")
     f.add_argument("--cluster", required=True, help="cluster name (see `scaling clusters`)")
-    f.add_argument("--params", required=True, nargs="+", type=_positive_float,
+    f.add_argument("--params", required=True, nargs="+", type=_number,
                    help="model sizes [parameters], e.g. 7e10 4e11")
     f.add_argument("--law", default="besiroglu2024", help="scaling-law parameter set")
     group = f.add_mutually_exclusive_group()
-    group.add_argument("--tokens-per-param", type=_positive_float,
+    group.add_argument("--tokens-per-param", type=_number,
                        help="fixed tokens per parameter instead of compute-optimal")
-    group.add_argument("--tokens", type=_positive_float, help="fixed token budget [tokens]")
-    f.add_argument("--mfu", type=float, help="model FLOP utilisation in (0, 1]")
+    group.add_argument("--tokens", type=_number, help="fixed token budget [tokens]")
+    f.add_argument("--mfu", type=_number, help="model FLOP utilisation in (0, 1]")
     f.add_argument("--uncertainty", action="store_true", help="Monte Carlo P5/P50/P95")
-    f.add_argument("--samples", type=_positive_int, default=2000, help="Monte Carlo draws")
-    f.add_argument("--seed", type=int, default=0, help="random seed")
-    add_out(f)
+    f.add_argument("--samples", type=_whole_number, default=2000, help="Monte Carlo draws")
+    f.add_argument("--seed", type=_seed, default=0, help="random seed")
+    add_output(f)
 
     r = sub.add_parser("run", help="time and cost of one run")
-    r.add_argument("--flop", required=True, type=_positive_float, help="training compute [FLOP]")
+    r.add_argument("--flop", required=True, type=_number, help="training compute [FLOP]")
     r.add_argument("--accelerator", required=True, help="accelerator name")
-    r.add_argument("--count", required=True, type=_positive_int, help="number of accelerators")
-    r.add_argument("--mfu", type=float, help="model FLOP utilisation in (0, 1]")
-    r.add_argument("--params", type=_positive_float,
+    r.add_argument("--count", required=True, type=_positive_integer,
+                   help="number of accelerators")
+    r.add_argument("--mfu", type=_number, help="model FLOP utilisation in (0, 1]")
+    r.add_argument("--params", type=_number,
                    help="model size [parameters], for the checkpoint size")
     r.add_argument("--precision", default="bf16", choices=("bf16", "fp8"))
-    add_out(r)
+    add_output(r)
 
     g = sub.add_parser("largest", help="largest compute-optimal model within deadlines")
     g.add_argument("--cluster", required=True, help="cluster name")
-    g.add_argument("--days", required=True, nargs="+", type=_positive_float,
+    g.add_argument("--days", required=True, nargs="+", type=_positive_number,
                    help="deadlines [days]")
     g.add_argument("--law", default="besiroglu2024", help="scaling-law parameter set")
-    g.add_argument("--mfu", type=float, help="model FLOP utilisation in (0, 1]")
-    add_out(g)
+    g.add_argument("--mfu", type=_number, help="model FLOP utilisation in (0, 1]")
+    add_output(g)
 
     b = sub.add_parser("backtest", help="predicted vs reported real training runs")
-    add_out(b)
+    add_output(b)
 
     c = sub.add_parser("clusters", help="list the cluster catalog")
-    add_out(c)
+    add_output(c)
     a = sub.add_parser("accelerators", help="list the accelerator catalog")
-    add_out(a)
+    add_output(a)
     return parser
 
 
-def _format(frame, columns=None):
-    shown = frame if columns is None else frame[[c for c in columns if c in frame.columns]]
-    formatters = {c: "{:.3g}".format for c in shown.columns
-                  if shown[c].dtype.kind == "f"}
-    return shown.to_string(index=False, formatters=formatters)
+# --------------------------------------------------------------------------------------
+# Readable numbers
+# --------------------------------------------------------------------------------------
+
+def _is_missing(value) -> bool:
+    """None, NaN, NaT or pandas.NA."""
+    import pandas as pd
+
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # not a scalar
+        return False
 
 
-def _write(frame, path):
+def _three_figures(value: float) -> str:
+    """Three significant figures with thousands separators; scientific beyond 1e15 or below 1e-3."""
+    if value == 0:
+        return "0"
+    magnitude = math.floor(math.log10(abs(value)))
+    if magnitude >= 15 or magnitude < -3:
+        return f"{value:.3g}"
+    decimals = max(0, 2 - magnitude)
+    rounded = round(value, 2 - magnitude)
+    if math.floor(math.log10(abs(rounded))) > magnitude:  # 999.7 -> 1,000
+        decimals = max(0, decimals - 1)
+    return f"{rounded:,.{decimals}f}"
+
+
+def format_number(value, kind: str = "number") -> str:
+    """One value as printed in the command's tables.
+
+    Parameters
+    ----------
+    value : float, int, bool, str or None
+    kind : {"number", "count", "integer", "large_count", "scientific", "bool", "text"}
+        ``count``: a whole number with thousands separators (``16,384``); ``integer``:
+        without them (a year); ``large_count``:
+        with a k/M/B/T suffix (``70B``); ``scientific``: ``5.42e+23``; ``number``: three
+        significant figures with thousands separators (``0.989``, ``12,400``).
+
+    Returns
+    -------
+    str
+        ``n/a`` for a missing value (None, NaN).
+
+    Examples
+    --------
+    >>> format_number(10240.0, "count"), format_number(float("nan")), format_number(48665316.86)
+    ('10,240', 'n/a', '48,700,000')
+    >>> format_number(7e10, "large_count"), format_number(0.98877), format_number(5.42e23, "scientific")
+    ('70B', '0.989', '5.42e+23')
+    """
+    if _is_missing(value):
+        return "n/a"
+    if isinstance(value, (bool,)) or kind == "bool":
+        return "yes" if bool(value) else "no"
+    if isinstance(value, str) or kind == "text":
+        text = str(value)
+        return text if len(text) <= MAX_TEXT_WIDTH else text[:MAX_TEXT_WIDTH - 1] + "…"
+    value = float(value)
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if kind == "count" and value == int(value):
+        return f"{int(value):,}"
+    if kind == "integer" and value == int(value):
+        return f"{int(value)}"
+    if kind == "large_count":
+        for scale, suffix in _SHORT_SCALE:
+            if abs(value) >= scale:
+                return f"{value / scale:.3g}{suffix}"
+        return f"{value:.3g}"
+    if kind == "scientific":
+        return f"{value:.3g}"
+    return _three_figures(value)
+
+
+def _column_display(name: str, values) -> tuple[str, str, float, str]:
+    """Name, unit, divisor and kind of a column, from its name and values."""
+    import numpy as np
+    import pandas as pd
+
+    series = pd.Series(values)
+    if series.dtype == bool or series.dtype.kind == "b":
+        return name, "", 1.0, "bool"
+    numeric = pd.to_numeric(series, errors="coerce")
+    if numeric.notna().sum() == 0 or (series.dtype.kind not in "iuf"
+                                      and numeric.notna().sum() < series.notna().sum()):
+        return name, "", 1.0, "text"
+    finite = numeric[np.isfinite(numeric)].abs()
+    largest = float(finite.max()) if len(finite) else 0.0
+    if name in LARGE_COUNT_COLUMNS:
+        return name, "", 1.0, "large_count"
+    whole = bool(((finite % 1) == 0).all())
+    if name in PLAIN_INTEGER_COLUMNS and whole:
+        return name, "", 1.0, "integer"
+    if (name.startswith("n_") or series.dtype.kind in "iu") and whole:
+        return name, "", 1.0, "count"
+    for suffix, unit, kind in _UNIT_SUFFIXES:
+        if not name.endswith(suffix) or len(name) == len(suffix):
+            continue
+        if not unit:
+            return name, "", 1.0, kind
+        stem = name[: -len(suffix)]
+        if kind in ("si", "money"):
+            prefixes = _SI_PREFIXES if kind == "si" else _MONEY_PREFIXES
+            scale, prefix = next(((sc, pr) for sc, pr in prefixes if largest / sc < _PREFIX_LIMIT),
+                                 prefixes[-1])
+            return stem, f"{prefix}{unit}", scale, "number"
+        return stem, unit, 1.0, kind
+    return name, "", 1.0, "number"
+
+
+def _cells(frame, name: str, ci: bool) -> tuple[str, str, list[str], bool]:
+    """Name, unit, formatted cells and right-alignment of one column."""
+    label, unit, divisor, kind = _column_display(name, frame[name])
+
+    def show(value):
+        if kind in ("number", "scientific") and not _is_missing(value):
+            value = float(value) / divisor
+        return format_number(value, kind)
+
+    cells = [show(v) for v in frame[name]]
+    lower, upper = f"{name}_ci_lower", f"{name}_ci_upper"
+    if ci and lower in frame.columns and upper in frame.columns:
+        cells = [f"{c} [{show(lo)}, {show(hi)}]"
+                 for c, lo, hi in zip(cells, frame[lower], frame[upper])]
+    return label, (f"[{unit}]" if unit else ""), cells, kind not in ("text", "bool")
+
+
+def format_table(frame, columns=None, *, ci: bool = False, max_width: int = MAX_WIDTH) -> str:
+    """A DataFrame as a readable text table, wrapped to ``max_width`` characters.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    columns : sequence of str, optional
+        Columns to print, in order (default: all).
+    ci : bool
+        Print ``x [x_ci_lower, x_ci_upper]`` in one cell where those columns exist.
+    max_width : int
+        Width [characters] beyond which the columns wrap into further blocks, each repeating
+        the first column.
+
+    Returns
+    -------
+    str
+    """
+    columns = list(frame.columns if columns is None else columns)
+    formatted = [_cells(frame, name, ci) for name in columns]
+    widths = [max([len(label), len(unit)] + [len(c) for c in cells])
+              for label, unit, cells, _ in formatted]
+    with_units = any(unit for _, unit, _, _ in formatted)
+    blocks, current, width = [], [], 0
+    for index, column_width in enumerate(widths):
+        extra = column_width + (2 if current else 0)
+        if current and width + extra > max_width:
+            blocks.append(current)
+            current, width = [0], widths[0]
+            extra = column_width + 2
+        current.append(index)
+        width += extra
+    if current:
+        blocks.append(current)
+
+    def line(block, texts):
+        parts = [texts[i].rjust(widths[i]) if formatted[i][3] else texts[i].ljust(widths[i])
+                 for i in block]
+        return "  ".join(parts).rstrip()
+
+    out = []
+    for block in blocks:
+        if out:
+            out.append("")
+        out.append(line(block, [f[0] for f in formatted]))
+        if with_units:
+            out.append(line(block, [f[1] for f in formatted]))
+        for row in range(len(frame)):
+            out.append(line(block, [f[2][row] for f in formatted]))
+    return "\n".join(out)
+
+
+def _format_vertical(frame, columns) -> str:
+    """A one-row frame as ``quantity [unit]  value`` lines."""
+    rows = []
+    for name in columns:
+        label, unit, cells, _ = _cells(frame, name, ci=False)
+        rows.append((f"{label} {unit}".strip(), cells[0]))
+    width = max(len(h) for h, _ in rows)
+    value_width = max(len(v) for _, v in rows)
+    return "\n".join(f"{h.ljust(width)}  {v.rjust(value_width)}" for h, v in rows)
+
+# --------------------------------------------------------------------------------------
+# Commands
+# --------------------------------------------------------------------------------------
+
+def _selected(frame, requested: str | None, default) -> list[str]:
+    """Columns to print: ``--columns`` (validated against the table) or the default."""
+    available = list(frame.columns)
+    if requested is None:
+        return [c for c in default if c in available]
+    if requested.strip().lower() == "all":
+        return available
+    names = [name.strip() for name in requested.split(",") if name.strip()]
+    if not names:
+        raise ValueError("--columns is empty; give comma-separated column names or 'all'")
+    for name in names:
+        if name not in available:
+            close = difflib.get_close_matches(name, available, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ValueError(f"--columns: unknown column {name!r}{hint} Valid columns: "
+                             f"{', '.join(available)}")
+    return names
+
+
+def _write(frame, path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in OUTPUT_SUFFIXES:
         raise ValueError(f"--out must end in {' or '.join(OUTPUT_SUFFIXES)}, got {path.name!r}")
@@ -135,18 +429,15 @@ def _write(frame, path):
         frame.to_csv(path, index=False)
     else:
         frame.to_json(path, orient="records", indent=2)
+    return f"wrote {path} ({len(frame):,} rows x {len(frame.columns):,} columns, {suffix[1:].upper()})"
 
 
-def _ci_columns(frame, base):
-    return [c for b in base for c in (f"{b}_ci_lower", b, f"{b}_ci_upper") if c in frame.columns]
-
-
-def _run(args):
+def _run(args) -> str:
     import scaling
     from scaling.units import SECONDS_PER_DAY
 
-    mfu = getattr(args, "mfu", None)
-    assumptions = scaling.Assumptions(mfu=mfu, precision=getattr(args, "precision", "bf16"))
+    assumptions = scaling.Assumptions(mfu=getattr(args, "mfu", None),
+                                      precision=getattr(args, "precision", "bf16"))
     if args.command == "forecast":
         result = scaling.forecast(
             args.params, cluster=args.cluster, law=args.law,
@@ -154,47 +445,50 @@ def _run(args):
             assumptions=assumptions, uncertainty=args.uncertainty, n_samples=args.samples,
             seed=args.seed)
         frame = result.to_frame()
-        columns = _ci_columns(frame, FORECAST_COLUMNS) if args.uncertainty else FORECAST_COLUMNS
-        text = _format(frame, columns)
+        if args.uncertainty:
+            columns = _selected(frame, args.columns, FORECAST_UNCERTAINTY_COLUMNS)
+            text = (f"P50 [P5, P95] of {args.samples:,} Monte Carlo draws\n"
+                    + format_table(frame, columns, ci=True))
+        else:
+            text = format_table(frame, _selected(frame, args.columns, FORECAST_COLUMNS))
     elif args.command == "run":
-        result = scaling.estimate_run(args.flop, accelerator=args.accelerator,
-                                      n_accelerators=args.count, n_params=args.params,
-                                      assumptions=assumptions)
+        result = scaling.estimate_run(
+            args.flop, accelerator=args.accelerator, n_accelerators=args.count,
+            n_params=args.params, assumptions=assumptions)
         frame = result.to_frame()
-        summary = result.summary()
-        text = "\n".join(f"{name:20s} {_fmt(value):>12s} {unit}"
-                         for name, value, unit in zip(summary.index, summary["value"],
-                                                      summary["unit"]))
+        text = _format_vertical(frame, _selected(frame, args.columns, RUN_COLUMNS))
     elif args.command == "largest":
         import numpy as np
 
         deadlines = np.asarray(args.days) * SECONDS_PER_DAY
-        frame = scaling.largest_trainable(args.cluster, deadline_s=deadlines, law=args.law,
-                                          assumptions=assumptions).to_frame()
-        text = _format(frame, FORECAST_COLUMNS)
+        frame = scaling.largest_trainable(args.cluster, deadline_s=deadlines,
+                                          law=args.law, assumptions=assumptions).to_frame()
+        text = format_table(frame, _selected(frame, args.columns, FORECAST_COLUMNS))
     elif args.command == "backtest":
         result = scaling.backtest()
         frame = result.to_frame()
-        text = (_format(frame, ("name", "accelerator", "n_accelerators", "mfu",
-                                "accelerator_hours_ratio", "days_ratio", "cost_usd_ratio"))
-                + "\n\n" + result.summary().to_string(float_format="{:.3g}".format))
+        summary = result.summary().reset_index()
+        text = (format_table(frame, _selected(frame, args.columns, BACKTEST_COLUMNS))
+                + "\n\n" + format_table(summary))
     elif args.command == "clusters":
         frame = scaling.list_clusters()
-        text = _format(frame, CLUSTER_COLUMNS)
+        text = format_table(frame, _selected(frame, args.columns, CLUSTER_COLUMNS))
     else:
         frame = scaling.list_accelerators()
-        text = _format(frame, ACCELERATOR_COLUMNS)
+        text = format_table(frame, _selected(frame, args.columns, ACCELERATOR_COLUMNS))
     if args.out is not None:
-        _write(frame, args.out)
+        text += "\n" + _write(frame, args.out)
     return text
 
 
-def _fmt(value):
-    if isinstance(value, str):
-        return value
-    if float(value).is_integer() and abs(value) < 1e15:
-        return f"{value:,.0f}"
-    return f"{value:.3g}"
+def _message(exc: BaseException) -> str:
+    """One line; a library message that starts with an argument name gets the option too."""
+    text = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+    text = str(text).splitlines()[0] if str(text) else exc.__class__.__name__
+    first = re.match(r"\w+", text)
+    if first and first.group(0) in OPTION_OF_ARGUMENT:
+        return f"{OPTION_OF_ARGUMENT[first.group(0)]}: {text}"
+    return text
 
 
 def main(argv=None) -> int:
@@ -208,12 +502,11 @@ def main(argv=None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        if getattr(args, "mfu", None) is not None and not 0 < args.mfu <= 1:
-            raise ValueError(f"--mfu must be in (0, 1], got {args.mfu!r}")
         text = _run(args)
+    except SystemExit as exc:  # --version, --help
+        return exc.code if isinstance(exc.code, int) else 0
     except (_CliError, ValueError, KeyError, FileNotFoundError, OSError) as exc:
-        message = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
-        print(f"scaling: error: {message}", file=sys.stderr)
+        print(f"scaling: error: {_message(exc)}", file=sys.stderr)
         return 2
     try:
         print(text)

@@ -1,22 +1,37 @@
-"""Execute the curated notebooks headless and write an HTML report with PNG charts.
+"""Execute the curated notebooks headless and write a self-contained HTML report.
 
 ``make report`` runs ``python -m scaling.report --notebooks notebooks --out reports``. For
-each notebook it writes the executed notebook as HTML, every Altair chart it displays as a
-PNG (rendered with vl-convert), and one ``index.html`` that links them and lists each
+each notebook it writes the executed notebook as one HTML page that works without a network
+(the Vega, Vega-Lite and Vega-Embed bundles inlined once per page, the maths rendered to
+MathML on the server, no require.js, MathJax or fonts from a CDN), every Altair chart as a
+PNG (rendered with vl-convert), and one ``index.html`` that links the pages and lists each
 notebook's checked claims (the printed output of its ``# NBVAL_CHECK_OUTPUT`` cells).
+
+A notebook that fails does not stop the report: the others are built, the index marks the
+failed one with its one-line reason, and the command exits with status 1 at the end.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
+import functools
 import html
 import json
 import re
+import struct
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["NotebookReport", "Report", "build_report", "chart_specs", "main"]
+__all__ = [
+    "NotebookReport",
+    "Report",
+    "build_report",
+    "chart_specs",
+    "main",
+    "render_markdown_math",
+]
 
 #: Marker of the cells whose printed outputs are the notebook's claims (nbval convention).
 CLAIM_MARKER = "# NBVAL_CHECK_OUTPUT"
@@ -24,23 +39,100 @@ CLAIM_MARKER = "# NBVAL_CHECK_OUTPUT"
 #: Seconds one cell may run before the report fails.
 CELL_TIMEOUT_S = 600
 
-#: Resolution multiplier of the exported PNG charts.
+#: Resolution multiplier of the exported PNG charts (the index shows them at 1/PNG_SCALE).
 PNG_SCALE = 2
+
+#: Vega-Embed options of the charts on the report pages: the SVG renderer (crisp when zoomed,
+#: and its ``svg.marks`` element shows the browser check that the chart rendered) and only the
+#: export actions (the editor and source links need a network).
+EMBED_OPTIONS = {
+    "renderer": "svg",
+    "actions": {"export": True, "source": False, "compiled": False, "editor": False},
+}
+
+#: CSS class of the element each chart renders into; the browser check looks for these.
+CHART_CLASS = "scaling-chart"
 
 # Altair's HTML renderer embeds the spec as the first argument of an immediately invoked
 # function: ``})({...spec...}, {"mode": "vega-lite"});``.
 _SPEC_PATTERN = re.compile(r"\}\)\((\{.*\}), (\{\"mode\": \"vega-lite\"[^\n]*\})\);\s*$", re.M)
 
+_WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+_WIDGET_NOTE = ("<p class='scaling-widget-note'><em>Interactive control (ipywidgets): it needs a "
+                "running kernel; open the notebook with <code>make lab</code> to use it.</em></p>")
+
+_TEMPLATE_NAME = "scaling_offline.html.j2"
+# The lab template without its CDN scripts (require.js, MathJax, Mermaid, the widget
+# manager), with links to the index and the neighbouring pages, and the charts rendered by
+# one inlined copy of the Vega bundles at the end of the page.
+_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block extra_css -%}<style type="text/css">{{ resources.scaling.css }}</style>{%- endblock extra_css -%}
+{%- block body_header -%}{{ super() }}{{ resources.scaling.header }}{%- endblock body_header -%}
+{%- block body_footer -%}{{ resources.scaling.footer }}{{ super() }}{%- endblock body_footer -%}
+"""
+
+_PAGE_CSS = (
+    ".scaling-nav{font-family:system-ui,sans-serif;font-size:15px;display:flex;gap:1.5em;"
+    "flex-wrap:wrap;padding:.6em 0;margin:0 0 1em;border-bottom:1px solid #ddd}"
+    ".scaling-nav.bottom{border-top:1px solid #ddd;border-bottom:none;margin:1em 0 0}"
+    ".scaling-failed{font-family:system-ui,sans-serif;background:#fdecea;color:#611a15;"
+    "border:1px solid #f5c2c0;padding:.6em .9em;margin:0 0 1em}"
+    f".{CHART_CLASS}{{max-width:100%;overflow-x:auto;padding:.3em 0}}"
+    ".scaling-chart-error{color:#b00020;font-family:monospace;white-space:pre-wrap}"
+    "math[display=block]{margin:.6em 0;font-size:1.15em}"
+    ".jp-RenderedMarkdown code.scaling-tex{white-space:pre-wrap}"
+)
+
+# Renders every chart container with the inlined vegaEmbed; a failure is written into the
+# container (so the browser check and the reader see it) instead of leaving it blank.
+_RENDER_SCRIPT = """
+(function () {
+  var specs = JSON.parse(document.getElementById("scaling-chart-specs").textContent);
+  var options = JSON.parse(document.getElementById("scaling-embed-options").textContent);
+  function fail(el, message) {
+    var p = document.createElement("p");
+    p.className = "scaling-chart-error";
+    p.textContent = message;
+    el.innerHTML = "";
+    el.appendChild(p);
+  }
+  document.querySelectorAll(".%(cls)s").forEach(function (el) {
+    if (typeof window.vegaEmbed !== "function") {
+      fail(el, "Error loading script: the inlined Vega bundle did not load");
+      return;
+    }
+    window.vegaEmbed(el, specs[Number(el.dataset.chart)], options)
+      .then(function () { el.setAttribute("data-rendered", "true"); })
+      .catch(function (err) { fail(el, "Javascript Error: " + err.message); });
+  });
+})();
+""" % {"cls": CHART_CLASS}
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NotebookReport:
-    """What the report produced for one notebook."""
+    """What the report produced for one notebook.
+
+    ``error`` is ``None`` when the notebook ran to the end, otherwise the one-line reason
+    (exception class and message) it failed; ``html_path`` then holds the partial page (the
+    outputs up to the failing cell) when it could be written.
+    """
 
     name: str
-    html_path: Path
+    html_path: Path | None
     chart_paths: tuple[Path, ...]
     claims: tuple[str, ...]
     title: str
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the notebook ran to the end."""
+        return self.error is None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,6 +141,29 @@ class Report:
 
     index_path: Path
     notebooks: tuple[NotebookReport, ...] = field(default_factory=tuple)
+
+    @property
+    def failed(self) -> tuple[NotebookReport, ...]:
+        """The entries of the notebooks that did not run to the end."""
+        return tuple(entry for entry in self.notebooks if not entry.ok)
+
+
+# --------------------------------------------------------------------------------------
+# Charts
+# --------------------------------------------------------------------------------------
+
+def _output_spec(output) -> dict | None:
+    """The Vega-Lite spec of one notebook output, or None if it is not a chart."""
+    data = output.get("data", {})
+    for key, value in data.items():
+        if key.startswith("application/vnd.vegalite"):
+            return value if isinstance(value, dict) else json.loads(value)
+    text = data.get("text/html")
+    if text is None:
+        return None
+    text = "".join(text) if isinstance(text, list) else text
+    match = _SPEC_PATTERN.search(text)
+    return json.loads(match.group(1)) if match else None
 
 
 def chart_specs(notebook) -> list[dict]:
@@ -69,19 +184,206 @@ def chart_specs(notebook) -> list[dict]:
         if cell.get("cell_type") != "code":
             continue
         for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            for key, value in data.items():
-                if key.startswith("application/vnd.vegalite"):
-                    specs.append(value if isinstance(value, dict) else json.loads(value))
-                    break
-            else:
-                text = data.get("text/html")
-                if text is None:
-                    continue
-                text = "".join(text) if isinstance(text, list) else text
-                for match in _SPEC_PATTERN.finditer(text):
-                    specs.append(json.loads(match.group(1)))
+            spec = _output_spec(output)
+            if spec is not None:
+                specs.append(spec)
     return specs
+
+
+@functools.lru_cache(maxsize=1)
+def _vega_bundle() -> str:
+    """Vega, Vega-Lite and Vega-Embed in one script (vl-convert's bundle, ~0.9 MB)."""
+    import vl_convert
+
+    # a literal "</script" inside the bundle would end the inline <script> element early
+    return vl_convert.javascript_bundle().replace("</script", "<\\/script")
+
+
+def _json_for_script(value) -> str:
+    """JSON safe inside an HTML ``<script>`` element (``<`` only occurs inside strings)."""
+    return json.dumps(value, separators=(",", ":")).replace("<", "\\u003c")
+
+
+# --------------------------------------------------------------------------------------
+# Maths: $...$ and $$...$$ become MathML on the server; dollar amounts stay dollar amounts
+# --------------------------------------------------------------------------------------
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)(?:.+?)(?<!`)\1(?!`)", re.S)
+_DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
+# Pandoc's rule for inline maths: the opening $ has a non-space character right after it,
+# the closing $ a non-space character right before it and no digit right after it. So
+# "$C = 6ND$" is maths while "$100B and 1 GW ... $37B" holds two dollar amounts.
+_INLINE_MATH = re.compile(r"(?<![\\$\w])\$(?=[^\s$])((?:\\.|[^$\\])+?)(?<=[^\s\\])\$(?![\d$])")
+_PLACEHOLDER = "ZQSCALINGMATH{}QZ"
+_PLACEHOLDER_PATTERN = re.compile(r"ZQSCALINGMATH(\d+)QZ")
+
+
+def _math_html(tex: str, display: bool) -> str:
+    try:
+        from latex2mathml.converter import convert
+
+        return convert(tex, display="block" if display else "inline")
+    except Exception:  # TeX that latex2mathml cannot parse is shown as TeX, readably
+        code = f"<code class='scaling-tex'>{html.escape(tex)}</code>"
+        return f"<div>{code}</div>" if display else code
+
+
+def render_markdown_math(source: str) -> tuple[str, dict[str, str]]:
+    """Take the maths out of a Markdown text so it renders without MathJax.
+
+    Display (``$$...$$``) and inline (``$...$``, Pandoc's rule) maths outside code are
+    replaced by placeholders and rendered to MathML; every other ``$`` (dollar amounts) is
+    escaped so that no Markdown renderer reads it as maths.
+
+    Parameters
+    ----------
+    source : str
+        Markdown text.
+
+    Returns
+    -------
+    text : str
+        The Markdown with placeholders for the maths and ``\\$`` for the other dollars.
+    maths : dict of str to str
+        Placeholder -> MathML (or ``<code>`` with the TeX where it cannot be converted).
+
+    Examples
+    --------
+    >>> text, maths = render_markdown_math("costs $5 and $6 for $C = 6ND$ FLOP")
+    >>> text
+    'costs \\\\$5 and \\\\$6 for ZQSCALINGMATH0QZ FLOP'
+    >>> maths["ZQSCALINGMATH0QZ"].startswith("<math")
+    True
+    """
+    maths: dict[str, str] = {}
+    return _extract_maths(source, maths), maths
+
+
+def _extract_maths(source: str, maths: dict[str, str]) -> str:
+    """:func:`render_markdown_math`, adding to ``maths`` (placeholders unique per page)."""
+
+    def stash(tex: str, display: bool) -> str:
+        key = _PLACEHOLDER.format(len(maths))
+        maths[key] = _math_html(tex.strip(), display)
+        return key
+
+    def prose(text: str) -> str:
+        # keep code spans verbatim, convert maths and escape stray dollars in between
+        pieces, last = [], 0
+        for match in _CODE_SPAN.finditer(text):
+            pieces.append(_prose_outside_code(text[last:match.start()], stash))
+            pieces.append(match.group(0))
+            last = match.end()
+        pieces.append(_prose_outside_code(text[last:], stash))
+        return "".join(pieces)
+
+    out, block, fence = [], [], None
+    for line in source.splitlines(keepends=True):
+        match = _FENCE.match(line)
+        if fence is None and match:
+            out.append(prose("".join(block)))
+            block, fence = [line], match.group(1)[0] * 3
+        elif fence is not None:
+            block.append(line)
+            if line.strip().startswith(fence) and len(block) > 1:
+                out.append("".join(block))
+                block, fence = [], None
+        else:
+            block.append(line)
+    out.append("".join(block) if fence is not None else prose("".join(block)))
+    return "".join(out)
+
+
+def _prose_outside_code(text: str, stash) -> str:
+    text = _DISPLAY_MATH.sub(lambda m: stash(m.group(1), True), text)
+    text = _INLINE_MATH.sub(lambda m: stash(m.group(1), False), text)
+    return re.sub(r"(?<!\\)\$", r"\\$", text)
+
+
+def _put_back_maths(page: str, maths: dict[str, str]) -> str:
+    """Replace the placeholders: MathML in text, the bare word 'math' inside tags (ids)."""
+    page = re.sub(r"<[^<>]*>", lambda m: _PLACEHOLDER_PATTERN.sub("math", m.group(0)), page)
+    return _PLACEHOLDER_PATTERN.sub(lambda m: maths.get(m.group(0), m.group(0)), page)
+
+
+# --------------------------------------------------------------------------------------
+# Pages
+# --------------------------------------------------------------------------------------
+
+def _offline_copy(notebook):
+    """A copy of the notebook ready for offline HTML, its chart specs and its maths."""
+    notebook = copy.deepcopy(notebook)
+    specs: list[dict] = []
+    maths: dict[str, str] = {}
+
+    def take_maths(text):
+        return _extract_maths("".join(text) if isinstance(text, list) else text, maths)
+
+    for cell in notebook.cells:
+        if cell.get("cell_type") == "markdown":
+            cell.source = take_maths(cell.source)
+            continue
+        if cell.get("cell_type") != "code":
+            continue
+        for output in cell.get("outputs", []):
+            data = output.get("data")
+            if not data:
+                continue
+            spec = _output_spec(output)
+            if spec is not None:
+                output["data"] = {
+                    "text/html": f"<div class='{CHART_CLASS}' data-chart='{len(specs)}'></div>",
+                    "text/plain": "<chart>",
+                }
+                specs.append(spec)
+                continue
+            if "text/markdown" in data:
+                data["text/markdown"] = take_maths(data["text/markdown"])
+            if _WIDGET_VIEW in data:  # a live control needs a kernel: say so instead
+                output["data"] = {"text/html": _WIDGET_NOTE, "text/plain": "<widget>"}
+    notebook.metadata.pop("widgets", None)
+    return notebook, specs, maths
+
+
+def _nav(entries_names: list[tuple[str, str]], position: int, where: str) -> str:
+    links = ["<a href='index.html'>&#8592; Report index</a>"]
+    if position > 0:
+        name, title = entries_names[position - 1]
+        links.append(f"<a href='{html.escape(name)}.html'>&#8249; {html.escape(title)}</a>")
+    if position < len(entries_names) - 1:
+        name, title = entries_names[position + 1]
+        links.append(f"<a href='{html.escape(name)}.html'>{html.escape(title)} &#8250;</a>")
+    return f"<nav class='scaling-nav {where}'>{''.join(links)}</nav>"
+
+
+def _page_html(notebook, *, neighbours: list[tuple[str, str]], position: int,
+               error: str | None) -> tuple[str, int]:
+    """The offline HTML page of an executed notebook and its number of charts."""
+    import jinja2
+    from nbconvert import HTMLExporter
+
+    page_nb, specs, maths = _offline_copy(notebook)
+    header = _nav(neighbours, position, "top")
+    if error is not None:
+        header += (f"<div class='scaling-failed'><strong>This notebook failed:</strong> "
+                   f"{html.escape(error)}. The outputs below stop at the failing cell.</div>")
+    footer = _nav(neighbours, position, "bottom")
+    if specs:
+        footer += (
+            f"<script type='application/json' id='scaling-chart-specs'>{_json_for_script(specs)}"
+            f"</script><script type='application/json' id='scaling-embed-options'>"
+            f"{_json_for_script(EMBED_OPTIONS)}</script>"
+            f"<script>{_vega_bundle()}</script><script>{_RENDER_SCRIPT}</script>"
+        )
+    exporter = HTMLExporter(
+        template_name="lab",
+        template_file=_TEMPLATE_NAME,
+        extra_loaders=[jinja2.DictLoader({_TEMPLATE_NAME: _TEMPLATE})],
+    )
+    resources = {"scaling": {"css": _PAGE_CSS, "header": header, "footer": footer}}
+    body, _ = exporter.from_notebook_node(page_nb, resources=resources)
+    return _put_back_maths(body, maths), len(specs)
 
 
 def _claims(notebook) -> tuple[str, ...]:
@@ -108,14 +410,28 @@ def _title(notebook, fallback: str) -> str:
     return fallback
 
 
-def _run_one(path: Path, out_dir: Path) -> NotebookReport:
-    import nbformat
-    import vl_convert
-    from nbclient import NotebookClient
+def _one_line(exc: BaseException) -> str:
+    """``ExceptionClass: first line of the message``, never a traceback."""
     from nbclient.exceptions import CellExecutionError
-    from nbconvert import HTMLExporter
+
+    if isinstance(exc, CellExecutionError):
+        name, message = exc.ename, exc.evalue
+    else:
+        name, message = exc.__class__.__name__, str(exc)
+    lines = [line.strip() for line in str(message).splitlines() if line.strip()]
+    return f"{name}: {lines[0]}" if lines else name
+
+
+def _execute(path: Path):
+    """Run one notebook; return it (executed as far as it went) and the error line or None."""
+    import nbformat
+    from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:  # a failed run must not show the saved outputs of later cells
+        if cell.get("cell_type") == "code":
+            cell.outputs = []
+            cell.execution_count = None
     try:
         NotebookClient(
             notebook,
@@ -123,50 +439,82 @@ def _run_one(path: Path, out_dir: Path) -> NotebookReport:
             kernel_name="python3",
             resources={"metadata": {"path": str(path.parent)}},
         ).execute()
-    except CellExecutionError as exc:
-        raise RuntimeError(f"{path.name} failed: {exc.ename}: {exc.evalue}") from None
+    except Exception as exc:  # any failure of this notebook is reported, the others still run
+        return notebook, _one_line(exc)
+    return notebook, None
 
-    stem = path.stem
-    html_path = out_dir / f"{stem}.html"
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(notebook)
-    html_path.write_text(body, encoding="utf-8")
+
+def _write_pngs(notebook, stem: str, out_dir: Path) -> tuple[Path, ...]:
+    import vl_convert
 
     chart_dir = out_dir / "charts"
     chart_dir.mkdir(parents=True, exist_ok=True)
-    chart_paths = []
+    paths = []
     for k, spec in enumerate(chart_specs(notebook), start=1):
         png_path = chart_dir / f"{stem}_{k:02d}.png"
         png_path.write_bytes(vl_convert.vegalite_to_png(spec, scale=PNG_SCALE))
-        chart_paths.append(png_path)
-    return NotebookReport(
-        name=stem,
-        html_path=html_path,
-        chart_paths=tuple(chart_paths),
-        claims=_claims(notebook),
-        title=_title(notebook, stem),
-    )
+        paths.append(png_path)
+    return tuple(paths)
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    """Width and height [pixels] from a PNG's IHDR chunk."""
+    with open(path, "rb") as handle:
+        head = handle.read(24)
+    return struct.unpack(">II", head[16:24])
+
+
+_INDEX_CSS = (
+    "body{font-family:system-ui,sans-serif;max-width:1400px;margin:2em auto;padding:0 1em;"
+    "line-height:1.45}pre{background:#f5f5f5;padding:.6em;overflow-x:auto}"
+    ".chart{overflow-x:auto;margin:.8em 0 1.4em}.chart img{max-width:none;border:1px solid #ddd}"
+    "nav.toc li{margin:.2em 0}.failed{color:#b00020}"
+    ".reason{background:#fdecea;color:#611a15;border:1px solid #f5c2c0;padding:.6em .9em}"
+    "h2{margin-top:2em;border-top:1px solid #ddd;padding-top:1em}"
+)
 
 
 def _index_html(entries: tuple[NotebookReport, ...], out_dir: Path) -> str:
+    n_ok = sum(entry.ok for entry in entries)
     parts = [
-        "<!doctype html><html><head><meta charset='utf-8'><title>scaling report</title>",
-        "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;"
-        "padding:0 1em}pre{background:#f5f5f5;padding:.6em;overflow-x:auto}"
-        "img{max-width:48%;margin:.3em;border:1px solid #ddd}</style></head><body>",
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+        f"<title>scaling report</title><style>{_INDEX_CSS}</style></head><body>",
         "<h1>scaling: training time, energy and dollars versus parameter count</h1>",
         "<p>Every notebook below was executed headless by <code>make report</code>. Each entry "
-        "links the rendered notebook, lists its checked claims (the cells nbval verifies) and "
-        "shows its charts.</p>",
+        "links the rendered notebook (interactive charts, works offline), lists its checked "
+        "claims (the cells nbval verifies) and shows its charts as images; click a chart for "
+        f"the full-resolution PNG. {n_ok} of {len(entries)} notebooks ran to the end.</p>",
+        "<nav class='toc'><ol>",
     ]
     for entry in entries:
-        rel = entry.html_path.relative_to(out_dir).as_posix()
-        parts.append(f"<h2><a href='{html.escape(rel)}'>{html.escape(entry.title)}</a></h2>")
-        parts.append(f"<p><code>{html.escape(entry.name)}.ipynb</code></p>")
+        status = "" if entry.ok else " <span class='failed'>(failed)</span>"
+        parts.append(f"<li><a href='#{html.escape(entry.name)}'>{html.escape(entry.title)}</a>"
+                     f"{status}</li>")
+    parts.append("</ol></nav>")
+    for entry in entries:
+        title = html.escape(entry.title)
+        if entry.html_path is not None:
+            rel = html.escape(entry.html_path.relative_to(out_dir).as_posix())
+            heading = f"<a href='{rel}'>{title}</a>"
+        else:
+            heading = title
+        parts.append(f"<h2 id='{html.escape(entry.name)}'>{heading}</h2>")
+        page_link = "" if entry.html_path is None else f" &middot; <a href='{rel}'>open the page</a>"
+        parts.append(f"<p><code>{html.escape(entry.name)}.ipynb</code>{page_link}</p>")
+        if not entry.ok:
+            partial = " The page linked above shows the outputs up to the failing cell." \
+                if entry.html_path is not None else ""
+            parts.append(f"<p class='reason'><strong>Failed:</strong> "
+                         f"{html.escape(entry.error)}.{partial}</p>")
         for claim in entry.claims:
             parts.append(f"<pre>{html.escape(claim)}</pre>")
         for png in entry.chart_paths:
             src = html.escape(png.relative_to(out_dir).as_posix())
-            parts.append(f"<a href='{src}'><img src='{src}' alt='{src}'></a>")
+            width, height = _png_size(png)
+            parts.append(
+                f"<div class='chart'><a href='{src}'><img src='{src}' alt='chart {src}' "
+                f"width='{width // PNG_SCALE}' height='{height // PNG_SCALE}'></a></div>")
     parts.append("</body></html>")
     return "\n".join(parts)
 
@@ -174,14 +522,17 @@ def _index_html(entries: tuple[NotebookReport, ...], out_dir: Path) -> str:
 def build_report(notebooks_dir: str | Path, out_dir: str | Path, *, progress: bool | None = None) -> Report:
     """Execute every ``*.ipynb`` in ``notebooks_dir`` and write the report to ``out_dir``.
 
+    A notebook that fails is marked in the index with its one-line reason and the others
+    are still built; check :attr:`Report.failed`.
+
     Parameters
     ----------
     notebooks_dir : str or Path
         Folder holding the notebooks; they run in name order with that folder as working
         directory.
     out_dir : str or Path
-        Destination folder; created if needed. Receives ``index.html``, one HTML file per
-        notebook and ``charts/*.png``.
+        Destination folder; created if needed. Receives ``index.html``, one self-contained
+        HTML page per notebook and ``charts/*.png``.
     progress : bool, optional
         Show a tqdm progress bar; by default only when standard error is a terminal.
 
@@ -204,17 +555,48 @@ def build_report(notebooks_dir: str | Path, out_dir: str | Path, *, progress: bo
     out_dir.mkdir(parents=True, exist_ok=True)
     if progress is None:
         progress = sys.stderr.isatty()
-    entries = tuple(
-        _run_one(path, out_dir)
-        for path in tqdm(paths, desc="notebooks", unit="nb", disable=not progress)
-    )
+
+    executed = []
+    for path in tqdm(paths, desc="notebooks", unit="nb", disable=not progress):
+        notebook, error = _execute(path)
+        executed.append((path.stem, notebook, error))
+    neighbours = [(stem, _title(nb, stem)) for stem, nb, _ in executed]
+
+    entries = []
+    for position, (stem, notebook, error) in enumerate(executed):
+        html_path: Path | None = out_dir / f"{stem}.html"
+        chart_paths: tuple[Path, ...] = ()
+        try:
+            page, _ = _page_html(notebook, neighbours=neighbours, position=position, error=error)
+            html_path.write_text(page, encoding="utf-8")
+            chart_paths = _write_pngs(notebook, stem, out_dir)
+        except Exception as exc:  # a page that cannot be written fails this notebook only
+            error = error or f"writing its page failed: {_one_line(exc)}"
+            if not html_path.is_file():
+                html_path = None
+        entries.append(NotebookReport(
+            name=stem,
+            html_path=html_path,
+            chart_paths=chart_paths,
+            claims=_claims(notebook),
+            title=neighbours[position][1],
+            error=error,
+        ))
+    entries = tuple(entries)
     index_path = out_dir / "index.html"
     index_path.write_text(_index_html(entries, out_dir), encoding="utf-8")
     return Report(index_path=index_path, notebooks=entries)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point: ``python -m scaling.report``."""
+    """Command-line entry point: ``python -m scaling.report``.
+
+    Returns
+    -------
+    int
+        0 when every notebook ran, 1 when any failed (the index marks it) or the report
+        could not be built at all.
+    """
     parser = argparse.ArgumentParser(prog="python -m scaling.report", description=__doc__.splitlines()[0])
     parser.add_argument("--notebooks", default="notebooks", help="folder of notebooks [default: notebooks]")
     parser.add_argument("--out", default="reports", help="output folder [default: reports]")
@@ -225,10 +607,14 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"report failed: {exc.__class__.__name__}: {exc}\n")
         return 1
     n_charts = sum(len(e.chart_paths) for e in report.notebooks)
+    n_ok = len(report.notebooks) - len(report.failed)
     sys.stdout.write(
-        f"wrote {report.index_path} ({len(report.notebooks)} notebooks, {n_charts} PNG charts)\n"
+        f"wrote {report.index_path} ({n_ok} of {len(report.notebooks)} notebooks OK, "
+        f"{n_charts} charts)\n"
     )
-    return 0
+    for entry in report.failed:
+        sys.stderr.write(f"report: {entry.name}.ipynb failed: {entry.error}\n")
+    return 1 if report.failed else 0
 
 
 if __name__ == "__main__":

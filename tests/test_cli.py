@@ -1,6 +1,8 @@
 """The `scaling` command line."""
 
 import json
+import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -8,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scaling.cli import main
+import scaling
+from scaling.cli import MAX_WIDTH, format_number, format_table, main
 
 VENV_SCRIPT = Path(sys.executable).parent / "scaling"
 
@@ -19,7 +22,7 @@ def test_forecast_prints_table_and_writes_csv(tmp_path, capsys):
                  "--out", str(out)])
     assert code == 0
     printed = capsys.readouterr().out
-    assert "time_days" in printed and "amortized_cost_usd" in printed
+    assert "time" in printed and "[days]" in printed and "amortized_cost" in printed
     frame = pd.read_csv(out)
     assert list(frame["n_params"]) == [7e10, 4e11, 1e12]
     assert (frame["time_s"] > 0).all()
@@ -32,13 +35,19 @@ def test_forecast_json_with_uncertainty(tmp_path, capsys):
     assert code == 0
     records = json.loads(out.read_text())
     assert records[0]["time_s_ci_lower"] < records[0]["time_s"] < records[0]["time_s_ci_upper"]
+    printed = capsys.readouterr().out
+    assert "P50 [P5, P95] of 200 Monte Carlo draws" in printed
+    # each value with its interval in one cell, e.g. "33.4 [18.8, 51.8]"
+    assert re.search(r"\d [\[][\d.,]+, [\d.,]+[\]]", printed)
 
 
 def test_run_llama31(capsys):
     code = main(["run", "--flop", "3.8e25", "--accelerator", "H100-SXM", "--count", "16384"])
     assert code == 0
     out = capsys.readouterr().out
-    assert "accelerator_hours" in out and "3.01e+07" in out
+    assert re.search(r"accelerator_hours\s+30,100,000", out)
+    assert re.search(r"n_accelerators\s+16,384", out)
+    assert re.search(r"amortized_cost \[M USD\]\s+48\.7", out)
 
 
 @pytest.mark.parametrize("command", [["clusters"], ["accelerators"], ["backtest"],
@@ -48,16 +57,149 @@ def test_listings_and_other_commands(command, capsys):
     assert capsys.readouterr().out.strip()
 
 
+# --- --version ---------------------------------------------------------------------------
+
+def test_version_prints_the_package_version(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"scaling {scaling.__version__}"
+
+
+# --- negative numbers are numbers ----------------------------------------------------------
+
+@pytest.mark.parametrize("argv, message", [
+    (["forecast", "--cluster", "llama3-16k", "--params", "-1e11"],
+     "--params: n_params must be positive"),
+    (["forecast", "--cluster", "llama3-16k", "--params", "4e11", "-1e11"],
+     "--params: n_params must be positive"),
+    (["run", "--flop", "-3.8e25", "--accelerator", "H100-SXM", "--count", "8"],
+     "--flop: compute_flop must be positive"),
+    (["run", "--flop", "3.8e25", "--accelerator", "H100-SXM", "--count", "8", "--mfu", "-4e-1"],
+     "--mfu: mfu must be in (0, 1]"),
+    (["forecast", "--cluster", "llama3-16k", "--params", "4e11", "--tokens-per-param", "-2E1"],
+     "--tokens-per-param: tokens_per_param must be positive"),
+    (["run", "--flop", "3.8e25", "--accelerator", "H100-SXM", "--count", "-1e3"],
+     "--count: must be a positive integer"),
+    (["largest", "--cluster", "llama3-16k", "--days", "-3e1"], "--days: must be positive"),
+    (["forecast", "--cluster", "llama3-16k", "--params", "-inf"],
+     "--params: n_params must be positive"),
+])
+def test_negative_numbers_reach_validation(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "expected one argument" not in err and "expected at least one" not in err
+
+
+# --- readable numbers --------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, kind, expected", [
+    (10240.0, "count", "10,240"),
+    (16384, "count", "16,384"),
+    (2024, "integer", "2024"),
+    (float("nan"), "number", "n/a"),
+    (None, "count", "n/a"),
+    (pd.NA, "number", "n/a"),
+    (48665316.86, "number", "48,700,000"),
+    (0.98877, "number", "0.989"),
+    (30.04, "number", "30.0"),
+    (999.7, "number", "1,000"),
+    (5.42e23, "scientific", "5.42e+23"),
+    (7e10, "large_count", "70B"),
+    (1.29e12, "large_count", "1.29T"),
+    (True, "bool", "yes"),
+    (math.inf, "number", "inf"),
+])
+def test_format_number(value, kind, expected):
+    assert format_number(value, kind) == expected
+
+
+def test_tables_put_units_in_headers_and_counts_as_integers(capsys):
+    assert main(["backtest"]) == 0
+    out = capsys.readouterr().out
+    assert "10,000" in out and "e+04" not in out  # GPT-3's 10,000 V100
+    assert "n/a" in out and "nan" not in out.lower().replace("n/a", "")
+    assert main(["clusters"]) == 0
+    out = capsys.readouterr().out
+    assert "[MW]" in out and "1,000,000" in out and " 2028" in out and "2,028" not in out
+    assert main(["forecast", "--cluster", "llama3-16k", "--params", "7e10", "4e11"]) == 0
+    out = capsys.readouterr().out
+    assert "[M USD]" in out and "[MWh]" in out and "nan" not in out and "USD nan" not in out
+
+
+def test_missing_values_print_as_na_never_nan_usd():
+    frame = pd.DataFrame({"name": ["a", "b"], "price_usd": [float("nan"), 1.5e4],
+                          "n_accelerators": [8.0, float("nan")]})
+    text = format_table(frame)
+    assert "nan" not in text.lower().replace("n/a", "")
+    assert "price" in text and "[k USD]" in text and "15.0" in text and "    8" in text
+
+
+@pytest.mark.parametrize("command", [
+    ["forecast", "--cluster", "llama3-16k", "--params", "7e10", "4e11", "1e12"],
+    ["forecast", "--cluster", "llama3-16k", "--params", "7e10", "1e12", "--uncertainty",
+     "--samples", "200"],
+    ["run", "--flop", "3.8e25", "--accelerator", "H100-SXM", "--count", "16384"],
+    ["largest", "--cluster", "xai-colossus", "--days", "30", "100"],
+    ["backtest"], ["clusters"], ["accelerators"],
+    ["accelerators", "--columns", "all"],
+    ["forecast", "--cluster", "llama3-16k", "--params", "4e11", "--uncertainty", "--samples",
+     "200", "--columns", "all"],
+])
+def test_tables_fit_the_width(command, capsys):
+    assert main(command) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(len(line) for line in lines) <= MAX_WIDTH
+
+
+def test_wrapped_blocks_repeat_the_first_column():
+    frame = pd.DataFrame({"name": ["x"], **{f"quantity_{k}_w": [1e3 * k] for k in range(1, 16)}})
+    text = format_table(frame, max_width=60)
+    blocks = text.split("\n\n")
+    assert len(blocks) > 1 and all(block.startswith("name") for block in blocks)
+    assert all(len(line) <= 60 for line in text.splitlines())
+
+
+# --- --columns ---------------------------------------------------------------------------
+
+def test_columns_option_selects_and_orders(capsys):
+    assert main(["forecast", "--cluster", "llama3-16k", "--params", "4e11",
+                 "--columns", "time_days,n_params,mfu"]) == 0
+    header = capsys.readouterr().out.splitlines()[0].split()
+    assert header == ["time", "n_params", "mfu"]
+
+
+def test_columns_option_suggests_the_closest_name(capsys):
+    assert main(["clusters", "--columns", "name,acelerator"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown column 'acelerator'" in err and "did you mean 'accelerator'" in err
+
+
+# --- --out reports what it wrote -----------------------------------------------------------
+
+def test_out_prints_path_rows_and_columns(tmp_path, capsys):
+    out = tmp_path / "accelerators.csv"
+    assert main(["accelerators", "--out", str(out)]) == 0
+    frame = pd.read_csv(out)
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last == f"wrote {out} ({len(frame)} rows x {len(frame.columns)} columns, CSV)"
+
+
+# --- errors --------------------------------------------------------------------------------
+
 @pytest.mark.parametrize("argv, fragment", [
     (["run", "--flop", "3.8e25", "--accelerator", "H900", "--count", "8"],
      ("accelerator 'H900'", "valid names: ", "H100-SXM")),
     (["run", "--flop", "-1", "--accelerator", "H100-SXM", "--count", "8"], "positive"),
     (["run", "--flop", "1e24", "--accelerator", "H100-SXM", "--count", "0"], "positive integer"),
+    (["run", "--flop", "1e24", "--accelerator", "H100-SXM", "--count", "8.5"], "positive integer"),
     (["run", "--flop", "1e24", "--accelerator", "H100-SXM", "--count", "8", "--mfu", "1.5"],
      "(0, 1]"),
     (["forecast", "--cluster", "nope", "--params", "1e9"],
      ("cluster 'nope'", "valid names: ", "llama3-16k")),
     (["forecast", "--cluster", "llama3-16k", "--params", "nan"], "positive"),
+    (["forecast", "--cluster", "llama3-16k", "--params", "abc"], "not a number"),
+    (["forecast", "--cluster", "llama3-16k", "--params", "1e9", "--seed", "-1"],
+     "non-negative integer"),
     (["forecast", "--cluster", "llama3-16k", "--params", "1e9", "--out", "x.txt"], ".csv"),
     (["bogus"], "invalid choice"),
     ([], "required"),
@@ -80,6 +222,9 @@ def test_python_dash_m_and_console_script():
                           "--accelerator", "nope", "--count", "8"], capture_output=True,
                          text=True, check=False)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    version = subprocess.run([sys.executable, "-m", "scaling", "--version"],
+                             capture_output=True, text=True, check=False)
+    assert version.returncode == 0 and version.stdout.strip() == f"scaling {scaling.__version__}"
     if VENV_SCRIPT.exists():
         script = subprocess.run([str(VENV_SCRIPT), "accelerators"], capture_output=True,
                                 text=True, check=False)

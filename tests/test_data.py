@@ -6,9 +6,6 @@ https://github.com/epoch-research/analyzing-chinchilla at commit 9225883 (245 ro
 highest-loss runs, near 1e19 FLOP with D/N < 0.4, are excluded from their fits).
 """
 
-import shutil
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -62,17 +59,11 @@ def test_n_tokens_is_compute_over_six_n(chinchilla_points):
     np.testing.assert_allclose(chinchilla_points["n_tokens"], expected, rtol=1e-12)
 
 
-def _shared_file() -> Path:
-    import os
-
-    return Path(os.environ["SCALING_DATA_DIR"]) / CHINCHILLA_POINTS["filename"]
-
-
 def test_tampered_file_is_refused(tmp_path, monkeypatch):
+    # any file under the pinned name whose SHA-256 differs is refused: here one with the
+    # source's columns and a made-up row (no need for the real file: runs offline too)
     tampered = tmp_path / CHINCHILLA_POINTS["filename"]
-    shutil.copyfile(_shared_file(), tampered)
-    text = tampered.read_text()
-    tampered.write_text(text.replace("5.005581996196243", "5.105581996196243", 1))
+    tampered.write_text("Model Size,Training FLOP,loss\n44000000,1.0e18,5.105581996196243\n")
     monkeypatch.setenv("SCALING_DATA_DIR", str(tmp_path))
     with pytest.raises(ValueError, match="SHA-256"):
         load_chinchilla_points()

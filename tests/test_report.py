@@ -1,18 +1,28 @@
-"""The report builder behind ``make report``: executes notebooks, writes HTML, PNG charts
-and an index listing each notebook's checked claims."""
+"""The report builder behind ``make report``: executes notebooks, writes self-contained HTML
+pages (checked offline in headless chromium), PNG charts and an index listing each notebook's
+checked claims; a failing notebook is marked, not fatal."""
 
 import nbformat
 import pytest
 
-from scaling.report import build_report, chart_specs
+from pagecheck import (broken_local_links, chart_problems, chromium_executable, dump_dom,
+                       external_references, scan)
+from scaling.report import build_report, chart_specs, main, render_markdown_math
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+TINY_MARKDOWN = (
+    "# A tiny question\n"
+    "What is 6 x 7? Training compute is $C = 6ND$ FLOP, and\n\n"
+    "$$L(N, D) = E + \\frac{A}{N^\\alpha}$$\n\n"
+    "It costs $5 and **not** $6 (dollars, not maths); `echo $HOME` is code.\n"
+)
 
 
 def _tiny_notebook(path):
     nb = nbformat.v4.new_notebook()
     nb.cells = [
-        nbformat.v4.new_markdown_cell("# A tiny question\nWhat is 6 x 7?"),
+        nbformat.v4.new_markdown_cell(TINY_MARKDOWN),
         nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\nprint('answer', 6 * 7)"),
         nbformat.v4.new_code_cell(
             "import altair as alt, pandas as pd\n"
@@ -22,20 +32,119 @@ def _tiny_notebook(path):
     nbformat.write(nb, path)
 
 
-def test_build_report_writes_html_png_and_claims(tmp_path):
-    src = tmp_path / "nbs"
+def _broken_notebook(path):
+    nb = nbformat.v4.new_notebook()
+    stale = nbformat.v4.new_code_cell("print('later')")
+    stale.outputs = [nbformat.v4.new_output("stream", name="stdout", text="STALE OUTPUT\n")]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Broken on purpose"),
+        nbformat.v4.new_code_cell("print('before the failure')"),
+        nbformat.v4.new_code_cell("raise ValueError('unknown cluster name\\nsecond line')"),
+        stale,
+    ]
+    nbformat.write(nb, path)
+
+
+@pytest.fixture(scope="module")
+def tiny_report(tmp_path_factory):
+    """A report of one working notebook (a claim, maths, dollars, a chart) and one failing."""
+    root = tmp_path_factory.mktemp("report")
+    src = root / "nbs"
     src.mkdir()
     _tiny_notebook(src / "01_tiny.ipynb")
-    report = build_report(src, tmp_path / "out", progress=False)
+    _broken_notebook(src / "02_broken.ipynb")
+    return build_report(src, root / "out", progress=False)
 
-    (entry,) = report.notebooks
-    assert entry.title == "A tiny question"
+
+@pytest.fixture(scope="module")
+def chromium():
+    return chromium_executable()
+
+
+def test_build_report_writes_html_png_and_claims(tiny_report):
+    entry = tiny_report.notebooks[0]
+    assert entry.ok and entry.title == "A tiny question"
     assert entry.claims == ("answer 42",)
     assert entry.html_path.read_text().count("answer 42") >= 1
     assert len(entry.chart_paths) == 1
     assert entry.chart_paths[0].read_bytes()[:8] == PNG_MAGIC
-    index = report.index_path.read_text()
+    index = tiny_report.index_path.read_text()
     assert "01_tiny.html" in index and "charts/01_tiny_01.png" in index and "answer 42" in index
+    # the index shows the PNG at its natural size (1/PNG_SCALE of the pixels), not squeezed
+    assert "max-width:48%" not in index and "width='" in index
+
+
+def test_failing_notebook_is_marked_with_one_line_and_the_others_are_built(tiny_report):
+    (failed,) = tiny_report.failed
+    assert failed.name == "02_broken"
+    assert failed.error == "ValueError: unknown cluster name"
+    index = tiny_report.index_path.read_text()
+    assert "Failed:</strong> ValueError: unknown cluster name" in index
+    assert "Traceback" not in index and "second line" not in index
+    assert tiny_report.notebooks[0].ok  # built although the other failed
+    partial = failed.html_path.read_text()
+    assert "This notebook failed" in partial and "before the failure" in partial
+    assert "STALE OUTPUT" not in partial  # cells after the failure show no saved outputs
+
+
+def test_main_exits_nonzero_after_building_the_rest(tmp_path, capsys):
+    src = tmp_path / "nbs"
+    src.mkdir()
+    _broken_notebook(src / "01_broken.ipynb")
+    assert main(["--notebooks", str(src), "--out", str(tmp_path / "out")]) == 1
+    captured = capsys.readouterr()
+    assert "0 of 1 notebooks OK" in captured.out
+    assert captured.err.strip() == "report: 01_broken.ipynb failed: ValueError: unknown cluster name"
+    assert (tmp_path / "out" / "index.html").is_file()
+
+
+def test_pages_reference_nothing_external_and_link_each_other(tiny_report):
+    out = tiny_report.index_path.parent
+    for page in sorted(out.glob("*.html")):
+        text = page.read_text()
+        assert external_references(text) == [], page.name
+        assert broken_local_links(page, text) == [], page.name
+    tiny = (out / "01_tiny.html").read_text()
+    assert {"index.html", "02_broken.html"} <= set(scan(tiny).links)
+    assert "01_tiny.html" in scan(tiny_report.index_path.read_text()).links
+    assert "cdn" not in tiny.lower() and "require.js" not in tiny and "MathJax" not in tiny
+    assert tiny.count("window.vegaEmbed=") == 1  # the bundle once per page
+    # a page without charts carries no bundle
+    assert "window.vegaEmbed=" not in (out / "02_broken.html").read_text()
+
+
+def test_maths_is_mathml_and_dollar_amounts_stay_prose(tiny_report):
+    page = tiny_report.notebooks[0].html_path.read_text()
+    assert page.count("<math") == 2 and 'display="block"' in page
+    assert "It costs $5 and <strong>not</strong> $6" in page
+    assert "<code>echo $HOME</code>" in page
+
+
+def test_tiny_report_renders_its_chart_offline_in_chromium(tiny_report, chromium):
+    n_charts, problems = chart_problems(dump_dom(chromium, tiny_report.notebooks[0].html_path))
+    assert (n_charts, problems) == (1, [])
+
+
+def test_page_check_catches_a_cdn_chart(tmp_path, chromium):
+    # what the report wrote before: Altair's loader fetching Vega from a CDN
+    page = tmp_path / "cdn.html"
+    page.write_text(
+        "<!doctype html><html><body><div id='altair-viz-1'></div>"
+        "<script src='https://cdn.jsdelivr.net/npm/vega@6'></script>"
+        "<script>document.getElementById('altair-viz-1').textContent ="
+        " typeof vegaEmbed === 'function' ? 'ok' : 'Error loading script: vega';</script>"
+        "</body></html>")
+    assert external_references(page.read_text())
+    n_charts, problems = chart_problems(dump_dom(chromium, page))
+    assert n_charts == 1 and len(problems) == 2  # no Vega view, and the error text
+
+
+def test_render_markdown_math_keeps_code_and_currency():
+    text, maths = render_markdown_math(
+        "Cost $3.49/h, about $2/h elsewhere; $a > 0.5$ and\n```\nx = '$y$'\n```\n$$E$$")
+    assert "\\$3.49/h, about \\$2/h" in text
+    assert "```\nx = '$y$'\n```" in text
+    assert len(maths) == 2 and all(v.startswith("<math") for v in maths.values())
 
 
 def test_chart_specs_reads_mimetype_outputs():
@@ -52,11 +161,17 @@ def test_build_report_refuses_empty_folder(tmp_path):
         build_report(tmp_path, tmp_path / "out", progress=False)
 
 
-def test_build_report_names_the_failing_notebook_and_error(tmp_path):
-    src = tmp_path / "nbs"
-    src.mkdir()
+def test_widget_outputs_and_widget_state_load_nothing_from_a_cdn():
+    from scaling.report import _page_html
+
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("raise ValueError('unknown cluster name')")]
-    nbformat.write(nb, src / "09_broken.ipynb")
-    with pytest.raises(RuntimeError, match=r"09_broken.ipynb failed: ValueError: unknown cluster name"):
-        build_report(src, tmp_path / "out", progress=False)
+    cell = nbformat.v4.new_code_cell("slider")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={
+        "application/vnd.jupyter.widget-view+json": {"model_id": "abc", "version_major": 2,
+                                                      "version_minor": 0},
+        "text/plain": "IntSlider(value=3)"})]
+    nb.cells = [cell]
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    page, n_charts = _page_html(nb, neighbours=[("01_w", "W")], position=0, error=None)
+    assert n_charts == 0 and external_references(page) == []
+    assert "make lab" in page and "unpkg" not in page

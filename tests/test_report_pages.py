@@ -1,0 +1,68 @@
+"""Every page of a built report works offline: checked statically and in headless chromium.
+
+``make test`` builds the report (``make report``) and then runs
+``pytest tests/test_report_pages.py --report-dir reports``. Without ``--report-dir`` (a plain
+``pytest tests``) there are no pages to check and this module is skipped; the report builder
+itself is checked on a tiny notebook in ``tests/test_report.py``.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from pagecheck import (broken_local_links, chart_problems, chromium_executable, dump_dom,
+                       external_references, scan)
+
+
+def _pages(config) -> list[Path]:
+    report_dir = config.getoption("report_dir")
+    if report_dir is None:
+        return []
+    return sorted(Path(report_dir).glob("*.html"))
+
+
+def pytest_generate_tests(metafunc):
+    if "page" in metafunc.fixturenames:
+        pages = _pages(metafunc.config)
+        if metafunc.config.getoption("report_dir") is None:
+            pages = [None]  # one test, which the report_dir fixture skips with the reason
+        metafunc.parametrize("page", pages, ids=[p.name if p else "no-report" for p in pages])
+
+
+@pytest.fixture(scope="module")
+def report_dir(request) -> Path:
+    value = request.config.getoption("report_dir")
+    if value is None:
+        pytest.skip("checks a built report: `make test` runs it as "
+                    "`pytest tests/test_report_pages.py --report-dir reports`")
+    path = Path(value)
+    assert (path / "index.html").is_file(), f"{path} holds no index.html: run `make report` first"
+    return path
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    return chromium_executable()
+
+
+def test_report_has_an_index_and_one_page_per_notebook(report_dir):
+    pages = sorted(p.name for p in report_dir.glob("*.html") if p.name != "index.html")
+    assert pages, f"no notebook pages in {report_dir}"
+    index = (report_dir / "index.html").read_text(encoding="utf-8")
+    assert set(pages) <= set(scan(index).links), "index.html does not link every page"
+    assert "Failed:" not in index, "the index marks a notebook as failed"
+
+
+def test_page_references_nothing_external(report_dir, page):
+    text = page.read_text(encoding="utf-8")
+    assert external_references(text) == []
+    assert broken_local_links(page, text) == []
+    if page.name != "index.html":
+        assert "index.html" in scan(text).links, f"{page.name} does not link back to the index"
+
+
+def test_page_renders_every_chart_offline_in_chromium(report_dir, page, chromium):
+    expected = len(scan(page.read_text(encoding="utf-8")).charts)
+    n_charts, problems = chart_problems(dump_dom(chromium, page))
+    assert problems == []
+    assert n_charts == expected
