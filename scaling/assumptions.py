@@ -15,7 +15,14 @@ gives the same numbers. Each field has a documented, sourced default:
 * ``reliability`` (:class:`~scaling.reliability.ReliabilityAssumptions`): failure rate,
   checkpoint pause (storage model), restart time;
 * ``prices`` (:class:`~scaling.cost.PriceAssumptions`): capex overheads, amortisation,
-  electricity and rental prices.
+  electricity and rental prices;
+* ``as_of``, ``valuation``, ``dollars``, ``deflator`` (the time axis, :mod:`scaling.valuation`):
+  None = today's behaviour (catalog prices, nominal dollars); a date values the hardware at
+  that date by Cottier et al.'s price-performance rule, takes that year's electricity and
+  rental prices and, with ``dollars=2023``, converts to constant dollars;
+* ``region``, ``carbon_free_energy_fraction``, ``carbon_intensity_g_per_kwh`` (emissions,
+  :mod:`scaling.emissions`): the grid the energy is drawn from (None = the cluster's region,
+  else the US average) and the market-based share of carbon-free electricity.
 
 ``Assumptions().replace(restart_time_s=20, electricity_usd_per_kwh=0.05)`` changes fields of
 the nested objects by name.
@@ -29,8 +36,10 @@ from dataclasses import dataclass, field
 from scaling._validation import check_choice, check_fraction, check_at_least, scalar, unknown_name
 from scaling.clusters import EPOCH_HYPERSCALER_PUE
 from scaling.cost import PriceAssumptions
+from scaling.emissions import check_region
 from scaling.hardware import PRECISIONS
 from scaling.reliability import ReliabilityAssumptions
+from scaling.valuation import NOMINAL, VALUATION_METHODS, as_year, check_dollars
 
 __all__ = ["Assumptions", "DEFAULT_PUE", "as_assumptions"]
 
@@ -61,6 +70,36 @@ class Assumptions:
         Failure rate, checkpoint pause and storage, restart time.
     prices : PriceAssumptions
         Capex overheads, amortisation, electricity and rental prices.
+    as_of : float, str, date or None
+        When the run happens (a decimal year such as 2030 or 2024.5, a ``datetime.date`` or an
+        ISO string, read once by :func:`scaling.valuation.as_year`). None (default) keeps the
+        undated behaviour: catalog prices as they are. A date prices the run at that date
+        (:func:`scaling.valuation.chain_prices`): hardware valued from its acquisition price
+        by ``valuation``, that year's US industrial electricity price (2015-2025; other years
+        hold the nearest) and rental price, and the grid carbon intensity of that year.
+    valuation : {"price_performance", "straight_line", "none"}
+        How hardware is valued at ``as_of`` (:data:`scaling.valuation.VALUATION_METHODS`):
+        default Cottier et al.'s depreciation at the rate price-performance improves (0.14
+        orders of magnitude per year, from ``prices.depreciation_rate_per_year``); straight
+        line over ``prices.lifetime_years``; or the purchase price. Ignored without ``as_of``.
+    dollars : "nominal" or int
+        "nominal" (default): dollars of the run's year. A year (e.g. 2023, Epoch's) gives
+        constant dollars of that year, deflated from ``as_of``'s year (needs ``as_of``).
+    deflator : {"ppi", "cpi"}
+        Index for constant dollars: "ppi" (default, the FRED producer price index for data
+        processing and hosting Epoch uses, ``data/ppi_data_processing.csv``) or "cpi" (BLS
+        CPI-U, ``data/cpi_us.csv``).
+    region : str or None
+        Grid region of the site (``scaling.emissions.list_regions()``: countries such as "US",
+        "FR", US states such as "US-TX", "WORLD"). None: the cluster's region, else
+        :data:`scaling.emissions.DEFAULT_REGION` ("US").
+    carbon_free_energy_fraction : float
+        Share of the electricity matched by contracted carbon-free supply (PPAs,
+        certificates), in [0, 1], for ``market_emissions_tco2e``; default 0 (market-based =
+        location-based). Meta reports 100% for Llama 3.1 (market-based 0 t).
+    carbon_intensity_g_per_kwh : float or None
+        An explicit location-based intensity [gCO2e/kWh] instead of the table (e.g. a
+        publication's own factor); None (default) looks the region up.
     """
 
     mfu: float | None = None
@@ -69,6 +108,13 @@ class Assumptions:
     include_failures: bool = True
     reliability: ReliabilityAssumptions = field(default_factory=ReliabilityAssumptions)
     prices: PriceAssumptions = field(default_factory=PriceAssumptions)
+    as_of: float | None = None
+    valuation: str = "price_performance"
+    dollars: str | int = NOMINAL
+    deflator: str = "ppi"
+    region: str | None = None
+    carbon_free_energy_fraction: float = 0.0
+    carbon_intensity_g_per_kwh: float | None = None
 
     def __post_init__(self):
         if self.mfu is not None:
@@ -87,6 +133,22 @@ class Assumptions:
         if not isinstance(self.prices, PriceAssumptions):
             raise ValueError(f"prices must be a PriceAssumptions, got "
                              f"{type(self.prices).__name__}")
+        if self.as_of is not None:
+            object.__setattr__(self, "as_of", as_year(self.as_of, name="as_of"))
+        check_choice("valuation", self.valuation, VALUATION_METHODS)
+        object.__setattr__(self, "dollars", check_dollars(self.dollars, self.deflator))
+        if self.region is not None:
+            object.__setattr__(self, "region", check_region(self.region))
+        fraction = scalar("carbon_free_energy_fraction", self.carbon_free_energy_fraction,
+                          allow_zero=True)
+        if fraction > 1.0:
+            raise ValueError(f"carbon_free_energy_fraction must be in [0, 1], got "
+                             f"{self.carbon_free_energy_fraction!r}")
+        object.__setattr__(self, "carbon_free_energy_fraction", fraction)
+        if self.carbon_intensity_g_per_kwh is not None:
+            object.__setattr__(self, "carbon_intensity_g_per_kwh", scalar(
+                "carbon_intensity_g_per_kwh", self.carbon_intensity_g_per_kwh,
+                allow_zero=True))
 
     def replace(self, **changes) -> Assumptions:
         """A copy with fields changed, including fields of ``reliability`` and ``prices``.

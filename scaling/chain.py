@@ -17,7 +17,11 @@ of the package (:func:`estimate_run`, :func:`scaling.forecast`,
    :math:`n P_{TDP} k_{server} f_{avg} \\mathrm{PUE}` and the provisioned peak.
 5. **Energy** (:func:`scaling.clusters.energy_j`): :math:`E = P t`.
 6. **Dollars** (:mod:`scaling.cost`): hardware capex (chips, servers, network) amortised over
-   t, plus energy (Epoch's amortised cost); cloud rental, accelerator-hours x price.
+   t, plus energy (Epoch's amortised cost); cloud rental, accelerator-hours x price. With
+   ``Assumptions(as_of=...)`` the prices are those of that date (:mod:`scaling.valuation`).
+7. **Emissions** (:func:`scaling.emissions.emissions_tco2e`): energy x the grid's
+   location-based carbon intensity, and the market-based figure for a share of contracted
+   carbon-free electricity.
 
 The inputs of the chain are plain numbers (or broadcastable arrays, for Monte Carlo
 scenarios), named as in :func:`chain_inputs`; :class:`scaling.Assumptions` and the catalogs
@@ -32,7 +36,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-from scaling import clusters, cost, hardware, reliability
+from scaling import clusters, cost, emissions, hardware, reliability, valuation
 from scaling._validation import as_count_array, as_float_array, check_fraction, like
 from scaling.assumptions import DEFAULT_PUE, Assumptions, as_assumptions
 from scaling.errors import InfeasibleRunError
@@ -156,9 +160,18 @@ def chain_inputs(compute_flop, *, accelerator, n_accelerators, n_params=None,
         failure_rate_per_accelerator_hour, scaling_exponent, checkpoint_time_s,
         restart_time_s, tdp_w, chip_to_server_power, server_power_fraction, pue, price_usd,
         server_cost_overhead, network_cost_overhead, facility_capex_usd_per_w,
-        amortization_rate_per_year, electricity_usd_per_kwh, rental_usd_per_hour`` (the last
-        two NaN-able price inputs are NaN when the catalog has no price). The keys of
+        amortization_rate_per_year, electricity_usd_per_kwh, rental_usd_per_hour,
+        carbon_intensity_g_per_kwh, carbon_free_energy_fraction, projection_year`` (price
+        inputs are NaN when no price is known; ``projection_year`` is NaN unless the
+        accelerator is a trend projection). The keys of
         :data:`scaling.uncertainty.DEFAULT_UNCERTAINTY` are among them.
+
+    Notes
+    -----
+    The prices are :func:`scaling.valuation.chain_prices` (those of ``assumptions.as_of``, in
+    the requested dollars; the catalog's when ``as_of`` is None) and the grid intensity
+    :func:`scaling.emissions.chain_intensity` (the assumptions' region, else the cluster's,
+    else the US average).
     """
     a = as_assumptions(assumptions)
     chip = accelerator
@@ -167,8 +180,10 @@ def chain_inputs(compute_flop, *, accelerator, n_accelerators, n_params=None,
         mfu = cluster.mfu if cluster is not None and cluster.mfu is not None else chip.default_mfu
     pue = a.pue if a.pue is not None else (cluster.pue if cluster is not None else DEFAULT_PUE)
     rel, prices = a.reliability, a.prices
-    rental = (math.nan if math.isnan(chip.rental_usd_per_hour)
-              else float(prices.rental_usd_per_hour(chip.rental_usd_per_hour)))
+    dated = valuation.chain_prices(chip, a)
+    on_demand = dated["on_demand_usd_per_hour"]
+    rental = (math.nan if math.isnan(on_demand)
+              else float(prices.rental_usd_per_hour(on_demand)))
     return {
         "compute_flop": compute_flop,
         "n_params": math.nan if n_params is None else n_params,
@@ -183,14 +198,17 @@ def chain_inputs(compute_flop, *, accelerator, n_accelerators, n_params=None,
         "chip_to_server_power": chip.chip_to_server_power,
         "server_power_fraction": chip.server_power_fraction,
         "pue": float(pue),
-        "price_usd": chip.price_usd,
-        "price_includes_server": chip.price_includes_server,
+        "price_usd": dated["price_usd"],
+        "price_includes_server": dated["price_includes_server"],
         "server_cost_overhead": prices.server_cost_overhead,
         "network_cost_overhead": prices.network_cost_overhead,
-        "facility_capex_usd_per_w": prices.facility_capex_usd_per_w,
+        "facility_capex_usd_per_w": dated["facility_capex_usd_per_w"],
         "amortization_rate_per_year": prices.amortization_rate_per_year,
-        "electricity_usd_per_kwh": prices.electricity_usd_per_kwh,
+        "electricity_usd_per_kwh": dated["electricity_usd_per_kwh"],
         "rental_usd_per_hour": rental,
+        **emissions.chain_intensity(a, cluster),
+        "projection_year": (math.nan if chip.projection_year is None
+                            else float(chip.projection_year)),
     }
 
 
@@ -251,6 +269,11 @@ def run_chain(inputs: Mapping, *, include_failures: bool = True) -> dict:
         n, x["tdp_w"], x["chip_to_server_power"], x["pue"]))
     energy = np.asarray(clusters.energy_j(power, t))
     energy_cost = forever(np.asarray(cost.energy_cost_usd(energy, x["electricity_usd_per_kwh"])))
+    intensity = x["carbon_intensity_g_per_kwh"]
+    location_t = forever(np.asarray(emissions.emissions_tco2e(energy, intensity)))
+    market_t = forever(np.asarray(emissions.emissions_tco2e(
+        energy, emissions.market_based_intensity_g_per_kwh(
+            intensity, x["carbon_free_energy_fraction"]))))
     energy = forever(energy)
     if np.isnan(x["price_usd"]).all():
         hardware_capex = facility_capex = _nan_like(n, x["price_usd"])
@@ -300,6 +323,9 @@ def run_chain(inputs: Mapping, *, include_failures: bool = True) -> dict:
         "amortized_cost_usd": amortized + energy_cost,
         "rental_usd_per_hour": x["rental_usd_per_hour"],
         "rental_cost_usd": rental,
+        "carbon_intensity_g_per_kwh": intensity,
+        "emissions_tco2e": location_t,
+        "market_emissions_tco2e": market_t,
     }
 
 
@@ -371,7 +397,14 @@ class RunEstimate(ResultMixin):
         cost: hardware depreciated over the run, energy, and their sum [USD]
     rental_usd_per_hour, rental_cost_usd : cloud price per accelerator-hour [USD/h] and
         rental cost of the run [USD] (NaN without a catalog price)
+    carbon_intensity_g_per_kwh : location-based grid carbon intensity [gCO2e/kWh]
+    emissions_tco2e : location-based emissions of the energy at the wall [tCO2e]
+    market_emissions_tco2e : market-based emissions, net of the contracted carbon-free share
+        ``Assumptions.carbon_free_energy_fraction`` [tCO2e]
     assumptions : the :class:`~scaling.Assumptions` used (not a column)
+
+    Dollar fields are nominal, or constant dollars of ``assumptions.dollars``; with
+    ``assumptions.as_of`` they are the prices of that date.
     """
 
     compute_flop: float | np.ndarray
@@ -404,12 +437,15 @@ class RunEstimate(ResultMixin):
     amortized_cost_usd: float | np.ndarray
     rental_usd_per_hour: float | np.ndarray
     rental_cost_usd: float | np.ndarray
+    carbon_intensity_g_per_kwh: float | np.ndarray
+    emissions_tco2e: float | np.ndarray
+    market_emissions_tco2e: float | np.ndarray
     assumptions: Assumptions = field(default=None, repr=False, metadata=NOT_A_COLUMN)
 
     #: Rows of :meth:`summary`.
     SUMMARY = ("accelerator", "n_accelerators", "mfu", "goodput", "time_days",
                "accelerator_hours", "facility_power_w", "energy_mwh", "amortized_cost_usd",
-               "rental_cost_usd")
+               "rental_cost_usd", "emissions_tco2e")
 
     def summary(self):
         """Headline quantities (pandas.DataFrame indexed by ``quantity``: ``value``, ``unit``)."""

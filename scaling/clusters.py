@@ -321,6 +321,9 @@ class Cluster:
         How certain the figures are; ``estimated_fields`` says which are estimates.
     year : int or None
         Year the system was (or is to be) completed.
+    region : str
+        Grid region of the site for emissions (``scaling.emissions.list_regions()``, e.g.
+        "US-TX"); "" when unknown (the chain then uses the US average).
     source : str
         Where the figures come from.
     """
@@ -341,6 +344,7 @@ class Cluster:
     estimated_fields: str = ""
     year: int | None = None
     source: str = "user-defined"
+    region: str = ""
 
     def __post_init__(self) -> None:
         label = f"Cluster {self.name!r}:"
@@ -369,6 +373,10 @@ class Cluster:
                 checked[attr] = scalar(f"{label} {attr} (NaN if unpublished)", value)
         if self.year is not None:
             checked["year"] = whole_number(f"{label} year", self.year)
+        if self.region:
+            from scaling.emissions import check_region
+
+            checked["region"] = check_region(self.region)
         for attr, value in checked.items():
             object.__setattr__(self, attr, value)
 
@@ -462,7 +470,7 @@ def _cluster_table():
     for column in ("reported_power_w", "reported_capex_usd", "scale_out_bandwidth_byte_per_s",
                    "pue"):
         frame[column] = frame[column].astype(float)
-    for column in ("capex_scope", "network", "estimated_fields", "pue_basis"):
+    for column in ("capex_scope", "network", "estimated_fields", "pue_basis", "region"):
         frame[column] = frame[column].fillna("").astype(str)
     return frame
 
@@ -516,4 +524,5 @@ def _build_cluster(name: str) -> Cluster:
         estimated_fields=row["estimated_fields"],
         year=int(row["year"]),
         source=row["source"],
+        region=row["region"],
     )

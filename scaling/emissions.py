@@ -7,9 +7,12 @@
   calendar year), falling back to the nearest year.
 * :func:`market_based_intensity_g_per_kwh` turns it into a market-based figure for a share of
   carbon-free electricity bought under power-purchase agreements or certificates.
-* :func:`run_emissions` is the helper for the forecast chain: a run's accelerator, count,
-  hours, PUE and region/year to energy and tCO2e, with the power from
-  :func:`scaling.clusters.facility_power_w` (the package's energy model).
+* :func:`grid_intensity_table` holds the preferred rows of ``data/grid_carbon_intensity.csv``
+  and :func:`location_intensity_g_per_kwh` resolves a region and year to a location-based
+  intensity (:data:`DEFAULT_REGION`, the US average, when no region is known). The forecast
+  chain (:func:`scaling.chain.run_chain`) converts each run's facility energy to tCO2e with
+  them: every :class:`scaling.RunEstimate` and forecast carries ``carbon_intensity_g_per_kwh``,
+  ``emissions_tco2e`` (location-based) and ``market_emissions_tco2e``.
 
 Location-based versus market-based
 ----------------------------------
@@ -31,9 +34,11 @@ intensity:
 * Llama 3.1 model card: GPU-hours x 700 W ("peak power capacity per GPU device, adjusted
   for power usage efficiency"; the card states neither the PUE nor the intensity).
 
-``boundary="facility"`` (default) is the package's energy model, the one the cost chain
-charges for electricity: TDP x chip-to-server power x average fraction x PUE (Epoch).
-``boundary="accelerator"`` is TDP x PUE (pass ``pue=1`` for BLOOM's dynamic figure).
+The chain's default boundary is the package's energy model, the one the cost chain charges
+for electricity: TDP x chip-to-server power x average fraction x PUE (Epoch). A publication's
+boundary is an accelerator with ``chip_to_server_power`` and ``server_power_fraction`` set
+(1 and 1 for GPU TDP only) and ``Assumptions(pue=...)``: the same chain, other inputs
+(``tests/test_emissions.py`` reproduces the three figures above that way).
 
 References
 ----------
@@ -47,25 +52,26 @@ Meta (2024), Llama 3.1 model card, github.com/meta-llama/llama-models
 
 from __future__ import annotations
 
-import math
-from dataclasses import asdict, dataclass
-
 import numpy as np
 
-from scaling._validation import as_float_array, check_at_least, like
-from scaling.units import J_PER_KWH, J_PER_MWH, SECONDS_PER_HOUR
+from scaling._validation import as_float_array, like
+from scaling.data import cached, load_table
+from scaling.units import J_PER_KWH
 
 __all__ = [
-    "BOUNDARIES",
+    "DEFAULT_REGION",
     "GRAMS_PER_TONNE",
     "INTENSITY_COLUMN",
     "INTENSITY_TABLE_COLUMNS",
-    "RunEmissions",
     "carbon_intensity_g_per_kwh",
     "carbon_intensity_record",
+    "check_region",
+    "chain_intensity",
     "emissions_tco2e",
+    "grid_intensity_table",
+    "list_regions",
+    "location_intensity_g_per_kwh",
     "market_based_intensity_g_per_kwh",
-    "run_emissions",
 ]
 
 #: Grams per metric tonne: 1 t = 1e6 g.
@@ -74,8 +80,12 @@ GRAMS_PER_TONNE = 1e6
 INTENSITY_COLUMN = "carbon_intensity_g_per_kwh"
 #: Columns a carbon-intensity table needs (``source`` is reported when present).
 INTENSITY_TABLE_COLUMNS = ("region", "year", INTENSITY_COLUMN)
-#: Power boundaries of :func:`run_emissions` (module docs).
-BOUNDARIES = ("facility", "accelerator")
+#: Region used when neither the assumptions nor the cluster name one: the US country average
+#: (Ember/OWID national series, ``data/grid_carbon_intensity.csv``). Chosen because the
+#: package's other site defaults are American (EIA US industrial electricity prices, Epoch's
+#: PUE) and most named clusters are in the US; pass ``Assumptions(region="WORLD")`` for the
+#: world average.
+DEFAULT_REGION = "US"
 
 
 def emissions_tco2e(energy_j, carbon_intensity_g_per_kwh):
@@ -255,177 +265,100 @@ def carbon_intensity_record(region, year, table, *, value_column=INTENSITY_COLUM
 
 
 # --------------------------------------------------------------------------------------------
-# a run
+# the curated table and the chain's intensity
 # --------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RunEmissions:
-    """Energy and emissions of a training run (returned by :func:`run_emissions`).
+@cached
+def _preferred_rows():
+    table = load_table("grid_carbon_intensity")
+    flags = table["preferred"].astype(str).str.strip().str.lower()
+    if not flags.isin(["true", "false"]).all():
+        raise ValueError("grid_carbon_intensity.csv column preferred must hold True/False")
+    rows = table[flags == "true"].copy()
+    duplicated = rows.duplicated(["region", "year"])
+    if duplicated.any():
+        pairs = rows.loc[duplicated, ["region", "year"]].values.tolist()
+        raise ValueError(f"grid_carbon_intensity.csv has more than one preferred row for {pairs}")
+    return rows.reset_index(drop=True)
 
-    Attributes are unit-suffixed; intensities in gCO2e/kWh, emissions in tCO2e.
+
+def grid_intensity_table():
+    """The preferred rows of ``data/grid_carbon_intensity.csv``: one location-based intensity
+    per region and year [gCO2e/kWh], with ``region_kind``, ``series``, ``basis``, ``source``.
+
+    Regions are ISO country codes (``US``, ``FR``), US states (``US-TX``) and ``WORLD``;
+    sources are Ember/Our World in Data (national), EPA eGRID 2023 (states), IEA and Ember
+    (world), pinned as shipped in codecarbon 3.3.2 where noted in ``source``.
     """
-
-    accelerator: str
-    accelerator_hours: float
-    pue: float
-    boundary: str
-    chip_to_server_power: float
-    server_power_fraction: float
-    power_per_accelerator_w: float
-    energy_j: float
-    region: str
-    year_used: float
-    intensity_source: str
-    location_intensity_g_per_kwh: float
-    carbon_free_energy_fraction: float
-    market_intensity_g_per_kwh: float
-    location_tco2e: float
-    market_tco2e: float
-
-    @property
-    def energy_mwh(self) -> float:
-        """Energy [MWh]."""
-        return self.energy_j / J_PER_MWH
-
-    def to_dict(self) -> dict:
-        """Flat dict of the fields plus ``energy_mwh``."""
-        out = asdict(self)
-        out["energy_mwh"] = self.energy_mwh
-        return out
-
-    def to_frame(self):
-        """One-row DataFrame of :meth:`to_dict`."""
-        import pandas as pd
-
-        return pd.DataFrame([self.to_dict()])
-
-    def summary(self):
-        """Quantity / value / unit table of the headline figures."""
-        import pandas as pd
-
-        return pd.DataFrame([
-            ("accelerator_hours", self.accelerator_hours, "h"),
-            ("power_per_accelerator_w", self.power_per_accelerator_w, "W"),
-            ("energy_mwh", self.energy_mwh, "MWh"),
-            ("location_intensity_g_per_kwh", self.location_intensity_g_per_kwh, "gCO2e/kWh"),
-            ("location_tco2e", self.location_tco2e, "tCO2e"),
-            ("market_intensity_g_per_kwh", self.market_intensity_g_per_kwh, "gCO2e/kWh"),
-            ("market_tco2e", self.market_tco2e, "tCO2e"),
-        ], columns=["quantity", "value", "unit"])
-
-    def _repr_html_(self) -> str:
-        head = (f"<p><b>{self.accelerator}</b>, {self.boundary} boundary, PUE {self.pue:g}: "
-                f"{self.energy_mwh:,.0f} MWh, {self.location_tco2e:,.0f} tCO2e location-based "
-                f"({self.region or 'given intensity'})</p>")
-        return head + self.summary().to_html(index=False)
+    return _preferred_rows().copy()
 
 
-def _scalar(name: str, value, *, allow_zero=False) -> float:
-    if isinstance(value, (bool, np.bool_)) or np.ndim(value) != 0:
-        raise ValueError(f"{name} must be a single number, got {value!r}")
-    return float(as_float_array(name, value, allow_zero=allow_zero))
+def list_regions() -> tuple:
+    """Regions with a preferred intensity (``Assumptions(region=...)`` accepts these)."""
+    return tuple(sorted(set(_preferred_rows()["region"].astype(str))))
 
 
-def run_emissions(accelerator, *, pue, n_accelerators=None, hours=None, accelerator_hours=None,
-                  carbon_intensity_g_per_kwh=None, region=None, year=None, table=None,
-                  carbon_free_energy_fraction=0.0, boundary="facility",
-                  chip_to_server_power=None, server_power_fraction=None) -> RunEmissions:
-    """Energy and location/market-based emissions of a training run.
+def check_region(region) -> str:
+    """The table's spelling of ``region`` (case-insensitive), or a ValueError listing them."""
+    from scaling._validation import unknown_name
+
+    regions = list_regions()
+    if isinstance(region, str):
+        lowered = {r.lower(): r for r in regions}
+        if region.strip().lower() in lowered:
+            return lowered[region.strip().lower()]
+    raise unknown_name("region", region, regions)
+
+
+def location_intensity_g_per_kwh(region=DEFAULT_REGION, year=None) -> float:
+    """Location-based grid carbon intensity of a region [gCO2e/kWh] from the curated table.
 
     Parameters
     ----------
-    accelerator : Accelerator or str
-        Chip or catalog name.
-    pue : float
-        Power usage effectiveness of the site, >= 1.
-    n_accelerators, hours : float
-        Chips and wall-clock hours [h]; or give ``accelerator_hours`` instead.
-    accelerator_hours : float
-        Accelerator-hours [h] (what model cards report).
-    carbon_intensity_g_per_kwh : float or None
-        Location-based intensity [gCO2e/kWh]; or give ``region``, ``year`` and ``table``.
-    region, year, table
-        Look-up in a carbon-intensity table (:func:`carbon_intensity_g_per_kwh`).
-    carbon_free_energy_fraction : float
-        Share of contracted carbon-free electricity for the market-based figure, in [0, 1];
-        default 0 (market = location).
-    boundary : {"facility", "accelerator"}
-        Power per accelerator: the package's energy model (default; TDP x chip-to-server
-        power x average fraction x PUE, Epoch) or TDP x PUE (model-card convention).
-    chip_to_server_power, server_power_fraction : float or None
-        Overrides; defaults are the accelerator's (facility) or 1 (accelerator boundary).
+    region : str
+        A region of :func:`list_regions` (default :data:`DEFAULT_REGION`).
+    year : date-like or None
+        The calendar year to look up; the nearest year the table has is used (ties: the
+        earlier; a forecast year takes the latest published year, i.e. no further
+        decarbonisation is assumed). None: the latest year the table has for the region.
 
     Returns
     -------
-    RunEmissions
+    float
 
-    Notes
-    -----
-    .. math:: E = P_{acc}\\, h_{acc} \\cdot 3600, \\quad
-        P_{acc} = P_{TDP}\\, k_{server}\\, f\\, \\mathrm{PUE}, \\quad m = E\\, I
-
-    :math:`P_{acc}` is :func:`scaling.clusters.average_power_per_accelerator_w`; with
-    ``n_accelerators`` and ``hours`` the cluster power is
-    :func:`scaling.clusters.facility_power_w` and the energy :func:`scaling.clusters.energy_j`.
+    Examples
+    --------
+    >>> location_intensity_g_per_kwh("US", 2020)  # Patterson et al.'s 0.429 kgCO2e/kWh
+    429.0
     """
-    from scaling import clusters as _cluster
-    from scaling.hardware import as_accelerator
+    name = check_region(region)
+    rows = _preferred_rows()
+    rows = rows[rows["region"] == name]
+    if year is None:
+        return float(rows.sort_values("year")[INTENSITY_COLUMN].iloc[-1])
+    return float(carbon_intensity_g_per_kwh(name, year, rows))
 
-    chip = as_accelerator(accelerator)
-    if boundary not in BOUNDARIES:
-        raise ValueError(f"boundary must be one of {BOUNDARIES}, got {boundary!r}")
-    efficiency = float(check_at_least("pue", _scalar("pue", pue), 1.0,
-                                      why="facility power includes the IT load"))
-    if accelerator_hours is not None:
-        if n_accelerators is not None or hours is not None:
-            raise ValueError("give either accelerator_hours or n_accelerators and hours, "
-                             "not both")
-        total_hours = _scalar("accelerator_hours", accelerator_hours, allow_zero=True)
-    else:
-        if n_accelerators is None or hours is None:
-            raise ValueError("give n_accelerators and hours, or accelerator_hours")
-        count = _scalar("n_accelerators", n_accelerators)
-        if count != math.floor(count):
-            raise ValueError(f"n_accelerators must be a whole number, got {n_accelerators!r}")
-        total_hours = count * _scalar("hours", hours, allow_zero=True)
-    if boundary == "facility":
-        server = chip.chip_to_server_power if chip_to_server_power is None \
-            else chip_to_server_power
-        fraction = chip.server_power_fraction if server_power_fraction is None \
-            else server_power_fraction
-    else:
-        server = 1.0 if chip_to_server_power is None else chip_to_server_power
-        fraction = 1.0 if server_power_fraction is None else server_power_fraction
-    per_chip = float(_cluster.average_power_per_accelerator_w(chip.tdp_w, server, fraction,
-                                                               efficiency))
-    if accelerator_hours is None:
-        power = float(_cluster.facility_power_w(count, chip.tdp_w, server, efficiency,
-                                                server_power_fraction=fraction))
-        energy = float(_cluster.energy_j(power, float(hours) * SECONDS_PER_HOUR))
-    else:
-        energy = per_chip * total_hours * SECONDS_PER_HOUR
-    if carbon_intensity_g_per_kwh is not None:
-        if region is not None or table is not None:
-            raise ValueError("give either carbon_intensity_g_per_kwh or region/year/table, "
-                             "not both")
-        intensity = _scalar("carbon_intensity_g_per_kwh", carbon_intensity_g_per_kwh,
-                            allow_zero=True)
-        where, used, source = "", math.nan, ""
-    else:
-        if region is None or year is None or table is None:
-            raise ValueError("give carbon_intensity_g_per_kwh, or region, year and table")
-        record = carbon_intensity_record(region, year, table)
-        intensity = record["carbon_intensity_g_per_kwh"]
-        where, used, source = record["region"], float(record["year_used"]), record["source"]
-    market = float(market_based_intensity_g_per_kwh(intensity, carbon_free_energy_fraction))
-    return RunEmissions(
-        accelerator=chip.name, accelerator_hours=total_hours, pue=efficiency,
-        boundary=boundary, chip_to_server_power=float(server),
-        server_power_fraction=float(fraction), power_per_accelerator_w=per_chip,
-        energy_j=energy, region=where, year_used=used, intensity_source=source,
-        location_intensity_g_per_kwh=intensity,
-        carbon_free_energy_fraction=float(carbon_free_energy_fraction),
-        market_intensity_g_per_kwh=market,
-        location_tco2e=float(emissions_tco2e(energy, intensity)),
-        market_tco2e=float(emissions_tco2e(energy, market)),
-    )
+
+def chain_intensity(assumptions, cluster=None) -> dict:
+    """The emission inputs of the forecast chain (used by :func:`scaling.chain.chain_inputs`).
+
+    Parameters
+    ----------
+    assumptions : Assumptions
+        Reads ``carbon_intensity_g_per_kwh`` (an explicit location-based intensity), else
+        ``region`` and ``as_of``; and ``carbon_free_energy_fraction``.
+    cluster : Cluster, optional
+        Its ``region`` applies when the assumptions name none; else :data:`DEFAULT_REGION`.
+
+    Returns
+    -------
+    dict
+        ``carbon_intensity_g_per_kwh`` (location-based) and ``carbon_free_energy_fraction``.
+    """
+    a = assumptions
+    intensity = a.carbon_intensity_g_per_kwh
+    if intensity is None:
+        region = a.region or (getattr(cluster, "region", "") if cluster is not None else "")
+        intensity = location_intensity_g_per_kwh(region or DEFAULT_REGION, a.as_of)
+    return {"carbon_intensity_g_per_kwh": float(intensity),
+            "carbon_free_energy_fraction": float(a.carbon_free_energy_fraction)}

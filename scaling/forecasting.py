@@ -173,6 +173,7 @@ def _sizes(n_params):
 #: Columns that are a fixed positive multiple of another within every forecast (so their
 #: percentiles follow from the other's): column -> source column. Checked before use.
 _PROPORTIONAL = {"time_days": "time_s", "energy_mwh": "energy_j",
+                 "emissions_tco2e": "energy_j",
                  "accelerator_hours": "time_s", "tokens_per_param": "n_tokens",
                  "compute_flop": "n_tokens", "sustained_flop_per_s": "mfu"}
 
@@ -336,7 +337,8 @@ def forecast(n_params, *, cluster, law=laws.DEFAULT_LAW, tokens_per_param=None, 
     inputs = chain_inputs(workload["compute_flop"], accelerator=clu.accelerator,
                           n_accelerators=count, n_params=col, assumptions=a, cluster=clu)
     if spec is not None:
-        inputs.update(mc.sample_inputs(spec, inputs, n_samples, rng))
+        inputs.update(mc.sample_inputs(spec, inputs, n_samples, rng,
+                                       accelerator=clu.accelerator))
     values = run_chain(inputs, include_failures=a.include_failures)
     if spec is None:
         check_feasible(values, inputs)
@@ -401,7 +403,7 @@ def forecast_for_deadline(n_params, *, deadline_s, accelerator, law=laws.DEFAULT
     inputs = chain_inputs(workload["compute_flop"], accelerator=chip, n_accelerators=1.0,
                           n_params=col, assumptions=a)
     if spec is not None:
-        inputs.update(mc.sample_inputs(spec, inputs, n_samples, rng))
+        inputs.update(mc.sample_inputs(spec, inputs, n_samples, rng, accelerator=chip))
     count = accelerators_for_deadline(workload["compute_flop"], deadline,
                                       inputs["peak_flop_per_s"], inputs["mfu"])
     for _ in range(_DEADLINE_ITERATIONS if a.include_failures else 0):

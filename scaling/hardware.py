@@ -25,6 +25,7 @@ code and data at https://github.com/epoch-research/training-cost-trends
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, fields
 from datetime import date
 
@@ -44,6 +45,7 @@ __all__ = [
     "EPOCH_GPU_SERVER_POWER_FRACTION",
     "EPOCH_TPU_SERVER_POWER_FRACTION",
     "PRECISIONS",
+    "PROJECTION_BASES",
     "accelerator",
     "accelerator_landscape",
     "as_accelerator",
@@ -69,6 +71,13 @@ EPOCH_TPU_SERVER_POWER_FRACTION = 0.43
 
 #: Numeric precisions with a peak FLOP/s column in the catalog.
 PRECISIONS = ("bf16", "fp8")
+
+#: Levels of a trend projection (:mod:`scaling.trends`): the record chips or the average chip.
+PROJECTION_BASES = ("frontier", "average")
+
+#: Names of trend projections accepted by :func:`accelerator`: ``typical-2030`` (the frontier
+#: typical accelerator of mid-2030) and ``typical-average-2030``.
+_TYPICAL_NAME = re.compile(r"^typical-(average-)?(\d{4})$")
 
 _NAN = float("nan")
 
@@ -135,6 +144,14 @@ class Accelerator:
         Average power drawn in training as a fraction of server TDP (Epoch), in (0, 1].
     source : str
         Where the numbers come from.
+    projection_year : int or None
+        Set on a trend projection (:func:`scaling.trends.typical_accelerator`, e.g.
+        ``scaling.accelerator("typical-2030")``): the year it stands for. The Monte Carlo
+        engine then draws its peak, price and TDP jointly from the trend fits
+        (:func:`scaling.uncertainty.sample_inputs`). None for real chips.
+    projection_precision, projection_basis : str
+        The trends' precision (``"bf16"``/``"fp8"``) and level (``"frontier"``/``"average"``)
+        of a projection; empty otherwise.
     """
 
     name: str
@@ -159,6 +176,9 @@ class Accelerator:
     chip_to_server_power: float = EPOCH_DEFAULT_CHIP_TO_SERVER_POWER
     server_power_fraction: float = EPOCH_GPU_SERVER_POWER_FRACTION
     source: str
+    projection_year: int | None = None
+    projection_precision: str = ""
+    projection_basis: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -187,6 +207,14 @@ class Accelerator:
                 raise ValueError(f"{label} {attr} must be True or False, "
                                  f"got {getattr(self, attr)!r}")
             checked[attr] = bool(getattr(self, attr))
+        if self.projection_year is not None:
+            checked["projection_year"] = int(whole_number(f"{label} projection_year",
+                                                          self.projection_year, minimum=1950))
+            check_choice(f"{label} projection_precision", self.projection_precision, PRECISIONS)
+            check_choice(f"{label} projection_basis", self.projection_basis, PROJECTION_BASES)
+        elif self.projection_precision or self.projection_basis:
+            raise ValueError(f"{label} projection_precision and projection_basis need a "
+                             "projection_year")
         for attr, value in checked.items():
             object.__setattr__(self, attr, value)
         sparse = self.peak_bf16_sparse_flop_per_s
@@ -385,13 +413,21 @@ def accelerator(name: str) -> Accelerator:
     ----------
     name : str
         Catalog key such as ``"H100-SXM"`` (a few common aliases such as
-        ``"H100 SXM5 80GB"`` are accepted too).
+        ``"H100 SXM5 80GB"`` are accepted too), or a trend projection ``"typical-<year>"``
+        (the typical frontier accelerator of mid-year, :func:`scaling.trends.typical_accelerator`)
+        or ``"typical-average-<year>"``.
 
     Raises
     ------
     ValueError
         Unknown name; the message lists the valid ones.
     """
+    typical = _TYPICAL_NAME.match(name) if isinstance(name, str) else None
+    if typical:
+        from scaling.trends import typical_accelerator
+
+        return typical_accelerator(int(typical.group(2)),
+                                   basis="average" if typical.group(1) else "frontier")
     return _build_accelerator(_resolve_name(name))
 
 

@@ -38,6 +38,7 @@ _SUFFIX_UNITS = (
     ("_usd_per_kwh", "USD/kWh"),
     ("_usd_per_w", "USD/W"),
     ("_tco2e", "tCO2e"),
+    ("_g_per_kwh", "gCO2e/kWh"),
     ("_flop", "FLOP"),
     ("_bytes", "bytes"),
     ("_usd", "USD"),

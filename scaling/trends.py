@@ -68,11 +68,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
-from scaling._validation import like
+from scaling._validation import check_choice, like
+from scaling.data import cached
+from scaling.hardware import PROJECTION_BASES
 
 __all__ = [
     "BASES",
@@ -86,11 +87,13 @@ __all__ = [
     "QUANTITIES",
     "SERVER_ADJUSTMENTS",
     "TrendFit",
+    "PUBLISHED_QUANTITY_MAP",
     "compare_doubling_times",
     "fit_trend",
     "fp8_to_bf16_peak_ratio",
     "frontier_accelerators",
     "hardware_trends",
+    "published_doubling_times",
     "trend_backtest",
     "typical_accelerator",
     "typical_accelerator_draws",
@@ -111,7 +114,7 @@ _PRECISION_QUANTITIES = ("peak_flop_per_s", "peak_flop_per_s_per_usd", "peak_flo
 #: How server-inclusive prices are handled (see module docs).
 SERVER_ADJUSTMENTS = ("overhead", "indicator")
 #: Level of a trend: the frontier (record chips) or the average chip.
-BASES = ("frontier", "average")
+BASES = PROJECTION_BASES
 #: Fewest chips a trend is fitted on.
 MIN_TREND_POINTS = 5
 #: Shortest span of release years a trend is fitted on [years].
@@ -134,19 +137,10 @@ _SOURCE = ("scaling.trends: OLS of log10(quantity) on release year over data/acc
            "Epoch cost repo)")
 
 
-def _check_choice(name: str, value, allowed) -> None:
-    if value not in allowed:
-        import difflib
-
-        close = difflib.get_close_matches(str(value), allowed, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"{name} must be one of {allowed}, got {value!r}{hint}")
-
-
 def _check_precision(precision) -> None:
     from scaling.hardware import PRECISIONS
 
-    _check_choice("precision", precision, PRECISIONS)
+    check_choice("precision", precision, PRECISIONS)
 
 
 def _catalog_frame(catalog):
@@ -325,7 +319,7 @@ class TrendFit:
 
     # -- prediction ----------------------------------------------------------------------
     def _level_and_spread(self, basis: str):
-        _check_choice("basis", basis, BASES)
+        check_choice("basis", basis, BASES)
         if basis == "average":
             return 0.0, self.residual_std_log10, math.inf
         if self.n_frontier >= 2:
@@ -522,9 +516,9 @@ def fit_trend(quantity: str, *, precision: str = "bf16", catalog=None,
     """
     from scaling._validation import check_fraction
 
-    _check_choice("quantity", quantity, QUANTITIES)
+    check_choice("quantity", quantity, QUANTITIES)
     _check_precision(precision)
-    _check_choice("server_adjustment", server_adjustment, SERVER_ADJUSTMENTS)
+    check_choice("server_adjustment", server_adjustment, SERVER_ADJUSTMENTS)
     check_fraction("level", level, include_one=False)
     frame = _catalog_frame(catalog)
     points = _trend_points(quantity, precision, frame, server_adjustment,
@@ -560,7 +554,7 @@ class HardwareTrends:
 
     def fit(self, quantity: str) -> TrendFit:
         """The fit of ``quantity``."""
-        _check_choice("quantity", quantity, QUANTITIES)
+        check_choice("quantity", quantity, QUANTITIES)
         return self.fits[QUANTITIES.index(quantity)]
 
     def summary(self):
@@ -611,7 +605,7 @@ def _residual_correlation(fits) -> np.ndarray:
     return corr
 
 
-@lru_cache(maxsize=8)
+@cached
 def _default_trends(precision, server_adjustment, include_estimated_tdp, level):
     return _build_trends(precision, None, server_adjustment, include_estimated_tdp, level)
 
@@ -641,20 +635,55 @@ def hardware_trends(precision: str = "bf16", *, catalog=None,
     HardwareTrends
     """
     _check_precision(precision)
-    _check_choice("server_adjustment", server_adjustment, SERVER_ADJUSTMENTS)
+    check_choice("server_adjustment", server_adjustment, SERVER_ADJUSTMENTS)
     if catalog is None:
         return _default_trends(precision, server_adjustment, bool(include_estimated_tdp),
                                float(level))
     return _build_trends(precision, catalog, server_adjustment, include_estimated_tdp, level)
 
 
-def compare_doubling_times(published, *, fits=None):
+#: Quantities of ``data/published_trends.csv`` that are hardware trends fitted here, mapped to
+#: :data:`QUANTITIES` (the other rows, e.g. training compute, are not hardware quantities).
+PUBLISHED_QUANTITY_MAP = {
+    "gpu_flop_per_s_per_usd": "peak_flop_per_s_per_usd",
+    "ml_hardware_flop_per_s_per_usd": "peak_flop_per_s_per_usd",
+    "ml_hardware_value_depreciation": "peak_flop_per_s_per_usd",
+    "ml_hardware_flop_per_s_per_watt": "peak_flop_per_s_per_w",
+    "ml_hardware_flop_per_s": "peak_flop_per_s",
+    "ml_hardware_memory_bytes": "memory_bytes",
+    "ml_hardware_memory_bandwidth_byte_per_s": "memory_bandwidth_byte_per_s",
+}
+
+
+def published_doubling_times():
+    """Published hardware doubling times (``data/published_trends.csv``) in the columns of
+    :data:`PUBLISHED_COLUMNS`, ready for :func:`compare_doubling_times`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per published hardware trend: ``quantity`` (a name of :data:`QUANTITIES`),
+        ``precision`` (the source's scope, e.g. "ML GPUs, FP32 (n=26)"),
+        ``doubling_time_years``, ``ci_lower``, ``ci_upper`` (NaN where the source gives no
+        interval; the intervals are 95% CIs where given), ``period`` and ``source``.
+    """
+    from scaling.data import load_table
+
+    table = load_table("published_trends")
+    rows = table[table["quantity"].isin(PUBLISHED_QUANTITY_MAP)].copy()
+    rows["quantity"] = rows["quantity"].map(PUBLISHED_QUANTITY_MAP)
+    rows = rows.rename(columns={"precision_scope": "precision"})
+    return rows[list(PUBLISHED_COLUMNS[:-1]) + ["period", "source"]].reset_index(drop=True)
+
+
+def compare_doubling_times(published=None, *, fits=None):
     """Fitted doubling times beside published ones.
 
     Parameters
     ----------
-    published : pandas.DataFrame
-        Columns :data:`PUBLISHED_COLUMNS`: ``quantity`` (a name of :data:`QUANTITIES`; rows
+    published : pandas.DataFrame or None
+        Default :func:`published_doubling_times` (the curated table). Columns
+        :data:`PUBLISHED_COLUMNS`: ``quantity`` (a name of :data:`QUANTITIES`; rows
         with other quantities are left out), ``precision`` (free text, e.g. "fp32", "fp16",
         "bf16", "all"), ``doubling_time_years``, ``ci_lower``, ``ci_upper`` (NaN when not
         published) and ``source``.
@@ -677,6 +706,8 @@ def compare_doubling_times(published, *, fits=None):
 
     from scaling._validation import require_columns
 
+    if published is None:
+        published = published_doubling_times()
     if not isinstance(published, pd.DataFrame):
         raise ValueError(f"published must be a DataFrame with columns {list(PUBLISHED_COLUMNS)}, "
                          f"got {type(published).__name__}")
@@ -862,12 +893,23 @@ def typical_accelerator(year, *, precision: str = "bf16", basis: str = "frontier
     >>> round(chip.peak_bf16_flop_per_s / 1e15, 1), round(chip.tdp_w, -2)
     (2.3, 1100.0)
     """
+    _check_precision(precision)
+    check_choice("basis", basis, BASES)
+    if trends is None:
+        year = _check_year(year, _trends_for(precision, None))
+        return _default_typical(year, precision, basis)
+    trends = _trends_for(precision, trends)
+    return _build_typical(_check_year(year, trends), precision, basis, trends)
+
+
+@cached
+def _default_typical(year, precision, basis):
+    return _build_typical(year, precision, basis, _trends_for(precision, None))
+
+
+def _build_typical(year, precision, basis, trends):
     from scaling.hardware import Accelerator
 
-    _check_precision(precision)
-    _check_choice("basis", basis, BASES)
-    trends = _trends_for(precision, trends)
-    year = _check_year(year, trends)
     when = _mid_year(year)
     value = {q: float(trends.fit(q).estimate(when, basis=basis)) for q in QUANTITIES}
     peak = value["peak_flop_per_s"]
@@ -894,6 +936,7 @@ def typical_accelerator(year, *, precision: str = "bf16", basis: str = "frontier
         tdp_w=peak / value["peak_flop_per_s_per_w"], tdp_estimated=True,
         release_date=f"{year}-07-01", price_usd=peak / value["peak_flop_per_s_per_usd"],
         price_date=f"{year}-07-01", price_includes_server=False, source=source,
+        projection_year=year, projection_precision=precision, projection_basis=basis,
     )
 
 
@@ -934,7 +977,7 @@ def typical_accelerator_draws(year, n: int = 1000, seed: int = 0, *, precision: 
     from scipy import stats
 
     _check_precision(precision)
-    _check_choice("basis", basis, BASES)
+    check_choice("basis", basis, BASES)
     if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be a whole number of draws >= 1, got {n!r}")
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):

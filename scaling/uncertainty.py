@@ -12,6 +12,10 @@ one-at-a-time sensitivity table goes through this module.
   (:func:`law_draws`).
 * One draw of every input is one *scenario*; :func:`sample_inputs` draws them in a fixed
   order from one seeded generator, so results are reproducible.
+* A trend projection (an :class:`~scaling.Accelerator` with ``projection_year``, e.g.
+  ``scaling.accelerator("typical-2030")``) has its peak, price and TDP drawn jointly from the
+  hardware trend fits (:func:`scaling.trends.typical_accelerator_draws`, the ``"hardware_trend"``
+  entry of an uncertainty mapping) instead of the catalog chip price spread.
 * :func:`percentiles` reduces scenarios to the reported P5/P50/P95 (:data:`CI_LEVEL`,
   :data:`PROBABILITIES`) with one selection per array (no full sort).
 * :func:`sensitivity` is the one-at-a-time analysis: any function, any inputs, any output,
@@ -45,6 +49,8 @@ __all__ = [
     "Z_CI",
     "DEFAULT_UNCERTAINTY",
     "LAW_PRIOR",
+    "HARDWARE_TREND",
+    "PROJECTION_INPUTS",
     "Uncertain",
     "Case",
     "as_rng",
@@ -274,6 +280,16 @@ LAW_PRIOR: Mapping[str, float | str] = MappingProxyType({
 #: sensitivity tables.
 LAW = "law"
 
+#: The name under which a projected accelerator's trend uncertainty appears in ``uncertainty``
+#: mappings (True: draw it; None: hold the projection at its central value).
+HARDWARE_TREND = "hardware_trend"
+
+#: Chain inputs a trend projection draws jointly from the trend fits, as multipliers of its
+#: central value: dense peak (same ratio for bf16 and fp8), price per accelerator, TDP. The
+#: prediction interval of the price-per-FLOP fit already holds the chip-to-chip price scatter,
+#: so the ``"price_usd"`` spread of :data:`DEFAULT_UNCERTAINTY` is not applied on top.
+PROJECTION_INPUTS = ("peak_flop_per_s", "price_usd", "tdp_w")
+
 
 def as_rng(seed, name: str = "seed"):
     """``numpy.random.default_rng(seed)`` for a whole-number seed >= 0, with a clear error."""
@@ -337,24 +353,27 @@ def law_at_quantile(law, probability: float) -> dict:
 def uncertainty_spec(uncertainty) -> dict | None:
     """Resolve ``uncertainty`` (bool or mapping of overrides) to a dict of inputs, or None.
 
-    The dict maps chain-input names to :class:`Uncertain` (None = that input fixed) and
-    ``"law"`` to True (draw the law) or None (fixed law).
+    The dict maps chain-input names to :class:`Uncertain` (None = that input fixed),
+    ``"law"`` to True (draw the law) or None (fixed law), and ``"hardware_trend"`` to True
+    (draw a projected accelerator from the trend fits) or None.
     """
     if uncertainty is None or uncertainty is False:
         return None
     spec = dict(DEFAULT_UNCERTAINTY)
     spec[LAW] = True
+    spec[HARDWARE_TREND] = True
     if uncertainty is True:
         return spec
     if isinstance(uncertainty, Mapping):
-        valid = list(DEFAULT_UNCERTAINTY) + [LAW]
+        valid = list(DEFAULT_UNCERTAINTY) + [LAW, HARDWARE_TREND]
         for key, value in uncertainty.items():
             if key not in valid:
                 raise unknown_name("uncertain input", key, valid)
-            if key == LAW:
+            if key in (LAW, HARDWARE_TREND):
                 if value not in (None, True, False):
-                    raise ValueError("uncertainty['law'] must be True or None (fixed law)")
-                spec[LAW] = True if value else None
+                    raise ValueError(f"uncertainty[{key!r}] must be True or None (held at "
+                                     "its central value)")
+                spec[key] = True if value else None
             elif value is not None and not isinstance(value, Uncertain):
                 raise ValueError(f"uncertainty[{key!r}] must be an Uncertain or None, got "
                                  f"{type(value).__name__}")
@@ -365,21 +384,78 @@ def uncertainty_spec(uncertainty) -> dict | None:
                      f"got {uncertainty!r}")
 
 
-def sample_inputs(spec: Mapping, central: Mapping, n_samples: int, rng) -> dict:
+def sample_inputs(spec: Mapping, central: Mapping, n_samples: int, rng, *,
+                  accelerator=None) -> dict:
     """Draw the uncertain chain inputs: ``{name: (1, n_samples) array}``.
 
     Inputs are drawn in the order of ``spec`` from ``rng``; an input whose central value is
     NaN (e.g. no catalog price) stays NaN. Inputs of ``spec`` that are None or absent from
     ``central`` are not drawn.
+
+    Parameters
+    ----------
+    spec : Mapping
+        As returned by :func:`uncertainty_spec`.
+    central : Mapping
+        The central chain inputs (:func:`scaling.chain.chain_inputs`).
+    n_samples : int
+    rng : numpy.random.Generator
+    accelerator : Accelerator, optional
+        The chip of the run. When it is a trend projection (``projection_year`` set) and
+        ``spec[HARDWARE_TREND]`` is True, :data:`PROJECTION_INPUTS` are drawn jointly from
+        :func:`scaling.trends.typical_accelerator_draws` (after the other inputs, with a seed
+        taken from ``rng``) as multipliers of their central values.
+
+    Raises
+    ------
+    ValueError
+        The central inputs come from a projection but no ``accelerator`` was passed.
+
+    Notes
+    -----
+    For a projection of year Y, draw i multiplies each central input by
+    :math:`q_i / q_{central}` with :math:`q` the peak, chip price or TDP of the typical
+    accelerator (the valued price keeps its date and dollar adjustments).
     """
+    trend = spec.get(HARDWARE_TREND) is not None
+    projected = accelerator is not None and accelerator.projection_year is not None
+    year = float(np.asarray(central.get("projection_year", math.nan), dtype=float))
+    if trend and not math.isnan(year) and not projected:
+        raise ValueError("the chain inputs come from a trend projection (projection_year "
+                         f"{year:g}); pass accelerator= to sample_inputs to draw it")
+    skip = PROJECTION_INPUTS if trend and projected else ()
     out = {}
     for name, dist in spec.items():
-        if name == LAW or dist is None or name not in central:
+        if name in (LAW, HARDWARE_TREND) or dist is None or name not in central or name in skip:
             continue
         value = float(np.asarray(central[name], dtype=float))
         if math.isnan(value):
             continue
         out[name] = dist.sample(value, n_samples, rng)[None, :]
+    if skip:
+        out.update(_projection_draws(accelerator, central, n_samples, rng))
+    return out
+
+
+def _projection_draws(accelerator, central, n_samples, rng) -> dict:
+    """Joint trend draws of a projected accelerator as the chain inputs they scale."""
+    from scaling.trends import typical_accelerator, typical_accelerator_draws
+
+    year = accelerator.projection_year
+    settings = {"precision": accelerator.projection_precision,
+                "basis": accelerator.projection_basis}
+    middle = typical_accelerator(year, **settings)
+    draws = typical_accelerator_draws(year, n_samples, int(rng.integers(2**31)), **settings)
+    ratios = {
+        "peak_flop_per_s": draws["peak_bf16_flop_per_s"].to_numpy() / middle.peak_bf16_flop_per_s,
+        "price_usd": draws["price_usd"].to_numpy() / middle.price_usd,
+        "tdp_w": draws["tdp_w"].to_numpy() / middle.tdp_w,
+    }
+    out = {}
+    for name, ratio in ratios.items():
+        value = float(np.asarray(central[name], dtype=float))
+        if not math.isnan(value):
+            out[name] = (value * ratio)[None, :]
     return out
 
 

@@ -62,7 +62,7 @@ from datetime import date, datetime
 
 import numpy as np
 
-from scaling._validation import as_float_array, as_numeric_array, like
+from scaling._validation import as_float_array, as_numeric_array, check_choice, like
 from scaling.units import DAYS_PER_YEAR
 
 __all__ = [
@@ -256,15 +256,6 @@ def year_to_date(year) -> date:
 # valuation
 # --------------------------------------------------------------------------------------------
 
-def _check_choice(name: str, value, allowed) -> None:
-    if value not in allowed:
-        import difflib
-
-        close = difflib.get_close_matches(str(value), allowed, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"{name} must be one of {allowed}, got {value!r}{hint}")
-
-
 def hardware_value_usd(price_usd, as_of, anchor, *, method="price_performance",
                        oom_per_year=EPOCH_PRICE_PERFORMANCE_OOM_PER_YEAR,
                        lifetime_years=EPOCH_SERVER_LIFETIME_YEARS, before_anchor="hold"):
@@ -321,8 +312,8 @@ def hardware_value_usd(price_usd, as_of, anchor, *, method="price_performance",
     >>> round(hardware_value_usd(33750.0, "2024-03-26", "2023-05-01"))
     25217
     """
-    _check_choice("method", method, VALUATION_METHODS)
-    _check_choice("before_anchor", before_anchor, BEFORE_ANCHOR)
+    check_choice("method", method, VALUATION_METHODS)
+    check_choice("before_anchor", before_anchor, BEFORE_ANCHOR)
     price = as_float_array("price_usd", price_usd)
     when = np.asarray(as_year(as_of, name="as_of"), dtype=float)
     start = np.asarray(as_year(anchor, name="anchor"), dtype=float)
@@ -399,7 +390,7 @@ def accelerator_value_usd(accelerator, as_of, *, anchor="acquisition",
     """
     from scaling.hardware import as_accelerator
 
-    _check_choice("anchor", anchor, ANCHORS)
+    check_choice("anchor", anchor, ANCHORS)
     chip = as_accelerator(accelerator)
     price = chip.price_usd if price_usd is None else price_usd
     if price is None or (isinstance(price, float) and math.isnan(price)):
@@ -489,3 +480,353 @@ def to_constant_usd(value_usd, year, base_year, price_index, *, index_column="cp
     index_at = series.reindex(years.ravel()).to_numpy().reshape(years.shape)
     factor = float(series.loc[base]) / index_at
     return like(amount * factor, value_usd, year)
+
+
+# --------------------------------------------------------------------------------------------
+# the chain's prices at a date (Assumptions.as_of)
+# --------------------------------------------------------------------------------------------
+
+#: Basis of a row of ``data/accelerator_prices.csv`` whose date is the chip's release and whose
+#: acquisition is the release itself (Epoch's "TPU-equivalent" release prices).
+RELEASE_ESTIMATE_BASIS = "release_estimate"
+#: ``Assumptions.dollars`` for nominal dollars (the default).
+NOMINAL = "nominal"
+#: Price indices for constant dollars: ``"ppi"`` (FRED PCU518210518210, producer price index
+#: for data processing and hosting, the deflator Epoch uses: ``data/ppi_data_processing.csv``)
+#: or ``"cpi"`` (BLS CPI-U: ``data/cpi_us.csv``).
+DEFLATORS = ("ppi", "cpi")
+#: Epoch AI reports training costs in 2023 USD (Cottier et al. 2024, arXiv:2405.21015).
+EPOCH_BASE_YEAR = 2023
+_INDEX_TABLES = {"ppi": ("ppi_data_processing", "ppi_index"), "cpi": ("cpi_us", "cpi_u_index")}
+
+
+def _cached(function):
+    from scaling.data import cached
+
+    return cached(function)
+
+
+@_cached
+def price_history():
+    """Dated purchase prices of catalog accelerators (``data/accelerator_prices.csv``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``accelerator``, ``family`` (Epoch's alias: prices of one family apply to all its
+        variants), ``date``, ``year`` (decimal), ``price_usd`` [USD per accelerator],
+        ``includes_server`` (a per-accelerator share of a complete server, e.g. DGX),
+        ``basis`` (``server_share``, ``single_unit``, ``release_estimate``), ``source``,
+        ``notes``; in table order within each date.
+    """
+    from scaling.data import load_table
+
+    frame = load_table("accelerator_prices")
+    flags = frame["includes_server"].astype(str).str.strip().str.lower()
+    if not flags.isin(["true", "false"]).all():
+        raise ValueError("accelerator_prices.csv column includes_server must hold True/False")
+    frame["includes_server"] = flags == "true"
+    frame["price_usd"] = as_float_array("accelerator_prices.csv price_usd",
+                                        frame["price_usd"].to_numpy())
+    frame["year"] = [_one_year(f"accelerator_prices.csv date of {name}", day)
+                     for name, day in zip(frame["accelerator"], frame["date"])]
+    return frame.sort_values("year", kind="stable").reset_index(drop=True)
+
+
+def acquisition_price(accelerator) -> dict:
+    """The purchase price Cottier et al. value an accelerator from, and when it was acquired.
+
+    Parameters
+    ----------
+    accelerator : Accelerator or str
+
+    Returns
+    -------
+    dict
+        ``price_usd`` [USD per accelerator], ``includes_server`` (bool), ``acquisition_year``
+        (decimal), ``price_date`` (str), ``basis`` and ``source``.
+
+    Notes
+    -----
+    Cottier et al.'s rule (``find_hardware_acquisition_price`` in Epoch's
+    training-cost-trends): among the dated prices of the chip's family
+    (:func:`price_history`), the **earliest price of a complete server** (a DGX share), else
+    the earliest price; acquired at that price's date but no earlier than release + 90 days.
+    A ``release_estimate`` price (Epoch's TPU-equivalent prices) is acquired at release. A
+    catalog chip whose ``price_usd`` was changed (``dataclasses.replace``, a sensitivity)
+    scales the dated price by the same ratio. A chip without dated prices (or with a price
+    where the catalog has none) falls back to its own price and ``price_date``
+    (:func:`accelerator_value_usd`'s ``"acquisition"`` anchor), e.g. a typical accelerator of
+    a future year (:func:`scaling.trends.typical_accelerator`).
+
+    Raises
+    ------
+    ValueError
+        No dated price and no catalog price.
+
+    Examples
+    --------
+    >>> row = acquisition_price("A100-SXM4-80GB")  # the A100 family's 2020 DGX A100 price
+    >>> row["price_usd"], row["includes_server"], round(row["acquisition_year"], 2)
+    (24875.0, True, 2021.12)
+    """
+    from scaling.hardware import as_accelerator
+
+    chip = as_accelerator(accelerator)
+    table = price_history()
+    own = table[table["accelerator"] == chip.name]
+    scale = _price_scale(chip) if not own.empty else None
+    if scale is None:
+        price = chip.price_usd
+        if price is None or math.isnan(price):
+            raise ValueError(f"{chip.name} has no purchase price in the catalog or in "
+                             "data/accelerator_prices.csv; set price_usd on the Accelerator")
+        return {"price_usd": float(price), "includes_server": bool(chip.price_includes_server),
+                "acquisition_year": _anchor_year(chip, "acquisition"),
+                "price_date": chip.price_date, "basis": "catalog",
+                "source": "data/accelerators.csv price_usd and price_date"}
+    if (own["basis"] == RELEASE_ESTIMATE_BASIS).any():
+        row = own[own["basis"] == RELEASE_ESTIMATE_BASIS].iloc[0]
+        acquired = chip.release_year
+    else:
+        family = table[table["family"] == own["family"].iloc[0]]
+        servers = family[family["includes_server"]]
+        row = (servers if not servers.empty else family).iloc[0]
+        acquired = max(float(row["year"]), chip.release_year + EPOCH_ACQUISITION_LAG_YEARS)
+    return {"price_usd": float(row["price_usd"]) * scale,
+            "includes_server": bool(row["includes_server"]),
+            "acquisition_year": float(acquired), "price_date": str(row["date"]),
+            "basis": str(row["basis"]), "source": str(row["source"])}
+
+
+def _price_scale(chip):
+    """Factor on the dated prices for a chip whose price was changed from its catalog entry
+    (1 for the catalog chip; None when the chip's own price should be used instead)."""
+    from scaling.hardware import accelerator as catalog_accelerator
+
+    try:
+        catalog = catalog_accelerator(chip.name)
+    except ValueError:
+        return None
+    mine, theirs = chip.price_usd, catalog.price_usd
+    if math.isnan(mine) and math.isnan(theirs):
+        return 1.0
+    if math.isnan(mine) or math.isnan(theirs):
+        return None
+    return mine / theirs
+
+
+def value_at(accelerator, as_of, *, method="price_performance",
+             oom_per_year=EPOCH_PRICE_PERFORMANCE_OOM_PER_YEAR,
+             lifetime_years=EPOCH_SERVER_LIFETIME_YEARS):
+    """Value of one accelerator at ``as_of`` by Cottier et al.'s rule [USD per accelerator].
+
+    Parameters
+    ----------
+    accelerator : Accelerator or str
+    as_of : date-like
+        When it is valued (a training start).
+    method, oom_per_year, lifetime_years
+        As in :func:`hardware_value_usd` (value held at the price before acquisition).
+
+    Returns
+    -------
+    tuple of (float, bool)
+        The value and whether it includes the server (then no server overhead is added).
+
+    Notes
+    -----
+    :math:`V = p\\,10^{-k\\,\\max(0,\\,t - t_{acq})}` with :math:`(p, t_{acq})` from
+    :func:`acquisition_price`.
+
+    Examples
+    --------
+    >>> value, server = value_at("H100-SXM", "2024-03-05")  # Llama 3.1 405B's start
+    >>> round(value), server
+    (30133, True)
+    """
+    bought = acquisition_price(accelerator)
+    value = hardware_value_usd(bought["price_usd"], as_of, bought["acquisition_year"],
+                               method=method, oom_per_year=oom_per_year,
+                               lifetime_years=lifetime_years)
+    return float(value), bought["includes_server"]
+
+
+def _nearest_year(years, wanted: int) -> int:
+    """The year of ``years`` nearest to ``wanted`` (a year beyond the table holds its end)."""
+    years = sorted(int(y) for y in years)
+    return min(years, key=lambda y: (abs(y - wanted), y))
+
+
+@_cached
+def _index_table(deflator):
+    from scaling.data import load_table
+
+    name, column = _INDEX_TABLES[deflator]
+    table = load_table(name)
+    return {int(y): float(v) for y, v in zip(table["year"], table[column])}
+
+
+def price_index(deflator: str = "ppi"):
+    """Annual price index of a deflator (:data:`DEFLATORS`) as ``{year: value}``."""
+    check_choice("deflator", deflator, DEFLATORS)
+    return dict(_index_table(deflator))
+
+
+def check_dollars(dollars, deflator: str = "ppi"):
+    """``"nominal"`` or a base year the deflator's table holds (an int), else a ValueError."""
+    check_choice("deflator", deflator, DEFLATORS)
+    if isinstance(dollars, str) and dollars == NOMINAL:
+        return dollars
+    years = _index_table(deflator)
+    if (isinstance(dollars, (bool, np.bool_)) or not isinstance(dollars, (int, np.integer))
+            or int(dollars) not in years):
+        raise ValueError(
+            f"dollars must be 'nominal' or a base year for constant dollars between "
+            f"{min(years)} and {max(years)} (the {deflator} table; Epoch reports 2023 USD), "
+            f"got {dollars!r}")
+    return int(dollars)
+
+
+def dollar_factor(as_of, dollars=NOMINAL, deflator: str = "ppi") -> float:
+    """Multiplier from nominal dollars of ``as_of``'s year to the requested dollars.
+
+    Parameters
+    ----------
+    as_of : date-like or None
+        The year whose dollars the chain's prices are in (the run's date).
+    dollars : "nominal" or int
+        ``"nominal"`` (factor 1) or a base year for constant dollars.
+    deflator : {"ppi", "cpi"}
+        Price index (:data:`DEFLATORS`).
+
+    Returns
+    -------
+    float
+
+    Notes
+    -----
+    .. math:: f = I(Y_{base}) / I(Y_{as\\_of})
+
+    A year outside the index table holds the nearest year the table has (no inflation is
+    assumed beyond its last year, 2025). Epoch converts from the publication month with the
+    monthly PPI; annual averages are used here.
+
+    Raises
+    ------
+    ValueError
+        Constant dollars without ``as_of``; an unknown deflator or base year.
+    """
+    dollars = check_dollars(dollars, deflator)
+    if dollars == NOMINAL:
+        return 1.0
+    if as_of is None:
+        raise ValueError(f"dollars={dollars} (constant dollars) needs as_of: the date whose "
+                         "dollars the prices are in; set Assumptions(as_of=...)")
+    table = _index_table(deflator)
+    year = _nearest_year(table, int(calendar_year(as_of)))
+    return table[dollars] / table[year]
+
+
+def electricity_usd_per_kwh_at(as_of) -> float:
+    """US average industrial electricity price of ``as_of``'s calendar year [USD/kWh].
+
+    ``data/electricity_prices.csv`` (EIA via Epoch) covers 2015-2025; a year outside it holds
+    the nearest year the table has (a 2030 forecast pays 2025's price).
+    """
+    from scaling.data import load_table
+
+    table = load_table("electricity_prices")
+    prices = dict(zip((int(y) for y in table["year"]),
+                      (float(v) for v in table["electricity_usd_per_kwh"])))
+    return prices[_nearest_year(prices, int(calendar_year(as_of)))]
+
+
+def rental_usd_per_hour_at(accelerator, as_of) -> float:
+    """On-demand rental price of an accelerator at a date [USD/h], NaN without one.
+
+    The rows of ``data/cloud_prices.csv`` from the provider of the catalog's reference
+    on-demand price: the latest dated on or before ``as_of``, else the earliest after it.
+    """
+    from scaling.data import load_table
+    from scaling.hardware import as_accelerator
+
+    chip = as_accelerator(accelerator)
+    table = load_table("cloud_prices")
+    rows = table[(table["accelerator"] == chip.name) & (table["price_type"] == "on_demand")]
+    reference = rows[rows["catalog_reference"].astype(str).str.strip().str.lower() == "true"]
+    if reference.empty:
+        return math.nan
+    rows = rows[rows["provider"] == reference["provider"].iloc[0]]
+    years = np.array([_one_year(f"cloud_prices.csv date of {chip.name}", d)
+                      for d in rows["date"]])
+    prices = rows["usd_per_hour"].to_numpy(dtype=float)
+    when = float(as_year(as_of))
+    before = years <= when
+    pick = (np.flatnonzero(before)[np.argmax(years[before])] if before.any()
+            else int(np.argmin(years)))
+    return float(prices[pick])
+
+
+def chain_prices(accelerator, assumptions) -> dict:
+    """The price inputs of the forecast chain at ``assumptions.as_of`` (used by
+    :func:`scaling.chain.chain_inputs`).
+
+    Parameters
+    ----------
+    accelerator : Accelerator
+    assumptions : Assumptions
+        Reads ``as_of``, ``valuation``, ``dollars``, ``deflator`` and ``prices``.
+
+    Returns
+    -------
+    dict
+        ``price_usd``, ``price_includes_server``, ``electricity_usd_per_kwh``,
+        ``facility_capex_usd_per_w``, ``on_demand_usd_per_hour`` (before any committed-use
+        discount; NaN without a price).
+
+    Notes
+    -----
+    ``as_of=None`` gives today's behaviour exactly: the catalog price, the assumptions'
+    electricity price, the catalog's reference rental price, nominal dollars. With ``as_of``:
+
+    * hardware is valued at that date from its acquisition price by ``valuation``
+      (:func:`value_at`; ``"price_performance"``, Cottier et al.'s default, at the
+      assumptions' depreciation rate :math:`r/\\ln 10` orders of magnitude per year;
+      ``"straight_line"`` over ``lifetime_years``; ``"none"``: the acquisition price);
+    * electricity is the US industrial price of the year (:func:`electricity_usd_per_kwh_at`)
+      unless ``prices.electricity_usd_per_kwh`` was changed from its default;
+    * rental is the reference provider's on-demand price at the date
+      (:func:`rental_usd_per_hour_at`);
+    * every dollar input is multiplied by :func:`dollar_factor` (1 for nominal dollars).
+    """
+    from scaling.cost import DEFAULT_ELECTRICITY_USD_PER_KWH
+
+    a, prices = assumptions, assumptions.prices
+    if a.as_of is None:
+        dollar_factor(None, a.dollars, a.deflator)  # refuses constant dollars without a date
+        return {"price_usd": accelerator.price_usd,
+                "price_includes_server": accelerator.price_includes_server,
+                "electricity_usd_per_kwh": prices.electricity_usd_per_kwh,
+                "facility_capex_usd_per_w": prices.facility_capex_usd_per_w,
+                "on_demand_usd_per_hour": accelerator.rental_usd_per_hour}
+    factor = dollar_factor(a.as_of, a.dollars, a.deflator)
+    try:
+        value, server = value_at(accelerator, a.as_of, method=a.valuation,
+                                 oom_per_year=prices.depreciation_rate_per_year / math.log(10.0),
+                                 lifetime_years=prices.lifetime_years)
+    except ValueError:
+        if not math.isnan(accelerator.price_usd):
+            raise
+        value, server = math.nan, accelerator.price_includes_server  # no price anywhere
+    electricity = prices.electricity_usd_per_kwh
+    if electricity == DEFAULT_ELECTRICITY_USD_PER_KWH:
+        electricity = electricity_usd_per_kwh_at(a.as_of)
+    rental = accelerator.rental_usd_per_hour
+    if not math.isnan(rental):
+        dated = rental_usd_per_hour_at(accelerator, a.as_of)
+        rental = rental if math.isnan(dated) else dated
+    return {"price_usd": value * factor, "price_includes_server": server,
+            "electricity_usd_per_kwh": electricity * factor,
+            "facility_capex_usd_per_w": prices.facility_capex_usd_per_w * factor,
+            "on_demand_usd_per_hour": rental * factor}
