@@ -38,14 +38,14 @@ MAX_WIDTH = 120
 #: Columns printed by ``scaling forecast`` (all columns go to ``--out``).
 FORECAST_COLUMNS = ("n_params", "n_tokens", "compute_flop", "time_days", "accelerator_hours",
                     "energy_mwh", "peak_facility_power_w", "amortized_cost_usd",
-                    "rental_cost_usd")
+                    "rental_cost_usd", "emissions_tco2e")
 #: Columns printed by ``scaling forecast --uncertainty``, each as P50 [P5, P95].
 FORECAST_UNCERTAINTY_COLUMNS = ("n_params", "time_days", "accelerator_hours", "energy_mwh",
-                                "amortized_cost_usd")
+                                "amortized_cost_usd", "emissions_tco2e")
 #: Quantities printed by ``scaling run`` (those of ``RunEstimate.summary()``).
 RUN_COLUMNS = ("accelerator", "n_accelerators", "mfu", "goodput", "time_days",
                "accelerator_hours", "facility_power_w", "energy_mwh", "amortized_cost_usd",
-               "rental_cost_usd")
+               "rental_cost_usd", "carbon_intensity_g_per_kwh", "emissions_tco2e")
 #: Columns printed by ``scaling backtest`` (its summary follows).
 BACKTEST_COLUMNS = ("name", "accelerator", "n_accelerators", "mfu", "accelerator_hours_ratio",
                     "days_ratio", "cost_usd_ratio")
@@ -61,7 +61,7 @@ OUTPUT_SUFFIXES = (".csv", ".json")
 OPTION_OF_ARGUMENT = {
     "n_params": "--params", "compute_flop": "--flop", "n_accelerators": "--count",
     "mfu": "--mfu", "tokens_per_param": "--tokens-per-param", "n_tokens": "--tokens",
-    "n_samples": "--samples", "seed": "--seed",
+    "n_samples": "--samples", "seed": "--seed", "as_of": "--as-of", "region": "--region",
 }
 
 #: Text cells longer than this are cut (with an ellipsis) in printed tables.
@@ -75,6 +75,8 @@ _NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^-inf(inity)
 # smallest prefix that keeps the column's largest value under 10,000 (2,250 TFLOP/s, 116 M USD)
 _UNIT_SUFFIXES = (
     ("_usd_per_hour", "USD/h", "number"),
+    ("_g_per_kwh", "gCO2e/kWh", "number"),
+    ("_tco2e", "tCO2e", "number"),
     ("_usd", "USD", "money"),
     ("_flop_per_s", "FLOP/s", "si"),
     ("_byte_per_s", "B/s", "si"),
@@ -157,6 +159,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"scaling {scaling.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
+    def add_dated(p):
+        p.add_argument("--as-of", dest="as_of",
+                       help="date of the run (2030, 2024.5 or 2024-03-05): hardware valued and "
+                            "priced then, that year's grid intensity")
+        p.add_argument("--region", help="grid region for emissions (e.g. US-TX, FR, WORLD)")
+
     def add_output(p):
         p.add_argument("--columns",
                        help="comma-separated columns to print (names as in --out), or 'all'")
@@ -176,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--uncertainty", action="store_true", help="Monte Carlo P5/P50/P95")
     f.add_argument("--samples", type=_whole_number, default=2000, help="Monte Carlo draws")
     f.add_argument("--seed", type=_seed, default=0, help="random seed")
+    add_dated(f)
     add_output(f)
 
     r = sub.add_parser("run", help="time and cost of one run")
@@ -187,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--params", type=_number,
                    help="model size [parameters], for the checkpoint size")
     r.add_argument("--precision", default="bf16", choices=("bf16", "fp8"))
+    add_dated(r)
     add_output(r)
 
     g = sub.add_parser("largest", help="largest compute-optimal model within deadlines")
@@ -195,6 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="deadlines [days]")
     g.add_argument("--law", default="besiroglu2024", help="scaling-law parameter set")
     g.add_argument("--mfu", type=_number, help="model FLOP utilisation in (0, 1]")
+    add_dated(g)
     add_output(g)
 
     b = sub.add_parser("backtest", help="predicted vs reported real training runs")
@@ -437,7 +448,9 @@ def _run(args) -> str:
     from scaling.units import SECONDS_PER_DAY
 
     assumptions = scaling.Assumptions(mfu=getattr(args, "mfu", None),
-                                      precision=getattr(args, "precision", "bf16"))
+                                      precision=getattr(args, "precision", "bf16"),
+                                      as_of=getattr(args, "as_of", None),
+                                      region=getattr(args, "region", None))
     if args.command == "forecast":
         result = scaling.forecast(
             args.params, cluster=args.cluster, law=args.law,

@@ -196,7 +196,8 @@ def capex_breakdown_usd(n_accelerators, price_usd, *, it_power_w=0.0,
     n_accelerators : numeric
         Accelerators, > 0.
     price_usd : numeric
-        Price per accelerator [USD], > 0 (NaN refused).
+        Price per accelerator [USD], >= 0 (NaN refused; 0 for hardware valued at zero, e.g.
+        written off under straight-line valuation).
     it_power_w : numeric
         Peak IT power to build the facility for [W]; 0 leaves the facility out.
     price_includes_server : bool
@@ -222,7 +223,7 @@ def capex_breakdown_usd(n_accelerators, price_usd, *, it_power_w=0.0,
         C_{net} = (C_{chips} + C_{servers})(k_n - 1),\\quad C_{fac} = c_W P_{IT}
     """
     count = as_float_array("n_accelerators", n_accelerators)
-    price = as_float_array("price_usd", price_usd)
+    price = as_float_array("price_usd", price_usd, allow_zero=True)  # 0: written off
     power = as_float_array("it_power_w", it_power_w, allow_zero=True)
     k_server = check_at_least("server_cost_overhead", server_cost_overhead, 1.0)
     k_network = check_at_least("network_cost_overhead", network_cost_overhead, 1.0)

@@ -643,7 +643,7 @@ def value_at(accelerator, as_of, *, method="price_performance",
     --------
     >>> value, server = value_at("H100-SXM", "2024-03-05")  # Llama 3.1 405B's start
     >>> round(value), server
-    (30133, True)
+    (30106, True)
     """
     bought = acquisition_price(accelerator)
     value = hardware_value_usd(bought["price_usd"], as_of, bought["acquisition_year"],

@@ -127,10 +127,16 @@ def test_capex_breakdown_components():
 
 @pytest.mark.parametrize("price", [float("nan"), 0.0, -1.0])
 def test_nan_or_non_positive_prices_refused(price):
-    with pytest.raises(ValueError, match="price_usd"):
-        cluster_capex_usd(8, price)
+    if price != 0.0:  # a purchase price of 0 is hardware written off (next test)
+        with pytest.raises(ValueError, match="price_usd"):
+            cluster_capex_usd(8, price)
     with pytest.raises(ValueError, match="rental_usd_per_hour"):
         rental_cost_usd(100.0, price)
+
+
+def test_written_off_hardware_has_no_capex():
+    # Straight-line valuation past the lifetime values hardware at 0 (scaling.valuation).
+    assert cluster_capex_usd(8, 0.0) == 0.0
 
 
 def test_amortization_depreciation_and_straight_line():

@@ -297,3 +297,40 @@ def test_typical_accelerator_table_has_bands_per_year():
     peak = table[table["quantity"] == "peak_bf16_flop_per_s"].set_index("year")
     assert peak.loc[2030, "upper"] / peak.loc[2030, "lower"] > \
         peak.loc[2027, "upper"] / peak.loc[2027, "lower"]
+
+
+# --------------------------------------------------------------------------------------------
+# the curated published table, caching
+# --------------------------------------------------------------------------------------------
+
+def test_fitted_doubling_times_beside_hobbhahn_besiroglu_2022_and_epoch_2023():
+    # data/published_trends.csv: ML GPUs' FLOP/s per $ doubles every 2.07 years [1.54, 3.13]
+    # (Hobbhahn & Besiroglu 2022, Table 1, 95% CI); FLOP/s per W of ML GPUs every ~3.0 years
+    # (Hobbhahn, Heim & Aydos 2023). Fitted on the catalog (bf16): 2.13 years [1.31, 5.74]
+    # and 3.41 years [2.78, 4.42], each interval holding the published value.
+    published = tr.published_doubling_times()
+    assert set(published["quantity"]) <= set(tr.QUANTITIES)
+    assert published["source"].str.len().gt(20).all()
+    table = tr.compare_doubling_times()
+    bf16 = table[table["fitted_precision"] == "bf16"]
+    usd = bf16[(bf16["quantity"] == "peak_flop_per_s_per_usd")
+               & (bf16["published_precision"] == "ML GPUs, FP32 (n=26)")].iloc[0]
+    assert usd["published_doubling_time_years"] == 2.07
+    assert usd["fitted_doubling_time_years"] == pytest.approx(2.13, abs=0.01)
+    assert (usd["fitted_ci_lower"], usd["fitted_ci_upper"]) == pytest.approx((1.31, 5.74),
+                                                                           abs=0.01)
+    assert usd["intervals_overlap"] == True  # noqa: E712 (object column)
+    watt = bf16[(bf16["quantity"] == "peak_flop_per_s_per_w")
+                & (bf16["published_precision"] == "ML GPUs, FP32")].iloc[0]
+    assert watt["published_doubling_time_years"] == 3.0
+    assert watt["fitted_ci_lower"] <= 3.0 <= watt["fitted_ci_upper"]
+    assert watt["fitted_doubling_time_years"] == pytest.approx(3.41, abs=0.01)
+
+
+def test_default_trends_are_cached_until_the_catalog_reloads():
+    first = tr.hardware_trends("bf16")
+    assert tr.hardware_trends("bf16") is first
+    assert tr.typical_accelerator(2030) is tr.typical_accelerator(2030)
+    scaling.data.reload()
+    again = tr.hardware_trends("bf16")
+    assert again is not first and again == first
