@@ -76,6 +76,7 @@ _SUBMODULES = {
     "units", "errors", "data", "laws", "fit", "hardware", "reliability", "clusters", "cost",
     "assumptions", "uncertainty", "chain", "forecasting", "backtesting", "inference",
     "systems", "planning", "limits", "results", "plots", "report", "cli",
+    "valuation", "trends", "emissions", "outlook",
 }
 
 __all__ = sorted(_LAZY) + sorted(_SUBMODULES)
