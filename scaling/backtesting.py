@@ -25,10 +25,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from scaling.assumptions import as_assumptions
-from scaling.chain import estimate_run
+from scaling.chain import chain_inputs, estimate_run
 from scaling.data import load_table
+from scaling.hardware import as_accelerator
 from scaling.results import NOT_A_COLUMN
 from scaling.units import SECONDS_PER_HOUR
+from scaling.valuation import EPOCH_BASE_YEAR
 
 __all__ = ["COST_KINDS", "HOUR_BASES", "TARGET_MEDIAN_FACTOR", "TARGET_WORST_FACTOR", "Backtest",
            "CostBacktest", "backtest", "cost_backtest", "fold_error"]
@@ -349,8 +351,6 @@ def cost_backtest(runs=None, *, assumptions=None, dollars=None) -> CostBacktest:
     """
     import pandas as pd
 
-    from scaling.valuation import EPOCH_BASE_YEAR, value_at
-
     a = as_assumptions(assumptions)
     base = a.replace(dollars=EPOCH_BASE_YEAR if dollars is None else dollars)
     table = load_table("training_runs") if runs is None else runs
@@ -377,14 +377,12 @@ def cost_backtest(runs=None, *, assumptions=None, dollars=None) -> CostBacktest:
             reported = (float(record["n_accelerators"]) * _value(record.get("wall_clock_days"))
                         * 24.0)
         per_hour = run.amortized_cost_usd / run.accelerator_hours
-        value, _ = value_at(run.accelerator, dated.as_of, method=dated.valuation)
-        from scaling.valuation import dollar_factor
-
+        value = chain_inputs(1.0, accelerator=as_accelerator(record["accelerator"]),
+                             n_accelerators=1, assumptions=dated)["price_usd"]
         rows.append({
             "name": record["name"], "accelerator": run.accelerator,
             "training_start": record["training_start"], "as_of": dated.as_of,
-            "value_per_accelerator_usd": value * dollar_factor(dated.as_of, dated.dollars,
-                                                               dated.deflator),
+            "value_per_accelerator_usd": value,
             "usd_per_accelerator_hour": per_hour,
             "predicted_accelerator_hours": run.accelerator_hours,
             "reported_accelerator_hours": reported,

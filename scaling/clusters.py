@@ -323,7 +323,8 @@ class Cluster:
         Year the system was (or is to be) completed.
     region : str
         Grid region of the site for emissions (``scaling.emissions.list_regions()``, e.g.
-        "US-TX"); "" when unknown (the chain then uses the US average).
+        "US-TX", checked when a run uses it); "" when unknown (the chain then uses the US
+        average).
     source : str
         Where the figures come from.
     """
@@ -373,10 +374,9 @@ class Cluster:
                 checked[attr] = scalar(f"{label} {attr} (NaN if unpublished)", value)
         if self.year is not None:
             checked["year"] = whole_number(f"{label} year", self.year)
-        if self.region:
-            from scaling.emissions import check_region
-
-            checked["region"] = check_region(self.region)
+        if not isinstance(self.region, str):
+            raise ValueError(f"{label} region must be a string (e.g. 'US-TX'), got "
+                             f"{self.region!r}")
         for attr, value in checked.items():
             object.__setattr__(self, attr, value)
 

@@ -57,6 +57,7 @@ import numpy as np
 from scaling._validation import as_float_array, like
 from scaling.data import cached, load_table
 from scaling.units import J_PER_KWH
+from scaling.valuation import calendar_year
 
 __all__ = [
     "DEFAULT_REGION",
@@ -224,8 +225,6 @@ def carbon_intensity_g_per_kwh(region, year, table, *, value_column=INTENSITY_CO
         Unknown region (valid names listed, closest suggested), missing columns, duplicate
         years, a gap beyond ``max_year_gap``.
     """
-    from scaling.valuation import calendar_year
-
     rows = _region_rows(region, table, value_column).sort_values("year")
     available = np.asarray(rows["year"], dtype=float)
     values = as_float_array(f"table {value_column} for {region!r}", rows[value_column].to_numpy(),
@@ -251,8 +250,6 @@ def carbon_intensity_record(region, year, table, *, value_column=INTENSITY_COLUM
         ``region``, ``requested_year``, ``year_used``, ``carbon_intensity_g_per_kwh``,
         ``source`` ("" when the table has no ``source`` column).
     """
-    from scaling.valuation import calendar_year
-
     rows = _region_rows(region, table, value_column).sort_values("year")
     wanted = int(calendar_year(year, name="year"))
     available = np.asarray(rows["year"], dtype=float)

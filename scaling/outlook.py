@@ -28,12 +28,16 @@ import math
 import numpy as np
 
 from scaling import laws
+from scaling._validation import scalar
 from scaling.assumptions import as_assumptions
+from scaling.chain import estimate_run
+from scaling.data import load_table
 from scaling.forecasting import forecast_for_deadline, largest_trainable
 from scaling.systems import size_cluster
 from scaling.trends import typical_accelerator
 from scaling.uncertainty import percentiles
 from scaling.units import SECONDS_PER_YEAR
+from scaling.valuation import as_year
 
 __all__ = [
     "FRONTIER_COMPUTE_ANCHOR",
@@ -147,8 +151,6 @@ def first_year_within_budget(runs, budget_usd, *, cost="capex_usd"):
     """
     import pandas as pd
 
-    from scaling._validation import scalar
-
     budget = scalar("budget_usd", budget_usd)
     if cost not in runs.columns:
         raise ValueError(f"cost {cost!r} is not a column of runs; use one of "
@@ -192,9 +194,6 @@ def frontier_compute_trend(years, *, anchor=None):
     (Sevilla & Roldan 2024: 4-5x per year, 2010-2024).
     """
     import pandas as pd
-
-    from scaling.data import load_table
-    from scaling.valuation import as_year
 
     table = load_table("published_trends").set_index("quantity")
     row = table.loc["frontier_training_compute"]
@@ -290,8 +289,6 @@ def emissions_by_region(regions, *, compute_flop, cluster, n_params=None, assump
         ``emissions_tco2e`` (location-based), ``market_emissions_tco2e``.
     """
     import pandas as pd
-
-    from scaling.chain import estimate_run
 
     a = as_assumptions(assumptions)
     rows = []

@@ -72,8 +72,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from scaling._validation import check_choice, like
-from scaling.data import cached
-from scaling.hardware import PROJECTION_BASES
+from scaling.cost import EPOCH_SERVER_COST_OVERHEAD
+from scaling.data import cached, load_table
+from scaling.hardware import PRECISIONS, PROJECTION_BASES, Accelerator, list_accelerators
+from scaling.valuation import as_year
 
 __all__ = [
     "BASES",
@@ -138,8 +140,6 @@ _SOURCE = ("scaling.trends: OLS of log10(quantity) on release year over data/acc
 
 
 def _check_precision(precision) -> None:
-    from scaling.hardware import PRECISIONS
-
     check_choice("precision", precision, PRECISIONS)
 
 
@@ -148,11 +148,7 @@ def _catalog_frame(catalog):
     import pandas as pd
 
     from scaling._validation import require_columns
-    from scaling.valuation import as_year
-
     if catalog is None:
-        from scaling.hardware import list_accelerators
-
         catalog = list_accelerators()
     if not isinstance(catalog, pd.DataFrame):
         raise ValueError(f"catalog must be a DataFrame like scaling.list_accelerators(), got "
@@ -201,8 +197,6 @@ def fp8_to_bf16_peak_ratio(*, catalog=None) -> float:
 
 def _trend_points(quantity, precision, frame, server_adjustment, include_estimated_tdp):
     """Points of one trend: name, release_year, log10_value, includes_server, frontier."""
-    from scaling.cost import EPOCH_SERVER_COST_OVERHEAD
-
     peak_column = f"peak_{precision}_flop_per_s"
     if peak_column not in frame.columns:
         raise ValueError(f"catalog has no column {peak_column!r}")
@@ -667,8 +661,6 @@ def published_doubling_times():
         ``doubling_time_years``, ``ci_lower``, ``ci_upper`` (NaN where the source gives no
         interval; the intervals are 95% CIs where given), ``period`` and ``source``.
     """
-    from scaling.data import load_table
-
     table = load_table("published_trends")
     rows = table[table["quantity"].isin(PUBLISHED_QUANTITY_MAP)].copy()
     rows["quantity"] = rows["quantity"].map(PUBLISHED_QUANTITY_MAP)
@@ -779,8 +771,6 @@ def trend_backtest(split_year=2024.0, *, precision: str = "bf16", catalog=None,
     """
     import pandas as pd
 
-    from scaling.valuation import as_year
-
     split = as_year(split_year, name="split_year")
     frame = _catalog_frame(catalog)
     older = frame[frame["release_year"] < split]
@@ -829,8 +819,6 @@ def _check_year(year, trends: HardwareTrends) -> int:
 
 def _mid_year(year: int) -> float:
     from datetime import date
-
-    from scaling.valuation import as_year
 
     return as_year(date(year, 7, 1))
 
@@ -908,8 +896,6 @@ def _default_typical(year, precision, basis):
 
 
 def _build_typical(year, precision, basis, trends):
-    from scaling.hardware import Accelerator
-
     when = _mid_year(year)
     value = {q: float(trends.fit(q).estimate(when, basis=basis)) for q in QUANTITIES}
     peak = value["peak_flop_per_s"]

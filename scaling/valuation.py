@@ -63,6 +63,9 @@ from datetime import date, datetime
 import numpy as np
 
 from scaling._validation import as_float_array, as_numeric_array, check_choice, like
+from scaling.cost import DEFAULT_ELECTRICITY_USD_PER_KWH
+from scaling.data import cached, load_table
+from scaling.hardware import accelerator as catalog_accelerator, as_accelerator
 from scaling.units import DAYS_PER_YEAR
 
 __all__ = [
@@ -388,8 +391,6 @@ def accelerator_value_usd(accelerator, as_of, *, anchor="acquisition",
     >>> round(accelerator_value_usd("H100-SXM", "2024-03-26"))  # Llama 3.1 405B start, Epoch rule
     25217
     """
-    from scaling.hardware import as_accelerator
-
     check_choice("anchor", anchor, ANCHORS)
     chip = as_accelerator(accelerator)
     price = chip.price_usd if price_usd is None else price_usd
@@ -500,13 +501,7 @@ EPOCH_BASE_YEAR = 2023
 _INDEX_TABLES = {"ppi": ("ppi_data_processing", "ppi_index"), "cpi": ("cpi_us", "cpi_u_index")}
 
 
-def _cached(function):
-    from scaling.data import cached
-
-    return cached(function)
-
-
-@_cached
+@cached
 def price_history():
     """Dated purchase prices of catalog accelerators (``data/accelerator_prices.csv``).
 
@@ -519,8 +514,6 @@ def price_history():
         ``basis`` (``server_share``, ``single_unit``, ``release_estimate``), ``source``,
         ``notes``; in table order within each date.
     """
-    from scaling.data import load_table
-
     frame = load_table("accelerator_prices")
     flags = frame["includes_server"].astype(str).str.strip().str.lower()
     if not flags.isin(["true", "false"]).all():
@@ -570,8 +563,6 @@ def acquisition_price(accelerator) -> dict:
     >>> row["price_usd"], row["includes_server"], round(row["acquisition_year"], 2)
     (24875.0, True, 2021.12)
     """
-    from scaling.hardware import as_accelerator
-
     chip = as_accelerator(accelerator)
     table = price_history()
     own = table[table["accelerator"] == chip.name]
@@ -602,8 +593,6 @@ def acquisition_price(accelerator) -> dict:
 def _price_scale(chip):
     """Factor on the dated prices for a chip whose price was changed from its catalog entry
     (1 for the catalog chip; None when the chip's own price should be used instead)."""
-    from scaling.hardware import accelerator as catalog_accelerator
-
     try:
         catalog = catalog_accelerator(chip.name)
     except ValueError:
@@ -658,10 +647,8 @@ def _nearest_year(years, wanted: int) -> int:
     return min(years, key=lambda y: (abs(y - wanted), y))
 
 
-@_cached
+@cached
 def _index_table(deflator):
-    from scaling.data import load_table
-
     name, column = _INDEX_TABLES[deflator]
     table = load_table(name)
     return {int(y): float(v) for y, v in zip(table["year"], table[column])}
@@ -734,8 +721,6 @@ def electricity_usd_per_kwh_at(as_of) -> float:
     ``data/electricity_prices.csv`` (EIA via Epoch) covers 2015-2025; a year outside it holds
     the nearest year the table has (a 2030 forecast pays 2025's price).
     """
-    from scaling.data import load_table
-
     table = load_table("electricity_prices")
     prices = dict(zip((int(y) for y in table["year"]),
                       (float(v) for v in table["electricity_usd_per_kwh"])))
@@ -748,9 +733,6 @@ def rental_usd_per_hour_at(accelerator, as_of) -> float:
     The rows of ``data/cloud_prices.csv`` from the provider of the catalog's reference
     on-demand price: the latest dated on or before ``as_of``, else the earliest after it.
     """
-    from scaling.data import load_table
-    from scaling.hardware import as_accelerator
-
     chip = as_accelerator(accelerator)
     table = load_table("cloud_prices")
     rows = table[(table["accelerator"] == chip.name) & (table["price_type"] == "on_demand")]
@@ -800,8 +782,6 @@ def chain_prices(accelerator, assumptions) -> dict:
       (:func:`rental_usd_per_hour_at`);
     * every dollar input is multiplied by :func:`dollar_factor` (1 for nominal dollars).
     """
-    from scaling.cost import DEFAULT_ELECTRICITY_USD_PER_KWH
-
     a, prices = assumptions, assumptions.prices
     if a.as_of is None:
         dollar_factor(None, a.dollars, a.deflator)  # refuses constant dollars without a date
