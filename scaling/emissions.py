@@ -299,12 +299,16 @@ def check_region(region) -> str:
     """The table's spelling of ``region`` (case-insensitive), or a ValueError listing them."""
     from scaling._validation import unknown_name
 
-    regions = list_regions()
     if isinstance(region, str):
-        lowered = {r.lower(): r for r in regions}
+        lowered = _region_names()
         if region.strip().lower() in lowered:
             return lowered[region.strip().lower()]
-    raise unknown_name("region", region, regions)
+    raise unknown_name("region", region, list_regions())
+
+
+@cached
+def _region_names():
+    return {r.lower(): r for r in list_regions()}
 
 
 def location_intensity_g_per_kwh(region=DEFAULT_REGION, year=None) -> float:
@@ -329,6 +333,11 @@ def location_intensity_g_per_kwh(region=DEFAULT_REGION, year=None) -> float:
     429.0
     """
     name = check_region(region)
+    return _intensity_at(name, None if year is None else int(calendar_year(year)))
+
+
+@cached
+def _intensity_at(name, year):
     rows = _preferred_rows()
     rows = rows[rows["region"] == name]
     if year is None:

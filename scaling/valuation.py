@@ -563,7 +563,11 @@ def acquisition_price(accelerator) -> dict:
     >>> row["price_usd"], row["includes_server"], round(row["acquisition_year"], 2)
     (24875.0, True, 2021.12)
     """
-    chip = as_accelerator(accelerator)
+    return dict(_acquisition(as_accelerator(accelerator)))
+
+
+@cached
+def _acquisition(chip) -> dict:
     table = price_history()
     own = table[table["accelerator"] == chip.name]
     scale = _price_scale(chip) if not own.empty else None
@@ -721,10 +725,15 @@ def electricity_usd_per_kwh_at(as_of) -> float:
     ``data/electricity_prices.csv`` (EIA via Epoch) covers 2015-2025; a year outside it holds
     the nearest year the table has (a 2030 forecast pays 2025's price).
     """
-    table = load_table("electricity_prices")
-    prices = dict(zip((int(y) for y in table["year"]),
-                      (float(v) for v in table["electricity_usd_per_kwh"])))
+    prices = _electricity_table()
     return prices[_nearest_year(prices, int(calendar_year(as_of)))]
+
+
+@cached
+def _electricity_table():
+    table = load_table("electricity_prices")
+    return dict(zip((int(y) for y in table["year"]),
+                    (float(v) for v in table["electricity_usd_per_kwh"])))
 
 
 def rental_usd_per_hour_at(accelerator, as_of) -> float:
@@ -733,21 +742,27 @@ def rental_usd_per_hour_at(accelerator, as_of) -> float:
     The rows of ``data/cloud_prices.csv`` from the provider of the catalog's reference
     on-demand price: the latest dated on or before ``as_of``, else the earliest after it.
     """
-    chip = as_accelerator(accelerator)
-    table = load_table("cloud_prices")
-    rows = table[(table["accelerator"] == chip.name) & (table["price_type"] == "on_demand")]
-    reference = rows[rows["catalog_reference"].astype(str).str.strip().str.lower() == "true"]
-    if reference.empty:
+    years, prices = _rental_quotes(as_accelerator(accelerator).name)
+    if not len(years):
         return math.nan
-    rows = rows[rows["provider"] == reference["provider"].iloc[0]]
-    years = np.array([_one_year(f"cloud_prices.csv date of {chip.name}", d)
-                      for d in rows["date"]])
-    prices = rows["usd_per_hour"].to_numpy(dtype=float)
     when = float(as_year(as_of))
     before = years <= when
     pick = (np.flatnonzero(before)[np.argmax(years[before])] if before.any()
             else int(np.argmin(years)))
     return float(prices[pick])
+
+
+@cached
+def _rental_quotes(name):
+    """Dated on-demand quotes of the catalog reference provider: (years, USD/h) arrays."""
+    table = load_table("cloud_prices")
+    rows = table[(table["accelerator"] == name) & (table["price_type"] == "on_demand")]
+    reference = rows[rows["catalog_reference"].astype(str).str.strip().str.lower() == "true"]
+    if reference.empty:
+        return np.array([]), np.array([])
+    rows = rows[rows["provider"] == reference["provider"].iloc[0]]
+    years = np.array([_one_year(f"cloud_prices.csv date of {name}", d) for d in rows["date"]])
+    return years, rows["usd_per_hour"].to_numpy(dtype=float)
 
 
 def chain_prices(accelerator, assumptions) -> dict:
