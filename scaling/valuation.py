@@ -12,6 +12,11 @@ Three pieces of the time axis (issue 10), pure and vectorised:
   :class:`~scaling.hardware.Accelerator`, choosing the anchor the way Cottier et al. do.
 * :func:`to_constant_usd` converts nominal dollars of one year into dollars of a base year
   with a price index table passed in (CPI, or the producer price index Epoch uses).
+* For the forecast chain (``scaling.Assumptions(as_of=...)``): :func:`price_history` (Epoch's
+  dated purchase prices, ``data/accelerator_prices.csv``), :func:`acquisition_price` and
+  :func:`value_at` (Cottier et al.'s rule on them), :func:`dollar_factor` (constant dollars
+  from ``data/ppi_data_processing.csv`` or ``data/cpi_us.csv``), the electricity and rental
+  prices of a date, and :func:`chain_prices`, which :func:`scaling.chain.chain_inputs` calls.
 
 The sourced method (default)
 ----------------------------
@@ -48,9 +53,9 @@ to :func:`to_constant_usd`.
 
 How ``as_of`` uses the electricity price
 ----------------------------------------
-:func:`scaling.cost.electricity_price_usd_per_kwh` already gives the US industrial price of a
-calendar year (2015-2025); a chain given ``as_of`` calls it with ``calendar_year(as_of)``
-(Epoch uses the publication year). It is not duplicated here.
+A chain given ``as_of`` pays the US industrial price of ``calendar_year(as_of)``
+(``data/electricity_prices.csv``, 2015-2025; Epoch uses the publication year); a year outside
+the table holds the nearest one (:func:`electricity_usd_per_kwh_at`).
 """
 
 from __future__ import annotations
@@ -71,6 +76,19 @@ from scaling.units import DAYS_PER_YEAR
 __all__ = [
     "ANCHORS",
     "BEFORE_ANCHOR",
+    "DEFLATORS",
+    "EPOCH_BASE_YEAR",
+    "NOMINAL",
+    "RELEASE_ESTIMATE_BASIS",
+    "acquisition_price",
+    "chain_prices",
+    "check_dollars",
+    "dollar_factor",
+    "electricity_usd_per_kwh_at",
+    "price_history",
+    "price_index",
+    "rental_usd_per_hour_at",
+    "value_at",
     "EPOCH_ACQUISITION_LAG_YEARS",
     "EPOCH_PRICE_PERFORMANCE_OOM_PER_YEAR",
     "EPOCH_SERVER_LIFETIME_YEARS",

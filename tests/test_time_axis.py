@@ -295,3 +295,31 @@ def test_cli_run_prints_emissions_and_takes_a_date(capsys):
     assert main(["run", "--flop", "1e25", "--accelerator", "H100-SXM", "--count", "8",
                  "--as-of", "soon"]) == 2
 
+
+
+# --------------------------------------------------------------------------------------------
+# the tables behind the time axis
+# --------------------------------------------------------------------------------------------
+
+def test_dated_price_table_follows_epoch_hardware_prices():
+    prices = valuation.price_history()
+    assert set(prices["accelerator"]) <= set(scaling.list_accelerators()["name"])
+    assert prices.groupby("accelerator")["family"].nunique().eq(1).all()
+    assert set(prices["basis"]) <= {"server_share", "single_unit", "release_estimate"}
+    assert prices["source"].str.contains("training-cost-trends").all()
+    # Epoch's DGX release prices per GPU: DGX-1 V100 $149,000 / 8, DGX A100 $199,000 / 8.
+    first = prices[prices["includes_server"]].groupby("family")["price_usd"].first()
+    assert first["V100"] == 149_000 / 8 and first["A100"] == 199_000 / 8
+    # TPU-equivalent release prices of cost_analysis_standalone.py.
+    tpu = prices[prices["basis"] == "release_estimate"].set_index("accelerator")["price_usd"]
+    assert tpu.to_dict() == {"TPU-v3": 5276.0, "TPU-v4": 5167.0}
+
+
+def test_ppi_table_is_the_annual_mean_of_fred_pcu518210518210():
+    ppi = valuation.price_index("ppi")
+    # FRED monthly 2023: 117.190 ... 119.029, mean 118.126.
+    assert ppi[2023] == pytest.approx(118.126, abs=5e-4)
+    years = sorted(ppi)
+    assert years == list(range(2015, 2026))
+    assert all(ppi[a] < ppi[b] for a, b in zip(years, years[1:]))  # monotone: no appreciation
+    assert valuation.dollar_factor(2040, 2023) == pytest.approx(118.126 / ppi[2025])
