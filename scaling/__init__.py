@@ -70,6 +70,7 @@ _LAZY = {
     "inference_optimal": "inference",
     # errors
     "InfeasibleRunError": "errors",
+    "FitWarning": "errors",
 }
 
 _SUBMODULES = {
