@@ -52,7 +52,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from scaling._validation import as_float_array, check_at_least, like
+from scaling._validation import as_float_array, check_at_least, like, unknown_name
 from scaling.units import J_PER_KWH, J_PER_MWH, SECONDS_PER_HOUR
 
 __all__ = [
@@ -373,7 +373,7 @@ def run_emissions(accelerator, *, pue, n_accelerators=None, hours=None, accelera
 
     chip = as_accelerator(accelerator)
     if boundary not in BOUNDARIES:
-        raise ValueError(f"boundary must be one of {BOUNDARIES}, got {boundary!r}")
+        raise unknown_name("boundary", boundary, BOUNDARIES)
     efficiency = float(check_at_least("pue", _scalar("pue", pue), 1.0,
                                       why="facility power includes the IT load"))
     if accelerator_hours is not None:

@@ -27,6 +27,9 @@ import pytest
 import scaling
 from scaling import cli, clusters, cost, hardware, inference, laws, limits, planning
 from scaling import reliability, systems
+import scaling.emissions  # noqa: F401
+import scaling.model_shape  # noqa: F401
+import scaling.parallelism  # noqa: F401
 import scaling.plots.hardware  # noqa: F401  (scaling.plots.hardware.landscape_chart)
 from scaling.assumptions import Assumptions
 from scaling.errors import InfeasibleRunError
@@ -155,6 +158,25 @@ API_CASES = [
          "metric", "did you mean"),
     case("plan-type-misspelt", lambda: _plan(accelerator="H100 SXM5 80G"), E,
          "accelerator", "did you mean"),
+    case("schedule-misspelt",  # unhelpful
+         lambda: scaling.parallelism.plan_parallelism("Llama 3 8B", H100, 64, schedule="1f1d"), E,
+         "schedule", "did you mean '1f1b'"),
+    case("recompute-misspelt",  # unhelpful
+         lambda: scaling.parallelism.plan_parallelism("Llama 3 8B", H100, 64, recompute="ful"), E,
+         "recompute", "did you mean 'full'"),
+    case("emissions-boundary-misspelt",  # unhelpful
+         lambda: scaling.emissions.run_emissions(H100, pue=1.1, n_accelerators=8, hours=10,
+                                                 carbon_intensity_g_per_kwh=400,
+                                                 boundary="facilty"), E,
+         "boundary", "did you mean 'facility'"),
+    case("model-attention-misspelt",  # unhelpful
+         lambda: scaling.model_shape.ModelShape(name="m", n_layers=2, d_model=64, n_heads=4,
+                                                d_ff=256, vocab_size=1000, seq_len=128,
+                                                attention="gq"), E,
+         "attention", "did you mean 'gqa'"),
+    case("backtest-cost-kind-misspelt",  # unhelpful
+         lambda: scaling.backtest(runs=scaling.data.load_table("training_runs").head(1).assign(
+             cost_kind="epoch_amortised_hardware_energy_2023usd")), E, "cost_kind", "did you mean"),
     case("cluster-not-a-name", lambda: scaling.cluster(16384), E,
          "cluster", "must be a name", "valid names"),
     case("accelerator-not-a-name", lambda: _run(accelerator=3.0), E,
