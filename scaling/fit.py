@@ -542,6 +542,8 @@ class FitResult:
         """
         import pandas as pd
 
+        if confidence is not None:
+            confidence = _check_confidence(confidence)
         budgets = np.atleast_1d(as_float_array("compute_flop", compute_flop))
         if budgets.ndim != 1:
             raise ValueError(f"compute_flop must be a scalar or 1-D, got shape {budgets.shape}")

@@ -35,7 +35,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from scaling._validation import as_float_array, check_choice, elementwise, like, unknown_name
+from scaling._validation import (
+    as_float_array,
+    as_names,
+    check_choice,
+    elementwise,
+    like,
+    unknown_name,
+)
 
 __all__ = [
     "FLOP_PER_PARAM_PER_TOKEN",
@@ -255,7 +262,7 @@ def parameter_table(laws=None):
     """
     import pandas as pd
 
-    names = list(LAW_PARAMETERS) if laws is None else list(laws)
+    names = list(LAW_PARAMETERS) if laws is None else as_names("law names", laws, name="laws")
     rows = []
     for name in names:
         p = law_parameters(name)

@@ -65,7 +65,7 @@ from scaling.chain import (
     RunEstimate, accelerators_for_deadline, chain_inputs, estimate_run, run_chain,
 )
 from scaling.errors import InfeasibleRunError
-from scaling.hardware import as_accelerator
+from scaling.hardware import Accelerator, as_accelerator
 from scaling.laws import DEFAULT_LAW, FLOP_PER_PARAM_PER_TOKEN, compute_optimal, training_flop
 from scaling.results import NOT_A_COLUMN, ResultMixin
 from scaling.uncertainty import sensitivity as _sensitivity
@@ -834,7 +834,7 @@ def buy_vs_rent(plan, *, utilisation, months=None):
     check_fraction("utilisation", utilisation)
     if months is None:
         months = np.arange(0, round(plan.plan_assumptions.horizon_s / SECONDS_PER_MONTH) + 1)
-    months = as_float_array("months", months, allow_zero=True)
+    months = np.atleast_1d(as_float_array("months", months, allow_zero=True))
     t = months * SECONDS_PER_MONTH
     own = np.full(t.shape, np.nan) if math.isnan(plan.capex_usd) else ownership_cost_usd(
         t, plan.capex_usd, plan.it_power_w, plan.average_facility_power_w, utilisation,
@@ -936,7 +936,8 @@ def compare_accelerators(n_params, n_tokens, *, deadline_s, accelerators, utilis
         return value
 
     frames = []
-    for item in accelerators:
+    for item in ([accelerators] if isinstance(accelerators, (str, Accelerator))
+                 else accelerators):
         acc = as_accelerator(item)
         chip_mfu = per_chip_mfu.get(acc.name)
         plan = plan_training(n_params, n_tokens, deadline_s=deadline_s, accelerator=acc,

@@ -48,8 +48,8 @@ import numpy as np
 
 from scaling import laws
 from scaling._validation import (
-    as_float_array, as_numeric_array, check_choice, check_fraction, scalar, unknown_name,
-    whole_number,
+    as_float_array, as_names, as_numeric_array, check_choice, check_fraction, scalar,
+    unknown_name, whole_number,
 )
 from scaling.assumptions import as_assumptions
 from scaling.chain import chain_inputs, estimate_run, run_chain
@@ -540,6 +540,7 @@ def time_sensitivity(cluster_names=DEFAULT_SYSTEMS, *, compute_flop=None,
 
     ref = _reference(compute_flop)
     mfus = np.atleast_1d(check_fraction("mfu", mfu))
+    precisions = as_names("precisions (bf16, fp8)", precisions, name="precisions")
     for precision in precisions:
         check_choice("precisions", precision, ("bf16", "fp8"))
     base = as_assumptions(assumptions)

@@ -72,7 +72,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from scaling._validation import like
+from scaling._validation import like, whole_number
 
 __all__ = [
     "BASES",
@@ -942,7 +942,7 @@ def typical_accelerator_draws(year, n: int = 1000, seed: int = 0, *, precision: 
     trends = _trends_for(precision, trends)
     year = _check_year(year, trends)
     when = _mid_year(year)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(whole_number("seed", seed, minimum=0))
     corr = np.asarray(trends.residual_correlation, dtype=float)
     z = rng.multivariate_normal(np.zeros(len(QUANTITIES)), corr, size=int(n),
                                 method="eigh")

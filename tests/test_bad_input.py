@@ -30,6 +30,7 @@ from scaling import reliability, systems
 import scaling.emissions  # noqa: F401
 import scaling.model_shape  # noqa: F401
 import scaling.parallelism  # noqa: F401
+import scaling.trends  # noqa: F401
 import scaling.plots.hardware  # noqa: F401  (scaling.plots.hardware.landscape_chart)
 from scaling.assumptions import Assumptions
 from scaling.errors import InfeasibleRunError
@@ -374,6 +375,20 @@ API_CASES = [
                                       n_accelerators=[8, 16, 32]), E,
          "compute_flop", "n_accelerators", "same length"),
 
+    case("trends-negative-seed",  # unhelpful (numpy's message)
+         lambda: scaling.trends.typical_accelerator_draws(2026, n=10, seed=-1), E,
+         "seed", "whole number >= 0"),
+
+    # ---- other out-of-range or wrongly shaped arguments ----------------------------------------
+    case("percentiles-out-of-range",  # unhelpful (numpy's "kth out of bounds")
+         lambda: _forecast(uncertainty=True, n_samples=100, keep_samples=True).percentiles(
+             "time_s", probabilities=[0.5, 1.5]), E, "probabilities", "[0, 1]"),
+    case("derived-confidence-out-of-range",  # silent (ignored without bootstrap)
+         lambda: _fit().derived(confidence=1.5), E, "confidence", "(0, 1)"),
+    case("repetition-table-list-size",  # unhelpful (TypeError)
+         lambda: limits.repetition_table([1e10], 1e11, [1, 2, 4]), E,
+         "n_params", "single number"),
+
     # ---- runs that cannot be done as asked: cause and limit ---------------------------------
     case("run-billion-accelerators", lambda: _run(n_accelerators=1e9), INF,
          "interrupted every", "restart", "accelerators"),
@@ -548,6 +563,20 @@ def test_published_parameter_table_is_read_only():
 def test_single_name_is_not_read_as_characters(names):
     table = systems.compare_clusters(names)
     assert list(table["name"]) == ["frontier"]
+
+
+@pytest.mark.parametrize("call, check", [
+    (lambda: laws.parameter_table("hoffmann2022"),
+     lambda t: list(t.index) == ["hoffmann2022"]),
+    (lambda: planning.compare_accelerators(8e9, 2e11, deadline_s=30 * 86400,
+                                           accelerators=H100, utilisation=0.5),
+     lambda t: list(t["accelerator"]) == [H100]),
+    (lambda: systems.time_sensitivity("frontier", precisions="bf16", mfu=0.4),
+     lambda t: set(t["precision"]) == {"bf16"} and len(t) == 1),
+], ids=["parameter_table", "compare_accelerators", "time_sensitivity"])
+def test_one_name_where_names_go(call, check):
+    # before issue 11 each of these read the string as its characters ("unknown law 'h'")
+    assert check(call())
 
 
 def test_compare_systems_takes_one_name():
