@@ -135,7 +135,7 @@ def test_run_emissions_forms_agree_and_report():
     (dict(pue=1.1, accelerator_hours=1.0, carbon_intensity_g_per_kwh=1.0, region="US",
           table=INTENSITY), "not both"),
     (dict(pue=1.1, accelerator_hours=1.0, carbon_intensity_g_per_kwh=1.0, boundary="chip"),
-     "unknown boundary .*did you mean"),
+     "unknown boundary .chip.; valid names: facility"),
     (dict(pue=1.1, accelerator_hours=1.0, carbon_intensity_g_per_kwh=1.0,
           carbon_free_energy_fraction=1.5), r"in \[0, 1\]"),
 ])
