@@ -76,7 +76,7 @@ _LAZY = {
 _SUBMODULES = {
     "units", "errors", "data", "laws", "fit", "hardware", "reliability", "clusters", "cost",
     "assumptions", "uncertainty", "chain", "forecasting", "backtesting", "inference",
-    "systems", "planning", "limits", "results", "plots", "report", "cli",
+    "systems", "planning", "limits", "results", "plots", "report", "cli", "explorer",
 }
 
 __all__ = sorted(_LAZY) + sorted(_SUBMODULES)

@@ -1072,7 +1072,9 @@ def sensitivity(plan, *, utilisation, ranges):
     utilisation : float
         Base utilisation of the owned cluster, in (0, 1].
     ranges : Mapping[str, tuple[float, float]]
-        ``{assumption: (low, high)}`` for names in :data:`SENSITIVITY_PARAMETERS`.
+        ``{assumption: (low, high)}`` for names in :data:`SENSITIVITY_PARAMETERS`. A range of
+        two NaNs for a price the plan does not have (the catalog has none, so the plan's
+        money is NaN) is left out: there is nothing to vary.
 
     Returns
     -------
@@ -1081,7 +1083,8 @@ def sensitivity(plan, *, utilisation, ranges):
         :data:`SENSITIVITY_OUTPUTS` (``n_accelerators``, ``capex_usd``,
         ``run_rental_cost_usd``, ``break_even_utilisation``, ``break_even_months`` vs on
         demand, ``own_minus_rent_usd`` over the horizon, negative when owning is cheaper),
-        with ``swing`` = ``|output_high - output_low|``.
+        with ``swing`` = ``|output_high - output_low|``. Outputs the plan cannot price (NaN
+        money where the catalog has no price) are left out.
     """
     import dataclasses
 
@@ -1094,19 +1097,25 @@ def sensitivity(plan, *, utilisation, ranges):
         "colocation_usd_per_kw_month": plan.plan_assumptions.colocation_usd_per_kw_month,
         "electricity_usd_per_kwh": plan.electricity_usd_per_kwh,
     }
+    usable = {}
     for name, bounds in ranges.items():
         check_choice("ranges key", name, SENSITIVITY_PARAMETERS)
         if not (isinstance(bounds, (tuple, list)) and len(bounds) == 2):
             raise ValueError(f"ranges[{name!r}] must be (low, high), got {bounds!r}")
+        if math.isnan(base[name]) and all(isinstance(v, float) and math.isnan(v)
+                                          for v in bounds):
+            continue  # no price in the catalog (NaN money): nothing to vary
         for value in bounds:
             scalar(f"ranges[{name!r}]", value)
+        usable[name] = bounds
 
     def outcome(*, mfu, rental_usd_per_hour, utilisation, price_usd, pue,
                 colocation_usd_per_kw_month, electricity_usd_per_kwh):
         acc = dataclasses.replace(plan.chip, price_usd=float(price_usd))
         varied = plan_training(
             plan.n_params, plan.n_tokens, deadline_s=plan.deadline_s, accelerator=acc,
-            rental_usd_per_hour=rental_usd_per_hour,
+            rental_usd_per_hour=(None if math.isnan(rental_usd_per_hour)
+                                 else rental_usd_per_hour),
             assumptions=plan.assumptions.replace(mfu=mfu, pue=pue,
                                                  electricity_usd_per_kwh=electricity_usd_per_kwh),
             plan_assumptions=dataclasses.replace(
@@ -1119,7 +1128,14 @@ def sensitivity(plan, *, utilisation, ranges):
                 "break_even_months": on_demand["break_even_months"],
                 "own_minus_rent_usd": on_demand["own_minus_rent_usd"]}
 
-    table = _sensitivity(outcome, base, dict(ranges))
+    # outputs the plan cannot price (NaN money: no catalog price) are left out of the table
+    priced = [name for name, value in outcome(**base).items() if math.isfinite(value)]
+
+    def priced_outcome(**settings):
+        values = outcome(**settings)
+        return {name: values[name] for name in priced}
+
+    table = _sensitivity(priced_outcome, base, usable)
     order = {name: i for i, name in enumerate(SENSITIVITY_OUTPUTS)}
     return table.sort_values(["output", "swing"], key=lambda c: c.map(order) if c.name ==
                              "output" else c, ascending=[True, False], ignore_index=True)
