@@ -38,7 +38,7 @@ def _notebook_params():
         yield pytest.param(path, id=path.stem, marks=marks)
 
 
-@pytest.mark.parametrize("path", _notebook_params())
+@pytest.mark.parametrize("path", list(_notebook_params()))
 def test_every_notebook_has_one_parameters_cell(path):
     notebook = nbformat.read(path, as_version=4)
     tagged = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
