@@ -116,3 +116,15 @@ def test_report_refuses_unknown_notebooks_and_parameters(tmp_path, capsys):
                         "--param", "01_params", "ANSWER"])
     assert code == 1
     assert "NAME=VALUE" in capsys.readouterr().err
+
+
+def test_cli_report_forwards_parameters(tmp_path):
+    from scaling import cli
+
+    src = tmp_path / "nbs"
+    src.mkdir()
+    _parameterised_notebook(src / "01_params.ipynb")
+    code = cli.main(["report", "--notebooks", str(src), "--out", str(tmp_path / "out"),
+                     "--param", "01_params", "ANSWER=44"])
+    assert code == 0
+    assert "answer 44 x" in (tmp_path / "out" / "index.html").read_text()
