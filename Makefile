@@ -59,8 +59,11 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium > /dev/null \
 	  || echo "warning: could not install chromium; the browser checks will be skipped (they fail under CI=true)"; }
 
+# REPORT_ARGS runs notebooks with other parameter values or builds some of them, e.g.
+#   make report REPORT_ARGS="--param 07_enterprise_right_sizing ACCELERATOR=GB200"
+REPORT_ARGS ?=
 report: $(STAMP)
-	$(BIN)/python -m scaling.report --notebooks notebooks --out reports
+	$(BIN)/python -m scaling.report --notebooks notebooks --out reports $(REPORT_ARGS)
 
 # JupyterLab refuses to run as root (as in most containers) unless told --allow-root.
 # LAB_ARGS adds options, e.g. make lab LAB_ARGS="--no-browser --port 8899".

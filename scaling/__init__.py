@@ -70,12 +70,13 @@ _LAZY = {
     "inference_optimal": "inference",
     # errors
     "InfeasibleRunError": "errors",
+    "FitWarning": "errors",
 }
 
 _SUBMODULES = {
     "units", "errors", "data", "laws", "fit", "hardware", "reliability", "clusters", "cost",
     "assumptions", "uncertainty", "chain", "forecasting", "backtesting", "inference",
-    "systems", "planning", "limits", "results", "plots", "report", "cli",
+    "systems", "planning", "limits", "results", "plots", "report", "cli", "explorer",
     "valuation", "trends", "emissions", "outlook",
 }
 

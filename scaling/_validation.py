@@ -17,13 +17,14 @@ when pandas is already imported), so every module can depend on it.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 
 import numpy as np
 
 __all__ = [
     "as_numeric_array", "as_float_array", "check_fraction", "check_at_least", "like",
     "require_columns", "scalar", "whole_number", "unknown_name", "check_choice",
-    "as_count_array",
+    "as_count_array", "as_names", "elementwise", "LengthMismatchError",
 ]
 
 
@@ -37,12 +38,45 @@ def _got(value, array: np.ndarray, bad: np.ndarray) -> str:
             f"({positions.size} of {array.size} entries refused)")
 
 
+#: Python types that numpy would silently turn into numbers (``"1e15"`` -> 1e15, True -> 1.0)
+#: or NaN (None), and that are refused wherever a number goes.
+_NOT_NUMBERS = (str, bytes, bool, np.bool_)
+
+
+def _not_a_number(name: str, value) -> ValueError:
+    kind = "text" if isinstance(value, (str, bytes, np.str_)) else (
+        "None" if value is None else "True/False")
+    return ValueError(f"{name} must be a number (not {kind}), got {value!r}")
+
+
 def _to_float(name: str, value) -> np.ndarray:
-    """``numpy.asarray(value, dtype=float)``, or a ValueError naming the argument."""
+    """``numpy.asarray(value, dtype=float)``, or a ValueError naming the argument.
+
+    Text, booleans and None are refused rather than converted (numpy reads ``"1e15"`` as
+    1e15, ``True`` as 1 and None as NaN).
+    """
+    if value is None or isinstance(value, _NOT_NUMBERS):
+        raise _not_a_number(name, value)
     try:
-        return np.asarray(value, dtype=float)
+        raw = np.asarray(value)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be numeric, got {value!r}") from exc
+        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}") \
+            from exc
+    kind = raw.dtype.kind
+    if kind in "fiu":
+        return raw.astype(float, copy=False)
+    if kind in "USb":
+        first = raw.flat[0] if raw.size else value
+        raise _not_a_number(name, first.item() if hasattr(first, "item") else first)
+    if kind == "O":
+        for item in raw.flat:
+            if isinstance(item, _NOT_NUMBERS):
+                raise _not_a_number(name, item)
+    try:
+        return raw.astype(float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}") \
+            from exc
 
 
 def _refuse(name: str, allowed: str, value, array: np.ndarray, bad: np.ndarray) -> None:
@@ -214,7 +248,10 @@ def whole_number(name: str, value, *, minimum: int = 1) -> int:
     Accepts integers and integral floats (``1e4``); refuses fractions (``0.5`` accelerators),
     booleans, strings, NaN and infinities with a message that names the argument.
     """
-    number = scalar(name, value, as_numeric_array)
+    try:
+        number = scalar(name, value, as_numeric_array)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}") from exc
     if not (np.isfinite(number) and number == int(number) and number >= minimum):
         raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
     return int(number)
@@ -226,9 +263,11 @@ def as_count_array(name: str, value, *, minimum: float = 1.0) -> np.ndarray:
     Refuses fractions (``0.5`` accelerators), booleans and strings, NaN and infinities, with
     a message that names the argument.
     """
-    if isinstance(value, (bool, np.bool_, str, bytes)):
-        raise ValueError(f"{name} must be a whole number >= {minimum:g}, got {value!r}")
-    array = _to_float(name, value)
+    try:
+        array = _to_float(name, value)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number >= {minimum:g}, got {value!r}") \
+            from exc
     bad = ~np.isfinite(array) | (array < minimum) | (array != np.floor(array))
     _refuse(name, f"a whole number >= {minimum:g}", value, array, bad)
     return array
@@ -321,3 +360,109 @@ def require_columns(table, columns, what: str) -> None:
     if missing:
         raise ValueError(f"{what} needs columns {list(columns)}; missing {missing} "
                          f"(got {list(table.columns)})")
+
+
+def as_names(what: str, value, *, name: str | None = None) -> list[str]:
+    """A list of names from a sequence of names, where one string is one name.
+
+    ``compare_clusters("frontier")`` must mean the cluster "frontier", not the clusters "f",
+    "r", "o", ... that iterating over the string gives.
+
+    Parameters
+    ----------
+    what : str
+        What the names name, for the message (e.g. ``"cluster names"``).
+    value : str or iterable of str
+        The argument.
+    name : str, optional
+        Argument name used in the message (default: ``what``).
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is neither a string nor an iterable of strings.
+    """
+    label = what if name is None else name
+    if isinstance(value, str):
+        return [value]
+    try:
+        items = list(value)
+    except TypeError:
+        raise ValueError(f"{label} must be {what} (a string or a list of strings), "
+                         f"got {type(value).__name__} {value!r}") from None
+    for item in items:
+        if not isinstance(item, str):
+            raise ValueError(f"{label} must be {what} (a string or a list of strings); "
+                             f"got {type(item).__name__} {item!r} among them")
+    return items
+
+
+class LengthMismatchError(ValueError):
+    """Array arguments whose lengths (shapes) do not broadcast together."""
+
+
+#: Fragments of numpy's messages for arrays that do not broadcast.
+_BROADCAST_MESSAGES = ("could not be broadcast", "shape mismatch")
+
+
+def _shaped_arguments(function, args, kwargs):
+    """(name, shape) of the arguments of a call that are arrays (not strings, not mappings)."""
+    code = function.__code__
+    names = code.co_varnames[:code.co_argcount]
+    pairs = list(zip(names, args)) + list(kwargs.items())
+    out = []
+    for arg_name, value in pairs:
+        if value is None or isinstance(value, (str, bytes, Mapping)):
+            continue
+        shape = np.shape(value) if isinstance(value, (list, tuple)) or hasattr(
+            value, "shape") else ()
+        if shape:
+            out.append((arg_name, shape))
+    return out
+
+
+def _describe_mismatch(shaped):
+    """The message for the first pair of arguments whose shapes do not broadcast, or None."""
+    for i, (first, first_shape) in enumerate(shaped):
+        for second, second_shape in shaped[i + 1:]:
+            try:
+                np.broadcast_shapes(first_shape, second_shape)
+            except ValueError:
+                if len(first_shape) == len(second_shape) == 1:
+                    sizes = (f"{first} has {first_shape[0]} values but {second} has "
+                             f"{second_shape[0]}")
+                else:
+                    sizes = f"{first} has shape {first_shape} but {second} has {second_shape}"
+                return (f"{sizes}; give them the same length (or a single number for either, "
+                        "which applies to every entry)")
+    return None
+
+
+def elementwise(function):
+    """Decorator of a vectorised function: arrays that do not broadcast get a message naming
+    both arguments (``n_params has 2 values but n_tokens has 3; give them the same length``)
+    instead of numpy's "operands could not be broadcast together with shapes (2,) (3,)".
+
+    Nothing is checked before the call (legitimate broadcasting, e.g. sizes against Monte
+    Carlo draws, is untouched); only numpy's broadcasting error is translated. The outermost
+    decorated function names the arguments the user passed.
+    """
+    import functools
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except ValueError as exc:
+            inner = isinstance(exc, LengthMismatchError)
+            if not inner and not any(text in str(exc) for text in _BROADCAST_MESSAGES):
+                raise
+            message = _describe_mismatch(_shaped_arguments(function, args, kwargs))
+            if message is None:
+                if inner:
+                    raise
+                message = (f"the array arguments of {function.__name__} do not have matching "
+                           "lengths; give them the same length (or single numbers)")
+            raise LengthMismatchError(message) from None
+
+    return wrapper

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from scaling._validation import unknown_name
 from scaling.assumptions import as_assumptions
 from scaling.chain import chain_inputs, estimate_run
 from scaling.data import load_table
@@ -206,10 +207,7 @@ def backtest(runs=None, *, assumptions=None, dated: bool = False) -> Backtest:
         kind = record.get("cost_kind")
         if isinstance(kind, str) and kind:
             if kind not in COST_KINDS:
-                raise ValueError(
-                    f"run {record['name']!r}: unknown cost_kind {kind!r}; valid kinds: "
-                    f"{', '.join(COST_KINDS)}"
-                )
+                raise unknown_name(f"cost_kind (run {record['name']!r})", kind, list(COST_KINDS))
             cost_column = COST_KINDS[kind]
             predicted_cost = float(getattr(run, cost_column))
         else:

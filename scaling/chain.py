@@ -37,7 +37,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from scaling import clusters, cost, emissions, hardware, reliability, valuation
-from scaling._validation import as_count_array, as_float_array, check_fraction, like
+from scaling._validation import as_count_array, as_float_array, check_fraction, elementwise, like
 from scaling.assumptions import DEFAULT_PUE, Assumptions, as_assumptions
 from scaling.errors import InfeasibleRunError
 from scaling.results import NOT_A_COLUMN, ResultMixin, summary_frame
@@ -58,6 +58,7 @@ __all__ = [
 # the time stage and its inverse
 # --------------------------------------------------------------------------------------------
 
+@elementwise
 def training_time_s(compute_flop, sustained_flop_per_s, goodput=1.0):
     """Wall-clock training time [s].
 
@@ -97,6 +98,7 @@ def training_time_s(compute_flop, sustained_flop_per_s, goodput=1.0):
     return like(out, compute_flop, sustained_flop_per_s, goodput)
 
 
+@elementwise
 def accelerators_for_deadline(compute_flop, deadline_s, peak_flop_per_s, mfu, goodput=1.0):
     """Accelerators needed to deliver a training budget by a deadline (not rounded).
 
@@ -349,13 +351,15 @@ def check_feasible(values: Mapping, inputs: Mapping) -> None:
     rate = float(np.broadcast_to(np.asarray(inputs["failure_rate_per_accelerator_hour"],
                                             dtype=float), good.shape).flat[where])
     limit = float(reliability.max_accelerators(0.5, at("checkpoint_time_s"),
-                                               at("restart_time_s"), rate))
+                                               at("restart_time_s"), rate, infeasible="nan"))
+    reach = (f"Goodput stays above 50% up to about {limit:,.0f} accelerators" if limit >= 1
+             else "Not even one accelerator reaches 50% goodput")
     raise InfeasibleRunError(
         f"no progress: {at('n_accelerators'):,.0f} accelerators at "
         f"{rate:.3g} interruptions per accelerator-hour are interrupted every "
         f"{at('mtbf_s'):.3g} s on average, against a {at('restart_time_s'):.3g} s restart and "
         f"a {at('checkpoint_time_s'):.3g} s checkpoint pause, so the job never finishes. "
-        f"Goodput stays above 50% up to about {limit:,.0f} accelerators at these settings; "
+        f"{reach} at these settings; "
         "use fewer accelerators, faster restarts or checkpoints, or a lower failure rate "
         "(Assumptions(reliability=...))"
     )
@@ -479,6 +483,7 @@ def _scalar_or_array(value):
     return float(arr) if arr.ndim == 0 else arr
 
 
+@elementwise
 def estimate_run(compute_flop, *, cluster=None, accelerator=None, n_accelerators=None,
                  n_params=None, assumptions=None) -> RunEstimate:
     """Time, energy and dollars of one training run.

@@ -12,6 +12,7 @@ Examples
     scaling backtest
     scaling clusters
     scaling accelerators --columns all
+    scaling report --param 07_enterprise_right_sizing ACCELERATOR=GB200 --only 07_enterprise_right_sizing
 
 Printed tables show numbers to three significant figures with thousands separators, the
 unit in each column header (scaled to a readable prefix: ``[M USD]``, ``[MW]``, ``[GB]``),
@@ -215,6 +216,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_output(c)
     a = sub.add_parser("accelerators", help="list the accelerator catalog")
     add_output(a)
+    rp = sub.add_parser("report", add_help=False,
+                        help="build the notebook report, optionally with other parameter "
+                             "values (options of `python -m scaling.report`, e.g. --param "
+                             "07_enterprise_right_sizing ACCELERATOR=GB200)")
+    rp.set_defaults(report=True)  # main() hands `scaling report ...` to scaling.report.main
     return parser
 
 
@@ -512,6 +518,11 @@ def main(argv=None) -> int:
     int
         0 on success, 2 on bad input (with a one-line message on stderr).
     """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["report"]:  # the report builder has its own options and messages
+        from scaling.report import main as report_main
+
+        return report_main(argv[1:])
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

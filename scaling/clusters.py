@@ -29,8 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from scaling._validation import (
-    as_float_array, check_at_least, check_choice, check_fraction, like, scalar, unknown_name,
-    whole_number,
+    as_count_array, as_float_array, check_at_least, check_choice, check_fraction, elementwise,
+    like, scalar, unknown_name, whole_number,
 )
 from scaling.data import cached, load_table
 from scaling.hardware import Accelerator, as_accelerator, sustained_flop_per_s
@@ -94,6 +94,7 @@ _PUE_BOUND_REASON = "facility power includes the IT load"
 # power
 # --------------------------------------------------------------------------------------------
 
+@elementwise
 def average_power_per_accelerator_w(tdp_w, chip_to_server_power, server_power_fraction, pue):
     """Average power at the wall per accelerator during training [W].
 
@@ -128,6 +129,7 @@ def average_power_per_accelerator_w(tdp_w, chip_to_server_power, server_power_fr
                  tdp_w, chip_to_server_power, server_power_fraction, pue)
 
 
+@elementwise
 def peak_it_power_w(n_accelerators, tdp_w, chip_to_server_power):
     """Provisioned (nameplate) IT power of the servers holding ``n_accelerators`` chips [W].
 
@@ -143,6 +145,7 @@ def peak_it_power_w(n_accelerators, tdp_w, chip_to_server_power):
     return like(count * tdp * server, n_accelerators, tdp_w, chip_to_server_power)
 
 
+@elementwise
 def facility_power_w(n_accelerators, tdp_w, chip_to_server_power, pue, *,
                      server_power_fraction=1.0):
     """Power drawn from the grid by a cluster [W].
@@ -178,6 +181,7 @@ def facility_power_w(n_accelerators, tdp_w, chip_to_server_power, pue, *,
                  chip_to_server_power, pue, server_power_fraction)
 
 
+@elementwise
 def energy_j(power_w, time_s):
     """Energy of a constant power over a duration [J].
 
@@ -206,6 +210,7 @@ def default_rack_power_w(cooling: str) -> float:
     return float(table[cooling])
 
 
+@elementwise
 def n_racks(it_power_w, rack_power_w):
     """Number of racks needed to hold a given IT power (rounded up).
 
@@ -218,6 +223,7 @@ def n_racks(it_power_w, rack_power_w):
     return like(np.ceil(power / rack), it_power_w, rack_power_w)
 
 
+@elementwise
 def floor_area_m2(racks, area_per_rack_m2=RACK_FLOOR_AREA_M2):
     """White-space floor area of a number of racks incl. aisles and support space [m^2]."""
     count = as_float_array("racks", racks, allow_zero=True)
@@ -229,6 +235,7 @@ def floor_area_m2(racks, area_per_rack_m2=RACK_FLOOR_AREA_M2):
 # storage, data and network
 # --------------------------------------------------------------------------------------------
 
+@elementwise
 def training_tokens_per_s(sustained_flop_per_s, n_params,
                           flop_per_param_per_token=FLOP_PER_PARAM_PER_TOKEN):
     """Training tokens processed per second at a sustained FLOP/s [tokens/s].
@@ -244,6 +251,7 @@ def training_tokens_per_s(sustained_flop_per_s, n_params,
                  flop_per_param_per_token)
 
 
+@elementwise
 def data_ingestion_byte_per_s(tokens_per_s, bytes_per_token=DEFAULT_BYTES_PER_TOKEN):
     """Read bandwidth needed to keep the accelerators fed with training data [byte/s].
 
@@ -259,6 +267,7 @@ def data_ingestion_byte_per_s(tokens_per_s, bytes_per_token=DEFAULT_BYTES_PER_TO
     return like(rate * per_token, tokens_per_s, bytes_per_token)
 
 
+@elementwise
 def allreduce_time_s(message_bytes, n_ranks, bandwidth_byte_per_s):
     """Bandwidth term of a ring all-reduce over ``n_ranks`` participants [s].
 
@@ -279,7 +288,7 @@ def allreduce_time_s(message_bytes, n_ranks, bandwidth_byte_per_s):
     algorithms for clusters of workstations", J. Parallel Distrib. Comput. 69(2)).
     """
     size = as_float_array("message_bytes", message_bytes, allow_zero=True)
-    ranks = check_at_least("n_ranks", n_ranks, 1.0)
+    ranks = as_count_array("n_ranks", n_ranks)
     bandwidth = as_float_array("bandwidth_byte_per_s", bandwidth_byte_per_s)
     return like(2.0 * (ranks - 1.0) / ranks * size / bandwidth,
                  message_bytes, n_ranks, bandwidth_byte_per_s)

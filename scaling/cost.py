@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scaling._validation import (
-    as_float_array, as_numeric_array, check_at_least, check_choice, like, scalar,
+    as_float_array, as_numeric_array, check_at_least, check_choice, elementwise, like, scalar,
 )
 from scaling.clusters import as_cluster
 from scaling.data import cached, load_table
@@ -261,6 +261,7 @@ def cluster_capex_usd(n_accelerators, price_usd, *, it_power_w=0.0, price_includ
         facility_capex_usd_per_w=facility_capex_usd_per_w)["total_usd"]
 
 
+@elementwise
 def amortized_hardware_cost_usd(capex_usd, time_s,
                                 amortization_rate_per_year=EPOCH_DEPRECIATION_RATE_PER_YEAR):
     """Share of hardware capex charged to a run of duration ``time_s`` [USD].
@@ -335,6 +336,7 @@ def electricity_price_usd_per_kwh(year):
     return like(values, year)
 
 
+@elementwise
 def energy_cost_usd(energy_j, electricity_usd_per_kwh=DEFAULT_ELECTRICITY_USD_PER_KWH):
     """Cost of energy [USD].
 
@@ -358,10 +360,10 @@ def committed_use_discount(term: str, provider: str = "aws") -> float:
     google 37% / 56%, azure 25% / 49%, lambda 34% / 56%; "on_demand" is 0.
     """
     if term not in RENTAL_TERMS:
-        raise ValueError(f"term must be one of {RENTAL_TERMS}, got {term!r}")
+        check_choice("term", term, RENTAL_TERMS)
     table = _cud_table()
     if provider not in table.index:
-        raise ValueError(f"unknown provider {provider!r}; valid: {', '.join(table.index)}")
+        check_choice("provider", provider, list(table.index))
     if term == "on_demand":
         return 0.0
     return float(table.loc[provider, f"discount_{term}"])
@@ -378,6 +380,7 @@ def discounted_rental_usd_per_hour(on_demand_usd_per_hour, term="1yr", provider=
     return like(price * (1.0 - committed_use_discount(term, provider)), on_demand_usd_per_hour)
 
 
+@elementwise
 def rental_cost_usd(accelerator_hours, rental_usd_per_hour):
     """Cloud rental cost [USD].
 

@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scaling._validation import as_float_array, like
+from scaling._validation import as_float_array, like, unknown_name
 from scaling.data import cached, load_table
 from scaling.units import J_PER_KWH
 from scaling.valuation import calendar_year
@@ -297,8 +297,6 @@ def list_regions() -> tuple:
 
 def check_region(region) -> str:
     """The table's spelling of ``region`` (case-insensitive), or a ValueError listing them."""
-    from scaling._validation import unknown_name
-
     if isinstance(region, str):
         lowered = _region_names()
         if region.strip().lower() in lowered:

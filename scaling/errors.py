@@ -7,7 +7,7 @@ is allowed. The classes here add meaning a caller may want to catch on its own.
 
 from __future__ import annotations
 
-__all__ = ["InfeasibleRunError"]
+__all__ = ["InfeasibleRunError", "FitWarning"]
 
 
 class InfeasibleRunError(ValueError):
@@ -18,4 +18,14 @@ class InfeasibleRunError(ValueError):
     does not fit in the accelerators' memory, no parallel plan exists, a deadline is too short
     for any number of accelerators. The message names the cause and the limit (e.g. the
     minimum accelerator count, the largest useful one), in the user's terms.
+    """
+
+
+class FitWarning(UserWarning):
+    """A fit whose result should not be trusted as it stands.
+
+    Issued by :func:`scaling.fit_chinchilla` when the optimiser did not converge, an estimate
+    ran to an implausible value or sat on a bound, or the fitted law is hardly better than a
+    constant loss (the objective is flat: the data do not determine the law). The fit's
+    ``converged`` is then False and its ``reason`` (also in ``summary()``) says why.
     """

@@ -36,11 +36,19 @@ from __future__ import annotations
 
 import math
 import sys
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from scaling._validation import as_float_array, like
+from scaling._validation import (
+    as_float_array,
+    check_fraction,
+    like,
+    scalar,
+    whole_number,
+)
+from scaling.errors import FitWarning
 from scaling.laws import (
     FLOP_PER_PARAM_PER_TOKEN,
     GOPHER_COMPUTE_FLOP,
@@ -61,6 +69,9 @@ __all__ = [
     "huber_objective",
     "ISOFLOP_MIN_POINTS",
     "ISOFLOP_LOG10_TOLERANCE",
+    "PLAUSIBLE_EXPONENTS",
+    "MIN_E_FRACTION_OF_LOSS",
+    "MAX_OBJECTIVE_RATIO",
 ]
 
 #: Huber threshold delta on log-loss residuals, Hoffmann et al. (2022) App. D.2
@@ -74,6 +85,25 @@ PARAM_NAMES = ("E", "A", "B", "alpha", "beta")
 #: initialisation range of the exponents (0 to 2) finely enough that every basin seen on the
 #: Chinchilla data has a cell inside it.
 _PROFILE_EXPONENTS = np.concatenate([np.arange(0.02, 1.0, 0.02), np.arange(1.0, 2.01, 0.1)])
+
+#: Range of the exponents alpha, beta a fit may report as converged [dimensionless]: the span
+#: of the global search grid, which covers Hoffmann et al.'s (2022, App. D.2) initialisation
+#: range of 0 to 2; published values lie well inside (0.076, Kaplan et al. 2020 Eq. 1.1, to
+#: 0.37, Besiroglu et al. 2024). An exponent near 0 folds its term into E; a large one makes
+#: its term vanish across the data and its scale constant run away (B = 3e63 at beta = 7 on
+#: shuffled losses): in both cases the data do not determine it.
+PLAUSIBLE_EXPONENTS = (float(_PROFILE_EXPONENTS[0]), float(_PROFILE_EXPONENTS[-1]))
+
+#: Smallest irreducible loss E a fit may report as converged, as a fraction of the smallest
+#: fitted loss: E is the exponential of a free parameter, so E -> 0 is its bound (the law
+#: becomes a sum of two pure power laws) and the fit is then not a Chinchilla fit.
+MIN_E_FRACTION_OF_LOSS = 1e-3
+
+#: Largest ratio of the fit's objective to that of the best constant loss for which a fit is
+#: reported as converged. A law that does not halve the objective of a constant explains
+#: little of the data: the objective is flat in the law's directions. Besiroglu et al.'s 240
+#: points reach 0.048; their losses shuffled across runs (pure noise) 0.95-0.99.
+MAX_OBJECTIVE_RATIO = 0.5
 
 #: Number of best profile cells polished by Newton.
 _N_POLISH_STARTS = 12
@@ -260,8 +290,9 @@ def _profile_starts(prob: _Problem, n_params, n_tokens, loss, n_starts):
                               alpha, beta])
             cells.append(theta)
     if not cells:
-        raise ValueError("no (alpha, beta) cell of the profile grid gives positive E, A, B; "
-                         "the data do not follow a Chinchilla-shaped law")
+        raise ValueError("loss does not fall with n_params and n_tokens in a Chinchilla shape: "
+                         "no (alpha, beta) cell of the search grid gives positive E, A and B "
+                         "(no law L = E + A/N^alpha + B/D^beta describes these runs)")
     natural = np.array(cells)
     internal = _to_internal(natural, prob)
     f = _objective(internal, np.ones((len(internal), prob.xc.size)), prob)
@@ -304,12 +335,12 @@ def _validate_runs(n_params, n_tokens, loss, *, min_points=1):
         if arr.ndim != 1:
             raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
         arrays.append(arr)
-    lengths = {len(a) for a in arrays}
-    if len(lengths) != 1:
-        raise ValueError(
-            "n_params, n_tokens and loss must have the same length, got "
-            f"{len(arrays[0])}, {len(arrays[1])}, {len(arrays[2])}"
-        )
+    names = ("n_params", "n_tokens", "loss")
+    for name, arr in zip(names[1:], arrays[1:]):
+        if len(arr) != len(arrays[0]):
+            raise ValueError(
+                f"n_params has {len(arrays[0])} values but {name} has {len(arr)}; give one "
+                "n_params, n_tokens and loss per run (the same length)")
     if len(arrays[0]) < min_points:
         raise ValueError(
             f"too few points to fit: got {len(arrays[0])}, need at least {min_points} "
@@ -319,17 +350,16 @@ def _validate_runs(n_params, n_tokens, loss, *, min_points=1):
 
 
 def _check_delta(delta):
-    d = float(delta)
-    if not d > 0 or not math.isfinite(d):
-        raise ValueError(f"delta must be a finite number > 0, got {delta!r}")
-    return d
+    return scalar("delta", delta)
 
 
 def _check_confidence(confidence):
-    c = float(confidence)
-    if not 0 < c < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
-    return c
+    return scalar("confidence", confidence, check_fraction, include_one=False)
+
+
+def _rng(seed):
+    """``numpy.random.default_rng`` of a whole-number seed >= 0, with a message naming it."""
+    return np.random.default_rng(whole_number("seed", seed, minimum=0))
 
 
 # --------------------------------------------------------------------------------------------
@@ -349,7 +379,15 @@ class FitResult:
     objective : float
         Summed Huber objective at the optimum.
     converged : bool
-        Whether the optimiser met its gradient tolerance.
+        Whether the fit can be trusted as it stands: the optimiser met its gradient
+        tolerance, every estimate is finite, the exponents lie in
+        :data:`PLAUSIBLE_EXPONENTS`, E is above its bound 0
+        (:data:`MIN_E_FRACTION_OF_LOSS`) and the law is clearly better than a constant loss
+        (:data:`MAX_OBJECTIVE_RATIO`). False comes with ``reason`` and a
+        :class:`scaling.errors.FitWarning`.
+    reason : str
+        Why ``converged`` is False ("" when it is True); ``summary()`` shows it per parameter
+        in a ``problem`` column.
     n_points : int
         Number of runs fitted.
     delta : float
@@ -367,11 +405,15 @@ class FitResult:
         Confidence level of intervals from :meth:`summary` and :meth:`conf_int`.
     seed : int
         Seed of the bootstrap resampling.
+    problems : Mapping
+        Parameter -> what is wrong with its estimate ("" when nothing); the ``problem``
+        column of ``summary()``.
     """
 
     params: object
     objective: float
     converged: bool
+    reason: str = ""
     n_points: int
     delta: float
     data: object = field(repr=False)
@@ -380,6 +422,7 @@ class FitResult:
     bootstrap_objective: np.ndarray = field(repr=False)
     confidence: float = 0.95
     seed: int = 0
+    problems: object = field(default=None, repr=False)
 
     # ---- basic accessors --------------------------------------------------------------------
     @property
@@ -412,7 +455,9 @@ class FitResult:
         pandas.DataFrame
             Index ``E, A, B, alpha, beta``; columns ``estimate``, ``std_err`` (standard
             deviation of the converged bootstrap replicates) and ``ci_lower``, ``ci_upper``
-            (percentile bootstrap interval). NaN without bootstrap.
+            (percentile bootstrap interval). NaN without bootstrap. When the fit is not
+            converged (see ``reason``), a ``problem`` column says what is wrong with each
+            estimate.
         """
         import pandas as pd
 
@@ -424,6 +469,9 @@ class FitResult:
             frame["ci_lower"], frame["ci_upper"] = low, high
         else:
             frame["std_err"] = frame["ci_lower"] = frame["ci_upper"] = np.nan
+        if not self.converged:
+            problems = self.problems or {}
+            frame["problem"] = [problems.get(name) or self.reason for name in frame.index]
         frame.index.name = "parameter"
         return frame
 
@@ -469,9 +517,8 @@ class FitResult:
         if len(draws) == 0:
             raise ValueError("no converged bootstrap replicates; fit with n_bootstrap > 0")
         if n is not None:
-            if int(n) <= 0:
-                raise ValueError(f"n must be a positive integer, got {n!r}")
-            rows = np.random.default_rng(seed).integers(0, len(draws), size=int(n))
+            n = whole_number("n", n)
+            rows = _rng(seed).integers(0, len(draws), size=n)
             draws = draws.iloc[rows]
         return {k: draws[k].to_numpy(dtype=float) for k in PARAM_NAMES}
 
@@ -495,6 +542,8 @@ class FitResult:
         """
         import pandas as pd
 
+        if confidence is not None:
+            confidence = _check_confidence(confidence)
         budgets = np.atleast_1d(as_float_array("compute_flop", compute_flop))
         if budgets.ndim != 1:
             raise ValueError(f"compute_flop must be a scalar or 1-D, got shape {budgets.shape}")
@@ -549,8 +598,10 @@ class FitResult:
         good = int(np.sum(self.bootstrap_converged))
         boot = (f", bootstrap {good}/{self.n_bootstrap} replicates converged"
                 if self.n_bootstrap else ", no bootstrap")
+        state = ("converged=True" if self.converged
+                 else f"converged=False, not converged: {self.reason}")
         return (f"Chinchilla fit (summed Huber, delta={self.delta:g}) on {self.n_points} runs: "
-                f"objective {self.objective:.6g}, converged={self.converged}{boot}")
+                f"objective {self.objective:.6g}, {state}{boot}")
 
     def __repr__(self) -> str:
         values = ", ".join(f"{k}={self.params[k]:.5g}" for k in PARAM_NAMES)
@@ -559,8 +610,10 @@ class FitResult:
     def _repr_html_(self) -> str:
         level = f"{100 * self.confidence:g}%"
         table = self.summary().to_html(float_format=lambda v: f"{v:.5g}", na_rep="-")
-        return (f"<p><b>{self._headline()}</b><br>intervals: {level} percentile bootstrap</p>"
-                f"{table}")
+        import html
+
+        return (f"<p><b>{html.escape(self._headline())}</b><br>intervals: {level} percentile "
+                f"bootstrap</p>{table}")
 
 
 def _derived_values(p, budgets):
@@ -633,20 +686,27 @@ def fit_chinchilla(n_params, n_tokens, loss, *, delta=HUBER_DELTA, n_bootstrap=0
     4,500-start grid (A 477.83, B 2143.2, E 1.8172, alpha 0.3473, beta 0.3672, objective
     1.01827e-3).
 
+    A fit is reported as ``converged`` only when the estimates are also plausible (finite,
+    exponents in :data:`PLAUSIBLE_EXPONENTS`, E above :data:`MIN_E_FRACTION_OF_LOSS` of the
+    smallest loss) and the law is clearly better than a constant loss (objective ratio below
+    :data:`MAX_OBJECTIVE_RATIO`); otherwise ``converged`` is False, ``reason`` says why and a
+    :class:`scaling.errors.FitWarning` is issued. On pure noise the optimiser can meet its
+    tolerance at B = 1e63, beta = 7: such a fit is not converged.
+
     Raises
     ------
     ValueError
         Non-positive, NaN or infinite inputs; mismatched lengths; fewer than 6 points;
-        invalid delta, n_bootstrap or confidence.
+        invalid delta, n_bootstrap, seed or confidence; losses with no Chinchilla shape at
+        all (no cell of the search grid gives positive E, A and B).
     """
     import pandas as pd
 
     n, d, y = _validate_runs(n_params, n_tokens, loss, min_points=len(PARAM_NAMES) + 1)
     delta = _check_delta(delta)
     confidence = _check_confidence(confidence)
-    if isinstance(n_bootstrap, bool) or int(n_bootstrap) != n_bootstrap or n_bootstrap < 0:
-        raise ValueError(f"n_bootstrap must be an integer >= 0, got {n_bootstrap!r}")
-    n_bootstrap = int(n_bootstrap)
+    n_bootstrap = whole_number("n_bootstrap", n_bootstrap, minimum=0)
+    rng = _rng(seed)
     prob = _make_problem(n, d, y, delta)
 
     starts = _profile_starts(prob, n, d, y, _N_POLISH_STARTS)
@@ -669,7 +729,6 @@ def fit_chinchilla(n_params, n_tokens, loss, *, delta=HUBER_DELTA, n_bootstrap=0
     boot_conv = np.zeros(0, dtype=bool)
     boot_f = np.zeros(0)
     if n_bootstrap:
-        rng = np.random.default_rng(seed)
         bar = _progress_bar(n_bootstrap, progress)
         chunks_theta, chunks_conv, chunks_f = [], [], []
         try:
@@ -695,10 +754,16 @@ def fit_chinchilla(n_params, n_tokens, loss, *, delta=HUBER_DELTA, n_bootstrap=0
     boot = pd.DataFrame(_natural_to_params(boot_theta), columns=list(PARAM_NAMES))
     boot.index.name = "replicate"
 
+    problems, reasons = _diagnose(params, float(f[best]), bool(conv[best]), prob, y)
+    reason = "; ".join(reasons)
+    if reason:
+        warnings.warn(f"fit_chinchilla: converged=False: {reason}", FitWarning, stacklevel=2)
     return FitResult(
         params=params,
         objective=float(f[best]),
-        converged=bool(conv[best]),
+        converged=not reason,
+        reason=reason,
+        problems=problems,
         n_points=len(n),
         delta=delta,
         data=pd.DataFrame({"n_params": n, "n_tokens": d, "loss": y}),
@@ -710,11 +775,54 @@ def fit_chinchilla(n_params, n_tokens, loss, *, delta=HUBER_DELTA, n_bootstrap=0
     )
 
 
+def _constant_objective(prob: _Problem) -> float:
+    """Summed Huber objective of the best constant loss (the law with A = B = 0)."""
+    from scipy.optimize import minimize_scalar
+
+    y = prob.log_loss
+    if np.ptp(y) == 0:
+        return 0.0
+    best = minimize_scalar(lambda c: float(np.sum(_huber(c - y, prob.delta))),
+                           bounds=(float(y.min()), float(y.max())), method="bounded",
+                           options={"xatol": 1e-12})
+    return float(best.fun)
+
+
+def _diagnose(params, objective, optimiser_converged, prob: _Problem, loss):
+    """(parameter -> problem, list of reasons) of a full-data fit; empty when it is sound."""
+    problems = {name: "" for name in PARAM_NAMES}
+    reasons = []
+    if not optimiser_converged:
+        reasons.append("the optimiser stopped before meeting its gradient tolerance")
+    for name in PARAM_NAMES:
+        if not np.isfinite(params[name]):
+            problems[name] = f"{name} ran to {params[name]}"
+    low, high = PLAUSIBLE_EXPONENTS
+    for name in ("alpha", "beta"):
+        value = float(params[name])
+        if np.isfinite(value) and not low <= value <= high:
+            scale = "A" if name == "alpha" else "B"
+            problems[name] = (f"{name} = {value:.3g} lies outside the plausible range "
+                              f"[{low:g}, {high:g}] ({scale} = {float(params[scale]):.3g})")
+    e_floor = MIN_E_FRACTION_OF_LOSS * float(np.min(loss))
+    if float(params["E"]) < e_floor:
+        problems["E"] = (f"E = {float(params['E']):.3g} nats/token sits on its bound 0 (below "
+                         f"{MIN_E_FRACTION_OF_LOSS:.1%} of the smallest loss)")
+    reasons.extend(text for text in problems.values() if text)
+    constant = _constant_objective(prob)
+    if constant > 0 and objective / constant > MAX_OBJECTIVE_RATIO:
+        reasons.append(f"the objective is flat: the law leaves {objective / constant:.0%} of "
+                       "the objective of a constant loss (the data hardly determine it; "
+                       f"a sound fit leaves under {MAX_OBJECTIVE_RATIO:.0%})")
+    return problems, reasons
+
+
 def _natural_to_params(theta):
     """(a, b, e, alpha, beta) rows -> (E, A, B, alpha, beta) rows."""
     theta = np.asarray(theta, dtype=float).reshape(-1, 5)
-    return np.column_stack([np.exp(theta[:, 2]), np.exp(theta[:, 0]), np.exp(theta[:, 1]),
-                            theta[:, 3], theta[:, 4]])
+    with np.errstate(over="ignore"):  # a runaway scale constant is reported, not warned about
+        return np.column_stack([np.exp(theta[:, 2]), np.exp(theta[:, 0]),
+                                np.exp(theta[:, 1]), theta[:, 3], theta[:, 4]])
 
 
 # --------------------------------------------------------------------------------------------

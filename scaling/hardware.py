@@ -32,8 +32,8 @@ from datetime import date
 import numpy as np
 
 from scaling._validation import (
-    as_float_array, check_at_least, check_choice, check_fraction, like, scalar, unknown_name,
-    whole_number,
+    as_float_array, check_at_least, check_choice, check_fraction, elementwise, like, scalar,
+    unknown_name, whole_number,
 )
 from scaling.data import cached, load_table
 from scaling.units import DAYS_PER_YEAR
@@ -246,8 +246,7 @@ class Accelerator:
         ValueError
             Unknown precision, fp8 on a chip without fp8, or sparse fp8.
         """
-        if precision not in PRECISIONS:
-            raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+        check_choice("precision", precision, PRECISIONS)
         if precision == "fp8":
             if sparse:
                 raise ValueError("sparse peaks are catalogued for bf16 only; use precision='bf16'")
@@ -377,8 +376,7 @@ def accelerator_landscape(precision: str = "bf16"):
     Prices mix single-chip and whole-server shares (``price_includes_server``) and dates;
     per-dollar figures are indicative only.
     """
-    if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+    check_choice("precision", precision, PRECISIONS)
     frame = _catalog()
     column = f"peak_{precision}_flop_per_s"
     out = frame.loc[frame[column].notna(), [
@@ -474,6 +472,7 @@ def _build_accelerator(key: str) -> Accelerator:
 # throughput
 # --------------------------------------------------------------------------------------------
 
+@elementwise
 def sustained_flop_per_s(peak_flop_per_s, n_accelerators, mfu):
     """Sustained model FLOP/s of a group of accelerators.
 

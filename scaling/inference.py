@@ -39,7 +39,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from scaling._validation import as_float_array, check_fraction, like
+from scaling._validation import as_float_array, check_fraction, elementwise, like
 from scaling.laws import FLOP_PER_PARAM_PER_TOKEN, law_parameters, reducible_loss
 from scaling.units import SECONDS_PER_HOUR
 
@@ -98,6 +98,7 @@ def _price_ratio(training_usd_per_flop, inference_usd_per_flop):
     return train, infer, infer / train
 
 
+@elementwise
 def lifetime_flop(n_params, n_tokens, inference_tokens):
     """Training plus inference FLOP over a model's life.
 
@@ -123,6 +124,7 @@ def lifetime_flop(n_params, n_tokens, inference_tokens):
     return like(total, n_params, n_tokens, inference_tokens)
 
 
+@elementwise
 def usd_per_flop(usd_per_hour, peak_flop_per_s, mfu):
     """Price of one useful FLOP on rented hardware.
 

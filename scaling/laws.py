@@ -30,11 +30,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import NamedTuple
 
 import numpy as np
 
-from scaling._validation import as_float_array, like, unknown_name
+from scaling._validation import (
+    as_float_array,
+    as_names,
+    check_choice,
+    elementwise,
+    like,
+    unknown_name,
+)
 
 __all__ = [
     "FLOP_PER_PARAM_PER_TOKEN",
@@ -77,10 +85,19 @@ DEFAULT_LAW = "besiroglu2024"
 
 _LAW_KEYS = ("E", "A", "B", "alpha", "beta")
 
+def _read_only(table: dict) -> Mapping:
+    """A read-only view of a table of tables (``MappingProxyType`` of ``MappingProxyType``):
+    published constants cannot be changed by accident, so every later result stays the
+    published one. Copy it (``dict(LAW_PARAMETERS["hoffmann2022"])``) to make a variant."""
+    return MappingProxyType({key: MappingProxyType(dict(value)) if isinstance(value, dict)
+                             else value for key, value in table.items()})
+
+
 #: Published parameter sets of the Chinchilla law L = E + A/N^alpha + B/D^beta.
 #: E [nats/token], A [nats/token * parameters^alpha], B [nats/token * tokens^beta],
-#: alpha and beta [dimensionless].
-LAW_PARAMETERS: dict[str, dict] = {
+#: alpha and beta [dimensionless]. Read-only: pass a mapping of your own as ``law=`` to use
+#: other values.
+LAW_PARAMETERS: Mapping[str, Mapping] = _read_only({
     "hoffmann2022": {
         "E": 1.69,
         "A": 406.4,
@@ -133,26 +150,26 @@ LAW_PARAMETERS: dict[str, dict] = {
             "https://github.com/huggingface/datablations"
         ),
     },
-}
+})
 
 #: Decay constants of repeated data and excess parameters, Muennighoff et al. (2023) App. A
 #: (printed 15.4 and 5.3 in Eq. 17; unrounded in the datablations README): R*_D [epochs] and
 #: R*_N [dimensionless].
-MUENNIGHOFF2023_DECAY = {
+MUENNIGHOFF2023_DECAY: Mapping = MappingProxyType({
     "r_star_tokens": 15.387756,
     "r_star_params": 5.309743,
     "source": (
         "Muennighoff et al. (2023), arXiv:2305.16264, App. A / Eq. 17; "
         "https://github.com/huggingface/datablations README 'Parametric Fit'"
     ),
-}
+})
 
 #: Constants of Kaplan et al. (2020) for L(N, D) = [(N_c/N)^(alpha_N/alpha_D) + D_c/D]^alpha_D
 #: (Eq. 1.5). N counts non-embedding parameters, D tokens, loss in nats/token on WebText2.
 #: ``"summary"``: the single-variable fits quoted with Eq. 1.1-1.2 and Table 5 (alpha_N = 0.076,
 #: N_c = 8.8e13, alpha_D = 0.095, D_c = 5.4e13). ``"joint_fit"``: the joint fit of Eq. 1.5
 #: reported in Sec. 4.2 / Table 2 (alpha_N = 0.076, alpha_D = 0.103, N_c = 6.4e13, D_c = 1.8e13).
-KAPLAN2020: dict[str, dict] = {
+KAPLAN2020: Mapping[str, Mapping] = _read_only({
     "summary": {
         "alpha_n": 0.076,
         "n_c": 8.8e13,
@@ -172,7 +189,7 @@ KAPLAN2020: dict[str, dict] = {
             "Kaplan et al. (2020), arXiv:2001.08361, Sec. 4.2 and Table 2 (joint fit of Eq. 1.5)"
         ),
     },
-}
+})
 
 
 class ComputeOptimal(NamedTuple):
@@ -245,7 +262,7 @@ def parameter_table(laws=None):
     """
     import pandas as pd
 
-    names = list(LAW_PARAMETERS) if laws is None else list(laws)
+    names = list(LAW_PARAMETERS) if laws is None else as_names("law names", laws, name="laws")
     rows = []
     for name in names:
         p = law_parameters(name)
@@ -259,6 +276,7 @@ def parameter_table(laws=None):
 # --------------------------------------------------------------------------------------------
 
 
+@elementwise
 def chinchilla_loss(n_params, n_tokens, law=DEFAULT_LAW):
     """Chinchilla parametric loss.
 
@@ -524,6 +542,7 @@ def compute_optimal_table(compute_flop, laws=(DEFAULT_LAW,)):
     return pd.concat(frames, ignore_index=True)
 
 
+@elementwise
 def training_flop(n_params, n_tokens, *, n_layers=None, d_model=None, seq_len=None):
     """Training compute for a model of N parameters trained on D tokens.
 
@@ -582,6 +601,7 @@ def training_flop(n_params, n_tokens, *, n_layers=None, d_model=None, seq_len=No
 # --------------------------------------------------------------------------------------------
 
 
+@elementwise
 def kaplan_loss(n_params, n_tokens, *, constants="summary"):
     """Kaplan et al. (2020) joint loss L(N, D).
 
@@ -608,10 +628,7 @@ def kaplan_loss(n_params, n_tokens, *, constants="summary"):
 
     With the ``"summary"`` constants, L(1e8, 1e7) = 4.36.
     """
-    if constants not in KAPLAN2020:
-        raise ValueError(
-            f"unknown Kaplan constants {constants!r}; valid names are {', '.join(KAPLAN2020)}"
-        )
+    check_choice("constants", constants, list(KAPLAN2020))
     k = KAPLAN2020[constants]
     n = as_float_array("n_params", n_params)
     d = as_float_array("n_tokens", n_tokens)
@@ -638,6 +655,7 @@ def _decayed(unique, repeats, r_star):
     return unique + unique * r_star * (-np.expm1(-repeats / r_star))
 
 
+@elementwise
 def effective_tokens(n_tokens, unique_tokens, *,
                      r_star_tokens=MUENNIGHOFF2023_DECAY["r_star_tokens"]):
     """Effective data D' when U unique tokens are repeated to D training tokens.
@@ -678,6 +696,7 @@ def _params_for_tokens(n_tokens, p):
     return g * (n_tokens * g) ** (p["beta"] / p["alpha"])
 
 
+@elementwise
 def effective_params(n_params, unique_tokens, *, law="muennighoff2023",
                      r_star_params=MUENNIGHOFF2023_DECAY["r_star_params"]):
     """Effective parameters N' of a model larger than the unique data supports.
@@ -713,6 +732,7 @@ def effective_params(n_params, unique_tokens, *, law="muennighoff2023",
     return like(out, n_params, unique_tokens, name="n_params")
 
 
+@elementwise
 def data_constrained_loss(n_params, n_tokens, unique_tokens, law="muennighoff2023", *,
                           r_star_tokens=MUENNIGHOFF2023_DECAY["r_star_tokens"],
                           r_star_params=MUENNIGHOFF2023_DECAY["r_star_params"]):

@@ -407,8 +407,8 @@ def repetition_table(n_params, unique_tokens, epochs, *, law=REPETITION_LAW):
     """
     import pandas as pd
 
-    n = float(as_float_array("n_params", n_params))
-    u = float(as_float_array("unique_tokens", unique_tokens))
+    n = scalar("n_params", n_params)
+    u = scalar("unique_tokens", unique_tokens)
     ep = np.atleast_1d(as_float_array("epochs", epochs))
     if (ep < 1).any():
         raise ValueError(

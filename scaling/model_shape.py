@@ -36,7 +36,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from scaling._validation import as_float_array, like
+from scaling._validation import as_float_array, like, unknown_name
 
 __all__ = [
     "ATTENTION_KINDS",
@@ -202,8 +202,7 @@ class ModelShape:
             object.__setattr__(self, "head_dim", _positive_int(f"{label} head_dim",
                                                                self.head_dim))
         if self.attention not in ATTENTION_KINDS:
-            raise ValueError(f"{label} attention must be one of {ATTENTION_KINDS}, "
-                             f"got {self.attention!r}")
+            raise unknown_name(f"{label} attention", self.attention, ATTENTION_KINDS)
         if self.attention == "gqa" and self.n_heads % kv:
             raise ValueError(f"{label} n_heads {self.n_heads} must be a multiple of "
                              f"n_kv_heads {kv}")
@@ -341,8 +340,7 @@ class ModelShape:
         :math:`4 L s d`, Megatron-LM's and PaLM's :math:`12 L H Q T / 3` per token forward.
         """
         if convention not in ATTENTION_FLOP_CONVENTIONS:
-            raise ValueError(f"convention must be one of {ATTENTION_FLOP_CONVENTIONS}, "
-                             f"got {convention!r}")
+            raise unknown_name("convention", convention, ATTENTION_FLOP_CONVENTIONS)
         s = as_float_array("seq_len", self.seq_len if seq_len is None else seq_len)
         factor = {"full": 1.0, "causal": 0.5, "none": 0.0}[convention]
         flop = (2.0 * self.n_layers * s * self.n_heads

@@ -69,7 +69,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from scaling._validation import as_float_array, check_at_least, check_fraction, like
+from scaling._validation import as_float_array, check_at_least, check_fraction, like, unknown_name
 from scaling.errors import InfeasibleRunError
 from scaling.hardware import Accelerator, as_accelerator
 from scaling.model_shape import ModelShape, as_model_shape
@@ -281,8 +281,7 @@ class ParallelPlan:
             raise ValueError(f"ParallelPlan.zero_stage must be one of {_ZERO_STAGES}, "
                              f"got {self.zero_stage!r}")
         if self.recompute not in RECOMPUTE_MODES:
-            raise ValueError(f"ParallelPlan.recompute must be one of {RECOMPUTE_MODES}, "
-                             f"got {self.recompute!r}")
+            raise unknown_name("ParallelPlan.recompute", self.recompute, RECOMPUTE_MODES)
         if not 0 < self.recompute_fraction <= 1:
             raise ValueError(f"ParallelPlan.recompute_fraction must be in (0, 1], "
                              f"got {self.recompute_fraction!r}")
@@ -1005,7 +1004,7 @@ class ParallelismResult:
 def _settings(acc, precision, flash_attention, dropout, schedule, dp_overlap, ep_overlap,
               grad_reduce_bytes, matmul_efficiency, sequence_parallel=True):
     if schedule not in SCHEDULES:
-        raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
+        raise unknown_name("schedule", schedule, SCHEDULES)
     eta = _matmul_efficiency(acc) if matmul_efficiency is None else float(
         check_fraction("matmul_efficiency", matmul_efficiency))
     dpo = DP_OVERLAP if dp_overlap is None else float(
@@ -1171,7 +1170,7 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
                                      recompute=recompute, recompute_fraction=recompute_fraction
                                      ).items() if v is not None}
     if "recompute" in fixed and fixed["recompute"] not in RECOMPUTE_MODES:
-        raise ValueError(f"recompute must be one of {RECOMPUTE_MODES}, got {recompute!r}")
+        raise unknown_name("recompute", recompute, RECOMPUTE_MODES)
     if "zero_stage" in fixed and fixed["zero_stage"] not in _ZERO_STAGES:
         raise ValueError(f"zero_stage must be one of {_ZERO_STAGES}, got {zero_stage!r}")
     if "virtual_stages" in fixed and fixed.get("pp", 2) == 1 and fixed["virtual_stages"] > 1:

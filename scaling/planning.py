@@ -50,13 +50,22 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from scaling import clusters as _clusters, cost as _cost
-from scaling._validation import as_float_array, check_choice, check_fraction, like, scalar
+from scaling._validation import (
+    as_count_array,
+    as_float_array,
+    check_choice,
+    check_fraction,
+    elementwise,
+    like,
+    scalar,
+    whole_number,
+)
 from scaling.assumptions import Assumptions, as_assumptions
 from scaling.chain import (
     RunEstimate, accelerators_for_deadline, chain_inputs, estimate_run, run_chain,
 )
 from scaling.errors import InfeasibleRunError
-from scaling.hardware import as_accelerator
+from scaling.hardware import Accelerator, as_accelerator
 from scaling.laws import DEFAULT_LAW, FLOP_PER_PARAM_PER_TOKEN, compute_optimal, training_flop
 from scaling.results import NOT_A_COLUMN, ResultMixin
 from scaling.uncertainty import sensitivity as _sensitivity
@@ -172,12 +181,12 @@ class PlanAssumptions:
 
     def __post_init__(self):
         for name in ("accelerators_per_server", "servers_per_rack"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+            object.__setattr__(self, name, whole_number(f"PlanAssumptions.{name}",
+                                                        getattr(self, name)))
         for name in ("air_cooling_max_rack_power_w", "colocation_usd_per_kw_month",
                      "training_state_bytes_per_param", "horizon_s"):
-            as_float_array(name, getattr(self, name))
+            object.__setattr__(self, name, scalar(f"PlanAssumptions.{name}",
+                                                  getattr(self, name)))
         if not isinstance(self.credit_resale_value, bool):
             raise ValueError("credit_resale_value must be True or False")
 
@@ -192,6 +201,7 @@ class PlanAssumptions:
 # --------------------------------------------------------------------------------------------
 
 
+@elementwise
 def accelerators_for_memory(n_params, memory_bytes, bytes_per_param=16.0):
     """Accelerators whose memory holds the sharded training state (not rounded).
 
@@ -216,6 +226,7 @@ def accelerators_for_memory(n_params, memory_bytes, bytes_per_param=16.0):
     return like(n * b / m, n_params, memory_bytes, bytes_per_param)
 
 
+@elementwise
 def whole_servers(n_accelerators, accelerators_per_server):
     """Round an accelerator count up to whole servers.
 
@@ -232,12 +243,13 @@ def whole_servers(n_accelerators, accelerators_per_server):
         :math:`\\lceil n / a \\rceil` [count], an integer (ndarray of int64 for arrays).
     """
     n = as_float_array("n_accelerators", n_accelerators)
-    a = as_float_array("accelerators_per_server", accelerators_per_server)
+    a = as_count_array("accelerators_per_server", accelerators_per_server)
     # a tiny relative tolerance keeps exact multiples (e.g. 96.0000000001) from gaining a server
     result = np.ceil(n / a * (1 - 1e-12)).astype(np.int64)
     return like(result, n_accelerators, accelerators_per_server)
 
 
+@elementwise
 def server_power_w(tdp_w, chip_to_server_power, accelerators_per_server):
     """Nameplate (maximum) power of one server [W].
 
@@ -262,16 +274,20 @@ def server_power_w(tdp_w, chip_to_server_power, accelerators_per_server):
     >>> round(server_power_w(700, 1.82, 8))
     10192
     """
-    return _clusters.peak_it_power_w(accelerators_per_server, tdp_w, chip_to_server_power)
+    count = as_count_array("accelerators_per_server", accelerators_per_server)
+    return like(_clusters.peak_it_power_w(count, tdp_w, chip_to_server_power), tdp_w,
+                chip_to_server_power, accelerators_per_server)
 
 
+@elementwise
 def racks_needed(n_servers, servers_per_rack):
     """Racks for a number of servers, :math:`\\lceil s / r \\rceil` [count]."""
-    s = as_float_array("n_servers", n_servers)
-    r = as_float_array("servers_per_rack", servers_per_rack)
+    s = as_count_array("n_servers", n_servers)
+    r = as_count_array("servers_per_rack", servers_per_rack)
     return like(np.ceil(s / r).astype(np.int64), n_servers, servers_per_rack)
 
 
+@elementwise
 def max_servers_per_rack(rack_power_limit_w, server_power_w):
     """Most servers a rack's power (or cooling) limit allows.
 
@@ -304,6 +320,7 @@ def max_servers_per_rack(rack_power_limit_w, server_power_w):
     return like(result, rack_power_limit_w, server_power_w)
 
 
+@elementwise
 def cooling_type(rack_power_w, air_cooling_max_rack_power_w):
     """Cooling a rack needs: ``"air"`` up to the air ceiling, ``"liquid"`` above.
 
@@ -341,6 +358,7 @@ def cooling_type(rack_power_w, air_cooling_max_rack_power_w):
 # --------------------------------------------------------------------------------------------
 
 
+@elementwise
 def ownership_cost_usd(time_s, capex_usd, it_power_w, facility_power_w, utilisation, *,
                        colocation_usd_per_kw_month, electricity_usd_per_kwh):
     """Cumulative cost of owning a cluster after a time [USD].
@@ -386,6 +404,7 @@ def ownership_cost_usd(time_s, capex_usd, it_power_w, facility_power_w, utilisat
                  colocation_usd_per_kw_month, electricity_usd_per_kwh)
 
 
+@elementwise
 def rental_cost_over_time_usd(time_s, n_accelerators, rental_usd_per_hour, utilisation=1.0):
     """Cumulative rent for a number of accelerators after a time [USD].
 
@@ -407,7 +426,7 @@ def rental_cost_over_time_usd(time_s, n_accelerators, rental_usd_per_hour, utili
         :math:`C_{rent}(t) = p\\,n\\,u\\,t / 3600`. [USD]
     """
     t = as_float_array("time_s", time_s, allow_zero=True)
-    n = as_float_array("n_accelerators", n_accelerators)
+    n = as_count_array("n_accelerators", n_accelerators)
     p = as_float_array("rental_usd_per_hour", rental_usd_per_hour)
     u = check_fraction("utilisation", utilisation)
     hours = n * u * t / SECONDS_PER_HOUR
@@ -415,6 +434,7 @@ def rental_cost_over_time_usd(time_s, n_accelerators, rental_usd_per_hour, utili
                 rental_usd_per_hour, utilisation)
 
 
+@elementwise
 def break_even_time_s(upfront_usd, own_usd_per_s, rent_usd_per_s):
     """Time after which owning has cost less than renting [s].
 
@@ -442,6 +462,7 @@ def break_even_time_s(upfront_usd, own_usd_per_s, rent_usd_per_s):
     return like(result, upfront_usd, own_usd_per_s, rent_usd_per_s)
 
 
+@elementwise
 def break_even_utilisation(capex_usd, fixed_usd_per_s, energy_usd_per_s,
                            rent_usd_per_s, horizon_s, resale_usd=0.0):
     """Utilisation above which owning beats on-demand rent over a horizon.
@@ -813,7 +834,7 @@ def buy_vs_rent(plan, *, utilisation, months=None):
     check_fraction("utilisation", utilisation)
     if months is None:
         months = np.arange(0, round(plan.plan_assumptions.horizon_s / SECONDS_PER_MONTH) + 1)
-    months = as_float_array("months", months, allow_zero=True)
+    months = np.atleast_1d(as_float_array("months", months, allow_zero=True))
     t = months * SECONDS_PER_MONTH
     own = np.full(t.shape, np.nan) if math.isnan(plan.capex_usd) else ownership_cost_usd(
         t, plan.capex_usd, plan.it_power_w, plan.average_facility_power_w, utilisation,
@@ -915,7 +936,8 @@ def compare_accelerators(n_params, n_tokens, *, deadline_s, accelerators, utilis
         return value
 
     frames = []
-    for item in accelerators:
+    for item in ([accelerators] if isinstance(accelerators, (str, Accelerator))
+                 else accelerators):
         acc = as_accelerator(item)
         chip_mfu = per_chip_mfu.get(acc.name)
         plan = plan_training(n_params, n_tokens, deadline_s=deadline_s, accelerator=acc,
@@ -1050,7 +1072,9 @@ def sensitivity(plan, *, utilisation, ranges):
     utilisation : float
         Base utilisation of the owned cluster, in (0, 1].
     ranges : Mapping[str, tuple[float, float]]
-        ``{assumption: (low, high)}`` for names in :data:`SENSITIVITY_PARAMETERS`.
+        ``{assumption: (low, high)}`` for names in :data:`SENSITIVITY_PARAMETERS`. A range of
+        two NaNs for a price the plan does not have (the catalog has none, so the plan's
+        money is NaN) is left out: there is nothing to vary.
 
     Returns
     -------
@@ -1059,7 +1083,8 @@ def sensitivity(plan, *, utilisation, ranges):
         :data:`SENSITIVITY_OUTPUTS` (``n_accelerators``, ``capex_usd``,
         ``run_rental_cost_usd``, ``break_even_utilisation``, ``break_even_months`` vs on
         demand, ``own_minus_rent_usd`` over the horizon, negative when owning is cheaper),
-        with ``swing`` = ``|output_high - output_low|``.
+        with ``swing`` = ``|output_high - output_low|``. Outputs the plan cannot price (NaN
+        money where the catalog has no price) are left out.
     """
     import dataclasses
 
@@ -1072,19 +1097,25 @@ def sensitivity(plan, *, utilisation, ranges):
         "colocation_usd_per_kw_month": plan.plan_assumptions.colocation_usd_per_kw_month,
         "electricity_usd_per_kwh": plan.electricity_usd_per_kwh,
     }
+    usable = {}
     for name, bounds in ranges.items():
         check_choice("ranges key", name, SENSITIVITY_PARAMETERS)
         if not (isinstance(bounds, (tuple, list)) and len(bounds) == 2):
             raise ValueError(f"ranges[{name!r}] must be (low, high), got {bounds!r}")
+        if math.isnan(base[name]) and all(isinstance(v, float) and math.isnan(v)
+                                          for v in bounds):
+            continue  # no price in the catalog (NaN money): nothing to vary
         for value in bounds:
             scalar(f"ranges[{name!r}]", value)
+        usable[name] = bounds
 
     def outcome(*, mfu, rental_usd_per_hour, utilisation, price_usd, pue,
                 colocation_usd_per_kw_month, electricity_usd_per_kwh):
         acc = dataclasses.replace(plan.chip, price_usd=float(price_usd))
         varied = plan_training(
             plan.n_params, plan.n_tokens, deadline_s=plan.deadline_s, accelerator=acc,
-            rental_usd_per_hour=rental_usd_per_hour,
+            rental_usd_per_hour=(None if math.isnan(rental_usd_per_hour)
+                                 else rental_usd_per_hour),
             assumptions=plan.assumptions.replace(mfu=mfu, pue=pue,
                                                  electricity_usd_per_kwh=electricity_usd_per_kwh),
             plan_assumptions=dataclasses.replace(
@@ -1097,7 +1128,14 @@ def sensitivity(plan, *, utilisation, ranges):
                 "break_even_months": on_demand["break_even_months"],
                 "own_minus_rent_usd": on_demand["own_minus_rent_usd"]}
 
-    table = _sensitivity(outcome, base, dict(ranges))
+    # outputs the plan cannot price (NaN money: no catalog price) are left out of the table
+    priced = [name for name, value in outcome(**base).items() if math.isfinite(value)]
+
+    def priced_outcome(**settings):
+        values = outcome(**settings)
+        return {name: values[name] for name in priced}
+
+    table = _sensitivity(priced_outcome, base, usable)
     order = {name: i for i, name in enumerate(SENSITIVITY_OUTPUTS)}
     return table.sort_values(["output", "swing"], key=lambda c: c.map(order) if c.name ==
                              "output" else c, ascending=[True, False], ignore_index=True)

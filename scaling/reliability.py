@@ -60,8 +60,17 @@ from types import MappingProxyType
 
 import numpy as np
 
-from scaling._validation import as_float_array, check_fraction, like, scalar
+from scaling._validation import (
+    as_count_array,
+    as_float_array,
+    check_choice,
+    check_fraction,
+    elementwise,
+    like,
+    scalar,
+)
 from scaling.data import read_rows
+from scaling.errors import InfeasibleRunError
 from scaling.uncertainty import sensitivity
 from scaling.units import HOURS_PER_DAY, SECONDS_PER_DAY, SECONDS_PER_HOUR
 
@@ -278,9 +287,10 @@ class ReliabilityAssumptions:
                                  bytes_per_param=self.checkpoint_bytes_per_param)
 
     def mtbf_s(self, n_accelerators):
-        """Job MTBF [s]; forwards to :func:`mtbf_s`."""
-        return mtbf_s(n_accelerators, self.failure_rate_per_accelerator_hour,
-                      scaling_exponent=self.scaling_exponent)
+        """Job MTBF [s] of ``n_accelerators`` (whole numbers); forwards to :func:`mtbf_s`."""
+        return like(mtbf_s(as_count_array("n_accelerators", n_accelerators),
+                           self.failure_rate_per_accelerator_hour,
+                           scaling_exponent=self.scaling_exponent), n_accelerators)
 
     def interval_s(self, n_accelerators, n_params=None):
         """Optimal checkpoint interval [s]; forwards to :func:`optimal_interval_s`."""
@@ -320,11 +330,7 @@ def failure_rate_per_accelerator_hour(source="llama3_405b"):
     >>> round(failure_rate_per_accelerator_hour("llama3_405b") * 1e5, 3)
     1.973
     """
-    if source not in FAILURE_RATES:
-        raise ValueError(
-            f"unknown failure-rate source {source!r}; valid sources: "
-            f"{', '.join(sorted(FAILURE_RATES))}"
-        )
+    check_choice("failure-rate source", source, sorted(FAILURE_RATES))
     return FAILURE_RATES[source][0]
 
 
@@ -349,6 +355,7 @@ def llama3_interruptions_table():
     return frame
 
 
+@elementwise
 def interruption_rate_per_s(n_accelerators,
                             failure_rate_per_accelerator_hour=DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR,
                             *, scaling_exponent=1.0,
@@ -387,6 +394,7 @@ def interruption_rate_per_s(n_accelerators,
     return like(result, n_accelerators, failure_rate_per_accelerator_hour)
 
 
+@elementwise
 def mtbf_s(n_accelerators,
            failure_rate_per_accelerator_hour=DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR,
            *, scaling_exponent=1.0,
@@ -418,6 +426,7 @@ def mtbf_s(n_accelerators,
 # Checkpoint intervals
 # ---------------------------------------------------------------------------------------------
 
+@elementwise
 def young_interval_s(checkpoint_time_s, mtbf_s):
     """Young's (1974) first-order optimal compute time between checkpoints.
 
@@ -449,6 +458,7 @@ def young_interval_s(checkpoint_time_s, mtbf_s):
     return like(np.sqrt(2.0 * delta * m), checkpoint_time_s, mtbf_s)
 
 
+@elementwise
 def daly_interval_s(checkpoint_time_s, mtbf_s):
     """Daly's (2006) higher-order estimate of the optimal checkpoint interval.
 
@@ -512,6 +522,7 @@ def _optimal_fraction(d):
     return x, y
 
 
+@elementwise
 def optimal_checkpointing(mtbf_s, checkpoint_time_s, restart_time_s=DEFAULT_RESTART_TIME_S):
     """Optimal checkpoint interval and the goodput it gives (Daly's exponential model).
 
@@ -551,6 +562,7 @@ def _log_expm1(x):
                     np.log(np.expm1(small_x)))
 
 
+@elementwise
 def optimal_interval_s(checkpoint_time_s, mtbf_s):
     """Exact minimiser of Daly's exponential wall-clock model.
 
@@ -585,6 +597,7 @@ def optimal_interval_s(checkpoint_time_s, mtbf_s):
 # Goodput
 # ---------------------------------------------------------------------------------------------
 
+@elementwise
 def goodput(mtbf_s, checkpoint_time_s, restart_time_s=DEFAULT_RESTART_TIME_S, interval_s=None):
     """Fraction of wall-clock time that advances training (Daly's exponential model).
 
@@ -630,6 +643,7 @@ def goodput(mtbf_s, checkpoint_time_s, restart_time_s=DEFAULT_RESTART_TIME_S, in
     return like(result, mtbf_s, checkpoint_time_s, restart_time_s, interval_s)
 
 
+@elementwise
 def goodput_first_order(mtbf_s, checkpoint_time_s, restart_time_s=DEFAULT_RESTART_TIME_S,
                         interval_s=None):
     """First-order goodput: checkpoint overhead, half a segment of rework and a restart per failure.
@@ -662,6 +676,7 @@ def goodput_first_order(mtbf_s, checkpoint_time_s, restart_time_s=DEFAULT_RESTAR
     return like(result, *(inputs if interval_s is None else inputs + (interval_s,)))
 
 
+@elementwise
 def first_order_valid(mtbf_s, checkpoint_time_s, restart_time_s=DEFAULT_RESTART_TIME_S,
                       interval_s=None, *, tolerance=FIRST_ORDER_TOLERANCE):
     """Where the first-order goodput agrees with the exponential model.
@@ -689,6 +704,7 @@ def first_order_valid(mtbf_s, checkpoint_time_s, restart_time_s=DEFAULT_RESTART_
     return like(result, mtbf_s, checkpoint_time_s, restart_time_s)
 
 
+@elementwise
 def goodput_at_scale(n_accelerators, *,
                      failure_rate_per_accelerator_hour=DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR,
                      checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S,
@@ -715,8 +731,8 @@ def goodput_at_scale(n_accelerators, *,
     goodput : numeric
         [fraction] in (0, 1].
     """
-    m = mtbf_s(n_accelerators, failure_rate_per_accelerator_hour,
-               scaling_exponent=scaling_exponent)
+    n = as_count_array("n_accelerators", n_accelerators)
+    m = mtbf_s(n, failure_rate_per_accelerator_hour, scaling_exponent=scaling_exponent)
     result = goodput(np.asarray(m), checkpoint_time_s, restart_time_s)
     return like(result, n_accelerators, failure_rate_per_accelerator_hour, checkpoint_time_s,
                  restart_time_s)
@@ -744,6 +760,7 @@ def checkpoint_bytes(n_params, bytes_per_param=CHECKPOINT_BYTES_PER_PARAM):
     return like(params * per_param, n_params, bytes_per_param)
 
 
+@elementwise
 def checkpoint_write_time_s(checkpoint_bytes,
                             write_bandwidth_byte_per_s=LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S):
     """Time to write a checkpoint at an aggregate storage bandwidth [s].
@@ -767,6 +784,7 @@ def checkpoint_write_time_s(checkpoint_bytes,
     return like(size / bandwidth, checkpoint_bytes, write_bandwidth_byte_per_s)
 
 
+@elementwise
 def checkpoint_time_s(n_params, write_bandwidth_byte_per_s=LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S,
                       *, bytes_per_param=CHECKPOINT_BYTES_PER_PARAM):
     """Checkpoint pause of a model from the storage model [s].
@@ -798,6 +816,7 @@ def checkpoint_time_s(n_params, write_bandwidth_byte_per_s=LLAMA3_STORAGE_SUSTAI
                                    write_bandwidth_byte_per_s)
 
 
+@elementwise
 def required_write_bandwidth_byte_per_s(n_params, checkpoint_time_s, *,
                                         bytes_per_param=CHECKPOINT_BYTES_PER_PARAM):
     """Aggregate write bandwidth that saves a model's checkpoint within a pause [byte/s].
@@ -831,6 +850,7 @@ def required_write_bandwidth_byte_per_s(n_params, checkpoint_time_s, *,
 # Inverse problems
 # ---------------------------------------------------------------------------------------------
 
+@elementwise
 def required_checkpoint_time_s(target_goodput, mtbf_s, restart_time_s=DEFAULT_RESTART_TIME_S):
     """Longest checkpoint pause that still reaches ``target_goodput`` at the optimal interval.
 
@@ -870,6 +890,7 @@ def required_checkpoint_time_s(target_goodput, mtbf_s, restart_time_s=DEFAULT_RE
     return like(result, target_goodput, mtbf_s, restart_time_s)
 
 
+@elementwise
 def required_restart_time_s(target_goodput, mtbf_s, checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S):
     """Longest restart time that still reaches ``target_goodput`` at the optimal interval.
 
@@ -901,6 +922,7 @@ def required_restart_time_s(target_goodput, mtbf_s, checkpoint_time_s=DEFAULT_CH
     return like(result, target_goodput, mtbf_s, checkpoint_time_s)
 
 
+@elementwise
 def required_mtbf_s(target_goodput, checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S,
                     restart_time_s=DEFAULT_RESTART_TIME_S):
     """Shortest job MTBF that reaches ``target_goodput`` at the optimal interval.
@@ -938,7 +960,8 @@ def max_accelerators(target_goodput, checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S
                      restart_time_s=DEFAULT_RESTART_TIME_S,
                      failure_rate_per_accelerator_hour=DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR,
                      *, scaling_exponent=1.0,
-                     reference_n_accelerators=LLAMA3_INTERRUPTIONS["n_accelerators"]):
+                     reference_n_accelerators=LLAMA3_INTERRUPTIONS["n_accelerators"],
+                     infeasible="raise"):
     """Largest synchronous job that still reaches ``target_goodput``.
 
     Parameters
@@ -951,26 +974,64 @@ def max_accelerators(target_goodput, checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S
         [1/(accelerator h)]
     scaling_exponent, reference_n_accelerators :
         See :func:`interruption_rate_per_s`.
+    infeasible : {"raise", "nan"}
+        What to do where not even one accelerator reaches the target (restarts and
+        checkpoints alone cost more): raise :class:`scaling.InfeasibleRunError` (default), or
+        return NaN there (for sweeps).
 
     Returns
     -------
     n_accelerators : numeric
-        Accelerator count (real-valued) at which goodput equals the target. [count]
+        Accelerator count (real-valued, >= 1) at which goodput equals the target. [count]
+
+    Raises
+    ------
+    InfeasibleRunError
+        With ``infeasible="raise"``, where the target is out of reach on one accelerator; the
+        message gives the goodput one accelerator reaches.
 
     Notes
     -----
     Inverts :func:`mtbf_s` at :func:`required_mtbf_s`:
     :math:`n = n_{ref}\\,(3600 / (\\lambda_{acc} n_{ref} M))^{1/k}`.
     """
+    check_choice("infeasible", infeasible, ("raise", "nan"))
     m = np.asarray(required_mtbf_s(target_goodput, checkpoint_time_s, restart_time_s))
     rate = as_float_array("failure_rate_per_accelerator_hour", failure_rate_per_accelerator_hour)
     k = as_float_array("scaling_exponent", scaling_exponent)
     n_ref = as_float_array("reference_n_accelerators", reference_n_accelerators)
     result = n_ref * (SECONDS_PER_HOUR / (rate * n_ref * m)) ** (1.0 / k)
+    below_one = result < 1.0
+    if below_one.any() and infeasible == "raise":
+        raise _unreachable_target(target_goodput, checkpoint_time_s, restart_time_s, rate,
+                                  k, n_ref, below_one)
+    result = np.where(below_one, np.nan, result)
     return like(result, target_goodput, checkpoint_time_s, restart_time_s,
                  failure_rate_per_accelerator_hour)
 
 
+def _unreachable_target(target_goodput, checkpoint_time_s, restart_time_s, rate, k, n_ref,
+                        below_one):
+    """The InfeasibleRunError of :func:`max_accelerators` for its first unreachable entry."""
+    shape = below_one.shape
+
+    def first(value):
+        return float(np.broadcast_to(np.asarray(value, dtype=float), shape).flat[
+            np.flatnonzero(below_one)[0]])
+
+    target, pause, restart = first(target_goodput), first(checkpoint_time_s), first(
+        restart_time_s)
+    one = float(goodput(mtbf_s(1.0, first(rate), scaling_exponent=first(k),
+                               reference_n_accelerators=first(n_ref)), pause, restart))
+    return InfeasibleRunError(
+        f"target_goodput={target:g} is out of reach: not even one accelerator reaches it with "
+        f"a {pause:.3g} s checkpoint pause and a {restart:.3g} s restart at "
+        f"{first(rate):.3g} interruptions per accelerator-hour (one accelerator reaches "
+        f"goodput {one:.3g}); lower the target or shorten checkpoints and restarts "
+        "(infeasible='nan' returns NaN for such entries)")
+
+
+@elementwise
 def lost_cost_usd(run_cost_usd, goodput):
     """Dollars spent on wall-clock time that did not advance training.
 
@@ -1015,7 +1076,7 @@ def reliability_table(n_accelerators, *,
     """
     import pandas as pd
 
-    n = np.atleast_1d(as_float_array("n_accelerators", n_accelerators))
+    n = np.atleast_1d(as_count_array("n_accelerators", n_accelerators))
     m = np.asarray(mtbf_s(n, failure_rate_per_accelerator_hour,
                           scaling_exponent=scaling_exponent))
     delta = np.broadcast_to(as_float_array("checkpoint_time_s", checkpoint_time_s), n.shape)
@@ -1082,7 +1143,7 @@ def sensitivity_table(n_accelerators, *, ranges=None,
         "restart_time_s": restart_time_s,
         "scaling_exponent": scaling_exponent,
     }
-    n = np.atleast_1d(as_float_array("n_accelerators", n_accelerators))
+    n = np.atleast_1d(as_count_array("n_accelerators", n_accelerators))
 
     labels = [f"{size:,.0f} accelerators" for size in n]
 

@@ -9,11 +9,22 @@ notebook's checked claims (the printed output of its ``# NBVAL_CHECK_OUTPUT`` ce
 
 A notebook that fails does not stop the report: the others are built, the index marks the
 failed one with its one-line reason, and the command exits with status 1 at the end.
+
+Any notebook can run with other values for the names its ``parameters``-tagged cell assigns
+(papermill's convention: the values are injected in a cell after it)::
+
+    python -m scaling.report --param 07_enterprise_right_sizing ACCELERATOR=GB200 \
+        --param 07_enterprise_right_sizing PRETRAIN_N_PARAMS=70e9 --only 07_enterprise_right_sizing
+
+``VALUE`` is read as a Python literal (``70e9``, ``[1e10, 1e11]``, ``None``), else as text
+(``GB200``); an unknown notebook or parameter name is refused with the closest one suggested.
+The index lists the values each notebook ran with.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import copy
 import functools
 import html
@@ -30,6 +41,8 @@ __all__ = [
     "build_report",
     "chart_specs",
     "main",
+    "notebook_parameters",
+    "parse_parameter",
     "render_markdown_math",
 ]
 
@@ -128,6 +141,7 @@ class NotebookReport:
     claims: tuple[str, ...]
     title: str
     error: str | None = None
+    parameters: dict = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -422,8 +436,93 @@ def _one_line(exc: BaseException) -> str:
     return f"{name}: {lines[0]}" if lines else name
 
 
-def _execute(path: Path):
-    """Run one notebook; return it (executed as far as it went) and the error line or None."""
+def _parameters_cell(notebook):
+    """The cell tagged ``parameters`` (papermill's convention), or None."""
+    for cell in notebook.cells:
+        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get(
+                "tags", []):
+            return cell
+    return None
+
+
+def notebook_parameters(path: str | Path) -> tuple[str, ...]:
+    """Names a notebook's ``parameters``-tagged cell assigns (the values a run may change).
+
+    Parameters
+    ----------
+    path : str or Path
+        The notebook.
+
+    Returns
+    -------
+    tuple of str
+        In the order of the cell; empty when the notebook has no such cell.
+    """
+    import nbformat
+
+    cell = _parameters_cell(nbformat.read(Path(path), as_version=4))
+    if cell is None:
+        return ()
+    names = []
+    for node in ast.parse(cell.source).body:
+        targets = node.targets if isinstance(node, ast.Assign) else (
+            [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else [])
+        for target in targets:
+            for name in ast.walk(target):
+                if isinstance(name, ast.Name) and name.id not in names:
+                    names.append(name.id)
+    return tuple(names)
+
+
+def parse_parameter(text: str) -> tuple[str, object]:
+    """``"NAME=VALUE"`` -> ``(NAME, value)``: VALUE as a Python literal, else as text.
+
+    Examples
+    --------
+    >>> parse_parameter("PRETRAIN_N_PARAMS=70e9")
+    ('PRETRAIN_N_PARAMS', 70000000000.0)
+    >>> parse_parameter("ACCELERATOR=GB200")
+    ('ACCELERATOR', 'GB200')
+    >>> parse_parameter("CLUSTERS=['frontier', 'eos-mlperf']")
+    ('CLUSTERS', ['frontier', 'eos-mlperf'])
+    """
+    name, sep, value = text.partition("=")
+    name = name.strip()
+    if not sep or not name.isidentifier():
+        raise ValueError(f"--param: expected NAME=VALUE (e.g. ACCELERATOR=GB200), got {text!r}")
+    try:
+        return name, ast.literal_eval(value.strip())
+    except (ValueError, SyntaxError):
+        return name, value.strip()
+
+
+def _check_parameters(path: Path, values: dict) -> None:
+    from scaling._validation import unknown_name
+
+    names = notebook_parameters(path)
+    if not names:
+        raise ValueError(f"{path.name} has no cell tagged 'parameters'; it takes no --param")
+    for name in values:
+        if name not in names:
+            raise unknown_name(f"parameter of {path.stem}", name, names)
+
+
+def _inject(notebook, values: dict) -> None:
+    """Insert the injected-parameters cell after the ``parameters`` cell (papermill's way)."""
+    from papermill.parameterize import parameterize_notebook
+
+    # the metadata papermill's loader adds (papermill.iorw.load_notebook_node)
+    notebook.metadata.setdefault("papermill", {"default_parameters": {}, "parameters": {},
+                                               "environment_variables": {}})
+    for cell in notebook.cells:
+        cell.metadata.setdefault("tags", [])
+        cell.metadata.setdefault("papermill", {})
+    return parameterize_notebook(notebook, values, kernel_name="python3", language="python")
+
+
+def _execute(path: Path, parameters: dict | None = None):
+    """Run one notebook (with ``parameters`` injected); return it (executed as far as it
+    went) and the error line or None."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -432,6 +531,8 @@ def _execute(path: Path):
         if cell.get("cell_type") == "code":
             cell.outputs = []
             cell.execution_count = None
+    if parameters:
+        notebook = _inject(notebook, parameters)
     try:
         NotebookClient(
             notebook,
@@ -502,6 +603,10 @@ def _index_html(entries: tuple[NotebookReport, ...], out_dir: Path) -> str:
         parts.append(f"<h2 id='{html.escape(entry.name)}'>{heading}</h2>")
         page_link = "" if entry.html_path is None else f" &middot; <a href='{rel}'>open the page</a>"
         parts.append(f"<p><code>{html.escape(entry.name)}.ipynb</code>{page_link}</p>")
+        if entry.parameters:
+            given = ", ".join(f"{k}={v!r}" for k, v in entry.parameters.items())
+            parts.append(f"<p class='parameters'>Run with parameters: "
+                         f"<code>{html.escape(given)}</code></p>")
         if not entry.ok:
             partial = " The page linked above shows the outputs up to the failing cell." \
                 if entry.html_path is not None else ""
@@ -519,7 +624,8 @@ def _index_html(entries: tuple[NotebookReport, ...], out_dir: Path) -> str:
     return "\n".join(parts)
 
 
-def build_report(notebooks_dir: str | Path, out_dir: str | Path, *, progress: bool | None = None) -> Report:
+def build_report(notebooks_dir: str | Path, out_dir: str | Path, *, progress: bool | None = None,
+                 parameters: dict | None = None, only=None) -> Report:
     """Execute every ``*.ipynb`` in ``notebooks_dir`` and write the report to ``out_dir``.
 
     A notebook that fails is marked in the index with its one-line reason and the others
@@ -535,6 +641,12 @@ def build_report(notebooks_dir: str | Path, out_dir: str | Path, *, progress: bo
         HTML page per notebook and ``charts/*.png``.
     progress : bool, optional
         Show a tqdm progress bar; by default only when standard error is a terminal.
+    parameters : Mapping[str, Mapping[str, object]], optional
+        Notebook name (with or without ``.ipynb``) -> ``{parameter: value}`` to inject after
+        its ``parameters`` cell (papermill's convention); names are checked against the
+        cell.
+    only : sequence of str, optional
+        Build only these notebooks (names with or without ``.ipynb``).
 
     Returns
     -------
@@ -544,6 +656,8 @@ def build_report(notebooks_dir: str | Path, out_dir: str | Path, *, progress: bo
     ------
     FileNotFoundError
         If ``notebooks_dir`` holds no notebook.
+    ValueError
+        An unknown notebook or parameter name (the closest is suggested).
     """
     from tqdm.auto import tqdm
 
@@ -552,13 +666,31 @@ def build_report(notebooks_dir: str | Path, out_dir: str | Path, *, progress: bo
     paths = sorted(notebooks_dir.glob("*.ipynb"))
     if not paths:
         raise FileNotFoundError(f"no notebooks (*.ipynb) found in {notebooks_dir}")
+    by_stem = {path.stem: path for path in paths}
+
+    def stem_of(name: str, what: str) -> str:
+        from scaling._validation import unknown_name
+
+        stem = str(name).removesuffix(".ipynb")
+        if stem not in by_stem:
+            raise unknown_name(what, name, list(by_stem))
+        return stem
+
+    wanted = {stem_of(name, "notebook") for name in (
+        [only] if isinstance(only, str) else only)} if only is not None else set(by_stem)
+    values = {}
+    for name, given in (parameters or {}).items():
+        stem = stem_of(name, "notebook (--param)")
+        _check_parameters(by_stem[stem], dict(given))
+        values[stem] = dict(given)
+    paths = [path for path in paths if path.stem in wanted]
     out_dir.mkdir(parents=True, exist_ok=True)
     if progress is None:
         progress = sys.stderr.isatty()
 
     executed = []
     for path in tqdm(paths, desc="notebooks", unit="nb", disable=not progress):
-        notebook, error = _execute(path)
+        notebook, error = _execute(path, values.get(path.stem))
         executed.append((path.stem, notebook, error))
     neighbours = [(stem, _title(nb, stem)) for stem, nb, _ in executed]
 
@@ -581,6 +713,7 @@ def build_report(notebooks_dir: str | Path, out_dir: str | Path, *, progress: bo
             claims=_claims(notebook),
             title=neighbours[position][1],
             error=error,
+            parameters=values.get(stem, {}),
         ))
     entries = tuple(entries)
     index_path = out_dir / "index.html"
@@ -600,9 +733,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scaling.report", description=__doc__.splitlines()[0])
     parser.add_argument("--notebooks", default="notebooks", help="folder of notebooks [default: notebooks]")
     parser.add_argument("--out", default="reports", help="output folder [default: reports]")
+    parser.add_argument("--param", nargs=2, action="append", default=[],
+                        metavar=("NOTEBOOK", "NAME=VALUE"),
+                        help="run NOTEBOOK with NAME set to VALUE (a Python literal or text); "
+                             "repeat for more")
+    parser.add_argument("--only", nargs="+", metavar="NOTEBOOK",
+                        help="build only these notebooks")
     args = parser.parse_args(argv)
     try:
-        report = build_report(args.notebooks, args.out)
+        parameters: dict = {}
+        for notebook, assignment in args.param:
+            name, value = parse_parameter(assignment)
+            parameters.setdefault(notebook, {})[name] = value
+        report = build_report(args.notebooks, args.out, parameters=parameters, only=args.only)
     except Exception as exc:  # a one-line message, non-zero exit
         sys.stderr.write(f"report failed: {exc.__class__.__name__}: {exc}\n")
         return 1

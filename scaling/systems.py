@@ -48,8 +48,8 @@ import numpy as np
 
 from scaling import laws
 from scaling._validation import (
-    as_float_array, as_numeric_array, check_choice, check_fraction, scalar, unknown_name,
-    whole_number,
+    as_float_array, as_names, as_numeric_array, check_choice, check_fraction, scalar,
+    unknown_name, whole_number,
 )
 from scaling.assumptions import as_assumptions
 from scaling.chain import chain_inputs, estimate_run, run_chain
@@ -58,6 +58,7 @@ from scaling.clusters import (
 )
 from scaling.cost import cluster_cost_breakdown
 from scaling.data import cached, load_table
+from scaling.errors import InfeasibleRunError
 from scaling.forecasting import largest_trainable
 from scaling.hardware import Accelerator, as_accelerator, sustained_flop_per_s
 from scaling.reliability import RESTART_TIMES_S
@@ -125,6 +126,26 @@ SLOW_RESTART_TIME_S = 1800.0
 # --------------------------------------------------------------------------------------------
 # validation (private)
 # --------------------------------------------------------------------------------------------
+
+def _systems(value, name: str = "cluster_names") -> list:
+    """A list of cluster names or Clusters; one name (or one Cluster) is a list of one (a
+    string is never read as its characters)."""
+    if value is None:
+        raise ValueError(f"{name} must be cluster names (see scaling.list_clusters()) or "
+                         "Clusters, got None")
+    if isinstance(value, (str, Cluster)):
+        return [value]
+    try:
+        items = list(value)
+    except TypeError:
+        raise ValueError(f"{name} must be cluster names (see scaling.list_clusters()) or "
+                         f"Clusters, got {type(value).__name__} {value!r}") from None
+    for item in items:
+        if not isinstance(item, (str, Cluster)):
+            raise ValueError(f"{name} must be cluster names (see scaling.list_clusters()) or "
+                             f"Clusters; got {type(item).__name__} {item!r} among them")
+    return items
+
 
 def _days(days) -> tuple[float, ...]:
     values = tuple(float(d) for d in np.atleast_1d(as_float_array("days", days)))
@@ -222,12 +243,11 @@ class ReportedBenchmark:
     source: str
 
     def __post_init__(self) -> None:
-        if not (math.isfinite(self.flop_per_s) and self.flop_per_s > 0):
-            raise ValueError(
-                f"{self.system}: flop_per_s must be positive, got {self.flop_per_s!r}")
-        if self.n_accelerators <= 0:
-            raise ValueError(f"{self.system}: n_accelerators must be positive")
-        if not self.source.strip():
+        object.__setattr__(self, "flop_per_s",
+                           scalar(f"{self.system}: flop_per_s", self.flop_per_s))
+        object.__setattr__(self, "n_accelerators",
+                           whole_number(f"{self.system}: n_accelerators", self.n_accelerators))
+        if not isinstance(self.source, str) or not self.source.strip():
             raise ValueError(f"{self.system}: source must be non-empty")
 
 
@@ -390,7 +410,7 @@ def compare_systems(cluster_names=DEFAULT_SYSTEMS, *, days=(30, 100), reference_
     durations = _days(days)
     ref = _reference(reference_compute_flop)
     rows = []
-    for name in cluster_names:
+    for name in _systems(cluster_names):
         system = as_cluster(name)
         chip = system.accelerator
         a = _assumptions_for(chip, assumptions, precision)
@@ -459,7 +479,7 @@ def precision_comparison(cluster_names=DEFAULT_SYSTEMS, *, assumptions=None):
 
     a = as_assumptions(assumptions).replace(precision="bf16")
     rows = []
-    for name in cluster_names:
+    for name in _systems(cluster_names):
         system = as_cluster(name)
         chip = system.accelerator
         inputs = chain_inputs(1.0, accelerator=chip, n_accelerators=system.n_accelerators,
@@ -520,11 +540,12 @@ def time_sensitivity(cluster_names=DEFAULT_SYSTEMS, *, compute_flop=None,
 
     ref = _reference(compute_flop)
     mfus = np.atleast_1d(check_fraction("mfu", mfu))
+    precisions = as_names("precisions (bf16, fp8)", precisions, name="precisions")
     for precision in precisions:
         check_choice("precisions", precision, ("bf16", "fp8"))
     base = as_assumptions(assumptions)
     rows = []
-    for name in cluster_names:
+    for name in _systems(cluster_names):
         system = as_cluster(name)
         for precision in precisions:
             if precision == "fp8" and math.isnan(system.accelerator.peak_fp8_flop_per_s):
@@ -776,7 +797,7 @@ def run_time_quantiles(cluster_names=DEFAULT_SYSTEMS, *, quantiles=PROBABILITIES
     if ((qs < 0) | (qs > 1)).any():
         raise ValueError(f"quantiles must be in [0, 1], got {quantiles!r}")
     rows = {}
-    for name in cluster_names:
+    for name in _systems(cluster_names):
         samples = run_time_samples(name, uncertainty=uncertainty, n_samples=n_samples,
                                    seed=seed, law=law, precision=precision,
                                    assumptions=assumptions)
@@ -824,7 +845,7 @@ def compare_clusters(names=None, *, assumptions=None):
         names = [n for n in SEED_SYSTEMS if n in every] + [n for n in every
                                                             if n not in SEED_SYSTEMS]
     rows = []
-    for name in names:
+    for name in _systems(names, "names"):
         system = as_cluster(name)
         inputs = chain_inputs(1.0, accelerator=system.accelerator,
                               n_accelerators=system.n_accelerators, assumptions=a,
@@ -943,7 +964,15 @@ def size_cluster(accelerator, *, budget_usd=None, power_w=None, cooling="liquid"
     binding = min(candidates, key=candidates.get)
     count = candidates[binding]
     if count < 1:
-        raise ValueError(f"the {binding} constraint is too small for a single {chip.name}")
+        if binding == "budget":
+            per_chip = float(one["hardware_capex_usd"] + one["facility_capex_usd"])
+            given, need = f"budget_usd={budget_usd!r}", (
+                f"one {chip.name} costs ${per_chip:,.0f} with its share of servers, network "
+                "and facility")
+        else:
+            given, need = f"power_w={power_w!r}", (
+                f"one {chip.name} needs {float(one['peak_facility_power_w']):,.0f} W at the wall")
+        raise InfeasibleRunError(f"{given} buys not even one {chip.name}: {need}")
     inputs = chain_inputs(1.0, accelerator=chip, n_accelerators=count, assumptions=a)
     values = run_chain(inputs)
     it_power = float(peak_it_power_w(count, chip.tdp_w, chip.chip_to_server_power))

@@ -71,7 +71,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scaling._validation import check_choice, like
+from scaling._validation import check_choice, like, whole_number
 from scaling.cost import EPOCH_SERVER_COST_OVERHEAD
 from scaling.data import cached, load_table
 from scaling.hardware import PRECISIONS, PROJECTION_BASES, Accelerator, list_accelerators
@@ -971,7 +971,7 @@ def typical_accelerator_draws(year, n: int = 1000, seed: int = 0, *, precision: 
     trends = _trends_for(precision, trends)
     year = _check_year(year, trends)
     when = _mid_year(year)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(whole_number("seed", seed, minimum=0))
     corr = np.asarray(trends.residual_correlation, dtype=float)
     z = rng.multivariate_normal(np.zeros(len(QUANTITIES)), corr, size=int(n),
                                 method="eigh")

@@ -41,7 +41,7 @@ from types import MappingProxyType
 import numpy as np
 
 from scaling import laws
-from scaling._validation import check_choice, scalar, unknown_name, whole_number
+from scaling._validation import check_at_least, check_choice, scalar, unknown_name, whole_number
 
 __all__ = [
     "CI_LEVEL",
@@ -472,6 +472,10 @@ def percentiles(values, probabilities=PROBABILITIES) -> list[np.ndarray]:
     """
     x = np.asarray(values, dtype=float)
     n = x.shape[-1]
+    probabilities = [float(p) for p in np.atleast_1d(
+        check_at_least("probabilities", probabilities, 0.0))]
+    if any(p > 1 for p in probabilities):
+        raise ValueError(f"probabilities must be in [0, 1], got {probabilities!r}")
     positions = [p * (n - 1) for p in probabilities]
     kth = sorted({int(math.floor(q)) for q in positions} |
                  {min(int(math.floor(q)) + 1, n - 1) for q in positions})

@@ -39,6 +39,7 @@ import math
 
 import numpy as np
 
+from scaling._validation import unknown_name
 from scaling.hardware import as_accelerator
 from scaling.model_shape import as_model_shape, shape_from_params
 from scaling.parallelism import plan_parallelism
@@ -160,7 +161,7 @@ def _reported(row, shape, convention: str):
     else:
         value = float(get("reported_value"))
     if metric not in METRICS:
-        raise ValueError(f"run {get('name')!r}: metric must be one of {METRICS}, got {metric!r}")
+        raise unknown_name(f"metric (run {get('name')!r})", metric, METRICS)
     model_per_token = float(shape.flop_per_token(attention=convention))
     if metric == "mfu":
         mfu = value

@@ -7,7 +7,9 @@ Used by ``tests/test_report.py`` (a tiny report built from a fixture notebook) a
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -202,3 +204,35 @@ def chart_problems(dom: str) -> tuple[int, list[str]]:
             start = text.index(marker)
             problems.append(f"error text on the page: {text[start:start + 200]!r}")
     return len(page.charts), problems
+
+
+_SPECS = re.compile(r"<script[^>]*id=['\"]scaling-chart-specs['\"][^>]*>(.*?)</script>", re.S)
+
+
+def _params_with_bind(node) -> list[str]:
+    found = []
+    if isinstance(node, dict):
+        for param in node.get("params", []) or []:
+            bind = param.get("bind") if isinstance(param, dict) else None
+            if isinstance(bind, dict) and "input" in bind:  # not "legend" or "scales"
+                found.append(param.get("name", "?"))
+        for value in node.values():
+            found += _params_with_bind(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += _params_with_bind(value)
+    return found
+
+
+def bound_parameters(page_html: str) -> list[list[str]]:
+    """Per chart of a report page, the names of its parameters bound to an HTML input (a
+    slider or a drop-down that works without a kernel)."""
+    match = _SPECS.search(page_html)
+    if match is None:
+        return []
+    return [_params_with_bind(spec) for spec in json.loads(match.group(1))]
+
+
+def bound_inputs(dom: str) -> list[str]:
+    """Labels of the input elements Vega-Embed rendered for bound parameters in a DOM."""
+    return re.findall(r"class=['\"]vega-bind-name['\"][^>]*>([^<]*)<", dom)

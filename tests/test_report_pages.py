@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from pagecheck import (broken_local_links, chart_problems, chromium_executable, dump_dom,
-                       external_references, scan)
+from pagecheck import (bound_inputs, bound_parameters, broken_local_links, chart_problems,
+                       chromium_executable, dump_dom, external_references, scan)
+
+#: Charts of the report whose sliders must work in the static page (issue 11: at least two).
+MIN_SLIDER_CHARTS = 2
 
 
 def _pages(config) -> list[Path]:
@@ -62,7 +65,18 @@ def test_page_references_nothing_external(report_dir, page):
 
 
 def test_page_renders_every_chart_offline_in_chromium(report_dir, page, chromium):
-    expected = len(scan(page.read_text(encoding="utf-8")).charts)
-    n_charts, problems = chart_problems(dump_dom(chromium, page))
+    text = page.read_text(encoding="utf-8")
+    expected = len(scan(text).charts)
+    dom = dump_dom(chromium, page)
+    n_charts, problems = chart_problems(dom)
     assert problems == []
     assert n_charts == expected
+    # every parameter bound to an input (a slider) shows as an input in the rendered page
+    bound = [name for names in bound_parameters(text) for name in names]
+    assert len(bound_inputs(dom)) == len(bound), (bound, bound_inputs(dom))
+
+
+def test_report_has_charts_with_sliders_that_work_without_a_kernel(report_dir):
+    charts = [names for page in sorted(report_dir.glob("*.html"))
+              for names in bound_parameters(page.read_text(encoding="utf-8")) if names]
+    assert len(charts) >= MIN_SLIDER_CHARTS, f"only {len(charts)} charts with bound sliders"

@@ -27,7 +27,9 @@ def test_as_float_array_accepts_positive_values_of_every_kind():
     (float("nan"), r"x must be .*NaN is not allowed"),
     (float("inf"), r"x must be positive \(> 0\) and finite, got inf"),
     ([1.0, -2.0, -3.0], r"got -2.0 at position 1 \(2 of 3 entries refused\)"),
-    ("abc", r"x must be numeric, got 'abc'"),
+    ("abc", r"x must be a number \(not text\), got 'abc'"),
+    (True, r"x must be a number \(not True/False\), got True"),
+    ([1.0, None], r"x must be .*NaN is not allowed"),
 ])
 def test_as_float_array_refuses_with_a_message_naming_the_argument(bad, message):
     with pytest.raises(ValueError, match=message):

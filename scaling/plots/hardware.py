@@ -7,7 +7,7 @@ returns an Altair chart; nothing here computes science.
 
 from __future__ import annotations
 
-from scaling._validation import require_columns
+from scaling._validation import require_columns, unknown_name
 
 __all__ = ["landscape_chart", "named_systems_chart", "cost_breakdown_chart"]
 
@@ -38,7 +38,7 @@ def landscape_chart(landscape, metric="peak_flop_per_s_per_w"):
     import altair as alt
 
     if metric not in _LANDSCAPE_METRICS:
-        raise ValueError(f"metric must be one of {sorted(_LANDSCAPE_METRICS)}, got {metric!r}")
+        raise unknown_name("metric", metric, sorted(_LANDSCAPE_METRICS))
     require_columns(landscape, ["name", "vendor", "release_date", metric, "tdp_estimated"], "landscape")
     data = landscape.dropna(subset=[metric]).copy()
     data["tdp"] = data["tdp_estimated"].map({True: "estimated", False: "vendor"})

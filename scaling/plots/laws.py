@@ -6,7 +6,7 @@ an Altair chart; nothing here computes science.
 
 from __future__ import annotations
 
-from scaling._validation import require_columns
+from scaling._validation import require_columns, unknown_name
 
 __all__ = ["loss_vs_compute_chart", "tokens_per_param_chart", "frontier_chart"]
 
@@ -141,7 +141,7 @@ def frontier_chart(table, quantity="n_params"):
     titles = {"n_params": "optimal model size [parameters]",
               "n_tokens": "optimal training tokens [tokens]"}
     if quantity not in titles:
-        raise ValueError(f"quantity must be one of {sorted(titles)}, got {quantity!r}")
+        raise unknown_name("quantity", quantity, sorted(titles))
     require_columns(table, ["law", "compute_flop", quantity], "table")
     x = alt.X("compute_flop:Q", title="training compute [FLOP]", scale=alt.Scale(type="log"),
               axis=_powers_of_ten_axis())

@@ -1,0 +1,152 @@
+"""The what-if explorer (scaling.explorer) and its charts (scaling.plots.explore)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import scaling
+import scaling.plots.explore as explore_plots
+from scaling import explorer, reliability
+from scaling.errors import InfeasibleRunError
+
+H100 = "H100-SXM"
+
+
+def test_what_if_is_the_chain_run():
+    w = explorer.what_if(7e10, n_tokens=1.4e12, accelerator=H100, n_accelerators=1024,
+                         mfu=0.4, pue=1.2, restart_time_s=60.0)
+    a = scaling.Assumptions(mfu=0.4, pue=1.2).replace(restart_time_s=60.0)
+    run = scaling.estimate_run(6 * 7e10 * 1.4e12, accelerator=H100, n_accelerators=1024,
+                               n_params=7e10, assumptions=a)
+    assert w.time_days == pytest.approx(run.time_days, rel=1e-12)
+    assert w.energy_mwh == pytest.approx(run.energy_mwh, rel=1e-12)
+    assert w.amortized_cost_usd == pytest.approx(run.amortized_cost_usd, rel=1e-12)
+    assert w.rental_cost_usd == pytest.approx(run.rental_cost_usd, rel=1e-12)
+    # the capex by component adds up to the chain's hardware and facility capex
+    parts = w.chips_usd + w.servers_usd + w.network_usd + w.facility_usd
+    assert parts == pytest.approx(run.hardware_capex_usd + run.facility_capex_usd, rel=1e-12)
+    table = w.cost_breakdown()
+    assert list(table["part"].unique()) == list(explorer.COST_PARTS)
+    assert set(w.summary().index) == {"time_days", "facility_power_w", "energy_mwh",
+                                      "amortized_cost_usd", "rental_cost_usd"}
+
+
+def test_what_if_budget_is_split_compute_optimally():
+    w = explorer.what_if(compute_flop=1e24, cluster="llama3-16k")
+    n, d = scaling.compute_optimal(1e24)
+    assert w.n_params == pytest.approx(n) and w.n_tokens == pytest.approx(d)
+    assert w.n_accelerators == scaling.cluster("llama3-16k").n_accelerators
+    with pytest.raises(ValueError, match="compute_flop alone"):
+        explorer.what_if(7e10, compute_flop=1e24, cluster="llama3-16k")
+    with pytest.raises(ValueError, match="n_params .* or compute_flop"):
+        explorer.what_if(cluster="llama3-16k")
+
+
+def test_what_if_overrides_prices_and_keeps_nan_money_without_them():
+    no_rent = explorer.what_if(7e10, accelerator="GB200", n_accelerators=72)
+    assert math.isnan(no_rent.rental_cost_usd) and no_rent.amortized_cost_usd > 0
+    rented = explorer.what_if(7e10, accelerator="GB200", n_accelerators=72,
+                              rental_usd_per_hour=6.0)
+    assert rented.rental_cost_usd == pytest.approx(
+        6.0 * rented.accelerator_hours * scaling.Assumptions().prices.rental_usd_per_hour(1.0))
+    unpriced = explorer.what_if(7e10, accelerator="TPU-v7", n_accelerators=256)
+    assert math.isnan(unpriced.chips_usd) and math.isnan(unpriced.amortized_cost_usd)
+    assert unpriced.time_days > 0
+
+
+def test_what_if_refuses_impossible_runs_in_the_users_terms():
+    with pytest.raises(InfeasibleRunError, match="no progress"):
+        explorer.what_if(7e10, accelerator=H100, n_accelerators=3_000_000,
+                         restart_time_s=1800.0, failure_rate_per_accelerator_hour=1e-3)
+    with pytest.raises(ValueError, match="n_accelerators must be a whole number"):
+        explorer.what_if(7e10, accelerator=H100, n_accelerators=10.5)
+
+
+def test_mfu_slider_rescaling_is_exact():
+    """The MFU chart rescales time and cost by MFU_0/MFU in the browser: check the chain."""
+    sizes = [1e10, 1e11, 1e12]
+    table = explorer.size_sweep(sizes, ["llama3-16k", "frontier"])
+    at_03 = explorer.size_sweep(sizes, ["llama3-16k", "frontier"],
+                                assumptions=scaling.Assumptions(mfu=0.3))
+    for quantity in ("time_days", "amortized_cost_usd", "rental_cost_usd"):
+        expected = table[quantity] * table["mfu"] / 0.3
+        np.testing.assert_allclose(at_03[quantity], expected, rtol=1e-9, equal_nan=True)
+
+
+def test_goodput_grid_is_the_reliability_table():
+    grid = explorer.goodput_grid([1024, 16384], restart_times_s=[0.0, 150.0],
+                                 failure_rate_multipliers=[1.0, 2.0])
+    assert len(grid) == 8
+    row = grid.query("n_accelerators == 16384 and restart_time_s == 150 and "
+                     "failure_rate_multiplier == 2").iloc[0]
+    assert row["goodput"] == pytest.approx(reliability.goodput_at_scale(
+        16384, failure_rate_per_accelerator_hour=2 * reliability.
+        DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR, restart_time_s=150.0))
+    with pytest.raises(ValueError, match="n_accelerators must be a whole number"):
+        explorer.goodput_grid([10.5], restart_times_s=[0.0], failure_rate_multipliers=[1.0])
+
+
+def _bound(chart) -> list[dict]:
+    spec = chart.to_dict()
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for param in node.get("params", []) or []:
+                if isinstance(param.get("bind"), dict):
+                    found.append(param)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec)
+    return found
+
+
+def test_slider_charts_bind_parameters_to_inputs():
+    table = explorer.size_sweep([1e10, 1e11], "llama3-16k")
+    mfu = _bound(explore_plots.mfu_slider_chart(table, mfu=0.35))
+    assert [p["name"] for p in mfu] == [explore_plots.MFU_PARAM]
+    assert mfu[0]["bind"]["input"] == "range" and mfu[0]["value"] == 0.35
+    grid = explorer.goodput_grid([1024, 16384, 100_000], restart_times_s=[0.0, 30.0, 60.0],
+                                 failure_rate_multipliers=[0.5, 1.0, 2.0])
+    goodput = _bound(explore_plots.goodput_slider_chart(grid, restart_time_s=40.0))
+    names = {p["name"]: p for p in goodput}
+    assert set(names) == {explore_plots.RESTART_PARAM, explore_plots.FAILURE_PARAM}
+    assert names[explore_plots.RESTART_PARAM]["value"] == 30.0  # the nearest grid value
+    assert names[explore_plots.RESTART_PARAM]["bind"]["input"] == "range"
+    # 0.5, 1, 2 are not evenly spaced: a drop-down of exactly those values
+    assert names[explore_plots.FAILURE_PARAM]["bind"]["input"] == "select"
+    with pytest.raises(ValueError, match="quantity"):
+        explore_plots.mfu_slider_chart(table, quantities=["time_day"])
+
+
+def test_slider_charts_render_with_vl_convert():
+    import vl_convert
+
+    table = explorer.size_sweep([1e10, 1e11], "llama3-16k")
+    grid = explorer.goodput_grid([1024, 16384], restart_times_s=[0.0, 150.0],
+                                 failure_rate_multipliers=[1.0, 2.0])
+    w = explorer.what_if(7e10, accelerator="GB200", n_accelerators=72)
+    for chart in (explore_plots.mfu_slider_chart(table), explore_plots.goodput_slider_chart(grid),
+                  explore_plots.cost_breakdown_chart(w)):
+        assert vl_convert.vegalite_to_svg(chart.to_json()).startswith("<svg")
+
+
+def test_widget_redraws_and_explains_impossible_settings():
+    pytest.importorskip("ipywidgets")
+    box = explorer.widget(n_params=7e10, accelerator=H100, n_accelerators=1024)
+    controls = {c.description: c for c in box.children[:-1]}
+    out = box.children[-1]
+    controls["accelerators [count]"].value = 2048
+    assert out.outputs, "the output area was not redrawn"
+    controls["restart time [s]"].value = 1800.0
+    controls["accelerators [count]"].value = 3_000_000
+    controls["failure rate × Llama 3's"].value = 10.0
+    texts = " ".join(o.get("text", "") for o in out.outputs if o.get("output_type") == "stream")
+    assert "InfeasibleRunError" in texts and "no progress" in texts
