@@ -25,7 +25,7 @@ import numpy as np
 from scaling import laws
 from scaling._validation import as_count_array, as_float_array, scalar
 from scaling.assumptions import Assumptions, as_assumptions
-from scaling.chain import RunEstimate, estimate_run
+from scaling.chain import RunEstimate, chain_inputs, estimate_run
 from scaling.clusters import as_cluster, peak_it_power_w
 from scaling.cost import capex_breakdown_usd
 from scaling.hardware import as_accelerator
@@ -110,7 +110,7 @@ def what_if(n_params=None, *, n_tokens=None, compute_flop=None, cluster=None, ac
             n_accelerators=None, mfu=None, precision="bf16", pue=None,
             failure_rate_per_accelerator_hour=None, restart_time_s=None,
             checkpoint_time_s=None, price_usd=None, rental_usd_per_hour=None,
-            electricity_usd_per_kwh=None, law=laws.DEFAULT_LAW,
+            electricity_usd_per_kwh=None, as_of=None, law=laws.DEFAULT_LAW,
             assumptions=None) -> WhatIf:
     """Time, energy and dollars of one run from the dials a reader moves.
 
@@ -144,7 +144,11 @@ def what_if(n_params=None, *, n_tokens=None, compute_flop=None, cluster=None, ac
         Purchase price per accelerator [USD] and on-demand rent [USD/h]; None: the catalog's
         (NaN money where it has none).
     electricity_usd_per_kwh : float, optional
-        [USD/kWh]; None: the default (:class:`scaling.PriceAssumptions`).
+        [USD/kWh]; None: the default (:class:`scaling.PriceAssumptions`), or that year's
+        price when ``as_of`` is set.
+    as_of : float, date or str, optional
+        Date of the run (``Assumptions.as_of``): hardware valued at that date, that year's
+        electricity and grid intensity; None: today's catalog prices.
     law : str, Mapping or FitResult-like
         Scaling law for the compute-optimal split.
     assumptions : Assumptions, optional
@@ -200,18 +204,18 @@ def what_if(n_params=None, *, n_tokens=None, compute_flop=None, cluster=None, ac
         mfu=mfu, precision=precision, pue=pue,
         failure_rate_per_accelerator_hour=failure_rate_per_accelerator_hour,
         restart_time_s=restart_time_s, checkpoint_time_s=checkpoint_time_s,
-        electricity_usd_per_kwh=electricity_usd_per_kwh))
-    # TODO(lead, after issue 10): an `as_of` date dial goes here, passed as
-    # Assumptions.replace(as_of=...) so prices and hardware follow the date.
+        electricity_usd_per_kwh=electricity_usd_per_kwh, as_of=as_of))
     run = estimate_run(compute, cluster=clu, accelerator=None if clu is not None else chip,
                        n_accelerators=n_accelerators, n_params=size, assumptions=a)
     count = int(run.n_accelerators)
-    if math.isnan(chip.price_usd):
+    price = float(chain_inputs(compute, accelerator=chip, n_accelerators=count, n_params=size,
+                               assumptions=a, cluster=clu)["price_usd"])  # valued at as_of
+    if math.isnan(price):
         parts = dict.fromkeys(("chips_usd", "servers_usd", "network_usd", "facility_usd"),
                               math.nan)
     else:
         parts = capex_breakdown_usd(
-            count, chip.price_usd,
+            count, price,
             it_power_w=float(peak_it_power_w(count, chip.tdp_w, chip.chip_to_server_power)),
             price_includes_server=chip.price_includes_server,
             server_cost_overhead=a.prices.server_cost_overhead,
@@ -321,6 +325,9 @@ def goodput_grid(n_accelerators, *, restart_times_s, failure_rate_multipliers,
 # ipywidgets controls
 # --------------------------------------------------------------------------------------------
 
+#: Years of the date control: from the earliest dated prices (data/accelerator_prices.csv,
+#: electricity from 2015) to the end of the trend projections used in notebook 10.
+AS_OF_YEARS = tuple(range(2018, 2036))
 #: Range of the model-size control [log10 parameters]: 1B to 100T.
 SIZE_RANGE_LOG10 = (9.0, 14.0)
 #: Range of the tokens-per-parameter control [tokens/parameter]; 0 means compute-optimal.
@@ -331,7 +338,8 @@ COUNT_RANGE_LOG10 = (math.log10(8), math.log10(3e6))
 
 def widget(*, n_params=7e10, cluster=None, accelerator="H100-SXM", n_accelerators=1024,
            mfu=None, pue=None, failure_rate_per_accelerator_hour=None, restart_time_s=None,
-           price_usd=None, rental_usd_per_hour=None, electricity_usd_per_kwh=None):
+           price_usd=None, rental_usd_per_hour=None, electricity_usd_per_kwh=None,
+           as_of=None):
     """ipywidgets controls that redraw :func:`what_if`'s figures and cost breakdown.
 
     The keyword arguments are the starting values (None: the catalog's or the default).
@@ -402,8 +410,11 @@ def widget(*, n_params=7e10, cluster=None, accelerator="H100-SXM", n_accelerator
             value=electricity_usd_per_kwh or defaults.prices.electricity_usd_per_kwh,
             min=0.01, max=0.30, step=0.005, description="electricity [USD/kWh]",
             readout_format=".3f", style=style, layout=layout),
+        "as_of": w.Dropdown(options=[("today's catalog prices", None)]
+                            + [(str(year), float(year)) for year in AS_OF_YEARS],
+                            value=None if as_of is None else float(as_of),
+                            description="date of the run", style=style, layout=layout),
     }
-    # (After issue 10: a date control, e.g. w.DatePicker, passed to what_if as as_of.)
     touched = {"pue": pue is not None}
     out = w.Output()
 
@@ -422,6 +433,7 @@ def widget(*, n_params=7e10, cluster=None, accelerator="H100-SXM", n_accelerator
             rental_usd_per_hour=(c["rental_usd_per_hour"] if c["rental_usd_per_hour"] > 0
                                  else None),
             electricity_usd_per_kwh=c["electricity_usd_per_kwh"],
+            as_of=c["as_of"],
             n_accelerators=round(c["n_accelerators"]))
         if c["cluster"]:
             kwargs["cluster"] = c["cluster"]
