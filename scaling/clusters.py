@@ -35,6 +35,7 @@ from scaling._validation import (
 from scaling.data import cached, load_table
 from scaling.hardware import Accelerator, as_accelerator, sustained_flop_per_s
 from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
+from scaling.reliability import Resilience, cluster_resilience
 from scaling.results import summary_frame
 from scaling.units import M2_PER_SQUARE_FOOT
 
@@ -323,6 +324,10 @@ class Cluster:
         Year the system was (or is to be) completed.
     source : str
         Where the figures come from.
+    resilience : Resilience or None
+        Restart, checkpoint, spare-capacity and recovery assumptions of this system
+        (``data/resilience.csv`` for named clusters; None: the package defaults of
+        :class:`scaling.ReliabilityAssumptions`).
     """
 
     name: str
@@ -341,6 +346,7 @@ class Cluster:
     estimated_fields: str = ""
     year: int | None = None
     source: str = "user-defined"
+    resilience: Resilience | None = None
 
     def __post_init__(self) -> None:
         label = f"Cluster {self.name!r}:"
@@ -369,6 +375,9 @@ class Cluster:
                 checked[attr] = scalar(f"{label} {attr} (NaN if unpublished)", value)
         if self.year is not None:
             checked["year"] = whole_number(f"{label} year", self.year)
+        if self.resilience is not None and not isinstance(self.resilience, Resilience):
+            raise ValueError(f"{label} resilience must be a scaling.reliability.Resilience or "
+                             f"None, got {type(self.resilience).__name__}")
         for attr, value in checked.items():
             object.__setattr__(self, attr, value)
 
@@ -516,4 +525,5 @@ def _build_cluster(name: str) -> Cluster:
         estimated_fields=row["estimated_fields"],
         year=int(row["year"]),
         source=row["source"],
+        resilience=cluster_resilience(name),
     )

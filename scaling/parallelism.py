@@ -787,18 +787,31 @@ def _options(name, fixed, default):
     return np.asarray([int(fixed)], dtype=np.int64)
 
 
-def _candidate_grid(shape: ModelShape, n: int, batch_seqs: int, domain: int, fixed: dict):
+#: Shortest sequence chunk per accelerator when context parallelism is searched as memory
+#: relief for sequences under 32k tokens [tokens] (assumption: chunks of 1,024 tokens keep the
+#: attention matmuls large; Llama 3 splits 131k-token sequences 16 ways, 8k chunks).
+_MIN_CONTEXT_CHUNK = 1024
+
+
+def _candidate_grid(shape: ModelShape, n: int, batch_seqs: int, domain: int, fixed: dict,
+                    memory_relief: bool = False):
     """Candidate layouts (tp, pp, dp, cp, ep, micro-batch, interleaving) and options (ZeRO
     stage, recomputation code), each a dict of equal-length int arrays; every layout is
     combined with every option."""
     heads = shape.n_heads
+    # tensor parallelism stays inside the scale-up domain, except as memory relief (then it
+    # may span domains over the scale-out network, up to _MAX_TP)
+    tp_limit = _MAX_TP if memory_relief else max(domain, 1)
     tp_opts = _options("tp", fixed.get("tp"), [t for t in _divisors(heads, _MAX_TP)
-                                                if t <= max(domain, 1) and t <= n]
+                                                if t <= tp_limit and t <= n]
                        or [1])
     pp_opts = _options("pp", fixed.get("pp"), [p for p in _powers_of_two(shape.n_layers)
                                                 if p <= n])
     if shape.seq_len >= 32768:
         cp_default = [c for c in _powers_of_two(32) if shape.seq_len // c >= 4096 and c <= n]
+    elif memory_relief:
+        cp_default = [c for c in _powers_of_two(32)
+                      if shape.seq_len // c >= _MIN_CONTEXT_CHUNK and c <= n]
     else:
         cp_default = [1]
     cp_opts = _options("cp", fixed.get("cp"), cp_default)
@@ -1181,21 +1194,33 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
             tp * pp * cp * dp > n:
         raise ValueError(f"the fixed layout tp x pp x dp x cp = {tp * pp * dp * cp} needs more "
                          f"than the {n} accelerators given")
-    layouts, options = _candidate_grid(shape, n, batch_seqs, int(hw.domain), fixed)
-    if layouts["tp"].size == 0:
-        raise InfeasibleRunError(
-            f"no parallel layout of {shape.name or 'the model'} fits {n} accelerators with the "
-            f"constraints given ({fixed})")
     mc = _model_consts(shape)
-    col = {key: val[:, None] for key, val in layouts.items()}
-    row = {key: val[None, :] for key, val in options.items()}
-    res = _evaluate(mc, hw, st, float(batch_seqs), col["tp"], col["pp"], col["dp"], col["cp"],
-                    col["ep"], col["micro_batch"], col["virtual_stages"], row["zero_stage"],
-                    row["recompute"])
-    shape2d = (layouts["tp"].size, options["zero_stage"].size)
-    res = {key: np.broadcast_to(val, shape2d) for key, val in res.items()}
     usable = hw.hbm_bytes * (1.0 - MEMORY_RESERVE_FRACTION)
-    fits = res["memory_bytes"] <= usable
+
+    def search(memory_relief):
+        layouts, options = _candidate_grid(shape, n, batch_seqs, int(hw.domain), fixed,
+                                           memory_relief)
+        if layouts["tp"].size == 0:
+            raise InfeasibleRunError(
+                f"no parallel layout of {shape.name or 'the model'} fits {n} accelerators with "
+                f"the constraints given ({fixed})")
+        col = {key: val[:, None] for key, val in layouts.items()}
+        row = {key: val[None, :] for key, val in options.items()}
+        res = _evaluate(mc, hw, st, float(batch_seqs), col["tp"], col["pp"], col["dp"],
+                        col["cp"], col["ep"], col["micro_batch"], col["virtual_stages"],
+                        row["zero_stage"], row["recompute"])
+        shape2d = (layouts["tp"].size, options["zero_stage"].size)
+        res = {key: np.broadcast_to(val, shape2d) for key, val in res.items()}
+        return layouts, options, res, shape2d, res["memory_bytes"] <= usable
+
+    layouts, options, res, shape2d, fits = search(False)
+    if not fits.any():
+        # memory relief, searched only when no plan fits without it: context parallelism for
+        # sequences under 32k tokens (all-gathers of keys and values) and tensor parallelism
+        # across scale-up domains (its collectives then cross the scale-out network)
+        layouts, options, res, shape2d, fits = search(True)
+        notes.append("memory relief: context parallelism for short sequences and tensor "
+                     "parallelism beyond the scale-up domain were searched")
     if not fits.any():
         floor = min_accelerators_for_state(shape, acc, precision=precision)
         smallest = float(np.min(res["memory_bytes"]))
@@ -1206,6 +1231,10 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
             f"{smallest / 1e9:.0f} GB per accelerator. The training state alone "
             f"({float(training_state_bytes(shape.n_params, precision)) / 1e12:.3g} TB) needs at "
             f"least {floor:,} {acc.name} fully sharded (ZeRO-3), more with activations"
+            + (f"; with {n:,} given, the activations are what does not fit: more accelerators "
+               f"do not help at {shape.seq_len:,}-token sequences, shorter sequences, more "
+               "memory per accelerator or a larger scale-up domain (wider tensor "
+               "parallelism) would" if n >= floor else "")
             + (f"; constraints given: {fixed}" if fixed else ""))
     step = np.where(fits, res["step_time_s"], np.inf)
     best = np.unravel_index(int(np.argmin(step)), shape2d)

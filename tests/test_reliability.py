@@ -333,7 +333,7 @@ def test_checkpoint_time_from_storage_model():
     (lambda: rel.mtbf_s(0), r"n_accelerators must be positive \(> 0\)"),
     (lambda: rel.mtbf_s(float("nan")), "NaN"),
     (lambda: rel.mtbf_s(100, -1e-5), "failure_rate_per_accelerator_hour"),
-    (lambda: rel.goodput(1e4, 0.0, 10.0), r"checkpoint_time_s must be positive \(> 0\)"),
+    (lambda: rel.goodput(1e4, -1.0, 10.0), r"checkpoint_time_s must be >= 0"),
     (lambda: rel.goodput(1e4, 60.0, -1.0), "restart_time_s must be >= 0"),
     (lambda: rel.goodput(float("inf"), 60.0, 1.0), r"mtbf_s must be positive \(> 0\) and finite, got inf"),
     (lambda: rel.goodput(1e4, 60.0, 1.0, interval_s=0.0), "interval_s"),
