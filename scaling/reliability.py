@@ -72,7 +72,7 @@ References
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
@@ -279,8 +279,8 @@ class Resilience:
     recovery: str = "restart"
     goodput_reported: float = math.nan
     goodput_kind: str = ""
-    source: str = ""
-    notes: str = ""
+    source: str = field(default="", repr=False)
+    notes: str = field(default="", repr=False)
 
 
 def _float_or(value, default):
