@@ -391,6 +391,22 @@ class LeaveOneOut:
         reported) and ``<method>_fold_error``."""
         return self.frame.copy()
 
+    def to_long(self):
+        """Long form for charts: ``name``, ``method`` (labels of :data:`LOO_METHODS`),
+        ``quantity`` ("accelerator_hours"), ``predicted``, ``reported``, ``ratio``,
+        ``fold_error`` (the columns :func:`scaling.plots.forecast.parity_chart` takes)."""
+        import pandas as pd
+
+        parts = [pd.DataFrame({
+            "name": self.frame["name"].to_numpy(), "method": label,
+            "quantity": "accelerator_hours",
+            "predicted": self.frame[f"{key}_hours"].to_numpy(),
+            "reported": self.frame["reported_accelerator_hours"].to_numpy(),
+            "ratio": self.frame[f"{key}_ratio"].to_numpy(),
+            "fold_error": self.frame[f"{key}_fold_error"].to_numpy()})
+            for key, label in LOO_METHODS.items()]
+        return pd.concat(parts, ignore_index=True)
+
     def summary(self):
         """Per method (index, labelled as in :data:`LOO_METHODS`): ``n_runs``,
         ``median_ratio``, ``median_fold_error``, ``share_within_1.5x``, ``worst_fold_error``,
