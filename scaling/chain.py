@@ -606,14 +606,14 @@ def estimate_run(compute_flop, *, cluster=None, accelerator=None, n_accelerators
     Examples
     --------
     Llama 3.1 405B (arXiv:2407.21783): 3.8e25 FLOP on 16,384 H100, reported 30.84M GPU-hours.
-    The step-time default predicts 44.4M: a well-tuned per-step MFU (the plan's 0.42, Table 4
+    The step-time default predicts 44.7M: a well-tuned per-step MFU (the plan's 0.42, Table 4
     reports 0.41), times the whole-run efficiency fitted on 28 published runs (0.61), which
     this run beat (see ``scaling.backtest(method="leave_one_out")``).
 
     >>> run = estimate_run(3.8e25, accelerator="H100-SXM", n_accelerators=16384,
     ...                    n_params=405e9, model="Llama 3 405B")
     >>> round(run.accelerator_hours / 1e6, 1), round(run.plan.mfu, 2)
-    (44.4, 0.42)
+    (44.7, 0.42)
     """
     a = as_assumptions(assumptions)
     clu, chip, count = _resolve_hardware(cluster, accelerator, n_accelerators)

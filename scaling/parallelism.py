@@ -77,6 +77,7 @@ from scaling.model_shape import ModelShape, as_model_shape
 __all__ = [
     "ADAM_BYTES_PER_PARAM",
     "ATTENTION_EFFICIENCY_RATIO",
+    "BATCH_ROUNDING_TOLERANCE",
     "COLLECTIVE_EFFICIENCY",
     "DEEPSEEK_BATCH_COEFFICIENT",
     "DEEPSEEK_BATCH_EXPONENT",
@@ -170,6 +171,13 @@ ATTENTION_EFFICIENCY_RATIO = 0.75
 #: FlashAttention's backward pass executes five matmuls against the forward's two (it
 #: recomputes the attention scores): 2.5x the forward FLOP (Dao 2023, arXiv:2307.08691, Sec. 3).
 FLASH_BACKWARD_FLOP_RATIO = 2.5
+
+#: Largest relative amount by which a plan may round the global batch up (whole micro-batches
+#: on every data-parallel replica). Assumption: 10%, well inside the broad band of near-optimal
+#: batch sizes around the fitted optimum (DeepSeek-AI 2024, arXiv:2401.02954, Sec. 3.1,
+#: Fig. 3); without a bound the search would inflate a small model's batch to occupy idle
+#: accelerators, i.e. step past the batch-size wall by changing the batch.
+BATCH_ROUNDING_TOLERANCE = 0.10
 
 #: Activation recomputation modes (Korthikanti et al. 2022): none, selective (attention scores
 #: only) and full (each layer's input kept, the layer recomputed in the backward pass).
@@ -1145,8 +1153,10 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
     .. math:: T = (m + b)\\, t_{mb} + t_{dp}^{exposed} + t_{opt},
               \\qquad b = (p - 1)/v
 
-    (see the module notes for :math:`t_{mb}`), and the plan with the smallest :math:`T` whose
-    memory fits is returned. MFU is model FLOP per step / (accelerators x dense bf16 peak x T).
+    (see the module notes for :math:`t_{mb}`), and the plan with the smallest time per
+    sequence :math:`T / (m\\,d\\,b)` whose memory fits is returned (whole micro-batches round the
+    global batch up by different amounts for different layouts). MFU is model FLOP per step /
+    (accelerators x dense bf16 peak x T).
     """
     notes = []
     if cluster is not None:
@@ -1211,7 +1221,12 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
                         row["zero_stage"], row["recompute"])
         shape2d = (layouts["tp"].size, options["zero_stage"].size)
         res = {key: np.broadcast_to(val, shape2d) for key, val in res.items()}
-        return layouts, options, res, shape2d, res["memory_bytes"] <= usable
+        rounded = res["micro_batches"] * np.broadcast_to(
+            (layouts["dp"] * layouts["micro_batch"])[:, None], shape2d)
+        batch_ok = rounded <= (1.0 + BATCH_ROUNDING_TOLERANCE) * batch_seqs
+        if not batch_ok.any():  # a fixed layout: keep it, the rounding is the user's choice
+            batch_ok = np.ones(shape2d, dtype=bool)
+        return layouts, options, res, shape2d, (res["memory_bytes"] <= usable) & batch_ok
 
     layouts, options, res, shape2d, fits = search(False)
     if not fits.any():
@@ -1236,7 +1251,11 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
                "memory per accelerator or a larger scale-up domain (wider tensor "
                "parallelism) would" if n >= floor else "")
             + (f"; constraints given: {fixed}" if fixed else ""))
-    step = np.where(fits, res["step_time_s"], np.inf)
+    # the fastest plan per token: whole micro-batches on every replica round the global batch
+    # up by different amounts, so step times of different layouts are not comparable
+    seqs = res["micro_batches"] * np.broadcast_to(
+        (layouts["dp"] * layouts["micro_batch"])[:, None], shape2d)
+    step = np.where(fits, res["step_time_s"] / seqs, np.inf)
     best = np.unravel_index(int(np.argmin(step)), shape2d)
     pick = {key: int(val[best[0]]) for key, val in layouts.items()}
     pick.update({key: int(val[best[1]]) for key, val in options.items()})
