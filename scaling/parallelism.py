@@ -1312,8 +1312,16 @@ def _describe_limit(plan, n, used, wall, batch_seqs, breakdown, step_s) -> str:
     share = overheads[worst] / step_s
     text = (f"Compute is {breakdown['compute_s'] / step_s:.0%} of the step; the largest "
             f"overhead is {_COMPONENT_WORDS[worst]} ({share:.0%}).")
-    if used < n:
+    if used < n and (n - used) >= _IDLE_WALL_FRACTION * n and wall < n:
         text = (f"Batch-size wall: the global batch of {batch_seqs:,} sequences keeps "
                 f"{n - used:,} of {n:,} accelerators idle (at most {wall:,} useful with "
                 f"tp x pp x cp = {plan.tp * plan.pp * plan.cp}). " + text)
+    elif used < n:
+        text = (f"{n - used:,} of {n:,} accelerators idle (the best layout does not divide "
+                "the count). " + text)
     return text
+
+
+#: Idle share of the accelerators given from which the limit text names the batch-size wall
+#: (below it, idle accelerators are the remainder of a layout that does not divide the count).
+_IDLE_WALL_FRACTION = 0.01
