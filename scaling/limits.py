@@ -52,6 +52,7 @@ from scaling.assumptions import as_assumptions
 from scaling.chain import accelerators_for_deadline, chain_inputs, run_chain, training_time_s
 from scaling.clusters import Cluster, energy_j
 from scaling.data import load_table
+from scaling.errors import InfeasibleRunError
 from scaling.hardware import as_accelerator
 from scaling.units import SECONDS_PER_DAY
 
@@ -518,11 +519,24 @@ def _mfu(setup, compute_flop, n_accelerators):
                                np.asarray(n_accelerators, dtype=float))
     out = np.empty(c.shape)
     for idx in np.ndindex(c.shape):
-        inputs = chain_inputs(float(c[idx]), accelerator=chip,
-                              n_accelerators=max(1.0, float(round(n[idx]))), assumptions=a,
-                              cluster=cluster)
+        count = float(n[idx])
+        if not math.isfinite(count) or count > _MAX_COUNT:
+            out[idx] = math.nan
+            continue
+        try:
+            inputs = chain_inputs(float(c[idx]), accelerator=chip,
+                                  n_accelerators=max(1.0, float(round(count))), assumptions=a,
+                                  cluster=cluster)
+        except InfeasibleRunError:
+            out[idx] = math.nan
+            continue
         out[idx] = float(inputs["mfu"])
     return out
+
+
+#: Largest accelerator count the step-time power-wall inversions plan for (beyond it the
+#: answer is NaN: no count finishes in time, the batch-size wall or memory stops the run).
+_MAX_COUNT = 1e12
 
 
 #: Fixed-point iterations of the step-time power-wall inversions (the count for a deadline,
@@ -543,6 +557,8 @@ def _settle(value, step, feasible):
     seen = []
     for _ in range(_FIXED_POINT_ITERATIONS):
         new = step(value)
+        if not math.isfinite(new):
+            return math.nan
         if abs(new - value) <= _FIXED_POINT_RTOL * abs(new):
             return new
         seen.append(value)
@@ -586,6 +602,8 @@ def _count_for_deadline(setup, compute, time, goodput, start):
 
         def step(n, c=c, t=t, g=g):
             mfu = float(_mfu(setup, c, n))
+            if math.isnan(mfu):
+                return math.nan
             return float(accelerators_for_deadline(c, t, setup[3], mfu, g))
 
         out[idx] = _settle(float(start[idx]), step, lambda n, step=step: step(n) <= n)
@@ -638,7 +656,9 @@ def accelerators_needed(compute_flop, time_s, *, accelerator, assumptions=None,
     :func:`scaling.chain.accelerators_for_deadline`:
     :math:`n = C / (T \\cdot g \\cdot P_{peak} \\cdot \\mathrm{MFU})`. With the step-time
     utilisation the MFU is that of the compute-optimal run (shape under
-    :data:`scaling.laws.DEFAULT_LAW`) on n accelerators, found by fixed-point iteration.
+    :data:`scaling.laws.DEFAULT_LAW`) on n accelerators, found by fixed-point iteration; NaN
+    where no count finishes in time (the batch-size wall, or a model whose activations do not
+    fit the accelerator at any count).
     """
     _, per_acc, _ = _per_accelerator(accelerator, assumptions, "peak")
     compute = np.asarray(as_float_array("compute_flop", compute_flop))
@@ -786,7 +806,8 @@ def power_wall_table(n_params, time_s, *, accelerator, law=laws.DEFAULT_LAW,
     pandas.DataFrame
         One row per size: ``scenario``, ``n_params``, ``n_tokens``, ``compute_flop``,
         ``time_s``, ``n_accelerators``, ``facility_power_w`` (peak, what the site must supply)
-        and ``average_power_w`` (mean draw), ``energy_j`` (average power x time).
+        and ``average_power_w`` (mean draw), ``energy_j`` (average power x time); NaN for a
+        size no count of the accelerator trains in time (step-time utilisation).
     """
     import pandas as pd
 
@@ -811,7 +832,9 @@ def power_wall_table(n_params, time_s, *, accelerator, law=laws.DEFAULT_LAW,
         "n_accelerators": count,
         "facility_power_w": peak,
         "average_power_w": average,
-        "energy_j": np.asarray(energy_j(average, t)),
+        # NaN where no count finishes in time (step-time utilisation: batch or memory wall)
+        "energy_j": np.where(np.isnan(average), np.nan,
+                             np.asarray(energy_j(np.nan_to_num(average), t))),
     })
 
 

@@ -1067,7 +1067,8 @@ def pilot_plan(plan, *, fraction, duration_s, law=None):
     Notes
     -----
     The pilot runs at the plan's assumptions; its compute is what the chain delivers in the
-    pilot's time, :math:`C_p = t_p / t(1\\,\\mathrm{FLOP})` (time is linear in compute), which
+    pilot's time, :math:`C_p = C\\,t_p / t_{pilot}(C)` (time is linear in compute at the target
+    run's utilisation on the pilot's accelerators), which
     trains the target model on :math:`C_p / (6N)` tokens, or a compute-optimal model of its
     own.
     """
@@ -1077,9 +1078,11 @@ def pilot_plan(plan, *, fraction, duration_s, law=None):
     n_servers = int(whole_servers(f * plan.n_accelerators, per_server))
     n_acc = n_servers * per_server
     acc = plan.chip
-    per_flop = estimate_run(1.0, accelerator=acc, n_accelerators=n_acc, n_params=plan.n_params,
-                            assumptions=plan.assumptions)
-    compute = t / per_flop.time_s
+    # the target run's workload on the pilot's accelerators (the step-time utilisation plans
+    # that run, with its batch); time is linear in compute at that utilisation
+    per_flop = estimate_run(plan.compute_flop, accelerator=acc, n_accelerators=n_acc,
+                            n_params=plan.n_params, assumptions=plan.assumptions)
+    compute = plan.compute_flop * t / per_flop.time_s
     tokens = compute / (FLOP_PER_PARAM_PER_TOKEN * plan.n_params)
     optimal = compute_optimal(compute, DEFAULT_LAW if law is None else law)
     return PilotPlan(
