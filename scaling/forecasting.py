@@ -462,7 +462,7 @@ def forecast_for_deadline(n_params, *, deadline_s, accelerator, law=laws.DEFAULT
                           if step_time else a)
     if step_time:
         inputs.update(_deadline_utilisation(workload["central_compute_flop"], col, deadline,
-                                            chip, a, inputs))
+                                            chip, a, inputs, strict=spec is None))
     if spec is not None:
         inputs.update(mc.sample_inputs(spec, inputs, n_samples, rng))
     count = accelerators_for_deadline(workload["compute_flop"], deadline,
@@ -503,12 +503,14 @@ def forecast_for_deadline(n_params, *, deadline_s, accelerator, law=laws.DEFAULT
 _DEADLINE_COUNT_RTOL = 1e-3
 
 
-def _deadline_utilisation(compute, col, deadline, chip, a, inputs):
+def _deadline_utilisation(compute, col, deadline, chip, a, inputs, strict=True):
     """Step-time MFU, replica size and accelerators used per size at the count that meets the
     deadline (fixed point: count from MFU and goodput, MFU from the plan at that count).
 
-    Raises InfeasibleRunError when the count diverges: beyond the batch-size wall more
-    accelerators do not shorten the run.
+    Where no count meets the deadline (the count diverges: past the batch-size wall more
+    accelerators do not shorten the run, or failures outgrow throughput) ``strict`` raises
+    InfeasibleRunError saying which; otherwise the last plan's values are returned and the
+    Monte Carlo marks the scenarios that miss the deadline.
     """
     compute = np.broadcast_to(np.asarray(compute, dtype=float), np.shape(col))
     sizes = np.broadcast_to(np.asarray(col, dtype=float), np.shape(col))
@@ -519,9 +521,9 @@ def _deadline_utilisation(compute, col, deadline, chip, a, inputs):
                for k, v in inputs.items() if k != "utilisation"}
         count = float(accelerators_for_deadline(c, deadline, one["peak_flop_per_s"],
                                                 one["mfu"]))
-        held = None
+        held, good = None, 1.0
         for _ in range(_DEADLINE_ITERATIONS):
-            n = max(1.0, float(round(count)))
+            n = max(1.0, float(round(min(count, _DEADLINE_MAX_COUNT))))
             util = chain_inputs(c, accelerator=chip, n_accelerators=n, n_params=size,
                                 assumptions=a)
             held = {k: float(util[k]) for k in out}
@@ -530,20 +532,34 @@ def _deadline_utilisation(compute, col, deadline, chip, a, inputs):
             # n solves C = T P u(n) G(n) n, with u(n) the plan's MFU at that count
             new = float(accelerators_for_deadline(c, deadline, one["peak_flop_per_s"],
                                                   held["mfu"], max(good, 1e-300)))
-            if abs(new - count) <= _DEADLINE_COUNT_RTOL * count or new > 1e12:
+            if abs(new - count) <= _DEADLINE_COUNT_RTOL * count or new > _DEADLINE_MAX_COUNT:
                 count = new
                 break
             count = new
-        if not math.isfinite(count) or count > 1e12 or held["n_accelerators_used"] < 0.5 * count:
-            best = held["n_accelerators_used"]
+        diverged = (not math.isfinite(count) or count > _DEADLINE_MAX_COUNT
+                    or held["n_accelerators_used"] < 0.5 * count)
+        if diverged and strict:
+            if good < 0.5:
+                why = (f"at {held['n_accelerators_used']:,.0f} accelerators goodput is "
+                       f"{good:.2g}: each added accelerator brings more interruptions than "
+                       "throughput; change the reliability assumptions (e.g. recovery="
+                       "'elastic') or give a longer deadline")
+            else:
+                why = (f"the global batch of this run keeps about "
+                       f"{held['n_accelerators_used']:,.0f} accelerators busy (the batch-size "
+                       "wall), so more do not make it faster; give a longer deadline or "
+                       "Assumptions(global_batch_tokens=...)")
             raise InfeasibleRunError(
                 f"no number of {chip.name} accelerators trains {size:.3g} parameters within "
-                f"deadline_s={deadline:.4g} s: the global batch of this run keeps about "
-                f"{best:,.0f} accelerators busy (the batch-size wall), so more do not make it "
-                "faster; give a longer deadline or Assumptions(global_batch_tokens=...)")
+                f"deadline_s={deadline:.4g} s: {why}")
         for k in out:
             out[k][idx] = held[k]
     return out
+
+
+#: Largest accelerator count :func:`forecast_for_deadline` plans for (a numerical bound; any
+#: real cluster is far below it).
+_DEADLINE_MAX_COUNT = 1e12
 
 
 # --------------------------------------------------------------------------------------------
