@@ -142,3 +142,17 @@ def test_chain_utilisation_broadcasts_and_indexes_its_plans():
                              n_accelerators=1024, assumptions=a, n_params=np.array([[1e10], [3e10]]))
     assert np.shape(util.mfu) == (2, 1) and len(util.runs) == 2
     assert util.index.tolist() == [[0], [1]]
+
+
+def test_deadline_sizing_says_whether_failures_or_the_batch_wall_stop_it():
+    year = scaling.units.SECONDS_PER_YEAR
+    with pytest.raises(InfeasibleRunError, match="goodput is .*recovery='elastic'"):
+        scaling.forecast_for_deadline([1e14], deadline_s=year, accelerator="GB200")
+    elastic = scaling.Assumptions().replace(recovery="elastic", restart_time_s=20.0)
+    frame = scaling.forecast_for_deadline([1e14], deadline_s=year, accelerator="GB200",
+                                          assumptions=elastic).to_frame()
+    assert frame.loc[0, "time_s"] == pytest.approx(year, rel=1e-6)
+    assert frame.loc[0, "goodput"] > 0.95
+    with pytest.raises(InfeasibleRunError, match="batch-size wall"):
+        scaling.forecast_for_deadline([7e9], deadline_s=3600.0, accelerator="H100-SXM",
+                                      assumptions=scaling.Assumptions(include_failures=False))
