@@ -10,8 +10,11 @@ Both sides, in the same process and on the same machine state:
     the same columns.
 
 Prints the best of several runs of each and the ratio (a)/(b); issue 8 asks for <= 5x, and
-issue 9 for 1e6 scenarios in <= 0.5 s. No assertion: figures only (machines here are shared
-and noisy; the ratio is what to compare across machines).
+issue 9 for 1e6 scenarios in <= 0.5 s. The step-time utilisation is searched once per size
+(cached after the warm-up); the bare pass is given the same per-size MFU and draws its spread.
+Issue 9 also asks for a 100-size forecast sweep with plan search (cold cache) in <= 2 s, and
+for a cheap ``largest_trainable``: both are timed below. No assertion: figures only (machines
+here are shared and noisy; the ratio is what to compare across machines).
 """
 
 import math
@@ -34,7 +37,7 @@ def engine(sizes, cluster):
                             seed=0)
 
 
-def bare_numpy(sizes, cluster):
+def bare_numpy(sizes, cluster, mfu_per_size):
     """The chain inline: draws, time, power, energy, dollars and their percentiles."""
     from scipy.special import lambertw
 
@@ -56,7 +59,7 @@ def bare_numpy(sizes, cluster):
         x = 1 + (central - 1) * r if dist.applies_to == "excess" else central * r
         return np.clip(x, dist.lower_bound, dist.upper_bound)[None, :]
 
-    mfu = draw("mfu", chip.default_mfu)
+    mfu = mfu_per_size[:, None] * draw("mfu", 1.0)
     pue = draw("pue", cluster.pue)
     rate = draw("failure_rate_per_accelerator_hour",
                 reliability.DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR)
@@ -73,9 +76,10 @@ def bare_numpy(sizes, cluster):
     n = cluster.n_accelerators
     sustained = n * chip.peak_bf16_flop_per_s * mfu
     mtbf = SECONDS_PER_HOUR / (rate * n)
-    delta = n_params * 14 / 2e12
+    res = cluster.resilience
+    delta = res.checkpoint_time_s
     x = 1 + lambertw(-np.exp(-1 - delta / mtbf)).real
-    good = np.exp(-150 / mtbf) * (1 - x)
+    good = np.exp(-res.restart_time_s / mtbf) * (1 - x) * (1 - res.hot_spare_fraction)
     time_s = compute / sustained / good
     power = n * chip.tdp_w * chip.chip_to_server_power * chip.server_power_fraction * pue
     energy = power * time_s
@@ -99,17 +103,37 @@ def best_of(function, *args):
 
 
 def main():
+    from scaling.utilisation import clear_cache
+
     sizes = np.geomspace(1e9, 1e13, N_SIZES)
     cluster = scaling.cluster("llama3-16k")
-    engine(sizes, cluster)  # warm-up: imports, catalogs
-    bare_numpy(sizes, cluster)
+    scaling.forecast(sizes[:2], cluster=cluster)  # imports and catalogs
+    sweeps = []
+    for _ in range(3):
+        clear_cache()
+        start = time.perf_counter()
+        central = scaling.forecast(sizes, cluster=cluster).to_frame()
+        sweeps.append(time.perf_counter() - start)
+    engine(sizes, cluster)  # warm-up of the Monte Carlo (plans now cached)
+    mfu = central["mfu"].to_numpy()
+    bare_numpy(sizes, cluster, mfu)
     ours = best_of(engine, sizes, cluster)
-    reference = best_of(bare_numpy, sizes, cluster)
+    reference = best_of(bare_numpy, sizes, cluster, mfu)
+    print(f"{N_SIZES}-size forecast sweep with plan search (cold cache), best of 3: "
+          f"{min(sweeps):6.3f} s  (issue 9: <= 2 s)")
+    largest = []
+    for _ in range(3):
+        clear_cache()
+        start = time.perf_counter()
+        scaling.largest_trainable("llama3-16k", deadline_s=90 * 86400.0)
+        largest.append(time.perf_counter() - start)
+    print(f"largest_trainable, one deadline (cold cache), best of 3: {min(largest):6.3f} s")
     scenarios = N_SIZES * N_SAMPLES
     print(f"{scenarios:,} scenarios ({N_SIZES} sizes x {N_SAMPLES:,} draws), best of {REPEATS}:")
     print(f"  scaling.forecast(uncertainty=True)   {ours:6.3f} s")
     print(f"  bare numpy pass, same percentiles    {reference:6.3f} s")
-    print(f"  ratio engine / bare numpy            {ours / reference:6.2f}x  (issue 8: <= 5x)")
+    print(f"  ratio engine / bare numpy            {ours / reference:6.2f}x  (issue 8: <= 5x; "
+          "issue 9: engine <= 0.5 s)")
     # the percentile reduction alone, ours against numpy's, on one (sizes, samples) array
     x = np.random.default_rng(1).lognormal(size=(N_SIZES, N_SAMPLES))
     ours_p = best_of(percentiles, x)

@@ -68,6 +68,11 @@ _LAZY = {
     "compare_systems": "systems",
     "size_cluster": "systems",
     "inference_optimal": "inference",
+    # the step-time model of utilisation (issue 9)
+    "ModelShape": "model_shape",
+    "plan_parallelism": "parallelism",
+    "optimal_batch_tokens": "parallelism",
+    "min_accelerators_for_state": "parallelism",
     # errors
     "InfeasibleRunError": "errors",
     "FitWarning": "errors",
@@ -77,7 +82,7 @@ _SUBMODULES = {
     "units", "errors", "data", "laws", "fit", "hardware", "reliability", "clusters", "cost",
     "assumptions", "uncertainty", "chain", "forecasting", "backtesting", "inference",
     "systems", "planning", "limits", "results", "plots", "report", "cli", "explorer",
-    "valuation", "trends", "emissions", "outlook",
+    "valuation", "trends", "emissions", "outlook", "model_shape", "parallelism", "utilisation",
 }
 
 __all__ = sorted(_LAZY) + sorted(_SUBMODULES)

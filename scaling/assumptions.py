@@ -6,8 +6,14 @@ Every entry point of the chain (:func:`scaling.estimate_run`, :func:`scaling.for
 ``assumptions=Assumptions(...)``; the same run asked through any of them with the same bundle
 gives the same numbers. Each field has a documented, sourced default:
 
-* ``mfu`` (utilisation): None = the cluster's own MFU when it has one, else the accelerator
-  generation's documented default (``data/mfu_defaults.csv``);
+* ``mfu`` (utilisation): None = the cluster's own MFU when it has one, else as ``utilisation``
+  says;
+* ``utilisation``: ``"step_time"`` (default) predicts MFU with the step-time model for the
+  run's model, machine and batch (:func:`scaling.utilisation.chain_utilisation`,
+  calibrated on published runs); ``"generation_default"`` uses the accelerator generation's
+  documented constant (``data/mfu_defaults.csv``), the behaviour before issue 9;
+* ``global_batch_tokens``: tokens per optimizer step for the step-time model; None = DeepSeek
+  LLM's fitted batch-size law for the run's compute (arXiv:2401.02954, Sec. 3.1);
 * ``precision``: the numeric format whose dense peak the utilisation applies to;
 * ``pue``: None = the cluster's PUE (``data/clusters.csv``), else
   :data:`DEFAULT_PUE` (Epoch's hyperscaler 1.10);
@@ -40,6 +46,7 @@ from scaling.emissions import check_region
 from scaling.hardware import PRECISIONS
 from scaling.reliability import ReliabilityAssumptions
 from scaling.valuation import NOMINAL, VALUATION_METHODS, as_year, check_dollars
+from scaling.utilisation import UTILISATION_METHODS
 
 __all__ = ["Assumptions", "DEFAULT_PUE", "as_assumptions"]
 
@@ -58,8 +65,15 @@ class Assumptions:
     Parameters
     ----------
     mfu : float or None
-        Model FLOP utilisation in (0, 1]; None = the cluster's MFU if set, else the
-        accelerator generation's default (``Accelerator.default_mfu``).
+        Model FLOP utilisation in (0, 1], a constant override; None = the cluster's MFU if
+        set, else as ``utilisation`` says.
+    utilisation : {"step_time", "generation_default"}
+        How MFU is set when ``mfu`` and the cluster leave it open
+        (:data:`scaling.utilisation.UTILISATION_METHODS`): the step-time model (default) or
+        the accelerator generation's constant (``Accelerator.default_mfu``).
+    global_batch_tokens : float or None
+        Global batch of the step-time model [tokens]; None = DeepSeek LLM's batch-size law
+        for the run's compute (:func:`scaling.parallelism.optimal_batch_tokens`).
     precision : {"bf16", "fp8"}
         Numeric format whose dense peak the utilisation applies to.
     pue : float or None
@@ -103,6 +117,8 @@ class Assumptions:
     """
 
     mfu: float | None = None
+    utilisation: str = "step_time"
+    global_batch_tokens: float | None = None
     precision: str = "bf16"
     pue: float | None = None
     include_failures: bool = True
@@ -124,6 +140,10 @@ class Assumptions:
                                                    minimum=1.0,
                                                    why="facility power includes the IT load"))
         check_choice("precision", self.precision, PRECISIONS)
+        check_choice("utilisation", self.utilisation, UTILISATION_METHODS)
+        if self.global_batch_tokens is not None:
+            object.__setattr__(self, "global_batch_tokens",
+                               scalar("global_batch_tokens", self.global_batch_tokens))
         if not isinstance(self.include_failures, bool):
             raise ValueError(f"include_failures must be True or False, "
                              f"got {self.include_failures!r}")

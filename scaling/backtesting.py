@@ -2,19 +2,35 @@
 
 For every row of ``data/training_runs.csv`` (reported FLOP, accelerator, count, and where
 published the wall-clock days, accelerator-hours and a cost), :func:`backtest` calls
-:func:`scaling.chain.estimate_run` with the **default** assumptions only: the accelerator
-generation's default MFU, Llama 3's failure rate, the storage-model checkpoint pause for the
-run's parameter count, the default restart time, Epoch's hyperscaler PUE and the default
-:class:`~scaling.cost.PriceAssumptions` (one :class:`scaling.Assumptions` for every run). Nothing is tuned per run: the reported MFU in the
-table is shown beside the prediction but never used.
+:func:`scaling.chain.estimate_run` with the **default** assumptions only: the step-time
+utilisation (:mod:`scaling.utilisation`; or the accelerator generation's default MFU with
+``Assumptions(utilisation="generation_default")``), Llama 3's failure rate, the storage-model
+checkpoint pause for the run's parameter count, the default restart time, Epoch's hyperscaler
+PUE and the default :class:`~scaling.cost.PriceAssumptions` (one :class:`scaling.Assumptions`
+for every run). What the step-time model is told about each run is what its developer planned
+before it started: the model (the published configuration when ``data/model_configs.csv``
+has it, :data:`RUN_CONFIGS`; else a dense shape of the active parameter count at the run's
+sequence length), the global batch where published, and fp8 where the run used it. Nothing is
+tuned per run: the reported MFU and parallel layout in the table are shown or kept aside,
+never used.
 
 Ratios are predicted / reported. The summary reports, per quantity, the median ratio (bias),
 the median and worst *fold error* :math:`\\max(r, 1/r)` and which run is worst.
+
+Out of sample (``method="leave_one_out"``): the step-time model's whole-run efficiency
+(:data:`scaling.utilisation.RUN_EFFICIENCY`) is fitted on the developer-reported runs
+(:data:`CALIBRATION_TIME_BASES`) and every run is predicted by a fit on the others, beside
+three baselines: the generation-default MFU (``data/mfu_defaults.csv``), a constant MFU of 0.4,
+and a constant MFU refitted leave-one-out on the same runs (the naive model with the same one
+fitted constant). :class:`LeaveOneOut` holds the result.
 
 Caveat, stated rather than hidden: several generation-default MFUs in
 ``data/mfu_defaults.csv`` were taken from runs that are also in this table (Volta from GPT-3,
 TPU v4 from PaLM, Hopper from Llama 3, Ampere from MT-NLG/BLOOM/OPT), so those rows are not
 out-of-sample tests of the MFU default; they still test the chain (goodput, power, prices).
+The default ``backtest()`` with the step-time utilisation is in sample for
+:data:`~scaling.utilisation.RUN_EFFICIENCY` (fitted on these runs); only the leave-one-out
+figures are out of sample.
 """
 
 from __future__ import annotations
@@ -24,17 +40,50 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from scaling import utilisation
 from scaling._validation import unknown_name
 from scaling.assumptions import as_assumptions
-from scaling.chain import chain_inputs, estimate_run
+from scaling.chain import estimate_run
 from scaling.data import load_table
 from scaling.hardware import as_accelerator
 from scaling.results import NOT_A_COLUMN
 from scaling.units import SECONDS_PER_HOUR
-from scaling.valuation import EPOCH_BASE_YEAR
+from scaling.valuation import EPOCH_BASE_YEAR, chain_prices
 
-__all__ = ["COST_KINDS", "HOUR_BASES", "TARGET_MEDIAN_FACTOR", "TARGET_WORST_FACTOR", "Backtest",
-           "CostBacktest", "backtest", "cost_backtest", "fold_error"]
+__all__ = ["BACKTEST_METHODS", "CALIBRATION_TIME_BASES", "COST_KINDS", "HOUR_BASES",
+           "LOO_TARGET_MEDIAN_FACTOR", "LOO_TARGET_SHARE_WITHIN", "LOO_WITHIN_FACTOR",
+           "RUN_CONFIGS", "TARGET_MEDIAN_FACTOR", "TARGET_WORST_FACTOR", "Backtest",
+           "CostBacktest", "LeaveOneOut", "backtest", "cost_backtest", "fold_error", "run_model"]
+
+#: ``backtest(method=...)``: the chain with the default assumptions as they are, or the
+#: leave-one-out calibration of the step-time utilisation beside its baselines.
+BACKTEST_METHODS = ("default", "leave_one_out")
+
+#: Runs whose time the developers report and which the whole-run efficiency is fitted and
+#: tested on (``time_basis`` of ``data/training_runs.csv``): GPU- or chip-hours, phase hours,
+#: days, approximate days. Left out before any fit: upper bounds (GLM-130B's 60-day access
+#: window; DBRX's three months that include post-training) and third-party estimates (GPT-3,
+#: MT-NLG, OPT-175B).
+CALIBRATION_TIME_BASES = ("gpu_hours_reported", "phase_hours_reported", "days_reported",
+                          "days_reported_approx")
+
+#: Runs of ``data/training_runs.csv`` whose published configuration is in
+#: ``data/model_configs.csv`` (same architecture; MT-NLG 530B is Megatron-LM's 529.6B
+#: configuration, Smith et al. 2022 Table 1 / Narayanan et al. 2021 Table 1). The others get a
+#: dense shape of their (active) parameter count at their sequence length.
+RUN_CONFIGS = {
+    "GPT-3 175B": "GPT-3 175B", "MT-NLG 530B": "Megatron GPT 529.6B",
+    "OPT-175B": "OPT-175B", "BLOOM-176B": "BLOOM-176B", "PaLM 540B": "PaLM 540B",
+    "Falcon-180B": "Falcon-180B", "Llama 3.1 405B": "Llama 3 405B",
+    "DeepSeek-V3": "DeepSeek-V3", "Gopher 280B": "Gopher 280B", "LLaMA-65B": "LLaMA 65B",
+    "Falcon-7B": "Falcon-7B", "Falcon-40B": "Falcon-40B",
+}
+
+#: Targets of issue 9 for the out-of-sample accelerator-hours: median fold error within 1.2x
+#: and at least 90% of runs within 1.5x.
+LOO_TARGET_MEDIAN_FACTOR = 1.2
+LOO_WITHIN_FACTOR = 1.5
+LOO_TARGET_SHARE_WITHIN = 0.9
 
 #: Which predicted cost a reported cost is compared with, by the table's ``cost_kind``.
 #: Epoch's "amortized hardware + energy" estimates (Cottier et al. 2024, arXiv:2405.21015)
@@ -85,7 +134,8 @@ class Backtest:
         """One row per run.
 
         Columns: ``name``, ``year``, ``accelerator``, ``n_accelerators``, ``compute_flop``,
-        ``mfu`` (the default used), ``mfu_reported`` (shown, not used), ``goodput``,
+        ``mfu`` (the default used), ``mfu_reported`` (shown, not used),
+        ``n_accelerators_used`` (by the step-time model's plan), ``goodput``,
         ``predicted_utilisation`` (MFU x goodput) and ``implied_utilisation`` (compute /
         (reported accelerator-hours x peak): the whole-run utilisation the report implies,
         NaN without reported hours), and for
@@ -150,7 +200,54 @@ def _value(value):
         else float(value)
 
 
-def backtest(runs=None, *, assumptions=None, dated: bool = False) -> Backtest:
+def run_model(record):
+    """The model a training run's developer planned (for the step-time utilisation).
+
+    Parameters
+    ----------
+    record : Mapping
+        A row of ``data/training_runs.csv`` (``name``, ``n_params``, ``n_active_params``,
+        ``seq_len``).
+
+    Returns
+    -------
+    ModelShape
+        The published configuration (:data:`RUN_CONFIGS`), else
+        :func:`scaling.model_shape.shape_from_params` of the active (else total) parameter
+        count at the run's sequence length (default 2,048 tokens, the common pre-2023
+        context, when the table has none).
+    """
+    from scaling.model_shape import as_model_shape, shape_from_params
+
+    name = record.get("name")
+    if name in RUN_CONFIGS:
+        return as_model_shape(RUN_CONFIGS[name])
+    active = _value(record.get("n_active_params"))
+    size = active if not math.isnan(active) else _value(record.get("n_params"))
+    seq = _value(record.get("seq_len"))
+    return shape_from_params(size, seq_len=int(seq) if not math.isnan(seq)
+                             else _DEFAULT_RUN_SEQ_LEN)
+
+
+#: Sequence length of a run whose table row has none [tokens]: 2,048, GPT-3's and most
+#: 2020-2022 runs' (data/training_runs.csv).
+_DEFAULT_RUN_SEQ_LEN = 2048
+
+
+def _run_assumptions(a, record):
+    """The assumptions for one run: fp8 and the published batch for the step-time model."""
+    if a.mfu is not None or a.utilisation != "step_time":
+        return a
+    changes = {}
+    if str(record.get("precision", "")).strip().lower() == "fp8":
+        changes["precision"] = "fp8"
+    batch = _value(record.get("global_batch_tokens"))
+    if not math.isnan(batch) and a.global_batch_tokens is None:
+        changes["global_batch_tokens"] = batch
+    return a.replace(**changes) if changes else a
+
+
+def backtest(runs=None, *, assumptions=None, method="default", dated: bool = False):
     """Predict each curated training run with the default assumptions.
 
     Parameters
@@ -162,16 +259,22 @@ def backtest(runs=None, *, assumptions=None, dated: bool = False) -> Backtest:
         curated table.
     assumptions : Assumptions, optional
         One set of assumptions for every run (default: the cited defaults). E.g.
-        ``Assumptions(include_failures=False)`` drops the goodput loss.
+        ``Assumptions(include_failures=False)`` drops the goodput loss,
+        ``Assumptions(utilisation="generation_default")`` gives the generation constants.
+    method : {"default", "leave_one_out"}
+        ``"default"``: every run through the chain with ``assumptions``
+        (:class:`Backtest`). ``"leave_one_out"``: the out-of-sample calibration of the
+        step-time utilisation on the developer-reported runs, beside the baselines
+        (:class:`LeaveOneOut`).
     dated : bool
         True prices each run at its own ``training_start`` (``assumptions.replace(as_of=...)``:
         hardware valued at that date, that year's electricity; :mod:`scaling.valuation`).
-        Default False: undated catalog prices, as before. :func:`cost_backtest` is the
-        dated cost comparison with Epoch's estimates.
+        Default False: undated catalog prices. :func:`cost_backtest` is the dated cost
+        comparison with Epoch's estimates.
 
     Returns
     -------
-    Backtest
+    Backtest or LeaveOneOut
 
     Raises
     ------
@@ -181,15 +284,20 @@ def backtest(runs=None, *, assumptions=None, dated: bool = False) -> Backtest:
 
     Notes
     -----
-    Per run: :math:`t = C / (n P_{bf16} \\mathrm{MFU}_{default} G)`, accelerator-hours
-    :math:`n t / 3600`, cost as in :func:`scaling.estimate_run`. All runs use the
-    bf16 dense peak, the reference of the MFU defaults, whatever precision they trained in.
+    Per run: :math:`t = C / (n P \\mathrm{MFU} G)`, accelerator-hours :math:`n t / 3600`,
+    cost as in :func:`scaling.estimate_run`. With constant MFUs every run uses the bf16 dense
+    peak, the reference of the MFU defaults, whatever precision it trained in; the step-time
+    model runs DeepSeek-V3 in fp8 (its MFU is then against the fp8 peak).
     The checkpoint size uses ``n_params`` (total parameters, since a checkpoint holds all of
     them, also for mixture-of-experts models).
     """
     import pandas as pd
 
     a = as_assumptions(assumptions)
+    if method not in BACKTEST_METHODS:
+        raise ValueError(f"method must be one of {BACKTEST_METHODS}, got {method!r}")
+    if method == "leave_one_out":
+        return _leave_one_out(runs, a)
     table = load_table("training_runs") if runs is None else runs
     if not isinstance(table, pd.DataFrame):
         raise ValueError("runs must be a pandas.DataFrame with the columns of "
@@ -199,11 +307,14 @@ def backtest(runs=None, *, assumptions=None, dated: bool = False) -> Backtest:
     if missing:
         raise ValueError(f"runs table is missing columns {missing}")
     rows = []
+    step_time = a.mfu is None and a.utilisation == "step_time"
     for record in table.to_dict("records"):
         run = estimate_run(record["compute_flop"], accelerator=record["accelerator"],
                            n_accelerators=record["n_accelerators"],
                            n_params=record["n_params"],
-                           assumptions=_at_training_start(a, record) if dated else a)
+                           model=run_model(record) if step_time else None,
+                           assumptions=_run_assumptions(
+                               _at_training_start(a, record) if dated else a, record))
         kind = record.get("cost_kind")
         if isinstance(kind, str) and kind:
             if kind not in COST_KINDS:
@@ -220,6 +331,7 @@ def backtest(runs=None, *, assumptions=None, dated: bool = False) -> Backtest:
             "compute_flop": run.compute_flop,
             "mfu": run.mfu,
             "mfu_reported": _value(record.get("mfu_reported")),
+            "n_accelerators_used": run.n_accelerators_used,
             "goodput": run.goodput,
             "predicted_utilisation": run.mfu * run.goodput,
             "implied_utilisation": (run.compute_flop / (_value(record.get("accelerator_hours"))
@@ -366,17 +478,20 @@ def cost_backtest(runs=None, *, assumptions=None, dollars=None) -> CostBacktest:
         if math.isnan(epoch):
             continue
         dated = _at_training_start(base, record)
+        step_time = a.mfu is None and a.utilisation == "step_time"
         kwargs = dict(accelerator=record["accelerator"], n_accelerators=record["n_accelerators"],
-                      n_params=record["n_params"])
-        run = estimate_run(record["compute_flop"], assumptions=dated, **kwargs)
-        undated = estimate_run(record["compute_flop"], assumptions=a, **kwargs)
+                      n_params=record["n_params"],
+                      model=run_model(record) if step_time else None)
+        run = estimate_run(record["compute_flop"], assumptions=_run_assumptions(dated, record),
+                           **kwargs)
+        undated = estimate_run(record["compute_flop"], assumptions=_run_assumptions(a, record),
+                               **kwargs)
         reported = _value(record.get("accelerator_hours"))
         if math.isnan(reported):
             reported = (float(record["n_accelerators"]) * _value(record.get("wall_clock_days"))
                         * 24.0)
         per_hour = run.amortized_cost_usd / run.accelerator_hours
-        value = chain_inputs(1.0, accelerator=as_accelerator(record["accelerator"]),
-                             n_accelerators=1, assumptions=dated)["price_usd"]
+        value = chain_prices(as_accelerator(record["accelerator"]), dated)["price_usd"]
         rows.append({
             "name": record["name"], "accelerator": run.accelerator,
             "training_start": record["training_start"], "as_of": dated.as_of,
@@ -393,3 +508,142 @@ def cost_backtest(runs=None, *, assumptions=None, dollars=None) -> CostBacktest:
                                              * reported / epoch),
         })
     return CostBacktest(frame=pd.DataFrame(rows), assumptions=base)
+
+
+# --------------------------------------------------------------------------------------------
+# leave-one-out
+# --------------------------------------------------------------------------------------------
+
+#: The four predictions :class:`LeaveOneOut` compares, in display order: column prefix ->
+#: label.
+LOO_METHODS = {
+    "step_time": "step-time model (leave-one-out)",
+    "generation_default": "generation-default MFU",
+    "constant": "constant MFU 0.4",
+    "fitted_constant": "constant MFU refitted (leave-one-out)",
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LeaveOneOut:
+    """Out-of-sample accelerator-hours of the step-time utilisation beside its baselines.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        One row per run of the calibration set (see :meth:`to_frame`).
+    run_efficiency : float
+        The whole-run efficiency fitted on all of them (what
+        :data:`scaling.utilisation.RUN_EFFICIENCY` holds).
+    log_sd : float
+        Standard deviation of the leave-one-out ln(predicted / reported) of the step-time
+        model (what :data:`scaling.uncertainty.STEP_TIME_MFU_LOG_SD` holds).
+    excluded : tuple of str
+        Runs of the table left out before the fit, with their ``time_basis``.
+    """
+
+    frame: object = field(repr=False)
+    run_efficiency: float
+    log_sd: float
+    excluded: tuple = ()
+    assumptions: object = field(default=None, repr=False, metadata=NOT_A_COLUMN)
+
+    def to_frame(self):
+        """One row per run: ``name``, ``accelerator``, ``n_accelerators``, ``time_basis``,
+        ``reported_accelerator_hours``, ``step_time_mfu`` (whole-run, at the leave-one-out
+        efficiency), ``run_efficiency`` (fitted without the run), and for each method of
+        :data:`LOO_METHODS` ``<method>_hours`` and ``<method>_ratio`` (predicted /
+        reported) and ``<method>_fold_error``."""
+        return self.frame.copy()
+
+    def to_long(self):
+        """Long form for charts: ``name``, ``method`` (labels of :data:`LOO_METHODS`),
+        ``quantity`` ("accelerator_hours"), ``predicted``, ``reported``, ``ratio``,
+        ``fold_error`` (the columns :func:`scaling.plots.forecast.parity_chart` takes)."""
+        import pandas as pd
+
+        parts = [pd.DataFrame({
+            "name": self.frame["name"].to_numpy(), "method": label,
+            "quantity": "accelerator_hours",
+            "predicted": self.frame[f"{key}_hours"].to_numpy(),
+            "reported": self.frame["reported_accelerator_hours"].to_numpy(),
+            "ratio": self.frame[f"{key}_ratio"].to_numpy(),
+            "fold_error": self.frame[f"{key}_fold_error"].to_numpy()})
+            for key, label in LOO_METHODS.items()]
+        return pd.concat(parts, ignore_index=True)
+
+    def summary(self):
+        """Per method (index, labelled as in :data:`LOO_METHODS`): ``n_runs``,
+        ``median_ratio``, ``median_fold_error``, ``share_within_1.5x``, ``worst_fold_error``,
+        ``worst_run``, ``meets_median_target`` (<= 1.2x) and ``meets_share_target`` (>= 90%
+        within 1.5x)."""
+        import pandas as pd
+
+        rows = []
+        for key, label in LOO_METHODS.items():
+            folds = self.frame[f"{key}_fold_error"]
+            share = float((folds <= LOO_WITHIN_FACTOR).mean())
+            median = float(np.median(folds))
+            rows.append({
+                "method": label, "n_runs": int(folds.size),
+                "median_ratio": float(np.median(self.frame[f"{key}_ratio"])),
+                "median_fold_error": median, "share_within_1.5x": share,
+                "worst_fold_error": float(folds.max()),
+                "worst_run": self.frame.loc[folds.idxmax(), "name"],
+                "meets_median_target": median <= LOO_TARGET_MEDIAN_FACTOR,
+                "meets_share_target": share >= LOO_TARGET_SHARE_WITHIN,
+            })
+        return pd.DataFrame(rows).set_index("method")
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
+
+def _leave_one_out(runs, a):
+    """The leave-one-out comparison of :func:`backtest` (``method="leave_one_out"``)."""
+    import pandas as pd
+
+    table = load_table("training_runs") if runs is None else runs
+    if "time_basis" not in table.columns:
+        raise ValueError("runs table is missing columns ['time_basis']")
+    keep = table["time_basis"].isin(CALIBRATION_TIME_BASES) & table["accelerator_hours"].notna()
+    excluded = tuple(f"{n} ({b})" for n, b in zip(table.loc[~keep, "name"],
+                                                   table.loc[~keep, "time_basis"]))
+    chosen = table[keep]
+    step = backtest(chosen, assumptions=a.replace(mfu=None, utilisation="step_time"))
+    default = backtest(chosen, assumptions=a.replace(mfu=None, utilisation="generation_default"))
+    constant = backtest(chosen, assumptions=a.replace(mfu=utilisation.CONSTANT_MFU_BASELINE))
+    reported = chosen["accelerator_hours"].to_numpy(dtype=float)
+    # hours at a whole-run efficiency of 1 (hours are inversely proportional to it)
+    unit = (step.frame["predicted_accelerator_hours"].to_numpy()
+            * utilisation.RUN_EFFICIENCY)
+    log_unit = np.log(unit / reported)
+    log_const = np.log(constant.frame["predicted_accelerator_hours"].to_numpy() / reported)
+    n = log_unit.size
+    if n < 3:
+        raise ValueError("leave-one-out needs at least three runs with developer-reported time")
+    loo_eff = np.array([np.exp(np.delete(log_unit, i).mean()) for i in range(n)])
+    loo_const = np.array([np.exp(np.delete(log_const, i).mean()) for i in range(n)])
+    predictions = {
+        "step_time": unit / loo_eff,
+        "generation_default": default.frame["predicted_accelerator_hours"].to_numpy(),
+        "constant": constant.frame["predicted_accelerator_hours"].to_numpy(),
+        "fitted_constant": constant.frame["predicted_accelerator_hours"].to_numpy() / loo_const,
+    }
+    frame = pd.DataFrame({
+        "name": chosen["name"].to_numpy(), "accelerator": chosen["accelerator"].to_numpy(),
+        "n_accelerators": chosen["n_accelerators"].to_numpy(),
+        "time_basis": chosen["time_basis"].to_numpy(),
+        "reported_accelerator_hours": reported,
+        "step_time_mfu": step.frame["mfu"].to_numpy() / utilisation.RUN_EFFICIENCY * loo_eff,
+        "run_efficiency": loo_eff,
+    })
+    for key, hours in predictions.items():
+        ratio = hours / reported
+        frame[f"{key}_hours"] = hours
+        frame[f"{key}_ratio"] = ratio
+        frame[f"{key}_fold_error"] = fold_error(ratio)
+    fit = utilisation.calibrate_run_efficiency(unit, reported)
+    log_sd = float(np.std(np.log(predictions["step_time"] / reported), ddof=1))
+    return LeaveOneOut(frame=frame, run_efficiency=fit["run_efficiency"], log_sd=log_sd,
+                       excluded=excluded, assumptions=a)

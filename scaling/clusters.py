@@ -35,6 +35,7 @@ from scaling._validation import (
 from scaling.data import cached, load_table
 from scaling.hardware import Accelerator, as_accelerator, sustained_flop_per_s
 from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
+from scaling.reliability import Resilience, cluster_resilience
 from scaling.results import summary_frame
 from scaling.units import M2_PER_SQUARE_FOOT
 
@@ -336,6 +337,10 @@ class Cluster:
         average).
     source : str
         Where the figures come from.
+    resilience : Resilience or None
+        Restart, checkpoint, spare-capacity and recovery assumptions of this system
+        (``data/resilience.csv`` for named clusters; None: the package defaults of
+        :class:`scaling.ReliabilityAssumptions`).
     """
 
     name: str
@@ -355,6 +360,7 @@ class Cluster:
     year: int | None = None
     source: str = "user-defined"
     region: str = ""
+    resilience: Resilience | None = None
 
     def __post_init__(self) -> None:
         label = f"Cluster {self.name!r}:"
@@ -386,6 +392,9 @@ class Cluster:
         if not isinstance(self.region, str):
             raise ValueError(f"{label} region must be a string (e.g. 'US-TX'), got "
                              f"{self.region!r}")
+        if self.resilience is not None and not isinstance(self.resilience, Resilience):
+            raise ValueError(f"{label} resilience must be a scaling.reliability.Resilience or "
+                             f"None, got {type(self.resilience).__name__}")
         for attr, value in checked.items():
             object.__setattr__(self, attr, value)
 
@@ -534,4 +543,5 @@ def _build_cluster(name: str) -> Cluster:
         year=int(row["year"]),
         source=row["source"],
         region=row["region"],
+        resilience=cluster_resilience(name),
     )

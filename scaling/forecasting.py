@@ -82,6 +82,9 @@ class Forecast:
         Two-sided coverage of the ``*_ci_lower``/``*_ci_upper`` columns.
     samples : Mapping or None
         Raw Monte Carlo arrays (sizes x samples) when ``keep_samples=True``.
+    notes : tuple of str
+        What the forecast could not do as asked, in words (e.g. sizes for which no parallel
+        plan fits in memory: their rows are NaN in a Monte Carlo forecast).
     """
 
     frame: object = field(repr=False)
@@ -93,6 +96,7 @@ class Forecast:
     seed: int
     ci_level: float = mc.CI_LEVEL
     samples: object = field(default=None, repr=False)
+    notes: tuple = ()
 
     #: Columns of :meth:`summary`.
     SUMMARY = ("n_params", "n_tokens", "compute_flop", "loss", "time_days",
@@ -234,8 +238,9 @@ def _scenarios(sizes, law, tokens_per_param, n_tokens, spec, n_samples, seed):
 
     Returns ``(workload, col, rng, n_samples)``: ``workload`` maps ``n_params``, ``n_tokens``,
     ``tokens_per_param``, ``loss`` and ``compute_flop`` to arrays of shape (sizes,) without
-    uncertainty and (sizes, samples) or (sizes, 1) with it; ``col`` is the sizes shaped to
-    broadcast against them.
+    uncertainty and (sizes, samples) or (sizes, 1) with it, and ``central_compute_flop`` to
+    the compute of the central law (shape of ``col``), at which the utilisation is searched;
+    ``col`` is the sizes shaped to broadcast against them.
     """
     central_law = laws.law_parameters(law)
     if spec is None:
@@ -255,15 +260,22 @@ def _scenarios(sizes, law, tokens_per_param, n_tokens, spec, n_samples, seed):
     workload = {"n_params": sizes, "n_tokens": tokens, "tokens_per_param": tokens / col,
                 "loss": np.asarray(laws.chinchilla_loss(col, tokens, law_values)),
                 "compute_flop": np.asarray(laws.training_flop(col, tokens))}
+    if spec is None:
+        central = workload["compute_flop"]
+    else:  # the utilisation is searched once per size, at the central law's workload
+        central = np.asarray(laws.training_flop(col, np.broadcast_to(
+            _tokens(col, central_law, tokens_per_param, n_tokens), col.shape)))
+    workload["central_compute_flop"] = central
     return workload, col, rng, n_samples
 
 
-def _result(values, workload, clu, a, law, spec, n_samples, seed, keep_samples):
+def _result(values, workload, clu, a, law, spec, n_samples, seed, keep_samples, notes=()):
     """The Forecast of a chain evaluation (with P5/P50/P95 and kept samples when uncertain)."""
     sizes = workload["n_params"]
     if spec is None:
         return Forecast(frame=_frame(values, workload, clu, a, sizes.size), cluster=clu,
-                        law=law, assumptions=a, uncertainty=False, n_samples=0, seed=seed)
+                        law=law, assumptions=a, uncertainty=False, n_samples=0, seed=seed,
+                        notes=tuple(notes))
     kept = None
     if keep_samples:
         shape = (sizes.size, n_samples)
@@ -273,12 +285,47 @@ def _result(values, workload, clu, a, law, spec, n_samples, seed, keep_samples):
             for name in FORECAST_COLUMNS if name not in ("cluster", "accelerator", "precision")})
     return Forecast(frame=_frame(values, workload, clu, a, sizes.size), cluster=clu, law=law,
                     assumptions=a, uncertainty=True, n_samples=n_samples, seed=seed,
-                    samples=kept)
+                    samples=kept, notes=tuple(notes))
+
+
+def _utilisation_inputs(workload, col, clu, chip, count, a, model, spec):
+    """Chain inputs with the utilisation searched once per size at the central workload.
+
+    Returns ``(inputs, infeasible_mask, notes)``: without uncertainty an infeasible size
+    raises; with it, its MFU is a placeholder to be masked (``infeasible_mask``) and
+    ``notes`` says why.
+    """
+    inputs = chain_inputs(workload["central_compute_flop"], accelerator=chip,
+                          n_accelerators=count, n_params=col, assumptions=a, cluster=clu,
+                          model=model, on_infeasible="raise" if spec is None else "nan")
+    inputs["compute_flop"] = workload["compute_flop"]
+    util = inputs["utilisation"]
+    bad = ~np.asarray(util.feasible, dtype=bool)
+    notes = []
+    if bad.any():
+        sizes = np.broadcast_to(col, bad.shape)[bad]
+        notes = [f"no parallel plan fits {size:.3g} parameters: {why}"
+                 for size, why in zip(sizes, util.infeasible)]
+        inputs["mfu"] = np.where(bad, 1.0, inputs["mfu"])
+        inputs["n_accelerators_used"] = np.where(bad, np.nan, inputs["n_accelerators_used"])
+    return inputs, bad, notes
+
+
+def _mask_infeasible(values, bad):
+    """NaN for every size-dependent result of the sizes where no plan fits."""
+    if not np.any(bad):
+        return values
+    keep = ("compute_flop", "n_params", "peak_flop_per_s", "pue", "n_accelerators")
+    out = {}
+    for name, value in values.items():
+        value = np.asarray(value, dtype=float)
+        out[name] = value if name in keep else np.where(bad, np.nan, value)
+    return out
 
 
 def forecast(n_params, *, cluster, law=laws.DEFAULT_LAW, tokens_per_param=None, n_tokens=None,
-             n_accelerators=None, assumptions=None, uncertainty=False, n_samples=2000, seed=0,
-             keep_samples=False) -> Forecast:
+             n_accelerators=None, model=None, assumptions=None, uncertainty=False,
+             n_samples=2000, seed=0, keep_samples=False) -> Forecast:
     """Training time, energy and dollars versus model size on one cluster.
 
     Parameters
@@ -297,12 +344,17 @@ def forecast(n_params, *, cluster, law=laws.DEFAULT_LAW, tokens_per_param=None, 
         Fixed token budget (scalar or one per size) [tokens].
     n_accelerators : int, optional
         Use this many of the cluster's accelerators (default: all).
+    model : ModelShape or str, optional
+        The model of a one-size forecast for the step-time utilisation (e.g.
+        ``"DeepSeek-V3"``); None derives a dense shape from each size.
     assumptions : Assumptions, optional
         Utilisation, precision, PUE, failures and prices (:class:`scaling.Assumptions`).
     uncertainty : bool or Mapping
         True for Monte Carlo with :data:`scaling.uncertainty.DEFAULT_UNCERTAINTY` and the
         law's uncertainty; a mapping overrides entries (``None`` fixes one input;
-        ``{"law": None}`` fixes the law).
+        ``{"law": None}`` fixes the law). The step-time utilisation is searched once per
+        size at the central law's workload; its Monte Carlo spread is
+        ``DEFAULT_UNCERTAINTY["mfu"]`` around it.
     n_samples : int
         Monte Carlo scenarios (>= 2).
     seed : int
@@ -317,7 +369,9 @@ def forecast(n_params, *, cluster, law=laws.DEFAULT_LAW, tokens_per_param=None, 
     Raises
     ------
     InfeasibleRunError
-        Without uncertainty, when a size never finishes (interrupted faster than it restarts).
+        Without uncertainty, when a size never finishes (interrupted faster than it restarts)
+        or no parallel plan fits it in memory. With uncertainty such a size's row is NaN
+        and :attr:`Forecast.notes` says why.
 
     Notes
     -----
@@ -327,6 +381,9 @@ def forecast(n_params, *, cluster, law=laws.DEFAULT_LAW, tokens_per_param=None, 
     clu = as_cluster(cluster)
     a = as_assumptions(assumptions)
     sizes = _sizes(n_params)
+    if model is not None and sizes.size != 1:
+        raise ValueError(f"model= describes one model; give one size in n_params, got "
+                         f"{sizes.size}")
     count = as_count_array("n_accelerators",
                            clu.n_accelerators if n_accelerators is None else n_accelerators)
     if count.ndim:
@@ -334,15 +391,16 @@ def forecast(n_params, *, cluster, law=laws.DEFAULT_LAW, tokens_per_param=None, 
     spec = mc.uncertainty_spec(uncertainty)
     workload, col, rng, n_samples = _scenarios(sizes, law, tokens_per_param, n_tokens, spec,
                                                n_samples, seed)
-    inputs = chain_inputs(workload["compute_flop"], accelerator=clu.accelerator,
-                          n_accelerators=count, n_params=col, assumptions=a, cluster=clu)
+    inputs, bad, notes = _utilisation_inputs(workload, col, clu, clu.accelerator, count, a,
+                                             model, spec)
     if spec is not None:
         inputs.update(mc.sample_inputs(spec, inputs, n_samples, rng,
                                        accelerator=clu.accelerator))
     values = run_chain(inputs, include_failures=a.include_failures)
     if spec is None:
         check_feasible(values, inputs)
-    return _result(values, workload, clu, a, law, spec, n_samples, seed, keep_samples)
+    values = _mask_infeasible(values, bad)
+    return _result(values, workload, clu, a, law, spec, n_samples, seed, keep_samples, notes)
 
 
 #: Fixed-point iterations of :func:`forecast_for_deadline`'s goodput-dependent accelerator
@@ -400,8 +458,13 @@ def forecast_for_deadline(n_params, *, deadline_s, accelerator, law=laws.DEFAULT
     spec = mc.uncertainty_spec(uncertainty)
     workload, col, rng, n_samples = _scenarios(sizes, law, tokens_per_param, n_tokens, spec,
                                                n_samples, seed)
+    step_time = a.mfu is None and a.utilisation == "step_time"
     inputs = chain_inputs(workload["compute_flop"], accelerator=chip, n_accelerators=1.0,
-                          n_params=col, assumptions=a)
+                          n_params=col, assumptions=a.replace(utilisation="generation_default")
+                          if step_time else a)
+    if step_time:
+        inputs.update(_deadline_utilisation(workload["central_compute_flop"], col, deadline,
+                                            chip, a, inputs, strict=spec is None))
     if spec is not None:
         inputs.update(mc.sample_inputs(spec, inputs, n_samples, rng, accelerator=chip))
     count = accelerators_for_deadline(workload["compute_flop"], deadline,
@@ -437,9 +500,82 @@ def forecast_for_deadline(n_params, *, deadline_s, accelerator, law=laws.DEFAULT
     return _result(values, workload, label, a, law, spec, n_samples, seed, keep_samples)
 
 
+#: Relative change of the accelerator count below which :func:`forecast_for_deadline`'s
+#: fixed point on the step-time MFU stops (the MFU is that of the plan at the last count).
+_DEADLINE_COUNT_RTOL = 1e-3
+
+
+def _deadline_utilisation(compute, col, deadline, chip, a, inputs, strict=True):
+    """Step-time MFU, replica size and accelerators used per size at the count that meets the
+    deadline (fixed point: count from MFU and goodput, MFU from the plan at that count).
+
+    Where no count meets the deadline (the count diverges: past the batch-size wall more
+    accelerators do not shorten the run, or failures outgrow throughput) ``strict`` raises
+    InfeasibleRunError saying which; otherwise the last plan's values are returned and the
+    Monte Carlo marks the scenarios that miss the deadline.
+    """
+    compute = np.broadcast_to(np.asarray(compute, dtype=float), np.shape(col))
+    sizes = np.broadcast_to(np.asarray(col, dtype=float), np.shape(col))
+    out = {k: np.empty(np.shape(col)) for k in ("mfu", "replica_size", "n_accelerators_used")}
+    for idx in np.ndindex(np.shape(col)):
+        c, size = float(compute[idx]), float(sizes[idx])
+        one = {k: (v[idx] if np.ndim(v) and np.shape(v) == np.shape(col) else v)
+               for k, v in inputs.items() if k != "utilisation"}
+        count = float(accelerators_for_deadline(c, deadline, one["peak_flop_per_s"],
+                                                one["mfu"]))
+        held, good = None, 1.0
+        for _ in range(_DEADLINE_ITERATIONS):
+            n = max(1.0, float(round(min(count, _DEADLINE_MAX_COUNT))))
+            util = chain_inputs(c, accelerator=chip, n_accelerators=n, n_params=size,
+                                assumptions=a)
+            held = {k: float(util[k]) for k in out}
+            good = float(run_chain({**one, **held, "compute_flop": c, "n_accelerators": n},
+                                   include_failures=a.include_failures)["goodput"])
+            # n solves C = T P u(n) G(n) n, with u(n) the plan's MFU at that count
+            new = float(accelerators_for_deadline(c, deadline, one["peak_flop_per_s"],
+                                                  held["mfu"], max(good, 1e-300)))
+            if abs(new - count) <= _DEADLINE_COUNT_RTOL * count or new > _DEADLINE_MAX_COUNT:
+                count = new
+                break
+            count = new
+        diverged = (not math.isfinite(count) or count > _DEADLINE_MAX_COUNT
+                    or held["n_accelerators_used"] < 0.5 * count)
+        if diverged and strict:
+            if good < 0.5:
+                why = (f"at {held['n_accelerators_used']:,.0f} accelerators goodput is "
+                       f"{good:.2g}: each added accelerator brings more interruptions than "
+                       "throughput; change the reliability assumptions (e.g. recovery="
+                       "'elastic') or give a longer deadline")
+            else:
+                why = (f"the global batch of this run keeps about "
+                       f"{held['n_accelerators_used']:,.0f} accelerators busy (the batch-size "
+                       "wall), so more do not make it faster; give a longer deadline or "
+                       "Assumptions(global_batch_tokens=...)")
+            raise InfeasibleRunError(
+                f"no number of {chip.name} accelerators trains {size:.3g} parameters within "
+                f"deadline_s={deadline:.4g} s: {why}")
+        for k in out:
+            out[k][idx] = held[k]
+    return out
+
+
+#: Largest accelerator count :func:`forecast_for_deadline` plans for (a numerical bound; any
+#: real cluster is far below it).
+_DEADLINE_MAX_COUNT = 1e12
+
+
 # --------------------------------------------------------------------------------------------
 # inverse questions
 # --------------------------------------------------------------------------------------------
+
+#: Fixed-point iterations of :func:`largest_trainable` with the step-time utilisation (each
+#: one plan search and one Brent solve; a handful while the plan changes slowly with size).
+_LARGEST_ITERATIONS = 30
+#: Relative tolerance of the Brent solves in ln C (double precision).
+_BRENT_XTOL = 1e-15
+#: Bisections locating a jump of the predicted utilisation in ln C (2^-30 of the bracket).
+_JUMP_BISECTIONS = 30
+
 
 def largest_trainable(cluster, *, deadline_s, law=laws.DEFAULT_LAW, n_accelerators=None,
                       assumptions=None) -> Forecast:
@@ -457,25 +593,45 @@ def largest_trainable(cluster, *, deadline_s, law=laws.DEFAULT_LAW, n_accelerato
     -------
     Forecast
         One row per deadline: the compute-optimal (N, D) whose run time equals the deadline
-        (the frame's ``time_s`` reproduces ``deadline_s``).
+        (the frame's ``time_s`` reproduces ``deadline_s``). Where the deadline falls on a
+        jump of the predicted utilisation (a change of parallel plan or of the derived model
+        shape between two neighbouring sizes), no size takes exactly the deadline; the row
+        is then the largest size evaluated whose time is within it.
+
+    Raises
+    ------
+    InfeasibleRunError
+        The deadline is shorter than the smallest run searched takes, or the model it calls
+        for does not fit in the cluster's memory.
 
     Notes
     -----
-    Solves :math:`t(C) = T` for C by bisection in ln C, with t from
-    :func:`scaling.chain.run_chain` at the compute-optimal :math:`N_{opt}(C)` (goodput
-    depends on the model size through the checkpoint size, so t increases monotonically in C).
+    Solves :math:`t(C) = T` for C, with t from :func:`scaling.chain.run_chain` at the
+    compute-optimal :math:`N_{opt}(C)`. With a constant MFU, by bisection in ln C (goodput
+    depends on the model size through the checkpoint size, so t increases monotonically in
+    C). With the step-time utilisation, by fixed-point iteration: the plan is searched at
+    the current C (one search, cached), the MFU and replica size of that plan are held while
+    Brent's method solves :math:`\\ln t(C) = \\ln T` exactly, and the plan is searched again
+    at the solution until it no longer changes.
     """
     clu = as_cluster(cluster)
     a = as_assumptions(assumptions)
     deadlines = np.atleast_1d(as_float_array("deadline_s", deadline_s)).astype(float)
     count = clu.n_accelerators if n_accelerators is None else n_accelerators
+    step_time = a.mfu is None and clu.mfu is None and a.utilisation == "step_time"
+    plain = a.replace(utilisation="generation_default") if step_time else a
 
-    def time_for(log_c):
-        c = np.exp(log_c)
+    def held_inputs(c, held=None):
         n_opt = np.asarray(laws.compute_optimal(c, law).n_params, dtype=float)
         inputs = chain_inputs(c, accelerator=clu.accelerator, n_accelerators=count,
-                              n_params=n_opt, assumptions=a, cluster=clu)
-        return run_chain(inputs, include_failures=a.include_failures)["time_s"]
+                              n_params=n_opt, assumptions=plain, cluster=clu)
+        if held is not None:
+            inputs.update(held)
+        return inputs
+
+    def time_for(log_c, held=None):
+        return run_chain(held_inputs(np.exp(log_c), held),
+                         include_failures=a.include_failures)["time_s"]
 
     lo = np.full(deadlines.shape, math.log(_COMPUTE_BRACKET_FLOP[0]))
     hi = np.full(deadlines.shape, math.log(_COMPUTE_BRACKET_FLOP[1]))
@@ -494,10 +650,73 @@ def largest_trainable(cluster, *, deadline_s, law=laws.DEFAULT_LAW, n_accelerato
         hi = np.where(fits, hi, mid)
         if np.all(hi - lo < 1e-13):
             break
+    if step_time:
+        lo = np.array([_largest_with_plan(float(c), float(t), held_inputs, time_for, clu, a,
+                                          count, law)
+                       for c, t in zip(lo, deadlines)])
     opt = laws.compute_optimal(np.exp(lo), law)
     return forecast(np.asarray(opt.n_params), cluster=clu, law=law,
                     n_tokens=np.asarray(opt.n_tokens), n_accelerators=n_accelerators,
                     assumptions=a)
+
+
+def _largest_with_plan(log_c, deadline, held_inputs, time_for, clu, a, count, law):
+    """ln C of the largest compute-optimal run within ``deadline`` under the step-time
+    utilisation, starting from ``log_c`` (the solution at the generation-default MFU)."""
+    from scipy.optimize import brentq
+
+    def plan_at(log_c):
+        c = math.exp(log_c)
+        n_opt = float(laws.compute_optimal(c, law).n_params)
+        inputs = chain_inputs(c, accelerator=clu.accelerator, n_accelerators=count,
+                              n_params=n_opt, assumptions=a, cluster=clu)
+        return {"mfu": float(inputs["mfu"]), "replica_size": float(inputs["replica_size"]),
+                "n_accelerators_used": float(inputs["n_accelerators_used"])}
+
+    def exact_time(log_c):
+        return float(time_for(np.array([log_c]), plan_at(log_c))[0])
+
+    seen = {}
+    for _ in range(_LARGEST_ITERATIONS):
+        held = plan_at(log_c)
+        key = (held["mfu"], held["replica_size"])
+        if key in seen:
+            break
+        seen[key] = log_c
+
+        def gap(x, held=held):
+            return math.log(float(time_for(np.array([x]), held)[0])) - math.log(deadline)
+
+        low, high = log_c - 1.0, log_c + 1.0
+        while gap(low) > 0:
+            low -= 2.0
+        while gap(high) < 0:
+            high += 2.0
+        new = brentq(gap, low, high, xtol=_BRENT_XTOL * abs(log_c), rtol=4 * np.finfo(float).eps)
+        if plan_at(new) == held:
+            return new
+        log_c = new
+    # the deadline sits on a jump of the utilisation: bisect between the largest size tried
+    # within it and the smallest beyond it, and keep the last size within it
+    tried = sorted(set(seen.values()) | {log_c})
+    times = {x: exact_time(x) for x in tried}
+    within = [x for x in tried if times[x] <= deadline]
+    if not within:
+        raise InfeasibleRunError(
+            f"no compute-optimal run on {clu.name} was found to finish within "
+            f"deadline_s={deadline:.4g} s near {math.exp(log_c):.3g} FLOP (the predicted "
+            "utilisation changes discontinuously there); try a slightly different deadline")
+    good = max(within)
+    beyond = [x for x in tried if x > good and times[x] > deadline]
+    if beyond:
+        bad = min(beyond)
+        for _ in range(_JUMP_BISECTIONS):
+            mid = 0.5 * (good + bad)
+            if exact_time(mid) <= deadline:
+                good = mid
+            else:
+                bad = mid
+    return good
 
 
 def forecast_for_loss(target_loss, *, cluster, law=laws.DEFAULT_LAW, n_accelerators=None,
@@ -577,8 +796,10 @@ def forecast_sensitivity(n_params, *, cluster, quantity="amortized_cost_usd",
     probe = forecast([n_params], cluster=clu, law=law, assumptions=a, **kwargs).to_frame()
     if quantity not in probe.columns:
         raise unknown_name("quantity", quantity, list(probe.columns))
+    # central values of the chain inputs; MFU (and anything else the run sets) from the probe
     central = chain_inputs(1.0, accelerator=clu.accelerator, n_accelerators=clu.n_accelerators,
-                           assumptions=a, cluster=clu)
+                           assumptions=a.replace(utilisation="generation_default"), cluster=clu)
+    central["mfu"] = float(probe["mfu"].iloc[0])
 
     def model(law, **overrides):
         return forecast([n_params], cluster=_with(clu, overrides, a), law=law,
@@ -622,7 +843,7 @@ def _with(clu, overrides, a):
     if "rental_usd_per_hour" in changes:  # the override is the price after the discount
         base = clu.accelerator.rental_usd_per_hour
         central = chain_inputs(1.0, accelerator=clu.accelerator, n_accelerators=1,
-                               assumptions=a)
+                               assumptions=a.replace(utilisation="generation_default"))
         changes["rental_usd_per_hour"] = base * changes["rental_usd_per_hour"] / central[
             "rental_usd_per_hour"]
     return dataclasses.replace(clu, accelerator=dataclasses.replace(clu.accelerator, **changes))

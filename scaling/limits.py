@@ -52,6 +52,7 @@ from scaling.assumptions import as_assumptions
 from scaling.chain import accelerators_for_deadline, chain_inputs, run_chain, training_time_s
 from scaling.clusters import Cluster, energy_j
 from scaling.data import load_table
+from scaling.errors import InfeasibleRunError
 from scaling.hardware import as_accelerator
 from scaling.units import SECONDS_PER_DAY
 
@@ -484,15 +485,129 @@ POWER_BASES = ("peak", "average")
 
 def _per_accelerator(accelerator, assumptions, power_basis):
     """(Accelerator, sustained model FLOP/s [FLOP/s], facility power [W]) of one accelerator,
-    from the chain's throughput and power stages."""
+    from the chain's throughput and power stages, at a constant MFU (the assumptions' or the
+    cluster's, else the generation default; the step-time MFU comes from :func:`_mfu`)."""
     check_choice("power_basis", power_basis, POWER_BASES)
     cluster = accelerator if isinstance(accelerator, Cluster) else None
     chip = cluster.accelerator if cluster is not None else as_accelerator(accelerator)
+    a = as_assumptions(assumptions)
     values = run_chain(chain_inputs(1.0, accelerator=chip, n_accelerators=1.0,
-                                    assumptions=assumptions, cluster=cluster),
+                                    assumptions=a.replace(utilisation="generation_default"),
+                                    cluster=cluster),
                        include_failures=False)
     power = values["peak_facility_power_w" if power_basis == "peak" else "facility_power_w"]
     return chip, float(values["sustained_flop_per_s"]), float(power)
+
+
+def _step_time(accelerator, assumptions):
+    """(cluster or None, chip, assumptions, peak [FLOP/s]) when the MFU comes from the
+    step-time model, else None."""
+    cluster = accelerator if isinstance(accelerator, Cluster) else None
+    chip = cluster.accelerator if cluster is not None else as_accelerator(accelerator)
+    a = as_assumptions(assumptions)
+    if a.mfu is not None or (cluster is not None and cluster.mfu is not None) \
+            or a.utilisation != "step_time":
+        return None
+    return cluster, chip, a, chip.peak_flop_per_s(a.precision)
+
+
+def _mfu(setup, compute_flop, n_accelerators):
+    """Step-time MFU of the compute-optimal run of each compute on each count (element-wise;
+    the shape of the compute-optimal model under :data:`scaling.laws.DEFAULT_LAW`)."""
+    cluster, chip, a, _ = setup
+    c, n = np.broadcast_arrays(np.asarray(compute_flop, dtype=float),
+                               np.asarray(n_accelerators, dtype=float))
+    out = np.empty(c.shape)
+    for idx in np.ndindex(c.shape):
+        count = float(n[idx])
+        if not math.isfinite(count) or count > _MAX_COUNT:
+            out[idx] = math.nan
+            continue
+        try:
+            inputs = chain_inputs(float(c[idx]), accelerator=chip,
+                                  n_accelerators=max(1.0, float(round(count))), assumptions=a,
+                                  cluster=cluster)
+        except InfeasibleRunError:
+            out[idx] = math.nan
+            continue
+        out[idx] = float(inputs["mfu"])
+    return out
+
+
+#: Largest accelerator count the step-time power-wall inversions plan for (beyond it the
+#: answer is NaN: no count finishes in time, the batch-size wall or memory stops the run).
+_MAX_COUNT = 1e12
+
+
+#: Fixed-point iterations of the step-time power-wall inversions (the count for a deadline,
+#: stopping when the rounded count repeats; the compute for an envelope, at this relative
+#: tolerance): the MFU is the plan's at the final value.
+_FIXED_POINT_ITERATIONS = 30
+_FIXED_POINT_RTOL = 1e-9
+
+
+#: Bisections (in ln of the count or the compute) that locate a jump of the step-time MFU
+#: when a fixed point cycles across it.
+_JUMP_BISECTIONS = 30
+
+
+def _settle(value, step, feasible):
+    """Fixed point of ``step`` from ``value``; where it cycles across a jump of the MFU,
+    the boundary between the feasible and the infeasible values seen, by bisection in ln."""
+    seen = []
+    for _ in range(_FIXED_POINT_ITERATIONS):
+        new = step(value)
+        if not math.isfinite(new):
+            return math.nan
+        if abs(new - value) <= _FIXED_POINT_RTOL * abs(new):
+            return new
+        seen.append(value)
+        value = new
+    seen.append(value)
+    good = sorted(v for v in seen if feasible(v))
+    bad = sorted(v for v in seen if not feasible(v))
+    if not good or not bad:
+        return value
+    if good[-1] > bad[-1]:      # feasible above (counts): the smallest feasible, from below
+        edge = good[0]
+        other = max((v for v in bad if v < edge), default=None)
+    else:                       # feasible below (computes): the largest feasible, from above
+        edge = good[-1]
+        other = min((v for v in bad if v > edge), default=None)
+    if other is None:
+        return edge
+    a, b = math.log(other), math.log(edge)      # b stays feasible
+    for _ in range(_JUMP_BISECTIONS):
+        mid = 0.5 * (a + b)
+        if feasible(math.exp(mid)):
+            b = mid
+        else:
+            a = mid
+    return math.exp(b)
+
+
+def _count_for_deadline(setup, compute, time, goodput, start):
+    """Accelerators whose step-time MFU finishes each compute by each deadline.
+
+    Fixed point :math:`n = C / (T P\\,\\mathrm{MFU}(n)\\,g)` per element. The MFU of the plan
+    changes in small steps with the count; where the iteration cycles across such a step, the
+    count is the smallest found (to 2^-30 in ln) at which the plan's own MFU finishes on time.
+    """
+    compute, time, goodput, start = np.broadcast_arrays(
+        np.asarray(compute, dtype=float), np.asarray(time, dtype=float),
+        np.asarray(goodput, dtype=float), np.asarray(start, dtype=float))
+    out = np.empty(compute.shape)
+    for idx in np.ndindex(compute.shape):
+        c, t, g = float(compute[idx]), float(time[idx]), float(goodput[idx])
+
+        def step(n, c=c, t=t, g=g):
+            mfu = float(_mfu(setup, c, n))
+            if math.isnan(mfu):
+                return math.nan
+            return float(accelerators_for_deadline(c, t, setup[3], mfu, g))
+
+        out[idx] = _settle(float(start[idx]), step, lambda n, step=step: step(n) <= n)
+    return out if out.ndim else float(out)
 
 
 def _goodput(goodput):
@@ -504,7 +619,10 @@ _HARDWARE_DOC = """
         The chip (or a catalog name). A :class:`scaling.Cluster` contributes its
         accelerator, and its PUE and MFU unless the assumptions set them.
     assumptions : Assumptions, optional
-        Utilisation, precision and PUE of the chain (:class:`scaling.Assumptions`).
+        Utilisation, precision and PUE of the chain (:class:`scaling.Assumptions`). With the
+        step-time utilisation (default) the MFU is that of the compute-optimal run of each
+        compute (shape under :data:`scaling.laws.DEFAULT_LAW`) on the accelerator count in
+        question.
     goodput : float or array_like
         Fraction of wall-clock time that is useful training, in (0, 1] (default
         :data:`LLAMA3_EFFECTIVE_TRAINING_FRACTION`; see :mod:`scaling.reliability` for how it
@@ -536,13 +654,21 @@ def accelerators_needed(compute_flop, time_s, *, accelerator, assumptions=None,
     Notes
     -----
     :func:`scaling.chain.accelerators_for_deadline`:
-    :math:`n = C / (T \\cdot g \\cdot P_{peak} \\cdot \\mathrm{MFU})`.
+    :math:`n = C / (T \\cdot g \\cdot P_{peak} \\cdot \\mathrm{MFU})`. With the step-time
+    utilisation the MFU is that of the compute-optimal run (shape under
+    :data:`scaling.laws.DEFAULT_LAW`) on n accelerators, found by fixed-point iteration; NaN
+    where no count finishes in time (the batch-size wall, or a model whose activations do not
+    fit the accelerator at any count).
     """
     _, per_acc, _ = _per_accelerator(accelerator, assumptions, "peak")
-    count = accelerators_for_deadline(np.asarray(as_float_array("compute_flop", compute_flop)),
-                                      np.asarray(as_float_array("time_s", time_s)), per_acc,
-                                      1.0, _goodput(goodput))
-    return like(count, compute_flop, time_s, name="n_accelerators")
+    compute = np.asarray(as_float_array("compute_flop", compute_flop))
+    time = np.asarray(as_float_array("time_s", time_s))
+    g = _goodput(goodput)
+    count = accelerators_for_deadline(compute, time, per_acc, 1.0, g)
+    setup = _step_time(accelerator, assumptions)
+    if setup is not None:
+        count = _count_for_deadline(setup, compute, time, g, count)
+    return like(np.asarray(count), compute_flop, time_s, name="n_accelerators")
 
 
 def facility_power_needed_w(compute_flop, time_s, *, accelerator, assumptions=None,
@@ -600,8 +726,11 @@ def training_time_in_envelope_s(compute_flop, power_w, *, accelerator, assumptio
     """
     _, per_acc, per_acc_w = _per_accelerator(accelerator, assumptions, power_basis)
     count = as_float_array("power_w", power_w) / per_acc_w
-    time = training_time_s(as_float_array("compute_flop", compute_flop), count * per_acc,
-                           _goodput(goodput))
+    compute = as_float_array("compute_flop", compute_flop)
+    setup = _step_time(accelerator, assumptions)
+    if setup is not None:
+        per_acc = setup[3] * _mfu(setup, compute, count)
+    time = training_time_s(compute, count * per_acc, _goodput(goodput))
     return like(time, compute_flop, power_w, name="time_s")
 
 
@@ -624,15 +753,34 @@ def compute_in_envelope_flop(power_w, time_s, *, accelerator, assumptions=None,
 
     Notes
     -----
-    The inverse of :func:`training_time_in_envelope_s` in C (time is linear in compute):
-    :math:`C = T / t(1\\,\\mathrm{FLOP})`. Sevilla et al. (2024) put a 1-5 GW campus at
-    1e28-3e29 FLOP by 2030, assuming better chips than today's.
+    The inverse of :func:`training_time_in_envelope_s` in C (time is linear in compute at a
+    constant MFU): :math:`C = T / t(1\\,\\mathrm{FLOP})`; with the step-time utilisation by
+    fixed-point iteration on :math:`C = T n P \\mathrm{MFU}(C, n) g`. Sevilla et al. (2024)
+    put a 1-5 GW campus at 1e28-3e29 FLOP by 2030, assuming better chips than today's.
     """
+    plain = as_assumptions(assumptions).replace(utilisation="generation_default")
     per_flop = training_time_in_envelope_s(1.0, power_w, accelerator=accelerator,
-                                           assumptions=assumptions, goodput=goodput,
+                                           assumptions=plain, goodput=goodput,
                                            power_basis=power_basis)
-    return like(as_float_array("time_s", time_s) / np.asarray(per_flop), power_w, time_s,
-                name="compute_flop")
+    compute = as_float_array("time_s", time_s) / np.asarray(per_flop)
+    setup = _step_time(accelerator, assumptions)
+    if setup is not None:
+        # fixed point: C = T n P MFU(C, n) g, with MFU the compute-optimal run's on n
+        _, _, per_acc_w = _per_accelerator(accelerator, assumptions, power_basis)
+        count = as_float_array("power_w", power_w) / per_acc_w
+        t = as_float_array("time_s", time_s)
+        g = _goodput(goodput)
+        compute, count, t, g = np.broadcast_arrays(compute, count, t, g)
+        out = np.empty(compute.shape)
+        for idx in np.ndindex(compute.shape):
+            n, tt, gg = float(count[idx]), float(t[idx]), float(g[idx])
+
+            def step(c, n=n, tt=tt, gg=gg):
+                return tt * n * setup[3] * float(_mfu(setup, c, n)) * gg
+
+            out[idx] = _settle(float(compute[idx]), step, lambda c, step=step: step(c) >= c)
+        compute = out if out.ndim else float(out)
+    return like(compute, power_w, time_s, name="compute_flop")
 
 
 def power_wall_table(n_params, time_s, *, accelerator, law=laws.DEFAULT_LAW,
@@ -658,7 +806,8 @@ def power_wall_table(n_params, time_s, *, accelerator, law=laws.DEFAULT_LAW,
     pandas.DataFrame
         One row per size: ``scenario``, ``n_params``, ``n_tokens``, ``compute_flop``,
         ``time_s``, ``n_accelerators``, ``facility_power_w`` (peak, what the site must supply)
-        and ``average_power_w`` (mean draw), ``energy_j`` (average power x time).
+        and ``average_power_w`` (mean draw), ``energy_j`` (average power x time); NaN for a
+        size no count of the accelerator trains in time (step-time utilisation).
     """
     import pandas as pd
 
@@ -683,7 +832,9 @@ def power_wall_table(n_params, time_s, *, accelerator, law=laws.DEFAULT_LAW,
         "n_accelerators": count,
         "facility_power_w": peak,
         "average_power_w": average,
-        "energy_j": np.asarray(energy_j(average, t)),
+        # NaN where no count finishes in time (step-time utilisation: batch or memory wall)
+        "energy_j": np.where(np.isnan(average), np.nan,
+                             np.asarray(energy_j(np.nan_to_num(average), t))),
     })
 
 

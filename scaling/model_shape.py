@@ -91,6 +91,18 @@ _GATED_FFN_RATIO = 3.5
 #: ``test_shape_rule_constants_refit_from_table`` recomputes it from the table.
 SHAPE_RULE = {"depth_coefficient": 0.08013, "depth_exponent": 0.2687}
 
+#: Derived depths are rounded to a multiple of a grain that grows with depth, so that the
+#: layers split evenly over power-of-two pipeline stages (published depths are mostly such
+#: multiples: 32, 40, 48, 60, 64, 80, 96, 128 in data/model_configs.csv). (depth from, grain).
+_DEPTH_GRAINS = ((64.0, 16), (24.0, 8), (12.0, 4), (0.0, 1))
+
+#: Heads of very wide derived shapes are a multiple of the power of two nearest below
+#: heads / 4, capped at 64 (e.g. 128 heads: a multiple of 32; 330 heads: 320), so the
+#: plan search finds power-of-two tensor-parallel sizes up to an NVL72 domain (published wide
+#: models: 96, 128, 160 heads).
+_HEAD_GRAIN_DIVISOR = 4.0
+_MAX_HEAD_GRAIN = 64
+
 _NAN = float("nan")
 
 
@@ -523,7 +535,9 @@ def shape_from_params(n_params, *, seq_len: int = DEFAULT_SEQ_LEN,
     if n < 1e7:
         raise ValueError(f"n_params must be >= 1e7 for a derived shape, got {n_params!r}")
     coef = SHAPE_RULE if rule is None else rule
-    layers = max(2, int(round(coef["depth_coefficient"] * n ** coef["depth_exponent"])))
+    depth = coef["depth_coefficient"] * n ** coef["depth_exponent"]
+    grain = next(g for limit, g in _DEPTH_GRAINS if depth >= limit)
+    layers = max(2, int(round(depth / grain)) * grain)
     tied = n < TIE_EMBEDDINGS_BELOW_PARAMS
     n_embed = 1 if tied else 2
     # attention per layer for width d with h = d / head_dim heads and g kv heads:
@@ -531,9 +545,15 @@ def shape_from_params(n_params, *, seq_len: int = DEFAULT_SEQ_LEN,
     a = layers * (2.0 + 3.0 * _GATED_FFN_RATIO)
     b = layers * 2.0 * n_kv_heads * head_dim + n_embed * vocab_size
     d = (-b + math.sqrt(b * b + 4.0 * a * n)) / (2.0 * a)
-    # whole heads; wide models also keep the heads a multiple of the KV heads (and so of an
-    # 8-way tensor-parallel split)
-    grain = head_dim * n_kv_heads if d >= 4 * head_dim * n_kv_heads else head_dim
+    # whole heads; wide models keep the heads a multiple of the KV heads (and so of an 8-way
+    # tensor-parallel split), and very wide ones a multiple of a power of two near a quarter of
+    # the heads (at most 64), so that power-of-two tensor-parallel splits exist
+    heads = d / head_dim
+    if heads >= 4 * n_kv_heads:
+        power = 2 ** int(math.floor(math.log2(heads / _HEAD_GRAIN_DIVISOR)))
+        grain = head_dim * max(n_kv_heads, min(_MAX_HEAD_GRAIN, power))
+    else:
+        grain = head_dim
     d_model = _round_to(d, grain)
     n_heads = d_model // head_dim
     kv = math.gcd(n_heads, n_kv_heads)

@@ -77,6 +77,7 @@ from scaling.model_shape import ModelShape, as_model_shape
 __all__ = [
     "ADAM_BYTES_PER_PARAM",
     "ATTENTION_EFFICIENCY_RATIO",
+    "BATCH_ROUNDING_TOLERANCE",
     "COLLECTIVE_EFFICIENCY",
     "DEEPSEEK_BATCH_COEFFICIENT",
     "DEEPSEEK_BATCH_EXPONENT",
@@ -170,6 +171,13 @@ ATTENTION_EFFICIENCY_RATIO = 0.75
 #: FlashAttention's backward pass executes five matmuls against the forward's two (it
 #: recomputes the attention scores): 2.5x the forward FLOP (Dao 2023, arXiv:2307.08691, Sec. 3).
 FLASH_BACKWARD_FLOP_RATIO = 2.5
+
+#: Largest relative amount by which a plan may round the global batch up (whole micro-batches
+#: on every data-parallel replica). Assumption: 10%, well inside the broad band of near-optimal
+#: batch sizes around the fitted optimum (DeepSeek-AI 2024, arXiv:2401.02954, Sec. 3.1,
+#: Fig. 3); without a bound the search would inflate a small model's batch to occupy idle
+#: accelerators, i.e. step past the batch-size wall by changing the batch.
+BATCH_ROUNDING_TOLERANCE = 0.10
 
 #: Activation recomputation modes (Korthikanti et al. 2022): none, selective (attention scores
 #: only) and full (each layer's input kept, the layer recomputed in the backward pass).
@@ -786,18 +794,31 @@ def _options(name, fixed, default):
     return np.asarray([int(fixed)], dtype=np.int64)
 
 
-def _candidate_grid(shape: ModelShape, n: int, batch_seqs: int, domain: int, fixed: dict):
+#: Shortest sequence chunk per accelerator when context parallelism is searched as memory
+#: relief for sequences under 32k tokens [tokens] (assumption: chunks of 1,024 tokens keep the
+#: attention matmuls large; Llama 3 splits 131k-token sequences 16 ways, 8k chunks).
+_MIN_CONTEXT_CHUNK = 1024
+
+
+def _candidate_grid(shape: ModelShape, n: int, batch_seqs: int, domain: int, fixed: dict,
+                    memory_relief: bool = False):
     """Candidate layouts (tp, pp, dp, cp, ep, micro-batch, interleaving) and options (ZeRO
     stage, recomputation code), each a dict of equal-length int arrays; every layout is
     combined with every option."""
     heads = shape.n_heads
+    # tensor parallelism stays inside the scale-up domain, except as memory relief (then it
+    # may span domains over the scale-out network, up to _MAX_TP)
+    tp_limit = _MAX_TP if memory_relief else max(domain, 1)
     tp_opts = _options("tp", fixed.get("tp"), [t for t in _divisors(heads, _MAX_TP)
-                                                if t <= max(domain, 1) and t <= n]
+                                                if t <= tp_limit and t <= n]
                        or [1])
     pp_opts = _options("pp", fixed.get("pp"), [p for p in _powers_of_two(shape.n_layers)
                                                 if p <= n])
     if shape.seq_len >= 32768:
         cp_default = [c for c in _powers_of_two(32) if shape.seq_len // c >= 4096 and c <= n]
+    elif memory_relief:
+        cp_default = [c for c in _powers_of_two(32)
+                      if shape.seq_len // c >= _MIN_CONTEXT_CHUNK and c <= n]
     else:
         cp_default = [1]
     cp_opts = _options("cp", fixed.get("cp"), cp_default)
@@ -1131,8 +1152,10 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
     .. math:: T = (m + b)\\, t_{mb} + t_{dp}^{exposed} + t_{opt},
               \\qquad b = (p - 1)/v
 
-    (see the module notes for :math:`t_{mb}`), and the plan with the smallest :math:`T` whose
-    memory fits is returned. MFU is model FLOP per step / (accelerators x dense bf16 peak x T).
+    (see the module notes for :math:`t_{mb}`), and the plan with the smallest time per
+    sequence :math:`T / (m\\,d\\,b)` whose memory fits is returned (whole micro-batches round the
+    global batch up by different amounts for different layouts). MFU is model FLOP per step /
+    (accelerators x dense bf16 peak x T).
     """
     notes = []
     if cluster is not None:
@@ -1180,21 +1203,38 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
             tp * pp * cp * dp > n:
         raise ValueError(f"the fixed layout tp x pp x dp x cp = {tp * pp * dp * cp} needs more "
                          f"than the {n} accelerators given")
-    layouts, options = _candidate_grid(shape, n, batch_seqs, int(hw.domain), fixed)
-    if layouts["tp"].size == 0:
-        raise InfeasibleRunError(
-            f"no parallel layout of {shape.name or 'the model'} fits {n} accelerators with the "
-            f"constraints given ({fixed})")
     mc = _model_consts(shape)
-    col = {key: val[:, None] for key, val in layouts.items()}
-    row = {key: val[None, :] for key, val in options.items()}
-    res = _evaluate(mc, hw, st, float(batch_seqs), col["tp"], col["pp"], col["dp"], col["cp"],
-                    col["ep"], col["micro_batch"], col["virtual_stages"], row["zero_stage"],
-                    row["recompute"])
-    shape2d = (layouts["tp"].size, options["zero_stage"].size)
-    res = {key: np.broadcast_to(val, shape2d) for key, val in res.items()}
     usable = hw.hbm_bytes * (1.0 - MEMORY_RESERVE_FRACTION)
-    fits = res["memory_bytes"] <= usable
+
+    def search(memory_relief):
+        layouts, options = _candidate_grid(shape, n, batch_seqs, int(hw.domain), fixed,
+                                           memory_relief)
+        if layouts["tp"].size == 0:
+            raise InfeasibleRunError(
+                f"no parallel layout of {shape.name or 'the model'} fits {n} accelerators with "
+                f"the constraints given ({fixed})")
+        col = {key: val[:, None] for key, val in layouts.items()}
+        row = {key: val[None, :] for key, val in options.items()}
+        res = _evaluate(mc, hw, st, float(batch_seqs), col["tp"], col["pp"], col["dp"],
+                        col["cp"], col["ep"], col["micro_batch"], col["virtual_stages"],
+                        row["zero_stage"], row["recompute"])
+        shape2d = (layouts["tp"].size, options["zero_stage"].size)
+        res = {key: np.broadcast_to(val, shape2d) for key, val in res.items()}
+        rounded = res["micro_batches"] * np.broadcast_to(
+            (layouts["dp"] * layouts["micro_batch"])[:, None], shape2d)
+        batch_ok = rounded <= (1.0 + BATCH_ROUNDING_TOLERANCE) * batch_seqs
+        if not batch_ok.any():  # a fixed layout: keep it, the rounding is the user's choice
+            batch_ok = np.ones(shape2d, dtype=bool)
+        return layouts, options, res, shape2d, (res["memory_bytes"] <= usable) & batch_ok
+
+    layouts, options, res, shape2d, fits = search(False)
+    if not fits.any():
+        # memory relief, searched only when no plan fits without it: context parallelism for
+        # sequences under 32k tokens (all-gathers of keys and values) and tensor parallelism
+        # across scale-up domains (its collectives then cross the scale-out network)
+        layouts, options, res, shape2d, fits = search(True)
+        notes.append("memory relief: context parallelism for short sequences and tensor "
+                     "parallelism beyond the scale-up domain were searched")
     if not fits.any():
         floor = min_accelerators_for_state(shape, acc, precision=precision)
         smallest = float(np.min(res["memory_bytes"]))
@@ -1205,8 +1245,16 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
             f"{smallest / 1e9:.0f} GB per accelerator. The training state alone "
             f"({float(training_state_bytes(shape.n_params, precision)) / 1e12:.3g} TB) needs at "
             f"least {floor:,} {acc.name} fully sharded (ZeRO-3), more with activations"
+            + (f"; with {n:,} given, the activations are what does not fit: more accelerators "
+               f"do not help at {shape.seq_len:,}-token sequences, shorter sequences, more "
+               "memory per accelerator or a larger scale-up domain (wider tensor "
+               "parallelism) would" if n >= floor else "")
             + (f"; constraints given: {fixed}" if fixed else ""))
-    step = np.where(fits, res["step_time_s"], np.inf)
+    # the fastest plan per token: whole micro-batches on every replica round the global batch
+    # up by different amounts, so step times of different layouts are not comparable
+    seqs = res["micro_batches"] * np.broadcast_to(
+        (layouts["dp"] * layouts["micro_batch"])[:, None], shape2d)
+    step = np.where(fits, res["step_time_s"] / seqs, np.inf)
     best = np.unravel_index(int(np.argmin(step)), shape2d)
     pick = {key: int(val[best[0]]) for key, val in layouts.items()}
     pick.update({key: int(val[best[1]]) for key, val in options.items()})
@@ -1263,8 +1311,16 @@ def _describe_limit(plan, n, used, wall, batch_seqs, breakdown, step_s) -> str:
     share = overheads[worst] / step_s
     text = (f"Compute is {breakdown['compute_s'] / step_s:.0%} of the step; the largest "
             f"overhead is {_COMPONENT_WORDS[worst]} ({share:.0%}).")
-    if used < n:
+    if used < n and (n - used) >= _IDLE_WALL_FRACTION * n and wall < n:
         text = (f"Batch-size wall: the global batch of {batch_seqs:,} sequences keeps "
                 f"{n - used:,} of {n:,} accelerators idle (at most {wall:,} useful with "
                 f"tp x pp x cp = {plan.tp * plan.pp * plan.cp}). " + text)
+    elif used < n:
+        text = (f"{n - used:,} of {n:,} accelerators idle (the best layout does not divide "
+                "the count). " + text)
     return text
+
+
+#: Idle share of the accelerators given from which the limit text names the batch-size wall
+#: (below it, idle accelerators are the remainder of a layout that does not divide the count).
+_IDLE_WALL_FRACTION = 0.01

@@ -701,8 +701,66 @@ def _accelerators_for_deadline(compute, deadline, chip, n_params, a):
         "throughput grows). Give a longer deadline or change the reliability assumptions")
 
 
+#: Doublings tried when looking for a server count that meets the deadline with the
+#: step-time utilisation (2^40 servers: beyond any cluster).
+_MAX_DOUBLINGS = 40
+
+
+def _servers_for_deadline(compute, deadline, chip, n_params, a, model, per_server, start):
+    """Fewest whole servers whose run meets the deadline with the step-time utilisation.
+
+    Brackets from ``start`` servers by doubling or halving, then bisects on whole servers
+    (the run time falls with the count until the batch-size wall). Returns (servers, run).
+    """
+    runs = {}
+
+    def run_at(servers):
+        if servers not in runs:
+            try:
+                runs[servers] = estimate_run(compute, accelerator=chip,
+                                             n_accelerators=servers * per_server,
+                                             n_params=n_params, model=model, assumptions=a)
+            except InfeasibleRunError:
+                runs[servers] = None
+        return runs[servers]
+
+    def meets(servers):
+        run = run_at(servers)
+        return run is not None and run.time_s <= deadline
+
+    hi = max(1, int(start))
+    lo = 0
+    if meets(hi):
+        while hi > 1 and meets(hi // 2):
+            hi //= 2
+        lo = hi // 2
+    else:
+        for _ in range(_MAX_DOUBLINGS):
+            lo, hi = hi, hi * 2
+            run = run_at(hi)
+            if meets(hi):
+                break
+            if run is not None and run.n_accelerators_used < 0.5 * run.n_accelerators:
+                raise InfeasibleRunError(
+                    f"deadline_s={deadline:.4g} s is too short for {compute:.3g} FLOP on "
+                    f"{chip.name}: the run's global batch keeps only about "
+                    f"{run.n_accelerators_used:,.0f} accelerators busy (the batch-size "
+                    f"wall; at {run.n_accelerators:,.0f} it takes {run.time_s:.4g} s), so "
+                    "more do not make it faster. Give a longer deadline or "
+                    "Assumptions(global_batch_tokens=...)")
+        else:
+            raise InfeasibleRunError(f"no {chip.name} cluster meets deadline_s={deadline:.4g} s")
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if meets(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi, run_at(hi)
+
+
 def plan_training(n_params, n_tokens, *, deadline_s, accelerator, rental_usd_per_hour=None,
-                  assumptions=None, plan_assumptions=None) -> TrainingPlan:
+                  model=None, assumptions=None, plan_assumptions=None) -> TrainingPlan:
     """Right-size a cluster to train ``n_params`` on ``n_tokens`` within ``deadline_s``.
 
     Parameters
@@ -720,6 +778,8 @@ def plan_training(n_params, n_tokens, *, deadline_s, accelerator, rental_usd_per
         (NaN money where the catalog has none). 1- and 3-year prices apply the provider's
         committed-use discounts to it. A purchase price is set on the accelerator:
         ``dataclasses.replace(scaling.accelerator(name), price_usd=...)``.
+    model : ModelShape or str, optional
+        The model for the step-time utilisation (default: a dense shape of ``n_params``).
     assumptions : Assumptions, optional
         The chain's assumptions: MFU, precision, PUE, failures, prices
         (:class:`scaling.Assumptions`).
@@ -737,10 +797,12 @@ def plan_training(n_params, n_tokens, *, deadline_s, accelerator, rental_usd_per
 
     Notes
     -----
-    The accelerator count solves :math:`n = C / (P\\,\\mathrm{MFU}\\,G(n)\\,T)` by fixed-point
-    iteration (goodput G from the chain falls slowly with n), takes the larger of that and
-    the memory floor :math:`N b / M`, and rounds up to whole servers. Time, power, energy and
-    cost at that size are :func:`scaling.estimate_run`'s, so :math:`t \\le T`.
+    The accelerator count solves :math:`n = C / (P\\,\\mathrm{MFU}(n)\\,G(n)\\,T)` by
+    fixed-point iteration (goodput G from the chain falls slowly with n; with the step-time
+    utilisation the MFU is the plan's at that count), takes the larger of that and the memory
+    floor :math:`N b / M`, and rounds up to whole servers (adding servers while the plan at
+    the rounded count misses the deadline). Time, power, energy and cost at that size are
+    :func:`scaling.estimate_run`'s, so :math:`t \\le T`.
     """
     acc = as_accelerator(accelerator)
     a = as_assumptions(assumptions)
@@ -753,14 +815,21 @@ def plan_training(n_params, n_tokens, *, deadline_s, accelerator, rental_usd_per
     deadline_s = scalar("deadline_s", deadline_s)
     compute = float(training_flop(n_params, n_tokens))
 
-    n_cont, _ = _accelerators_for_deadline(compute, deadline_s, acc, n_params, a)
+    step_time = a.mfu is None and a.utilisation == "step_time"
+    plain = a.replace(utilisation="generation_default") if step_time else a
+    n_cont, _ = _accelerators_for_deadline(compute, deadline_s, acc, n_params, plain)
     n_memory = float(accelerators_for_memory(n_params, acc.memory_bytes,
                                              plan_assumptions.training_state_bytes_per_param))
     per_server = plan_assumptions.accelerators_per_server
     n_servers = int(whole_servers(max(n_cont, n_memory), per_server))
+    if step_time:
+        n_servers, run = _servers_for_deadline(compute, deadline_s, acc, n_params, a, model,
+                                               per_server, n_servers)
+        n_cont = float(n_servers * per_server)
+        n_servers = max(n_servers, int(whole_servers(n_memory, per_server)))
     n_acc = n_servers * per_server
     run = estimate_run(compute, accelerator=acc, n_accelerators=n_acc, n_params=n_params,
-                       assumptions=a)
+                       model=model, assumptions=a)
 
     power_server = float(server_power_w(acc.tdp_w, acc.chip_to_server_power, per_server))
     per_rack = plan_assumptions.servers_per_rack
@@ -1020,7 +1089,8 @@ def pilot_plan(plan, *, fraction, duration_s, law=None):
     Notes
     -----
     The pilot runs at the plan's assumptions; its compute is what the chain delivers in the
-    pilot's time, :math:`C_p = t_p / t(1\\,\\mathrm{FLOP})` (time is linear in compute), which
+    pilot's time, :math:`C_p = C\\,t_p / t_{pilot}(C)` (time is linear in compute at the target
+    run's utilisation on the pilot's accelerators), which
     trains the target model on :math:`C_p / (6N)` tokens, or a compute-optimal model of its
     own.
     """
@@ -1030,9 +1100,11 @@ def pilot_plan(plan, *, fraction, duration_s, law=None):
     n_servers = int(whole_servers(f * plan.n_accelerators, per_server))
     n_acc = n_servers * per_server
     acc = plan.chip
-    per_flop = estimate_run(1.0, accelerator=acc, n_accelerators=n_acc, n_params=plan.n_params,
-                            assumptions=plan.assumptions)
-    compute = t / per_flop.time_s
+    # the target run's workload on the pilot's accelerators (the step-time utilisation plans
+    # that run, with its batch); time is linear in compute at that utilisation
+    per_flop = estimate_run(plan.compute_flop, accelerator=acc, n_accelerators=n_acc,
+                            n_params=plan.n_params, assumptions=plan.assumptions)
+    compute = plan.compute_flop * t / per_flop.time_s
     tokens = compute / (FLOP_PER_PARAM_PER_TOKEN * plan.n_params)
     optimal = compute_optimal(compute, DEFAULT_LAW if law is None else law)
     return PilotPlan(

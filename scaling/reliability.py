@@ -32,10 +32,27 @@ Model (documented once, used everywhere)
   segment approaches the MTBF. :func:`first_order_valid` flags where it departs from the
   exponential model by more than :data:`FIRST_ORDER_TOLERANCE`.
 
+Two ways to recover (``ReliabilityAssumptions.recovery``)
+-------------------------------------------------------
+* ``"restart"`` (above): one synchronous job; every interruption stops it.
+* ``"elastic"``: the planner's alternative at very large scale (``data/resilience_NOTES.md``
+  §3): each data-parallel replica (one tensor x pipeline x context (x expert) group) drops out
+  when one of its accelerators fails, the optimizer step proceeds on the survivors, and the
+  replica rejoins after ``restart_time_s`` by copying the weights from a healthy peer onto a
+  hot spare (TrainMover, arXiv:2412.12636; torchft fault-tolerant HSDP). Checkpoints are taken
+  every step in peer memory at a throughput cost ``checkpoint_overhead_fraction`` (ByteRobust,
+  arXiv:2509.16293: 0.71%). See :func:`elastic_goodput`.
+
+Each named cluster carries its own restart, checkpoint, spare and recovery assumptions
+(:class:`Resilience`, from ``data/resilience.csv``, sourced or marked as assumptions there);
+:class:`ReliabilityAssumptions` fields left at None take them (:meth:`ReliabilityAssumptions.resolve`).
+Hot spares (``hot_spare_fraction``) are accelerators held out of training, so goodput is
+multiplied by ``1 - hot_spare_fraction`` in both modes.
+
 Not modelled: planned interruptions (Llama 3 also had 47), stragglers and slow-downs, silent
 data corruption detected late, correlated failures (power or network events taking out many
-nodes at once), spare capacity or in-memory redundancy (Gemini's approach), and the final
-partial segment of a run.
+nodes at once), job-wide failures of an elastic job (spine network, storage, power), the
+partial step a failed replica loses, and the final partial segment of a run.
 
 References
 ----------
@@ -55,7 +72,7 @@ References
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
@@ -68,8 +85,9 @@ from scaling._validation import (
     elementwise,
     like,
     scalar,
+    whole_number,
 )
-from scaling.data import read_rows
+from scaling.data import cached, read_rows
 from scaling.errors import InfeasibleRunError
 from scaling.uncertainty import sensitivity
 from scaling.units import HOURS_PER_DAY, SECONDS_PER_DAY, SECONDS_PER_HOUR
@@ -83,6 +101,11 @@ __all__ = [
     "RESTART_TIMES_S",
     "FIRST_ORDER_TOLERANCE",
     "ReliabilityAssumptions",
+    "RECOVERY_MODES",
+    "DEFAULT_REPLICA_SIZE",
+    "Resilience",
+    "cluster_resilience",
+    "elastic_goodput",
     "failure_rate_per_accelerator_hour",
     "llama3_interruptions_table",
     "interruption_rate_per_s",
@@ -208,6 +231,16 @@ DEFAULT_RESTART_TIME_S = RESTART_TIMES_S["flashrecovery2025"][0]
 #: first-order model valid (1 percentage point; a presentation choice, not a source).
 FIRST_ORDER_TOLERANCE = 0.01
 
+#: How a job recovers from a failure: ``"restart"`` (the whole synchronous job stops, restarts
+#: and redoes the work since its last checkpoint) or ``"elastic"`` (the failed data-parallel
+#: replica drops out and rejoins; :func:`elastic_goodput`).
+RECOVERY_MODES = ("restart", "elastic")
+
+#: Accelerators in one data-parallel replica when no parallel plan is known: Llama 3 405B's
+#: tensor 8 x pipeline 16 = 128 GPUs (arXiv:2407.21783, Table 4; data/resilience_NOTES.md
+#: §3). With the step-time utilisation the plan's own tp x pp x cp (x ep) is used.
+DEFAULT_REPLICA_SIZE = 128
+
 # Bisection settings for the vectorised inverse problems (iterations of interval halving in
 # log space; 200 halvings of a ln-range below 200 reach double precision).
 _BISECTION_ITERATIONS = 200
@@ -225,10 +258,94 @@ _LOG_EXPM1_LINEAR_ABOVE = 30.0
 # ---------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ReliabilityAssumptions:
-    """Failure, checkpoint (incl. storage) and restart assumptions: the goodput stage's inputs.
+class Resilience:
+    """A named cluster's restart, checkpoint and spare-capacity assumptions (``data/resilience.csv``).
 
-    Methods only forward to the module functions.
+    Parameters
+    ----------
+    name : str
+        Cluster key.
+    restart_time_s : float
+        Time to resume after a failure (the whole job, or one replica when elastic). [s]
+    checkpoint_time_s : float
+        Blocking checkpoint pause (0 for checkpoints taken every step in peer memory). [s]
+    checkpoint_overhead_fraction : float
+        Throughput lost to per-step in-memory checkpointing, in [0, 1). [fraction]
+    hot_spare_fraction : float
+        Accelerators held out of training as hot spares, in [0, 1). [fraction]
+    recovery : {"restart", "elastic"}
+        How the cluster's job recovers (``elastic_data_parallel`` in the table).
+    goodput_reported : float
+        The goodput the row states (published or assumed, ``goodput_kind``), for comparison.
+    goodput_kind, source, notes : str
+        What that goodput is; where the figures come from; which are assumptions.
+    """
+
+    name: str
+    restart_time_s: float
+    checkpoint_time_s: float
+    checkpoint_overhead_fraction: float = 0.0
+    hot_spare_fraction: float = 0.0
+    recovery: str = "restart"
+    goodput_reported: float = math.nan
+    goodput_kind: str = ""
+    source: str = field(default="", repr=False)
+    notes: str = field(default="", repr=False)
+
+
+def _float_or(value, default):
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return default
+    return default if math.isnan(number) else number
+
+
+@cached
+def _resilience_rows():
+    return {row["key"]: row for row in read_rows("resilience") if row["kind"] == "cluster"}
+
+
+def cluster_resilience(name: str) -> Resilience | None:
+    """The :class:`Resilience` row of a named cluster, or None when ``data/resilience.csv``
+    has none.
+
+    Empty cells take the package defaults: no checkpoint overhead, no spares, and
+    :data:`DEFAULT_RESTART_TIME_S` / :data:`DEFAULT_CHECKPOINT_TIME_S`.
+    """
+    row = _resilience_rows().get(name)
+    if row is None:
+        return None
+    elastic = str(row.get("elastic_data_parallel", "")).strip().lower() == "true"
+    return Resilience(
+        name=name,
+        restart_time_s=_float_or(row["restart_time_s"], DEFAULT_RESTART_TIME_S),
+        checkpoint_time_s=_float_or(row["checkpoint_pause_s"], DEFAULT_CHECKPOINT_TIME_S),
+        checkpoint_overhead_fraction=_float_or(row["checkpoint_overhead_fraction"], 0.0),
+        hot_spare_fraction=_float_or(row["hot_spare_fraction"], 0.0),
+        recovery="elastic" if elastic else "restart",
+        goodput_reported=_float_or(row["goodput"], math.nan),
+        goodput_kind=row.get("goodput_kind", ""),
+        source=row["source"], notes=row.get("notes", ""),
+    )
+
+
+def _optional_fraction(name, value):
+    if value is None:
+        return None
+    number = scalar(name, value, as_float_array, allow_zero=True)
+    if number >= 1.0:
+        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+    return number
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReliabilityAssumptions:
+    """Failure, checkpoint (incl. storage), restart and recovery assumptions: the goodput stage.
+
+    Methods only forward to the module functions. Fields left at None take the named
+    cluster's :class:`Resilience` row (``data/resilience.csv``) when the run is on one and
+    ``cluster_resilience`` is True, else the package defaults (:meth:`resolve`).
 
     Parameters
     ----------
@@ -236,7 +353,7 @@ class ReliabilityAssumptions:
         Unexpected interruptions per accelerator-hour. [1/(accelerator h)]
         Default: Llama 3's (:data:`DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR`).
     checkpoint_time_s : float or None
-        Blocking checkpoint pause. [s] None (default) uses the storage model,
+        Blocking checkpoint pause [s], >= 0. None: the cluster's; else the storage model,
         :func:`checkpoint_time_s` of the model size, when the size is known, and
         :data:`DEFAULT_CHECKPOINT_TIME_S` when it is not.
     checkpoint_write_bandwidth_byte_per_s : float
@@ -245,18 +362,36 @@ class ReliabilityAssumptions:
     checkpoint_bytes_per_param : float
         Checkpointed bytes per parameter [byte]. Default 14
         (:data:`CHECKPOINT_BYTES_PER_PARAM`).
-    restart_time_s : float
-        Time to resume after an interruption. [s] Default :data:`DEFAULT_RESTART_TIME_S`.
+    restart_time_s : float or None
+        Time to resume after an interruption (a replica's rejoin when elastic) [s]. None: the
+        cluster's, else :data:`DEFAULT_RESTART_TIME_S`.
     scaling_exponent : float
         Exponent k of the job interruption rate in the accelerator count (1 = linear).
+    recovery : {"restart", "elastic"} or None
+        :data:`RECOVERY_MODES`; None: the cluster's, else ``"restart"``.
+    hot_spare_fraction : float or None
+        Accelerators held out as hot spares, in [0, 1); None: the cluster's, else 0.
+    checkpoint_overhead_fraction : float or None
+        Throughput cost of per-step in-memory checkpoints, in [0, 1); None: the cluster's,
+        else 0.
+    replica_size : int or None
+        Accelerators per data-parallel replica for ``"elastic"``; None: the parallel plan's
+        (step-time utilisation), else :data:`DEFAULT_REPLICA_SIZE`.
+    cluster_resilience : bool
+        Whether None fields take the named cluster's row (True) or the package defaults.
     """
 
     failure_rate_per_accelerator_hour: float = DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR
     checkpoint_time_s: float | None = None
     checkpoint_write_bandwidth_byte_per_s: float = LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S
     checkpoint_bytes_per_param: float = CHECKPOINT_BYTES_PER_PARAM
-    restart_time_s: float = DEFAULT_RESTART_TIME_S
+    restart_time_s: float | None = None
     scaling_exponent: float = 1.0
+    recovery: str | None = None
+    hot_spare_fraction: float | None = None
+    checkpoint_overhead_fraction: float | None = None
+    replica_size: int | None = None
+    cluster_resilience: bool = True
 
     def __post_init__(self):
         checked = {
@@ -267,13 +402,55 @@ class ReliabilityAssumptions:
                 self.checkpoint_write_bandwidth_byte_per_s),
             "checkpoint_bytes_per_param": scalar("checkpoint_bytes_per_param",
                                                  self.checkpoint_bytes_per_param),
-            "restart_time_s": scalar("restart_time_s", self.restart_time_s, allow_zero=True),
             "scaling_exponent": scalar("scaling_exponent", self.scaling_exponent),
+            "hot_spare_fraction": _optional_fraction("hot_spare_fraction",
+                                                     self.hot_spare_fraction),
+            "checkpoint_overhead_fraction": _optional_fraction(
+                "checkpoint_overhead_fraction", self.checkpoint_overhead_fraction),
         }
+        if self.restart_time_s is not None:
+            checked["restart_time_s"] = scalar("restart_time_s", self.restart_time_s,
+                                               allow_zero=True)
         if self.checkpoint_time_s is not None:
-            checked["checkpoint_time_s"] = scalar("checkpoint_time_s", self.checkpoint_time_s)
+            checked["checkpoint_time_s"] = scalar("checkpoint_time_s", self.checkpoint_time_s,
+                                                  allow_zero=True)
+        if self.recovery is not None and self.recovery not in RECOVERY_MODES:
+            raise ValueError(f"recovery must be one of {RECOVERY_MODES} or None, "
+                             f"got {self.recovery!r}")
+        if self.replica_size is not None:
+            checked["replica_size"] = whole_number("replica_size", self.replica_size)
+        if not isinstance(self.cluster_resilience, bool):
+            raise ValueError(f"cluster_resilience must be True or False, "
+                             f"got {self.cluster_resilience!r}")
         for name, value in checked.items():
             object.__setattr__(self, name, value)
+
+    def resolve(self, resilience: Resilience | None = None) -> ReliabilityAssumptions:
+        """A copy with the None fields filled: from ``resilience`` (a named cluster's row, when
+        ``cluster_resilience`` is True), else the package defaults. ``checkpoint_time_s`` stays
+        None when neither sets it (the storage model then applies), ``replica_size`` when no
+        plan is known."""
+        row = resilience if self.cluster_resilience else None
+        import dataclasses
+
+        def pick(name, default):
+            value = getattr(self, name)
+            if value is not None:
+                return value
+            return getattr(row, name) if row is not None else default
+
+        return dataclasses.replace(
+            self,
+            restart_time_s=pick("restart_time_s", DEFAULT_RESTART_TIME_S),
+            checkpoint_time_s=pick("checkpoint_time_s", None),
+            recovery=pick("recovery", "restart"),
+            hot_spare_fraction=pick("hot_spare_fraction", 0.0),
+            checkpoint_overhead_fraction=pick("checkpoint_overhead_fraction", 0.0))
+
+    @property
+    def restart_s(self) -> float:
+        """``restart_time_s``, or :data:`DEFAULT_RESTART_TIME_S` when unset [s]."""
+        return DEFAULT_RESTART_TIME_S if self.restart_time_s is None else self.restart_time_s
 
     def pause_s(self, n_params=None):
         """Blocking checkpoint pause [s]: the set ``checkpoint_time_s``, else the storage
@@ -297,12 +474,13 @@ class ReliabilityAssumptions:
         return optimal_interval_s(self.pause_s(n_params), self.mtbf_s(n_accelerators))
 
     def goodput(self, n_accelerators, n_params=None):
-        """Goodput at the optimal interval; forwards to :func:`goodput_at_scale`."""
+        """Goodput of a synchronous job at the optimal interval; forwards to
+        :func:`goodput_at_scale` (the restart default when ``restart_time_s`` is None)."""
         return goodput_at_scale(
             n_accelerators,
             failure_rate_per_accelerator_hour=self.failure_rate_per_accelerator_hour,
             checkpoint_time_s=self.pause_s(n_params),
-            restart_time_s=self.restart_time_s,
+            restart_time_s=self.restart_s,
             scaling_exponent=self.scaling_exponent,
         )
 
@@ -542,10 +720,12 @@ def optimal_checkpointing(mtbf_s, checkpoint_time_s, restart_time_s=DEFAULT_REST
     -------
     interval_s, goodput : numeric
         :math:`\\tau^* = M x^*` [s] and :math:`G^* = e^{-R/M}(1 - x^*)` [fraction], with
-        :math:`x^* = 1 + W_0(-e^{-1-\\delta/M})`.
+        :math:`x^* = 1 + W_0(-e^{-1-\\delta/M})`. A zero pause (checkpoints every step in
+        peer memory) gives :math:`\\tau^* = 0` and :math:`G^* = e^{-R/M}`: no lost work,
+        only restarts.
     """
     m = as_float_array("mtbf_s", mtbf_s)
-    delta = as_float_array("checkpoint_time_s", checkpoint_time_s)
+    delta = as_float_array("checkpoint_time_s", checkpoint_time_s, allow_zero=True)
     restart = as_float_array("restart_time_s", restart_time_s, allow_zero=True)
     x, y = _optimal_fraction(delta / m)
     inputs = (mtbf_s, checkpoint_time_s)
@@ -736,6 +916,69 @@ def goodput_at_scale(n_accelerators, *,
     result = goodput(np.asarray(m), checkpoint_time_s, restart_time_s)
     return like(result, n_accelerators, failure_rate_per_accelerator_hour, checkpoint_time_s,
                  restart_time_s)
+
+
+def elastic_goodput(n_accelerators, replica_size,
+                    failure_rate_per_accelerator_hour=DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR,
+                    rejoin_time_s=DEFAULT_RESTART_TIME_S, *, checkpoint_overhead_fraction=0.0,
+                    scaling_exponent=1.0):
+    """Goodput of a job whose data-parallel replicas drop out on a failure and rejoin.
+
+    Parameters
+    ----------
+    n_accelerators : numeric
+        Accelerators in the job. [count]
+    replica_size : numeric
+        Accelerators per data-parallel replica (tensor x pipeline x context (x expert)
+        group); one failure takes out one replica. [count]
+    failure_rate_per_accelerator_hour : numeric
+        [1/(accelerator h)]
+    rejoin_time_s : numeric
+        Time from a replica's failure until it trains again (swap in a hot spare, copy the
+        weights from a healthy peer), >= 0. [s]
+    checkpoint_overhead_fraction : numeric
+        Throughput lost to per-step in-memory checkpoints, in [0, 1). [fraction]
+    scaling_exponent : float
+        See :func:`interruption_rate_per_s` (the per-accelerator rate at this job size).
+
+    Returns
+    -------
+    goodput : numeric
+        Useful fraction of the job's accelerator-time, in (0, 1]. [fraction]
+
+    Notes
+    -----
+    Each replica fails at :math:`\\lambda_r = \\lambda\\,r` (per-accelerator rate times replica
+    size) and is out for the rejoin time :math:`t_j`; in steady state it trains a fraction
+    :math:`1 / (1 + \\lambda_r t_j)` of the time, and the job with it:
+
+    .. math:: G = \\frac{1 - o}{1 + \\lambda\\, r\\, t_j}
+
+    with :math:`o` the checkpoint overhead. At Llama 3's rate a 128-GPU replica fails every
+    ~16.5 days, so with a 20 s rejoin :math:`G \\approx 1 - o` (data/resilience_NOTES.md §4).
+    Hot spares are charged by the chain (goodput x (1 - spare fraction)). Not modelled: the
+    partial step a failed replica loses, job-wide failures (spine network, storage, power),
+    stragglers and silent data corruption.
+
+    Examples
+    --------
+    >>> round(elastic_goodput(1_000_000, 128, rejoin_time_s=20.0,
+    ...                       checkpoint_overhead_fraction=0.0071), 4)
+    0.9929
+    """
+    n = as_float_array("n_accelerators", n_accelerators)
+    r = as_float_array("replica_size", replica_size)
+    t = as_float_array("rejoin_time_s", rejoin_time_s, allow_zero=True)
+    o = as_float_array("checkpoint_overhead_fraction", checkpoint_overhead_fraction,
+                       allow_zero=True)
+    if (o >= 1).any():
+        raise ValueError(f"checkpoint_overhead_fraction must be in [0, 1), "
+                         f"got {checkpoint_overhead_fraction!r}")
+    per_accelerator_s = np.asarray(interruption_rate_per_s(
+        n, failure_rate_per_accelerator_hour, scaling_exponent=scaling_exponent)) / n
+    result = (1.0 - o) / (1.0 + per_accelerator_s * r * t)
+    return like(result, n_accelerators, replica_size, failure_rate_per_accelerator_hour,
+                rejoin_time_s)
 
 
 def checkpoint_bytes(n_params, bytes_per_param=CHECKPOINT_BYTES_PER_PARAM):

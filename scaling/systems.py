@@ -21,11 +21,13 @@ the forecast chain (:func:`scaling.estimate_run`, :func:`scaling.largest_trainab
 
 .. math:: T = \\frac{C}{n\\,P_{peak}\\,\\mathrm{MFU}\\,G},
 
-with goodput :math:`G` from :mod:`scaling.reliability` (Llama 3 failure rate per
-accelerator-hour, checkpoint pause from the storage model for the compute-optimal model size,
-restart time) and the compute-optimal model from :mod:`scaling.laws`. Not modelled: the
-critical batch size and communication limits that cap how many chips one synchronous run can
-use, stragglers, and whether a cluster is ever dedicated to one run.
+with MFU from the step-time model of the compute-optimal model on each system (its parallel
+plan, the batch-size wall, its interconnect: :mod:`scaling.utilisation`), goodput :math:`G`
+from :mod:`scaling.reliability` with each system's own restart, checkpoint, spare and recovery
+assumptions (``data/resilience.csv``: one synchronous job on today's clusters, replicas that
+drop out and rejoin on the Stargate sites) and the compute-optimal model from
+:mod:`scaling.laws`. Not modelled: stragglers, network topology beyond the per-accelerator
+scale-up and scale-out bandwidths, and whether a cluster is ever dedicated to one run.
 
 References
 ----------
@@ -42,7 +44,7 @@ from __future__ import annotations
 
 import math
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -61,8 +63,9 @@ from scaling.data import cached, load_table
 from scaling.errors import InfeasibleRunError
 from scaling.forecasting import largest_trainable
 from scaling.hardware import Accelerator, as_accelerator, sustained_flop_per_s
-from scaling.reliability import RESTART_TIMES_S
-from scaling.results import ResultMixin
+from scaling.assumptions import DEFAULT_PUE
+from scaling.reliability import RESTART_TIMES_S, Resilience, cluster_resilience
+from scaling.results import NOT_A_COLUMN, ResultMixin
 from scaling.uncertainty import (
     CI_LEVEL, DEFAULT_UNCERTAINTY, PROBABILITIES, Case, Uncertain, as_rng, percentiles,
     sample_inputs, sensitivity,
@@ -348,6 +351,13 @@ def estimate_reference_run(system, *, compute_flop=None, n_params=None, law=laws
                         assumptions=_assumptions_for(clu.accelerator, assumptions, precision))
 
 
+def _reference_utilisation(system, a, law, compute_flop=None):
+    """(MFU, how it was set, what limits it) of the reference run on a system."""
+    run = estimate_reference_run(system, compute_flop=_reference(compute_flop), law=law,
+                                 assumptions=a)
+    return float(run.mfu), run.utilisation, run.utilisation_limit
+
+
 def _largest_trainable_columns(system, days, **kwargs) -> dict:
     """Compute, N, D and goodput of the largest compute-optimal run per deadline, as columns
     suffixed with the deadline (``n_params_30d`` ...)."""
@@ -402,8 +412,12 @@ def compare_systems(cluster_names=DEFAULT_SYSTEMS, *, days=(30, 100), reference_
         duration ``d``: ``compute_flop_<d>d``, ``n_params_<d>d``, ``n_tokens_<d>d``,
         ``goodput_<d>d``; ``reference_compute_flop``, ``reference_goodput``,
         ``reference_time_s`` / ``reference_time_days`` (the reference run's wall-clock time);
-        and ``naive_reference_time_days``, the time one would conclude by dividing the
-        reference compute by the headline figure (NaN without one).
+        ``naive_reference_time_days``, the time one would conclude by dividing the
+        reference compute by the headline figure (NaN without one); what limits the
+        reference run: ``n_accelerators_used``, ``utilisation`` (how MFU was set) and
+        ``utilisation_limit`` (the step-time breakdown in words), and the goodput stage's
+        ``recovery`` ("restart" or "elastic"), ``restart_time_s`` and
+        ``hot_spare_fraction`` (the system's resilience row).
     """
     import pandas as pd
 
@@ -443,12 +457,20 @@ def compare_systems(cluster_names=DEFAULT_SYSTEMS, *, days=(30, 100), reference_
         row["reference_goodput"] = run.goodput
         row["reference_time_s"] = run.time_s
         row["reference_time_days"] = run.time_days
+        row["n_accelerators_used"] = run.n_accelerators_used
+        row["utilisation"] = run.utilisation
+        row["utilisation_limit"] = run.utilisation_limit
+        rel = a.reliability.resolve(system.resilience)
+        row["recovery"] = rel.recovery
+        row["restart_time_s"] = rel.restart_time_s
+        row["hot_spare_fraction"] = rel.hot_spare_fraction
         row["naive_reference_time_days"] = ref / row["headline_flop_per_s"] / SECONDS_PER_DAY
         rows.append(row)
     return pd.DataFrame(rows).set_index("system")
 
 
-def precision_comparison(cluster_names=DEFAULT_SYSTEMS, *, assumptions=None):
+def precision_comparison(cluster_names=DEFAULT_SYSTEMS, *, assumptions=None,
+                         law=laws.DEFAULT_LAW):
     """Every published and modelled FLOP/s figure of the named systems, in one table.
 
     Parameters
@@ -456,7 +478,10 @@ def precision_comparison(cluster_names=DEFAULT_SYSTEMS, *, assumptions=None):
     cluster_names : sequence of str or Cluster
         Systems to include.
     assumptions : Assumptions, optional
-        Its ``mfu`` sets the "sustained" rows (None: each system's default).
+        Its ``mfu`` sets the "sustained" rows (None: the MFU of the reference run, a
+        compute-optimal GPT-4-scale run, on each system, by the step-time model).
+    law : str or Mapping
+        Law of the reference run's compute-optimal size.
 
     Returns
     -------
@@ -482,12 +507,15 @@ def precision_comparison(cluster_names=DEFAULT_SYSTEMS, *, assumptions=None):
     for name in _systems(cluster_names):
         system = as_cluster(name)
         chip = system.accelerator
-        inputs = chain_inputs(1.0, accelerator=chip, n_accelerators=system.n_accelerators,
-                              assumptions=a, cluster=system)
-        used_mfu = inputs["mfu"]
-        sustained = float(sustained_flop_per_s(inputs["peak_flop_per_s"],
+        used_mfu, how, _ = _reference_utilisation(system, a, law)
+        sustained = float(sustained_flop_per_s(chip.peak_flop_per_s("bf16"),
                                                system.n_accelerators, used_mfu))
-        mfu_source = "dense bf16 peak x MFU (data/mfu_defaults.csv, by accelerator generation)"
+        mfu_source = {
+            "step_time": "dense bf16 peak x the step-time model's whole-run MFU of a "
+                         "compute-optimal GPT-4-scale run (scaling.utilisation)",
+            "generation_default": "dense bf16 peak x MFU (data/mfu_defaults.csv, by "
+                                  "accelerator generation)",
+        }.get(how, "dense bf16 peak x the MFU given")
         figures = [
             ("dense peak", "bf16", False, "modelled", False,
              system.peak_flop_per_s("bf16"), "", chip.source),
@@ -587,8 +615,8 @@ def sensitivity_table(system="stargate-abilene", *, compute_flop=None, law=laws.
 
     Notes
     -----
-    Cases: MFU at the 5th/95th percentile of
-    ``scaling.DEFAULT_UNCERTAINTY["mfu"]``; fp8 at the bf16 MFU vs fp8 at DeepSeek-V3's fp8
+    Cases: MFU (the reference run's predicted MFU, held as a constant in every case) at the
+    5th/95th percentile of ``scaling.DEFAULT_UNCERTAINTY["mfu"]``; fp8 at the bf16 MFU vs fp8 at DeepSeek-V3's fp8
     MFU (:data:`DEEPSEEK_V3_FP8_MFU`); no failures vs the slow restart
     (:data:`SLOW_RESTART_TIME_S`); failure rate at the 5th/95th percentile of
     ``DEFAULT_UNCERTAINTY["failure_rate_per_accelerator_hour"]``; TrainMover's 20 s restart
@@ -598,10 +626,10 @@ def sensitivity_table(system="stargate-abilene", *, compute_flop=None, law=laws.
     chip = clu.accelerator
     a = as_assumptions(assumptions)
     ref = _reference(compute_flop)
-    central = chain_inputs(ref, accelerator=chip, n_accelerators=clu.n_accelerators,
-                           assumptions=a, cluster=clu)
-    base_mfu = central["mfu"]
-    base_rate = central["failure_rate_per_accelerator_hour"]
+    base_mfu, _, _ = _reference_utilisation(clu, a, law, ref)
+    rel = a.reliability.resolve(clu.resilience)
+    base_rate = rel.failure_rate_per_accelerator_hour
+    base_restart = rel.restart_time_s
 
     def days(*, compute_flop, **changes):
         return estimate_reference_run(clu, compute_flop=compute_flop, law=law,
@@ -626,7 +654,7 @@ def sensitivity_table(system="stargate-abilene", *, compute_flop=None, law=laws.
                  label=f"{SLOW_RESTART_TIME_S:g} s restarts")),
         "fast restart": (
             Case(settings={"restart_time_s": trainmover[0]}, label=f"{trainmover[0]:g} s restarts"),
-            Case(settings={}, label=f"{a.reliability.restart_time_s:g} s (baseline)")),
+            Case(settings={}, label=f"{base_restart:g} s (baseline)")),
     }
     sources = {
         "MFU": mfu_spread.source, "failure rate": rate_spread.source,
@@ -650,7 +678,7 @@ def sensitivity_table(system="stargate-abilene", *, compute_flop=None, law=laws.
     base = {"compute_flop": ref, "mfu": base_mfu, "precision": a.precision,
             "include_failures": a.include_failures,
             "failure_rate_per_accelerator_hour": base_rate,
-            "restart_time_s": a.reliability.restart_time_s}
+            "restart_time_s": base_restart}
     frame = sensitivity(days, base, ranges, sources=sources)
     frame.attrs["baseline_time_days"] = float(frame["output_base"].iloc[0])
     frame.attrs["system"] = clu.name
@@ -673,7 +701,7 @@ class RunUncertainty:
         published interval as its 5th/95th percentiles (Epoch's 90% CI for GPT-4).
     mfu : Uncertain or None
         Multiplier on the system's MFU; None uses ``scaling.DEFAULT_UNCERTAINTY["mfu"]``
-        (0.75x-1.25x, published large runs).
+        (the step-time model's out-of-sample residual spread).
     failure_rate : Uncertain or None
         Multiplier on the failure rate; None uses
         ``DEFAULT_UNCERTAINTY["failure_rate_per_accelerator_hour"]`` (0.5x-2x, Meta's RSC
@@ -755,9 +783,16 @@ def run_time_samples(cluster_name, *, uncertainty=None, n_samples=20_000, seed=0
     rng = as_rng(seed)
     compute = spec.compute().sample(reference_compute_flop(spec.run), n_samples, rng)
     n_opt = np.asarray(laws.compute_optimal(compute, law=law).n_params, dtype=float)
+    # utilisation of the central run (one plan search), drawn around it like the others
+    central = chain_inputs(reference_compute_flop(spec.run), accelerator=system.accelerator,
+                           n_accelerators=system.n_accelerators,
+                           n_params=float(laws.compute_optimal(
+                               reference_compute_flop(spec.run), law=law).n_params),
+                           assumptions=a, cluster=system)
     inputs = chain_inputs(compute, accelerator=system.accelerator,
                           n_accelerators=system.n_accelerators, n_params=n_opt,
-                          assumptions=a, cluster=system)
+                          assumptions=a.replace(mfu=float(central["mfu"])), cluster=system)
+    inputs.update({k: central[k] for k in ("replica_size", "n_accelerators_used")})
     drawn = sample_inputs({"mfu": spec.mfu, "failure_rate_per_accelerator_hour":
                            spec.failure_rate}, inputs, n_samples, rng)
     inputs.update({name: value[0] for name, value in drawn.items()})
@@ -817,7 +852,7 @@ def run_time_quantiles(cluster_names=DEFAULT_SYSTEMS, *, quantiles=PROBABILITIES
 SEED_SYSTEMS = ("stargate-2024", "frontier", "eos-mlperf", "azure-eagle")
 
 
-def compare_clusters(names=None, *, assumptions=None):
+def compare_clusters(names=None, *, assumptions=None, law=laws.DEFAULT_LAW):
     """Named systems side by side: chips, peak and sustained FLOP/s, power and capex.
 
     Parameters
@@ -826,7 +861,10 @@ def compare_clusters(names=None, *, assumptions=None):
         Keys of ``data/clusters.csv``; None gives all, the seed's four
         (:data:`SEED_SYSTEMS`) first.
     assumptions : Assumptions, optional
-        Precision, MFU (None: each system's), PUE (None: each system's) and prices.
+        Precision, MFU (None: the step-time MFU of a compute-optimal GPT-4-scale run on each
+        system), PUE (None: each system's) and prices.
+    law : str or Mapping
+        Law of that reference run's compute-optimal size.
 
     Returns
     -------
@@ -847,9 +885,10 @@ def compare_clusters(names=None, *, assumptions=None):
     rows = []
     for name in _systems(names, "names"):
         system = as_cluster(name)
+        mfu, _, _ = _reference_utilisation(system, a, law)
         inputs = chain_inputs(1.0, accelerator=system.accelerator,
-                              n_accelerators=system.n_accelerators, assumptions=a,
-                              cluster=system)
+                              n_accelerators=system.n_accelerators,
+                              assumptions=a.replace(mfu=mfu), cluster=system)
         values = run_chain(inputs)
         rows.append({
             "name": system.name,
@@ -894,11 +933,15 @@ class ClusterSizing(ResultMixin):
     pue: float
     cooling: str
 
+    resilience: object = field(default=None, repr=False, metadata=NOT_A_COLUMN)
+
     def to_cluster(self, name: str = "sized") -> Cluster:
-        """The sized system as a :class:`scaling.Cluster` (status "estimate")."""
+        """The sized system as a :class:`scaling.Cluster` (status "estimate"); its MFU is left
+        to the chain (the step-time model per run), its resilience is the sizing's."""
         return Cluster(name=name, accelerator=self.accelerator,
                        n_accelerators=self.n_accelerators, pue=self.pue, cooling=self.cooling,
-                       mfu=self.mfu, status="estimate", source="scaling.systems.size_cluster")
+                       status="estimate", source="scaling.systems.size_cluster",
+                       resilience=self.resilience)
 
     def to_dict(self) -> dict:
         """Flat dict of the figures (accelerator by name)."""
@@ -906,7 +949,8 @@ class ClusterSizing(ResultMixin):
 
 
 def size_cluster(accelerator, *, budget_usd=None, power_w=None, cooling="liquid",
-                 price_usd=None, assumptions=None) -> ClusterSizing:
+                 price_usd=None, resilience=None, reference_compute_flop=None,
+                 law=laws.DEFAULT_LAW, assumptions=None) -> ClusterSizing:
     """How many accelerators of a kind a budget and/or a power envelope buys.
 
     Parameters
@@ -922,6 +966,16 @@ def size_cluster(accelerator, *, budget_usd=None, power_w=None, cooling="liquid"
         Sets rack power (``data/rack_power.csv``).
     price_usd : float or None
         Override of the catalog price [USD per accelerator].
+    resilience : Resilience or str or None
+        Restart, checkpoint, spare and recovery assumptions of the sized system: a
+        :class:`scaling.reliability.Resilience`, or a named cluster whose row of
+        ``data/resilience.csv`` to use (e.g. ``"stargate-2024"``); None: the package
+        defaults (one synchronous job).
+    reference_compute_flop : float or None
+        Compute of the run whose step-time MFU sets ``mfu`` and ``sustained_flop_per_s``
+        [FLOP]; None uses GPT-4 (Epoch AI's estimate).
+    law : str or Mapping
+        Law of that run's compute-optimal size.
     assumptions : Assumptions, optional
         PUE (None: :data:`scaling.assumptions.DEFAULT_PUE`), MFU and precision of the
         sustained FLOP/s, prices.
@@ -934,7 +988,9 @@ def size_cluster(accelerator, *, budget_usd=None, power_w=None, cooling="liquid"
     -----
     Per accelerator, capex :math:`k = c_{hw} + c_W P_{TDP} k_{server}` and provisioned power
     :math:`q = P_{TDP} k_{server} \\mathrm{PUE}` (the chain's stages with one accelerator);
-    :math:`n = \\min(\\lfloor B / k \\rfloor, \\lfloor P / q \\rfloor)`.
+    :math:`n = \\min(\\lfloor B / k \\rfloor, \\lfloor P / q \\rfloor)`. ``mfu`` is the
+    step-time model's for the reference run on the n accelerators (unless the assumptions fix
+    it).
 
     Raises
     ------
@@ -951,8 +1007,19 @@ def size_cluster(accelerator, *, budget_usd=None, power_w=None, cooling="liquid"
         raise ValueError(f"{chip.name} has no purchase price in the catalog; pass "
                          "price_usd= explicitly")
     a = as_assumptions(assumptions)
+    if isinstance(resilience, str):
+        row = cluster_resilience(resilience)
+        if row is None:
+            raise unknown_name("cluster with a resilience row", resilience,
+                               [n for n in list_clusters()["name"]
+                                if cluster_resilience(n) is not None])
+        resilience = row
+    elif resilience is not None and not isinstance(resilience, Resilience):
+        raise ValueError("resilience must be a Resilience, a cluster name or None, got "
+                         f"{type(resilience).__name__}")
     rack_power_w = default_rack_power_w(cooling)
-    one = run_chain(chain_inputs(1.0, accelerator=chip, n_accelerators=1, assumptions=a))
+    plain = a.replace(utilisation="generation_default")  # capex and power only
+    one = run_chain(chain_inputs(1.0, accelerator=chip, n_accelerators=1, assumptions=plain))
     candidates = {}
     if budget_usd is not None:
         budget = scalar("budget_usd", budget_usd)
@@ -973,7 +1040,12 @@ def size_cluster(accelerator, *, budget_usd=None, power_w=None, cooling="liquid"
             given, need = f"power_w={power_w!r}", (
                 f"one {chip.name} needs {float(one['peak_facility_power_w']):,.0f} W at the wall")
         raise InfeasibleRunError(f"{given} buys not even one {chip.name}: {need}")
-    inputs = chain_inputs(1.0, accelerator=chip, n_accelerators=count, assumptions=a)
+    sized = Cluster(name=f"{chip.name} x {count}", accelerator=chip, n_accelerators=count,
+                    pue=a.pue if a.pue is not None else DEFAULT_PUE, cooling=cooling,
+                    resilience=resilience)
+    mfu, _, _ = _reference_utilisation(sized, a, law, reference_compute_flop)
+    inputs = chain_inputs(1.0, accelerator=chip, n_accelerators=count,
+                          assumptions=a.replace(mfu=mfu))
     values = run_chain(inputs)
     it_power = float(peak_it_power_w(count, chip.tdp_w, chip.chip_to_server_power))
     hardware_capex = float(values["hardware_capex_usd"])
@@ -994,12 +1066,13 @@ def size_cluster(accelerator, *, budget_usd=None, power_w=None, cooling="liquid"
         facility_capex_usd=facility,
         pue=float(inputs["pue"]),
         cooling=cooling,
+        resilience=resilience,
     )
 
 
 def budget_scenarios(accelerator="GB200", *, budget_usd=1e11, power_w=1e9, days=(30, 100),
                      reference_compute_flop=None, law=laws.DEFAULT_LAW, precision=None,
-                     assumptions=None):
+                     resilience=None, assumptions=None):
     """What a capital budget and a power envelope buy, and what that trains.
 
     Parameters
@@ -1013,6 +1086,10 @@ def budget_scenarios(accelerator="GB200", *, budget_usd=1e11, power_w=1e9, days=
         Facility power envelope [W] (default 1 GW).
     days, reference_compute_flop, law, precision, assumptions :
         As in :func:`compare_systems`.
+    resilience : Resilience or str or None
+        The sized systems' restart, checkpoint, spare and recovery assumptions (as in
+        :func:`size_cluster`, e.g. ``"stargate-2024"``); None: one synchronous job with the
+        package defaults.
 
     Returns
     -------
@@ -1037,13 +1114,14 @@ def budget_scenarios(accelerator="GB200", *, budget_usd=1e11, power_w=1e9, days=
     }
     rows = []
     for label, limits in constraints.items():
-        sizing = size_cluster(chip, assumptions=a, **limits)
+        sizing = size_cluster(chip, assumptions=a, resilience=resilience,
+                              reference_compute_flop=reference_compute_flop, law=law, **limits)
         system = sizing.to_cluster(name=f"{sizing.accelerator.name} ({label})")
         row = {
             "constraint": label,
             "budget_usd": limits.get("budget_usd", math.nan),
             "power_envelope_w": limits.get("power_w", math.nan),
-            **{k: v for k, v in sizing.to_dict().items() if k != "cooling"},
+            **{k: v for k, v in sizing.to_dict().items() if k not in ("cooling",)},
             "precision": a.precision,
         }
         row.update(_largest_trainable_columns(system, durations, law=law, assumptions=a))

@@ -914,8 +914,14 @@ def _build_typical(year, precision, basis, trends):
         f"all ML accelerators, level from the frontier chips (Hobbhahn & Besiroglu 2022; "
         f"Epoch AI 'Trends in Machine Learning Hardware' 2023)"
     )
+    link = _frontier_interconnect(precision)
+    source += ("; interconnect held at the best of today's frontier chips (largest scale-up "
+               "domain, highest scale-up and scale-out bandwidth; no trend is fitted for it)")
     return Accelerator(
         name=name, vendor="trend", generation="typical",
+        scale_up_domain_size=int(link["scale_up_domain_size"]),
+        scale_up_bandwidth_byte_per_s=float(link["scale_up_bandwidth_byte_per_s"]),
+        scale_out_bandwidth_byte_per_s=float(link["scale_out_bandwidth_byte_per_s"]),
         peak_bf16_flop_per_s=bf16, peak_fp8_flop_per_s=fp8,
         memory_bytes=value["memory_bytes"],
         memory_bandwidth_byte_per_s=value["memory_bandwidth_byte_per_s"],
@@ -924,6 +930,22 @@ def _build_typical(year, precision, basis, trends):
         price_date=f"{year}-07-01", price_includes_server=False, source=source,
         projection_year=year, projection_precision=precision, projection_basis=basis,
     )
+
+
+@cached
+def _frontier_interconnect(precision):
+    """What a projected accelerator is assumed to keep: the best published interconnect among
+    today's frontier chips (largest scale-up domain, highest scale-up and scale-out bandwidth,
+    each the maximum over the frontier chips that publish it). No trend is fitted for
+    interconnect, so the projection holds it at today's best while compute grows."""
+    catalog = list_accelerators().set_index("name")
+    rows = catalog.loc[list(frontier_accelerators(precision))]
+    columns = ["scale_up_domain_size", "scale_up_bandwidth_byte_per_s",
+               "scale_out_bandwidth_byte_per_s"]
+    best = {column: rows[column].max() for column in columns}
+    if any(math.isnan(float(value)) for value in best.values()):
+        raise ValueError("no frontier accelerator in the catalog has a published interconnect")
+    return best
 
 
 def typical_accelerator_draws(year, n: int = 1000, seed: int = 0, *, precision: str = "bf16",

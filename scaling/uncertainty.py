@@ -48,6 +48,7 @@ __all__ = [
     "PROBABILITIES",
     "Z_CI",
     "DEFAULT_UNCERTAINTY",
+    "STEP_TIME_MFU_LOG_SD",
     "LAW_PRIOR",
     "HARDWARE_TREND",
     "PROJECTION_INPUTS",
@@ -181,19 +182,47 @@ class Uncertain:
             out = (values > self.upper_bound) | (values < self.lower_bound)
         return values
 
+    def sample_around(self, central, n_samples: int, rng) -> np.ndarray:
+        """One multiplier per scenario applied to an array of central values.
+
+        The same draw scales every element (the uncertainty is systematic, e.g. MFU across
+        model sizes); the result has the shape of ``central`` with a scenario axis appended
+        (``central[..., None] * r``). Draws that would take any finite element outside the
+        bounds are redrawn. Only for ``applies_to="value"``.
+        """
+        if self.applies_to != "value":
+            raise ValueError("sample_around needs applies_to='value'")
+        c = np.asarray(central, dtype=float)
+        finite = c[np.isfinite(c)]
+        if finite.size == 0:
+            return np.broadcast_to(c[..., None], c.shape + (n_samples,)).copy()
+        if (finite <= 0).any():
+            raise ValueError("sample_around needs positive central values")
+        unit = Uncertain(p5_ratio=self.p5_ratio, p95_ratio=self.p95_ratio,
+                         median_ratio=self.median_ratio,
+                         upper_bound=self.upper_bound / finite.max(),
+                         lower_bound=self.lower_bound / finite.min(), source=self.source)
+        return c[..., None] * unit.sample(1.0, n_samples, rng)
+
+
+#: Standard deviation of ln(predicted / reported accelerator-hours) of the step-time
+#: utilisation out of sample: leave-one-out on the 28 developer-reported runs of
+#: ``data/training_runs.csv`` (``scaling.backtest(method="leave_one_out")``; recomputed by
+#: ``test_mfu_spread_is_the_leave_one_out_residual_spread``). Sets the MFU spread below.
+STEP_TIME_MFU_LOG_SD = 0.289
 
 #: Default spreads of the Monte Carlo inputs (90% intervals as multipliers of the central
 #: value), keyed by the chain input they vary (:func:`scaling.chain.chain_inputs`). Override
 #: any entry with ``uncertainty={"mfu": Uncertain(...)}``; ``None`` fixes an input.
 DEFAULT_UNCERTAINTY: Mapping[str, Uncertain] = MappingProxyType({
     "mfu": Uncertain(
-        p5_ratio=0.75, p95_ratio=1.25, upper_bound=1.0,
+        p5_ratio=math.exp(-Z_CI * STEP_TIME_MFU_LOG_SD),
+        p95_ratio=math.exp(Z_CI * STEP_TIME_MFU_LOG_SD), upper_bound=1.0,
         source=(
-            "Spread of published whole-model MFU of large dense runs around the generation "
-            "default: MT-NLG 30.2%, Gopher 32.5%, Llama 3.1 405B 38-43%, PaLM 46.2%, OPT-175B "
-            "47% (Chowdhery et al. 2022, arXiv:2204.02311, Table 3; Llama Team 2024, "
-            "arXiv:2407.21783, Table 4; Zhang et al. 2022, arXiv:2205.01068); a 0.40 default "
-            "spans 0.30-0.50"
+            "Out-of-sample residuals of the step-time utilisation: leave-one-out on the 28 "
+            "developer-reported runs of data/training_runs.csv, ln-residual standard deviation "
+            f"{STEP_TIME_MFU_LOG_SD:g} (scaling.backtest(method='leave_one_out')); log-normal "
+            "around the predicted MFU"
         ),
     ),
     "pue": Uncertain(
@@ -390,7 +419,9 @@ def sample_inputs(spec: Mapping, central: Mapping, n_samples: int, rng, *,
 
     Inputs are drawn in the order of ``spec`` from ``rng``; an input whose central value is
     NaN (e.g. no catalog price) stays NaN. Inputs of ``spec`` that are None or absent from
-    ``central`` are not drawn.
+    ``central`` are not drawn. An input whose central value is an array (the step-time MFU of
+    each model size, shape (sizes, 1)) gets one multiplier per scenario
+    (:meth:`Uncertain.sample_around`): shape (sizes, n_samples).
 
     Parameters
     ----------
@@ -428,7 +459,12 @@ def sample_inputs(spec: Mapping, central: Mapping, n_samples: int, rng, *,
     for name, dist in spec.items():
         if name in (LAW, HARDWARE_TREND) or dist is None or name not in central or name in skip:
             continue
-        value = float(np.asarray(central[name], dtype=float))
+        array = np.asarray(central[name], dtype=float)
+        if array.size > 1:
+            base = array[..., 0] if array.shape[-1] == 1 else array
+            out[name] = dist.sample_around(base, n_samples, rng)
+            continue
+        value = float(array.reshape(()))
         if math.isnan(value):
             continue
         out[name] = dist.sample(value, n_samples, rng)[None, :]

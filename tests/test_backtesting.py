@@ -1,17 +1,33 @@
-"""Backtest of the default assumptions against real training runs (data/training_runs.csv)."""
+"""Backtest of the default assumptions against real training runs (data/training_runs.csv),
+and the out-of-sample (leave-one-out) backtest of the step-time utilisation (issue 9)."""
 
 import numpy as np
 import pytest
 
 import scaling
-from scaling.backtesting import COST_KINDS, Backtest, backtest, fold_error
+from scaling.assumptions import Assumptions
+from scaling.backtesting import (
+    CALIBRATION_TIME_BASES, COST_KINDS, LOO_TARGET_MEDIAN_FACTOR, LOO_TARGET_SHARE_WITHIN,
+    Backtest, LeaveOneOut, backtest, fold_error,
+)
 from scaling.data import load_table
 from scaling.hardware import accelerator
+from scaling.uncertainty import STEP_TIME_MFU_LOG_SD
+from scaling.utilisation import RUN_EFFICIENCY
+
+#: The generation-default MFU (data/mfu_defaults.csv): the package's behaviour before issue 9
+#: and the baseline the step-time model is compared with.
+GENERATION_DEFAULT = Assumptions(utilisation="generation_default")
 
 
 @pytest.fixture(scope="module")
 def result():
-    return backtest()
+    return backtest(assumptions=GENERATION_DEFAULT)
+
+
+@pytest.fixture(scope="module")
+def loo():
+    return backtest(method="leave_one_out")
 
 
 def test_one_row_per_curated_run(result):
@@ -64,8 +80,8 @@ def test_worst_misses_are_pinned():
     flagged in data/training_runs.csv). Among the other runs the worst miss on both hours and
     days is Phi-3-medium, predicted 1.82x too fast (the Hopper default MFU against an implied
     whole-run utilisation of 0.22 on 512 H100)."""
-    frame = backtest().to_frame().set_index("name")
-    summary = backtest().summary()
+    frame = backtest(assumptions=GENERATION_DEFAULT).to_frame().set_index("name")
+    summary = backtest(assumptions=GENERATION_DEFAULT).summary()
     assert summary.loc["accelerator_hours", "worst_run"] == "DBRX"
     np.testing.assert_allclose(summary.loc["accelerator_hours", "worst_fold_error"], 3.62,
                                rtol=0.02)
@@ -117,6 +133,89 @@ def test_cost_kinds_cover_the_table():
 def test_scaling_backtest_is_the_function():
     assert scaling.backtest is backtest
     assert isinstance(scaling.backtest(), Backtest)
+    assert isinstance(scaling.backtest(method="leave_one_out"), LeaveOneOut)
+    with pytest.raises(ValueError, match="method"):
+        backtest(method="in_sample")
+
+
+def test_default_backtest_uses_the_step_time_model_with_each_runs_published_model():
+    frame = backtest().to_frame().set_index("name")
+    deepseek = frame.loc["DeepSeek-V3"]
+    assert deepseek["n_accelerators_used"] <= deepseek["n_accelerators"]
+    runs = load_table("training_runs").set_index("name")
+    run = scaling.estimate_run(runs.loc["DeepSeek-V3", "compute_flop"], accelerator="H800-SXM",
+                               n_accelerators=2048, n_params=runs.loc["DeepSeek-V3", "n_params"],
+                               model="DeepSeek-V3",
+                               assumptions=Assumptions(precision="fp8",
+                                                       global_batch_tokens=62914560.0))
+    np.testing.assert_allclose(deepseek["predicted_accelerator_hours"], run.accelerator_hours,
+                               rtol=1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# out of sample: leave-one-out on the developer-reported runs (issue 9)
+# --------------------------------------------------------------------------------------------
+
+def test_leave_one_out_keeps_the_developer_reported_runs(loo):
+    runs = load_table("training_runs")
+    kept = runs[runs["time_basis"].isin(CALIBRATION_TIME_BASES)]
+    assert list(loo.to_frame()["name"]) == list(kept["name"])
+    assert len(kept) == 28
+    assert {e.split(" (")[0] for e in loo.excluded} == {
+        "GPT-3 175B", "MT-NLG 530B", "OPT-175B", "GLM-130B", "DBRX"}
+
+
+def test_leave_one_out_predictions_never_see_their_own_run(loo):
+    frame = loo.to_frame()
+    step = backtest(load_table("training_runs").query("name in @frame.name"))
+    unit = step.to_frame()["predicted_accelerator_hours"].to_numpy() * RUN_EFFICIENCY
+    logs = np.log(unit / frame["reported_accelerator_hours"].to_numpy())
+    for i in (0, 13, 27):
+        eta = np.exp(np.delete(logs, i).mean())
+        np.testing.assert_allclose(frame.loc[i, "run_efficiency"], eta, rtol=1e-12)
+        np.testing.assert_allclose(frame.loc[i, "step_time_hours"], unit[i] / eta, rtol=1e-12)
+    assert frame["run_efficiency"].nunique() == len(frame)
+
+
+def test_run_efficiency_refits_from_the_developer_reported_runs(loo):
+    assert loo.run_efficiency == pytest.approx(RUN_EFFICIENCY, abs=0.001)
+
+
+def test_mfu_spread_is_the_leave_one_out_residual_spread(loo):
+    assert loo.log_sd == pytest.approx(STEP_TIME_MFU_LOG_SD, abs=0.001)
+    spread = scaling.DEFAULT_UNCERTAINTY["mfu"]
+    assert spread.p95_ratio == pytest.approx(np.exp(1.6448536 * STEP_TIME_MFU_LOG_SD), rel=1e-6)
+
+
+def test_leave_one_out_accelerator_hours_figures_pinned_beside_baselines(loo):
+    """The out-of-sample accelerator-hours of the step-time utilisation on the 28
+    developer-reported runs, beside the generation-default MFU, a constant 0.4 and a constant
+    refitted leave-one-out (pinned; notebook 04 and the README quote them)."""
+    summary = loo.summary()
+    figures = {
+        "step-time model (leave-one-out)": (1.242, 22 / 28),
+        "generation-default MFU": (1.245, 19 / 28),
+        "constant MFU 0.4": (1.278, 21 / 28),
+        "constant MFU refitted (leave-one-out)": (1.181, 25 / 28),
+    }
+    for method, (median, share) in figures.items():
+        assert summary.loc[method, "n_runs"] == 28
+        assert summary.loc[method, "median_fold_error"] == pytest.approx(median, abs=0.002)
+        assert summary.loc[method, "share_within_1.5x"] == pytest.approx(share, abs=1e-9)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "honest miss: out of sample the step-time model reaches a median fold error of 1.24x and "
+    "79% of runs within 1.5x, not 1.2x and 90%; whole-run efficiency varies 0.4-1.0 between "
+    "teams (software, what the reported time includes) in ways the machine model cannot see, "
+    "and a constant MFU refitted on the same runs does as well"))
+def test_out_of_sample_backtest_meets_issue9_targets_on_the_widened_table(loo):
+    summary = loo.summary()
+    step = summary.loc["step-time model (leave-one-out)"]
+    assert step["median_fold_error"] <= LOO_TARGET_MEDIAN_FACTOR
+    assert step["share_within_1.5x"] >= LOO_TARGET_SHARE_WITHIN
+    for baseline in ("generation-default MFU", "constant MFU 0.4"):
+        assert step["median_fold_error"] < summary.loc[baseline, "median_fold_error"]
 
 
 def test_implied_utilisation_is_compute_over_reported_hours_times_peak(result):

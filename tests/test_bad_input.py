@@ -395,7 +395,7 @@ API_CASES = [
          "restart", "not even one accelerator"),
     case("forecast-1e30-params",
          lambda: scaling.forecast([1e30], cluster="llama3-16k"), INF,
-         "checkpoint", "not even one accelerator"),
+         "fits in memory", "needs at least"),
     case("plan-one-second", lambda: _plan(deadline_s=1), INF, "deadline_s", "too short"),
     case("max_accelerators-unreachable",
          lambda: reliability.max_accelerators(0.999, 600.0, 3600.0), INF,
@@ -408,7 +408,7 @@ API_CASES = [
     case("size_cluster-tiny-power", lambda: scaling.size_cluster(H100, power_w=100.0), INF,
          "power_w", "one H100-SXM"),
     case("deadline-forecast-infeasible",
-         lambda: scaling.forecast_for_deadline([1e15], deadline_s=86400.0, accelerator=H100),
+         lambda: scaling.forecast_for_deadline([1e13], deadline_s=86400.0, accelerator=H100),
          INF, "deadline_s", "accelerators"),
 
     # ---- wrong kinds of arguments ---------------------------------------------------------------

@@ -41,9 +41,25 @@ CHOWDHERY2022_PALM_540B = {"compute_flop": 2.53e24, "n_accelerators": 6144, "mfu
 
 @pytest.mark.parametrize("n_params", [GRATTAFIORI2024_LLAMA31_405B["n_params"], None])
 def test_grattafiori2024_llama31_405b_accelerator_hours_within_1p25x(n_params):
+    """With the generation-default MFU (the Hopper value is Llama 3's own, so in sample)."""
     ref = GRATTAFIORI2024_LLAMA31_405B
     run = estimate_run(ref["compute_flop"], accelerator="H100-SXM",
-                       n_accelerators=ref["n_accelerators"], n_params=n_params)
+                       n_accelerators=ref["n_accelerators"], n_params=n_params,
+                       assumptions=Assumptions(utilisation="generation_default"))
+    ratio = run.accelerator_hours / ref["accelerator_hours"]
+    assert 1 / 1.25 <= ratio <= 1.25, ratio
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "honest miss: the step-time default predicts Llama 3.1 405B's 30.84M H100-hours 1.5-1.6x "
+    "too high; its per-step MFU (~0.40, Table 4) is right, but the whole-run efficiency "
+    "fitted on 28 published runs (0.61) is far below this run's (~0.9)"))
+def test_grattafiori2024_llama31_405b_accelerator_hours_within_1p25x_step_time():
+    ref = GRATTAFIORI2024_LLAMA31_405B
+    run = estimate_run(ref["compute_flop"], accelerator="H100-SXM",
+                       n_accelerators=ref["n_accelerators"], n_params=ref["n_params"],
+                       model="Llama 3 405B",
+                       assumptions=Assumptions(global_batch_tokens=16e6))
     ratio = run.accelerator_hours / ref["accelerator_hours"]
     assert 1 / 1.25 <= ratio <= 1.25, ratio
 
@@ -91,8 +107,25 @@ def test_training_time_s_docstring_value():
 # composition: each quantity is the documented function of the others
 # --------------------------------------------------------------------------------------------
 
-def test_estimate_run_chain_identities():
+def test_estimate_run_step_time_mfu_is_the_plan_throughput_times_run_efficiency():
+    from scaling.utilisation import RUN_EFFICIENCY
+
     run = estimate_run(1e25, accelerator="H100-SXM", n_accelerators=8192, n_params=3e11)
+    chip = hardware_module.accelerator("H100-SXM")
+    assert run.utilisation == "step_time"
+    expected = (RUN_EFFICIENCY * 6 * run.model.n_active_params * run.plan.tokens_per_s
+                / (8192 * chip.peak_bf16_flop_per_s))
+    np.testing.assert_allclose(run.mfu, expected, rtol=1e-12)
+    assert run.n_accelerators_used == run.plan.n_accelerators_used
+    assert set(run.step_time_breakdown()["kind"]) == {"time", "memory"}
+    with pytest.raises(ValueError, match="no plan"):
+        estimate_run(1e25, accelerator="H100-SXM", n_accelerators=8192,
+                     assumptions=Assumptions(mfu=0.4)).step_time_breakdown()
+
+
+def test_estimate_run_chain_identities():
+    run = estimate_run(1e25, accelerator="H100-SXM", n_accelerators=8192, n_params=3e11,
+                       assumptions=Assumptions(utilisation="generation_default"))
     chip = hardware_module.accelerator("H100-SXM")
     assert run.mfu == chip.default_mfu
     np.testing.assert_allclose(run.compute_time_s, 1e25 / (8192 * chip.peak_bf16_flop_per_s
@@ -144,9 +177,18 @@ def test_run_estimate_is_frozen_and_frames():
 
 
 def test_estimate_run_vectorised_over_compute():
-    run = estimate_run(np.array([1e23, 1e24, 1e25]), accelerator="H100-SXM", n_accelerators=1024)
+    constant = Assumptions(utilisation="generation_default")
+    run = estimate_run(np.array([1e23, 1e24, 1e25]), accelerator="H100-SXM", n_accelerators=1024,
+                       assumptions=constant)
     assert run.to_frame().shape[0] == 3
     np.testing.assert_allclose(np.diff(np.log10(run.time_s)), 1.0, rtol=1e-12)
+    # with the step-time model each element gets its own plan, as one run at a time would
+    compute = np.array([1e23, 1e24])
+    both = estimate_run(compute, accelerator="H100-SXM", n_accelerators=1024)
+    assert isinstance(both.plan, tuple) and len(both.plan) == 2
+    for i, c in enumerate(compute):
+        one = estimate_run(c, accelerator="H100-SXM", n_accelerators=1024)
+        np.testing.assert_allclose(both.time_s[i], one.time_s, rtol=1e-12)
 
 
 # --------------------------------------------------------------------------------------------
@@ -173,9 +215,14 @@ def test_forecast_sizes_are_on_the_compute_optimal_frontier():
 def test_forecast_row_equals_estimate_run():
     clu = cluster_module.cluster("llama3-16k")
     row = forecast([4e11], cluster=clu).to_frame().iloc[0]
+    # the cluster's resilience row (data/resilience.csv) given explicitly to a bare accelerator
+    res = clu.resilience
+    same = Assumptions(pue=clu.pue).replace(
+        checkpoint_time_s=res.checkpoint_time_s, restart_time_s=res.restart_time_s,
+        recovery=res.recovery, hot_spare_fraction=res.hot_spare_fraction,
+        checkpoint_overhead_fraction=res.checkpoint_overhead_fraction)
     run = estimate_run(row["compute_flop"], accelerator=clu.accelerator,
-                       n_accelerators=clu.n_accelerators, n_params=4e11,
-                       assumptions=Assumptions(pue=clu.pue))
+                       n_accelerators=clu.n_accelerators, n_params=4e11, assumptions=same)
     on_cluster = estimate_run(row["compute_flop"], cluster=clu, n_params=4e11)
     for column in ("time_s", "accelerator_hours", "goodput", "energy_j", "amortized_cost_usd",
                    "rental_cost_usd", "facility_power_w"):
@@ -229,8 +276,13 @@ def test_forecast_uncertainty_switch_off_one_input():
     frame = forecast([4e11], cluster="llama3-16k", uncertainty=off, n_samples=50,
                      law={"E": 1.8172, "A": 482.01, "B": 2085.43, "alpha": 0.3478,
                           "beta": 0.3658}).to_frame()
-    # only the law prior remains: time still uncertain through the tokens, MFU is not
-    assert frame.loc[0, "mfu"] == 0.40
+    # only the law prior remains: time still uncertain through the tokens, MFU is not (it is
+    # searched once, at the central law's workload)
+    central = forecast([4e11], cluster="llama3-16k",
+                       law={"E": 1.8172, "A": 482.01, "B": 2085.43, "alpha": 0.3478,
+                            "beta": 0.3658}).to_frame()
+    assert frame.loc[0, "mfu"] == central.loc[0, "mfu"]
+    assert "mfu_ci_lower" not in frame.columns
     assert frame.loc[0, "time_s_ci_lower"] < frame.loc[0, "time_s_ci_upper"]
     with pytest.raises(ValueError, match="uncertain input 'nope'.*valid names: mfu, "):
         forecast([4e11], cluster="llama3-16k", uncertainty={"nope": None})
@@ -371,7 +423,7 @@ def test_scaling_forecast_and_estimate_run_are_plain_functions():
     assert "cluster" in inspect.signature(scaling.forecast).parameters
     assert "assumptions" in inspect.signature(scaling.estimate_run).parameters
     assert isinstance(scaling.forecast([1e10], cluster="llama3-16k"), Forecast)
-    assert isinstance(scaling.estimate_run(1e24, accelerator="H100-SXM", n_accelerators=8),
+    assert isinstance(scaling.estimate_run(1e24, accelerator="H100-SXM", n_accelerators=1024),
                       RunEstimate)
 
 
@@ -379,10 +431,11 @@ def test_fixed_law_switch_and_sensitivity():
     only_mfu = {name: None for name in DEFAULT_UNCERTAINTY if name != "mfu"}
     frame = forecast([4e11], cluster="llama3-16k", uncertainty={**only_mfu, "law": None},
                      n_samples=200).to_frame()
-    # fixed law: tokens have no interval; MFU alone moves the time by its 0.75x-1.25x spread
+    # fixed law: tokens have no interval; MFU alone moves the time by its P5-P95 spread
     assert "n_tokens_ci_lower" not in frame.columns
     ratio = frame.loc[0, "time_s_ci_upper"] / frame.loc[0, "time_s_ci_lower"]
-    assert 1.3 < ratio < 2.0
+    spread = DEFAULT_UNCERTAINTY["mfu"]
+    np.testing.assert_allclose(ratio, spread.p95_ratio / spread.p5_ratio, rtol=0.15)
     table = forecast_sensitivity(4e11, cluster="llama3-16k", quantity="time_s")
     assert set(table["input"]) == {"law", *DEFAULT_UNCERTAINTY}
     # prices cannot move the time; swings (|high - low|) are sorted
@@ -392,8 +445,9 @@ def test_fixed_law_switch_and_sensitivity():
     assert table["swing"].is_monotonic_decreasing
     np.testing.assert_allclose(table["swing"], (table["output_high"] - table["output_low"]).abs(),
                                rtol=1e-12)
-    # the MFU row moves the time by the 0.75x-1.25x spread around the base MFU (t ~ 1/MFU)
+    # the MFU row moves the time by the P5-P95 spread around the base MFU (t ~ 1/MFU)
     mfu = table.set_index("input").loc["mfu"]
-    np.testing.assert_allclose(mfu["output_low"] / mfu["output_high"], 1.25 / 0.75, rtol=1e-9)
+    np.testing.assert_allclose(mfu["output_low"] / mfu["output_high"],
+                               spread.p95_ratio / spread.p5_ratio, rtol=1e-9)
     with pytest.raises(ValueError, match="one model size"):
         forecast_sensitivity([1e10, 1e11], cluster="llama3-16k")

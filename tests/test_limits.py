@@ -219,9 +219,15 @@ LLAMA3_COMPUTE_FLOP = 3.8e25
 DAY_S = 86_400.0
 
 
+#: Sevilla et al. (2024) assume a constant utilisation; their figures are reproduced with the
+#: generation-default MFU (the step-time model's counts differ, see test_step_time_* below).
+CONSTANT_MFU = Assumptions(utilisation="generation_default")
+
+
 def _llama3_deadline_s(accelerator):
     """Deadline at which the Llama 3 budget needs exactly 16,384 accelerators."""
-    per_gpu = limits.accelerators_needed(LLAMA3_COMPUTE_FLOP, 1.0, accelerator=accelerator)
+    per_gpu = limits.accelerators_needed(LLAMA3_COMPUTE_FLOP, 1.0, accelerator=accelerator,
+                                         assumptions=CONSTANT_MFU)
     return per_gpu / LLAMA3_N_GPUS
 
 
@@ -231,7 +237,7 @@ def test_sevilla2024_llama3_405b_cluster_about_27_mw():
     h100 = "H100-SXM"
     deadline = _llama3_deadline_s(h100)
     power = limits.facility_power_needed_w(LLAMA3_COMPUTE_FLOP, deadline, accelerator=h100,
-                                           assumptions=Assumptions(pue=1.25))
+                                           assumptions=CONSTANT_MFU.replace(pue=1.25))
     assert power == pytest.approx(SEVILLA2024_LLAMA3_POWER_W, rel=0.05)
 
 
@@ -249,11 +255,12 @@ def test_sevilla2024_2030_frontier_run_about_5p6_gw():
         * SEVILLA2024_2030_EFFICIENCY_FACTOR,
     )
     deadline = 100 * DAY_S
-    today = limits.facility_power_needed_w(LLAMA3_COMPUTE_FLOP, deadline, accelerator=h100)
+    today = limits.facility_power_needed_w(LLAMA3_COMPUTE_FLOP, deadline, accelerator=h100,
+                                           assumptions=CONSTANT_MFU)
     in_2030 = limits.facility_power_needed_w(
         LLAMA3_COMPUTE_FLOP * SEVILLA2024_2030_COMPUTE_FACTOR,
         deadline * SEVILLA2024_2030_DURATION_FACTOR, accelerator=future,
-        assumptions=Assumptions(precision="fp8"))
+        assumptions=CONSTANT_MFU.replace(precision="fp8"))
     assert SEVILLA2024_LLAMA3_POWER_W * in_2030 / today == pytest.approx(
         SEVILLA2024_2030_POWER_W, rel=0.01)
 
@@ -276,14 +283,33 @@ def test_power_scales_with_precision_goodput_and_basis():
 
     acc = accelerator("H100-SXM")
     args = (1e27, 100 * DAY_S)
-    bf16 = limits.facility_power_needed_w(*args, accelerator=acc)
+    bf16 = limits.facility_power_needed_w(*args, accelerator=acc, assumptions=CONSTANT_MFU)
     fp8 = limits.facility_power_needed_w(*args, accelerator=acc,
-                                         assumptions=Assumptions(precision="fp8"))
+                                         assumptions=CONSTANT_MFU.replace(precision="fp8"))
     assert bf16 / fp8 == pytest.approx(acc.peak_fp8_flop_per_s / acc.peak_bf16_flop_per_s)
-    half = limits.facility_power_needed_w(*args, accelerator=acc, goodput=0.45)
+    half = limits.facility_power_needed_w(*args, accelerator=acc, goodput=0.45,
+                                          assumptions=CONSTANT_MFU)
     assert half == pytest.approx(2 * bf16)
-    average = limits.facility_power_needed_w(*args, accelerator=acc, power_basis="average")
+    average = limits.facility_power_needed_w(*args, accelerator=acc, power_basis="average",
+                                             assumptions=CONSTANT_MFU)
     assert average / bf16 == pytest.approx(acc.server_power_fraction)
+
+
+def test_step_time_power_wall_counts_the_plan_at_the_count_it_needs():
+    """With the step-time default the count for a deadline is a fixed point: the plan's MFU at
+    that count finishes the run on time (the batch-size wall and the bubble lower it)."""
+    from scaling.chain import chain_inputs
+    from scaling.hardware import accelerator
+
+    acc = accelerator("GB200")
+    count = limits.accelerators_needed(1e28, 100 * DAY_S, accelerator=acc, goodput=1.0)
+    inputs = chain_inputs(1e28, accelerator=acc, n_accelerators=round(count))
+    # at that count the plan's own MFU finishes the run within the deadline
+    assert 1e28 / (count * 2.5e15 * inputs["mfu"]) <= 100 * DAY_S * (1 + 1e-6)
+    np.testing.assert_allclose(count, 1e28 / (100 * DAY_S * 2.5e15 * inputs["mfu"]), rtol=0.02)
+    constant = limits.accelerators_needed(1e28, 100 * DAY_S, accelerator=acc, goodput=1.0,
+                                          assumptions=CONSTANT_MFU)
+    assert count > constant  # the step-time whole-run MFU is below the 0.375 imputation
 
 
 def test_cluster_supplies_accelerator_pue_and_mfu():
@@ -339,9 +365,19 @@ def test_training_time_for_params_matches_composition():
     gb200 = "GB200"
     assert limits.training_time_for_params_s(1e14, 1.2e9, accelerator=gb200) == pytest.approx(
         direct)
+    # the inverses meet: at the power a one-year run needs, the run takes at most a year (the
+    # step-time MFU changes in small steps with the count, so at most a few percent less)
     power = limits.facility_power_for_params_w(1e14, year, accelerator=gb200)
-    assert limits.training_time_for_params_s(1e14, power, accelerator=gb200) == pytest.approx(year)
-    assert limits.power_wall_params(power, year, accelerator=gb200) == pytest.approx(1e14, rel=1e-9)
+    back = limits.training_time_for_params_s(1e14, power, accelerator=gb200)
+    assert year / 1.1 <= back <= year * (1 + 1e-9)
+    assert limits.power_wall_params(power, year, accelerator=gb200) == pytest.approx(1e14, rel=0.05)
+    constant = Assumptions(utilisation="generation_default")
+    power = limits.facility_power_for_params_w(1e14, year, accelerator=gb200,
+                                               assumptions=constant)
+    assert limits.training_time_for_params_s(1e14, power, accelerator=gb200,
+                                             assumptions=constant) == pytest.approx(year)
+    assert limits.power_wall_params(power, year, accelerator=gb200,
+                                    assumptions=constant) == pytest.approx(1e14, rel=1e-9)
     sizes = limits.power_wall_params(np.array([1e9, 5e9]), year, accelerator="GB200")
     assert sizes[1] > sizes[0]
 

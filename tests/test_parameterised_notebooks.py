@@ -26,9 +26,7 @@ def _printed(notebook) -> str:
 
 
 #: Notebooks without a parameters cell yet (strict: the mark must go when the cell is added).
-#: 04 lost its cell when it was re-run on main (a9977e6); issue 9 edits it, so the cell is
-#: added after that merge.
-NO_PARAMETERS_CELL_YET = {"04_backtest"}
+NO_PARAMETERS_CELL_YET = set()
 
 
 def _notebook_params():

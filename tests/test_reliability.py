@@ -336,7 +336,7 @@ def test_checkpoint_time_from_storage_model():
     (lambda: rel.mtbf_s(0), r"n_accelerators must be positive \(> 0\)"),
     (lambda: rel.mtbf_s(float("nan")), "NaN"),
     (lambda: rel.mtbf_s(100, -1e-5), "failure_rate_per_accelerator_hour"),
-    (lambda: rel.goodput(1e4, 0.0, 10.0), r"checkpoint_time_s must be positive \(> 0\)"),
+    (lambda: rel.goodput(1e4, -1.0, 10.0), r"checkpoint_time_s must be >= 0"),
     (lambda: rel.goodput(1e4, 60.0, -1.0), "restart_time_s must be >= 0"),
     (lambda: rel.goodput(float("inf"), 60.0, 1.0), r"mtbf_s must be positive \(> 0\) and finite, got inf"),
     (lambda: rel.goodput(1e4, 60.0, 1.0, interval_s=0.0), "interval_s"),
@@ -388,3 +388,71 @@ def test_sensitivity_table_swings_and_unknown_assumption():
     assert list(two["n_accelerators"].unique()) == [1e4, 1e6]
     with pytest.raises(ValueError, match="'bogus'.*checkpoint_time_s"):
         rel.sensitivity_table([1e5], ranges={"bogus": (1, 2)})
+
+
+# --- per-cluster resilience and the elastic alternative (issue 9) -----------------------------
+
+def test_resilience_notes_replica_of_128_gpus_fails_every_16_5_days_and_costs_almost_nothing():
+    """data/resilience_NOTES.md s4 (derived from Llama 3's rate): a 128-GPU replica fails
+    every ~16.5 days; with 20-150 s rejoins the capacity out is 0.001-0.01% of the fleet."""
+    rate = rel.DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR
+    assert 1 / (rate * 128) / 24 == pytest.approx(16.5, abs=0.1)
+    for rejoin, lost in ((20.0, 1.4e-5), (150.0, 1.05e-4)):
+        g = rel.elastic_goodput(1_000_000, 128, rate, rejoin)
+        assert 1 - g == pytest.approx(lost, rel=0.05)
+    with_overhead = rel.elastic_goodput(1_000_000, 128, rate, 20.0,
+                                        checkpoint_overhead_fraction=0.0071)
+    assert with_overhead == pytest.approx(0.9929, abs=1e-4)
+
+
+def test_zero_checkpoint_pause_leaves_only_restarts():
+    m = rel.mtbf_s(400_000)
+    interval, g = rel.optimal_checkpointing(m, 0.0, 20.0)
+    assert interval == 0.0
+    assert g == pytest.approx(math.exp(-20.0 / m), rel=1e-12)
+
+
+def test_named_clusters_carry_their_resilience_rows():
+    import scaling
+
+    stargate = scaling.cluster("stargate-abilene")
+    assert stargate.resilience.recovery == "elastic"
+    assert stargate.resilience.restart_time_s == 20.0
+    assert stargate.resilience.checkpoint_time_s == 0.0
+    frontier = scaling.cluster("frontier").resilience
+    assert frontier.recovery == "restart" and frontier.restart_time_s == 1800.0
+    resolved = rel.ReliabilityAssumptions().resolve(stargate.resilience)
+    assert resolved.recovery == "elastic" and resolved.hot_spare_fraction == 0.00045
+    # set fields win; cluster_resilience=False gives the package defaults
+    mine = rel.ReliabilityAssumptions(restart_time_s=60.0).resolve(stargate.resilience)
+    assert mine.restart_time_s == 60.0 and mine.recovery == "elastic"
+    plain = rel.ReliabilityAssumptions(cluster_resilience=False).resolve(stargate.resilience)
+    assert plain.recovery == "restart" and plain.restart_time_s == rel.DEFAULT_RESTART_TIME_S
+    assert plain.checkpoint_time_s is None and plain.hot_spare_fraction == 0.0
+
+
+def test_stargate_runs_elastic_by_default_and_would_stall_as_one_synchronous_job():
+    import scaling
+
+    run = scaling.estimate_run(2.1e25, cluster="stargate-2024")
+    spare = scaling.cluster("stargate-2024").resilience.hot_spare_fraction
+    expected = rel.elastic_goodput(1_000_000, run.plan.plan.tp * run.plan.plan.pp
+                                   * run.plan.plan.cp * run.plan.plan.ep,
+                                   rejoin_time_s=20.0,
+                                   checkpoint_overhead_fraction=0.0071) * (1 - spare)
+    assert run.goodput == pytest.approx(float(expected), rel=1e-12)
+    assert math.isnan(run.checkpoint_interval_s)
+    synchronous = scaling.estimate_run(2.1e25, cluster="stargate-2024",
+                                       assumptions=scaling.Assumptions().replace(
+                                           cluster_resilience=False))
+    assert synchronous.goodput < 0.5 < run.goodput
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"recovery": "pray"}, "recovery"), ({"hot_spare_fraction": 1.0}, "hot_spare_fraction"),
+    ({"replica_size": 0}, "replica_size"), ({"cluster_resilience": "yes"}, "cluster_resilience"),
+    ({"checkpoint_time_s": -1.0}, "checkpoint_time_s"),
+])
+def test_reliability_assumptions_refuse_bad_resilience_settings(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        rel.ReliabilityAssumptions(**kwargs)
