@@ -80,7 +80,9 @@ from scaling import laws
 from scaling._validation import unknown_name
 from scaling.errors import InfeasibleRunError
 from scaling.hardware import as_accelerator
-from scaling.model_shape import ModelShape, as_model_shape, shape_from_params
+from scaling.model_shape import (  # MIN_DERIVED_PARAMS: the smallest derived shape (re-exported)
+    MIN_DERIVED_PARAMS, ModelShape, as_model_shape, shape_from_params,
+)
 from scaling.parallelism import ParallelismResult, optimal_batch_tokens, plan_parallelism
 from scaling.uncertainty import STEP_TIME_MFU_LOG_SD
 from scaling.units import SECONDS_PER_HOUR
@@ -133,10 +135,6 @@ RUN_EFFICIENCY = 0.610
 #: :data:`scaling.uncertainty.STEP_TIME_MFU_LOG_SD`, which sets
 #: ``DEFAULT_UNCERTAINTY["mfu"]`` (log-normal around the prediction).
 MFU_LOG_SD = STEP_TIME_MFU_LOG_SD
-
-#: Smallest model the step-time utilisation derives a shape for [parameters]
-#: (:func:`scaling.model_shape.shape_from_params`'s domain).
-MIN_DERIVED_PARAMS = 1e7
 
 #: Figures a run can be checked against.
 METRICS = ("mfu", "megatron_tflop_per_s", "accelerator_hours")
