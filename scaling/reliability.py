@@ -80,6 +80,7 @@ import numpy as np
 from scaling._validation import (
     as_count_array,
     as_float_array,
+    check_bool,
     check_choice,
     check_fraction,
     elementwise,
@@ -292,6 +293,35 @@ class Resilience:
     source: str = field(default="", repr=False)
     notes: str = field(default="", repr=False)
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ValueError(f"Resilience name must be a non-empty string, got {self.name!r}")
+        label = f"Resilience {self.name!r}:"
+        checked = {
+            "restart_time_s": scalar(f"{label} restart_time_s", self.restart_time_s,
+                                     allow_zero=True),
+            "checkpoint_time_s": scalar(f"{label} checkpoint_time_s", self.checkpoint_time_s,
+                                        allow_zero=True),
+            "checkpoint_overhead_fraction": _fraction_below_one(
+                f"{label} checkpoint_overhead_fraction", self.checkpoint_overhead_fraction),
+            "hot_spare_fraction": _fraction_below_one(f"{label} hot_spare_fraction",
+                                                      self.hot_spare_fraction),
+            "recovery": check_choice(f"{label} recovery", self.recovery, RECOVERY_MODES),
+        }
+        if not (isinstance(self.goodput_reported, float) and math.isnan(self.goodput_reported)):
+            checked["goodput_reported"] = scalar(f"{label} goodput_reported (NaN if none)",
+                                                 self.goodput_reported, check_fraction)
+        for attr in ("goodput_kind", "source", "notes"):
+            if not isinstance(getattr(self, attr), str):
+                raise ValueError(f"{label} {attr} must be a string, got {getattr(self, attr)!r}")
+        for attr, value in checked.items():
+            object.__setattr__(self, attr, value)
+
+
+def _fraction_below_one(name, value) -> float:
+    """A share held back or lost, in [0, 1) (spares, checkpoint overhead)."""
+    return scalar(name, value, check_fraction, include_zero=True, include_one=False)
+
 
 def _float_or(value, default):
     try:
@@ -331,12 +361,7 @@ def cluster_resilience(name: str) -> Resilience | None:
 
 
 def _optional_fraction(name, value):
-    if value is None:
-        return None
-    number = scalar(name, value, as_float_array, allow_zero=True)
-    if number >= 1.0:
-        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
-    return number
+    return None if value is None else _fraction_below_one(name, value)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -414,14 +439,11 @@ class ReliabilityAssumptions:
         if self.checkpoint_time_s is not None:
             checked["checkpoint_time_s"] = scalar("checkpoint_time_s", self.checkpoint_time_s,
                                                   allow_zero=True)
-        if self.recovery is not None and self.recovery not in RECOVERY_MODES:
-            raise ValueError(f"recovery must be one of {RECOVERY_MODES} or None, "
-                             f"got {self.recovery!r}")
+        if self.recovery is not None:
+            check_choice("recovery", self.recovery, RECOVERY_MODES)
         if self.replica_size is not None:
             checked["replica_size"] = whole_number("replica_size", self.replica_size)
-        if not isinstance(self.cluster_resilience, bool):
-            raise ValueError(f"cluster_resilience must be True or False, "
-                             f"got {self.cluster_resilience!r}")
+        checked["cluster_resilience"] = check_bool("cluster_resilience", self.cluster_resilience)
         for name, value in checked.items():
             object.__setattr__(self, name, value)
 
@@ -969,11 +991,8 @@ def elastic_goodput(n_accelerators, replica_size,
     n = as_float_array("n_accelerators", n_accelerators)
     r = as_float_array("replica_size", replica_size)
     t = as_float_array("rejoin_time_s", rejoin_time_s, allow_zero=True)
-    o = as_float_array("checkpoint_overhead_fraction", checkpoint_overhead_fraction,
-                       allow_zero=True)
-    if (o >= 1).any():
-        raise ValueError(f"checkpoint_overhead_fraction must be in [0, 1), "
-                         f"got {checkpoint_overhead_fraction!r}")
+    o = check_fraction("checkpoint_overhead_fraction", checkpoint_overhead_fraction,
+                       include_zero=True, include_one=False)
     per_accelerator_s = np.asarray(interruption_rate_per_s(
         n, failure_rate_per_accelerator_hour, scaling_exponent=scaling_exponent)) / n
     result = (1.0 - o) / (1.0 + per_accelerator_s * r * t)
