@@ -41,13 +41,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from scaling import utilisation
-from scaling._validation import unknown_name
+from scaling._validation import check_bool, check_choice, unknown_name
 from scaling.assumptions import as_assumptions
 from scaling.chain import estimate_run
 from scaling.data import load_table
 from scaling.hardware import as_accelerator
+from scaling.model_shape import as_model_shape, shape_from_params
 from scaling.results import NOT_A_COLUMN
-from scaling.units import SECONDS_PER_HOUR
+from scaling.units import HOURS_PER_DAY, SECONDS_PER_HOUR
 from scaling.valuation import EPOCH_BASE_YEAR, chain_prices
 
 __all__ = ["BACKTEST_METHODS", "CALIBRATION_TIME_BASES", "COST_KINDS", "HOUR_BASES",
@@ -217,8 +218,6 @@ def run_model(record):
         count at the run's sequence length (default 2,048 tokens, the common pre-2023
         context, when the table has none).
     """
-    from scaling.model_shape import as_model_shape, shape_from_params
-
     name = record.get("name")
     if name in RUN_CONFIGS:
         return as_model_shape(RUN_CONFIGS[name])
@@ -232,6 +231,24 @@ def run_model(record):
 #: Sequence length of a run whose table row has none [tokens]: 2,048, GPT-3's and most
 #: 2020-2022 runs' (data/training_runs.csv).
 _DEFAULT_RUN_SEQ_LEN = 2048
+
+
+#: Columns every runs table needs (``data/training_runs.csv`` has them).
+_RUN_COLUMNS = ("name", "compute_flop", "accelerator", "n_accelerators", "n_params")
+
+
+def _runs_table(runs, extra=()):
+    """The curated runs table, or ``runs`` checked: a DataFrame with the columns needed."""
+    import pandas as pd
+
+    table = load_table("training_runs") if runs is None else runs
+    if not isinstance(table, pd.DataFrame):
+        raise ValueError("runs must be a pandas.DataFrame with the columns of "
+                         f"data/training_runs.csv, got {type(table).__name__}")
+    missing = sorted(set(_RUN_COLUMNS + tuple(extra)) - set(table.columns))
+    if missing:
+        raise ValueError(f"runs table is missing columns {missing}")
+    return table
 
 
 def _run_assumptions(a, record):
@@ -294,18 +311,11 @@ def backtest(runs=None, *, assumptions=None, method="default", dated: bool = Fal
     import pandas as pd
 
     a = as_assumptions(assumptions)
-    if method not in BACKTEST_METHODS:
-        raise ValueError(f"method must be one of {BACKTEST_METHODS}, got {method!r}")
+    check_choice("method", method, BACKTEST_METHODS)
+    check_bool("dated", dated)
     if method == "leave_one_out":
         return _leave_one_out(runs, a)
-    table = load_table("training_runs") if runs is None else runs
-    if not isinstance(table, pd.DataFrame):
-        raise ValueError("runs must be a pandas.DataFrame with the columns of "
-                         f"data/training_runs.csv, got {type(table).__name__}")
-    required = {"name", "compute_flop", "accelerator", "n_accelerators", "n_params"}
-    missing = sorted(required - set(table.columns))
-    if missing:
-        raise ValueError(f"runs table is missing columns {missing}")
+    table = _runs_table(runs)
     rows = []
     step_time = a.mfu is None and a.utilisation == "step_time"
     for record in table.to_dict("records"):
@@ -463,15 +473,7 @@ def cost_backtest(runs=None, *, assumptions=None, dollars=None) -> CostBacktest:
 
     a = as_assumptions(assumptions)
     base = a.replace(dollars=EPOCH_BASE_YEAR if dollars is None else dollars)
-    table = load_table("training_runs") if runs is None else runs
-    if not isinstance(table, pd.DataFrame):
-        raise ValueError("runs must be a pandas.DataFrame with the columns of "
-                         f"data/training_runs.csv, got {type(table).__name__}")
-    required = {"name", "compute_flop", "accelerator", "n_accelerators", "n_params",
-                "training_start", "epoch_cost_2023usd"}
-    missing = sorted(required - set(table.columns))
-    if missing:
-        raise ValueError(f"runs table is missing columns {missing}")
+    table = _runs_table(runs, extra=("training_start", "epoch_cost_2023usd"))
     rows = []
     for record in table.to_dict("records"):
         epoch = _value(record.get("epoch_cost_2023usd"))
@@ -489,7 +491,7 @@ def cost_backtest(runs=None, *, assumptions=None, dollars=None) -> CostBacktest:
         reported = _value(record.get("accelerator_hours"))
         if math.isnan(reported):
             reported = (float(record["n_accelerators"]) * _value(record.get("wall_clock_days"))
-                        * 24.0)
+                        * HOURS_PER_DAY)
         per_hour = run.amortized_cost_usd / run.accelerator_hours
         value = chain_prices(as_accelerator(record["accelerator"]), dated)["price_usd"]
         rows.append({
@@ -603,9 +605,7 @@ def _leave_one_out(runs, a):
     """The leave-one-out comparison of :func:`backtest` (``method="leave_one_out"``)."""
     import pandas as pd
 
-    table = load_table("training_runs") if runs is None else runs
-    if "time_basis" not in table.columns:
-        raise ValueError("runs table is missing columns ['time_basis']")
+    table = _runs_table(runs, extra=("time_basis", "accelerator_hours"))
     keep = table["time_basis"].isin(CALIBRATION_TIME_BASES) & table["accelerator_hours"].notna()
     excluded = tuple(f"{n} ({b})" for n, b in zip(table.loc[~keep, "name"],
                                                    table.loc[~keep, "time_basis"]))
