@@ -44,6 +44,7 @@ from scaling import clusters, cost, emissions, hardware, reliability, utilisatio
 from scaling._validation import as_count_array, as_float_array, check_fraction, elementwise, like
 from scaling.assumptions import DEFAULT_PUE, Assumptions, as_assumptions
 from scaling.errors import InfeasibleRunError
+from scaling.model_shape import as_model_shape
 from scaling.results import NOT_A_COLUMN, ResultMixin, summary_frame
 from scaling.units import J_PER_MWH, SECONDS_PER_DAY, SECONDS_PER_HOUR
 
@@ -663,8 +664,6 @@ def estimate_run(compute_flop, *, cluster=None, accelerator=None, n_accelerators
     c = as_float_array("compute_flop", compute_flop)
     shape = None
     if model is not None:
-        from scaling.model_shape import as_model_shape
-
         shape = as_model_shape(model)
         if n_params is None:
             n_params = float(shape.n_params)

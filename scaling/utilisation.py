@@ -78,6 +78,8 @@ import numpy as np
 
 from scaling import laws
 from scaling._validation import unknown_name
+from scaling.clusters import as_cluster
+from scaling.data import load_table
 from scaling.errors import InfeasibleRunError
 from scaling.hardware import as_accelerator
 from scaling.model_shape import (  # MIN_DERIVED_PARAMS: the smallest derived shape (re-exported)
@@ -160,8 +162,6 @@ def parallel_benchmarks():
     pandas.DataFrame
         ``data/parallel_benchmarks.csv`` (columns documented in the module notes).
     """
-    from scaling.data import load_table
-
     return load_table("parallel_benchmarks")
 
 
@@ -831,8 +831,6 @@ def breakdown_table(models, clusters, *, compute_flop=None, law=laws.DEFAULT_LAW
     """
     import pandas as pd
 
-    from scaling.clusters import as_cluster
-
     rows = []
     for system in clusters:
         clu = as_cluster(system)
@@ -884,9 +882,7 @@ def scaling_curve(model, accelerator, counts, *, compute_flop=None, law=laws.DEF
     """
     import pandas as pd
 
-    from scaling.hardware import as_accelerator as _acc
-
-    acc = _acc(accelerator)
+    acc = as_accelerator(accelerator)
     shape = as_model_shape(model)
     c = _compute_for(shape, compute_flop, law)
     rows = []
@@ -995,8 +991,6 @@ def interconnect_table(model, cluster, *, scale_out_factors=(0.1, 0.25, 0.5, 1.0
         ``speedup`` (training time as built / this variant's).
     """
     import pandas as pd
-
-    from scaling.clusters import as_cluster
 
     clu = as_cluster(cluster)
     acc = clu.accelerator
