@@ -286,25 +286,13 @@ def run_chain(inputs: Mapping, *, include_failures: bool = True) -> dict:
     used = x.get("n_accelerators_used", n)
     sustained = np.asarray(hardware.sustained_flop_per_s(x["peak_flop_per_s"], n, x["mfu"]))
     compute_time = np.asarray(training_time_s(x["compute_flop"], sustained))
-    mtbf = np.asarray(reliability.mtbf_s(n, x["failure_rate_per_accelerator_hour"],
-                                         scaling_exponent=x["scaling_exponent"]))
     pause = x["checkpoint_time_s"]
-    if include_failures:
-        interval, good = (np.asarray(v) for v in reliability.optimal_checkpointing(
-            mtbf, pause, x["restart_time_s"]))
-        overhead = x["checkpoint_overhead_fraction"]
-        elastic = x["recovery_elastic"] > 0
-        if elastic.any():
-            rejoin = np.asarray(reliability.elastic_goodput(
-                n, x["replica_size"], x["failure_rate_per_accelerator_hour"],
-                x["restart_time_s"], checkpoint_overhead_fraction=overhead,
-                scaling_exponent=x["scaling_exponent"]))
-            good = np.where(elastic, rejoin, good * (1.0 - overhead))
-            interval = np.where(elastic, np.nan, interval)
-        else:
-            good = good * (1.0 - overhead)
-        good = good * (1.0 - x["hot_spare_fraction"])
-    else:
+    mtbf, interval, good = (np.asarray(v) for v in reliability.job_goodput(
+        n, x["failure_rate_per_accelerator_hour"], pause, x["restart_time_s"],
+        recovery_elastic=x["recovery_elastic"], replica_size=x["replica_size"],
+        checkpoint_overhead_fraction=x["checkpoint_overhead_fraction"],
+        hot_spare_fraction=x["hot_spare_fraction"], scaling_exponent=x["scaling_exponent"]))
+    if not include_failures:
         good = np.ones(np.shape(mtbf))
         interval = _nan_like(mtbf, pause)
     time_s = np.asarray(training_time_s(x["compute_flop"], sustained, good))
