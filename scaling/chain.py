@@ -51,6 +51,7 @@ from scaling.units import J_PER_MWH, SECONDS_PER_DAY, SECONDS_PER_HOUR
 __all__ = [
     "RunEstimate",
     "accelerators_for_deadline",
+    "capex_usd",
     "chain_inputs",
     "check_feasible",
     "estimate_run",
@@ -264,6 +265,37 @@ def _nan_like(*arrays):
     return np.full(np.broadcast_shapes(*[np.shape(a) for a in arrays]), np.nan)
 
 
+def capex_usd(inputs: Mapping) -> dict:
+    """Capex by component of the chain's cluster, at the chain's prices (the dollars stage).
+
+    Parameters
+    ----------
+    inputs : Mapping
+        As returned by :func:`chain_inputs` (prices valued at ``Assumptions.as_of``).
+
+    Returns
+    -------
+    dict
+        :func:`scaling.cost.capex_breakdown_usd` (``chips_usd``, ``servers_usd``,
+        ``network_usd``, ``facility_usd``, ``total_usd``, ``hardware_usd``) for
+        ``n_accelerators`` at ``price_usd`` with the facility sized for their peak IT power;
+        NaN everywhere when no price is known.
+    """
+    x = {k: np.asarray(v, dtype=float) for k, v in inputs.items() if k not in NOT_NUMERIC_INPUTS}
+    n = x["n_accelerators"]
+    if np.isnan(x["price_usd"]).all():
+        nan = _nan_like(n, x["price_usd"])
+        return dict.fromkeys(("chips_usd", "servers_usd", "network_usd", "facility_usd",
+                              "total_usd", "hardware_usd"), nan)
+    return cost.capex_breakdown_usd(
+        n, x["price_usd"],
+        it_power_w=clusters.peak_it_power_w(n, x["tdp_w"], x["chip_to_server_power"]),
+        price_includes_server=bool(x["price_includes_server"]),
+        server_cost_overhead=x["server_cost_overhead"],
+        network_cost_overhead=x["network_cost_overhead"],
+        facility_capex_usd_per_w=x["facility_capex_usd_per_w"])
+
+
 def run_chain(inputs: Mapping, *, include_failures: bool = True) -> dict:
     """Every quantity of the chain from its inputs (vectorised over broadcastable arrays).
 
@@ -320,19 +352,12 @@ def run_chain(inputs: Mapping, *, include_failures: bool = True) -> dict:
         energy, emissions.market_based_intensity_g_per_kwh(
             intensity, x["carbon_free_energy_fraction"]))))
     energy = forever(energy)
+    parts = capex_usd(x)
+    hardware_capex = np.asarray(parts["hardware_usd"])
+    facility_capex = np.asarray(parts["facility_usd"])
     if np.isnan(x["price_usd"]).all():
-        hardware_capex = facility_capex = _nan_like(n, x["price_usd"])
         amortized = _nan_like(hardware_capex, time_s)
     else:
-        parts = cost.capex_breakdown_usd(
-            n, x["price_usd"],
-            it_power_w=clusters.peak_it_power_w(n, x["tdp_w"], x["chip_to_server_power"]),
-            price_includes_server=bool(x["price_includes_server"]),
-            server_cost_overhead=x["server_cost_overhead"],
-            network_cost_overhead=x["network_cost_overhead"],
-            facility_capex_usd_per_w=x["facility_capex_usd_per_w"])
-        hardware_capex = np.asarray(parts["hardware_usd"])
-        facility_capex = np.asarray(parts["facility_usd"])
         amortized = forever(np.asarray(cost.amortized_hardware_cost_usd(
             hardware_capex, t, x["amortization_rate_per_year"])))
     if np.isnan(x["rental_usd_per_hour"]).all():

@@ -25,9 +25,8 @@ import numpy as np
 from scaling import laws
 from scaling._validation import as_count_array, as_float_array, as_names, scalar
 from scaling.assumptions import Assumptions, as_assumptions
-from scaling.chain import RunEstimate, chain_inputs, estimate_run
-from scaling.clusters import Cluster, as_cluster, list_clusters, peak_it_power_w
-from scaling.cost import capex_breakdown_usd
+from scaling.chain import RunEstimate, capex_usd, chain_inputs, estimate_run
+from scaling.clusters import Cluster, as_cluster, list_clusters
 from scaling.forecasting import forecast
 from scaling.hardware import as_accelerator, list_accelerators
 from scaling.reliability import (
@@ -209,19 +208,9 @@ def what_if(n_params=None, *, n_tokens=None, compute_flop=None, cluster=None, ac
     run = estimate_run(compute, cluster=clu, accelerator=None if clu is not None else chip,
                        n_accelerators=n_accelerators, n_params=size, assumptions=a)
     count = int(run.n_accelerators)
-    price = float(chain_inputs(compute, accelerator=chip, n_accelerators=count, n_params=size,
-                               assumptions=a, cluster=clu)["price_usd"])  # valued at as_of
-    if math.isnan(price):
-        parts = dict.fromkeys(("chips_usd", "servers_usd", "network_usd", "facility_usd"),
-                              math.nan)
-    else:
-        parts = capex_breakdown_usd(
-            count, price,
-            it_power_w=float(peak_it_power_w(count, chip.tdp_w, chip.chip_to_server_power)),
-            price_includes_server=chip.price_includes_server,
-            server_cost_overhead=a.prices.server_cost_overhead,
-            network_cost_overhead=a.prices.network_cost_overhead,
-            facility_capex_usd_per_w=a.prices.facility_capex_usd_per_w)
+    # the chain's capex by component, at its prices (valued at as_of)
+    parts = capex_usd(chain_inputs(compute, accelerator=chip, n_accelerators=count,
+                                   n_params=size, assumptions=a, cluster=clu))
     return WhatIf(
         n_params=size, n_tokens=tokens, compute_flop=compute, cluster=run.cluster,
         accelerator=run.accelerator, n_accelerators=count, mfu=float(run.mfu),
