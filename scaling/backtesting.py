@@ -47,7 +47,7 @@ from scaling.chain import estimate_run
 from scaling.data import load_table
 from scaling.hardware import as_accelerator
 from scaling.model_shape import as_model_shape, shape_from_params
-from scaling.results import NOT_A_COLUMN
+from scaling.results import NOT_A_COLUMN, fold_error  # fold_error re-exported
 from scaling.units import HOURS_PER_DAY, SECONDS_PER_HOUR
 from scaling.valuation import EPOCH_BASE_YEAR, chain_prices
 
@@ -106,16 +106,22 @@ _QUANTITIES = (
 )
 
 
-def fold_error(ratio):
-    """Fold error max(r, 1/r) of a predicted/reported ratio [dimensionless, >= 1].
+def _fold_summary(names, ratios) -> dict:
+    """The row every backtest summary shares: ``n_runs``, ``median_ratio``,
+    ``median_fold_error``, ``worst_fold_error`` and ``worst_run`` of predicted/reported
+    ratios (the first run of the largest fold error)."""
+    ratios = np.asarray(ratios, dtype=float)
+    folds = np.asarray(fold_error(ratios), dtype=float)
+    worst = int(np.argmax(folds))
+    return {"n_runs": int(ratios.size), "median_ratio": float(np.median(ratios)),
+            "median_fold_error": float(np.median(folds)),
+            "worst_fold_error": float(folds[worst]), "worst_run": list(names)[worst]}
 
-    NaN ratios stay NaN; non-positive ratios raise ValueError.
-    """
-    r = np.asarray(ratio, dtype=float)
-    if (r[~np.isnan(r)] <= 0).any():
-        raise ValueError("ratios must be positive")
-    out = np.maximum(r, 1.0 / r)
-    return float(out) if out.ndim == 0 else out
+
+def _meets_issue4_targets(row: dict) -> dict:
+    """``row`` with ``meets_median_target`` (<= 1.2x) and ``meets_worst_target`` (<= 1.5x)."""
+    return {**row, "meets_median_target": row["median_fold_error"] <= TARGET_MEDIAN_FACTOR,
+            "meets_worst_target": row["worst_fold_error"] <= TARGET_WORST_FACTOR}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -178,18 +184,8 @@ class Backtest:
             part = long[long["quantity"] == quantity]
             if part.empty:
                 continue
-            worst = part.loc[part["fold_error"].idxmax()]
-            median_fold = float(np.median(part["fold_error"]))
-            rows.append({
-                "quantity": quantity,
-                "n_runs": len(part),
-                "median_ratio": float(np.median(part["ratio"])),
-                "median_fold_error": median_fold,
-                "worst_fold_error": float(worst["fold_error"]),
-                "worst_run": worst["name"],
-                "meets_median_target": median_fold <= TARGET_MEDIAN_FACTOR,
-                "meets_worst_target": float(worst["fold_error"]) <= TARGET_WORST_FACTOR,
-            })
+            rows.append(_meets_issue4_targets(
+                {"quantity": quantity, **_fold_summary(part["name"], part["ratio"])}))
         return pd.DataFrame(rows).set_index("quantity")
 
     def _repr_html_(self) -> str:
@@ -420,17 +416,8 @@ class CostBacktest:
             part = self.frame[["name", column]].dropna()
             if part.empty:
                 continue
-            folds = np.asarray(fold_error(part[column].to_numpy()))
-            worst = int(np.argmax(folds))
-            rows.append({
-                "basis": label, "n_runs": len(part),
-                "median_ratio": float(np.median(part[column])),
-                "median_fold_error": float(np.median(folds)),
-                "worst_fold_error": float(folds[worst]),
-                "worst_run": part["name"].iloc[worst],
-                "meets_median_target": float(np.median(folds)) <= TARGET_MEDIAN_FACTOR,
-                "meets_worst_target": float(folds[worst]) <= TARGET_WORST_FACTOR,
-            })
+            rows.append(_meets_issue4_targets(
+                {"basis": label, **_fold_summary(part["name"], part[column])}))
         return pd.DataFrame(rows).set_index("basis")
 
     def _repr_html_(self) -> str:
@@ -583,16 +570,13 @@ class LeaveOneOut:
 
         rows = []
         for key, label in LOO_METHODS.items():
-            folds = self.frame[f"{key}_fold_error"]
-            share = float((folds <= LOO_WITHIN_FACTOR).mean())
-            median = float(np.median(folds))
+            base = _fold_summary(self.frame["name"], self.frame[f"{key}_ratio"])
+            share = float((self.frame[f"{key}_fold_error"] <= LOO_WITHIN_FACTOR).mean())
             rows.append({
-                "method": label, "n_runs": int(folds.size),
-                "median_ratio": float(np.median(self.frame[f"{key}_ratio"])),
-                "median_fold_error": median, "share_within_1.5x": share,
-                "worst_fold_error": float(folds.max()),
-                "worst_run": self.frame.loc[folds.idxmax(), "name"],
-                "meets_median_target": median <= LOO_TARGET_MEDIAN_FACTOR,
+                "method": label, "n_runs": base["n_runs"], "median_ratio": base["median_ratio"],
+                "median_fold_error": base["median_fold_error"], "share_within_1.5x": share,
+                "worst_fold_error": base["worst_fold_error"], "worst_run": base["worst_run"],
+                "meets_median_target": base["median_fold_error"] <= LOO_TARGET_MEDIAN_FACTOR,
                 "meets_share_target": share >= LOO_TARGET_SHARE_WITHIN,
             })
         return pd.DataFrame(rows).set_index("method")
@@ -617,18 +601,26 @@ def _leave_one_out(runs, a):
     # hours at a whole-run efficiency of 1 (hours are inversely proportional to it)
     unit = (step.frame["predicted_accelerator_hours"].to_numpy()
             * utilisation.RUN_EFFICIENCY)
-    log_unit = np.log(unit / reported)
-    log_const = np.log(constant.frame["predicted_accelerator_hours"].to_numpy() / reported)
-    n = log_unit.size
+    n = unit.size
     if n < 3:
         raise ValueError("leave-one-out needs at least three runs with developer-reported time")
-    loo_eff = np.array([np.exp(np.delete(log_unit, i).mean()) for i in range(n)])
-    loo_const = np.array([np.exp(np.delete(log_const, i).mean()) for i in range(n)])
+    # each run predicted by the fit on the others (utilisation.calibrate_run_efficiency: the
+    # geometric mean of predicted over reported hours), for the step-time model and for the
+    # naive constant MFU alike
+    constant_hours = constant.frame["predicted_accelerator_hours"].to_numpy()
+
+    def refit(hours, i):
+        others = np.delete(np.arange(n), i)
+        return utilisation.calibrate_run_efficiency(hours[others],
+                                                    reported[others])["run_efficiency"]
+
+    loo_eff = np.array([refit(unit, i) for i in range(n)])
+    loo_const = np.array([refit(constant_hours, i) for i in range(n)])
     predictions = {
         "step_time": unit / loo_eff,
         "generation_default": default.frame["predicted_accelerator_hours"].to_numpy(),
-        "constant": constant.frame["predicted_accelerator_hours"].to_numpy(),
-        "fitted_constant": constant.frame["predicted_accelerator_hours"].to_numpy() / loo_const,
+        "constant": constant_hours,
+        "fitted_constant": constant_hours / loo_const,
     }
     frame = pd.DataFrame({
         "name": chosen["name"].to_numpy(), "accelerator": chosen["accelerator"].to_numpy(),

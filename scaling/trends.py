@@ -78,6 +78,7 @@ from scaling._validation import (
 from scaling.cost import EPOCH_SERVER_COST_OVERHEAD
 from scaling.data import cached, load_table
 from scaling.hardware import PRECISIONS, PROJECTION_BASES, Accelerator, list_accelerators
+from scaling.results import fold_error
 from scaling.uncertainty import as_rng
 from scaling.valuation import as_year
 
@@ -783,8 +784,8 @@ def trend_backtest(split_year=2024.0, *, precision: str = "bf16", catalog=None,
                 "quantity": quantity, "name": row["name"],
                 "release_year": float(row["release_year"]),
                 "actual": 10.0 ** actual, "trend": 10.0 ** trend, "naive": 10.0 ** naive,
-                "trend_fold_error": 10.0 ** abs(trend - actual),
-                "naive_fold_error": 10.0 ** abs(naive - actual),
+                "trend_fold_error": fold_error(10.0 ** (trend - actual)),
+                "naive_fold_error": fold_error(10.0 ** (naive - actual)),
             })
     return pd.DataFrame(rows)
 

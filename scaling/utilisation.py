@@ -86,6 +86,7 @@ from scaling.model_shape import (  # MIN_DERIVED_PARAMS: the smallest derived sh
     MIN_DERIVED_PARAMS, ModelShape, as_model_shape, shape_from_params,
 )
 from scaling.parallelism import ParallelismResult, optimal_batch_tokens, plan_parallelism
+from scaling.results import fold_error
 from scaling.uncertainty import STEP_TIME_MFU_LOG_SD
 from scaling.units import SECONDS_PER_HOUR
 
@@ -414,7 +415,7 @@ def predict_runs(runs=None, *, matmul_efficiency=None):
         records.append({
             "name": row.get("name"), "metric": metric, "reported_value": value,
             "predicted_value": predicted, "reported_mfu": mfu, "predicted_mfu": result.mfu,
-            "ratio": predicted / value, "fold_error": max(result.mfu / mfu, mfu / result.mfu),
+            "ratio": predicted / value, "fold_error": fold_error(result.mfu / mfu),
             "tp": plan.tp, "pp": plan.pp, "dp": plan.dp, "cp": plan.cp, "ep": plan.ep,
             "micro_batch": plan.micro_batch, "virtual_stages": plan.virtual_stages,
             "zero_stage": plan.zero_stage, "recompute": plan.recompute,
@@ -485,11 +486,11 @@ def leave_one_out(runs=None, *, grid=None):
         records.append({
             "name": row.get("name"), "in_calibration_set": idx in fit_index,
             "matmul_efficiency": eta, "reported_mfu": mfu, "predicted_mfu": predicted,
-            "fold_error": max(predicted / mfu, mfu / predicted),
+            "fold_error": fold_error(predicted / mfu),
             "generation_default_mfu": default,
-            "generation_default_fold_error": max(default / mfu, mfu / default),
+            "generation_default_fold_error": fold_error(default / mfu),
             "constant_mfu": CONSTANT_MFU_BASELINE,
-            "constant_fold_error": max(CONSTANT_MFU_BASELINE / mfu, mfu / CONSTANT_MFU_BASELINE),
+            "constant_fold_error": fold_error(CONSTANT_MFU_BASELINE / mfu),
         })
     return pd.DataFrame(records)
 
