@@ -348,7 +348,8 @@ def like(result, *inputs, name: str | None = None):
     return result
 
 
-def require_columns(table, columns, what: str) -> None:
+def require_columns(table, columns, what: str, *, name: str | None = None,
+                    like: str = "") -> None:
     """Raise a ValueError naming the missing columns if ``table`` lacks any of ``columns``.
 
     Parameters
@@ -359,7 +360,18 @@ def require_columns(table, columns, what: str) -> None:
         Columns it needs.
     what : str
         Name of the function, used in the message.
+    name : str, optional
+        Argument name: when given, ``table`` is first checked to be a DataFrame at all (a
+        list or a dict gets "``name`` must be a pandas.DataFrame ...", not an AttributeError).
+    like : str, optional
+        Where such a table comes from, for that message (e.g. ``"data/training_runs.csv"``).
     """
+    if name is not None:
+        pd = sys.modules.get("pandas")
+        if pd is None or not isinstance(table, pd.DataFrame):
+            source = f" (like {like})" if like else ""
+            raise ValueError(f"{name} must be a pandas.DataFrame with columns "
+                             f"{list(columns)}{source}, got {type(table).__name__}")
     missing = [c for c in columns if c not in table.columns]
     if missing:
         raise ValueError(f"{what} needs columns {list(columns)}; missing {missing} "

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from scaling import utilisation
-from scaling._validation import check_bool, check_choice, unknown_name
+from scaling._validation import check_bool, check_choice, require_columns, unknown_name
 from scaling.assumptions import as_assumptions
 from scaling.chain import estimate_run
 from scaling.data import load_table
@@ -125,32 +125,40 @@ def _meets_issue4_targets(row: dict) -> dict:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Backtest:
-    """Predicted versus reported runs (immutable).
-
-    Attributes
-    ----------
-    frame : pandas.DataFrame
-        One row per run (see :meth:`to_frame`).
-    """
+class _RunTable:
+    """A backtest result: one row per run in ``frame`` (immutable); the subclass documents
+    the columns and defines ``summary()``."""
 
     frame: object = field(repr=False)
     assumptions: object = field(default=None, repr=False, metadata=NOT_A_COLUMN)
 
     def to_frame(self):
-        """One row per run.
-
-        Columns: ``name``, ``year``, ``accelerator``, ``n_accelerators``, ``compute_flop``,
-        ``mfu`` (the default used), ``mfu_reported`` (shown, not used),
-        ``n_accelerators_used`` (by the step-time model's plan), ``goodput``,
-        ``predicted_utilisation`` (MFU x goodput) and ``implied_utilisation`` (compute /
-        (reported accelerator-hours x peak): the whole-run utilisation the report implies,
-        NaN without reported hours), and for
-        each quantity q in (``accelerator_hours``, ``days``, ``cost_usd``):
-        ``predicted_<q>``, ``reported_<q>``, ``<q>_ratio`` (predicted / reported, NaN where
-        nothing was reported); plus ``cost_kind`` and ``predicted_cost_column``.
-        """
+        """One row per run (a copy; the columns are listed in the class documentation)."""
         return self.frame.copy()
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Backtest(_RunTable):
+    """Predicted versus reported runs (immutable).
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        One row per run (:meth:`to_frame`). Columns: ``name``, ``year``, ``accelerator``,
+        ``n_accelerators``, ``compute_flop``, ``mfu`` (the default used), ``mfu_reported``
+        (shown, not used), ``n_accelerators_used`` (by the step-time model's plan),
+        ``goodput``, ``predicted_utilisation`` (MFU x goodput) and ``implied_utilisation``
+        (compute / (reported accelerator-hours x peak): the whole-run utilisation the report
+        implies, NaN without reported hours), and for each quantity q in
+        (``accelerator_hours``, ``days``, ``cost_usd``): ``predicted_<q>``, ``reported_<q>``,
+        ``<q>_ratio`` (predicted / reported, NaN where nothing was reported); plus
+        ``cost_kind`` and ``predicted_cost_column``.
+    assumptions : Assumptions
+        The assumptions of every run.
+    """
 
     def to_long(self):
         """Long form for charts: ``name``, ``quantity``, ``predicted``, ``reported``,
@@ -187,9 +195,6 @@ class Backtest:
             rows.append(_meets_issue4_targets(
                 {"quantity": quantity, **_fold_summary(part["name"], part["ratio"])}))
         return pd.DataFrame(rows).set_index("quantity")
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
 
 
 def _value(value):
@@ -235,15 +240,9 @@ _RUN_COLUMNS = ("name", "compute_flop", "accelerator", "n_accelerators", "n_para
 
 def _runs_table(runs, extra=()):
     """The curated runs table, or ``runs`` checked: a DataFrame with the columns needed."""
-    import pandas as pd
-
     table = load_table("training_runs") if runs is None else runs
-    if not isinstance(table, pd.DataFrame):
-        raise ValueError("runs must be a pandas.DataFrame with the columns of "
-                         f"data/training_runs.csv, got {type(table).__name__}")
-    missing = sorted(set(_RUN_COLUMNS + tuple(extra)) - set(table.columns))
-    if missing:
-        raise ValueError(f"runs table is missing columns {missing}")
+    require_columns(table, _RUN_COLUMNS + tuple(extra), "runs table", name="runs",
+                    like="data/training_runs.csv")
     return table
 
 
@@ -376,22 +375,14 @@ def _at_training_start(assumptions, record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class CostBacktest:
+class CostBacktest(_RunTable):
     """Dated amortised cost versus Epoch AI's estimates (immutable).
 
     Attributes
     ----------
     frame : pandas.DataFrame
-        One row per run (see :meth:`to_frame`).
-    """
-
-    frame: object = field(repr=False)
-    assumptions: object = field(default=None, repr=False, metadata=NOT_A_COLUMN)
-
-    def to_frame(self):
-        """One row per run with an Epoch estimate.
-
-        Columns: ``name``, ``accelerator``, ``training_start``, ``as_of`` (decimal year),
+        One row per run with an Epoch estimate (:meth:`to_frame`). Columns: ``name``,
+        ``accelerator``, ``training_start``, ``as_of`` (decimal year),
         ``value_per_accelerator_usd`` (the hardware value at the start, before server and
         network overheads, in the requested dollars), ``usd_per_accelerator_hour`` (the
         chain's amortised cost per accelerator-hour: the "dollars per hour" the comparison
@@ -399,8 +390,9 @@ class CostBacktest:
         ``epoch_cost_usd`` and, for each basis b of :data:`HOUR_BASES`, ``cost_<b>_hours_usd``
         and ``<b>_hours_ratio`` (ours / Epoch's); ``undated_reported_hours_ratio`` is the
         naive baseline: today's catalog prices, undated and nominal, at the reported hours.
-        """
-        return self.frame.copy()
+    assumptions : Assumptions
+        The dated assumptions (constant dollars of the base year).
+    """
 
     def summary(self):
         """Per basis (dated at reported hours, dated at predicted hours, undated baseline):
@@ -419,9 +411,6 @@ class CostBacktest:
             rows.append(_meets_issue4_targets(
                 {"basis": label, **_fold_summary(part["name"], part[column])}))
         return pd.DataFrame(rows).set_index("basis")
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
 
 
 def cost_backtest(runs=None, *, assumptions=None, dollars=None) -> CostBacktest:
@@ -514,13 +503,18 @@ LOO_METHODS = {
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class LeaveOneOut:
+class LeaveOneOut(_RunTable):
     """Out-of-sample accelerator-hours of the step-time utilisation beside its baselines.
 
     Attributes
     ----------
     frame : pandas.DataFrame
-        One row per run of the calibration set (see :meth:`to_frame`).
+        One row per run of the calibration set (:meth:`to_frame`). Columns: ``name``,
+        ``accelerator``, ``n_accelerators``, ``time_basis``, ``reported_accelerator_hours``,
+        ``step_time_mfu`` (whole-run, at the leave-one-out efficiency), ``run_efficiency``
+        (fitted without the run), and for each method of :data:`LOO_METHODS`
+        ``<method>_hours`` and ``<method>_ratio`` (predicted / reported) and
+        ``<method>_fold_error``.
     run_efficiency : float
         The whole-run efficiency fitted on all of them (what
         :data:`scaling.utilisation.RUN_EFFICIENCY` holds).
@@ -531,19 +525,9 @@ class LeaveOneOut:
         Runs of the table left out before the fit, with their ``time_basis``.
     """
 
-    frame: object = field(repr=False)
     run_efficiency: float
     log_sd: float
     excluded: tuple = ()
-    assumptions: object = field(default=None, repr=False, metadata=NOT_A_COLUMN)
-
-    def to_frame(self):
-        """One row per run: ``name``, ``accelerator``, ``n_accelerators``, ``time_basis``,
-        ``reported_accelerator_hours``, ``step_time_mfu`` (whole-run, at the leave-one-out
-        efficiency), ``run_efficiency`` (fitted without the run), and for each method of
-        :data:`LOO_METHODS` ``<method>_hours`` and ``<method>_ratio`` (predicted /
-        reported) and ``<method>_fold_error``."""
-        return self.frame.copy()
 
     def to_long(self):
         """Long form for charts: ``name``, ``method`` (labels of :data:`LOO_METHODS`),
@@ -580,9 +564,6 @@ class LeaveOneOut:
                 "meets_share_target": share >= LOO_TARGET_SHARE_WITHIN,
             })
         return pd.DataFrame(rows).set_index("method")
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
 
 
 def _leave_one_out(runs, a):

@@ -157,10 +157,8 @@ def _region_rows(region, table, value_column):
     """Rows of ``table`` for ``region`` (case-insensitive), or a ValueError with suggestions."""
     import pandas as pd
 
-    if not isinstance(table, pd.DataFrame):
-        raise ValueError(f"table must be a DataFrame with columns "
-                         f"{['region', 'year', value_column]}, got {type(table).__name__}")
-    require_columns(table, ["region", "year", value_column], "carbon_intensity_g_per_kwh")
+    require_columns(table, ["region", "year", value_column], "carbon_intensity_g_per_kwh",
+                    name="table", like="scaling.emissions.grid_intensity_table()")
     if not isinstance(region, str) or not region.strip():
         raise ValueError(f"region must be a non-empty string, got {region!r}")
     names = table["region"].astype(str)

@@ -28,7 +28,7 @@ import math
 import numpy as np
 
 from scaling import laws
-from scaling._validation import as_names, check_choice, scalar, whole_number
+from scaling._validation import as_names, check_choice, require_columns, scalar, whole_number
 from scaling.assumptions import as_assumptions
 from scaling.chain import estimate_run
 from scaling.data import load_table
@@ -163,9 +163,8 @@ def first_year_within_budget(runs, budget_usd, *, cost="capex_usd"):
     """
     import pandas as pd
 
-    if not isinstance(runs, pd.DataFrame):
-        raise ValueError(f"runs must be a DataFrame from scaling.outlook.future_runs, got "
-                         f"{type(runs).__name__}")
+    require_columns(runs, ["year", "n_params"], "first_year_within_budget", name="runs",
+                    like="scaling.outlook.future_runs(...)")
     budget = scalar("budget_usd", budget_usd)
     check_choice("cost", cost, [q for q in FUTURE_RUN_QUANTITIES
                                 if q.endswith("_usd") and q in runs.columns])

@@ -151,10 +151,8 @@ def _catalog_frame(catalog):
 
     if catalog is None:
         catalog = list_accelerators()
-    if not isinstance(catalog, pd.DataFrame):
-        raise ValueError(f"catalog must be a DataFrame like scaling.list_accelerators(), got "
-                         f"{type(catalog).__name__}")
-    require_columns(catalog, _CATALOG_COLUMNS, "scaling.trends")
+    require_columns(catalog, _CATALOG_COLUMNS, "scaling.trends", name="catalog",
+                    like="scaling.list_accelerators()")
     frame = catalog.copy()
     frame["release_year"] = [as_year(d, name=f"release_date of {n}")
                              for n, d in zip(frame["name"], frame["release_date"])]
@@ -691,10 +689,8 @@ def compare_doubling_times(published=None, *, fits=None):
 
     if published is None:
         published = published_doubling_times()
-    if not isinstance(published, pd.DataFrame):
-        raise ValueError(f"published must be a DataFrame with columns {list(PUBLISHED_COLUMNS)}, "
-                         f"got {type(published).__name__}")
-    require_columns(published, PUBLISHED_COLUMNS, "compare_doubling_times")
+    require_columns(published, PUBLISHED_COLUMNS, "compare_doubling_times", name="published",
+                    like="published_doubling_times()")
     if fits is None:
         fits = []
         for precision in ("bf16", "fp8"):
