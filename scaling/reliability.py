@@ -947,6 +947,7 @@ def goodput_at_scale(n_accelerators, *,
                  restart_time_s)
 
 
+@elementwise
 def elastic_goodput(n_accelerators, replica_size,
                     failure_rate_per_accelerator_hour=DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR,
                     rejoin_time_s=DEFAULT_RESTART_TIME_S, *, checkpoint_overhead_fraction=0.0,
@@ -1007,6 +1008,7 @@ def elastic_goodput(n_accelerators, replica_size,
                 rejoin_time_s)
 
 
+@elementwise
 def job_goodput(n_accelerators,
                 failure_rate_per_accelerator_hour=DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR,
                 checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S,
