@@ -24,7 +24,7 @@ import numpy as np
 __all__ = [
     "as_numeric_array", "as_float_array", "check_fraction", "check_at_least", "like",
     "require_columns", "scalar", "whole_number", "unknown_name", "check_choice",
-    "as_count_array", "as_names", "elementwise", "LengthMismatchError",
+    "as_count_array", "as_names", "check_bool", "elementwise", "LengthMismatchError",
 ]
 
 
@@ -151,8 +151,9 @@ def as_float_array(name: str, value, *, allow_zero: bool = False,
     return array
 
 
-def check_fraction(name: str, value, *, include_one: bool = True) -> np.ndarray:
-    """Float ndarray of a fraction in (0, 1] (or (0, 1) with ``include_one=False``).
+def check_fraction(name: str, value, *, include_one: bool = True,
+                   include_zero: bool = False) -> np.ndarray:
+    """Float ndarray of a fraction in (0, 1] (or (0, 1), [0, 1], [0, 1) as asked).
 
     Parameters
     ----------
@@ -161,8 +162,10 @@ def check_fraction(name: str, value, *, include_one: bool = True) -> np.ndarray:
     value : scalar, array-like or Series
         The argument, e.g. a utilisation (MFU) or a goodput.
     include_one : bool, default True
-        Accept exactly 1 (the interval is (0, 1]); False asks for (0, 1), e.g. for a target
-        that can only be approached.
+        Accept exactly 1; False asks for a value below 1, e.g. for a target that can only be
+        approached or a share held back (spares).
+    include_zero : bool, default False
+        Accept exactly 0 (e.g. no carbon-free electricity, no checkpoint overhead).
 
     Returns
     -------
@@ -176,8 +179,9 @@ def check_fraction(name: str, value, *, include_one: bool = True) -> np.ndarray:
     """
     array = _to_float(name, value)
     upper_bad = array > 1 if include_one else array >= 1
-    allowed = "in (0, 1]" if include_one else "in (0, 1)"
-    _refuse(name, allowed, value, array, (array <= 0) | upper_bad)
+    lower_bad = array < 0 if include_zero else array <= 0
+    allowed = (f"in {'[' if include_zero else '('}0, 1{']' if include_one else ')'}")
+    _refuse(name, allowed, value, array, lower_bad | upper_bad)
     return array
 
 
@@ -344,7 +348,8 @@ def like(result, *inputs, name: str | None = None):
     return result
 
 
-def require_columns(table, columns, what: str) -> None:
+def require_columns(table, columns, what: str, *, name: str | None = None,
+                    like: str = "") -> None:
     """Raise a ValueError naming the missing columns if ``table`` lacks any of ``columns``.
 
     Parameters
@@ -355,14 +360,25 @@ def require_columns(table, columns, what: str) -> None:
         Columns it needs.
     what : str
         Name of the function, used in the message.
+    name : str, optional
+        Argument name: when given, ``table`` is first checked to be a DataFrame at all (a
+        list or a dict gets "``name`` must be a pandas.DataFrame ...", not an AttributeError).
+    like : str, optional
+        Where such a table comes from, for that message (e.g. ``"data/training_runs.csv"``).
     """
+    if name is not None:
+        pd = sys.modules.get("pandas")
+        if pd is None or not isinstance(table, pd.DataFrame):
+            source = f" (like {like})" if like else ""
+            raise ValueError(f"{name} must be a pandas.DataFrame with columns "
+                             f"{list(columns)}{source}, got {type(table).__name__}")
     missing = [c for c in columns if c not in table.columns]
     if missing:
         raise ValueError(f"{what} needs columns {list(columns)}; missing {missing} "
                          f"(got {list(table.columns)})")
 
 
-def as_names(what: str, value, *, name: str | None = None) -> list[str]:
+def as_names(what: str, value, *, name: str | None = None, kinds=(str,)) -> list:
     """A list of names from a sequence of names, where one string is one name.
 
     ``compare_clusters("frontier")`` must mean the cluster "frontier", not the clusters "f",
@@ -376,25 +392,41 @@ def as_names(what: str, value, *, name: str | None = None) -> list[str]:
         The argument.
     name : str, optional
         Argument name used in the message (default: ``what``).
+    kinds : tuple of type
+        Types accepted as one name; default strings only. E.g. ``(str, Cluster)`` where a
+        configuration object may stand for its name.
 
     Raises
     ------
     ValueError
-        If ``value`` is neither a string nor an iterable of strings.
+        If ``value`` is neither one of ``kinds`` nor an iterable of them.
     """
     label = what if name is None else name
-    if isinstance(value, str):
+    form = ("a string or a list of strings" if tuple(kinds) == (str,)
+            else "one or a list of them")
+    if isinstance(value, tuple(kinds)):
         return [value]
     try:
         items = list(value)
     except TypeError:
-        raise ValueError(f"{label} must be {what} (a string or a list of strings), "
+        raise ValueError(f"{label} must be {what} ({form}), "
                          f"got {type(value).__name__} {value!r}") from None
     for item in items:
-        if not isinstance(item, str):
-            raise ValueError(f"{label} must be {what} (a string or a list of strings); "
+        if not isinstance(item, tuple(kinds)):
+            raise ValueError(f"{label} must be {what} ({form}); "
                              f"got {type(item).__name__} {item!r} among them")
     return items
+
+
+def check_bool(name: str, value) -> bool:
+    """``value`` if it is True or False (numpy's too), else a ValueError naming the argument.
+
+    Strings such as ``"no"`` and numbers such as 0 are refused, never read as flags
+    (``bool("no")`` is True).
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise ValueError(f"{name} must be True or False, got {value!r}")
 
 
 class LengthMismatchError(ValueError):

@@ -41,13 +41,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from scaling import utilisation
-from scaling._validation import unknown_name
+from scaling._validation import check_bool, check_choice, require_columns, unknown_name
 from scaling.assumptions import as_assumptions
 from scaling.chain import estimate_run
 from scaling.data import load_table
 from scaling.hardware import as_accelerator
-from scaling.results import NOT_A_COLUMN
-from scaling.units import SECONDS_PER_HOUR
+from scaling.model_shape import as_model_shape, shape_from_params
+from scaling.results import NOT_A_COLUMN, fold_error  # fold_error re-exported
+from scaling.units import HOURS_PER_DAY, SECONDS_PER_HOUR
 from scaling.valuation import EPOCH_BASE_YEAR, chain_prices
 
 __all__ = ["BACKTEST_METHODS", "CALIBRATION_TIME_BASES", "COST_KINDS", "HOUR_BASES",
@@ -105,45 +106,59 @@ _QUANTITIES = (
 )
 
 
-def fold_error(ratio):
-    """Fold error max(r, 1/r) of a predicted/reported ratio [dimensionless, >= 1].
+def _fold_summary(names, ratios) -> dict:
+    """The row every backtest summary shares: ``n_runs``, ``median_ratio``,
+    ``median_fold_error``, ``worst_fold_error`` and ``worst_run`` of predicted/reported
+    ratios (the first run of the largest fold error)."""
+    ratios = np.asarray(ratios, dtype=float)
+    folds = np.asarray(fold_error(ratios), dtype=float)
+    worst = int(np.argmax(folds))
+    return {"n_runs": int(ratios.size), "median_ratio": float(np.median(ratios)),
+            "median_fold_error": float(np.median(folds)),
+            "worst_fold_error": float(folds[worst]), "worst_run": list(names)[worst]}
 
-    NaN ratios stay NaN; non-positive ratios raise ValueError.
-    """
-    r = np.asarray(ratio, dtype=float)
-    if (r[~np.isnan(r)] <= 0).any():
-        raise ValueError("ratios must be positive")
-    out = np.maximum(r, 1.0 / r)
-    return float(out) if out.ndim == 0 else out
+
+def _meets_issue4_targets(row: dict) -> dict:
+    """``row`` with ``meets_median_target`` (<= 1.2x) and ``meets_worst_target`` (<= 1.5x)."""
+    return {**row, "meets_median_target": row["median_fold_error"] <= TARGET_MEDIAN_FACTOR,
+            "meets_worst_target": row["worst_fold_error"] <= TARGET_WORST_FACTOR}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Backtest:
-    """Predicted versus reported runs (immutable).
-
-    Attributes
-    ----------
-    frame : pandas.DataFrame
-        One row per run (see :meth:`to_frame`).
-    """
+class _RunTable:
+    """A backtest result: one row per run in ``frame`` (immutable); the subclass documents
+    the columns and defines ``summary()``."""
 
     frame: object = field(repr=False)
     assumptions: object = field(default=None, repr=False, metadata=NOT_A_COLUMN)
 
     def to_frame(self):
-        """One row per run.
-
-        Columns: ``name``, ``year``, ``accelerator``, ``n_accelerators``, ``compute_flop``,
-        ``mfu`` (the default used), ``mfu_reported`` (shown, not used),
-        ``n_accelerators_used`` (by the step-time model's plan), ``goodput``,
-        ``predicted_utilisation`` (MFU x goodput) and ``implied_utilisation`` (compute /
-        (reported accelerator-hours x peak): the whole-run utilisation the report implies,
-        NaN without reported hours), and for
-        each quantity q in (``accelerator_hours``, ``days``, ``cost_usd``):
-        ``predicted_<q>``, ``reported_<q>``, ``<q>_ratio`` (predicted / reported, NaN where
-        nothing was reported); plus ``cost_kind`` and ``predicted_cost_column``.
-        """
+        """One row per run (a copy; the columns are listed in the class documentation)."""
         return self.frame.copy()
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Backtest(_RunTable):
+    """Predicted versus reported runs (immutable).
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        One row per run (:meth:`to_frame`). Columns: ``name``, ``year``, ``accelerator``,
+        ``n_accelerators``, ``compute_flop``, ``mfu`` (the default used), ``mfu_reported``
+        (shown, not used), ``n_accelerators_used`` (by the step-time model's plan),
+        ``goodput``, ``predicted_utilisation`` (MFU x goodput) and ``implied_utilisation``
+        (compute / (reported accelerator-hours x peak): the whole-run utilisation the report
+        implies, NaN without reported hours), and for each quantity q in
+        (``accelerator_hours``, ``days``, ``cost_usd``): ``predicted_<q>``, ``reported_<q>``,
+        ``<q>_ratio`` (predicted / reported, NaN where nothing was reported); plus
+        ``cost_kind`` and ``predicted_cost_column``.
+    assumptions : Assumptions
+        The assumptions of every run.
+    """
 
     def to_long(self):
         """Long form for charts: ``name``, ``quantity``, ``predicted``, ``reported``,
@@ -177,22 +192,9 @@ class Backtest:
             part = long[long["quantity"] == quantity]
             if part.empty:
                 continue
-            worst = part.loc[part["fold_error"].idxmax()]
-            median_fold = float(np.median(part["fold_error"]))
-            rows.append({
-                "quantity": quantity,
-                "n_runs": len(part),
-                "median_ratio": float(np.median(part["ratio"])),
-                "median_fold_error": median_fold,
-                "worst_fold_error": float(worst["fold_error"]),
-                "worst_run": worst["name"],
-                "meets_median_target": median_fold <= TARGET_MEDIAN_FACTOR,
-                "meets_worst_target": float(worst["fold_error"]) <= TARGET_WORST_FACTOR,
-            })
+            rows.append(_meets_issue4_targets(
+                {"quantity": quantity, **_fold_summary(part["name"], part["ratio"])}))
         return pd.DataFrame(rows).set_index("quantity")
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
 
 
 def _value(value):
@@ -217,8 +219,6 @@ def run_model(record):
         count at the run's sequence length (default 2,048 tokens, the common pre-2023
         context, when the table has none).
     """
-    from scaling.model_shape import as_model_shape, shape_from_params
-
     name = record.get("name")
     if name in RUN_CONFIGS:
         return as_model_shape(RUN_CONFIGS[name])
@@ -232,6 +232,18 @@ def run_model(record):
 #: Sequence length of a run whose table row has none [tokens]: 2,048, GPT-3's and most
 #: 2020-2022 runs' (data/training_runs.csv).
 _DEFAULT_RUN_SEQ_LEN = 2048
+
+
+#: Columns every runs table needs (``data/training_runs.csv`` has them).
+_RUN_COLUMNS = ("name", "compute_flop", "accelerator", "n_accelerators", "n_params")
+
+
+def _runs_table(runs, extra=()):
+    """The curated runs table, or ``runs`` checked: a DataFrame with the columns needed."""
+    table = load_table("training_runs") if runs is None else runs
+    require_columns(table, _RUN_COLUMNS + tuple(extra), "runs table", name="runs",
+                    like="data/training_runs.csv")
+    return table
 
 
 def _run_assumptions(a, record):
@@ -294,18 +306,11 @@ def backtest(runs=None, *, assumptions=None, method="default", dated: bool = Fal
     import pandas as pd
 
     a = as_assumptions(assumptions)
-    if method not in BACKTEST_METHODS:
-        raise ValueError(f"method must be one of {BACKTEST_METHODS}, got {method!r}")
+    check_choice("method", method, BACKTEST_METHODS)
+    check_bool("dated", dated)
     if method == "leave_one_out":
         return _leave_one_out(runs, a)
-    table = load_table("training_runs") if runs is None else runs
-    if not isinstance(table, pd.DataFrame):
-        raise ValueError("runs must be a pandas.DataFrame with the columns of "
-                         f"data/training_runs.csv, got {type(table).__name__}")
-    required = {"name", "compute_flop", "accelerator", "n_accelerators", "n_params"}
-    missing = sorted(required - set(table.columns))
-    if missing:
-        raise ValueError(f"runs table is missing columns {missing}")
+    table = _runs_table(runs)
     rows = []
     step_time = a.mfu is None and a.utilisation == "step_time"
     for record in table.to_dict("records"):
@@ -370,22 +375,14 @@ def _at_training_start(assumptions, record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class CostBacktest:
+class CostBacktest(_RunTable):
     """Dated amortised cost versus Epoch AI's estimates (immutable).
 
     Attributes
     ----------
     frame : pandas.DataFrame
-        One row per run (see :meth:`to_frame`).
-    """
-
-    frame: object = field(repr=False)
-    assumptions: object = field(default=None, repr=False, metadata=NOT_A_COLUMN)
-
-    def to_frame(self):
-        """One row per run with an Epoch estimate.
-
-        Columns: ``name``, ``accelerator``, ``training_start``, ``as_of`` (decimal year),
+        One row per run with an Epoch estimate (:meth:`to_frame`). Columns: ``name``,
+        ``accelerator``, ``training_start``, ``as_of`` (decimal year),
         ``value_per_accelerator_usd`` (the hardware value at the start, before server and
         network overheads, in the requested dollars), ``usd_per_accelerator_hour`` (the
         chain's amortised cost per accelerator-hour: the "dollars per hour" the comparison
@@ -393,8 +390,9 @@ class CostBacktest:
         ``epoch_cost_usd`` and, for each basis b of :data:`HOUR_BASES`, ``cost_<b>_hours_usd``
         and ``<b>_hours_ratio`` (ours / Epoch's); ``undated_reported_hours_ratio`` is the
         naive baseline: today's catalog prices, undated and nominal, at the reported hours.
-        """
-        return self.frame.copy()
+    assumptions : Assumptions
+        The dated assumptions (constant dollars of the base year).
+    """
 
     def summary(self):
         """Per basis (dated at reported hours, dated at predicted hours, undated baseline):
@@ -410,21 +408,9 @@ class CostBacktest:
             part = self.frame[["name", column]].dropna()
             if part.empty:
                 continue
-            folds = np.asarray(fold_error(part[column].to_numpy()))
-            worst = int(np.argmax(folds))
-            rows.append({
-                "basis": label, "n_runs": len(part),
-                "median_ratio": float(np.median(part[column])),
-                "median_fold_error": float(np.median(folds)),
-                "worst_fold_error": float(folds[worst]),
-                "worst_run": part["name"].iloc[worst],
-                "meets_median_target": float(np.median(folds)) <= TARGET_MEDIAN_FACTOR,
-                "meets_worst_target": float(folds[worst]) <= TARGET_WORST_FACTOR,
-            })
+            rows.append(_meets_issue4_targets(
+                {"basis": label, **_fold_summary(part["name"], part[column])}))
         return pd.DataFrame(rows).set_index("basis")
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
 
 
 def cost_backtest(runs=None, *, assumptions=None, dollars=None) -> CostBacktest:
@@ -463,15 +449,7 @@ def cost_backtest(runs=None, *, assumptions=None, dollars=None) -> CostBacktest:
 
     a = as_assumptions(assumptions)
     base = a.replace(dollars=EPOCH_BASE_YEAR if dollars is None else dollars)
-    table = load_table("training_runs") if runs is None else runs
-    if not isinstance(table, pd.DataFrame):
-        raise ValueError("runs must be a pandas.DataFrame with the columns of "
-                         f"data/training_runs.csv, got {type(table).__name__}")
-    required = {"name", "compute_flop", "accelerator", "n_accelerators", "n_params",
-                "training_start", "epoch_cost_2023usd"}
-    missing = sorted(required - set(table.columns))
-    if missing:
-        raise ValueError(f"runs table is missing columns {missing}")
+    table = _runs_table(runs, extra=("training_start", "epoch_cost_2023usd"))
     rows = []
     for record in table.to_dict("records"):
         epoch = _value(record.get("epoch_cost_2023usd"))
@@ -489,7 +467,7 @@ def cost_backtest(runs=None, *, assumptions=None, dollars=None) -> CostBacktest:
         reported = _value(record.get("accelerator_hours"))
         if math.isnan(reported):
             reported = (float(record["n_accelerators"]) * _value(record.get("wall_clock_days"))
-                        * 24.0)
+                        * HOURS_PER_DAY)
         per_hour = run.amortized_cost_usd / run.accelerator_hours
         value = chain_prices(as_accelerator(record["accelerator"]), dated)["price_usd"]
         rows.append({
@@ -525,13 +503,18 @@ LOO_METHODS = {
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class LeaveOneOut:
+class LeaveOneOut(_RunTable):
     """Out-of-sample accelerator-hours of the step-time utilisation beside its baselines.
 
     Attributes
     ----------
     frame : pandas.DataFrame
-        One row per run of the calibration set (see :meth:`to_frame`).
+        One row per run of the calibration set (:meth:`to_frame`). Columns: ``name``,
+        ``accelerator``, ``n_accelerators``, ``time_basis``, ``reported_accelerator_hours``,
+        ``step_time_mfu`` (whole-run, at the leave-one-out efficiency), ``run_efficiency``
+        (fitted without the run), and for each method of :data:`LOO_METHODS`
+        ``<method>_hours`` and ``<method>_ratio`` (predicted / reported) and
+        ``<method>_fold_error``.
     run_efficiency : float
         The whole-run efficiency fitted on all of them (what
         :data:`scaling.utilisation.RUN_EFFICIENCY` holds).
@@ -542,19 +525,9 @@ class LeaveOneOut:
         Runs of the table left out before the fit, with their ``time_basis``.
     """
 
-    frame: object = field(repr=False)
     run_efficiency: float
     log_sd: float
     excluded: tuple = ()
-    assumptions: object = field(default=None, repr=False, metadata=NOT_A_COLUMN)
-
-    def to_frame(self):
-        """One row per run: ``name``, ``accelerator``, ``n_accelerators``, ``time_basis``,
-        ``reported_accelerator_hours``, ``step_time_mfu`` (whole-run, at the leave-one-out
-        efficiency), ``run_efficiency`` (fitted without the run), and for each method of
-        :data:`LOO_METHODS` ``<method>_hours`` and ``<method>_ratio`` (predicted /
-        reported) and ``<method>_fold_error``."""
-        return self.frame.copy()
 
     def to_long(self):
         """Long form for charts: ``name``, ``method`` (labels of :data:`LOO_METHODS`),
@@ -581,31 +554,23 @@ class LeaveOneOut:
 
         rows = []
         for key, label in LOO_METHODS.items():
-            folds = self.frame[f"{key}_fold_error"]
-            share = float((folds <= LOO_WITHIN_FACTOR).mean())
-            median = float(np.median(folds))
+            base = _fold_summary(self.frame["name"], self.frame[f"{key}_ratio"])
+            share = float((self.frame[f"{key}_fold_error"] <= LOO_WITHIN_FACTOR).mean())
             rows.append({
-                "method": label, "n_runs": int(folds.size),
-                "median_ratio": float(np.median(self.frame[f"{key}_ratio"])),
-                "median_fold_error": median, "share_within_1.5x": share,
-                "worst_fold_error": float(folds.max()),
-                "worst_run": self.frame.loc[folds.idxmax(), "name"],
-                "meets_median_target": median <= LOO_TARGET_MEDIAN_FACTOR,
+                "method": label, "n_runs": base["n_runs"], "median_ratio": base["median_ratio"],
+                "median_fold_error": base["median_fold_error"], "share_within_1.5x": share,
+                "worst_fold_error": base["worst_fold_error"], "worst_run": base["worst_run"],
+                "meets_median_target": base["median_fold_error"] <= LOO_TARGET_MEDIAN_FACTOR,
                 "meets_share_target": share >= LOO_TARGET_SHARE_WITHIN,
             })
         return pd.DataFrame(rows).set_index("method")
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
 
 
 def _leave_one_out(runs, a):
     """The leave-one-out comparison of :func:`backtest` (``method="leave_one_out"``)."""
     import pandas as pd
 
-    table = load_table("training_runs") if runs is None else runs
-    if "time_basis" not in table.columns:
-        raise ValueError("runs table is missing columns ['time_basis']")
+    table = _runs_table(runs, extra=("time_basis", "accelerator_hours"))
     keep = table["time_basis"].isin(CALIBRATION_TIME_BASES) & table["accelerator_hours"].notna()
     excluded = tuple(f"{n} ({b})" for n, b in zip(table.loc[~keep, "name"],
                                                    table.loc[~keep, "time_basis"]))
@@ -617,18 +582,26 @@ def _leave_one_out(runs, a):
     # hours at a whole-run efficiency of 1 (hours are inversely proportional to it)
     unit = (step.frame["predicted_accelerator_hours"].to_numpy()
             * utilisation.RUN_EFFICIENCY)
-    log_unit = np.log(unit / reported)
-    log_const = np.log(constant.frame["predicted_accelerator_hours"].to_numpy() / reported)
-    n = log_unit.size
+    n = unit.size
     if n < 3:
         raise ValueError("leave-one-out needs at least three runs with developer-reported time")
-    loo_eff = np.array([np.exp(np.delete(log_unit, i).mean()) for i in range(n)])
-    loo_const = np.array([np.exp(np.delete(log_const, i).mean()) for i in range(n)])
+    # each run predicted by the fit on the others (utilisation.calibrate_run_efficiency: the
+    # geometric mean of predicted over reported hours), for the step-time model and for the
+    # naive constant MFU alike
+    constant_hours = constant.frame["predicted_accelerator_hours"].to_numpy()
+
+    def refit(hours, i):
+        others = np.delete(np.arange(n), i)
+        return utilisation.calibrate_run_efficiency(hours[others],
+                                                    reported[others])["run_efficiency"]
+
+    loo_eff = np.array([refit(unit, i) for i in range(n)])
+    loo_const = np.array([refit(constant_hours, i) for i in range(n)])
     predictions = {
         "step_time": unit / loo_eff,
         "generation_default": default.frame["predicted_accelerator_hours"].to_numpy(),
-        "constant": constant.frame["predicted_accelerator_hours"].to_numpy(),
-        "fitted_constant": constant.frame["predicted_accelerator_hours"].to_numpy() / loo_const,
+        "constant": constant_hours,
+        "fitted_constant": constant_hours / loo_const,
     }
     frame = pd.DataFrame({
         "name": chosen["name"].to_numpy(), "accelerator": chosen["accelerator"].to_numpy(),

@@ -44,12 +44,14 @@ from scaling import clusters, cost, emissions, hardware, reliability, utilisatio
 from scaling._validation import as_count_array, as_float_array, check_fraction, elementwise, like
 from scaling.assumptions import DEFAULT_PUE, Assumptions, as_assumptions
 from scaling.errors import InfeasibleRunError
+from scaling.model_shape import as_model_shape
 from scaling.results import NOT_A_COLUMN, ResultMixin, summary_frame
 from scaling.units import J_PER_MWH, SECONDS_PER_DAY, SECONDS_PER_HOUR
 
 __all__ = [
     "RunEstimate",
     "accelerators_for_deadline",
+    "capex_usd",
     "chain_inputs",
     "check_feasible",
     "estimate_run",
@@ -263,6 +265,37 @@ def _nan_like(*arrays):
     return np.full(np.broadcast_shapes(*[np.shape(a) for a in arrays]), np.nan)
 
 
+def capex_usd(inputs: Mapping) -> dict:
+    """Capex by component of the chain's cluster, at the chain's prices (the dollars stage).
+
+    Parameters
+    ----------
+    inputs : Mapping
+        As returned by :func:`chain_inputs` (prices valued at ``Assumptions.as_of``).
+
+    Returns
+    -------
+    dict
+        :func:`scaling.cost.capex_breakdown_usd` (``chips_usd``, ``servers_usd``,
+        ``network_usd``, ``facility_usd``, ``total_usd``, ``hardware_usd``) for
+        ``n_accelerators`` at ``price_usd`` with the facility sized for their peak IT power;
+        NaN everywhere when no price is known.
+    """
+    x = {k: np.asarray(v, dtype=float) for k, v in inputs.items() if k not in NOT_NUMERIC_INPUTS}
+    n = x["n_accelerators"]
+    if np.isnan(x["price_usd"]).all():
+        nan = _nan_like(n, x["price_usd"])
+        return dict.fromkeys(("chips_usd", "servers_usd", "network_usd", "facility_usd",
+                              "total_usd", "hardware_usd"), nan)
+    return cost.capex_breakdown_usd(
+        n, x["price_usd"],
+        it_power_w=clusters.peak_it_power_w(n, x["tdp_w"], x["chip_to_server_power"]),
+        price_includes_server=bool(x["price_includes_server"]),
+        server_cost_overhead=x["server_cost_overhead"],
+        network_cost_overhead=x["network_cost_overhead"],
+        facility_capex_usd_per_w=x["facility_capex_usd_per_w"])
+
+
 def run_chain(inputs: Mapping, *, include_failures: bool = True) -> dict:
     """Every quantity of the chain from its inputs (vectorised over broadcastable arrays).
 
@@ -285,25 +318,13 @@ def run_chain(inputs: Mapping, *, include_failures: bool = True) -> dict:
     used = x.get("n_accelerators_used", n)
     sustained = np.asarray(hardware.sustained_flop_per_s(x["peak_flop_per_s"], n, x["mfu"]))
     compute_time = np.asarray(training_time_s(x["compute_flop"], sustained))
-    mtbf = np.asarray(reliability.mtbf_s(n, x["failure_rate_per_accelerator_hour"],
-                                         scaling_exponent=x["scaling_exponent"]))
     pause = x["checkpoint_time_s"]
-    if include_failures:
-        interval, good = (np.asarray(v) for v in reliability.optimal_checkpointing(
-            mtbf, pause, x["restart_time_s"]))
-        overhead = x["checkpoint_overhead_fraction"]
-        elastic = x["recovery_elastic"] > 0
-        if elastic.any():
-            rejoin = np.asarray(reliability.elastic_goodput(
-                n, x["replica_size"], x["failure_rate_per_accelerator_hour"],
-                x["restart_time_s"], checkpoint_overhead_fraction=overhead,
-                scaling_exponent=x["scaling_exponent"]))
-            good = np.where(elastic, rejoin, good * (1.0 - overhead))
-            interval = np.where(elastic, np.nan, interval)
-        else:
-            good = good * (1.0 - overhead)
-        good = good * (1.0 - x["hot_spare_fraction"])
-    else:
+    mtbf, interval, good = (np.asarray(v) for v in reliability.job_goodput(
+        n, x["failure_rate_per_accelerator_hour"], pause, x["restart_time_s"],
+        recovery_elastic=x["recovery_elastic"], replica_size=x["replica_size"],
+        checkpoint_overhead_fraction=x["checkpoint_overhead_fraction"],
+        hot_spare_fraction=x["hot_spare_fraction"], scaling_exponent=x["scaling_exponent"]))
+    if not include_failures:
         good = np.ones(np.shape(mtbf))
         interval = _nan_like(mtbf, pause)
     time_s = np.asarray(training_time_s(x["compute_flop"], sustained, good))
@@ -331,19 +352,12 @@ def run_chain(inputs: Mapping, *, include_failures: bool = True) -> dict:
         energy, emissions.market_based_intensity_g_per_kwh(
             intensity, x["carbon_free_energy_fraction"]))))
     energy = forever(energy)
+    parts = capex_usd(x)
+    hardware_capex = np.asarray(parts["hardware_usd"])
+    facility_capex = np.asarray(parts["facility_usd"])
     if np.isnan(x["price_usd"]).all():
-        hardware_capex = facility_capex = _nan_like(n, x["price_usd"])
         amortized = _nan_like(hardware_capex, time_s)
     else:
-        parts = cost.capex_breakdown_usd(
-            n, x["price_usd"],
-            it_power_w=clusters.peak_it_power_w(n, x["tdp_w"], x["chip_to_server_power"]),
-            price_includes_server=bool(x["price_includes_server"]),
-            server_cost_overhead=x["server_cost_overhead"],
-            network_cost_overhead=x["network_cost_overhead"],
-            facility_capex_usd_per_w=x["facility_capex_usd_per_w"])
-        hardware_capex = np.asarray(parts["hardware_usd"])
-        facility_capex = np.asarray(parts["facility_usd"])
         amortized = forever(np.asarray(cost.amortized_hardware_cost_usd(
             hardware_capex, t, x["amortization_rate_per_year"])))
     if np.isnan(x["rental_usd_per_hour"]).all():
@@ -663,8 +677,6 @@ def estimate_run(compute_flop, *, cluster=None, accelerator=None, n_accelerators
     c = as_float_array("compute_flop", compute_flop)
     shape = None
     if model is not None:
-        from scaling.model_shape import as_model_shape
-
         shape = as_model_shape(model)
         if n_params is None:
             n_params = float(shape.n_params)

@@ -25,11 +25,15 @@ Errors (unknown names, invalid numbers) exit with status 2 and one line on stder
 from __future__ import annotations
 
 import argparse
-import difflib
 import math
 import re
 import sys
 from pathlib import Path
+
+import scaling
+from scaling._validation import unknown_name
+from scaling.report import main as report_main
+from scaling.units import SECONDS_PER_DAY
 
 __all__ = ["main", "build_parser", "format_number", "format_table", "MAX_WIDTH"]
 
@@ -153,8 +157,6 @@ def _seed(text):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``scaling`` command."""
-    import scaling
-
     parser = _Parser(prog="scaling",
                      description="Forecast training time, energy and dollars of large models.")
     parser.add_argument("--version", action="version", version=f"scaling {scaling.__version__}")
@@ -431,10 +433,7 @@ def _selected(frame, requested: str | None, default) -> list[str]:
         raise ValueError("--columns is empty; give comma-separated column names or 'all'")
     for name in names:
         if name not in available:
-            close = difflib.get_close_matches(name, available, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise ValueError(f"--columns: unknown column {name!r}{hint} Valid columns: "
-                             f"{', '.join(available)}")
+            raise ValueError(f"--columns: {unknown_name('column', name, available)}")
     return names
 
 
@@ -450,9 +449,6 @@ def _write(frame, path: Path) -> str:
 
 
 def _run(args) -> str:
-    import scaling
-    from scaling.units import SECONDS_PER_DAY
-
     assumptions = scaling.Assumptions(mfu=getattr(args, "mfu", None),
                                       precision=getattr(args, "precision", "bf16"),
                                       as_of=getattr(args, "as_of", None),
@@ -504,9 +500,9 @@ def _message(exc: BaseException) -> str:
     """One line; a library message that starts with an argument name gets the option too."""
     text = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
     text = str(text).splitlines()[0] if str(text) else exc.__class__.__name__
-    first = re.match(r"\w+", text)
-    if first and first.group(0) in OPTION_OF_ARGUMENT:
-        return f"{OPTION_OF_ARGUMENT[first.group(0)]}: {text}"
+    first = re.match(r"(?:unknown )?(\w+)", text)  # "as_of must be ..", "unknown region .."
+    if first and first.group(1) in OPTION_OF_ARGUMENT:
+        return f"{OPTION_OF_ARGUMENT[first.group(1)]}: {text}"
     return text
 
 
@@ -520,8 +516,6 @@ def main(argv=None) -> int:
     """
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["report"]:  # the report builder has its own options and messages
-        from scaling.report import main as report_main
-
         return report_main(argv[1:])
     parser = build_parser()
     try:

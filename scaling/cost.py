@@ -57,6 +57,7 @@ __all__ = [
     "depreciated_value_usd",
     "discounted_rental_usd_per_hour",
     "electricity_price_usd_per_kwh",
+    "electricity_prices_usd_per_kwh",
     "energy_cost_usd",
     "rental_cost_usd",
 ]
@@ -291,18 +292,33 @@ def amortized_hardware_cost_usd(capex_usd, time_s,
                 amortization_rate_per_year)
 
 
+@elementwise
 def depreciated_value_usd(price_usd, age_years,
                           oom_per_year=EPOCH_DEPRECIATION_OOM_PER_YEAR):
     """Value of hardware after ``age_years`` of price-performance progress [USD].
 
+    The one home of Cottier et al.'s depreciation rule; :func:`scaling.valuation.hardware_value_usd`
+    applies it between dates.
+
+    Parameters
+    ----------
+    price_usd : numeric
+        Price when the age is 0 [USD], > 0.
+    age_years : numeric
+        Years since the price was observed; negative follows the trend backwards (a higher
+        value before the price was observed). [years]
+    oom_per_year : numeric
+        Price-performance improvement [orders of magnitude per year], >= 0; default 0.14
+        (Epoch, ML GPUs).
+
     Notes
     -----
-    .. math:: V = p \\cdot 10^{-0.14\\,a}
+    .. math:: V = p \\cdot 10^{-k\\,a}
 
-    Epoch values hardware at training start this way (Cottier et al. 2024).
+    Epoch values hardware at training start this way (Cottier et al. 2024, k = 0.14).
     """
     price = as_float_array("price_usd", price_usd)
-    age = as_float_array("age_years", age_years, allow_zero=True)
+    age = as_numeric_array("age_years", age_years)
     rate = as_float_array("oom_per_year", oom_per_year, allow_zero=True)
     return like(price * 10.0 ** (-rate * age), price_usd, age_years, oom_per_year)
 
@@ -312,8 +328,16 @@ def depreciated_value_usd(price_usd, age_years,
 # --------------------------------------------------------------------------------------------
 
 @cached
-def _electricity_table():
-    return load_table("electricity_prices").set_index("year")["electricity_usd_per_kwh"]
+def _electricity_table() -> dict:
+    table = load_table("electricity_prices")
+    return dict(zip((int(y) for y in table["year"]),
+                    (float(v) for v in table["electricity_usd_per_kwh"])))
+
+
+def electricity_prices_usd_per_kwh() -> dict:
+    """US average industrial electricity price by calendar year, ``{year: USD/kWh}``
+    (``data/electricity_prices.csv``, 2015-2025, EIA via Epoch; a copy)."""
+    return dict(_electricity_table())
 
 
 def electricity_price_usd_per_kwh(year):
@@ -326,13 +350,12 @@ def electricity_price_usd_per_kwh(year):
     """
     table = _electricity_table()
     years = as_numeric_array("year", year)
-    valid = set(int(y) for y in table.index)
-    bad = [y for y in np.atleast_1d(years) if y != int(y) or int(y) not in valid]
+    bad = [y for y in np.atleast_1d(years) if y != int(y) or int(y) not in table]
     if bad:
         raise ValueError(
-            f"no electricity price for year(s) {bad}; available: {min(valid)}-{max(valid)}"
+            f"no electricity price for year(s) {bad}; available: {min(table)}-{max(table)}"
         )
-    values = np.vectorize(lambda y: float(table.loc[int(y)]), otypes=[float])(years)
+    values = np.vectorize(lambda y: table[int(y)], otypes=[float])(years)
     return like(values, year)
 
 

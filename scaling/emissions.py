@@ -54,10 +54,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from scaling._validation import as_float_array, like, unknown_name
+from scaling._validation import (
+    as_float_array, check_fraction, elementwise, like, require_columns, unknown_name,
+)
 from scaling.data import cached, load_table
-from scaling.units import J_PER_KWH
-from scaling.valuation import calendar_year
+from scaling.units import GRAMS_PER_TONNE, J_PER_KWH
+from scaling.valuation import calendar_year, nearest_year_index
 
 __all__ = [
     "DEFAULT_REGION",
@@ -75,8 +77,7 @@ __all__ = [
     "market_based_intensity_g_per_kwh",
 ]
 
-#: Grams per metric tonne: 1 t = 1e6 g.
-GRAMS_PER_TONNE = 1e6
+# GRAMS_PER_TONNE (1e6) lives in :mod:`scaling.units`, re-exported here.
 #: Column of a carbon-intensity table holding the location-based intensity [gCO2e/kWh].
 INTENSITY_COLUMN = "carbon_intensity_g_per_kwh"
 #: Columns a carbon-intensity table needs (``source`` is reported when present).
@@ -89,6 +90,7 @@ INTENSITY_TABLE_COLUMNS = ("region", "year", INTENSITY_COLUMN)
 DEFAULT_REGION = "US"
 
 
+@elementwise
 def emissions_tco2e(energy_j, carbon_intensity_g_per_kwh):
     """Emissions of an amount of electricity [tCO2e].
 
@@ -118,6 +120,7 @@ def emissions_tco2e(energy_j, carbon_intensity_g_per_kwh):
                 carbon_intensity_g_per_kwh)
 
 
+@elementwise
 def market_based_intensity_g_per_kwh(location_intensity_g_per_kwh,
                                      carbon_free_energy_fraction):
     """Market-based intensity for a share of contracted carbon-free electricity [gCO2e/kWh].
@@ -140,11 +143,8 @@ def market_based_intensity_g_per_kwh(location_intensity_g_per_kwh,
     """
     intensity = as_float_array("location_intensity_g_per_kwh", location_intensity_g_per_kwh,
                                allow_zero=True)
-    fraction = as_float_array("carbon_free_energy_fraction", carbon_free_energy_fraction,
-                              allow_zero=True)
-    if np.any(fraction > 1):
-        raise ValueError(f"carbon_free_energy_fraction must be in [0, 1], got "
-                         f"{carbon_free_energy_fraction!r}")
+    fraction = check_fraction("carbon_free_energy_fraction", carbon_free_energy_fraction,
+                              include_zero=True)
     return like((1.0 - fraction) * intensity, location_intensity_g_per_kwh,
                 carbon_free_energy_fraction)
 
@@ -155,38 +155,22 @@ def market_based_intensity_g_per_kwh(location_intensity_g_per_kwh,
 
 def _region_rows(region, table, value_column):
     """Rows of ``table`` for ``region`` (case-insensitive), or a ValueError with suggestions."""
-    import difflib
-
     import pandas as pd
 
-    from scaling._validation import require_columns
-
-    if not isinstance(table, pd.DataFrame):
-        raise ValueError(f"table must be a DataFrame with columns "
-                         f"{['region', 'year', value_column]}, got {type(table).__name__}")
-    require_columns(table, ["region", "year", value_column], "carbon_intensity_g_per_kwh")
+    require_columns(table, ["region", "year", value_column], "carbon_intensity_g_per_kwh",
+                    name="table", like="scaling.emissions.grid_intensity_table()")
     if not isinstance(region, str) or not region.strip():
         raise ValueError(f"region must be a non-empty string, got {region!r}")
     names = table["region"].astype(str)
     rows = table[names.str.strip().str.lower() == region.strip().lower()]
     if rows.empty:
-        valid = sorted(set(names))
-        lower = {n.lower(): n for n in valid}
-        close = difflib.get_close_matches(region.strip().lower(), list(lower), n=3, cutoff=0.5)
-        hint = f"; did you mean {', '.join(repr(lower[c]) for c in close)}?" if close else ""
-        raise ValueError(f"unknown region {region!r}{hint} Valid regions: {', '.join(valid)}")
+        raise unknown_name("region", region, sorted(set(names)))
     years = np.asarray(rows["year"], dtype=float)
     if np.any(years != np.floor(years)):
         raise ValueError(f"table years for {region!r} must be whole calendar years")
     if pd.Index(years).has_duplicates:
         raise ValueError(f"table has more than one {value_column} for {region!r} in a year")
     return rows
-
-
-def _nearest(available: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """Index into sorted ``available`` of the nearest year to each wanted year (ties: earlier)."""
-    gap = np.abs(available[None, :] - wanted.ravel()[:, None])
-    return np.argmin(gap, axis=1).reshape(wanted.shape)  # argmin takes the first (earlier)
 
 
 def carbon_intensity_g_per_kwh(region, year, table, *, value_column=INTENSITY_COLUMN,
@@ -230,7 +214,7 @@ def carbon_intensity_g_per_kwh(region, year, table, *, value_column=INTENSITY_CO
     values = as_float_array(f"table {value_column} for {region!r}", rows[value_column].to_numpy(),
                             allow_zero=True)
     wanted = np.asarray(calendar_year(year, name="year"), dtype=float)
-    pick = _nearest(available, wanted)
+    pick = nearest_year_index(available, wanted)
     if max_year_gap is not None:
         gap = np.abs(available[pick] - wanted)
         if np.any(gap > max_year_gap):
@@ -253,7 +237,7 @@ def carbon_intensity_record(region, year, table, *, value_column=INTENSITY_COLUM
     rows = _region_rows(region, table, value_column).sort_values("year")
     wanted = int(calendar_year(year, name="year"))
     available = np.asarray(rows["year"], dtype=float)
-    row = rows.iloc[int(_nearest(available, np.asarray([float(wanted)]))[0])]
+    row = rows.iloc[nearest_year_index(available, float(wanted))]
     return {
         "region": str(row["region"]), "requested_year": wanted, "year_used": int(row["year"]),
         "carbon_intensity_g_per_kwh": float(row[value_column]),
@@ -295,13 +279,14 @@ def list_regions() -> tuple:
     return tuple(sorted(set(_preferred_rows()["region"].astype(str))))
 
 
-def check_region(region) -> str:
-    """The table's spelling of ``region`` (case-insensitive), or a ValueError listing them."""
+def check_region(region, name: str = "region") -> str:
+    """The table's spelling of ``region`` (case-insensitive), or a ValueError listing them
+    (``name`` is the argument, e.g. ``"Cluster 'x': region"``)."""
     if isinstance(region, str):
         lowered = _region_names()
         if region.strip().lower() in lowered:
             return lowered[region.strip().lower()]
-    raise unknown_name("region", region, list_regions())
+    raise unknown_name(name, region, list_regions())
 
 
 @cached
@@ -362,7 +347,9 @@ def chain_intensity(assumptions, cluster=None) -> dict:
     a = assumptions
     intensity = a.carbon_intensity_g_per_kwh
     if intensity is None:
-        region = a.region or (getattr(cluster, "region", "") if cluster is not None else "")
+        region = a.region
+        if not region and cluster is not None and getattr(cluster, "region", ""):
+            region = check_region(cluster.region, f"Cluster {cluster.name!r}: region")
         intensity = location_intensity_g_per_kwh(region or DEFAULT_REGION, a.as_of)
     return {"carbon_intensity_g_per_kwh": float(intensity),
             "carbon_free_energy_fraction": float(a.carbon_free_energy_fraction)}

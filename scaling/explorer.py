@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from scaling import laws
-from scaling._validation import as_count_array, as_float_array, scalar
+from scaling._validation import as_count_array, as_float_array, as_names, scalar
 from scaling.assumptions import Assumptions, as_assumptions
-from scaling.chain import RunEstimate, chain_inputs, estimate_run
-from scaling.clusters import as_cluster, peak_it_power_w
-from scaling.cost import capex_breakdown_usd
-from scaling.hardware import as_accelerator
+from scaling.chain import RunEstimate, capex_usd, chain_inputs, estimate_run
+from scaling.clusters import Cluster, as_cluster, list_clusters
+from scaling.forecasting import forecast
+from scaling.hardware import as_accelerator, list_accelerators
 from scaling.reliability import (
     DEFAULT_CHECKPOINT_TIME_S,
     DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR,
@@ -208,19 +208,9 @@ def what_if(n_params=None, *, n_tokens=None, compute_flop=None, cluster=None, ac
     run = estimate_run(compute, cluster=clu, accelerator=None if clu is not None else chip,
                        n_accelerators=n_accelerators, n_params=size, assumptions=a)
     count = int(run.n_accelerators)
-    price = float(chain_inputs(compute, accelerator=chip, n_accelerators=count, n_params=size,
-                               assumptions=a, cluster=clu)["price_usd"])  # valued at as_of
-    if math.isnan(price):
-        parts = dict.fromkeys(("chips_usd", "servers_usd", "network_usd", "facility_usd"),
-                              math.nan)
-    else:
-        parts = capex_breakdown_usd(
-            count, price,
-            it_power_w=float(peak_it_power_w(count, chip.tdp_w, chip.chip_to_server_power)),
-            price_includes_server=chip.price_includes_server,
-            server_cost_overhead=a.prices.server_cost_overhead,
-            network_cost_overhead=a.prices.network_cost_overhead,
-            facility_capex_usd_per_w=a.prices.facility_capex_usd_per_w)
+    # the chain's capex by component, at its prices (valued at as_of)
+    parts = capex_usd(chain_inputs(compute, accelerator=chip, n_accelerators=count,
+                                   n_params=size, assumptions=a, cluster=clu))
     return WhatIf(
         n_params=size, n_tokens=tokens, compute_flop=compute, cluster=run.cluster,
         accelerator=run.accelerator, n_accelerators=count, mfu=float(run.mfu),
@@ -260,10 +250,8 @@ def size_sweep(n_params, clusters, *, law=laws.DEFAULT_LAW, assumptions=None):
     """
     import pandas as pd
 
-    from scaling.clusters import Cluster
-    from scaling.forecasting import forecast
-
-    names = [clusters] if isinstance(clusters, (str, Cluster)) else list(clusters)
+    names = as_names("cluster names (scaling.list_clusters()) or Clusters", clusters,
+                     name="clusters", kinds=(str, Cluster))
     frames = [forecast(n_params, cluster=name, law=law, assumptions=assumptions).to_frame()
               for name in names]
     return pd.concat(frames, ignore_index=True)
@@ -355,8 +343,7 @@ def widget(*, n_params=7e10, cluster=None, accelerator="H100-SXM", n_accelerator
     """
     import ipywidgets as w
 
-    from scaling.clusters import list_clusters
-    from scaling.hardware import list_accelerators
+    # plots.explore imports this module (COST_PARTS), and altair is imported only when drawn
     from scaling.plots.explore import cost_breakdown_chart
 
     defaults = Assumptions()
@@ -397,8 +384,10 @@ def widget(*, n_params=7e10, cluster=None, accelerator="H100-SXM", n_accelerator
             base=10, min=-1, max=1, step=0.02, description="failure rate × Llama 3's",
             style=style, layout=layout),
         "restart_time_s": w.FloatSlider(
-            value=restart_time_s or defaults.reliability.restart_time_s, min=0.0, max=1800.0,
-            step=10.0, description="restart time [s]", style=style, layout=layout),
+            value=defaults.reliability.restart_s if restart_time_s is None else restart_time_s,
+            min=0.0, max=1800.0, step=10.0,
+            description="restart time [s]", style=style,
+            layout=layout),
         "price_usd": w.FloatText(value=price_usd if price_usd is not None else (
             0.0 if math.isnan(a.price_usd) else a.price_usd),
             description="price per accelerator [USD] (0: catalog)", style=style,
@@ -415,7 +404,8 @@ def widget(*, n_params=7e10, cluster=None, accelerator="H100-SXM", n_accelerator
                             value=None if as_of is None else float(as_of),
                             description="date of the run", style=style, layout=layout),
     }
-    touched = {"pue": pue is not None}
+    # PUE and restart time follow the cluster (its catalog row, its resilience row) until moved
+    touched = {"pue": pue is not None, "restart_time_s": restart_time_s is not None}
     out = w.Output()
 
     def values() -> dict:
@@ -428,7 +418,7 @@ def widget(*, n_params=7e10, cluster=None, accelerator="H100-SXM", n_accelerator
             pue=c["pue"] if touched["pue"] else None,
             failure_rate_per_accelerator_hour=(
                 defaults.reliability.failure_rate_per_accelerator_hour * c["failure_x"]),
-            restart_time_s=c["restart_time_s"],
+            restart_time_s=c["restart_time_s"] if touched["restart_time_s"] else None,
             price_usd=c["price_usd"] if c["price_usd"] > 0 else None,
             rental_usd_per_hour=(c["rental_usd_per_hour"] if c["rental_usd_per_hour"] > 0
                                  else None),
@@ -442,8 +432,9 @@ def widget(*, n_params=7e10, cluster=None, accelerator="H100-SXM", n_accelerator
         return kwargs
 
     def redraw(change=None):
-        if change is not None and change.get("owner") is controls["pue"]:
-            touched["pue"] = True
+        for name in touched:
+            if change is not None and change.get("owner") is controls[name]:
+                touched[name] = True
         # outputs are replaced directly (not through `with out:`), which also works where no
         # kernel routes the display messages (tests, a static export)
         out.outputs = ()

@@ -31,13 +31,16 @@ from types import MappingProxyType
 import numpy as np
 
 from scaling import laws, uncertainty as mc
-from scaling._validation import as_count_array, as_float_array, unknown_name, whole_number
+from scaling._validation import (
+    as_count_array, as_float_array, check_bool, scalar, unknown_name, whole_number,
+)
 from scaling.assumptions import Assumptions, as_assumptions
 from scaling.chain import (
     RUN_COLUMNS, accelerators_for_deadline, chain_inputs, check_feasible, run_chain,
 )
-from scaling.clusters import as_cluster
+from scaling.clusters import Cluster, as_cluster
 from scaling.errors import InfeasibleRunError
+from scaling.hardware import as_accelerator
 
 __all__ = [
     "Forecast",
@@ -153,17 +156,17 @@ def _tokens(n_params, law_params, tokens_per_param, n_tokens):
     """Training tokens per size: a fixed ratio, a fixed budget, or compute-optimal."""
     if tokens_per_param is not None and n_tokens is not None:
         raise ValueError("give at most one of tokens_per_param and n_tokens")
-    if tokens_per_param is not None:
-        ratio = as_float_array("tokens_per_param", tokens_per_param)
-        return n_params * (ratio if ratio.ndim == 0 else ratio.reshape(n_params.shape))
-    if n_tokens is not None:
-        tokens = as_float_array("n_tokens", n_tokens)
-        if tokens.ndim and tokens.size != n_params.shape[0]:
+    for name, given in (("tokens_per_param", tokens_per_param), ("n_tokens", n_tokens)):
+        if given is None:
+            continue
+        values = as_float_array(name, given)
+        if values.ndim and values.size != n_params.shape[0]:
             raise ValueError(
-                f"n_tokens must be a scalar or one value per size of n_params "
-                f"({n_params.shape[0]}), got {tokens.size} values"
+                f"{name} must be a scalar or one value per size of n_params "
+                f"({n_params.shape[0]}), got {values.size} values"
             )
-        return tokens if tokens.ndim == 0 else tokens.reshape(n_params.shape)
+        values = values if values.ndim == 0 else values.reshape(n_params.shape)
+        return n_params * values if name == "tokens_per_param" else values
     return np.asarray(laws.optimal_tokens_for_params(n_params, law_params), dtype=float)
 
 
@@ -171,7 +174,18 @@ def _sizes(n_params):
     sizes = np.atleast_1d(as_float_array("n_params", n_params)).astype(float)
     if sizes.ndim != 1:
         raise ValueError("n_params must be a scalar or a 1-D sequence of sizes")
+    if sizes.size == 0:
+        raise ValueError("n_params must hold at least one size [parameters], got an empty "
+                         "sequence")
     return sizes
+
+
+def _monte_carlo_settings(n_samples, seed, keep_samples):
+    """The Monte Carlo arguments, checked whether or not ``uncertainty`` is asked for (a bad
+    seed is a mistake even where it is not used yet)."""
+    whole_number("n_samples", n_samples, minimum=2)
+    whole_number("seed", seed, minimum=0)
+    check_bool("keep_samples", keep_samples)
 
 
 #: Columns that are a fixed positive multiple of another within every forecast (so their
@@ -381,6 +395,7 @@ def forecast(n_params, *, cluster, law=laws.DEFAULT_LAW, tokens_per_param=None, 
     clu = as_cluster(cluster)
     a = as_assumptions(assumptions)
     sizes = _sizes(n_params)
+    _monte_carlo_settings(n_samples, seed, keep_samples)
     if model is not None and sizes.size != 1:
         raise ValueError(f"model= describes one model; give one size in n_params, got "
                          f"{sizes.size}")
@@ -448,13 +463,11 @@ def forecast_for_deadline(n_params, *, deadline_s, accelerator, law=laws.DEFAULT
     (:func:`scaling.chain.accelerators_for_deadline`), solved by fixed-point iteration on the
     chain's goodput G.
     """
-    from scaling.clusters import Cluster
-    from scaling.hardware import as_accelerator
-
     chip = as_accelerator(accelerator)
     a = as_assumptions(assumptions)
     sizes = _sizes(n_params)
-    deadline = float(as_float_array("deadline_s", deadline_s))
+    _monte_carlo_settings(n_samples, seed, keep_samples)
+    deadline = scalar("deadline_s", deadline_s)
     spec = mc.uncertainty_spec(uncertainty)
     workload, col, rng, n_samples = _scenarios(sizes, law, tokens_per_param, n_tokens, spec,
                                                n_samples, seed)

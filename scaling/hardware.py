@@ -422,10 +422,19 @@ def accelerator(name: str) -> Accelerator:
     """
     typical = _TYPICAL_NAME.match(name) if isinstance(name, str) else None
     if typical:
+        # lazy hook (documented in README Layout): trends builds on this module's catalog
         from scaling.trends import typical_accelerator
 
-        return typical_accelerator(int(typical.group(2)),
-                                   basis="average" if typical.group(1) else "frontier")
+        try:
+            return typical_accelerator(int(typical.group(2)),
+                                       basis="average" if typical.group(1) else "frontier")
+        except ValueError as exc:
+            raise ValueError(f"accelerator {name!r}: {exc}") from None
+    if isinstance(name, str) and name.strip().lower().startswith("typical-"):
+        raise ValueError(f"accelerator {name!r}: a trend projection is named "
+                         "'typical-<year>' or 'typical-average-<year>' with a four-digit "
+                         "calendar year, e.g. 'typical-2030' (scaling.trends."
+                         "typical_accelerator)")
     return _build_accelerator(_resolve_name(name))
 
 

@@ -29,14 +29,16 @@ DeepSeek-AI (2024), "DeepSeek-V2", arXiv:2405.04434 (multi-head latent attention
 
 from __future__ import annotations
 
-import difflib
 import math
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 import numpy as np
 
-from scaling._validation import as_float_array, like, unknown_name
+from scaling._validation import (
+    as_float_array, check_bool, check_choice, check_at_least, like, scalar, unknown_name,
+    whole_number,
+)
+from scaling.data import cached, load_table
 
 __all__ = [
     "ATTENTION_KINDS",
@@ -45,6 +47,7 @@ __all__ = [
     "DEFAULT_KV_HEADS",
     "DEFAULT_SEQ_LEN",
     "DEFAULT_VOCAB_SIZE",
+    "MIN_DERIVED_PARAMS",
     "SHAPE_RULE",
     "TIE_EMBEDDINGS_BELOW_PARAMS",
     "ModelShape",
@@ -81,6 +84,11 @@ DEFAULT_SEQ_LEN = 8192
 #: and 3B tie them, Llama 3 8B and larger do not (data/model_configs.csv).
 TIE_EMBEDDINGS_BELOW_PARAMS = 5e9
 
+#: Smallest model a shape is derived for [parameters]: below 1e7 the depth rule, fitted on
+#: published models from about 1e8 parameters up, and the fixed vocabulary (the embeddings of
+#: 128,256 tokens alone exceed it) no longer describe a transformer.
+MIN_DERIVED_PARAMS = 1e7
+
 #: MLP width of derived shapes relative to d_model for a gated (SwiGLU) MLP: 3.5, the median
 #: of the gated dense models in data/model_configs.csv (LLaMA 2.69, Llama 3 3.25-3.5,
 #: Mistral 3.5, Qwen2.5 3.6-5.3, PaLM 4). Adjusted per shape so the parameters match N.
@@ -110,16 +118,10 @@ _NAN = float("nan")
 # ModelShape
 # --------------------------------------------------------------------------------------------
 
-def _positive_int(label: str, value, *, allow_zero: bool = False) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        else:
-            raise ValueError(f"{label} must be an integer, got {value!r}")
-    if value < 0 or (value == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else ">= 1"
-        raise ValueError(f"{label} must be an integer {bound}, got {value!r}")
-    return int(value)
+def _whole(label: str, value, *, allow_zero: bool = False) -> int:
+    """A shape's integer field: :func:`scaling._validation.whole_number` (integral floats such
+    as 4096.0 from a table are accepted, fractions, text and booleans refused)."""
+    return whole_number(label, value, minimum=0 if allow_zero else 1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -197,12 +199,16 @@ class ModelShape:
     def __post_init__(self) -> None:
         label = f"ModelShape {self.name!r}:" if self.name else "ModelShape:"
         for attr in ("n_layers", "d_model", "n_heads", "d_ff", "vocab_size", "seq_len"):
-            object.__setattr__(self, attr, _positive_int(f"{label} {attr}", getattr(self, attr)))
+            object.__setattr__(self, attr, _whole(f"{label} {attr}", getattr(self, attr)))
         for attr in ("n_experts", "top_k", "n_shared_experts", "moe_d_ff", "n_dense_layers",
                      "q_lora_rank", "kv_lora_rank", "qk_rope_head_dim", "v_head_dim"):
-            object.__setattr__(self, attr, _positive_int(f"{label} {attr}", getattr(self, attr),
-                                                         allow_zero=True))
-        kv = self.n_heads if self.n_kv_heads is None else _positive_int(
+            object.__setattr__(self, attr, _whole(f"{label} {attr}", getattr(self, attr),
+                                                  allow_zero=True))
+        for attr in ("gated_mlp", "tie_embeddings"):
+            object.__setattr__(self, attr, check_bool(f"{label} {attr}", getattr(self, attr)))
+        if not isinstance(self.name, str):
+            raise ValueError(f"ModelShape name must be a string, got {self.name!r}")
+        kv = self.n_heads if self.n_kv_heads is None else _whole(
             f"{label} n_kv_heads", self.n_kv_heads)
         object.__setattr__(self, "n_kv_heads", kv)
         if self.head_dim is None:
@@ -211,10 +217,8 @@ class ModelShape:
                                  f"{self.n_heads}; give head_dim explicitly")
             object.__setattr__(self, "head_dim", self.d_model // self.n_heads)
         else:
-            object.__setattr__(self, "head_dim", _positive_int(f"{label} head_dim",
-                                                               self.head_dim))
-        if self.attention not in ATTENTION_KINDS:
-            raise unknown_name(f"{label} attention", self.attention, ATTENTION_KINDS)
+            object.__setattr__(self, "head_dim", _whole(f"{label} head_dim", self.head_dim))
+        check_choice(f"{label} attention", self.attention, ATTENTION_KINDS)
         if self.attention == "gqa" and self.n_heads % kv:
             raise ValueError(f"{label} n_heads {self.n_heads} must be a multiple of "
                              f"n_kv_heads {kv}")
@@ -351,8 +355,7 @@ class ModelShape:
         with :math:`c = 1` (full), 1/2 (causal) or 0; for standard attention this is
         :math:`4 L s d`, Megatron-LM's and PaLM's :math:`12 L H Q T / 3` per token forward.
         """
-        if convention not in ATTENTION_FLOP_CONVENTIONS:
-            raise unknown_name("convention", convention, ATTENTION_FLOP_CONVENTIONS)
+        check_choice("convention", convention, ATTENTION_FLOP_CONVENTIONS)
         s = as_float_array("seq_len", self.seq_len if seq_len is None else seq_len)
         factor = {"full": 1.0, "causal": 0.5, "none": 0.0}[convention]
         flop = (2.0 * self.n_layers * s * self.n_heads
@@ -400,10 +403,8 @@ _INT_COLUMNS = ("n_layers", "d_model", "n_heads", "n_kv_heads", "head_dim", "d_f
                 "v_head_dim")
 
 
-@lru_cache(maxsize=1)
+@cached
 def _config_table():
-    from scaling.data import load_table
-
     frame = load_table("model_configs")
     for column in ("gated_mlp", "tie_embeddings"):
         frame[column] = frame[column].astype(str).str.strip().str.lower().map(
@@ -448,10 +449,7 @@ def named_shape(name: str) -> ModelShape:
     names = list(frame["name"])
     lookup = {n.lower(): n for n in names}
     if not isinstance(name, str) or name.strip().lower() not in lookup:
-        close = difflib.get_close_matches(str(name), names, n=3, cutoff=0.4)
-        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        raise ValueError(f"unknown model {name!r} in data/model_configs.csv{hint} "
-                         f"Valid names: {', '.join(names)}")
+        raise unknown_name("model (data/model_configs.csv)", name, names)
     row = frame.loc[frame["name"] == lookup[name.strip().lower()]].iloc[0]
     kwargs = {c: int(row[c]) for c in _INT_COLUMNS}
     return ModelShape(name=row["name"], gated_mlp=bool(row["gated_mlp"]),
@@ -506,7 +504,7 @@ def shape_from_params(n_params, *, seq_len: int = DEFAULT_SEQ_LEN,
     Parameters
     ----------
     n_params : float
-        Total parameters [count], >= 1e7.
+        Total parameters [count], >= :data:`MIN_DERIVED_PARAMS` (1e7).
     seq_len, vocab_size : int
         Training context [tokens] and vocabulary [tokens] (defaults: Llama 3's).
     head_dim, n_kv_heads : int
@@ -531,9 +529,12 @@ def shape_from_params(n_params, *, seq_len: int = DEFAULT_SEQ_LEN,
     3. The MLP width :math:`f` is then set so the parameters equal :math:`N` (to a multiple of
        64).
     """
-    n = float(as_float_array("n_params", n_params))
-    if n < 1e7:
-        raise ValueError(f"n_params must be >= 1e7 for a derived shape, got {n_params!r}")
+    n = scalar("n_params", n_params, check_at_least, minimum=MIN_DERIVED_PARAMS,
+               why="a derived shape; pass a ModelShape for smaller models")
+    seq_len = whole_number("seq_len", seq_len)
+    vocab_size = whole_number("vocab_size", vocab_size)
+    head_dim = whole_number("head_dim", head_dim)
+    n_kv_heads = whole_number("n_kv_heads", n_kv_heads)
     coef = SHAPE_RULE if rule is None else rule
     depth = coef["depth_coefficient"] * n ** coef["depth_exponent"]
     grain = next(g for limit, g in _DEPTH_GRAINS if depth >= limit)
@@ -582,16 +583,19 @@ def as_model_shape(model, *, seq_len: int | None = None) -> ModelShape:
     ValueError
         Anything else, or an unknown name.
     """
+    if seq_len is not None:
+        seq_len = whole_number("seq_len", seq_len)
     if isinstance(model, ModelShape):
         shape = model
     elif isinstance(model, str):
         shape = named_shape(model)
-    elif isinstance(model, (int, float, np.integer, np.floating)) and not isinstance(model, bool):
+    elif isinstance(model, (int, float, np.integer, np.floating)) and not isinstance(
+            model, (bool, np.bool_)):
         shape = shape_from_params(float(model), **({} if seq_len is None else
                                                    {"seq_len": seq_len}))
     else:
-        raise ValueError(f"model must be a ModelShape, a model name or a parameter count, "
-                         f"got {type(model).__name__}")
+        raise ValueError(f"model must be a ModelShape, a model name (data/model_configs.csv) "
+                         f"or a parameter count, got {type(model).__name__} {model!r}")
     if seq_len is not None and shape.seq_len != seq_len:
-        shape = replace(shape, seq_len=int(seq_len))
+        shape = replace(shape, seq_len=seq_len)
     return shape

@@ -28,7 +28,7 @@ import math
 import numpy as np
 
 from scaling import laws
-from scaling._validation import scalar
+from scaling._validation import as_names, check_choice, require_columns, scalar, whole_number
 from scaling.assumptions import as_assumptions
 from scaling.chain import estimate_run
 from scaling.data import load_table
@@ -36,12 +36,13 @@ from scaling.forecasting import forecast_for_deadline, largest_trainable
 from scaling.systems import size_cluster
 from scaling.trends import typical_accelerator
 from scaling.uncertainty import percentiles
-from scaling.units import SECONDS_PER_YEAR
+from scaling.units import SECONDS_PER_DAY, SECONDS_PER_YEAR
 from scaling.valuation import as_year
 
 __all__ = [
     "FRONTIER_COMPUTE_ANCHOR",
     "FUTURE_RUN_QUANTITIES",
+    "SITE_DEADLINE_S",
     "emissions_by_region",
     "first_year_within_budget",
     "frontier_compute_trend",
@@ -62,12 +63,23 @@ FUTURE_RUN_QUANTITIES = ("n_accelerators", "peak_facility_power_w", "energy_mwh"
 FRONTIER_COMPUTE_ANCHOR = {"run": "Llama 3.1 405B", "compute_flop": 3.8e25,
                            "date": "2024-05-24"}
 
+#: Wall-clock time of :func:`site_outlook`'s run [s]: 100 days, the upper end of GPT-4's
+#: reported 90-100 days of pre-training (``data/reference_runs.csv``).
+SITE_DEADLINE_S = 100 * SECONDS_PER_DAY
 
-def _years(years):
-    out = [int(y) for y in np.atleast_1d(np.asarray(years))]
-    if not out or any(float(y) != float(x) for y, x in zip(out, np.atleast_1d(years))):
-        raise ValueError(f"years must be whole calendar years such as 2030, got {years!r}")
-    return out
+
+def _years(years) -> list:
+    """Calendar years from one year or a sequence of them (whole numbers, at least one)."""
+    items = list(np.atleast_1d(np.asarray(years, dtype=object)).ravel()) \
+        if not isinstance(years, str) else [years]
+    if not items:
+        raise ValueError("years must hold at least one calendar year such as 2030, got "
+                         f"{years!r}")
+    try:
+        return [whole_number("years", y) for y in items]
+    except ValueError:
+        raise ValueError(f"years must be whole calendar years such as 2030, got "
+                         f"{years!r}") from None
 
 
 def future_runs(n_params, years, *, deadline_s=SECONDS_PER_YEAR, law=laws.DEFAULT_LAW,
@@ -151,10 +163,11 @@ def first_year_within_budget(runs, budget_usd, *, cost="capex_usd"):
     """
     import pandas as pd
 
+    require_columns(runs, ["year", "n_params"], "first_year_within_budget", name="runs",
+                    like="scaling.outlook.future_runs(...)")
     budget = scalar("budget_usd", budget_usd)
-    if cost not in runs.columns:
-        raise ValueError(f"cost {cost!r} is not a column of runs; use one of "
-                         f"{[q for q in FUTURE_RUN_QUANTITIES if q.endswith('_usd')]}")
+    check_choice("cost", cost, [q for q in FUTURE_RUN_QUANTITIES
+                                if q.endswith("_usd") and q in runs.columns])
     rows = []
     for size, part in runs.sort_values("year").groupby("n_params", sort=True):
         row = {"n_params": size}
@@ -198,6 +211,10 @@ def frontier_compute_trend(years, *, anchor=None):
     table = load_table("published_trends").set_index("quantity")
     row = table.loc["frontier_training_compute"]
     start = dict(FRONTIER_COMPUTE_ANCHOR if anchor is None else anchor)
+    missing = [key for key in ("compute_flop", "date") if key not in start]
+    if missing:
+        raise ValueError(f"anchor must be a mapping with 'compute_flop' [FLOP] and 'date' "
+                         f"(like FRONTIER_COMPUTE_ANCHOR); missing {missing}")
     t0 = as_year(start["date"], name="anchor date")
     growth = {"": float(row["growth_factor_per_year"]),
               "_ci_lower": 2.0 ** (1.0 / float(row["ci_upper"])),
@@ -205,13 +222,14 @@ def frontier_compute_trend(years, *, anchor=None):
     when = np.asarray(_years(years), dtype=float) + 0.5
     out = {"year": _years(years)}
     for suffix, g in growth.items():
-        out[f"compute_flop{suffix}"] = float(start["compute_flop"]) * g ** (when - t0)
+        out[f"compute_flop{suffix}"] = scalar("anchor compute_flop",
+                                              start["compute_flop"]) * g ** (when - t0)
     out["growth_per_year"] = growth[""]
     out["source"] = str(row["source"])
     return pd.DataFrame(out)
 
 
-def site_outlook(years, *, budget_usd=1e11, power_w=1e9, deadline_s=100 * 86400.0,
+def site_outlook(years, *, budget_usd=1e11, power_w=1e9, deadline_s=SITE_DEADLINE_S,
                  law=laws.DEFAULT_LAW, assumptions=None):
     """The largest compute-optimal run a fixed site trains each year, on that year's chip.
 
@@ -224,8 +242,7 @@ def site_outlook(years, *, budget_usd=1e11, power_w=1e9, deadline_s=100 * 86400.
     power_w : float
         Facility power envelope [W] (default 1 GW).
     deadline_s : float
-        Wall-clock time of the run [s] (default 100 days, GPT-4's reported 90-100 days,
-        ``data/reference_runs.csv``).
+        Wall-clock time of the run [s] (default :data:`SITE_DEADLINE_S`, 100 days).
     law, assumptions :
         As in :func:`scaling.largest_trainable` (``as_of`` is replaced by each year).
 
@@ -292,11 +309,11 @@ def emissions_by_region(regions, *, compute_flop, cluster, n_params=None, assump
 
     a = as_assumptions(assumptions)
     rows = []
-    for region in regions:
-        run = estimate_run(compute_flop, cluster=cluster, n_params=n_params,
-                           assumptions=a.replace(region=region, carbon_free_energy_fraction=(
-                               carbon_free_energy_fraction)))
-        rows.append({"region": a.replace(region=region).region,
+    for region in as_names("regions (scaling.emissions.list_regions())", regions,
+                           name="regions"):
+        dated = a.replace(region=region, carbon_free_energy_fraction=carbon_free_energy_fraction)
+        run = estimate_run(compute_flop, cluster=cluster, n_params=n_params, assumptions=dated)
+        rows.append({"region": dated.region,
                      "carbon_intensity_g_per_kwh": run.carbon_intensity_g_per_kwh,
                      "energy_mwh": run.energy_mwh, "emissions_tco2e": run.emissions_tco2e,
                      "market_emissions_tco2e": run.market_emissions_tco2e})

@@ -69,10 +69,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from scaling._validation import as_float_array, check_at_least, check_fraction, like, unknown_name
+from scaling._validation import (
+    as_float_array, check_at_least, check_bool, check_choice, check_fraction, like, scalar,
+    whole_number,
+)
+from scaling.clusters import as_cluster
 from scaling.errors import InfeasibleRunError
-from scaling.hardware import Accelerator, as_accelerator
-from scaling.model_shape import ModelShape, as_model_shape
+from scaling.hardware import PRECISIONS, Accelerator, as_accelerator
+from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
+from scaling.model_shape import ATTENTION_FLOP_CONVENTIONS, ModelShape, as_model_shape
 
 __all__ = [
     "ADAM_BYTES_PER_PARAM",
@@ -197,6 +202,23 @@ _OPTIMIZER_BYTES_PER_PARAM = 30.0
 
 _ZERO_STAGES = (0, 1, 2, 3)
 
+#: Training tokens per parameter of the compute the batch-size law is evaluated at when
+#: neither ``global_batch_tokens`` nor ``compute_flop`` is given: 20, Hoffmann et al.'s
+#: (2022) compute-optimal ratio (arXiv:2203.15556, Table 3).
+DEFAULT_TOKENS_PER_PARAM = 20.0
+
+#: Integer fields of a parallel layout, each a whole number >= 1.
+_LAYOUT_FIELDS = ("tp", "pp", "dp", "cp", "ep", "micro_batch", "virtual_stages")
+
+
+def _zero_stage(name: str, value) -> int:
+    """A ZeRO stage: one of :data:`_ZERO_STAGES` (True/False and 1.5 refused)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
+            or int(value) not in _ZERO_STAGES:
+        raise ValueError(f"{name} must be one of 0, 1, 2, 3 (no sharding, ZeRO-1, -2, -3), "
+                         f"got {value!r}")
+    return int(value)
+
 #: Fractions of layers recomputed in full, searched (Megatron-LM ``--recompute-num-layers``
 #: recomputes a chosen number of each stage's layers).
 _FULL_FRACTIONS = (1.0, 0.75, 0.5, 0.25)
@@ -280,19 +302,14 @@ class ParallelPlan:
     recompute_fraction: float = 1.0
 
     def __post_init__(self) -> None:
-        for attr in ("tp", "pp", "dp", "cp", "ep", "micro_batch", "virtual_stages"):
-            value = getattr(self, attr)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"ParallelPlan.{attr} must be an integer >= 1, got {value!r}")
-            object.__setattr__(self, attr, int(value))
-        if self.zero_stage not in _ZERO_STAGES:
-            raise ValueError(f"ParallelPlan.zero_stage must be one of {_ZERO_STAGES}, "
-                             f"got {self.zero_stage!r}")
-        if self.recompute not in RECOMPUTE_MODES:
-            raise unknown_name("ParallelPlan.recompute", self.recompute, RECOMPUTE_MODES)
-        if not 0 < self.recompute_fraction <= 1:
-            raise ValueError(f"ParallelPlan.recompute_fraction must be in (0, 1], "
-                             f"got {self.recompute_fraction!r}")
+        for attr in _LAYOUT_FIELDS:
+            object.__setattr__(self, attr, whole_number(f"ParallelPlan.{attr}",
+                                                        getattr(self, attr)))
+        object.__setattr__(self, "zero_stage", _zero_stage("ParallelPlan.zero_stage",
+                                                           self.zero_stage))
+        check_choice("ParallelPlan.recompute", self.recompute, RECOMPUTE_MODES)
+        object.__setattr__(self, "recompute_fraction", scalar(
+            "ParallelPlan.recompute_fraction", self.recompute_fraction, check_fraction))
 
     @property
     def n_accelerators(self) -> int:
@@ -687,14 +704,13 @@ def _positive_or_default(name, value, default, *, what):
             raise ValueError(f"{name} is not in the catalog for {what}; pass {name}=... "
                              f"explicitly")
         return float(default)
-    return float(as_float_array(name, value))
+    return scalar(name, value)
 
 
 def _resolve_hardware(acc: Accelerator, precision: str, scale_up_domain_size,
                       scale_up_bandwidth_byte_per_s, scale_out_bandwidth_byte_per_s) -> _Hardware:
     domain = acc.scale_up_domain_size if scale_up_domain_size is None else scale_up_domain_size
-    if isinstance(domain, bool) or not isinstance(domain, (int, np.integer)) or domain < 1:
-        raise ValueError(f"scale_up_domain_size must be an integer >= 1, got {domain!r}")
+    domain = whole_number("scale_up_domain_size", domain)
     up = _positive_or_default("scale_up_bandwidth_byte_per_s", scale_up_bandwidth_byte_per_s,
                               acc.scale_up_bandwidth_byte_per_s, what=acc.name)
     out = _positive_or_default("scale_out_bandwidth_byte_per_s", scale_out_bandwidth_byte_per_s,
@@ -726,8 +742,7 @@ def training_state_bytes(n_params, precision: str = "bf16"):
 
     (Rajbhandari et al. 2020, arXiv:1910.02054, Sec. 3.1: 16 bytes per parameter).
     """
-    if precision not in ("bf16", "fp8"):
-        raise ValueError(f"precision must be 'bf16' or 'fp8', got {precision!r}")
+    check_choice("precision", precision, PRECISIONS)
     n = as_float_array("n_params", n_params)
     per = sum(ADAM_BYTES_PER_PARAM.values()) + (FP8_WEIGHT_COPY_BYTES if precision == "fp8"
                                                  else 0.0)
@@ -759,8 +774,9 @@ def min_accelerators_for_state(model, accelerator, *, precision: str = "bf16") -
     9558
     """
     acc = as_accelerator(accelerator)
-    n = model if isinstance(model, (int, float)) and not isinstance(model, bool) else \
-        as_model_shape(model).n_params
+    check_choice("precision", precision, PRECISIONS)
+    n = scalar("n_params", model) if isinstance(model, (int, float, np.integer, np.floating)) \
+        and not isinstance(model, (bool, np.bool_)) else as_model_shape(model).n_params
     state = float(training_state_bytes(float(n), precision))
     usable = acc.memory_bytes * (1.0 - MEMORY_RESERVE_FRACTION)
     return int(math.ceil(state / usable))
@@ -1024,54 +1040,75 @@ class ParallelismResult:
 
 def _settings(acc, precision, flash_attention, dropout, schedule, dp_overlap, ep_overlap,
               grad_reduce_bytes, matmul_efficiency, sequence_parallel=True):
-    if schedule not in SCHEDULES:
-        raise unknown_name("schedule", schedule, SCHEDULES)
-    eta = _matmul_efficiency(acc) if matmul_efficiency is None else float(
-        check_fraction("matmul_efficiency", matmul_efficiency))
-    dpo = DP_OVERLAP if dp_overlap is None else float(
-        np.clip(as_float_array("dp_overlap", dp_overlap, allow_zero=True), 0, 1))
+    check_choice("schedule", schedule, SCHEDULES)
+    eta = _matmul_efficiency(acc) if matmul_efficiency is None else scalar(
+        "matmul_efficiency", matmul_efficiency, check_fraction)
+    dpo = DP_OVERLAP if dp_overlap is None else scalar(
+        "dp_overlap", dp_overlap, check_fraction, include_zero=True)
     if ep_overlap is None:
         epo = 1.0 if schedule == "dualpipe" else 0.0
     else:
-        epo = float(as_float_array("ep_overlap", ep_overlap, allow_zero=True))
-        if epo > 1:
-            raise ValueError(f"ep_overlap must be in [0, 1], got {ep_overlap!r}")
-    if dp_overlap is not None and not 0 <= float(dp_overlap) <= 1:
-        raise ValueError(f"dp_overlap must be in [0, 1], got {dp_overlap!r}")
-    gb = float(check_at_least("grad_reduce_bytes", grad_reduce_bytes, 1.0))
-    return _Settings(eta=eta, fp8=precision == "fp8", flash=bool(flash_attention),
-                     dropout=bool(dropout), dp_overlap=dpo, ep_overlap=epo,
+        epo = scalar("ep_overlap", ep_overlap, check_fraction, include_zero=True)
+    gb = scalar("grad_reduce_bytes", grad_reduce_bytes, check_at_least, minimum=1.0)
+    return _Settings(eta=eta, fp8=precision == "fp8",
+                     flash=check_bool("flash_attention", flash_attention),
+                     dropout=check_bool("dropout", dropout), dp_overlap=dpo, ep_overlap=epo,
                      dualpipe=schedule == "dualpipe", grad_bytes=gb,
-                     sp=bool(sequence_parallel))
+                     sp=check_bool("sequence_parallel", sequence_parallel))
 
 
 def _cluster_fields(cluster):
     """Accelerator, count and scale-out bandwidth of a named cluster or a cluster object."""
     if isinstance(cluster, str):
-        from scaling.data import load_table
-
-        table = load_table("clusters")
-        names = list(table["name"])
-        if cluster not in names:
-            import difflib
-
-            close = difflib.get_close_matches(cluster, names, n=3)
-            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-            raise ValueError(f"unknown cluster {cluster!r}{hint} Valid names: {', '.join(names)}")
-        row = table.set_index("name").loc[cluster]
-        domain = row.get("scale_up_domain_size")
-        domain = None if domain is None or (isinstance(domain, float) and math.isnan(domain)) \
-            or domain == "" else int(float(domain))
-        out = float(row["scale_out_bandwidth_byte_per_s"])
-        return (row["accelerator"], int(row["n_accelerators"]),
-                None if math.isnan(out) else out, domain)
+        cluster = as_cluster(cluster)
     for attr in ("accelerator", "n_accelerators"):
         if not hasattr(cluster, attr):
-            raise ValueError("cluster must be a cluster name or an object with accelerator and "
+            raise ValueError("cluster must be a cluster name (scaling.list_clusters()), a "
+                             "scaling.Cluster or an object with accelerator and "
                              f"n_accelerators, got {type(cluster).__name__}")
     out = getattr(cluster, "scale_out_bandwidth_byte_per_s", float("nan"))
-    return (cluster.accelerator, int(cluster.n_accelerators),
-            None if out is None or math.isnan(out) else float(out), None)
+    return (cluster.accelerator, cluster.n_accelerators,
+            None if out is None or math.isnan(out) else float(out))
+
+
+def _check_layout(fixed: dict, shape: ModelShape, n: int) -> dict:
+    """The parts of a plan the caller fixed, checked by name against the model and the count.
+
+    Whole numbers >= 1 for the layout sizes; tensor parallelism must split the attention
+    heads (Megatron-LM's requirement), pipeline parallelism at most one layer per stage,
+    expert parallelism the experts; the fixed sizes together must fit the accelerators given.
+    """
+    out = dict(fixed)
+    for key in _LAYOUT_FIELDS:
+        if key in out:
+            out[key] = whole_number(key, out[key])
+    if "zero_stage" in out:
+        out["zero_stage"] = _zero_stage("zero_stage", out["zero_stage"])
+    if "recompute" in out:
+        check_choice("recompute", out["recompute"], RECOMPUTE_MODES)
+    if "recompute_fraction" in out:
+        out["recompute_fraction"] = scalar("recompute_fraction", out["recompute_fraction"],
+                                           check_fraction)
+    sizes = {key: out[key] for key in ("tp", "pp", "dp", "cp") if key in out}
+    product = math.prod(sizes.values())
+    if product > n:
+        raise ValueError(f"the fixed layout {' x '.join(sizes)} = "
+                         f"{' x '.join(str(v) for v in sizes.values())} = {product:,} needs more "
+                         f"than the {n:,} accelerators given (n_accelerators)")
+    label = shape.name or "the model"
+    if "tp" in out and shape.n_heads % out["tp"]:
+        raise ValueError(f"tp={out['tp']} must divide the {shape.n_heads} attention heads of "
+                         f"{label} (each tensor-parallel rank holds whole heads); divisors: "
+                         f"{[k for k in range(1, shape.n_heads + 1) if shape.n_heads % k == 0]}")
+    if "pp" in out and out["pp"] > shape.n_layers:
+        raise ValueError(f"pp={out['pp']} pipeline stages exceed the {shape.n_layers} layers of "
+                         f"{label}; give pp <= {shape.n_layers}")
+    if "ep" in out and out["ep"] > 1 and (not shape.is_moe or shape.n_experts % out["ep"]):
+        raise ValueError(f"ep={out['ep']} must divide the {shape.n_experts} experts of {label}"
+                         + (" (a dense model has none: ep=1)" if not shape.is_moe else ""))
+    if out.get("virtual_stages", 1) > 1 and out.get("pp", 2) == 1:
+        raise ValueError("virtual_stages > 1 needs pp > 1 (interleaving splits pipeline stages)")
+    return out
 
 
 def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=None,
@@ -1159,22 +1196,17 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
     """
     notes = []
     if cluster is not None:
-        c_acc, c_n, c_out, c_domain = _cluster_fields(cluster)
+        c_acc, c_n, c_out = _cluster_fields(cluster)
         accelerator = c_acc if accelerator is None else accelerator
         n_accelerators = c_n if n_accelerators is None else n_accelerators
         if scale_out_bandwidth_byte_per_s is None and c_out is not None:
             scale_out_bandwidth_byte_per_s = c_out
-        if scale_up_domain_size is None and c_domain is not None:
-            scale_up_domain_size = c_domain
     if accelerator is None or n_accelerators is None:
         raise ValueError("give accelerator and n_accelerators, or a cluster")
     acc = as_accelerator(accelerator)
-    if precision not in ("bf16", "fp8"):
-        raise ValueError(f"precision must be 'bf16' or 'fp8', got {precision!r}")
-    if isinstance(n_accelerators, bool) or not isinstance(n_accelerators, (int, np.integer)) \
-            or n_accelerators < 1:
-        raise ValueError(f"n_accelerators must be a positive integer, got {n_accelerators!r}")
-    n = int(n_accelerators)
+    check_choice("precision", precision, PRECISIONS)
+    n = whole_number("n_accelerators", n_accelerators)
+    check_choice("attention_convention", attention_convention, ATTENTION_FLOP_CONVENTIONS)
     shape = as_model_shape(model)
     hw = _resolve_hardware(acc, precision, scale_up_domain_size, scale_up_bandwidth_byte_per_s,
                            scale_out_bandwidth_byte_per_s)
@@ -1182,27 +1214,18 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
                    grad_reduce_bytes, matmul_efficiency, sequence_parallel)
     if global_batch_tokens is None:
         if compute_flop is None:
-            compute_flop = 6.0 * shape.n_active_params * 20.0 * shape.n_params
-            notes.append("batch from the DeepSeek LLM law at 20 tokens per parameter "
-                         "(pass compute_flop or global_batch_tokens to change it)")
-        global_batch_tokens = float(optimal_batch_tokens(float(compute_flop)))
-    batch_tokens = float(as_float_array("global_batch_tokens", global_batch_tokens))
+            compute_flop = (FLOP_PER_PARAM_PER_TOKEN * shape.n_active_params
+                            * DEFAULT_TOKENS_PER_PARAM * shape.n_params)
+            notes.append(f"batch from the DeepSeek LLM law at {DEFAULT_TOKENS_PER_PARAM:g} "
+                         "tokens per parameter (pass compute_flop or global_batch_tokens to "
+                         "change it)")
+        global_batch_tokens = float(optimal_batch_tokens(scalar("compute_flop", compute_flop)))
+    batch_tokens = scalar("global_batch_tokens", global_batch_tokens)
     batch_seqs = max(1, int(round(batch_tokens / shape.seq_len)))
-    fixed = {k: v for k, v in dict(tp=tp, pp=pp, dp=dp, cp=cp, ep=ep, micro_batch=micro_batch,
-                                     virtual_stages=virtual_stages, zero_stage=zero_stage,
-                                     recompute=recompute, recompute_fraction=recompute_fraction
-                                     ).items() if v is not None}
-    if "recompute" in fixed and fixed["recompute"] not in RECOMPUTE_MODES:
-        raise unknown_name("recompute", recompute, RECOMPUTE_MODES)
-    if "zero_stage" in fixed and fixed["zero_stage"] not in _ZERO_STAGES:
-        raise ValueError(f"zero_stage must be one of {_ZERO_STAGES}, got {zero_stage!r}")
-    if "virtual_stages" in fixed and fixed.get("pp", 2) == 1 and fixed["virtual_stages"] > 1:
-        raise ValueError("virtual_stages > 1 needs pp > 1")
-    layout = tp, pp, cp
-    if all(x is not None for x in layout) and dp is not None and \
-            tp * pp * cp * dp > n:
-        raise ValueError(f"the fixed layout tp x pp x dp x cp = {tp * pp * dp * cp} needs more "
-                         f"than the {n} accelerators given")
+    fixed = _check_layout({k: v for k, v in dict(
+        tp=tp, pp=pp, dp=dp, cp=cp, ep=ep, micro_batch=micro_batch,
+        virtual_stages=virtual_stages, zero_stage=zero_stage, recompute=recompute,
+        recompute_fraction=recompute_fraction).items() if v is not None}, shape, n)
     mc = _model_consts(shape)
     usable = hw.hbm_bytes * (1.0 - MEMORY_RESERVE_FRACTION)
 

@@ -80,6 +80,7 @@ import numpy as np
 from scaling._validation import (
     as_count_array,
     as_float_array,
+    check_bool,
     check_choice,
     check_fraction,
     elementwise,
@@ -106,6 +107,7 @@ __all__ = [
     "Resilience",
     "cluster_resilience",
     "elastic_goodput",
+    "job_goodput",
     "failure_rate_per_accelerator_hour",
     "llama3_interruptions_table",
     "interruption_rate_per_s",
@@ -292,6 +294,35 @@ class Resilience:
     source: str = field(default="", repr=False)
     notes: str = field(default="", repr=False)
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ValueError(f"Resilience name must be a non-empty string, got {self.name!r}")
+        label = f"Resilience {self.name!r}:"
+        checked = {
+            "restart_time_s": scalar(f"{label} restart_time_s", self.restart_time_s,
+                                     allow_zero=True),
+            "checkpoint_time_s": scalar(f"{label} checkpoint_time_s", self.checkpoint_time_s,
+                                        allow_zero=True),
+            "checkpoint_overhead_fraction": _fraction_below_one(
+                f"{label} checkpoint_overhead_fraction", self.checkpoint_overhead_fraction),
+            "hot_spare_fraction": _fraction_below_one(f"{label} hot_spare_fraction",
+                                                      self.hot_spare_fraction),
+            "recovery": check_choice(f"{label} recovery", self.recovery, RECOVERY_MODES),
+        }
+        if not (isinstance(self.goodput_reported, float) and math.isnan(self.goodput_reported)):
+            checked["goodput_reported"] = scalar(f"{label} goodput_reported (NaN if none)",
+                                                 self.goodput_reported, check_fraction)
+        for attr in ("goodput_kind", "source", "notes"):
+            if not isinstance(getattr(self, attr), str):
+                raise ValueError(f"{label} {attr} must be a string, got {getattr(self, attr)!r}")
+        for attr, value in checked.items():
+            object.__setattr__(self, attr, value)
+
+
+def _fraction_below_one(name, value) -> float:
+    """A share held back or lost, in [0, 1) (spares, checkpoint overhead)."""
+    return scalar(name, value, check_fraction, include_zero=True, include_one=False)
+
 
 def _float_or(value, default):
     try:
@@ -331,12 +362,7 @@ def cluster_resilience(name: str) -> Resilience | None:
 
 
 def _optional_fraction(name, value):
-    if value is None:
-        return None
-    number = scalar(name, value, as_float_array, allow_zero=True)
-    if number >= 1.0:
-        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
-    return number
+    return None if value is None else _fraction_below_one(name, value)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -414,14 +440,11 @@ class ReliabilityAssumptions:
         if self.checkpoint_time_s is not None:
             checked["checkpoint_time_s"] = scalar("checkpoint_time_s", self.checkpoint_time_s,
                                                   allow_zero=True)
-        if self.recovery is not None and self.recovery not in RECOVERY_MODES:
-            raise ValueError(f"recovery must be one of {RECOVERY_MODES} or None, "
-                             f"got {self.recovery!r}")
+        if self.recovery is not None:
+            check_choice("recovery", self.recovery, RECOVERY_MODES)
         if self.replica_size is not None:
             checked["replica_size"] = whole_number("replica_size", self.replica_size)
-        if not isinstance(self.cluster_resilience, bool):
-            raise ValueError(f"cluster_resilience must be True or False, "
-                             f"got {self.cluster_resilience!r}")
+        checked["cluster_resilience"] = check_bool("cluster_resilience", self.cluster_resilience)
         for name, value in checked.items():
             object.__setattr__(self, name, value)
 
@@ -474,15 +497,21 @@ class ReliabilityAssumptions:
         return optimal_interval_s(self.pause_s(n_params), self.mtbf_s(n_accelerators))
 
     def goodput(self, n_accelerators, n_params=None):
-        """Goodput of a synchronous job at the optimal interval; forwards to
-        :func:`goodput_at_scale` (the restart default when ``restart_time_s`` is None)."""
-        return goodput_at_scale(
-            n_accelerators,
-            failure_rate_per_accelerator_hour=self.failure_rate_per_accelerator_hour,
-            checkpoint_time_s=self.pause_s(n_params),
-            restart_time_s=self.restart_s,
-            scaling_exponent=self.scaling_exponent,
-        )
+        """Goodput of a job on ``n_accelerators`` (whole numbers) with these assumptions, the
+        package defaults filling the None fields (:meth:`resolve`); forwards to
+        :func:`job_goodput`, the chain's goodput stage (recovery mode, checkpoint overhead and
+        spares included)."""
+        count = as_count_array("n_accelerators", n_accelerators)
+        rel = self.resolve()
+        good = job_goodput(
+            count, self.failure_rate_per_accelerator_hour, rel.pause_s(n_params),
+            rel.restart_time_s, recovery_elastic=rel.recovery == "elastic",
+            replica_size=(DEFAULT_REPLICA_SIZE if rel.replica_size is None
+                          else rel.replica_size),
+            checkpoint_overhead_fraction=rel.checkpoint_overhead_fraction,
+            hot_spare_fraction=rel.hot_spare_fraction,
+            scaling_exponent=self.scaling_exponent)[2]
+        return like(good, n_accelerators)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -918,6 +947,7 @@ def goodput_at_scale(n_accelerators, *,
                  restart_time_s)
 
 
+@elementwise
 def elastic_goodput(n_accelerators, replica_size,
                     failure_rate_per_accelerator_hour=DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR,
                     rejoin_time_s=DEFAULT_RESTART_TIME_S, *, checkpoint_overhead_fraction=0.0,
@@ -969,16 +999,88 @@ def elastic_goodput(n_accelerators, replica_size,
     n = as_float_array("n_accelerators", n_accelerators)
     r = as_float_array("replica_size", replica_size)
     t = as_float_array("rejoin_time_s", rejoin_time_s, allow_zero=True)
-    o = as_float_array("checkpoint_overhead_fraction", checkpoint_overhead_fraction,
-                       allow_zero=True)
-    if (o >= 1).any():
-        raise ValueError(f"checkpoint_overhead_fraction must be in [0, 1), "
-                         f"got {checkpoint_overhead_fraction!r}")
+    o = check_fraction("checkpoint_overhead_fraction", checkpoint_overhead_fraction,
+                       include_zero=True, include_one=False)
     per_accelerator_s = np.asarray(interruption_rate_per_s(
         n, failure_rate_per_accelerator_hour, scaling_exponent=scaling_exponent)) / n
     result = (1.0 - o) / (1.0 + per_accelerator_s * r * t)
     return like(result, n_accelerators, replica_size, failure_rate_per_accelerator_hour,
                 rejoin_time_s)
+
+
+@elementwise
+def job_goodput(n_accelerators,
+                failure_rate_per_accelerator_hour=DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR,
+                checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S,
+                restart_time_s=DEFAULT_RESTART_TIME_S, *, recovery_elastic=False,
+                replica_size=DEFAULT_REPLICA_SIZE, checkpoint_overhead_fraction=0.0,
+                hot_spare_fraction=0.0, scaling_exponent=1.0):
+    """The goodput stage of the chain: interruptions, checkpoints, restarts and spares of a job.
+
+    The one place the two recovery modes, the checkpoint overhead and the hot spares are
+    combined; :func:`scaling.chain.run_chain` and :meth:`ReliabilityAssumptions.goodput` call it.
+
+    Parameters
+    ----------
+    n_accelerators : numeric
+        Accelerators in the job (real counts accepted: the chain's inverse questions ask for
+        continuous requirements). [count]
+    failure_rate_per_accelerator_hour : numeric
+        [1/(accelerator h)]
+    checkpoint_time_s : numeric
+        Blocking checkpoint pause of a synchronous job, >= 0. [s]
+    restart_time_s : numeric
+        Restart of the whole job (synchronous) or a replica's rejoin (elastic), >= 0. [s]
+    recovery_elastic : bool or numeric
+        True (or > 0, element-wise, for Monte Carlo inputs) where replicas drop out and rejoin
+        (:func:`elastic_goodput`); else one synchronous job (:func:`optimal_checkpointing`).
+    replica_size : numeric
+        Accelerators per data-parallel replica (elastic only). [count]
+    checkpoint_overhead_fraction : numeric
+        Throughput lost to per-step in-memory checkpoints, in [0, 1). [fraction]
+    hot_spare_fraction : numeric
+        Accelerators held out of training as hot spares, in [0, 1). [fraction]
+    scaling_exponent : numeric
+        See :func:`interruption_rate_per_s`.
+
+    Returns
+    -------
+    mtbf_s, interval_s, goodput : numeric
+        Job mean time between interruptions [s], the optimal checkpoint interval [s] (NaN
+        where elastic: checkpoints every step) and the useful fraction of the accelerators'
+        time [fraction].
+
+    Notes
+    -----
+    .. math:: G = (1 - s) \\times \\begin{cases}
+        (1 - o)\\, e^{-R/M}(1 - x^*) & \\text{synchronous} \\\\
+        (1 - o) / (1 + \\lambda\\, r\\, t_j) & \\text{elastic} \\end{cases}
+
+    with :math:`s` the spare fraction, :math:`o` the checkpoint overhead, and the two
+    goodputs of :func:`optimal_checkpointing` and :func:`elastic_goodput`.
+    """
+    n = np.asarray(as_float_array("n_accelerators", n_accelerators))
+    rate = failure_rate_per_accelerator_hour
+    overhead = check_fraction("checkpoint_overhead_fraction", checkpoint_overhead_fraction,
+                              include_zero=True, include_one=False)
+    spares = check_fraction("hot_spare_fraction", hot_spare_fraction, include_zero=True,
+                            include_one=False)
+    mtbf = np.asarray(mtbf_s(n, rate, scaling_exponent=scaling_exponent))
+    interval, good = (np.asarray(v) for v in optimal_checkpointing(
+        mtbf, checkpoint_time_s, restart_time_s))
+    elastic = np.asarray(recovery_elastic, dtype=float) > 0
+    if elastic.any():
+        rejoin = np.asarray(elastic_goodput(
+            n, replica_size, rate, restart_time_s, checkpoint_overhead_fraction=overhead,
+            scaling_exponent=scaling_exponent))
+        good = np.where(elastic, rejoin, good * (1.0 - overhead))
+        interval = np.where(elastic, np.nan, interval)
+    else:
+        good = good * (1.0 - overhead)
+    good = good * (1.0 - spares)
+    inputs = (n_accelerators, failure_rate_per_accelerator_hour, checkpoint_time_s,
+              restart_time_s)
+    return like(mtbf, *inputs), like(interval, *inputs), like(good, *inputs)
 
 
 def checkpoint_bytes(n_params, bytes_per_param=CHECKPOINT_BYTES_PER_PARAM):

@@ -35,6 +35,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scaling._validation import unknown_name
+
 __all__ = [
     "NotebookReport",
     "Report",
@@ -497,8 +499,6 @@ def parse_parameter(text: str) -> tuple[str, object]:
 
 
 def _check_parameters(path: Path, values: dict) -> None:
-    from scaling._validation import unknown_name
-
     names = notebook_parameters(path)
     if not names:
         raise ValueError(f"{path.name} has no cell tagged 'parameters'; it takes no --param")
@@ -669,8 +669,6 @@ def build_report(notebooks_dir: str | Path, out_dir: str | Path, *, progress: bo
     by_stem = {path.stem: path for path in paths}
 
     def stem_of(name: str, what: str) -> str:
-        from scaling._validation import unknown_name
-
         stem = str(name).removesuffix(".ipynb")
         if stem not in by_stem:
             raise unknown_name(what, name, list(by_stem))

@@ -19,7 +19,27 @@ import sys
 
 import numpy as np
 
-__all__ = ["ResultMixin", "unit_of", "summary_frame", "NOT_A_COLUMN", "IN_SUMMARY"]
+__all__ = ["ResultMixin", "unit_of", "summary_frame", "fold_error", "NOT_A_COLUMN",
+           "IN_SUMMARY"]
+
+def fold_error(ratio):
+    """Fold error max(r, 1/r) of a predicted/reported ratio [dimensionless, >= 1].
+
+    The one measure by which results are compared with published figures (the backtests of
+    the chain, the utilisation calibration, the hardware-trend backtest). NaN ratios stay NaN;
+    non-positive ratios raise ValueError.
+
+    Examples
+    --------
+    >>> fold_error(0.8)
+    1.25
+    """
+    r = np.asarray(ratio, dtype=float)
+    if (r[~np.isnan(r)] <= 0).any():
+        raise ValueError("ratios must be positive")
+    out = np.maximum(r, 1.0 / r)
+    return float(out) if out.ndim == 0 else out
+
 
 #: Field metadata: leave the field out of ``to_frame()``.
 NOT_A_COLUMN = {"column": False}

@@ -62,7 +62,7 @@ from scaling.cost import cluster_cost_breakdown
 from scaling.data import cached, load_table
 from scaling.errors import InfeasibleRunError
 from scaling.forecasting import largest_trainable
-from scaling.hardware import Accelerator, as_accelerator, sustained_flop_per_s
+from scaling.hardware import PRECISIONS, Accelerator, as_accelerator, sustained_flop_per_s
 from scaling.assumptions import DEFAULT_PUE
 from scaling.reliability import RESTART_TIMES_S, Resilience, cluster_resilience
 from scaling.results import NOT_A_COLUMN, ResultMixin
@@ -133,21 +133,8 @@ SLOW_RESTART_TIME_S = 1800.0
 def _systems(value, name: str = "cluster_names") -> list:
     """A list of cluster names or Clusters; one name (or one Cluster) is a list of one (a
     string is never read as its characters)."""
-    if value is None:
-        raise ValueError(f"{name} must be cluster names (see scaling.list_clusters()) or "
-                         "Clusters, got None")
-    if isinstance(value, (str, Cluster)):
-        return [value]
-    try:
-        items = list(value)
-    except TypeError:
-        raise ValueError(f"{name} must be cluster names (see scaling.list_clusters()) or "
-                         f"Clusters, got {type(value).__name__} {value!r}") from None
-    for item in items:
-        if not isinstance(item, (str, Cluster)):
-            raise ValueError(f"{name} must be cluster names (see scaling.list_clusters()) or "
-                             f"Clusters; got {type(item).__name__} {item!r} among them")
-    return items
+    return as_names("cluster names (see scaling.list_clusters()) or Clusters", value,
+                    name=name, kinds=(str, Cluster))
 
 
 def _days(days) -> tuple[float, ...]:
@@ -570,7 +557,7 @@ def time_sensitivity(cluster_names=DEFAULT_SYSTEMS, *, compute_flop=None,
     mfus = np.atleast_1d(check_fraction("mfu", mfu))
     precisions = as_names("precisions (bf16, fp8)", precisions, name="precisions")
     for precision in precisions:
-        check_choice("precisions", precision, ("bf16", "fp8"))
+        check_choice("precisions", precision, PRECISIONS)
     base = as_assumptions(assumptions)
     rows = []
     for name in _systems(cluster_names):

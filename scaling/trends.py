@@ -68,13 +68,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
-from scaling._validation import check_choice, like, whole_number
+from scaling._validation import (
+    as_numeric_array, check_choice, check_fraction, like, require_columns, whole_number,
+)
 from scaling.cost import EPOCH_SERVER_COST_OVERHEAD
 from scaling.data import cached, load_table
 from scaling.hardware import PRECISIONS, PROJECTION_BASES, Accelerator, list_accelerators
+from scaling.results import fold_error
+from scaling.uncertainty import as_rng
 from scaling.valuation import as_year
 
 __all__ = [
@@ -139,21 +144,15 @@ _SOURCE = ("scaling.trends: OLS of log10(quantity) on release year over data/acc
            "Epoch cost repo)")
 
 
-def _check_precision(precision) -> None:
-    check_choice("precision", precision, PRECISIONS)
-
 
 def _catalog_frame(catalog):
     """The catalog (default: ``scaling.list_accelerators()``) with ``release_year`` added."""
     import pandas as pd
 
-    from scaling._validation import require_columns
     if catalog is None:
         catalog = list_accelerators()
-    if not isinstance(catalog, pd.DataFrame):
-        raise ValueError(f"catalog must be a DataFrame like scaling.list_accelerators(), got "
-                         f"{type(catalog).__name__}")
-    require_columns(catalog, _CATALOG_COLUMNS, "scaling.trends")
+    require_columns(catalog, _CATALOG_COLUMNS, "scaling.trends", name="catalog",
+                    like="scaling.list_accelerators()")
     frame = catalog.copy()
     frame["release_year"] = [as_year(d, name=f"release_date of {n}")
                              for n, d in zip(frame["name"], frame["release_date"])]
@@ -173,7 +172,7 @@ def frontier_accelerators(precision: str = "bf16", *, catalog=None) -> tuple:
     tuple of str
         Names in release order.
     """
-    _check_precision(precision)
+    check_choice("precision", precision, PRECISIONS)
     frame = _catalog_frame(catalog)
     column = f"peak_{precision}_flop_per_s"
     frame = frame[frame[column].notna()].sort_values(["release_year", "name"])
@@ -323,8 +322,6 @@ class TrendFit:
 
     def estimate_log10(self, year, *, basis: str = "average"):
         """Central :math:`\\log_{10} q` at decimal ``year`` (same kind as ``year``)."""
-        from scaling._validation import as_numeric_array
-
         years = as_numeric_array("year", year)
         offset, _, _ = self._level_and_spread(basis)
         return like(self.intercept_log10 + self.slope_log10_per_year * years + offset, year)
@@ -347,8 +344,6 @@ class TrendFit:
         :math:`k` their number (the offset's own uncertainty). The correlation between the
         line and the offset is neglected.
         """
-        from scaling._validation import as_numeric_array
-
         years = as_numeric_array("year", year)
         var_a, cov_ab, var_b = self.cov_log10
         line = var_a + 2.0 * cov_ab * years + var_b * years ** 2
@@ -375,8 +370,6 @@ class TrendFit:
         """
         import pandas as pd
         from scipy import stats
-
-        from scaling._validation import check_fraction
 
         check_fraction("level", level, include_one=False)
         years = np.atleast_1d(np.asarray(year, dtype=float))
@@ -508,10 +501,8 @@ def fit_trend(quantity: str, *, precision: str = "bf16", catalog=None,
         Unknown quantity/precision/adjustment; fewer than :data:`MIN_TREND_POINTS` chips or a
         span shorter than :data:`MIN_TREND_SPAN_YEARS`.
     """
-    from scaling._validation import check_fraction
-
     check_choice("quantity", quantity, QUANTITIES)
-    _check_precision(precision)
+    check_choice("precision", precision, PRECISIONS)
     check_choice("server_adjustment", server_adjustment, SERVER_ADJUSTMENTS)
     check_fraction("level", level, include_one=False)
     frame = _catalog_frame(catalog)
@@ -628,7 +619,7 @@ def hardware_trends(precision: str = "bf16", *, catalog=None,
     -------
     HardwareTrends
     """
-    _check_precision(precision)
+    check_choice("precision", precision, PRECISIONS)
     check_choice("server_adjustment", server_adjustment, SERVER_ADJUSTMENTS)
     if catalog is None:
         return _default_trends(precision, server_adjustment, bool(include_estimated_tdp),
@@ -696,14 +687,10 @@ def compare_doubling_times(published=None, *, fits=None):
     """
     import pandas as pd
 
-    from scaling._validation import require_columns
-
     if published is None:
         published = published_doubling_times()
-    if not isinstance(published, pd.DataFrame):
-        raise ValueError(f"published must be a DataFrame with columns {list(PUBLISHED_COLUMNS)}, "
-                         f"got {type(published).__name__}")
-    require_columns(published, PUBLISHED_COLUMNS, "compare_doubling_times")
+    require_columns(published, PUBLISHED_COLUMNS, "compare_doubling_times", name="published",
+                    like="published_doubling_times()")
     if fits is None:
         fits = []
         for precision in ("bf16", "fp8"):
@@ -793,8 +780,8 @@ def trend_backtest(split_year=2024.0, *, precision: str = "bf16", catalog=None,
                 "quantity": quantity, "name": row["name"],
                 "release_year": float(row["release_year"]),
                 "actual": 10.0 ** actual, "trend": 10.0 ** trend, "naive": 10.0 ** naive,
-                "trend_fold_error": 10.0 ** abs(trend - actual),
-                "naive_fold_error": 10.0 ** abs(naive - actual),
+                "trend_fold_error": fold_error(10.0 ** (trend - actual)),
+                "naive_fold_error": fold_error(10.0 ** (naive - actual)),
             })
     return pd.DataFrame(rows)
 
@@ -803,23 +790,21 @@ def trend_backtest(split_year=2024.0, *, precision: str = "bf16", catalog=None,
 # the typical accelerator of a year
 # --------------------------------------------------------------------------------------------
 
-def _check_year(year, trends: HardwareTrends) -> int:
+def _check_year(year, trends: HardwareTrends, name: str = "year") -> int:
     if isinstance(year, (bool, np.bool_)) or not isinstance(year, (int, float, np.integer,
                                                                      np.floating)):
-        raise ValueError(f"year must be a calendar year such as 2030, got {year!r}")
+        raise ValueError(f"{name} must be a calendar year such as 2030, got {year!r}")
     if not float(year).is_integer():
-        raise ValueError(f"year must be a whole calendar year (the chip is released mid-year), "
-                         f"got {year!r}; use int(scaling.valuation.as_year(...))")
+        raise ValueError(f"{name} must be a whole calendar year (the chip is released "
+                         f"mid-year), got {year!r}; use int(scaling.valuation.as_year(...))")
     first = int(math.floor(min(f.year_min for f in trends.fits)))
     if not (first <= int(year) <= MAX_TREND_YEAR):
-        raise ValueError(f"year must be between {first} (the first catalog release) and "
+        raise ValueError(f"{name} must be between {first} (the first catalog release) and "
                          f"{MAX_TREND_YEAR} (the extrapolation limit), got {year!r}")
     return int(year)
 
 
 def _mid_year(year: int) -> float:
-    from datetime import date
-
     return as_year(date(year, 7, 1))
 
 
@@ -881,7 +866,7 @@ def typical_accelerator(year, *, precision: str = "bf16", basis: str = "frontier
     >>> round(chip.peak_bf16_flop_per_s / 1e15, 1), round(chip.tdp_w, -2)
     (2.3, 1100.0)
     """
-    _check_precision(precision)
+    check_choice("precision", precision, PRECISIONS)
     check_choice("basis", basis, BASES)
     if trends is None:
         year = _check_year(year, _trends_for(precision, None))
@@ -984,16 +969,13 @@ def typical_accelerator_draws(year, n: int = 1000, seed: int = 0, *, precision: 
     import pandas as pd
     from scipy import stats
 
-    _check_precision(precision)
+    check_choice("precision", precision, PRECISIONS)
     check_choice("basis", basis, BASES)
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a whole number of draws >= 1, got {n!r}")
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
-        raise ValueError(f"seed must be an int, got {seed!r}")
+    n = whole_number("n", n)
+    rng = as_rng(seed)
     trends = _trends_for(precision, trends)
     year = _check_year(year, trends)
     when = _mid_year(year)
-    rng = np.random.default_rng(whole_number("seed", seed, minimum=0))
     corr = np.asarray(trends.residual_correlation, dtype=float)
     z = rng.multivariate_normal(np.zeros(len(QUANTITIES)), corr, size=int(n),
                                 method="eigh")
@@ -1042,8 +1024,6 @@ def typical_accelerator_table(years, *, precision: str = "bf16", basis: str = "f
         ``median``, ``lower``, ``upper`` of the draws.
     """
     import pandas as pd
-
-    from scaling._validation import check_fraction
 
     check_fraction("level", level, include_one=False)
     trends = _trends_for(precision, trends)

@@ -475,6 +475,7 @@ def sample_inputs(spec: Mapping, central: Mapping, n_samples: int, rng, *,
 
 def _projection_draws(accelerator, central, n_samples, rng) -> dict:
     """Joint trend draws of a projected accelerator as the chain inputs they scale."""
+    # lazy hook (documented in README Layout): trends imports this module (as_rng)
     from scaling.trends import typical_accelerator, typical_accelerator_draws
 
     year = accelerator.projection_year

@@ -26,6 +26,7 @@ __all__ = [
     "BITS_PER_BYTE",
     "BYTES_PER_GB",
     "BYTES_PER_TB",
+    "GRAMS_PER_TONNE",
 ]
 
 #: Seconds per minute: 60 s.
@@ -58,3 +59,5 @@ BITS_PER_BYTE = 8.0
 BYTES_PER_GB = 1e9
 #: Bytes per (decimal, SI) terabyte: 1e12 (storage bandwidth "2 TB/s" = 2e12 byte/s).
 BYTES_PER_TB = 1e12
+#: Grams per metric tonne: 1 t = 1e6 g (emissions in tCO2e from intensities in gCO2e/kWh).
+GRAMS_PER_TONNE = 1e6

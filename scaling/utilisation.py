@@ -78,10 +78,15 @@ import numpy as np
 
 from scaling import laws
 from scaling._validation import unknown_name
+from scaling.clusters import as_cluster
+from scaling.data import load_table
 from scaling.errors import InfeasibleRunError
 from scaling.hardware import as_accelerator
-from scaling.model_shape import ModelShape, as_model_shape, shape_from_params
+from scaling.model_shape import (  # MIN_DERIVED_PARAMS: the smallest derived shape (re-exported)
+    MIN_DERIVED_PARAMS, ModelShape, as_model_shape, shape_from_params,
+)
 from scaling.parallelism import ParallelismResult, optimal_batch_tokens, plan_parallelism
+from scaling.results import fold_error
 from scaling.uncertainty import STEP_TIME_MFU_LOG_SD
 from scaling.units import SECONDS_PER_HOUR
 
@@ -134,10 +139,6 @@ RUN_EFFICIENCY = 0.610
 #: ``DEFAULT_UNCERTAINTY["mfu"]`` (log-normal around the prediction).
 MFU_LOG_SD = STEP_TIME_MFU_LOG_SD
 
-#: Smallest model the step-time utilisation derives a shape for [parameters]
-#: (:func:`scaling.model_shape.shape_from_params`'s domain).
-MIN_DERIVED_PARAMS = 1e7
-
 #: Figures a run can be checked against.
 METRICS = ("mfu", "megatron_tflop_per_s", "accelerator_hours")
 
@@ -162,8 +163,6 @@ def parallel_benchmarks():
     pandas.DataFrame
         ``data/parallel_benchmarks.csv`` (columns documented in the module notes).
     """
-    from scaling.data import load_table
-
     return load_table("parallel_benchmarks")
 
 
@@ -416,7 +415,7 @@ def predict_runs(runs=None, *, matmul_efficiency=None):
         records.append({
             "name": row.get("name"), "metric": metric, "reported_value": value,
             "predicted_value": predicted, "reported_mfu": mfu, "predicted_mfu": result.mfu,
-            "ratio": predicted / value, "fold_error": max(result.mfu / mfu, mfu / result.mfu),
+            "ratio": predicted / value, "fold_error": fold_error(result.mfu / mfu),
             "tp": plan.tp, "pp": plan.pp, "dp": plan.dp, "cp": plan.cp, "ep": plan.ep,
             "micro_batch": plan.micro_batch, "virtual_stages": plan.virtual_stages,
             "zero_stage": plan.zero_stage, "recompute": plan.recompute,
@@ -487,11 +486,11 @@ def leave_one_out(runs=None, *, grid=None):
         records.append({
             "name": row.get("name"), "in_calibration_set": idx in fit_index,
             "matmul_efficiency": eta, "reported_mfu": mfu, "predicted_mfu": predicted,
-            "fold_error": max(predicted / mfu, mfu / predicted),
+            "fold_error": fold_error(predicted / mfu),
             "generation_default_mfu": default,
-            "generation_default_fold_error": max(default / mfu, mfu / default),
+            "generation_default_fold_error": fold_error(default / mfu),
             "constant_mfu": CONSTANT_MFU_BASELINE,
-            "constant_fold_error": max(CONSTANT_MFU_BASELINE / mfu, mfu / CONSTANT_MFU_BASELINE),
+            "constant_fold_error": fold_error(CONSTANT_MFU_BASELINE / mfu),
         })
     return pd.DataFrame(records)
 
@@ -833,8 +832,6 @@ def breakdown_table(models, clusters, *, compute_flop=None, law=laws.DEFAULT_LAW
     """
     import pandas as pd
 
-    from scaling.clusters import as_cluster
-
     rows = []
     for system in clusters:
         clu = as_cluster(system)
@@ -886,9 +883,7 @@ def scaling_curve(model, accelerator, counts, *, compute_flop=None, law=laws.DEF
     """
     import pandas as pd
 
-    from scaling.hardware import as_accelerator as _acc
-
-    acc = _acc(accelerator)
+    acc = as_accelerator(accelerator)
     shape = as_model_shape(model)
     c = _compute_for(shape, compute_flop, law)
     rows = []
@@ -997,8 +992,6 @@ def interconnect_table(model, cluster, *, scale_out_factors=(0.1, 0.25, 0.5, 1.0
         ``speedup`` (training time as built / this variant's).
     """
     import pandas as pd
-
-    from scaling.clusters import as_cluster
 
     clu = as_cluster(cluster)
     acc = clu.accelerator

@@ -67,8 +67,13 @@ from datetime import date, datetime
 
 import numpy as np
 
-from scaling._validation import as_float_array, as_numeric_array, check_choice, like
-from scaling.cost import DEFAULT_ELECTRICITY_USD_PER_KWH
+from scaling._validation import (
+    as_float_array, as_numeric_array, check_choice, like, require_columns,
+)
+from scaling.cost import (
+    DEFAULT_ELECTRICITY_USD_PER_KWH, EPOCH_DEPRECIATION_OOM_PER_YEAR, EPOCH_SERVER_LIFETIME_YEARS,
+    depreciated_value_usd, electricity_prices_usd_per_kwh,
+)
 from scaling.data import cached, load_table
 from scaling.hardware import accelerator as catalog_accelerator, as_accelerator
 from scaling.units import DAYS_PER_YEAR
@@ -98,6 +103,7 @@ __all__ = [
     "as_year",
     "calendar_year",
     "hardware_value_usd",
+    "nearest_year_index",
     "to_constant_usd",
     "year_to_date",
 ]
@@ -105,14 +111,14 @@ __all__ = [
 #: ML-GPU price-performance improves 0.14 orders of magnitude per year; Cottier et al. (2024)
 #: depreciate hardware value at this rate (training-cost-trends ``cost_analysis_standalone.py``,
 #: ``ML_GPU_PRICE_PERFORMANCE_OOMS_PER_YEAR``, citing Epoch's "Trends in machine learning
-#: hardware"). Same value as :data:`scaling.cost.EPOCH_DEPRECIATION_OOM_PER_YEAR`.
-EPOCH_PRICE_PERFORMANCE_OOM_PER_YEAR = 0.14
+#: hardware"). The constant lives in :mod:`scaling.cost`
+#: (:data:`~scaling.cost.EPOCH_DEPRECIATION_OOM_PER_YEAR`); this is its name on the time axis.
+EPOCH_PRICE_PERFORMANCE_OOM_PER_YEAR = EPOCH_DEPRECIATION_OOM_PER_YEAR
 #: A GPU is taken as acquired no earlier than 90 days after release (Cottier et al. 2024,
 #: ``find_hardware_acquisition_price``: ``buffer_time = pd.Timedelta(days=90)``) [years].
 EPOCH_ACQUISITION_LAG_YEARS = 90.0 / DAYS_PER_YEAR
-#: Straight-line lifetime of hardware bought from 2023 on (Epoch's ``get_server_lifetime``:
-#: 3 years up to 2020, 4 in 2021-22, 5 from 2023) [years].
-EPOCH_SERVER_LIFETIME_YEARS = 5.0
+# EPOCH_SERVER_LIFETIME_YEARS (5 years, Epoch's ``get_server_lifetime`` for hardware bought
+# from 2023 on) is :data:`scaling.cost.EPOCH_SERVER_LIFETIME_YEARS`, re-exported here.
 #: Valuation methods of :func:`hardware_value_usd`.
 VALUATION_METHODS = ("price_performance", "straight_line", "none")
 #: What the value is before the anchor date: Epoch's "hold" (the price) or "extrapolate".
@@ -175,8 +181,11 @@ def _one_year(name: str, value) -> float:
                 else:
                     year = _date_to_year(date.fromisoformat(text))
             except ValueError as exc:
+                # a date out of range says why ("month must be in 1..12"); text that is no
+                # date at all gets the allowed forms only (not Python's "Invalid isoformat")
+                why = "" if "isoformat" in str(exc) else f" ({exc})"
                 raise ValueError(f"{name} must be {_FORMS}; could not read {value!r} as a "
-                                 f"date ({exc})") from exc
+                                 f"date{why}") from None
     elif isinstance(value, (int, float, np.integer, np.floating)):
         year = float(value)
         if math.isnan(year):
@@ -342,8 +351,7 @@ def hardware_value_usd(price_usd, as_of, anchor, *, method="price_performance",
     if before_anchor == "hold":
         age = np.maximum(age, 0.0)
     if method == "price_performance":
-        rate = as_float_array("oom_per_year", oom_per_year, allow_zero=True)
-        value = price * 10.0 ** (-rate * age)
+        value = np.asarray(depreciated_value_usd(price, age, oom_per_year), dtype=float)
     elif method == "straight_line":
         life = as_float_array("lifetime_years", lifetime_years)
         value = price * np.maximum(1.0 - age / life, 0.0)
@@ -427,12 +435,12 @@ def _index_series(price_index, index_column: str):
     """A price index as a float Series indexed by integer calendar year."""
     import pandas as pd
 
-    from scaling._validation import require_columns
-
     if isinstance(price_index, pd.Series):
         series = price_index
     elif isinstance(price_index, pd.DataFrame):
-        require_columns(price_index, ["year", index_column], "to_constant_usd")
+        require_columns(price_index, ["year"], "to_constant_usd")
+        check_choice("index_column", index_column,
+                     [str(c) for c in price_index.columns if c != "year"])
         series = price_index.set_index("year")[index_column]
     else:
         raise ValueError("price_index must be a DataFrame with columns 'year' and "
@@ -663,10 +671,36 @@ def value_at(accelerator, as_of, *, method="price_performance",
     return float(value), bought["includes_server"]
 
 
+def nearest_year_index(available, wanted):
+    """Index into ascending ``available`` years of the year nearest to each ``wanted`` year.
+
+    Ties go to the earlier year; a year beyond the table takes its end. The one rule by which
+    annual tables (electricity prices, price indices, grid carbon intensity) answer for a year
+    they lack.
+
+    Parameters
+    ----------
+    available : array_like
+        Years of the table, ascending.
+    wanted : float or array_like
+        Years asked for.
+
+    Returns
+    -------
+    int or ndarray of int
+        Same shape as ``wanted``.
+    """
+    available = np.asarray(available, dtype=float)
+    wanted = np.asarray(wanted, dtype=float)
+    gap = np.abs(available[None, :] - wanted.ravel()[:, None])
+    index = np.argmin(gap, axis=1).reshape(wanted.shape)  # argmin takes the first (earlier)
+    return int(index) if index.ndim == 0 else index
+
+
 def _nearest_year(years, wanted: int) -> int:
-    """The year of ``years`` nearest to ``wanted`` (a year beyond the table holds its end)."""
+    """The year of ``years`` nearest to ``wanted`` (:func:`nearest_year_index`)."""
     years = sorted(int(y) for y in years)
-    return min(years, key=lambda y: (abs(y - wanted), y))
+    return years[nearest_year_index(years, wanted)]
 
 
 @cached
@@ -743,15 +777,8 @@ def electricity_usd_per_kwh_at(as_of) -> float:
     ``data/electricity_prices.csv`` (EIA via Epoch) covers 2015-2025; a year outside it holds
     the nearest year the table has (a 2030 forecast pays 2025's price).
     """
-    prices = _electricity_table()
+    prices = electricity_prices_usd_per_kwh()
     return prices[_nearest_year(prices, int(calendar_year(as_of)))]
-
-
-@cached
-def _electricity_table():
-    table = load_table("electricity_prices")
-    return dict(zip((int(y) for y in table["year"]),
-                    (float(v) for v in table["electricity_usd_per_kwh"])))
 
 
 def rental_usd_per_hour_at(accelerator, as_of) -> float:

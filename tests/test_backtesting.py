@@ -121,7 +121,7 @@ def test_bad_tables():
     bad.loc[0, "accelerator"] = "H900"
     with pytest.raises(ValueError, match="accelerator 'H900'.*valid names: .*H100-SXM"):
         backtest(bad)
-    with pytest.raises(ValueError, match="missing columns"):
+    with pytest.raises(ValueError, match=r"runs table needs columns .*missing \['n_params'\]"):
         backtest(runs.drop(columns=["n_params"]))
 
 

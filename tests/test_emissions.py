@@ -280,7 +280,7 @@ def test_lookup_exact_nearest_and_ties():
 def test_lookup_refuses_unknown_regions_and_far_years():
     with pytest.raises(ValueError, match="did you mean 'France'") as info:
         em.carbon_intensity_g_per_kwh("Frnace", 2022, INTENSITY)
-    assert "Valid regions: France, US" in str(info.value)
+    assert "valid names: France, US" in str(info.value)
     with pytest.raises(ValueError, match="within 1 years of 2024"):
         em.carbon_intensity_g_per_kwh("US", 2024, INTENSITY, max_year_gap=1)
     with pytest.raises(ValueError, match="missing"):

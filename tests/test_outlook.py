@@ -50,7 +50,7 @@ def test_first_year_within_budget_reads_each_band():
     assert out.loc[1.0, "first_year_optimistic"] == 2031
     assert math.isnan(out.loc[1.0, "first_year_pessimistic"])
     assert out.loc[2.0].isna().all()
-    with pytest.raises(ValueError, match="cost 'price_usd' is not a column"):
+    with pytest.raises(ValueError, match="unknown cost 'price_usd'; did you mean 'capex_usd'"):
         outlook.first_year_within_budget(table, 100.0, cost="price_usd")
 
 

@@ -456,3 +456,25 @@ def test_stargate_runs_elastic_by_default_and_would_stall_as_one_synchronous_job
 def test_reliability_assumptions_refuse_bad_resilience_settings(kwargs, match):
     with pytest.raises(ValueError, match=match):
         rel.ReliabilityAssumptions(**kwargs)
+
+
+@pytest.mark.parametrize("fields", [
+    {},
+    {"recovery": "elastic", "restart_time_s": 20.0, "hot_spare_fraction": 0.02,
+     "checkpoint_overhead_fraction": 0.0071},
+    {"recovery": "restart", "checkpoint_time_s": 30.0, "hot_spare_fraction": 0.05},
+], ids=["defaults", "elastic-with-spares", "restart-with-spares"])
+def test_reliability_assumptions_goodput_is_the_chain_goodput_stage(fields):
+    # one goodput stage (job_goodput): the assumptions' own method and the chain agree, for
+    # elastic recovery and spares too (before, the method ignored both)
+    import scaling
+
+    assumed = rel.ReliabilityAssumptions(**fields)
+    run = scaling.estimate_run(1e25, accelerator="H100-SXM", n_accelerators=100_000,
+                               assumptions=scaling.Assumptions(mfu=0.4, reliability=assumed))
+    assert assumed.goodput(100_000) == pytest.approx(run.goodput, rel=1e-12)
+    if fields.get("recovery") == "elastic":
+        expected = (1 - 0.02) * rel.elastic_goodput(
+            100_000, rel.DEFAULT_REPLICA_SIZE, rejoin_time_s=20.0,
+            checkpoint_overhead_fraction=0.0071)
+        assert assumed.goodput(100_000) == pytest.approx(expected, rel=1e-12)

@@ -14,6 +14,7 @@ import pytest
 
 import scaling
 from scaling import chain, clusters, cost, hardware, inference, laws, limits, planning
+from scaling import emissions
 from scaling import reliability as rel
 
 H100 = "H100-SXM"
@@ -103,6 +104,20 @@ FUNCTIONS = [
     ("reliability.required_mtbf_s", lambda x: rel.required_mtbf_s(x), s(0.5, 0.8, 0.9)),
     ("reliability.max_accelerators", lambda x: rel.max_accelerators(x), s(0.5, 0.8, 0.9)),
     ("reliability.lost_cost_usd", lambda x: rel.lost_cost_usd(x, 0.9), s(1e6, 1e7, 1e8)),
+    ("reliability.optimal_checkpointing", lambda x: rel.optimal_checkpointing(x, 60.0),
+     s(1e3, 1e4, 1e5)),
+    ("reliability.elastic_goodput", lambda x: rel.elastic_goodput(x, 128, rejoin_time_s=20.0),
+     s(1024, 16384, 1_000_000)),
+    ("reliability.job_goodput", lambda x: rel.job_goodput(x), s(1024, 16384, 100_000)),
+    ("reliability.job_goodput[elastic]",
+     lambda x: rel.job_goodput(x, recovery_elastic=True, hot_spare_fraction=0.02),
+     s(1024, 16384, 100_000)),
+    ("cost.depreciated_value_usd", lambda x: cost.depreciated_value_usd(3e4, x),
+     s(-1.0, 0.0, 2.5)),
+    ("emissions.emissions_tco2e", lambda x: emissions.emissions_tco2e(x, 400.0),
+     s(1e9, 1e12, 1e15)),
+    ("emissions.market_based_intensity_g_per_kwh",
+     lambda x: emissions.market_based_intensity_g_per_kwh(400.0, x), s(0.0, 0.5, 1.0)),
     ("ReliabilityAssumptions.goodput", lambda x: rel.ReliabilityAssumptions().goodput(x),
      s(1024, 16384, 100_000)),
     ("ReliabilityAssumptions.mtbf_s", lambda x: rel.ReliabilityAssumptions().mtbf_s(x),

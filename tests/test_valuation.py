@@ -200,8 +200,10 @@ def test_to_constant_usd_refuses_years_outside_the_table():
         v.to_constant_usd(1.0, 2019, 2023, CPI_U)
     with pytest.raises(ValueError, match=r"\[2030\]"):
         v.to_constant_usd(1.0, 2020, 2030, CPI_U)
-    with pytest.raises(ValueError, match="missing"):
+    with pytest.raises(ValueError, match="unknown index_column 'cpi'.* valid names: index"):
         v.to_constant_usd(1.0, 2020, 2023, CPI_U.rename(columns={"cpi": "index"}))
+    with pytest.raises(ValueError, match="missing"):
+        v.to_constant_usd(1.0, 2020, 2023, CPI_U.rename(columns={"year": "when"}))
     with pytest.raises(ValueError, match="price_index must be a DataFrame"):
         v.to_constant_usd(1.0, 2020, 2023, {2020: 1.0})
     assert math.isclose(v.to_constant_usd(0.0, 2020, 2023, CPI_U), 0.0)

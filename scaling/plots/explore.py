@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scaling._validation import require_columns
+from scaling._validation import require_columns, unknown_name
 from scaling.explorer import COST_PARTS
 
 __all__ = ["mfu_slider_chart", "goodput_slider_chart", "cost_breakdown_chart"]
@@ -75,8 +75,6 @@ def mfu_slider_chart(table, *, quantities=("time_days", "amortized_cost_usd"), m
     quantities = list(quantities)
     unknown = [q for q in quantities if q not in _TITLES]
     if unknown:
-        from scaling._validation import unknown_name
-
         raise unknown_name("quantity", unknown[0], list(_TITLES))
     require_columns(table, ["cluster", "n_params", "mfu", *quantities], "table")
     data = table[["cluster", "n_params", "mfu", *quantities]].copy()

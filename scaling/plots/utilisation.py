@@ -7,6 +7,7 @@ the functions so ``import scaling`` stays fast. Nothing here computes science be
 from __future__ import annotations
 
 from scaling._validation import require_columns
+from scaling.utilisation import BREAKDOWN_COMPONENTS
 
 __all__ = ["breakdown_chart", "scaling_curve_chart", "interconnect_chart"]
 
@@ -28,8 +29,6 @@ def breakdown_chart(table):
     altair.Chart
     """
     import altair as alt
-
-    from scaling.utilisation import BREAKDOWN_COMPONENTS
 
     shares = [f"{label} share" for label in BREAKDOWN_COMPONENTS.values()]
     require_columns(table, ["model", "system", *shares], "breakdown_chart")
