@@ -132,7 +132,8 @@ def what_if(n_params=None, *, n_tokens=None, compute_flop=None, cluster=None, ac
     n_accelerators : int, optional
         Accelerators in the job [count]; overrides the cluster's.
     mfu : float, optional
-        Model FLOP utilisation in (0, 1]; None: the cluster's, else the generation's default.
+        Model FLOP utilisation in (0, 1]; None: the cluster's, else the chain's default (the
+        step-time model, :func:`scaling.utilisation.chain_utilisation`).
     precision : {"bf16", "fp8"}
     pue : float, optional
         Power usage effectiveness >= 1; None: the cluster's, else the default.

@@ -230,7 +230,7 @@ def frontier_compute_trend(years, *, anchor=None):
 
 
 def site_outlook(years, *, budget_usd=1e11, power_w=1e9, deadline_s=SITE_DEADLINE_S,
-                 law=laws.DEFAULT_LAW, assumptions=None):
+                 law=laws.DEFAULT_LAW, resilience=None, assumptions=None):
     """The largest compute-optimal run a fixed site trains each year, on that year's chip.
 
     Parameters
@@ -243,6 +243,10 @@ def site_outlook(years, *, budget_usd=1e11, power_w=1e9, deadline_s=SITE_DEADLIN
         Facility power envelope [W] (default 1 GW).
     deadline_s : float
         Wall-clock time of the run [s] (default :data:`SITE_DEADLINE_S`, 100 days).
+    resilience : Resilience or str or None
+        How the site recovers from failures (as in :func:`scaling.systems.size_cluster`, e.g.
+        ``"stargate-2024"``: replicas that drop out and rejoin); None: one synchronous job with
+        the package defaults.
     law, assumptions :
         As in :func:`scaling.largest_trainable` (``as_of`` is replaced by each year).
 
@@ -263,7 +267,8 @@ def site_outlook(years, *, budget_usd=1e11, power_w=1e9, deadline_s=SITE_DEADLIN
     for year in _years(years):
         dated = a.replace(as_of=year)
         chip = typical_accelerator(year)
-        sized = size_cluster(chip, budget_usd=budget_usd, power_w=power_w, assumptions=dated)
+        sized = size_cluster(chip, budget_usd=budget_usd, power_w=power_w, assumptions=dated,
+                             resilience=resilience)
         best = largest_trainable(sized.to_cluster(f"site {year}"), deadline_s=deadline_s,
                                  law=law, assumptions=dated).to_frame().iloc[0]
         rows.append({
