@@ -48,6 +48,7 @@ __all__ = [
     "RACK_FLOOR_AREA_M2",
     "STATUSES",
     "allreduce_time_s",
+    "ring_time_s",
     "as_cluster",
     "average_power_per_accelerator_w",
     "cluster",
@@ -269,6 +270,27 @@ def data_ingestion_byte_per_s(tokens_per_s, bytes_per_token=DEFAULT_BYTES_PER_TO
 
 
 @elementwise
+def ring_time_s(message_bytes, n_ranks, bandwidth_byte_per_s, *, passes=2.0):
+    """Bandwidth term of a ring collective: the one home of the formula [s].
+
+    Unvalidated numpy arithmetic for callers that have checked their inputs (the plan search
+    of :mod:`scaling.parallelism` evaluates it over arrays of candidate plans, with
+    ``n_ranks`` >= 1 possibly fractional: ranks per scale-up domain averaged over domains).
+
+    Parameters
+    ----------
+    message_bytes, n_ranks, bandwidth_byte_per_s : numeric
+        Bytes per rank [byte], participants (>= 1) and per-rank bandwidth [byte/s].
+    passes : numeric
+        2 for an all-reduce (reduce-scatter then all-gather), 1 for either half alone.
+
+    Notes
+    -----
+    .. math:: t = p \\frac{n - 1}{n} \\frac{S}{B}
+    """
+    return passes * (n_ranks - 1.0) / n_ranks * message_bytes / bandwidth_byte_per_s
+
+
 def allreduce_time_s(message_bytes, n_ranks, bandwidth_byte_per_s):
     """Bandwidth term of a ring all-reduce over ``n_ranks`` participants [s].
 
@@ -291,8 +313,8 @@ def allreduce_time_s(message_bytes, n_ranks, bandwidth_byte_per_s):
     size = as_float_array("message_bytes", message_bytes, allow_zero=True)
     ranks = as_count_array("n_ranks", n_ranks)
     bandwidth = as_float_array("bandwidth_byte_per_s", bandwidth_byte_per_s)
-    return like(2.0 * (ranks - 1.0) / ranks * size / bandwidth,
-                 message_bytes, n_ranks, bandwidth_byte_per_s)
+    return like(ring_time_s(size, ranks, bandwidth),
+                message_bytes, n_ranks, bandwidth_byte_per_s)
 
 
 # --------------------------------------------------------------------------------------------

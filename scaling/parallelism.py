@@ -73,7 +73,7 @@ from scaling._validation import (
     as_float_array, check_at_least, check_bool, check_choice, check_fraction, like, scalar,
     whole_number,
 )
-from scaling.clusters import as_cluster
+from scaling.clusters import as_cluster, ring_time_s
 from scaling.errors import InfeasibleRunError
 from scaling.hardware import PRECISIONS, Accelerator, as_accelerator
 from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
@@ -513,8 +513,8 @@ def _evaluate(mc: _Model, hw: _Hardware, st: _Settings, batch_seqs, tp, pp, dp, 
         n_dom = n / k
         up = hw.up_bw * COLLECTIVE_EFFICIENCY
         out = hw.out_bw * COLLECTIVE_EFFICIENCY
-        intra = np.where(k > 1, factor * (k - 1.0) / k * nbytes / up, 0.0)
-        inter = np.where(n_dom > 1, factor * (n_dom - 1.0) / n_dom * nbytes / (k * out), 0.0)
+        intra = np.where(k > 1, ring_time_s(nbytes, k, up, passes=factor), 0.0)
+        inter = np.where(n_dom > 1, ring_time_s(nbytes, n_dom, k * out, passes=factor), 0.0)
         latency = (np.where(k > 1, factor * _log2_steps(k) * SCALE_UP_LATENCY_S, 0.0)
                    + np.where(n_dom > 1, factor * _log2_steps(n_dom) * SCALE_OUT_LATENCY_S,
                               0.0))
