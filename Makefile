@@ -63,7 +63,7 @@ browser:
 #   make report REPORT_ARGS="--param 07_enterprise_right_sizing ACCELERATOR=GB200"
 REPORT_ARGS ?=
 report: $(STAMP)
-	$(BIN)/python -m scaling.report --notebooks notebooks --out reports $(REPORT_ARGS)
+	$(BIN)/python -m scaling.apps.report --notebooks notebooks --out reports $(REPORT_ARGS)
 
 # JupyterLab refuses to run as root (as in most containers) unless told --allow-root.
 # LAB_ARGS adds options, e.g. make lab LAB_ARGS="--no-browser --port 8899".

@@ -103,7 +103,7 @@ def best_of(function, *args):
 
 
 def main():
-    from scaling.utilisation import clear_cache
+    from scaling.throughput import clear_cache
 
     sizes = np.geomspace(1e9, 1e13, N_SIZES)
     cluster = scaling.cluster("llama3-16k")

@@ -61,12 +61,12 @@ _LAZY = {
     "largest_trainable": "forecasting",
     "forecast_for_loss": "forecasting",
     "forecast_for_deadline": "forecasting",
-    "forecast_sensitivity": "forecasting",
-    "backtest": "backtesting",
-    "Backtest": "backtesting",
-    "plan_training": "planning",
-    "compare_systems": "systems",
-    "size_cluster": "systems",
+    "forecast_sensitivity": "studies.forecasts",
+    "backtest": "studies.backtesting",
+    "Backtest": "studies.backtesting",
+    "plan_training": "studies.planning",
+    "compare_systems": "studies.systems",
+    "size_cluster": "studies.systems",
     "inference_optimal": "inference",
     # the step-time model of utilisation (issue 9)
     "ModelShape": "model_shape",
@@ -80,9 +80,9 @@ _LAZY = {
 
 _SUBMODULES = {
     "units", "errors", "data", "laws", "fit", "hardware", "reliability", "clusters", "cost",
-    "assumptions", "uncertainty", "chain", "forecasting", "backtesting", "inference",
-    "systems", "planning", "limits", "results", "plots", "report", "cli", "explorer",
-    "valuation", "trends", "emissions", "outlook", "model_shape", "parallelism", "utilisation",
+    "assumptions", "uncertainty", "chain", "forecasting", "inference",
+    "results", "plots", "studies", "apps",
+    "valuation", "trends", "emissions", "model_shape", "parallelism", "throughput",
 }
 
 __all__ = sorted(_LAZY) + sorted(_SUBMODULES)

@@ -1,5 +1,5 @@
-"""``python -m scaling``: the command line (see :mod:`scaling.cli`)."""
+"""``python -m scaling``: the command line (see :mod:`scaling.apps.cli`)."""
 
-from scaling.cli import main
+from scaling.apps.cli import main
 
 raise SystemExit(main())

@@ -9,7 +9,7 @@ gives the same numbers. Each field has a documented, sourced default:
 * ``mfu`` (utilisation): None = the cluster's own MFU when it has one, else as ``utilisation``
   says;
 * ``utilisation``: ``"step_time"`` (default) predicts MFU with the step-time model for the
-  run's model, machine and batch (:func:`scaling.utilisation.chain_utilisation`,
+  run's model, machine and batch (:func:`scaling.throughput.chain_utilisation`,
   calibrated on published runs); ``"generation_default"`` uses the accelerator generation's
   documented constant (``data/mfu_defaults.csv``), the behaviour before issue 9;
 * ``global_batch_tokens``: tokens per optimizer step for the step-time model; None = DeepSeek
@@ -46,7 +46,7 @@ from scaling.emissions import check_region
 from scaling.hardware import PRECISIONS
 from scaling.reliability import ReliabilityAssumptions
 from scaling.valuation import NOMINAL, VALUATION_METHODS, as_year, check_dollars
-from scaling.utilisation import UTILISATION_METHODS
+from scaling.throughput import UTILISATION_METHODS
 
 __all__ = ["Assumptions", "DEFAULT_PUE", "as_assumptions"]
 
@@ -69,7 +69,7 @@ class Assumptions:
         set, else as ``utilisation`` says.
     utilisation : {"step_time", "generation_default"}
         How MFU is set when ``mfu`` and the cluster leave it open
-        (:data:`scaling.utilisation.UTILISATION_METHODS`): the step-time model (default) or
+        (:data:`scaling.throughput.UTILISATION_METHODS`): the step-time model (default) or
         the accelerator generation's constant (``Accelerator.default_mfu``).
     global_batch_tokens : float or None
         Global batch of the step-time model [tokens]; None = DeepSeek LLM's batch-size law

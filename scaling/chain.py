@@ -8,7 +8,7 @@ of the package (:func:`estimate_run`, :func:`scaling.forecast`,
 
 1. **Throughput** (:func:`scaling.hardware.sustained_flop_per_s`):
    :math:`R = n\\,P_{peak}\\,\\mathrm{MFU}`, with MFU from the step-time model of the run's
-   model on the machine by default (:func:`scaling.utilisation.chain_utilisation`: a parallel
+   model on the machine by default (:func:`scaling.throughput.chain_utilisation`: a parallel
    plan per run, cached), a generation constant or a given constant.
 2. **Goodput** (:mod:`scaling.reliability`): job MTBF from the per-accelerator interruption
    rate; for a synchronous job the checkpoint pause (the cluster's, else the storage model),
@@ -40,7 +40,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-from scaling import clusters, cost, emissions, hardware, reliability, utilisation, valuation
+from scaling import clusters, cost, emissions, hardware, reliability, throughput, valuation
 from scaling._validation import as_count_array, as_float_array, check_fraction, elementwise, like
 from scaling.assumptions import DEFAULT_PUE, Assumptions, as_assumptions
 from scaling.errors import InfeasibleRunError
@@ -165,10 +165,10 @@ def chain_inputs(compute_flop, *, accelerator, n_accelerators, n_params=None,
         Supplies the MFU and PUE when the assumptions leave them unset, its scale-out
         bandwidth to the step-time model, and its resilience row to the goodput stage.
     model : ModelShape or str, optional
-        The model for the step-time utilisation (:func:`scaling.utilisation.chain_utilisation`).
+        The model for the step-time utilisation (:func:`scaling.throughput.chain_utilisation`).
     on_infeasible : {"raise", "nan"}
         Where no parallel plan fits: raise, or leave MFU NaN there (see
-        :func:`scaling.utilisation.chain_utilisation`; the caller masks those elements).
+        :func:`scaling.throughput.chain_utilisation`; the caller masks those elements).
 
     Returns
     -------
@@ -182,7 +182,7 @@ def chain_inputs(compute_flop, *, accelerator, n_accelerators, n_params=None,
         carbon_intensity_g_per_kwh, carbon_free_energy_fraction, projection_year`` (price
         inputs are NaN when no price is known; ``projection_year`` is NaN unless the
         accelerator is a trend projection), plus ``"utilisation"``, the
-        :class:`scaling.utilisation.Utilisation` behind ``mfu`` (not a number;
+        :class:`scaling.throughput.Utilisation` behind ``mfu`` (not a number;
         :func:`run_chain` ignores it). The keys of
         :data:`scaling.uncertainty.DEFAULT_UNCERTAINTY` are among them.
 
@@ -200,7 +200,7 @@ def chain_inputs(compute_flop, *, accelerator, n_accelerators, n_params=None,
     """
     a = as_assumptions(assumptions)
     chip = accelerator
-    util = utilisation.chain_utilisation(compute_flop, accelerator=chip,
+    util = throughput.chain_utilisation(compute_flop, accelerator=chip,
                                          n_accelerators=n_accelerators, assumptions=a,
                                          n_params=n_params, model=model, cluster=cluster,
                                          on_infeasible=on_infeasible)

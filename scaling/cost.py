@@ -35,9 +35,7 @@ import numpy as np
 from scaling._validation import (
     as_float_array, as_numeric_array, check_at_least, check_choice, elementwise, like, scalar,
 )
-from scaling.clusters import as_cluster
 from scaling.data import cached, load_table
-from scaling.hardware import Accelerator
 from scaling.units import J_PER_KWH, SECONDS_PER_YEAR
 
 __all__ = [
@@ -422,45 +420,4 @@ def rental_cost_usd(accelerator_hours, rental_usd_per_hour):
 # clusters
 # --------------------------------------------------------------------------------------------
 
-def _price_of(chip: Accelerator, price_usd):
-    if price_usd is not None:
-        return price_usd
-    if math.isnan(chip.price_usd):
-        raise ValueError(
-            f"{chip.name} has no purchase price in the catalog; pass price_usd= explicitly"
-        )
-    return chip.price_usd
 
-
-def cluster_cost_breakdown(cluster, *, time_s=None, prices=None,
-                           price_usd=None) -> dict:
-    """Capex by component of a :class:`~scaling.clusters.Cluster`, plus energy over ``time_s``.
-
-    Parameters
-    ----------
-    cluster : Cluster or str
-    time_s : float or None
-        Duration to price energy for [s] at the average facility power; None omits energy.
-    prices : PriceAssumptions or None
-    price_usd : float or None
-        Override of the accelerator's catalog price [USD].
-
-    Returns
-    -------
-    dict
-        ``chips_usd``, ``servers_usd``, ``network_usd``, ``facility_usd``, ``total_usd`` and,
-        with ``time_s``, ``energy_usd`` and ``energy_j``.
-    """
-    cluster = as_cluster(cluster)
-    prices = PriceAssumptions() if prices is None else prices
-    if not isinstance(prices, PriceAssumptions):
-        raise ValueError(f"prices must be a PriceAssumptions or None, got {type(prices).__name__}")
-    chip = cluster.accelerator
-    out = prices.capex_breakdown_usd(cluster.n_accelerators, _price_of(chip, price_usd),
-                                     it_power_w=cluster.peak_it_power_w(),
-                                     price_includes_server=chip.price_includes_server)
-    if time_s is not None:
-        energy = cluster.energy_j(time_s)
-        out["energy_j"] = energy
-        out["energy_usd"] = energy_cost_usd(energy, prices.electricity_usd_per_kwh)
-    return out

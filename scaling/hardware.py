@@ -352,43 +352,6 @@ def list_accelerators():
     return _catalog().copy()
 
 
-def accelerator_landscape(precision: str = "bf16"):
-    """Efficiency of every catalogued accelerator: peak FLOP/s per W and per dollar.
-
-    Parameters
-    ----------
-    precision : {"bf16", "fp8"}
-        Dense peak to compare; chips without that precision are left out.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per accelerator, sorted by release date: ``name``, ``vendor``,
-        ``generation``, ``release_date``, ``release_year``, ``peak_flop_per_s`` [FLOP/s],
-        ``tdp_w`` [W], ``tdp_estimated``, ``peak_flop_per_s_per_w`` [FLOP/s/W],
-        ``price_usd`` [USD], ``price_includes_server``, ``peak_flop_per_s_per_usd``
-        [FLOP/s/USD] (NaN where no price is published), ``default_mfu``.
-
-    Notes
-    -----
-    .. math:: \\eta_W = P_{peak} / P_{TDP}, \\qquad \\eta_{USD} = P_{peak} / p
-
-    Prices mix single-chip and whole-server shares (``price_includes_server``) and dates;
-    per-dollar figures are indicative only.
-    """
-    check_choice("precision", precision, PRECISIONS)
-    frame = _catalog()
-    column = f"peak_{precision}_flop_per_s"
-    out = frame.loc[frame[column].notna(), [
-        "name", "vendor", "generation", "release_date", column, "tdp_w", "tdp_estimated",
-        "price_usd", "price_includes_server", "default_mfu"]].rename(
-        columns={column: "peak_flop_per_s"})
-    out["release_year"] = [accelerator(name).release_year for name in out["name"]]
-    out["peak_flop_per_s_per_w"] = out["peak_flop_per_s"] / out["tdp_w"]
-    out["peak_flop_per_s_per_usd"] = out["peak_flop_per_s"] / out["price_usd"]
-    return out.sort_values("release_date").reset_index(drop=True)
-
-
 def _resolve_name(name: str) -> str:
     frame = _catalog()
     names = list(frame["name"])

@@ -152,7 +152,7 @@ SCALE_OUT_LATENCY_S = 15e-6
 
 #: Achievable matmul efficiency (fraction of dense peak that large matrix multiplications
 #: reach inside a training step), by accelerator vendor family. Calibrated by
-#: :func:`scaling.utilisation.calibrate` on the per-GPU throughputs of Narayanan et al. (2021)
+#: :func:`scaling.studies.calibration.calibrate` on the per-GPU throughputs of Narayanan et al. (2021)
 #: Table 1 only (data/parallel_benchmarks.csv rows with ``calibration_set == "fit"``); every
 #: other published figure is predicted out of sample with these values.
 MATMUL_EFFICIENCY = {"default": 0.656}

@@ -78,11 +78,13 @@ from scaling._validation import (
 from scaling.cost import EPOCH_SERVER_COST_OVERHEAD
 from scaling.data import cached, load_table
 from scaling.hardware import PRECISIONS, PROJECTION_BASES, Accelerator, list_accelerators
-from scaling.results import fold_error
 from scaling.uncertainty import as_rng
 from scaling.valuation import as_year
 
 __all__ = [
+    "PRECISION_QUANTITIES",
+    "as_trends",
+    "trend_points",
     "BASES",
     "DEFAULT_CONFIDENCE_LEVEL",
     "DEFAULT_PREDICTION_LEVEL",
@@ -95,16 +97,13 @@ __all__ = [
     "SERVER_ADJUSTMENTS",
     "TrendFit",
     "PUBLISHED_QUANTITY_MAP",
-    "compare_doubling_times",
     "fit_trend",
     "fp8_to_bf16_peak_ratio",
     "frontier_accelerators",
     "hardware_trends",
     "published_doubling_times",
-    "trend_backtest",
     "typical_accelerator",
     "typical_accelerator_draws",
-    "typical_accelerator_table",
 ]
 
 #: Quantities a trend is fitted for, with their units.
@@ -117,7 +116,7 @@ _UNITS = {
     "memory_bytes": "bytes",
     "memory_bandwidth_byte_per_s": "byte/s",
 }
-_PRECISION_QUANTITIES = ("peak_flop_per_s", "peak_flop_per_s_per_usd", "peak_flop_per_s_per_w")
+PRECISION_QUANTITIES = ("peak_flop_per_s", "peak_flop_per_s_per_usd", "peak_flop_per_s_per_w")
 #: How server-inclusive prices are handled (see module docs).
 SERVER_ADJUSTMENTS = ("overhead", "indicator")
 #: Level of a trend: the frontier (record chips) or the average chip.
@@ -144,10 +143,8 @@ _SOURCE = ("scaling.trends: OLS of log10(quantity) on release year over data/acc
            "Epoch cost repo)")
 
 
-
 def _catalog_frame(catalog):
     """The catalog (default: ``scaling.list_accelerators()``) with ``release_year`` added."""
-    import pandas as pd
 
     if catalog is None:
         catalog = list_accelerators()
@@ -192,6 +189,27 @@ def fp8_to_bf16_peak_ratio(*, catalog=None) -> float:
         raise ValueError("no catalog chip has both an fp8 and a bf16 peak")
     ratio = frame.loc[both, "peak_fp8_flop_per_s"] / frame.loc[both, "peak_bf16_flop_per_s"]
     return float(np.median(ratio))
+
+
+def trend_points(quantity: str, precision: str = "bf16", *, catalog=None,
+                 server_adjustment: str = "overhead", include_estimated_tdp: bool = False):
+    """The points one trend is fitted to.
+
+    Parameters
+    ----------
+    quantity : str
+        One of :data:`QUANTITIES`.
+    precision, catalog, server_adjustment, include_estimated_tdp
+        As in :func:`fit_trend`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``name``, ``release_year``, ``log10_value``, ``includes_server``, ``frontier``.
+    """
+    check_choice("quantity", quantity, QUANTITIES)
+    return _trend_points(quantity, precision, _catalog_frame(catalog), server_adjustment,
+                         include_estimated_tdp)
 
 
 def _trend_points(quantity, precision, frame, server_adjustment, include_estimated_tdp):
@@ -508,7 +526,7 @@ def fit_trend(quantity: str, *, precision: str = "bf16", catalog=None,
     frame = _catalog_frame(catalog)
     points = _trend_points(quantity, precision, frame, server_adjustment,
                            include_estimated_tdp)
-    label = precision if quantity in _PRECISION_QUANTITIES else ""
+    label = precision if quantity in PRECISION_QUANTITIES else ""
     return _fit_points(points, quantity, label, server_adjustment, level, _SOURCE)
 
 
@@ -659,133 +677,6 @@ def published_doubling_times():
     return rows[list(PUBLISHED_COLUMNS[:-1]) + ["period", "source"]].reset_index(drop=True)
 
 
-def compare_doubling_times(published=None, *, fits=None):
-    """Fitted doubling times beside published ones.
-
-    Parameters
-    ----------
-    published : pandas.DataFrame or None
-        Default :func:`published_doubling_times` (the curated table). Columns
-        :data:`PUBLISHED_COLUMNS`: ``quantity`` (a name of :data:`QUANTITIES`; rows
-        with other quantities are left out), ``precision`` (free text, e.g. "fp32", "fp16",
-        "bf16", "all"), ``doubling_time_years``, ``ci_lower``, ``ci_upper`` (NaN when not
-        published) and ``source``.
-    fits : iterable of TrendFit or HardwareTrends, or None
-        Default: the bf16 and fp8 trends of the catalog (fp8 quantities the catalog cannot
-        support are skipped).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per (fit, published row) of the same quantity, plus unmatched fits and
-        published rows: ``quantity``, ``fitted_precision``, ``n``, ``years``,
-        ``fitted_doubling_time_years``, ``fitted_ci_lower``, ``fitted_ci_upper``,
-        ``published_precision``, ``published_doubling_time_years``, ``published_ci_lower``,
-        ``published_ci_upper``, ``source``, ``ratio`` (fitted / published),
-        ``intervals_overlap`` (NaN-safe; a published value without interval counts as a
-        point).
-    """
-    import pandas as pd
-
-    if published is None:
-        published = published_doubling_times()
-    require_columns(published, PUBLISHED_COLUMNS, "compare_doubling_times", name="published",
-                    like="published_doubling_times()")
-    if fits is None:
-        fits = []
-        for precision in ("bf16", "fp8"):
-            for quantity in QUANTITIES:
-                if precision == "fp8" and quantity not in _PRECISION_QUANTITIES:
-                    continue
-                try:
-                    fits.append(fit_trend(quantity, precision=precision))
-                except ValueError:
-                    continue
-    flat = []
-    for item in fits:
-        if isinstance(item, HardwareTrends):
-            flat.extend(item.fits)
-        elif isinstance(item, TrendFit):
-            flat.append(item)
-        else:
-            raise ValueError(f"fits must hold TrendFit or HardwareTrends, got "
-                             f"{type(item).__name__}")
-    fitted = pd.DataFrame([{
-        "quantity": f.quantity, "fitted_precision": f.precision or "all", "n": f.n,
-        "years": f"{f.year_min:.1f}-{f.year_max:.1f}",
-        "fitted_doubling_time_years": f.doubling_time_years,
-        "fitted_ci_lower": f.doubling_time_ci_years[0],
-        "fitted_ci_upper": f.doubling_time_ci_years[1],
-    } for f in flat])
-    pub = published[published["quantity"].isin(QUANTITIES)].rename(columns={
-        "precision": "published_precision", "doubling_time_years": "published_doubling_time_years",
-        "ci_lower": "published_ci_lower", "ci_upper": "published_ci_upper",
-    })[["quantity", "published_precision", "published_doubling_time_years",
-        "published_ci_lower", "published_ci_upper", "source"]]
-    out = fitted.merge(pub, how="outer", on="quantity")
-    out["ratio"] = out["fitted_doubling_time_years"] / out["published_doubling_time_years"]
-    pub_low = out["published_ci_lower"].fillna(out["published_doubling_time_years"])
-    pub_high = out["published_ci_upper"].fillna(out["published_doubling_time_years"])
-    overlap = (out["fitted_ci_lower"] <= pub_high) & (pub_low <= out["fitted_ci_upper"])
-    known = out["fitted_doubling_time_years"].notna() & out["published_doubling_time_years"].notna()
-    out["intervals_overlap"] = overlap.where(known)
-    order = {q: i for i, q in enumerate(QUANTITIES)}
-    out = out.sort_values(["quantity", "fitted_precision"],
-                          key=lambda s: s.map(order) if s.name == "quantity" else s)
-    return out.reset_index(drop=True)
-
-
-def trend_backtest(split_year=2024.0, *, precision: str = "bf16", catalog=None,
-                   server_adjustment: str = "overhead", include_estimated_tdp: bool = False):
-    """Out-of-sample check: fit on chips released before ``split_year``, predict the later
-    frontier chips, beside a naive baseline.
-
-    Parameters
-    ----------
-    split_year : date-like
-        Chips released before it calibrate the fits; frontier chips released on or after it
-        are predicted (with the ``"frontier"`` basis at their own release date).
-    precision, catalog, server_adjustment, include_estimated_tdp
-        As in :func:`fit_trend`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per (quantity, later frontier chip with that quantity): ``quantity``,
-        ``name``, ``release_year``, ``actual``, ``trend``, ``naive`` (the value of the last
-        frontier chip before the split: "no progress"), ``trend_fold_error`` and
-        ``naive_fold_error`` (:math:`10^{|\\log_{10}(pred/actual)|}`).
-    """
-    import pandas as pd
-
-    split = as_year(split_year, name="split_year")
-    frame = _catalog_frame(catalog)
-    older = frame[frame["release_year"] < split]
-    trends = _build_trends(precision, older, server_adjustment, include_estimated_tdp,
-                           DEFAULT_CONFIDENCE_LEVEL)
-    rows = []
-    for quantity in QUANTITIES:
-        every = _trend_points(quantity, precision, frame, server_adjustment,
-                              include_estimated_tdp)
-        before = every[(every["release_year"] < split) & every["frontier"]]
-        after = every[(every["release_year"] >= split) & every["frontier"]]
-        if before.empty:
-            continue
-        naive = float(before["log10_value"].iloc[-1])
-        fit = trends.fit(quantity)
-        for _, row in after.iterrows():
-            trend = float(fit.estimate_log10(row["release_year"], basis="frontier"))
-            actual = float(row["log10_value"])
-            rows.append({
-                "quantity": quantity, "name": row["name"],
-                "release_year": float(row["release_year"]),
-                "actual": 10.0 ** actual, "trend": 10.0 ** trend, "naive": 10.0 ** naive,
-                "trend_fold_error": fold_error(10.0 ** (trend - actual)),
-                "naive_fold_error": fold_error(10.0 ** (naive - actual)),
-            })
-    return pd.DataFrame(rows)
-
-
 # --------------------------------------------------------------------------------------------
 # the typical accelerator of a year
 # --------------------------------------------------------------------------------------------
@@ -808,7 +699,8 @@ def _mid_year(year: int) -> float:
     return as_year(date(year, 7, 1))
 
 
-def _trends_for(precision, trends):
+def as_trends(trends, precision: str = "bf16") -> HardwareTrends:
+    """``trends`` checked against ``precision``, or the default catalog's fits when None."""
     if trends is None:
         return hardware_trends(precision)
     if not isinstance(trends, HardwareTrends):
@@ -869,15 +761,15 @@ def typical_accelerator(year, *, precision: str = "bf16", basis: str = "frontier
     check_choice("precision", precision, PRECISIONS)
     check_choice("basis", basis, BASES)
     if trends is None:
-        year = _check_year(year, _trends_for(precision, None))
+        year = _check_year(year, as_trends(None, precision))
         return _default_typical(year, precision, basis)
-    trends = _trends_for(precision, trends)
+    trends = as_trends(trends, precision)
     return _build_typical(_check_year(year, trends), precision, basis, trends)
 
 
 @cached
 def _default_typical(year, precision, basis):
-    return _build_typical(year, precision, basis, _trends_for(precision, None))
+    return _build_typical(year, precision, basis, as_trends(None, precision))
 
 
 def _build_typical(year, precision, basis, trends):
@@ -973,7 +865,7 @@ def typical_accelerator_draws(year, n: int = 1000, seed: int = 0, *, precision: 
     check_choice("basis", basis, BASES)
     n = whole_number("n", n)
     rng = as_rng(seed)
-    trends = _trends_for(precision, trends)
+    trends = as_trends(trends, precision)
     year = _check_year(year, trends)
     when = _mid_year(year)
     corr = np.asarray(trends.residual_correlation, dtype=float)
@@ -999,52 +891,3 @@ def typical_accelerator_draws(year, n: int = 1000, seed: int = 0, *, precision: 
     })
 
 
-def typical_accelerator_table(years, *, precision: str = "bf16", basis: str = "frontier",
-                              level: float = DEFAULT_PREDICTION_LEVEL, n: int = 4000,
-                              seed: int = 0, trends: HardwareTrends | None = None):
-    """The typical accelerator by year with bands (notebook-ready).
-
-    Parameters
-    ----------
-    years : iterable of int
-        Calendar years.
-    precision, basis, trends
-        As in :func:`typical_accelerator`.
-    level : float
-        Central band probability, default 0.90 (P5-P95).
-    n, seed : int
-        Draws per year for the bands (:func:`typical_accelerator_draws`).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per year and quantity (``peak_bf16_flop_per_s``, ``price_usd``, ``tdp_w``,
-        ``memory_bytes``, ``memory_bandwidth_byte_per_s``, ``peak_flop_per_s_per_usd``,
-        ``peak_flop_per_s_per_w``): ``central`` (the :func:`typical_accelerator` value),
-        ``median``, ``lower``, ``upper`` of the draws.
-    """
-    import pandas as pd
-
-    check_fraction("level", level, include_one=False)
-    trends = _trends_for(precision, trends)
-    rows = []
-    for year in years:
-        chip = typical_accelerator(year, precision=precision, basis=basis, trends=trends)
-        draws = typical_accelerator_draws(year, n, seed, precision=precision, basis=basis,
-                                          trends=trends)
-        central = {
-            "peak_bf16_flop_per_s": chip.peak_bf16_flop_per_s, "price_usd": chip.price_usd,
-            "tdp_w": chip.tdp_w, "memory_bytes": chip.memory_bytes,
-            "memory_bandwidth_byte_per_s": chip.memory_bandwidth_byte_per_s,
-            "peak_flop_per_s_per_usd": chip.peak_flop_per_s(precision) / chip.price_usd,
-            "peak_flop_per_s_per_w": chip.peak_flop_per_s(precision) / chip.tdp_w,
-        }
-        for quantity, value in central.items():
-            column = draws[quantity].to_numpy()
-            rows.append({
-                "year": int(year), "quantity": quantity, "central": value,
-                "median": float(np.median(column)),
-                "lower": float(np.quantile(column, 0.5 - level / 2.0)),
-                "upper": float(np.quantile(column, 0.5 + level / 2.0)),
-            })
-    return pd.DataFrame(rows)

@@ -83,7 +83,7 @@ def _llama_through_every_entry_point(assumptions):
     at_plan = scaling.estimate_run(LLAMA31_405B_FLOP, accelerator=cluster.accelerator,
                                    n_accelerators=plan.n_accelerators,
                                    n_params=LLAMA31_405B_PARAMS, assumptions=assumptions)
-    system = scaling.systems.estimate_reference_run(
+    system = scaling.studies.systems.estimate_reference_run(
         cluster, compute_flop=LLAMA31_405B_FLOP, n_params=LLAMA31_405B_PARAMS,
         assumptions=assumptions)
     return direct, swept, plan, at_plan, system
@@ -128,7 +128,7 @@ def test_backtest_and_largest_trainable_go_through_the_chain():
     # what the backtest tells the step-time model: the published model and batch
     direct = scaling.estimate_run(row["compute_flop"], accelerator=row["accelerator"],
                                   n_accelerators=row["n_accelerators"], n_params=row["n_params"],
-                                  model=scaling.backtesting.run_model(row),
+                                  model=scaling.studies.backtesting.run_model(row),
                                   assumptions=scaling.Assumptions(
                                       global_batch_tokens=row["global_batch_tokens"]))
     assert table.loc[row["name"], "predicted_accelerator_hours"] == pytest.approx(

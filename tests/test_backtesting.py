@@ -6,14 +6,13 @@ import pytest
 
 import scaling
 from scaling.assumptions import Assumptions
-from scaling.backtesting import (
-    CALIBRATION_TIME_BASES, COST_KINDS, LOO_TARGET_MEDIAN_FACTOR, LOO_TARGET_SHARE_WITHIN,
-    Backtest, LeaveOneOut, backtest, fold_error,
+from scaling.studies.backtesting import (
+    CALIBRATION_TIME_BASES, COST_KINDS, LOO_TARGET_MEDIAN_FACTOR, LOO_TARGET_SHARE_WITHIN, Backtest, LeaveOneOut, backtest, fold_error,
 )
 from scaling.data import load_table
 from scaling.hardware import accelerator
 from scaling.uncertainty import STEP_TIME_MFU_LOG_SD
-from scaling.utilisation import RUN_EFFICIENCY
+from scaling.throughput import RUN_EFFICIENCY
 
 #: The generation-default MFU (data/mfu_defaults.csv): the package's behaviour before issue 9
 #: and the baseline the step-time model is compared with.

@@ -25,13 +25,20 @@ import pandas as pd
 import pytest
 
 import scaling
-from scaling import cli, clusters, cost, hardware, inference, laws, limits, planning
-from scaling import reliability, systems
-import scaling.backtesting  # noqa: F401
+from scaling.apps import cli
+from scaling import clusters, cost, hardware, inference, laws
+from scaling.studies import limits, planning
+from scaling import reliability
+from scaling.studies import systems
+import scaling.studies.backtesting
 import scaling.emissions  # noqa: F401
-import scaling.explorer  # noqa: F401
+import scaling.apps.explorer
+import scaling.studies.explorer  # noqa: F401
+import scaling.studies.trends  # noqa: F401
+from scaling.studies import hardware as study_hardware, inference as study_inference
+from scaling.studies import laws as study_laws, reliability as study_reliability
 import scaling.model_shape  # noqa: F401
-import scaling.outlook  # noqa: F401
+import scaling.studies.outlook
 import scaling.parallelism  # noqa: F401
 import scaling.trends  # noqa: F401
 import scaling.valuation  # noqa: F401
@@ -129,7 +136,7 @@ API_CASES = [
          lambda: scaling.accelerator(H100).peak_flop_per_s("fp9"), E,
          "precision", "did you mean 'fp8'", "bf16"),
     case("landscape-precision-misspelt",
-         lambda: hardware.accelerator_landscape("bf6"), E, "precision", "did you mean 'bf16'"),
+         lambda: study_hardware.accelerator_landscape("bf6"), E, "precision", "did you mean 'bf16'"),
     case("assumption-misspelt", lambda: Assumptions().replace(restart_time=20), E,
          "assumption", "did you mean 'restart_time_s'"),
     case("failure-source-misspelt",
@@ -161,7 +168,7 @@ API_CASES = [
     case("rent-option-misspelt",
          lambda: _plan().rent_usd_per_s("ondemand"), E, "option", "did you mean 'on_demand'"),
     case("landscape-metric-misspelt",
-         lambda: scaling.plots.hardware.landscape_chart(hardware.accelerator_landscape(),
+         lambda: scaling.plots.hardware.landscape_chart(study_hardware.accelerator_landscape(),
                                                         metric="flop_per_watt"), E,
          "metric", "did you mean"),
     case("plan-type-misspelt", lambda: _plan(accelerator="H100 SXM5 80G"), E,
@@ -228,10 +235,10 @@ API_CASES = [
     case("goodput_at_scale-half", lambda: reliability.goodput_at_scale(0.5), E,
          "n_accelerators", "whole number"),
     case("reliability_table-fraction",
-         lambda: reliability.reliability_table([1024, 1500.5]), E,
+         lambda: study_reliability.reliability_table([1024, 1500.5]), E,
          "n_accelerators", "whole number"),
     case("reliability-sensitivity-fraction",
-         lambda: reliability.sensitivity_table([0.5]), E, "n_accelerators", "whole number"),
+         lambda: study_reliability.sensitivity_table([0.5]), E, "n_accelerators", "whole number"),
     case("reliability-assumptions-goodput-fraction",
          lambda: reliability.ReliabilityAssumptions().goodput(10.5), E,
          "n_accelerators", "whole number"),
@@ -491,7 +498,7 @@ def _parallel(**kwargs):
 def _what(**kwargs):
     base = dict(accelerator=H100, n_accelerators=1024)
     base.update(kwargs)
-    return scaling.explorer.what_if(7e10, **base)
+    return scaling.apps.explorer.what_if(7e10, **base)
 
 
 def _deadline(n=(1e10,), **kwargs):
@@ -715,53 +722,53 @@ API_CASES += [
 
     # ---- outlook -----------------------------------------------------------------------------
     case("outlook-fractional-year",
-         lambda: scaling.outlook.future_runs(1e12, [2030.5], uncertainty=False),
+         lambda: scaling.studies.outlook.future_runs(1e12, [2030.5], uncertainty=False),
          E, "years", "whole calendar years"),
     case("outlook-text-year",
-         lambda: scaling.outlook.future_runs(1e12, ["soon"], uncertainty=False),
+         lambda: scaling.studies.outlook.future_runs(1e12, ["soon"], uncertainty=False),
          E, "years", "whole calendar years"),
-    case("outlook-no-years", lambda: scaling.outlook.frontier_compute_trend([]),
+    case("outlook-no-years", lambda: scaling.studies.outlook.frontier_compute_trend([]),
          E, "years", "at least one"),
     case("outlook-budget-cost-misspelt",
-         lambda: scaling.outlook.first_year_within_budget(_budget_runs(), 1e10, cost="capex"),
+         lambda: scaling.studies.outlook.first_year_within_budget(_budget_runs(), 1e10, cost="capex"),
          E, "cost", "did you mean 'capex_usd'"),
-    case("outlook-budget-runs-list", lambda: scaling.outlook.first_year_within_budget([1, 2], 1e10),
+    case("outlook-budget-runs-list", lambda: scaling.studies.outlook.first_year_within_budget([1, 2], 1e10),
          E, "runs", "DataFrame"),
     case("outlook-budget-text",
-         lambda: scaling.outlook.first_year_within_budget(_budget_runs(), "1e10"),
+         lambda: scaling.studies.outlook.first_year_within_budget(_budget_runs(), "1e10"),
          E, "budget_usd", "single number"),
     case("outlook-anchor-without-date",
-         lambda: scaling.outlook.frontier_compute_trend([2030], anchor={"compute_flop": 1e25}),
+         lambda: scaling.studies.outlook.frontier_compute_trend([2030], anchor={"compute_flop": 1e25}),
          E, "anchor", "date"),
     case("outlook-region-unknown",
-         lambda: scaling.outlook.emissions_by_region(["US", "Texas"], compute_flop=1e24,
+         lambda: scaling.studies.outlook.emissions_by_region(["US", "Texas"], compute_flop=1e24,
                                                    cluster="llama3-16k"),
          E, "region", "valid names"),
     case("outlook-site-negative-budget",
-         lambda: scaling.outlook.site_outlook([2030], budget_usd=-1.0),
+         lambda: scaling.studies.outlook.site_outlook([2030], budget_usd=-1.0),
          E, "budget_usd", "positive"),
 
     # ---- explorer ----------------------------------------------------------------------------
     case("what_if-mfu-above-one", lambda: _what(mfu=1.5), E, "mfu", "(0, 1]"),
     case("what_if-budget-and-size",
-         lambda: scaling.explorer.what_if(7e10, compute_flop=1e24, accelerator=H100,
+         lambda: scaling.apps.explorer.what_if(7e10, compute_flop=1e24, accelerator=H100,
                                           n_accelerators=8),
          E, "compute_flop", "n_params"),
     case("what_if-as_of-text", lambda: _what(as_of="someday"), E, "as_of", "decimal year"),
     case("what_if-price-text", lambda: _what(price_usd="30000"), E, "price_usd", "single number"),
-    case("what_if-cluster-misspelt", lambda: scaling.explorer.what_if(7e10, cluster="fronteir"),
+    case("what_if-cluster-misspelt", lambda: scaling.apps.explorer.what_if(7e10, cluster="fronteir"),
          E, "cluster", "did you mean 'frontier'"),
-    case("what_if-no-count", lambda: scaling.explorer.what_if(7e10, accelerator=H100),
+    case("what_if-no-count", lambda: scaling.apps.explorer.what_if(7e10, accelerator=H100),
          E, "n_accelerators", "accelerator"),
     case("what_if-negative-restart", lambda: _what(restart_time_s=-1.0),
          E, "restart_time_s", ">= 0"),
     case("what_if-fractional-count", lambda: _what(n_accelerators=10.5),
          E, "n_accelerators", "whole number"),
     case("goodput_grid-negative-restart",
-         lambda: scaling.explorer.goodput_grid([1024], restart_times_s=[-1.0],
+         lambda: scaling.studies.explorer.goodput_grid([1024], restart_times_s=[-1.0],
                                                failure_rate_multipliers=[1.0]),
          E, "restart_times_s", ">= 0"),
-    case("size_sweep-clusters-number", lambda: scaling.explorer.size_sweep([7e10], 3),
+    case("size_sweep-clusters-number", lambda: scaling.studies.explorer.size_sweep([7e10], 3),
          E, "clusters", "cluster names"),
 
     # ---- backtest and cost_backtest ----------------------------------------------------------
@@ -772,11 +779,11 @@ API_CASES += [
          E, "runs", "DataFrame"),
     case("backtest-dated-text", lambda: scaling.backtest(dated="yes"), E, "dated", "True or False"),
     case("cost_backtest-dollars-outside-table",
-         lambda: scaling.backtesting.cost_backtest(dollars=2050),
+         lambda: scaling.studies.backtesting.cost_backtest(dollars=2050),
          E, "dollars", "base year"),
-    case("cost_backtest-dollars-text", lambda: scaling.backtesting.cost_backtest(dollars="2023"),
+    case("cost_backtest-dollars-text", lambda: scaling.studies.backtesting.cost_backtest(dollars="2023"),
          E, "dollars", "base year"),
-    case("cost_backtest-runs-list", lambda: scaling.backtesting.cost_backtest(runs=[1, 2]),
+    case("cost_backtest-runs-list", lambda: scaling.studies.backtesting.cost_backtest(runs=[1, 2]),
          E, "runs", "DataFrame"),
 
     # ---- forecast and forecast_for_deadline --------------------------------------------------
@@ -953,7 +960,7 @@ def test_single_name_is_not_read_as_characters(names):
 
 
 @pytest.mark.parametrize("call, check", [
-    (lambda: laws.parameter_table("hoffmann2022"),
+    (lambda: study_laws.parameter_table("hoffmann2022"),
      lambda t: list(t.index) == ["hoffmann2022"]),
     (lambda: planning.compare_accelerators(8e9, 2e11, deadline_s=30 * 86400,
                                            accelerators=H100, utilisation=0.5),

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import scaling
-from scaling.cli import MAX_WIDTH, format_number, format_table, main
+from scaling.apps.cli import MAX_WIDTH, format_number, format_table, main
 
 VENV_SCRIPT = Path(sys.executable).parent / "scaling"
 

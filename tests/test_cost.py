@@ -9,22 +9,11 @@ import pytest
 import scaling
 from scaling.clusters import average_power_per_accelerator_w, cluster, energy_j
 from scaling.cost import (
-    EPOCH_DEPRECIATION_RATE_PER_YEAR,
-    EPOCH_NETWORK_COST_OVERHEAD,
-    PriceAssumptions,
-    amortized_hardware_cost_usd,
-    capex_breakdown_usd,
-    cluster_capex_usd,
-    cluster_cost_breakdown,
-    committed_use_discount,
-    depreciated_value_usd,
-    discounted_rental_usd_per_hour,
-    electricity_price_usd_per_kwh,
-    energy_cost_usd,
-    rental_cost_usd,
+    EPOCH_DEPRECIATION_RATE_PER_YEAR, EPOCH_NETWORK_COST_OVERHEAD, PriceAssumptions, amortized_hardware_cost_usd, capex_breakdown_usd, cluster_capex_usd, committed_use_discount, depreciated_value_usd, discounted_rental_usd_per_hour, electricity_price_usd_per_kwh, energy_cost_usd, rental_cost_usd,
 )
+from scaling.studies.hardware import cluster_cost_breakdown
 from scaling.errors import InfeasibleRunError
-from scaling.systems import size_cluster
+from scaling.studies.systems import size_cluster
 from scaling.units import SECONDS_PER_YEAR
 
 # Epoch cost repo model_costs.csv (2023 USD): Llama 3.1-405B amortised hardware + energy
@@ -229,7 +218,7 @@ def test_cottier2024_llama31_405b_cluster_hardware_acquisition_near_896m():
 
 
 def test_compare_clusters_seed_systems_first():
-    from scaling.systems import SEED_SYSTEMS, compare_clusters
+    from scaling.studies.systems import SEED_SYSTEMS, compare_clusters
 
     table = compare_clusters()
     assert tuple(table["name"][:4]) == SEED_SYSTEMS

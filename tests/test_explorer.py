@@ -9,7 +9,9 @@ import pytest
 
 import scaling
 import scaling.plots.explore as explore_plots
-from scaling import explorer, reliability
+from scaling.apps import explorer
+from scaling.studies import explorer as explorer_tables
+from scaling import reliability
 from scaling.errors import InfeasibleRunError
 
 H100 = "H100-SXM"
@@ -68,8 +70,8 @@ def test_what_if_refuses_impossible_runs_in_the_users_terms():
 def test_mfu_slider_rescaling_is_exact():
     """The MFU chart rescales time and cost by MFU_0/MFU in the browser: check the chain."""
     sizes = [1e10, 1e11, 1e12]
-    table = explorer.size_sweep(sizes, ["llama3-16k", "frontier"])
-    at_03 = explorer.size_sweep(sizes, ["llama3-16k", "frontier"],
+    table = explorer_tables.size_sweep(sizes, ["llama3-16k", "frontier"])
+    at_03 = explorer_tables.size_sweep(sizes, ["llama3-16k", "frontier"],
                                 assumptions=scaling.Assumptions(mfu=0.3))
     for quantity in ("time_days", "amortized_cost_usd", "rental_cost_usd"):
         expected = table[quantity] * table["mfu"] / 0.3
@@ -77,7 +79,7 @@ def test_mfu_slider_rescaling_is_exact():
 
 
 def test_goodput_grid_is_the_reliability_table():
-    grid = explorer.goodput_grid([1024, 16384], restart_times_s=[0.0, 150.0],
+    grid = explorer_tables.goodput_grid([1024, 16384], restart_times_s=[0.0, 150.0],
                                  failure_rate_multipliers=[1.0, 2.0])
     assert len(grid) == 8
     row = grid.query("n_accelerators == 16384 and restart_time_s == 150 and "
@@ -86,7 +88,7 @@ def test_goodput_grid_is_the_reliability_table():
         16384, failure_rate_per_accelerator_hour=2 * reliability.
         DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR, restart_time_s=150.0))
     with pytest.raises(ValueError, match="n_accelerators must be a whole number"):
-        explorer.goodput_grid([10.5], restart_times_s=[0.0], failure_rate_multipliers=[1.0])
+        explorer_tables.goodput_grid([10.5], restart_times_s=[0.0], failure_rate_multipliers=[1.0])
 
 
 def _bound(chart) -> list[dict]:
@@ -109,11 +111,11 @@ def _bound(chart) -> list[dict]:
 
 
 def test_slider_charts_bind_parameters_to_inputs():
-    table = explorer.size_sweep([1e10, 1e11], "llama3-16k")
+    table = explorer_tables.size_sweep([1e10, 1e11], "llama3-16k")
     mfu = _bound(explore_plots.mfu_slider_chart(table, mfu=0.35))
     assert [p["name"] for p in mfu] == [explore_plots.MFU_PARAM]
     assert mfu[0]["bind"]["input"] == "range" and mfu[0]["value"] == 0.35
-    grid = explorer.goodput_grid([1024, 16384, 100_000], restart_times_s=[0.0, 30.0, 60.0],
+    grid = explorer_tables.goodput_grid([1024, 16384, 100_000], restart_times_s=[0.0, 30.0, 60.0],
                                  failure_rate_multipliers=[0.5, 1.0, 2.0])
     goodput = _bound(explore_plots.goodput_slider_chart(grid, restart_time_s=40.0))
     names = {p["name"]: p for p in goodput}
@@ -129,8 +131,8 @@ def test_slider_charts_bind_parameters_to_inputs():
 def test_slider_charts_render_with_vl_convert():
     import vl_convert
 
-    table = explorer.size_sweep([1e10, 1e11], "llama3-16k")
-    grid = explorer.goodput_grid([1024, 16384], restart_times_s=[0.0, 150.0],
+    table = explorer_tables.size_sweep([1e10, 1e11], "llama3-16k")
+    grid = explorer_tables.goodput_grid([1024, 16384], restart_times_s=[0.0, 150.0],
                                  failure_rate_multipliers=[1.0, 2.0])
     w = explorer.what_if(7e10, accelerator="GB200", n_accelerators=72)
     for chart in (explore_plots.mfu_slider_chart(table), explore_plots.goodput_slider_chart(grid),

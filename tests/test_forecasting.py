@@ -14,13 +14,8 @@ import pytest
 from scaling import laws, reliability
 from scaling.assumptions import Assumptions
 from scaling.chain import RunEstimate, estimate_run, training_time_s
-from scaling.forecasting import (
-    Forecast,
-    forecast,
-    forecast_for_loss,
-    forecast_sensitivity,
-    largest_trainable,
-)
+from scaling.forecasting import Forecast, forecast, forecast_for_loss, largest_trainable
+from scaling.studies.forecasts import forecast_sensitivity
 from scaling.uncertainty import DEFAULT_UNCERTAINTY, LAW_PRIOR, Uncertain, law_draws
 import scaling.clusters as cluster_module
 import scaling.hardware as hardware_module
@@ -108,7 +103,7 @@ def test_training_time_s_docstring_value():
 # --------------------------------------------------------------------------------------------
 
 def test_estimate_run_step_time_mfu_is_the_plan_throughput_times_run_efficiency():
-    from scaling.utilisation import RUN_EFFICIENCY
+    from scaling.throughput import RUN_EFFICIENCY
 
     run = estimate_run(1e25, accelerator="H100-SXM", n_accelerators=8192, n_params=3e11)
     chip = hardware_module.accelerator("H100-SXM")

@@ -141,7 +141,7 @@ def test_release_year_and_efficiency_trend():
 
 
 def test_accelerator_landscape_per_watt_and_per_dollar():
-    from scaling.hardware import accelerator_landscape
+    from scaling.studies.hardware import accelerator_landscape
 
     table = accelerator_landscape()
     assert len(table) == len(list_accelerators())
@@ -158,9 +158,9 @@ def test_accelerator_landscape_per_watt_and_per_dollar():
 def test_hardware_charts_build_with_tooltips():
     import scaling.plots.hardware as charts
     from scaling.clusters import cluster
-    from scaling.cost import cluster_cost_breakdown
-    from scaling.systems import compare_clusters
-    from scaling.hardware import accelerator_landscape
+    from scaling.studies.hardware import cluster_cost_breakdown
+    from scaling.studies.systems import compare_clusters
+    from scaling.studies.hardware import accelerator_landscape
 
     spec = charts.landscape_chart(accelerator_landscape()).to_dict()
     assert "tooltip" in str(spec) and "log" in str(spec)

@@ -9,6 +9,7 @@ from scipy.optimize import minimize_scalar
 
 from scaling import inference as inf
 from scaling import laws
+from scaling.studies import inference as study
 
 LAWS = ["besiroglu2024", "hoffmann2022", "hoffmann2022_tex"]
 
@@ -73,7 +74,7 @@ def test_rounded_constants_do_not_reproduce_sardana2024_figure1():
     # documents why the test above uses the TeX constants (scaling_laws.md §4 caution)
     law = "hoffmann2022"
     loss = inf.chinchilla_quality_loss(13e9, law)
-    table = inf.inference_tradeoff(loss, [2e12], law)
+    table = study.inference_tradeoff(loss, [2e12], law)
     assert table["total_flop_saving_fraction"].iloc[0] < 0.12
 
 
@@ -116,7 +117,7 @@ def test_usd_per_flop():
 
 
 def test_tradeoff_table_departs_from_chinchilla():
-    table = inf.inference_tradeoff(2.1, [0.0, 1e11, 1e12, 1e13])
+    table = study.inference_tradeoff(2.1, [0.0, 1e11, 1e12, 1e13])
     assert isinstance(table, pd.DataFrame) and len(table) == 4
     np.testing.assert_allclose(table["n_params_ratio"].iloc[0], 1.0, rtol=1e-9)
     np.testing.assert_allclose(table["total_flop_saving"].iloc[0], 0.0, atol=1e6)
@@ -151,7 +152,7 @@ def test_kinds():
     (lambda: inf.inference_optimal(2.1, float("nan")), "NaN"),
     (lambda: inf.inference_optimal(2.1, 1e12, "nope"), "besiroglu2024"),
     (lambda: inf.inference_optimal(2.1, 1e12, training_usd_per_flop=1e-18), "both"),
-    (lambda: inf.inference_tradeoff([2.1, 2.2], [1e12]), "scalar"),
+    (lambda: study.inference_tradeoff([2.1, 2.2], [1e12]), "scalar"),
 ])
 def test_bad_input_raises_clear_value_error(call, match):
     with pytest.raises(ValueError, match=match):

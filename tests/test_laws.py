@@ -13,21 +13,9 @@ import pytest
 
 from scaling import laws
 from scaling.laws import (
-    LAW_PARAMETERS,
-    chinchilla_loss,
-    compute_for_loss,
-    compute_optimal,
-    compute_optimal_table,
-    data_constrained_loss,
-    effective_params,
-    effective_tokens,
-    kaplan_loss,
-    law_parameters,
-    optimal_loss,
-    parameter_table,
-    tokens_per_param,
-    training_flop,
+    LAW_PARAMETERS, chinchilla_loss, compute_for_loss, compute_optimal, data_constrained_loss, effective_params, effective_tokens, kaplan_loss, law_parameters, optimal_loss, tokens_per_param, training_flop,
 )
+from scaling.studies.laws import compute_optimal_table, parameter_table
 
 # ---- compute-optimal frontier (Hoffmann Eq. 4), test vectors printed to 4 s.f. ------------------
 # (law, C [FLOP], N_opt, D_opt, D/N, loss at optimum)

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import scaling
-from scaling import laws, limits
+from scaling import laws
+from scaling.studies import limits
 from scaling.assumptions import Assumptions
 
 # Villalobos et al. (2024), arXiv:2211.04325v2, Fig. 1 / Fig. 5 caption: the stock is used up at

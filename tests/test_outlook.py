@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import scaling
-from scaling import outlook
+from scaling.studies import outlook
 
 FAILURE_FREE = scaling.Assumptions(include_failures=False)
 

@@ -22,7 +22,7 @@ from scaling.parallelism import (
     MATMUL_EFFICIENCY, ParallelPlan, min_accelerators_for_state, optimal_batch_tokens,
     plan_parallelism, training_state_bytes,
 )
-from scaling.utilisation import (
+from scaling.studies.calibration import (
     calibrate, leave_one_out, megatron_flop_per_token, parallel_benchmarks, predict_runs,
 )
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from scaling import report
+from scaling.apps import report
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -117,7 +117,7 @@ def test_report_refuses_unknown_notebooks_and_parameters(tmp_path, capsys):
 
 
 def test_cli_report_forwards_parameters(tmp_path):
-    from scaling import cli
+    from scaling.apps import cli
 
     src = tmp_path / "nbs"
     src.mkdir()

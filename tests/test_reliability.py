@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from scipy.optimize import minimize_scalar
 
 from scaling import reliability as rel
+from scaling.studies import reliability as study
 
 HOUR_S = 3600.0
 
@@ -28,7 +29,7 @@ HOUR_S = 3600.0
 def test_llama3_2024_table5_counts_sum_to_419_unexpected_interruptions():
     counts = [count for _, count in rel.LLAMA3_INTERRUPTIONS["by_component"].values()]
     assert sum(counts) == rel.LLAMA3_INTERRUPTIONS["unexpected_interruptions"] == 419
-    table = rel.llama3_interruptions_table()
+    table = study.llama3_interruptions_table()
     assert table["count"].sum() == 419
     np.testing.assert_allclose(table["share"].sum(), 1.0, rtol=1e-12)
     # GPU-category rows of Table 5: 148 + 72 + 19 + 17 + 6 + 6. (The paper's "58.7%" for GPU
@@ -307,7 +308,7 @@ def test_assumptions_forward_to_functions():
 
 
 def test_reliability_table_columns_and_monotone():
-    table = rel.reliability_table([1e3, 1e4, 1e5, 1e6])
+    table = study.reliability_table([1e3, 1e4, 1e5, 1e6])
     assert list(table.columns) == [
         "n_accelerators", "interruptions_per_day", "mtbf_s", "young_interval_s",
         "daly_interval_s", "optimal_interval_s", "goodput", "goodput_first_order",
@@ -355,12 +356,12 @@ def test_charts_build_from_library_tables():
     import scaling.plots.reliability as rplots
     from scaling.plots.sensitivity import tornado_chart
 
-    table = rel.reliability_table([1e3, 1e5, 1e6])
+    table = study.reliability_table([1e3, 1e5, 1e6])
     charts = [
-        rplots.interruptions_chart(rel.llama3_interruptions_table()),
+        rplots.interruptions_chart(study.llama3_interruptions_table()),
         rplots.goodput_chart(table, threshold=0.9),
         rplots.interval_chart(table),
-        tornado_chart(rel.sensitivity_table([1e6]), output_title="goodput"),
+        tornado_chart(study.sensitivity_table([1e6]), output_title="goodput"),
         rplots.requirements_chart(
             pd.DataFrame({"n_accelerators": [1e3, 1e5], "series": "x",
                           "checkpoint_time_s": [900.0, 1.0]}),
@@ -374,8 +375,8 @@ def test_charts_build_from_library_tables():
 
 
 def test_sensitivity_table_swings_and_unknown_assumption():
-    table = rel.sensitivity_table([1e5])
-    assert set(table["input"]) == set(rel.SENSITIVITY_RANGES)
+    table = study.sensitivity_table([1e5])
+    assert set(table["input"]) == set(study.SENSITIVITY_RANGES)
     assert table["n_accelerators"].dtype.kind == "f" and (table["n_accelerators"] == 1e5).all()
     row = table.set_index("input").loc["restart_time_s"]
     np.testing.assert_allclose(row["output_high"],
@@ -384,10 +385,10 @@ def test_sensitivity_table_swings_and_unknown_assumption():
     assert (table["swing"] >= 0).all()
     np.testing.assert_allclose(table["swing"], (table["output_high"] - table["output_low"]).abs(),
                                rtol=1e-12)
-    two = rel.sensitivity_table([1e4, 1e6])
+    two = study.sensitivity_table([1e4, 1e6])
     assert list(two["n_accelerators"].unique()) == [1e4, 1e6]
     with pytest.raises(ValueError, match="'bogus'.*checkpoint_time_s"):
-        rel.sensitivity_table([1e5], ranges={"bogus": (1, 2)})
+        study.sensitivity_table([1e5], ranges={"bogus": (1, 2)})
 
 
 # --- per-cluster resilience and the elastic alternative (issue 9) -----------------------------

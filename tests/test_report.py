@@ -7,7 +7,7 @@ import pytest
 
 from pagecheck import (broken_local_links, chart_problems, chromium_executable, dump_dom,
                        external_references, scan)
-from scaling.report import build_report, chart_specs, main, render_markdown_math
+from scaling.apps.report import build_report, chart_specs, main, render_markdown_math
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -162,7 +162,7 @@ def test_build_report_refuses_empty_folder(tmp_path):
 
 
 def test_widget_outputs_and_widget_state_load_nothing_from_a_cdn():
-    from scaling.report import _page_html
+    from scaling.apps.report import _page_html
 
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("slider")

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 import scaling
-from scaling import chain, clusters, cost, hardware, inference, laws, limits, planning
+from scaling import chain, clusters, cost, hardware, inference, laws
+from scaling.studies import limits, planning
 from scaling import emissions
 from scaling import reliability as rel
 

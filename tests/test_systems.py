@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import scaling
-from scaling import systems
+from scaling.studies import systems
 from scaling.assumptions import Assumptions
 
 # Epoch AI, "Data on Notable AI Models" (https://epoch.ai/data/ai-models), GPT-4 row:

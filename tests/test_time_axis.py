@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 
 import scaling
 from scaling import trends, uncertainty as mc, valuation
-from scaling.backtesting import TARGET_MEDIAN_FACTOR, TARGET_WORST_FACTOR, cost_backtest
+from scaling.studies.backtesting import (
+    TARGET_MEDIAN_FACTOR, TARGET_WORST_FACTOR, cost_backtest,
+)
 from scaling.chain import chain_inputs
 from scaling.units import SECONDS_PER_YEAR
 
@@ -170,7 +172,7 @@ def test_cost_against_cottier2024_epoch_estimates_at_training_dates(costs):
     assert reported["median_fold_error"] <= TARGET_MEDIAN_FACTOR
     assert reported["median_fold_error"] == pytest.approx(1.014, abs=0.005)
     frame = costs.to_frame().set_index("name")
-    folds = pd.Series(scaling.backtesting.fold_error(frame["reported_hours_ratio"].to_numpy()),
+    folds = pd.Series(scaling.studies.backtesting.fold_error(frame["reported_hours_ratio"].to_numpy()),
                       index=frame.index)
     assert folds.drop("Falcon-180B").max() <= TARGET_WORST_FACTOR
     assert folds.drop("Falcon-180B").max() == pytest.approx(1.238, abs=0.005)  # LLaMA-65B
@@ -289,7 +291,7 @@ def test_catalog_chips_draw_exactly_as_before():
 
 
 def test_cli_run_prints_emissions_and_takes_a_date(capsys):
-    from scaling.cli import main
+    from scaling.apps.cli import main
 
     assert main(["run", "--flop", "1e28", "--accelerator", "typical-2030", "--count", "100000",
                  "--as-of", "2030", "--region", "US-TX"]) == 0

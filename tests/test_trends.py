@@ -10,6 +10,7 @@ import pytest
 
 import scaling
 from scaling import trends as tr
+from scaling.studies import trends as study
 from scaling.cost import EPOCH_SERVER_COST_OVERHEAD
 
 # Published doubling times, typed from the sources (the data helper's
@@ -176,7 +177,7 @@ def test_fit_refuses_bad_requests():
 # --------------------------------------------------------------------------------------------
 
 def test_compare_doubling_times_side_by_side():
-    out = tr.compare_doubling_times(PUBLISHED)
+    out = study.compare_doubling_times(PUBLISHED)
     assert "training_compute_flop" not in set(out["quantity"])
     row = out[(out["quantity"] == "peak_flop_per_s_per_usd")
               & (out["fitted_precision"] == "bf16")
@@ -189,18 +190,18 @@ def test_compare_doubling_times_side_by_side():
     assert bandwidth["published_doubling_time_years"].isna().all()
     assert bandwidth["intervals_overlap"].isna().all()
     with pytest.raises(ValueError, match="missing"):
-        tr.compare_doubling_times(PUBLISHED.drop(columns=["source"]))
+        study.compare_doubling_times(PUBLISHED.drop(columns=["source"]))
 
 
 def test_trend_backtest_beats_no_progress_on_an_exact_trend():
-    out = tr.trend_backtest(2022.0, catalog=synthetic_catalog(noise=0.0))
+    out = study.trend_backtest(2022.0, catalog=synthetic_catalog(noise=0.0))
     assert len(out) > 0
     assert out["trend_fold_error"].max() < 1.05
     assert (out["naive_fold_error"] > out["trend_fold_error"]).all()
 
 
 def test_trend_backtest_on_the_catalog_reports_both_errors():
-    out = tr.trend_backtest(2024.0)
+    out = study.trend_backtest(2024.0)
     assert set(out["name"]) >= {"B200", "GB200"}
     assert (out["trend_fold_error"] >= 1).all() and (out["naive_fold_error"] >= 1).all()
     # Efficiency is the trend that carries information a year or two out.
@@ -291,7 +292,7 @@ def test_draws_refuse_bad_counts():
 
 
 def test_typical_accelerator_table_has_bands_per_year():
-    table = tr.typical_accelerator_table([2027, 2030], n=2000)
+    table = study.typical_accelerator_table([2027, 2030], n=2000)
     assert set(table["year"]) == {2027, 2030}
     assert (table["lower"] < table["median"]).all() and (table["median"] < table["upper"]).all()
     peak = table[table["quantity"] == "peak_bf16_flop_per_s"].set_index("year")
@@ -311,7 +312,7 @@ def test_fitted_doubling_times_beside_hobbhahn_besiroglu_2022_and_epoch_2023():
     published = tr.published_doubling_times()
     assert set(published["quantity"]) <= set(tr.QUANTITIES)
     assert published["source"].str.len().gt(20).all()
-    table = tr.compare_doubling_times()
+    table = study.compare_doubling_times()
     bf16 = table[table["fitted_precision"] == "bf16"]
     usd = bf16[(bf16["quantity"] == "peak_flop_per_s_per_usd")
                & (bf16["published_precision"] == "ML GPUs, FP32 (n=26)")].iloc[0]

@@ -12,7 +12,7 @@ import scaling
 from scaling.errors import InfeasibleRunError
 from scaling.parallelism import min_accelerators_for_state
 from scaling.units import SECONDS_PER_DAY
-from scaling.utilisation import RUN_EFFICIENCY, chain_utilisation, clear_cache, run_utilisation
+from scaling.throughput import RUN_EFFICIENCY, chain_utilisation, clear_cache, run_utilisation
 
 
 def test_tenth_of_the_scale_out_bandwidth_trains_a_large_model_measurably_slower():

@@ -12,7 +12,7 @@ kernel:
   (hardware depreciated over t, plus energy P t) and the rent are proportional to t.
 * :func:`goodput_slider_chart`: goodput against job size for the restart time and
   failure-rate multiplier on two sliders, picked from a grid the library computed
-  (:func:`scaling.explorer.goodput_grid`); nothing is recomputed in the browser.
+  (:func:`scaling.studies.explorer.goodput_grid`); nothing is recomputed in the browser.
 
 Tables come from :mod:`scaling.explorer`; nothing here computes science beyond reshaping.
 """
@@ -22,7 +22,6 @@ from __future__ import annotations
 import numpy as np
 
 from scaling._validation import require_columns, unknown_name
-from scaling.explorer import COST_PARTS
 
 __all__ = ["mfu_slider_chart", "goodput_slider_chart", "cost_breakdown_chart"]
 
@@ -48,7 +47,7 @@ def mfu_slider_chart(table, *, quantities=("time_days", "amortized_cost_usd"), m
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`scaling.explorer.size_sweep` output (forecast rows): ``cluster``,
+        :func:`scaling.studies.explorer.size_sweep` output (forecast rows): ``cluster``,
         ``n_params``, ``mfu`` and the ``quantities``.
     quantities : sequence of str
         Columns proportional to wall-clock time, one panel each (``time_days``,
@@ -130,7 +129,7 @@ def goodput_slider_chart(grid, *, restart_time_s=150.0, failure_rate_multiplier=
     Parameters
     ----------
     grid : pandas.DataFrame
-        :func:`scaling.explorer.goodput_grid` output: ``n_accelerators``,
+        :func:`scaling.studies.explorer.goodput_grid` output: ``n_accelerators``,
         ``restart_time_s``, ``failure_rate_multiplier``, ``goodput``.
     restart_time_s, failure_rate_multiplier : float
         Starting values of the sliders (the nearest grid values); the grey line stays there.
@@ -198,7 +197,7 @@ def cost_breakdown_chart(result, *, title="What the cluster and this run cost"):
     Parameters
     ----------
     result : WhatIf or pandas.DataFrame
-        A :class:`scaling.explorer.WhatIf` or its ``cost_breakdown()`` table (``part``,
+        A :class:`scaling.apps.explorer.WhatIf` or its ``cost_breakdown()`` table (``part``,
         ``component``, ``cost_usd``). Rows without a price (NaN) are left out and the title
         says so.
     title : str
@@ -217,7 +216,7 @@ def cost_breakdown_chart(result, *, title="What the cluster and this run cost"):
     missing = sorted(set(table["part"]) - set(priced["part"]))
     if missing:
         title = f"{title} (no catalog price for: {', '.join(missing)})"
-    build = COST_PARTS[0]
+    build = next(iter(dict.fromkeys(table["part"])))  # the first part: building the cluster
 
     def bars(rows, panel_title):
         return alt.Chart(rows).mark_bar().encode(

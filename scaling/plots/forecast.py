@@ -2,7 +2,7 @@
 
 Each function takes a finished table (:meth:`scaling.Forecast.to_frame`, possibly
 several concatenated; :meth:`scaling.Backtest.to_long`;
-:func:`scaling.inference.inference_tradeoff`) and returns an Altair chart. Nothing here
+:func:`scaling.studies.inference.inference_tradeoff`) and returns an Altair chart. Nothing here
 computes science beyond reshaping.
 """
 
@@ -144,7 +144,7 @@ def inference_tradeoff_chart(table):
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`scaling.inference.inference_tradeoff` output (``inference_tokens``,
+        :func:`scaling.studies.inference.inference_tradeoff` output (``inference_tokens``,
         ``n_params``, ``chinchilla_n_params``, ``total_flop_saving_fraction``).
 
     Returns

@@ -1,7 +1,7 @@
 """Altair charts of accelerators, named systems and cluster costs.
 
-Each function takes a finished table (from :func:`scaling.hardware.accelerator_landscape`,
-:func:`scaling.systems.compare_clusters` or :func:`scaling.cost.cluster_cost_breakdown`) and
+Each function takes a finished table (from :func:`scaling.studies.hardware.accelerator_landscape`,
+:func:`scaling.studies.systems.compare_clusters` or :func:`scaling.studies.hardware.cluster_cost_breakdown`) and
 returns an Altair chart; nothing here computes science.
 """
 
@@ -27,7 +27,7 @@ def landscape_chart(landscape, metric="peak_flop_per_s_per_w"):
     Parameters
     ----------
     landscape : pandas.DataFrame
-        :func:`scaling.hardware.accelerator_landscape` output.
+        :func:`scaling.studies.hardware.accelerator_landscape` output.
     metric : {"peak_flop_per_s_per_w", "peak_flop_per_s_per_usd", "peak_flop_per_s"}
         Column on the (log) y axis. Rows where it is NaN (no published price) are dropped.
 
@@ -72,7 +72,7 @@ def named_systems_chart(comparison):
     Parameters
     ----------
     comparison : pandas.DataFrame
-        :func:`scaling.systems.compare_clusters` output. Row order is kept (seed systems first).
+        :func:`scaling.studies.systems.compare_clusters` output. Row order is kept (seed systems first).
 
     Returns
     -------
@@ -128,7 +128,7 @@ def cost_breakdown_chart(breakdown, title="cluster cost"):
     Parameters
     ----------
     breakdown : dict or pandas.Series
-        :func:`scaling.cost.cluster_cost_breakdown` output: keys ending in ``_usd``
+        :func:`scaling.studies.hardware.cluster_cost_breakdown` output: keys ending in ``_usd``
         (``total_usd`` and ``energy_j`` are ignored).
     title : str
 

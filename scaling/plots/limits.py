@@ -34,7 +34,7 @@ def data_wall_chart(table, stocks):
     ----------
     table : pandas.DataFrame
         Columns ``n_params`` [parameters], ``n_tokens`` [tokens] and ``law`` (one line per law),
-        e.g. :func:`scaling.limits.data_wall_table` rows concatenated with a ``law`` label.
+        e.g. :func:`scaling.studies.limits.data_wall_table` rows concatenated with a ``law`` label.
     stocks : pandas.DataFrame
         Columns ``stock`` (label), ``tokens``, ``tokens_ci_lower``, ``tokens_ci_upper``
         [tokens]; each is drawn as a horizontal band with its central rule.
@@ -89,7 +89,7 @@ def repetition_chart(table, label="model"):
     Parameters
     ----------
     table : pandas.DataFrame
-        Output of :func:`scaling.limits.repetition_table` (columns ``epochs``, ``loss``,
+        Output of :func:`scaling.studies.limits.repetition_table` (columns ``epochs``, ``loss``,
         ``loss_unique_data``, ``n_tokens``); an optional ``model`` column draws one panel
         colour per model.
     label : str
@@ -142,7 +142,7 @@ def power_wall_chart(table, envelopes):
     ----------
     table : pandas.DataFrame
         Columns ``n_params`` [parameters], ``facility_power_w`` [W] and ``scenario`` (one line
-        each), e.g. :func:`scaling.limits.power_wall_table`.
+        each), e.g. :func:`scaling.studies.limits.power_wall_table`.
     envelopes : pandas.DataFrame
         Columns ``name`` and ``power_w`` [W]; one horizontal rule each.
 

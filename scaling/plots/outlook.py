@@ -15,7 +15,7 @@ _HEIGHT = 300
 
 
 def future_runs_chart(runs, quantity="capex_usd", *, title=None):
-    """One quantity of :func:`scaling.outlook.future_runs` by year, a line per model size,
+    """One quantity of :func:`scaling.studies.outlook.future_runs` by year, a line per model size,
     with its P5-P95 band.
 
     Parameters
@@ -58,7 +58,7 @@ def site_vs_frontier_chart(table):
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`scaling.outlook.site_outlook`: ``year``, ``compute_flop``,
+        :func:`scaling.studies.outlook.site_outlook`: ``year``, ``compute_flop``,
         ``frontier_compute_flop`` and its ``_ci_lower``/``_ci_upper``.
 
     Returns

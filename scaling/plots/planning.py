@@ -30,7 +30,7 @@ def buy_vs_rent_chart(table, *, title="Cumulative cost of owning versus renting"
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`scaling.planning.buy_vs_rent` output: ``month``, ``option``, ``cost_usd``.
+        :func:`scaling.studies.planning.buy_vs_rent` output: ``month``, ``option``, ``cost_usd``.
     title : str
         Chart title.
 
@@ -67,7 +67,7 @@ def accelerator_cost_chart(table, *, title="Three-year cost per accelerator choi
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`scaling.planning.compare_accelerators` output: ``accelerator``,
+        :func:`scaling.studies.planning.compare_accelerators` output: ``accelerator``,
         ``n_accelerators``, ``own_cost_usd``, ``rent_on_demand_cost_usd``.
     title : str
         Chart title.

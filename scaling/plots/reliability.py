@@ -32,7 +32,7 @@ def interruptions_chart(table):
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`scaling.reliability.llama3_interruptions_table` output (``component``,
+        :func:`scaling.studies.reliability.llama3_interruptions_table` output (``component``,
         ``category``, ``count``, ``share``, ``rate_per_accelerator_hour``).
 
     Returns
@@ -62,7 +62,7 @@ def goodput_chart(table, threshold=None):
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`scaling.reliability.reliability_table` output (``n_accelerators``, ``goodput``,
+        :func:`scaling.studies.reliability.reliability_table` output (``n_accelerators``, ``goodput``,
         ``goodput_first_order``, ``mtbf_s``).
     threshold : float, optional
         Draw a horizontal rule at this goodput (e.g. 0.9). [fraction]
@@ -108,7 +108,7 @@ def interval_chart(table):
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`scaling.reliability.reliability_table` output.
+        :func:`scaling.studies.reliability.reliability_table` output.
 
     Returns
     -------

@@ -25,7 +25,7 @@ def flop_per_s_chart(table):
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`scaling.systems.precision_comparison` output (columns ``system``, ``measure``,
+        :func:`scaling.studies.systems.precision_comparison` output (columns ``system``, ``measure``,
         ``precision``, ``sparse``, ``kind``, ``flop_per_s`` [FLOP/s],
         ``ratio_to_sustained_bf16``).
 
@@ -63,7 +63,7 @@ def time_sensitivity_chart(table, *, reported_days=None):
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`scaling.systems.time_sensitivity` output (``system``, ``precision``, ``mfu``,
+        :func:`scaling.studies.systems.time_sensitivity` output (``system``, ``precision``, ``mfu``,
         ``time_days`` [days]).
     reported_days : float or None
         Draw a horizontal rule at this duration (e.g. GPT-4's reported 90-100 days). [days]
@@ -111,7 +111,7 @@ def trainable_model_chart(table, days=(30, 100)):
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`scaling.systems.compare_systems` output (index ``system``, columns
+        :func:`scaling.studies.systems.compare_systems` output (index ``system``, columns
         ``n_params_<d>d`` [parameters] for each duration).
     days : sequence of float
         Durations to show (must match the table's columns). [days]
@@ -156,7 +156,7 @@ def time_interval_chart(table, *, low="time_days_p5", mid="time_days_p50",
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`scaling.systems.run_time_quantiles` output (index ``system``, columns named
+        :func:`scaling.studies.systems.run_time_quantiles` output (index ``system``, columns named
         by ``low``, ``mid``, ``high`` [days]).
 
     Returns

@@ -7,7 +7,7 @@ the functions so ``import scaling`` stays fast. Nothing here computes science be
 from __future__ import annotations
 
 from scaling._validation import require_columns
-from scaling.utilisation import BREAKDOWN_COMPONENTS
+from scaling.studies.utilisation import BREAKDOWN_COMPONENTS
 
 __all__ = ["breakdown_chart", "scaling_curve_chart", "interconnect_chart"]
 
@@ -21,7 +21,7 @@ def breakdown_chart(table):
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`scaling.utilisation.breakdown_table` output (``model``, ``system`` and the
+        :func:`scaling.studies.utilisation.breakdown_table` output (``model``, ``system`` and the
         ``"<component> share"`` columns).
 
     Returns
@@ -54,7 +54,7 @@ def scaling_curve_chart(curves):
     Parameters
     ----------
     curves : pandas.DataFrame
-        Concatenated :func:`scaling.utilisation.scaling_curve` outputs (``model``,
+        Concatenated :func:`scaling.studies.utilisation.scaling_curve` outputs (``model``,
         ``n_accelerators``, ``training_time_s``, ``mfu``, ``n_accelerators_used``).
 
     Returns
@@ -89,7 +89,7 @@ def interconnect_chart(table):
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`scaling.utilisation.interconnect_table` output (``variant``, ``speedup``,
+        :func:`scaling.studies.utilisation.interconnect_table` output (``variant``, ``speedup``,
         ``model``), possibly several concatenated with a ``system`` column.
 
     Returns

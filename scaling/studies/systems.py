@@ -58,7 +58,7 @@ from scaling.chain import chain_inputs, estimate_run, run_chain
 from scaling.clusters import (
     Cluster, as_cluster, default_rack_power_w, list_clusters, n_racks, peak_it_power_w,
 )
-from scaling.cost import cluster_cost_breakdown
+from scaling.studies.hardware import cluster_cost_breakdown
 from scaling.data import cached, load_table
 from scaling.errors import InfeasibleRunError
 from scaling.forecasting import largest_trainable
@@ -395,7 +395,7 @@ def compare_systems(cluster_names=DEFAULT_SYSTEMS, *, days=(30, 100), reference_
         ``precision``, ``mfu``, ``sustained_flop_per_s``;
         ``reported_power_w``, ``modelled_power_w`` (average wall power in training, Epoch's
         model); ``reported_capex_usd``, ``capex_scope``, ``modelled_capex_usd`` (chips,
-        servers, network, facility; :func:`scaling.cost.cluster_cost_breakdown`); for each
+        servers, network, facility; :func:`scaling.studies.hardware.cluster_cost_breakdown`); for each
         duration ``d``: ``compute_flop_<d>d``, ``n_params_<d>d``, ``n_tokens_<d>d``,
         ``goodput_<d>d``; ``reference_compute_flop``, ``reference_goodput``,
         ``reference_time_s`` / ``reference_time_days`` (the reference run's wall-clock time);
@@ -928,7 +928,7 @@ class ClusterSizing(ResultMixin):
         to the chain (the step-time model per run), its resilience is the sizing's."""
         return Cluster(name=name, accelerator=self.accelerator,
                        n_accelerators=self.n_accelerators, pue=self.pue, cooling=self.cooling,
-                       status="estimate", source="scaling.systems.size_cluster",
+                       status="estimate", source="scaling.studies.systems.size_cluster",
                        resilience=self.resilience)
 
     def to_dict(self) -> dict:

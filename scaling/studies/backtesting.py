@@ -18,7 +18,7 @@ Ratios are predicted / reported. The summary reports, per quantity, the median r
 the median and worst *fold error* :math:`\\max(r, 1/r)` and which run is worst.
 
 Out of sample (``method="leave_one_out"``): the step-time model's whole-run efficiency
-(:data:`scaling.utilisation.RUN_EFFICIENCY`) is fitted on the developer-reported runs
+(:data:`scaling.throughput.RUN_EFFICIENCY`) is fitted on the developer-reported runs
 (:data:`CALIBRATION_TIME_BASES`) and every run is predicted by a fit on the others, beside
 three baselines: the generation-default MFU (``data/mfu_defaults.csv``), a constant MFU of 0.4,
 and a constant MFU refitted leave-one-out on the same runs (the naive model with the same one
@@ -29,7 +29,7 @@ Caveat, stated rather than hidden: several generation-default MFUs in
 TPU v4 from PaLM, Hopper from Llama 3, Ampere from MT-NLG/BLOOM/OPT), so those rows are not
 out-of-sample tests of the MFU default; they still test the chain (goodput, power, prices).
 The default ``backtest()`` with the step-time utilisation is in sample for
-:data:`~scaling.utilisation.RUN_EFFICIENCY` (fitted on these runs); only the leave-one-out
+:data:`~scaling.throughput.RUN_EFFICIENCY` (fitted on these runs); only the leave-one-out
 figures are out of sample.
 """
 
@@ -40,7 +40,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scaling import utilisation
+from scaling.studies import calibration
+from scaling.throughput import RUN_EFFICIENCY
 from scaling._validation import check_bool, check_choice, require_columns, unknown_name
 from scaling.assumptions import as_assumptions
 from scaling.chain import estimate_run
@@ -517,7 +518,7 @@ class LeaveOneOut(_RunTable):
         ``<method>_fold_error``.
     run_efficiency : float
         The whole-run efficiency fitted on all of them (what
-        :data:`scaling.utilisation.RUN_EFFICIENCY` holds).
+        :data:`scaling.throughput.RUN_EFFICIENCY` holds).
     log_sd : float
         Standard deviation of the leave-one-out ln(predicted / reported) of the step-time
         model (what :data:`scaling.uncertainty.STEP_TIME_MFU_LOG_SD` holds).
@@ -577,22 +578,22 @@ def _leave_one_out(runs, a):
     chosen = table[keep]
     step = backtest(chosen, assumptions=a.replace(mfu=None, utilisation="step_time"))
     default = backtest(chosen, assumptions=a.replace(mfu=None, utilisation="generation_default"))
-    constant = backtest(chosen, assumptions=a.replace(mfu=utilisation.CONSTANT_MFU_BASELINE))
+    constant = backtest(chosen, assumptions=a.replace(mfu=calibration.CONSTANT_MFU_BASELINE))
     reported = chosen["accelerator_hours"].to_numpy(dtype=float)
     # hours at a whole-run efficiency of 1 (hours are inversely proportional to it)
     unit = (step.frame["predicted_accelerator_hours"].to_numpy()
-            * utilisation.RUN_EFFICIENCY)
+            * RUN_EFFICIENCY)
     n = unit.size
     if n < 3:
         raise ValueError("leave-one-out needs at least three runs with developer-reported time")
-    # each run predicted by the fit on the others (utilisation.calibrate_run_efficiency: the
+    # each run predicted by the fit on the others (calibration.calibrate_run_efficiency: the
     # geometric mean of predicted over reported hours), for the step-time model and for the
     # naive constant MFU alike
     constant_hours = constant.frame["predicted_accelerator_hours"].to_numpy()
 
     def refit(hours, i):
         others = np.delete(np.arange(n), i)
-        return utilisation.calibrate_run_efficiency(hours[others],
+        return calibration.calibrate_run_efficiency(hours[others],
                                                     reported[others])["run_efficiency"]
 
     loo_eff = np.array([refit(unit, i) for i in range(n)])
@@ -608,7 +609,7 @@ def _leave_one_out(runs, a):
         "n_accelerators": chosen["n_accelerators"].to_numpy(),
         "time_basis": chosen["time_basis"].to_numpy(),
         "reported_accelerator_hours": reported,
-        "step_time_mfu": step.frame["mfu"].to_numpy() / utilisation.RUN_EFFICIENCY * loo_eff,
+        "step_time_mfu": step.frame["mfu"].to_numpy() / RUN_EFFICIENCY * loo_eff,
         "run_efficiency": loo_eff,
     })
     for key, hours in predictions.items():
@@ -616,7 +617,7 @@ def _leave_one_out(runs, a):
         frame[f"{key}_hours"] = hours
         frame[f"{key}_ratio"] = ratio
         frame[f"{key}_fold_error"] = fold_error(ratio)
-    fit = utilisation.calibrate_run_efficiency(unit, reported)
+    fit = calibration.calibrate_run_efficiency(unit, reported)
     log_sd = float(np.std(np.log(predictions["step_time"] / reported), ddof=1))
     return LeaveOneOut(frame=frame, run_efficiency=fit["run_efficiency"], log_sd=log_sd,
                        excluded=excluded, assumptions=a)

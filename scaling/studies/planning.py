@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import math
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -70,7 +70,6 @@ from scaling.laws import DEFAULT_LAW, FLOP_PER_PARAM_PER_TOKEN, compute_optimal,
 from scaling.results import NOT_A_COLUMN, ResultMixin
 from scaling.uncertainty import sensitivity as _sensitivity
 from scaling.units import (
-    J_PER_KWH,
     J_PER_MWH,
     SECONDS_PER_DAY,
     SECONDS_PER_HOUR,

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import scaling
 from scaling._validation import unknown_name
-from scaling.report import main as report_main
+from scaling.apps.report import main as report_main
 from scaling.units import SECONDS_PER_DAY
 
 __all__ = ["main", "build_parser", "format_number", "format_table", "MAX_WIDTH"]
@@ -222,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="build the notebook report, optionally with other parameter "
                              "values (options of `python -m scaling.report`, e.g. --param "
                              "07_enterprise_right_sizing ACCELERATOR=GB200)")
-    rp.set_defaults(report=True)  # main() hands `scaling report ...` to scaling.report.main
+    rp.set_defaults(report=True)  # main() hands `scaling report ...` to scaling.apps.report.main
     return parser
 
 

@@ -33,7 +33,7 @@ from scaling.assumptions import as_assumptions
 from scaling.chain import estimate_run
 from scaling.data import load_table
 from scaling.forecasting import forecast_for_deadline, largest_trainable
-from scaling.systems import size_cluster
+from scaling.studies.systems import size_cluster
 from scaling.trends import typical_accelerator
 from scaling.uncertainty import percentiles
 from scaling.units import SECONDS_PER_DAY, SECONDS_PER_YEAR
@@ -164,7 +164,7 @@ def first_year_within_budget(runs, budget_usd, *, cost="capex_usd"):
     import pandas as pd
 
     require_columns(runs, ["year", "n_params"], "first_year_within_budget", name="runs",
-                    like="scaling.outlook.future_runs(...)")
+                    like="scaling.studies.outlook.future_runs(...)")
     budget = scalar("budget_usd", budget_usd)
     check_choice("cost", cost, [q for q in FUTURE_RUN_QUANTITIES
                                 if q.endswith("_usd") and q in runs.columns])
@@ -244,7 +244,7 @@ def site_outlook(years, *, budget_usd=1e11, power_w=1e9, deadline_s=SITE_DEADLIN
     deadline_s : float
         Wall-clock time of the run [s] (default :data:`SITE_DEADLINE_S`, 100 days).
     resilience : Resilience or str or None
-        How the site recovers from failures (as in :func:`scaling.systems.size_cluster`, e.g.
+        How the site recovers from failures (as in :func:`scaling.studies.systems.size_cluster`, e.g.
         ``"stargate-2024"``: replicas that drop out and rejoin); None: one synchronous job with
         the package defaults.
     law, assumptions :

@@ -1,0 +1,427 @@
+"""Calibration of the step-time model on published runs, and its out-of-sample errors.
+
+Two calibrated constants
+------------------------
+* :data:`scaling.parallelism.MATMUL_EFFICIENCY`, the achievable matmul efficiency of one
+  training step, fitted by :func:`calibrate` on Narayanan et al.'s (2021) per-GPU throughputs
+  (per-step figures);
+* :data:`RUN_EFFICIENCY`, the fraction of that per-step throughput whole published runs
+  realise once the chain's failure goodput is paid (evaluation, data stalls, restarts the
+  failure model does not count, ramp-ups, software less tuned than Megatron-LM's benchmark),
+  fitted by :func:`calibrate_run_efficiency` on the developer-reported runs of
+  ``data/training_runs.csv``. Its leave-one-out errors are
+  :func:`scaling.backtest` with ``method="leave_one_out"``.
+
+:func:`leave_one_out` reports the per-step calibration out of sample beside two baselines: the
+package's constant MFU per accelerator generation (``data/mfu_defaults.csv``) and a constant
+MFU of 0.4.
+
+The runs table
+--------------
+:func:`parallel_benchmarks` loads ``data/parallel_benchmarks.csv``; any table with these
+columns works (e.g. a widened ``data/training_runs.csv``):
+
+* required: ``name``, ``accelerator``, ``n_accelerators``, and either ``model`` (a name in
+  ``data/model_configs.csv``) or ``n_params`` (a dense shape is derived);
+* the figure to reproduce: ``metric`` in {``"mfu"``, ``"megatron_tflop_per_s"``,
+  ``"accelerator_hours"``} with ``reported_value``; without a ``metric`` column,
+  ``accelerator_hours`` (with ``n_tokens``) or else ``mfu_reported`` is used;
+* optional (blank = searched or default): ``global_batch_tokens``, ``seq_len``, ``precision``,
+  ``tp``, ``pp``, ``dp``, ``cp``, ``ep``, ``micro_batch``, ``virtual_stages``, ``zero_stage``,
+  ``recompute``, ``recompute_fraction``, ``flash_attention``, ``dropout``,
+  ``sequence_parallel``, ``schedule``, ``grad_reduce_bytes``, ``scale_up_domain_size``,
+  ``scale_out_bandwidth_byte_per_s``, ``attention_convention``, ``n_tokens``,
+  ``calibration_set`` (``"fit"`` rows are the calibration set).
+
+Metrics are compared as MFU (model FLOP per step over accelerators x dense bf16 peak x step
+time, attention counted per the row's convention); a fold error in MFU is the same fold error
+in accelerator-hours for a fixed amount of training compute.
+
+References
+----------
+Narayanan et al. (2021), arXiv:2104.04473, Eq. 3 (Megatron-LM's FLOP count, recomputation
+included).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from scaling._validation import unknown_name
+from scaling.data import load_table
+from scaling.hardware import as_accelerator
+from scaling.model_shape import as_model_shape, shape_from_params
+from scaling.parallelism import plan_parallelism
+from scaling.results import fold_error
+from scaling.units import SECONDS_PER_HOUR
+
+__all__ = [
+    "CALIBRATION_GRID", "CONSTANT_MFU_BASELINE", "METRICS", "calibrate",
+    "calibrate_run_efficiency", "leave_one_out", "megatron_flop_per_token",
+    "parallel_benchmarks", "predict_runs",
+]
+
+
+#: Figures a run can be checked against.
+METRICS = ("mfu", "megatron_tflop_per_s", "accelerator_hours")
+
+
+#: The naive baseline of issue 9: every run at MFU 0.4.
+CONSTANT_MFU_BASELINE = 0.4
+
+
+#: Matmul efficiencies tried by :func:`calibrate` (the minimum is refined by a parabola
+#: through the best grid point and its neighbours).
+CALIBRATION_GRID = np.round(np.arange(0.30, 1.0001, 0.01), 4)
+
+
+_PLAN_COLUMNS = ("tp", "pp", "dp", "cp", "ep", "micro_batch", "virtual_stages", "zero_stage")
+
+
+_FLOAT_OPTIONS = ("global_batch_tokens", "grad_reduce_bytes", "scale_out_bandwidth_byte_per_s",
+                  "recompute_fraction")
+
+
+_BOOL_OPTIONS = ("flash_attention", "dropout", "sequence_parallel")
+
+
+def parallel_benchmarks():
+    """Published throughput, MFU and accelerator-hour figures with their parallel layouts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``data/parallel_benchmarks.csv`` (columns documented in the module notes).
+    """
+    return load_table("parallel_benchmarks")
+
+
+def megatron_flop_per_token(shape) -> float:
+    """FLOP per token by Narayanan et al.'s (2021) Eq. 3 (full recomputation counted) [FLOP].
+
+    Notes
+    -----
+    .. math:: F = 96\\, l h^2 \\left(1 + \\frac{s}{6h} + \\frac{V}{16 l h}\\right)
+
+    per token for a GPT with ``l`` layers, width ``h``, context ``s`` and vocabulary ``V``.
+    """
+    s = as_model_shape(shape)
+    l, h, v, seq = s.n_layers, s.d_model, s.vocab_size, s.seq_len
+    return 96.0 * l * h * h * (1.0 + seq / (6.0 * h) + v / (16.0 * l * h))
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
+
+
+def _truthy(value) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes")
+    return bool(value)
+
+
+def _row_setup(row):
+    """Shape and plan_parallelism keyword arguments of one run (a pandas row)."""
+    get = row.get
+    if "model" in row.index and not _blank(get("model")):
+        shape = as_model_shape(get("model"))
+    elif "n_params" in row.index and not _blank(get("n_params")):
+        shape = shape_from_params(float(get("n_params")))
+    else:
+        raise ValueError(f"run {get('name')!r}: needs a 'model' or an 'n_params' value")
+    if "seq_len" in row.index and not _blank(get("seq_len")):
+        shape = as_model_shape(shape, seq_len=int(float(get("seq_len"))))
+    precision = get("precision")
+    precision = "fp8" if isinstance(precision, str) and precision.strip().lower() == "fp8" \
+        else "bf16"
+    kwargs = {"accelerator": get("accelerator"), "n_accelerators": int(get("n_accelerators")),
+              "precision": precision}
+    for column in _PLAN_COLUMNS:
+        if column in row.index and not _blank(get(column)):
+            kwargs[column] = int(float(get(column)))
+    for column in _FLOAT_OPTIONS:
+        if column in row.index and not _blank(get(column)):
+            kwargs[column] = float(get(column))
+    for column in _BOOL_OPTIONS:
+        if column in row.index and not _blank(get(column)):
+            kwargs[column] = _truthy(get(column))
+    for column in ("recompute", "schedule", "attention_convention"):
+        if column in row.index and not _blank(get(column)):
+            kwargs[column] = str(get(column))
+    if "scale_up_domain_size" in row.index and not _blank(get("scale_up_domain_size")):
+        kwargs["scale_up_domain_size"] = int(float(get("scale_up_domain_size")))
+    if "global_batch_tokens" not in kwargs and "compute_flop" in row.index \
+            and not _blank(get("compute_flop")):
+        kwargs["compute_flop"] = float(get("compute_flop"))
+    return shape, kwargs
+
+
+def _reported(row, shape, convention: str):
+    """(metric, reported value, reported MFU) of a run."""
+    get = row.get
+    acc = as_accelerator(get("accelerator"))
+    peak = acc.peak_flop_per_s("bf16")
+    metric = get("metric") if "metric" in row.index and not _blank(get("metric")) else None
+    if metric is None:
+        if "accelerator_hours" in row.index and not _blank(get("accelerator_hours")):
+            metric, value = "accelerator_hours", float(get("accelerator_hours"))
+        elif "mfu_reported" in row.index and not _blank(get("mfu_reported")):
+            metric, value = "mfu", float(get("mfu_reported"))
+        else:
+            raise ValueError(f"run {get('name')!r}: no metric, accelerator_hours or mfu_reported")
+    else:
+        value = float(get("reported_value"))
+    if metric not in METRICS:
+        raise unknown_name(f"metric (run {get('name')!r})", metric, METRICS)
+    model_per_token = float(shape.flop_per_token(attention=convention))
+    if metric == "mfu":
+        mfu = value
+    elif metric == "megatron_tflop_per_s":
+        mfu = value * model_per_token / megatron_flop_per_token(shape) / peak
+    else:
+        tokens = _tokens(row)
+        mfu = tokens * model_per_token / (value * SECONDS_PER_HOUR * peak)
+    return metric, value, mfu
+
+
+def _tokens(row) -> float:
+    if "n_tokens" in row.index and not _blank(row.get("n_tokens")):
+        return float(row.get("n_tokens"))
+    raise ValueError(f"run {row.get('name')!r}: accelerator_hours needs n_tokens")
+
+
+def _predict_row(row, matmul_efficiency):
+    shape, kwargs = _row_setup(row)
+    result = plan_parallelism(shape, matmul_efficiency=matmul_efficiency, **kwargs)
+    return shape, kwargs, result
+
+
+def _fixed_plan_kwargs(result) -> dict:
+    plan = result.plan
+    out = {k: getattr(plan, k) for k in ("tp", "pp", "dp", "cp", "ep", "micro_batch",
+                                          "virtual_stages", "zero_stage", "recompute")}
+    if plan.recompute == "full":
+        out["recompute_fraction"] = plan.recompute_fraction
+    return out
+
+
+def _mfu_on_grid(row, grid, base_efficiency):
+    """Predicted MFU of one run at each matmul efficiency of ``grid``, plan held fixed.
+
+    The plan is the one searched at ``base_efficiency``; holding it keeps the fit smooth.
+    """
+    shape, kwargs, result = _predict_row(row, base_efficiency)
+    kwargs = {**kwargs, **_fixed_plan_kwargs(result)}
+    return np.array([plan_parallelism(shape, matmul_efficiency=float(eta), **kwargs).mfu
+                     for eta in grid])
+
+
+def _fit_from_grid(grid, log_pred, log_rep):
+    """Efficiency minimising the squared log error, from predictions on a grid."""
+    sse = ((log_pred - log_rep[:, None]) ** 2).sum(axis=0)
+    i = int(np.argmin(sse))
+    if 0 < i < len(grid) - 1:
+        y0, y1, y2 = sse[i - 1], sse[i], sse[i + 1]
+        denom = y0 - 2.0 * y1 + y2
+        step = grid[1] - grid[0]
+        shift = 0.5 * (y0 - y2) / denom if denom > 0 else 0.0
+        return float(grid[i] + shift * step), float(np.sqrt(sse[i] / len(log_rep)))
+    return float(grid[i]), float(np.sqrt(sse[i] / len(log_rep)))
+
+
+def _fit_rows(runs):
+    if "calibration_set" not in runs.columns:
+        return runs.index
+    return runs.index[runs["calibration_set"].astype(str).str.strip() == "fit"]
+
+
+def calibrate(runs=None, *, grid=None) -> dict:
+    """Fit the achievable matmul efficiency to published runs.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame, optional
+        Runs table (module notes); default :func:`parallel_benchmarks`. Rows whose
+        ``calibration_set`` is ``"fit"`` are used (all rows if the column is absent).
+    grid : array_like, optional
+        Efficiencies tried; default :data:`CALIBRATION_GRID`.
+
+    Returns
+    -------
+    dict
+        ``matmul_efficiency`` (the fit), ``log_rmse`` (root-mean-square of ln(predicted /
+        reported MFU) on the fit rows), ``n_runs`` and ``runs`` (their names).
+
+    Notes
+    -----
+    Least squares in log space, :math:`\\min_\\eta \\sum_i \\ln^2(\\hat u_i(\\eta) / u_i)`, with each
+    run's parallel plan searched once at the current constant and then held fixed.
+    """
+    table = parallel_benchmarks() if runs is None else runs
+    grid = CALIBRATION_GRID if grid is None else np.asarray(grid, dtype=float)
+    fit_index = _fit_rows(table)
+    if len(fit_index) == 0:
+        raise ValueError("calibrate needs at least one run with calibration_set == 'fit'")
+    log_pred, log_rep = [], []
+    for idx in fit_index:
+        row = table.loc[idx]
+        shape, kwargs = _row_setup(row)
+        _, _, mfu = _reported(row, shape, kwargs.get("attention_convention", "causal"))
+        log_rep.append(math.log(mfu))
+        log_pred.append(np.log(_mfu_on_grid(row, grid, None)))
+    eta, rmse = _fit_from_grid(grid, np.array(log_pred), np.array(log_rep))
+    return {"matmul_efficiency": eta, "log_rmse": rmse, "n_runs": len(fit_index),
+            "runs": [str(table.loc[i, "name"]) for i in fit_index]}
+
+
+def calibrate_run_efficiency(predicted_hours_at_unit_efficiency, reported_hours) -> dict:
+    """Fit the whole-run efficiency to published runs' accelerator-hours.
+
+    Parameters
+    ----------
+    predicted_hours_at_unit_efficiency : array_like
+        The chain's accelerator-hours of each run with the step-time utilisation at a
+        whole-run efficiency of 1 (goodput included) [accelerator-hours].
+    reported_hours : array_like
+        The developers' accelerator-hours of the same runs [accelerator-hours].
+
+    Returns
+    -------
+    dict
+        ``run_efficiency`` (the fit), ``log_rmse`` (root-mean-square of ln(predicted /
+        reported) in sample at the fit) and ``n_runs``.
+
+    Notes
+    -----
+    Hours are inversely proportional to the efficiency, so least squares in log space,
+    :math:`\\min_\\eta \\sum_i \\ln^2(h_i / (\\eta\\, r_i))`, is solved by the geometric mean
+
+    .. math:: \\eta = \\exp\\Big(\\frac{1}{n}\\sum_i \\ln\\frac{h_i}{r_i}\\Big)
+
+    :func:`scaling.backtest` with ``method="leave_one_out"`` fits it once per left-out run.
+    """
+    h = np.asarray(predicted_hours_at_unit_efficiency, dtype=float)
+    r = np.asarray(reported_hours, dtype=float)
+    if h.shape != r.shape or h.size == 0:
+        raise ValueError("predicted and reported hours must be non-empty arrays of one shape")
+    if not (np.isfinite(h).all() and np.isfinite(r).all() and (h > 0).all() and (r > 0).all()):
+        raise ValueError("hours must be positive and finite")
+    logs = np.log(h / r)
+    eta = float(np.exp(logs.mean()))
+    return {"run_efficiency": eta,
+            "log_rmse": float(np.sqrt(np.mean((logs - logs.mean()) ** 2))),
+            "n_runs": int(h.size)}
+
+
+def predict_runs(runs=None, *, matmul_efficiency=None):
+    """Predicted against reported figures for every run.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame, optional
+        Runs table (module notes); default :func:`parallel_benchmarks`.
+    matmul_efficiency : float, optional
+        Override the calibrated constant.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per run: ``name``, ``metric``, ``reported_value``, ``predicted_value``,
+        ``reported_mfu``, ``predicted_mfu``, ``ratio`` (predicted / reported value),
+        ``fold_error`` (max of ratio and its inverse), the plan (``tp``, ``pp``, ``dp``,
+        ``cp``, ``ep``, ``micro_batch``, ``virtual_stages``, ``zero_stage``, ``recompute``),
+        ``n_accelerators_used`` and ``limit``.
+    """
+    import pandas as pd
+
+    table = parallel_benchmarks() if runs is None else runs
+    records = []
+    for idx in table.index:
+        row = table.loc[idx]
+        shape, kwargs, result = _predict_row(row, matmul_efficiency)
+        metric, value, mfu = _reported(row, shape, result.attention_convention)
+        predicted = _value_from_mfu(row, shape, metric, result.mfu)
+        plan = result.plan
+        records.append({
+            "name": row.get("name"), "metric": metric, "reported_value": value,
+            "predicted_value": predicted, "reported_mfu": mfu, "predicted_mfu": result.mfu,
+            "ratio": predicted / value, "fold_error": fold_error(result.mfu / mfu),
+            "tp": plan.tp, "pp": plan.pp, "dp": plan.dp, "cp": plan.cp, "ep": plan.ep,
+            "micro_batch": plan.micro_batch, "virtual_stages": plan.virtual_stages,
+            "zero_stage": plan.zero_stage, "recompute": plan.recompute,
+            "n_accelerators_used": result.n_accelerators_used, "limit": result.limit,
+        })
+    return pd.DataFrame(records)
+
+
+def _value_from_mfu(row, shape, metric, mfu):
+    acc = as_accelerator(row.get("accelerator"))
+    peak = acc.peak_flop_per_s("bf16")
+    convention = row.get("attention_convention") if "attention_convention" in row.index \
+        and not _blank(row.get("attention_convention")) else "causal"
+    model_per_token = float(shape.flop_per_token(attention=convention))
+    if metric == "mfu":
+        return mfu
+    if metric == "megatron_tflop_per_s":
+        return mfu * peak * megatron_flop_per_token(shape) / model_per_token
+    return _tokens(row) * model_per_token / (mfu * peak * SECONDS_PER_HOUR)
+
+
+def leave_one_out(runs=None, *, grid=None):
+    """Out-of-sample predictions for every run, beside two constant-MFU baselines.
+
+    Each calibration run is predicted by a fit on the other calibration runs; every other run
+    is predicted by the fit on all calibration runs (it never saw them either).
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame, optional
+        Runs table (module notes); default :func:`parallel_benchmarks`.
+    grid : array_like, optional
+        Efficiencies tried; default :data:`CALIBRATION_GRID`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per run: ``name``, ``in_calibration_set``, ``matmul_efficiency`` (of the fit used),
+        ``reported_mfu``, ``predicted_mfu``, ``fold_error``, ``generation_default_mfu`` and
+        ``generation_default_fold_error`` (the package's constant MFU per generation),
+        ``constant_mfu`` and ``constant_fold_error`` (MFU 0.4). Fold errors in MFU equal fold
+        errors in accelerator-hours at fixed training compute.
+    """
+    import pandas as pd
+
+    table = parallel_benchmarks() if runs is None else runs
+    grid = CALIBRATION_GRID if grid is None else np.asarray(grid, dtype=float)
+    fit_index = list(_fit_rows(table))
+    # predictions on the grid for every run (plans searched once at the current constant)
+    log_pred, log_rep, meta = {}, {}, {}
+    for idx in table.index:
+        row = table.loc[idx]
+        shape, kwargs = _row_setup(row)
+        _, _, mfu = _reported(row, shape, kwargs.get("attention_convention", "causal"))
+        log_rep[idx] = math.log(mfu)
+        log_pred[idx] = np.log(_mfu_on_grid(row, grid, None))
+        meta[idx] = (row, mfu)
+    records = []
+    for idx in table.index:
+        train = [i for i in fit_index if i != idx]
+        if not train:
+            raise ValueError("leave_one_out needs at least two calibration runs")
+        eta, _ = _fit_from_grid(grid, np.array([log_pred[i] for i in train]),
+                                np.array([log_rep[i] for i in train]))
+        predicted = float(np.exp(np.interp(eta, grid, log_pred[idx])))
+        row, mfu = meta[idx]
+        default = as_accelerator(row.get("accelerator")).default_mfu
+        records.append({
+            "name": row.get("name"), "in_calibration_set": idx in fit_index,
+            "matmul_efficiency": eta, "reported_mfu": mfu, "predicted_mfu": predicted,
+            "fold_error": fold_error(predicted / mfu),
+            "generation_default_mfu": default,
+            "generation_default_fold_error": fold_error(default / mfu),
+            "constant_mfu": CONSTANT_MFU_BASELINE,
+            "constant_fold_error": fold_error(CONSTANT_MFU_BASELINE / mfu),
+        })
+    return pd.DataFrame(records)

@@ -1,0 +1,101 @@
+"""Tables behind the explorer's slider charts (notebook 11): time and dollars against model
+size on several clusters, and goodput over a grid of restart times and failure rates.
+
+Built on :func:`scaling.forecast` and :mod:`scaling.reliability`; the charts are in
+:mod:`scaling.plots.explore`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scaling import laws
+from scaling._validation import as_count_array, as_float_array, as_names, scalar
+from scaling.clusters import Cluster
+from scaling.forecasting import forecast
+from scaling.reliability import (
+    DEFAULT_CHECKPOINT_TIME_S, DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR,
+)
+from scaling.studies.reliability import reliability_table
+
+__all__ = ["goodput_grid", "size_sweep"]
+
+
+def size_sweep(n_params, clusters, *, law=laws.DEFAULT_LAW, assumptions=None):
+    """Time and dollars against model size on several clusters, in long form.
+
+    Parameters
+    ----------
+    n_params : array_like
+        Model sizes [parameters] (compute-optimal tokens under ``law``).
+    clusters : str or sequence of str or Cluster
+        Named clusters (one name is one cluster).
+    law, assumptions :
+        As in :func:`scaling.forecast`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :meth:`scaling.Forecast.to_frame` rows of every cluster (``cluster``, ``n_params``,
+        ``mfu``, ``time_days``, ``amortized_cost_usd``, ``rental_cost_usd``, ...), the table
+        of :func:`scaling.plots.explore.mfu_slider_chart`.
+    """
+    import pandas as pd
+
+    names = as_names("cluster names (scaling.list_clusters()) or Clusters", clusters,
+                     name="clusters", kinds=(str, Cluster))
+    frames = [forecast(n_params, cluster=name, law=law, assumptions=assumptions).to_frame()
+              for name in names]
+    return pd.concat(frames, ignore_index=True)
+
+
+def goodput_grid(n_accelerators, *, restart_times_s, failure_rate_multipliers,
+                 failure_rate_per_accelerator_hour=DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR,
+                 checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S, scaling_exponent=1.0):
+    """Goodput over job sizes for every pair of restart time and failure-rate multiplier.
+
+    Parameters
+    ----------
+    n_accelerators : array_like
+        Job sizes [count], whole numbers.
+    restart_times_s : array_like
+        Restart times R [s], >= 0 (the slider's steps).
+    failure_rate_multipliers : array_like
+        Multipliers of ``failure_rate_per_accelerator_hour``, > 0 (the slider's steps).
+    failure_rate_per_accelerator_hour : float
+        Base interruption rate [1/(accelerator h)] (default: Llama 3's).
+    checkpoint_time_s : float
+        Blocking checkpoint pause [s].
+    scaling_exponent : float
+        See :func:`scaling.reliability.interruption_rate_per_s`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long form: ``n_accelerators``, ``restart_time_s``, ``failure_rate_multiplier``,
+        ``failure_rate_per_accelerator_hour``, ``mtbf_s``, ``goodput`` (at Daly's optimal
+        interval, :func:`scaling.studies.reliability.reliability_table`).
+    """
+    import pandas as pd
+
+    sizes = np.atleast_1d(as_count_array("n_accelerators", n_accelerators))
+    restarts = np.atleast_1d(as_float_array("restart_times_s", restart_times_s,
+                                            allow_zero=True))
+    multipliers = np.atleast_1d(as_float_array("failure_rate_multipliers",
+                                               failure_rate_multipliers))
+    base = scalar("failure_rate_per_accelerator_hour", failure_rate_per_accelerator_hour)
+    frames = []
+    for multiplier in multipliers:
+        for restart in restarts:
+            table = reliability_table(sizes, failure_rate_per_accelerator_hour=base * multiplier,
+                                      checkpoint_time_s=checkpoint_time_s,
+                                      restart_time_s=restart, scaling_exponent=scaling_exponent)
+            frames.append(pd.DataFrame({
+                "n_accelerators": table["n_accelerators"],
+                "restart_time_s": float(restart),
+                "failure_rate_multiplier": float(multiplier),
+                "failure_rate_per_accelerator_hour": base * multiplier,
+                "mtbf_s": table["mtbf_s"],
+                "goodput": table["goodput"],
+            }))
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,121 @@
+"""Which uncertain input moves a forecast most (the tornado tables of notebooks 03 and 08).
+
+Built on :func:`scaling.forecast` and the one sensitivity function,
+:func:`scaling.uncertainty.sensitivity`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from scaling import laws, uncertainty as mc
+from scaling._validation import unknown_name
+from scaling.assumptions import as_assumptions
+from scaling.chain import chain_inputs
+from scaling.clusters import as_cluster
+from scaling.forecasting import forecast
+
+__all__ = ["forecast_sensitivity"]
+
+
+def forecast_sensitivity(n_params, *, cluster, quantity="amortized_cost_usd",
+                         law=laws.DEFAULT_LAW, tokens_per_param=None, n_tokens=None,
+                         n_accelerators=None, assumptions=None, uncertainty=True):
+    """Which uncertain input moves a forecast most: each at its P5 and P95, one at a time.
+
+    Parameters
+    ----------
+    n_params : float
+        One model size [parameters].
+    cluster : str or Cluster
+    quantity : str
+        A forecast column (e.g. ``"time_s"``, ``"energy_j"``, ``"amortized_cost_usd"``,
+        ``"rental_cost_usd"``).
+    law, tokens_per_param, n_tokens, n_accelerators, assumptions :
+        As in :func:`forecast`.
+    uncertainty : bool or Mapping
+        The inputs to vary and their spreads, as in :func:`forecast` (True: the law and
+        :data:`scaling.uncertainty.DEFAULT_UNCERTAINTY`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`scaling.uncertainty.sensitivity`'s table: one row per input (``"law"`` and
+        the chain inputs), sorted by decreasing swing, with ``source``.
+
+    Notes
+    -----
+    Each chain input moves to :meth:`Uncertain.quantile` at 5% and 95% of its spread around
+    its central value; the law moves to its parameter sets at the 5th and 95th percentile of
+    the compute-optimal exponent (:func:`scaling.uncertainty.law_at_quantile`).
+    """
+    if np.ndim(n_params) != 0:
+        raise ValueError("forecast_sensitivity takes one model size; pass a scalar n_params")
+    clu = as_cluster(cluster)
+    a = as_assumptions(assumptions)
+    spec = mc.uncertainty_spec(uncertainty) or {}
+    kwargs = {"tokens_per_param": tokens_per_param, "n_tokens": n_tokens,
+              "n_accelerators": n_accelerators}
+    probe = forecast([n_params], cluster=clu, law=law, assumptions=a, **kwargs).to_frame()
+    if quantity not in probe.columns:
+        raise unknown_name("quantity", quantity, list(probe.columns))
+    # central values of the chain inputs; MFU (and anything else the run sets) from the probe
+    central = chain_inputs(1.0, accelerator=clu.accelerator, n_accelerators=clu.n_accelerators,
+                           assumptions=a.replace(utilisation="generation_default"), cluster=clu)
+    central["mfu"] = float(probe["mfu"].iloc[0])
+
+    def model(law, **overrides):
+        return forecast([n_params], cluster=_with(clu, overrides, a), law=law,
+                        assumptions=_with_assumptions(a, overrides), **kwargs).to_frame()[
+            quantity].iloc[0]
+
+    base = {"law": law}
+    ranges, sources = {}, {}
+    if spec.get(mc.LAW):
+        ranges["law"] = (mc.Case(settings={"law": mc.law_at_quantile(law, mc.PROBABILITIES[0])},
+                                 label="law at P5 of a"),
+                         mc.Case(settings={"law": mc.law_at_quantile(law, mc.PROBABILITIES[2])},
+                                 label="law at P95 of a"))
+        sources["law"] = str(mc.LAW_PRIOR["source"]) if isinstance(law, str) else \
+            "bootstrap draws of the fit"
+    for name, dist in spec.items():
+        if name == mc.LAW or dist is None or math.isnan(float(central.get(name, math.nan))):
+            continue
+        value = float(central[name])
+        base[name] = value
+        ranges[name] = dist.interval(value)
+        sources[name] = dist.source
+    return mc.sensitivity(model, base, ranges, sources=sources)
+
+
+# Chain inputs that forecast_sensitivity varies through the accelerator, the assumptions or
+# the cluster (where each central value lives).
+_ACCELERATOR_INPUTS = ("price_usd", "rental_usd_per_hour")
+
+
+_ASSUMPTION_INPUTS = ("mfu", "pue", "failure_rate_per_accelerator_hour",
+                      "electricity_usd_per_kwh", "server_cost_overhead",
+                      "network_cost_overhead")
+
+
+def _with(clu, overrides, a):
+    """The cluster with its accelerator's price fields set from ``overrides``."""
+    import dataclasses
+
+    changes = {k: v for k, v in overrides.items() if k in _ACCELERATOR_INPUTS}
+    if not changes:
+        return clu
+    if "rental_usd_per_hour" in changes:  # the override is the price after the discount
+        base = clu.accelerator.rental_usd_per_hour
+        central = chain_inputs(1.0, accelerator=clu.accelerator, n_accelerators=1,
+                               assumptions=a.replace(utilisation="generation_default"))
+        changes["rental_usd_per_hour"] = base * changes["rental_usd_per_hour"] / central[
+            "rental_usd_per_hour"]
+    return dataclasses.replace(clu, accelerator=dataclasses.replace(clu.accelerator, **changes))
+
+
+def _with_assumptions(a, overrides):
+    changes = {k: v for k, v in overrides.items() if k in _ASSUMPTION_INPUTS}
+    return a.replace(**changes) if changes else a
