@@ -6,12 +6,11 @@ Every entry point of the chain (:func:`scaling.estimate_run`, :func:`scaling.for
 ``assumptions=Assumptions(...)``; the same run asked through any of them with the same bundle
 gives the same numbers. Each field has a documented, sourced default:
 
-* ``mfu`` (utilisation): None = the cluster's own MFU when it has one, else as ``utilisation``
-  says;
-* ``utilisation``: ``"step_time"`` (default) predicts MFU with the step-time model for the
-  run's model, machine and batch (:func:`scaling.throughput.chain_utilisation`,
-  calibrated on published runs); ``"generation_default"`` uses the accelerator generation's
-  documented constant (``data/mfu_defaults.csv``), the behaviour before issue 9;
+* ``mfu``: None = the cluster's own MFU when it has one, else as ``mfu_model`` says;
+* ``mfu_model``: ``"step_time"`` (default) predicts MFU with the step-time model for the
+  run's model, machine and batch (:func:`scaling.throughput.throughput_model`, calibrated on
+  published runs); ``"generation_default"`` uses the accelerator generation's documented
+  constant (``data/mfu_defaults.csv``), the behaviour before issue 9;
 * ``global_batch_tokens``: tokens per optimizer step for the step-time model; None = DeepSeek
   LLM's fitted batch-size law for the run's compute (arXiv:2401.02954, Sec. 3.1);
 * ``precision``: the numeric format whose dense peak the utilisation applies to;
@@ -46,7 +45,7 @@ from scaling.emissions import check_region
 from scaling.hardware import PRECISIONS
 from scaling.reliability import ReliabilityAssumptions
 from scaling.valuation import NOMINAL, VALUATION_METHODS, as_year, check_dollars
-from scaling.throughput import UTILISATION_METHODS
+from scaling.throughput import MFU_MODELS
 
 __all__ = ["Assumptions", "DEFAULT_PUE", "as_assumptions"]
 
@@ -66,11 +65,11 @@ class Assumptions:
     ----------
     mfu : float or None
         Model FLOP utilisation in (0, 1], a constant override; None = the cluster's MFU if
-        set, else as ``utilisation`` says.
-    utilisation : {"step_time", "generation_default"}
+        set, else as ``mfu_model`` says.
+    mfu_model : {"step_time", "generation_default"}
         How MFU is set when ``mfu`` and the cluster leave it open
-        (:data:`scaling.throughput.UTILISATION_METHODS`): the step-time model (default) or
-        the accelerator generation's constant (``Accelerator.default_mfu``).
+        (:data:`scaling.throughput.MFU_MODELS`): the step-time model (default) or the
+        accelerator generation's constant (``Accelerator.default_mfu``).
     global_batch_tokens : float or None
         Global batch of the step-time model [tokens]; None = DeepSeek LLM's batch-size law
         for the run's compute (:func:`scaling.parallelism.optimal_batch_tokens`).
@@ -117,7 +116,7 @@ class Assumptions:
     """
 
     mfu: float | None = None
-    utilisation: str = "step_time"
+    mfu_model: str = "step_time"
     global_batch_tokens: float | None = None
     precision: str = "bf16"
     pue: float | None = None
@@ -140,7 +139,7 @@ class Assumptions:
                                                    minimum=1.0,
                                                    why="facility power includes the IT load"))
         check_choice("precision", self.precision, PRECISIONS)
-        check_choice("utilisation", self.utilisation, UTILISATION_METHODS)
+        check_choice("mfu_model", self.mfu_model, MFU_MODELS)
         if self.global_batch_tokens is not None:
             object.__setattr__(self, "global_batch_tokens",
                                scalar("global_batch_tokens", self.global_batch_tokens))

@@ -7,9 +7,10 @@ of the package (:func:`estimate_run`, :func:`scaling.forecast`,
 :func:`scaling.plan_training`, the systems comparison and the backtest) goes through it:
 
 1. **Throughput** (:func:`scaling.hardware.sustained_flop_per_s`):
-   :math:`R = n\\,P_{peak}\\,\\mathrm{MFU}`, with MFU from the step-time model of the run's
-   model on the machine by default (:func:`scaling.throughput.chain_utilisation`: a parallel
-   plan per run, cached), a generation constant or a given constant.
+   :math:`R = n\\,P_{peak}\\,\\mathrm{MFU}`, with MFU from the machine's
+   :class:`scaling.throughput.ThroughputModel`, resolved once per machine and assumptions
+   (the step-time model of the run's layout by default, cached; a generation constant or a
+   given constant).
 2. **Goodput** (:mod:`scaling.reliability`): job MTBF from the per-accelerator interruption
    rate; for a synchronous job the checkpoint pause (the cluster's, else the storage model),
    Daly's optimal interval and the restart time; for an elastic job (replicas drop out and
@@ -28,8 +29,10 @@ of the package (:func:`estimate_run`, :func:`scaling.forecast`,
    carbon-free electricity.
 
 The inputs of the chain are plain numbers (or broadcastable arrays, for Monte Carlo
-scenarios), named as in :func:`chain_inputs`; :class:`scaling.Assumptions` and the catalogs
-resolve to them in one place.
+scenarios), named as in :func:`chain_inputs`. A :class:`Setup` resolves the machine and the
+:class:`scaling.Assumptions` to them once, at the door (:func:`setup`); the stages trust what
+it hands them. Its inverse, the accelerators or compute that meet a deadline, is
+:mod:`scaling.solve`.
 """
 
 from __future__ import annotations
@@ -37,31 +40,39 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from types import MappingProxyType
 
 import numpy as np
 
-from scaling import clusters, cost, emissions, hardware, reliability, throughput, valuation
-from scaling._validation import as_count_array, as_float_array, check_fraction, elementwise, like
-from scaling.assumptions import DEFAULT_PUE, Assumptions, as_assumptions
+from scaling import clusters, cost, emissions, hardware, reliability, valuation
+from scaling._validation import (
+    as_count_array, as_float_array, check_fraction, elementwise, like,
+)
+from scaling.assumptions import Assumptions, as_assumptions
+from scaling.clusters import Cluster, as_machine
 from scaling.errors import InfeasibleRunError
 from scaling.model_shape import as_model_shape
 from scaling.results import NOT_A_COLUMN, ResultMixin, summary_frame
+from scaling.throughput import Throughput, ThroughputModel, throughput_model
 from scaling.units import J_PER_MWH, SECONDS_PER_DAY, SECONDS_PER_HOUR
 
 __all__ = [
+    "RUN_COLUMNS",
     "RunEstimate",
-    "accelerators_for_deadline",
+    "Setup",
+    "accelerators_at_mfu",
     "capex_usd",
     "chain_inputs",
     "check_feasible",
     "estimate_run",
     "run_chain",
+    "setup",
     "training_time_s",
 ]
 
 
 # --------------------------------------------------------------------------------------------
-# the time stage and its inverse
+# the time stage
 # --------------------------------------------------------------------------------------------
 
 @elementwise
@@ -77,7 +88,7 @@ def training_time_s(compute_flop, sustained_flop_per_s, goodput=1.0):
         (:func:`scaling.hardware.sustained_flop_per_s`).
     goodput : numeric
         Fraction of wall-clock time that advances training, in [0, 1]
-        (:func:`scaling.reliability.goodput`); 0 (no progress) gives an infinite time.
+        (:func:`scaling.reliability.job_goodput`); 0 (no progress) gives an infinite time.
 
     Returns
     -------
@@ -98,15 +109,13 @@ def training_time_s(compute_flop, sustained_flop_per_s, goodput=1.0):
     g = as_float_array("goodput", goodput, allow_zero=True)
     if (g > 1).any():
         raise ValueError(f"goodput must be in [0, 1], got {goodput!r}")
-    ideal, g = np.broadcast_arrays(c / rate, g)
-    with np.errstate(over="ignore"):  # a vanishing goodput overflows to an infinite time
-        out = np.divide(ideal, g, out=np.full(g.shape, np.inf), where=g > 0)
-    return like(out, compute_flop, sustained_flop_per_s, goodput)
+    return like(_time_s(c, rate, g), compute_flop, sustained_flop_per_s, goodput)
 
 
 @elementwise
-def accelerators_for_deadline(compute_flop, deadline_s, peak_flop_per_s, mfu, goodput=1.0):
-    """Accelerators needed to deliver a training budget by a deadline (not rounded).
+def accelerators_at_mfu(compute_flop, deadline_s, peak_flop_per_s, mfu, goodput=1.0):
+    """Accelerators that deliver a training budget by a deadline at a given MFU and goodput
+    (the time stage solved for n; not rounded).
 
     Parameters
     ----------
@@ -124,7 +133,8 @@ def accelerators_for_deadline(compute_flop, deadline_s, peak_flop_per_s, mfu, go
     Returns
     -------
     numeric
-        n [accelerators], the inverse of :func:`training_time_s` in n.
+        n [accelerators]. Where MFU and goodput depend on n (the step-time model, failures),
+        :func:`scaling.solve.accelerators_for_deadline` finds the n at which they hold.
 
     Notes
     -----
@@ -140,11 +150,150 @@ def accelerators_for_deadline(compute_flop, deadline_s, peak_flop_per_s, mfu, go
     return like(count, compute_flop, deadline_s, peak_flop_per_s, mfu, goodput)
 
 
+def _time_s(compute, rate, good):
+    """t = C / (R G) on trusted arrays; a vanishing goodput gives an infinite time."""
+    ideal, good = np.broadcast_arrays(compute / rate, good)
+    with np.errstate(over="ignore"):
+        return np.divide(ideal, good, out=np.full(good.shape, np.inf), where=good > 0)
+
+
 # --------------------------------------------------------------------------------------------
-# inputs and the chain
+# the machine and the assumptions, resolved once at the door
 # --------------------------------------------------------------------------------------------
 
-def chain_inputs(compute_flop, *, accelerator, n_accelerators, n_params=None,
+#: Inputs of :func:`chain_inputs` that are not numbers (:func:`run_chain` leaves them alone).
+NOT_NUMERIC_INPUTS = ("throughput",)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Setup:
+    """A machine under one set of assumptions, resolved once: everything the chain needs
+    except the workload and the accelerator count (immutable; built by :func:`setup`).
+
+    Attributes
+    ----------
+    cluster : Cluster
+        The machine (a catalog cluster, a user's :class:`~scaling.Cluster`, or an accelerator
+        with a count from :func:`scaling.clusters.as_machine`).
+    assumptions : Assumptions
+    throughput : ThroughputModel
+        How MFU is set on this machine (:func:`scaling.throughput.throughput_model`).
+    reliability : ReliabilityAssumptions
+        The assumptions' reliability with the cluster's resilience row filled in.
+    constants : Mapping
+        The chain inputs that depend on neither the workload nor the count (peak, power,
+        prices at ``assumptions.as_of``, grid intensity, failure and restart assumptions).
+    """
+
+    cluster: Cluster
+    assumptions: Assumptions
+    throughput: ThroughputModel
+    reliability: object
+    constants: Mapping
+
+    @property
+    def accelerator(self):
+        """The machine's accelerator."""
+        return self.cluster.accelerator
+
+    def evaluate_throughput(self, compute_flop, n_accelerators, *, n_params=None, model=None,
+                            on_infeasible="raise") -> Throughput:
+        """The MFU of runs on this machine (:meth:`ThroughputModel.evaluate`)."""
+        return self.throughput.evaluate(compute_flop, n_accelerators, n_params=n_params,
+                                        model=model, on_infeasible=on_infeasible)
+
+    def capex_usd(self, n_accelerators) -> dict:
+        """Capex by component of ``n_accelerators`` of this machine at its prices
+        (:func:`capex_usd`)."""
+        return capex_usd({**self.constants, "n_accelerators": n_accelerators})
+
+    def facility_power_w(self, n_accelerators, *, average: bool = False):
+        """Power at the wall of ``n_accelerators`` [W]: provisioned, or the average draw in
+        training (:func:`scaling.clusters.facility_power_w`)."""
+        x = self.constants
+        return clusters.facility_power_w(
+            n_accelerators, x["tdp_w"], x["chip_to_server_power"], x["pue"],
+            server_power_fraction=x["server_power_fraction"] if average else 1.0)
+
+    def inputs(self, compute_flop, n_accelerators, *, n_params=None, model=None,
+               throughput=None, on_infeasible="raise") -> dict:
+        """The chain's inputs for runs on this machine (see :func:`chain_inputs`).
+
+        ``throughput`` holds a :class:`~scaling.throughput.Throughput` already found (the
+        solver holds one while it moves the count or the compute); None evaluates it.
+        """
+        if throughput is None:
+            throughput = self.evaluate_throughput(compute_flop, n_accelerators,
+                                                  n_params=n_params, model=model,
+                                                  on_infeasible=on_infeasible)
+        rel = self.reliability
+        replica = (rel.replica_size if rel.replica_size is not None else np.where(
+            np.isnan(throughput.replica_size), reliability.DEFAULT_REPLICA_SIZE,
+            throughput.replica_size))
+        return {
+            **self.constants,
+            "compute_flop": compute_flop,
+            "n_params": math.nan if n_params is None else n_params,
+            "n_accelerators": n_accelerators,
+            "n_accelerators_used": (n_accelerators if throughput.index is None
+                                    else throughput.n_accelerators_used),
+            "mfu": throughput.mfu,
+            "checkpoint_time_s": rel.pause_s(n_params),
+            "replica_size": replica,
+            "throughput": throughput,
+        }
+
+
+def setup(machine: Cluster, assumptions: Assumptions) -> Setup:
+    """Resolve a machine and the assumptions once (the chain's side of the door).
+
+    Parameters
+    ----------
+    machine : Cluster
+        The machine, already named (:func:`scaling.clusters.as_machine`).
+    assumptions : Assumptions
+
+    Returns
+    -------
+    Setup
+    """
+    a, clu = assumptions, machine
+    chip = clu.accelerator
+    rel = a.reliability.resolve(clu.resilience)
+    dated = valuation.chain_prices(chip, a)
+    on_demand = dated["on_demand_usd_per_hour"]
+    prices = a.prices
+    constants = {
+        "peak_flop_per_s": chip.peak_flop_per_s(a.precision),
+        "failure_rate_per_accelerator_hour": rel.failure_rate_per_accelerator_hour,
+        "scaling_exponent": rel.scaling_exponent,
+        "restart_time_s": rel.restart_time_s,
+        "recovery_elastic": 1.0 if rel.recovery == "elastic" else 0.0,
+        "hot_spare_fraction": rel.hot_spare_fraction,
+        "checkpoint_overhead_fraction": rel.checkpoint_overhead_fraction,
+        "tdp_w": chip.tdp_w,
+        "chip_to_server_power": chip.chip_to_server_power,
+        "server_power_fraction": chip.server_power_fraction,
+        "pue": float(a.pue if a.pue is not None else clu.pue),
+        "price_usd": dated["price_usd"],
+        "price_includes_server": dated["price_includes_server"],
+        "server_cost_overhead": prices.server_cost_overhead,
+        "network_cost_overhead": prices.network_cost_overhead,
+        "facility_capex_usd_per_w": dated["facility_capex_usd_per_w"],
+        "amortization_rate_per_year": prices.amortization_rate_per_year,
+        "electricity_usd_per_kwh": dated["electricity_usd_per_kwh"],
+        "rental_usd_per_hour": (math.nan if math.isnan(on_demand)
+                                else float(prices.rental_usd_per_hour(on_demand))),
+        **emissions.chain_intensity(a, clu),
+        "projection_year": (math.nan if chip.projection_year is None
+                            else float(chip.projection_year)),
+    }
+    return Setup(cluster=clu, assumptions=a, reliability=rel,
+                 throughput=throughput_model(accelerator=chip, assumptions=a, cluster=clu),
+                 constants=MappingProxyType(constants))
+
+
+def chain_inputs(compute_flop, *, accelerator=None, n_accelerators=None, n_params=None,
                  assumptions=None, cluster=None, model=None, on_infeasible="raise") -> dict:
     """The chain's inputs as plain numbers, resolved from the catalogs and the assumptions.
 
@@ -152,23 +301,20 @@ def chain_inputs(compute_flop, *, accelerator, n_accelerators, n_params=None,
     ----------
     compute_flop : numeric
         Training compute [FLOP].
-    accelerator : Accelerator
-        The chip.
-    n_accelerators : numeric
-        Accelerators in the job [count].
+    accelerator, cluster :
+        The machine (:func:`scaling.clusters.as_machine`).
+    n_accelerators : numeric, optional
+        Accelerators [count] (an array of counts, or real-valued requirements, broadcast
+        against the other inputs); None: the cluster's.
     n_params : numeric, optional
         Model size [parameters]; sets the checkpoint pause through the storage model (None:
         :data:`scaling.reliability.DEFAULT_CHECKPOINT_TIME_S`) and the model shape of the
-        step-time utilisation (None: the compute-optimal size of the compute).
+        step-time model (None: the compute-optimal size of the compute).
     assumptions : Assumptions, optional
-    cluster : Cluster, optional
-        Supplies the MFU and PUE when the assumptions leave them unset, its scale-out
-        bandwidth to the step-time model, and its resilience row to the goodput stage.
     model : ModelShape or str, optional
-        The model for the step-time utilisation (:func:`scaling.throughput.chain_utilisation`).
+        The model for the step-time model.
     on_infeasible : {"raise", "nan"}
-        Where no parallel plan fits: raise, or leave MFU NaN there (see
-        :func:`scaling.throughput.chain_utilisation`; the caller masks those elements).
+        Where no layout fits: raise, or leave MFU NaN there (the caller masks those elements).
 
     Returns
     -------
@@ -177,84 +323,30 @@ def chain_inputs(compute_flop, *, accelerator, n_accelerators, n_params=None,
         failure_rate_per_accelerator_hour, scaling_exponent, checkpoint_time_s,
         restart_time_s, recovery_elastic, replica_size, hot_spare_fraction,
         checkpoint_overhead_fraction, tdp_w, chip_to_server_power, server_power_fraction, pue,
-        price_usd, server_cost_overhead, network_cost_overhead, facility_capex_usd_per_w,
-        amortization_rate_per_year, electricity_usd_per_kwh, rental_usd_per_hour,
-        carbon_intensity_g_per_kwh, carbon_free_energy_fraction, projection_year`` (price
-        inputs are NaN when no price is known; ``projection_year`` is NaN unless the
-        accelerator is a trend projection), plus ``"utilisation"``, the
-        :class:`scaling.throughput.Utilisation` behind ``mfu`` (not a number;
-        :func:`run_chain` ignores it). The keys of
+        price_usd, price_includes_server, server_cost_overhead, network_cost_overhead,
+        facility_capex_usd_per_w, amortization_rate_per_year, electricity_usd_per_kwh,
+        rental_usd_per_hour, carbon_intensity_g_per_kwh, carbon_free_energy_fraction,
+        projection_year`` (price inputs NaN when no price is known), plus ``"throughput"``,
+        the :class:`~scaling.throughput.Throughput` behind ``mfu`` (not a number). The keys of
         :data:`scaling.uncertainty.DEFAULT_UNCERTAINTY` are among them.
 
     Raises
     ------
     InfeasibleRunError
-        The step-time model finds no parallel plan that fits in memory.
-
-    Notes
-    -----
-    The prices are :func:`scaling.valuation.chain_prices` (those of ``assumptions.as_of``, in
-    the requested dollars; the catalog's when ``as_of`` is None) and the grid intensity
-    :func:`scaling.emissions.chain_intensity` (the assumptions' region, else the cluster's,
-    else the US average).
+        The step-time model finds no layout that fits in memory.
     """
-    a = as_assumptions(assumptions)
-    chip = accelerator
-    util = throughput.chain_utilisation(compute_flop, accelerator=chip,
-                                         n_accelerators=n_accelerators, assumptions=a,
-                                         n_params=n_params, model=model, cluster=cluster,
-                                         on_infeasible=on_infeasible)
-    pue = a.pue if a.pue is not None else (cluster.pue if cluster is not None else DEFAULT_PUE)
-    rel = a.reliability.resolve(None if cluster is None else cluster.resilience)
-    prices = a.prices
-    replica = (rel.replica_size if rel.replica_size is not None else np.where(
-        np.isnan(util.replica_size), reliability.DEFAULT_REPLICA_SIZE, util.replica_size))
-    dated = valuation.chain_prices(chip, a)
-    on_demand = dated["on_demand_usd_per_hour"]
-    rental = (math.nan if math.isnan(on_demand)
-              else float(prices.rental_usd_per_hour(on_demand)))
-    return {
-        "compute_flop": compute_flop,
-        "n_params": math.nan if n_params is None else n_params,
-        "n_accelerators": n_accelerators,
-        "n_accelerators_used": util.n_accelerators_used,
-        "peak_flop_per_s": chip.peak_flop_per_s(a.precision),
-        "mfu": util.mfu,
-        "failure_rate_per_accelerator_hour": rel.failure_rate_per_accelerator_hour,
-        "scaling_exponent": rel.scaling_exponent,
-        "checkpoint_time_s": rel.pause_s(n_params),
-        "restart_time_s": rel.restart_time_s,
-        "recovery_elastic": 1.0 if rel.recovery == "elastic" else 0.0,
-        "replica_size": replica,
-        "hot_spare_fraction": rel.hot_spare_fraction,
-        "checkpoint_overhead_fraction": rel.checkpoint_overhead_fraction,
-        "tdp_w": chip.tdp_w,
-        "chip_to_server_power": chip.chip_to_server_power,
-        "server_power_fraction": chip.server_power_fraction,
-        "pue": float(pue),
-        "price_usd": dated["price_usd"],
-        "price_includes_server": dated["price_includes_server"],
-        "server_cost_overhead": prices.server_cost_overhead,
-        "network_cost_overhead": prices.network_cost_overhead,
-        "facility_capex_usd_per_w": dated["facility_capex_usd_per_w"],
-        "amortization_rate_per_year": prices.amortization_rate_per_year,
-        "electricity_usd_per_kwh": dated["electricity_usd_per_kwh"],
-        "rental_usd_per_hour": rental,
-        **emissions.chain_intensity(a, cluster),
-        "projection_year": (math.nan if chip.projection_year is None
-                            else float(chip.projection_year)),
-        "utilisation": util,
-    }
+    machine = setup(as_machine(cluster, accelerator, count_required=False),
+                    as_assumptions(assumptions))
+    if n_accelerators is None:
+        n_accelerators = machine.cluster.n_accelerators
+    return machine.inputs(compute_flop, n_accelerators, n_params=n_params, model=model,
+                          on_infeasible=on_infeasible)
 
-
-#: Inputs of :func:`chain_inputs` that are not numbers (:func:`run_chain` leaves them alone).
-NOT_NUMERIC_INPUTS = ("utilisation",)
 
 #: Goodput-stage inputs a hand-built input mapping may leave out, with the values that give
 #: one synchronous job without spares (the chain before per-cluster resilience).
 _GOODPUT_DEFAULTS = {"recovery_elastic": 0.0, "replica_size": reliability.DEFAULT_REPLICA_SIZE,
                      "hot_spare_fraction": 0.0, "checkpoint_overhead_fraction": 0.0}
-
 
 #: Wall-clock time beyond which a run counts as never finishing [s]: 1e30 s, 1e12 times the age
 #: of the universe (a numerical bound, not an assumption: any real forecast is far below it).
@@ -264,6 +356,10 @@ _FOREVER_S = 1e30
 def _nan_like(*arrays):
     return np.full(np.broadcast_shapes(*[np.shape(a) for a in arrays]), np.nan)
 
+
+# --------------------------------------------------------------------------------------------
+# the chain: named stages
+# --------------------------------------------------------------------------------------------
 
 def capex_usd(inputs: Mapping) -> dict:
     """Capex by component of the chain's cluster, at the chain's prices (the dollars stage).
@@ -281,7 +377,7 @@ def capex_usd(inputs: Mapping) -> dict:
         ``n_accelerators`` at ``price_usd`` with the facility sized for their peak IT power;
         NaN everywhere when no price is known.
     """
-    x = {k: np.asarray(v, dtype=float) for k, v in inputs.items() if k not in NOT_NUMERIC_INPUTS}
+    x = _numeric(inputs)
     n = x["n_accelerators"]
     if np.isnan(x["price_usd"]).all():
         nan = _nan_like(n, x["price_usd"])
@@ -296,8 +392,102 @@ def capex_usd(inputs: Mapping) -> dict:
         facility_capex_usd_per_w=x["facility_capex_usd_per_w"])
 
 
+def _numeric(inputs: Mapping) -> dict:
+    """The numeric inputs as float arrays, goodput defaults filled in."""
+    return {k: np.asarray(v, dtype=float) for k, v in {**_GOODPUT_DEFAULTS, **inputs}.items()
+            if k not in NOT_NUMERIC_INPUTS}
+
+
+def _throughput_stage(x, out) -> dict:
+    """Sustained FLOP/s and the failure-free time."""
+    sustained = np.asarray(hardware.sustained_flop_per_s(x["peak_flop_per_s"],
+                                                         x["n_accelerators"], x["mfu"]))
+    return {"sustained_flop_per_s": sustained,
+            "compute_time_s": np.asarray(_time_s(x["compute_flop"], sustained, 1.0))}
+
+
+def _goodput_stage(x, include_failures: bool) -> dict:
+    """MTBF, checkpoint interval and goodput (:func:`scaling.reliability.job_goodput`)."""
+    pause = x["checkpoint_time_s"]
+    mtbf, interval, good = (np.asarray(v) for v in reliability.job_goodput(
+        x["n_accelerators"], x["failure_rate_per_accelerator_hour"], pause,
+        x["restart_time_s"], recovery_elastic=x["recovery_elastic"],
+        replica_size=x["replica_size"],
+        checkpoint_overhead_fraction=x["checkpoint_overhead_fraction"],
+        hot_spare_fraction=x["hot_spare_fraction"], scaling_exponent=x["scaling_exponent"]))
+    if not include_failures:
+        good = np.ones(np.shape(mtbf))
+        interval = _nan_like(mtbf, pause)
+    return {"mtbf_s": mtbf, "checkpoint_interval_s": interval, "goodput": good}
+
+
+def _time_stage(x, out) -> dict:
+    """Wall-clock time and accelerator-hours; a run without progress takes forever."""
+    time_s = np.asarray(_time_s(x["compute_flop"], out["sustained_flop_per_s"],
+                                out["goodput"]))
+    finite = time_s < _FOREVER_S
+    t = np.where(finite, time_s, 0.0)
+    time_s = np.where(finite, time_s, np.inf)
+    return {"finite": finite, "t": t, "time_s": time_s, "time_days": time_s / SECONDS_PER_DAY,
+            "goodput": np.where(finite, out["goodput"], 0.0),
+            "accelerator_hours": np.where(finite, x["n_accelerators"] * t / SECONDS_PER_HOUR,
+                                          np.inf)}
+
+
+def _power_stage(x, out) -> dict:
+    """Average and provisioned power at the wall, and the energy of the run."""
+    n = x["n_accelerators"]
+    power = np.asarray(clusters.facility_power_w(
+        n, x["tdp_w"], x["chip_to_server_power"], x["pue"],
+        server_power_fraction=x["server_power_fraction"]))
+    peak = np.asarray(clusters.facility_power_w(n, x["tdp_w"], x["chip_to_server_power"],
+                                                x["pue"]))
+    return {"facility_power_w": power, "peak_facility_power_w": peak,
+            "energy": np.asarray(clusters.energy_j(power, out["t"]))}
+
+
+def _dollars_stage(x, out) -> dict:
+    """Capex, the amortised cost (hardware over the run plus energy) and the rental cost."""
+    finite, t = out["finite"], out["t"]
+    energy_cost = np.where(finite, np.asarray(cost.energy_cost_usd(
+        out["energy"], x["electricity_usd_per_kwh"])), np.inf)
+    parts = capex_usd(x)
+    hardware_capex = np.asarray(parts["hardware_usd"])
+    if np.isnan(x["price_usd"]).all():
+        amortized = _nan_like(hardware_capex, out["time_s"])
+    else:
+        amortized = np.where(finite, np.asarray(cost.amortized_hardware_cost_usd(
+            hardware_capex, t, x["amortization_rate_per_year"])), np.inf)
+    if np.isnan(x["rental_usd_per_hour"]).all():
+        rental = _nan_like(out["accelerator_hours"], x["rental_usd_per_hour"])
+    else:
+        rental = np.where(finite, np.asarray(cost.rental_cost_usd(
+            x["n_accelerators"] * t / SECONDS_PER_HOUR, x["rental_usd_per_hour"])), np.inf)
+    return {"hardware_capex_usd": hardware_capex,
+            "facility_capex_usd": np.asarray(parts["facility_usd"]),
+            "amortized_hardware_cost_usd": amortized, "energy_cost_usd": energy_cost,
+            "amortized_cost_usd": amortized + energy_cost, "rental_cost_usd": rental}
+
+
+def _emissions_stage(x, out) -> dict:
+    """Location- and market-based emissions of the energy at the wall."""
+    finite, energy = out["finite"], out["energy"]
+    intensity = x["carbon_intensity_g_per_kwh"]
+    market = emissions.market_based_intensity_g_per_kwh(intensity,
+                                                         x["carbon_free_energy_fraction"])
+    return {"carbon_intensity_g_per_kwh": intensity,
+            "emissions_tco2e": np.where(finite, np.asarray(
+                emissions.emissions_tco2e(energy, intensity)), np.inf),
+            "market_emissions_tco2e": np.where(finite, np.asarray(
+                emissions.emissions_tco2e(energy, market)), np.inf),
+            "energy_j": np.where(finite, energy, np.inf),
+            "energy_mwh": np.where(finite, energy, np.inf) / J_PER_MWH}
+
+
 def run_chain(inputs: Mapping, *, include_failures: bool = True) -> dict:
     """Every quantity of the chain from its inputs (vectorised over broadcastable arrays).
+
+    The stages in order: throughput, goodput, time, power and energy, dollars, emissions.
 
     Parameters
     ----------
@@ -310,96 +500,17 @@ def run_chain(inputs: Mapping, *, include_failures: bool = True) -> dict:
     Returns
     -------
     dict
-        The numeric fields of :class:`RunEstimate`, as float arrays.
+        The numeric fields of :class:`RunEstimate`, as float arrays, in their order.
     """
-    x = {k: np.asarray(v, dtype=float) for k, v in {**_GOODPUT_DEFAULTS, **inputs}.items()
-         if k not in NOT_NUMERIC_INPUTS}
-    n = x["n_accelerators"]
-    used = x.get("n_accelerators_used", n)
-    sustained = np.asarray(hardware.sustained_flop_per_s(x["peak_flop_per_s"], n, x["mfu"]))
-    compute_time = np.asarray(training_time_s(x["compute_flop"], sustained))
-    pause = x["checkpoint_time_s"]
-    mtbf, interval, good = (np.asarray(v) for v in reliability.job_goodput(
-        n, x["failure_rate_per_accelerator_hour"], pause, x["restart_time_s"],
-        recovery_elastic=x["recovery_elastic"], replica_size=x["replica_size"],
-        checkpoint_overhead_fraction=x["checkpoint_overhead_fraction"],
-        hot_spare_fraction=x["hot_spare_fraction"], scaling_exponent=x["scaling_exponent"]))
-    if not include_failures:
-        good = np.ones(np.shape(mtbf))
-        interval = _nan_like(mtbf, pause)
-    time_s = np.asarray(training_time_s(x["compute_flop"], sustained, good))
-    # A run that makes no progress (goodput ~0) takes "forever": the later stages see a
-    # finite stand-in and their results are set to infinity (check_feasible reports them).
-    finite = time_s < _FOREVER_S
-    t = np.where(finite, time_s, 0.0)
-
-    def forever(value):
-        return np.where(finite, value, np.inf)
-
-    time_s = forever(time_s)
-    good = np.where(finite, good, 0.0)
-    hours = forever(n * t / SECONDS_PER_HOUR)
-    power = np.asarray(clusters.facility_power_w(
-        n, x["tdp_w"], x["chip_to_server_power"], x["pue"],
-        server_power_fraction=x["server_power_fraction"]))
-    peak_power = np.asarray(clusters.facility_power_w(
-        n, x["tdp_w"], x["chip_to_server_power"], x["pue"]))
-    energy = np.asarray(clusters.energy_j(power, t))
-    energy_cost = forever(np.asarray(cost.energy_cost_usd(energy, x["electricity_usd_per_kwh"])))
-    intensity = x["carbon_intensity_g_per_kwh"]
-    location_t = forever(np.asarray(emissions.emissions_tco2e(energy, intensity)))
-    market_t = forever(np.asarray(emissions.emissions_tco2e(
-        energy, emissions.market_based_intensity_g_per_kwh(
-            intensity, x["carbon_free_energy_fraction"]))))
-    energy = forever(energy)
-    parts = capex_usd(x)
-    hardware_capex = np.asarray(parts["hardware_usd"])
-    facility_capex = np.asarray(parts["facility_usd"])
-    if np.isnan(x["price_usd"]).all():
-        amortized = _nan_like(hardware_capex, time_s)
-    else:
-        amortized = forever(np.asarray(cost.amortized_hardware_cost_usd(
-            hardware_capex, t, x["amortization_rate_per_year"])))
-    if np.isnan(x["rental_usd_per_hour"]).all():
-        rental = _nan_like(hours, x["rental_usd_per_hour"])
-    else:
-        rental = forever(np.asarray(cost.rental_cost_usd(n * t / SECONDS_PER_HOUR,
-                                                         x["rental_usd_per_hour"])))
-    return {
-        "compute_flop": x["compute_flop"],
-        "n_params": x["n_params"],
-        "n_accelerators": n,
-        "n_accelerators_used": used,
-        "peak_flop_per_s": x["peak_flop_per_s"],
-        "mfu": x["mfu"],
-        "sustained_flop_per_s": sustained,
-        "compute_time_s": compute_time,
-        "mtbf_s": mtbf,
-        "checkpoint_time_s": pause,
-        "checkpoint_interval_s": interval,
-        "restart_time_s": x["restart_time_s"],
-        "goodput": good,
-        "time_s": time_s,
-        "time_days": time_s / SECONDS_PER_DAY,
-        "accelerator_hours": hours,
-        "pue": x["pue"],
-        "facility_power_w": power,
-        "peak_facility_power_w": peak_power,
-        "energy_j": energy,
-        "energy_mwh": energy / J_PER_MWH,
-        "hardware_capex_usd": hardware_capex,
-        "facility_capex_usd": facility_capex,
-        "amortized_hardware_cost_usd": amortized,
-        "energy_cost_usd": energy_cost,
-        "amortized_cost_usd": amortized + energy_cost,
-        "rental_usd_per_hour": x["rental_usd_per_hour"],
-        "rental_cost_usd": rental,
-        "carbon_intensity_g_per_kwh": intensity,
-        "emissions_tco2e": location_t,
-        "market_emissions_tco2e": market_t,
-    }
-
-
+    x = _numeric(inputs)
+    out = {name: x[name] for name in ("compute_flop", "n_params", "n_accelerators",
+                                      "peak_flop_per_s", "mfu", "checkpoint_time_s",
+                                      "restart_time_s", "pue", "rental_usd_per_hour")}
+    out["n_accelerators_used"] = x.get("n_accelerators_used", x["n_accelerators"])
+    for stage in (_throughput_stage, _goodput_stage, _time_stage, _power_stage,
+                  _dollars_stage, _emissions_stage):
+        out.update(stage(x, include_failures) if stage is _goodput_stage else stage(x, out))
+    return {name: out[name] for name in RUN_COLUMNS if name in out}
 def check_feasible(values: Mapping, inputs: Mapping) -> None:
     """Raise :class:`~scaling.errors.InfeasibleRunError` where the chain found no progress.
 
@@ -432,6 +543,9 @@ def check_feasible(values: Mapping, inputs: Mapping) -> None:
         "use fewer accelerators, faster restarts or checkpoints, or a lower failure rate "
         "(Assumptions(reliability=...))"
     )
+
+
+
 
 
 # --------------------------------------------------------------------------------------------
@@ -481,13 +595,11 @@ class RunEstimate(ResultMixin):
 
     Dollar fields are nominal, or constant dollars of ``assumptions.dollars``; with
     ``assumptions.as_of`` they are the prices of that date.
-    utilisation : how MFU was set: "step_time", "generation_default", "assumptions" or
-        "cluster" (not a column)
-    utilisation_limit : what limits utilisation, in words ("" without a plan; not a column)
-    plan : the :class:`scaling.parallelism.ParallelismResult` of the step-time model (a tuple
-        of them for array inputs; None for constant MFUs; not a column): the parallel layout,
-        memory per accelerator and step-time breakdown (:meth:`step_time_breakdown`)
-    model : the :class:`scaling.model_shape.ModelShape` of the plan (tuple / None as ``plan``)
+    throughput : the :class:`scaling.throughput.Throughput` behind ``mfu`` (not a column): its
+        ``source`` ("step_time", "generation_default", "assumptions" or "cluster"),
+        ``step_mfu``, ``limit`` (what limits utilisation, in words) and ``step_time``
+    model : the :class:`scaling.model_shape.ModelShape` of the step time (given or derived; a
+        tuple for array inputs; None for a constant MFU unless one was given; not a column)
     """
 
     compute_flop: float | np.ndarray
@@ -525,9 +637,7 @@ class RunEstimate(ResultMixin):
     emissions_tco2e: float | np.ndarray
     market_emissions_tco2e: float | np.ndarray
     assumptions: Assumptions = field(default=None, repr=False, metadata=NOT_A_COLUMN)
-    utilisation: str = field(default="", metadata=NOT_A_COLUMN)
-    utilisation_limit: str = field(default="", repr=False, metadata=NOT_A_COLUMN)
-    plan: object = field(default=None, repr=False, metadata=NOT_A_COLUMN)
+    throughput: Throughput = field(default=None, repr=False, metadata=NOT_A_COLUMN)
     model: object = field(default=None, repr=False, metadata=NOT_A_COLUMN)
 
     #: Rows of :meth:`summary`.
@@ -539,46 +649,36 @@ class RunEstimate(ResultMixin):
         """Headline quantities (pandas.DataFrame indexed by ``quantity``: ``value``, ``unit``)."""
         return summary_frame({name: getattr(self, name) for name in self.SUMMARY})
 
+    @property
+    def step_time(self):
+        """The :class:`~scaling.parallelism.StepTime` of the step-time model: the layout,
+        memory per accelerator and step-time breakdown (a tuple of them for array inputs;
+        None for a constant MFU)."""
+        return None if self.throughput is None else self.throughput.step_time
+
     def step_time_breakdown(self):
-        """The step-time and memory breakdown of the run's parallel plan (pandas.DataFrame,
-        :meth:`scaling.parallelism.ParallelismResult.to_frame`).
+        """The step-time and memory breakdown of the run's layout (pandas.DataFrame,
+        :meth:`scaling.parallelism.StepTime.to_frame`).
 
         Raises
         ------
         ValueError
-            The MFU was not predicted by the step-time model (no plan), or the run holds
-            several plans (array inputs: see :attr:`plan`).
+            The MFU was not predicted by the step-time model (no layout), or the run holds
+            several layouts (array inputs: see :attr:`step_time`).
         """
-        if self.plan is None:
-            raise ValueError(f"this run's MFU was set by {self.utilisation!r}, not by the "
-                             "step-time model, so it has no plan; use Assumptions(mfu=None, "
-                             "utilisation='step_time')")
-        if isinstance(self.plan, tuple):
-            raise ValueError("this estimate holds one plan per element; call "
-                             "plan[i].to_frame() for the run you want")
-        return self.plan.to_frame()
-
+        step = self.step_time
+        if step is None:
+            source = "" if self.throughput is None else self.throughput.source
+            raise ValueError(f"this run's MFU was set by {source!r}, not by the step-time "
+                             "model, so it has no layout; use Assumptions(mfu=None, "
+                             "mfu_model='step_time')")
+        if isinstance(step, tuple):
+            raise ValueError("this estimate holds one layout per element; call "
+                             "step_time[i].to_frame() for the run you want")
+        return step.to_frame()
 
 #: Names of the columns of a run, in order (the fields of :class:`RunEstimate`).
 RUN_COLUMNS = tuple(f.name for f in fields(RunEstimate) if f.metadata.get("column", True))
-
-
-def _resolve_hardware(cluster, accelerator, n_accelerators):
-    """(Cluster or None, Accelerator, count array) from the arguments of an entry point."""
-    if cluster is not None:
-        clu = clusters.as_cluster(cluster)
-        if accelerator is not None and hardware.as_accelerator(accelerator) != clu.accelerator:
-            raise ValueError(f"give either cluster or accelerator, not both (cluster "
-                             f"{clu.name!r} has {clu.accelerator.name})")
-        count = clu.n_accelerators if n_accelerators is None else n_accelerators
-        return clu, clu.accelerator, as_count_array("n_accelerators", count)
-    if accelerator is None:
-        raise ValueError("give a cluster (a catalog name or a Cluster) or an accelerator with "
-                         "n_accelerators")
-    if n_accelerators is None:
-        raise ValueError("n_accelerators is required with accelerator= (or give a cluster)")
-    return None, hardware.as_accelerator(accelerator), as_count_array("n_accelerators",
-                                                                      n_accelerators)
 
 
 def _scalar_or_array(value):
@@ -586,19 +686,18 @@ def _scalar_or_array(value):
     return float(arr) if arr.ndim == 0 else arr
 
 
-def _plan_fields(util, shape) -> dict:
-    """The non-column plan fields of a RunEstimate from the chain's Utilisation."""
-    if util.method != "step_time":
-        return {"utilisation": util.method, "utilisation_limit": "", "plan": None,
-                "model": None}
-    if np.ndim(util.index) == 0:
-        run = util.runs[int(util.index)]
-        return {"utilisation": util.method, "utilisation_limit": run.limit, "plan": run.plan,
-                "model": run.plan.model}
-    picked = [util.runs[int(k)] for k in np.ravel(util.index)]
-    return {"utilisation": util.method,
-            "utilisation_limit": " | ".join(dict.fromkeys(r.limit for r in picked)),
-            "plan": tuple(r.plan for r in picked), "model": tuple(r.plan.model for r in picked)}
+def result_from(values: Mapping, inputs: Mapping, machine: Setup, model=None) -> RunEstimate:
+    """The :class:`RunEstimate` of one chain evaluation (for every forward entry point)."""
+    step = inputs["throughput"].step_time
+    if isinstance(step, tuple):
+        model = tuple(None if s is None else s.model for s in step)
+    elif step is not None:
+        model = step.model
+    return RunEstimate(
+        cluster=machine.cluster.name, accelerator=machine.accelerator.name,
+        precision=machine.assumptions.precision, assumptions=machine.assumptions,
+        throughput=inputs["throughput"], model=model,
+        **{name: _scalar_or_array(values[name]) for name in values})
 
 
 @elementwise
@@ -612,26 +711,28 @@ def estimate_run(compute_flop, *, cluster=None, accelerator=None, n_accelerators
         Training compute C [FLOP], > 0.
     cluster : str or Cluster, optional
         A named cluster (``scaling.list_clusters()``) or a :class:`~scaling.Cluster`: its
-        accelerator, count, PUE and MFU (unless ``assumptions`` set them).
+        accelerator, count, PUE, scale-out bandwidth, resilience and region (and MFU, unless
+        ``assumptions`` set one).
     accelerator : str or Accelerator, optional
-        The chip, when no cluster is given (e.g. ``"H100-SXM"``).
+        The chip, when no cluster is given (e.g. ``"H100"``), with ``n_accelerators``.
     n_accelerators : int or array_like, optional
         Accelerators in the job [count], whole numbers; required with ``accelerator``, and
-        overrides the cluster's count when given with ``cluster``.
+        overrides the cluster's count when given with ``cluster`` (an array gives one run per
+        count, broadcast against the other arrays).
     n_params : float or array_like, optional
         Model size [parameters] (total, for a mixture of experts), used for the checkpoint
-        pause (storage model) and for the shape of the step-time utilisation. None: the
-        model's count when ``model`` is given; else the pause is
+        pause (storage model) and for the shape of the step-time model. None: the model's
+        count when ``model`` is given; else the pause is
         :data:`scaling.reliability.DEFAULT_CHECKPOINT_TIME_S` and the step-time model uses
         the compute-optimal size of the compute under :data:`scaling.laws.DEFAULT_LAW`.
     model : ModelShape or str, optional
-        The model for the step-time utilisation: a :class:`~scaling.model_shape.ModelShape`
-        or a published configuration's name (``data/model_configs.csv``, e.g.
-        ``"DeepSeek-V3"``: a mixture of experts is modelled with its active parameters).
-        None derives a dense shape from ``n_params``.
+        The model for the step-time model: a :class:`~scaling.model_shape.ModelShape` or a
+        published configuration's name (``data/model_configs.csv``, e.g. ``"DeepSeek-V3"``:
+        a mixture of experts is modelled with its active parameters). None derives a dense
+        shape from ``n_params``.
     assumptions : Assumptions, optional
-        Utilisation, precision, PUE, failures, prices (:class:`scaling.Assumptions`; None =
-        its sourced defaults).
+        MFU, precision, PUE, failures, prices (:class:`scaling.Assumptions`; None = its
+        sourced defaults).
 
     Returns
     -------
@@ -643,8 +744,8 @@ def estimate_run(compute_flop, *, cluster=None, accelerator=None, n_accelerators
         Unknown names (the closest valid one is suggested), non-positive or NaN compute,
         fractional counts.
     InfeasibleRunError
-        The job is interrupted so often it never finishes, or no parallel plan fits the model
-        in the accelerators' memory (the message names the minimum count).
+        The job is interrupted so often it never finishes, or no layout fits the model in the
+        accelerators' memory (the message names the minimum count).
 
     Notes
     -----
@@ -654,26 +755,29 @@ def estimate_run(compute_flop, *, cluster=None, accelerator=None, n_accelerators
         t = \\frac{C}{n P_{peak} \\mathrm{MFU}\\, G},\\quad h = n t / 3600,\\quad
         E = n P_{TDP} k_{server} f_{avg} \\mathrm{PUE}\\; t
 
-    with goodput G from :func:`scaling.reliability.goodput` at Daly's optimal interval.
-    Amortised cost is Epoch's: hardware capex (chips, servers, network) depreciated over t,
-    plus energy; the facility building is not charged to the run. Rental is h x the
-    catalog's on-demand price converted by ``prices.rental_discount`` (NaN if the catalog has
-    no rental price).
+    with goodput G from :func:`scaling.reliability.job_goodput`. Amortised cost is Epoch's:
+    hardware capex (chips, servers, network) depreciated over t, plus energy; the facility
+    building is not charged to the run. Rental is h x the catalog's on-demand price converted
+    by ``prices.rental_discount`` (NaN if the catalog has no rental price).
 
     Examples
     --------
     Llama 3.1 405B (arXiv:2407.21783): 3.8e25 FLOP on 16,384 H100, reported 30.84M GPU-hours.
-    The step-time default predicts 44.7M: a well-tuned per-step MFU (the plan's 0.42, Table 4
+    The step-time default predicts 44.7M: a well-tuned per-step MFU (the layout's 0.42, Table 4
     reports 0.41), times the whole-run efficiency fitted on 28 published runs (0.61), which
     this run beat (see ``scaling.backtest(method="leave_one_out")``).
 
-    >>> run = estimate_run(3.8e25, accelerator="H100-SXM", n_accelerators=16384,
+    >>> run = estimate_run(3.8e25, accelerator="H100", n_accelerators=16384,
     ...                    n_params=405e9, model="Llama 3 405B")
-    >>> round(run.accelerator_hours / 1e6, 1), round(run.plan.mfu, 2)
+    >>> round(run.accelerator_hours / 1e6, 1), round(run.step_time.mfu, 2)
     (44.7, 0.42)
     """
-    a = as_assumptions(assumptions)
-    clu, chip, count = _resolve_hardware(cluster, accelerator, n_accelerators)
+    counts = None
+    if n_accelerators is not None and np.ndim(n_accelerators):   # one run per count
+        counts = as_count_array("n_accelerators", n_accelerators)
+        n_accelerators = None
+    machine = setup(as_machine(cluster, accelerator, n_accelerators,
+                               count_required=counts is None), as_assumptions(assumptions))
     c = as_float_array("compute_flop", compute_flop)
     shape = None
     if model is not None:
@@ -681,12 +785,8 @@ def estimate_run(compute_flop, *, cluster=None, accelerator=None, n_accelerators
         if n_params is None:
             n_params = float(shape.n_params)
     size = None if n_params is None else as_float_array("n_params", n_params)
-    inputs = chain_inputs(c, accelerator=chip, n_accelerators=count, n_params=size,
-                          assumptions=a, cluster=clu, model=shape)
-    values = run_chain(inputs, include_failures=a.include_failures)
+    inputs = machine.inputs(c, machine.cluster.n_accelerators if counts is None else counts,
+                            n_params=size, model=shape)
+    values = run_chain(inputs, include_failures=machine.assumptions.include_failures)
     check_feasible(values, inputs)
-    return RunEstimate(
-        cluster="" if clu is None else clu.name, accelerator=chip.name,
-        precision=a.precision, assumptions=a, **_plan_fields(inputs["utilisation"], shape),
-        **{name: _scalar_or_array(values[name]) for name in values},
-    )
+    return result_from(values, inputs, machine, shape)

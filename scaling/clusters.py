@@ -24,7 +24,7 @@ Epoch AI, GPU clusters documentation, https://epoch.ai/data/gpu-clusters-documen
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -50,6 +50,7 @@ __all__ = [
     "allreduce_time_s",
     "ring_time_s",
     "as_cluster",
+    "as_machine",
     "average_power_per_accelerator_w",
     "cluster",
     "data_ingestion_byte_per_s",
@@ -543,6 +544,69 @@ def as_cluster(spec) -> Cluster:
         ``spec`` is not a Cluster and not a catalog name; the message lists the valid ones.
     """
     return spec if isinstance(spec, Cluster) else cluster(spec)
+
+
+def as_machine(cluster=None, accelerator=None, n_accelerators=None, *,
+               count_required: bool = True) -> Cluster:
+    """The machine a run uses, named one of three ways, as a :class:`Cluster`.
+
+    Parameters
+    ----------
+    cluster : str or Cluster, optional
+        A catalog name (``scaling.list_clusters()``) or a :class:`Cluster`.
+    accelerator : str or Accelerator, optional
+        The chip, with ``n_accelerators`` and without ``cluster`` (a catalog name such as
+        ``"H100-SXM"`` or ``"H100"``, or ``"typical-2030"``).
+    n_accelerators : int, optional
+        Accelerators [count], a whole number >= 1: required with ``accelerator``; with
+        ``cluster`` it uses that many of the cluster's accelerators.
+    count_required : bool
+        False where the count is what is asked for (an inverse): an accelerator alone then
+        gives a cluster of one, named after the chip.
+
+    Returns
+    -------
+    Cluster
+        The named or given cluster (with ``n_accelerators`` when given), or, for an
+        accelerator and a count, a cluster named ``"<count> x <accelerator>"`` with the
+        package defaults (PUE :data:`EPOCH_HYPERSCALER_PUE`, no resilience row, no region).
+
+    Raises
+    ------
+    ValueError
+        Neither or both of ``cluster`` and ``accelerator``; an accelerator without a count;
+        unknown names (the closest valid one is suggested); a count that is not a whole
+        number >= 1.
+
+    Examples
+    --------
+    >>> as_machine(accelerator="H100-SXM", n_accelerators=1024).name
+    '1024 x H100-SXM'
+    >>> as_machine("frontier").n_accelerators
+    37632
+    """
+    if cluster is not None:
+        clu = as_cluster(cluster)
+        if accelerator is not None and as_accelerator(accelerator) != clu.accelerator:
+            raise ValueError(f"give either cluster or accelerator, not both (cluster "
+                             f"{clu.name!r} has {clu.accelerator.name})")
+        if n_accelerators is None:
+            return clu
+        count = whole_number("n_accelerators", n_accelerators)
+        return clu if count == clu.n_accelerators else replace(clu, n_accelerators=count)
+    if accelerator is None:
+        raise ValueError("name the machine: a cluster (a catalog name or a Cluster), or an "
+                         "accelerator with n_accelerators")
+    chip = as_accelerator(accelerator)
+    if n_accelerators is None:
+        if count_required:
+            raise ValueError("n_accelerators is required with accelerator= (or give a "
+                             "cluster)")
+        return Cluster(name=chip.name, accelerator=chip, n_accelerators=1,
+                       source="as_machine: an accelerator; the count is asked for")
+    count = whole_number("n_accelerators", n_accelerators)
+    return Cluster(name=f"{count} x {chip.name}", accelerator=chip, n_accelerators=count,
+                   source="as_machine: an accelerator and a count")
 
 
 @cached

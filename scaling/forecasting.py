@@ -24,23 +24,17 @@ References
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 import numpy as np
 
 from scaling import laws, uncertainty as mc
-from scaling._validation import (
-    as_count_array, as_float_array, check_bool, scalar, unknown_name, whole_number,
-)
+from scaling import solve
+from scaling._validation import as_float_array, check_bool, scalar, unknown_name, whole_number
 from scaling.assumptions import Assumptions, as_assumptions
-from scaling.chain import (
-    RUN_COLUMNS, accelerators_for_deadline, chain_inputs, check_feasible, run_chain,
-)
-from scaling.clusters import Cluster, as_cluster
-from scaling.errors import InfeasibleRunError
-from scaling.hardware import as_accelerator
+from scaling.chain import RUN_COLUMNS, check_feasible, run_chain, setup
+from scaling.clusters import as_machine
 
 __all__ = [
     "Forecast",
@@ -48,14 +42,9 @@ __all__ = [
     "forecast",
     "forecast_for_deadline",
     "forecast_for_loss",
-    "forecast_sensitivity",
     "largest_trainable",
 ]
 
-#: Bisection settings of :func:`largest_trainable`: iterations of interval halving in ln C and
-#: the compute range searched [FLOP].
-_BISECTION_ITERATIONS = 200
-_COMPUTE_BRACKET_FLOP = (1e10, 1e34)
 
 #: Columns of :meth:`Forecast.to_frame`, in order: the workload, then the fields of
 #: :class:`scaling.chain.RunEstimate`.
@@ -302,29 +291,6 @@ def _result(values, workload, clu, a, law, spec, n_samples, seed, keep_samples, 
                     samples=kept, notes=tuple(notes))
 
 
-def _utilisation_inputs(workload, col, clu, chip, count, a, model, spec):
-    """Chain inputs with the utilisation searched once per size at the central workload.
-
-    Returns ``(inputs, infeasible_mask, notes)``: without uncertainty an infeasible size
-    raises; with it, its MFU is a placeholder to be masked (``infeasible_mask``) and
-    ``notes`` says why.
-    """
-    inputs = chain_inputs(workload["central_compute_flop"], accelerator=chip,
-                          n_accelerators=count, n_params=col, assumptions=a, cluster=clu,
-                          model=model, on_infeasible="raise" if spec is None else "nan")
-    inputs["compute_flop"] = workload["compute_flop"]
-    util = inputs["utilisation"]
-    bad = ~np.asarray(util.feasible, dtype=bool)
-    notes = []
-    if bad.any():
-        sizes = np.broadcast_to(col, bad.shape)[bad]
-        notes = [f"no parallel plan fits {size:.3g} parameters: {why}"
-                 for size, why in zip(sizes, util.infeasible)]
-        inputs["mfu"] = np.where(bad, 1.0, inputs["mfu"])
-        inputs["n_accelerators_used"] = np.where(bad, np.nan, inputs["n_accelerators_used"])
-    return inputs, bad, notes
-
-
 def _mask_infeasible(values, bad):
     """NaN for every size-dependent result of the sizes where no plan fits."""
     if not np.any(bad):
@@ -337,415 +303,26 @@ def _mask_infeasible(values, bad):
     return out
 
 
-def forecast(n_params, *, cluster, law=laws.DEFAULT_LAW, tokens_per_param=None, n_tokens=None,
-             n_accelerators=None, model=None, assumptions=None, uncertainty=False,
-             n_samples=2000, seed=0, keep_samples=False) -> Forecast:
-    """Training time, energy and dollars versus model size on one cluster.
-
-    Parameters
-    ----------
-    n_params : float or array_like
-        Model sizes N [parameters], > 0.
-    cluster : str or Cluster
-        Catalog name (``scaling.list_clusters()``) or a :class:`~scaling.Cluster`.
-    law : str, Mapping or FitResult
-        Scaling law for the compute-optimal tokens and the loss
-        (:func:`scaling.laws.law_parameters`). With uncertainty, a FitResult's bootstrap
-        draws are used; a name gets the prior :data:`scaling.uncertainty.LAW_PRIOR`.
-    tokens_per_param : float or array_like, optional
-        Fixed D/N instead of the compute-optimal allocation [tokens/parameter].
-    n_tokens : float or array_like, optional
-        Fixed token budget (scalar or one per size) [tokens].
-    n_accelerators : int, optional
-        Use this many of the cluster's accelerators (default: all).
-    model : ModelShape or str, optional
-        The model of a one-size forecast for the step-time utilisation (e.g.
-        ``"DeepSeek-V3"``); None derives a dense shape from each size.
-    assumptions : Assumptions, optional
-        Utilisation, precision, PUE, failures and prices (:class:`scaling.Assumptions`).
-    uncertainty : bool or Mapping
-        True for Monte Carlo with :data:`scaling.uncertainty.DEFAULT_UNCERTAINTY` and the
-        law's uncertainty; a mapping overrides entries (``None`` fixes one input;
-        ``{"law": None}`` fixes the law). The step-time utilisation is searched once per
-        size at the central law's workload; its Monte Carlo spread is
-        ``DEFAULT_UNCERTAINTY["mfu"]`` around it.
-    n_samples : int
-        Monte Carlo scenarios (>= 2).
-    seed : int
-        Seed of ``numpy.random.default_rng`` (a whole number >= 0).
-    keep_samples : bool
-        Keep the raw (sizes x samples) arrays on the result (:meth:`Forecast.percentiles`).
-
-    Returns
-    -------
-    Forecast
-
-    Raises
-    ------
-    InfeasibleRunError
-        Without uncertainty, when a size never finishes (interrupted faster than it restarts)
-        or no parallel plan fits it in memory. With uncertainty such a size's row is NaN
-        and :attr:`Forecast.notes` says why.
-
-    Notes
-    -----
-    Per size: :math:`D = D_{opt}(N)` (or the given policy), :math:`C = 6ND`,
-    :math:`L = E + A/N^\\alpha + B/D^\\beta`, then :func:`scaling.chain.run_chain`.
-    """
-    clu = as_cluster(cluster)
-    a = as_assumptions(assumptions)
-    sizes = _sizes(n_params)
-    _monte_carlo_settings(n_samples, seed, keep_samples)
-    if model is not None and sizes.size != 1:
-        raise ValueError(f"model= describes one model; give one size in n_params, got "
-                         f"{sizes.size}")
-    count = as_count_array("n_accelerators",
-                           clu.n_accelerators if n_accelerators is None else n_accelerators)
-    if count.ndim:
-        raise ValueError("n_accelerators must be a single count for a forecast")
-    spec = mc.uncertainty_spec(uncertainty)
-    workload, col, rng, n_samples = _scenarios(sizes, law, tokens_per_param, n_tokens, spec,
-                                               n_samples, seed)
-    inputs, bad, notes = _utilisation_inputs(workload, col, clu, clu.accelerator, count, a,
-                                             model, spec)
-    if spec is not None:
-        inputs.update(mc.sample_inputs(spec, inputs, n_samples, rng,
-                                       accelerator=clu.accelerator))
-    values = run_chain(inputs, include_failures=a.include_failures)
-    if spec is None:
-        check_feasible(values, inputs)
-    values = _mask_infeasible(values, bad)
-    return _result(values, workload, clu, a, law, spec, n_samples, seed, keep_samples, notes)
-
-
-#: Fixed-point iterations of :func:`forecast_for_deadline`'s goodput-dependent accelerator
-#: count (vectorised over sizes and scenarios; converges in a handful while goodput > 50%).
-_DEADLINE_ITERATIONS = 50
-
-
-def forecast_for_deadline(n_params, *, deadline_s, accelerator, law=laws.DEFAULT_LAW,
-                          tokens_per_param=None, n_tokens=None, assumptions=None,
-                          uncertainty=False, n_samples=2000, seed=0,
-                          keep_samples=False) -> Forecast:
-    """The cluster it takes to train each model size by a deadline, and what it costs.
-
-    The inverse of :func:`forecast` in the accelerator count: for each size (and scenario),
-    the number of accelerators of one kind whose run takes exactly ``deadline_s``, then the
-    chain's power, energy and dollars for that cluster.
-
-    Parameters
-    ----------
-    n_params : float or array_like
-        Model sizes N [parameters].
-    deadline_s : float
-        Wall-clock time available [s].
-    accelerator : str or Accelerator
-        The chip to build the cluster from.
-    law, tokens_per_param, n_tokens, assumptions, uncertainty, n_samples, seed, keep_samples :
-        As in :func:`forecast` (the accelerator count is not rounded: it is a requirement).
-
-    Returns
-    -------
-    Forecast
-        ``n_accelerators`` is the required count (with an interval under uncertainty);
-        ``time_s`` equals the deadline; power, energy, capex and cost are those of that
-        cluster. ``cluster`` is ``"<accelerator> for deadline"``.
-
-    Raises
-    ------
-    InfeasibleRunError
-        Without uncertainty, when no count meets the deadline (failures grow faster than
-        throughput).
-
-    Notes
-    -----
-    :math:`n = C / (T\\,P_{peak}\\,\\mathrm{MFU}\\,G(n))`
-    (:func:`scaling.chain.accelerators_for_deadline`), solved by fixed-point iteration on the
-    chain's goodput G.
-    """
-    chip = as_accelerator(accelerator)
-    a = as_assumptions(assumptions)
-    sizes = _sizes(n_params)
-    _monte_carlo_settings(n_samples, seed, keep_samples)
-    deadline = scalar("deadline_s", deadline_s)
-    spec = mc.uncertainty_spec(uncertainty)
-    workload, col, rng, n_samples = _scenarios(sizes, law, tokens_per_param, n_tokens, spec,
-                                               n_samples, seed)
-    step_time = a.mfu is None and a.utilisation == "step_time"
-    inputs = chain_inputs(workload["compute_flop"], accelerator=chip, n_accelerators=1.0,
-                          n_params=col, assumptions=a.replace(utilisation="generation_default")
-                          if step_time else a)
-    if step_time:
-        inputs.update(_deadline_utilisation(workload["central_compute_flop"], col, deadline,
-                                            chip, a, inputs, strict=spec is None))
-    if spec is not None:
-        inputs.update(mc.sample_inputs(spec, inputs, n_samples, rng, accelerator=chip))
-    count = accelerators_for_deadline(workload["compute_flop"], deadline,
-                                      inputs["peak_flop_per_s"], inputs["mfu"])
-    for _ in range(_DEADLINE_ITERATIONS if a.include_failures else 0):
-        good = run_chain({**inputs, "n_accelerators": np.where(np.isfinite(count), count, 1.0)}
-                         )["goodput"]
-        good = np.where(np.isfinite(count), good, 0.0)
-        count = np.where(good > 0, accelerators_for_deadline(
-            workload["compute_flop"], deadline, inputs["peak_flop_per_s"], inputs["mfu"],
-            np.where(good > 0, good, 1.0)), np.inf)
-    finite = np.isfinite(count)
-    inputs["n_accelerators"] = np.where(finite, count, 1.0)
-    values = run_chain(inputs, include_failures=a.include_failures)
-    met = finite & np.isclose(values["time_s"], deadline, rtol=1e-6)
-    if not met.all():
-        if spec is None:
-            raise InfeasibleRunError(
-                f"no number of {chip.name} accelerators trains "
-                f"{np.broadcast_to(col, met.shape)[~met][0]:.3g} parameters within "
-                f"deadline_s={deadline:.4g} s: each added accelerator brings more interruptions "
-                "than throughput (goodput falls towards zero); give a longer deadline or "
-                "change the reliability assumptions")
-        shape = met.shape
-        for name, value in values.items():  # scenarios that miss the deadline: unbounded
-            value = np.asarray(value, dtype=float)
-            if value.shape == shape and name not in ("compute_flop", "n_params", "mfu",
-                                                      "peak_flop_per_s", "pue"):
-                values[name] = np.where(met, value, 0.0 if name == "goodput" else np.inf)
-    values["n_accelerators"] = np.where(met, np.broadcast_to(count, met.shape), np.inf)
-    label = Cluster(name=f"{chip.name} for deadline", accelerator=chip, n_accelerators=1,
-                    source="scaling.forecast_for_deadline")
-    return _result(values, workload, label, a, law, spec, n_samples, seed, keep_samples)
-
-
-#: Relative change of the accelerator count below which :func:`forecast_for_deadline`'s
-#: fixed point on the step-time MFU stops (the MFU is that of the plan at the last count).
-_DEADLINE_COUNT_RTOL = 1e-3
-
-
-def _deadline_utilisation(compute, col, deadline, chip, a, inputs, strict=True):
-    """Step-time MFU, replica size and accelerators used per size at the count that meets the
-    deadline (fixed point: count from MFU and goodput, MFU from the plan at that count).
-
-    Where no count meets the deadline (the count diverges: past the batch-size wall more
-    accelerators do not shorten the run, or failures outgrow throughput) ``strict`` raises
-    InfeasibleRunError saying which; otherwise the last plan's values are returned and the
-    Monte Carlo marks the scenarios that miss the deadline.
-    """
-    compute = np.broadcast_to(np.asarray(compute, dtype=float), np.shape(col))
-    sizes = np.broadcast_to(np.asarray(col, dtype=float), np.shape(col))
-    out = {k: np.empty(np.shape(col)) for k in ("mfu", "replica_size", "n_accelerators_used")}
-    for idx in np.ndindex(np.shape(col)):
-        c, size = float(compute[idx]), float(sizes[idx])
-        one = {k: (v[idx] if np.ndim(v) and np.shape(v) == np.shape(col) else v)
-               for k, v in inputs.items() if k != "utilisation"}
-        count = float(accelerators_for_deadline(c, deadline, one["peak_flop_per_s"],
-                                                one["mfu"]))
-        held, good = None, 1.0
-        for _ in range(_DEADLINE_ITERATIONS):
-            n = max(1.0, float(round(min(count, _DEADLINE_MAX_COUNT))))
-            util = chain_inputs(c, accelerator=chip, n_accelerators=n, n_params=size,
-                                assumptions=a)
-            held = {k: float(util[k]) for k in out}
-            good = float(run_chain({**one, **held, "compute_flop": c, "n_accelerators": n},
-                                   include_failures=a.include_failures)["goodput"])
-            # n solves C = T P u(n) G(n) n, with u(n) the plan's MFU at that count
-            new = float(accelerators_for_deadline(c, deadline, one["peak_flop_per_s"],
-                                                  held["mfu"], max(good, 1e-300)))
-            if abs(new - count) <= _DEADLINE_COUNT_RTOL * count or new > _DEADLINE_MAX_COUNT:
-                count = new
-                break
-            count = new
-        diverged = (not math.isfinite(count) or count > _DEADLINE_MAX_COUNT
-                    or held["n_accelerators_used"] < 0.5 * count)
-        if diverged and strict:
-            if good < 0.5:
-                why = (f"at {held['n_accelerators_used']:,.0f} accelerators goodput is "
-                       f"{good:.2g}: each added accelerator brings more interruptions than "
-                       "throughput; change the reliability assumptions (e.g. recovery="
-                       "'elastic') or give a longer deadline")
-            else:
-                why = (f"the global batch of this run keeps about "
-                       f"{held['n_accelerators_used']:,.0f} accelerators busy (the batch-size "
-                       "wall), so more do not make it faster; give a longer deadline or "
-                       "Assumptions(global_batch_tokens=...)")
-            raise InfeasibleRunError(
-                f"no number of {chip.name} accelerators trains {size:.3g} parameters within "
-                f"deadline_s={deadline:.4g} s: {why}")
-        for k in out:
-            out[k][idx] = held[k]
-    return out
-
-
-#: Largest accelerator count :func:`forecast_for_deadline` plans for (a numerical bound; any
-#: real cluster is far below it).
-_DEADLINE_MAX_COUNT = 1e12
-
-
 # --------------------------------------------------------------------------------------------
 # inverse questions
 # --------------------------------------------------------------------------------------------
 
-#: Fixed-point iterations of :func:`largest_trainable` with the step-time utilisation (each
-#: one plan search and one Brent solve; a handful while the plan changes slowly with size).
-_LARGEST_ITERATIONS = 30
-#: Relative tolerance of the Brent solves in ln C (double precision).
-_BRENT_XTOL = 1e-15
-#: Bisections locating a jump of the predicted utilisation in ln C (2^-30 of the bracket).
-_JUMP_BISECTIONS = 30
 
-
-def largest_trainable(cluster, *, deadline_s, law=laws.DEFAULT_LAW, n_accelerators=None,
-                      assumptions=None) -> Forecast:
-    """Largest compute-optimal model a cluster trains within a deadline.
-
-    Parameters
-    ----------
-    cluster : str or Cluster
-    deadline_s : float or array_like
-        Wall-clock budgets [s], > 0 (e.g. ``90 * scaling.units.SECONDS_PER_DAY``).
-    law, n_accelerators, assumptions :
-        As in :func:`forecast`.
-
-    Returns
-    -------
-    Forecast
-        One row per deadline: the compute-optimal (N, D) whose run time equals the deadline
-        (the frame's ``time_s`` reproduces ``deadline_s``). Where the deadline falls on a
-        jump of the predicted utilisation (a change of parallel plan or of the derived model
-        shape between two neighbouring sizes), no size takes exactly the deadline; the row
-        is then the largest size evaluated whose time is within it.
-
-    Raises
-    ------
-    InfeasibleRunError
-        The deadline is shorter than the smallest run searched takes, or the model it calls
-        for does not fit in the cluster's memory.
-
-    Notes
-    -----
-    Solves :math:`t(C) = T` for C, with t from :func:`scaling.chain.run_chain` at the
-    compute-optimal :math:`N_{opt}(C)`. With a constant MFU, by bisection in ln C (goodput
-    depends on the model size through the checkpoint size, so t increases monotonically in
-    C). With the step-time utilisation, by fixed-point iteration: the plan is searched at
-    the current C (one search, cached), the MFU and replica size of that plan are held while
-    Brent's method solves :math:`\\ln t(C) = \\ln T` exactly, and the plan is searched again
-    at the solution until it no longer changes.
-    """
-    clu = as_cluster(cluster)
-    a = as_assumptions(assumptions)
-    deadlines = np.atleast_1d(as_float_array("deadline_s", deadline_s)).astype(float)
-    count = clu.n_accelerators if n_accelerators is None else n_accelerators
-    step_time = a.mfu is None and clu.mfu is None and a.utilisation == "step_time"
-    plain = a.replace(utilisation="generation_default") if step_time else a
-
-    def held_inputs(c, held=None):
-        n_opt = np.asarray(laws.compute_optimal(c, law).n_params, dtype=float)
-        inputs = chain_inputs(c, accelerator=clu.accelerator, n_accelerators=count,
-                              n_params=n_opt, assumptions=plain, cluster=clu)
-        if held is not None:
-            inputs.update(held)
-        return inputs
-
-    def time_for(log_c, held=None):
-        return run_chain(held_inputs(np.exp(log_c), held),
-                         include_failures=a.include_failures)["time_s"]
-
-    lo = np.full(deadlines.shape, math.log(_COMPUTE_BRACKET_FLOP[0]))
-    hi = np.full(deadlines.shape, math.log(_COMPUTE_BRACKET_FLOP[1]))
-    if (time_for(lo) > deadlines).any():
-        raise InfeasibleRunError(
-            f"deadline_s is shorter than the time {clu.name} needs for "
-            f"{_COMPUTE_BRACKET_FLOP[0]:.0e} FLOP ({float(time_for(lo[:1])[0]):.3g} s), the "
-            "smallest run searched")
-    if (time_for(hi) < deadlines).any():
-        raise ValueError(f"deadline_s is longer than the time {clu.name} needs for "
-                         f"{_COMPUTE_BRACKET_FLOP[1]:.0e} FLOP, the largest run searched")
-    for _ in range(_BISECTION_ITERATIONS):
-        mid = 0.5 * (lo + hi)
-        fits = time_for(mid) <= deadlines
-        lo = np.where(fits, mid, lo)
-        hi = np.where(fits, hi, mid)
-        if np.all(hi - lo < 1e-13):
-            break
-    if step_time:
-        lo = np.array([_largest_with_plan(float(c), float(t), held_inputs, time_for, clu, a,
-                                          count, law)
-                       for c, t in zip(lo, deadlines)])
-    opt = laws.compute_optimal(np.exp(lo), law)
-    return forecast(np.asarray(opt.n_params), cluster=clu, law=law,
-                    n_tokens=np.asarray(opt.n_tokens), n_accelerators=n_accelerators,
-                    assumptions=a)
-
-
-def _largest_with_plan(log_c, deadline, held_inputs, time_for, clu, a, count, law):
-    """ln C of the largest compute-optimal run within ``deadline`` under the step-time
-    utilisation, starting from ``log_c`` (the solution at the generation-default MFU)."""
-    from scipy.optimize import brentq
-
-    def plan_at(log_c):
-        c = math.exp(log_c)
-        n_opt = float(laws.compute_optimal(c, law).n_params)
-        inputs = chain_inputs(c, accelerator=clu.accelerator, n_accelerators=count,
-                              n_params=n_opt, assumptions=a, cluster=clu)
-        return {"mfu": float(inputs["mfu"]), "replica_size": float(inputs["replica_size"]),
-                "n_accelerators_used": float(inputs["n_accelerators_used"])}
-
-    def exact_time(log_c):
-        return float(time_for(np.array([log_c]), plan_at(log_c))[0])
-
-    seen = {}
-    for _ in range(_LARGEST_ITERATIONS):
-        held = plan_at(log_c)
-        key = (held["mfu"], held["replica_size"])
-        if key in seen:
-            break
-        seen[key] = log_c
-
-        def gap(x, held=held):
-            return math.log(float(time_for(np.array([x]), held)[0])) - math.log(deadline)
-
-        low, high = log_c - 1.0, log_c + 1.0
-        while gap(low) > 0:
-            low -= 2.0
-        while gap(high) < 0:
-            high += 2.0
-        new = brentq(gap, low, high, xtol=_BRENT_XTOL * abs(log_c), rtol=4 * np.finfo(float).eps)
-        if plan_at(new) == held:
-            return new
-        log_c = new
-    # the deadline sits on a jump of the utilisation: bisect between the largest size tried
-    # within it and the smallest beyond it, and keep the last size within it
-    tried = sorted(set(seen.values()) | {log_c})
-    times = {x: exact_time(x) for x in tried}
-    within = [x for x in tried if times[x] <= deadline]
-    if not within:
-        raise InfeasibleRunError(
-            f"no compute-optimal run on {clu.name} was found to finish within "
-            f"deadline_s={deadline:.4g} s near {math.exp(log_c):.3g} FLOP (the predicted "
-            "utilisation changes discontinuously there); try a slightly different deadline")
-    good = max(within)
-    beyond = [x for x in tried if x > good and times[x] > deadline]
-    if beyond:
-        bad = min(beyond)
-        for _ in range(_JUMP_BISECTIONS):
-            mid = 0.5 * (good + bad)
-            if exact_time(mid) <= deadline:
-                good = mid
-            else:
-                bad = mid
-    return good
-
-
-def forecast_for_loss(target_loss, *, cluster, law=laws.DEFAULT_LAW, n_accelerators=None,
-                      assumptions=None, uncertainty=False, n_samples=2000, seed=0,
-                      keep_samples=False) -> Forecast:
+def forecast_for_loss(target_loss, *, cluster=None, accelerator=None, n_accelerators=None,
+                      law=laws.DEFAULT_LAW, assumptions=None, uncertainty=False,
+                      n_samples=2000, seed=0, keep_samples=False) -> Forecast:
     """Time and cost to reach a target loss with a compute-optimal model.
 
     Parameters
     ----------
     target_loss : float or array_like
         Target pre-training loss [nats/token], above the law's irreducible loss E.
-    cluster : str or Cluster
+    cluster, accelerator, n_accelerators :
+        The machine, as in :func:`forecast`.
     law : str, Mapping or FitResult
         Law that sets the compute (:func:`scaling.laws.compute_for_loss`) and the
         compute-optimal split (:func:`scaling.laws.compute_optimal`).
-    n_accelerators, assumptions, uncertainty, n_samples, seed, keep_samples :
+    assumptions, uncertainty, n_samples, seed, keep_samples :
         As in :func:`forecast`. With uncertainty the size and tokens stay those of the
         central law; the ``loss`` interval then shows how sure the law is that this run
         reaches the target.
@@ -762,9 +339,242 @@ def forecast_for_loss(target_loss, *, cluster, law=laws.DEFAULT_LAW, n_accelerat
     targets = np.atleast_1d(as_float_array("target_loss", target_loss))
     compute = laws.compute_for_loss(targets, law)
     opt = laws.compute_optimal(compute, law)
-    return forecast(np.asarray(opt.n_params), cluster=cluster, law=law,
-                    n_tokens=np.asarray(opt.n_tokens), n_accelerators=n_accelerators,
+    return forecast(np.asarray(opt.n_params), cluster=cluster, accelerator=accelerator,
+                    n_accelerators=n_accelerators, law=law, n_tokens=np.asarray(opt.n_tokens),
                     assumptions=assumptions, uncertainty=uncertainty, n_samples=n_samples,
                     seed=seed, keep_samples=keep_samples)
 
 
+
+
+def _machine_for(cluster, accelerator, n_accelerators, assumptions, *, count_required=True):
+    """The door: the machine named one of three ways and the assumptions, resolved once."""
+    machine = as_machine(cluster, accelerator, n_accelerators, count_required=count_required)
+    return setup(machine, as_assumptions(assumptions))
+
+
+def _central_inputs(machine, workload, col, model, spec):
+    """Chain inputs with the throughput found once per size at the central workload.
+
+    Returns ``(inputs, infeasible_mask, notes)``: without uncertainty an infeasible size
+    raises; with it, its MFU is a placeholder to be masked and ``notes`` says why.
+    """
+    inputs = machine.inputs(workload["central_compute_flop"], machine.cluster.n_accelerators,
+                            n_params=col, model=model,
+                            on_infeasible="raise" if spec is None else "nan")
+    inputs["compute_flop"] = workload["compute_flop"]
+    throughput = inputs["throughput"]
+    bad = ~np.asarray(throughput.feasible, dtype=bool)
+    notes = []
+    if bad.any():
+        sizes = np.broadcast_to(col, bad.shape)[bad]
+        notes = [f"no parallel layout fits {size:.3g} parameters: {why}"
+                 for size, why in zip(sizes, throughput.infeasible)]
+        inputs["mfu"] = np.where(bad, 1.0, inputs["mfu"])
+        inputs["n_accelerators_used"] = np.where(bad, np.nan, inputs["n_accelerators_used"])
+    return inputs, bad, notes
+
+
+def forecast(n_params, *, cluster=None, accelerator=None, n_accelerators=None,
+             law=laws.DEFAULT_LAW, tokens_per_param=None, n_tokens=None, model=None,
+             assumptions=None, uncertainty=False, n_samples=2000, seed=0,
+             keep_samples=False) -> Forecast:
+    """Training time, energy and dollars versus model size on one machine.
+
+    Parameters
+    ----------
+    n_params : float or array_like
+        Model sizes N [parameters], > 0.
+    cluster : str or Cluster, optional
+        The machine: a catalog name (``scaling.list_clusters()``) or a
+        :class:`~scaling.Cluster`; or give ``accelerator`` and ``n_accelerators``.
+    accelerator : str or Accelerator, optional
+        The chip of a machine named by accelerator and count (e.g. ``"H100"``).
+    n_accelerators : int, optional
+        Accelerators [count]: required with ``accelerator``; with ``cluster``, use this many
+        of its accelerators (default: all).
+    law : str, Mapping or FitResult
+        Scaling law for the compute-optimal tokens and the loss
+        (:func:`scaling.laws.law_parameters`). With uncertainty, a FitResult's bootstrap
+        draws are used; a name gets the prior :data:`scaling.uncertainty.LAW_PRIOR`.
+    tokens_per_param : float or array_like, optional
+        Fixed D/N instead of the compute-optimal allocation [tokens/parameter].
+    n_tokens : float or array_like, optional
+        Fixed token budget (scalar or one per size) [tokens].
+    model : ModelShape or str, optional
+        The model of a one-size forecast for the step-time model (e.g. ``"DeepSeek-V3"``);
+        None derives a dense shape from each size.
+    assumptions : Assumptions, optional
+        MFU, precision, PUE, failures and prices (:class:`scaling.Assumptions`).
+    uncertainty : bool or Mapping
+        True for Monte Carlo with :data:`scaling.uncertainty.DEFAULT_UNCERTAINTY` and the
+        law's uncertainty; a mapping overrides entries (``None`` fixes one input;
+        ``{"law": None}`` fixes the law). The step-time model is searched once per size at
+        the central law's workload; its Monte Carlo spread is ``DEFAULT_UNCERTAINTY["mfu"]``
+        around it.
+    n_samples : int
+        Monte Carlo scenarios (>= 2).
+    seed : int
+        Seed of ``numpy.random.default_rng`` (a whole number >= 0).
+    keep_samples : bool
+        Keep the raw (sizes x samples) arrays on the result (:meth:`Forecast.percentiles`).
+
+    Returns
+    -------
+    Forecast
+
+    Raises
+    ------
+    InfeasibleRunError
+        Without uncertainty, when a size never finishes (interrupted faster than it restarts)
+        or no layout fits it in memory. With uncertainty such a size's row is NaN and
+        :attr:`Forecast.notes` says why.
+
+    Notes
+    -----
+    Per size: :math:`D = D_{opt}(N)` (or the given policy), :math:`C = 6ND`,
+    :math:`L = E + A/N^\\alpha + B/D^\\beta`, then :func:`scaling.chain.run_chain`.
+    """
+    machine = _machine_for(cluster, accelerator, n_accelerators, assumptions)
+    a = machine.assumptions
+    sizes = _sizes(n_params)
+    _monte_carlo_settings(n_samples, seed, keep_samples)
+    if model is not None and sizes.size != 1:
+        raise ValueError(f"model= describes one model; give one size in n_params, got "
+                         f"{sizes.size}")
+    spec = mc.uncertainty_spec(uncertainty)
+    workload, col, rng, n_samples = _scenarios(sizes, law, tokens_per_param, n_tokens, spec,
+                                               n_samples, seed)
+    inputs, bad, notes = _central_inputs(machine, workload, col, model, spec)
+    if spec is not None:
+        inputs.update(mc.sample_inputs(spec, inputs, n_samples, rng,
+                                       accelerator=machine.accelerator))
+    values = run_chain(inputs, include_failures=a.include_failures)
+    if spec is None:
+        check_feasible(values, inputs)
+    values = _mask_infeasible(values, bad)
+    return _result(values, workload, machine.cluster, a, law, spec, n_samples, seed,
+                   keep_samples, notes)
+
+
+def forecast_for_deadline(n_params, *, deadline_s, accelerator=None, cluster=None,
+                          law=laws.DEFAULT_LAW, tokens_per_param=None, n_tokens=None,
+                          assumptions=None, uncertainty=False, n_samples=2000, seed=0,
+                          keep_samples=False) -> Forecast:
+    """The machine it takes to train each model size by a deadline, and what it costs.
+
+    The inverse of :func:`forecast` in the accelerator count (:func:`scaling.solve.
+    accelerators_for_deadline`): for each size (and scenario), the number of accelerators of
+    one kind whose run takes exactly ``deadline_s``, then the chain's power, energy and
+    dollars for that machine.
+
+    Parameters
+    ----------
+    n_params : float or array_like
+        Model sizes N [parameters].
+    deadline_s : float
+        Wall-clock time available [s].
+    accelerator : str or Accelerator, optional
+        The chip to build the machine from (package defaults for PUE and resilience).
+    cluster : str or Cluster, optional
+        A machine whose accelerator, PUE, resilience, region and scale-out bandwidth to use
+        instead (its count is what is asked for).
+    law, tokens_per_param, n_tokens, assumptions, uncertainty, n_samples, seed, keep_samples :
+        As in :func:`forecast` (the accelerator count is not rounded: it is a requirement).
+
+    Returns
+    -------
+    Forecast
+        ``n_accelerators`` is the required count (with an interval under uncertainty);
+        ``time_s`` equals the deadline; power, energy, capex and cost are those of that
+        machine. ``cluster`` is ``"<accelerator> for deadline"``.
+
+    Raises
+    ------
+    InfeasibleRunError
+        Without uncertainty, when no count meets the deadline (the batch-size wall, or
+        failures growing faster than throughput).
+
+    Notes
+    -----
+    :math:`n = C / (T\\,P_{peak}\\,\\mathrm{MFU}(n)\\,G(n))`. With uncertainty the layout of
+    the central answer is held for every scenario, its MFU drawn around it.
+    """
+    machine = _machine_for(cluster, accelerator, None, assumptions, count_required=False)
+    a = machine.assumptions
+    sizes = _sizes(n_params)
+    _monte_carlo_settings(n_samples, seed, keep_samples)
+    deadline = scalar("deadline_s", deadline_s)
+    spec = mc.uncertainty_spec(uncertainty)
+    workload, col, rng, n_samples = _scenarios(sizes, law, tokens_per_param, n_tokens, spec,
+                                               n_samples, seed)
+    central = solve.accelerators_for_deadline(machine, workload["central_compute_flop"],
+                                              deadline, n_params=col, strict=spec is None)
+    solution = central
+    if spec is not None:
+        draws = mc.sample_inputs(spec, central.inputs, n_samples, rng,
+                                 accelerator=machine.accelerator)
+        solution = solve.accelerators_for_deadline(
+            machine, workload["compute_flop"], deadline, n_params=col,
+            held=central.inputs["throughput"], overrides=draws, strict=False)
+    values = _missed_deadline(dict(solution.values), solution)
+    label = replace(machine.cluster, name=f"{machine.accelerator.name} for deadline",
+                    source="scaling.forecast_for_deadline")
+    return _result(values, workload, label, a, law, spec, n_samples, seed, keep_samples,
+                   solution.reasons)
+
+
+def _missed_deadline(values, solution):
+    """Scenarios that miss the deadline: unbounded count, time and money; no goodput."""
+    met = np.asarray(solution.met, dtype=bool)
+    if not met.all():
+        for name, value in values.items():
+            value = np.asarray(value, dtype=float)
+            if value.shape == met.shape and name not in ("compute_flop", "n_params", "mfu",
+                                                          "peak_flop_per_s", "pue"):
+                values[name] = np.where(met, value, 0.0 if name == "goodput" else np.inf)
+    values["n_accelerators"] = np.where(met, np.broadcast_to(
+        np.asarray(solution.values["n_accelerators"], dtype=float), met.shape), np.inf)
+    return values
+
+
+def largest_trainable(cluster=None, *, deadline_s, accelerator=None, n_accelerators=None,
+                      law=laws.DEFAULT_LAW, assumptions=None) -> Forecast:
+    """Largest compute-optimal model a machine trains within a deadline.
+
+    Parameters
+    ----------
+    cluster, accelerator, n_accelerators :
+        The machine (a catalog name or a Cluster; or an accelerator with a count), as in
+        :func:`forecast`.
+    deadline_s : float or array_like
+        Wall-clock budgets [s], > 0 (e.g. ``90 * scaling.units.SECONDS_PER_DAY``).
+    law, assumptions :
+        As in :func:`forecast`.
+
+    Returns
+    -------
+    Forecast
+        One row per deadline: the compute-optimal (N, D) whose run time equals the deadline
+        (the frame's ``time_s`` reproduces ``deadline_s``). Where the deadline falls on a
+        jump of the predicted MFU (a change of layout or of the derived model shape between
+        two neighbouring sizes), no size takes exactly the deadline; the row is then the
+        largest size whose time is within it.
+
+    Raises
+    ------
+    InfeasibleRunError
+        No compute-optimal run finishes within the deadline (or the model it calls for does
+        not fit in the machine's memory).
+
+    Notes
+    -----
+    Solves :math:`t(C) = T` for C (:func:`scaling.solve.compute_for_deadline`), with t from
+    :func:`scaling.chain.run_chain` at the compute-optimal :math:`N_{opt}(C)`.
+    """
+    machine = _machine_for(cluster, accelerator, n_accelerators, assumptions)
+    deadlines = np.atleast_1d(as_float_array("deadline_s", deadline_s)).astype(float)
+    solution = solve.compute_for_deadline(machine, deadlines, law=law)
+    opt = laws.compute_optimal(np.asarray(solution.value), law)
+    return forecast(np.asarray(opt.n_params), cluster=machine.cluster, law=law,
+                    n_tokens=np.asarray(opt.n_tokens), assumptions=machine.assumptions)

@@ -470,3 +470,32 @@ def sustained_flop_per_s(peak_flop_per_s, n_accelerators, mfu):
     count = as_float_array("n_accelerators", n_accelerators)
     fraction = check_fraction("mfu", mfu)
     return like(peak * count * fraction, peak_flop_per_s, n_accelerators, mfu)
+
+
+@elementwise
+def model_flop_utilisation(model_flop_per_s, n_accelerators, peak_flop_per_s):
+    """Model FLOP utilisation of a group of accelerators (the inverse of
+    :func:`sustained_flop_per_s`).
+
+    Parameters
+    ----------
+    model_flop_per_s : float or array_like or Series
+        Model FLOP delivered per second by the whole group [FLOP/s], >= 0.
+    n_accelerators : int or array_like or Series
+        Accelerators in the group, > 0 (idle ones included).
+    peak_flop_per_s : float or array_like or Series
+        Dense peak of one accelerator at the precision measured against [FLOP/s], > 0.
+
+    Returns
+    -------
+    float or ndarray or Series
+        MFU [fraction].
+
+    Notes
+    -----
+    .. math:: \\mathrm{MFU} = \\frac{R}{n \\cdot P_{peak}}
+    """
+    rate = as_float_array("model_flop_per_s", model_flop_per_s, allow_zero=True)
+    count = as_float_array("n_accelerators", n_accelerators)
+    peak = as_float_array("peak_flop_per_s", peak_flop_per_s)
+    return like(rate / (count * peak), model_flop_per_s, n_accelerators, peak_flop_per_s)

@@ -1,35 +1,39 @@
-"""The throughput stage's utilisation: the step-time model wired into the chain, and calibrated.
+"""The throughput stage: how a run's model FLOP utilisation (MFU) is set, resolved once.
 
 Where the chain gets its MFU
 ----------------------------
-:func:`chain_utilisation` is the one place the forecast chain (:func:`scaling.chain.chain_inputs`)
-asks for model FLOP utilisation. In order:
+:func:`throughput_model` is the one place the choice is made, for one machine under one set
+of assumptions (as pvlib's ``ModelChain`` binds its ``dc_model`` once). In order:
 
-1. ``Assumptions(mfu=...)``: a constant, the explicit override;
-2. the cluster's own ``mfu`` when it has one;
-3. ``Assumptions(utilisation="generation_default")``: the accelerator generation's documented
-   constant (``data/mfu_defaults.csv``), the package's behaviour before issue 9;
-4. ``Assumptions(utilisation="step_time")`` (default): the step-time model. For the run's model
+1. ``Assumptions(mfu=...)``: a constant, the explicit override (source ``"assumptions"``);
+2. the cluster's own ``mfu`` when it has one (``"cluster"``);
+3. ``Assumptions(mfu_model="generation_default")``: the accelerator generation's documented
+   constant (``data/mfu_defaults.csv``; ``"generation_default"``);
+4. ``Assumptions(mfu_model="step_time")`` (default): the step-time model. For the run's model
    (a :class:`~scaling.model_shape.ModelShape`, a published configuration's name, or a shape
    derived from ``n_params``; for an unknown size the compute-optimal size of the compute under
    :data:`scaling.laws.DEFAULT_LAW`), the accelerator and count, the cluster's scale-out
    bandwidth, the global batch of DeepSeek LLM's batch-size law for the run's compute
    (:func:`scaling.parallelism.optimal_batch_tokens`; ``Assumptions(global_batch_tokens=...)``
    overrides it) and the precision, :func:`scaling.parallelism.plan_parallelism` finds the
-   fastest plan that fits in memory (:class:`~scaling.errors.InfeasibleRunError` naming the
-   minimum accelerator count when none does). The chain's MFU is that plan's token throughput
-   expressed in the chain's convention (:math:`C = 6ND`, against the dense peak of the run's
-   precision, every accelerator given counted, idle ones included) times the calibrated
-   whole-run efficiency :data:`RUN_EFFICIENCY`:
+   fastest layout that fits in memory (:class:`~scaling.errors.InfeasibleRunError` naming the
+   minimum accelerator count when none does).
 
-   .. math:: \\mathrm{MFU} = \\eta_{run}\\,\\frac{6 N_{active}\\,\\dot D}{n\\,P_{peak}}
+The resulting :class:`ThroughputModel` answers every run on that machine
+(:meth:`ThroughputModel.evaluate`) with a :class:`Throughput`: the one object the chain's
+stages, :class:`~scaling.chain.RunEstimate` and :class:`~scaling.clusters.Cluster` read.
 
-   Searches are cached on their exact inputs (:func:`run_utilisation`).
+One MFU formula
+---------------
+Every MFU here is :func:`scaling.hardware.model_flop_utilisation` of the model FLOP rate
+:math:`6 N_{active} \\dot D` (:data:`scaling.laws.FLOP_PER_PARAM_PER_TOKEN` per active
+parameter per token) against the dense peak of the run's precision, every accelerator given
+counted (idle ones included). ``step_mfu`` is that of one step of the layout; the chain's
+``mfu`` is the whole run's, the step's times the whole-run efficiency :data:`RUN_EFFICIENCY`:
 
-References
-----------
-Narayanan et al. (2021), arXiv:2104.04473, Eq. 3 (Megatron-LM's FLOP count, recomputation
-included).
+.. math:: \\mathrm{MFU} = \\eta_{run}\\,\\frac{6 N_{active}\\,\\dot D}{n\\,P_{peak}}
+
+Searches are cached on their exact inputs (:func:`clear_cache` forgets them).
 """
 
 from __future__ import annotations
@@ -41,52 +45,42 @@ import numpy as np
 
 from scaling import laws
 from scaling.errors import InfeasibleRunError
-from scaling.hardware import as_accelerator
-from scaling.model_shape import (  # MIN_DERIVED_PARAMS: the smallest derived shape (re-exported)
-    MIN_DERIVED_PARAMS, as_model_shape, shape_from_params,
-)
-from scaling.parallelism import ParallelismResult, optimal_batch_tokens, plan_parallelism
+from scaling.hardware import model_flop_utilisation
+from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
+from scaling.model_shape import MIN_DERIVED_PARAMS, as_model_shape, shape_from_params
+from scaling.parallelism import optimal_batch_tokens, plan_parallelism
 from scaling.uncertainty import STEP_TIME_MFU_LOG_SD
 
 __all__ = [
-    "CALIBRATION_GRID",
-    "CONSTANT_MFU_BASELINE",
-    "METRICS",
     "MFU_LOG_SD",
-    "MIN_DERIVED_PARAMS",
+    "MFU_MODELS",
     "RUN_EFFICIENCY",
-    "UTILISATION_METHODS",
-    "BREAKDOWN_COMPONENTS",
-    "EFFICIENT_FRACTION",
-    "RunUtilisation",
-    "Utilisation",
-    "breakdown_table",
-    "calibrate",
-    "calibrate_run_efficiency",
-    "chain_utilisation",
+    "SOURCES",
+    "Throughput",
+    "ThroughputModel",
     "clear_cache",
-    "largest_useful_accelerators",
-    "leave_one_out",
-    "megatron_flop_per_token",
-    "parallel_benchmarks",
-    "predict_runs",
-    "run_utilisation",
-    "scaling_curve",
+    "of_step_time",
+    "throughput_model",
+    "throughput_source",
 ]
 
-#: How the chain sets utilisation when neither ``Assumptions.mfu`` nor the cluster's ``mfu`` is
-#: set: ``"step_time"`` (default), the step-time model of :mod:`scaling.parallelism` for the
-#: run's model, machine and batch (issue 9); ``"generation_default"``, the accelerator
-#: generation's constant from ``data/mfu_defaults.csv`` (published large runs per generation,
-#: else Epoch AI's 0.375 imputation; the package's behaviour before issue 9).
-UTILISATION_METHODS = ("step_time", "generation_default")
+#: How the chain sets MFU when neither ``Assumptions.mfu`` nor the cluster's ``mfu`` is set:
+#: ``"step_time"`` (default), the step-time model of :mod:`scaling.parallelism` for the run's
+#: model, machine and batch; ``"generation_default"``, the accelerator generation's constant
+#: from ``data/mfu_defaults.csv`` (published large runs per generation, else Epoch AI's 0.375
+#: imputation).
+MFU_MODELS = ("step_time", "generation_default")
+
+#: Where a :class:`Throughput`'s MFU came from, in the order :func:`throughput_model` tries.
+SOURCES = ("assumptions", "cluster", "generation_default", "step_time")
 
 #: Fraction of the step-time model's per-step throughput that whole published training runs
 #: realise after the chain's failure goodput (evaluation, data stalls, restarts the failure
 #: model does not count, batch ramp-ups, software less tuned than Megatron-LM's benchmark).
-#: Fitted by :func:`calibrate_run_efficiency` (the geometric mean of reported over predicted
-#: accelerator-hours) on the 28 runs of ``data/training_runs.csv`` whose time the developers
-#: report (``time_basis`` in :data:`scaling.studies.backtesting.DEVELOPER_TIME_BASES`);
+#: Tuned by :func:`scaling.studies.calibration.calibrate_run_efficiency` (the geometric mean of
+#: reported over predicted accelerator-hours) on the 28 runs of ``data/training_runs.csv``
+#: whose time the developers report (``time_basis`` in
+#: :data:`scaling.studies.backtesting.DEVELOPER_TIME_BASES`);
 #: ``test_run_efficiency_refits_from_the_developer_reported_runs`` recomputes it. Its
 #: leave-one-out errors are ``scaling.backtest(method="leave_one_out")``.
 RUN_EFFICIENCY = 0.610
@@ -99,50 +93,220 @@ MFU_LOG_SD = STEP_TIME_MFU_LOG_SD
 
 
 # --------------------------------------------------------------------------------------------
-# the chain's utilisation
+# the result every stage reads
 # --------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RunUtilisation:
-    """The step-time model's utilisation of one run, in the chain's convention.
+class Throughput:
+    """The MFU of one or more runs on one machine, and where it came from (immutable).
 
     Attributes
     ----------
-    mfu : float
-        Whole-run MFU the chain uses: ``run_efficiency`` x 6 N_active x tokens/s / (accelerators
-        given x dense peak at the run's precision). [fraction]
-    step_mfu : float
-        The same per training step, before the whole-run efficiency. [fraction]
-    run_efficiency : float
-        :data:`RUN_EFFICIENCY` (or the value given). [fraction]
-    n_accelerators, n_accelerators_used : int
-        Accelerators given and used by the plan (fewer when the batch cannot use them all).
-    replica_size : int
-        Accelerators per data-parallel replica, tp x pp x cp x ep. [count]
-    limit : str
-        What limits the run, in words (:attr:`ParallelismResult.limit`).
-    plan : ParallelismResult
-        The plan, its memory and step-time breakdown (per-step MFU in the PaLM convention).
+    source : str
+        One of :data:`SOURCES`.
+    mfu : float or ndarray
+        Whole-run MFU the chain uses, broadcast like the inputs. [fraction]
+    step_mfu : float or ndarray
+        MFU of one training step of the layout, in the same convention (NaN for constant
+        sources). [fraction]
+    n_accelerators_used : float or ndarray
+        Accelerators the layout occupies (the count given for constant sources). [count]
+    replica_size : float or ndarray
+        Accelerators per data-parallel replica, tp x pp x cp x ep (NaN without a layout).
+        [count]
+    step_times : tuple of StepTime
+        One per distinct run (empty for constant sources), in the order first met.
+    index : ndarray or None
+        For each element of the broadcast inputs, its position in ``step_times`` (-1 where no
+        layout fits, with ``on_infeasible="nan"``); None for constant sources.
+    infeasible : tuple of str
+        Why no layout fits, one message per infeasible run (``on_infeasible="nan"``).
     """
 
-    mfu: float
-    step_mfu: float
-    run_efficiency: float
-    n_accelerators: int
-    n_accelerators_used: int
-    replica_size: int
-    limit: str
-    plan: ParallelismResult
+    source: str
+    mfu: object
+    step_mfu: object
+    n_accelerators_used: object
+    replica_size: object
+    step_times: tuple = ()
+    index: object = None
+    infeasible: tuple = ()
+
+    @property
+    def feasible(self):
+        """True where a layout fits (always True for constant sources)."""
+        if self.index is None:
+            return True
+        return np.asarray(self.index) >= 0
+
+    @property
+    def step_time(self):
+        """The :class:`~scaling.parallelism.StepTime` of a single run; a tuple (one per
+        element) for array inputs; None for constant sources."""
+        if self.index is None:
+            return None
+        if np.ndim(self.index) == 0:
+            k = int(self.index)
+            return self.step_times[k] if k >= 0 else None
+        return tuple(self.step_times[int(k)] if k >= 0 else None
+                     for k in np.ravel(self.index))
+
+    def held(self, shape) -> Throughput:
+        """This throughput's numbers broadcast to ``shape``, its layouts kept: held while the
+        count or the compute of the runs moves (the solver, Monte Carlo scenarios)."""
+        def spread(value):
+            return np.broadcast_to(np.asarray(value, dtype=float), shape)
+
+        return Throughput(source=self.source, mfu=spread(self.mfu),
+                          step_mfu=spread(self.step_mfu),
+                          n_accelerators_used=spread(self.n_accelerators_used),
+                          replica_size=spread(self.replica_size), step_times=self.step_times,
+                          index=None if self.index is None else np.broadcast_to(self.index,
+                                                                                shape),
+                          infeasible=self.infeasible)
+
+    @property
+    def limit(self) -> str:
+        """What limits utilisation, in words ("" for constant sources; one phrase per distinct
+        limit, joined by " | ", for array inputs)."""
+        if self.index is None:
+            return ""
+        found = [self.step_times[int(k)].limit for k in np.ravel(self.index) if k >= 0]
+        return " | ".join(dict.fromkeys(found))
 
 
-#: (shape, accelerator fields, count, precision, batch sequences, scale-out, efficiency) ->
-#: RunUtilisation or the InfeasibleRunError raised; emptied past :data:`_CACHE_LIMIT` entries.
+# --------------------------------------------------------------------------------------------
+# the choice, made once
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ThroughputModel:
+    """How MFU is set for runs on one machine under one set of assumptions (immutable).
+
+    Built by :func:`throughput_model`; :meth:`evaluate` answers any run on the machine.
+
+    Attributes
+    ----------
+    source : str
+        One of :data:`SOURCES`.
+    mfu : float or None
+        The constant MFU of a constant source; None for ``"step_time"``. [fraction]
+    accelerator : Accelerator
+    precision : str
+        Numeric format whose dense peak the MFU is measured against.
+    scale_out_bandwidth_byte_per_s : float or None
+        The machine's scale-out bandwidth per accelerator (None: the accelerator's). [byte/s]
+    global_batch_tokens : float or None
+        Tokens per optimizer step (None: DeepSeek LLM's law of each run's compute). [tokens]
+    run_efficiency : float
+        Whole-run efficiency applied to the step-time MFU. [fraction]
+    """
+
+    source: str
+    mfu: float | None
+    accelerator: object
+    precision: str = "bf16"
+    scale_out_bandwidth_byte_per_s: float | None = None
+    global_batch_tokens: float | None = None
+    run_efficiency: float = RUN_EFFICIENCY
+
+    @property
+    def constant(self) -> bool:
+        """True when every run on the machine has the same MFU (no layout is searched)."""
+        return self.source != "step_time"
+
+    def evaluate(self, compute_flop, n_accelerators, *, n_params=None, model=None,
+                 on_infeasible: str = "raise") -> Throughput:
+        """The throughput of runs on this machine (broadcast over the arguments).
+
+        Parameters
+        ----------
+        compute_flop : float or ndarray
+            Training compute [FLOP]; with the step-time model it sets the global batch and,
+            without ``n_params`` or ``model``, the compute-optimal model size.
+        n_accelerators : float or ndarray
+            Accelerators given [count]; a non-integer requirement is planned at the nearest
+            whole count (at least one).
+        n_params : float or ndarray, optional
+            Model size [parameters] of a dense shape derived from it.
+        model : ModelShape or str, optional
+            The model (overrides ``n_params``; a mixture of experts uses its active
+            parameters).
+        on_infeasible : {"raise", "nan"}
+            Where no layout fits in memory: raise
+            :class:`~scaling.errors.InfeasibleRunError`, or give NaN there and record why.
+
+        Returns
+        -------
+        Throughput
+        """
+        n = np.asarray(n_accelerators, dtype=float)
+        if self.constant:
+            return Throughput(source=self.source, mfu=float(self.mfu), step_mfu=math.nan,
+                              n_accelerators_used=n if n.ndim else float(n),
+                              replica_size=math.nan)
+        return _step_time_throughput(self, compute_flop, n, n_params, model, on_infeasible)
+
+
+def of_step_time(tm: ThroughputModel, step) -> Throughput:
+    """The :class:`Throughput` of one :class:`~scaling.parallelism.StepTime` on the machine of
+    ``tm`` (a layout found outside the cache, e.g. with other interconnect settings)."""
+    return _assemble(tm, [step], np.array(0), ())
+
+
+def throughput_source(assumptions, cluster=None) -> str:
+    """Where the MFU of runs under ``assumptions`` (on ``cluster``) comes from: one of
+    :data:`SOURCES`, in the order of precedence of the module notes. The one place the
+    choice is made; :func:`throughput_model` builds on it."""
+    if assumptions.mfu is not None:
+        return "assumptions"
+    if cluster is not None and cluster.mfu is not None:
+        return "cluster"
+    return assumptions.mfu_model
+
+
+def throughput_model(*, accelerator, assumptions, cluster=None) -> ThroughputModel:
+    """Resolve how MFU is set for a machine (the one place the choice is made).
+
+    Parameters
+    ----------
+    accelerator : Accelerator
+    assumptions : Assumptions
+        Its ``mfu``, ``mfu_model``, ``precision`` and ``global_batch_tokens``.
+    cluster : Cluster, optional
+        Its own ``mfu`` (when set) and its scale-out bandwidth.
+
+    Returns
+    -------
+    ThroughputModel
+        See the module notes for the order of precedence.
+    """
+    a = assumptions
+    common = {"accelerator": accelerator, "precision": a.precision}
+    source = throughput_source(a, cluster)
+    if source != "step_time":
+        constant = {"assumptions": a.mfu, "generation_default": accelerator.default_mfu,
+                    "cluster": None if cluster is None else cluster.mfu}[source]
+        return ThroughputModel(source=source, mfu=float(constant), **common)
+    out = None if cluster is None else cluster.scale_out_bandwidth_byte_per_s
+    if out is not None and math.isnan(out):
+        out = None
+    return ThroughputModel(source="step_time", mfu=None, scale_out_bandwidth_byte_per_s=out,
+                           global_batch_tokens=a.global_batch_tokens, **common)
+
+
+# --------------------------------------------------------------------------------------------
+# the step-time model, one run at a time (cached)
+# --------------------------------------------------------------------------------------------
+
+#: (shape, accelerator fields, count, precision, batch sequences, scale-out) -> StepTime or
+#: the InfeasibleRunError raised; emptied past :data:`_CACHE_LIMIT` entries.
 _CACHE: dict = {}
 _CACHE_LIMIT = 50_000
 
 
 def clear_cache() -> None:
-    """Forget every cached plan search (:func:`run_utilisation`)."""
+    """Forget every cached layout search."""
     _CACHE.clear()
 
 
@@ -152,120 +316,32 @@ def _accelerator_key(acc) -> tuple:
             acc.scale_up_domain_size, repr(acc.scale_out_bandwidth_byte_per_s))
 
 
-def run_utilisation(compute_flop, *, model, accelerator, n_accelerators, precision="bf16",
-                    scale_out_bandwidth_byte_per_s=None, global_batch_tokens=None,
-                    run_efficiency=None) -> RunUtilisation:
-    """The step-time model's whole-run MFU of one run (plan search, cached on exact inputs).
-
-    Parameters
-    ----------
-    compute_flop : float
-        Training compute [FLOP]; sets the global batch through DeepSeek LLM's law unless
-        ``global_batch_tokens`` is given.
-    model : ModelShape or str or float
-        The model: a shape, a published configuration's name or a parameter count.
-    accelerator : Accelerator or str
-    n_accelerators : int
-        Accelerators given (a whole number; idle ones are charged).
-    precision : {"bf16", "fp8"}
-    scale_out_bandwidth_byte_per_s : float, optional
-        The cluster's scale-out bandwidth per accelerator [byte/s]; default the
-        accelerator's catalog value.
-    global_batch_tokens : float, optional
-        Tokens per optimizer step; default :func:`scaling.parallelism.optimal_batch_tokens`
-        of ``compute_flop``.
-    run_efficiency : float, optional
-        Default :data:`RUN_EFFICIENCY`.
-
-    Returns
-    -------
-    RunUtilisation
-
-    Raises
-    ------
-    InfeasibleRunError
-        No plan fits in memory; the message names the minimum accelerator count.
-
-    Notes
-    -----
-    .. math:: \\mathrm{MFU} = \\eta_{run}\\,\\frac{6 N_{active}\\,\\dot D}{n\\,P_{peak}}
-
-    with :math:`\\dot D` the plan's tokens per second (:func:`plan_parallelism`). A search takes
-    1-40 ms; repeated inputs are answered from a cache.
-    """
-    acc = as_accelerator(accelerator)
-    shape = as_model_shape(model)
-    n = int(n_accelerators)
-    eta = RUN_EFFICIENCY if run_efficiency is None else float(run_efficiency)
-    if global_batch_tokens is None:
-        global_batch_tokens = float(optimal_batch_tokens(float(compute_flop)))
-    seqs = max(1, int(round(float(global_batch_tokens) / shape.seq_len)))
-    out = None if scale_out_bandwidth_byte_per_s is None or math.isnan(
-        float(scale_out_bandwidth_byte_per_s)) else float(scale_out_bandwidth_byte_per_s)
-    key = (shape, _accelerator_key(acc), n, precision, seqs, out)
-    cached = _CACHE.get(key)
-    if cached is None:
+def _search(tm: ThroughputModel, shape, compute_flop: float, n: int):
+    """The fastest layout of one run (cached on its exact inputs); raises when none fits."""
+    batch = tm.global_batch_tokens
+    if batch is None:
+        batch = float(optimal_batch_tokens(float(compute_flop)))
+    seqs = max(1, int(round(float(batch) / shape.seq_len)))
+    out = tm.scale_out_bandwidth_byte_per_s
+    key = (shape, _accelerator_key(tm.accelerator), n, tm.precision, seqs, out)
+    found = _CACHE.get(key)
+    if found is None:
         try:
-            cached = plan_parallelism(shape, acc, n, global_batch_tokens=seqs * shape.seq_len,
-                                      precision=precision, scale_out_bandwidth_byte_per_s=out)
+            found = plan_parallelism(shape, tm.accelerator, n,
+                                     global_batch_tokens=seqs * shape.seq_len,
+                                     precision=tm.precision,
+                                     scale_out_bandwidth_byte_per_s=out)
         except InfeasibleRunError as error:
-            cached = error
+            found = error
         if len(_CACHE) >= _CACHE_LIMIT:
             _CACHE.clear()
-        _CACHE[key] = cached
-    if isinstance(cached, InfeasibleRunError):
-        raise InfeasibleRunError(str(cached))
-    result = cached
-    step = 6.0 * shape.n_active_params * result.tokens_per_s / (
-        n * acc.peak_flop_per_s(precision))
-    plan = result.plan
-    return RunUtilisation(
-        mfu=eta * step, step_mfu=step, run_efficiency=eta, n_accelerators=n,
-        n_accelerators_used=result.n_accelerators_used,
-        replica_size=plan.tp * plan.pp * plan.cp * plan.ep, limit=result.limit, plan=result)
+        _CACHE[key] = found
+    if isinstance(found, InfeasibleRunError):
+        raise InfeasibleRunError(str(found))
+    return found
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Utilisation:
-    """The chain's utilisation inputs for one call of :func:`chain_utilisation`.
-
-    Attributes
-    ----------
-    method : str
-        ``"assumptions"`` (a constant ``Assumptions.mfu``), ``"cluster"`` (the cluster's
-        ``mfu``), ``"generation_default"`` or ``"step_time"``.
-    mfu : float or ndarray
-        Whole-run MFU, broadcast like the inputs. [fraction]
-    n_accelerators_used : float or ndarray
-        Accelerators the plan uses (the count given for constant MFUs). [count]
-    replica_size : float or ndarray
-        Accelerators per data-parallel replica (NaN without a plan). [count]
-    runs : tuple of RunUtilisation
-        One per distinct run (empty for constant MFUs), in the order first met.
-    index : ndarray or None
-        For each element of the broadcast inputs, its position in ``runs`` (-1 where no plan
-        fits, with ``on_infeasible="nan"``).
-    infeasible : tuple of str
-        Why no plan fits, one message per infeasible run (``on_infeasible="nan"``).
-    """
-
-    method: str
-    mfu: object
-    n_accelerators_used: object
-    replica_size: object
-    runs: tuple = ()
-    index: object = None
-    infeasible: tuple = ()
-
-    @property
-    def feasible(self):
-        """True where a plan fits (always True for constant MFUs)."""
-        if self.index is None:
-            return True
-        return np.asarray(self.index) >= 0
-
-
-def _shape_for(n_params, compute_flop, model, seq_len=None):
+def _shape_for(n_params, compute_flop, model):
     if model is not None:
         return as_model_shape(model)
     size = n_params
@@ -277,97 +353,61 @@ def _shape_for(n_params, compute_flop, model, seq_len=None):
         what = f"n_params={size:.3g}"
     if size < MIN_DERIVED_PARAMS:
         raise ValueError(
-            f"the step-time utilisation needs a model of at least {MIN_DERIVED_PARAMS:.0e} "
+            f"the step-time model needs a model of at least {MIN_DERIVED_PARAMS:.0e} "
             f"parameters to derive its shape, got {what}; pass model=... (a ModelShape), "
-            "Assumptions(mfu=...) or Assumptions(utilisation='generation_default')")
+            "Assumptions(mfu=...) or Assumptions(mfu_model='generation_default')")
     return shape_from_params(size)
 
 
-def chain_utilisation(compute_flop, *, accelerator, n_accelerators, assumptions, n_params=None,
-                      model=None, cluster=None, on_infeasible="raise") -> Utilisation:
-    """The chain's MFU (and plan) for its inputs: constant, generation default or step time.
+def _step_mfu(tm: ThroughputModel, step) -> float:
+    """Per-step MFU of a layout in the chain's convention (the one formula)."""
+    rate = FLOP_PER_PARAM_PER_TOKEN * step.model.n_active_params * step.tokens_per_s
+    return float(model_flop_utilisation(rate, step.n_accelerators,
+                                        tm.accelerator.peak_flop_per_s(tm.precision)))
 
-    Parameters
-    ----------
-    compute_flop : float or ndarray
-        Training compute [FLOP] (broadcast against ``n_params`` and ``n_accelerators``).
-    accelerator : Accelerator
-    n_accelerators : float or ndarray
-        Accelerators [count]; non-integer requirements are searched at the nearest count.
-    assumptions : Assumptions
-        Its ``mfu``, ``utilisation``, ``precision`` and ``global_batch_tokens``.
-    n_params : float or ndarray, optional
-        Model size [parameters]; None: the compute-optimal size of each compute under
-        :data:`scaling.laws.DEFAULT_LAW` (for the model shape only).
-    model : ModelShape or str, optional
-        The model (overrides the shape derived from ``n_params``; MoE models use their
-        active parameters).
-    cluster : Cluster, optional
-        Its ``mfu`` (when set) and scale-out bandwidth.
-    on_infeasible : {"raise", "nan"}
-        Where no plan fits in memory: raise :class:`~scaling.errors.InfeasibleRunError`, or
-        give NaN MFU there and record the reason (model-size sweeps).
 
-    Returns
-    -------
-    Utilisation
-        See the module notes for the order of precedence.
-    """
+def _step_time_throughput(tm, compute_flop, n, n_params, model, on_infeasible):
+    """:meth:`ThroughputModel.evaluate` for the step-time model: one search per distinct run."""
     if on_infeasible not in ("raise", "nan"):
         raise ValueError(f"on_infeasible must be 'raise' or 'nan', got {on_infeasible!r}")
-    a = assumptions
-    n_arr = np.asarray(n_accelerators, dtype=float)
-    if a.mfu is not None or (cluster is not None and cluster.mfu is not None):
-        method = "assumptions" if a.mfu is not None else "cluster"
-        value = float(a.mfu if a.mfu is not None else cluster.mfu)
-        return Utilisation(method=method, mfu=value, n_accelerators_used=n_arr,
-                           replica_size=math.nan)
-    if a.utilisation == "generation_default":
-        return Utilisation(method="generation_default", mfu=float(accelerator.default_mfu),
-                           n_accelerators_used=n_arr, replica_size=math.nan)
     c_arr = np.asarray(compute_flop, dtype=float)
     p_arr = np.asarray(np.nan if n_params is None else n_params, dtype=float)
-    shape = np.broadcast_shapes(c_arr.shape, p_arr.shape, n_arr.shape)
-    c_b, p_b, n_b = (np.broadcast_to(x, shape).ravel() for x in (c_arr, p_arr, n_arr))
-    out = None if cluster is None else cluster.scale_out_bandwidth_byte_per_s
-    fixed_shape = None if model is None else as_model_shape(model)
-    runs, where, index, failed = [], {}, np.empty(c_b.size, dtype=np.int64), {}
-    for i, (c, p, n) in enumerate(zip(c_b, p_b, n_b)):
-        count = max(1, int(round(n)))
-        shape_i = fixed_shape if fixed_shape is not None else _shape_for(
-            None if math.isnan(p) else p, c, None)
-        batch = a.global_batch_tokens
-        key = (shape_i, count, c if batch is None else batch)
+    shape = np.broadcast_shapes(c_arr.shape, p_arr.shape, n.shape)
+    fixed = None if model is None else as_model_shape(model)
+    steps, where, failed = [], {}, {}
+    index = np.empty(int(np.prod(shape)), dtype=np.int64)
+    for i, (c, p, count) in enumerate(zip(*(np.broadcast_to(x, shape).ravel()
+                                           for x in (c_arr, p_arr, n)))):
+        run_shape = fixed if fixed is not None else _shape_for(None if math.isnan(p) else p,
+                                                               c, None)
+        count = max(1, int(round(count)))
+        key = (run_shape, count, c if tm.global_batch_tokens is None else tm.global_batch_tokens)
         if key not in where:
             try:
-                run = run_utilisation(
-                    c, model=shape_i, accelerator=accelerator, n_accelerators=count,
-                    precision=a.precision, scale_out_bandwidth_byte_per_s=out,
-                    global_batch_tokens=batch)
+                step = _search(tm, run_shape, c, count)
             except InfeasibleRunError as error:
                 if on_infeasible == "raise":
                     raise
-                where[key] = -1
-                failed[str(error)] = None
+                where[key], failed[str(error)] = -1, None
             else:
-                where[key] = len(runs)
-                runs.append(run)
+                where[key] = len(steps)
+                steps.append(step)
         index[i] = where[key]
-
-    def pick(attr):
-        return np.array([getattr(runs[k], attr) if k >= 0 else math.nan for k in index],
-                        dtype=float).reshape(shape)
-
-    mfu, used, replica = pick("mfu"), pick("n_accelerators_used"), pick("replica_size")
-    if mfu.ndim == 0:
-        mfu, used, replica = float(mfu), float(used), float(replica)
-    return Utilisation(method="step_time", mfu=mfu, n_accelerators_used=used,
-                       replica_size=replica, runs=tuple(runs), index=index.reshape(shape),
-                       infeasible=tuple(failed))
+    return _assemble(tm, steps, index.reshape(shape), tuple(failed))
 
 
-# --------------------------------------------------------------------------------------------
-# what limits utilisation: tables for notebook 09
-# --------------------------------------------------------------------------------------------
+def _assemble(tm, steps, index, infeasible) -> Throughput:
+    """A step-time Throughput from the searched layouts and each element's index."""
+    per_step = [_step_mfu(tm, s) for s in steps]
 
+    def pick(values):
+        out = np.array([values[k] if k >= 0 else math.nan for k in np.ravel(index)],
+                       dtype=float).reshape(index.shape)
+        return float(out) if out.ndim == 0 else out
 
+    step_mfu = pick(per_step)
+    return Throughput(
+        source="step_time", mfu=tm.run_efficiency * step_mfu, step_mfu=step_mfu,
+        n_accelerators_used=pick([s.n_accelerators_used for s in steps]),
+        replica_size=pick([s.plan.tp * s.plan.pp * s.plan.cp * s.plan.ep for s in steps]),
+        step_times=tuple(steps), index=index, infeasible=infeasible)

@@ -91,7 +91,7 @@ def _llama_through_every_entry_point(assumptions):
 
 @pytest.mark.parametrize("assumptions", [
     scaling.Assumptions(pue=1.10),
-    scaling.Assumptions(pue=1.10, utilisation="generation_default"),
+    scaling.Assumptions(pue=1.10, mfu_model="generation_default"),
     scaling.Assumptions(pue=1.25, mfu=0.43).replace(restart_time_s=20.0,
                                                      electricity_usd_per_kwh=0.05),
 ], ids=["defaults", "generation-default", "changed"])
@@ -104,7 +104,7 @@ def test_llama31_405b_identical_through_every_entry_point(assumptions):
         assert getattr(plan.run, quantity) == pytest.approx(getattr(at_plan, quantity),
                                                              rel=1e-9)
     assert plan.time_s <= direct.time_s * (1 + 1e-5)
-    if assumptions.mfu is not None or assumptions.utilisation != "step_time":
+    if assumptions.mfu is not None or assumptions.mfu_model != "step_time":
         # with a constant MFU the time falls monotonically with the count: the plan is the
         # same run
         assert plan.n_accelerators == 16384
@@ -171,12 +171,12 @@ def test_cluster_mfu_and_pue_apply_unless_the_assumptions_set_them():
     frontier = scaling.cluster("frontier")
     run = scaling.estimate_run(1e24, cluster=frontier)
     assert run.pue == frontier.pue
-    assert run.utilisation == "step_time"
+    assert run.throughput.source == "step_time"
     fixed = dataclasses.replace(frontier, mfu=0.3)
     run = scaling.estimate_run(1e24, cluster=fixed)
-    assert run.mfu == 0.3 and run.utilisation == "cluster"
+    assert run.mfu == 0.3 and run.throughput.source == "cluster"
     run = scaling.estimate_run(1e24, cluster=frontier,
-                               assumptions=scaling.Assumptions(utilisation="generation_default"))
+                               assumptions=scaling.Assumptions(mfu_model="generation_default"))
     assert run.mfu == frontier.effective_mfu
     run = scaling.estimate_run(1e24, cluster=frontier, assumptions=scaling.Assumptions(pue=1.3))
     assert run.pue == 1.3

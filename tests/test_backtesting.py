@@ -16,7 +16,7 @@ from scaling.throughput import RUN_EFFICIENCY
 
 #: The generation-default MFU (data/mfu_defaults.csv): the package's behaviour before issue 9
 #: and the baseline the step-time model is compared with.
-GENERATION_DEFAULT = Assumptions(utilisation="generation_default")
+GENERATION_DEFAULT = Assumptions(mfu_model="generation_default")
 
 
 @pytest.fixture(scope="module")
@@ -217,9 +217,9 @@ def test_out_of_sample_backtest_meets_issue9_targets_on_the_widened_table(loo):
         assert step["median_fold_error"] < summary.loc[baseline, "median_fold_error"]
 
 
-def test_implied_utilisation_is_compute_over_reported_hours_times_peak(result):
+def test_implied_realised_mfu_is_compute_over_reported_hours_times_peak(result):
     """PaLM: 2.53e24 / (8.4M chip-h x 3600 x 275e12) = 30.4% whole-run utilisation."""
     row = result.to_frame().set_index("name").loc["PaLM 540B"]
-    np.testing.assert_allclose(row["implied_utilisation"], 0.304, atol=0.001)
-    np.testing.assert_allclose(row["predicted_utilisation"], row["mfu"] * row["goodput"],
+    np.testing.assert_allclose(row["implied_realised_mfu"], 0.304, atol=0.001)
+    np.testing.assert_allclose(row["predicted_realised_mfu"], row["mfu"] * row["goodput"],
                                rtol=1e-12)

@@ -40,7 +40,7 @@ def test_grattafiori2024_llama31_405b_accelerator_hours_within_1p25x(n_params):
     ref = GRATTAFIORI2024_LLAMA31_405B
     run = estimate_run(ref["compute_flop"], accelerator="H100-SXM",
                        n_accelerators=ref["n_accelerators"], n_params=n_params,
-                       assumptions=Assumptions(utilisation="generation_default"))
+                       assumptions=Assumptions(mfu_model="generation_default"))
     ratio = run.accelerator_hours / ref["accelerator_hours"]
     assert 1 / 1.25 <= ratio <= 1.25, ratio
 
@@ -107,20 +107,20 @@ def test_estimate_run_step_time_mfu_is_the_plan_throughput_times_run_efficiency(
 
     run = estimate_run(1e25, accelerator="H100-SXM", n_accelerators=8192, n_params=3e11)
     chip = hardware_module.accelerator("H100-SXM")
-    assert run.utilisation == "step_time"
-    expected = (RUN_EFFICIENCY * 6 * run.model.n_active_params * run.plan.tokens_per_s
+    assert run.throughput.source == "step_time"
+    expected = (RUN_EFFICIENCY * 6 * run.model.n_active_params * run.step_time.tokens_per_s
                 / (8192 * chip.peak_bf16_flop_per_s))
     np.testing.assert_allclose(run.mfu, expected, rtol=1e-12)
-    assert run.n_accelerators_used == run.plan.n_accelerators_used
+    assert run.n_accelerators_used == run.step_time.n_accelerators_used
     assert set(run.step_time_breakdown()["kind"]) == {"time", "memory"}
-    with pytest.raises(ValueError, match="no plan"):
+    with pytest.raises(ValueError, match="no layout"):
         estimate_run(1e25, accelerator="H100-SXM", n_accelerators=8192,
                      assumptions=Assumptions(mfu=0.4)).step_time_breakdown()
 
 
 def test_estimate_run_chain_identities():
     run = estimate_run(1e25, accelerator="H100-SXM", n_accelerators=8192, n_params=3e11,
-                       assumptions=Assumptions(utilisation="generation_default"))
+                       assumptions=Assumptions(mfu_model="generation_default"))
     chip = hardware_module.accelerator("H100-SXM")
     assert run.mfu == chip.default_mfu
     np.testing.assert_allclose(run.compute_time_s, 1e25 / (8192 * chip.peak_bf16_flop_per_s
@@ -172,7 +172,7 @@ def test_run_estimate_is_frozen_and_frames():
 
 
 def test_estimate_run_vectorised_over_compute():
-    constant = Assumptions(utilisation="generation_default")
+    constant = Assumptions(mfu_model="generation_default")
     run = estimate_run(np.array([1e23, 1e24, 1e25]), accelerator="H100-SXM", n_accelerators=1024,
                        assumptions=constant)
     assert run.to_frame().shape[0] == 3
@@ -180,7 +180,7 @@ def test_estimate_run_vectorised_over_compute():
     # with the step-time model each element gets its own plan, as one run at a time would
     compute = np.array([1e23, 1e24])
     both = estimate_run(compute, accelerator="H100-SXM", n_accelerators=1024)
-    assert isinstance(both.plan, tuple) and len(both.plan) == 2
+    assert isinstance(both.step_time, tuple) and len(both.step_time) == 2
     for i, c in enumerate(compute):
         one = estimate_run(c, accelerator="H100-SXM", n_accelerators=1024)
         np.testing.assert_allclose(both.time_s[i], one.time_s, rtol=1e-12)

@@ -8,13 +8,14 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import scaling
 from scaling import laws
 from scaling.studies import limits
 from scaling.assumptions import Assumptions
+from scaling.chain import chain_inputs, run_chain
 
 # Villalobos et al. (2024), arXiv:2211.04325v2, Fig. 1 / Fig. 5 caption: the stock is used up at
 # "around 4e14 tokens, corresponding to training compute of ~5e28 FLOP for non-overtrained
@@ -99,15 +100,15 @@ def test_villalobos2024_overtraining_5x_uses_sqrt5_more_data():
     n_opt = math.sqrt(compute / (6 * VILLALOBOS2024_TOKENS_PER_PARAM))
     ratio = VILLALOBOS2024_TOKENS_PER_PARAM * VILLALOBOS2024_OVERTRAIN_FACTOR
     n_over = math.sqrt(compute / (6 * ratio))
-    d_opt = limits.optimal_tokens_for_params(n_opt, tokens_per_param=20)
-    d_over = limits.optimal_tokens_for_params(n_over, tokens_per_param=ratio)
+    d_opt = limits.tokens_for_params(n_opt, tokens_per_param=20)
+    d_over = limits.tokens_for_params(n_over, tokens_per_param=ratio)
     assert d_over / d_opt == pytest.approx(math.sqrt(VILLALOBOS2024_OVERTRAIN_FACTOR), rel=1e-9)
 
 
 def test_besiroglu2024_frontier_inverse_at_3p8e25_flop():
     n_star, d_star = BESIROGLU2024_FRONTIER_3P8E25
-    assert limits.optimal_tokens_for_params(n_star) == pytest.approx(d_star, rel=1e-3)
-    assert limits.optimal_compute_for_params(n_star) == pytest.approx(3.8e25, rel=2e-3)
+    assert limits.tokens_for_params(n_star) == pytest.approx(d_star, rel=1e-3)
+    assert limits.compute_for_params(n_star) == pytest.approx(3.8e25, rel=2e-3)
     assert limits.data_wall_params(d_star) == pytest.approx(n_star, rel=1e-3)
 
 
@@ -116,7 +117,7 @@ def test_besiroglu2024_frontier_inverse_at_3p8e25_flop():
        st.sampled_from(["besiroglu2024", "hoffmann2022", "hoffmann2022_tex", "muennighoff2023"]))
 def test_data_wall_inverts_compute_optimal_frontier(compute_flop, law):
     opt = laws.compute_optimal(compute_flop, law)
-    tokens = limits.optimal_tokens_for_params(opt.n_params, law)
+    tokens = limits.tokens_for_params(opt.n_params, law)
     assert tokens == pytest.approx(opt.n_tokens, rel=1e-9)
     assert limits.data_wall_params(opt.n_tokens, law) == pytest.approx(opt.n_params, rel=1e-9)
     assert limits.data_wall_compute_flop(opt.n_tokens, law) == pytest.approx(compute_flop, rel=1e-9)
@@ -145,9 +146,9 @@ def test_bad_inputs_raise_clear_errors():
     with pytest.raises(ValueError, match="NaN"):
         limits.data_wall_params(float("nan"))
     with pytest.raises(ValueError, match="> 0"):
-        limits.optimal_tokens_for_params(-1.0)
+        limits.tokens_for_params(-1.0)
     with pytest.raises(ValueError, match="tokens_per_param"):
-        limits.optimal_tokens_for_params(1e12, tokens_per_param=0)
+        limits.tokens_for_params(1e12, tokens_per_param=0)
     with pytest.raises(ValueError, match="unknown law"):
         limits.data_wall_params(3e14, "chinchilla")
     with pytest.raises(ValueError, match="epochs must be >= 1"):
@@ -220,9 +221,11 @@ LLAMA3_COMPUTE_FLOP = 3.8e25
 DAY_S = 86_400.0
 
 
-#: Sevilla et al. (2024) assume a constant utilisation; their figures are reproduced with the
-#: generation-default MFU (the step-time model's counts differ, see test_step_time_* below).
-CONSTANT_MFU = Assumptions(utilisation="generation_default")
+#: Sevilla et al. (2024) assume a constant utilisation and no failures; their figures are
+#: reproduced with the generation-default MFU, failure-free (the step-time model's counts
+#: differ, see test_step_time_* below).
+CONSTANT_MFU = Assumptions(mfu_model="generation_default", include_failures=False)
+FAILURE_FREE = Assumptions(include_failures=False)
 
 
 def _llama3_deadline_s(accelerator):
@@ -269,28 +272,39 @@ def test_sevilla2024_2030_frontier_run_about_5p6_gw():
 @settings(max_examples=30, deadline=None)
 @given(st.floats(min_value=1e24, max_value=1e31), st.floats(min_value=DAY_S, max_value=3e8),
        st.sampled_from(["H100-SXM", "GB200", "TPU-v5p", "MI300X"]),
-       st.floats(min_value=0.2, max_value=0.6), st.floats(min_value=0.3, max_value=1.0))
-def test_power_wall_functions_invert_each_other(compute, deadline, name, mfu, goodput):
-    kwargs = dict(accelerator=name, assumptions=Assumptions(mfu=mfu), goodput=goodput)
+       st.floats(min_value=0.2, max_value=0.6))
+def test_power_wall_functions_invert_each_other(compute, deadline, name, mfu):
+    """The power a deadline needs holds whole accelerators: one fewer than the requirement's
+    continuous count, at most, so the envelope's time is at most one accelerator slower."""
+    kwargs = dict(accelerator=name, assumptions=Assumptions(mfu=mfu, include_failures=False))
+    count = limits.accelerators_needed(compute, deadline, **kwargs)
+    assume(count >= 10)
     power = limits.facility_power_needed_w(compute, deadline, **kwargs)
+    whole = math.floor(count * (1 + 1e-12))
     assert limits.training_time_in_envelope_s(compute, power, **kwargs) == pytest.approx(
-        deadline, rel=1e-9)
+        deadline * count / whole, rel=1e-9)
     assert limits.compute_in_envelope_flop(power, deadline, **kwargs) == pytest.approx(
-        compute, rel=1e-9)
+        compute * whole / count, rel=1e-9)
 
 
 def test_power_scales_with_precision_goodput_and_basis():
     from scaling.hardware import accelerator
 
     acc = accelerator("H100-SXM")
-    args = (1e27, 100 * DAY_S)
+    args = (1e25, 100 * DAY_S)
     bf16 = limits.facility_power_needed_w(*args, accelerator=acc, assumptions=CONSTANT_MFU)
     fp8 = limits.facility_power_needed_w(*args, accelerator=acc,
                                          assumptions=CONSTANT_MFU.replace(precision="fp8"))
     assert bf16 / fp8 == pytest.approx(acc.peak_fp8_flop_per_s / acc.peak_bf16_flop_per_s)
-    half = limits.facility_power_needed_w(*args, accelerator=acc, goodput=0.45,
-                                          assumptions=CONSTANT_MFU)
-    assert half == pytest.approx(2 * bf16)
+    # with failures the count rises by 1 / goodput at the count found (the chain's goodput)
+    failing = CONSTANT_MFU.replace(include_failures=True)
+    count = limits.accelerators_needed(*args, accelerator=acc, assumptions=failing)
+    goodput = run_chain(chain_inputs(args[0], accelerator=acc, n_accelerators=count,
+                                     n_params=float(laws.compute_optimal(args[0]).n_params),
+                                     assumptions=failing))["goodput"]
+    with_failures = limits.facility_power_needed_w(*args, accelerator=acc,
+                                                   assumptions=failing)
+    assert with_failures == pytest.approx(bf16 / goodput, rel=1e-9)
     average = limits.facility_power_needed_w(*args, accelerator=acc, power_basis="average",
                                              assumptions=CONSTANT_MFU)
     assert average / bf16 == pytest.approx(acc.server_power_fraction)
@@ -303,12 +317,13 @@ def test_step_time_power_wall_counts_the_plan_at_the_count_it_needs():
     from scaling.hardware import accelerator
 
     acc = accelerator("GB200")
-    count = limits.accelerators_needed(1e28, 100 * DAY_S, accelerator=acc, goodput=1.0)
+    count = limits.accelerators_needed(1e28, 100 * DAY_S, accelerator=acc,
+                                       assumptions=FAILURE_FREE)
     inputs = chain_inputs(1e28, accelerator=acc, n_accelerators=round(count))
     # at that count the plan's own MFU finishes the run within the deadline
     assert 1e28 / (count * 2.5e15 * inputs["mfu"]) <= 100 * DAY_S * (1 + 1e-6)
     np.testing.assert_allclose(count, 1e28 / (100 * DAY_S * 2.5e15 * inputs["mfu"]), rtol=0.02)
-    constant = limits.accelerators_needed(1e28, 100 * DAY_S, accelerator=acc, goodput=1.0,
+    constant = limits.accelerators_needed(1e28, 100 * DAY_S, accelerator=acc,
                                           assumptions=CONSTANT_MFU)
     assert count > constant  # the step-time whole-run MFU is below the 0.375 imputation
 
@@ -330,7 +345,8 @@ def test_cluster_supplies_accelerator_pue_and_mfu():
 
 
 def test_power_wall_table_columns_and_consistency():
-    table = limits.power_wall_table([1e12, 1e14], 365 * DAY_S, accelerator="GB200")
+    table = limits.power_wall_table([1e12, 1e14], 365 * DAY_S, accelerator="GB200",
+                                    assumptions=FAILURE_FREE)
     assert list(table.columns) == ["scenario", "n_params", "n_tokens", "compute_flop", "time_s",
                                    "n_accelerators", "facility_power_w", "average_power_w",
                                    "energy_j"]
@@ -341,8 +357,6 @@ def test_power_wall_table_columns_and_consistency():
 
 
 def test_power_wall_bad_inputs():
-    with pytest.raises(ValueError, match="goodput"):
-        limits.facility_power_needed_w(1e27, 1e7, accelerator="H100-SXM", goodput=1.5)
     with pytest.raises(ValueError, match="mfu"):
         limits.facility_power_needed_w(1e27, 1e7, accelerator="H100-SXM",
                                        assumptions=Assumptions(mfu=0.0))
@@ -361,25 +375,32 @@ def test_power_wall_bad_inputs():
 
 def test_training_time_for_params_matches_composition():
     year = 365.25 * DAY_S
-    compute = limits.optimal_compute_for_params(1e14)
-    direct = limits.training_time_in_envelope_s(compute, 1.2e9, accelerator="GB200")
+    compute = limits.compute_for_params(1e14)
+    direct = limits.training_time_in_envelope_s(compute, 1.2e9, accelerator="GB200",
+                                                assumptions=FAILURE_FREE)
     gb200 = "GB200"
-    assert limits.training_time_for_params_s(1e14, 1.2e9, accelerator=gb200) == pytest.approx(
-        direct)
-    # the inverses meet: at the power a one-year run needs, the run takes at most a year (the
-    # step-time MFU changes in small steps with the count, so at most a few percent less)
-    power = limits.facility_power_for_params_w(1e14, year, accelerator=gb200)
-    back = limits.training_time_for_params_s(1e14, power, accelerator=gb200)
-    assert year / 1.1 <= back <= year * (1 + 1e-9)
-    assert limits.power_wall_params(power, year, accelerator=gb200) == pytest.approx(1e14, rel=0.05)
-    constant = Assumptions(utilisation="generation_default")
+    assert limits.training_time_for_params_s(1e14, 1.2e9, accelerator=gb200,
+                                             assumptions=FAILURE_FREE) == pytest.approx(direct)
+    # the inverses meet: at the power a one-year run needs, the run takes about a year (the
+    # step-time MFU changes in small steps with the count, so up to a few percent less; the
+    # envelope holds whole accelerators, so a hair more where the last one is cut off)
+    power = limits.facility_power_for_params_w(1e14, year, accelerator=gb200,
+                                               assumptions=FAILURE_FREE)
+    back = limits.training_time_for_params_s(1e14, power, accelerator=gb200,
+                                             assumptions=FAILURE_FREE)
+    assert year / 1.1 <= back <= year * (1 + 1e-3)
+    assert limits.power_wall_params(power, year, accelerator=gb200,
+                                    assumptions=FAILURE_FREE) == pytest.approx(1e14, rel=0.05)
+    constant = CONSTANT_MFU
     power = limits.facility_power_for_params_w(1e14, year, accelerator=gb200,
                                                assumptions=constant)
     assert limits.training_time_for_params_s(1e14, power, accelerator=gb200,
-                                             assumptions=constant) == pytest.approx(year)
+                                             assumptions=constant) == pytest.approx(year,
+                                                                                    rel=1e-6)
     assert limits.power_wall_params(power, year, accelerator=gb200,
-                                    assumptions=constant) == pytest.approx(1e14, rel=1e-9)
-    sizes = limits.power_wall_params(np.array([1e9, 5e9]), year, accelerator="GB200")
+                                    assumptions=constant) == pytest.approx(1e14, rel=1e-6)
+    sizes = limits.power_wall_params(np.array([1e9, 5e9]), year, accelerator="GB200",
+                                     assumptions=FAILURE_FREE)
     assert sizes[1] > sizes[0]
 
 
@@ -423,7 +444,8 @@ def test_charts_build_with_log_axes_and_tooltips():
     assert "tooltip" in spec["layer"][3]["encoding"]
     reps = limits.repetition_table(1e14, 6e13, [1, 2, 4])
     assert "tooltip" in plots.repetition_chart(reps).to_dict()["layer"][1]["encoding"]
-    power = limits.power_wall_table([1e12, 1e14], 365 * DAY_S, accelerator="GB200")
+    power = limits.power_wall_table([1e12, 1e14], 365 * DAY_S, accelerator="GB200",
+                                    assumptions=FAILURE_FREE)
     envelopes = limits.limits_table("power_envelope").reset_index()[["name", "power_w"]]
     assert plots.power_wall_chart(power, envelopes).to_dict()["layer"]
     from scaling.plots.sensitivity import tornado_chart

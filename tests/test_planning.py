@@ -9,7 +9,7 @@ import pytest
 
 import scaling
 from scaling.assumptions import Assumptions
-from scaling.chain import accelerators_for_deadline
+from scaling.chain import accelerators_at_mfu
 from scaling.clusters import EPOCH_OTHER_PUE
 from scaling.cost import PriceAssumptions
 from scaling.studies.planning import (
@@ -61,7 +61,7 @@ def plan_8b():
 # ---- step 2: accelerators -----------------------------------------------------------------
 
 def test_patterson2021_gpt3_10000_v100_in_14_8_days():
-    n = accelerators_for_deadline(GPT3_COMPUTE_FLOP, GPT3_DAYS * SECONDS_PER_DAY,
+    n = accelerators_at_mfu(GPT3_COMPUTE_FLOP, GPT3_DAYS * SECONDS_PER_DAY,
                                   V100_PEAK_FLOP_PER_S,
                                   GPT3_SUSTAINED_FLOP_PER_S / V100_PEAK_FLOP_PER_S)
     # inputs printed to 3 significant figures -> ~1% combined
@@ -69,8 +69,8 @@ def test_patterson2021_gpt3_10000_v100_in_14_8_days():
 
 
 def test_accelerators_for_deadline_goodput_divides():
-    base = accelerators_for_deadline(1e24, 1e6, 1e15, 0.5)
-    np.testing.assert_allclose(accelerators_for_deadline(1e24, 1e6, 1e15, 0.5, 0.8),
+    base = accelerators_at_mfu(1e24, 1e6, 1e15, 0.5)
+    np.testing.assert_allclose(accelerators_at_mfu(1e24, 1e6, 1e15, 0.5, 0.8),
                                base / 0.8, rtol=1e-12)
 
 
@@ -89,12 +89,12 @@ def test_whole_servers_rounds_up_but_keeps_exact_multiples():
 
 def test_input_kinds_are_preserved():
     series = pd.Series([1e23, 2e23], index=["a", "b"])
-    out = accelerators_for_deadline(series, 1e6, 1e15, 0.4)
+    out = accelerators_at_mfu(series, 1e6, 1e15, 0.4)
     assert isinstance(out, pd.Series) and list(out.index) == ["a", "b"]
-    arr = accelerators_for_deadline(np.array([1e23, 2e23]), 1e6, 1e15, 0.4)
+    arr = accelerators_at_mfu(np.array([1e23, 2e23]), 1e6, 1e15, 0.4)
     assert isinstance(arr, np.ndarray)
     np.testing.assert_allclose(arr, out.to_numpy(), rtol=1e-12)
-    assert isinstance(accelerators_for_deadline(1e23, 1e6, 1e15, 0.4), float)
+    assert isinstance(accelerators_at_mfu(1e23, 1e6, 1e15, 0.4), float)
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -107,7 +107,7 @@ def test_accelerators_for_deadline_refuses_bad_input(kwargs, message):
     args = dict(compute_flop=1e23, deadline_s=1e6, peak_flop_per_s=1e15, mfu=0.4)
     args.update(kwargs)
     with pytest.raises(ValueError, match=message):
-        accelerators_for_deadline(**args)
+        accelerators_at_mfu(**args)
 
 
 # ---- step 3: power and cooling ------------------------------------------------------------

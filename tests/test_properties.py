@@ -13,7 +13,7 @@ from scaling.forecasting import forecast
 
 #: These properties are of the chain's arithmetic; the step-time utilisation refuses runs whose
 #: model does not fit (InfeasibleRunError), so a constant generation MFU is used here.
-CONSTANT_MFU = Assumptions(utilisation="generation_default")
+CONSTANT_MFU = Assumptions(mfu_model="generation_default")
 
 COMPUTE = st.floats(min_value=1e20, max_value=1e27)
 # Upper bound: more accelerators shorten a run only while the job MTBF stays well above the

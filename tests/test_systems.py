@@ -158,7 +158,7 @@ def test_compare_systems_time_is_compute_over_sustained_times_goodput(comparison
     h100 = scaling.accelerator("H100-SXM")
     np.testing.assert_allclose(row.sustained_flop_per_s,
                                14_400 * h100.peak_flop_per_s("bf16") * row.mfu, rtol=1e-12)
-    assert row.utilisation == "step_time" and row.utilisation_limit
+    assert row.mfu_source == "step_time" and row.mfu_limit
     assert row.recovery == "restart" and row.restart_time_s == 150.0
 
 
@@ -174,7 +174,7 @@ def test_compare_systems_trainable_model_is_compute_optimal(comparison):
 def test_compare_systems_without_failures_matches_plain_division():
     table = systems.compare_systems(["frontier"], days=(30,),
                                     assumptions=Assumptions(include_failures=False,
-                                                            utilisation="generation_default"))
+                                                            mfu_model="generation_default"))
     row = table.loc["frontier"]
     assert row.reference_goodput == 1.0
     np.testing.assert_allclose(row.compute_flop_30d, row.sustained_flop_per_s * 30 * 86400,

@@ -35,7 +35,7 @@ PLAIN = "generation_default"
 def test_undated_inputs_are_the_catalog_prices():
     chip = scaling.accelerator("H100-SXM")
     inputs = chain_inputs(1e25, accelerator=chip, n_accelerators=8,
-                          assumptions=scaling.Assumptions(utilisation=PLAIN))
+                          assumptions=scaling.Assumptions(mfu_model=PLAIN))
     assert inputs["price_usd"] == chip.price_usd
     assert inputs["price_includes_server"] == chip.price_includes_server
     assert inputs["electricity_usd_per_kwh"] == scaling.PriceAssumptions().electricity_usd_per_kwh
@@ -68,14 +68,14 @@ def test_dated_inputs_follow_cottier2024_acquisition_rule_for_llama31_405b():
 def test_electricity_and_rental_of_the_year_hold_the_nearest_year_outside_the_tables():
     chip = scaling.accelerator("H100-SXM")
     at = {year: chain_inputs(1.0, accelerator=chip, n_accelerators=1,
-                             assumptions=scaling.Assumptions(as_of=year, utilisation=PLAIN))
+                             assumptions=scaling.Assumptions(as_of=year, mfu_model=PLAIN))
           for year in (2010, 2023.8, 2030)}
     assert at[2010]["electricity_usd_per_kwh"] == 0.0691  # 2015, the first year of the table
     assert at[2030]["electricity_usd_per_kwh"] == 0.0826  # 2025, the last
     assert at[2023.8]["rental_usd_per_hour"] == 1.99  # Lambda 2023-06, before 2024-01's 3.49
     assert at[2010]["rental_usd_per_hour"] == 1.99  # before any quote: the earliest
     # An electricity price set by the user is kept whatever the date.
-    mine = scaling.Assumptions(as_of=2030, utilisation=PLAIN).replace(electricity_usd_per_kwh=0.05)
+    mine = scaling.Assumptions(as_of=2030, mfu_model=PLAIN).replace(electricity_usd_per_kwh=0.05)
     assert chain_inputs(1.0, accelerator=chip, n_accelerators=1,
                         assumptions=mine)["electricity_usd_per_kwh"] == 0.05
 
@@ -115,7 +115,7 @@ def test_valuation_methods_and_a_changed_price():
 
     def price(**settings):
         return chain_inputs(1.0, accelerator=settings.pop("chip", chip), n_accelerators=1,
-                            assumptions=scaling.Assumptions(as_of=2026, utilisation=PLAIN,
+                            assumptions=scaling.Assumptions(as_of=2026, mfu_model=PLAIN,
                                                             **settings))["price_usd"]
 
     assert price(valuation="none") == 44489.88
@@ -203,7 +203,7 @@ def test_falcon180b_miss_is_in_epochs_hours_not_dollars_per_hour(costs):
 
 def test_dated_backtest_passes_each_runs_training_date():
     runs = scaling.data.load_table("training_runs").iloc[:2]
-    plain = scaling.Assumptions(utilisation=PLAIN)
+    plain = scaling.Assumptions(mfu_model=PLAIN)
     dated = scaling.backtest(runs, dated=True, assumptions=plain).to_frame().set_index("name")
     row = runs.iloc[0]
     direct = scaling.estimate_run(row["compute_flop"], accelerator=row["accelerator"],

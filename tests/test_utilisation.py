@@ -1,4 +1,4 @@
-"""The step-time utilisation in the forecast chain (issue 9): what the predicted MFU does that a
+"""The step-time model in the forecast chain (issue 9): what the predicted MFU does that a
 constant cannot, and the must-show refusals."""
 
 import dataclasses
@@ -12,7 +12,7 @@ import scaling
 from scaling.errors import InfeasibleRunError
 from scaling.parallelism import min_accelerators_for_state
 from scaling.units import SECONDS_PER_DAY
-from scaling.throughput import RUN_EFFICIENCY, chain_utilisation, clear_cache, run_utilisation
+from scaling.throughput import RUN_EFFICIENCY, clear_cache, throughput_model
 
 
 def test_tenth_of_the_scale_out_bandwidth_trains_a_large_model_measurably_slower():
@@ -26,7 +26,7 @@ def test_tenth_of_the_scale_out_bandwidth_trains_a_large_model_measurably_slower
     a = scaling.estimate_run(3.8e25, cluster=fast, model="Llama 3 405B")
     b = scaling.estimate_run(3.8e25, cluster=slow, model="Llama 3 405B")
     assert b.time_s > 1.1 * a.time_s
-    constant = scaling.Assumptions(utilisation="generation_default")
+    constant = scaling.Assumptions(mfu_model="generation_default")
     assert scaling.estimate_run(3.8e25, cluster=slow, model="Llama 3 405B",
                                 assumptions=constant).time_s == pytest.approx(
         scaling.estimate_run(3.8e25, cluster=fast, model="Llama 3 405B",
@@ -41,7 +41,7 @@ def test_7b_model_on_a_million_accelerators_is_capped_by_the_batch_wall():
     run = scaling.estimate_run(compute, accelerator="GB200", n_accelerators=1_000_000,
                                n_params=7e9)
     assert run.n_accelerators_used < 0.2 * 1_000_000
-    assert "Batch-size wall" in run.utilisation_limit
+    assert "Batch-size wall" in run.throughput.limit
     assert run.mfu < 0.05
     # more accelerators past the wall do not make it faster
     fewer = scaling.estimate_run(compute, accelerator="GB200",
@@ -65,8 +65,8 @@ def test_mixture_of_experts_run_uses_its_active_parameters():
                                model="DeepSeek-V3",
                                assumptions=scaling.Assumptions(precision="fp8"))
     assert run.n_params == pytest.approx(671e9, rel=0.01)  # the checkpoint holds them all
-    assert run.plan.plan.ep > 1
-    expected = (RUN_EFFICIENCY * 6 * run.model.n_active_params * run.plan.tokens_per_s
+    assert run.step_time.plan.ep > 1
+    expected = (RUN_EFFICIENCY * 6 * run.model.n_active_params * run.step_time.tokens_per_s
                 / (2048 * scaling.accelerator("H800-SXM").peak_flop_per_s("fp8")))
     assert run.mfu == pytest.approx(expected, rel=1e-12)
 
@@ -82,14 +82,14 @@ def test_utilisation_choices_and_constant_override():
     base = dict(accelerator="H100-SXM", n_accelerators=1024, n_params=7e10)
     step = scaling.estimate_run(1e24, **base)
     default = scaling.estimate_run(1e24, **base, assumptions=scaling.Assumptions(
-        utilisation="generation_default"))
+        mfu_model="generation_default"))
     fixed = scaling.estimate_run(1e24, **base, assumptions=scaling.Assumptions(mfu=0.4))
-    assert step.utilisation == "step_time" and step.plan is not None
-    assert default.mfu == scaling.accelerator("H100-SXM").default_mfu and default.plan is None
-    assert fixed.mfu == 0.4 and fixed.utilisation == "assumptions"
-    with pytest.raises(ValueError, match="utilisation 'steptime'.*did you mean 'step_time'"):
-        scaling.Assumptions(utilisation="steptime")
-    with pytest.raises(ValueError, match="step-time utilisation needs a model of at least"):
+    assert step.throughput.source == "step_time" and step.step_time is not None
+    assert default.mfu == scaling.accelerator("H100-SXM").default_mfu and default.step_time is None
+    assert fixed.mfu == 0.4 and fixed.throughput.source == "assumptions"
+    with pytest.raises(ValueError, match="mfu_model 'steptime'.*did you mean 'step_time'"):
+        scaling.Assumptions(mfu_model="steptime")
+    with pytest.raises(ValueError, match="step-time model needs a model of at least"):
         scaling.estimate_run(1e10, accelerator="H100-SXM", n_accelerators=8)
 
 
@@ -102,19 +102,21 @@ def test_global_batch_override_moves_the_batch_wall():
                                assumptions=scaling.Assumptions(global_batch_tokens=64e6))
     # a four-times larger batch than the law's keeps the replicas busy: no pipeline bubble
     assert big.mfu > 2 * law.mfu
-    assert big.plan.plan.pp < law.plan.plan.pp
+    assert big.step_time.plan.pp < law.step_time.plan.pp
 
 
-def test_plan_search_is_cached_on_exact_inputs():
+def test_layout_search_is_cached_on_exact_inputs():
     clear_cache()
     shape = scaling.model_shape.shape_from_params(3e11)
+    machine = throughput_model(accelerator=scaling.accelerator("H100-SXM"),
+                               assumptions=scaling.Assumptions())
     start = time.perf_counter()
-    first = run_utilisation(5e24, model=shape, accelerator="H100-SXM", n_accelerators=16384)
+    first = machine.evaluate(5e24, 16384, model=shape)
     cold = time.perf_counter() - start
     start = time.perf_counter()
-    again = run_utilisation(5e24, model=shape, accelerator="H100-SXM", n_accelerators=16384)
+    again = machine.evaluate(5e24, 16384, model=shape)
     warm = time.perf_counter() - start
-    assert again.plan is first.plan
+    assert again.step_time is first.step_time
     assert warm < cold
 
 
@@ -136,12 +138,13 @@ def test_largest_trainable_reproduces_the_deadline_with_the_step_time_model():
     assert again.time_s == pytest.approx(row["time_s"], rel=1e-12)
 
 
-def test_chain_utilisation_broadcasts_and_indexes_its_plans():
-    a = scaling.Assumptions()
-    util = chain_utilisation(np.array([[1e23], [1e24]]), accelerator=scaling.accelerator("H100-SXM"),
-                             n_accelerators=1024, assumptions=a, n_params=np.array([[1e10], [3e10]]))
-    assert np.shape(util.mfu) == (2, 1) and len(util.runs) == 2
-    assert util.index.tolist() == [[0], [1]]
+def test_throughput_broadcasts_and_indexes_its_layouts():
+    machine = throughput_model(accelerator=scaling.accelerator("H100-SXM"),
+                               assumptions=scaling.Assumptions())
+    through = machine.evaluate(np.array([[1e23], [1e24]]), 1024,
+                               n_params=np.array([[1e10], [3e10]]))
+    assert np.shape(through.mfu) == (2, 1) and len(through.step_times) == 2
+    assert through.index.tolist() == [[0], [1]]
 
 
 def test_deadline_sizing_says_whether_failures_or_the_batch_wall_stop_it():
@@ -151,7 +154,7 @@ def test_deadline_sizing_says_whether_failures_or_the_batch_wall_stop_it():
     elastic = scaling.Assumptions().replace(recovery="elastic", restart_time_s=20.0)
     frame = scaling.forecast_for_deadline([1e14], deadline_s=year, accelerator="GB200",
                                           assumptions=elastic).to_frame()
-    assert frame.loc[0, "time_s"] == pytest.approx(year, rel=1e-6)
+    assert year * (1 - 1e-3) <= frame.loc[0, "time_s"] <= year * (1 + 1e-9)
     assert frame.loc[0, "goodput"] > 0.95
     with pytest.raises(InfeasibleRunError, match="batch-size wall"):
         scaling.forecast_for_deadline([7e9], deadline_s=3600.0, accelerator="H100-SXM",

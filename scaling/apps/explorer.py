@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from scaling import laws
 from scaling._validation import scalar
 from scaling.assumptions import Assumptions, as_assumptions
-from scaling.chain import RunEstimate, capex_usd, chain_inputs, estimate_run
-from scaling.clusters import as_cluster, list_clusters
+from scaling.chain import RunEstimate, estimate_run, setup
+from scaling.clusters import as_machine, list_clusters
 from scaling.hardware import as_accelerator, list_accelerators
 from scaling.results import NOT_A_COLUMN, ResultMixin
 
-__all__ = ["WhatIf", "what_if", "widget", "size_sweep", "goodput_grid", "COST_PARTS"]
+__all__ = ["COST_PARTS", "WhatIf", "what_if", "widget"]
 
 #: Rows of :meth:`WhatIf.cost_breakdown`: what building the cluster costs (capex by
 #: component), what this run costs on owned hardware (Epoch's amortised cost: hardware
@@ -179,32 +179,20 @@ def what_if(n_params=None, *, n_tokens=None, compute_flop=None, cluster=None, ac
                   else scalar("n_tokens", n_tokens))
     compute = float(laws.training_flop(size, tokens))
 
-    if cluster is not None:
-        clu = as_cluster(cluster)
-        chip = clu.accelerator
-    else:
-        clu = None
-        if accelerator is None:
-            raise ValueError("give a cluster (scaling.list_clusters()) or an accelerator "
-                             "(scaling.list_accelerators()) with n_accelerators")
-        chip = as_accelerator(accelerator)
-    chip = dataclasses.replace(chip, **_changes(
+    machine = as_machine(cluster, accelerator, n_accelerators)
+    chip = dataclasses.replace(machine.accelerator, **_changes(
         price_usd=None if price_usd is None else scalar("price_usd", price_usd),
         rental_usd_per_hour=(None if rental_usd_per_hour is None
                              else scalar("rental_usd_per_hour", rental_usd_per_hour))))
-    if clu is not None:
-        clu = dataclasses.replace(clu, accelerator=chip)
+    machine = dataclasses.replace(machine, accelerator=chip)
     a = as_assumptions(assumptions).replace(**_changes(
         mfu=mfu, precision=precision, pue=pue,
         failure_rate_per_accelerator_hour=failure_rate_per_accelerator_hour,
         restart_time_s=restart_time_s, checkpoint_time_s=checkpoint_time_s,
         electricity_usd_per_kwh=electricity_usd_per_kwh, as_of=as_of))
-    run = estimate_run(compute, cluster=clu, accelerator=None if clu is not None else chip,
-                       n_accelerators=n_accelerators, n_params=size, assumptions=a)
+    run = estimate_run(compute, cluster=machine, n_params=size, assumptions=a)
     count = int(run.n_accelerators)
-    # the chain's capex by component, at its prices (valued at as_of)
-    parts = capex_usd(chain_inputs(compute, accelerator=chip, n_accelerators=count,
-                                   n_params=size, assumptions=a, cluster=clu))
+    parts = setup(machine, a).capex_usd(count)   # the chain's capex, at its prices
     return WhatIf(
         n_params=size, n_tokens=tokens, compute_flop=compute, cluster=run.cluster,
         accelerator=run.accelerator, n_accelerators=count, mfu=float(run.mfu),

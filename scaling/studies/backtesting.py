@@ -3,8 +3,8 @@
 For every row of ``data/training_runs.csv`` (reported FLOP, accelerator, count, and where
 published the wall-clock days, accelerator-hours and a cost), :func:`backtest` calls
 :func:`scaling.chain.estimate_run` with the **default** assumptions only: the step-time
-utilisation (:mod:`scaling.utilisation`; or the accelerator generation's default MFU with
-``Assumptions(utilisation="generation_default")``), Llama 3's failure rate, the storage-model
+model (:mod:`scaling.throughput`; or the accelerator generation's default MFU with
+``Assumptions(mfu_model="generation_default")``), Llama 3's failure rate, the storage-model
 checkpoint pause for the run's parameter count, the default restart time, Epoch's hyperscaler
 PUE and the default :class:`~scaling.cost.PriceAssumptions` (one :class:`scaling.Assumptions`
 for every run). What the step-time model is told about each run is what its developer planned
@@ -28,7 +28,7 @@ Caveat, stated rather than hidden: several generation-default MFUs in
 ``data/mfu_defaults.csv`` were taken from runs that are also in this table (Volta from GPT-3,
 TPU v4 from PaLM, Hopper from Llama 3, Ampere from MT-NLG/BLOOM/OPT), so those rows are not
 out-of-sample tests of the MFU default; they still test the chain (goodput, power, prices).
-The default ``backtest()`` with the step-time utilisation is in sample for
+The default ``backtest()`` with the step-time model is in sample for
 :data:`~scaling.throughput.RUN_EFFICIENCY` (fitted on these runs); only the leave-one-out
 figures are out of sample.
 """
@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from scaling.studies import calibration
-from scaling.throughput import RUN_EFFICIENCY
+from scaling.throughput import RUN_EFFICIENCY, throughput_source
 from scaling._validation import check_bool, check_choice, require_columns, unknown_name
 from scaling.assumptions import as_assumptions
 from scaling.chain import estimate_run
@@ -58,7 +58,7 @@ __all__ = ["BACKTEST_METHODS", "CALIBRATION_TIME_BASES", "COST_KINDS", "HOUR_BAS
            "CostBacktest", "LeaveOneOut", "backtest", "cost_backtest", "fold_error", "run_model"]
 
 #: ``backtest(method=...)``: the chain with the default assumptions as they are, or the
-#: leave-one-out calibration of the step-time utilisation beside its baselines.
+#: leave-one-out calibration of the step-time model beside its baselines.
 BACKTEST_METHODS = ("default", "leave_one_out")
 
 #: Runs whose time the developers report and which the whole-run efficiency is fitted and
@@ -151,8 +151,8 @@ class Backtest(_RunTable):
         One row per run (:meth:`to_frame`). Columns: ``name``, ``year``, ``accelerator``,
         ``n_accelerators``, ``compute_flop``, ``mfu`` (the default used), ``mfu_reported``
         (shown, not used), ``n_accelerators_used`` (by the step-time model's plan),
-        ``goodput``, ``predicted_utilisation`` (MFU x goodput) and ``implied_utilisation``
-        (compute / (reported accelerator-hours x peak): the whole-run utilisation the report
+        ``goodput``, ``predicted_realised_mfu`` (MFU x goodput) and ``implied_realised_mfu``
+        (compute / (reported accelerator-hours x peak): the realised MFU the report
         implies, NaN without reported hours), and for each quantity q in
         (``accelerator_hours``, ``days``, ``cost_usd``): ``predicted_<q>``, ``reported_<q>``,
         ``<q>_ratio`` (predicted / reported, NaN where nothing was reported); plus
@@ -204,7 +204,7 @@ def _value(value):
 
 
 def run_model(record):
-    """The model a training run's developer planned (for the step-time utilisation).
+    """The model a training run's developer planned (for the step-time model).
 
     Parameters
     ----------
@@ -249,7 +249,7 @@ def _runs_table(runs, extra=()):
 
 def _run_assumptions(a, record):
     """The assumptions for one run: fp8 and the published batch for the step-time model."""
-    if a.mfu is not None or a.utilisation != "step_time":
+    if throughput_source(a) != "step_time":
         return a
     changes = {}
     if str(record.get("precision", "")).strip().lower() == "fp8":
@@ -273,11 +273,11 @@ def backtest(runs=None, *, assumptions=None, method="default", dated: bool = Fal
     assumptions : Assumptions, optional
         One set of assumptions for every run (default: the cited defaults). E.g.
         ``Assumptions(include_failures=False)`` drops the goodput loss,
-        ``Assumptions(utilisation="generation_default")`` gives the generation constants.
+        ``Assumptions(mfu_model="generation_default")`` gives the generation constants.
     method : {"default", "leave_one_out"}
         ``"default"``: every run through the chain with ``assumptions``
         (:class:`Backtest`). ``"leave_one_out"``: the out-of-sample calibration of the
-        step-time utilisation on the developer-reported runs, beside the baselines
+        step-time model on the developer-reported runs, beside the baselines
         (:class:`LeaveOneOut`).
     dated : bool
         True prices each run at its own ``training_start`` (``assumptions.replace(as_of=...)``:
@@ -313,7 +313,7 @@ def backtest(runs=None, *, assumptions=None, method="default", dated: bool = Fal
         return _leave_one_out(runs, a)
     table = _runs_table(runs)
     rows = []
-    step_time = a.mfu is None and a.utilisation == "step_time"
+    step_time = throughput_source(a) == "step_time"
     for record in table.to_dict("records"):
         run = estimate_run(record["compute_flop"], accelerator=record["accelerator"],
                            n_accelerators=record["n_accelerators"],
@@ -339,8 +339,8 @@ def backtest(runs=None, *, assumptions=None, method="default", dated: bool = Fal
             "mfu_reported": _value(record.get("mfu_reported")),
             "n_accelerators_used": run.n_accelerators_used,
             "goodput": run.goodput,
-            "predicted_utilisation": run.mfu * run.goodput,
-            "implied_utilisation": (run.compute_flop / (_value(record.get("accelerator_hours"))
+            "predicted_realised_mfu": run.mfu * run.goodput,
+            "implied_realised_mfu": (run.compute_flop / (_value(record.get("accelerator_hours"))
                                                         * SECONDS_PER_HOUR * run.peak_flop_per_s)),
             "predicted_accelerator_hours": run.accelerator_hours,
             "reported_accelerator_hours": _value(record.get("accelerator_hours")),
@@ -457,7 +457,7 @@ def cost_backtest(runs=None, *, assumptions=None, dollars=None) -> CostBacktest:
         if math.isnan(epoch):
             continue
         dated = _at_training_start(base, record)
-        step_time = a.mfu is None and a.utilisation == "step_time"
+        step_time = throughput_source(a) == "step_time"
         kwargs = dict(accelerator=record["accelerator"], n_accelerators=record["n_accelerators"],
                       n_params=record["n_params"],
                       model=run_model(record) if step_time else None)
@@ -505,7 +505,7 @@ LOO_METHODS = {
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LeaveOneOut(_RunTable):
-    """Out-of-sample accelerator-hours of the step-time utilisation beside its baselines.
+    """Out-of-sample accelerator-hours of the step-time model beside its baselines.
 
     Attributes
     ----------
@@ -576,8 +576,8 @@ def _leave_one_out(runs, a):
     excluded = tuple(f"{n} ({b})" for n, b in zip(table.loc[~keep, "name"],
                                                    table.loc[~keep, "time_basis"]))
     chosen = table[keep]
-    step = backtest(chosen, assumptions=a.replace(mfu=None, utilisation="step_time"))
-    default = backtest(chosen, assumptions=a.replace(mfu=None, utilisation="generation_default"))
+    step = backtest(chosen, assumptions=a.replace(mfu=None, mfu_model="step_time"))
+    default = backtest(chosen, assumptions=a.replace(mfu=None, mfu_model="generation_default"))
     constant = backtest(chosen, assumptions=a.replace(mfu=calibration.CONSTANT_MFU_BASELINE))
     reported = chosen["accelerator_hours"].to_numpy(dtype=float)
     # hours at a whole-run efficiency of 1 (hours are inversely proportional to it)

@@ -13,28 +13,30 @@ import numpy as np
 from scaling import laws, uncertainty as mc
 from scaling._validation import unknown_name
 from scaling.assumptions import as_assumptions
-from scaling.chain import chain_inputs
-from scaling.clusters import as_cluster
+from scaling.chain import setup
+from scaling.clusters import as_machine
 from scaling.forecasting import forecast
 
 __all__ = ["forecast_sensitivity"]
 
 
-def forecast_sensitivity(n_params, *, cluster, quantity="amortized_cost_usd",
-                         law=laws.DEFAULT_LAW, tokens_per_param=None, n_tokens=None,
-                         n_accelerators=None, assumptions=None, uncertainty=True):
+def forecast_sensitivity(n_params, *, cluster=None, accelerator=None, n_accelerators=None,
+                         quantity="amortized_cost_usd", law=laws.DEFAULT_LAW,
+                         tokens_per_param=None, n_tokens=None, assumptions=None,
+                         uncertainty=True):
     """Which uncertain input moves a forecast most: each at its P5 and P95, one at a time.
 
     Parameters
     ----------
     n_params : float
         One model size [parameters].
-    cluster : str or Cluster
+    cluster, accelerator, n_accelerators :
+        The machine, as in :func:`scaling.forecast`.
     quantity : str
         A forecast column (e.g. ``"time_s"``, ``"energy_j"``, ``"amortized_cost_usd"``,
         ``"rental_cost_usd"``).
-    law, tokens_per_param, n_tokens, n_accelerators, assumptions :
-        As in :func:`forecast`.
+    law, tokens_per_param, n_tokens, assumptions :
+        As in :func:`scaling.forecast`.
     uncertainty : bool or Mapping
         The inputs to vary and their spreads, as in :func:`forecast` (True: the law and
         :data:`scaling.uncertainty.DEFAULT_UNCERTAINTY`).
@@ -53,18 +55,15 @@ def forecast_sensitivity(n_params, *, cluster, quantity="amortized_cost_usd",
     """
     if np.ndim(n_params) != 0:
         raise ValueError("forecast_sensitivity takes one model size; pass a scalar n_params")
-    clu = as_cluster(cluster)
+    clu = as_machine(cluster, accelerator, n_accelerators)
     a = as_assumptions(assumptions)
     spec = mc.uncertainty_spec(uncertainty) or {}
-    kwargs = {"tokens_per_param": tokens_per_param, "n_tokens": n_tokens,
-              "n_accelerators": n_accelerators}
+    kwargs = {"tokens_per_param": tokens_per_param, "n_tokens": n_tokens}
     probe = forecast([n_params], cluster=clu, law=law, assumptions=a, **kwargs).to_frame()
     if quantity not in probe.columns:
         raise unknown_name("quantity", quantity, list(probe.columns))
     # central values of the chain inputs; MFU (and anything else the run sets) from the probe
-    central = chain_inputs(1.0, accelerator=clu.accelerator, n_accelerators=clu.n_accelerators,
-                           assumptions=a.replace(utilisation="generation_default"), cluster=clu)
-    central["mfu"] = float(probe["mfu"].iloc[0])
+    central = {**setup(clu, a).constants, "mfu": float(probe["mfu"].iloc[0])}
 
     def model(law, **overrides):
         return forecast([n_params], cluster=_with(clu, overrides, a), law=law,
@@ -109,8 +108,8 @@ def _with(clu, overrides, a):
         return clu
     if "rental_usd_per_hour" in changes:  # the override is the price after the discount
         base = clu.accelerator.rental_usd_per_hour
-        central = chain_inputs(1.0, accelerator=clu.accelerator, n_accelerators=1,
-                               assumptions=a.replace(utilisation="generation_default"))
+        central = setup(as_machine(accelerator=clu.accelerator, n_accelerators=1),
+                        a).constants
         changes["rental_usd_per_hour"] = base * changes["rental_usd_per_hour"] / central[
             "rental_usd_per_hour"]
     return dataclasses.replace(clu, accelerator=dataclasses.replace(clu.accelerator, **changes))

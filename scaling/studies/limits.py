@@ -44,16 +44,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from scaling import laws
+from scaling import laws, solve
 from scaling._validation import (
-    as_float_array, check_choice, check_fraction, like, scalar, unknown_name,
+    as_float_array, check_choice, like, scalar, unknown_name,
 )
 from scaling.assumptions import as_assumptions
-from scaling.chain import accelerators_for_deadline, chain_inputs, run_chain, training_time_s
-from scaling.clusters import Cluster, energy_j
+from scaling.chain import run_chain, setup
+from scaling.clusters import Cluster, as_machine, facility_power_w
 from scaling.data import load_table
-from scaling.errors import InfeasibleRunError
-from scaling.hardware import as_accelerator
 from scaling.units import SECONDS_PER_DAY
 
 __all__ = [
@@ -61,13 +59,12 @@ __all__ = [
     "DEFAULT_UNIQUE_STOCK",
     "VILLALOBOS2024_EPOCH_MULTIPLIER",
     "REPETITION_LAW",
-    "LLAMA3_EFFECTIVE_TRAINING_FRACTION",
     "TextStock",
     "limits_table",
     "text_stock",
     "power_envelope_w",
-    "optimal_tokens_for_params",
-    "optimal_compute_for_params",
+    "tokens_for_params",
+    "compute_for_params",
     "data_wall_params",
     "data_wall_compute_flop",
     "epochs_needed",
@@ -103,10 +100,6 @@ VILLALOBOS2024_EPOCH_MULTIPLIER = 5.0
 #: constants R*_D, R*_N were fitted with (Muennighoff et al. 2023, App. A).
 REPETITION_LAW = "muennighoff2023"
 
-#: Fraction of wall-clock time that was effective training in the Llama 3 405B pre-training
-#: ("higher than 90% effective training time"), Llama Team (2024), "The Llama 3 Herd of
-#: Models", arXiv:2407.21783, Sec. 3.3.4. Default goodput of the power-wall functions.
-LLAMA3_EFFECTIVE_TRAINING_FRACTION = 0.9
 
 _TEXT_KINDS = ("text_stock", "dataset")
 
@@ -215,7 +208,7 @@ def _ratio(tokens_per_param):
     return float(ratio) if ratio.ndim == 0 else ratio
 
 
-def optimal_tokens_for_params(n_params, law=laws.DEFAULT_LAW, *, tokens_per_param=None):
+def tokens_for_params(n_params, law=laws.DEFAULT_LAW, *, tokens_per_param=None):
     """Training tokens a compute-optimal model of a given size wants.
 
     Parameters
@@ -243,14 +236,14 @@ def optimal_tokens_for_params(n_params, law=laws.DEFAULT_LAW, *, tokens_per_para
     return laws.optimal_tokens_for_params(n_params, law)
 
 
-def optimal_compute_for_params(n_params, law=laws.DEFAULT_LAW, *, tokens_per_param=None):
+def compute_for_params(n_params, law=laws.DEFAULT_LAW, *, tokens_per_param=None):
     """Training compute of a compute-optimal model of a given size [FLOP].
 
     Notes
     -----
-    :math:`C = 6 N D_{opt}(N)`, see :func:`optimal_tokens_for_params`.
+    :math:`C = 6 N D_{opt}(N)`, see :func:`tokens_for_params`.
     """
-    tokens = optimal_tokens_for_params(n_params, law, tokens_per_param=tokens_per_param)
+    tokens = tokens_for_params(n_params, law, tokens_per_param=tokens_per_param)
     flop = laws.training_flop(np.asarray(n_params, dtype=float), np.asarray(tokens))
     return like(flop, n_params, name="compute_flop")
 
@@ -353,7 +346,7 @@ def data_wall_table(n_params, *, law=laws.DEFAULT_LAW, stock_tokens=None, unique
     unique = text_stock(DEFAULT_UNIQUE_STOCK).tokens if unique_tokens is None else unique_tokens
     stock = float(as_float_array("stock_tokens", stock))
     unique = float(as_float_array("unique_tokens", unique))
-    tokens = np.asarray(optimal_tokens_for_params(n, law, tokens_per_param=tokens_per_param))
+    tokens = np.asarray(tokens_for_params(n, law, tokens_per_param=tokens_per_param))
     fraction = tokens / stock
     return pd.DataFrame({
         "n_params": n,
@@ -482,159 +475,68 @@ def repetition_loss_floor(n_params, unique_tokens, *, law=REPETITION_LAW,
 #: drawn in training (Epoch cost model; use for energy).
 POWER_BASES = ("peak", "average")
 
+#: Chain value holding each power basis.
+_POWER_VALUES = {"peak": "peak_facility_power_w", "average": "facility_power_w"}
 
-def _per_accelerator(accelerator, assumptions, power_basis):
-    """(Accelerator, sustained model FLOP/s [FLOP/s], facility power [W]) of one accelerator,
-    from the chain's throughput and power stages, at a constant MFU (the assumptions' or the
-    cluster's, else the generation default; the step-time MFU comes from :func:`_mfu`)."""
+
+def _machine(accelerator, assumptions):
+    """The door of the power-wall functions: a chip name or object, or a Cluster (its
+    accelerator, PUE, resilience, region and bandwidth), with the assumptions."""
+    machine = accelerator if isinstance(accelerator, Cluster) else as_machine(
+        accelerator=accelerator, count_required=False)
+    return setup(machine, as_assumptions(assumptions))
+
+
+def _power_per_accelerator_w(machine, power_basis) -> float:
+    """Facility power of one accelerator of the machine [W] (the chain's power stage)."""
     check_choice("power_basis", power_basis, POWER_BASES)
-    cluster = accelerator if isinstance(accelerator, Cluster) else None
-    chip = cluster.accelerator if cluster is not None else as_accelerator(accelerator)
-    a = as_assumptions(assumptions)
-    values = run_chain(chain_inputs(1.0, accelerator=chip, n_accelerators=1.0,
-                                    assumptions=a.replace(utilisation="generation_default"),
-                                    cluster=cluster),
-                       include_failures=False)
-    power = values["peak_facility_power_w" if power_basis == "peak" else "facility_power_w"]
-    return chip, float(values["sustained_flop_per_s"]), float(power)
+    x = machine.constants
+    fraction = x["server_power_fraction"] if power_basis == "average" else 1.0
+    return float(facility_power_w(1, x["tdp_w"], x["chip_to_server_power"], x["pue"],
+                                  server_power_fraction=fraction))
 
 
-def _step_time(accelerator, assumptions):
-    """(cluster or None, chip, assumptions, peak [FLOP/s]) when the MFU comes from the
-    step-time model, else None."""
-    cluster = accelerator if isinstance(accelerator, Cluster) else None
-    chip = cluster.accelerator if cluster is not None else as_accelerator(accelerator)
-    a = as_assumptions(assumptions)
-    if a.mfu is not None or (cluster is not None and cluster.mfu is not None) \
-            or a.utilisation != "step_time":
-        return None
-    return cluster, chip, a, chip.peak_flop_per_s(a.precision)
+def _envelope_count(power_w, machine, power_basis):
+    """Whole accelerators a power envelope holds (no fractional chip)."""
+    ratio = np.asarray(as_float_array("power_w", power_w)) / _power_per_accelerator_w(
+        machine, power_basis)
+    return np.floor(ratio * (1 + _ROUND_OFF))
 
 
-def _mfu(setup, compute_flop, n_accelerators):
-    """Step-time MFU of the compute-optimal run of each compute on each count (element-wise;
-    the shape of the compute-optimal model under :data:`scaling.laws.DEFAULT_LAW`)."""
-    cluster, chip, a, _ = setup
-    c, n = np.broadcast_arrays(np.asarray(compute_flop, dtype=float),
-                               np.asarray(n_accelerators, dtype=float))
-    out = np.empty(c.shape)
-    for idx in np.ndindex(c.shape):
-        count = float(n[idx])
-        if not math.isfinite(count) or count > _MAX_COUNT:
-            out[idx] = math.nan
-            continue
-        try:
-            inputs = chain_inputs(float(c[idx]), accelerator=chip,
-                                  n_accelerators=max(1.0, float(round(count))), assumptions=a,
-                                  cluster=cluster)
-        except InfeasibleRunError:
-            out[idx] = math.nan
-            continue
-        out[idx] = float(inputs["mfu"])
-    return out
+#: Relative round-off forgiven when counting the accelerators an envelope holds (a power
+#: computed as n x per-accelerator power divides back to n - 1e-13).
+_ROUND_OFF = 1e-12
 
 
-#: Largest accelerator count the step-time power-wall inversions plan for (beyond it the
-#: answer is NaN: no count finishes in time, the batch-size wall or memory stops the run).
-_MAX_COUNT = 1e12
-
-
-#: Fixed-point iterations of the step-time power-wall inversions (the count for a deadline,
-#: stopping when the rounded count repeats; the compute for an envelope, at this relative
-#: tolerance): the MFU is the plan's at the final value.
-_FIXED_POINT_ITERATIONS = 30
-_FIXED_POINT_RTOL = 1e-9
-
-
-#: Bisections (in ln of the count or the compute) that locate a jump of the step-time MFU
-#: when a fixed point cycles across it.
-_JUMP_BISECTIONS = 30
-
-
-def _settle(value, step, feasible):
-    """Fixed point of ``step`` from ``value``; where it cycles across a jump of the MFU,
-    the boundary between the feasible and the infeasible values seen, by bisection in ln."""
-    seen = []
-    for _ in range(_FIXED_POINT_ITERATIONS):
-        new = step(value)
-        if not math.isfinite(new):
-            return math.nan
-        if abs(new - value) <= _FIXED_POINT_RTOL * abs(new):
-            return new
-        seen.append(value)
-        value = new
-    seen.append(value)
-    good = sorted(v for v in seen if feasible(v))
-    bad = sorted(v for v in seen if not feasible(v))
-    if not good or not bad:
-        return value
-    if good[-1] > bad[-1]:      # feasible above (counts): the smallest feasible, from below
-        edge = good[0]
-        other = max((v for v in bad if v < edge), default=None)
-    else:                       # feasible below (computes): the largest feasible, from above
-        edge = good[-1]
-        other = min((v for v in bad if v > edge), default=None)
-    if other is None:
-        return edge
-    a, b = math.log(other), math.log(edge)      # b stays feasible
-    for _ in range(_JUMP_BISECTIONS):
-        mid = 0.5 * (a + b)
-        if feasible(math.exp(mid)):
-            b = mid
-        else:
-            a = mid
-    return math.exp(b)
-
-
-def _count_for_deadline(setup, compute, time, goodput, start):
-    """Accelerators whose step-time MFU finishes each compute by each deadline.
-
-    Fixed point :math:`n = C / (T P\\,\\mathrm{MFU}(n)\\,g)` per element. The MFU of the plan
-    changes in small steps with the count; where the iteration cycles across such a step, the
-    count is the smallest found (to 2^-30 in ln) at which the plan's own MFU finishes on time.
-    """
-    compute, time, goodput, start = np.broadcast_arrays(
-        np.asarray(compute, dtype=float), np.asarray(time, dtype=float),
-        np.asarray(goodput, dtype=float), np.asarray(start, dtype=float))
-    out = np.empty(compute.shape)
-    for idx in np.ndindex(compute.shape):
-        c, t, g = float(compute[idx]), float(time[idx]), float(goodput[idx])
-
-        def step(n, c=c, t=t, g=g):
-            mfu = float(_mfu(setup, c, n))
-            if math.isnan(mfu):
-                return math.nan
-            return float(accelerators_for_deadline(c, t, setup[3], mfu, g))
-
-        out[idx] = _settle(float(start[idx]), step, lambda n, step=step: step(n) <= n)
-    return out if out.ndim else float(out)
-
-
-def _goodput(goodput):
-    return check_fraction("goodput", goodput)
+def _needed(compute_flop, time_s, machine, law, n_params=None):
+    """The solver's answer for each (compute, deadline): the count and the chain there."""
+    compute = np.asarray(as_float_array("compute_flop", compute_flop))
+    time = np.asarray(as_float_array("time_s", time_s))
+    size = (np.asarray(laws.compute_optimal(compute, law).n_params, dtype=float)
+            if n_params is None else n_params)
+    return solve.accelerators_for_deadline(machine, compute, time, n_params=size,
+                                           strict=False)
 
 
 _HARDWARE_DOC = """
     accelerator : Accelerator, str or Cluster
         The chip (or a catalog name). A :class:`scaling.Cluster` contributes its
-        accelerator, and its PUE and MFU unless the assumptions set them.
+        accelerator, PUE, resilience, region and scale-out bandwidth, and its MFU unless the
+        assumptions set one.
+    law : str, Mapping or FitResult-like
+        The law whose compute-optimal model of each compute is trained (its checkpoint and,
+        with the step-time model, its shape).
     assumptions : Assumptions, optional
-        Utilisation, precision and PUE of the chain (:class:`scaling.Assumptions`). With the
-        step-time utilisation (default) the MFU is that of the compute-optimal run of each
-        compute (shape under :data:`scaling.laws.DEFAULT_LAW`) on the accelerator count in
-        question.
-    goodput : float or array_like
-        Fraction of wall-clock time that is useful training, in (0, 1] (default
-        :data:`LLAMA3_EFFECTIVE_TRAINING_FRACTION`; see :mod:`scaling.reliability` for how it
-        falls with the number of accelerators, and :func:`scaling.forecast_for_deadline` for
-        the chain's own goodput).
+        MFU, precision, PUE, failures and recovery of the chain (:class:`scaling.Assumptions`);
+        goodput is the chain's (``Assumptions(include_failures=False)`` for the failure-free
+        bound).
     power_basis : {"peak", "average"}
         ``"peak"``: provisioned power a site must supply (default); ``"average"``: mean draw
         during training (for energy). See :data:`POWER_BASES`."""
 
 
-def accelerators_needed(compute_flop, time_s, *, accelerator, assumptions=None,
-                        goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION):
+def accelerators_needed(compute_flop, time_s, *, accelerator, law=laws.DEFAULT_LAW,
+                        assumptions=None):
     """Accelerators needed to finish a training run within a deadline.
 
     Parameters
@@ -643,36 +545,27 @@ def accelerators_needed(compute_flop, time_s, *, accelerator, assumptions=None,
         Training compute C [FLOP], > 0.
     time_s : float, ndarray or Series
         Wall-clock deadline T [s], > 0.
-    accelerator, assumptions, goodput
-        See :func:`facility_power_needed_w`.
+    {hardware}
 
     Returns
     -------
     float, ndarray or Series
-        n [accelerators] (not rounded up).
+        n [accelerators] (not rounded up); NaN where no count finishes in time (the
+        batch-size wall, failures outgrowing throughput, or a model whose training state does
+        not fit at any count).
 
     Notes
     -----
-    :func:`scaling.chain.accelerators_for_deadline`:
-    :math:`n = C / (T \\cdot g \\cdot P_{peak} \\cdot \\mathrm{MFU})`. With the step-time
-    utilisation the MFU is that of the compute-optimal run (shape under
-    :data:`scaling.laws.DEFAULT_LAW`) on n accelerators, found by fixed-point iteration; NaN
-    where no count finishes in time (the batch-size wall, or a model whose activations do not
-    fit the accelerator at any count).
+    :func:`scaling.solve.accelerators_for_deadline` for the compute-optimal model of C:
+    :math:`n = C / (T\\,P_{peak}\\,\\mathrm{MFU}(n)\\,G(n))`.
     """
-    _, per_acc, _ = _per_accelerator(accelerator, assumptions, "peak")
-    compute = np.asarray(as_float_array("compute_flop", compute_flop))
-    time = np.asarray(as_float_array("time_s", time_s))
-    g = _goodput(goodput)
-    count = accelerators_for_deadline(compute, time, per_acc, 1.0, g)
-    setup = _step_time(accelerator, assumptions)
-    if setup is not None:
-        count = _count_for_deadline(setup, compute, time, g, count)
-    return like(np.asarray(count), compute_flop, time_s, name="n_accelerators")
+    machine = _machine(accelerator, assumptions)
+    solution = _needed(compute_flop, time_s, machine, law)
+    return like(np.asarray(solution.value), compute_flop, time_s, name="n_accelerators")
 
 
-def facility_power_needed_w(compute_flop, time_s, *, accelerator, assumptions=None,
-                            goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION, power_basis="peak"):
+def facility_power_needed_w(compute_flop, time_s, *, accelerator, law=laws.DEFAULT_LAW,
+                            assumptions=None, power_basis="peak"):
     """Facility power needed to finish a training run within a deadline [W].
 
     Parameters
@@ -686,24 +579,23 @@ def facility_power_needed_w(compute_flop, time_s, *, accelerator, assumptions=No
     Returns
     -------
     float, ndarray or Series
-        Facility power P [W].
+        Facility power P [W] of the :func:`accelerators_needed` count (NaN where none).
 
     Notes
     -----
-    n from :func:`accelerators_needed` times the chain's wall power per accelerator
-    (:func:`scaling.clusters.facility_power_w`, f = 1 for ``"peak"``):
-
     .. math:: P = n \\cdot P_{TDP} \\cdot k_{server} \\cdot f \\cdot \\mathrm{PUE}
+
+    with f = 1 for ``"peak"`` (:func:`scaling.clusters.facility_power_w`).
     """
-    count = np.asarray(accelerators_needed(compute_flop, time_s, accelerator=accelerator,
-                                           assumptions=assumptions, goodput=goodput))
-    _, _, per_acc_w = _per_accelerator(accelerator, assumptions, power_basis)
-    return like(count * per_acc_w, compute_flop, time_s, name="power_w")
+    machine = _machine(accelerator, assumptions)
+    per_accelerator = _power_per_accelerator_w(machine, power_basis)
+    count = np.asarray(_needed(compute_flop, time_s, machine, law).value)
+    return like(count * per_accelerator, compute_flop, time_s, name="power_w")
 
 
-def training_time_in_envelope_s(compute_flop, power_w, *, accelerator, assumptions=None,
-                                goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION, power_basis="peak"):
-    """Shortest wall-clock time to train C FLOP inside a power envelope [s].
+def training_time_in_envelope_s(compute_flop, power_w, *, accelerator, law=laws.DEFAULT_LAW,
+                                assumptions=None, power_basis="peak"):
+    """Wall-clock time to train C FLOP on every accelerator a power envelope holds [s].
 
     Parameters
     ----------
@@ -716,26 +608,28 @@ def training_time_in_envelope_s(compute_flop, power_w, *, accelerator, assumptio
     Returns
     -------
     float, ndarray or Series
-        T [s].
+        T [s] (NaN where no layout of the compute-optimal model fits the envelope).
 
     Notes
     -----
-    :func:`scaling.chain.training_time_s` on the :math:`P / p_{acc}` accelerators the
-    envelope holds (:math:`p_{acc}` the facility power per accelerator); the inverse of
-    :func:`facility_power_needed_w`.
+    The forward chain on the :math:`\\lfloor P / p_{acc} \\rfloor` accelerators the envelope
+    holds (:math:`p_{acc}` the facility power per accelerator).
     """
-    _, per_acc, per_acc_w = _per_accelerator(accelerator, assumptions, power_basis)
-    count = as_float_array("power_w", power_w) / per_acc_w
-    compute = as_float_array("compute_flop", compute_flop)
-    setup = _step_time(accelerator, assumptions)
-    if setup is not None:
-        per_acc = setup[3] * _mfu(setup, compute, count)
-    time = training_time_s(compute, count * per_acc, _goodput(goodput))
-    return like(time, compute_flop, power_w, name="time_s")
+    machine = _machine(accelerator, assumptions)
+    compute = np.asarray(as_float_array("compute_flop", compute_flop))
+    count = _envelope_count(power_w, machine, power_basis)
+    size = np.asarray(laws.compute_optimal(compute, law).n_params, dtype=float)
+    inputs = machine.inputs(compute, np.maximum(count, 1.0), n_params=size,
+                            on_infeasible="nan")
+    bad = ~np.isfinite(np.asarray(inputs["mfu"], dtype=float)) | (count < 1)
+    inputs["mfu"] = np.where(bad, 1.0, inputs["mfu"])
+    time = np.asarray(run_chain(inputs, include_failures=machine.assumptions.include_failures)[
+        "time_s"])
+    return like(np.where(bad, np.nan, time), compute_flop, power_w, name="time_s")
 
 
-def compute_in_envelope_flop(power_w, time_s, *, accelerator, assumptions=None,
-                             goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION, power_basis="peak"):
+def compute_in_envelope_flop(power_w, time_s, *, accelerator, law=laws.DEFAULT_LAW,
+                             assumptions=None, power_basis="peak"):
     """Largest training compute a power envelope delivers within a time [FLOP].
 
     Parameters
@@ -749,44 +643,27 @@ def compute_in_envelope_flop(power_w, time_s, *, accelerator, assumptions=None,
     Returns
     -------
     float, ndarray or Series
-        C [FLOP].
+        C [FLOP] (NaN where nothing finishes).
 
     Notes
     -----
-    The inverse of :func:`training_time_in_envelope_s` in C (time is linear in compute at a
-    constant MFU): :math:`C = T / t(1\\,\\mathrm{FLOP})`; with the step-time utilisation by
-    fixed-point iteration on :math:`C = T n P \\mathrm{MFU}(C, n) g`. Sevilla et al. (2024)
-    put a 1-5 GW campus at 1e28-3e29 FLOP by 2030, assuming better chips than today's.
+    :func:`scaling.solve.compute_for_deadline` on the accelerators the envelope holds; the
+    inverse of :func:`training_time_in_envelope_s` in C. Sevilla et al. (2024) put a 1-5 GW
+    campus at 1e28-3e29 FLOP by 2030, assuming better chips than today's.
     """
-    plain = as_assumptions(assumptions).replace(utilisation="generation_default")
-    per_flop = training_time_in_envelope_s(1.0, power_w, accelerator=accelerator,
-                                           assumptions=plain, goodput=goodput,
-                                           power_basis=power_basis)
-    compute = as_float_array("time_s", time_s) / np.asarray(per_flop)
-    setup = _step_time(accelerator, assumptions)
-    if setup is not None:
-        # fixed point: C = T n P MFU(C, n) g, with MFU the compute-optimal run's on n
-        _, _, per_acc_w = _per_accelerator(accelerator, assumptions, power_basis)
-        count = as_float_array("power_w", power_w) / per_acc_w
-        t = as_float_array("time_s", time_s)
-        g = _goodput(goodput)
-        compute, count, t, g = np.broadcast_arrays(compute, count, t, g)
-        out = np.empty(compute.shape)
-        for idx in np.ndindex(compute.shape):
-            n, tt, gg = float(count[idx]), float(t[idx]), float(g[idx])
-
-            def step(c, n=n, tt=tt, gg=gg):
-                return tt * n * setup[3] * float(_mfu(setup, c, n)) * gg
-
-            out[idx] = _settle(float(compute[idx]), step, lambda c, step=step: step(c) >= c)
-        compute = out if out.ndim else float(out)
+    machine = _machine(accelerator, assumptions)
+    count = _envelope_count(power_w, machine, power_basis)
+    time = np.asarray(as_float_array("time_s", time_s))
+    solution = solve.compute_for_deadline(machine, time, n_accelerators=np.maximum(count, 1.0),
+                                          law=law, strict=False)
+    compute = np.where(np.broadcast_to(count, np.shape(solution.value)) >= 1,
+                       np.asarray(solution.value), np.nan)
     return like(compute, power_w, time_s, name="compute_flop")
 
 
 def power_wall_table(n_params, time_s, *, accelerator, law=laws.DEFAULT_LAW,
-                     tokens_per_param=None, assumptions=None,
-                     goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION, scenario=None):
-    """Accelerators and facility power to train compute-optimal models by a deadline.
+                     tokens_per_param=None, assumptions=None, scenario=None):
+    """Accelerators and facility power to train models by a deadline.
 
     Parameters
     ----------
@@ -794,10 +671,10 @@ def power_wall_table(n_params, time_s, *, accelerator, law=laws.DEFAULT_LAW,
         Model sizes [parameters].
     time_s : float
         Deadline [s], > 0.
-    accelerator, assumptions, goodput
+    accelerator, assumptions
         See :func:`facility_power_needed_w`.
     law, tokens_per_param
-        Compute-optimal policy, see :func:`optimal_tokens_for_params`.
+        Training-token policy, see :func:`tokens_for_params`.
     scenario : str, optional
         Label copied into a ``scenario`` column (default: accelerator, precision, days).
 
@@ -806,42 +683,34 @@ def power_wall_table(n_params, time_s, *, accelerator, law=laws.DEFAULT_LAW,
     pandas.DataFrame
         One row per size: ``scenario``, ``n_params``, ``n_tokens``, ``compute_flop``,
         ``time_s``, ``n_accelerators``, ``facility_power_w`` (peak, what the site must supply)
-        and ``average_power_w`` (mean draw), ``energy_j`` (average power x time); NaN for a
-        size no count of the accelerator trains in time (step-time utilisation).
+        and ``average_power_w`` (mean draw), ``energy_j`` (at the average power over the
+        deadline); NaN for a size no count of the accelerator trains in time.
     """
     import pandas as pd
 
     n = np.atleast_1d(as_float_array("n_params", n_params))
     t = scalar("time_s", time_s)
-    tokens = np.asarray(optimal_tokens_for_params(n, law, tokens_per_param=tokens_per_param))
+    tokens = np.asarray(tokens_for_params(n, law, tokens_per_param=tokens_per_param))
     compute = np.asarray(laws.training_flop(n, tokens))
-    kwargs = dict(accelerator=accelerator, assumptions=assumptions, goodput=goodput)
-    count = np.asarray(accelerators_needed(compute, t, **kwargs))
-    peak = np.asarray(facility_power_needed_w(compute, t, **kwargs))
-    average = np.asarray(facility_power_needed_w(compute, t, power_basis="average", **kwargs))
+    machine = _machine(accelerator, assumptions)
+    solution = _needed(compute, t, machine, law, n_params=n)
+    met = np.asarray(solution.met, dtype=bool)
+    values = solution.values
     if scenario is None:
-        chip, _, _ = _per_accelerator(accelerator, assumptions, "peak")
-        scenario = (f"{chip.name} {as_assumptions(assumptions).precision}, "
+        scenario = (f"{machine.accelerator.name} {machine.assumptions.precision}, "
                     f"{t / SECONDS_PER_DAY:.0f} days")
+    average = np.where(met, values["facility_power_w"], np.nan)
     return pd.DataFrame({
-        "scenario": scenario,
-        "n_params": n,
-        "n_tokens": tokens,
-        "compute_flop": compute,
-        "time_s": t,
-        "n_accelerators": count,
-        "facility_power_w": peak,
-        "average_power_w": average,
-        # NaN where no count finishes in time (step-time utilisation: batch or memory wall)
-        "energy_j": np.where(np.isnan(average), np.nan,
-                             np.asarray(energy_j(np.nan_to_num(average), t))),
+        "scenario": scenario, "n_params": n, "n_tokens": tokens, "compute_flop": compute,
+        "time_s": t, "n_accelerators": np.asarray(solution.value),
+        "facility_power_w": np.where(met, values["peak_facility_power_w"], np.nan),
+        "average_power_w": average, "energy_j": average * t,
     })
 
 
 def facility_power_for_params_w(n_params, time_s, *, accelerator, law=laws.DEFAULT_LAW,
-                                tokens_per_param=None, assumptions=None,
-                                goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION, power_basis="peak"):
-    """Facility power to train a compute-optimal model of N parameters by a deadline [W].
+                                tokens_per_param=None, assumptions=None, power_basis="peak"):
+    """Facility power to train a model of N parameters by a deadline [W].
 
     Parameters
     ----------
@@ -849,25 +718,26 @@ def facility_power_for_params_w(n_params, time_s, *, accelerator, law=laws.DEFAU
         Model size N [parameters], > 0.
     time_s : float, ndarray or Series
         Deadline [s], > 0.
-    law, tokens_per_param
-        Compute-optimal policy, see :func:`optimal_tokens_for_params`.
+    tokens_per_param
+        Training-token policy, see :func:`tokens_for_params`.
     {hardware}
 
     Notes
     -----
-    :func:`facility_power_needed_w` of :func:`optimal_compute_for_params`.
+    The facility power of :func:`scaling.solve.accelerators_for_deadline` for the compute of
+    :func:`compute_for_params`.
     """
-    compute = optimal_compute_for_params(n_params, law, tokens_per_param=tokens_per_param)
-    power = facility_power_needed_w(compute, time_s, accelerator=accelerator,
-                                    assumptions=assumptions, goodput=goodput,
-                                    power_basis=power_basis)
+    machine = _machine(accelerator, assumptions)
+    n = np.asarray(as_float_array("n_params", n_params))
+    compute = np.asarray(compute_for_params(n, law, tokens_per_param=tokens_per_param))
+    count = np.asarray(_needed(compute, time_s, machine, law, n_params=n).value)
+    power = count * _power_per_accelerator_w(machine, power_basis)
     return like(power, n_params, time_s, name="power_w")
 
 
 def training_time_for_params_s(n_params, power_w, *, accelerator, law=laws.DEFAULT_LAW,
-                               tokens_per_param=None, assumptions=None,
-                               goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION, power_basis="peak"):
-    """Shortest time to train a compute-optimal model of N parameters in a power envelope [s].
+                               tokens_per_param=None, assumptions=None, power_basis="peak"):
+    """Wall-clock time to train a model of N parameters in a power envelope [s].
 
     Parameters
     ----------
@@ -875,23 +745,22 @@ def training_time_for_params_s(n_params, power_w, *, accelerator, law=laws.DEFAU
         Model size N [parameters], > 0.
     power_w : float, ndarray or Series
         Facility power envelope [W], > 0.
-    law, tokens_per_param
-        Compute-optimal policy, see :func:`optimal_tokens_for_params`.
+    tokens_per_param
+        Training-token policy, see :func:`tokens_for_params`.
     {hardware}
 
     Notes
     -----
-    :func:`training_time_in_envelope_s` of :func:`optimal_compute_for_params`.
+    :func:`training_time_in_envelope_s` of :func:`compute_for_params`.
     """
-    compute = optimal_compute_for_params(n_params, law, tokens_per_param=tokens_per_param)
-    time = training_time_in_envelope_s(compute, power_w, accelerator=accelerator,
-                                       assumptions=assumptions, goodput=goodput,
-                                       power_basis=power_basis)
+    compute = compute_for_params(n_params, law, tokens_per_param=tokens_per_param)
+    time = training_time_in_envelope_s(compute, power_w, accelerator=accelerator, law=law,
+                                       assumptions=assumptions, power_basis=power_basis)
     return like(time, n_params, power_w, name="time_s")
 
 
 def power_wall_params(power_w, time_s, *, accelerator, law=laws.DEFAULT_LAW, assumptions=None,
-                      goodput=LLAMA3_EFFECTIVE_TRAINING_FRACTION, power_basis="peak"):
+                      power_basis="peak"):
     """Largest compute-optimal model a power envelope trains within a time [parameters].
 
     Parameters
@@ -900,8 +769,6 @@ def power_wall_params(power_w, time_s, *, accelerator, law=laws.DEFAULT_LAW, ass
         Facility power envelope [W], > 0.
     time_s : float, ndarray or Series
         Wall-clock time [s], > 0.
-    law : str, Mapping or FitResult-like
-        Chinchilla parameter set of the compute-optimal split.
     {hardware}
 
     Notes
@@ -909,14 +776,14 @@ def power_wall_params(power_w, time_s, *, accelerator, law=laws.DEFAULT_LAW, ass
     :math:`N_{opt}(C)` of :func:`scaling.laws.compute_optimal` at the compute
     :func:`compute_in_envelope_flop` delivers; inverse of :func:`facility_power_for_params_w`.
     """
-    compute = compute_in_envelope_flop(power_w, time_s, accelerator=accelerator,
-                                       assumptions=assumptions, goodput=goodput,
-                                       power_basis=power_basis)
+    compute = compute_in_envelope_flop(power_w, time_s, accelerator=accelerator, law=law,
+                                       assumptions=assumptions, power_basis=power_basis)
     n_opt = laws.compute_optimal(np.asarray(compute), law).n_params
     return like(n_opt, power_w, time_s, name="n_params")
 
 
-for _function in (facility_power_needed_w, training_time_in_envelope_s, compute_in_envelope_flop,
-                  facility_power_for_params_w, training_time_for_params_s, power_wall_params):
+for _function in (accelerators_needed, facility_power_needed_w, training_time_in_envelope_s,
+                  compute_in_envelope_flop, facility_power_for_params_w,
+                  training_time_for_params_s, power_wall_params):
     _function.__doc__ = _function.__doc__.replace("    {hardware}", _HARDWARE_DOC.strip("\n"))
 del _function

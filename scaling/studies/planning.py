@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scaling import clusters as _clusters, cost as _cost
+from scaling import clusters as _clusters, cost as _cost, solve
 from scaling._validation import (
     as_count_array,
     as_float_array,
@@ -61,9 +61,8 @@ from scaling._validation import (
     whole_number,
 )
 from scaling.assumptions import Assumptions, as_assumptions
-from scaling.chain import (
-    RunEstimate, accelerators_for_deadline, chain_inputs, estimate_run, run_chain,
-)
+from scaling.chain import RunEstimate, estimate_run, setup
+from scaling.clusters import as_machine
 from scaling.errors import InfeasibleRunError
 from scaling.hardware import Accelerator, as_accelerator
 from scaling.laws import DEFAULT_LAW, FLOP_PER_PARAM_PER_TOKEN, compute_optimal, training_flop
@@ -84,7 +83,6 @@ __all__ = [
     "PlanAssumptions",
     "TrainingPlan",
     "PilotPlan",
-    "accelerators_for_deadline",
     "accelerators_for_memory",
     "whole_servers",
     "server_power_w",
@@ -663,99 +661,30 @@ def _resale_usd(capex_usd, plan_assumptions, assumptions) -> float:
         assumptions.prices.depreciation_rate_per_year / math.log(10.0)))
 
 
-#: Fixed-point iterations of the goodput-dependent accelerator count, and the relative change
-#: below which the count has converged (a handful of steps while goodput stays above ~50%).
-_FIXED_POINT_ITERATIONS = 50
-_FIXED_POINT_TOLERANCE = 1e-10
+#: Servers added, one at a time, when the layout at the whole-server count rounded up from
+#: the solver's answer misses the deadline (a step of the step-time model; a handful at most).
+_MAX_EXTRA_SERVERS = 64
 
 
-def _accelerators_for_deadline(compute, deadline, chip, n_params, a):
-    """Continuous accelerator count finishing ``compute`` by ``deadline`` at the chain's
-    goodput, by fixed-point iteration; InfeasibleRunError when no count does."""
-    def goodput(n):
-        inputs = chain_inputs(compute, accelerator=chip, n_accelerators=n, n_params=n_params,
-                              assumptions=a)
-        return float(run_chain(inputs, include_failures=a.include_failures)["goodput"]), inputs
-
-    _, inputs = goodput(1.0)
-    peak, mfu = inputs["peak_flop_per_s"], inputs["mfu"]
-    n = float(accelerators_for_deadline(compute, deadline, peak, mfu))
-    for _ in range(_FIXED_POINT_ITERATIONS):
-        g, _ = goodput(n)
-        if g <= 0:
-            break
-        new = float(accelerators_for_deadline(compute, deadline, peak, mfu, g))
-        if abs(new - n) <= _FIXED_POINT_TOLERANCE * new:
-            return new, inputs
-        n = new
-    counts = np.geomspace(1.0, 1e9, 901)
-    times = run_chain(chain_inputs(compute, accelerator=chip, n_accelerators=counts,
-                                   n_params=n_params, assumptions=a),
-                      include_failures=a.include_failures)["time_s"]
-    best = int(np.argmin(times))
+def _whole_server_run(compute, deadline, acc, n_params, model, a, servers, per_server):
+    """The run on ``servers`` whole servers, adding servers while it misses the deadline (the
+    last step of rounding the solver's count up; the layout can change with the count)."""
+    for _ in range(_MAX_EXTRA_SERVERS):
+        try:
+            run = estimate_run(compute, accelerator=acc, n_accelerators=servers * per_server,
+                               n_params=n_params, model=model, assumptions=a)
+        except InfeasibleRunError:
+            run = None
+        if run is not None and run.time_s <= deadline * (1 + _ROUNDING_RTOL):
+            return servers, run
+        servers += 1
     raise InfeasibleRunError(
-        f"deadline_s={deadline:.4g} s is too short: the fastest {chip.name} cluster for "
-        f"{compute:.3g} FLOP takes {times[best]:.4g} s (about {counts[best]:,.0f} "
-        "accelerators; more are interrupted so often that goodput falls faster than "
-        "throughput grows). Give a longer deadline or change the reliability assumptions")
+        f"{servers * per_server:,} {acc.name} accelerators in whole servers still miss "
+        f"deadline_s={deadline:.4g} s for {compute:.3g} FLOP; give a longer deadline")
 
 
-#: Doublings tried when looking for a server count that meets the deadline with the
-#: step-time utilisation (2^40 servers: beyond any cluster).
-_MAX_DOUBLINGS = 40
-
-
-def _servers_for_deadline(compute, deadline, chip, n_params, a, model, per_server, start):
-    """Fewest whole servers whose run meets the deadline with the step-time utilisation.
-
-    Brackets from ``start`` servers by doubling or halving, then bisects on whole servers
-    (the run time falls with the count until the batch-size wall). Returns (servers, run).
-    """
-    runs = {}
-
-    def run_at(servers):
-        if servers not in runs:
-            try:
-                runs[servers] = estimate_run(compute, accelerator=chip,
-                                             n_accelerators=servers * per_server,
-                                             n_params=n_params, model=model, assumptions=a)
-            except InfeasibleRunError:
-                runs[servers] = None
-        return runs[servers]
-
-    def meets(servers):
-        run = run_at(servers)
-        return run is not None and run.time_s <= deadline
-
-    hi = max(1, int(start))
-    lo = 0
-    if meets(hi):
-        while hi > 1 and meets(hi // 2):
-            hi //= 2
-        lo = hi // 2
-    else:
-        for _ in range(_MAX_DOUBLINGS):
-            lo, hi = hi, hi * 2
-            run = run_at(hi)
-            if meets(hi):
-                break
-            if run is not None and run.n_accelerators_used < 0.5 * run.n_accelerators:
-                raise InfeasibleRunError(
-                    f"deadline_s={deadline:.4g} s is too short for {compute:.3g} FLOP on "
-                    f"{chip.name}: the run's global batch keeps only about "
-                    f"{run.n_accelerators_used:,.0f} accelerators busy (the batch-size "
-                    f"wall; at {run.n_accelerators:,.0f} it takes {run.time_s:.4g} s), so "
-                    "more do not make it faster. Give a longer deadline or "
-                    "Assumptions(global_batch_tokens=...)")
-        else:
-            raise InfeasibleRunError(f"no {chip.name} cluster meets deadline_s={deadline:.4g} s")
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if meets(mid):
-            hi = mid
-        else:
-            lo = mid
-    return hi, run_at(hi)
+#: Relative slack with which the whole-server run meets the deadline (the solver's own).
+_ROUNDING_RTOL = 1e-6
 
 
 def plan_training(n_params, n_tokens, *, deadline_s, accelerator, rental_usd_per_hour=None,
@@ -778,7 +707,7 @@ def plan_training(n_params, n_tokens, *, deadline_s, accelerator, rental_usd_per
         committed-use discounts to it. A purchase price is set on the accelerator:
         ``dataclasses.replace(scaling.accelerator(name), price_usd=...)``.
     model : ModelShape or str, optional
-        The model for the step-time utilisation (default: a dense shape of ``n_params``).
+        The model for the step-time model (default: a dense shape of ``n_params``).
     assumptions : Assumptions, optional
         The chain's assumptions: MFU, precision, PUE, failures, prices
         (:class:`scaling.Assumptions`).
@@ -796,11 +725,12 @@ def plan_training(n_params, n_tokens, *, deadline_s, accelerator, rental_usd_per
 
     Notes
     -----
-    The accelerator count solves :math:`n = C / (P\\,\\mathrm{MFU}(n)\\,G(n)\\,T)` by
-    fixed-point iteration (goodput G from the chain falls slowly with n; with the step-time
-    utilisation the MFU is the plan's at that count), takes the larger of that and the memory
-    floor :math:`N b / M`, and rounds up to whole servers (adding servers while the plan at
-    the rounded count misses the deadline). Time, power, energy and cost at that size are
+    The accelerator count is the chain's one inverse,
+    :func:`scaling.solve.accelerators_for_deadline`, solving
+    :math:`n = C / (P\\,\\mathrm{MFU}(n)\\,G(n)\\,T)` (``n_accelerators_for_deadline``,
+    not rounded); the plan takes the larger of that and the memory floor :math:`N b / M`,
+    then rounds up to whole servers (adding servers while the layout at the rounded count
+    misses the deadline). Time, power, energy and cost at that size are
     :func:`scaling.estimate_run`'s, so :math:`t \\le T`.
     """
     acc = as_accelerator(accelerator)
@@ -814,21 +744,16 @@ def plan_training(n_params, n_tokens, *, deadline_s, accelerator, rental_usd_per
     deadline_s = scalar("deadline_s", deadline_s)
     compute = float(training_flop(n_params, n_tokens))
 
-    step_time = a.mfu is None and a.utilisation == "step_time"
-    plain = a.replace(utilisation="generation_default") if step_time else a
-    n_cont, _ = _accelerators_for_deadline(compute, deadline_s, acc, n_params, plain)
+    machine = setup(as_machine(accelerator=acc, count_required=False), a)
+    n_cont = float(solve.accelerators_for_deadline(machine, compute, deadline_s,
+                                                   n_params=n_params, model=model).value)
     n_memory = float(accelerators_for_memory(n_params, acc.memory_bytes,
                                              plan_assumptions.training_state_bytes_per_param))
     per_server = plan_assumptions.accelerators_per_server
-    n_servers = int(whole_servers(max(n_cont, n_memory), per_server))
-    if step_time:
-        n_servers, run = _servers_for_deadline(compute, deadline_s, acc, n_params, a, model,
-                                               per_server, n_servers)
-        n_cont = float(n_servers * per_server)
-        n_servers = max(n_servers, int(whole_servers(n_memory, per_server)))
+    n_servers, run = _whole_server_run(
+        compute, deadline_s, acc, n_params, model, a,
+        int(whole_servers(max(n_cont, n_memory), per_server)), per_server)
     n_acc = n_servers * per_server
-    run = estimate_run(compute, accelerator=acc, n_accelerators=n_acc, n_params=n_params,
-                       model=model, assumptions=a)
 
     power_server = float(server_power_w(acc.tdp_w, acc.chip_to_server_power, per_server))
     per_rack = plan_assumptions.servers_per_rack

@@ -22,7 +22,7 @@ the forecast chain (:func:`scaling.estimate_run`, :func:`scaling.largest_trainab
 .. math:: T = \\frac{C}{n\\,P_{peak}\\,\\mathrm{MFU}\\,G},
 
 with MFU from the step-time model of the compute-optimal model on each system (its parallel
-plan, the batch-size wall, its interconnect: :mod:`scaling.utilisation`), goodput :math:`G`
+layout, the batch-size wall, its interconnect: :mod:`scaling.throughput`), goodput :math:`G`
 from :mod:`scaling.reliability` with each system's own restart, checkpoint, spare and recovery
 assumptions (``data/resilience.csv``: one synchronous job on today's clusters, replicas that
 drop out and rejoin on the Stargate sites) and the compute-optimal model from
@@ -54,9 +54,10 @@ from scaling._validation import (
     unknown_name, whole_number,
 )
 from scaling.assumptions import as_assumptions
-from scaling.chain import chain_inputs, estimate_run, run_chain
+from scaling.chain import estimate_run, run_chain, setup
 from scaling.clusters import (
-    Cluster, as_cluster, default_rack_power_w, list_clusters, n_racks, peak_it_power_w,
+    Cluster, as_cluster, as_machine, default_rack_power_w, list_clusters, n_racks,
+    peak_it_power_w,
 )
 from scaling.studies.hardware import cluster_cost_breakdown
 from scaling.data import cached, load_table
@@ -338,11 +339,11 @@ def estimate_reference_run(system, *, compute_flop=None, n_params=None, law=laws
                         assumptions=_assumptions_for(clu.accelerator, assumptions, precision))
 
 
-def _reference_utilisation(system, a, law, compute_flop=None):
+def _reference_mfu(system, a, law, compute_flop=None):
     """(MFU, how it was set, what limits it) of the reference run on a system."""
     run = estimate_reference_run(system, compute_flop=_reference(compute_flop), law=law,
                                  assumptions=a)
-    return float(run.mfu), run.utilisation, run.utilisation_limit
+    return float(run.mfu), run.throughput.source, run.throughput.limit
 
 
 def _largest_trainable_columns(system, days, **kwargs) -> dict:
@@ -401,8 +402,8 @@ def compare_systems(cluster_names=DEFAULT_SYSTEMS, *, days=(30, 100), reference_
         ``reference_time_s`` / ``reference_time_days`` (the reference run's wall-clock time);
         ``naive_reference_time_days``, the time one would conclude by dividing the
         reference compute by the headline figure (NaN without one); what limits the
-        reference run: ``n_accelerators_used``, ``utilisation`` (how MFU was set) and
-        ``utilisation_limit`` (the step-time breakdown in words), and the goodput stage's
+        reference run: ``n_accelerators_used``, ``mfu_source`` (how MFU was set) and
+        ``mfu_limit`` (what limits it: the step-time breakdown in words), and the goodput stage's
         ``recovery`` ("restart" or "elastic"), ``restart_time_s`` and
         ``hot_spare_fraction`` (the system's resilience row).
     """
@@ -445,8 +446,8 @@ def compare_systems(cluster_names=DEFAULT_SYSTEMS, *, days=(30, 100), reference_
         row["reference_time_s"] = run.time_s
         row["reference_time_days"] = run.time_days
         row["n_accelerators_used"] = run.n_accelerators_used
-        row["utilisation"] = run.utilisation
-        row["utilisation_limit"] = run.utilisation_limit
+        row["mfu_source"] = run.throughput.source
+        row["mfu_limit"] = run.throughput.limit
         rel = a.reliability.resolve(system.resilience)
         row["recovery"] = rel.recovery
         row["restart_time_s"] = rel.restart_time_s
@@ -494,12 +495,12 @@ def precision_comparison(cluster_names=DEFAULT_SYSTEMS, *, assumptions=None,
     for name in _systems(cluster_names):
         system = as_cluster(name)
         chip = system.accelerator
-        used_mfu, how, _ = _reference_utilisation(system, a, law)
+        used_mfu, how, _ = _reference_mfu(system, a, law)
         sustained = float(sustained_flop_per_s(chip.peak_flop_per_s("bf16"),
                                                system.n_accelerators, used_mfu))
         mfu_source = {
             "step_time": "dense bf16 peak x the step-time model's whole-run MFU of a "
-                         "compute-optimal GPT-4-scale run (scaling.utilisation)",
+                         "compute-optimal GPT-4-scale run (scaling.throughput)",
             "generation_default": "dense bf16 peak x MFU (data/mfu_defaults.csv, by "
                                   "accelerator generation)",
         }.get(how, "dense bf16 peak x the MFU given")
@@ -613,7 +614,7 @@ def sensitivity_table(system="stargate-abilene", *, compute_flop=None, law=laws.
     chip = clu.accelerator
     a = as_assumptions(assumptions)
     ref = _reference(compute_flop)
-    base_mfu, _, _ = _reference_utilisation(clu, a, law, ref)
+    base_mfu, _, _ = _reference_mfu(clu, a, law, ref)
     rel = a.reliability.resolve(clu.resilience)
     base_rate = rel.failure_rate_per_accelerator_hour
     base_restart = rel.restart_time_s
@@ -771,16 +772,13 @@ def run_time_samples(cluster_name, *, uncertainty=None, n_samples=20_000, seed=0
     rng = as_rng(seed)
     compute = spec.compute().sample(reference_compute_flop(spec.run), n_samples, rng)
     n_opt = np.asarray(laws.compute_optimal(compute, law=law).n_params, dtype=float)
-    # utilisation of the central run (one plan search), drawn around it like the others
-    central = chain_inputs(reference_compute_flop(spec.run), accelerator=system.accelerator,
-                           n_accelerators=system.n_accelerators,
-                           n_params=float(laws.compute_optimal(
-                               reference_compute_flop(spec.run), law=law).n_params),
-                           assumptions=a, cluster=system)
-    inputs = chain_inputs(compute, accelerator=system.accelerator,
-                          n_accelerators=system.n_accelerators, n_params=n_opt,
-                          assumptions=a.replace(mfu=float(central["mfu"])), cluster=system)
-    inputs.update({k: central[k] for k in ("replica_size", "n_accelerators_used")})
+    # MFU of the central run (one layout search), drawn around it like the others
+    machine = setup(system, a)
+    ref = reference_compute_flop(spec.run)
+    central = machine.evaluate_throughput(ref, system.n_accelerators, n_params=float(
+        laws.compute_optimal(ref, law=law).n_params))
+    inputs = machine.inputs(compute, system.n_accelerators, n_params=n_opt,
+                            throughput=central)
     drawn = sample_inputs({"mfu": spec.mfu, "failure_rate_per_accelerator_hour":
                            spec.failure_rate}, inputs, n_samples, rng)
     inputs.update({name: value[0] for name, value in drawn.items()})
@@ -873,10 +871,9 @@ def compare_clusters(names=None, *, assumptions=None, law=laws.DEFAULT_LAW):
     rows = []
     for name in _systems(names, "names"):
         system = as_cluster(name)
-        mfu, _, _ = _reference_utilisation(system, a, law)
-        inputs = chain_inputs(1.0, accelerator=system.accelerator,
-                              n_accelerators=system.n_accelerators,
-                              assumptions=a.replace(mfu=mfu), cluster=system)
+        reference = estimate_reference_run(system, law=law, assumptions=a)
+        inputs = setup(system, a).inputs(1.0, system.n_accelerators,
+                                         throughput=reference.throughput)
         values = run_chain(inputs)
         rows.append({
             "name": system.name,
@@ -1006,24 +1003,24 @@ def size_cluster(accelerator, *, budget_usd=None, power_w=None, cooling="liquid"
         raise ValueError("resilience must be a Resilience, a cluster name or None, got "
                          f"{type(resilience).__name__}")
     rack_power_w = default_rack_power_w(cooling)
-    plain = a.replace(utilisation="generation_default")  # capex and power only
-    one = run_chain(chain_inputs(1.0, accelerator=chip, n_accelerators=1, assumptions=plain))
+    per_chip = setup(as_machine(accelerator=chip, n_accelerators=1), a)  # capex, power
+    capex_one = per_chip.capex_usd(1)
+    one = {"capex_usd": float(capex_one["hardware_usd"] + capex_one["facility_usd"]),
+           "peak_facility_power_w": float(per_chip.facility_power_w(1))}
     candidates = {}
     if budget_usd is not None:
         budget = scalar("budget_usd", budget_usd)
-        candidates["budget"] = math.floor(
-            budget / float(one["hardware_capex_usd"] + one["facility_capex_usd"]))
+        candidates["budget"] = math.floor(budget / one["capex_usd"])
     if power_w is not None:
         envelope = scalar("power_w", power_w)
-        candidates["power"] = math.floor(envelope / float(one["peak_facility_power_w"]))
+        candidates["power"] = math.floor(envelope / one["peak_facility_power_w"])
     binding = min(candidates, key=candidates.get)
     count = candidates[binding]
     if count < 1:
         if binding == "budget":
-            per_chip = float(one["hardware_capex_usd"] + one["facility_capex_usd"])
             given, need = f"budget_usd={budget_usd!r}", (
-                f"one {chip.name} costs ${per_chip:,.0f} with its share of servers, network "
-                "and facility")
+                f"one {chip.name} costs ${one['capex_usd']:,.0f} with its share of servers, "
+                "network and facility")
         else:
             given, need = f"power_w={power_w!r}", (
                 f"one {chip.name} needs {float(one['peak_facility_power_w']):,.0f} W at the wall")
@@ -1031,9 +1028,10 @@ def size_cluster(accelerator, *, budget_usd=None, power_w=None, cooling="liquid"
     sized = Cluster(name=f"{chip.name} x {count}", accelerator=chip, n_accelerators=count,
                     pue=a.pue if a.pue is not None else DEFAULT_PUE, cooling=cooling,
                     resilience=resilience)
-    mfu, _, _ = _reference_utilisation(sized, a, law, reference_compute_flop)
-    inputs = chain_inputs(1.0, accelerator=chip, n_accelerators=count,
-                          assumptions=a.replace(mfu=mfu))
+    reference = estimate_reference_run(sized, compute_flop=_reference(reference_compute_flop),
+                                       law=law, assumptions=a)
+    inputs = setup(as_machine(accelerator=chip, n_accelerators=count), a).inputs(
+        1.0, count, throughput=reference.throughput)
     values = run_chain(inputs)
     it_power = float(peak_it_power_w(count, chip.tdp_w, chip.chip_to_server_power))
     hardware_capex = float(values["hardware_capex_usd"])

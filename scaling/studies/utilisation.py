@@ -16,7 +16,10 @@ from scaling.errors import InfeasibleRunError
 from scaling.hardware import as_accelerator
 from scaling.model_shape import as_model_shape
 from scaling.parallelism import optimal_batch_tokens, plan_parallelism
-from scaling.throughput import RUN_EFFICIENCY, run_utilisation
+from scaling.assumptions import Assumptions
+from scaling.chain import training_time_s
+from scaling.hardware import sustained_flop_per_s
+from scaling.throughput import of_step_time, throughput_model
 
 __all__ = ["BREAKDOWN_COMPONENTS", "EFFICIENT_FRACTION", "breakdown_table",
            "interconnect_table", "largest_useful_accelerators", "scaling_curve"]
@@ -37,24 +40,32 @@ def _compute_for(shape, compute_flop, law):
     return float(laws.training_flop(n, laws.optimal_tokens_for_params(n, law)))
 
 
-def _breakdown_row(result, compute_flop, precision):
-    row = {"model": result.model.name or f"{result.model.n_params:.3g}",
-           "n_params": float(result.model.n_params), "compute_flop": compute_flop,
-           "accelerator": result.accelerator.name, "n_accelerators": result.n_accelerators,
-           "n_accelerators_used": result.n_accelerators_used,
-           "plan": (f"tp{result.plan.tp} pp{result.plan.pp} dp{result.plan.dp}"
-                    + (f" cp{result.plan.cp}" if result.plan.cp > 1 else "")
-                    + (f" ep{result.plan.ep}" if result.plan.ep > 1 else "")),
-           "global_batch_tokens": result.global_batch_tokens,
-           "step_time_s": result.step_time_s, "step_mfu": result.mfu,
-           "mfu": RUN_EFFICIENCY * 6.0 * result.model.n_active_params * result.tokens_per_s
-           / (result.n_accelerators * result.accelerator.peak_flop_per_s(precision)),
-           "training_time_s": compute_flop / (6.0 * result.model.n_active_params
-                                              * result.tokens_per_s) / RUN_EFFICIENCY,
-           "limit": result.limit}
+def _breakdown_row(step, compute_flop, precision):
+    """One row of the tables: the layout, its step time and shares, and the chain's MFU."""
+    tm = throughput_model(accelerator=step.accelerator, assumptions=_STEP_TIME.replace(
+        precision=precision))
+    through = of_step_time(tm, step)
+    layout = step.plan
+    peak = step.accelerator.peak_flop_per_s(precision)
+    row = {"model": step.model.name or f"{step.model.n_params:.3g}",
+           "n_params": float(step.model.n_params), "compute_flop": compute_flop,
+           "accelerator": step.accelerator.name, "n_accelerators": step.n_accelerators,
+           "n_accelerators_used": step.n_accelerators_used,
+           "layout": (f"tp{layout.tp} pp{layout.pp} dp{layout.dp}"
+                      + (f" cp{layout.cp}" if layout.cp > 1 else "")
+                      + (f" ep{layout.ep}" if layout.ep > 1 else "")),
+           "global_batch_tokens": step.global_batch_tokens,
+           "step_time_s": step.step_time_s, "step_mfu": through.step_mfu, "mfu": through.mfu,
+           "training_time_s": float(training_time_s(compute_flop, sustained_flop_per_s(
+               peak, step.n_accelerators, through.mfu))),
+           "limit": step.limit}
     for key, label in BREAKDOWN_COMPONENTS.items():
-        row[f"{label} share"] = result.breakdown_s[key] / result.step_time_s
+        row[f"{label} share"] = step.breakdown_s[key] / step.step_time_s
     return row
+
+
+#: The assumptions of the tables' whole-run MFU: the step-time model (the chain's default).
+_STEP_TIME = Assumptions(mfu_model="step_time")
 
 
 def breakdown_table(models, clusters, *, compute_flop=None, law=laws.DEFAULT_LAW,
@@ -78,9 +89,10 @@ def breakdown_table(models, clusters, *, compute_flop=None, law=laws.DEFAULT_LAW
     -------
     pandas.DataFrame
         One row per (model, system): ``model``, ``system``, ``n_params``, ``compute_flop``,
-        ``accelerator``, ``n_accelerators``, ``n_accelerators_used``, ``plan``,
-        ``global_batch_tokens``, ``step_time_s``, ``step_mfu`` (per step, dense bf16 peak),
-        ``mfu`` (the chain's whole-run MFU), ``training_time_s`` (failure-free, at that MFU),
+        ``accelerator``, ``n_accelerators``, ``n_accelerators_used``, ``layout``,
+        ``global_batch_tokens``, ``step_time_s``, ``step_mfu`` (per step) and ``mfu`` (the
+        chain's whole-run MFU; both against the precision's dense peak, :math:`C = 6ND`),
+        ``training_time_s`` (failure-free, at that MFU),
         ``limit`` (in words) and the share of the step of each component of
         :data:`BREAKDOWN_COMPONENTS` (``"compute share"``, ``"bubble share"``, ...); a
         model that does not fit a system has NaN figures and the reason in ``limit``.
@@ -93,18 +105,18 @@ def breakdown_table(models, clusters, *, compute_flop=None, law=laws.DEFAULT_LAW
         for model in models:
             shape = as_model_shape(model)
             c = _compute_for(shape, compute_flop, law)
+            machine = throughput_model(accelerator=clu.accelerator, cluster=clu,
+                                       assumptions=_STEP_TIME.replace(precision=precision))
             try:
-                run = run_utilisation(c, model=shape, accelerator=clu.accelerator,
-                                      n_accelerators=clu.n_accelerators, precision=precision,
-                                      scale_out_bandwidth_byte_per_s=clu.
-                                      scale_out_bandwidth_byte_per_s)
+                through = machine.evaluate(c, clu.n_accelerators, model=shape)
             except InfeasibleRunError as error:
                 rows.append({"model": shape.name, "system": clu.name,
                              "n_params": float(shape.n_params), "compute_flop": c,
                              "accelerator": clu.accelerator.name,
                              "n_accelerators": clu.n_accelerators, "limit": str(error)})
                 continue
-            rows.append({"system": clu.name, **_breakdown_row(run.plan, c, precision)})
+            rows.append({"system": clu.name, **_breakdown_row(through.step_time, c,
+                                                              precision)})
     frame = pd.DataFrame(rows)
     front = ["model", "system"]
     return frame[front + [c for c in frame.columns if c not in front]]
