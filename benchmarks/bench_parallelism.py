@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from scaling import parallelism as P
-from scaling.hardware import accelerator
+from scaling.hardware import as_accelerator
 from scaling.model_shape import as_model_shape
 
 CASES = [
@@ -30,10 +30,10 @@ def _loop_reference(model, kwargs, cluster):
     """Seconds per candidate of a plain Python loop over the same candidates."""
     shape = as_model_shape(model)
     if cluster is not None:
-        acc_name, n, out, _ = P._cluster_fields(cluster)
+        acc, n, out = P._cluster_fields(cluster)
     else:
-        acc_name, n, out = kwargs["accelerator"], kwargs["n_accelerators"], None
-    acc = accelerator(acc_name)
+        acc, n, out = kwargs["accelerator"], kwargs["n_accelerators"], None
+    acc = as_accelerator(acc)
     precision = kwargs.get("precision", "bf16")
     hw = P._resolve_hardware(acc, precision, None, None, out)
     st = P._settings(acc, precision, True, False, "1f1b", None, None, 2.0, None)
