@@ -95,8 +95,8 @@ __all__ = [
     "SCALE_OUT_LATENCY_S",
     "SCALE_UP_LATENCY_S",
     "SCHEDULES",
-    "ParallelPlan",
-    "ParallelismResult",
+    "ParallelLayout",
+    "StepTime",
     "min_accelerators_for_state",
     "optimal_batch_tokens",
     "plan_parallelism",
@@ -265,7 +265,7 @@ def optimal_batch_tokens(compute_flop):
 # --------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ParallelPlan:
+class ParallelLayout:
     """One parallel layout of a training run.
 
     Parameters
@@ -303,13 +303,13 @@ class ParallelPlan:
 
     def __post_init__(self) -> None:
         for attr in _LAYOUT_FIELDS:
-            object.__setattr__(self, attr, whole_number(f"ParallelPlan.{attr}",
+            object.__setattr__(self, attr, whole_number(f"ParallelLayout.{attr}",
                                                         getattr(self, attr)))
-        object.__setattr__(self, "zero_stage", _zero_stage("ParallelPlan.zero_stage",
+        object.__setattr__(self, "zero_stage", _zero_stage("ParallelLayout.zero_stage",
                                                            self.zero_stage))
-        check_choice("ParallelPlan.recompute", self.recompute, RECOMPUTE_MODES)
+        check_choice("ParallelLayout.recompute", self.recompute, RECOMPUTE_MODES)
         object.__setattr__(self, "recompute_fraction", scalar(
-            "ParallelPlan.recompute_fraction", self.recompute_fraction, check_fraction))
+            "ParallelLayout.recompute_fraction", self.recompute_fraction, check_fraction))
 
     @property
     def n_accelerators(self) -> int:
@@ -890,7 +890,7 @@ def _candidate_grid(shape: ModelShape, n: int, batch_seqs: int, domain: int, fix
 # result
 # --------------------------------------------------------------------------------------------
 
-#: Step-time components of :class:`ParallelismResult`, in display order.
+#: Step-time components of :class:`StepTime`, in display order.
 _TIME_COMPONENTS = ("compute_s", "memory_bound_s", "tensor_parallel_s", "pipeline_send_s",
                     "data_parallel_s", "expert_all_to_all_s", "bubble_s", "latency_s")
 _MEMORY_COMPONENTS = ("memory_weights_bytes", "memory_gradients_bytes", "memory_optimizer_bytes",
@@ -898,7 +898,7 @@ _MEMORY_COMPONENTS = ("memory_weights_bytes", "memory_gradients_bytes", "memory_
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ParallelismResult:
+class StepTime:
     """The fastest parallel plan found for a model on a machine, and what it predicts.
 
     Attributes
@@ -910,7 +910,7 @@ class ParallelismResult:
         Accelerators given.
     n_accelerators_used : int
         Accelerators the plan occupies (fewer than given when the batch cannot use more).
-    plan : ParallelPlan
+    layout : ParallelLayout
     global_batch_tokens : float
         Tokens per optimizer step [tokens].
     micro_batches : int
@@ -952,7 +952,7 @@ class ParallelismResult:
     precision: str
     n_accelerators: int
     n_accelerators_used: int
-    plan: ParallelPlan
+    layout: ParallelLayout
     global_batch_tokens: float
     micro_batches: int
     step_time_s: float
@@ -1001,19 +1001,19 @@ class ParallelismResult:
         """Key figures as a one-column DataFrame indexed by quantity (units in the names)."""
         import pandas as pd
 
-        plan = self.plan
+        layout = self.layout
         values = {
             "model": self.model.name or f"{self.model.n_params:.3g} params",
             "accelerator": self.accelerator.name,
             "precision": self.precision,
             "n_accelerators": self.n_accelerators,
             "n_accelerators_used": self.n_accelerators_used,
-            "tp x pp x dp x cp (ep)": f"{plan.tp} x {plan.pp} x {plan.dp} x {plan.cp} "
-                                      f"({plan.ep})",
-            "micro_batch": plan.micro_batch,
-            "virtual_stages": plan.virtual_stages,
-            "zero_stage": plan.zero_stage,
-            "recompute": plan.recompute,
+            "tp x pp x dp x cp (ep)": f"{layout.tp} x {layout.pp} x {layout.dp} x "
+                                      f"{layout.cp} ({layout.ep})",
+            "micro_batch": layout.micro_batch,
+            "virtual_stages": layout.virtual_stages,
+            "zero_stage": layout.zero_stage,
+            "recompute": layout.recompute,
             "global_batch_tokens": self.global_batch_tokens,
             "micro_batches": self.micro_batches,
             "step_time_s": self.step_time_s,
@@ -1119,7 +1119,7 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
                      recompute=None, recompute_fraction=None, flash_attention: bool = True, dropout: bool = False,
                      sequence_parallel: bool = True, schedule: str = "1f1b", dp_overlap=None, ep_overlap=None,
                      grad_reduce_bytes: float = 2.0, matmul_efficiency=None,
-                     attention_convention: str = "causal") -> ParallelismResult:
+                     attention_convention: str = "causal") -> StepTime:
     """Fastest parallel plan that fits in memory, with its step time, memory and MFU.
 
     Parameters
@@ -1171,7 +1171,7 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
 
     Returns
     -------
-    ParallelismResult
+    StepTime
 
     Raises
     ------
@@ -1281,34 +1281,34 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
     best = np.unravel_index(int(np.argmin(step)), shape2d)
     pick = {key: int(val[best[0]]) for key, val in layouts.items()}
     pick.update({key: int(val[best[1]]) for key, val in options.items()})
-    plan = ParallelPlan(tp=pick["tp"], pp=pick["pp"], dp=pick["dp"], cp=pick["cp"],
-                        ep=pick["ep"], micro_batch=pick["micro_batch"],
-                        virtual_stages=pick["virtual_stages"], zero_stage=pick["zero_stage"],
-                        recompute=RECOMPUTE_MODES[min(pick["recompute"], 2)],
-                        recompute_fraction=float(_RECOMPUTE_FRACTIONS[pick["recompute"]])
-                        if pick["recompute"] >= 2 else 1.0)
+    layout = ParallelLayout(tp=pick["tp"], pp=pick["pp"], dp=pick["dp"], cp=pick["cp"],
+                            ep=pick["ep"], micro_batch=pick["micro_batch"],
+                            virtual_stages=pick["virtual_stages"], zero_stage=pick["zero_stage"],
+                            recompute=RECOMPUTE_MODES[min(pick["recompute"], 2)],
+                            recompute_fraction=float(_RECOMPUTE_FRACTIONS[pick["recompute"]])
+                            if pick["recompute"] >= 2 else 1.0)
     step_s = float(res["step_time_s"][best])
     breakdown = {key: float(res[key][best]) for key in _TIME_COMPONENTS}
     memory = {key: float(res[key][best]) for key in _MEMORY_COMPONENTS}
     # whole micro-batches on every replica: the batch is rounded up to m x dp x micro-batch
     micro = int(res["micro_batches"][best])
-    tokens_step = micro * plan.dp * plan.micro_batch * shape.seq_len
-    if micro * plan.dp * plan.micro_batch != batch_seqs:
+    tokens_step = micro * layout.dp * layout.micro_batch * shape.seq_len
+    if micro * layout.dp * layout.micro_batch != batch_seqs:
         notes.append(f"global batch rounded from {batch_seqs:,} to "
-                     f"{micro * plan.dp * plan.micro_batch:,} sequences (whole micro-batches "
-                     f"on each of the {plan.dp:,} data-parallel replicas)")
+                     f"{micro * layout.dp * layout.micro_batch:,} sequences (whole micro-batches "
+                     f"on each of the {layout.dp:,} data-parallel replicas)")
     model_flop = tokens_step * float(shape.flop_per_token(attention=attention_convention))
-    used = plan.n_accelerators
+    used = layout.n_accelerators
     mfu_used = model_flop / (used * hw.peak_bf16 * step_s)
     mfu = model_flop / (n * hw.peak_bf16 * step_s)
-    wall = plan.tp * plan.pp * plan.cp * batch_seqs
-    limit = _describe_limit(plan, n, used, wall, batch_seqs, breakdown, step_s)
+    wall = layout.tp * layout.pp * layout.cp * batch_seqs
+    limit = _describe_limit(layout, n, used, wall, batch_seqs, breakdown, step_s)
     if used < n:
         notes.append(f"{n - used:,} of the {n:,} accelerators given stay idle: the plan uses "
                      f"{used:,}; MFU counts all {n:,}")
-    return ParallelismResult(
+    return StepTime(
         model=shape, accelerator=acc, precision=precision, n_accelerators=n,
-        n_accelerators_used=used, plan=plan, global_batch_tokens=float(tokens_step),
+        n_accelerators_used=used, layout=layout, global_batch_tokens=float(tokens_step),
         micro_batches=micro, step_time_s=step_s,
         breakdown_s=breakdown, memory_bytes=memory, memory_capacity_bytes=hw.hbm_bytes,
         usable_memory_bytes=usable, model_flop_per_step=model_flop,
@@ -1328,7 +1328,7 @@ _COMPONENT_WORDS = {
 }
 
 
-def _describe_limit(plan, n, used, wall, batch_seqs, breakdown, step_s) -> str:
+def _describe_limit(layout, n, used, wall, batch_seqs, breakdown, step_s) -> str:
     overheads = {k: v for k, v in breakdown.items() if k != "compute_s"}
     worst = max(overheads, key=overheads.get)
     share = overheads[worst] / step_s
@@ -1337,7 +1337,7 @@ def _describe_limit(plan, n, used, wall, batch_seqs, breakdown, step_s) -> str:
     if used < n and (n - used) >= _IDLE_WALL_FRACTION * n and wall < n:
         text = (f"Batch-size wall: the global batch of {batch_seqs:,} sequences keeps "
                 f"{n - used:,} of {n:,} accelerators idle (at most {wall:,} useful with "
-                f"tp x pp x cp = {plan.tp * plan.pp * plan.cp}). " + text)
+                f"tp x pp x cp = {layout.tp * layout.pp * layout.cp}). " + text)
     elif used < n:
         text = (f"{n - used:,} of {n:,} accelerators idle (the best layout does not divide "
                 "the count). " + text)

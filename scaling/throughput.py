@@ -45,7 +45,7 @@ from scaling.hardware import as_accelerator
 from scaling.model_shape import (  # MIN_DERIVED_PARAMS: the smallest derived shape (re-exported)
     MIN_DERIVED_PARAMS, as_model_shape, shape_from_params,
 )
-from scaling.parallelism import ParallelismResult, optimal_batch_tokens, plan_parallelism
+from scaling.parallelism import StepTime, optimal_batch_tokens, plan_parallelism
 from scaling.uncertainty import STEP_TIME_MFU_LOG_SD
 
 __all__ = [
@@ -120,8 +120,8 @@ class RunUtilisation:
     replica_size : int
         Accelerators per data-parallel replica, tp x pp x cp x ep. [count]
     limit : str
-        What limits the run, in words (:attr:`ParallelismResult.limit`).
-    plan : ParallelismResult
+        What limits the run, in words (:attr:`StepTime.limit`).
+    plan : StepTime
         The plan, its memory and step-time breakdown (per-step MFU in the PaLM convention).
     """
 
@@ -132,7 +132,7 @@ class RunUtilisation:
     n_accelerators_used: int
     replica_size: int
     limit: str
-    plan: ParallelismResult
+    plan: StepTime
 
 
 #: (shape, accelerator fields, count, precision, batch sequences, scale-out, efficiency) ->
@@ -218,11 +218,12 @@ def run_utilisation(compute_flop, *, model, accelerator, n_accelerators, precisi
     result = cached
     step = 6.0 * shape.n_active_params * result.tokens_per_s / (
         n * acc.peak_flop_per_s(precision))
-    plan = result.plan
+    layout = result.layout
     return RunUtilisation(
         mfu=eta * step, step_mfu=step, run_efficiency=eta, n_accelerators=n,
         n_accelerators_used=result.n_accelerators_used,
-        replica_size=plan.tp * plan.pp * plan.cp * plan.ep, limit=result.limit, plan=result)
+        replica_size=layout.tp * layout.pp * layout.cp * layout.ep, limit=result.limit,
+        plan=result)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

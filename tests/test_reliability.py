@@ -437,8 +437,8 @@ def test_stargate_runs_elastic_by_default_and_would_stall_as_one_synchronous_job
 
     run = scaling.estimate_run(2.1e25, cluster="stargate-2024")
     spare = scaling.cluster("stargate-2024").resilience.hot_spare_fraction
-    expected = rel.elastic_goodput(1_000_000, run.plan.plan.tp * run.plan.plan.pp
-                                   * run.plan.plan.cp * run.plan.plan.ep,
+    expected = rel.elastic_goodput(1_000_000, run.plan.layout.tp * run.plan.layout.pp
+                                   * run.plan.layout.cp * run.plan.layout.ep,
                                    rejoin_time_s=20.0,
                                    checkpoint_overhead_fraction=0.0071) * (1 - spare)
     assert run.goodput == pytest.approx(float(expected), rel=1e-12)

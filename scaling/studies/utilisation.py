@@ -42,9 +42,9 @@ def _breakdown_row(result, compute_flop, precision):
            "n_params": float(result.model.n_params), "compute_flop": compute_flop,
            "accelerator": result.accelerator.name, "n_accelerators": result.n_accelerators,
            "n_accelerators_used": result.n_accelerators_used,
-           "plan": (f"tp{result.plan.tp} pp{result.plan.pp} dp{result.plan.dp}"
-                    + (f" cp{result.plan.cp}" if result.plan.cp > 1 else "")
-                    + (f" ep{result.plan.ep}" if result.plan.ep > 1 else "")),
+           "plan": (f"tp{result.layout.tp} pp{result.layout.pp} dp{result.layout.dp}"
+                    + (f" cp{result.layout.cp}" if result.layout.cp > 1 else "")
+                    + (f" ep{result.layout.ep}" if result.layout.ep > 1 else "")),
            "global_batch_tokens": result.global_batch_tokens,
            "step_time_s": result.step_time_s, "step_mfu": result.mfu,
            "mfu": RUN_EFFICIENCY * 6.0 * result.model.n_active_params * result.tokens_per_s
