@@ -484,7 +484,7 @@ class RunEstimate(ResultMixin):
     utilisation : how MFU was set: "step_time", "generation_default", "assumptions" or
         "cluster" (not a column)
     utilisation_limit : what limits utilisation, in words ("" without a plan; not a column)
-    plan : the :class:`scaling.parallelism.StepTime` of the step-time model (a tuple
+    plan : the :class:`scaling.plan_search.StepTime` of the step-time model (a tuple
         of them for array inputs; None for constant MFUs; not a column): the parallel layout,
         memory per accelerator and step-time breakdown (:meth:`step_time_breakdown`)
     model : the :class:`scaling.model_shape.ModelShape` of the plan (tuple / None as ``plan``)
@@ -541,7 +541,7 @@ class RunEstimate(ResultMixin):
 
     def step_time_breakdown(self):
         """The step-time and memory breakdown of the run's parallel plan (pandas.DataFrame,
-        :meth:`scaling.parallelism.StepTime.to_frame`).
+        :meth:`scaling.plan_search.StepTime.to_frame`).
 
         Raises
         ------

@@ -14,8 +14,8 @@ asks for model FLOP utilisation. In order:
    derived from ``n_params``; for an unknown size the compute-optimal size of the compute under
    :data:`scaling.laws.DEFAULT_LAW`), the accelerator and count, the cluster's scale-out
    bandwidth, the global batch of DeepSeek LLM's batch-size law for the run's compute
-   (:func:`scaling.parallelism.optimal_batch_tokens`; ``Assumptions(global_batch_tokens=...)``
-   overrides it) and the precision, :func:`scaling.parallelism.plan_parallelism` finds the
+   (:func:`scaling.plan_search.optimal_batch_tokens`; ``Assumptions(global_batch_tokens=...)``
+   overrides it) and the precision, :func:`scaling.plan_search.plan_parallelism` finds the
    fastest plan that fits in memory (:class:`~scaling.errors.InfeasibleRunError` naming the
    minimum accelerator count when none does). The chain's MFU is that plan's token throughput
    expressed in the chain's convention (:math:`C = 6ND`, against the dense peak of the run's
@@ -45,7 +45,7 @@ from scaling.hardware import as_accelerator
 from scaling.model_shape import (  # MIN_DERIVED_PARAMS: the smallest derived shape (re-exported)
     MIN_DERIVED_PARAMS, as_model_shape, shape_from_params,
 )
-from scaling.parallelism import StepTime, optimal_batch_tokens, plan_parallelism
+from scaling.plan_search import StepTime, optimal_batch_tokens, plan_parallelism
 from scaling.uncertainty import STEP_TIME_MFU_LOG_SD
 
 __all__ = [
@@ -172,7 +172,7 @@ def run_utilisation(compute_flop, *, model, accelerator, n_accelerators, precisi
         The cluster's scale-out bandwidth per accelerator [byte/s]; default the
         accelerator's catalog value.
     global_batch_tokens : float, optional
-        Tokens per optimizer step; default :func:`scaling.parallelism.optimal_batch_tokens`
+        Tokens per optimizer step; default :func:`scaling.plan_search.optimal_batch_tokens`
         of ``compute_flop``.
     run_efficiency : float, optional
         Default :data:`RUN_EFFICIENCY`.

@@ -40,6 +40,7 @@ from scaling.studies import laws as study_laws, reliability as study_reliability
 import scaling.model_shape  # noqa: F401
 import scaling.studies.outlook
 import scaling.parallelism  # noqa: F401
+import scaling.plan_search  # noqa: F401
 import scaling.trends  # noqa: F401
 import scaling.valuation  # noqa: F401
 import scaling.plots.hardware  # noqa: F401  (scaling.plots.hardware.landscape_chart)
@@ -174,10 +175,10 @@ API_CASES = [
     case("plan-type-misspelt", lambda: _plan(accelerator="H100 SXM5 80G"), E,
          "accelerator", "did you mean"),
     case("schedule-misspelt",
-         lambda: scaling.parallelism.plan_parallelism("Llama 3 8B", H100, 64, schedule="1f1d"), E,
+         lambda: scaling.plan_search.plan_parallelism("Llama 3 8B", H100, 64, schedule="1f1d"), E,
          "schedule", "did you mean '1f1b'"),
     case("recompute-misspelt",
-         lambda: scaling.parallelism.plan_parallelism("Llama 3 8B", H100, 64, recompute="ful"), E,
+         lambda: scaling.plan_search.plan_parallelism("Llama 3 8B", H100, 64, recompute="ful"), E,
          "recompute", "did you mean 'full'"),
     case("emissions-region-misspelt",
          lambda: scaling.estimate_run(1e24, cluster="llama3-16k",

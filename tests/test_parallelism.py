@@ -1,5 +1,6 @@
-"""Step time, memory and plan search (scaling.parallelism), model shapes (scaling.model_shape)
-and calibration (scaling.utilisation), checked against published figures.
+"""Step time and memory (scaling.parallelism), plan search (scaling.plan_search), model shapes
+(scaling.model_shape) and calibration (scaling.studies.calibration), checked against published
+figures.
 
 Calibration: the one fitted constant, MATMUL_EFFICIENCY, comes from Narayanan et al. (2021)
 Table 1 only (data/parallel_benchmarks.csv, calibration_set == "fit"). Every other published
@@ -19,9 +20,9 @@ from scaling.model_shape import (
     SHAPE_RULE, ModelShape, fit_shape_rule, model_configs, named_shape, shape_from_params,
 )
 from scaling.parallelism import (
-    MATMUL_EFFICIENCY, ParallelLayout, min_accelerators_for_state, optimal_batch_tokens,
-    plan_parallelism, training_state_bytes,
+    MATMUL_EFFICIENCY, ParallelLayout, min_accelerators_for_state, training_state_bytes,
 )
+from scaling.plan_search import optimal_batch_tokens, plan_parallelism
 from scaling.studies.calibration import (
     calibrate, leave_one_out, megatron_flop_per_token, parallel_benchmarks, predict_runs,
 )

@@ -53,7 +53,7 @@ from scaling._validation import unknown_name
 from scaling.data import load_table
 from scaling.hardware import as_accelerator
 from scaling.model_shape import as_model_shape, shape_from_params
-from scaling.parallelism import plan_parallelism
+from scaling.plan_search import plan_parallelism
 from scaling.results import fold_error
 from scaling.units import SECONDS_PER_HOUR
 

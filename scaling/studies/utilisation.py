@@ -2,8 +2,8 @@
 the step time scales with the accelerator count (the batch-size and latency walls), and what
 faster interconnect buys.
 
-Built on :mod:`scaling.parallelism` (the plan search) and :mod:`scaling.throughput` (the
-chain's whole-run efficiency).
+Built on :mod:`scaling.plan_search` (the plan search over the step-time model of
+:mod:`scaling.parallelism`) and :mod:`scaling.throughput` (the chain's whole-run efficiency).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from scaling.clusters import as_cluster
 from scaling.errors import InfeasibleRunError
 from scaling.hardware import as_accelerator
 from scaling.model_shape import as_model_shape
-from scaling.parallelism import optimal_batch_tokens, plan_parallelism
+from scaling.plan_search import optimal_batch_tokens, plan_parallelism
 from scaling.throughput import RUN_EFFICIENCY, run_utilisation
 
 __all__ = ["BREAKDOWN_COMPONENTS", "EFFICIENT_FRACTION", "breakdown_table",
@@ -127,7 +127,7 @@ def scaling_curve(model, accelerator, counts, *, compute_flop=None, law=laws.DEF
     law, precision :
         As in :func:`breakdown_table`.
     scale_out_bandwidth_byte_per_s, scale_up_domain_size, scale_up_bandwidth_byte_per_s :
-        Override the catalog's interconnect (:func:`scaling.parallelism.plan_parallelism`).
+        Override the catalog's interconnect (:func:`scaling.plan_search.plan_parallelism`).
 
     Returns
     -------
