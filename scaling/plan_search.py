@@ -28,7 +28,7 @@ from scaling._validation import (
 )
 from scaling.clusters import as_cluster
 from scaling.errors import InfeasibleRunError
-from scaling.hardware import PRECISIONS, Accelerator, as_accelerator
+from scaling.hardware import PRECISIONS, Accelerator, as_accelerator, model_flop_utilisation
 from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
 from scaling.model_shape import ATTENTION_FLOP_CONVENTIONS, ModelShape, as_model_shape
 from scaling.parallelism import (
@@ -279,10 +279,15 @@ class StepTime:
     model_flop_per_step : float
         Model FLOP of one step, attention counted as ``attention_convention`` [FLOP].
     mfu : float
-        Model FLOP utilisation against all accelerators given (idle ones included), dense bf16
-        peak.
+        Per-step model FLOP utilisation [fraction]: the model FLOP of one step
+        (``model_flop_per_step``, attention counted per ``attention_convention``) per second
+        of step time, against the dense bf16 peak of every accelerator given, idle ones
+        included (:func:`scaling.hardware.model_flop_utilisation`). This is the convention of
+        published per-step MFU figures (PaLM, Megatron-LM); the bf16 peak is the denominator
+        for fp8 runs too. It is not the chain's whole-run MFU (``RunEstimate.mfu``: 6ND model
+        FLOP, the peak at the run's precision, the whole-run efficiency).
     mfu_used : float
-        The same against the accelerators used.
+        The same against the accelerators used (``n_accelerators_used``) [fraction].
     tokens_per_s : float
         Training throughput [tokens/s].
     max_useful_accelerators : int
@@ -658,8 +663,9 @@ def _result(problem: _Problem, found: _Found, best: tuple, attention_convention:
                      "replicas)")
     model_flop = tokens_step * float(shape.flop_per_token(attention=attention_convention))
     used = layout.n_accelerators
-    mfu_used = model_flop / (used * problem.hardware.peak_bf16 * step_s)
-    mfu = model_flop / (n * problem.hardware.peak_bf16 * step_s)
+    peak = problem.hardware.peak_bf16
+    mfu_used = float(model_flop_utilisation(model_flop / step_s, used, peak))
+    mfu = float(model_flop_utilisation(model_flop / step_s, n, peak))
     wall = layout.tp * layout.pp * layout.cp * batch_seqs
     limit = _describe_limit(layout, n, used, wall, batch_seqs, breakdown, step_s)
     if used < n:
@@ -756,10 +762,11 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
     .. math:: T = (m + b)\\, t_{mb} + t_{dp}^{exposed} + t_{opt},
               \\qquad b = (p - 1)/v
 
-    (see the module notes for :math:`t_{mb}`), and the plan with the smallest time per
+    (see :mod:`scaling.parallelism` for :math:`t_{mb}`), and the plan with the smallest time per
     sequence :math:`T / (m\\,d\\,b)` whose memory fits is returned (whole micro-batches round the
-    global batch up by different amounts for different layouts). MFU is model FLOP per step /
-    (accelerators x dense bf16 peak x T).
+    global batch up by different amounts for different layouts). MFU is
+    :func:`scaling.hardware.model_flop_utilisation` of the model FLOP per step over :math:`T`,
+    against the accelerators given at their dense bf16 peak.
     """
     notes = []
     acc, n, scale_out_bandwidth_byte_per_s = _machine(
