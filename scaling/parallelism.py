@@ -385,7 +385,7 @@ def _candidates(mc: _Model, st: _Settings, batch_seqs, tp, pp, dp, cp, ep, mb, v
 
 
 class _Params(NamedTuple):
-    per_layer: float | np.ndarray  # dense parameters of one layer (attention, MLP, router)
+    per_layer: float               # dense parameters of one layer (attention, MLP, router)
     dense: np.ndarray              # dense parameters held per accelerator
     expert: np.ndarray             # expert parameters held per accelerator
 
