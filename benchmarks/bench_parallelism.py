@@ -1,4 +1,4 @@
-"""Benchmark: one parallel-plan search (scaling.parallelism.plan_parallelism).
+"""Benchmark: one parallel-plan search (scaling.plan_search.plan_parallelism).
 
 For a few (model, cluster) pairs, prints the vectorised search time (best of 5 after a
 warm-up) and the number of candidate plans, beside a reference in the same process: a plain
@@ -12,7 +12,8 @@ import time
 import numpy as np
 
 from scaling import parallelism as P
-from scaling.hardware import accelerator
+from scaling import plan_search as S
+from scaling.hardware import as_accelerator
 from scaling.model_shape import as_model_shape
 
 CASES = [
@@ -30,17 +31,17 @@ def _loop_reference(model, kwargs, cluster):
     """Seconds per candidate of a plain Python loop over the same candidates."""
     shape = as_model_shape(model)
     if cluster is not None:
-        acc_name, n, out, _ = P._cluster_fields(cluster)
+        acc, n, out = S._cluster_fields(cluster)
     else:
-        acc_name, n, out = kwargs["accelerator"], kwargs["n_accelerators"], None
-    acc = accelerator(acc_name)
+        acc, n, out = kwargs["accelerator"], kwargs["n_accelerators"], None
+    acc = as_accelerator(acc)
     precision = kwargs.get("precision", "bf16")
-    hw = P._resolve_hardware(acc, precision, None, None, out)
-    st = P._settings(acc, precision, True, False, "1f1b", None, None, 2.0, None)
-    batch = kwargs.get("global_batch_tokens") or float(P.optimal_batch_tokens(
+    hw = S._resolve_hardware(acc, precision, None, None, out)
+    st = S._settings(acc, precision, True, False, "1f1b", None, None, 2.0, None)
+    batch = kwargs.get("global_batch_tokens") or float(S.optimal_batch_tokens(
         6.0 * shape.n_active_params * 20.0 * shape.n_params))
     seqs = max(1, int(round(batch / shape.seq_len)))
-    layouts, options = P._candidate_grid(shape, n, seqs, int(hw.domain), {})
+    layouts, options = S._candidate_grid(shape, n, seqs, int(hw.domain), {})
     mc = P._model_consts(shape)
     total = layouts["tp"].size * options["zero_stage"].size
     rng = np.random.default_rng(0)
@@ -64,11 +65,11 @@ def main():
         call = dict(kwargs)
         if cluster is not None:
             call["cluster"] = cluster
-        P.plan_parallelism(model, **call)  # warm-up (imports, caches)
+        S.plan_parallelism(model, **call)  # warm-up (imports, caches)
         times = []
         for _ in range(REPEATS):
             start = time.perf_counter()
-            result = P.plan_parallelism(model, **call)
+            result = S.plan_parallelism(model, **call)
             times.append(time.perf_counter() - start)
         best = min(times)
         per_candidate, total = _loop_reference(model, kwargs, cluster)

@@ -70,8 +70,8 @@ _LAZY = {
     "inference_optimal": "inference",
     # the step-time model of utilisation (issue 9)
     "ModelShape": "model_shape",
-    "plan_parallelism": "parallelism",
-    "optimal_batch_tokens": "parallelism",
+    "plan_parallelism": "plan_search",
+    "optimal_batch_tokens": "plan_search",
     "min_accelerators_for_state": "parallelism",
     # errors
     "InfeasibleRunError": "errors",
@@ -82,7 +82,7 @@ _SUBMODULES = {
     "units", "errors", "data", "laws", "fit", "hardware", "reliability", "clusters", "cost",
     "assumptions", "uncertainty", "chain", "forecasting", "inference",
     "results", "plots", "studies", "apps",
-    "valuation", "trends", "emissions", "model_shape", "parallelism", "throughput",
+    "valuation", "trends", "emissions", "model_shape", "parallelism", "plan_search", "throughput",
 }
 
 __all__ = sorted(_LAZY) + sorted(_SUBMODULES)

@@ -72,7 +72,7 @@ class Assumptions:
         accelerator generation's constant (``Accelerator.default_mfu``).
     global_batch_tokens : float or None
         Global batch of the step-time model [tokens]; None = DeepSeek LLM's batch-size law
-        for the run's compute (:func:`scaling.parallelism.optimal_batch_tokens`).
+        for the run's compute (:func:`scaling.plan_search.optimal_batch_tokens`).
     precision : {"bf16", "fp8"}
         Numeric format whose dense peak the utilisation applies to.
     pue : float or None

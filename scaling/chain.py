@@ -651,14 +651,14 @@ class RunEstimate(ResultMixin):
 
     @property
     def step_time(self):
-        """The :class:`~scaling.parallelism.StepTime` of the step-time model: the layout,
+        """The :class:`~scaling.plan_search.StepTime` of the step-time model: the layout,
         memory per accelerator and step-time breakdown (a tuple of them for array inputs;
         None for a constant MFU)."""
         return None if self.throughput is None else self.throughput.step_time
 
     def step_time_breakdown(self):
         """The step-time and memory breakdown of the run's layout (pandas.DataFrame,
-        :meth:`scaling.parallelism.StepTime.to_frame`).
+        :meth:`scaling.plan_search.StepTime.to_frame`).
 
         Raises
         ------

@@ -50,7 +50,6 @@ __all__ = [
     "amortized_hardware_cost_usd",
     "capex_breakdown_usd",
     "cluster_capex_usd",
-    "cluster_cost_breakdown",
     "committed_use_discount",
     "depreciated_value_usd",
     "discounted_rental_usd_per_hour",

@@ -47,10 +47,10 @@ __all__ = [
     "PRECISIONS",
     "PROJECTION_BASES",
     "accelerator",
-    "accelerator_landscape",
     "as_accelerator",
     "list_accelerators",
     "mfu_defaults",
+    "model_flop_utilisation",
     "sustained_flop_per_s",
 ]
 
@@ -474,28 +474,42 @@ def sustained_flop_per_s(peak_flop_per_s, n_accelerators, mfu):
 
 @elementwise
 def model_flop_utilisation(model_flop_per_s, n_accelerators, peak_flop_per_s):
-    """Model FLOP utilisation of a group of accelerators (the inverse of
-    :func:`sustained_flop_per_s`).
+    """Model FLOP utilisation (MFU) of a group of accelerators.
+
+    The inverse of :func:`sustained_flop_per_s`: the share of the group's peak that its
+    model-FLOP rate reaches.
 
     Parameters
     ----------
     model_flop_per_s : float or array_like or Series
-        Model FLOP delivered per second by the whole group [FLOP/s], >= 0.
+        Model FLOP the group completes per second [FLOP/s], > 0 (the FLOP convention, e.g.
+        6 N per token with or without attention, is the caller's).
     n_accelerators : int or array_like or Series
-        Accelerators in the group, > 0 (idle ones included).
+        Number of accelerators counted, > 0 (all given, or only those used).
     peak_flop_per_s : float or array_like or Series
-        Dense peak of one accelerator at the precision measured against [FLOP/s], > 0.
+        Peak of one accelerator at the precision the MFU is quoted against [FLOP/s], > 0.
 
     Returns
     -------
     float or ndarray or Series
-        MFU [fraction].
+        Model FLOP utilisation [fraction]. Not capped at 1: work run at a precision whose peak
+        exceeds ``peak_flop_per_s`` (fp8 matmuls against the bf16 peak) can exceed it.
 
     Notes
     -----
     .. math:: \\mathrm{MFU} = \\frac{R}{n \\cdot P_{peak}}
+
+    the package's one MFU formula (the step-time model's
+    :attr:`scaling.plan_search.StepTime.mfu` is computed with it).
+
+    Examples
+    --------
+    >>> round(model_flop_utilisation(4e17, 1024, 989e12), 3)
+    0.395
+    >>> round(model_flop_utilisation(sustained_flop_per_s(989e12, 1024, 0.4), 1024, 989e12), 12)
+    0.4
     """
-    rate = as_float_array("model_flop_per_s", model_flop_per_s, allow_zero=True)
+    rate = as_float_array("model_flop_per_s", model_flop_per_s)
     count = as_float_array("n_accelerators", n_accelerators)
     peak = as_float_array("peak_flop_per_s", peak_flop_per_s)
     return like(rate / (count * peak), model_flop_per_s, n_accelerators, peak_flop_per_s)

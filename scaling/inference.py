@@ -51,7 +51,6 @@ __all__ = [
     "chinchilla_quality_loss",
     "lifetime_flop",
     "usd_per_flop",
-    "inference_tradeoff",
 ]
 
 #: Inference FLOP per parameter per token (one forward pass), Sardana et al. (2024) §2.

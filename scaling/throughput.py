@@ -14,8 +14,8 @@ of assumptions (as pvlib's ``ModelChain`` binds its ``dc_model`` once). In order
    derived from ``n_params``; for an unknown size the compute-optimal size of the compute under
    :data:`scaling.laws.DEFAULT_LAW`), the accelerator and count, the cluster's scale-out
    bandwidth, the global batch of DeepSeek LLM's batch-size law for the run's compute
-   (:func:`scaling.parallelism.optimal_batch_tokens`; ``Assumptions(global_batch_tokens=...)``
-   overrides it) and the precision, :func:`scaling.parallelism.plan_parallelism` finds the
+   (:func:`scaling.plan_search.optimal_batch_tokens`; ``Assumptions(global_batch_tokens=...)``
+   overrides it) and the precision, :func:`scaling.plan_search.plan_parallelism` finds the
    fastest layout that fits in memory (:class:`~scaling.errors.InfeasibleRunError` naming the
    minimum accelerator count when none does).
 
@@ -48,7 +48,7 @@ from scaling.errors import InfeasibleRunError
 from scaling.hardware import model_flop_utilisation
 from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
 from scaling.model_shape import MIN_DERIVED_PARAMS, as_model_shape, shape_from_params
-from scaling.parallelism import optimal_batch_tokens, plan_parallelism
+from scaling.plan_search import optimal_batch_tokens, plan_parallelism
 from scaling.uncertainty import STEP_TIME_MFU_LOG_SD
 
 __all__ = [
@@ -141,7 +141,7 @@ class Throughput:
 
     @property
     def step_time(self):
-        """The :class:`~scaling.parallelism.StepTime` of a single run; a tuple (one per
+        """The :class:`~scaling.plan_search.StepTime` of a single run; a tuple (one per
         element) for array inputs; None for constant sources."""
         if self.index is None:
             return None
@@ -249,7 +249,7 @@ class ThroughputModel:
 
 
 def of_step_time(tm: ThroughputModel, step) -> Throughput:
-    """The :class:`Throughput` of one :class:`~scaling.parallelism.StepTime` on the machine of
+    """The :class:`Throughput` of one :class:`~scaling.plan_search.StepTime` on the machine of
     ``tm`` (a layout found outside the cache, e.g. with other interconnect settings)."""
     return _assemble(tm, [step], np.array(0), ())
 
@@ -409,5 +409,5 @@ def _assemble(tm, steps, index, infeasible) -> Throughput:
     return Throughput(
         source="step_time", mfu=tm.run_efficiency * step_mfu, step_mfu=step_mfu,
         n_accelerators_used=pick([s.n_accelerators_used for s in steps]),
-        replica_size=pick([s.plan.tp * s.plan.pp * s.plan.cp * s.plan.ep for s in steps]),
+        replica_size=pick([s.layout.tp * s.layout.pp * s.layout.cp * s.layout.ep for s in steps]),
         step_times=tuple(steps), index=index, infeasible=infeasible)

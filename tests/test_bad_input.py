@@ -35,11 +35,12 @@ import scaling.emissions  # noqa: F401
 import scaling.apps.explorer
 import scaling.studies.explorer  # noqa: F401
 import scaling.studies.trends  # noqa: F401
-from scaling.studies import hardware as study_hardware, inference as study_inference
+from scaling.studies import hardware as study_hardware
 from scaling.studies import laws as study_laws, reliability as study_reliability
 import scaling.model_shape  # noqa: F401
 import scaling.studies.outlook
 import scaling.parallelism  # noqa: F401
+import scaling.plan_search  # noqa: F401
 import scaling.trends  # noqa: F401
 import scaling.valuation  # noqa: F401
 import scaling.plots.hardware  # noqa: F401  (scaling.plots.hardware.landscape_chart)
@@ -174,10 +175,10 @@ API_CASES = [
     case("plan-type-misspelt", lambda: _plan(accelerator="H100 SXM5 80G"), E,
          "accelerator", "did you mean"),
     case("schedule-misspelt",
-         lambda: scaling.parallelism.plan_parallelism("Llama 3 8B", H100, 64, schedule="1f1d"), E,
+         lambda: scaling.plan_search.plan_parallelism("Llama 3 8B", H100, 64, schedule="1f1d"), E,
          "schedule", "did you mean '1f1b'"),
     case("recompute-misspelt",
-         lambda: scaling.parallelism.plan_parallelism("Llama 3 8B", H100, 64, recompute="ful"), E,
+         lambda: scaling.plan_search.plan_parallelism("Llama 3 8B", H100, 64, recompute="ful"), E,
          "recompute", "did you mean 'full'"),
     case("emissions-region-misspelt",
          lambda: scaling.estimate_run(1e24, cluster="llama3-16k",
@@ -291,6 +292,15 @@ API_CASES = [
          "n_params", "number"),
     case("sustained-string-count",
          lambda: hardware.sustained_flop_per_s(989e12, 8, "0.4"), E, "mfu", "number"),
+    case("model_flop_utilisation-string-rate",
+         lambda: hardware.model_flop_utilisation("4e17", 1024, 989e12), E,
+         "model_flop_per_s", "number"),
+    case("model_flop_utilisation-zero-count",
+         lambda: hardware.model_flop_utilisation(4e17, 0, 989e12), E,
+         "n_accelerators", "positive"),
+    case("model_flop_utilisation-negative-peak",
+         lambda: hardware.model_flop_utilisation(4e17, 1024, -989e12), E,
+         "peak_flop_per_s", "positive"),
     case("accelerator-string-peak", lambda: _accelerator(peak_bf16_flop_per_s="1e15"), E,
          "peak_bf16_flop_per_s", "single number"),
     case("accelerator-bool-tdp", lambda: _accelerator(tdp_w=True), E,
@@ -371,6 +381,9 @@ API_CASES = [
     case("sustained-lengths",
          lambda: hardware.sustained_flop_per_s(989e12, [8, 16], [0.4, 0.5, 0.3]), E,
          "n_accelerators", "mfu", "same length"),
+    case("model_flop_utilisation-lengths",
+         lambda: hardware.model_flop_utilisation([4e17, 5e17], [8, 16, 32], 989e12), E,
+         "model_flop_per_s", "n_accelerators", "same length"),
     case("facility_power-lengths",
          lambda: clusters.facility_power_w([8, 16], 700.0, 1.8, [1.1, 1.2, 1.3]), E,
          "n_accelerators", "pue", "same length"),

@@ -1,5 +1,6 @@
-"""Step time, memory and plan search (scaling.parallelism), model shapes (scaling.model_shape)
-and calibration (scaling.utilisation), checked against published figures.
+"""Step time and memory (scaling.parallelism), plan search (scaling.plan_search), model shapes
+(scaling.model_shape) and calibration (scaling.studies.calibration), checked against published
+figures.
 
 Calibration: the one fitted constant, MATMUL_EFFICIENCY, comes from Narayanan et al. (2021)
 Table 1 only (data/parallel_benchmarks.csv, calibration_set == "fit"). Every other published
@@ -19,9 +20,9 @@ from scaling.model_shape import (
     SHAPE_RULE, ModelShape, fit_shape_rule, model_configs, named_shape, shape_from_params,
 )
 from scaling.parallelism import (
-    MATMUL_EFFICIENCY, ParallelPlan, min_accelerators_for_state, optimal_batch_tokens,
-    plan_parallelism, training_state_bytes,
+    MATMUL_EFFICIENCY, ParallelLayout, min_accelerators_for_state, training_state_bytes,
 )
+from scaling.plan_search import optimal_batch_tokens, plan_parallelism
 from scaling.studies.calibration import (
     calibrate, leave_one_out, megatron_flop_per_token, parallel_benchmarks, predict_runs,
 )
@@ -131,7 +132,7 @@ def test_gpt3_175b_adam_does_not_fit_one_8xa100_server():
 def test_gpt3_175b_fits_tensor8_pipeline8_on_64_a100():
     result = plan_parallelism("GPT-3 175B", "A100-SXM4-80GB", 64, global_batch_tokens=3.2e6,
                               tp=8, pp=8)
-    assert result.plan.tp == 8 and result.plan.pp == 8 and result.plan.dp == 1
+    assert result.layout.tp == 8 and result.layout.pp == 8 and result.layout.dp == 1
     total = sum(result.memory_bytes.values())
     assert total <= result.usable_memory_bytes
     # 16 bytes x 175B / 64 = 44 GB of training state per GPU
@@ -270,7 +271,7 @@ def test_breakdown_sums_to_step_time_and_memory_fits():
     assert set(frame["kind"]) == {"time", "memory"}
     assert "mfu" in result.summary().index
     assert "Parallel plan" in result._repr_html_()
-    assert isinstance(result.plan, ParallelPlan)
+    assert isinstance(result.layout, ParallelLayout)
 
 
 def test_idle_accelerators_reported_and_mfu_counts_them():
@@ -303,7 +304,7 @@ def test_bad_inputs_name_the_argument():
     with pytest.raises(ValueError, match="unknown cluster"):
         plan_parallelism(1e9, cluster="llama3-16")
     with pytest.raises(ValueError, match="recompute"):
-        ParallelPlan(recompute="some")
+        ParallelLayout(recompute="some")
     with pytest.raises(ValueError, match="needs more than"):
         plan_parallelism(1e9, "H100-SXM", 8, tp=8, pp=2, dp=1, cp=1)
 
@@ -312,7 +313,7 @@ def test_fp8_mixture_of_experts_search_runs_and_uses_expert_parallelism():
     shape = replace(named_shape("DeepSeek-V3"), name="DeepSeek-V3")
     result = plan_parallelism(shape, "H800-SXM", 2048, precision="fp8",
                               global_batch_tokens=15360 * 4096, schedule="dualpipe")
-    assert result.plan.ep > 1
+    assert result.layout.ep > 1
     assert 0.1 < result.mfu < 0.7
 
 

@@ -437,8 +437,8 @@ def test_stargate_runs_elastic_by_default_and_would_stall_as_one_synchronous_job
 
     run = scaling.estimate_run(2.1e25, cluster="stargate-2024")
     spare = scaling.cluster("stargate-2024").resilience.hot_spare_fraction
-    expected = rel.elastic_goodput(1_000_000, run.step_time.plan.tp * run.step_time.plan.pp
-                                   * run.step_time.plan.cp * run.step_time.plan.ep,
+    expected = rel.elastic_goodput(1_000_000, run.step_time.layout.tp * run.step_time.layout.pp
+                                   * run.step_time.layout.cp * run.step_time.layout.ep,
                                    rejoin_time_s=20.0,
                                    checkpoint_overhead_fraction=0.0071) * (1 - spare)
     assert run.goodput == pytest.approx(float(expected), rel=1e-12)

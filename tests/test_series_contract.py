@@ -50,6 +50,8 @@ FUNCTIONS = [
     # throughput, time, power, energy, dollars
     ("hardware.sustained_flop_per_s", lambda x: hardware.sustained_flop_per_s(989e12, x, 0.4),
      s(8, 1024, 16384)),
+    ("hardware.model_flop_utilisation",
+     lambda x: hardware.model_flop_utilisation(x, 1024, 989e12), s(1e17, 3e17, 4e17)),
     ("chain.training_time_s", lambda x: chain.training_time_s(x, 1e18), s(1e22, 1e23, 1e24)),
     ("chain.accelerators_at_mfu",
      lambda x: chain.accelerators_at_mfu(x, 1e6, 989e12, 0.4), s(1e22, 1e23, 1e24)),

@@ -65,7 +65,7 @@ def test_mixture_of_experts_run_uses_its_active_parameters():
                                model="DeepSeek-V3",
                                assumptions=scaling.Assumptions(precision="fp8"))
     assert run.n_params == pytest.approx(671e9, rel=0.01)  # the checkpoint holds them all
-    assert run.step_time.plan.ep > 1
+    assert run.step_time.layout.ep > 1
     expected = (RUN_EFFICIENCY * 6 * run.model.n_active_params * run.step_time.tokens_per_s
                 / (2048 * scaling.accelerator("H800-SXM").peak_flop_per_s("fp8")))
     assert run.mfu == pytest.approx(expected, rel=1e-12)
@@ -102,7 +102,7 @@ def test_global_batch_override_moves_the_batch_wall():
                                assumptions=scaling.Assumptions(global_batch_tokens=64e6))
     # a four-times larger batch than the law's keeps the replicas busy: no pipeline bubble
     assert big.mfu > 2 * law.mfu
-    assert big.step_time.plan.pp < law.step_time.plan.pp
+    assert big.step_time.layout.pp < law.step_time.layout.pp
 
 
 def test_layout_search_is_cached_on_exact_inputs():

@@ -53,7 +53,7 @@ from scaling._validation import unknown_name
 from scaling.data import load_table
 from scaling.hardware import as_accelerator
 from scaling.model_shape import as_model_shape, shape_from_params
-from scaling.parallelism import plan_parallelism
+from scaling.plan_search import plan_parallelism
 from scaling.results import fold_error
 from scaling.units import SECONDS_PER_HOUR
 
@@ -199,11 +199,11 @@ def _predict_row(row, matmul_efficiency):
 
 
 def _fixed_plan_kwargs(result) -> dict:
-    plan = result.plan
-    out = {k: getattr(plan, k) for k in ("tp", "pp", "dp", "cp", "ep", "micro_batch",
+    layout = result.layout
+    out = {k: getattr(layout, k) for k in ("tp", "pp", "dp", "cp", "ep", "micro_batch",
                                           "virtual_stages", "zero_stage", "recompute")}
-    if plan.recompute == "full":
-        out["recompute_fraction"] = plan.recompute_fraction
+    if layout.recompute == "full":
+        out["recompute_fraction"] = layout.recompute_fraction
     return out
 
 
@@ -343,14 +343,15 @@ def predict_runs(runs=None, *, matmul_efficiency=None):
         shape, kwargs, result = _predict_row(row, matmul_efficiency)
         metric, value, mfu = _reported(row, shape, result.attention_convention)
         predicted = _value_from_mfu(row, shape, metric, result.mfu)
-        plan = result.plan
+        layout = result.layout
         records.append({
             "name": row.get("name"), "metric": metric, "reported_value": value,
             "predicted_value": predicted, "reported_mfu": mfu, "predicted_mfu": result.mfu,
             "ratio": predicted / value, "fold_error": fold_error(result.mfu / mfu),
-            "tp": plan.tp, "pp": plan.pp, "dp": plan.dp, "cp": plan.cp, "ep": plan.ep,
-            "micro_batch": plan.micro_batch, "virtual_stages": plan.virtual_stages,
-            "zero_stage": plan.zero_stage, "recompute": plan.recompute,
+            "tp": layout.tp, "pp": layout.pp, "dp": layout.dp, "cp": layout.cp,
+            "ep": layout.ep,
+            "micro_batch": layout.micro_batch, "virtual_stages": layout.virtual_stages,
+            "zero_stage": layout.zero_stage, "recompute": layout.recompute,
             "n_accelerators_used": result.n_accelerators_used, "limit": result.limit,
         })
     return pd.DataFrame(records)

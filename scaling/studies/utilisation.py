@@ -15,7 +15,7 @@ from scaling.clusters import as_cluster
 from scaling.errors import InfeasibleRunError
 from scaling.hardware import as_accelerator
 from scaling.model_shape import as_model_shape
-from scaling.parallelism import optimal_batch_tokens, plan_parallelism
+from scaling.plan_search import optimal_batch_tokens, plan_parallelism
 from scaling.assumptions import Assumptions
 from scaling.chain import training_time_s
 from scaling.hardware import sustained_flop_per_s
@@ -45,7 +45,7 @@ def _breakdown_row(step, compute_flop, precision):
     tm = throughput_model(accelerator=step.accelerator, assumptions=_STEP_TIME.replace(
         precision=precision))
     through = of_step_time(tm, step)
-    layout = step.plan
+    layout = step.layout
     peak = step.accelerator.peak_flop_per_s(precision)
     row = {"model": step.model.name or f"{step.model.n_params:.3g}",
            "n_params": float(step.model.n_params), "compute_flop": compute_flop,
@@ -139,7 +139,7 @@ def scaling_curve(model, accelerator, counts, *, compute_flop=None, law=laws.DEF
     law, precision :
         As in :func:`breakdown_table`.
     scale_out_bandwidth_byte_per_s, scale_up_domain_size, scale_up_bandwidth_byte_per_s :
-        Override the catalog's interconnect (:func:`scaling.parallelism.plan_parallelism`).
+        Override the catalog's interconnect (:func:`scaling.plan_search.plan_parallelism`).
 
     Returns
     -------

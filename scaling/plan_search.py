@@ -1,0 +1,828 @@
+"""The plan search: the fastest parallel layout of a training run, and its step time.
+
+:func:`plan_parallelism` takes a model and a machine, sets the global batch (given, or from
+DeepSeek LLM's batch-size law, :func:`optimal_batch_tokens`), builds every candidate layout
+(tp, pp, dp, cp, ep, micro-batch, interleaving, ZeRO stage, recomputation), evaluates them
+all at once with the step-time model of :mod:`scaling.parallelism`, keeps those that fit in
+memory and returns the fastest as a :class:`StepTime`: the layout, its step time by component,
+memory per accelerator, throughput and per-step model FLOP utilisation (MFU). It reads as a
+list of named steps: resolve the inputs, build the candidates, evaluate them, pick the fastest
+that fits, describe what limits it, build the result.
+
+References
+----------
+DeepSeek-AI (2024), "DeepSeek LLM", arXiv:2401.02954, Sec. 3.1 (batch-size law).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+
+from scaling._validation import (
+    as_float_array, check_at_least, check_bool, check_choice, check_fraction, like, scalar,
+    whole_number,
+)
+from scaling.clusters import as_cluster
+from scaling.errors import InfeasibleRunError
+from scaling.hardware import PRECISIONS, Accelerator, as_accelerator, model_flop_utilisation
+from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
+from scaling.model_shape import ATTENTION_FLOP_CONVENTIONS, ModelShape, as_model_shape
+from scaling.parallelism import (
+    DP_OVERLAP, MATMUL_EFFICIENCY, MEMORY_RESERVE_FRACTION, RECOMPUTE_MODES, SCHEDULES,
+    ParallelLayout, min_accelerators_for_state, training_state_bytes,
+    # the step-time model's internals, of which this module is the one caller
+    _LAYOUT_FIELDS, _RECOMPUTE_FRACTIONS, _ZERO_STAGES, _Hardware, _Model, _Settings, _evaluate,
+    _model_consts, _zero_stage,
+)
+
+__all__ = [
+    "BATCH_ROUNDING_TOLERANCE",
+    "DEEPSEEK_BATCH_COEFFICIENT",
+    "DEEPSEEK_BATCH_EXPONENT",
+    "StepTime",
+    "optimal_batch_tokens",
+    "plan_parallelism",
+]
+
+# --------------------------------------------------------------------------------------------
+# the global batch
+# --------------------------------------------------------------------------------------------
+
+#: DeepSeek LLM's fitted optimal batch size B_opt = 0.2920 C^0.3271 [tokens], C in FLOP
+#: (DeepSeek-AI 2024, "DeepSeek LLM", arXiv:2401.02954, Sec. 3.1, Eq. 1; fitted on 1e17-3e20
+#: FLOP; C there counts non-embedding FLOP incl. attention, close to 6ND at scale).
+DEEPSEEK_BATCH_COEFFICIENT = 0.2920
+#: Exponent of the DeepSeek LLM batch-size law (arXiv:2401.02954, Sec. 3.1).
+DEEPSEEK_BATCH_EXPONENT = 0.3271
+
+#: Training tokens per parameter of the compute the batch-size law is evaluated at when
+#: neither ``global_batch_tokens`` nor ``compute_flop`` is given: 20, Hoffmann et al.'s
+#: (2022) compute-optimal ratio (arXiv:2203.15556, Table 3).
+DEFAULT_TOKENS_PER_PARAM = 20.0
+
+
+def optimal_batch_tokens(compute_flop):
+    """Global batch size from DeepSeek LLM's fitted law [tokens].
+
+    Parameters
+    ----------
+    compute_flop : float or array_like or Series
+        Training compute [FLOP], > 0.
+
+    Returns
+    -------
+    float or ndarray or Series
+        Optimal global batch [tokens].
+
+    Notes
+    -----
+    .. math:: B_{opt} = 0.2920\\, C^{0.3271}
+
+    fitted on compute budgets of 1e17-3e20 FLOP (DeepSeek-AI 2024, arXiv:2401.02954, Sec. 3.1);
+    used far outside that range it is an extrapolation. It gives about 19M tokens at 8e23 FLOP
+    (DeepSeek LLM 67B used 18.9M) and 68M at Llama 3 405B's 3.8e25 FLOP (Llama used 16M).
+
+    Examples
+    --------
+    >>> round(optimal_batch_tokens(1e24) / 1e6, 1)
+    20.7
+    """
+    c = as_float_array("compute_flop", compute_flop)
+    return like(DEEPSEEK_BATCH_COEFFICIENT * c ** DEEPSEEK_BATCH_EXPONENT, compute_flop)
+
+
+# --------------------------------------------------------------------------------------------
+# candidate layouts
+# --------------------------------------------------------------------------------------------
+
+#: Largest relative amount by which a plan may round the global batch up (whole micro-batches
+#: on every data-parallel replica). Assumption: 10%, well inside the broad band of near-optimal
+#: batch sizes around the fitted optimum (DeepSeek-AI 2024, arXiv:2401.02954, Sec. 3.1,
+#: Fig. 3); without a bound the search would inflate a small model's batch to occupy idle
+#: accelerators, i.e. step past the batch-size wall by changing the batch.
+BATCH_ROUNDING_TOLERANCE = 0.10
+
+#: Micro-batch sizes searched [sequences] and pipeline interleavings searched [chunks].
+_MICRO_BATCHES = (1, 2, 4, 8, 16, 32)
+_VIRTUAL_STAGES = (1, 2, 4, 8)
+#: Widest tensor parallelism searched (a divisor of the attention heads) [accelerators].
+_MAX_TP = 64
+#: Data-parallel sizes searched: the cap set by accelerators and batch, and this many halvings
+#: of it in all.
+_DP_HALVINGS = 3
+#: Sequences from this length on search context parallelism by default [tokens], in chunks of
+#: at least ``_LONG_CONTEXT_CHUNK`` tokens per accelerator, over at most ``_MAX_CP`` ranks
+#: (assumptions).
+_LONG_SEQUENCE = 32768
+_LONG_CONTEXT_CHUNK = 4096
+_MAX_CP = 32
+#: Shortest sequence chunk per accelerator when context parallelism is searched as memory
+#: relief for sequences under 32k tokens [tokens] (assumption: chunks of 1,024 tokens keep the
+#: attention matmuls large; Llama 3 splits 131k-token sequences 16 ways, 8k chunks).
+_MIN_CONTEXT_CHUNK = 1024
+
+
+def _divisors(n: int, limit: int) -> list[int]:
+    return [k for k in range(1, min(n, limit) + 1) if n % k == 0]
+
+
+def _powers_of_two(limit: int) -> list[int]:
+    out, k = [], 1
+    while k <= limit:
+        out.append(k)
+        k *= 2
+    return out
+
+
+def _options(name, fixed, default):
+    if fixed is None:
+        return np.asarray(default, dtype=np.int64)
+    return np.asarray([int(fixed)], dtype=np.int64)
+
+
+def _size_options(shape: ModelShape, n: int, batch_seqs: int, domain: int, fixed: dict,
+                  memory_relief: bool):
+    """Sizes searched for tp, pp, cp, ep, micro-batch and interleaving (or the fixed one)."""
+    # tensor parallelism stays inside the scale-up domain, except as memory relief (then it
+    # may span domains over the scale-out network, up to _MAX_TP)
+    tp_limit = _MAX_TP if memory_relief else max(domain, 1)
+    tp_opts = _options("tp", fixed.get("tp"), [t for t in _divisors(shape.n_heads, _MAX_TP)
+                                                if t <= tp_limit and t <= n]
+                       or [1])
+    pp_opts = _options("pp", fixed.get("pp"), [p for p in _powers_of_two(shape.n_layers)
+                                                if p <= n])
+    if shape.seq_len >= _LONG_SEQUENCE:
+        cp_default = [c for c in _powers_of_two(_MAX_CP)
+                      if shape.seq_len // c >= _LONG_CONTEXT_CHUNK and c <= n]
+    elif memory_relief:
+        cp_default = [c for c in _powers_of_two(_MAX_CP)
+                      if shape.seq_len // c >= _MIN_CONTEXT_CHUNK and c <= n]
+    else:
+        cp_default = [1]
+    cp_opts = _options("cp", fixed.get("cp"), cp_default)
+    if shape.is_moe:
+        ep_default = [e for e in _powers_of_two(shape.n_experts) if shape.n_experts % e == 0]
+    else:
+        ep_default = [1]
+    ep_opts = _options("ep", fixed.get("ep"), ep_default)
+    mb_opts = _options("micro_batch", fixed.get("micro_batch"),
+                       [b for b in _MICRO_BATCHES if b <= batch_seqs] or [1])
+    v_opts = _options("virtual_stages", fixed.get("virtual_stages"), _VIRTUAL_STAGES)
+    return tp_opts, pp_opts, cp_opts, ep_opts, mb_opts, v_opts
+
+
+def _layout_grid(shape: ModelShape, n: int, batch_seqs: int, domain: int, fixed: dict,
+                 memory_relief: bool) -> dict:
+    """Candidate layouts (tp, pp, dp, cp, ep, micro-batch, interleaving) that fit the count and
+    the batch, a dict of equal-length int arrays."""
+    grid = np.array(np.meshgrid(*_size_options(shape, n, batch_seqs, domain, fixed,
+                                               memory_relief), indexing="ij")).reshape(6, -1)
+    tp, pp, cp, ep, mb, v = grid
+    ok = (tp * pp * cp <= n) & ((v == 1) | ((pp > 1) & (v <= -(-shape.n_layers // pp))))
+    if "virtual_stages" in fixed:
+        ok |= (v == fixed["virtual_stages"]) & (tp * pp * cp <= n)
+    tp, pp, cp, ep, mb, v = (x[ok] for x in (tp, pp, cp, ep, mb, v))
+    # data-parallel sizes: the cap set by accelerators and batch, and halvings of it
+    if "dp" in fixed:
+        dp = np.full((tp.size, 1), int(fixed["dp"]), dtype=np.int64)
+    else:
+        cap = np.minimum(n // (tp * pp * cp), batch_seqs // mb)
+        dp = cap[:, None] // (2 ** np.arange(_DP_HALVINGS))[None, :]
+    k = dp.shape[1]
+    tp, pp, cp, ep, mb, v = (np.repeat(x, k) for x in (tp, pp, cp, ep, mb, v))
+    dp = dp.reshape(-1)
+    ok = (dp >= 1) & (tp * pp * cp * dp <= n) & ((dp * cp) % ep == 0) & (dp * mb <= batch_seqs)
+    if "dp" not in fixed:
+        # drop repeated halvings (dp stuck at 1)
+        ok &= ~((dp == 1) & (np.roll(dp, 1) == 1) & (np.arange(dp.size) % k != 0))
+    return {"tp": tp[ok], "pp": pp[ok], "cp": cp[ok], "ep": ep[ok], "micro_batch": mb[ok],
+            "virtual_stages": v[ok], "dp": dp[ok]}
+
+
+def _option_grid(fixed: dict) -> dict:
+    """Candidate (ZeRO stage, recomputation code) pairs, a dict of equal-length int arrays."""
+    zero_opts = _options("zero_stage", fixed.get("zero_stage"), _ZERO_STAGES)
+    all_rc = tuple(range(len(_RECOMPUTE_FRACTIONS)))
+    wanted = fixed.get("recompute")
+    if wanted is None:
+        rc_opts = np.asarray(all_rc)
+    elif wanted == "full":
+        frac = fixed.get("recompute_fraction")
+        rc_opts = np.asarray([c for c in all_rc[2:] if frac is None
+                              or math.isclose(_RECOMPUTE_FRACTIONS[c], frac)]
+                             or [2])
+    else:
+        rc_opts = np.asarray([RECOMPUTE_MODES.index(wanted)])
+    zr = np.array(np.meshgrid(zero_opts, rc_opts, indexing="ij")).reshape(2, -1)
+    return {"zero_stage": zr[0], "recompute": zr[1]}
+
+
+def _candidate_grid(shape: ModelShape, n: int, batch_seqs: int, domain: int, fixed: dict,
+                    memory_relief: bool = False):
+    """Candidate layouts and options (ZeRO stage, recomputation code), each a dict of
+    equal-length int arrays; every layout is combined with every option.
+
+    Layouts go along one axis and options along the other: the evaluation broadcasts, so
+    layout-only quantities are computed once per layout.
+    """
+    return (_layout_grid(shape, n, batch_seqs, domain, fixed, memory_relief),
+            _option_grid(fixed))
+
+
+# --------------------------------------------------------------------------------------------
+# result
+# --------------------------------------------------------------------------------------------
+
+#: Step-time components of :class:`StepTime` (keys of the step-time evaluation), in display
+#: order [s].
+_TIME_COMPONENTS = ("compute_s", "memory_bound_s", "tensor_parallel_s", "pipeline_send_s",
+                    "data_parallel_s", "expert_all_to_all_s", "bubble_s", "latency_s")
+#: Memory components per accelerator of :class:`StepTime` [bytes].
+_MEMORY_COMPONENTS = ("memory_weights_bytes", "memory_gradients_bytes", "memory_optimizer_bytes",
+                      "memory_activations_bytes")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StepTime:
+    """The fastest parallel layout found for a model on a machine, and its step time.
+
+    Attributes
+    ----------
+    model : ModelShape
+    accelerator : Accelerator
+    precision : str
+    n_accelerators : int
+        Accelerators given.
+    n_accelerators_used : int
+        Accelerators the plan occupies (fewer than given when the batch cannot use more).
+    layout : ParallelLayout
+    global_batch_tokens : float
+        Tokens per optimizer step [tokens].
+    micro_batches : int
+        Micro-batches per step on each pipeline.
+    step_time_s : float
+        Predicted time of one optimizer step [s].
+    breakdown_s : dict
+        Step time by component [s] (sums to ``step_time_s``): compute (matmuls and attention),
+        memory-bound (element-wise and optimizer), tensor parallel (incl. context parallel),
+        pipeline sends, exposed data parallel, exposed expert all-to-all, pipeline bubble,
+        latency.
+    memory_bytes : dict
+        Memory per accelerator by component [bytes] (weights, gradients, optimizer states,
+        activations) on the first pipeline stage.
+    memory_capacity_bytes : float
+        HBM per accelerator [bytes]; ``usable_memory_bytes`` is it less the reserve.
+    model_flop_per_step : float
+        Model FLOP of one step, attention counted as ``attention_convention`` [FLOP].
+    mfu : float
+        Per-step model FLOP utilisation [fraction]: the model FLOP of one step
+        (``model_flop_per_step``, attention counted per ``attention_convention``) per second
+        of step time, against the dense bf16 peak of every accelerator given, idle ones
+        included (:func:`scaling.hardware.model_flop_utilisation`). This is the convention of
+        published per-step MFU figures (PaLM, Megatron-LM); the bf16 peak is the denominator
+        for fp8 runs too. It is not the chain's whole-run MFU (``RunEstimate.mfu``: 6ND model
+        FLOP, the peak at the run's precision, the whole-run efficiency).
+    mfu_used : float
+        The same against the accelerators used (``n_accelerators_used``) [fraction].
+    tokens_per_s : float
+        Training throughput [tokens/s].
+    max_useful_accelerators : int
+        Accelerators beyond which the global batch leaves data parallelism no room to grow
+        (dp = global batch in sequences, micro-batch 1, at this plan's tp x pp x cp).
+    limit : str
+        What limits the run (plain words).
+    notes : tuple of str
+        Choices made on the user's behalf.
+    n_candidates : int
+        Plans evaluated.
+    """
+
+    model: ModelShape
+    accelerator: Accelerator
+    precision: str
+    n_accelerators: int
+    n_accelerators_used: int
+    layout: ParallelLayout
+    global_batch_tokens: float
+    micro_batches: int
+    step_time_s: float
+    breakdown_s: dict = field(default_factory=dict)
+    memory_bytes: dict = field(default_factory=dict)
+    memory_capacity_bytes: float
+    usable_memory_bytes: float
+    model_flop_per_step: float
+    attention_convention: str
+    mfu: float
+    mfu_used: float
+    tokens_per_s: float
+    max_useful_accelerators: int
+    limit: str
+    notes: tuple = ()
+    n_candidates: int = 0
+
+    @property
+    def peak_flop_per_s(self) -> float:
+        """Dense bf16 peak of one accelerator [FLOP/s] (the MFU denominator)."""
+        return self.accelerator.peak_flop_per_s("bf16")
+
+    def flop_per_s_per_accelerator(self) -> float:
+        """Model FLOP/s per accelerator used [FLOP/s]."""
+        return self.model_flop_per_step / self.step_time_s / self.n_accelerators_used
+
+    def to_frame(self):
+        """Step-time and memory breakdown, one row per component.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``kind`` ("time" or "memory"), ``component``, ``value`` [s or bytes],
+            ``share`` (of the step time or of the usable memory).
+        """
+        import pandas as pd
+
+        rows = [{"kind": "time", "component": key.removesuffix("_s"), "value": value,
+                 "share": value / self.step_time_s} for key, value in self.breakdown_s.items()]
+        rows += [{"kind": "memory", "component": key.removeprefix("memory_").removesuffix(
+            "_bytes"), "value": value, "share": value / self.usable_memory_bytes}
+            for key, value in self.memory_bytes.items()]
+        return pd.DataFrame(rows)
+
+    def summary(self):
+        """Key figures as a one-column DataFrame indexed by quantity (units in the names)."""
+        import pandas as pd
+
+        layout = self.layout
+        values = {
+            "model": self.model.name or f"{self.model.n_params:.3g} params",
+            "accelerator": self.accelerator.name,
+            "precision": self.precision,
+            "n_accelerators": self.n_accelerators,
+            "n_accelerators_used": self.n_accelerators_used,
+            "tp x pp x dp x cp (ep)": f"{layout.tp} x {layout.pp} x {layout.dp} x "
+                                      f"{layout.cp} ({layout.ep})",
+            "micro_batch": layout.micro_batch,
+            "virtual_stages": layout.virtual_stages,
+            "zero_stage": layout.zero_stage,
+            "recompute": layout.recompute,
+            "global_batch_tokens": self.global_batch_tokens,
+            "micro_batches": self.micro_batches,
+            "step_time_s": self.step_time_s,
+            "tokens_per_s": self.tokens_per_s,
+            "mfu": self.mfu,
+            "mfu_used": self.mfu_used,
+            "memory_per_accelerator_bytes": sum(self.memory_bytes.values()),
+            "usable_memory_bytes": self.usable_memory_bytes,
+            "max_useful_accelerators": self.max_useful_accelerators,
+            "limit": self.limit,
+        }
+        return pd.DataFrame({"value": pd.Series(values, dtype=object)})
+
+    def _repr_html_(self) -> str:
+        head = (f"<p><b>Parallel plan</b> for {self.summary().loc['model', 'value']} on "
+                f"{self.n_accelerators:,} {self.accelerator.name}: MFU {self.mfu:.1%}, "
+                f"step {self.step_time_s:.3g} s. {self.limit}</p>")
+        return head + self.summary().to_html() + self.to_frame().to_html(index=False)
+
+
+# --------------------------------------------------------------------------------------------
+# resolving the inputs
+# --------------------------------------------------------------------------------------------
+
+def _matmul_efficiency(acc: Accelerator) -> float:
+    """Calibrated achievable matmul efficiency for an accelerator (generation, vendor, default)."""
+    for key in (acc.generation, acc.vendor.lower()):
+        if key in MATMUL_EFFICIENCY:
+            return float(MATMUL_EFFICIENCY[key])
+    return float(MATMUL_EFFICIENCY["default"])
+
+
+def _positive_or_default(name, value, default, *, what):
+    if value is None:
+        if default is None or (isinstance(default, float) and math.isnan(default)):
+            raise ValueError(f"{name} is not in the catalog for {what}; pass {name}=... "
+                             f"explicitly")
+        return float(default)
+    return scalar(name, value)
+
+
+def _resolve_hardware(acc: Accelerator, precision: str, scale_up_domain_size,
+                      scale_up_bandwidth_byte_per_s, scale_out_bandwidth_byte_per_s) -> _Hardware:
+    """The machine as the step-time model reads it: catalog figures unless overridden."""
+    domain = acc.scale_up_domain_size if scale_up_domain_size is None else scale_up_domain_size
+    domain = whole_number("scale_up_domain_size", domain)
+    up = _positive_or_default("scale_up_bandwidth_byte_per_s", scale_up_bandwidth_byte_per_s,
+                              acc.scale_up_bandwidth_byte_per_s, what=acc.name)
+    out = _positive_or_default("scale_out_bandwidth_byte_per_s", scale_out_bandwidth_byte_per_s,
+                               acc.scale_out_bandwidth_byte_per_s, what=acc.name)
+    return _Hardware(peak=acc.peak_flop_per_s(precision), peak_bf16=acc.peak_flop_per_s("bf16"),
+                     hbm_bytes=float(acc.memory_bytes),
+                     hbm_bw=float(acc.memory_bandwidth_byte_per_s), domain=float(domain),
+                     up_bw=up / 2.0, out_bw=out)
+
+
+def _settings(acc, precision, flash_attention, dropout, schedule, dp_overlap, ep_overlap,
+              grad_reduce_bytes, matmul_efficiency, sequence_parallel=True) -> _Settings:
+    """The run settings as the step-time model reads them, checked, defaults filled in."""
+    check_choice("schedule", schedule, SCHEDULES)
+    eta = _matmul_efficiency(acc) if matmul_efficiency is None else scalar(
+        "matmul_efficiency", matmul_efficiency, check_fraction)
+    dpo = DP_OVERLAP if dp_overlap is None else scalar(
+        "dp_overlap", dp_overlap, check_fraction, include_zero=True)
+    if ep_overlap is None:
+        epo = 1.0 if schedule == "dualpipe" else 0.0
+    else:
+        epo = scalar("ep_overlap", ep_overlap, check_fraction, include_zero=True)
+    gb = scalar("grad_reduce_bytes", grad_reduce_bytes, check_at_least, minimum=1.0)
+    return _Settings(eta=eta, fp8=precision == "fp8",
+                     flash=check_bool("flash_attention", flash_attention),
+                     dropout=check_bool("dropout", dropout), dp_overlap=dpo, ep_overlap=epo,
+                     dualpipe=schedule == "dualpipe", grad_bytes=gb,
+                     sp=check_bool("sequence_parallel", sequence_parallel))
+
+
+def _cluster_fields(cluster):
+    """Accelerator, count and scale-out bandwidth of a named cluster or a cluster object."""
+    if isinstance(cluster, str):
+        cluster = as_cluster(cluster)
+    for attr in ("accelerator", "n_accelerators"):
+        if not hasattr(cluster, attr):
+            raise ValueError("cluster must be a cluster name (scaling.list_clusters()), a "
+                             "scaling.Cluster or an object with accelerator and "
+                             f"n_accelerators, got {type(cluster).__name__}")
+    out = getattr(cluster, "scale_out_bandwidth_byte_per_s", float("nan"))
+    return (cluster.accelerator, cluster.n_accelerators,
+            None if out is None or math.isnan(out) else float(out))
+
+
+def _machine(accelerator, n_accelerators, cluster, scale_out_bandwidth_byte_per_s):
+    """Accelerator, count (unchecked) and scale-out bandwidth: as given, else the cluster's."""
+    if cluster is not None:
+        c_acc, c_n, c_out = _cluster_fields(cluster)
+        accelerator = c_acc if accelerator is None else accelerator
+        n_accelerators = c_n if n_accelerators is None else n_accelerators
+        if scale_out_bandwidth_byte_per_s is None and c_out is not None:
+            scale_out_bandwidth_byte_per_s = c_out
+    if accelerator is None or n_accelerators is None:
+        raise ValueError("give accelerator and n_accelerators, or a cluster")
+    return as_accelerator(accelerator), n_accelerators, scale_out_bandwidth_byte_per_s
+
+
+def _batch_sequences(shape: ModelShape, global_batch_tokens, compute_flop, notes: list) -> int:
+    """Global batch in whole sequences: as given, or from the batch-size law at the compute
+    given (by default at :data:`DEFAULT_TOKENS_PER_PARAM` tokens per parameter, 6ND)."""
+    if global_batch_tokens is None:
+        if compute_flop is None:
+            compute_flop = (FLOP_PER_PARAM_PER_TOKEN * shape.n_active_params
+                            * DEFAULT_TOKENS_PER_PARAM * shape.n_params)
+            notes.append(f"batch from the DeepSeek LLM law at {DEFAULT_TOKENS_PER_PARAM:g} "
+                         "tokens per parameter (pass compute_flop or global_batch_tokens to "
+                         "change it)")
+        global_batch_tokens = float(optimal_batch_tokens(scalar("compute_flop", compute_flop)))
+    batch_tokens = scalar("global_batch_tokens", global_batch_tokens)
+    return max(1, int(round(batch_tokens / shape.seq_len)))
+
+
+def _check_layout(fixed: dict, shape: ModelShape, n: int) -> dict:
+    """The parts of a plan the caller fixed, checked by name against the model and the count.
+
+    Whole numbers >= 1 for the layout sizes; tensor parallelism must split the attention
+    heads (Megatron-LM's requirement), pipeline parallelism at most one layer per stage,
+    expert parallelism the experts; the fixed sizes together must fit the accelerators given.
+    """
+    out = dict(fixed)
+    for key in _LAYOUT_FIELDS:
+        if key in out:
+            out[key] = whole_number(key, out[key])
+    if "zero_stage" in out:
+        out["zero_stage"] = _zero_stage("zero_stage", out["zero_stage"])
+    if "recompute" in out:
+        check_choice("recompute", out["recompute"], RECOMPUTE_MODES)
+    if "recompute_fraction" in out:
+        out["recompute_fraction"] = scalar("recompute_fraction", out["recompute_fraction"],
+                                           check_fraction)
+    sizes = {key: out[key] for key in ("tp", "pp", "dp", "cp") if key in out}
+    product = math.prod(sizes.values())
+    if product > n:
+        raise ValueError(f"the fixed layout {' x '.join(sizes)} = "
+                         f"{' x '.join(str(v) for v in sizes.values())} = {product:,} needs more "
+                         f"than the {n:,} accelerators given (n_accelerators)")
+    label = shape.name or "the model"
+    if "tp" in out and shape.n_heads % out["tp"]:
+        raise ValueError(f"tp={out['tp']} must divide the {shape.n_heads} attention heads of "
+                         f"{label} (each tensor-parallel rank holds whole heads); divisors: "
+                         f"{[k for k in range(1, shape.n_heads + 1) if shape.n_heads % k == 0]}")
+    if "pp" in out and out["pp"] > shape.n_layers:
+        raise ValueError(f"pp={out['pp']} pipeline stages exceed the {shape.n_layers} layers of "
+                         f"{label}; give pp <= {shape.n_layers}")
+    if "ep" in out and out["ep"] > 1 and (not shape.is_moe or shape.n_experts % out["ep"]):
+        raise ValueError(f"ep={out['ep']} must divide the {shape.n_experts} experts of {label}"
+                         + (" (a dense model has none: ep=1)" if not shape.is_moe else ""))
+    if out.get("virtual_stages", 1) > 1 and out.get("pp", 2) == 1:
+        raise ValueError("virtual_stages > 1 needs pp > 1 (interleaving splits pipeline stages)")
+    return out
+
+
+class _Problem(NamedTuple):
+    """The checked inputs of one plan search."""
+
+    shape: ModelShape
+    model: _Model
+    accelerator: Accelerator
+    n: int
+    precision: str
+    hardware: _Hardware
+    settings: _Settings
+    batch_seqs: int
+    fixed: dict
+    usable_bytes: float
+
+
+# --------------------------------------------------------------------------------------------
+# search
+# --------------------------------------------------------------------------------------------
+
+class _Found(NamedTuple):
+    """Candidates evaluated: layouts along one axis and options (ZeRO stage, recomputation)
+    along the other; the step-time model's components, sequences per step (the batch rounded
+    up to whole micro-batches) and whether it fits, each of shape ``grid_shape``."""
+
+    layouts: dict
+    options: dict
+    components: dict
+    grid_shape: tuple
+    sequences: np.ndarray
+    fits: np.ndarray
+
+
+def _search(problem: _Problem, memory_relief: bool) -> _Found:
+    """Build the candidates, evaluate them all at once, and mark those that fit in memory and
+    round the batch up by at most :data:`BATCH_ROUNDING_TOLERANCE`."""
+    layouts, options = _candidate_grid(problem.shape, problem.n, problem.batch_seqs,
+                                       int(problem.hardware.domain), problem.fixed,
+                                       memory_relief)
+    if layouts["tp"].size == 0:
+        raise InfeasibleRunError(
+            f"no parallel layout of {problem.shape.name or 'the model'} fits {problem.n} "
+            f"accelerators with the constraints given ({problem.fixed})")
+    col = {key: val[:, None] for key, val in layouts.items()}
+    row = {key: val[None, :] for key, val in options.items()}
+    components = _evaluate(problem.model, problem.hardware, problem.settings,
+                           float(problem.batch_seqs), col["tp"], col["pp"], col["dp"],
+                           col["cp"], col["ep"], col["micro_batch"], col["virtual_stages"],
+                           row["zero_stage"], row["recompute"])
+    grid_shape = (layouts["tp"].size, options["zero_stage"].size)
+    components = {key: np.broadcast_to(val, grid_shape) for key, val in components.items()}
+    sequences = components["micro_batches"] * np.broadcast_to(
+        (layouts["dp"] * layouts["micro_batch"])[:, None], grid_shape)
+    batch_ok = sequences <= (1.0 + BATCH_ROUNDING_TOLERANCE) * problem.batch_seqs
+    if not batch_ok.any():  # a fixed layout: keep it, the rounding is the user's choice
+        batch_ok = np.ones(grid_shape, dtype=bool)
+    fits = (components["memory_bytes"] <= problem.usable_bytes) & batch_ok
+    return _Found(layouts=layouts, options=options, components=components,
+                  grid_shape=grid_shape, sequences=sequences, fits=fits)
+
+
+def _no_fit_error(problem: _Problem, found: _Found) -> InfeasibleRunError:
+    """Why no candidate fits in memory, with the fewest accelerators holding the state."""
+    shape, acc, n, fixed = problem.shape, problem.accelerator, problem.n, problem.fixed
+    floor = min_accelerators_for_state(shape, acc, precision=problem.precision)
+    smallest = float(np.min(found.components["memory_bytes"]))
+    state = float(training_state_bytes(shape.n_params, problem.precision))
+    return InfeasibleRunError(
+        f"no parallel plan of {shape.name or f'{shape.n_params:.3g}-parameter model'} fits "
+        f"in memory on {n:,} {acc.name} ({acc.memory_bytes / 1e9:.0f} GB each, "
+        f"{problem.usable_bytes / 1e9:.0f} GB usable): the best plan still needs "
+        f"{smallest / 1e9:.0f} GB per accelerator. The training state alone "
+        f"({state / 1e12:.3g} TB) needs at "
+        f"least {floor:,} {acc.name} fully sharded (ZeRO-3), more with activations"
+        + (f"; with {n:,} given, the activations are what does not fit: more accelerators "
+           f"do not help at {shape.seq_len:,}-token sequences, shorter sequences, more "
+           "memory per accelerator or a larger scale-up domain (wider tensor "
+           "parallelism) would" if n >= floor else "")
+        + (f"; constraints given: {fixed}" if fixed else ""))
+
+
+def _search_with_relief(problem: _Problem, notes: list) -> _Found:
+    """Search; if nothing fits, search again with memory relief; if still nothing, raise."""
+    found = _search(problem, False)
+    if not found.fits.any():
+        # memory relief, searched only when no plan fits without it: context parallelism for
+        # sequences under 32k tokens (all-gathers of keys and values) and tensor parallelism
+        # across scale-up domains (its collectives then cross the scale-out network)
+        found = _search(problem, True)
+        notes.append("memory relief: context parallelism for short sequences and tensor "
+                     "parallelism beyond the scale-up domain were searched")
+    if not found.fits.any():
+        raise _no_fit_error(problem, found)
+    return found
+
+
+def _fastest_feasible(found: _Found) -> tuple:
+    """Index (layout, option) of the fitting candidate with the smallest time per sequence.
+
+    Whole micro-batches on every replica round the global batch up by different amounts, so
+    step times of different layouts are not comparable; times per sequence are.
+    """
+    step = np.where(found.fits, found.components["step_time_s"] / found.sequences, np.inf)
+    return np.unravel_index(int(np.argmin(step)), found.grid_shape)
+
+
+def _layout_at(found: _Found, best: tuple) -> ParallelLayout:
+    """The candidate at ``best`` as a :class:`ParallelLayout`."""
+    pick = {key: int(val[best[0]]) for key, val in found.layouts.items()}
+    pick.update({key: int(val[best[1]]) for key, val in found.options.items()})
+    return ParallelLayout(tp=pick["tp"], pp=pick["pp"], dp=pick["dp"], cp=pick["cp"],
+                          ep=pick["ep"], micro_batch=pick["micro_batch"],
+                          virtual_stages=pick["virtual_stages"], zero_stage=pick["zero_stage"],
+                          recompute=RECOMPUTE_MODES[min(pick["recompute"], 2)],
+                          recompute_fraction=float(_RECOMPUTE_FRACTIONS[pick["recompute"]])
+                          if pick["recompute"] >= 2 else 1.0)
+
+
+def _result(problem: _Problem, found: _Found, best: tuple, attention_convention: str,
+            notes: list) -> StepTime:
+    """The :class:`StepTime` of the candidate at ``best``: layout, step time by component,
+    memory, throughput, per-step MFU and what limits it."""
+    shape, n, batch_seqs = problem.shape, problem.n, problem.batch_seqs
+    layout = _layout_at(found, best)
+    res = found.components
+    step_s = float(res["step_time_s"][best])
+    breakdown = {key: float(res[key][best]) for key in _TIME_COMPONENTS}
+    memory = {key: float(res[key][best]) for key in _MEMORY_COMPONENTS}
+    # whole micro-batches on every replica: the batch is rounded up to m x dp x micro-batch
+    micro = int(res["micro_batches"][best])
+    sequences = micro * layout.dp * layout.micro_batch
+    tokens_step = sequences * shape.seq_len
+    if sequences != batch_seqs:
+        notes.append(f"global batch rounded from {batch_seqs:,} to {sequences:,} sequences "
+                     f"(whole micro-batches on each of the {layout.dp:,} data-parallel "
+                     "replicas)")
+    model_flop = tokens_step * float(shape.flop_per_token(attention=attention_convention))
+    used = layout.n_accelerators
+    peak = problem.hardware.peak_bf16
+    mfu_used = float(model_flop_utilisation(model_flop / step_s, used, peak))
+    mfu = float(model_flop_utilisation(model_flop / step_s, n, peak))
+    wall = layout.tp * layout.pp * layout.cp * batch_seqs
+    limit = _describe_limit(layout, n, used, wall, batch_seqs, breakdown, step_s)
+    if used < n:
+        notes.append(f"{n - used:,} of the {n:,} accelerators given stay idle: the plan uses "
+                     f"{used:,}; MFU counts all {n:,}")
+    return StepTime(
+        model=shape, accelerator=problem.accelerator, precision=problem.precision,
+        n_accelerators=n, n_accelerators_used=used, layout=layout,
+        global_batch_tokens=float(tokens_step), micro_batches=micro, step_time_s=step_s,
+        breakdown_s=breakdown, memory_bytes=memory,
+        memory_capacity_bytes=problem.hardware.hbm_bytes,
+        usable_memory_bytes=problem.usable_bytes, model_flop_per_step=model_flop,
+        attention_convention=attention_convention, mfu=mfu, mfu_used=mfu_used,
+        tokens_per_s=tokens_step / step_s, max_useful_accelerators=int(wall), limit=limit,
+        notes=tuple(notes), n_candidates=int(found.grid_shape[0] * found.grid_shape[1]))
+
+
+def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=None,
+                     global_batch_tokens=None, compute_flop=None, precision: str = "bf16",
+                     scale_up_domain_size=None, scale_up_bandwidth_byte_per_s=None,
+                     scale_out_bandwidth_byte_per_s=None, tp=None, pp=None, dp=None, cp=None,
+                     ep=None, micro_batch=None, virtual_stages=None, zero_stage=None,
+                     recompute=None, recompute_fraction=None, flash_attention: bool = True,
+                     dropout: bool = False, sequence_parallel: bool = True,
+                     schedule: str = "1f1b", dp_overlap=None, ep_overlap=None,
+                     grad_reduce_bytes: float = 2.0, matmul_efficiency=None,
+                     attention_convention: str = "causal") -> StepTime:
+    """Fastest parallel plan that fits in memory, with its step time, memory and MFU.
+
+    Parameters
+    ----------
+    model : ModelShape or str or float
+        A shape, a published model's name (``data/model_configs.csv``) or a parameter count
+        (shape from :func:`scaling.model_shape.shape_from_params`).
+    accelerator : Accelerator or str, optional
+        The chip; taken from ``cluster`` when omitted.
+    n_accelerators : int, optional
+        Accelerators available; taken from ``cluster`` when omitted.
+    cluster : str or object, optional
+        A named cluster of ``data/clusters.csv`` (or an object with ``accelerator``,
+        ``n_accelerators`` and ``scale_out_bandwidth_byte_per_s``) supplying the three above.
+    global_batch_tokens : float, optional
+        Tokens per optimizer step; default :func:`optimal_batch_tokens` of ``compute_flop``
+        (default: 20 tokens per parameter, 6ND). Rounded to whole sequences.
+    compute_flop : float, optional
+        Training compute used by the batch-size law [FLOP].
+    precision : {"bf16", "fp8"}
+        Matmul precision (fp8 matmuls at the fp8 peak; attention stays bf16).
+    scale_up_domain_size, scale_up_bandwidth_byte_per_s, scale_out_bandwidth_byte_per_s
+        Override the catalog: accelerators per scale-up domain, total bidirectional scale-up
+        bandwidth per accelerator [byte/s], scale-out bandwidth per accelerator per direction
+        [byte/s].
+    tp, pp, dp, cp, ep, micro_batch, virtual_stages, zero_stage, recompute : optional
+        Fix any part of the plan (e.g. a published layout); the rest is searched.
+    recompute_fraction : float, optional
+        With ``recompute="full"``, fix the fraction of layers recomputed (searched over
+        1, 3/4, 1/2, 1/4 otherwise).
+    flash_attention : bool
+        Fused causal attention kernels (default) or unfused matmuls and softmax (pre-2022).
+    dropout : bool
+        Dropout masks kept for the backward pass (GPT-3-era models).
+    sequence_parallel : bool
+        Split norms, residuals and dropout over the tensor-parallel group (Korthikanti et al.
+        2022; default) or replicate them (Megatron-LM before 2022).
+    schedule : {"1f1b", "dualpipe"}
+        Pipeline schedule.
+    dp_overlap, ep_overlap : float, optional
+        Fraction of the concurrent compute window that hides data-parallel traffic (default
+        :data:`DP_OVERLAP`) and expert all-to-all (default 1 for DualPipe, else 0).
+    grad_reduce_bytes : float
+        Bytes per gradient element reduced across data parallelism (2 = bf16, 4 = fp32).
+    matmul_efficiency : float, optional
+        Override the calibrated :data:`MATMUL_EFFICIENCY`.
+    attention_convention : {"causal", "full", "none"}
+        How attention FLOP count in the model FLOP of the MFU.
+
+    Returns
+    -------
+    StepTime
+
+    Raises
+    ------
+    scaling.errors.InfeasibleRunError
+        No plan fits in memory; the message names the minimum accelerator count that holds the
+        training state.
+    ValueError
+        Bad input (named).
+
+    Notes
+    -----
+    Every candidate (tp, pp, dp, cp, ep, micro-batch, interleaving, ZeRO stage,
+    recomputation) is evaluated at once with numpy; the step time of each is
+
+    .. math:: T = (m + b)\\, t_{mb} + t_{dp}^{exposed} + t_{opt},
+              \\qquad b = (p - 1)/v
+
+    (see :mod:`scaling.parallelism` for :math:`t_{mb}`), and the plan with the smallest time per
+    sequence :math:`T / (m\\,d\\,b)` whose memory fits is returned (whole micro-batches round the
+    global batch up by different amounts for different layouts). MFU is
+    :func:`scaling.hardware.model_flop_utilisation` of the model FLOP per step over :math:`T`,
+    against the accelerators given at their dense bf16 peak.
+    """
+    notes = []
+    acc, n, scale_out_bandwidth_byte_per_s = _machine(
+        accelerator, n_accelerators, cluster, scale_out_bandwidth_byte_per_s)
+    check_choice("precision", precision, PRECISIONS)
+    n = whole_number("n_accelerators", n)
+    check_choice("attention_convention", attention_convention, ATTENTION_FLOP_CONVENTIONS)
+    shape = as_model_shape(model)
+    hw = _resolve_hardware(acc, precision, scale_up_domain_size, scale_up_bandwidth_byte_per_s,
+                           scale_out_bandwidth_byte_per_s)
+    st = _settings(acc, precision, flash_attention, dropout, schedule, dp_overlap, ep_overlap,
+                   grad_reduce_bytes, matmul_efficiency, sequence_parallel)
+    batch_seqs = _batch_sequences(shape, global_batch_tokens, compute_flop, notes)
+    fixed = _check_layout({k: v for k, v in dict(
+        tp=tp, pp=pp, dp=dp, cp=cp, ep=ep, micro_batch=micro_batch,
+        virtual_stages=virtual_stages, zero_stage=zero_stage, recompute=recompute,
+        recompute_fraction=recompute_fraction).items() if v is not None}, shape, n)
+    problem = _Problem(shape=shape, model=_model_consts(shape), accelerator=acc, n=n,
+                       precision=precision, hardware=hw, settings=st, batch_seqs=batch_seqs,
+                       fixed=fixed, usable_bytes=hw.hbm_bytes * (1.0 - MEMORY_RESERVE_FRACTION))
+    found = _search_with_relief(problem, notes)
+    best = _fastest_feasible(found)
+    return _result(problem, found, best, attention_convention, notes)
+
+
+# --------------------------------------------------------------------------------------------
+# what limits the run
+# --------------------------------------------------------------------------------------------
+
+_COMPONENT_WORDS = {
+    "memory_bound_s": "memory-bound element-wise work (small matrices per accelerator)",
+    "tensor_parallel_s": "tensor-parallel communication",
+    "pipeline_send_s": "pipeline sends",
+    "data_parallel_s": "data-parallel gradient communication",
+    "expert_all_to_all_s": "expert all-to-all",
+    "bubble_s": "the pipeline bubble",
+    "latency_s": "communication latency",
+}
+
+
+def _describe_limit(layout, n, used, wall, batch_seqs, breakdown, step_s) -> str:
+    overheads = {k: v for k, v in breakdown.items() if k != "compute_s"}
+    worst = max(overheads, key=overheads.get)
+    share = overheads[worst] / step_s
+    text = (f"Compute is {breakdown['compute_s'] / step_s:.0%} of the step; the largest "
+            f"overhead is {_COMPONENT_WORDS[worst]} ({share:.0%}).")
+    if used < n and (n - used) >= _IDLE_WALL_FRACTION * n and wall < n:
+        text = (f"Batch-size wall: the global batch of {batch_seqs:,} sequences keeps "
+                f"{n - used:,} of {n:,} accelerators idle (at most {wall:,} useful with "
+                f"tp x pp x cp = {layout.tp * layout.pp * layout.cp}). " + text)
+    elif used < n:
+        text = (f"{n - used:,} of {n:,} accelerators idle (the best layout does not divide "
+                "the count). " + text)
+    return text
+
+
+#: Idle share of the accelerators given from which the limit text names the batch-size wall
+#: (below it, idle accelerators are the remainder of a layout that does not divide the count).
+_IDLE_WALL_FRACTION = 0.01
