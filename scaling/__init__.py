@@ -87,11 +87,16 @@ _SUBMODULES = {
 
 __all__ = sorted(_LAZY) + sorted(_SUBMODULES)
 
+# Names read from the curated tables in data/: looked up on every access (never cached here),
+# so that scaling.data.reload() makes an edited CSV take effect.
+_TABLES = {"LAW_PARAMETERS", "DEFAULT_UNCERTAINTY"}
+
 
 def __getattr__(name: str):
     if name in _LAZY:
         value = getattr(importlib.import_module(f"scaling.{_LAZY[name]}"), name)
-        globals()[name] = value
+        if name not in _TABLES:
+            globals()[name] = value
         return value
     if name in _SUBMODULES:
         module = importlib.import_module(f"scaling.{name}")

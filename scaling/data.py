@@ -13,7 +13,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
+from scaling.units import FLOP_PER_PARAM_PER_TOKEN
 
 __all__ = [
     "CHINCHILLA_POINTS",
