@@ -79,7 +79,8 @@ _LAZY = {
 }
 
 _SUBMODULES = {
-    "units", "errors", "data", "laws", "fit", "hardware", "reliability", "clusters", "cost",
+    "units", "errors", "data", "laws", "fit", "hardware", "checkpointing", "reliability",
+    "clusters", "cost",
     "assumptions", "uncertainty", "chain", "forecasting", "inference",
     "results", "plots", "studies", "apps",
     "valuation", "trends", "emissions", "model_shape", "parallelism", "throughput",

@@ -321,7 +321,8 @@ def run_chain(inputs: Mapping, *, include_failures: bool = True) -> dict:
     pause = x["checkpoint_time_s"]
     mtbf, interval, good = (np.asarray(v) for v in reliability.job_goodput(
         n, x["failure_rate_per_accelerator_hour"], pause, x["restart_time_s"],
-        recovery_elastic=x["recovery_elastic"], replica_size=x["replica_size"],
+        recovery=np.where(x["recovery_elastic"] > 0, "elastic", "restart"),
+        replica_size=x["replica_size"],
         checkpoint_overhead_fraction=x["checkpoint_overhead_fraction"],
         hot_spare_fraction=x["hot_spare_fraction"], scaling_exponent=x["scaling_exponent"]))
     if not include_failures:

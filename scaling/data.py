@@ -21,7 +21,6 @@ __all__ = [
     "data_path",
     "load_table",
     "load_chinchilla_points",
-    "read_rows",
     "reload",
 ]
 
@@ -77,25 +76,6 @@ def _check_sources(rows_without_source: list, filename: str) -> None:
         )
 
 
-def read_rows(name: str) -> list[dict]:
-    """Rows of ``data/<name>.csv`` as dicts of strings, read with the standard library.
-
-    For modules that build constants at import time without importing pandas (e.g. the
-    failure rates of :mod:`scaling.reliability`). Like :func:`load_table`, a table whose rows
-    lack a ``source`` is refused.
-    """
-    import csv
-
-    path = data_path(f"{name}.csv")
-    with open(path, newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    if rows and "source" not in rows[0]:
-        raise ValueError(f"curated table {path.name} has no 'source' column")
-    _check_sources([i for i, row in enumerate(rows) if not (row.get("source") or "").strip()],
-                   path.name)
-    return rows
-
-
 # name -> (path, modification time in ns, DataFrame): the parsed tables.
 _TABLES: dict = {}
 # (function, args) -> value: objects built from the tables (catalog frames, Accelerator and
@@ -149,7 +129,8 @@ def _refresh() -> None:
 
 
 def reload() -> None:
-    """Forget every parsed table and every catalog object built from them.
+    """Forget every parsed table and every object built from them (catalog objects, the
+    read-only mappings of published constants).
 
     Call it after editing a CSV in ``data/`` to be sure the next lookup
     (``scaling.accelerator(...)``, ``scaling.cluster(...)``, ...) sees the edit; edits are
@@ -162,9 +143,11 @@ def reload() -> None:
 def cached(function):
     """Cache ``function(*args)`` until the curated tables change (see :func:`reload`).
 
-    For functions that build objects from curated tables: the catalog frames, and the
+    For functions that build objects from curated tables: the catalog frames, the
     :class:`~scaling.hardware.Accelerator` and :class:`~scaling.clusters.Cluster` objects of
-    the catalogs. Arguments must be hashable.
+    the catalogs, and the read-only mappings of published constants
+    (:data:`scaling.laws.LAW_PARAMETERS`, :data:`scaling.reliability.FAILURE_RATES`, ...).
+    Arguments must be hashable.
     """
     import functools
 

@@ -272,7 +272,23 @@ def test_constant_tables_have_their_columns_and_a_source_on_every_row(table):
     assert (numbers[~np.isnan(numbers)] > 0).all(), table
 
 
-@pytest.mark.parametrize("table", sorted(CONSTANT_TABLES))
+def test_reliability_table_schema_and_llama3_rows():
+    table = load_table("reliability")
+    assert list(table.columns) == ["study", "component", "category", "interruptions",
+                                   "accelerator", "n_accelerators", "observation_days",
+                                   "rate_per_accelerator_hour", "source", "notes"]
+    assert (table["source"].str.len() > 20).all()
+    assert table["source"].str.contains("http|arXiv").all()
+    llama = table[table["study"] == "llama3_405b"]
+    planned = llama["category"] == "Planned"
+    assert planned.sum() == 1 and llama.loc[planned, "rate_per_accelerator_hour"].isna().all()
+    assert llama.loc[~planned, "rate_per_accelerator_hour"].notna().all()
+    assert llama[["accelerator", "n_accelerators", "observation_days"]].nunique().max() == 1
+    others = table[table["study"] != "llama3_405b"]
+    assert others["study"].is_unique and (others["rate_per_accelerator_hour"] > 0).all()
+
+
+@pytest.mark.parametrize("table", sorted(CONSTANT_TABLES) + ["reliability", "resilience"])
 def test_constant_tables_parse_to_the_exact_numbers_written(table):
     """pandas reads every number as Python's float() does: the tables give the numbers the
     code held, bit for bit."""
@@ -381,3 +397,30 @@ def test_edited_monte_carlo_tables_change_the_answer_after_reload(tmp_path, monk
     monkeypatch.undo()
     _edited("law_prior", _set("alpha_se", "0.05", beta_se="0.02"), tmp_path, monkeypatch)
     assert uncertainty.LAW_PRIOR["alpha_se"] == 0.05
+
+
+def test_edited_reliability_tables_change_the_answer_after_reload(tmp_path, monkeypatch,
+                                                                  restore_tables):
+    from scaling import checkpointing, reliability
+    from scaling.studies import reliability as study
+
+    mtbf = reliability.mtbf_s(16384)
+    _edited("reliability", _set("interruptions", "150", study="llama3_405b",
+                                component="Faulty GPU"), tmp_path, monkeypatch)
+    assert reliability.LLAMA3_INTERRUPTIONS["unexpected_interruptions"] == 421
+    assert reliability.DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR == 421 / (54 * 24 * 16384)
+    assert reliability.mtbf_s(16384) == pytest.approx(mtbf * 419 / 421, rel=1e-12)
+    assert reliability.ReliabilityAssumptions().failure_rate_per_accelerator_hour == (
+        421 / (54 * 24 * 16384))
+    monkeypatch.undo()
+    _edited("reliability", _set("rate_per_accelerator_hour", "1e-5", study="meta_rsc2"),
+            tmp_path, monkeypatch)
+    assert reliability.FAILURE_RATES["meta_rsc2"][0] == 1e-5
+    assert study.SENSITIVITY_RANGES["failure_rate_per_accelerator_hour"][0] == 1e-5
+    monkeypatch.undo()
+    goodput = checkpointing.restart_goodput(mtbf, 60.0)
+    _edited("resilience", _set("restart_time_s", "100.0", key="flashrecovery2025"), tmp_path,
+            monkeypatch)
+    assert checkpointing.DEFAULT_RESTART_TIME_S == 100.0
+    assert checkpointing.restart_goodput(mtbf, 60.0) > goodput
+    assert reliability.ReliabilityAssumptions().restart_s == 100.0
