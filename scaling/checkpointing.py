@@ -60,7 +60,7 @@ from types import MappingProxyType
 import numpy as np
 
 from scaling._validation import as_float_array, check_fraction, elementwise, like
-from scaling.data import cached, load_table
+from scaling.data import cached_until_reload, load_table
 
 __all__ = [
     "DEFAULT_CHECKPOINT_TIME_S",
@@ -126,7 +126,7 @@ _NEWTON_STEPS = 6
 _LOG_EXPM1_LINEAR_ABOVE = 30.0
 
 
-@cached
+@cached_until_reload
 def _restart_times():
     """:data:`RESTART_TIMES_S`: the reference rows of ``data/resilience.csv`` with a restart
     time, ``{key: (restart_time_s, source)}`` in table order."""

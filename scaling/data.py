@@ -18,6 +18,7 @@ from scaling.units import FLOP_PER_PARAM_PER_TOKEN
 __all__ = [
     "CHINCHILLA_POINTS",
     "cached",
+    "cached_until_reload",
     "data_path",
     "load_table",
     "load_chinchilla_points",
@@ -78,6 +79,8 @@ def _check_sources(rows_without_source: list, filename: str) -> None:
 
 # name -> (path, modification time in ns, DataFrame): the parsed tables.
 _TABLES: dict = {}
+# path as a string -> modification time in ns of every parsed table (what _refresh checks).
+_MTIMES: dict = {}
 # (function, args) -> value: objects built from the tables (catalog frames, Accelerator and
 # Cluster objects); emptied whenever a table is reloaded.
 _DERIVED: dict = {}
@@ -111,20 +114,23 @@ def load_table(name: str):
             raise ValueError(f"curated table {path.name} has no 'source' column")
         missing = frame["source"].isna() | (frame["source"].astype(str).str.strip() == "")
         _check_sources(list(frame.index[missing]), path.name)
-        cached = (path, path.stat().st_mtime_ns, frame)
+        if cached is not None:  # the same table from another folder
+            _MTIMES.pop(str(cached[0]), None)
+        cached = (path, os.stat(path).st_mtime_ns, frame)
         _TABLES[name] = cached
+        _MTIMES[str(path)] = cached[1]
     return cached[2].copy()
 
 
 def _refresh() -> None:
     """Drop every cache if a table read before has changed on disk since."""
-    for path, mtime, _ in list(_TABLES.values()):
+    for path, mtime in _MTIMES.items():
         try:
-            current = path.stat().st_mtime_ns
+            current = os.stat(path).st_mtime_ns
         except OSError:
             current = None
         if current != mtime:
-            reload()
+            reload()  # empties _MTIMES: stop iterating
             return
 
 
@@ -137,17 +143,16 @@ def reload() -> None:
     also picked up automatically, by modification time, on the next lookup.
     """
     _TABLES.clear()
+    _MTIMES.clear()
     _DERIVED.clear()
 
 
 def cached(function):
     """Cache ``function(*args)`` until the curated tables change (see :func:`reload`).
 
-    For functions that build objects from curated tables: the catalog frames, the
+    For functions that build objects from curated tables: the catalog frames, and the
     :class:`~scaling.hardware.Accelerator` and :class:`~scaling.clusters.Cluster` objects of
-    the catalogs, and the read-only mappings of published constants
-    (:data:`scaling.laws.LAW_PARAMETERS`, :data:`scaling.reliability.FAILURE_RATES`, ...).
-    Arguments must be hashable.
+    the catalogs. Arguments must be hashable.
     """
     import functools
 
@@ -158,6 +163,31 @@ def cached(function):
         if key not in _DERIVED:
             _DERIVED[key] = function(*args)
         return _DERIVED[key]
+
+    return wrapper
+
+
+def cached_until_reload(function):
+    """Cache ``function()`` until the next :func:`reload`.
+
+    For the read-only mappings of published constants (:data:`scaling.laws.LAW_PARAMETERS`,
+    :data:`scaling.reliability.FAILURE_RATES`, :data:`scaling.uncertainty.DEFAULT_UNCERTAINTY`,
+    ...), read inside vectorised stages that the solvers call thousands of times: unlike
+    :func:`cached` it does not check the tables' modification times on every call. An edited
+    CSV takes effect at the next :func:`reload`, called explicitly or by any catalog lookup
+    that sees the edit.
+    """
+    import functools
+
+    key = (function.__module__, function.__qualname__, ())
+
+    @functools.wraps(function)
+    def wrapper():
+        try:
+            return _DERIVED[key]
+        except KeyError:
+            value = _DERIVED[key] = function()
+            return value
 
     return wrapper
 

@@ -48,7 +48,7 @@ from scaling._validation import (
     like,
     unknown_name,
 )
-from scaling.data import cached, load_table
+from scaling.data import cached_until_reload, load_table
 from scaling.units import FLOP_PER_PARAM_PER_TOKEN
 
 __all__ = [
@@ -123,7 +123,7 @@ def _law_value(row, key) -> float:
     return value
 
 
-@cached
+@cached_until_reload
 def _law_parameters() -> Mapping:
     """:data:`LAW_PARAMETERS`, built from ``data/law_parameters.csv``."""
     frame = load_table("law_parameters")
@@ -132,7 +132,7 @@ def _law_parameters() -> Mapping:
                        for row in frame.to_dict("records")})
 
 
-@cached
+@cached_until_reload
 def _kaplan2020() -> Mapping:
     """:data:`KAPLAN2020`, built from ``data/kaplan2020.csv``."""
     frame = load_table("kaplan2020")
@@ -142,7 +142,7 @@ def _kaplan2020() -> Mapping:
                        for row in frame.to_dict("records")})
 
 
-@cached
+@cached_until_reload
 def _muennighoff2023_decay() -> Mapping:
     """:data:`MUENNIGHOFF2023_DECAY`, built from ``data/muennighoff2023_decay.csv``."""
     (row,) = load_table("muennighoff2023_decay").to_dict("records")

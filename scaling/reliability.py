@@ -87,7 +87,7 @@ from scaling.checkpointing import (
     required_mtbf_s,
     restart_goodput,
 )
-from scaling.data import cached, load_table
+from scaling.data import cached, cached_until_reload, load_table
 from scaling.errors import InfeasibleRunError
 from scaling.units import HOURS_PER_DAY, SECONDS_PER_HOUR
 
@@ -134,7 +134,7 @@ RECOVERY_MODES = ("restart", "elastic")
 DEFAULT_REPLICA_SIZE = 128
 
 
-@cached
+@cached_until_reload
 def _llama3_interruptions():
     """:data:`LLAMA3_INTERRUPTIONS`, from the ``llama3_405b`` rows of ``data/reliability.csv``
     and the effective-training-time floor of its reference row in ``data/resilience.csv``."""
@@ -164,7 +164,7 @@ def _llama3_accelerator_hours() -> float:
     return llama["days"] * HOURS_PER_DAY * llama["n_accelerators"]
 
 
-@cached
+@cached_until_reload
 def _failure_rates():
     """:data:`FAILURE_RATES`, from ``data/reliability.csv``: Llama 3's total count over its
     accelerator-hours, then every other study's rate, in table order."""
@@ -667,10 +667,11 @@ def _elastic_where(recovery):
     if isinstance(recovery, str):
         return np.asarray(check_choice("recovery", recovery, RECOVERY_MODES) == "elastic")
     modes = np.asarray(recovery)
-    if modes.dtype.kind not in "UO" or not np.isin(modes, RECOVERY_MODES).all():
+    elastic = modes == "elastic" if modes.dtype.kind in "UO" else None
+    if elastic is None or not (elastic | (modes == "restart")).all():
         raise ValueError(f"recovery must be one of {', '.join(map(repr, RECOVERY_MODES))} (or "
                          f"an array of them, element-wise), got {recovery!r}")
-    return modes == "elastic"
+    return elastic
 
 
 @elementwise

@@ -43,7 +43,7 @@ import numpy as np
 
 from scaling import laws
 from scaling._validation import check_at_least, check_choice, scalar, unknown_name, whole_number
-from scaling.data import cached, load_table
+from scaling.data import cached_until_reload, load_table
 
 __all__ = [
     "CI_LEVEL",
@@ -234,7 +234,7 @@ def _bound(row, column, default):
     return default if value != value else float(value)  # NaN: an empty cell
 
 
-@cached
+@cached_until_reload
 def _default_uncertainty() -> Mapping[str, Uncertain]:
     """:data:`DEFAULT_UNCERTAINTY`: the MFU spread, then the rows of
     ``data/monte_carlo_spreads.csv`` in their order (the order inputs are drawn in)."""
@@ -254,7 +254,7 @@ _PRIOR_COLUMNS = {"E_se": "E_se_nats_per_token", "alpha_se": "alpha_se", "beta_s
                   "pivot_n_params": "pivot_n_params", "pivot_n_tokens": "pivot_n_tokens"}
 
 
-@cached
+@cached_until_reload
 def _law_prior() -> Mapping[str, float | str]:
     """:data:`LAW_PRIOR`, from the one row of ``data/law_prior.csv``."""
     (row,) = load_table("law_prior").to_dict("records")

@@ -21,7 +21,7 @@ from scaling.checkpointing import (
     DEFAULT_CHECKPOINT_TIME_S, daly_interval_s, optimal_interval_s, restart_goodput,
     young_interval_s,
 )
-from scaling.data import cached
+from scaling.data import cached_until_reload
 from scaling.reliability import job_goodput, mtbf_s
 from scaling.uncertainty import sensitivity
 from scaling.units import SECONDS_PER_DAY
@@ -179,7 +179,7 @@ def sensitivity_table(n_accelerators, *, ranges=None, failure_rate_per_accelerat
                              ignore_index=True)
 
 
-@cached
+@cached_until_reload
 def _sensitivity_ranges():
     """:data:`SENSITIVITY_RANGES`, from the current curated tables."""
     rates = reliability.FAILURE_RATES
