@@ -79,7 +79,8 @@ _LAZY = {
 }
 
 _SUBMODULES = {
-    "units", "errors", "data", "laws", "fit", "hardware", "reliability", "clusters", "cost",
+    "units", "errors", "data", "laws", "fit", "hardware", "checkpointing", "reliability",
+    "clusters", "cost",
     "assumptions", "uncertainty", "chain", "forecasting", "inference",
     "results", "plots", "studies", "apps",
     "valuation", "trends", "emissions", "model_shape", "parallelism", "plan_search", "throughput",
@@ -87,11 +88,16 @@ _SUBMODULES = {
 
 __all__ = sorted(_LAZY) + sorted(_SUBMODULES)
 
+# Names read from the curated tables in data/: looked up on every access (never cached here),
+# so that scaling.data.reload() makes an edited CSV take effect.
+_TABLES = {"LAW_PARAMETERS", "DEFAULT_UNCERTAINTY"}
+
 
 def __getattr__(name: str):
     if name in _LAZY:
         value = getattr(importlib.import_module(f"scaling.{_LAZY[name]}"), name)
-        globals()[name] = value
+        if name not in _TABLES:
+            globals()[name] = value
         return value
     if name in _SUBMODULES:
         module = importlib.import_module(f"scaling.{name}")

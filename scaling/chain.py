@@ -411,7 +411,7 @@ def _goodput_stage(x, include_failures: bool) -> dict:
     pause = x["checkpoint_time_s"]
     mtbf, interval, good = (np.asarray(v) for v in reliability.job_goodput(
         x["n_accelerators"], x["failure_rate_per_accelerator_hour"], pause,
-        x["restart_time_s"], recovery_elastic=x["recovery_elastic"],
+        x["restart_time_s"], recovery=np.where(x["recovery_elastic"] > 0, "elastic", "restart"),
         replica_size=x["replica_size"],
         checkpoint_overhead_fraction=x["checkpoint_overhead_fraction"],
         hot_spare_fraction=x["hot_spare_fraction"], scaling_exponent=x["scaling_exponent"]))

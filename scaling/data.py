@@ -13,15 +13,15 @@ import hashlib
 import os
 from pathlib import Path
 
-from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
+from scaling.units import FLOP_PER_PARAM_PER_TOKEN
 
 __all__ = [
     "CHINCHILLA_POINTS",
     "cached",
+    "cached_until_reload",
     "data_path",
     "load_table",
     "load_chinchilla_points",
-    "read_rows",
     "reload",
 ]
 
@@ -77,27 +77,10 @@ def _check_sources(rows_without_source: list, filename: str) -> None:
         )
 
 
-def read_rows(name: str) -> list[dict]:
-    """Rows of ``data/<name>.csv`` as dicts of strings, read with the standard library.
-
-    For modules that build constants at import time without importing pandas (e.g. the
-    failure rates of :mod:`scaling.reliability`). Like :func:`load_table`, a table whose rows
-    lack a ``source`` is refused.
-    """
-    import csv
-
-    path = data_path(f"{name}.csv")
-    with open(path, newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    if rows and "source" not in rows[0]:
-        raise ValueError(f"curated table {path.name} has no 'source' column")
-    _check_sources([i for i, row in enumerate(rows) if not (row.get("source") or "").strip()],
-                   path.name)
-    return rows
-
-
 # name -> (path, modification time in ns, DataFrame): the parsed tables.
 _TABLES: dict = {}
+# path as a string -> modification time in ns of every parsed table (what _refresh checks).
+_MTIMES: dict = {}
 # (function, args) -> value: objects built from the tables (catalog frames, Accelerator and
 # Cluster objects); emptied whenever a table is reloaded.
 _DERIVED: dict = {}
@@ -131,31 +114,36 @@ def load_table(name: str):
             raise ValueError(f"curated table {path.name} has no 'source' column")
         missing = frame["source"].isna() | (frame["source"].astype(str).str.strip() == "")
         _check_sources(list(frame.index[missing]), path.name)
-        cached = (path, path.stat().st_mtime_ns, frame)
+        if cached is not None:  # the same table from another folder
+            _MTIMES.pop(str(cached[0]), None)
+        cached = (path, os.stat(path).st_mtime_ns, frame)
         _TABLES[name] = cached
+        _MTIMES[str(path)] = cached[1]
     return cached[2].copy()
 
 
 def _refresh() -> None:
     """Drop every cache if a table read before has changed on disk since."""
-    for path, mtime, _ in list(_TABLES.values()):
+    for path, mtime in _MTIMES.items():
         try:
-            current = path.stat().st_mtime_ns
+            current = os.stat(path).st_mtime_ns
         except OSError:
             current = None
         if current != mtime:
-            reload()
+            reload()  # empties _MTIMES: stop iterating
             return
 
 
 def reload() -> None:
-    """Forget every parsed table and every catalog object built from them.
+    """Forget every parsed table and every object built from them (catalog objects, the
+    read-only mappings of published constants).
 
     Call it after editing a CSV in ``data/`` to be sure the next lookup
     (``scaling.accelerator(...)``, ``scaling.cluster(...)``, ...) sees the edit; edits are
     also picked up automatically, by modification time, on the next lookup.
     """
     _TABLES.clear()
+    _MTIMES.clear()
     _DERIVED.clear()
 
 
@@ -175,6 +163,31 @@ def cached(function):
         if key not in _DERIVED:
             _DERIVED[key] = function(*args)
         return _DERIVED[key]
+
+    return wrapper
+
+
+def cached_until_reload(function):
+    """Cache ``function()`` until the next :func:`reload`.
+
+    For the read-only mappings of published constants (:data:`scaling.laws.LAW_PARAMETERS`,
+    :data:`scaling.reliability.FAILURE_RATES`, :data:`scaling.uncertainty.DEFAULT_UNCERTAINTY`,
+    ...), read inside vectorised stages that the solvers call thousands of times: unlike
+    :func:`cached` it does not check the tables' modification times on every call. An edited
+    CSV takes effect at the next :func:`reload`, called explicitly or by any catalog lookup
+    that sees the edit.
+    """
+    import functools
+
+    key = (function.__module__, function.__qualname__, ())
+
+    @functools.wraps(function)
+    def wrapper():
+        try:
+            return _DERIVED[key]
+        except KeyError:
+            value = _DERIVED[key] = function()
+            return value
 
     return wrapper
 

@@ -8,6 +8,12 @@ with named, sourced parameter sets in :data:`LAW_PARAMETERS`, its closed-form co
 frontier under :math:`C = 6 N D`, the inverse (compute for a target loss), training compute,
 Kaplan et al.'s (2020) joint law and the data-constrained extension of Muennighoff et al. (2023).
 
+The published constants are curated tables, one CSV each with a ``source`` on every row,
+read on first use (and again after :func:`scaling.data.reload`) and served as read-only
+mappings: :data:`LAW_PARAMETERS` (``data/law_parameters.csv``), :data:`KAPLAN2020`
+(``data/kaplan2020.csv``) and :data:`MUENNIGHOFF2023_DECAY`
+(``data/muennighoff2023_decay.csv``).
+
 Every function is vectorised: scalar, ``numpy.ndarray`` or ``pandas.Series`` in, the same kind
 out. Law parameters may themselves be arrays (e.g. bootstrap draws) and broadcast with numpy
 rules against the inputs.
@@ -42,6 +48,8 @@ from scaling._validation import (
     like,
     unknown_name,
 )
+from scaling.data import cached_until_reload, load_table
+from scaling.units import FLOP_PER_PARAM_PER_TOKEN
 
 __all__ = [
     "FLOP_PER_PARAM_PER_TOKEN",
@@ -67,11 +75,6 @@ __all__ = [
     "data_constrained_loss",
 ]
 
-#: Training FLOP per parameter per token: 2 for the forward pass (one multiply-accumulate per
-#: parameter) plus 4 for the backward pass. Kaplan et al. (2020) Sec. 2.1 and Table 1;
-#: Hoffmann et al. (2022) App. F ("C = 6ND").
-FLOP_PER_PARAM_PER_TOKEN = 6.0
-
 #: Gopher's training budget, the budget Chinchilla was sized for [FLOP]. Hoffmann et al.
 #: (2022) Table 3 (67B row, "1 Gopher unit") and App. F.
 GOPHER_COMPUTE_FLOP = 5.76e23
@@ -82,6 +85,16 @@ DEFAULT_LAW = "besiroglu2024"
 
 _LAW_KEYS = ("E", "A", "B", "alpha", "beta")
 
+# Columns of data/law_parameters.csv: a value column, or the natural log the source publishes
+# (exactly one of each pair is filled), per key of a parameter set.
+_LAW_COLUMNS = {"E": ("E_nats_per_token", "log_E"), "A": ("A", "log_A"), "B": ("B", "log_B"),
+                "alpha": ("alpha", None), "beta": ("beta", None)}
+# Key of each constant of data/kaplan2020.csv and data/muennighoff2023_decay.csv.
+_KAPLAN_COLUMNS = {"alpha_n": "alpha_n", "n_c": "n_c_params", "alpha_d": "alpha_d",
+                   "d_c": "d_c_tokens"}
+_DECAY_COLUMNS = {"r_star_tokens": "r_star_tokens_epochs", "r_star_params": "r_star_params"}
+
+
 def _read_only(table: dict) -> Mapping:
     """A read-only view of a table of tables (``MappingProxyType`` of ``MappingProxyType``):
     published constants cannot be changed by accident, so every later result stays the
@@ -90,103 +103,77 @@ def _read_only(table: dict) -> Mapping:
                              else value for key, value in table.items()})
 
 
-#: Published parameter sets of the Chinchilla law L = E + A/N^alpha + B/D^beta.
-#: E [nats/token], A [nats/token * parameters^alpha], B [nats/token * tokens^beta],
-#: alpha and beta [dimensionless]. Read-only: pass a mapping of your own as ``law=`` to use
-#: other values.
-LAW_PARAMETERS: Mapping[str, Mapping] = _read_only({
-    "hoffmann2022": {
-        "E": 1.69,
-        "A": 406.4,
-        "B": 410.7,
-        "alpha": 0.34,
-        "beta": 0.28,
-        "source": (
-            "Hoffmann et al. (2022), 'Training Compute-Optimal Large Language Models', "
-            "arXiv:2203.15556, App. D.2 Eq. 10 (printed, rounded values)"
-        ),
-    },
-    "hoffmann2022_tex": {
-        "E": math.exp(0.5267228),
-        "A": math.exp(6.0073404),
-        "B": math.exp(6.0179186),
-        "alpha": 0.33917084,
-        "beta": 0.2849083,
-        "source": (
-            "Hoffmann et al. (2022), arXiv:2203.15556, unrounded Eq. 10 values from the arXiv "
-            "TeX source, (log A, log B, log E, alpha, beta) = (6.0073404, 6.0179186, 0.5267228, "
-            "0.33917084, 0.2849083), as carried by Besiroglu et al. (2024) "
-            "https://github.com/epoch-research/analyzing-chinchilla data_analysis.ipynb"
-        ),
-    },
-    "besiroglu2024": {
-        "E": 1.8172,
-        "A": 482.01,
-        "B": 2085.43,
-        "alpha": 0.3478,
-        "beta": 0.3658,
-        "source": (
-            "Besiroglu, Erdil, Barnett, You (2024), 'Chinchilla Scaling: A replication "
-            "attempt', arXiv:2404.10102, Huber-likelihood refit on 240 points, values as "
-            "printed in the paper (E=1.8172, A=482.01, B=2085.43, alpha=0.3478, beta=0.3658); "
-            "the notebook's unrounded values (log A, log B, log E, alpha, beta) = (6.17795598, "
-            "7.64273236, 0.59711196, 0.34781303, 0.36585412) move N_opt by < 0.2%; "
-            "https://github.com/epoch-research/analyzing-chinchilla"
-        ),
-    },
-    "muennighoff2023": {
-        "E": math.exp(0.6254804),
-        "A": math.exp(6.255414),
-        "B": math.exp(7.3049974),
-        "alpha": 0.3526596,
-        "beta": 0.3526596,
-        "source": (
-            "Muennighoff et al. (2023), 'Scaling Data-Constrained Language Models', "
-            "arXiv:2305.16264, App. A single-epoch C4 fit, (log A, log B, log E, alpha, beta) = "
-            "(6.255414, 7.3049974, 0.6254804, 0.3526596, 0.3526596), README of "
-            "https://github.com/huggingface/datablations"
-        ),
-    },
-})
+def _cell(row, column) -> float | None:
+    """A number of a curated row, or None where the cell is empty."""
+    value = row[column]
+    return None if value != value else float(value)  # NaN: an empty cell
 
-#: Decay constants of repeated data and excess parameters, Muennighoff et al. (2023) App. A
-#: (printed 15.4 and 5.3 in Eq. 17; unrounded in the datablations README): R*_D [epochs] and
-#: R*_N [dimensionless].
-MUENNIGHOFF2023_DECAY: Mapping = MappingProxyType({
-    "r_star_tokens": 15.387756,
-    "r_star_params": 5.309743,
-    "source": (
-        "Muennighoff et al. (2023), arXiv:2305.16264, App. A / Eq. 17; "
-        "https://github.com/huggingface/datablations README 'Parametric Fit'"
-    ),
-})
 
-#: Constants of Kaplan et al. (2020) for L(N, D) = [(N_c/N)^(alpha_N/alpha_D) + D_c/D]^alpha_D
-#: (Eq. 1.5). N counts non-embedding parameters, D tokens, loss in nats/token on WebText2.
-#: ``"summary"``: the single-variable fits quoted with Eq. 1.1-1.2 and Table 5 (alpha_N = 0.076,
-#: N_c = 8.8e13, alpha_D = 0.095, D_c = 5.4e13). ``"joint_fit"``: the joint fit of Eq. 1.5
-#: reported in Sec. 4.2 / Table 2 (alpha_N = 0.076, alpha_D = 0.103, N_c = 6.4e13, D_c = 1.8e13).
-KAPLAN2020: Mapping[str, Mapping] = _read_only({
-    "summary": {
-        "alpha_n": 0.076,
-        "n_c": 8.8e13,
-        "alpha_d": 0.095,
-        "d_c": 5.4e13,
-        "source": (
-            "Kaplan et al. (2020), 'Scaling Laws for Neural Language Models', arXiv:2001.08361, "
-            "Eq. 1.1-1.2 and Table 5"
-        ),
-    },
-    "joint_fit": {
-        "alpha_n": 0.076,
-        "n_c": 6.4e13,
-        "alpha_d": 0.103,
-        "d_c": 1.8e13,
-        "source": (
-            "Kaplan et al. (2020), arXiv:2001.08361, Sec. 4.2 and Table 2 (joint fit of Eq. 1.5)"
-        ),
-    },
-})
+def _law_value(row, key) -> float:
+    """One parameter of a law row: its value, or exp of the natural log the source gives."""
+    column, log_column = _LAW_COLUMNS[key]
+    value = _cell(row, column)
+    if value is None and log_column is not None and _cell(row, log_column) is not None:
+        return math.exp(_cell(row, log_column))
+    if value is None:
+        raise ValueError(f"data/law_parameters.csv: law {row['law']!r} gives neither {column} "
+                         f"nor {log_column}")
+    return value
+
+
+@cached_until_reload
+def _law_parameters() -> Mapping:
+    """:data:`LAW_PARAMETERS`, built from ``data/law_parameters.csv``."""
+    frame = load_table("law_parameters")
+    return _read_only({row["law"]: {**{key: _law_value(row, key) for key in _LAW_KEYS},
+                                     "source": row["source"]}
+                       for row in frame.to_dict("records")})
+
+
+@cached_until_reload
+def _kaplan2020() -> Mapping:
+    """:data:`KAPLAN2020`, built from ``data/kaplan2020.csv``."""
+    frame = load_table("kaplan2020")
+    return _read_only({row["constants"]: {**{key: float(row[column])
+                                             for key, column in _KAPLAN_COLUMNS.items()},
+                                          "source": row["source"]}
+                       for row in frame.to_dict("records")})
+
+
+@cached_until_reload
+def _muennighoff2023_decay() -> Mapping:
+    """:data:`MUENNIGHOFF2023_DECAY`, built from ``data/muennighoff2023_decay.csv``."""
+    (row,) = load_table("muennighoff2023_decay").to_dict("records")
+    return MappingProxyType({**{key: float(row[column]) for key, column in _DECAY_COLUMNS.items()},
+                             "source": row["source"]})
+
+
+# Published tables served lazily by the module (:func:`__getattr__`), so that
+# :func:`scaling.data.reload` makes an edited CSV take effect:
+#
+# LAW_PARAMETERS: published parameter sets of the Chinchilla law L = E + A/N^alpha + B/D^beta
+#   (``data/law_parameters.csv``). E [nats/token], A [nats/token * parameters^alpha],
+#   B [nats/token * tokens^beta], alpha and beta [dimensionless], and the source. Read-only:
+#   pass a mapping of your own as ``law=`` to use other values.
+# KAPLAN2020: constants of Kaplan et al. (2020) for
+#   L(N, D) = [(N_c/N)^(alpha_N/alpha_D) + D_c/D]^alpha_D (Eq. 1.5; ``data/kaplan2020.csv``).
+#   N counts non-embedding parameters, D tokens, loss in nats/token on WebText2. ``"summary"``:
+#   the single-variable fits quoted with Eq. 1.1-1.2 and Table 5; ``"joint_fit"``: the joint
+#   fit of Eq. 1.5 reported in Sec. 4.2 / Table 2.
+# MUENNIGHOFF2023_DECAY: decay constants of repeated data and excess parameters, Muennighoff
+#   et al. (2023) App. A (printed 15.4 and 5.3 in Eq. 17; unrounded in the datablations
+#   README; ``data/muennighoff2023_decay.csv``): R*_D [epochs] and R*_N [dimensionless].
+_TABLES = {"LAW_PARAMETERS": _law_parameters, "KAPLAN2020": _kaplan2020,
+           "MUENNIGHOFF2023_DECAY": _muennighoff2023_decay}
+
+
+def __getattr__(name: str):
+    """The published tables (:data:`LAW_PARAMETERS`, :data:`KAPLAN2020`,
+    :data:`MUENNIGHOFF2023_DECAY`), read from ``data/`` on first use and after every
+    :func:`scaling.data.reload`."""
+    if name in _TABLES:
+        return _TABLES[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class ComputeOptimal(NamedTuple):
@@ -220,9 +207,10 @@ def law_parameters(law=DEFAULT_LAW) -> dict:
         values.
     """
     if isinstance(law, str):
-        if law not in LAW_PARAMETERS:
-            raise unknown_name("law", law, sorted(LAW_PARAMETERS))
-        spec = LAW_PARAMETERS[law]
+        published = _law_parameters()
+        if law not in published:
+            raise unknown_name("law", law, sorted(published))
+        spec = published[law]
     elif isinstance(law, Mapping):
         spec = law
     elif hasattr(law, "params"):
@@ -230,7 +218,7 @@ def law_parameters(law=DEFAULT_LAW) -> dict:
     else:
         raise ValueError(
             "law must be a name from LAW_PARAMETERS (valid names are "
-            f"{', '.join(sorted(LAW_PARAMETERS))}), a mapping with keys E, A, B, alpha, beta, "
+            f"{', '.join(sorted(_law_parameters()))}), a mapping with keys E, A, B, alpha, beta, "
             f"or a fit result with a .params attribute; got {type(law).__name__}"
         )
     missing = [key for key in _LAW_KEYS if key not in spec]
@@ -560,8 +548,9 @@ def kaplan_loss(n_params, n_tokens, *, constants="summary"):
 
     With the ``"summary"`` constants, L(1e8, 1e7) = 4.36.
     """
-    check_choice("constants", constants, list(KAPLAN2020))
-    k = KAPLAN2020[constants]
+    published = _kaplan2020()
+    check_choice("constants", constants, list(published))
+    k = published[constants]
     n = as_float_array("n_params", n_params)
     d = as_float_array("n_tokens", n_tokens)
     loss = ((k["n_c"] / n) ** (k["alpha_n"] / k["alpha_d"]) + k["d_c"] / d) ** k["alpha_d"]
@@ -588,8 +577,7 @@ def _decayed(unique, repeats, r_star):
 
 
 @elementwise
-def effective_tokens(n_tokens, unique_tokens, *,
-                     r_star_tokens=MUENNIGHOFF2023_DECAY["r_star_tokens"]):
+def effective_tokens(n_tokens, unique_tokens, *, r_star_tokens=None):
     """Effective data D' when U unique tokens are repeated to D training tokens.
 
     Parameters
@@ -598,8 +586,9 @@ def effective_tokens(n_tokens, unique_tokens, *,
         Training tokens D [tokens], > 0.
     unique_tokens : float, ndarray or Series
         Unique tokens U_D [tokens], 0 < U_D <= D.
-    r_star_tokens : float
-        Decay constant R*_D [epochs]; ``math.inf`` gives D' = D (no decay).
+    r_star_tokens : float or None
+        Decay constant R*_D [epochs]; ``math.inf`` gives D' = D (no decay). None: Muennighoff
+        et al.'s (:data:`MUENNIGHOFF2023_DECAY`).
 
     Returns
     -------
@@ -617,7 +606,8 @@ def effective_tokens(n_tokens, unique_tokens, *,
     if (u > d).any():
         raise ValueError("unique_tokens must be <= n_tokens (a run cannot see more unique tokens "
                          "than it trains on)")
-    r_star = _check_r_star(r_star_tokens, "r_star_tokens")
+    r_star = _check_r_star(_muennighoff2023_decay()["r_star_tokens"] if r_star_tokens is None
+                           else r_star_tokens, "r_star_tokens")
     out = _decayed(u, np.maximum(d / u - 1.0, 0.0), r_star)
     return like(out, n_tokens, unique_tokens, name="n_tokens")
 
@@ -629,8 +619,7 @@ def _params_for_tokens(n_tokens, p):
 
 
 @elementwise
-def effective_params(n_params, unique_tokens, *, law="muennighoff2023",
-                     r_star_params=MUENNIGHOFF2023_DECAY["r_star_params"]):
+def effective_params(n_params, unique_tokens, *, law="muennighoff2023", r_star_params=None):
     """Effective parameters N' of a model larger than the unique data supports.
 
     Parameters
@@ -641,8 +630,9 @@ def effective_params(n_params, unique_tokens, *, law="muennighoff2023",
         Unique tokens U_D [tokens], > 0.
     law : str, Mapping or FitResult-like
         Chinchilla law whose frontier gives U_N (default: Muennighoff's C4 fit).
-    r_star_params : float
-        Decay constant R*_N [dimensionless]; ``math.inf`` gives N' = N.
+    r_star_params : float or None
+        Decay constant R*_N [dimensionless]; ``math.inf`` gives N' = N. None: Muennighoff et
+        al.'s (:data:`MUENNIGHOFF2023_DECAY`).
 
     Returns
     -------
@@ -658,7 +648,8 @@ def effective_params(n_params, unique_tokens, *, law="muennighoff2023",
     p = law_parameters(law)
     n = as_float_array("n_params", n_params)
     u = as_float_array("unique_tokens", unique_tokens)
-    r_star = _check_r_star(r_star_params, "r_star_params")
+    r_star = _check_r_star(_muennighoff2023_decay()["r_star_params"] if r_star_params is None
+                           else r_star_params, "r_star_params")
     u_n = np.minimum(n, _params_for_tokens(u, p))
     out = _decayed(u_n, np.maximum(n / u_n - 1.0, 0.0), r_star)
     return like(out, n_params, unique_tokens, name="n_params")
@@ -666,8 +657,7 @@ def effective_params(n_params, unique_tokens, *, law="muennighoff2023",
 
 @elementwise
 def data_constrained_loss(n_params, n_tokens, unique_tokens, law="muennighoff2023", *,
-                          r_star_tokens=MUENNIGHOFF2023_DECAY["r_star_tokens"],
-                          r_star_params=MUENNIGHOFF2023_DECAY["r_star_params"]):
+                          r_star_tokens=None, r_star_params=None):
     """Loss of a run that repeats a limited pool of unique tokens.
 
     Parameters
@@ -681,9 +671,9 @@ def data_constrained_loss(n_params, n_tokens, unique_tokens, law="muennighoff202
     law : str, Mapping or FitResult-like
         Chinchilla parameters (default: Muennighoff's C4 fit, the set the decay constants were
         fitted with).
-    r_star_tokens, r_star_params : float
-        Decay constants (:data:`MUENNIGHOFF2023_DECAY`); ``math.inf`` for both recovers
-        :func:`chinchilla_loss`.
+    r_star_tokens, r_star_params : float or None
+        Decay constants; None: Muennighoff et al.'s (:data:`MUENNIGHOFF2023_DECAY`);
+        ``math.inf`` for both recovers :func:`chinchilla_loss`.
 
     Returns
     -------

@@ -1,10 +1,13 @@
-"""Failures, checkpoints and goodput of synchronous training jobs at scale.
+"""Failures and recovery of training jobs at scale: the goodput stage of the chain.
 
 A synchronous data/tensor/pipeline-parallel job stops whenever any one of its accelerators,
 hosts, links or software layers fails. This module turns a per-accelerator failure rate into
-the job's interruption rate and mean time between interruptions (MTBF), chooses the checkpoint
-interval (Young 1974; Daly 2006) and returns the *goodput*: the fraction of wall-clock time
-that advances training once checkpoint pauses, lost work and restarts are paid for.
+the job's interruption rate and mean time between interruptions (MTBF), and computes the
+*goodput*, the fraction of wall-clock time that advances training, in one stage,
+:func:`job_goodput`, that the forecast chain and :meth:`ReliabilityAssumptions.goodput` call.
+What happens between two interruptions of a synchronous job (checkpoint size and pause, the
+optimal interval, Daly's model, restart times) is :mod:`scaling.checkpointing`, which this
+module imports (never the other way).
 
 Model (documented once, used everywhere)
 -----------------------------------------
@@ -13,41 +16,30 @@ Model (documented once, used everywhere)
   NICs and switches are assumed to scale with the accelerator count, as they do in a fixed
   server design). The default rate is Llama 3's: 419 unexpected interruptions in 54 days on
   16,384 H100 (Llama 3 paper §3.3.4, Table 5).
-* The job computes for an interval ``tau`` [s], then pauses ``delta`` [s] to write a
-  checkpoint (a blocking write; with asynchronous checkpointing ``delta`` is only the pause).
-* After an interruption it spends ``R`` [s] restarting (rescheduling, re-initialising
-  communicators, loading the checkpoint) and resumes from the last checkpoint, so it repeats,
-  on average, half a segment of work.
-* The expected wall-clock time per unit of useful work is Daly's (2006) exponential model,
-  exact for Poisson failures that may also strike during checkpoints and restarts:
+* Two ways to recover (``recovery``, :data:`RECOVERY_MODES`), chosen by name in
+  :func:`job_goodput`:
 
-  .. math:: \\frac{T_w}{T_s} = \\frac{M e^{R/M}\\,(e^{(\\tau+\\delta)/M} - 1)}{\\tau},
-            \\qquad G = T_s / T_w \\in (0, 1].
-
-  ``G`` is always positive: at very large scale it tends to zero smoothly instead of going
-  negative. The familiar first-order form
-  :math:`G_1 = \\frac{\\tau}{\\tau+\\delta}\\,(1 - \\frac{R + (\\tau+\\delta)/2}{M})` is its
-  expansion for small :math:`(\\tau+\\delta)/M` and :math:`R/M`; it is offered as
-  :func:`goodput_first_order` and becomes wrong (eventually negative) when restart plus half a
-  segment approaches the MTBF. :func:`first_order_valid` flags where it departs from the
-  exponential model by more than :data:`FIRST_ORDER_TOLERANCE`.
-
-Two ways to recover (``ReliabilityAssumptions.recovery``)
--------------------------------------------------------
-* ``"restart"`` (above): one synchronous job; every interruption stops it.
-* ``"elastic"``: the planner's alternative at very large scale (``data/resilience_NOTES.md``
-  §3): each data-parallel replica (one tensor x pipeline x context (x expert) group) drops out
-  when one of its accelerators fails, the optimizer step proceeds on the survivors, and the
-  replica rejoins after ``restart_time_s`` by copying the weights from a healthy peer onto a
-  hot spare (TrainMover, arXiv:2412.12636; torchft fault-tolerant HSDP). Checkpoints are taken
-  every step in peer memory at a throughput cost ``checkpoint_overhead_fraction`` (ByteRobust,
-  arXiv:2509.16293: 0.71%). See :func:`elastic_goodput`.
+  - ``"restart"``: one synchronous job; every interruption stops it, it restarts and redoes
+    the work since its last checkpoint (:func:`scaling.checkpointing.optimal_checkpointing`,
+    the synchronous-restart model at its optimal interval).
+  - ``"elastic"``: the planner's alternative at very large scale
+    (``data/resilience_NOTES.md`` §3): each data-parallel replica (one tensor x pipeline x
+    context (x expert) group) drops out when one of its accelerators fails, the optimizer
+    step proceeds on the survivors, and the replica rejoins after ``restart_time_s`` by
+    copying the weights from a healthy peer onto a hot spare (TrainMover, arXiv:2412.12636;
+    torchft fault-tolerant HSDP). Checkpoints are taken every step in peer memory at a
+    throughput cost ``checkpoint_overhead_fraction`` (ByteRobust, arXiv:2509.16293: 0.71%).
+    See :func:`elastic_goodput`.
 
 Each named cluster carries its own restart, checkpoint, spare and recovery assumptions
 (:class:`Resilience`, from ``data/resilience.csv``, sourced or marked as assumptions there);
 :class:`ReliabilityAssumptions` fields left at None take them (:meth:`ReliabilityAssumptions.resolve`).
 Hot spares (``hot_spare_fraction``) are accelerators held out of training, so goodput is
 multiplied by ``1 - hot_spare_fraction`` in both modes.
+
+The published failure rates (:data:`FAILURE_RATES`) and Llama 3's interruptions by component
+(:data:`LLAMA3_INTERRUPTIONS`) are the rows of ``data/reliability.csv``, read on first use and
+again after :func:`scaling.data.reload`.
 
 Not modelled: planned interruptions (Llama 3 also had 47), stragglers and slow-downs, silent
 data corruption detected late, correlated failures (power or network events taking out many
@@ -60,13 +52,9 @@ References
    arXiv:2407.21783, 2024, §3.3.4 and Table 5. https://arxiv.org/abs/2407.21783
 .. [2] A. Kokolis et al., "Revisiting Reliability in Large-Scale Machine Learning Research
    Clusters", HPCA 2025, arXiv:2410.21680. https://arxiv.org/abs/2410.21680
-.. [3] J. W. Young, "A first order approximation to the optimum checkpoint interval",
-   Commun. ACM 17(9), 530-531, 1974. https://doi.org/10.1145/361147.361115
-.. [4] J. T. Daly, "A higher order estimate of the optimum checkpoint interval for restart
+.. [3] J. T. Daly, "A higher order estimate of the optimum checkpoint interval for restart
    dumps", Future Gener. Comput. Syst. 22(3), 303-312, 2006.
    https://doi.org/10.1016/j.future.2004.11.016
-.. [5] H. Zhang et al., "FlashRecovery: Fast and Low-Cost Recovery from Failures for
-   Large-Scale Training of LLMs", arXiv:2509.03047, 2025. https://arxiv.org/abs/2509.03047
 """
 
 from __future__ import annotations
@@ -77,6 +65,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from scaling import checkpointing
 from scaling._validation import (
     as_count_array,
     as_float_array,
@@ -88,7 +77,17 @@ from scaling._validation import (
     scalar,
     whole_number,
 )
-from scaling.data import cached, read_rows
+from scaling.checkpointing import (
+    CHECKPOINT_BYTES_PER_PARAM,
+    DEFAULT_CHECKPOINT_TIME_S,
+    LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S,
+    checkpoint_time_s,
+    optimal_checkpointing,
+    optimal_interval_s,
+    required_mtbf_s,
+    restart_goodput,
+)
+from scaling.data import cached, cached_until_reload, load_table
 from scaling.errors import InfeasibleRunError
 from scaling.units import HOURS_PER_DAY, SECONDS_PER_HOUR
 
@@ -96,39 +95,18 @@ __all__ = [
     "LLAMA3_ACCELERATOR_HOURS",
     "LLAMA3_INTERRUPTIONS",
     "FAILURE_RATES",
+    "DEFAULT_FAILURE_SOURCE",
     "DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR",
-    "DEFAULT_CHECKPOINT_TIME_S",
-    "DEFAULT_RESTART_TIME_S",
-    "RESTART_TIMES_S",
-    "FIRST_ORDER_TOLERANCE",
     "ReliabilityAssumptions",
     "RECOVERY_MODES",
     "DEFAULT_REPLICA_SIZE",
     "Resilience",
     "cluster_resilience",
-    "elastic_goodput",
-    "job_goodput",
     "failure_rate_per_accelerator_hour",
     "interruption_rate_per_s",
     "mtbf_s",
-    "young_interval_s",
-    "daly_interval_s",
-    "optimal_interval_s",
-    "optimal_checkpointing",
-    "goodput",
-    "goodput_first_order",
-    "first_order_valid",
-    "goodput_at_scale",
-    "CHECKPOINT_BYTES_PER_PARAM",
-    "LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S",
-    "LLAMA3_STORAGE_PEAK_BYTE_PER_S",
-    "checkpoint_bytes",
-    "checkpoint_write_time_s",
-    "checkpoint_time_s",
-    "required_write_bandwidth_byte_per_s",
-    "required_checkpoint_time_s",
-    "required_restart_time_s",
-    "required_mtbf_s",
+    "elastic_goodput",
+    "job_goodput",
     "max_accelerators",
     "lost_cost_usd",
 ]
@@ -137,97 +115,13 @@ __all__ = [
 # Sourced constants
 # ---------------------------------------------------------------------------------------------
 
-_ROWS = read_rows("reliability")
-_LLAMA3_ROWS = [row for row in _ROWS if row["study"] == "llama3_405b"]
+#: Key of the default failure rate in :data:`FAILURE_RATES`: Llama 3 405B's unexpected
+#: interruptions, about 1.97e-5 per accelerator-hour (one per ~5.8 accelerator-years).
+DEFAULT_FAILURE_SOURCE = "llama3_405b"
 
-#: Llama 3 405B pre-training, 54-day snapshot on 16,384 H100-SXM (Grattafiori et al. 2024,
-#: "The Llama 3 Herd of Models", arXiv:2407.21783, §3.3.4, Table 5). 466 job interruptions:
-#: 47 planned and 419 unexpected; about 78% of the unexpected ones were confirmed or suspected
-#: hardware; "higher than 90% effective training time". ``by_component`` holds Table 5's counts
-#: from ``data/reliability.csv`` (they sum to 419; the paper prints 30.1% for "Faulty GPU", but
-#: 148/419 = 35.3%).
-LLAMA3_INTERRUPTIONS = MappingProxyType({
-    "unexpected_interruptions": sum(int(row["interruptions"]) for row in _LLAMA3_ROWS),
-    "planned_interruptions": 47,
-    "days": float(_LLAMA3_ROWS[0]["observation_days"]),
-    "n_accelerators": int(_LLAMA3_ROWS[0]["n_accelerators"]),
-    "accelerator": _LLAMA3_ROWS[0]["accelerator"],
-    "effective_training_time_fraction_lower_bound": 0.90,
-    "by_component": MappingProxyType({
-        row["component"]: (row["category"], int(row["interruptions"])) for row in _LLAMA3_ROWS
-    }),
-    "source": _LLAMA3_ROWS[0]["source"],
-})
-
-LLAMA3_ACCELERATOR_HOURS = (
-    LLAMA3_INTERRUPTIONS["days"] * HOURS_PER_DAY * LLAMA3_INTERRUPTIONS["n_accelerators"]
-)
-
-#: Unexpected job interruptions per accelerator-hour from published fleets [1/(accelerator h)],
-#: from ``data/reliability.csv``. Each entry: (rate, source). Llama 3's rate is its total
-#: count over its accelerator-hours. Meta RSC numbers are quoted from secondary summaries of
-#: Kokolis et al. (2025) (failures per 1,000 node-days with 8 A100 per node; job MTTF at
-#: 1,024 GPUs) and should be checked against the paper; OPT-175B's job mean time to
-#: interruption is Glenn Lockwood's compilation. The Databricks figure counts hardware
-#: replacements only, so it is a lower bound on interruptions, not a comparable rate.
-FAILURE_RATES = MappingProxyType({
-    "llama3_405b": (
-        LLAMA3_INTERRUPTIONS["unexpected_interruptions"] / LLAMA3_ACCELERATOR_HOURS,
-        LLAMA3_INTERRUPTIONS["source"],
-    ),
-    **{
-        row["study"]: (float(row["rate_per_accelerator_hour"]), row["source"])
-        for row in _ROWS if row["study"] != "llama3_405b"
-    },
-})
-
-#: Default unexpected-interruption rate per accelerator-hour: Llama 3's, about 1.97e-5
-#: [1/(accelerator h)] (one per ~5.8 accelerator-years). See :data:`LLAMA3_INTERRUPTIONS`.
-DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR = FAILURE_RATES["llama3_405b"][0]
-
-#: Default blocking checkpoint pause [s]: 1 minute, the save time of the Llama 3-scale worked
-#: example of issue 4 and of the reference notes (hardware_costs.md §4.3, derived). No primary
-#: source publishes a typical pause; the storage model (:func:`checkpoint_time_s`) gives
-#: seconds for a perfectly parallel write, real pauses are longer. An assumption, varied in
-#: the sensitivity analysis.
-DEFAULT_CHECKPOINT_TIME_S = 60.0
-
-#: Bytes of checkpoint per parameter for mixed-precision Adam: 2 (bf16/fp16 weights) + 4 (fp32
-#: master weights) + 4 + 4 (fp32 Adam first and second moments) = 14; gradients are not
-#: saved. Rajbhandari et al. (2020), "ZeRO: Memory Optimizations Toward Training Trillion
-#: Parameter Models", arXiv:1910.02054, Sec. 3.1 (16 bytes/param in memory incl. 2 of grads).
-CHECKPOINT_BYTES_PER_PARAM = 14.0
-
-#: Sustained throughput of Meta's Tectonic storage serving Llama 3 checkpoints, 2 TB/s
-#: (Llama Team 2024, arXiv:2407.21783, Sec. 3.3.1). Default checkpoint write bandwidth.
-LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S = 2.0e12
-
-#: Peak throughput of the same storage, 7 TB/s (same source).
-LLAMA3_STORAGE_PEAK_BYTE_PER_S = 7.0e12
-
-#: Published restart (recovery) times [s] after an interruption.
-RESTART_TIMES_S = MappingProxyType({
-    "flashrecovery2025": (
-        150.0,
-        "Zhang et al. (2025), 'FlashRecovery', arXiv:2509.03047, abstract: training "
-        "restored on 4,800 devices in 150 seconds",
-    ),
-    "trainmover2024": (
-        20.0,
-        "Lao et al., 'TrainMover: An Interruption-Resilient Runtime for ML Training', "
-        "arXiv:2412.12636, abstract: about 20 s downtime at 1,024 GPUs (standby machines)",
-    ),
-})
-
-#: Default restart time [s]: FlashRecovery's measured 150 s on 4,800 devices
-#: (arXiv:2509.03047). A recent, fast automated restart; conventional checkpoint-restart
-#: (rescheduling, communicator setup, checkpoint load) can take many minutes, so the
-#: notebook varies it from 20 s to 30 min.
-DEFAULT_RESTART_TIME_S = RESTART_TIMES_S["flashrecovery2025"][0]
-
-#: Largest absolute goodput difference for which :func:`first_order_valid` calls the
-#: first-order model valid (1 percentage point; a presentation choice, not a source).
-FIRST_ORDER_TOLERANCE = 0.01
+#: Category of the planned interruptions in ``data/reliability.csv`` (not failures: they are
+#: counted in :data:`LLAMA3_INTERRUPTIONS` but not in any rate).
+_PLANNED_CATEGORY = "Planned"
 
 #: How a job recovers from a failure: ``"restart"`` (the whole synchronous job stops, restarts
 #: and redoes the work since its last checkpoint) or ``"elastic"`` (the failed data-parallel
@@ -239,16 +133,101 @@ RECOVERY_MODES = ("restart", "elastic")
 #: §3). With the step-time utilisation the plan's own tp x pp x cp (x ep) is used.
 DEFAULT_REPLICA_SIZE = 128
 
-# Bisection settings for the vectorised inverse problems (iterations of interval halving in
-# log space; 200 halvings of a ln-range below 200 reach double precision).
-_BISECTION_ITERATIONS = 200
-_MTBF_BRACKET_S = (1e-6, 1e18)
-# Newton's method for the optimal checkpoint fraction: in x below this checkpoint/MTBF ratio,
-# in ln(1 - x) above it; this many steps reach double precision from the starting points.
-_NEWTON_SWITCH = 1.0
-_NEWTON_STEPS = 6
-# Above this argument ln(e^x - 1) is evaluated as x + ln(1 - e^-x) (no overflow).
-_LOG_EXPM1_LINEAR_ABOVE = 30.0
+
+@cached_until_reload
+def _llama3_interruptions():
+    """:data:`LLAMA3_INTERRUPTIONS`, from the ``llama3_405b`` rows of ``data/reliability.csv``
+    and the effective-training-time floor of its reference row in ``data/resilience.csv``."""
+    table = load_table("reliability")
+    rows = table[table["study"] == DEFAULT_FAILURE_SOURCE]
+    planned = rows["category"] == _PLANNED_CATEGORY
+    unexpected = rows[~planned]
+    first = unexpected.iloc[0]
+    reference = load_table("resilience").set_index("key").loc[DEFAULT_FAILURE_SOURCE]
+    return MappingProxyType({
+        "unexpected_interruptions": int(unexpected["interruptions"].sum()),
+        "planned_interruptions": int(rows.loc[planned, "interruptions"].sum()),
+        "days": float(first["observation_days"]),
+        "n_accelerators": int(first["n_accelerators"]),
+        "accelerator": first["accelerator"],
+        "effective_training_time_fraction_lower_bound": float(reference["goodput"]),
+        "by_component": MappingProxyType({
+            row.component: (row.category, int(row.interruptions))
+            for row in unexpected.itertuples()}),
+        "source": first["source"],
+    })
+
+
+def _llama3_accelerator_hours() -> float:
+    """:data:`LLAMA3_ACCELERATOR_HOURS` [accelerator h]."""
+    llama = _llama3_interruptions()
+    return llama["days"] * HOURS_PER_DAY * llama["n_accelerators"]
+
+
+@cached_until_reload
+def _failure_rates():
+    """:data:`FAILURE_RATES`, from ``data/reliability.csv``: Llama 3's total count over its
+    accelerator-hours, then every other study's rate, in table order."""
+    table = load_table("reliability")
+    llama = _llama3_interruptions()
+    others = table[table["study"] != DEFAULT_FAILURE_SOURCE]
+    return MappingProxyType({
+        DEFAULT_FAILURE_SOURCE: (llama["unexpected_interruptions"] / _llama3_accelerator_hours(),
+                                 llama["source"]),
+        **{row.study: (float(row.rate_per_accelerator_hour), row.source)
+           for row in others.itertuples()},
+    })
+
+
+def _rate_or_default(failure_rate_per_accelerator_hour):
+    """The given rate, or :data:`DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR` where it is None
+    [1/(accelerator h)]."""
+    if failure_rate_per_accelerator_hour is None:
+        return _failure_rates()[DEFAULT_FAILURE_SOURCE][0]
+    return failure_rate_per_accelerator_hour
+
+
+def _reference_or_default(reference_n_accelerators):
+    """The given reference count, or Llama 3's 16,384 where it is None [count]."""
+    if reference_n_accelerators is None:
+        return _llama3_interruptions()["n_accelerators"]
+    return reference_n_accelerators
+
+
+# Curated tables served lazily by the module (:func:`__getattr__`), so that
+# :func:`scaling.data.reload` makes an edited ``data/reliability.csv`` take effect:
+#
+# LLAMA3_INTERRUPTIONS: Llama 3 405B pre-training, 54-day snapshot on 16,384 H100-SXM
+#   (Grattafiori et al. 2024, "The Llama 3 Herd of Models", arXiv:2407.21783, §3.3.4, Table 5).
+#   466 job interruptions: 47 planned and 419 unexpected; about 78% of the unexpected ones
+#   were confirmed or suspected hardware; "higher than 90% effective training time" (the
+#   ``llama3_405b`` reference row of ``data/resilience.csv``). ``by_component`` holds Table 5's
+#   counts (they sum to 419; the paper prints 30.1% for "Faulty GPU", but 148/419 = 35.3%).
+# LLAMA3_ACCELERATOR_HOURS: 54 d x 24 h x 16,384 accelerators [accelerator h].
+# FAILURE_RATES: unexpected job interruptions per accelerator-hour from published fleets
+#   [1/(accelerator h)]. Each entry: (rate, source). Llama 3's rate is its total count over
+#   its accelerator-hours. Meta RSC numbers are quoted from secondary summaries of Kokolis et
+#   al. (2025) (failures per 1,000 node-days with 8 A100 per node; job MTTF at 1,024 GPUs)
+#   and should be checked against the paper; OPT-175B's job mean time to interruption is
+#   Glenn Lockwood's compilation. The Databricks figure counts hardware replacements only, so
+#   it is a lower bound on interruptions, not a comparable rate.
+# DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR: ``FAILURE_RATES[DEFAULT_FAILURE_SOURCE]``'s rate,
+#   Llama 3's, about 1.97e-5 [1/(accelerator h)].
+_TABLES = {
+    "LLAMA3_INTERRUPTIONS": _llama3_interruptions,
+    "LLAMA3_ACCELERATOR_HOURS": _llama3_accelerator_hours,
+    "FAILURE_RATES": _failure_rates,
+    "DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR": lambda: _rate_or_default(None),
+}
+
+
+def __getattr__(name: str):
+    """The curated tables (:data:`LLAMA3_INTERRUPTIONS`, :data:`LLAMA3_ACCELERATOR_HOURS`,
+    :data:`FAILURE_RATES`, :data:`DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR`), read from
+    ``data/`` on first use and after every :func:`scaling.data.reload`."""
+    if name in _TABLES:
+        return _TABLES[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -330,15 +309,18 @@ def _float_or(value, default):
 
 @cached
 def _resilience_rows():
-    return {row["key"]: row for row in read_rows("resilience") if row["kind"] == "cluster"}
+    """The cluster rows of ``data/resilience.csv`` by key, empty cells as ``""``."""
+    table = load_table("resilience")
+    rows = table[table["kind"] == "cluster"].astype(object)
+    return {row["key"]: row for row in rows.where(rows.notna(), "").to_dict("records")}
 
 
 def cluster_resilience(name: str) -> Resilience | None:
     """The :class:`Resilience` row of a named cluster, or None when ``data/resilience.csv``
     has none.
 
-    Empty cells take the package defaults: no checkpoint overhead, no spares, and
-    :data:`DEFAULT_RESTART_TIME_S` / :data:`DEFAULT_CHECKPOINT_TIME_S`.
+    Empty cells take the package defaults: no checkpoint overhead, no spares, and the
+    default restart time and checkpoint pause of :mod:`scaling.checkpointing`.
     """
     row = _resilience_rows().get(name)
     if row is None:
@@ -346,7 +328,7 @@ def cluster_resilience(name: str) -> Resilience | None:
     elastic = str(row.get("elastic_data_parallel", "")).strip().lower() == "true"
     return Resilience(
         name=name,
-        restart_time_s=_float_or(row["restart_time_s"], DEFAULT_RESTART_TIME_S),
+        restart_time_s=_float_or(row["restart_time_s"], checkpointing.DEFAULT_RESTART_TIME_S),
         checkpoint_time_s=_float_or(row["checkpoint_pause_s"], DEFAULT_CHECKPOINT_TIME_S),
         checkpoint_overhead_fraction=_float_or(row["checkpoint_overhead_fraction"], 0.0),
         hot_spare_fraction=_float_or(row["hot_spare_fraction"], 0.0),
@@ -371,22 +353,23 @@ class ReliabilityAssumptions:
 
     Parameters
     ----------
-    failure_rate_per_accelerator_hour : float
+    failure_rate_per_accelerator_hour : float or None
         Unexpected interruptions per accelerator-hour. [1/(accelerator h)]
-        Default: Llama 3's (:data:`DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR`).
+        None (default): Llama 3's, :data:`DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR` of the
+        current ``data/reliability.csv``, filled in at construction.
     checkpoint_time_s : float or None
         Blocking checkpoint pause [s], >= 0. None: the cluster's; else the storage model,
-        :func:`checkpoint_time_s` of the model size, when the size is known, and
-        :data:`DEFAULT_CHECKPOINT_TIME_S` when it is not.
+        :func:`scaling.checkpointing.checkpoint_time_s` of the model size, when the size is
+        known, and :data:`scaling.checkpointing.DEFAULT_CHECKPOINT_TIME_S` when it is not.
     checkpoint_write_bandwidth_byte_per_s : float
         Aggregate sustained write bandwidth of checkpoint storage [byte/s]. Default Llama 3's
-        2 TB/s (:data:`LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S`).
+        2 TB/s (:data:`scaling.checkpointing.LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S`).
     checkpoint_bytes_per_param : float
         Checkpointed bytes per parameter [byte]. Default 14
-        (:data:`CHECKPOINT_BYTES_PER_PARAM`).
+        (:data:`scaling.checkpointing.CHECKPOINT_BYTES_PER_PARAM`).
     restart_time_s : float or None
         Time to resume after an interruption (a replica's rejoin when elastic) [s]. None: the
-        cluster's, else :data:`DEFAULT_RESTART_TIME_S`.
+        cluster's, else :data:`scaling.checkpointing.DEFAULT_RESTART_TIME_S`.
     scaling_exponent : float
         Exponent k of the job interruption rate in the accelerator count (1 = linear).
     recovery : {"restart", "elastic"} or None
@@ -403,7 +386,7 @@ class ReliabilityAssumptions:
         Whether None fields take the named cluster's row (True) or the package defaults.
     """
 
-    failure_rate_per_accelerator_hour: float = DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR
+    failure_rate_per_accelerator_hour: float | None = None
     checkpoint_time_s: float | None = None
     checkpoint_write_bandwidth_byte_per_s: float = LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S
     checkpoint_bytes_per_param: float = CHECKPOINT_BYTES_PER_PARAM
@@ -418,7 +401,8 @@ class ReliabilityAssumptions:
     def __post_init__(self):
         checked = {
             "failure_rate_per_accelerator_hour": scalar(
-                "failure_rate_per_accelerator_hour", self.failure_rate_per_accelerator_hour),
+                "failure_rate_per_accelerator_hour",
+                _rate_or_default(self.failure_rate_per_accelerator_hour)),
             "checkpoint_write_bandwidth_byte_per_s": scalar(
                 "checkpoint_write_bandwidth_byte_per_s",
                 self.checkpoint_write_bandwidth_byte_per_s),
@@ -460,7 +444,7 @@ class ReliabilityAssumptions:
 
         return dataclasses.replace(
             self,
-            restart_time_s=pick("restart_time_s", DEFAULT_RESTART_TIME_S),
+            restart_time_s=pick("restart_time_s", checkpointing.DEFAULT_RESTART_TIME_S),
             checkpoint_time_s=pick("checkpoint_time_s", None),
             recovery=pick("recovery", "restart"),
             hot_spare_fraction=pick("hot_spare_fraction", 0.0),
@@ -468,13 +452,16 @@ class ReliabilityAssumptions:
 
     @property
     def restart_s(self) -> float:
-        """``restart_time_s``, or :data:`DEFAULT_RESTART_TIME_S` when unset [s]."""
-        return DEFAULT_RESTART_TIME_S if self.restart_time_s is None else self.restart_time_s
+        """``restart_time_s``, or :data:`scaling.checkpointing.DEFAULT_RESTART_TIME_S` when
+        unset [s]."""
+        if self.restart_time_s is None:
+            return checkpointing.DEFAULT_RESTART_TIME_S
+        return self.restart_time_s
 
     def pause_s(self, n_params=None):
         """Blocking checkpoint pause [s]: the set ``checkpoint_time_s``, else the storage
-        model for ``n_params`` (:func:`checkpoint_time_s`), else
-        :data:`DEFAULT_CHECKPOINT_TIME_S`."""
+        model for ``n_params`` (:func:`scaling.checkpointing.checkpoint_time_s`), else
+        :data:`scaling.checkpointing.DEFAULT_CHECKPOINT_TIME_S`."""
         if self.checkpoint_time_s is not None:
             return self.checkpoint_time_s
         if n_params is None:
@@ -489,7 +476,8 @@ class ReliabilityAssumptions:
                            scaling_exponent=self.scaling_exponent), n_accelerators)
 
     def interval_s(self, n_accelerators, n_params=None):
-        """Optimal checkpoint interval [s]; forwards to :func:`optimal_interval_s`."""
+        """Optimal checkpoint interval [s]; forwards to
+        :func:`scaling.checkpointing.optimal_interval_s`."""
         return optimal_interval_s(self.pause_s(n_params), self.mtbf_s(n_accelerators))
 
     def goodput(self, n_accelerators, n_params=None):
@@ -501,7 +489,7 @@ class ReliabilityAssumptions:
         rel = self.resolve()
         good = job_goodput(
             count, self.failure_rate_per_accelerator_hour, rel.pause_s(n_params),
-            rel.restart_time_s, recovery_elastic=rel.recovery == "elastic",
+            rel.restart_time_s, recovery=rel.recovery,
             replica_size=(DEFAULT_REPLICA_SIZE if rel.replica_size is None
                           else rel.replica_size),
             checkpoint_overhead_fraction=rel.checkpoint_overhead_fraction,
@@ -514,7 +502,7 @@ class ReliabilityAssumptions:
 # Failure rates
 # ---------------------------------------------------------------------------------------------
 
-def failure_rate_per_accelerator_hour(source="llama3_405b"):
+def failure_rate_per_accelerator_hour(source=DEFAULT_FAILURE_SOURCE):
     """Published unexpected-interruption rate per accelerator-hour.
 
     Parameters
@@ -533,30 +521,30 @@ def failure_rate_per_accelerator_hour(source="llama3_405b"):
     >>> round(failure_rate_per_accelerator_hour("llama3_405b") * 1e5, 3)
     1.973
     """
-    check_choice("failure-rate source", source, sorted(FAILURE_RATES))
-    return FAILURE_RATES[source][0]
+    rates = _failure_rates()
+    check_choice("failure-rate source", source, sorted(rates))
+    return rates[source][0]
 
 
 @elementwise
-def interruption_rate_per_s(n_accelerators,
-                            failure_rate_per_accelerator_hour=DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR,
-                            *, scaling_exponent=1.0,
-                            reference_n_accelerators=LLAMA3_INTERRUPTIONS["n_accelerators"]):
+def interruption_rate_per_s(n_accelerators, failure_rate_per_accelerator_hour=None, *,
+                            scaling_exponent=1.0, reference_n_accelerators=None):
     """Job interruption rate of a synchronous job on ``n_accelerators``.
 
     Parameters
     ----------
     n_accelerators : numeric
         Accelerators in the job. [count]
-    failure_rate_per_accelerator_hour : numeric
-        Interruptions per accelerator-hour. [1/(accelerator h)]
+    failure_rate_per_accelerator_hour : numeric or None
+        Interruptions per accelerator-hour [1/(accelerator h)]; None:
+        :data:`DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR` (Llama 3's).
     scaling_exponent : float
         k in the power law below; 1 (default) is linear in the count (independent
         components, each failure stops the job). k > 1 models fabric-wide failure modes that
         grow faster than the count.
-    reference_n_accelerators : float
-        Count at which the per-accelerator rate was measured (Llama 3's 16,384); irrelevant
-        when k = 1. [count]
+    reference_n_accelerators : float or None
+        Count at which the per-accelerator rate was measured; irrelevant when k = 1 [count].
+        None: Llama 3's 16,384 (:data:`LLAMA3_INTERRUPTIONS`).
 
     Returns
     -------
@@ -569,18 +557,18 @@ def interruption_rate_per_s(n_accelerators,
               \\left(\\frac{n}{n_{ref}}\\right)^{k}
     """
     n = as_float_array("n_accelerators", n_accelerators)
-    rate = as_float_array("failure_rate_per_accelerator_hour", failure_rate_per_accelerator_hour)
+    rate = as_float_array("failure_rate_per_accelerator_hour",
+                          _rate_or_default(failure_rate_per_accelerator_hour))
     k = as_float_array("scaling_exponent", scaling_exponent)
-    n_ref = as_float_array("reference_n_accelerators", reference_n_accelerators)
+    n_ref = as_float_array("reference_n_accelerators",
+                           _reference_or_default(reference_n_accelerators))
     result = rate / SECONDS_PER_HOUR * n_ref * (n / n_ref) ** k
     return like(result, n_accelerators, failure_rate_per_accelerator_hour)
 
 
 @elementwise
-def mtbf_s(n_accelerators,
-           failure_rate_per_accelerator_hour=DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR,
-           *, scaling_exponent=1.0,
-           reference_n_accelerators=LLAMA3_INTERRUPTIONS["n_accelerators"]):
+def mtbf_s(n_accelerators, failure_rate_per_accelerator_hour=None, *, scaling_exponent=1.0,
+           reference_n_accelerators=None):
     """Mean time between job interruptions, ``1 / interruption_rate_per_s``.
 
     Parameters are those of :func:`interruption_rate_per_s`.
@@ -605,329 +593,17 @@ def mtbf_s(n_accelerators,
 
 
 # ---------------------------------------------------------------------------------------------
-# Checkpoint intervals
+# The goodput stage
 # ---------------------------------------------------------------------------------------------
 
 @elementwise
-def young_interval_s(checkpoint_time_s, mtbf_s):
-    """Young's (1974) first-order optimal compute time between checkpoints.
-
-    Parameters
-    ----------
-    checkpoint_time_s : numeric
-        Blocking checkpoint pause delta. [s]
-    mtbf_s : numeric
-        Job mean time between interruptions M. [s]
-
-    Returns
-    -------
-    interval_s : numeric
-        Compute time between checkpoints. [s]
-
-    Notes
-    -----
-    .. math:: \\tau_{Young} = \\sqrt{2\\,\\delta\\,M}
-
-    Examples
-    --------
-    Llama 3 scale (M ~ 3.1 h) with a 1-minute save: about 19 minutes.
-
-    >>> round(young_interval_s(60.0, mtbf_s(16384)) / 60, 1)
-    19.3
-    """
-    delta = as_float_array("checkpoint_time_s", checkpoint_time_s)
-    m = as_float_array("mtbf_s", mtbf_s)
-    return like(np.sqrt(2.0 * delta * m), checkpoint_time_s, mtbf_s)
-
-
-@elementwise
-def daly_interval_s(checkpoint_time_s, mtbf_s):
-    """Daly's (2006) higher-order estimate of the optimal checkpoint interval.
-
-    Parameters
-    ----------
-    checkpoint_time_s : numeric
-        Blocking checkpoint pause delta. [s]
-    mtbf_s : numeric
-        Job mean time between interruptions M. [s]
-
-    Returns
-    -------
-    interval_s : numeric
-        Compute time between checkpoints. [s]
-
-    Notes
-    -----
-    .. math:: \\tau_{Daly} = \\sqrt{2\\delta M}\\left[1 + \\tfrac13\\sqrt{\\tfrac{\\delta}{2M}}
-              + \\tfrac19\\,\\tfrac{\\delta}{2M}\\right] - \\delta \\quad (\\delta < 2M),
-              \\qquad \\tau_{Daly} = M \\quad (\\delta \\ge 2M)
-
-    It approximates the exact minimiser of Daly's exponential model
-    (:func:`optimal_interval_s`).
-    """
-    delta = as_float_array("checkpoint_time_s", checkpoint_time_s)
-    m = as_float_array("mtbf_s", mtbf_s)
-    ratio = delta / (2.0 * m)
-    series = np.sqrt(2.0 * delta * m) * (1.0 + np.sqrt(ratio) / 3.0 + ratio / 9.0) - delta
-    result = np.where(delta < 2.0 * m, series, m)
-    return like(result, checkpoint_time_s, mtbf_s)
-
-
-def _optimal_fraction(d):
-    """(x*, 1 - x*): x* = tau*/M minimises (e^(x+d) - 1)/x, the root of (1 - x) e^(x + d) = 1.
-
-    Equivalently 1 + W_0(-e^{-1-d}) (Lambert W). Solved by Newton's method in numpy: in x for
-    d < 1 (from the series sqrt(2d) - 2d/3), and in L = ln(1 - x) for d >= 1 (from
-    L = -1 - d), so that 1 - x keeps full precision when it is tiny (goodput at the edge of
-    feasibility) and underflows to 0 instead of going negative.
-    """
-    d = np.asarray(d, dtype=float)
-    small = d < _NEWTON_SWITCH
-    x = np.empty(d.shape)
-    y = np.empty(d.shape)
-    if small.any():
-        ds = d[small]
-        xs = np.sqrt(2.0 * ds) - 2.0 * ds / 3.0
-        with np.errstate(invalid="ignore", divide="ignore"):
-            for _ in range(_NEWTON_STEPS):
-                step = (np.log1p(-xs) + xs + ds) * (1.0 - xs) / xs
-                xs = np.where(xs > 0.0, xs + step, xs)
-        x[small], y[small] = xs, 1.0 - xs
-    if not small.all():
-        dl = d[~small]
-        log_y = -1.0 - dl
-        for _ in range(_NEWTON_STEPS):
-            e = np.exp(log_y)
-            log_y = log_y - (log_y - e + 1.0 + dl) / (1.0 - e)
-        ys = np.exp(log_y)
-        x[~small], y[~small] = 1.0 - ys, ys
-    return x, y
-
-
-@elementwise
-def optimal_checkpointing(mtbf_s, checkpoint_time_s, restart_time_s=DEFAULT_RESTART_TIME_S):
-    """Optimal checkpoint interval and the goodput it gives (Daly's exponential model).
-
-    The one home of the optimum: :func:`optimal_interval_s` and :func:`goodput` (with
-    ``interval_s=None``) return its two halves; the forecast chain asks for both at once.
-
-    Parameters
-    ----------
-    mtbf_s : numeric
-        Job mean time between interruptions M. [s]
-    checkpoint_time_s : numeric
-        Blocking checkpoint pause delta. [s]
-    restart_time_s : numeric
-        Time from an interruption until training resumes R (>= 0). [s]
-
-    Returns
-    -------
-    interval_s, goodput : numeric
-        :math:`\\tau^* = M x^*` [s] and :math:`G^* = e^{-R/M}(1 - x^*)` [fraction], with
-        :math:`x^* = 1 + W_0(-e^{-1-\\delta/M})`. A zero pause (checkpoints every step in
-        peer memory) gives :math:`\\tau^* = 0` and :math:`G^* = e^{-R/M}`: no lost work,
-        only restarts.
-    """
-    m = as_float_array("mtbf_s", mtbf_s)
-    delta = as_float_array("checkpoint_time_s", checkpoint_time_s, allow_zero=True)
-    restart = as_float_array("restart_time_s", restart_time_s, allow_zero=True)
-    x, y = _optimal_fraction(delta / m)
-    inputs = (mtbf_s, checkpoint_time_s)
-    return (like(m * x, *inputs),
-            like(np.exp(-restart / m) * y, *inputs, restart_time_s))
-
-
-def _log_expm1(x):
-    """ln(e^x - 1) without overflow for large x."""
-    x = np.asarray(x, dtype=float)
-    large = x > _LOG_EXPM1_LINEAR_ABOVE
-    small_x = np.where(large, 1.0, x)
-    return np.where(large, x + np.log1p(-np.exp(-np.where(large, x, 1.0))),
-                    np.log(np.expm1(small_x)))
-
-
-@elementwise
-def optimal_interval_s(checkpoint_time_s, mtbf_s):
-    """Exact minimiser of Daly's exponential wall-clock model.
-
-    Parameters
-    ----------
-    checkpoint_time_s : numeric
-        Blocking checkpoint pause delta. [s]
-    mtbf_s : numeric
-        Job mean time between interruptions M. [s]
-
-    Returns
-    -------
-    interval_s : numeric
-        Compute time between checkpoints that maximises :func:`goodput`. [s]
-
-    Notes
-    -----
-    Minimising :math:`(e^{(\\tau+\\delta)/M}-1)/\\tau` gives
-    :math:`(1 - x)e^{x + \\delta/M} = 1` with :math:`x = \\tau/M`, solved by the principal
-    branch of the Lambert W function:
-
-    .. math:: \\tau^* = M\\left[1 + W_0\\!\\left(-e^{-1-\\delta/M}\\right)\\right]
-
-    The restart time does not move the optimum (it only scales the wall-clock time by
-    :math:`e^{R/M}`). For small :math:`\\delta/M`, :math:`\\tau^* \\to \\sqrt{2\\delta M}`
-    (Young).
-    """
-    return optimal_checkpointing(mtbf_s, checkpoint_time_s, 0.0)[0]
-
-
-# ---------------------------------------------------------------------------------------------
-# Goodput
-# ---------------------------------------------------------------------------------------------
-
-@elementwise
-def goodput(mtbf_s, checkpoint_time_s, restart_time_s=DEFAULT_RESTART_TIME_S, interval_s=None):
-    """Fraction of wall-clock time that advances training (Daly's exponential model).
-
-    Parameters
-    ----------
-    mtbf_s : numeric
-        Job mean time between interruptions M. [s]
-    checkpoint_time_s : numeric
-        Blocking checkpoint pause delta. [s]
-    restart_time_s : numeric
-        Time from an interruption until training resumes R (>= 0). [s]
-    interval_s : numeric or None
-        Compute time between checkpoints tau. [s] ``None`` uses the optimum of Daly's model
-        (:func:`optimal_interval_s`, exact; :func:`daly_interval_s` is Daly's published
-        approximation of it).
-
-    Returns
-    -------
-    goodput : numeric
-        Useful fraction of wall-clock time, in (0, 1]. [fraction]
-
-    Notes
-    -----
-    .. math:: G = \\frac{\\tau}{M\\,e^{R/M}\\left(e^{(\\tau+\\delta)/M} - 1\\right)}
-
-    At the optimum this simplifies to :math:`G^* = e^{-R/M}\\,(1 - \\tau^*/M)`. The value is
-    positive for every input, shrinking towards zero when the MTBF falls to the order of the
-    checkpoint and restart times; it is never clipped. Its first-order expansion is
-    :func:`goodput_first_order`.
-
-    Examples
-    --------
-    >>> round(goodput(mtbf_s(16384), 60.0, 150.0), 3)
-    0.888
-    """
-    if interval_s is None:
-        return optimal_checkpointing(mtbf_s, checkpoint_time_s, restart_time_s)[1]
-    m = as_float_array("mtbf_s", mtbf_s)
-    delta = as_float_array("checkpoint_time_s", checkpoint_time_s)
-    restart = as_float_array("restart_time_s", restart_time_s, allow_zero=True)
-    tau = as_float_array("interval_s", interval_s)
-    result = np.exp(np.log(tau / m) - restart / m - _log_expm1((tau + delta) / m))
-    return like(result, mtbf_s, checkpoint_time_s, restart_time_s, interval_s)
-
-
-@elementwise
-def goodput_first_order(mtbf_s, checkpoint_time_s, restart_time_s=DEFAULT_RESTART_TIME_S,
-                        interval_s=None):
-    """First-order goodput: checkpoint overhead, half a segment of rework and a restart per failure.
-
-    Parameters
-    ----------
-    mtbf_s, checkpoint_time_s, restart_time_s : numeric
-        As in :func:`goodput`. [s]
-    interval_s : numeric or None
-        Compute time between checkpoints. [s] ``None`` uses Young's interval.
-
-    Returns
-    -------
-    goodput : numeric
-        The first-order estimate. [fraction] It is **not** bounded below: it turns negative
-        once :math:`R + (\\tau+\\delta)/2 > M`, which marks where the first-order model has
-        stopped describing the system (see :func:`first_order_valid`).
-
-    Notes
-    -----
-    .. math:: G_1 = \\frac{\\tau}{\\tau+\\delta}\\left(1 - \\frac{R + (\\tau+\\delta)/2}{M}\\right)
-    """
-    m = as_float_array("mtbf_s", mtbf_s)
-    delta = as_float_array("checkpoint_time_s", checkpoint_time_s)
-    restart = as_float_array("restart_time_s", restart_time_s, allow_zero=True)
-    tau = np.sqrt(2.0 * delta * m) if interval_s is None else as_float_array("interval_s", interval_s)
-    segment = tau + delta
-    result = tau / segment * (1.0 - (restart + segment / 2.0) / m)
-    inputs = (mtbf_s, checkpoint_time_s, restart_time_s)
-    return like(result, *(inputs if interval_s is None else inputs + (interval_s,)))
-
-
-@elementwise
-def first_order_valid(mtbf_s, checkpoint_time_s, restart_time_s=DEFAULT_RESTART_TIME_S,
-                      interval_s=None, *, tolerance=FIRST_ORDER_TOLERANCE):
-    """Where the first-order goodput agrees with the exponential model.
-
-    Parameters
-    ----------
-    mtbf_s, checkpoint_time_s, restart_time_s : numeric
-        As in :func:`goodput`. [s]
-    interval_s : numeric or None
-        Compute time between checkpoints [s]; ``None`` compares each model at its own
-        optimum (Young for the first-order model, the exact optimum for the exponential one).
-    tolerance : float
-        Largest allowed absolute difference in goodput. [fraction]
-
-    Returns
-    -------
-    valid : bool or ndarray of bool (Series when given a Series)
-        True where ``|goodput_first_order - goodput| <= tolerance``.
-    """
-    tol = as_float_array("tolerance", tolerance)
-    exact = np.asarray(goodput(mtbf_s, checkpoint_time_s, restart_time_s, interval_s))
-    first = np.asarray(goodput_first_order(mtbf_s, checkpoint_time_s, restart_time_s,
-                                           interval_s))
-    result = np.abs(first - exact) <= tol
-    return like(result, mtbf_s, checkpoint_time_s, restart_time_s)
-
-
-@elementwise
-def goodput_at_scale(n_accelerators, *,
-                     failure_rate_per_accelerator_hour=DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR,
-                     checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S,
-                     restart_time_s=DEFAULT_RESTART_TIME_S, scaling_exponent=1.0):
-    """Goodput of a job on ``n_accelerators`` at the optimal checkpoint interval.
-
-    Convenience composition of :func:`mtbf_s` and :func:`goodput` with the module defaults.
-
-    Parameters
-    ----------
-    n_accelerators : numeric
-        Accelerators in the job. [count]
-    failure_rate_per_accelerator_hour : numeric
-        [1/(accelerator h)]
-    checkpoint_time_s : numeric
-        Blocking checkpoint pause. [s]
-    restart_time_s : numeric
-        Restart time. [s]
-    scaling_exponent : float
-        See :func:`interruption_rate_per_s`.
-
-    Returns
-    -------
-    goodput : numeric
-        [fraction] in (0, 1].
-    """
-    n = as_count_array("n_accelerators", n_accelerators)
-    m = mtbf_s(n, failure_rate_per_accelerator_hour, scaling_exponent=scaling_exponent)
-    result = goodput(np.asarray(m), checkpoint_time_s, restart_time_s)
-    return like(result, n_accelerators, failure_rate_per_accelerator_hour, checkpoint_time_s,
-                 restart_time_s)
-
-
-@elementwise
-def elastic_goodput(n_accelerators, replica_size,
-                    failure_rate_per_accelerator_hour=DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR,
-                    rejoin_time_s=DEFAULT_RESTART_TIME_S, *, checkpoint_overhead_fraction=0.0,
+def elastic_goodput(n_accelerators, replica_size, failure_rate_per_accelerator_hour=None,
+                    rejoin_time_s=None, *, checkpoint_overhead_fraction=0.0,
                     scaling_exponent=1.0):
     """Goodput of a job whose data-parallel replicas drop out on a failure and rejoin.
+
+    The elastic-recovery model: what the goodput stage, :func:`job_goodput`, dispatches to for
+    ``recovery="elastic"`` (which then charges the hot spares).
 
     Parameters
     ----------
@@ -936,11 +612,12 @@ def elastic_goodput(n_accelerators, replica_size,
     replica_size : numeric
         Accelerators per data-parallel replica (tensor x pipeline x context (x expert)
         group); one failure takes out one replica. [count]
-    failure_rate_per_accelerator_hour : numeric
-        [1/(accelerator h)]
-    rejoin_time_s : numeric
+    failure_rate_per_accelerator_hour : numeric or None
+        [1/(accelerator h)]; None: :data:`DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR`.
+    rejoin_time_s : numeric or None
         Time from a replica's failure until it trains again (swap in a hot spare, copy the
-        weights from a healthy peer), >= 0. [s]
+        weights from a healthy peer), >= 0 [s]; None:
+        :data:`scaling.checkpointing.DEFAULT_RESTART_TIME_S`.
     checkpoint_overhead_fraction : numeric
         Throughput lost to per-step in-memory checkpoints, in [0, 1). [fraction]
     scaling_exponent : float
@@ -973,7 +650,8 @@ def elastic_goodput(n_accelerators, replica_size,
     """
     n = as_float_array("n_accelerators", n_accelerators)
     r = as_float_array("replica_size", replica_size)
-    t = as_float_array("rejoin_time_s", rejoin_time_s, allow_zero=True)
+    t = as_float_array("rejoin_time_s", checkpointing.DEFAULT_RESTART_TIME_S
+                       if rejoin_time_s is None else rejoin_time_s, allow_zero=True)
     o = check_fraction("checkpoint_overhead_fraction", checkpoint_overhead_fraction,
                        include_zero=True, include_one=False)
     per_accelerator_s = np.asarray(interruption_rate_per_s(
@@ -983,32 +661,49 @@ def elastic_goodput(n_accelerators, replica_size,
                 rejoin_time_s)
 
 
+def _elastic_where(recovery):
+    """Where ``recovery`` (a name of :data:`RECOVERY_MODES`, or an array of them) is
+    ``"elastic"``, as a bool array; a clear ValueError for anything else."""
+    if isinstance(recovery, str):
+        return np.asarray(check_choice("recovery", recovery, RECOVERY_MODES) == "elastic")
+    modes = np.asarray(recovery)
+    elastic = modes == "elastic" if modes.dtype.kind in "UO" else None
+    if elastic is None or not (elastic | (modes == "restart")).all():
+        raise ValueError(f"recovery must be one of {', '.join(map(repr, RECOVERY_MODES))} (or "
+                         f"an array of them, element-wise), got {recovery!r}")
+    return elastic
+
+
 @elementwise
-def job_goodput(n_accelerators,
-                failure_rate_per_accelerator_hour=DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR,
-                checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S,
-                restart_time_s=DEFAULT_RESTART_TIME_S, *, recovery_elastic=False,
-                replica_size=DEFAULT_REPLICA_SIZE, checkpoint_overhead_fraction=0.0,
-                hot_spare_fraction=0.0, scaling_exponent=1.0):
+def job_goodput(n_accelerators, failure_rate_per_accelerator_hour=None,
+                checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S, restart_time_s=None, *,
+                recovery="restart", replica_size=DEFAULT_REPLICA_SIZE,
+                checkpoint_overhead_fraction=0.0, hot_spare_fraction=0.0, scaling_exponent=1.0):
     """The goodput stage of the chain: interruptions, checkpoints, restarts and spares of a job.
 
-    The one place the two recovery modes, the checkpoint overhead and the hot spares are
-    combined; :func:`scaling.chain.run_chain` and :meth:`ReliabilityAssumptions.goodput` call it.
+    The one public entry to goodput, the useful fraction of wall-clock time: the recovery
+    model is chosen by name (``recovery``), and the checkpoint overhead and the hot spares are
+    charged here, once. :func:`scaling.chain.run_chain` and
+    :meth:`ReliabilityAssumptions.goodput` forward to it.
 
     Parameters
     ----------
     n_accelerators : numeric
         Accelerators in the job (real counts accepted: the chain's inverse questions ask for
         continuous requirements). [count]
-    failure_rate_per_accelerator_hour : numeric
-        [1/(accelerator h)]
+    failure_rate_per_accelerator_hour : numeric or None
+        [1/(accelerator h)]; None: :data:`DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR`.
     checkpoint_time_s : numeric
         Blocking checkpoint pause of a synchronous job, >= 0. [s]
-    restart_time_s : numeric
-        Restart of the whole job (synchronous) or a replica's rejoin (elastic), >= 0. [s]
-    recovery_elastic : bool or numeric
-        True (or > 0, element-wise, for Monte Carlo inputs) where replicas drop out and rejoin
-        (:func:`elastic_goodput`); else one synchronous job (:func:`optimal_checkpointing`).
+    restart_time_s : numeric or None
+        Restart of the whole job (synchronous) or a replica's rejoin (elastic), >= 0 [s];
+        None: :data:`scaling.checkpointing.DEFAULT_RESTART_TIME_S`.
+    recovery : {"restart", "elastic"} or array of them
+        How the job recovers (:data:`RECOVERY_MODES`): ``"restart"``, one synchronous job at
+        its optimal checkpoint interval (:func:`scaling.checkpointing.optimal_checkpointing`,
+        the synchronous-restart model :func:`scaling.checkpointing.restart_goodput`);
+        ``"elastic"``, replicas drop out and rejoin (:func:`elastic_goodput`). An array of
+        names chooses element-wise (e.g. runs on several clusters at once).
     replica_size : numeric
         Accelerators per data-parallel replica (elastic only). [count]
     checkpoint_overhead_fraction : numeric
@@ -1028,14 +723,27 @@ def job_goodput(n_accelerators,
     Notes
     -----
     .. math:: G = (1 - s) \\times \\begin{cases}
-        (1 - o)\\, e^{-R/M}(1 - x^*) & \\text{synchronous} \\\\
+        (1 - o)\\, e^{-R/M}(1 - x^*) & \\text{restart} \\\\
         (1 - o) / (1 + \\lambda\\, r\\, t_j) & \\text{elastic} \\end{cases}
 
     with :math:`s` the spare fraction, :math:`o` the checkpoint overhead, and the two
-    goodputs of :func:`optimal_checkpointing` and :func:`elastic_goodput`.
+    goodputs of :func:`scaling.checkpointing.optimal_checkpointing` and
+    :func:`elastic_goodput`.
+
+    Examples
+    --------
+    Llama 3's cluster (16,384 H100, 1-minute pauses, 150 s restarts), and a million
+    accelerators recovering elastically with 20 s rejoins:
+
+    >>> round(job_goodput(16384, checkpoint_time_s=60.0, restart_time_s=150.0)[2], 3)
+    0.888
+    >>> round(job_goodput(1_000_000, restart_time_s=20.0, recovery="elastic",
+    ...                   checkpoint_overhead_fraction=0.0071)[2], 4)
+    0.9929
     """
     n = np.asarray(as_float_array("n_accelerators", n_accelerators))
     rate = failure_rate_per_accelerator_hour
+    elastic = _elastic_where(recovery)
     overhead = check_fraction("checkpoint_overhead_fraction", checkpoint_overhead_fraction,
                               include_zero=True, include_one=False)
     spares = check_fraction("hot_spare_fraction", hot_spare_fraction, include_zero=True,
@@ -1043,7 +751,6 @@ def job_goodput(n_accelerators,
     mtbf = np.asarray(mtbf_s(n, rate, scaling_exponent=scaling_exponent))
     interval, good = (np.asarray(v) for v in optimal_checkpointing(
         mtbf, checkpoint_time_s, restart_time_s))
-    elastic = np.asarray(recovery_elastic, dtype=float) > 0
     if elastic.any():
         rejoin = np.asarray(elastic_goodput(
             n, replica_size, rate, restart_time_s, checkpoint_overhead_fraction=overhead,
@@ -1058,240 +765,25 @@ def job_goodput(n_accelerators,
     return like(mtbf, *inputs), like(interval, *inputs), like(good, *inputs)
 
 
-def checkpoint_bytes(n_params, bytes_per_param=CHECKPOINT_BYTES_PER_PARAM):
-    """Size of a full training checkpoint (weights + optimizer state) [bytes].
-
-    Parameters
-    ----------
-    n_params : numeric
-        Parameters, > 0.
-    bytes_per_param : numeric
-        Default 14: bf16 weights (2) + fp32 master weights (4) + fp32 Adam moments (8)
-        (Rajbhandari et al. 2020, arXiv:1910.02054, Sec. 3.1). [byte]
-
-    Notes
-    -----
-    .. math:: S = N \\cdot b
-
-    A 405B-parameter model gives 5.67 TB.
-    """
-    params = as_float_array("n_params", n_params)
-    per_param = as_float_array("bytes_per_param", bytes_per_param)
-    return like(params * per_param, n_params, bytes_per_param)
-
-
-@elementwise
-def checkpoint_write_time_s(checkpoint_bytes,
-                            write_bandwidth_byte_per_s=LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S):
-    """Time to write a checkpoint at an aggregate storage bandwidth [s].
-
-    Parameters
-    ----------
-    checkpoint_bytes : numeric
-        Checkpoint size [bytes], > 0.
-    write_bandwidth_byte_per_s : numeric
-        Aggregate write bandwidth [byte/s]; default 2 TB/s, the sustained throughput of the
-        storage behind Llama 3 (arXiv:2407.21783, Sec. 3.3.1).
-
-    Notes
-    -----
-    .. math:: t = S / B
-
-    An ideal, perfectly parallel write: real pauses are longer.
-    """
-    size = as_float_array("checkpoint_bytes", checkpoint_bytes)
-    bandwidth = as_float_array("write_bandwidth_byte_per_s", write_bandwidth_byte_per_s)
-    return like(size / bandwidth, checkpoint_bytes, write_bandwidth_byte_per_s)
-
-
-@elementwise
-def checkpoint_time_s(n_params, write_bandwidth_byte_per_s=LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S,
-                      *, bytes_per_param=CHECKPOINT_BYTES_PER_PARAM):
-    """Checkpoint pause of a model from the storage model [s].
-
-    Parameters
-    ----------
-    n_params : numeric
-        Model parameters. [count]
-    write_bandwidth_byte_per_s : numeric
-        Aggregate sustained write bandwidth to checkpoint storage [byte/s]; default Llama 3's
-        Tectonic, 2 TB/s (:data:`LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S`).
-    bytes_per_param : numeric
-        Checkpointed bytes per parameter [byte]; default 14
-        (:data:`CHECKPOINT_BYTES_PER_PARAM`: bf16 weights, fp32 master weights and Adam
-        moments).
-
-    Returns
-    -------
-    checkpoint_time_s : numeric
-        Time to write one full checkpoint if the write is perfectly parallel. [s]
-
-    Notes
-    -----
-    :math:`\\delta = N\\,b / BW` (:func:`checkpoint_bytes`, :func:`checkpoint_write_time_s`).
-    This is a lower bound on the pause: real checkpoints also serialise, synchronise and may
-    be throttled by per-node links.
-    """
-    return checkpoint_write_time_s(checkpoint_bytes(n_params, bytes_per_param),
-                                   write_bandwidth_byte_per_s)
-
-
-@elementwise
-def required_write_bandwidth_byte_per_s(n_params, checkpoint_time_s, *,
-                                        bytes_per_param=CHECKPOINT_BYTES_PER_PARAM):
-    """Aggregate write bandwidth that saves a model's checkpoint within a pause [byte/s].
-
-    Parameters
-    ----------
-    n_params : numeric
-        Model parameters. [count]
-    checkpoint_time_s : numeric
-        Longest acceptable blocking pause, e.g. from :func:`required_checkpoint_time_s`. [s]
-    bytes_per_param : numeric
-        Checkpointed bytes per parameter [byte] (default 14).
-
-    Returns
-    -------
-    numeric
-        :math:`BW = N\\,b / \\delta` [byte/s], the inverse of :func:`checkpoint_time_s` in the
-        bandwidth (NaN where the pause is NaN: the goodput target is out of reach).
-    """
-    size = np.asarray(checkpoint_bytes(n_params, bytes_per_param), dtype=float)
-    try:
-        pause = np.asarray(checkpoint_time_s, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"checkpoint_time_s must be numeric, got {checkpoint_time_s!r}") from None
-    if (pause[~np.isnan(pause)] <= 0).any():
-        raise ValueError(f"checkpoint_time_s must be positive (> 0), got {checkpoint_time_s!r}")
-    return like(size / pause, n_params, checkpoint_time_s)
-
-
 # ---------------------------------------------------------------------------------------------
-# Inverse problems
+# Inverse problem and cost
 # ---------------------------------------------------------------------------------------------
-
-@elementwise
-def required_checkpoint_time_s(target_goodput, mtbf_s, restart_time_s=DEFAULT_RESTART_TIME_S):
-    """Longest checkpoint pause that still reaches ``target_goodput`` at the optimal interval.
-
-    Parameters
-    ----------
-    target_goodput : numeric
-        Goodput to reach, in (0, 1). [fraction]
-    mtbf_s : numeric
-        Job mean time between interruptions M. [s]
-    restart_time_s : numeric
-        Restart time R (>= 0). [s]
-
-    Returns
-    -------
-    checkpoint_time_s : numeric
-        Largest delta with :math:`G^*(\\delta) \\ge` target. [s] NaN where the target is out
-        of reach even with instantaneous checkpoints (restarts alone cost more, i.e.
-        :math:`e^{-R/M} \\le` target).
-
-    Notes
-    -----
-    With :math:`g = G\\,e^{R/M}` and :math:`G^* = e^{-R/M}(1 - x^*)`, the optimum condition
-    :math:`(1 - x)e^{x+d} = 1` inverts in closed form:
-
-    .. math:: \\delta = M\\,(g - 1 - \\ln g), \\qquad g < 1.
-
-    For g close to 1 this is :math:`\\delta \\approx M(1-g)^2/2`, the inverse of Young's
-    :math:`1 - G \\approx \\sqrt{2\\delta/M}`.
-    """
-    target = check_fraction("target_goodput", target_goodput, include_one=False)
-    m = as_float_array("mtbf_s", mtbf_s)
-    restart = as_float_array("restart_time_s", restart_time_s, allow_zero=True)
-    g = target * np.exp(restart / m)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        delta = m * (g - 1.0 - np.log(g))
-    result = np.where(g < 1.0, delta, np.nan)
-    return like(result, target_goodput, mtbf_s, restart_time_s)
-
-
-@elementwise
-def required_restart_time_s(target_goodput, mtbf_s, checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S):
-    """Longest restart time that still reaches ``target_goodput`` at the optimal interval.
-
-    Parameters
-    ----------
-    target_goodput : numeric
-        Goodput to reach, in (0, 1). [fraction]
-    mtbf_s : numeric
-        Job mean time between interruptions M. [s]
-    checkpoint_time_s : numeric
-        Blocking checkpoint pause delta. [s]
-
-    Returns
-    -------
-    restart_time_s : numeric
-        Largest R with :math:`G^* \\ge` target [s]; NaN where checkpointing alone already
-        costs more than the target allows.
-
-    Notes
-    -----
-    .. math:: R = M \\ln\\frac{1 - x^*(\\delta/M)}{G}
-    """
-    target = check_fraction("target_goodput", target_goodput, include_one=False)
-    m = as_float_array("mtbf_s", mtbf_s)
-    delta = as_float_array("checkpoint_time_s", checkpoint_time_s)
-    headroom = _optimal_fraction(delta / m)[1]
-    restart = m * np.log(headroom / target)
-    result = np.where(restart >= 0.0, restart, np.nan)
-    return like(result, target_goodput, mtbf_s, checkpoint_time_s)
-
-
-@elementwise
-def required_mtbf_s(target_goodput, checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S,
-                    restart_time_s=DEFAULT_RESTART_TIME_S):
-    """Shortest job MTBF that reaches ``target_goodput`` at the optimal interval.
-
-    Parameters
-    ----------
-    target_goodput : numeric
-        Goodput to reach, in (0, 1). [fraction]
-    checkpoint_time_s : numeric
-        Blocking checkpoint pause. [s]
-    restart_time_s : numeric
-        Restart time (>= 0). [s]
-
-    Returns
-    -------
-    mtbf_s : numeric
-        [s] Found by vectorised bisection in log M (goodput increases monotonically with M).
-    """
-    target = check_fraction("target_goodput", target_goodput, include_one=False)
-    delta = as_float_array("checkpoint_time_s", checkpoint_time_s)
-    restart = as_float_array("restart_time_s", restart_time_s, allow_zero=True)
-    target, delta, restart = np.broadcast_arrays(target, delta, restart)
-    lo = np.full(target.shape, math.log(_MTBF_BRACKET_S[0]))
-    hi = np.full(target.shape, math.log(_MTBF_BRACKET_S[1]))
-    for _ in range(_BISECTION_ITERATIONS):
-        mid = 0.5 * (lo + hi)
-        m = np.exp(mid)
-        reached = np.exp(-restart / m) * _optimal_fraction(delta / m)[1] >= target
-        hi = np.where(reached, mid, hi)
-        lo = np.where(reached, lo, mid)
-    return like(np.exp(hi), target_goodput, checkpoint_time_s, restart_time_s)
-
 
 def max_accelerators(target_goodput, checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S,
-                     restart_time_s=DEFAULT_RESTART_TIME_S,
-                     failure_rate_per_accelerator_hour=DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR,
-                     *, scaling_exponent=1.0,
-                     reference_n_accelerators=LLAMA3_INTERRUPTIONS["n_accelerators"],
-                     infeasible="raise"):
+                     restart_time_s=None, failure_rate_per_accelerator_hour=None, *,
+                     scaling_exponent=1.0, reference_n_accelerators=None, infeasible="raise"):
     """Largest synchronous job that still reaches ``target_goodput``.
 
     Parameters
     ----------
     target_goodput : numeric
         In (0, 1). [fraction]
-    checkpoint_time_s, restart_time_s : numeric
-        [s]
-    failure_rate_per_accelerator_hour : numeric
-        [1/(accelerator h)]
+    checkpoint_time_s : numeric
+        Blocking checkpoint pause. [s]
+    restart_time_s : numeric or None
+        Restart time [s]; None: :data:`scaling.checkpointing.DEFAULT_RESTART_TIME_S`.
+    failure_rate_per_accelerator_hour : numeric or None
+        [1/(accelerator h)]; None: :data:`DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR`.
     scaling_exponent, reference_n_accelerators :
         See :func:`interruption_rate_per_s`.
     infeasible : {"raise", "nan"}
@@ -1312,19 +804,23 @@ def max_accelerators(target_goodput, checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S
 
     Notes
     -----
-    Inverts :func:`mtbf_s` at :func:`required_mtbf_s`:
+    Inverts :func:`mtbf_s` at :func:`scaling.checkpointing.required_mtbf_s`:
     :math:`n = n_{ref}\\,(3600 / (\\lambda_{acc} n_{ref} M))^{1/k}`.
     """
     check_choice("infeasible", infeasible, ("raise", "nan"))
-    m = np.asarray(required_mtbf_s(target_goodput, checkpoint_time_s, restart_time_s))
-    rate = as_float_array("failure_rate_per_accelerator_hour", failure_rate_per_accelerator_hour)
+    restart = (checkpointing.DEFAULT_RESTART_TIME_S if restart_time_s is None
+               else restart_time_s)
+    m = np.asarray(required_mtbf_s(target_goodput, checkpoint_time_s, restart))
+    rate = as_float_array("failure_rate_per_accelerator_hour",
+                          _rate_or_default(failure_rate_per_accelerator_hour))
     k = as_float_array("scaling_exponent", scaling_exponent)
-    n_ref = as_float_array("reference_n_accelerators", reference_n_accelerators)
+    n_ref = as_float_array("reference_n_accelerators",
+                           _reference_or_default(reference_n_accelerators))
     result = n_ref * (SECONDS_PER_HOUR / (rate * n_ref * m)) ** (1.0 / k)
     below_one = result < 1.0
     if below_one.any() and infeasible == "raise":
-        raise _unreachable_target(target_goodput, checkpoint_time_s, restart_time_s, rate,
-                                  k, n_ref, below_one)
+        raise _unreachable_target(target_goodput, checkpoint_time_s, restart, rate, k, n_ref,
+                                  below_one)
     result = np.where(below_one, np.nan, result)
     return like(result, target_goodput, checkpoint_time_s, restart_time_s,
                  failure_rate_per_accelerator_hour)
@@ -1341,8 +837,8 @@ def _unreachable_target(target_goodput, checkpoint_time_s, restart_time_s, rate,
 
     target, pause, restart = first(target_goodput), first(checkpoint_time_s), first(
         restart_time_s)
-    one = float(goodput(mtbf_s(1.0, first(rate), scaling_exponent=first(k),
-                               reference_n_accelerators=first(n_ref)), pause, restart))
+    one = float(restart_goodput(mtbf_s(1.0, first(rate), scaling_exponent=first(k),
+                                       reference_n_accelerators=first(n_ref)), pause, restart))
     return InfeasibleRunError(
         f"target_goodput={target:g} is out of reach: not even one accelerator reaches it with "
         f"a {pause:.3g} s checkpoint pause and a {restart:.3g} s restart at "
@@ -1372,5 +868,3 @@ def lost_cost_usd(run_cost_usd, goodput):
     cost = as_float_array("run_cost_usd", run_cost_usd, allow_zero=True)
     g = check_fraction("goodput", goodput)
     return like(cost * (1.0 - g), run_cost_usd, goodput)
-
-

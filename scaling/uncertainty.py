@@ -6,10 +6,11 @@ one-at-a-time sensitivity table goes through this module.
 * An uncertain input is an :class:`Uncertain`: a log-normal multiplier on the input's
   central value given by its 5th and 95th percentiles (two-piece when the median is not their
   geometric mean), with its source. :data:`DEFAULT_UNCERTAINTY` holds the documented spreads,
-  keyed by the names of the chain's inputs (:func:`scaling.chain.chain_inputs`).
+  keyed by the names of the chain's inputs (:func:`scaling.chain.chain_inputs`): the MFU's
+  from the package's own backtest, the published ones from ``data/monte_carlo_spreads.csv``.
 * The law's uncertainty comes from the bootstrap draws of a
-  :class:`scaling.fit.FitResult`, or from :data:`LAW_PRIOR` around a published parameter set
-  (:func:`law_draws`).
+  :class:`scaling.fit.FitResult`, or from :data:`LAW_PRIOR` (``data/law_prior.csv``) around a
+  published parameter set (:func:`law_draws`).
 * One draw of every input is one *scenario*; :func:`sample_inputs` draws them in a fixed
   order from one seeded generator, so results are reproducible.
 * A trend projection (an :class:`~scaling.Accelerator` with ``projection_year``, e.g.
@@ -42,6 +43,7 @@ import numpy as np
 
 from scaling import laws
 from scaling._validation import check_at_least, check_choice, scalar, unknown_name, whole_number
+from scaling.data import cached_until_reload, load_table
 
 __all__ = [
     "CI_LEVEL",
@@ -211,99 +213,86 @@ class Uncertain:
 #: ``test_mfu_spread_is_the_leave_one_out_residual_spread``). Sets the MFU spread below.
 STEP_TIME_MFU_LOG_SD = 0.289
 
-#: Default spreads of the Monte Carlo inputs (90% intervals as multipliers of the central
-#: value), keyed by the chain input they vary (:func:`scaling.chain.chain_inputs`). Override
-#: any entry with ``uncertainty={"mfu": Uncertain(...)}``; ``None`` fixes an input.
-DEFAULT_UNCERTAINTY: Mapping[str, Uncertain] = MappingProxyType({
-    "mfu": Uncertain(
-        p5_ratio=math.exp(-Z_CI * STEP_TIME_MFU_LOG_SD),
-        p95_ratio=math.exp(Z_CI * STEP_TIME_MFU_LOG_SD), upper_bound=1.0,
-        source=(
-            "Out-of-sample residuals of the step-time utilisation: leave-one-out on the 28 "
-            "developer-reported runs of data/training_runs.csv, ln-residual standard deviation "
-            f"{STEP_TIME_MFU_LOG_SD:g} (scaling.backtest(method='leave_one_out')); log-normal "
-            "around the predicted MFU"
-        ),
+#: The MFU spread of :data:`DEFAULT_UNCERTAINTY`: the package's own out-of-sample statistic
+#: (:data:`STEP_TIME_MFU_LOG_SD`, recomputed from ``data/training_runs.csv`` by a test), so it
+#: is defined here; the published spreads of the other inputs are curated in
+#: ``data/monte_carlo_spreads.csv``.
+_MFU_SPREAD = Uncertain(
+    p5_ratio=math.exp(-Z_CI * STEP_TIME_MFU_LOG_SD),
+    p95_ratio=math.exp(Z_CI * STEP_TIME_MFU_LOG_SD), upper_bound=1.0,
+    source=(
+        "Out-of-sample residuals of the step-time utilisation: leave-one-out on the 28 "
+        "developer-reported runs of data/training_runs.csv, ln-residual standard deviation "
+        f"{STEP_TIME_MFU_LOG_SD:g} (scaling.backtest(method='leave_one_out')); log-normal "
+        "around the predicted MFU"
     ),
-    "pue": Uncertain(
-        p5_ratio=0.5, p95_ratio=2.0, applies_to="excess",
-        source=(
-            "PUE overhead (PUE - 1) within 0.5x-2x: around a hyperscaler 1.10 this spans "
-            "1.05-1.20, covering Google's fleet 1.09-1.10, DeepMind Gopher's 1.08 and US "
-            "specialised AI data centres' 1.14 (LBNL 2024 via Epoch GPU-clusters documentation, "
-            "https://epoch.ai/data/gpu-clusters-documentation/estimation)"
-        ),
-    ),
-    "failure_rate_per_accelerator_hour": Uncertain(
-        p5_ratio=0.5, p95_ratio=2.0,
-        source=(
-            "Per-accelerator interruption rates differ by ~2-3x between fleets: Meta RSC-1 "
-            "6.50 vs RSC-2 2.34 failures per 1,000 node-days, and a projected 1.8 h job MTTF "
-            "at 16,384 GPUs vs Llama 3's 3.1 h (Kokolis et al. 2025, arXiv:2410.21680, via "
-            "scaling.reliability.FAILURE_RATES)"
-        ),
-    ),
-    "electricity_usd_per_kwh": Uncertain(
-        p5_ratio=0.75, p95_ratio=1.35,
-        source=(
-            "EIA Electric Power Annual 2023, industrial average price by state: Tennessee "
-            "6.23, Texas 6.60, Virginia 8.92 c/kWh vs the US 8.06 c/kWh (0.77x-1.11x); "
-            "California 18.64 c/kWh is an outlier left in the tail"
-        ),
-    ),
-    "price_usd": Uncertain(
-        p5_ratio=0.5, p95_ratio=2.0,
-        source=(
-            "Epoch AI training-cost-trends uncertainty notebook: chip price 90% CI 0.5x-2x of "
-            "the central value (Cottier et al. 2024, arXiv:2405.21015)"
-        ),
-    ),
-    "server_cost_overhead": Uncertain(
-        p5_ratio=1.3 / 1.64, p95_ratio=2.1 / 1.64, lower_bound=1.0,
-        source=(
-            "Epoch AI training-cost-trends: chip-to-server cost overhead 1.64, Monte Carlo 90% "
-            "CI 1.3-2.1 (Cottier et al. 2024, arXiv:2405.21015); no effect when the price "
-            "already is a server share; truncated at 1"
-        ),
-    ),
-    "network_cost_overhead": Uncertain(
-        p5_ratio=1.07 / 1.235, p95_ratio=1.32 / 1.235, lower_bound=1.0,
-        source=(
-            "Epoch AI training-cost-trends: cluster interconnect overhead 1.235 (19% of "
-            "cluster cost), 90% CI 1.07-1.32 (Cottier et al. 2024, arXiv:2405.21015); "
-            "truncated at 1 (a cluster costs at least its servers)"
-        ),
-    ),
-    "rental_usd_per_hour": Uncertain(
-        p5_ratio=0.6, p95_ratio=1.6,
-        source=(
-            "H100 on-demand quotes $1.99-$3.49 (Lambda 2023-24) and $5.00 (Databricks 2023) "
-            "per GPU-hour, Epoch training-cost-trends data/Hardware prices.csv"
-        ),
-    ),
-})
+)
 
-#: Prior around a *named* law, used when ``law`` is a name rather than a fit with bootstrap
-#: draws. The exponents and E are normal with the standard errors Besiroglu et al. (2024)
-#: report (E 0.03, alpha 0.02, beta 0.02; arXiv:2404.10102 / epoch-research
-#: analyzing-chinchilla notebook). A and B are not drawn independently (their bootstrap
-#: errors are almost perfectly correlated with the exponents'): each term is held at its
-#: central value at the centre of the fitted data, the geometric means N = 8.49e8 parameters
-#: and D = 1.69e10 tokens of the 240 Chinchilla points (computed here from the points of
-#: Besiroglu et al.), so A = A0 N0^(alpha - alpha0) and B = B0 D0^(beta - beta0). This gives
-#: SE(a) = 0.020 for the allocation exponent a = beta/(alpha+beta), matching the paper, and
-#: ln-SEs of 0.41 (A) and 0.47 (B) against the paper's relative SEs 0.26 and 0.62.
-LAW_PRIOR: Mapping[str, float | str] = MappingProxyType({
-    "E_se": 0.03,
-    "alpha_se": 0.02,
-    "beta_se": 0.02,
-    "pivot_n_params": 8.49e8,
-    "pivot_n_tokens": 1.69e10,
-    "source": (
-        "Besiroglu, Erdil, Barnett, You (2024), arXiv:2404.10102: standard errors of E, alpha, "
-        "beta; pivots are the geometric-mean N and D of their 240 extracted Chinchilla points"
-    ),
-})
+
+def _bound(row, column, default):
+    value = row[column]
+    return default if value != value else float(value)  # NaN: an empty cell
+
+
+@cached_until_reload
+def _default_uncertainty() -> Mapping[str, Uncertain]:
+    """:data:`DEFAULT_UNCERTAINTY`: the MFU spread, then the rows of
+    ``data/monte_carlo_spreads.csv`` in their order (the order inputs are drawn in)."""
+    spreads = {"mfu": _MFU_SPREAD}
+    for row in load_table("monte_carlo_spreads").to_dict("records"):
+        central = float(row["quoted_central"])
+        spreads[row["input"]] = Uncertain(
+            p5_ratio=float(row["quoted_p5"]) / central,
+            p95_ratio=float(row["quoted_p95"]) / central, applies_to=row["applies_to"],
+            lower_bound=_bound(row, "lower_bound", 0.0),
+            upper_bound=_bound(row, "upper_bound", math.inf), source=row["source"])
+    return MappingProxyType(spreads)
+
+
+# Keys of :data:`LAW_PRIOR` and their columns in data/law_prior.csv.
+_PRIOR_COLUMNS = {"E_se": "E_se_nats_per_token", "alpha_se": "alpha_se", "beta_se": "beta_se",
+                  "pivot_n_params": "pivot_n_params", "pivot_n_tokens": "pivot_n_tokens"}
+
+
+@cached_until_reload
+def _law_prior() -> Mapping[str, float | str]:
+    """:data:`LAW_PRIOR`, from the one row of ``data/law_prior.csv``."""
+    (row,) = load_table("law_prior").to_dict("records")
+    return MappingProxyType({**{key: float(row[column]) for key, column in _PRIOR_COLUMNS.items()},
+                             "source": row["source"]})
+
+
+# Curated tables served lazily by the module (:func:`__getattr__`), so that
+# :func:`scaling.data.reload` makes an edited CSV take effect:
+#
+# DEFAULT_UNCERTAINTY: default spreads of the Monte Carlo inputs (90% intervals as multipliers
+#   of the central value), keyed by the chain input they vary
+#   (:func:`scaling.chain.chain_inputs`): the MFU's from :data:`STEP_TIME_MFU_LOG_SD`, the
+#   others from ``data/monte_carlo_spreads.csv`` (each row's interval as its source quotes
+#   it, ``quoted_p5`` and ``quoted_p95`` around ``quoted_central``, 1 for spreads quoted as
+#   multipliers). Override any entry with ``uncertainty={"mfu": Uncertain(...)}``; ``None``
+#   fixes an input.
+# LAW_PRIOR: prior around a *named* law, used when ``law`` is a name rather than a fit with
+#   bootstrap draws (``data/law_prior.csv``). The exponents and E are normal with the standard
+#   errors Besiroglu et al. (2024) report (E 0.03, alpha 0.02, beta 0.02; arXiv:2404.10102 /
+#   epoch-research analyzing-chinchilla notebook). A and B are not drawn independently
+#   (their bootstrap errors are almost perfectly correlated with the exponents'): each term
+#   is held at its central value at the centre of the fitted data, the geometric means
+#   N = 8.49e8 parameters and D = 1.69e10 tokens of the 240 Chinchilla points (computed from
+#   the points of Besiroglu et al.), so A = A0 N0^(alpha - alpha0) and
+#   B = B0 D0^(beta - beta0). This gives SE(a) = 0.020 for the allocation exponent
+#   a = beta/(alpha+beta), matching the paper, and ln-SEs of 0.41 (A) and 0.47 (B) against
+#   the paper's relative SEs 0.26 and 0.62.
+_TABLES = {"DEFAULT_UNCERTAINTY": _default_uncertainty, "LAW_PRIOR": _law_prior}
+
+
+def __getattr__(name: str):
+    """The curated tables (:data:`DEFAULT_UNCERTAINTY`, :data:`LAW_PRIOR`), read from
+    ``data/`` on first use and after every :func:`scaling.data.reload`."""
+    if name in _TABLES:
+        return _TABLES[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: The name under which the law's uncertainty appears in ``uncertainty`` mappings and
 #: sensitivity tables.
@@ -326,13 +315,14 @@ def as_rng(seed, name: str = "seed"):
 
 
 def _prior_params(central, z_alpha, z_beta, z_e):
-    alpha = central["alpha"] + LAW_PRIOR["alpha_se"] * z_alpha
-    beta = central["beta"] + LAW_PRIOR["beta_se"] * z_beta
-    e = central["E"] + LAW_PRIOR["E_se"] * z_e
+    prior = _law_prior()
+    alpha = central["alpha"] + prior["alpha_se"] * z_alpha
+    beta = central["beta"] + prior["beta_se"] * z_beta
+    e = central["E"] + prior["E_se"] * z_e
     if np.any(alpha <= 0) or np.any(beta <= 0) or np.any(e <= 0):
         raise ValueError("the law prior produced non-positive parameters; law too close to 0")
-    a = central["A"] * LAW_PRIOR["pivot_n_params"] ** (alpha - central["alpha"])
-    b = central["B"] * LAW_PRIOR["pivot_n_tokens"] ** (beta - central["beta"])
+    a = central["A"] * prior["pivot_n_params"] ** (alpha - central["alpha"])
+    b = central["B"] * prior["pivot_n_tokens"] ** (beta - central["beta"])
     return {"E": e, "A": a, "B": b, "alpha": alpha, "beta": beta}
 
 
@@ -388,13 +378,14 @@ def uncertainty_spec(uncertainty) -> dict | None:
     """
     if uncertainty is None or uncertainty is False:
         return None
-    spec = dict(DEFAULT_UNCERTAINTY)
+    defaults = _default_uncertainty()
+    spec = dict(defaults)
     spec[LAW] = True
     spec[HARDWARE_TREND] = True
     if uncertainty is True:
         return spec
     if isinstance(uncertainty, Mapping):
-        valid = list(DEFAULT_UNCERTAINTY) + [LAW, HARDWARE_TREND]
+        valid = list(defaults) + [LAW, HARDWARE_TREND]
         for key, value in uncertainty.items():
             if key not in valid:
                 raise unknown_name("uncertain input", key, valid)

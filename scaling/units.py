@@ -27,6 +27,7 @@ __all__ = [
     "BYTES_PER_GB",
     "BYTES_PER_TB",
     "GRAMS_PER_TONNE",
+    "FLOP_PER_PARAM_PER_TOKEN",
 ]
 
 #: Seconds per minute: 60 s.
@@ -61,3 +62,7 @@ BYTES_PER_GB = 1e9
 BYTES_PER_TB = 1e12
 #: Grams per metric tonne: 1 t = 1e6 g (emissions in tCO2e from intensities in gCO2e/kWh).
 GRAMS_PER_TONNE = 1e6
+#: Training FLOP per parameter per token: 2 for the forward pass (one multiply-accumulate per
+#: parameter) plus 4 for the backward pass, the convention C = 6 N D. Kaplan et al. (2020)
+#: Sec. 2.1 and Table 1; Hoffmann et al. (2022) App. F. Re-exported by :mod:`scaling.laws`.
+FLOP_PER_PARAM_PER_TOKEN = 6.0

@@ -28,7 +28,7 @@ import scaling
 from scaling.apps import cli
 from scaling import clusters, cost, hardware, inference, laws
 from scaling.studies import limits, planning
-from scaling import reliability
+from scaling import checkpointing, reliability
 from scaling.studies import systems
 import scaling.studies.backtesting
 import scaling.emissions  # noqa: F401
@@ -233,7 +233,7 @@ API_CASES = [
     case("run_time_samples-fractional", lambda: systems.run_time_samples("frontier",
                                                                          n_samples=0.5), E,
          "n_samples", "whole number"),
-    case("goodput_at_scale-half", lambda: reliability.goodput_at_scale(0.5), E,
+    case("reliability_table-half", lambda: study_reliability.reliability_table(0.5), E,
          "n_accelerators", "whole number"),
     case("reliability_table-fraction",
          lambda: study_reliability.reliability_table([1024, 1500.5]), E,
@@ -273,8 +273,15 @@ API_CASES = [
                                            sparse=False, flop_per_s=1e18,
                                            n_accelerators=0.5, headline=True, source="s"),
          E, "n_accelerators", "whole number"),
-    case("goodput_at_scale-string",
-         lambda: reliability.goodput_at_scale("1024"), E, "n_accelerators", "whole number"),
+    case("reliability_table-string",
+         lambda: study_reliability.reliability_table("1024"), E, "n_accelerators",
+         "whole number"),
+    case("job_goodput-recovery-misspelt",
+         lambda: reliability.job_goodput(1024, recovery="elastc"), E, "recovery",
+         "'elastic'"),
+    case("job_goodput-recovery-array-misspelt",
+         lambda: reliability.job_goodput([1024, 2048], recovery=["restart", "elastc"]), E,
+         "recovery", "'restart', 'elastic'"),
 
     # ---- bools and strings are refused where numbers go --------------------------------------
     case("compute-string", lambda: scaling.estimate_run("1e23", accelerator=H100,
@@ -334,7 +341,7 @@ API_CASES = [
                                            sparse=False, flop_per_s="1e18",
                                            n_accelerators=8, headline=True, source="s"),
          E, "flop_per_s", "single number"),
-    case("goodput-string-mtbf", lambda: reliability.goodput("3600", 60.0), E,
+    case("goodput-string-mtbf", lambda: checkpointing.restart_goodput("3600", 60.0), E,
          "mtbf_s", "number"),
     case("facility_power-bool-pue",
          lambda: clusters.facility_power_w(1024, 700.0, 1.8, True), E, "pue", "number"),
@@ -376,7 +383,7 @@ API_CASES = [
          lambda: scaling.training_flop(np.ones(2) * 1e9, np.ones(3) * 1e10), E,
          "n_params", "n_tokens", "same length"),
     case("goodput-lengths",
-         lambda: reliability.goodput([3600.0, 7200.0], [60.0, 30.0, 10.0]), E,
+         lambda: checkpointing.restart_goodput([3600.0, 7200.0], [60.0, 30.0, 10.0]), E,
          "mtbf_s", "checkpoint_time_s", "same length"),
     case("sustained-lengths",
          lambda: hardware.sustained_flop_per_s(989e12, [8, 16], [0.4, 0.5, 0.3]), E,
@@ -994,8 +1001,8 @@ def test_compare_systems_takes_one_name():
 def test_required_times_out_of_reach_are_documented_nan():
     # a sweep over job sizes: NaN marks the sizes where the target is out of reach
     mtbf = np.array([3.6e5, 3600.0])
-    pause = reliability.required_checkpoint_time_s(0.9, mtbf, restart_time_s=600.0)
-    restart = reliability.required_restart_time_s(0.99, mtbf, checkpoint_time_s=600.0)
+    pause = checkpointing.required_checkpoint_time_s(0.9, mtbf, restart_time_s=600.0)
+    restart = checkpointing.required_restart_time_s(0.99, mtbf, checkpoint_time_s=600.0)
     assert pause[0] > 0 and math.isnan(pause[1])
     assert math.isnan(restart[1])
 
@@ -1018,14 +1025,16 @@ def test_fit_on_pure_noise_is_not_converged():
 
 
 #: Cases that returned a result without any error before issue 11 (this file run against main
-#: at a9977e6, the parent of the branch).
+#: at a9977e6, the parent of the branch). Two more, "goodput_at_scale-half" and
+#: "goodput_at_scale-string", went with goodput_at_scale in issue 14 (the same checks run
+#: through reliability_table).
 SILENT_BEFORE = (
-    "goodput_at_scale-half", "reliability_table-fraction", "reliability-sensitivity-fraction",
+    "reliability_table-fraction", "reliability-sensitivity-fraction",
     "reliability-assumptions-goodput-fraction", "reliability-assumptions-mtbf-fraction",
     "whole_servers-fractional-per-server", "racks_needed-fractional-servers",
     "rental_over_time-fractional-accelerators", "server_power-fractional-per-server",
     "sample_params-fractional-n", "allreduce-fractional-ranks", "reported-benchmark-fractional",
-    "goodput_at_scale-string", "compute-string", "chinchilla_loss-string",
+    "compute-string", "chinchilla_loss-string",
     "chinchilla_loss-bool", "compute_optimal-string-list", "forecast-string-sizes",
     "sustained-string-count", "fit-string-delta", "fit-string-confidence",
     "goodput-string-mtbf", "facility_power-bool-pue", "energy_cost-string",

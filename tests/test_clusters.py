@@ -24,7 +24,7 @@ from scaling.clusters import (
     peak_it_power_w,
     training_tokens_per_s,
 )
-from scaling.reliability import (
+from scaling.checkpointing import (
     CHECKPOINT_BYTES_PER_PARAM,
     checkpoint_bytes,
     checkpoint_write_time_s,

@@ -84,9 +84,9 @@ def test_goodput_grid_is_the_reliability_table():
     assert len(grid) == 8
     row = grid.query("n_accelerators == 16384 and restart_time_s == 150 and "
                      "failure_rate_multiplier == 2").iloc[0]
-    assert row["goodput"] == pytest.approx(reliability.goodput_at_scale(
+    assert row["goodput"] == pytest.approx(reliability.job_goodput(
         16384, failure_rate_per_accelerator_hour=2 * reliability.
-        DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR, restart_time_s=150.0))
+        DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR, restart_time_s=150.0)[2])
     with pytest.raises(ValueError, match="n_accelerators must be a whole number"):
         explorer_tables.goodput_grid([10.5], restart_times_s=[0.0], failure_rate_multipliers=[1.0])
 

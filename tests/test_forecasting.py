@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scaling import laws, reliability
+from scaling import checkpointing, laws, reliability
 from scaling.assumptions import Assumptions
 from scaling.chain import RunEstimate, estimate_run, training_time_s
 from scaling.forecasting import Forecast, forecast, forecast_for_loss, largest_trainable
@@ -132,8 +132,8 @@ def test_estimate_run_chain_identities():
                                run.amortized_hardware_cost_usd + run.energy_cost_usd, rtol=1e-12)
     np.testing.assert_allclose(run.rental_cost_usd,
                                run.accelerator_hours * chip.rental_usd_per_hour, rtol=1e-12)
-    expected_goodput = reliability.goodput(reliability.mtbf_s(8192),
-                                           reliability.checkpoint_time_s(3e11))
+    expected_goodput = checkpointing.restart_goodput(reliability.mtbf_s(8192),
+                                                     checkpointing.checkpoint_time_s(3e11))
     np.testing.assert_allclose(run.goodput, expected_goodput, rtol=1e-12)
 
 

@@ -1,4 +1,5 @@
-"""Tests for scaling.reliability: failure rates, checkpoint intervals and goodput.
+"""Tests for scaling.reliability and scaling.checkpointing: failure rates, checkpoint
+intervals and goodput.
 
 Reference values:
 - Llama 3 paper (Grattafiori et al. 2024, arXiv:2407.21783), §3.3.4 and Table 5: 419
@@ -18,10 +19,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize_scalar
 
+from scaling import checkpointing as ckpt
 from scaling import reliability as rel
 from scaling.studies import reliability as study
 
 HOUR_S = 3600.0
+
+
+def job_goodput(n, **kwargs):
+    """The goodput of the one goodput stage (one synchronous job by default)."""
+    return rel.job_goodput(n, **kwargs)[2]
 
 
 # --- published numbers -----------------------------------------------------------------------
@@ -38,6 +45,18 @@ def test_llama3_2024_table5_counts_sum_to_419_unexpected_interruptions():
     assert gpu == 268
 
 
+def test_llama3_2024_466_interruptions_47_planned_and_over_90_percent_effective_time():
+    """§3.3.4: "466 job interruptions ... 47 were planned ... The remaining 419 were
+    unexpected"; "higher than 90% effective training time"."""
+    llama = rel.LLAMA3_INTERRUPTIONS
+    assert llama["planned_interruptions"] == 47
+    assert llama["planned_interruptions"] + llama["unexpected_interruptions"] == 466
+    assert llama["effective_training_time_fraction_lower_bound"] == 0.90
+    assert (llama["days"], llama["n_accelerators"], llama["accelerator"]) == (
+        54.0, 16384, "H100-SXM")
+    assert rel.LLAMA3_ACCELERATOR_HOURS == 54 * 24 * 16384
+
+
 def test_llama3_2024_interruption_every_3_1_hours():
     # "419 unexpected interruptions ... ~ one every 3.1 h"; printed to 0.1 h
     np.testing.assert_allclose(rel.mtbf_s(16384) / HOUR_S, 3.1, atol=0.05)
@@ -45,13 +64,13 @@ def test_llama3_2024_interruption_every_3_1_hours():
 
 def test_llama3_2024_young_interval_19_min_at_1_min_save():
     # Issue 4: Llama 3 scale (MTBF ~3.1 h, 1 min save) -> Young interval ~19 min (2 s.f.)
-    interval = rel.young_interval_s(60.0, rel.mtbf_s(16384))
+    interval = ckpt.young_interval_s(60.0, rel.mtbf_s(16384))
     np.testing.assert_allclose(interval / 60.0, 19.0, atol=0.5)
 
 
 def test_young1974_llama3_scale_5_min_save_43_min():
     # hardware_costs.md §4.3 worked example: delta = 5 min -> ~43 min (2 s.f.)
-    interval = rel.young_interval_s(300.0, rel.mtbf_s(16384))
+    interval = ckpt.young_interval_s(300.0, rel.mtbf_s(16384))
     np.testing.assert_allclose(interval / 60.0, 43.0, atol=0.5)
 
 
@@ -74,7 +93,7 @@ def test_default_rate_is_llama3():
 
 
 def test_every_failure_rate_and_restart_time_has_a_source():
-    for name, (value, source) in {**rel.FAILURE_RATES, **rel.RESTART_TIMES_S}.items():
+    for name, (value, source) in {**rel.FAILURE_RATES, **ckpt.RESTART_TIMES_S}.items():
         assert value > 0, name
         assert isinstance(source, str) and len(source) > 20, name
 
@@ -83,7 +102,7 @@ def test_reliability_csv_matches_llama3_table5():
     from scaling.data import load_table
 
     table = load_table("reliability")
-    llama = table[table["study"] == "llama3_405b"]
+    llama = table[(table["study"] == "llama3_405b") & (table["category"] != "Planned")]
     by_component = {row.component: row.interruptions for row in llama.itertuples()}
     expected = {name: count
                 for name, (_, count) in rel.LLAMA3_INTERRUPTIONS["by_component"].items()}
@@ -97,20 +116,20 @@ def test_reliability_csv_matches_llama3_table5():
 def test_optimal_interval_maximises_daly2006_model(ratio):
     mtbf = 10_000.0
     delta = ratio * mtbf
-    best = rel.optimal_interval_s(delta, mtbf)
-    numeric = minimize_scalar(lambda tau: -rel.goodput(mtbf, delta, 0.0, tau),
+    best = ckpt.optimal_interval_s(delta, mtbf)
+    numeric = minimize_scalar(lambda tau: -ckpt.restart_goodput(mtbf, delta, 0.0, tau),
                               bounds=(1e-9 * mtbf, 5 * mtbf), method="bounded",
                               options={"xatol": 1e-10 * mtbf})
     # flat optimum: compare the goodput (1e-9) and the location (1e-4)
-    np.testing.assert_allclose(rel.goodput(mtbf, delta, 0.0), -numeric.fun, rtol=1e-9)
+    np.testing.assert_allclose(ckpt.restart_goodput(mtbf, delta, 0.0), -numeric.fun, rtol=1e-9)
     np.testing.assert_allclose(best, numeric.x, rtol=1e-4)
 
 
 @pytest.mark.parametrize("ratio", [1e-6, 1e-4, 1e-3, 1e-2, 0.1, 0.5])
 def test_daly2006_higher_order_interval_matches_exact_optimum(ratio):
     mtbf = 5_000.0
-    exact = rel.optimal_interval_s(ratio * mtbf, mtbf)
-    daly = rel.daly_interval_s(ratio * mtbf, mtbf)
+    exact = ckpt.optimal_interval_s(ratio * mtbf, mtbf)
+    daly = ckpt.daly_interval_s(ratio * mtbf, mtbf)
     # Daly's expansion is accurate to O((delta/M)^(3/2)) relative
     np.testing.assert_allclose(daly, exact, rtol=0.01)
 
@@ -118,14 +137,14 @@ def test_daly2006_higher_order_interval_matches_exact_optimum(ratio):
 @pytest.mark.parametrize("ratio", [1e-6, 1e-4, 1e-2])
 def test_young1974_is_the_small_checkpoint_limit(ratio):
     mtbf = 5_000.0
-    exact = rel.optimal_interval_s(ratio * mtbf, mtbf)
-    young = rel.young_interval_s(ratio * mtbf, mtbf)
+    exact = ckpt.optimal_interval_s(ratio * mtbf, mtbf)
+    young = ckpt.young_interval_s(ratio * mtbf, mtbf)
     # relative error of Young's interval is about sqrt(2 delta / M) / 3
     np.testing.assert_allclose(young, exact, rtol=math.sqrt(2 * ratio))
 
 
 def test_daly2006_interval_is_mtbf_when_checkpoint_exceeds_twice_mtbf():
-    assert rel.daly_interval_s(300.0, 100.0) == 100.0
+    assert ckpt.daly_interval_s(300.0, 100.0) == 100.0
 
 
 # --- goodput ----------------------------------------------------------------------------------
@@ -154,24 +173,33 @@ def test_goodput_matches_seeded_poisson_simulation():
             wall += tau + delta
             done += 1
     simulated = n_segments * tau / wall
-    predicted = rel.goodput(mtbf, delta, restart, tau)
+    predicted = ckpt.restart_goodput(mtbf, delta, restart, tau)
     # 40,000 segments: standard error of the simulated goodput is about 0.4%
     np.testing.assert_allclose(simulated, predicted, rtol=0.015)
 
 
 def test_first_order_agrees_at_small_scale_and_breaks_at_large_scale():
-    small = rel.mtbf_s(1000)
-    np.testing.assert_allclose(rel.goodput_first_order(small, 60.0, 150.0),
-                               rel.goodput(small, 60.0, 150.0), atol=1e-3)
-    assert rel.first_order_valid(small, 60.0, 150.0)
-    huge = rel.mtbf_s(1_000_000)
-    assert rel.goodput_first_order(huge, 60.0, 150.0) < 0
-    assert 0 < rel.goodput(huge, 60.0, 150.0) < 0.5
-    assert not rel.first_order_valid(huge, 60.0, 150.0)
+    table = study.reliability_table([1000, 1_000_000], checkpoint_time_s=60.0,
+                                    restart_time_s=150.0).set_index("n_accelerators")
+    small, huge = table.loc[1000], table.loc[1_000_000]
+    np.testing.assert_allclose(small["goodput_first_order"],
+                               ckpt.restart_goodput(rel.mtbf_s(1000), 60.0, 150.0), atol=1e-3)
+    assert small["first_order_valid"]
+    assert huge["goodput_first_order"] < 0
+    assert 0 < ckpt.restart_goodput(rel.mtbf_s(1_000_000), 60.0, 150.0) < 0.5
+    assert 0 < huge["goodput"] < 0.5
+    assert not huge["first_order_valid"]
+
+
+def test_first_order_is_the_expansion_at_youngs_interval():
+    m, delta, restart = 5e4, 60.0, 150.0
+    tau = ckpt.young_interval_s(delta, m)
+    expected = tau / (tau + delta) * (1 - (restart + (tau + delta) / 2) / m)
+    assert study._goodput_first_order(m, delta, restart) == pytest.approx(expected, rel=1e-15)
 
 
 def test_goodput_collapses_but_stays_positive_at_ten_million_accelerators():
-    g = rel.goodput_at_scale(1e7)
+    g = job_goodput(1e7)
     assert 0 < g < 1e-3
 
 
@@ -183,7 +211,7 @@ def test_goodput_collapses_but_stays_positive_at_ten_million_accelerators():
     tau=st.one_of(st.none(), st.floats(1e-3, 1e7)),
 )
 def test_goodput_is_in_unit_interval(mtbf, delta, restart, tau):
-    g = rel.goodput(mtbf, delta, restart, tau)
+    g = ckpt.restart_goodput(mtbf, delta, restart, tau)
     assert 0.0 <= g <= 1.0
     if mtbf > 1e3 * (delta + restart) and tau is None:
         assert g > 0.0
@@ -200,30 +228,29 @@ def test_goodput_is_in_unit_interval(mtbf, delta, restart, tau):
 )
 def test_more_failures_lower_goodput(n, rate, factor, delta, restart, tau):
     kwargs = dict(checkpoint_time_s=delta, restart_time_s=restart)
-    low = rel.goodput(rel.mtbf_s(n, rate), delta, restart, tau)
-    high = rel.goodput(rel.mtbf_s(n, rate * factor), delta, restart, tau)
+    low = ckpt.restart_goodput(rel.mtbf_s(n, rate), delta, restart, tau)
+    high = ckpt.restart_goodput(rel.mtbf_s(n, rate * factor), delta, restart, tau)
     assert high <= low
-    more_chips = rel.goodput_at_scale(math.ceil(n * factor),
-                                      failure_rate_per_accelerator_hour=rate,
-                                      **kwargs)
-    fewer_chips = rel.goodput_at_scale(n, failure_rate_per_accelerator_hour=rate, **kwargs)
+    more_chips = job_goodput(math.ceil(n * factor), failure_rate_per_accelerator_hour=rate,
+                             **kwargs)
+    fewer_chips = job_goodput(n, failure_rate_per_accelerator_hour=rate, **kwargs)
     assert more_chips <= fewer_chips
 
 
 def test_longer_checkpoints_and_restarts_lower_goodput():
     m = rel.mtbf_s(16384)
-    g = rel.goodput(m, np.array([10.0, 60.0, 600.0]), 150.0)
+    g = ckpt.restart_goodput(m, np.array([10.0, 60.0, 600.0]), 150.0)
     assert np.all(np.diff(g) < 0)
-    g = rel.goodput(m, 60.0, np.array([0.0, 150.0, 1800.0]))
+    g = ckpt.restart_goodput(m, 60.0, np.array([0.0, 150.0, 1800.0]))
     assert np.all(np.diff(g) < 0)
 
 
 def test_llama3_scale_defaults_give_about_ninety_percent():
     # Llama 3 reported > 90% effective training time; with a 1-minute blocking save and the
     # 150 s restart default the model gives ~89%, so Llama 3's pauses must have been shorter.
-    g = rel.goodput_at_scale(16384)
+    g = job_goodput(16384)
     assert 0.85 < g < 0.92
-    needed = rel.required_checkpoint_time_s(0.90, rel.mtbf_s(16384), rel.DEFAULT_RESTART_TIME_S)
+    needed = ckpt.required_checkpoint_time_s(0.90, rel.mtbf_s(16384), ckpt.DEFAULT_RESTART_TIME_S)
     assert 0 < needed < 60.0
 
 
@@ -233,32 +260,32 @@ def test_llama3_scale_defaults_give_about_ninety_percent():
 @pytest.mark.parametrize("n", [1e3, 1e5])
 def test_required_checkpoint_time_round_trips(target, n):
     m = rel.mtbf_s(n)
-    delta = rel.required_checkpoint_time_s(target, m, 30.0)
+    delta = ckpt.required_checkpoint_time_s(target, m, 30.0)
     if np.isnan(delta):
         assert math.exp(-30.0 / m) <= target
     else:
-        np.testing.assert_allclose(rel.goodput(m, delta, 30.0), target, rtol=1e-9)
+        np.testing.assert_allclose(ckpt.restart_goodput(m, delta, 30.0), target, rtol=1e-9)
 
 
 def test_required_checkpoint_time_is_nan_when_restarts_alone_miss_the_target():
     m = rel.mtbf_s(1e6)  # ~3 minutes
-    assert np.isnan(rel.required_checkpoint_time_s(0.9, m, 600.0))
+    assert np.isnan(ckpt.required_checkpoint_time_s(0.9, m, 600.0))
 
 
 def test_required_restart_time_round_trips_and_nan_when_infeasible():
     m = rel.mtbf_s(16384)
-    restart = rel.required_restart_time_s(0.9, m, 20.0)
-    np.testing.assert_allclose(rel.goodput(m, 20.0, restart), 0.9, rtol=1e-9)
-    assert np.isnan(rel.required_restart_time_s(0.99, m, 600.0))
+    restart = ckpt.required_restart_time_s(0.9, m, 20.0)
+    np.testing.assert_allclose(ckpt.restart_goodput(m, 20.0, restart), 0.9, rtol=1e-9)
+    assert np.isnan(ckpt.required_restart_time_s(0.99, m, 600.0))
 
 
 def test_required_mtbf_and_max_accelerators_round_trip():
     targets = np.array([0.5, 0.8, 0.9, 0.95])
-    m = rel.required_mtbf_s(targets, 60.0, 150.0)
-    np.testing.assert_allclose(rel.goodput(m, 60.0, 150.0), targets, rtol=1e-9)
+    m = ckpt.required_mtbf_s(targets, 60.0, 150.0)
+    np.testing.assert_allclose(ckpt.restart_goodput(m, 60.0, 150.0), targets, rtol=1e-9)
     n = rel.max_accelerators(targets, 60.0, 150.0)
-    # the continuous count through the stage functions (goodput_at_scale takes whole counts)
-    np.testing.assert_allclose(rel.goodput(rel.mtbf_s(n), 60.0, 150.0), targets, rtol=1e-9)
+    # the continuous count through the stage functions
+    np.testing.assert_allclose(ckpt.restart_goodput(rel.mtbf_s(n), 60.0, 150.0), targets, rtol=1e-9)
     assert np.all(np.diff(n) < 0)
 
 
@@ -270,9 +297,9 @@ def test_superlinear_scaling_exponent_raises_interruptions_above_reference():
     np.testing.assert_allclose(same, rel.interruption_rate_per_s(ref), rtol=1e-12)
     np.testing.assert_allclose(faster / linear, 4 ** 0.2, rtol=1e-12)
     n = rel.max_accelerators(0.9, scaling_exponent=1.2)
-    np.testing.assert_allclose(rel.goodput(rel.mtbf_s(n, scaling_exponent=1.2),
-                                           rel.DEFAULT_CHECKPOINT_TIME_S,
-                                           rel.DEFAULT_RESTART_TIME_S), 0.9, rtol=1e-9)
+    np.testing.assert_allclose(ckpt.restart_goodput(rel.mtbf_s(n, scaling_exponent=1.2),
+                                           ckpt.DEFAULT_CHECKPOINT_TIME_S,
+                                           ckpt.DEFAULT_RESTART_TIME_S), 0.9, rtol=1e-9)
 
 
 def test_lost_cost():
@@ -285,24 +312,22 @@ def test_lost_cost():
 
 def test_scalar_array_and_series_in_same_kind_out():
     assert isinstance(rel.mtbf_s(1000), float)
-    assert isinstance(rel.goodput(1e4, 60.0, 150.0), float)
-    arr = rel.goodput(np.array([1e4, 1e5]), 60.0, 150.0)
+    assert isinstance(ckpt.restart_goodput(1e4, 60.0, 150.0), float)
+    arr = ckpt.restart_goodput(np.array([1e4, 1e5]), 60.0, 150.0)
     assert isinstance(arr, np.ndarray) and arr.shape == (2,)
     series = pd.Series([1e3, 1e4, 1e5], index=["a", "b", "c"])
-    out = rel.goodput_at_scale(series)
+    out = job_goodput(series)
     assert isinstance(out, pd.Series) and list(out.index) == ["a", "b", "c"]
-    np.testing.assert_allclose(out.to_numpy(), [rel.goodput_at_scale(v) for v in series],
-                               rtol=1e-12)
-    valid = rel.first_order_valid(np.array([1e5, 1e2]), 60.0, 150.0)
-    assert valid.dtype == bool
+    np.testing.assert_allclose(out.to_numpy(), [job_goodput(v) for v in series], rtol=1e-12)
 
 
 def test_assumptions_forward_to_functions():
     a = rel.ReliabilityAssumptions(checkpoint_time_s=30.0, restart_time_s=300.0)
     assert a.mtbf_s(4096) == rel.mtbf_s(4096)
-    assert a.interval_s(4096) == rel.optimal_interval_s(30.0, rel.mtbf_s(4096))
-    assert a.goodput(4096) == rel.goodput_at_scale(4096, checkpoint_time_s=30.0,
-                                                   restart_time_s=300.0)
+    assert a.interval_s(4096) == ckpt.optimal_interval_s(30.0, rel.mtbf_s(4096))
+    assert a.goodput(4096) == job_goodput(4096, checkpoint_time_s=30.0, restart_time_s=300.0)
+    # one synchronous job without spares: the synchronous-restart model at its optimum
+    assert a.goodput(4096) == ckpt.restart_goodput(rel.mtbf_s(4096), 30.0, 300.0)
     with pytest.raises(ValueError, match="restart_time_s"):
         rel.ReliabilityAssumptions(restart_time_s=-1.0)
 
@@ -320,15 +345,15 @@ def test_reliability_table_columns_and_monotone():
 
 def test_checkpoint_time_from_storage_model():
     n = 405e9
-    expected = rel.checkpoint_write_time_s(rel.checkpoint_bytes(n), 2e12)
-    np.testing.assert_allclose(rel.checkpoint_time_s(n), expected, rtol=1e-12)
-    assert 0 < rel.checkpoint_time_s(n) < 60.0
-    np.testing.assert_allclose(rel.checkpoint_time_s(n, 7e12, bytes_per_param=16.0),
+    expected = ckpt.checkpoint_write_time_s(ckpt.checkpoint_bytes(n), 2e12)
+    np.testing.assert_allclose(ckpt.checkpoint_time_s(n), expected, rtol=1e-12)
+    assert 0 < ckpt.checkpoint_time_s(n) < 60.0
+    np.testing.assert_allclose(ckpt.checkpoint_time_s(n, 7e12, bytes_per_param=16.0),
                                n * 16.0 / 7e12, rtol=1e-12)
     # the assumptions use the storage model when the size is known, else the 60 s default
     assumptions = rel.ReliabilityAssumptions()
     np.testing.assert_allclose(assumptions.pause_s(n), expected, rtol=1e-12)
-    assert assumptions.pause_s() == rel.DEFAULT_CHECKPOINT_TIME_S == 60.0
+    assert assumptions.pause_s() == ckpt.DEFAULT_CHECKPOINT_TIME_S == 60.0
 
 
 # --- bad input --------------------------------------------------------------------------------
@@ -337,14 +362,14 @@ def test_checkpoint_time_from_storage_model():
     (lambda: rel.mtbf_s(0), r"n_accelerators must be positive \(> 0\)"),
     (lambda: rel.mtbf_s(float("nan")), "NaN"),
     (lambda: rel.mtbf_s(100, -1e-5), "failure_rate_per_accelerator_hour"),
-    (lambda: rel.goodput(1e4, -1.0, 10.0), r"checkpoint_time_s must be >= 0"),
-    (lambda: rel.goodput(1e4, 60.0, -1.0), "restart_time_s must be >= 0"),
-    (lambda: rel.goodput(float("inf"), 60.0, 1.0), r"mtbf_s must be positive \(> 0\) and finite, got inf"),
-    (lambda: rel.goodput(1e4, 60.0, 1.0, interval_s=0.0), "interval_s"),
-    (lambda: rel.required_checkpoint_time_s(1.0, 1e4, 10.0), r"target_goodput must be in \(0, 1\)"),
-    (lambda: rel.required_mtbf_s(0.0), "target_goodput"),
+    (lambda: ckpt.restart_goodput(1e4, -1.0, 10.0), r"checkpoint_time_s must be >= 0"),
+    (lambda: ckpt.restart_goodput(1e4, 60.0, -1.0), "restart_time_s must be >= 0"),
+    (lambda: ckpt.restart_goodput(float("inf"), 60.0, 1.0), r"mtbf_s must be positive \(> 0\) and finite, got inf"),
+    (lambda: ckpt.restart_goodput(1e4, 60.0, 1.0, interval_s=0.0), "interval_s"),
+    (lambda: ckpt.required_checkpoint_time_s(1.0, 1e4, 10.0), r"target_goodput must be in \(0, 1\)"),
+    (lambda: ckpt.required_mtbf_s(0.0), "target_goodput"),
     (lambda: rel.failure_rate_per_accelerator_hour("nope"), "llama3_405b"),
-    (lambda: rel.young_interval_s("a", 1.0), "checkpoint_time_s must be a number"),
+    (lambda: ckpt.young_interval_s("a", 1.0), "checkpoint_time_s must be a number"),
 ])
 def test_bad_input_raises_clear_value_error(call, match):
     with pytest.raises(ValueError, match=match):
@@ -380,8 +405,8 @@ def test_sensitivity_table_swings_and_unknown_assumption():
     assert table["n_accelerators"].dtype.kind == "f" and (table["n_accelerators"] == 1e5).all()
     row = table.set_index("input").loc["restart_time_s"]
     np.testing.assert_allclose(row["output_high"],
-                               rel.goodput_at_scale(1e5, restart_time_s=1800.0), rtol=1e-12)
-    np.testing.assert_allclose(row["output_base"], rel.goodput_at_scale(1e5), rtol=1e-12)
+                               job_goodput(1e5, restart_time_s=1800.0), rtol=1e-12)
+    np.testing.assert_allclose(row["output_base"], job_goodput(1e5), rtol=1e-12)
     assert (table["swing"] >= 0).all()
     np.testing.assert_allclose(table["swing"], (table["output_high"] - table["output_low"]).abs(),
                                rtol=1e-12)
@@ -406,9 +431,30 @@ def test_resilience_notes_replica_of_128_gpus_fails_every_16_5_days_and_costs_al
     assert with_overhead == pytest.approx(0.9929, abs=1e-4)
 
 
+def test_job_goodput_chooses_the_recovery_model_by_name():
+    n = np.array([16384.0, 1_000_000.0])
+    synchronous = rel.job_goodput(n, restart_time_s=20.0, recovery="restart")
+    interval, good = ckpt.optimal_checkpointing(rel.mtbf_s(n), ckpt.DEFAULT_CHECKPOINT_TIME_S,
+                                                20.0)
+    np.testing.assert_array_equal(synchronous[1], interval)
+    np.testing.assert_array_equal(synchronous[2], good)
+    elastic = rel.job_goodput(n, restart_time_s=20.0, recovery="elastic",
+                              checkpoint_overhead_fraction=0.0071)
+    np.testing.assert_array_equal(elastic[2], rel.elastic_goodput(
+        n, rel.DEFAULT_REPLICA_SIZE, rejoin_time_s=20.0, checkpoint_overhead_fraction=0.0071))
+    assert np.isnan(elastic[1]).all()
+    # an array of names chooses element-wise (runs on several clusters at once)
+    mixed = rel.job_goodput(n, restart_time_s=20.0, recovery=["restart", "elastic"])
+    assert mixed[2][0] == synchronous[2][0]
+    assert mixed[2][1] == rel.elastic_goodput(1_000_000, rel.DEFAULT_REPLICA_SIZE,
+                                              rejoin_time_s=20.0)
+    with pytest.raises(ValueError, match="did you mean 'elastic'"):
+        rel.job_goodput(n, recovery="elastc")
+
+
 def test_zero_checkpoint_pause_leaves_only_restarts():
     m = rel.mtbf_s(400_000)
-    interval, g = rel.optimal_checkpointing(m, 0.0, 20.0)
+    interval, g = ckpt.optimal_checkpointing(m, 0.0, 20.0)
     assert interval == 0.0
     assert g == pytest.approx(math.exp(-20.0 / m), rel=1e-12)
 
@@ -428,7 +474,7 @@ def test_named_clusters_carry_their_resilience_rows():
     mine = rel.ReliabilityAssumptions(restart_time_s=60.0).resolve(stargate.resilience)
     assert mine.restart_time_s == 60.0 and mine.recovery == "elastic"
     plain = rel.ReliabilityAssumptions(cluster_resilience=False).resolve(stargate.resilience)
-    assert plain.recovery == "restart" and plain.restart_time_s == rel.DEFAULT_RESTART_TIME_S
+    assert plain.recovery == "restart" and plain.restart_time_s == ckpt.DEFAULT_RESTART_TIME_S
     assert plain.checkpoint_time_s is None and plain.hot_spare_fraction == 0.0
 
 

@@ -1,5 +1,7 @@
-"""Integrity of the tables for issues 9 and 10: data/resilience.csv, grid_carbon_intensity.csv,
-published_trends.csv, cpi_us.csv and reported_emissions.csv.
+"""Integrity of the tables for issues 9, 10 and 14: data/resilience.csv,
+grid_carbon_intensity.csv, published_trends.csv, cpi_us.csv, reported_emissions.csv, and the
+constant tables moved out of the code (law_parameters.csv, kaplan2020.csv,
+muennighoff2023_decay.csv, law_prior.csv, monte_carlo_spreads.csv, reliability.csv).
 
 Each row must name a source; values must be in their units' physical range; published figures
 that later stages reproduce are pinned against the source named in each test.
@@ -241,3 +243,184 @@ def test_llama1_touvron2023_table15_consistent(emissions):
     energy = llama["accelerator_hours"] * 0.4 * 1.1 / 1000
     np.testing.assert_allclose(energy, llama["energy_mwh"], atol=1.0)
     np.testing.assert_allclose(llama["energy_mwh"] * 0.385, llama["emissions_tco2e"], atol=0.6)
+
+
+# --- constant tables moved out of the code (issue 14) ---------------------------------------
+
+#: Each table: its exact columns. Every row has a source naming a paper, a URL or a
+#: publication (EIA, Epoch).
+CONSTANT_TABLES = {
+    "law_parameters": ["law", "E_nats_per_token", "A", "B", "log_E", "log_A", "log_B", "alpha",
+                       "beta", "source"],
+    "kaplan2020": ["constants", "alpha_n", "n_c_params", "alpha_d", "d_c_tokens", "source"],
+    "muennighoff2023_decay": ["r_star_tokens_epochs", "r_star_params", "source"],
+    "law_prior": ["E_se_nats_per_token", "alpha_se", "beta_se", "pivot_n_params",
+                  "pivot_n_tokens", "source"],
+    "monte_carlo_spreads": ["input", "quoted_p5", "quoted_p95", "quoted_central", "applies_to",
+                            "lower_bound", "upper_bound", "source"],
+}
+
+
+@pytest.mark.parametrize("table", sorted(CONSTANT_TABLES))
+def test_constant_tables_have_their_columns_and_a_source_on_every_row(table):
+    frame = load_table(table)  # refuses empty sources
+    assert list(frame.columns) == CONSTANT_TABLES[table]
+    assert len(frame) > 0
+    assert (frame["source"].astype(str).str.len() > 20).all()
+    assert frame["source"].str.contains("http|arXiv|EIA|Epoch").all()
+    numbers = frame.drop(columns=["source"]).select_dtypes("number").to_numpy(dtype=float)
+    assert (numbers[~np.isnan(numbers)] > 0).all(), table
+
+
+def test_reliability_table_schema_and_llama3_rows():
+    table = load_table("reliability")
+    assert list(table.columns) == ["study", "component", "category", "interruptions",
+                                   "accelerator", "n_accelerators", "observation_days",
+                                   "rate_per_accelerator_hour", "source", "notes"]
+    assert (table["source"].str.len() > 20).all()
+    assert table["source"].str.contains("http|arXiv").all()
+    llama = table[table["study"] == "llama3_405b"]
+    planned = llama["category"] == "Planned"
+    assert planned.sum() == 1 and llama.loc[planned, "rate_per_accelerator_hour"].isna().all()
+    assert llama.loc[~planned, "rate_per_accelerator_hour"].notna().all()
+    assert llama[["accelerator", "n_accelerators", "observation_days"]].nunique().max() == 1
+    others = table[table["study"] != "llama3_405b"]
+    assert others["study"].is_unique and (others["rate_per_accelerator_hour"] > 0).all()
+
+
+@pytest.mark.parametrize("table", sorted(CONSTANT_TABLES) + ["reliability", "resilience"])
+def test_constant_tables_parse_to_the_exact_numbers_written(table):
+    """pandas reads every number as Python's float() does: the tables give the numbers the
+    code held, bit for bit."""
+    import csv
+
+    frame = load_table(table)
+    with open(data_path(f"{table}.csv"), newline="", encoding="utf-8") as handle:
+        for i, row in enumerate(csv.DictReader(handle)):
+            for column, text in row.items():
+                if column != "source" and frame[column].dtype.kind == "f" and text:
+                    assert frame[column].iloc[i] == float(text), (table, i, column)
+
+
+def test_law_parameters_table_gives_a_value_or_its_log_for_each_constant():
+    laws = load_table("law_parameters").set_index("law")
+    assert laws.index.is_unique
+    assert {"hoffmann2022", "hoffmann2022_tex", "besiroglu2024", "muennighoff2023"} <= set(
+        laws.index)
+    for value, log in [("E_nats_per_token", "log_E"), ("A", "log_A"), ("B", "log_B")]:
+        assert (laws[value].notna() ^ laws[log].notna()).all(), value
+    exponents = laws[["alpha", "beta"]].to_numpy(dtype=float)
+    assert ((exponents > 0.1) & (exponents < 1.0)).all()
+
+
+def test_monte_carlo_spreads_are_intervals_around_their_centre():
+    spreads = load_table("monte_carlo_spreads")
+    assert spreads["input"].is_unique and "mfu" not in set(spreads["input"])
+    assert (spreads["quoted_p5"] <= spreads["quoted_p95"]).all()
+    assert set(spreads["applies_to"]) <= {"value", "excess"}
+    ratios = spreads["quoted_p95"] / spreads["quoted_p5"]
+    assert ratios.between(1.0, 10.0).all()
+
+
+def _edited(table, edit, tmp_path, monkeypatch):
+    """Point the loader at an edited copy of data/<table>.csv and reload the caches."""
+    from scaling import data
+
+    original = data.data_path(f"{table}.csv")
+    copy = tmp_path / f"{table}.csv"
+    frame = pd.read_csv(original, keep_default_na=False, dtype=str)
+    edit(frame)
+    frame.to_csv(copy, index=False)
+    monkeypatch.setattr(data, "data_path", lambda name: copy if name == f"{table}.csv"
+                        else original.parent / name)
+    data.reload()
+
+
+def _set(column, value, **where):
+    def edit(frame):
+        mask = np.ones(len(frame), dtype=bool)
+        for key, wanted in where.items():
+            mask &= frame[key] == wanted
+        assert mask.sum() == 1
+        frame.loc[mask, column] = value
+    return edit
+
+
+@pytest.fixture
+def restore_tables():
+    from scaling import data
+
+    yield
+    data.reload()
+
+
+def test_an_edited_law_table_changes_the_answer_after_reload(tmp_path, monkeypatch,
+                                                             restore_tables):
+    import scaling
+    from scaling import data, laws
+
+    before = laws.chinchilla_loss(1e9, 2e10)
+    _edited("law_parameters", _set("E_nats_per_token", "2.0", law="besiroglu2024"), tmp_path,
+            monkeypatch)
+    assert scaling.LAW_PARAMETERS["besiroglu2024"]["E"] == 2.0
+    assert laws.chinchilla_loss(1e9, 2e10) == pytest.approx(before - 1.8172 + 2.0, rel=1e-12)
+    monkeypatch.undo()
+    data.reload()
+    assert laws.chinchilla_loss(1e9, 2e10) == before
+
+
+def test_edited_kaplan_and_decay_tables_change_the_answer_after_reload(tmp_path, monkeypatch,
+                                                                       restore_tables):
+    from scaling import laws
+
+    loss = laws.kaplan_loss(1e9, 1e10)
+    tokens = laws.effective_tokens(1e11, 1e10)
+    _edited("kaplan2020", _set("d_c_tokens", "1e14", constants="summary"), tmp_path,
+            monkeypatch)
+    assert laws.KAPLAN2020["summary"]["d_c"] == 1e14
+    assert laws.kaplan_loss(1e9, 1e10) > loss
+    monkeypatch.undo()
+    _edited("muennighoff2023_decay", _set("r_star_tokens_epochs", "1.0",
+                                          r_star_params="5.309743"), tmp_path, monkeypatch)
+    assert laws.effective_tokens(1e11, 1e10) < tokens
+
+
+def test_edited_monte_carlo_tables_change_the_answer_after_reload(tmp_path, monkeypatch,
+                                                                  restore_tables):
+    import scaling
+    from scaling import uncertainty
+
+    _edited("monte_carlo_spreads", _set("quoted_p95", "3.0", input="pue"), tmp_path,
+            monkeypatch)
+    assert scaling.DEFAULT_UNCERTAINTY["pue"].p95_ratio == 3.0
+    assert uncertainty.uncertainty_spec(True)["pue"].p95_ratio == 3.0
+    monkeypatch.undo()
+    _edited("law_prior", _set("alpha_se", "0.05", beta_se="0.02"), tmp_path, monkeypatch)
+    assert uncertainty.LAW_PRIOR["alpha_se"] == 0.05
+
+
+def test_edited_reliability_tables_change_the_answer_after_reload(tmp_path, monkeypatch,
+                                                                  restore_tables):
+    from scaling import checkpointing, reliability
+    from scaling.studies import reliability as study
+
+    mtbf = reliability.mtbf_s(16384)
+    _edited("reliability", _set("interruptions", "150", study="llama3_405b",
+                                component="Faulty GPU"), tmp_path, monkeypatch)
+    assert reliability.LLAMA3_INTERRUPTIONS["unexpected_interruptions"] == 421
+    assert reliability.DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR == 421 / (54 * 24 * 16384)
+    assert reliability.mtbf_s(16384) == pytest.approx(mtbf * 419 / 421, rel=1e-12)
+    assert reliability.ReliabilityAssumptions().failure_rate_per_accelerator_hour == (
+        421 / (54 * 24 * 16384))
+    monkeypatch.undo()
+    _edited("reliability", _set("rate_per_accelerator_hour", "1e-5", study="meta_rsc2"),
+            tmp_path, monkeypatch)
+    assert reliability.FAILURE_RATES["meta_rsc2"][0] == 1e-5
+    assert study.SENSITIVITY_RANGES["failure_rate_per_accelerator_hour"][0] == 1e-5
+    monkeypatch.undo()
+    goodput = checkpointing.restart_goodput(mtbf, 60.0)
+    _edited("resilience", _set("restart_time_s", "100.0", key="flashrecovery2025"), tmp_path,
+            monkeypatch)
+    assert checkpointing.DEFAULT_RESTART_TIME_S == 100.0
+    assert checkpointing.restart_goodput(mtbf, 60.0) > goodput
+    assert reliability.ReliabilityAssumptions().restart_s == 100.0

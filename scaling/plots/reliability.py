@@ -1,6 +1,6 @@
 """Altair charts of failures, checkpoint intervals and goodput.
 
-Each function takes a finished table from :mod:`scaling.reliability` and returns an Altair
+Each function takes a finished table from :mod:`scaling.studies.reliability` and returns an Altair
 chart; nothing here computes science beyond reshaping to long format.
 """
 

@@ -13,9 +13,8 @@ from scaling import laws
 from scaling._validation import as_count_array, as_float_array, as_names, scalar
 from scaling.clusters import Cluster
 from scaling.forecasting import forecast
-from scaling.reliability import (
-    DEFAULT_CHECKPOINT_TIME_S, DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR,
-)
+from scaling import reliability
+from scaling.checkpointing import DEFAULT_CHECKPOINT_TIME_S
 from scaling.studies.reliability import reliability_table
 
 __all__ = ["goodput_grid", "size_sweep"]
@@ -50,7 +49,7 @@ def size_sweep(n_params, clusters, *, law=laws.DEFAULT_LAW, assumptions=None):
 
 
 def goodput_grid(n_accelerators, *, restart_times_s, failure_rate_multipliers,
-                 failure_rate_per_accelerator_hour=DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR,
+                 failure_rate_per_accelerator_hour=None,
                  checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S, scaling_exponent=1.0):
     """Goodput over job sizes for every pair of restart time and failure-rate multiplier.
 
@@ -62,8 +61,9 @@ def goodput_grid(n_accelerators, *, restart_times_s, failure_rate_multipliers,
         Restart times R [s], >= 0 (the slider's steps).
     failure_rate_multipliers : array_like
         Multipliers of ``failure_rate_per_accelerator_hour``, > 0 (the slider's steps).
-    failure_rate_per_accelerator_hour : float
-        Base interruption rate [1/(accelerator h)] (default: Llama 3's).
+    failure_rate_per_accelerator_hour : float or None
+        Base interruption rate [1/(accelerator h)]; None: Llama 3's
+        (:data:`scaling.reliability.DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR`).
     checkpoint_time_s : float
         Blocking checkpoint pause [s].
     scaling_exponent : float
@@ -83,7 +83,10 @@ def goodput_grid(n_accelerators, *, restart_times_s, failure_rate_multipliers,
                                             allow_zero=True))
     multipliers = np.atleast_1d(as_float_array("failure_rate_multipliers",
                                                failure_rate_multipliers))
-    base = scalar("failure_rate_per_accelerator_hour", failure_rate_per_accelerator_hour)
+    base = scalar("failure_rate_per_accelerator_hour",
+                  reliability.DEFAULT_FAILURE_RATE_PER_ACCELERATOR_HOUR
+                  if failure_rate_per_accelerator_hour is None
+                  else failure_rate_per_accelerator_hour)
     frames = []
     for multiplier in multipliers:
         for restart in restarts:

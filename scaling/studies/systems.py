@@ -65,7 +65,8 @@ from scaling.errors import InfeasibleRunError
 from scaling.forecasting import largest_trainable
 from scaling.hardware import PRECISIONS, Accelerator, as_accelerator, sustained_flop_per_s
 from scaling.assumptions import DEFAULT_PUE
-from scaling.reliability import RESTART_TIMES_S, Resilience, cluster_resilience
+from scaling.checkpointing import RESTART_TIMES_S
+from scaling.reliability import Resilience, cluster_resilience
 from scaling.results import NOT_A_COLUMN, ResultMixin
 from scaling.uncertainty import (
     CI_LEVEL, DEFAULT_UNCERTAINTY, PROBABILITIES, Case, Uncertain, as_rng, percentiles,
