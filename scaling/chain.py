@@ -46,13 +46,17 @@ import numpy as np
 
 from scaling import clusters, cost, emissions, hardware, reliability, valuation
 from scaling._validation import (
-    as_count_array, as_float_array, check_fraction, elementwise, like,
+    as_count_array,
+    as_float_array,
+    check_fraction,
+    elementwise,
+    like,
 )
 from scaling.assumptions import Assumptions, as_assumptions
 from scaling.clusters import Cluster, as_machine
 from scaling.errors import InfeasibleRunError
 from scaling.model_shape import as_model_shape
-from scaling.results import NOT_A_COLUMN, ResultMixin, summary_frame
+from scaling.results import NOT_A_COLUMN, Result
 from scaling.throughput import Throughput, ThroughputModel, throughput_model
 from scaling.units import J_PER_MWH, SECONDS_PER_DAY, SECONDS_PER_HOUR
 
@@ -553,7 +557,7 @@ def check_feasible(values: Mapping, inputs: Mapping) -> None:
 # --------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RunEstimate(ResultMixin):
+class RunEstimate(Result):
     """Time, energy and dollars of one training run (immutable).
 
     Numeric fields are floats, or arrays of one shape when :func:`estimate_run` was given
@@ -644,10 +648,6 @@ class RunEstimate(ResultMixin):
     SUMMARY = ("accelerator", "n_accelerators", "n_accelerators_used", "mfu", "goodput",
                "time_days", "accelerator_hours", "facility_power_w", "energy_mwh",
                "amortized_cost_usd", "rental_cost_usd", "emissions_tco2e")
-
-    def summary(self):
-        """Headline quantities (pandas.DataFrame indexed by ``quantity``: ``value``, ``unit``)."""
-        return summary_frame({name: getattr(self, name) for name in self.SUMMARY})
 
     @property
     def step_time(self):

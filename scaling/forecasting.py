@@ -29,12 +29,19 @@ from types import MappingProxyType
 
 import numpy as np
 
-from scaling import laws, uncertainty as mc
-from scaling import solve
-from scaling._validation import as_float_array, check_bool, scalar, unknown_name, whole_number
+from scaling import laws, solve
+from scaling import uncertainty as mc
+from scaling._validation import (
+    as_float_array,
+    check_bool,
+    scalar,
+    unknown_name,
+    whole_number,
+)
 from scaling.assumptions import Assumptions, as_assumptions
 from scaling.chain import RUN_COLUMNS, check_feasible, run_chain, setup
 from scaling.clusters import as_machine
+from scaling.results import Result
 
 __all__ = [
     "Forecast",
@@ -53,13 +60,18 @@ FORECAST_COLUMNS = ("n_params", "n_tokens", "tokens_per_param", "loss") + tuple(
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Forecast:
+class Forecast(Result):
     """A sweep of model sizes on one cluster (immutable).
 
     Attributes
     ----------
     frame : pandas.DataFrame
-        One row per model size (see :meth:`to_frame`).
+        One row per model size; ``to_frame()`` returns a copy. Columns
+        :data:`FORECAST_COLUMNS` (unit-suffixed): the workload (``n_params``, ``n_tokens``,
+        ``tokens_per_param``, ``loss`` [nats/token]) followed by the fields of
+        :class:`scaling.chain.RunEstimate`. With uncertainty, every quantity that varies
+        between scenarios holds its P50 and gains ``<quantity>_ci_lower`` (P5) and
+        ``<quantity>_ci_upper`` (P95).
     cluster : Cluster
         The cluster forecast for.
     law : object
@@ -94,16 +106,6 @@ class Forecast:
     SUMMARY = ("n_params", "n_tokens", "compute_flop", "loss", "time_days",
                "accelerator_hours", "energy_mwh", "amortized_cost_usd", "rental_cost_usd")
 
-    def to_frame(self):
-        """One row per size; columns :data:`FORECAST_COLUMNS` (unit-suffixed).
-
-        The workload (``n_params``, ``n_tokens``, ``tokens_per_param``, ``loss``
-        [nats/token]) followed by the fields of :class:`scaling.chain.RunEstimate`. With
-        uncertainty, every quantity that varies between scenarios holds its P50 and gains
-        ``<quantity>_ci_lower`` (P5) and ``<quantity>_ci_upper`` (P95).
-        """
-        return self.frame.copy()
-
     def summary(self):
         """Headline columns only (pandas.DataFrame indexed by ``n_params``)."""
         cols = [c for base in self.SUMMARY for c in (f"{base}_ci_lower", base, f"{base}_ci_upper")
@@ -137,8 +139,6 @@ class Forecast:
         return pd.DataFrame({f"p{100 * p:g}": v for p, v in zip(probabilities, values)},
                             index=pd.Index(self.frame["n_params"].to_numpy(), name="n_params"))
 
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
 
 
 def _tokens(n_params, law_params, tokens_per_param, n_tokens):

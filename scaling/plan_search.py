@@ -23,21 +23,46 @@ from typing import NamedTuple
 import numpy as np
 
 from scaling._validation import (
-    as_float_array, check_at_least, check_bool, check_choice, check_fraction, like, scalar,
+    as_float_array,
+    check_at_least,
+    check_bool,
+    check_choice,
+    check_fraction,
+    like,
+    scalar,
     whole_number,
 )
 from scaling.clusters import as_cluster
 from scaling.errors import InfeasibleRunError
-from scaling.hardware import PRECISIONS, Accelerator, as_accelerator, model_flop_utilisation
+from scaling.hardware import (
+    PRECISIONS,
+    Accelerator,
+    as_accelerator,
+    model_flop_utilisation,
+)
 from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
 from scaling.model_shape import ATTENTION_FLOP_CONVENTIONS, ModelShape, as_model_shape
 from scaling.parallelism import (
-    DP_OVERLAP, MATMUL_EFFICIENCY, MEMORY_RESERVE_FRACTION, RECOMPUTE_MODES, SCHEDULES,
-    ParallelLayout, min_accelerators_for_state, training_state_bytes,
     # the step-time model's internals, of which this module is the one caller
-    _LAYOUT_FIELDS, _RECOMPUTE_FRACTIONS, _ZERO_STAGES, _Hardware, _Model, _Settings, _evaluate,
-    _model_consts, _zero_stage,
+    _LAYOUT_FIELDS,
+    _RECOMPUTE_FRACTIONS,
+    _ZERO_STAGES,
+    DP_OVERLAP,
+    MATMUL_EFFICIENCY,
+    MEMORY_RESERVE_FRACTION,
+    RECOMPUTE_MODES,
+    SCHEDULES,
+    ParallelLayout,
+    _evaluate,
+    _Hardware,
+    _Model,
+    _model_consts,
+    _Settings,
+    _zero_stage,
+    min_accelerators_for_state,
+    training_state_bytes,
 )
+from scaling.results import Result
 
 __all__ = [
     "BATCH_ROUNDING_TOLERANCE",
@@ -247,7 +272,7 @@ _MEMORY_COMPONENTS = ("memory_weights_bytes", "memory_gradients_bytes", "memory_
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class StepTime:
+class StepTime(Result):
     """The fastest parallel layout found for a model on a machine, and its step time.
 
     Attributes

@@ -1,11 +1,12 @@
 """The contract every result object of :mod:`scaling` follows.
 
-A result is a frozen dataclass with typed fields. ``to_frame()`` returns a DataFrame whose
-columns are the fields in declaration order (one row, or one row per element when the fields
-hold arrays); ``summary()`` returns the headline quantities as a DataFrame indexed by
+A result is a frozen dataclass with typed fields that derives from :class:`Result`.
+``to_frame()`` returns a DataFrame whose columns are the fields in declaration order (one row,
+or one row per element when the fields hold arrays), or a copy of the table a sweep holds in
+its ``frame`` field; ``summary()`` returns the headline quantities as a DataFrame indexed by
 ``quantity`` with ``value`` and ``unit``; ``_repr_html_`` shows the summary in a notebook.
 Column order is therefore derived from the dataclass, never from a hand-kept list, and the
-unit of a quantity from its name (the suffix conventions of the README's glossary).
+unit of a quantity from its name (:func:`scaling.units.unit_of`, the one unit table).
 
 Fields marked ``field(metadata={"column": False})`` (configuration objects, nested results)
 are left out of ``to_frame()``; fields marked ``metadata={"summary": True}`` are the rows of
@@ -19,8 +20,10 @@ import sys
 
 import numpy as np
 
-__all__ = ["ResultMixin", "unit_of", "summary_frame", "fold_error", "NOT_A_COLUMN",
-           "IN_SUMMARY"]
+from scaling.units import unit_of
+
+__all__ = ["Result", "summary_frame", "fold_error", "NOT_A_COLUMN", "IN_SUMMARY"]
+
 
 def fold_error(ratio):
     """Fold error max(r, 1/r) of a predicted/reported ratio [dimensionless, >= 1].
@@ -46,54 +49,6 @@ NOT_A_COLUMN = {"column": False}
 #: Field metadata: show the field in ``summary()``.
 IN_SUMMARY = {"summary": True}
 
-# Name suffix -> unit, longest suffixes first (the glossary of the README).
-_SUFFIX_UNITS = (
-    ("_flop_per_s_per_usd", "FLOP/s/USD"),
-    ("_flop_per_s_per_w", "FLOP/s/W"),
-    ("_usd_per_kw_month", "USD/(kW month)"),
-    ("_per_accelerator_hour", "1/(accelerator h)"),
-    ("_byte_per_s", "byte/s"),
-    ("_flop_per_s", "FLOP/s"),
-    ("_usd_per_hour", "USD/h"),
-    ("_usd_per_kwh", "USD/kWh"),
-    ("_usd_per_w", "USD/W"),
-    ("_tco2e", "tCO2e"),
-    ("_g_per_kwh", "gCO2e/kWh"),
-    ("_flop", "FLOP"),
-    ("_bytes", "bytes"),
-    ("_usd", "USD"),
-    ("_mwh", "MWh"),
-    ("_kwh", "kWh"),
-    ("_days", "days"),
-    ("_hours", "accelerator-hours"),
-    ("_years", "years"),
-    ("_m2", "m^2"),
-    ("_w", "W"),
-    ("_j", "J"),
-    ("_s", "s"),
-)
-_NAMED_UNITS = {
-    "n_params": "parameters", "n_tokens": "tokens", "loss": "nats/token",
-    "tokens_per_param": "tokens/parameter", "mfu": "fraction", "goodput": "fraction",
-    "pue": "ratio", "accelerator_hours": "accelerator-hours",
-}
-
-
-def unit_of(name: str) -> str:
-    """Unit of a quantity from its name (``"time_s"`` -> ``"s"``; ``"n_racks"`` -> ``"count"``).
-
-    Returns ``""`` for names without a unit convention (labels, ratios without a suffix).
-    """
-    if name in _NAMED_UNITS:
-        return _NAMED_UNITS[name]
-    for suffix, unit in _SUFFIX_UNITS:
-        if name.endswith(suffix):
-            return unit
-    if name.startswith("n_"):
-        return "count"
-    return ""
-
-
 def summary_frame(values: dict):
     """Headline quantities as a DataFrame indexed by ``quantity`` with ``value`` and ``unit``."""
     import pandas as pd
@@ -106,21 +61,31 @@ def _is_column(f) -> bool:
     return f.metadata.get("column", True)
 
 
-class ResultMixin:
-    """``to_frame()``, ``summary()`` and ``_repr_html_`` derived from a dataclass's fields."""
+class Result:
+    """The base of every result: ``to_frame()``, ``summary()`` and ``_repr_html_``.
+
+    A result that holds its table in a ``frame`` field (a sweep, a backtest) returns a copy of
+    it from ``to_frame()``; any other result's columns are its fields. ``summary()`` shows the
+    fields named in ``SUMMARY``, else those marked ``IN_SUMMARY``, else every scalar numeric
+    field; a result whose headline is a table (a sweep's rows) overrides it.
+    """
 
     __slots__ = ()
+
+    #: Names of the rows of :meth:`summary` (empty: marked fields, else scalar numbers).
+    SUMMARY: tuple = ()
 
     def _column_values(self) -> dict:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if _is_column(f)}
 
     def to_frame(self):
-        """The fields as a DataFrame: one row, or one per element of array-valued fields.
-
-        Columns are the dataclass fields in declaration order (configuration objects left out).
-        """
+        """The result as a DataFrame: a copy of its ``frame``, else one row (or one per element
+        of array-valued fields) with the dataclass fields as columns in declaration order
+        (configuration objects left out)."""
         import pandas as pd
 
+        if any(f.name == "frame" for f in dataclasses.fields(self)):
+            return self.frame.copy()
         values = self._column_values()
         arrays = [np.asarray(v) for v in values.values() if _numeric(v)]
         shape = np.broadcast_shapes(*[a.shape for a in arrays]) if arrays else ()
@@ -139,18 +104,21 @@ class ResultMixin:
 
     def summary(self):
         """Headline quantities (pandas.DataFrame indexed by ``quantity``: ``value``, ``unit``)."""
+        if self.SUMMARY:
+            return summary_frame({name: _label(getattr(self, name)) for name in self.SUMMARY})
         marked = [f for f in dataclasses.fields(self) if f.metadata.get("summary")]
         chosen = marked or [f for f in dataclasses.fields(self)
                             if _is_column(f) and _numeric(getattr(self, f.name))
                             and np.ndim(getattr(self, f.name)) == 0]
-        values = {}
-        for f in chosen:
-            value = getattr(self, f.name)
-            values[f.name] = getattr(value, "name", value) if not _numeric(value) else value
-        return summary_frame(values)
+        return summary_frame({f.name: _label(getattr(self, f.name)) for f in chosen})
 
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
+
+
+def _label(value):
+    """A number as it is; an object by its name."""
+    return value if _numeric(value) else getattr(value, "name", value)
 
 
 def _is_series(value) -> bool:

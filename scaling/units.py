@@ -4,6 +4,10 @@ These are definitions, not assumptions: each constant states how it is defined. 
 the mean Julian year (365.25 days = 8,766 hours), the convention of Epoch AI's cost code
 (``training-cost-trends``, ``cost_analysis_standalone.py``), and a month is one twelfth of it.
 
+It also holds the one table of units by name (:data:`UNIT_SUFFIXES`, :data:`NAMED_UNITS`,
+:func:`unit_of`): the unit of a quantity is read from the suffix of its name (the glossary of
+the README), by results' summaries, the command line's column headers and the charts' axes.
+
 Import the names you need, e.g. ``from scaling.units import SECONDS_PER_DAY``. This module
 imports nothing from :mod:`scaling`, so every module can depend on it.
 """
@@ -66,3 +70,67 @@ GRAMS_PER_TONNE = 1e6
 #: parameter) plus 4 for the backward pass, the convention C = 6 N D. Kaplan et al. (2020)
 #: Sec. 2.1 and Table 1; Hoffmann et al. (2022) App. F. Re-exported by :mod:`scaling.laws`.
 FLOP_PER_PARAM_PER_TOKEN = 6.0
+
+
+#: Unit of a quantity from the suffix of its name, longest suffixes first:
+#: ``(suffix, unit, display)``. ``display`` tells the command line how to print a column:
+#: ``"si"`` and ``"money"`` take the prefix that keeps its largest value under 10,000
+#: (2,250 TFLOP/s, 116 M USD), ``"scientific"`` prints 3.8e+25, ``"number"`` three figures.
+UNIT_SUFFIXES = (
+    ("_flop_per_s_per_usd", "FLOP/s/USD", "scientific"),
+    ("_flop_per_s_per_w", "FLOP/s/W", "scientific"),
+    ("_usd_per_kw_month", "USD/(kW month)", "number"),
+    ("_per_accelerator_hour", "1/(accelerator h)", "scientific"),
+    ("_byte_per_s", "byte/s", "si"),
+    ("_flop_per_s", "FLOP/s", "si"),
+    ("_usd_per_hour", "USD/h", "number"),
+    ("_usd_per_kwh", "USD/kWh", "number"),
+    ("_usd_per_w", "USD/W", "number"),
+    ("_tco2e", "tCO2e", "number"),
+    ("_g_per_kwh", "gCO2e/kWh", "number"),
+    ("_flop", "FLOP", "scientific"),
+    ("_bytes", "bytes", "si"),
+    ("_usd", "USD", "money"),
+    ("_mwh", "MWh", "number"),
+    ("_kwh", "kWh", "number"),
+    ("_days", "days", "number"),
+    ("_hours", "accelerator-hours", "number"),
+    ("_years", "years", "number"),
+    ("_m2", "m^2", "number"),
+    ("_w", "W", "si"),
+    ("_j", "J", "scientific"),
+    ("_s", "s", "number"),
+)
+
+#: Units of names without a unit suffix.
+NAMED_UNITS = {
+    "n_params": "parameters", "n_tokens": "tokens", "loss": "nats/token",
+    "tokens_per_param": "tokens/parameter", "mfu": "fraction", "step_mfu": "fraction",
+    "goodput": "fraction", "pue": "ratio", "accelerator_hours": "accelerator-hours",
+}
+
+
+def display_of(name: str) -> tuple:
+    """``(unit, display)`` of a quantity from its name (:data:`UNIT_SUFFIXES`); ``("count",
+    "number")`` for ``n_...`` names and ``("", "")`` for names without a unit convention."""
+    if name in NAMED_UNITS:
+        return NAMED_UNITS[name], "number"
+    for suffix, unit, display in UNIT_SUFFIXES:
+        if name.endswith(suffix):
+            return unit, display
+    if name.startswith("n_"):
+        return "count", "number"
+    return "", ""
+
+
+def unit_of(name: str) -> str:
+    """Unit of a quantity from its name (``"time_s"`` -> ``"s"``; ``"n_racks"`` -> ``"count"``).
+
+    Returns ``""`` for names without a unit convention (labels, ratios without a suffix).
+
+    Examples
+    --------
+    >>> unit_of("memory_bandwidth_byte_per_s"), unit_of("amortized_cost_usd")
+    ('byte/s', 'USD')
+    """
+    return display_of(name)[0]

@@ -27,7 +27,7 @@ from scaling.assumptions import Assumptions, as_assumptions
 from scaling.chain import RunEstimate, estimate_run, setup
 from scaling.clusters import as_machine, list_clusters
 from scaling.hardware import as_accelerator, list_accelerators
-from scaling.results import NOT_A_COLUMN, ResultMixin
+from scaling.results import NOT_A_COLUMN, Result
 
 __all__ = ["COST_PARTS", "WhatIf", "what_if", "widget"]
 
@@ -38,7 +38,7 @@ COST_PARTS = ("build the cluster (capex)", "this run, owned (amortised)", "this 
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class WhatIf(ResultMixin):
+class WhatIf(Result):
     """One what-if run: the dials, and time, energy and dollars from the chain (immutable).
 
     Attributes

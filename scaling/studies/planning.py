@@ -66,7 +66,7 @@ from scaling.clusters import as_machine
 from scaling.errors import InfeasibleRunError
 from scaling.hardware import Accelerator, as_accelerator
 from scaling.laws import DEFAULT_LAW, FLOP_PER_PARAM_PER_TOKEN, compute_optimal, training_flop
-from scaling.results import NOT_A_COLUMN, ResultMixin
+from scaling.results import NOT_A_COLUMN, Result
 from scaling.uncertainty import sensitivity as _sensitivity
 from scaling.units import (
     J_PER_MWH,
@@ -511,7 +511,7 @@ def break_even_utilisation(capex_usd, fixed_usd_per_s, energy_usd_per_s,
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class TrainingPlan(ResultMixin):
+class TrainingPlan(Result):
     """A right-sized cluster for one training target on one accelerator.
 
     Built by :func:`plan_training`; methods forward to the module functions. Powers are
@@ -953,7 +953,7 @@ def compare_accelerators(n_params, n_tokens, *, deadline_s, accelerators, utilis
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PilotPlan(ResultMixin):
+class PilotPlan(Result):
     """A pilot phase: part of the planned cluster for a short run (see :func:`pilot_plan`).
 
     Attributes

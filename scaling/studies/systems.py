@@ -67,7 +67,7 @@ from scaling.hardware import PRECISIONS, Accelerator, as_accelerator, sustained_
 from scaling.assumptions import DEFAULT_PUE
 from scaling.checkpointing import RESTART_TIMES_S
 from scaling.reliability import Resilience, cluster_resilience
-from scaling.results import NOT_A_COLUMN, ResultMixin
+from scaling.results import NOT_A_COLUMN, Result
 from scaling.uncertainty import (
     CI_LEVEL, DEFAULT_UNCERTAINTY, PROBABILITIES, Case, Uncertain, as_rng, percentiles,
     sample_inputs, sensitivity,
@@ -897,7 +897,7 @@ def compare_clusters(names=None, *, assumptions=None, law=laws.DEFAULT_LAW):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ClusterSizing(ResultMixin):
+class ClusterSizing(Result):
     """What a budget or power envelope buys (returned by :func:`size_cluster`).
 
     Attributes are unit-suffixed; ``binding`` says which constraint set the count.
