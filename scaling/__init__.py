@@ -40,10 +40,10 @@ _LAZY = {
     # hardware and clusters
     "Accelerator": "hardware",
     "accelerator": "hardware",
-    "list_accelerators": "hardware",
+    "list_accelerators": "catalog",
     "Cluster": "clusters",
     "cluster": "clusters",
-    "list_clusters": "clusters",
+    "list_clusters": "catalog",
     # assumptions
     "Assumptions": "assumptions",
     "PriceAssumptions": "cost",
@@ -79,7 +79,7 @@ _LAZY = {
 }
 
 _SUBMODULES = {
-    "units", "errors", "data", "laws", "fit", "hardware", "checkpointing", "reliability",
+    "units", "errors", "data", "dates", "laws", "fit", "catalog", "hardware", "solve", "checkpointing", "reliability",
     "clusters", "cost",
     "assumptions", "uncertainty", "chain", "forecasting", "inference",
     "results", "plots", "studies", "apps",

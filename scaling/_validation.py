@@ -22,6 +22,7 @@ from collections.abc import Mapping
 import numpy as np
 
 __all__ = [
+    "as_rng",
     "as_numeric_array", "as_float_array", "check_fraction", "check_at_least", "like",
     "require_columns", "scalar", "whole_number", "unknown_name", "check_choice",
     "as_count_array", "as_names", "check_bool", "elementwise", "LengthMismatchError",
@@ -498,3 +499,8 @@ def elementwise(function):
             raise LengthMismatchError(message) from None
 
     return wrapper
+
+
+def as_rng(seed, name: str = "seed"):
+    """``numpy.random.default_rng(seed)`` for a whole-number seed >= 0, with a clear error."""
+    return np.random.default_rng(whole_number(name, seed, minimum=0))

@@ -38,20 +38,30 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from scaling._validation import check_choice, check_fraction, check_at_least, scalar, unknown_name
-from scaling.clusters import EPOCH_HYPERSCALER_PUE
+from scaling._validation import (
+    check_at_least, check_choice, check_fraction, scalar, unknown_name,
+)
 from scaling.cost import PriceAssumptions
+from scaling.dates import as_year
 from scaling.emissions import check_region
-from scaling.hardware import PRECISIONS
+from scaling.catalog import PRECISIONS
 from scaling.reliability import ReliabilityAssumptions
-from scaling.valuation import NOMINAL, VALUATION_METHODS, as_year, check_dollars
 from scaling.throughput import MFU_MODELS
+from scaling.valuation import NOMINAL, VALUATION_METHODS, check_dollars
 
-__all__ = ["Assumptions", "DEFAULT_PUE", "as_assumptions"]
+__all__ = [
+    "Assumptions", "DEFAULT_PUE", "EPOCH_HYPERSCALER_PUE", "EPOCH_OTHER_PUE", "as_assumptions",
+]
+
+#: PUE Epoch assumes for hyperscalers (Google/DeepMind, Microsoft, Amazon, Meta)
+#: (training-cost-trends ``cost_analysis_standalone.py``); also ``data/pue.csv``.
+EPOCH_HYPERSCALER_PUE = 1.10
+
+#: PUE Epoch assumes for other operators (same source).
+EPOCH_OTHER_PUE = 1.25
 
 #: PUE used when neither the assumptions nor the cluster give one: Epoch's hyperscaler value
-#: 1.10 (Cottier et al. 2024, training-cost-trends ``cost_analysis_standalone.py``;
-#: :data:`scaling.clusters.EPOCH_HYPERSCALER_PUE`).
+#: (Cottier et al. 2024, :data:`EPOCH_HYPERSCALER_PUE`); a :class:`scaling.Cluster`'s default.
 DEFAULT_PUE = EPOCH_HYPERSCALER_PUE
 
 _NESTED = ("reliability", "prices")
@@ -85,7 +95,7 @@ class Assumptions:
         Capex overheads, amortisation, electricity and rental prices.
     as_of : float, str, date or None
         When the run happens (a decimal year such as 2030 or 2024.5, a ``datetime.date`` or an
-        ISO string, read once by :func:`scaling.valuation.as_year`). None (default) keeps the
+        ISO string, read once by :func:`scaling.dates.as_year`). None (default) keeps the
         undated behaviour: catalog prices as they are. A date prices the run at that date
         (:func:`scaling.valuation.chain_prices`): hardware valued from its acquisition price
         by ``valuation``, that year's US industrial electricity price (2015-2025; other years

@@ -46,11 +46,7 @@ import numpy as np
 
 from scaling import clusters, cost, emissions, hardware, reliability, valuation
 from scaling._validation import (
-    as_count_array,
-    as_float_array,
-    check_fraction,
-    elementwise,
-    like,
+    as_count_array, as_float_array, check_fraction, elementwise, like,
 )
 from scaling.assumptions import Assumptions, as_assumptions
 from scaling.clusters import Cluster, as_machine

@@ -1,6 +1,6 @@
 """Clusters: named systems, power at the wall, racks, storage and data feeds.
 
-A :class:`Cluster` is a number of one kind of :class:`~scaling.hardware.Accelerator` in a
+A :class:`Cluster` is a number of one kind of :class:`~scaling.catalog.Accelerator` in a
 facility with a PUE and a cooling type. Named systems (Stargate, Frontier, NVIDIA Eos, Azure
 Eagle, xAI Colossus, Meta's clusters) come from ``data/clusters.csv`` via :func:`cluster`; a
 custom one is ``Cluster(name=..., accelerator="B200", n_accelerators=50_000)`` or
@@ -30,25 +30,26 @@ import numpy as np
 
 from scaling._validation import (
     as_count_array, as_float_array, check_at_least, check_choice, check_fraction, elementwise,
-    like, scalar, unknown_name, whole_number,
+    like, scalar, whole_number,
 )
+from scaling.assumptions import DEFAULT_PUE, as_assumptions
+from scaling.catalog import Accelerator, cluster_row
 from scaling.data import cached, load_table
-from scaling.hardware import Accelerator, as_accelerator, sustained_flop_per_s
+from scaling.hardware import as_accelerator, sustained_flop_per_s
 from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
+from scaling.parallelism import ring_time_s
 from scaling.reliability import Resilience, cluster_resilience
 from scaling.results import summary_frame
+from scaling.throughput import throughput_model
 from scaling.units import M2_PER_SQUARE_FOOT
 
 __all__ = [
     "COOLING_TYPES",
     "Cluster",
     "DEFAULT_BYTES_PER_TOKEN",
-    "EPOCH_HYPERSCALER_PUE",
-    "EPOCH_OTHER_PUE",
     "RACK_FLOOR_AREA_M2",
     "STATUSES",
     "allreduce_time_s",
-    "ring_time_s",
     "as_cluster",
     "as_machine",
     "average_power_per_accelerator_w",
@@ -58,18 +59,11 @@ __all__ = [
     "energy_j",
     "facility_power_w",
     "floor_area_m2",
-    "list_clusters",
     "n_racks",
     "peak_it_power_w",
     "training_tokens_per_s",
 ]
 
-#: PUE Epoch assumes for hyperscalers (Google/DeepMind, Microsoft, Amazon, Meta)
-#: (training-cost-trends ``cost_analysis_standalone.py``); also ``data/pue.csv``.
-EPOCH_HYPERSCALER_PUE = 1.10
-
-#: PUE Epoch assumes for other operators (same source).
-EPOCH_OTHER_PUE = 1.25
 
 #: Cooling types with a default rack power in ``data/rack_power.csv``.
 COOLING_TYPES = ("air", "liquid")
@@ -270,28 +264,6 @@ def data_ingestion_byte_per_s(tokens_per_s, bytes_per_token=DEFAULT_BYTES_PER_TO
     return like(rate * per_token, tokens_per_s, bytes_per_token)
 
 
-@elementwise
-def ring_time_s(message_bytes, n_ranks, bandwidth_byte_per_s, *, passes=2.0):
-    """Bandwidth term of a ring collective: the one home of the formula [s].
-
-    Unvalidated numpy arithmetic for callers that have checked their inputs (the plan search
-    of :mod:`scaling.parallelism` evaluates it over arrays of candidate plans, with
-    ``n_ranks`` >= 1 possibly fractional: ranks per scale-up domain averaged over domains).
-
-    Parameters
-    ----------
-    message_bytes, n_ranks, bandwidth_byte_per_s : numeric
-        Bytes per rank [byte], participants (>= 1) and per-rank bandwidth [byte/s].
-    passes : numeric
-        2 for an all-reduce (reduce-scatter then all-gather), 1 for either half alone.
-
-    Notes
-    -----
-    .. math:: t = p \\frac{n - 1}{n} \\frac{S}{B}
-    """
-    return passes * (n_ranks - 1.0) / n_ranks * message_bytes / bandwidth_byte_per_s
-
-
 def allreduce_time_s(message_bytes, n_ranks, bandwidth_byte_per_s):
     """Bandwidth term of a ring all-reduce over ``n_ranks`` participants [s].
 
@@ -339,7 +311,9 @@ class Cluster:
     cooling : {"air", "liquid"}
         Sets the default rack power.
     mfu : float or None
-        Utilisation for this cluster, in (0, 1]; None uses ``accelerator.default_mfu``.
+        A constant MFU for every run on this cluster, in (0, 1]; None (default): as the
+        assumptions say (:func:`scaling.throughput.throughput_source`: the step-time model
+        by default). :meth:`throughput` gives the MFU the chain uses for a run.
     rack_power_w : float or None
         Power per rack [W]; None uses :func:`default_rack_power_w` for ``cooling``.
     reported_power_w, reported_capex_usd : float
@@ -369,7 +343,7 @@ class Cluster:
     name: str
     accelerator: Accelerator
     n_accelerators: int
-    pue: float = EPOCH_HYPERSCALER_PUE
+    pue: float = DEFAULT_PUE
     cooling: str = "liquid"
     mfu: float | None = None
     rack_power_w: float | None = None
@@ -421,20 +395,41 @@ class Cluster:
         for attr, value in checked.items():
             object.__setattr__(self, attr, value)
 
-    @property
-    def effective_mfu(self) -> float:
-        """``mfu`` if set, else the accelerator generation's default MFU."""
-        return self.accelerator.default_mfu if self.mfu is None else float(self.mfu)
-
     def peak_flop_per_s(self, precision: str = "bf16") -> float:
         """Dense peak of the whole cluster [FLOP/s]."""
         return self.n_accelerators * self.accelerator.peak_flop_per_s(precision)
 
-    def sustained_flop_per_s(self, mfu=None, precision: str = "bf16"):
-        """Sustained model FLOP/s (peak x MFU); ``mfu=None`` uses :attr:`effective_mfu`."""
-        return sustained_flop_per_s(self.accelerator.peak_flop_per_s(precision),
-                                    self.n_accelerators,
-                                    self.effective_mfu if mfu is None else mfu)
+    def throughput(self, compute_flop, *, n_params=None, model=None, assumptions=None):
+        """The MFU of a run on this cluster, as the chain sets it
+        (:meth:`scaling.throughput.ThroughputModel.evaluate` of
+        :func:`scaling.throughput.throughput_model`): the cluster's own ``mfu``, the
+        assumptions', the generation default or the step-time model.
+
+        Parameters
+        ----------
+        compute_flop : float or ndarray
+            Training compute of the run [FLOP].
+        n_params, model :
+            The model (as in :func:`scaling.estimate_run`).
+        assumptions : Assumptions, optional
+
+        Returns
+        -------
+        scaling.throughput.Throughput
+        """
+        a = as_assumptions(assumptions)
+        machine = throughput_model(accelerator=self.accelerator, assumptions=a, cluster=self)
+        return machine.evaluate(compute_flop, self.n_accelerators, n_params=n_params,
+                                model=model)
+
+    def sustained_flop_per_s(self, compute_flop, *, n_params=None, model=None,
+                             assumptions=None):
+        """Sustained model FLOP/s of a run on this cluster, peak x the chain's MFU [FLOP/s]
+        (:meth:`throughput`, :func:`scaling.hardware.sustained_flop_per_s`)."""
+        a = as_assumptions(assumptions)
+        mfu = self.throughput(compute_flop, n_params=n_params, model=model, assumptions=a).mfu
+        return sustained_flop_per_s(self.accelerator.peak_flop_per_s(a.precision),
+                                    self.n_accelerators, mfu)
 
     def peak_it_power_w(self) -> float:
         """Server nameplate power [W] (:func:`peak_it_power_w`)."""
@@ -466,36 +461,52 @@ class Cluster:
         """Energy at the average facility power over ``time_s`` [J] (:func:`energy_j`)."""
         return energy_j(self.average_facility_power_w(), time_s)
 
-    def to_dict(self) -> dict:
-        """Headline figures as a flat dict (unit-suffixed keys)."""
-        return {
+    def to_dict(self, compute_flop=None, *, n_params=None, model=None,
+                assumptions=None) -> dict:
+        """Headline figures as a flat dict (unit-suffixed keys).
+
+        The machine's figures (peak, power, racks, ...); with ``compute_flop``, also the
+        ``mfu`` and ``sustained_flop_per_s`` the chain uses for that run (:meth:`throughput`,
+        with ``mfu_source``). Without a run, ``mfu`` is shown only when the cluster sets its
+        own, which is what the chain then uses.
+        """
+        out = {
             "name": self.name,
             "accelerator": self.accelerator.name,
             "n_accelerators": self.n_accelerators,
             "peak_flop_per_s": self.peak_flop_per_s(),
-            "mfu": self.effective_mfu,
-            "sustained_flop_per_s": self.sustained_flop_per_s(),
-            "peak_it_power_w": self.peak_it_power_w(),
-            "peak_facility_power_w": self.peak_facility_power_w(),
-            "average_facility_power_w": self.average_facility_power_w(),
-            "reported_power_w": self.reported_power_w,
-            "reported_capex_usd": self.reported_capex_usd,
-            "n_racks": self.n_racks(),
-            "pue": self.pue,
-            "cooling": self.cooling,
-            "status": self.status,
-            "year": self.year,
         }
+        if compute_flop is not None:
+            through = self.throughput(compute_flop, n_params=n_params, model=model,
+                                      assumptions=assumptions)
+            out.update({"mfu": through.mfu, "mfu_source": through.source,
+                        "sustained_flop_per_s": self.sustained_flop_per_s(
+                            compute_flop, n_params=n_params, model=model,
+                            assumptions=assumptions)})
+        elif self.mfu is not None:
+            out["mfu"] = self.mfu
+        return {**out,
+                "peak_it_power_w": self.peak_it_power_w(),
+                "peak_facility_power_w": self.peak_facility_power_w(),
+                "average_facility_power_w": self.average_facility_power_w(),
+                "reported_power_w": self.reported_power_w,
+                "reported_capex_usd": self.reported_capex_usd,
+                "n_racks": self.n_racks(),
+                "pue": self.pue,
+                "cooling": self.cooling,
+                "status": self.status,
+                "year": self.year}
 
-    def summary(self):
-        """Headline figures (pandas.DataFrame indexed by ``quantity``: ``value``, ``unit``)."""
-        return summary_frame(self.to_dict())
+    def summary(self, compute_flop=None, **run):
+        """Headline figures (pandas.DataFrame indexed by ``quantity``: ``value``, ``unit``);
+        the arguments are those of :meth:`to_dict`."""
+        return summary_frame(self.to_dict(compute_flop, **run))
 
-    def to_frame(self):
-        """The headline figures as one row (pandas.DataFrame)."""
+    def to_frame(self, compute_flop=None, **run):
+        """The headline figures as one row (pandas.DataFrame; arguments of :meth:`to_dict`)."""
         import pandas as pd
 
-        return pd.DataFrame([self.to_dict()])
+        return pd.DataFrame([self.to_dict(compute_flop, **run)])
 
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
@@ -504,21 +515,6 @@ class Cluster:
 # --------------------------------------------------------------------------------------------
 # catalog
 # --------------------------------------------------------------------------------------------
-
-@cached
-def _cluster_table():
-    frame = load_table("clusters")
-    for column in ("reported_power_w", "reported_capex_usd", "scale_out_bandwidth_byte_per_s",
-                   "pue"):
-        frame[column] = frame[column].astype(float)
-    for column in ("capex_scope", "network", "estimated_fields", "pue_basis", "region"):
-        frame[column] = frame[column].fillna("").astype(str)
-    return frame
-
-
-def list_clusters():
-    """The named-cluster catalog as a DataFrame (one row per system, copy)."""
-    return _cluster_table().copy()
 
 
 def cluster(name: str) -> Cluster:
@@ -529,9 +525,7 @@ def cluster(name: str) -> Cluster:
     ValueError
         Unknown name; the message lists the valid ones.
     """
-    names = list(_cluster_table()["name"])
-    if not isinstance(name, str) or name not in names:
-        raise unknown_name("cluster", name, names)
+    cluster_row(name)  # an unknown name is refused here, with the closest suggested
     return _build_cluster(name)
 
 
@@ -569,7 +563,8 @@ def as_machine(cluster=None, accelerator=None, n_accelerators=None, *,
     Cluster
         The named or given cluster (with ``n_accelerators`` when given), or, for an
         accelerator and a count, a cluster named ``"<count> x <accelerator>"`` with the
-        package defaults (PUE :data:`EPOCH_HYPERSCALER_PUE`, no resilience row, no region).
+        package defaults (PUE :data:`scaling.assumptions.DEFAULT_PUE`, no resilience row, no
+        region).
 
     Raises
     ------
@@ -611,12 +606,11 @@ def as_machine(cluster=None, accelerator=None, n_accelerators=None, *,
 
 @cached
 def _build_cluster(name: str) -> Cluster:
-    frame = _cluster_table()
-    row = frame.loc[frame["name"] == name].iloc[0]
+    row = cluster_row(name)
     return Cluster(
         name=name,
         accelerator=as_accelerator(row["accelerator"]),
-        n_accelerators=int(row["n_accelerators"]),
+        n_accelerators=row["n_accelerators"],
         pue=float(row["pue"]),
         cooling=row["cooling"],
         reported_power_w=float(row["reported_power_w"]),
@@ -626,7 +620,7 @@ def _build_cluster(name: str) -> Cluster:
         scale_out_bandwidth_byte_per_s=float(row["scale_out_bandwidth_byte_per_s"]),
         status=row["status"],
         estimated_fields=row["estimated_fields"],
-        year=int(row["year"]),
+        year=row["year"],
         source=row["source"],
         region=row["region"],
         resilience=cluster_resilience(name),

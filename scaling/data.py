@@ -151,7 +151,7 @@ def cached(function):
     """Cache ``function(*args)`` until the curated tables change (see :func:`reload`).
 
     For functions that build objects from curated tables: the catalog frames, and the
-    :class:`~scaling.hardware.Accelerator` and :class:`~scaling.clusters.Cluster` objects of
+    :class:`~scaling.catalog.Accelerator` and :class:`~scaling.clusters.Cluster` objects of
     the catalogs. Arguments must be hashable.
     """
     import functools

@@ -58,8 +58,8 @@ from scaling._validation import (
     as_float_array, check_fraction, elementwise, like, require_columns, unknown_name,
 )
 from scaling.data import cached, load_table
+from scaling.dates import calendar_year, nearest_year_index
 from scaling.units import GRAMS_PER_TONNE, J_PER_KWH
-from scaling.valuation import calendar_year, nearest_year_index
 
 __all__ = [
     "DEFAULT_REGION",
@@ -182,7 +182,7 @@ def carbon_intensity_g_per_kwh(region, year, table, *, value_column=INTENSITY_CO
     region : str
         Region name as in the table's ``region`` column (case-insensitive).
     year : date-like or array_like or Series
-        When (any form :func:`scaling.valuation.as_year` reads); its calendar year is looked up.
+        When (any form :func:`scaling.dates.as_year` reads); its calendar year is looked up.
     table : pandas.DataFrame
         Columns ``region``, ``year`` (int), ``value_column`` [gCO2e/kWh] and ideally
         ``source``; e.g. the data helper's ``data/grid_carbon_intensity.csv``.

@@ -29,14 +29,9 @@ from types import MappingProxyType
 
 import numpy as np
 
-from scaling import laws, solve
-from scaling import uncertainty as mc
+from scaling import laws, solve, uncertainty as mc
 from scaling._validation import (
-    as_float_array,
-    check_bool,
-    scalar,
-    unknown_name,
-    whole_number,
+    as_float_array, as_rng, check_bool, scalar, unknown_name, whole_number,
 )
 from scaling.assumptions import Assumptions, as_assumptions
 from scaling.chain import RUN_COLUMNS, check_feasible, run_chain, setup
@@ -252,7 +247,7 @@ def _scenarios(sizes, law, tokens_per_param, n_tokens, spec, n_samples, seed):
         col, law_values, rng = sizes, central_law, None
     else:
         n_samples = whole_number("n_samples", n_samples, minimum=2)
-        rng = mc.as_rng(seed)
+        rng = as_rng(seed)
         if spec.get(mc.LAW) is None:
             law_values = {k: np.full((1, 1), v) for k, v in central_law.items()}
         else:

@@ -1,370 +1,31 @@
-"""Accelerators: the sourced catalog and what a number of them delivers.
+"""Hardware by name, and what a number of accelerators delivers.
 
-The catalog lives in ``data/accelerators.csv`` (one row per accelerator, units in the column
-names, a ``source`` on every row) and the default model-FLOP utilisation (MFU) per accelerator
-generation in ``data/mfu_defaults.csv``. :func:`accelerator` builds a validated
-:class:`Accelerator` from it; a custom accelerator is one constructor call or
-``dataclasses.replace(scaling.accelerator("H100-SXM"), tdp_w=...)``.
+:func:`accelerator` is the one place an accelerator's name is resolved: a catalog name or
+alias (:mod:`scaling.catalog`, ``data/accelerators.csv``) or a trend projection
+``"typical-<year>"`` (:func:`scaling.trends.typical_accelerator`). The throughput formulas of
+the chain's first stage live here too: :func:`sustained_flop_per_s` (peak x count x MFU) and
+its inverse :func:`model_flop_utilisation`, the package's one MFU formula.
 
 Conventions
 -----------
-* Peak FLOP/s are **dense** (without 2:4 structured sparsity). Vendors usually headline the
-  sparse figure, twice the dense one; it is kept in ``peak_bf16_sparse_flop_per_s`` and is
-  only ever used when asked for with ``sparse=True``.
-* MFU is model FLOP utilisation against the dense bf16 peak: the fraction of peak that
-  becomes model FLOP during training steps. Time lost to failures and restarts is *not* in it
-  (see :mod:`scaling.reliability` for goodput).
-
-References
-----------
-Epoch AI, "Data on Machine Learning Hardware" (CC-BY), https://epoch.ai/data/machine-learning-hardware
-Cottier et al. (2024), "The rising costs of training frontier AI models", arXiv:2405.21015,
-code and data at https://github.com/epoch-research/training-cost-trends
+* Peak FLOP/s are **dense** (without 2:4 structured sparsity).
+* MFU is model FLOP over the accelerators' dense peak at the precision measured against; time
+  lost to failures and restarts is *not* in it (goodput, :mod:`scaling.reliability`).
 """
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass, fields
-from datetime import date
 
-import numpy as np
+from scaling._validation import as_float_array, check_fraction, elementwise, like
+from scaling.catalog import Accelerator, catalog_accelerator
+from scaling.trends import typical_accelerator
 
-from scaling._validation import (
-    as_float_array, check_at_least, check_choice, check_fraction, elementwise, like, scalar,
-    unknown_name, whole_number,
-)
-from scaling.data import cached, load_table
-from scaling.units import DAYS_PER_YEAR
-
-__all__ = [
-    "Accelerator",
-    "EPOCH_MEDIAN_MFU",
-    "EPOCH_DEFAULT_CHIP_TO_SERVER_POWER",
-    "EPOCH_GPU_SERVER_POWER_FRACTION",
-    "EPOCH_TPU_SERVER_POWER_FRACTION",
-    "PRECISIONS",
-    "PROJECTION_BASES",
-    "accelerator",
-    "as_accelerator",
-    "list_accelerators",
-    "mfu_defaults",
-    "model_flop_utilisation",
-    "sustained_flop_per_s",
-]
-
-#: Median MFU of the 33 training runs with a known value, Epoch's imputation default when a
-#: run's utilisation is unknown (Cottier et al. 2024, arXiv:2405.21015;
-#: training-cost-trends ``cost_analysis_standalone.py``).
-EPOCH_MEDIAN_MFU = 0.375
-
-#: Chip-to-server power multiplier Epoch uses for GPUs without a specific value
-#: (training-cost-trends ``cost_analysis_standalone.py``).
-EPOCH_DEFAULT_CHIP_TO_SERVER_POWER = 1.8
-
-#: Average power drawn during training as a fraction of server TDP, GPUs (Epoch cost repo).
-EPOCH_GPU_SERVER_POWER_FRACTION = 0.75
-
-#: Average power drawn during training as a fraction of server TDP, TPUs (Epoch cost repo).
-EPOCH_TPU_SERVER_POWER_FRACTION = 0.43
-
-#: Numeric precisions with a peak FLOP/s column in the catalog.
-PRECISIONS = ("bf16", "fp8")
-
-#: Levels of a trend projection (:mod:`scaling.trends`): the record chips or the average chip.
-PROJECTION_BASES = ("frontier", "average")
+__all__ = ["accelerator", "as_accelerator", "model_flop_utilisation", "sustained_flop_per_s"]
 
 #: Names of trend projections accepted by :func:`accelerator`: ``typical-2030`` (the frontier
 #: typical accelerator of mid-2030) and ``typical-average-2030``.
 _TYPICAL_NAME = re.compile(r"^typical-(average-)?(\d{4})$")
-
-_NAN = float("nan")
-
-
-def _optional_positive(name: str, value) -> float:
-    """A positive finite float, or NaN meaning "unknown"."""
-    if isinstance(value, float) and math.isnan(value):
-        return value
-    return scalar(name, value)
-
-
-# --------------------------------------------------------------------------------------------
-# Accelerator
-# --------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Accelerator:
-    """One accelerator (GPU, TPU, ...) as used for training.
-
-    Parameters
-    ----------
-    name, vendor : str
-        Catalog key (e.g. ``"H100-SXM"``) and maker.
-    peak_bf16_flop_per_s : float
-        Dense (no 2:4 sparsity) bf16 tensor peak [FLOP/s]. For V100, which has no bf16, the
-        fp16 tensor peak.
-    release_date : str
-        ISO date (``YYYY-MM-DD``) of release.
-    memory_bytes, memory_bandwidth_byte_per_s : float
-        HBM capacity [bytes] and bandwidth [byte/s].
-    tdp_w : float
-        Thermal design power / board power of one chip [W].
-    generation : str
-        Architecture generation; selects the default MFU in ``data/mfu_defaults.csv``.
-    peak_fp8_flop_per_s : float
-        Dense fp8 peak [FLOP/s]; NaN where the chip has no fp8.
-    peak_bf16_sparse_flop_per_s : float
-        bf16 peak with 2:4 structured sparsity [FLOP/s]; NaN means "same as dense".
-    tdp_estimated : bool
-        True when ``tdp_w`` is an estimate rather than a vendor figure (most TPUs).
-    scale_up_bandwidth_byte_per_s : float
-        Total bidirectional scale-up (NVLink, Infinity Fabric, ICI) bandwidth per chip
-        [byte/s]; NaN if not published.
-    scale_up_domain_size : int
-        Accelerators joined by that scale-up fabric in the standard system (8 on an HGX
-        board, 72 in a GB200 NVL72 rack, a whole TPU pod) [count]; 1 if not known.
-    scale_out_bandwidth_byte_per_s : float
-        Default scale-out (InfiniBand, RoCE, data-center network) bandwidth per chip in one
-        direction [byte/s] (400 Gb/s NDR per H100 = 5e10); NaN if not known.
-    price_usd : float
-        Purchase price estimate per accelerator [USD]; NaN if unknown.
-    price_date : str
-        When that price applied.
-    price_includes_server : bool
-        True when ``price_usd`` is a per-accelerator share of a complete server or rack
-        (DGX, NVL72), so no chip-to-server cost overhead should be added.
-    rental_usd_per_hour : float
-        On-demand cloud reference price per accelerator-hour [USD/h]; NaN if unknown.
-    default_mfu : float
-        Documented default MFU of the generation, in (0, 1].
-    chip_to_server_power : float
-        Server power per accelerator divided by chip TDP (Epoch), >= 1.
-    server_power_fraction : float
-        Average power drawn in training as a fraction of server TDP (Epoch), in (0, 1].
-    source : str
-        Where the numbers come from.
-    projection_year : int or None
-        Set on a trend projection (:func:`scaling.trends.typical_accelerator`, e.g.
-        ``scaling.accelerator("typical-2030")``): the year it stands for. The Monte Carlo
-        engine then draws its peak, price and TDP jointly from the trend fits
-        (:func:`scaling.uncertainty.sample_inputs`). None for real chips.
-    projection_precision, projection_basis : str
-        The trends' precision (``"bf16"``/``"fp8"``) and level (``"frontier"``/``"average"``)
-        of a projection; empty otherwise.
-    """
-
-    name: str
-    vendor: str = ""
-    generation: str = ""
-    peak_bf16_flop_per_s: float
-    peak_fp8_flop_per_s: float = _NAN
-    peak_bf16_sparse_flop_per_s: float = _NAN
-    memory_bytes: float
-    memory_bandwidth_byte_per_s: float
-    tdp_w: float
-    tdp_estimated: bool = False
-    scale_up_bandwidth_byte_per_s: float = _NAN
-    scale_up_domain_size: int = 1
-    scale_out_bandwidth_byte_per_s: float = _NAN
-    release_date: str
-    price_usd: float = _NAN
-    price_date: str = ""
-    price_includes_server: bool = False
-    rental_usd_per_hour: float = _NAN
-    default_mfu: float = EPOCH_MEDIAN_MFU
-    chip_to_server_power: float = EPOCH_DEFAULT_CHIP_TO_SERVER_POWER
-    server_power_fraction: float = EPOCH_GPU_SERVER_POWER_FRACTION
-    source: str
-    projection_year: int | None = None
-    projection_precision: str = ""
-    projection_basis: str = ""
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name.strip():
-            raise ValueError("Accelerator.name must be a non-empty string")
-        if not isinstance(self.source, str) or not self.source.strip():
-            raise ValueError(f"Accelerator {self.name!r}: source must be a non-empty string")
-        label = f"Accelerator {self.name!r}:"
-        checked = {}
-        for attr in ("peak_bf16_flop_per_s", "memory_bytes", "memory_bandwidth_byte_per_s",
-                     "tdp_w"):
-            checked[attr] = scalar(f"{label} {attr}", getattr(self, attr))
-        for attr in ("peak_fp8_flop_per_s", "peak_bf16_sparse_flop_per_s",
-                     "scale_up_bandwidth_byte_per_s", "scale_out_bandwidth_byte_per_s",
-                     "price_usd", "rental_usd_per_hour"):
-            checked[attr] = _optional_positive(f"{label} {attr}", getattr(self, attr))
-        checked["scale_up_domain_size"] = whole_number(f"{label} scale_up_domain_size",
-                                                       self.scale_up_domain_size)
-        checked["default_mfu"] = scalar(f"{label} default_mfu", self.default_mfu, check_fraction)
-        checked["chip_to_server_power"] = scalar(
-            f"{label} chip_to_server_power", self.chip_to_server_power, check_at_least,
-            minimum=1.0, why="server power includes the chip")
-        checked["server_power_fraction"] = scalar(
-            f"{label} server_power_fraction", self.server_power_fraction, check_fraction)
-        for attr in ("tdp_estimated", "price_includes_server"):
-            if not isinstance(getattr(self, attr), (bool, np.bool_)):
-                raise ValueError(f"{label} {attr} must be True or False, "
-                                 f"got {getattr(self, attr)!r}")
-            checked[attr] = bool(getattr(self, attr))
-        if self.projection_year is not None:
-            checked["projection_year"] = int(whole_number(f"{label} projection_year",
-                                                          self.projection_year, minimum=1950))
-            check_choice(f"{label} projection_precision", self.projection_precision, PRECISIONS)
-            check_choice(f"{label} projection_basis", self.projection_basis, PROJECTION_BASES)
-        elif self.projection_precision or self.projection_basis:
-            raise ValueError(f"{label} projection_precision and projection_basis need a "
-                             "projection_year")
-        for attr, value in checked.items():
-            object.__setattr__(self, attr, value)
-        sparse = self.peak_bf16_sparse_flop_per_s
-        if not math.isnan(sparse) and sparse < self.peak_bf16_flop_per_s:
-            raise ValueError(
-                f"Accelerator {self.name!r}: sparse peak {sparse:g} is below the dense peak "
-                f"{self.peak_bf16_flop_per_s:g}; dense must be <= sparse"
-            )
-        try:
-            date.fromisoformat(self.release_date)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                f"Accelerator {self.name!r}: release_date must be an ISO date 'YYYY-MM-DD', got "
-                f"{self.release_date!r}"
-            ) from exc
-
-    def peak_flop_per_s(self, precision: str = "bf16", *, sparse: bool = False) -> float:
-        """Peak tensor throughput of one chip [FLOP/s].
-
-        Parameters
-        ----------
-        precision : {"bf16", "fp8"}
-            Numeric format.
-        sparse : bool
-            Return the 2:4 structured-sparsity peak (bf16 only). Default dense.
-
-        Raises
-        ------
-        ValueError
-            Unknown precision, fp8 on a chip without fp8, or sparse fp8.
-        """
-        check_choice("precision", precision, PRECISIONS)
-        if precision == "fp8":
-            if sparse:
-                raise ValueError("sparse peaks are catalogued for bf16 only; use precision='bf16'")
-            if math.isnan(self.peak_fp8_flop_per_s):
-                raise ValueError(
-                    f"{self.name} has no fp8 peak in the catalog (no fp8 support); use 'bf16'"
-                )
-            return float(self.peak_fp8_flop_per_s)
-        if sparse:
-            if math.isnan(self.peak_bf16_sparse_flop_per_s):
-                return float(self.peak_bf16_flop_per_s)
-            return float(self.peak_bf16_sparse_flop_per_s)
-        return float(self.peak_bf16_flop_per_s)
-
-    @property
-    def release_year(self) -> float:
-        """Release date as a decimal year (e.g. 2022.72)."""
-        day = date.fromisoformat(self.release_date)
-        return day.year + (day.timetuple().tm_yday - 1) / DAYS_PER_YEAR
-
-    def sustained_flop_per_s(self, n_accelerators=1, mfu=None, precision: str = "bf16"):
-        """Sustained model FLOP/s of ``n_accelerators`` chips; forwards to :func:`sustained_flop_per_s`."""
-        return sustained_flop_per_s(
-            self.peak_flop_per_s(precision), n_accelerators,
-            self.default_mfu if mfu is None else mfu,
-        )
-
-
-# --------------------------------------------------------------------------------------------
-# catalog
-# --------------------------------------------------------------------------------------------
-
-_FLOAT_COLUMNS = (
-    "peak_bf16_flop_per_s", "peak_fp8_flop_per_s", "peak_bf16_sparse_flop_per_s",
-    "memory_bytes", "memory_bandwidth_byte_per_s", "tdp_w", "scale_up_bandwidth_byte_per_s",
-    "scale_out_bandwidth_byte_per_s", "price_usd", "rental_usd_per_hour", "chip_to_server_power", "server_power_fraction",
-)
-_BOOL_COLUMNS = ("structured_sparsity", "tdp_estimated", "price_includes_server")
-
-
-def mfu_defaults():
-    """Default MFU per accelerator generation, with basis and source.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``generation``, ``mfu``, ``basis`` ("published" from a named large run, or
-        "imputation": Epoch's median 0.375), ``source``.
-    """
-    return load_table("mfu_defaults")
-
-
-def _reference_rental_prices():
-    """Each accelerator's reference on-demand rental price from ``data/cloud_prices.csv``.
-
-    The rows flagged ``catalog_reference`` give ``Accelerator.rental_usd_per_hour``; at most
-    one per accelerator.
-    """
-    prices = load_table("cloud_prices")
-    flag = prices["catalog_reference"].astype(str).str.strip().str.lower()
-    if not flag.isin(["true", "false"]).all():
-        raise ValueError("cloud_prices.csv column catalog_reference must hold True/False")
-    reference = prices[flag == "true"]
-    if (reference["price_type"] != "on_demand").any():
-        raise ValueError("cloud_prices.csv: catalog reference prices must be on-demand")
-    repeated = sorted(reference["accelerator"][reference["accelerator"].duplicated()])
-    if repeated:
-        raise ValueError(f"cloud_prices.csv: more than one catalog reference price for {repeated}")
-    return reference.rename(columns={
-        "accelerator": "name", "usd_per_hour": "rental_usd_per_hour", "date": "rental_date",
-        "source": "rental_source",
-    })[["name", "rental_usd_per_hour", "rental_date", "rental_source"]]
-
-
-@cached
-def _catalog():
-    frame = load_table("accelerators").merge(_reference_rental_prices(), how="left", on="name")
-    for column in _FLOAT_COLUMNS:
-        frame[column] = frame[column].astype(float)
-    for column in _BOOL_COLUMNS:
-        frame[column] = frame[column].astype(str).str.strip().str.lower().map(
-            {"true": True, "false": False}
-        )
-        if frame[column].isna().any():
-            raise ValueError(f"accelerators.csv column {column} must hold True/False")
-    for column in ("price_date", "rental_date", "aliases"):
-        frame[column] = frame[column].fillna("").astype(str)
-    mfu = mfu_defaults().set_index("generation")
-    unknown = sorted(set(frame["generation"]) - set(mfu.index))
-    if unknown:
-        raise ValueError(f"accelerators.csv generations without a default MFU: {unknown}")
-    frame["default_mfu"] = frame["generation"].map(mfu["mfu"]).astype(float)
-    frame["mfu_basis"] = frame["generation"].map(mfu["basis"])
-    frame["mfu_source"] = frame["generation"].map(mfu["source"])
-    return frame
-
-
-def list_accelerators():
-    """The accelerator catalog as a DataFrame (one row per accelerator, copy).
-
-    Adds ``default_mfu``, ``mfu_basis`` and ``mfu_source`` from ``data/mfu_defaults.csv``.
-    """
-    return _catalog().copy()
-
-
-def _resolve_name(name: str) -> str:
-    frame = _catalog()
-    names = list(frame["name"])
-    if not isinstance(name, str):
-        raise unknown_name("accelerator", name, names)
-    if name in names:
-        return name
-    wanted = name.strip().lower()
-    for key, aliases in zip(frame["name"], frame["aliases"]):
-        candidates = [key.lower()] + [a.strip().lower() for a in aliases.split(";") if a.strip()]
-        if wanted in candidates:
-            return key
-    raise unknown_name("accelerator", name, names)
 
 
 def accelerator(name: str) -> Accelerator:
@@ -385,9 +46,6 @@ def accelerator(name: str) -> Accelerator:
     """
     typical = _TYPICAL_NAME.match(name) if isinstance(name, str) else None
     if typical:
-        # lazy hook (documented in README Layout): trends builds on this module's catalog
-        from scaling.trends import typical_accelerator
-
         try:
             return typical_accelerator(int(typical.group(2)),
                                        basis="average" if typical.group(1) else "frontier")
@@ -398,7 +56,7 @@ def accelerator(name: str) -> Accelerator:
                          "'typical-<year>' or 'typical-average-<year>' with a four-digit "
                          "calendar year, e.g. 'typical-2030' (scaling.trends."
                          "typical_accelerator)")
-    return _build_accelerator(_resolve_name(name))
+    return catalog_accelerator(name)
 
 
 def as_accelerator(spec) -> Accelerator:
@@ -422,27 +80,6 @@ def as_accelerator(spec) -> Accelerator:
         f"accelerator must be an Accelerator or a catalog name, got {type(spec).__name__}"
     )
 
-
-@cached
-def _build_accelerator(key: str) -> Accelerator:
-    frame = _catalog()
-    row = frame.loc[frame["name"] == key].iloc[0]
-    wanted = {f.name for f in fields(Accelerator)}
-    kwargs = {column: row[column] for column in wanted if column in row.index}
-    for column in _FLOAT_COLUMNS:
-        if column in kwargs:
-            kwargs[column] = float(kwargs[column])
-    for column in ("tdp_estimated", "price_includes_server"):
-        kwargs[column] = bool(kwargs[column])
-    if "scale_up_domain_size" in kwargs:
-        kwargs["scale_up_domain_size"] = int(kwargs["scale_up_domain_size"])
-    kwargs["default_mfu"] = float(kwargs["default_mfu"])
-    return Accelerator(**kwargs)
-
-
-# --------------------------------------------------------------------------------------------
-# throughput
-# --------------------------------------------------------------------------------------------
 
 @elementwise
 def sustained_flop_per_s(peak_flop_per_s, n_accelerators, mfu):

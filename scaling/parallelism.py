@@ -71,13 +71,14 @@ from typing import NamedTuple
 import numpy as np
 
 from scaling._validation import (
-    as_float_array, check_choice, check_fraction, like, scalar, whole_number,
+    as_float_array, check_choice, check_fraction, elementwise, like, scalar, whole_number,
 )
-from scaling.clusters import ring_time_s
-from scaling.hardware import PRECISIONS, as_accelerator
+from scaling.hardware import as_accelerator
+from scaling.catalog import PRECISIONS
 from scaling.model_shape import ModelShape, as_model_shape
 
 __all__ = [
+    "ring_time_s",
     "ADAM_BYTES_PER_PARAM",
     "ATTENTION_EFFICIENCY_RATIO",
     "COLLECTIVE_EFFICIENCY",
@@ -896,3 +897,25 @@ def min_accelerators_for_state(model, accelerator, *, precision: str = "bf16") -
     state = float(training_state_bytes(float(n), precision))
     usable = acc.memory_bytes * (1.0 - MEMORY_RESERVE_FRACTION)
     return int(math.ceil(state / usable))
+
+
+@elementwise
+def ring_time_s(message_bytes, n_ranks, bandwidth_byte_per_s, *, passes=2.0):
+    """Bandwidth term of a ring collective: the one home of the formula [s].
+
+    Unvalidated numpy arithmetic for callers that have checked their inputs (the plan search
+    of :mod:`scaling.parallelism` evaluates it over arrays of candidate plans, with
+    ``n_ranks`` >= 1 possibly fractional: ranks per scale-up domain averaged over domains).
+
+    Parameters
+    ----------
+    message_bytes, n_ranks, bandwidth_byte_per_s : numeric
+        Bytes per rank [byte], participants (>= 1) and per-rank bandwidth [byte/s].
+    passes : numeric
+        2 for an all-reduce (reduce-scatter then all-gather), 1 for either half alone.
+
+    Notes
+    -----
+    .. math:: t = p \\frac{n - 1}{n} \\frac{S}{B}
+    """
+    return passes * (n_ranks - 1.0) / n_ranks * message_bytes / bandwidth_byte_per_s

@@ -23,23 +23,12 @@ from typing import NamedTuple
 import numpy as np
 
 from scaling._validation import (
-    as_float_array,
-    check_at_least,
-    check_bool,
-    check_choice,
-    check_fraction,
-    like,
-    scalar,
+    as_float_array, check_at_least, check_bool, check_choice, check_fraction, like, scalar,
     whole_number,
 )
-from scaling.clusters import as_cluster
+from scaling.catalog import PRECISIONS, Accelerator, cluster_row
 from scaling.errors import InfeasibleRunError
-from scaling.hardware import (
-    PRECISIONS,
-    Accelerator,
-    as_accelerator,
-    model_flop_utilisation,
-)
+from scaling.hardware import as_accelerator, model_flop_utilisation
 from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
 from scaling.model_shape import ATTENTION_FLOP_CONVENTIONS, ModelShape, as_model_shape
 from scaling.parallelism import (
@@ -471,8 +460,11 @@ def _settings(acc, precision, flash_attention, dropout, schedule, dp_overlap, ep
 
 def _cluster_fields(cluster):
     """Accelerator, count and scale-out bandwidth of a named cluster or a cluster object."""
-    if isinstance(cluster, str):
-        cluster = as_cluster(cluster)
+    if isinstance(cluster, str):   # a catalog name: its row (the Cluster is built above)
+        row = cluster_row(cluster)
+        out = row["scale_out_bandwidth_byte_per_s"]
+        return (row["accelerator"], row["n_accelerators"],
+                None if math.isnan(out) else float(out))
     for attr in ("accelerator", "n_accelerators"):
         if not hasattr(cluster, attr):
             raise ValueError("cluster must be a cluster name (scaling.list_clusters()), a "

@@ -33,7 +33,7 @@ Choices (the brief left them open):
 
 The typical frontier accelerator of a year
 ------------------------------------------
-:func:`typical_accelerator` builds an :class:`~scaling.hardware.Accelerator` for mid-year Y
+:func:`typical_accelerator` builds an :class:`~scaling.catalog.Accelerator` for mid-year Y
 from the five fits. The *slope* of each trend comes from all ML accelerators (enough points
 for a stable rate); the *level* is anchored on the frontier: the chips that held the
 record peak FLOP/s of their precision when released (:func:`frontier_accelerators`: V100,
@@ -73,13 +73,13 @@ from datetime import date
 import numpy as np
 
 from scaling._validation import (
-    as_numeric_array, check_choice, check_fraction, like, require_columns, whole_number,
+    as_numeric_array, as_rng, check_choice, check_fraction, like, require_columns,
+    whole_number,
 )
 from scaling.cost import EPOCH_SERVER_COST_OVERHEAD
 from scaling.data import cached, load_table
-from scaling.hardware import PRECISIONS, PROJECTION_BASES, Accelerator, list_accelerators
-from scaling.uncertainty import as_rng
-from scaling.valuation import as_year
+from scaling.dates import as_year
+from scaling.catalog import PRECISIONS, PROJECTION_BASES, Accelerator, list_accelerators
 
 __all__ = [
     "PRECISION_QUANTITIES",
@@ -687,7 +687,7 @@ def _check_year(year, trends: HardwareTrends, name: str = "year") -> int:
         raise ValueError(f"{name} must be a calendar year such as 2030, got {year!r}")
     if not float(year).is_integer():
         raise ValueError(f"{name} must be a whole calendar year (the chip is released "
-                         f"mid-year), got {year!r}; use int(scaling.valuation.as_year(...))")
+                         f"mid-year), got {year!r}; use int(scaling.dates.as_year(...))")
     first = int(math.floor(min(f.year_min for f in trends.fits)))
     if not (first <= int(year) <= MAX_TREND_YEAR):
         raise ValueError(f"{name} must be between {first} (the first catalog release) and "

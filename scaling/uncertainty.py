@@ -42,8 +42,9 @@ from types import MappingProxyType
 import numpy as np
 
 from scaling import laws
-from scaling._validation import check_at_least, check_choice, scalar, unknown_name, whole_number
+from scaling._validation import check_at_least, check_choice, scalar, unknown_name
 from scaling.data import cached_until_reload, load_table
+from scaling.trends import typical_accelerator, typical_accelerator_draws
 
 __all__ = [
     "CI_LEVEL",
@@ -56,7 +57,6 @@ __all__ = [
     "PROJECTION_INPUTS",
     "Uncertain",
     "Case",
-    "as_rng",
     "law_draws",
     "law_at_quantile",
     "uncertainty_spec",
@@ -309,11 +309,6 @@ HARDWARE_TREND = "hardware_trend"
 PROJECTION_INPUTS = ("peak_flop_per_s", "price_usd", "tdp_w")
 
 
-def as_rng(seed, name: str = "seed"):
-    """``numpy.random.default_rng(seed)`` for a whole-number seed >= 0, with a clear error."""
-    return np.random.default_rng(whole_number(name, seed, minimum=0))
-
-
 def _prior_params(central, z_alpha, z_beta, z_e):
     prior = _law_prior()
     alpha = central["alpha"] + prior["alpha_se"] * z_alpha
@@ -466,9 +461,6 @@ def sample_inputs(spec: Mapping, central: Mapping, n_samples: int, rng, *,
 
 def _projection_draws(accelerator, central, n_samples, rng) -> dict:
     """Joint trend draws of a projected accelerator as the chain inputs they scale."""
-    # lazy hook (documented in README Layout): trends imports this module (as_rng)
-    from scaling.trends import typical_accelerator, typical_accelerator_draws
-
     year = accelerator.projection_year
     settings = {"precision": accelerator.projection_precision,
                 "basis": accelerator.projection_basis}

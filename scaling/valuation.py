@@ -1,15 +1,11 @@
 """Hardware valued at a date, dates as decimal years, and constant dollars.
 
-Three pieces of the time axis (issue 10), pure and vectorised:
+Pieces of the time axis (issue 10), pure and vectorised (dates are read as decimal years by
+:mod:`scaling.dates`):
 
-* :func:`as_year` turns what a user means by "when" (a decimal year such as 2024.5, a
-  ``datetime.date``, an ISO string ``"2024-06-15"``, ``"2024-06"`` or ``"2024"``, a
-  ``numpy.datetime64`` or ``pandas.Timestamp``, or an array/Series of those) into a decimal
-  year, the one time coordinate of the package. :func:`calendar_year` gives the calendar year
-  that annual tables (electricity prices, CPI, grid carbon intensity) are keyed by.
 * :func:`hardware_value_usd` values hardware bought at ``price_usd`` (observed at
   ``anchor``) at a later date ``as_of``; :func:`accelerator_value_usd` does it for a catalog
-  :class:`~scaling.hardware.Accelerator`, choosing the anchor the way Cottier et al. do.
+  :class:`~scaling.catalog.Accelerator`, choosing the anchor the way Cottier et al. do.
 * :func:`to_constant_usd` converts nominal dollars of one year into dollars of a base year
   with a price index table passed in (CPI, or the producer price index Epoch uses).
 * For the forecast chain (``scaling.Assumptions(as_of=...)``): :func:`price_history` (Epoch's
@@ -61,9 +57,6 @@ the table holds the nearest one (:func:`electricity_usd_per_kwh_at`).
 from __future__ import annotations
 
 import math
-import re
-import sys
-from datetime import date, datetime
 
 import numpy as np
 
@@ -71,11 +64,13 @@ from scaling._validation import (
     as_float_array, as_numeric_array, check_choice, like, require_columns,
 )
 from scaling.cost import (
-    DEFAULT_ELECTRICITY_USD_PER_KWH, EPOCH_DEPRECIATION_OOM_PER_YEAR, EPOCH_SERVER_LIFETIME_YEARS,
-    depreciated_value_usd, electricity_prices_usd_per_kwh,
+    DEFAULT_ELECTRICITY_USD_PER_KWH, EPOCH_DEPRECIATION_OOM_PER_YEAR,
+    EPOCH_SERVER_LIFETIME_YEARS, depreciated_value_usd, electricity_prices_usd_per_kwh,
 )
 from scaling.data import cached, load_table
-from scaling.hardware import accelerator as catalog_accelerator, as_accelerator
+from scaling.dates import as_year, calendar_year, nearest_year
+from scaling.catalog import catalog_accelerator
+from scaling.hardware import as_accelerator
 from scaling.units import DAYS_PER_YEAR
 
 __all__ = [
@@ -98,14 +93,9 @@ __all__ = [
     "EPOCH_PRICE_PERFORMANCE_OOM_PER_YEAR",
     "EPOCH_SERVER_LIFETIME_YEARS",
     "VALUATION_METHODS",
-    "YEAR_RANGE",
     "accelerator_value_usd",
-    "as_year",
-    "calendar_year",
     "hardware_value_usd",
-    "nearest_year_index",
     "to_constant_usd",
-    "year_to_date",
 ]
 
 #: ML-GPU price-performance improves 0.14 orders of magnitude per year; Cottier et al. (2024)
@@ -125,161 +115,11 @@ VALUATION_METHODS = ("price_performance", "straight_line", "none")
 BEFORE_ANCHOR = ("hold", "extrapolate")
 #: Anchor dates of :func:`accelerator_value_usd`.
 ANCHORS = ("acquisition", "release", "price_date")
-#: Decimal years :func:`as_year` accepts (a guard against e.g. a price passed as a date).
-YEAR_RANGE = (1950.0, 2200.0)
-
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_YEAR_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-_YEAR_ONLY = re.compile(r"^\d{4}$")
-_FORMS = ("a decimal year such as 2024.5, a datetime.date, or an ISO date string "
-          "'YYYY-MM-DD', 'YYYY-MM' or 'YYYY'")
 
 
 # --------------------------------------------------------------------------------------------
 # dates
 # --------------------------------------------------------------------------------------------
-
-def _date_to_year(day: date) -> float:
-    """Decimal year of a date or datetime (same convention as ``Accelerator.release_year``)."""
-    fraction = 0.0
-    if isinstance(day, datetime):
-        fraction = (day.hour * 3600 + day.minute * 60 + day.second
-                    + day.microsecond / 1e6) / 86400.0
-    return day.year + (day.timetuple().tm_yday - 1 + fraction) / DAYS_PER_YEAR
-
-
-def _one_year(name: str, value) -> float:
-    """Decimal year of one scalar input, or a ValueError naming the argument."""
-    if isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be {_FORMS}; got the boolean {value!r}")
-    if isinstance(value, np.datetime64):
-        if np.isnat(value):
-            raise ValueError(f"{name} must be {_FORMS}; got NaT (a missing date)")
-        value = value.astype("datetime64[us]").item()
-        if isinstance(value, int):  # out of datetime's range
-            raise ValueError(f"{name}: date {value!r} is out of range")
-    if isinstance(value, (date, datetime)):
-        pd = sys.modules.get("pandas")
-        if pd is not None and value is pd.NaT:
-            raise ValueError(f"{name} must be {_FORMS}; got NaT (a missing date)")
-        year = _date_to_year(value)
-    elif isinstance(value, str):
-        text = value.strip()
-        year = None
-        if _NUMBER.match(text):
-            year = float(text)
-        elif _YEAR_ONLY.match(text):
-            year = float(text)
-        else:
-            month_match = _YEAR_MONTH.match(text)
-            try:
-                if month_match:
-                    year = _date_to_year(date(int(month_match.group(1)),
-                                              int(month_match.group(2)), 1))
-                elif "T" in text or " " in text:
-                    year = _date_to_year(datetime.fromisoformat(text))
-                else:
-                    year = _date_to_year(date.fromisoformat(text))
-            except ValueError as exc:
-                # a date out of range says why ("month must be in 1..12"); text that is no
-                # date at all gets the allowed forms only (not Python's "Invalid isoformat")
-                why = "" if "isoformat" in str(exc) else f" ({exc})"
-                raise ValueError(f"{name} must be {_FORMS}; could not read {value!r} as a "
-                                 f"date{why}") from None
-    elif isinstance(value, (int, float, np.integer, np.floating)):
-        year = float(value)
-        if math.isnan(year):
-            raise ValueError(f"{name} must be {_FORMS}; got NaN")
-    elif value is None:
-        raise ValueError(f"{name} must be {_FORMS}; got None")
-    else:
-        raise ValueError(f"{name} must be {_FORMS}; got {type(value).__name__} {value!r}")
-    low, high = YEAR_RANGE
-    if not (low <= year <= high):
-        raise ValueError(f"{name} must be a date between {low:g} and {high:g}; got {value!r} "
-                         f"(read as year {year:g})")
-    return year
-
-
-def as_year(value, *, name: str = "as_of"):
-    """A date as a decimal year (e.g. 2024-07-01 -> 2024.496).
-
-    Parameters
-    ----------
-    value : float, int, str, datetime.date, datetime.datetime, numpy.datetime64, pandas.Timestamp, or an array/list/Series of those
-        A decimal year (2024.5) is returned as is; an integer year (2024) means 1 January
-        (2024.0). ISO strings: ``"2024-06-15"``, ``"2024-06-15T12:00"``, ``"2024-06"`` (the
-        first of the month), ``"2024"`` (1 January) or a number (``"2024.5"``).
-    name : str
-        Argument name used in error messages.
-
-    Returns
-    -------
-    float or ndarray or Series
-        Decimal year(s): a float for a scalar, an ndarray for an array or list, a Series (same
-        index) for a Series.
-
-    Raises
-    ------
-    ValueError
-        Unreadable input, a missing value (None, NaN, NaT) or a year outside
-        :data:`YEAR_RANGE`; the message names the argument and the allowed forms.
-
-    Notes
-    -----
-    .. math:: y = Y + (d - 1 + h/24) / 365.25
-
-    with :math:`Y` the calendar year, :math:`d` the day of the year and :math:`h` the hour:
-    the convention of ``Accelerator.release_year`` (the mean Julian year of
-    :mod:`scaling.units`), so 31 December lands just below the next integer.
-
-    Examples
-    --------
-    >>> as_year("2024-07-01")
-    2024.498288843258
-    >>> as_year(2030)
-    2030.0
-    """
-    pd = sys.modules.get("pandas")
-    if pd is not None and isinstance(value, pd.Series):
-        years = np.array([_one_year(name, v) for v in value.tolist()], dtype=float)
-        return pd.Series(years, index=value.index, name=value.name)
-    if isinstance(value, (list, tuple, np.ndarray)):
-        items = np.asarray(value, dtype=object)
-        years = np.array([_one_year(name, v) for v in items.ravel()], dtype=float)
-        return years.reshape(items.shape)
-    if pd is not None and isinstance(value, (pd.Index, pd.DatetimeIndex)):
-        return np.array([_one_year(name, v) for v in value.tolist()], dtype=float)
-    return _one_year(name, value)
-
-
-def calendar_year(value, *, name: str = "as_of"):
-    """The calendar year of a date (``floor(as_year(value))``), as int(s).
-
-    For tables keyed by calendar year: electricity prices
-    (:func:`scaling.cost.electricity_price_usd_per_kwh`), CPI, grid carbon intensity.
-    """
-    years = np.floor(np.asarray(as_year(value, name=name), dtype=float)).astype(int)
-    return like(years, value)
-
-
-def year_to_date(year) -> date:
-    """The date of a decimal year (inverse of :func:`as_year`, to the day).
-
-    Parameters
-    ----------
-    year : float
-        Decimal year, e.g. 2030.5.
-
-    Returns
-    -------
-    datetime.date
-    """
-    value = _one_year("year", year)
-    whole = int(math.floor(value))
-    days = int(round((value - whole) * DAYS_PER_YEAR))
-    last = (date(whole, 12, 31) - date(whole, 1, 1)).days
-    return date.fromordinal(date(whole, 1, 1).toordinal() + min(days, last))
 
 
 # --------------------------------------------------------------------------------------------
@@ -371,7 +211,7 @@ def _anchor_year(chip, anchor: str) -> float:
             raise ValueError(f"{chip.name} has no price_date in the catalog; use "
                              f"anchor='acquisition' or 'release'")
         return release
-    priced = _one_year(f"{chip.name} price_date", chip.price_date)
+    priced = float(as_year(chip.price_date, name=f"{chip.name} price_date"))
     if anchor == "price_date":
         return priced
     return max(priced, release + EPOCH_ACQUISITION_LAG_YEARS)
@@ -547,7 +387,7 @@ def price_history():
     frame["includes_server"] = flags == "true"
     frame["price_usd"] = as_float_array("accelerator_prices.csv price_usd",
                                         frame["price_usd"].to_numpy())
-    frame["year"] = [_one_year(f"accelerator_prices.csv date of {name}", day)
+    frame["year"] = [float(as_year(day, name=f"accelerator_prices.csv date of {name}"))
                      for name, day in zip(frame["accelerator"], frame["date"])]
     return frame.sort_values("year", kind="stable").reset_index(drop=True)
 
@@ -671,38 +511,6 @@ def value_at(accelerator, as_of, *, method="price_performance",
     return float(value), bought["includes_server"]
 
 
-def nearest_year_index(available, wanted):
-    """Index into ascending ``available`` years of the year nearest to each ``wanted`` year.
-
-    Ties go to the earlier year; a year beyond the table takes its end. The one rule by which
-    annual tables (electricity prices, price indices, grid carbon intensity) answer for a year
-    they lack.
-
-    Parameters
-    ----------
-    available : array_like
-        Years of the table, ascending.
-    wanted : float or array_like
-        Years asked for.
-
-    Returns
-    -------
-    int or ndarray of int
-        Same shape as ``wanted``.
-    """
-    available = np.asarray(available, dtype=float)
-    wanted = np.asarray(wanted, dtype=float)
-    gap = np.abs(available[None, :] - wanted.ravel()[:, None])
-    index = np.argmin(gap, axis=1).reshape(wanted.shape)  # argmin takes the first (earlier)
-    return int(index) if index.ndim == 0 else index
-
-
-def _nearest_year(years, wanted: int) -> int:
-    """The year of ``years`` nearest to ``wanted`` (:func:`nearest_year_index`)."""
-    years = sorted(int(y) for y in years)
-    return years[nearest_year_index(years, wanted)]
-
-
 @cached
 def _index_table(deflator):
     name, column = _INDEX_TABLES[deflator]
@@ -767,7 +575,7 @@ def dollar_factor(as_of, dollars=NOMINAL, deflator: str = "ppi") -> float:
         raise ValueError(f"dollars={dollars} (constant dollars) needs as_of: the date whose "
                          "dollars the prices are in; set Assumptions(as_of=...)")
     table = _index_table(deflator)
-    year = _nearest_year(table, int(calendar_year(as_of)))
+    year = nearest_year(table, int(calendar_year(as_of)))
     return table[dollars] / table[year]
 
 
@@ -778,7 +586,7 @@ def electricity_usd_per_kwh_at(as_of) -> float:
     the nearest year the table has (a 2030 forecast pays 2025's price).
     """
     prices = electricity_prices_usd_per_kwh()
-    return prices[_nearest_year(prices, int(calendar_year(as_of)))]
+    return prices[nearest_year(prices, int(calendar_year(as_of)))]
 
 
 def rental_usd_per_hour_at(accelerator, as_of) -> float:
@@ -806,7 +614,8 @@ def _rental_quotes(name):
     if reference.empty:
         return np.array([]), np.array([])
     rows = rows[rows["provider"] == reference["provider"].iloc[0]]
-    years = np.array([_one_year(f"cloud_prices.csv date of {name}", d) for d in rows["date"]])
+    years = np.array([float(as_year(d, name=f"cloud_prices.csv date of {name}"))
+                      for d in rows["date"]])
     return years, rows["usd_per_hour"].to_numpy(dtype=float)
 
 

@@ -177,9 +177,31 @@ def test_cluster_mfu_and_pue_apply_unless_the_assumptions_set_them():
     assert run.mfu == 0.3 and run.throughput.source == "cluster"
     run = scaling.estimate_run(1e24, cluster=frontier,
                                assumptions=scaling.Assumptions(mfu_model="generation_default"))
-    assert run.mfu == frontier.effective_mfu
+    assert run.mfu == frontier.accelerator.default_mfu
     run = scaling.estimate_run(1e24, cluster=frontier, assumptions=scaling.Assumptions(pue=1.3))
     assert run.pue == 1.3
+
+
+@pytest.mark.parametrize("name, assumptions", [
+    ("llama3-16k", None),
+    ("frontier", scaling.Assumptions(mfu_model="generation_default")),
+    ("stargate-abilene", scaling.Assumptions(precision="fp8")),
+])
+def test_cluster_and_run_estimate_report_the_same_mfu_for_the_same_run(name, assumptions):
+    """Issue 14: a Cluster forwards to the one throughput resolution, so what its summary shows
+    for a run is the MFU the chain uses for that run."""
+    machine = scaling.cluster(name)
+    compute, size = 2.1e25, 4.0e11
+    run = scaling.estimate_run(compute, cluster=machine, n_params=size, assumptions=assumptions)
+    shown = machine.to_dict(compute, n_params=size, assumptions=assumptions)
+    assert shown["mfu"] == run.mfu
+    assert shown["sustained_flop_per_s"] == run.sustained_flop_per_s
+    assert shown["mfu_source"] == run.throughput.source
+    assert machine.throughput(compute, n_params=size, assumptions=assumptions).step_time is (
+        run.step_time)
+    # without a run the summary shows no MFU unless the cluster sets its own
+    assert "mfu" not in machine.to_dict()
+    assert dataclasses.replace(machine, mfu=0.3).to_dict()["mfu"] == 0.3
 
 
 # --------------------------------------------------------------------------------------------

@@ -695,9 +695,9 @@ API_CASES += [
          E, "quantity", "did you mean 'peak_flop_per_s'"),
 
     # ---- valuation ---------------------------------------------------------------------------
-    case("as_year-text", lambda: scaling.valuation.as_year("next year"),
+    case("as_year-text", lambda: scaling.dates.as_year("next year"),
          E, "as_of", "decimal year"),
-    case("as_year-none-in-list", lambda: scaling.valuation.as_year([2024, None]),
+    case("as_year-none-in-list", lambda: scaling.dates.as_year([2024, None]),
          E, "as_of", "None"),
     case("to_constant_usd-year-beyond-table",
          lambda: _constant(100.0, 2035),

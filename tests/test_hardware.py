@@ -7,13 +7,8 @@ import pandas as pd
 import pytest
 
 import scaling
-from scaling.hardware import (
-    EPOCH_MEDIAN_MFU,
-    Accelerator,
-    accelerator,
-    list_accelerators,
-    sustained_flop_per_s,
-)
+from scaling.hardware import accelerator, sustained_flop_per_s
+from scaling.catalog import EPOCH_MEDIAN_MFU, Accelerator, list_accelerators
 
 # Published runs (hardware_costs.md section 3) used to check the per-generation MFU defaults.
 LLAMA31_405B_FLOP = 3.8e25          # arXiv:2407.21783
@@ -84,7 +79,7 @@ def test_default_mfu_reproduces_reported_accelerator_hours_within_1p2x(
     """Generation defaults (never tuned per model) land within 1.2x of reported chip-hours,
     before any goodput loss is added."""
     chip = accelerator(name)
-    hours = compute_flop / chip.sustained_flop_per_s() / 3600.0
+    hours = compute_flop / sustained_flop_per_s(chip.peak_flop_per_s(), 1, chip.default_mfu) / 3600.0
     assert 1 / 1.2 <= reported_hours / hours <= 1.2
 
 

@@ -10,7 +10,7 @@ import pytest
 import scaling
 from scaling.assumptions import Assumptions
 from scaling.chain import accelerators_at_mfu
-from scaling.clusters import EPOCH_OTHER_PUE
+from scaling.assumptions import EPOCH_OTHER_PUE
 from scaling.cost import PriceAssumptions
 from scaling.studies.planning import (
     COOLING_TYPES, RENTAL_OPTIONS, SENSITIVITY_PARAMETERS, PlanAssumptions, PilotPlan, TrainingPlan, accelerators_for_memory, break_even_table, break_even_time_s, break_even_utilisation, buy_vs_rent, compare_accelerators, cooling_type, max_servers_per_rack, ownership_cost_usd, pilot_plan, plan_training, racks_needed, rental_cost_over_time_usd, sensitivity, server_power_w, whole_servers,

@@ -225,13 +225,13 @@ def test_typical_2025_accelerator_resembles_the_2025_flagships():
     assert 1 / 2 < chip.price_usd / chip_basis < 2
     assert not chip.price_includes_server
     assert chip.peak_fp8_flop_per_s == pytest.approx(2.0 * chip.peak_bf16_flop_per_s)
-    assert chip.sustained_flop_per_s(1000) > 0
+    assert chip.default_mfu > 0
 
 
 def test_typical_accelerator_is_consistent_with_the_fits():
     trends = tr.hardware_trends("bf16")
     chip = tr.typical_accelerator(2030, trends=trends)
-    when = scaling.valuation.as_year("2030-07-01")
+    when = scaling.dates.as_year("2030-07-01")
     peak = trends.fit("peak_flop_per_s").estimate(when, basis="frontier")
     per_usd = trends.fit("peak_flop_per_s_per_usd").estimate(when, basis="frontier")
     per_w = trends.fit("peak_flop_per_s_per_w").estimate(when, basis="frontier")
@@ -270,7 +270,7 @@ def test_draws_are_seeded_centred_and_match_the_prediction_interval():
     assert np.median(draws["peak_bf16_flop_per_s"]) == pytest.approx(
         chip.peak_bf16_flop_per_s, rel=0.03)
     interval = trends.fit("peak_flop_per_s").predict(
-        scaling.valuation.as_year("2030-07-01"), basis="frontier", level=0.9)
+        scaling.dates.as_year("2030-07-01"), basis="frontier", level=0.9)
     low, high = np.quantile(draws["peak_bf16_flop_per_s"], [0.05, 0.95])
     assert low == pytest.approx(interval["lower"].iloc[0], rel=0.05)
     assert high == pytest.approx(interval["upper"].iloc[0], rel=0.05)

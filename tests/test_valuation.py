@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import scaling
-from scaling import valuation as v
+from scaling import dates, valuation as v
 
 # BLS CPI-U, U.S. city average, all items, annual averages (1982-84=100), series CUUR0000SA0
 # (https://www.bls.gov/cpi/): 2020 258.811, 2023 304.702.
@@ -27,7 +27,7 @@ CPI_U = pd.DataFrame({"year": [2020, 2023], "cpi": [258.811, 304.702],
 
 def test_as_year_matches_accelerator_release_year_convention():
     chip = scaling.accelerator("H100-SXM")
-    assert v.as_year(chip.release_date) == pytest.approx(chip.release_year, abs=1e-12)
+    assert dates.as_year(chip.release_date) == pytest.approx(chip.release_year, abs=1e-12)
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -44,16 +44,16 @@ def test_as_year_matches_accelerator_release_year_convention():
     (pd.Timestamp("2024-01-01"), 2024.0),
 ])
 def test_as_year_forms(value, expected):
-    assert v.as_year(value) == pytest.approx(expected, abs=1e-12)
+    assert dates.as_year(value) == pytest.approx(expected, abs=1e-12)
 
 
 def test_as_year_keeps_the_kind_of_collections():
-    array = v.as_year(["2020-01-01", 2021.5, date(2022, 1, 1)])
+    array = dates.as_year(["2020-01-01", 2021.5, date(2022, 1, 1)])
     assert isinstance(array, np.ndarray)
     np.testing.assert_allclose(array, [2020.0, 2021.5, 2022.0])
-    series = v.as_year(pd.Series(["2024", "2025-01-01"], index=["a", "b"]))
+    series = dates.as_year(pd.Series(["2024", "2025-01-01"], index=["a", "b"]))
     assert isinstance(series, pd.Series) and list(series.index) == ["a", "b"]
-    assert isinstance(v.as_year(2024), float)
+    assert isinstance(dates.as_year(2024), float)
 
 
 @pytest.mark.parametrize("bad, message", [
@@ -68,15 +68,15 @@ def test_as_year_keeps_the_kind_of_collections():
 ])
 def test_as_year_refuses_bad_input_naming_the_argument(bad, message):
     with pytest.raises(ValueError, match="as_of") as info:
-        v.as_year(bad)
+        dates.as_year(bad)
     assert message in str(info.value)
 
 
 def test_calendar_year_and_year_to_date_round_trip():
-    assert v.calendar_year("2023-12-31") == 2023
-    np.testing.assert_array_equal(v.calendar_year([2024.99, "2025-01-01"]), [2024, 2025])
+    assert dates.calendar_year("2023-12-31") == 2023
+    np.testing.assert_array_equal(dates.calendar_year([2024.99, "2025-01-01"]), [2024, 2025])
     for day in (date(2030, 7, 1), date(2024, 2, 29), date(2023, 12, 31)):
-        assert v.year_to_date(v.as_year(day)) == day
+        assert dates.year_to_date(dates.as_year(day)) == day
 
 
 # --------------------------------------------------------------------------------------------

@@ -25,8 +25,10 @@ from scaling import laws
 from scaling._validation import scalar
 from scaling.assumptions import Assumptions, as_assumptions
 from scaling.chain import RunEstimate, estimate_run, setup
-from scaling.clusters import as_machine, list_clusters
-from scaling.hardware import as_accelerator, list_accelerators
+from scaling.clusters import as_machine
+from scaling.catalog import list_clusters
+from scaling.hardware import as_accelerator
+from scaling.catalog import list_accelerators
 from scaling.results import NOT_A_COLUMN, Result
 
 __all__ = ["COST_PARTS", "WhatIf", "what_if", "widget"]

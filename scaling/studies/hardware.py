@@ -11,7 +11,8 @@ import math
 from scaling._validation import check_choice
 from scaling.clusters import as_cluster
 from scaling.cost import PriceAssumptions, energy_cost_usd
-from scaling.hardware import PRECISIONS, accelerator, list_accelerators
+from scaling.hardware import accelerator
+from scaling.catalog import PRECISIONS, list_accelerators
 
 __all__ = ["accelerator_landscape", "cluster_cost_breakdown"]
 

@@ -37,7 +37,7 @@ from scaling.studies.systems import size_cluster
 from scaling.trends import typical_accelerator
 from scaling.uncertainty import percentiles
 from scaling.units import SECONDS_PER_DAY, SECONDS_PER_YEAR
-from scaling.valuation import as_year
+from scaling.dates import as_year
 
 __all__ = [
     "FRONTIER_COMPUTE_ANCHOR",

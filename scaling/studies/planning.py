@@ -64,7 +64,8 @@ from scaling.assumptions import Assumptions, as_assumptions
 from scaling.chain import RunEstimate, estimate_run, setup
 from scaling.clusters import as_machine
 from scaling.errors import InfeasibleRunError
-from scaling.hardware import Accelerator, as_accelerator
+from scaling.hardware import as_accelerator
+from scaling.catalog import Accelerator
 from scaling.laws import DEFAULT_LAW, FLOP_PER_PARAM_PER_TOKEN, compute_optimal, training_flop
 from scaling.results import NOT_A_COLUMN, Result
 from scaling.uncertainty import sensitivity as _sensitivity
@@ -163,7 +164,7 @@ class PlanAssumptions:
     overheads, electricity, depreciation, and the provider whose committed-use discounts turn
     the on-demand price into 1- and 3-year prices) live in :class:`scaling.Assumptions`. An
     enterprise in a colocation facility is not a hyperscaler: Epoch's PUE for other operators
-    is 1.25 (:data:`scaling.clusters.EPOCH_OTHER_PUE`), passed as
+    is 1.25 (:data:`scaling.assumptions.EPOCH_OTHER_PUE`), passed as
     ``Assumptions(pue=EPOCH_OTHER_PUE)``.
     """
 

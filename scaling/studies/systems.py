@@ -50,26 +50,27 @@ import numpy as np
 
 from scaling import laws
 from scaling._validation import (
-    as_float_array, as_names, as_numeric_array, check_choice, check_fraction, scalar,
+    as_float_array, as_names, as_numeric_array, as_rng, check_choice, check_fraction, scalar,
     unknown_name, whole_number,
 )
 from scaling.assumptions import as_assumptions
 from scaling.chain import estimate_run, run_chain, setup
 from scaling.clusters import (
-    Cluster, as_cluster, as_machine, default_rack_power_w, list_clusters, n_racks,
-    peak_it_power_w,
+    Cluster, as_cluster, as_machine, default_rack_power_w, n_racks, peak_it_power_w,
 )
+from scaling.catalog import list_clusters
 from scaling.studies.hardware import cluster_cost_breakdown
 from scaling.data import cached, load_table
 from scaling.errors import InfeasibleRunError
 from scaling.forecasting import largest_trainable
-from scaling.hardware import PRECISIONS, Accelerator, as_accelerator, sustained_flop_per_s
+from scaling.hardware import as_accelerator, sustained_flop_per_s
+from scaling.catalog import PRECISIONS, Accelerator
 from scaling.assumptions import DEFAULT_PUE
 from scaling.checkpointing import RESTART_TIMES_S
 from scaling.reliability import Resilience, cluster_resilience
 from scaling.results import NOT_A_COLUMN, Result
 from scaling.uncertainty import (
-    CI_LEVEL, DEFAULT_UNCERTAINTY, PROBABILITIES, Case, Uncertain, as_rng, percentiles,
+    CI_LEVEL, DEFAULT_UNCERTAINTY, PROBABILITIES, Case, Uncertain, percentiles,
     sample_inputs, sensitivity,
 )
 from scaling.units import SECONDS_PER_DAY

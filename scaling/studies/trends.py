@@ -9,14 +9,14 @@ from __future__ import annotations
 import numpy as np
 
 from scaling._validation import check_fraction, require_columns
-from scaling.hardware import list_accelerators
+from scaling.catalog import list_accelerators
 from scaling.results import fold_error
 from scaling.trends import (
     DEFAULT_CONFIDENCE_LEVEL, DEFAULT_PREDICTION_LEVEL, PUBLISHED_COLUMNS, QUANTITIES,
     PRECISION_QUANTITIES, HardwareTrends, TrendFit, as_trends, fit_trend, hardware_trends, published_doubling_times, trend_points,
     typical_accelerator, typical_accelerator_draws,
 )
-from scaling.valuation import as_year
+from scaling.dates import as_year
 
 __all__ = ["compare_doubling_times", "trend_backtest", "typical_accelerator_table"]
 
