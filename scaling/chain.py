@@ -407,10 +407,13 @@ def _throughput_stage(x, out) -> dict:
 
 
 def _goodput_stage(x, include_failures: bool) -> dict:
-    """MTBF, checkpoint interval and goodput (:func:`scaling.reliability.job_goodput`)."""
+    """MTBF, checkpoint interval and goodput (:func:`scaling.reliability.job_goodput`) of the
+    job: the accelerators its layout occupies (idle ones neither train nor interrupt it, so a
+    layout that leaves accelerators idle is not slowed by their failures)."""
     pause = x["checkpoint_time_s"]
     mtbf, interval, good = (np.asarray(v) for v in reliability.job_goodput(
-        x["n_accelerators"], x["failure_rate_per_accelerator_hour"], pause,
+        x.get("n_accelerators_used", x["n_accelerators"]),
+        x["failure_rate_per_accelerator_hour"], pause,
         x["restart_time_s"], recovery=np.where(x["recovery_elastic"] > 0, "elastic", "restart"),
         replica_size=x["replica_size"],
         checkpoint_overhead_fraction=x["checkpoint_overhead_fraction"],

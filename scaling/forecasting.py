@@ -365,8 +365,9 @@ def _central_inputs(machine, workload, col, model, spec):
         sizes = np.broadcast_to(col, bad.shape)[bad]
         notes = [f"no parallel layout fits {size:.3g} parameters: {why}"
                  for size, why in zip(sizes, throughput.infeasible)]
-        inputs["mfu"] = np.where(bad, 1.0, inputs["mfu"])
-        inputs["n_accelerators_used"] = np.where(bad, np.nan, inputs["n_accelerators_used"])
+        inputs["mfu"] = np.where(bad, 1.0, inputs["mfu"])    # stand-ins, masked afterwards
+        inputs["n_accelerators_used"] = np.where(bad, machine.cluster.n_accelerators,
+                                                 inputs["n_accelerators_used"])
     return inputs, bad, notes
 
 

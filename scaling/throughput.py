@@ -367,47 +367,91 @@ def _step_mfu(tm: ThroughputModel, step) -> float:
 
 
 def _step_time_throughput(tm, compute_flop, n, n_params, model, on_infeasible):
-    """:meth:`ThroughputModel.evaluate` for the step-time model: one search per distinct run."""
+    """:meth:`ThroughputModel.evaluate` for the step-time model: one search per distinct run.
+
+    A whole count is planned as it is. A count between two whole counts (a requirement the
+    solver moves continuously) delivers the throughput interpolated between the layouts of the
+    two (a fraction of an accelerator contributes pro rata), so the chain's time is continuous
+    in the count and equals the whole counts' at whole counts.
+    """
     if on_infeasible not in ("raise", "nan"):
         raise ValueError(f"on_infeasible must be 'raise' or 'nan', got {on_infeasible!r}")
     c_arr = np.asarray(compute_flop, dtype=float)
     p_arr = np.asarray(np.nan if n_params is None else n_params, dtype=float)
     shape = np.broadcast_shapes(c_arr.shape, p_arr.shape, n.shape)
     fixed = None if model is None else as_model_shape(model)
-    steps, where, failed = [], {}, {}
-    index = np.empty(int(np.prod(shape)), dtype=np.int64)
+    found = _Layouts(tm, on_infeasible)
+    size = int(np.prod(shape))
+    index = np.empty(size, dtype=np.int64)
+    step_mfu, used, replica = np.empty(size), np.empty(size), np.empty(size)
     for i, (c, p, count) in enumerate(zip(*(np.broadcast_to(x, shape).ravel()
                                            for x in (c_arr, p_arr, n)))):
         run_shape = fixed if fixed is not None else _shape_for(None if math.isnan(p) else p,
                                                                c, None)
-        count = max(1, int(round(count)))
-        key = (run_shape, count, c if tm.global_batch_tokens is None else tm.global_batch_tokens)
-        if key not in where:
+        index[i], step_mfu[i], used[i], replica[i] = found.element(run_shape, c, count)
+    return _assemble(tm, found, index.reshape(shape), step_mfu.reshape(shape),
+                     used.reshape(shape), replica.reshape(shape))
+
+
+class _Layouts:
+    """The layouts searched for one evaluation: each distinct run once (:func:`_search`)."""
+
+    def __init__(self, tm, on_infeasible):
+        self.tm, self.on_infeasible = tm, on_infeasible
+        self.steps, self.where, self.failed = [], {}, {}
+
+    def at(self, shape, compute, count: int) -> int:
+        """Position of the layout of a whole count in :attr:`steps` (-1: none fits)."""
+        tm = self.tm
+        key = (shape, count, compute if tm.global_batch_tokens is None
+               else tm.global_batch_tokens)
+        if key not in self.where:
             try:
-                step = _search(tm, run_shape, c, count)
+                step = _search(tm, shape, compute, count)
             except InfeasibleRunError as error:
-                if on_infeasible == "raise":
+                if self.on_infeasible == "raise":
                     raise
-                where[key], failed[str(error)] = -1, None
+                self.where[key], self.failed[str(error)] = -1, None
             else:
-                where[key] = len(steps)
-                steps.append(step)
-        index[i] = where[key]
-    return _assemble(tm, steps, index.reshape(shape), tuple(failed))
+                self.where[key] = len(self.steps)
+                self.steps.append(step)
+        return self.where[key]
+
+    def element(self, shape, compute, count):
+        """(index, step MFU, accelerators used, replica size) of one element."""
+        whole = max(1, math.floor(count))
+        fraction = count - whole if count > 1 else 0.0
+        low = self.at(shape, compute, whole)
+        if fraction == 0.0 or low < 0:
+            return (low,) + (self._numbers(low) if low >= 0 else (math.nan,) * 3)
+        high = self.at(shape, compute, whole + 1)
+        if high < 0:
+            return (-1, math.nan, math.nan, math.nan)
+        a, b = self.steps[low], self.steps[high]
+        tokens = a.tokens_per_s + fraction * (b.tokens_per_s - a.tokens_per_s)
+        rate = FLOP_PER_PARAM_PER_TOKEN * a.model.n_active_params * tokens
+        mfu = float(model_flop_utilisation(
+            rate, count, self.tm.accelerator.peak_flop_per_s(self.tm.precision)))
+        in_use = a.n_accelerators_used + fraction * (b.n_accelerators_used
+                                                     - a.n_accelerators_used)
+        nearest = high if fraction >= 0.5 else low
+        return (nearest, mfu, in_use, self._numbers(nearest)[2])
+
+    def _numbers(self, k):
+        """(step MFU, accelerators used, replica size) of the layout at position ``k``."""
+        step = self.steps[k]
+        layout = step.layout
+        return (_step_mfu(self.tm, step), float(step.n_accelerators_used),
+                float(layout.tp * layout.pp * layout.cp * layout.ep))
 
 
-def _assemble(tm, steps, index, infeasible) -> Throughput:
-    """A step-time Throughput from the searched layouts and each element's index."""
-    per_step = [_step_mfu(tm, s) for s in steps]
+def _assemble(tm, found, index, step_mfu, used, replica) -> Throughput:
+    """A step-time Throughput from the layouts searched and each element's numbers."""
+    def scalar_or(values):
+        return float(values) if values.ndim == 0 else values
 
-    def pick(values):
-        out = np.array([values[k] if k >= 0 else math.nan for k in np.ravel(index)],
-                       dtype=float).reshape(index.shape)
-        return float(out) if out.ndim == 0 else out
-
-    step_mfu = pick(per_step)
     return Throughput(
-        source="step_time", mfu=tm.run_efficiency * step_mfu, step_mfu=step_mfu,
-        n_accelerators_used=pick([s.n_accelerators_used for s in steps]),
-        replica_size=pick([s.layout.tp * s.layout.pp * s.layout.cp * s.layout.ep for s in steps]),
-        step_times=tuple(steps), index=index, infeasible=infeasible)
+        source="step_time", mfu=tm.run_efficiency * scalar_or(step_mfu),
+        step_mfu=scalar_or(step_mfu), n_accelerators_used=scalar_or(used),
+        replica_size=scalar_or(replica), step_times=tuple(found.steps), index=index,
+        infeasible=tuple(found.failed))

@@ -423,7 +423,8 @@ API_CASES = [
          "n_params", "single number"),
 
     # ---- runs that cannot be done as asked: cause and limit ---------------------------------
-    case("run-billion-accelerators", lambda: _run(n_accelerators=1e9), INF,
+    case("run-billion-accelerators",
+         lambda: _run(n_accelerators=1e9, assumptions=Assumptions(mfu=0.4)), INF,
          "interrupted every", "restart", "accelerators"),
     case("run-huge-restart",
          lambda: _run(assumptions=Assumptions().replace(restart_time_s=1e9)), INF,
@@ -910,8 +911,8 @@ CLI_CASES = [
          "--columns", "did you mean 'name'"),
     case("cli-out-suffix", ["clusters", "--out", "clusters.txt"], 2, "--out", ".csv"),
     case("cli-infeasible-run",
-         ["run", "--flop", "1e23", "--accelerator", H100, "--count", "1000000000"], 2,
-         "no progress", "accelerators"),
+         ["run", "--flop", "1e23", "--accelerator", H100, "--count", "1000000000",
+          "--mfu", "0.4"], 2, "no progress", "accelerators"),
     case("cli-unknown-command", ["forcast"], 2, "invalid choice", "forecast"),
     case("cli-tokens-and-ratio",
          ["forecast", "--cluster", "frontier", "--params", "1e11", "--tokens", "1e12",

@@ -319,9 +319,11 @@ def test_step_time_power_wall_counts_the_plan_at_the_count_it_needs():
     acc = accelerator("GB200")
     count = limits.accelerators_needed(1e28, 100 * DAY_S, accelerator=acc,
                                        assumptions=FAILURE_FREE)
-    inputs = chain_inputs(1e28, accelerator=acc, n_accelerators=round(count))
-    # at that count the plan's own MFU finishes the run within the deadline
-    assert 1e28 / (count * 2.5e15 * inputs["mfu"]) <= 100 * DAY_S * (1 + 1e-6)
+    size = float(laws.compute_optimal(1e28).n_params)
+    inputs = chain_inputs(1e28, accelerator=acc, n_accelerators=count, n_params=size)
+    # at that count the layouts' own MFU (between the two whole counts around it) finishes the
+    # run on time
+    assert 1e28 / (count * 2.5e15 * inputs["mfu"]) == pytest.approx(100 * DAY_S, rel=1e-9)
     np.testing.assert_allclose(count, 1e28 / (100 * DAY_S * 2.5e15 * inputs["mfu"]), rtol=0.02)
     constant = limits.accelerators_needed(1e28, 100 * DAY_S, accelerator=acc,
                                           assumptions=CONSTANT_MFU)
