@@ -288,6 +288,15 @@ def test_run_time_quantiles_bracket_the_median():
         systems.run_time_samples("frontier", n_samples=0)
 
 
+def test_run_uncertainty_reads_the_default_spreads_at_call_time(monkeypatch):
+    from scaling import uncertainty
+
+    spread = uncertainty.Uncertain(p5_ratio=0.5, p95_ratio=1.5, source="an edited table")
+    edited = {**uncertainty.DEFAULT_UNCERTAINTY, "mfu": spread}
+    monkeypatch.setitem(uncertainty._TABLES, "DEFAULT_UNCERTAINTY", lambda: edited)
+    assert systems.RunUncertainty().mfu is spread
+
+
 def test_run_uncertainty_validates():
     with pytest.raises(ValueError, match="reference run 'gpt-9'.*valid names: .*gpt-4"):
         systems.RunUncertainty(run="gpt-9")

@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scaling import laws
+from scaling import checkpointing, laws, uncertainty as mc
 from scaling._validation import (
     as_float_array, as_names, as_numeric_array, check_choice, check_fraction, scalar,
     unknown_name, whole_number,
@@ -65,11 +65,10 @@ from scaling.errors import InfeasibleRunError
 from scaling.forecasting import largest_trainable
 from scaling.hardware import PRECISIONS, Accelerator, as_accelerator, sustained_flop_per_s
 from scaling.assumptions import DEFAULT_PUE
-from scaling.checkpointing import RESTART_TIMES_S
 from scaling.reliability import Resilience, cluster_resilience
 from scaling.results import NOT_A_COLUMN, Result
 from scaling.uncertainty import (
-    CI_LEVEL, DEFAULT_UNCERTAINTY, PROBABILITIES, Case, Uncertain, as_rng, percentiles,
+    CI_LEVEL, PROBABILITIES, Case, Uncertain, as_rng, percentiles,
     sample_inputs, sensitivity,
 )
 from scaling.units import SECONDS_PER_DAY
@@ -124,7 +123,7 @@ DEEPSEEK_V3_FP8_MFU = 0.195
 #: :mod:`scaling.reliability` documents for conventional checkpoint-restart (rescheduling,
 #: communicator set-up, checkpoint load "can take many minutes"). An illustrative bound, not
 #: a published measurement; the fast ends are FlashRecovery's 150 s (default) and
-#: TrainMover's 20 s (:data:`scaling.reliability.RESTART_TIMES_S`).
+#: TrainMover's 20 s (:data:`scaling.checkpointing.RESTART_TIMES_S`).
 SLOW_RESTART_TIME_S = 1800.0
 
 
@@ -624,10 +623,10 @@ def sensitivity_table(system="stargate-abilene", *, compute_flop=None, law=laws.
         return estimate_reference_run(clu, compute_flop=compute_flop, law=law,
                                       assumptions=a.replace(**changes)).time_days
 
-    mfu_spread = DEFAULT_UNCERTAINTY["mfu"]
-    rate_spread = DEFAULT_UNCERTAINTY["failure_rate_per_accelerator_hour"]
+    mfu_spread = mc.DEFAULT_UNCERTAINTY["mfu"]
+    rate_spread = mc.DEFAULT_UNCERTAINTY["failure_rate_per_accelerator_hour"]
     mfu_low, mfu_high = mfu_spread.interval(base_mfu)
-    trainmover = RESTART_TIMES_S["trainmover2024"]
+    trainmover = checkpointing.RESTART_TIMES_S["trainmover2024"]
     rate_low, rate_high = rate_spread.interval(base_rate)
     ranges = {
         "MFU": (Case(settings={"mfu": mfu_high}, label=f"MFU {mfu_high:.3g}"),
@@ -706,8 +705,9 @@ class RunUncertainty:
         table = _reference_table()
         if self.run not in table.index:
             raise unknown_name("reference run", self.run, list(table.index))
-        defaults = {"mfu": DEFAULT_UNCERTAINTY["mfu"],
-                    "failure_rate": DEFAULT_UNCERTAINTY["failure_rate_per_accelerator_hour"]}
+        spreads = mc.DEFAULT_UNCERTAINTY  # read now, so that scaling.data.reload() reaches it
+        defaults = {"mfu": spreads["mfu"],
+                    "failure_rate": spreads["failure_rate_per_accelerator_hour"]}
         for attr, default in defaults.items():
             value = getattr(self, attr)
             if value is None:
