@@ -20,8 +20,12 @@ cluster and start with a pilot":
 5. **Pilot.** A fraction of the cluster for a short run: what it costs to rent and what it
    can prove.
 
-Everything numeric is a pure vectorised function; :func:`plan_training` composes them for
-one accelerator and returns a frozen :class:`TrainingPlan`.
+Everything numeric is a pure vectorised function of the core: servers, racks and cooling in
+:mod:`scaling.clusters` (:func:`~scaling.clusters.whole_servers`,
+:func:`~scaling.clusters.racks_needed`, :func:`~scaling.clusters.cooling_type`, ...), owning
+against renting in :mod:`scaling.cost` (:func:`~scaling.cost.ownership_cost_usd`,
+:func:`~scaling.cost.break_even_time_s`, ...). :func:`plan_training` composes them for one
+accelerator and returns a frozen :class:`TrainingPlan`.
 
 References
 ----------
@@ -44,25 +48,28 @@ References
 from __future__ import annotations
 
 import math
-import sys
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from scaling import clusters as _clusters, cost as _cost, solve
 from scaling._validation import (
-    as_count_array,
     as_float_array,
     check_choice,
     check_fraction,
-    elementwise,
     like,
     scalar,
     whole_number,
 )
 from scaling.assumptions import Assumptions, as_assumptions
 from scaling.chain import RunEstimate, estimate_run, setup
-from scaling.clusters import as_machine
+from scaling.clusters import (
+    accelerators_for_memory, as_machine, cooling_type, racks_needed, server_power_w,
+    whole_servers,
+)
+from scaling.cost import (
+    break_even_time_s, break_even_utilisation, ownership_cost_usd, rental_cost_over_time_usd,
+)
 from scaling.errors import InfeasibleRunError
 from scaling.hardware import Accelerator, as_accelerator
 from scaling.laws import DEFAULT_LAW, FLOP_PER_PARAM_PER_TOKEN, compute_optimal, training_flop
@@ -71,28 +78,16 @@ from scaling.uncertainty import sensitivity as _sensitivity
 from scaling.units import (
     J_PER_MWH,
     SECONDS_PER_DAY,
-    SECONDS_PER_HOUR,
     SECONDS_PER_MONTH,
     SECONDS_PER_YEAR,
     W_PER_KW,
 )
 
 __all__ = [
-    "COOLING_TYPES",
     "RENTAL_OPTIONS",
     "PlanAssumptions",
     "TrainingPlan",
     "PilotPlan",
-    "accelerators_for_memory",
-    "whole_servers",
-    "server_power_w",
-    "racks_needed",
-    "max_servers_per_rack",
-    "cooling_type",
-    "ownership_cost_usd",
-    "rental_cost_over_time_usd",
-    "break_even_time_s",
-    "break_even_utilisation",
     "plan_training",
     "compare_accelerators",
     "buy_vs_rent",
@@ -101,9 +96,6 @@ __all__ = [
     "sensitivity",
     "SENSITIVITY_PARAMETERS",
 ]
-
-#: Cooling classes returned by :func:`cooling_type` (those of :mod:`scaling.clusters`).
-COOLING_TYPES = _clusters.COOLING_TYPES
 
 #: Rental options compared with owning: on demand (pay for the hours used) and 1- or 3-year
 #: committed use (pay for every hour of the term); the terms of :mod:`scaling.cost`.
@@ -191,318 +183,6 @@ class PlanAssumptions:
         """IT power of a full rack [W]; forwards to the product of the fields."""
         return like(self.servers_per_rack * as_float_array("server_power_w", server_power_w),
                      server_power_w)
-
-
-# --------------------------------------------------------------------------------------------
-# step 2: how many accelerators
-# --------------------------------------------------------------------------------------------
-
-
-@elementwise
-def accelerators_for_memory(n_params, memory_bytes, bytes_per_param=16.0):
-    """Accelerators whose memory holds the sharded training state (not rounded).
-
-    Parameters
-    ----------
-    n_params : numeric
-        Model parameters N. [count]
-    memory_bytes : numeric
-        Memory of one accelerator M. [byte]
-    bytes_per_param : numeric
-        Training-state bytes per parameter b; 16 for mixed-precision Adam (ZeRO,
-        arXiv:1910.02054 §3.1; see :class:`PlanAssumptions`). [byte]
-
-    Returns
-    -------
-    n_accelerators : numeric
-        n = N b / M, a lower bound: activations and buffers need more. [count]
-    """
-    n = as_float_array("n_params", n_params)
-    m = as_float_array("memory_bytes", memory_bytes)
-    b = as_float_array("bytes_per_param", bytes_per_param)
-    return like(n * b / m, n_params, memory_bytes, bytes_per_param)
-
-
-@elementwise
-def whole_servers(n_accelerators, accelerators_per_server):
-    """Round an accelerator count up to whole servers.
-
-    Parameters
-    ----------
-    n_accelerators : numeric
-        Accelerators needed (may be fractional). [count]
-    accelerators_per_server : numeric
-        Accelerators per server. [count]
-
-    Returns
-    -------
-    n_servers : numeric
-        :math:`\\lceil n / a \\rceil` [count], an integer (ndarray of int64 for arrays).
-    """
-    n = as_float_array("n_accelerators", n_accelerators)
-    a = as_count_array("accelerators_per_server", accelerators_per_server)
-    # a tiny relative tolerance keeps exact multiples (e.g. 96.0000000001) from gaining a server
-    result = np.ceil(n / a * (1 - 1e-12)).astype(np.int64)
-    return like(result, n_accelerators, accelerators_per_server)
-
-
-@elementwise
-def server_power_w(tdp_w, chip_to_server_power, accelerators_per_server):
-    """Nameplate (maximum) power of one server [W].
-
-    Parameters
-    ----------
-    tdp_w : numeric
-        Accelerator TDP. [W]
-    chip_to_server_power : numeric
-        Server power per accelerator over chip TDP (Epoch; 1.82 for H100 from the 10.2 kW
-        DGX H100). [ratio]
-    accelerators_per_server : numeric
-        [count]
-
-    Returns
-    -------
-    server_power_w : numeric
-        :math:`P_{server} = a \\cdot k \\cdot TDP`. [W] Power and cooling are provisioned for
-        this maximum; average draw in training is lower (``server_power_fraction``).
-
-    Examples
-    --------
-    >>> round(server_power_w(700, 1.82, 8))
-    10192
-    """
-    count = as_count_array("accelerators_per_server", accelerators_per_server)
-    return like(_clusters.peak_it_power_w(count, tdp_w, chip_to_server_power), tdp_w,
-                chip_to_server_power, accelerators_per_server)
-
-
-@elementwise
-def racks_needed(n_servers, servers_per_rack):
-    """Racks for a number of servers, :math:`\\lceil s / r \\rceil` [count]."""
-    s = as_count_array("n_servers", n_servers)
-    r = as_count_array("servers_per_rack", servers_per_rack)
-    return like(np.ceil(s / r).astype(np.int64), n_servers, servers_per_rack)
-
-
-@elementwise
-def max_servers_per_rack(rack_power_limit_w, server_power_w):
-    """Most servers a rack's power (or cooling) limit allows.
-
-    Parameters
-    ----------
-    rack_power_limit_w : numeric
-        IT power a rack position can supply and cool. [W]
-    server_power_w : numeric
-        Nameplate power of one server. [W]
-
-    Returns
-    -------
-    servers_per_rack : numeric
-        :math:`\\lfloor L / P_{server} \\rfloor` [count].
-
-    Raises
-    ------
-    ValueError
-        If one server alone exceeds the limit (the room cannot host it at all).
-    """
-    limit = as_float_array("rack_power_limit_w", rack_power_limit_w)
-    power = as_float_array("server_power_w", server_power_w)
-    result = np.floor(limit / power).astype(np.int64)
-    if (result < 1).any():
-        raise ValueError(
-            f"a single server of {np.max(power) / W_PER_KW:.1f} kW exceeds the rack limit of "
-            f"{np.min(limit) / W_PER_KW:.1f} kW; raise the limit (e.g. liquid cooling) or "
-            "use a smaller server"
-        )
-    return like(result, rack_power_limit_w, server_power_w)
-
-
-@elementwise
-def cooling_type(rack_power_w, air_cooling_max_rack_power_w):
-    """Cooling a rack needs: ``"air"`` up to the air ceiling, ``"liquid"`` above.
-
-    Parameters
-    ----------
-    rack_power_w : numeric
-        IT power of the rack. [W]
-    air_cooling_max_rack_power_w : numeric
-        Highest rack power air cooling handles, e.g.
-        ``PlanAssumptions().air_cooling_max_rack_power_w`` (30 kW). [W]
-
-    Returns
-    -------
-    str or ndarray of str or Series
-        One of :data:`COOLING_TYPES` per rack.
-
-    Examples
-    --------
-    >>> cooling_type(4 * 10.2e3, 30e3), cooling_type(2 * 10.2e3, 30e3)
-    ('liquid', 'air')
-    """
-    power = as_float_array("rack_power_w", rack_power_w)
-    limit = as_float_array("air_cooling_max_rack_power_w", air_cooling_max_rack_power_w)
-    result = np.where(power > limit, COOLING_TYPES[1], COOLING_TYPES[0])
-    pd = sys.modules.get("pandas")
-    if pd is not None and isinstance(rack_power_w, pd.Series):
-        return pd.Series(result, index=rack_power_w.index)
-    if result.ndim == 0:
-        return str(result)
-    return result
-
-
-# --------------------------------------------------------------------------------------------
-# step 4: buy or rent
-# --------------------------------------------------------------------------------------------
-
-
-@elementwise
-def ownership_cost_usd(time_s, capex_usd, it_power_w, facility_power_w, utilisation, *,
-                       colocation_usd_per_kw_month, electricity_usd_per_kwh):
-    """Cumulative cost of owning a cluster after a time [USD].
-
-    Parameters
-    ----------
-    time_s : numeric
-        Time since the cluster went into service t. [s]
-    capex_usd : numeric
-        Purchase price of the cluster K (servers and network). [USD]
-    it_power_w : numeric
-        Contracted (nameplate) IT power :math:`P_{IT}` the colocation bills for. [W]
-    facility_power_w : numeric
-        Average power at the wall while training, PUE included, :math:`P_{wall}`. [W]
-    utilisation : numeric
-        Fraction of the time the cluster trains u, in (0, 1]; idle power is neglected.
-        [fraction]
-    colocation_usd_per_kw_month : numeric
-        Colocation rent r. [USD/(kW month)]
-    electricity_usd_per_kwh : numeric
-        Electricity price e. [USD/kWh]
-
-    Returns
-    -------
-    cost_usd : numeric
-        [USD]
-
-    Notes
-    -----
-    .. math:: C_{own}(t) = K + r\\,\\frac{P_{IT}}{1\\,\\mathrm{kW}}\\,\\frac{t}{1\\,\\mathrm{month}}
-              + e\\,u\\,P_{wall}\\,t
-    """
-    t = as_float_array("time_s", time_s, allow_zero=True)
-    k = as_float_array("capex_usd", capex_usd, allow_zero=True)
-    p_it = as_float_array("it_power_w", it_power_w, allow_zero=True)
-    p_wall = as_float_array("facility_power_w", facility_power_w, allow_zero=True)
-    u = check_fraction("utilisation", utilisation)
-    r = as_float_array("colocation_usd_per_kw_month", colocation_usd_per_kw_month, allow_zero=True)
-    e = as_float_array("electricity_usd_per_kwh", electricity_usd_per_kwh, allow_zero=True)
-    energy = np.asarray(_cost.energy_cost_usd(u * p_wall * t, e))
-    result = k + r * p_it / W_PER_KW * t / SECONDS_PER_MONTH + energy
-    return like(result, time_s, capex_usd, it_power_w, facility_power_w, utilisation,
-                 colocation_usd_per_kw_month, electricity_usd_per_kwh)
-
-
-@elementwise
-def rental_cost_over_time_usd(time_s, n_accelerators, rental_usd_per_hour, utilisation=1.0):
-    """Cumulative rent for a number of accelerators after a time [USD].
-
-    Parameters
-    ----------
-    time_s : numeric
-        Elapsed time t. [s]
-    n_accelerators : numeric
-        Accelerators rented n. [count]
-    rental_usd_per_hour : numeric
-        Price per accelerator-hour p. [USD/h]
-    utilisation : numeric
-        Fraction of the time paid for u, in (0, 1]: the utilisation for on-demand rent,
-        1 for committed use, which bills every hour of the term. [fraction]
-
-    Returns
-    -------
-    cost_usd : numeric
-        :math:`C_{rent}(t) = p\\,n\\,u\\,t / 3600`. [USD]
-    """
-    t = as_float_array("time_s", time_s, allow_zero=True)
-    n = as_count_array("n_accelerators", n_accelerators)
-    p = as_float_array("rental_usd_per_hour", rental_usd_per_hour)
-    u = check_fraction("utilisation", utilisation)
-    hours = n * u * t / SECONDS_PER_HOUR
-    return like(np.asarray(_cost.rental_cost_usd(hours, p)), time_s, n_accelerators,
-                rental_usd_per_hour, utilisation)
-
-
-@elementwise
-def break_even_time_s(upfront_usd, own_usd_per_s, rent_usd_per_s):
-    """Time after which owning has cost less than renting [s].
-
-    Parameters
-    ----------
-    upfront_usd : numeric
-        Cost of owning at time zero (capex, net of any resale credit). [USD]
-    own_usd_per_s : numeric
-        Running cost of owning. [USD/s]
-    rent_usd_per_s : numeric
-        Cost of renting the same capacity. [USD/s]
-
-    Returns
-    -------
-    time_s : numeric
-        :math:`t^* = K / (\\dot C_{rent} - \\dot C_{own})`; ``inf`` when renting runs no dearer
-        than owning, i.e. owning never catches up. [s]
-    """
-    k = as_float_array("upfront_usd", upfront_usd, allow_zero=True)
-    own = as_float_array("own_usd_per_s", own_usd_per_s, allow_zero=True)
-    rent = as_float_array("rent_usd_per_s", rent_usd_per_s, allow_zero=True)
-    margin = rent - own
-    with np.errstate(divide="ignore", invalid="ignore"):
-        result = np.where(margin > 0, k / np.where(margin > 0, margin, 1.0), np.inf)
-    return like(result, upfront_usd, own_usd_per_s, rent_usd_per_s)
-
-
-@elementwise
-def break_even_utilisation(capex_usd, fixed_usd_per_s, energy_usd_per_s,
-                           rent_usd_per_s, horizon_s, resale_usd=0.0):
-    """Utilisation above which owning beats on-demand rent over a horizon.
-
-    Parameters
-    ----------
-    capex_usd : numeric
-        Purchase price K. [USD]
-    fixed_usd_per_s : numeric
-        Costs of owning that run whether or not the cluster trains F (colocation). [USD/s]
-    energy_usd_per_s : numeric
-        Electricity while training at full load E. [USD/s]
-    rent_usd_per_s : numeric
-        On-demand rent of the same accelerators while they train R. [USD/s]
-    horizon_s : numeric
-        Comparison horizon H. [s]
-    resale_usd : numeric
-        Value recovered at the end of the horizon V. [USD]
-
-    Returns
-    -------
-    utilisation : numeric
-        :math:`u^* = \\frac{K - V + F H}{(R - E) H}` [fraction]. Values above 1 mean owning
-        does not pay off within the horizon even at full use; ``inf`` when rent does not
-        exceed the electricity it saves.
-
-    Notes
-    -----
-    Equates :math:`K - V + F H + u E H` (own) with :math:`u R H` (rent on demand, paying only
-    for the hours used).
-    """
-    k = as_float_array("capex_usd", capex_usd, allow_zero=True)
-    f = as_float_array("fixed_usd_per_s", fixed_usd_per_s, allow_zero=True)
-    e = as_float_array("energy_usd_per_s", energy_usd_per_s, allow_zero=True)
-    r = as_float_array("rent_usd_per_s", rent_usd_per_s)
-    h = as_float_array("horizon_s", horizon_s)
-    v = as_float_array("resale_usd", resale_usd, allow_zero=True)
-    margin = (r - e) * h
-    with np.errstate(divide="ignore", invalid="ignore"):
-        result = np.where(margin > 0, (k - v + f * h) / np.where(margin > 0, margin, 1.0),
-                          np.inf)
-    return like(result, capex_usd, fixed_usd_per_s, energy_usd_per_s, rent_usd_per_s,
-                 horizon_s, resale_usd)
 
 
 # --------------------------------------------------------------------------------------------
