@@ -51,8 +51,8 @@ __all__ = [
     "PriceAssumptions",
     "RENTAL_TERMS",
     "amortized_hardware_cost_usd",
+    "break_even_occupancy",
     "break_even_time_s",
-    "break_even_utilisation",
     "capex_breakdown_usd",
     "cluster_capex_usd",
     "committed_use_discount",
@@ -428,7 +428,7 @@ def rental_cost_usd(accelerator_hours, rental_usd_per_hour):
 
 
 @elementwise
-def ownership_cost_usd(time_s, capex_usd, it_power_w, facility_power_w, utilisation, *,
+def ownership_cost_usd(time_s, capex_usd, it_power_w, facility_power_w, occupancy, *,
                        colocation_usd_per_kw_month, electricity_usd_per_kwh):
     """Cumulative cost of owning a cluster after a time [USD].
 
@@ -442,9 +442,9 @@ def ownership_cost_usd(time_s, capex_usd, it_power_w, facility_power_w, utilisat
         Contracted (nameplate) IT power :math:`P_{IT}` the colocation bills for. [W]
     facility_power_w : numeric
         Average power at the wall while training, PUE included, :math:`P_{wall}`. [W]
-    utilisation : numeric
-        Fraction of the time the cluster trains u, in (0, 1]; idle power is neglected.
-        [fraction]
+    occupancy : numeric
+        Occupancy u: the share of the time the owned cluster is busy training, in (0, 1];
+        idle power is neglected. [fraction]
     colocation_usd_per_kw_month : numeric
         Colocation rent r. [USD/(kW month)]
     electricity_usd_per_kwh : numeric
@@ -464,17 +464,17 @@ def ownership_cost_usd(time_s, capex_usd, it_power_w, facility_power_w, utilisat
     k = as_float_array("capex_usd", capex_usd, allow_zero=True)
     p_it = as_float_array("it_power_w", it_power_w, allow_zero=True)
     p_wall = as_float_array("facility_power_w", facility_power_w, allow_zero=True)
-    u = check_fraction("utilisation", utilisation)
+    u = check_fraction("occupancy", occupancy)
     r = as_float_array("colocation_usd_per_kw_month", colocation_usd_per_kw_month, allow_zero=True)
     e = as_float_array("electricity_usd_per_kwh", electricity_usd_per_kwh, allow_zero=True)
     energy = np.asarray(energy_cost_usd(u * p_wall * t, e))
     result = k + r * p_it / W_PER_KW * t / SECONDS_PER_MONTH + energy
-    return like(result, time_s, capex_usd, it_power_w, facility_power_w, utilisation,
+    return like(result, time_s, capex_usd, it_power_w, facility_power_w, occupancy,
                  colocation_usd_per_kw_month, electricity_usd_per_kwh)
 
 
 @elementwise
-def rental_cost_over_time_usd(time_s, n_accelerators, rental_usd_per_hour, utilisation=1.0):
+def rental_cost_over_time_usd(time_s, n_accelerators, rental_usd_per_hour, occupancy=1.0):
     """Cumulative rent for a number of accelerators after a time [USD].
 
     Parameters
@@ -485,9 +485,9 @@ def rental_cost_over_time_usd(time_s, n_accelerators, rental_usd_per_hour, utili
         Accelerators rented n. [count]
     rental_usd_per_hour : numeric
         Price per accelerator-hour p. [USD/h]
-    utilisation : numeric
-        Fraction of the time paid for u, in (0, 1]: the utilisation for on-demand rent,
-        1 for committed use, which bills every hour of the term. [fraction]
+    occupancy : numeric
+        Share of the time paid for u, in (0, 1]: the occupancy (busy share) for on-demand
+        rent, 1 for committed use, which bills every hour of the term. [fraction]
 
     Returns
     -------
@@ -497,10 +497,10 @@ def rental_cost_over_time_usd(time_s, n_accelerators, rental_usd_per_hour, utili
     t = as_float_array("time_s", time_s, allow_zero=True)
     n = as_count_array("n_accelerators", n_accelerators)
     p = as_float_array("rental_usd_per_hour", rental_usd_per_hour)
-    u = check_fraction("utilisation", utilisation)
+    u = check_fraction("occupancy", occupancy)
     hours = n * u * t / SECONDS_PER_HOUR
     return like(np.asarray(rental_cost_usd(hours, p)), time_s, n_accelerators,
-                rental_usd_per_hour, utilisation)
+                rental_usd_per_hour, occupancy)
 
 
 @elementwise
@@ -532,9 +532,10 @@ def break_even_time_s(upfront_usd, own_usd_per_s, rent_usd_per_s):
 
 
 @elementwise
-def break_even_utilisation(capex_usd, fixed_usd_per_s, energy_usd_per_s,
-                           rent_usd_per_s, horizon_s, resale_usd=0.0):
-    """Utilisation above which owning beats on-demand rent over a horizon.
+def break_even_occupancy(capex_usd, fixed_usd_per_s, energy_usd_per_s,
+                         rent_usd_per_s, horizon_s, resale_usd=0.0):
+    """Occupancy (busy share of an owned cluster) above which owning beats on-demand rent over
+    a horizon.
 
     Parameters
     ----------
@@ -553,7 +554,7 @@ def break_even_utilisation(capex_usd, fixed_usd_per_s, energy_usd_per_s,
 
     Returns
     -------
-    utilisation : numeric
+    occupancy : numeric
         :math:`u^* = \\frac{K - V + F H}{(R - E) H}` [fraction]. Values above 1 mean owning
         does not pay off within the horizon even at full use; ``inf`` when rent does not
         exceed the electricity it saves.

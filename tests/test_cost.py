@@ -10,7 +10,7 @@ import pytest
 import scaling
 from scaling.clusters import average_power_per_accelerator_w, cluster, energy_j
 from scaling.cost import (
-    EPOCH_DEPRECIATION_RATE_PER_YEAR, EPOCH_NETWORK_COST_OVERHEAD, PriceAssumptions, amortized_hardware_cost_usd, break_even_time_s, break_even_utilisation, capex_breakdown_usd, cluster_capex_usd, committed_use_discount, depreciated_value_usd, discounted_rental_usd_per_hour, electricity_price_usd_per_kwh, energy_cost_usd, ownership_cost_usd, rental_cost_over_time_usd, rental_cost_usd,
+    EPOCH_DEPRECIATION_RATE_PER_YEAR, EPOCH_NETWORK_COST_OVERHEAD, PriceAssumptions, amortized_hardware_cost_usd, break_even_time_s, break_even_occupancy, capex_breakdown_usd, cluster_capex_usd, committed_use_discount, depreciated_value_usd, discounted_rental_usd_per_hour, electricity_price_usd_per_kwh, energy_cost_usd, ownership_cost_usd, rental_cost_over_time_usd, rental_cost_usd,
 )
 from scaling.studies.hardware import cluster_cost_breakdown
 from scaling.errors import InfeasibleRunError
@@ -265,12 +265,12 @@ def test_break_even_time_equalises_the_costs():
     assert break_even_time_s(capex, 0.06, 0.05) == math.inf
 
 
-def test_break_even_utilisation_equalises_horizon_costs():
+def test_break_even_occupancy_equalises_horizon_costs():
     capex, fixed, energy, rent, horizon = 4e6, 0.008, 0.003, 0.09, 3 * SECONDS_PER_YEAR
-    u = break_even_utilisation(capex, fixed, energy, rent, horizon)
+    u = break_even_occupancy(capex, fixed, energy, rent, horizon)
     assert 0 < u < 1
     np.testing.assert_allclose(capex + fixed * horizon + u * energy * horizon,
                                u * rent * horizon, rtol=1e-12)
-    assert break_even_utilisation(capex, fixed, 0.1, 0.09, horizon) == math.inf
+    assert break_even_occupancy(capex, fixed, 0.1, 0.09, horizon) == math.inf
     # resale lowers the bar
-    assert break_even_utilisation(capex, fixed, energy, rent, horizon, resale_usd=1e6) < u
+    assert break_even_occupancy(capex, fixed, energy, rent, horizon, resale_usd=1e6) < u

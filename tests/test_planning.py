@@ -14,8 +14,8 @@ from scaling.clusters import EPOCH_OTHER_PUE, default_rack_power_w
 from scaling.cost import PriceAssumptions
 from scaling.studies.planning import (
     RENTAL_OPTIONS, SENSITIVITY_PARAMETERS, PlanAssumptions, PilotPlan, TrainingPlan,
-    break_even_table, buy_vs_rent, compare_accelerators, pilot_plan, plan_training,
-    sensitivity,
+    break_even_table, buy_vs_rent, buy_vs_rent_sensitivity, compare_accelerators, pilot_plan,
+    plan_training,
 )
 from scaling.units import SECONDS_PER_DAY
 
@@ -148,14 +148,14 @@ def test_plan_without_catalog_prices_keeps_the_hardware_and_leaves_money_unknown
     plan = plan_training(8e9, 2e12, deadline_s=30 * SECONDS_PER_DAY, accelerator="TPU-v7")
     assert plan.n_accelerators > 0 and plan.time_s <= 30 * SECONDS_PER_DAY
     assert math.isnan(plan.capex_usd) and math.isnan(plan.run_rental_cost_usd)
-    assert math.isnan(plan.break_even_utilisation)
+    assert math.isnan(plan.break_even_occupancy)
     assert plan.break_even(0.7)["break_even_months"].isna().all()
     priced = plan_training(8e9, 2e12, deadline_s=30 * SECONDS_PER_DAY,
                            accelerator=dataclasses.replace(scaling.accelerator("TPU-v7"),
                                                            price_usd=30_000.0),
                            rental_usd_per_hour=4.0)
     assert priced.chip.price_usd == 30_000.0
-    assert priced.capex_usd > 0 and 0 < priced.break_even_utilisation
+    assert priced.capex_usd > 0 and 0 < priced.break_even_occupancy
     assert priced.pilot(fraction=0.25, duration_s=SECONDS_PER_DAY).rental_cost_usd > 0
 
 
@@ -165,7 +165,7 @@ def test_plan_unknown_accelerator_lists_names():
 
 
 def test_buy_vs_rent_curves(plan_8b):
-    frame = buy_vs_rent(plan_8b, utilisation=0.7)
+    frame = buy_vs_rent(plan_8b, occupancy=0.7)
     assert set(frame["option"]) == {"own", *RENTAL_OPTIONS}
     start = frame[frame["month"] == 0].set_index("option")["cost_usd"]
     assert start["own"] == pytest.approx(plan_8b.capex_usd)
@@ -177,16 +177,16 @@ def test_buy_vs_rent_curves(plan_8b):
 
 
 def test_break_even_table_consistent_with_curves(plan_8b):
-    table = break_even_table(plan_8b, utilisation=0.7).set_index("option")
+    table = break_even_table(plan_8b, occupancy=0.7).set_index("option")
     months = table.loc["on_demand", "break_even_months"]
     assert 0 < months < np.inf
-    curves = buy_vs_rent(plan_8b, utilisation=0.7, months=[months])
+    curves = buy_vs_rent(plan_8b, occupancy=0.7, months=[months])
     at = curves.set_index("option")["cost_usd"]
     np.testing.assert_allclose(at["own"], at["on_demand"], rtol=1e-9)
-    # break-even utilisation: owning and on-demand rent cost the same over 3 years
-    u = plan_8b.break_even_utilisation
+    # break-even occupancy: owning and on-demand rent cost the same over 3 years
+    u = plan_8b.break_even_occupancy
     if u <= 1:
-        row = break_even_table(plan_8b, utilisation=u).set_index("option").loc["on_demand"]
+        row = break_even_table(plan_8b, occupancy=u).set_index("option").loc["on_demand"]
         np.testing.assert_allclose(row["own_minus_rent_usd"], 0.0, atol=1e-6 * row["own_cost_usd"])
 
 
@@ -198,12 +198,12 @@ def test_resale_credit_lowers_the_cost_of_owning(plan_8b):
     # Epoch: value falls 0.14 OOM per year -> 10**-0.42 = 38% left after 3 years
     np.testing.assert_allclose(credited.resale_usd(), plan_8b.capex_usd * 10 ** -0.42,
                                rtol=1e-9)
-    assert credited.break_even_utilisation < plan_8b.break_even_utilisation
+    assert credited.break_even_occupancy < plan_8b.break_even_occupancy
 
 
 def test_compare_accelerators_one_row_each():
     table = compare_accelerators(8e9, 2e12, deadline_s=30 * SECONDS_PER_DAY,
-                                 accelerators=["H100-SXM", "B200"], utilisation=0.7,
+                                 accelerators=["H100-SXM", "B200"], occupancy=0.7,
                                  rental_usd_per_hour={"B200": 5.0}, assumptions=ENTERPRISE)
     assert list(table["accelerator"]) == ["H100-SXM", "B200"]
     # B200 has 2.27x the bf16 peak at a lower default MFU: fewer accelerators
@@ -230,13 +230,13 @@ def test_pilot_plan(plan_8b):
         pilot_plan(plan_8b, fraction=1.5, duration_s=1.0)
 
 
-def test_sensitivity_rows_and_directions(plan_8b):
-    table = sensitivity(plan_8b, utilisation=0.7, ranges={
-        "mfu": (0.3, 0.5), "rental_usd_per_hour": (2.0, 5.0), "utilisation": (0.3, 1.0)})
+def test_buy_vs_rent_sensitivity_rows_and_directions(plan_8b):
+    table = buy_vs_rent_sensitivity(plan_8b, occupancy=0.7, ranges={
+        "mfu": (0.3, 0.5), "rental_usd_per_hour": (2.0, 5.0), "occupancy": (0.3, 1.0)})
     # one row per input and output (the generic sensitivity table)
     assert len(table) == 3 * 6
     assert set(table["output"]) == {"n_accelerators", "capex_usd", "run_rental_cost_usd",
-                                    "break_even_utilisation", "break_even_months",
+                                    "break_even_occupancy", "break_even_months",
                                     "own_minus_rent_usd"}
     by = table.set_index(["input", "output"])
     mfu = by.loc[("mfu", "n_accelerators")]
@@ -245,10 +245,10 @@ def test_sensitivity_rows_and_directions(plan_8b):
     # dearer rent makes owning relatively cheaper; more use makes owning cheaper
     rent = by.loc[("rental_usd_per_hour", "own_minus_rent_usd")]
     assert rent["output_high"] < rent["output_low"]
-    use = by.loc[("utilisation", "own_minus_rent_usd")]
+    use = by.loc[("occupancy", "own_minus_rent_usd")]
     assert use["output_high"] < use["output_low"]
-    # utilisation does not change the cluster
-    assert by.loc[("utilisation", "n_accelerators"), "swing"] == 0
+    # occupancy does not change the cluster
+    assert by.loc[("occupancy", "n_accelerators"), "swing"] == 0
     with pytest.raises(ValueError, match="ranges key 'moon_phase'.*valid names: mfu"):
-        sensitivity(plan_8b, utilisation=0.7, ranges={"moon_phase": (0, 1)})
-    assert set(SENSITIVITY_PARAMETERS) >= {"mfu", "rental_usd_per_hour", "utilisation"}
+        buy_vs_rent_sensitivity(plan_8b, occupancy=0.7, ranges={"moon_phase": (0, 1)})
+    assert set(SENSITIVITY_PARAMETERS) >= {"mfu", "rental_usd_per_hour", "occupancy"}

@@ -16,7 +16,7 @@ cluster and start with a pilot":
    above.
 4. **Buy or rent.** Cumulative cost of owning (capex + colocation + electricity) against renting
    on demand or on 1- and 3-year commitments, with the break-even month and the break-even
-   utilisation over a 3-year horizon.
+   occupancy (the share of the time an owned cluster is busy) over a 3-year horizon.
 5. **Pilot.** A fraction of the cluster for a short run: what it costs to rent and what it
    can prove.
 
@@ -68,13 +68,13 @@ from scaling.clusters import (
     whole_servers,
 )
 from scaling.cost import (
-    break_even_time_s, break_even_utilisation, ownership_cost_usd, rental_cost_over_time_usd,
+    break_even_occupancy, break_even_time_s, ownership_cost_usd, rental_cost_over_time_usd,
 )
 from scaling.errors import InfeasibleRunError
 from scaling.hardware import Accelerator, as_accelerator
 from scaling.laws import DEFAULT_LAW, FLOP_PER_PARAM_PER_TOKEN, compute_optimal, training_flop
 from scaling.results import NOT_A_COLUMN, Result
-from scaling.uncertainty import sensitivity as _sensitivity
+from scaling.uncertainty import sensitivity
 from scaling.units import (
     J_PER_MWH,
     SECONDS_PER_DAY,
@@ -93,7 +93,7 @@ __all__ = [
     "buy_vs_rent",
     "break_even_table",
     "pilot_plan",
-    "sensitivity",
+    "buy_vs_rent_sensitivity",
     "SENSITIVITY_PARAMETERS",
 ]
 
@@ -151,7 +151,7 @@ class PlanAssumptions:
 
     Notes
     -----
-    The chain's assumptions (utilisation, precision, PUE, failures, and the prices: capex
+    The chain's assumptions (MFU model, precision, PUE, failures, and the prices: capex
     overheads, electricity, depreciation, and the provider whose committed-use discounts turn
     the on-demand price into 1- and 3-year prices) live in :class:`scaling.Assumptions`. An
     enterprise in a colocation facility is not a hyperscaler: Epoch's PUE for other operators
@@ -220,9 +220,10 @@ class TrainingPlan(Result):
         Training time at the planned size (<= deadline) and the energy it draws.
     capex_usd
         Purchase price of servers and network.
-    rental_on_demand_usd_per_hour, run_rental_cost_usd, break_even_utilisation
-        On-demand price per accelerator-hour, on-demand rent of the run, and the utilisation
-        above which owning beats on-demand rent over the horizon.
+    rental_on_demand_usd_per_hour, run_rental_cost_usd, break_even_occupancy
+        On-demand price per accelerator-hour, on-demand rent of the run, and the occupancy
+        (busy share of the owned cluster) above which owning beats on-demand rent over the
+        horizon.
     rental_usd_per_hour : dict
         Per-accelerator-hour prices by rental option (:data:`RENTAL_OPTIONS`; not a column).
     chip : Accelerator
@@ -266,7 +267,7 @@ class TrainingPlan(Result):
     capex_usd: float
     rental_on_demand_usd_per_hour: float
     run_rental_cost_usd: float
-    break_even_utilisation: float
+    break_even_occupancy: float
     electricity_usd_per_kwh: float
     rental_usd_per_hour: dict = field(metadata=NOT_A_COLUMN)
     chip: object = field(repr=False, metadata=NOT_A_COLUMN)
@@ -298,13 +299,13 @@ class TrainingPlan(Result):
         """Value credited at the end of the horizon (0 unless ``credit_resale_value``) [USD]."""
         return _resale_usd(self.capex_usd, self.plan_assumptions, self.assumptions)
 
-    def buy_vs_rent(self, utilisation, *, months=None):
+    def buy_vs_rent(self, occupancy, *, months=None):
         """Cumulative cost curves; forwards to :func:`buy_vs_rent`."""
-        return buy_vs_rent(self, utilisation=utilisation, months=months)
+        return buy_vs_rent(self, occupancy=occupancy, months=months)
 
-    def break_even(self, utilisation):
+    def break_even(self, occupancy):
         """Break-even table per rental option; forwards to :func:`break_even_table`."""
-        return break_even_table(self, utilisation=utilisation)
+        return break_even_table(self, occupancy=occupancy)
 
     def pilot(self, *, fraction, duration_s, law=None):
         """Pilot phase; forwards to :func:`pilot_plan`."""
@@ -327,7 +328,7 @@ class TrainingPlan(Result):
             ("energy", self.energy_j / J_PER_MWH, "MWh"),
             ("capex", self.capex_usd, "USD"),
             ("on-demand rent for the run", self.run_rental_cost_usd, "USD"),
-            ("break-even utilisation (3-yr, vs on demand)", self.break_even_utilisation, ""),
+            ("break-even occupancy (3-yr, vs on demand)", self.break_even_occupancy, ""),
         ]
         return pd.DataFrame(rows, columns=["quantity", "value", "unit"]).set_index("quantity")
 
@@ -423,7 +424,24 @@ def plan_training(n_params, n_tokens, *, deadline_s, accelerator, rental_usd_per
     n_tokens = scalar("n_tokens", n_tokens)
     deadline_s = scalar("deadline_s", deadline_s)
     compute = float(training_flop(n_params, n_tokens))
+    counts, run = _accelerator_counts(compute, deadline_s, acc, n_params, model, a,
+                                      plan_assumptions)
+    return TrainingPlan(
+        accelerator=acc.name, n_params=n_params, n_tokens=n_tokens, compute_flop=compute,
+        deadline_s=deadline_s, precision=a.precision, mfu=float(run.mfu),
+        goodput=float(run.goodput), **counts,
+        **_racks_and_power(acc, counts["n_servers"], plan_assumptions),
+        facility_power_w=float(run.peak_facility_power_w),
+        average_facility_power_w=float(run.facility_power_w), time_s=float(run.time_s),
+        energy_j=float(run.energy_j),
+        **_money(run, acc, counts["n_accelerators"], rental_usd_per_hour, a, plan_assumptions),
+        chip=acc, run=run, assumptions=a, plan_assumptions=plan_assumptions,
+    )
 
+
+def _accelerator_counts(compute, deadline_s, acc, n_params, model, a, plan_assumptions):
+    """Step 2 of a plan: the counts the deadline (the chain's one inverse) and the training
+    state's memory need, and the whole-server run that meets the deadline."""
     machine = setup(as_machine(accelerator=acc, count_required=False), a)
     n_cont = float(solve.accelerators_for_deadline(machine, compute, deadline_s,
                                                    n_params=n_params, model=model).value)
@@ -433,16 +451,34 @@ def plan_training(n_params, n_tokens, *, deadline_s, accelerator, rental_usd_per
     n_servers, run = _whole_server_run(
         compute, deadline_s, acc, n_params, model, a,
         int(whole_servers(max(n_cont, n_memory), per_server)), per_server)
-    n_acc = n_servers * per_server
+    return {"n_accelerators_for_deadline": n_cont, "n_accelerators_for_memory": n_memory,
+            "n_accelerators": int(n_servers * per_server), "n_servers": n_servers}, run
 
-    power_server = float(server_power_w(acc.tdp_w, acc.chip_to_server_power, per_server))
+
+def _racks_and_power(acc, n_servers, plan_assumptions) -> dict:
+    """Step 3 of a plan: servers per rack, racks, nameplate power and the cooling it needs,
+    and the layout that stays under the air-cooling ceiling."""
+    power_server = float(server_power_w(acc.tdp_w, acc.chip_to_server_power,
+                                        plan_assumptions.accelerators_per_server))
     per_rack = plan_assumptions.servers_per_rack
     rack_power = per_rack * power_server if n_servers >= per_rack else n_servers * power_server
     air_limit = plan_assumptions.air_cooling_max_rack_power_w
     per_air_rack = int(np.floor(air_limit / power_server))
-    racks_air = (float(racks_needed(n_servers, per_air_rack)) if per_air_rack >= 1
-                 else float("nan"))
+    n_acc = n_servers * plan_assumptions.accelerators_per_server
+    return {
+        "n_racks": int(racks_needed(n_servers, per_rack)), "servers_per_rack": per_rack,
+        "server_power_w": power_server, "rack_power_w": rack_power,
+        "cooling": cooling_type(rack_power, air_limit), "servers_per_air_rack": per_air_rack,
+        "n_racks_air": (float(racks_needed(n_servers, per_air_rack)) if per_air_rack >= 1
+                        else float("nan")),
+        "it_power_w": float(_clusters.peak_it_power_w(n_acc, acc.tdp_w,
+                                                       acc.chip_to_server_power)),
+    }
 
+
+def _money(run, acc, n_acc, rental_usd_per_hour, a, plan_assumptions) -> dict:
+    """Step 4 of a plan: capex, rental prices by option, the run's on-demand rent and the
+    break-even occupancy against on-demand rent over the horizon (NaN where unpriced)."""
     on_demand = (acc.rental_usd_per_hour if rental_usd_per_hour is None
                  else scalar("rental_usd_per_hour", rental_usd_per_hour))
     rent = {term: math.nan if math.isnan(on_demand) else float(
@@ -451,32 +487,19 @@ def plan_training(n_params, n_tokens, *, deadline_s, accelerator, rental_usd_per
     it_power = float(_clusters.peak_it_power_w(n_acc, acc.tdp_w, acc.chip_to_server_power))
     capex = float(run.hardware_capex_usd)
     electricity = float(a.prices.electricity_usd_per_kwh)
-    horizon = plan_assumptions.horizon_s
     fixed = plan_assumptions.colocation_usd_per_kw_month * it_power / W_PER_KW / SECONDS_PER_MONTH
     energy_rate = float(_cost.energy_cost_usd(run.facility_power_w, electricity))
     priced = not (math.isnan(capex) or math.isnan(on_demand))
     rent_rate = float(rental_cost_over_time_usd(1.0, n_acc, on_demand)) if priced else math.nan
-    return TrainingPlan(
-        accelerator=acc.name, n_params=n_params, n_tokens=n_tokens, compute_flop=compute,
-        deadline_s=deadline_s, precision=a.precision, mfu=float(run.mfu),
-        goodput=float(run.goodput), n_accelerators_for_deadline=float(n_cont),
-        n_accelerators_for_memory=n_memory, n_accelerators=int(n_acc),
-        n_servers=n_servers, n_racks=int(racks_needed(n_servers, per_rack)),
-        servers_per_rack=per_rack, server_power_w=power_server, rack_power_w=rack_power,
-        cooling=cooling_type(rack_power, air_limit), servers_per_air_rack=per_air_rack,
-        n_racks_air=racks_air, it_power_w=it_power,
-        facility_power_w=float(run.peak_facility_power_w),
-        average_facility_power_w=float(run.facility_power_w), time_s=float(run.time_s),
-        energy_j=float(run.energy_j), capex_usd=capex,
-        rental_on_demand_usd_per_hour=rent["on_demand"],
-        run_rental_cost_usd=(math.nan if math.isnan(on_demand) else float(
+    return {
+        "capex_usd": capex, "rental_on_demand_usd_per_hour": rent["on_demand"],
+        "run_rental_cost_usd": (math.nan if math.isnan(on_demand) else float(
             rental_cost_over_time_usd(run.time_s, n_acc, on_demand))),
-        break_even_utilisation=float(break_even_utilisation(
-            capex, fixed, energy_rate, rent_rate, horizon,
+        "break_even_occupancy": float(break_even_occupancy(
+            capex, fixed, energy_rate, rent_rate, plan_assumptions.horizon_s,
             _resale_usd(capex, plan_assumptions, a))) if priced else math.nan,
-        electricity_usd_per_kwh=electricity, rental_usd_per_hour=rent, chip=acc, run=run,
-        assumptions=a, plan_assumptions=plan_assumptions,
-    )
+        "electricity_usd_per_kwh": electricity, "rental_usd_per_hour": rent,
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -484,15 +507,16 @@ def plan_training(n_params, n_tokens, *, deadline_s, accelerator, rental_usd_per
 # --------------------------------------------------------------------------------------------
 
 
-def buy_vs_rent(plan, *, utilisation, months=None):
+def buy_vs_rent(plan, *, occupancy, months=None):
     """Cumulative cost of owning the planned cluster versus renting it, month by month.
 
     Parameters
     ----------
     plan : TrainingPlan
-    utilisation : float
-        Fraction of the time the cluster trains, in (0, 1]. Owning pays electricity and
-        on-demand renting pays rent only for that fraction; committed use pays every hour.
+    occupancy : float
+        Share of the time the owned cluster is busy training, in (0, 1]. Owning pays
+        electricity and on-demand renting pays rent only for that share; committed use pays
+        every hour.
     months : array_like, optional
         Months since start; default 0..horizon in steps of 1.
 
@@ -504,18 +528,18 @@ def buy_vs_rent(plan, *, utilisation, months=None):
     """
     import pandas as pd
 
-    check_fraction("utilisation", utilisation)
+    check_fraction("occupancy", occupancy)
     if months is None:
         months = np.arange(0, round(plan.plan_assumptions.horizon_s / SECONDS_PER_MONTH) + 1)
     months = np.atleast_1d(as_float_array("months", months, allow_zero=True))
     t = months * SECONDS_PER_MONTH
     own = np.full(t.shape, np.nan) if math.isnan(plan.capex_usd) else ownership_cost_usd(
-        t, plan.capex_usd, plan.it_power_w, plan.average_facility_power_w, utilisation,
+        t, plan.capex_usd, plan.it_power_w, plan.average_facility_power_w, occupancy,
         colocation_usd_per_kw_month=plan.plan_assumptions.colocation_usd_per_kw_month,
         electricity_usd_per_kwh=plan.electricity_usd_per_kwh)
     frames = [pd.DataFrame({"month": months, "time_s": t, "option": "own", "cost_usd": own})]
     for option in RENTAL_OPTIONS:
-        paid = utilisation if option == "on_demand" else 1.0
+        paid = occupancy if option == "on_demand" else 1.0
         price = plan.rental_usd_per_hour[option]
         cost = np.full(t.shape, np.nan) if math.isnan(price) else rental_cost_over_time_usd(
             t, plan.n_accelerators, price, paid)
@@ -524,14 +548,14 @@ def buy_vs_rent(plan, *, utilisation, months=None):
     return pd.concat(frames, ignore_index=True)
 
 
-def break_even_table(plan, *, utilisation):
+def break_even_table(plan, *, occupancy):
     """Owning against each rental option over the plan's horizon.
 
     Parameters
     ----------
     plan : TrainingPlan
-    utilisation : float
-        Fraction of the time the owned cluster trains, in (0, 1].
+    occupancy : float
+        Share of the time the owned cluster is busy training, in (0, 1].
 
     Returns
     -------
@@ -543,7 +567,7 @@ def break_even_table(plan, *, utilisation):
     """
     import pandas as pd
 
-    u = float(check_fraction("utilisation", utilisation))
+    u = float(check_fraction("occupancy", occupancy))
     horizon = plan.plan_assumptions.horizon_s
     own_rate = plan.fixed_cost_usd_per_s() + u * plan.energy_cost_usd_per_s()
     resale = plan.resale_usd()
@@ -570,7 +594,7 @@ def break_even_table(plan, *, utilisation):
 # --------------------------------------------------------------------------------------------
 
 
-def compare_accelerators(n_params, n_tokens, *, deadline_s, accelerators, utilisation,
+def compare_accelerators(n_params, n_tokens, *, deadline_s, accelerators, occupancy,
                          mfu=None, rental_usd_per_hour=None, assumptions=None,
                          plan_assumptions=None):
     """Plan the same target on several accelerators, one row each.
@@ -581,8 +605,8 @@ def compare_accelerators(n_params, n_tokens, *, deadline_s, accelerators, utilis
         As in :func:`plan_training`.
     accelerators : sequence of str or Accelerator
         Accelerators to compare.
-    utilisation : float
-        Utilisation of owned hardware for the 3-year cost columns, in (0, 1].
+    occupancy : float
+        Share of the time owned hardware is busy, for the 3-year cost columns, in (0, 1].
     mfu : Mapping, optional
         ``{name: mfu}`` per accelerator; names not given use ``assumptions.mfu`` (None:
         each accelerator's default).
@@ -596,7 +620,7 @@ def compare_accelerators(n_params, n_tokens, *, deadline_s, accelerators, utilis
     pandas.DataFrame
         :meth:`TrainingPlan.to_frame` columns plus ``own_cost_usd``,
         ``rent_on_demand_cost_usd`` and ``own_minus_rent_usd`` over the horizon and
-        ``break_even_months`` against on-demand rent at ``utilisation``.
+        ``break_even_months`` against on-demand rent at ``occupancy``.
     """
     import pandas as pd
 
@@ -618,7 +642,7 @@ def compare_accelerators(n_params, n_tokens, *, deadline_s, accelerators, utilis
                              assumptions=a if chip_mfu is None else a.replace(mfu=chip_mfu),
                              plan_assumptions=plan_assumptions)
         row = plan.to_frame()
-        on_demand = plan.break_even(utilisation).set_index("option").loc["on_demand"]
+        on_demand = plan.break_even(occupancy).set_index("option").loc["on_demand"]
         row["own_cost_usd"] = on_demand["own_cost_usd"]
         row["rent_on_demand_cost_usd"] = on_demand["rent_cost_usd"]
         row["own_minus_rent_usd"] = on_demand["own_minus_rent_usd"]
@@ -694,7 +718,7 @@ def pilot_plan(plan, *, fraction, duration_s, law=None):
     -----
     The pilot runs at the plan's assumptions; its compute is what the chain delivers in the
     pilot's time, :math:`C_p = C\\,t_p / t_{pilot}(C)` (time is linear in compute at the target
-    run's utilisation on the pilot's accelerators), which
+    run's MFU on the pilot's accelerators), which
     trains the target model on :math:`C_p / (6N)` tokens, or a compute-optimal model of its
     own.
     """
@@ -704,8 +728,8 @@ def pilot_plan(plan, *, fraction, duration_s, law=None):
     n_servers = int(whole_servers(f * plan.n_accelerators, per_server))
     n_acc = n_servers * per_server
     acc = plan.chip
-    # the target run's workload on the pilot's accelerators (the step-time utilisation plans
-    # that run, with its batch); time is linear in compute at that utilisation
+    # the target run's workload on the pilot's accelerators (the step-time model plans that
+    # run, with its batch); time is linear in compute at that MFU
     per_flop = estimate_run(plan.compute_flop, accelerator=acc, n_accelerators=n_acc,
                             n_params=plan.n_params, assumptions=plan.assumptions)
     compute = plan.compute_flop * t / per_flop.time_s
@@ -729,24 +753,24 @@ def pilot_plan(plan, *, fraction, duration_s, law=None):
 # sensitivity
 # --------------------------------------------------------------------------------------------
 
-#: Assumptions :func:`sensitivity` can vary, and where each lives.
-SENSITIVITY_PARAMETERS = ("mfu", "rental_usd_per_hour", "utilisation", "price_usd", "pue",
+#: Assumptions :func:`buy_vs_rent_sensitivity` can vary, and where each lives.
+SENSITIVITY_PARAMETERS = ("mfu", "rental_usd_per_hour", "occupancy", "price_usd", "pue",
                           "colocation_usd_per_kw_month", "electricity_usd_per_kwh")
 
-#: Outputs :func:`sensitivity` reports for every case.
+#: Outputs :func:`buy_vs_rent_sensitivity` reports for every case.
 SENSITIVITY_OUTPUTS = ("n_accelerators", "capex_usd", "run_rental_cost_usd",
-                       "break_even_utilisation", "break_even_months", "own_minus_rent_usd")
+                       "break_even_occupancy", "break_even_months", "own_minus_rent_usd")
 
 
-def sensitivity(plan, *, utilisation, ranges):
+def buy_vs_rent_sensitivity(plan, *, occupancy, ranges):
     """How the buy-vs-rent answer moves when one assumption at a time changes.
 
     Parameters
     ----------
     plan : TrainingPlan
         The base plan.
-    utilisation : float
-        Base utilisation of the owned cluster, in (0, 1].
+    occupancy : float
+        Base occupancy (busy share) of the owned cluster, in (0, 1].
     ranges : Mapping[str, tuple[float, float]]
         ``{assumption: (low, high)}`` for names in :data:`SENSITIVITY_PARAMETERS`. A range of
         two NaNs for a price the plan does not have (the catalog has none, so the plan's
@@ -757,7 +781,7 @@ def sensitivity(plan, *, utilisation, ranges):
     pandas.DataFrame
         :func:`scaling.sensitivity`'s table, one row per assumption and output of
         :data:`SENSITIVITY_OUTPUTS` (``n_accelerators``, ``capex_usd``,
-        ``run_rental_cost_usd``, ``break_even_utilisation``, ``break_even_months`` vs on
+        ``run_rental_cost_usd``, ``break_even_occupancy``, ``break_even_months`` vs on
         demand, ``own_minus_rent_usd`` over the horizon, negative when owning is cheaper),
         with ``swing`` = ``|output_high - output_low|``. Outputs the plan cannot price (NaN
         money where the catalog has no price) are left out.
@@ -767,7 +791,7 @@ def sensitivity(plan, *, utilisation, ranges):
     base = {
         "mfu": plan.mfu,
         "rental_usd_per_hour": plan.rental_usd_per_hour["on_demand"],
-        "utilisation": float(scalar("utilisation", utilisation, check_fraction)),
+        "occupancy": float(scalar("occupancy", occupancy, check_fraction)),
         "price_usd": plan.chip.price_usd,
         "pue": plan.run.pue,
         "colocation_usd_per_kw_month": plan.plan_assumptions.colocation_usd_per_kw_month,
@@ -785,7 +809,7 @@ def sensitivity(plan, *, utilisation, ranges):
             scalar(f"ranges[{name!r}]", value)
         usable[name] = bounds
 
-    def outcome(*, mfu, rental_usd_per_hour, utilisation, price_usd, pue,
+    def outcome(*, mfu, rental_usd_per_hour, occupancy, price_usd, pue,
                 colocation_usd_per_kw_month, electricity_usd_per_kwh):
         acc = dataclasses.replace(plan.chip, price_usd=float(price_usd))
         varied = plan_training(
@@ -796,11 +820,11 @@ def sensitivity(plan, *, utilisation, ranges):
                                                  electricity_usd_per_kwh=electricity_usd_per_kwh),
             plan_assumptions=dataclasses.replace(
                 plan.plan_assumptions, colocation_usd_per_kw_month=colocation_usd_per_kw_month))
-        on_demand = break_even_table(varied, utilisation=utilisation).set_index(
+        on_demand = break_even_table(varied, occupancy=occupancy).set_index(
             "option").loc["on_demand"]
         return {"n_accelerators": varied.n_accelerators, "capex_usd": varied.capex_usd,
                 "run_rental_cost_usd": varied.run_rental_cost_usd,
-                "break_even_utilisation": varied.break_even_utilisation,
+                "break_even_occupancy": varied.break_even_occupancy,
                 "break_even_months": on_demand["break_even_months"],
                 "own_minus_rent_usd": on_demand["own_minus_rent_usd"]}
 
@@ -811,7 +835,7 @@ def sensitivity(plan, *, utilisation, ranges):
         values = outcome(**settings)
         return {name: values[name] for name in priced}
 
-    table = _sensitivity(priced_outcome, base, usable)
+    table = sensitivity(priced_outcome, base, usable)
     order = {name: i for i, name in enumerate(SENSITIVITY_OUTPUTS)}
     return table.sort_values(["output", "swing"], key=lambda c: c.map(order) if c.name ==
                              "output" else c, ascending=[True, False], ignore_index=True)
