@@ -14,7 +14,7 @@ from scaling.cost import (
 )
 from scaling.studies.hardware import cluster_cost_breakdown
 from scaling.errors import InfeasibleRunError
-from scaling.studies.systems import size_cluster
+from scaling.studies.budgets import size_cluster
 from scaling.units import SECONDS_PER_HOUR, SECONDS_PER_MONTH, SECONDS_PER_YEAR
 
 # Epoch cost repo model_costs.csv (2023 USD): Llama 3.1-405B amortised hardware + energy

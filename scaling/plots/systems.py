@@ -63,8 +63,8 @@ def time_sensitivity_chart(table, *, reported_days=None):
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`scaling.studies.systems.time_sensitivity` output (``system``, ``precision``, ``mfu``,
-        ``time_days`` [days]).
+        :func:`scaling.studies.run_time.time_by_mfu_and_precision` output (``system``,
+        ``precision``, ``mfu``, ``time_days`` [days]).
     reported_days : float or None
         Draw a horizontal rule at this duration (e.g. GPT-4's reported 90-100 days). [days]
 
