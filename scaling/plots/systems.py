@@ -156,7 +156,7 @@ def time_interval_chart(table, *, low="time_days_p5", mid="time_days_p50",
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`scaling.studies.systems.run_time_quantiles` output (index ``system``, columns named
+        :func:`scaling.studies.run_time.run_time_quantiles` output (index ``system``, columns named
         by ``low``, ``mid``, ``high`` [days]).
 
     Returns

@@ -88,7 +88,8 @@ def time_by_mfu_and_precision(cluster_names=DEFAULT_SYSTEMS, *, compute_flop=Non
     precisions : sequence of {"bf16", "fp8"}
         Precisions; combinations a chip does not support (fp8 on MI250X) are left out.
     law, assumptions :
-        As in :func:`scaling.studies.systems.estimate_reference_run` (the grid overrides their MFU and precision).
+        As in :func:`scaling.studies.systems.estimate_reference_run` (the grid overrides their
+        MFU and precision).
 
     Returns
     -------
@@ -148,8 +149,8 @@ def run_time_sensitivity(system="stargate-abilene", *, compute_flop=None, law=la
     Notes
     -----
     Cases: MFU (the reference run's predicted MFU, held as a constant in every case) at the
-    5th/95th percentile of ``scaling.DEFAULT_UNCERTAINTY["mfu"]``; fp8 at the bf16 MFU vs fp8 at DeepSeek-V3's
-    fp8 MFU (:data:`DEEPSEEK_V3_FP8_MFU`); no failures vs the slow restart
+    5th/95th percentile of ``scaling.DEFAULT_UNCERTAINTY["mfu"]``; fp8 at the bf16 MFU vs fp8
+    at DeepSeek-V3's fp8 MFU (:data:`DEEPSEEK_V3_FP8_MFU`); no failures vs the slow restart
     (:data:`SLOW_RESTART_TIME_S`); failure rate at the 5th/95th percentile of
     ``DEFAULT_UNCERTAINTY["failure_rate_per_accelerator_hour"]``; TrainMover's 20 s restart
     vs the 150 s default.
