@@ -66,7 +66,7 @@ _LAZY = {
     "Backtest": "studies.backtesting",
     "plan_training": "studies.planning",
     "compare_systems": "studies.systems",
-    "size_cluster": "studies.systems",
+    "size_cluster": "studies.budgets",
     "inference_optimal": "inference",
     # the step-time model of utilisation (issue 9)
     "ModelShape": "model_shape",

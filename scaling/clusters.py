@@ -24,6 +24,7 @@ Epoch AI, GPU clusters documentation, https://epoch.ai/data/gpu-clusters-documen
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -41,11 +42,17 @@ from scaling.parallelism import ring_time_s
 from scaling.reliability import Resilience, cluster_resilience
 from scaling.results import summary_frame
 from scaling.throughput import throughput_model
-from scaling.units import M2_PER_SQUARE_FOOT
+from scaling.units import M2_PER_SQUARE_FOOT, W_PER_KW
 
 __all__ = [
     "COOLING_TYPES",
     "Cluster",
+    "accelerators_for_memory",
+    "cooling_type",
+    "max_servers_per_rack",
+    "racks_needed",
+    "server_power_w",
+    "whole_servers",
     "DEFAULT_BYTES_PER_TOKEN",
     "RACK_FLOOR_AREA_M2",
     "STATUSES",
@@ -625,3 +632,164 @@ def _build_cluster(name: str) -> Cluster:
         region=row["region"],
         resilience=cluster_resilience(name),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# servers, racks and cooling of a right-sized cluster
+# --------------------------------------------------------------------------------------------
+
+#: Relative tolerance with which :func:`whole_servers` rounds up: keeps exact multiples that
+#: carry floating-point noise (e.g. 96.0000000001 accelerators) from gaining a server.
+_WHOLE_SERVER_RTOL = 1e-12
+
+
+@elementwise
+def accelerators_for_memory(n_params, memory_bytes, bytes_per_param=16.0):
+    """Accelerators whose memory holds the sharded training state (not rounded).
+
+    Parameters
+    ----------
+    n_params : numeric
+        Model parameters N. [count]
+    memory_bytes : numeric
+        Memory of one accelerator M. [byte]
+    bytes_per_param : numeric
+        Training-state bytes per parameter b; 16 for mixed-precision Adam (ZeRO,
+        arXiv:1910.02054 §3.1; see
+        :class:`scaling.studies.planning.PlanAssumptions`). [byte]
+
+    Returns
+    -------
+    n_accelerators : numeric
+        n = N b / M, a lower bound: activations and buffers need more. [count]
+    """
+    n = as_float_array("n_params", n_params)
+    m = as_float_array("memory_bytes", memory_bytes)
+    b = as_float_array("bytes_per_param", bytes_per_param)
+    return like(n * b / m, n_params, memory_bytes, bytes_per_param)
+
+
+@elementwise
+def whole_servers(n_accelerators, accelerators_per_server):
+    """Round an accelerator count up to whole servers.
+
+    Parameters
+    ----------
+    n_accelerators : numeric
+        Accelerators needed (may be fractional). [count]
+    accelerators_per_server : numeric
+        Accelerators per server. [count]
+
+    Returns
+    -------
+    n_servers : numeric
+        :math:`\\lceil n / a \\rceil` [count], an integer (ndarray of int64 for arrays).
+    """
+    n = as_float_array("n_accelerators", n_accelerators)
+    a = as_count_array("accelerators_per_server", accelerators_per_server)
+    result = np.ceil(n / a * (1 - _WHOLE_SERVER_RTOL)).astype(np.int64)
+    return like(result, n_accelerators, accelerators_per_server)
+
+
+@elementwise
+def server_power_w(tdp_w, chip_to_server_power, accelerators_per_server):
+    """Nameplate (maximum) power of one server [W].
+
+    Parameters
+    ----------
+    tdp_w : numeric
+        Accelerator TDP. [W]
+    chip_to_server_power : numeric
+        Server power per accelerator over chip TDP (Epoch; 1.82 for H100 from the 10.2 kW
+        DGX H100). [ratio]
+    accelerators_per_server : numeric
+        [count]
+
+    Returns
+    -------
+    server_power_w : numeric
+        :math:`P_{server} = a \\cdot k \\cdot TDP`. [W] Power and cooling are provisioned for
+        this maximum; average draw in training is lower (``server_power_fraction``).
+
+    Examples
+    --------
+    >>> round(server_power_w(700, 1.82, 8))
+    10192
+    """
+    count = as_count_array("accelerators_per_server", accelerators_per_server)
+    return like(peak_it_power_w(count, tdp_w, chip_to_server_power), tdp_w,
+                chip_to_server_power, accelerators_per_server)
+
+
+@elementwise
+def racks_needed(n_servers, servers_per_rack):
+    """Racks for a number of servers, :math:`\\lceil s / r \\rceil` [count]."""
+    s = as_count_array("n_servers", n_servers)
+    r = as_count_array("servers_per_rack", servers_per_rack)
+    return like(np.ceil(s / r).astype(np.int64), n_servers, servers_per_rack)
+
+
+@elementwise
+def max_servers_per_rack(rack_power_limit_w, server_power_w):
+    """Most servers a rack's power (or cooling) limit allows.
+
+    Parameters
+    ----------
+    rack_power_limit_w : numeric
+        IT power a rack position can supply and cool. [W]
+    server_power_w : numeric
+        Nameplate power of one server. [W]
+
+    Returns
+    -------
+    servers_per_rack : numeric
+        :math:`\\lfloor L / P_{server} \\rfloor` [count].
+
+    Raises
+    ------
+    ValueError
+        If one server alone exceeds the limit (the room cannot host it at all).
+    """
+    limit = as_float_array("rack_power_limit_w", rack_power_limit_w)
+    power = as_float_array("server_power_w", server_power_w)
+    result = np.floor(limit / power).astype(np.int64)
+    if (result < 1).any():
+        raise ValueError(
+            f"a single server of {np.max(power) / W_PER_KW:.1f} kW exceeds the rack limit of "
+            f"{np.min(limit) / W_PER_KW:.1f} kW; raise the limit (e.g. liquid cooling) or "
+            "use a smaller server"
+        )
+    return like(result, rack_power_limit_w, server_power_w)
+
+
+@elementwise
+def cooling_type(rack_power_w, air_cooling_max_rack_power_w):
+    """Cooling a rack needs: ``"air"`` up to the air ceiling, ``"liquid"`` above.
+
+    Parameters
+    ----------
+    rack_power_w : numeric
+        IT power of the rack. [W]
+    air_cooling_max_rack_power_w : numeric
+        Highest rack power air cooling handles, e.g.
+        ``default_rack_power_w("air")`` (30 kW). [W]
+
+    Returns
+    -------
+    str or ndarray of str or Series
+        One of :data:`COOLING_TYPES` per rack.
+
+    Examples
+    --------
+    >>> cooling_type(4 * 10.2e3, 30e3), cooling_type(2 * 10.2e3, 30e3)
+    ('liquid', 'air')
+    """
+    power = as_float_array("rack_power_w", rack_power_w)
+    limit = as_float_array("air_cooling_max_rack_power_w", air_cooling_max_rack_power_w)
+    result = np.where(power > limit, COOLING_TYPES[1], COOLING_TYPES[0])
+    pd = sys.modules.get("pandas")
+    if pd is not None and isinstance(rack_power_w, pd.Series):
+        return pd.Series(result, index=rack_power_w.index)
+    if result.ndim == 0:
+        return str(result)
+    return result

@@ -33,10 +33,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from scaling._validation import (
-    as_float_array, as_numeric_array, check_at_least, check_choice, elementwise, like, scalar,
+    as_count_array, as_float_array, as_numeric_array, check_at_least, check_choice,
+    check_fraction, elementwise, like, scalar,
 )
 from scaling.data import cached, load_table
-from scaling.units import J_PER_KWH, SECONDS_PER_YEAR
+from scaling.units import (
+    J_PER_KWH, SECONDS_PER_HOUR, SECONDS_PER_MONTH, SECONDS_PER_YEAR, W_PER_KW,
+)
 
 __all__ = [
     "AMORTIZATIONS",
@@ -48,6 +51,8 @@ __all__ = [
     "PriceAssumptions",
     "RENTAL_TERMS",
     "amortized_hardware_cost_usd",
+    "break_even_occupancy",
+    "break_even_time_s",
     "capex_breakdown_usd",
     "cluster_capex_usd",
     "committed_use_discount",
@@ -56,6 +61,8 @@ __all__ = [
     "electricity_price_usd_per_kwh",
     "electricity_prices_usd_per_kwh",
     "energy_cost_usd",
+    "ownership_cost_usd",
+    "rental_cost_over_time_usd",
     "rental_cost_usd",
 ]
 
@@ -416,7 +423,156 @@ def rental_cost_usd(accelerator_hours, rental_usd_per_hour):
 
 
 # --------------------------------------------------------------------------------------------
-# clusters
+# owning against renting over time
 # --------------------------------------------------------------------------------------------
 
 
+@elementwise
+def ownership_cost_usd(time_s, capex_usd, it_power_w, facility_power_w, occupancy, *,
+                       colocation_usd_per_kw_month, electricity_usd_per_kwh):
+    """Cumulative cost of owning a cluster after a time [USD].
+
+    Parameters
+    ----------
+    time_s : numeric
+        Time since the cluster went into service t. [s]
+    capex_usd : numeric
+        Purchase price of the cluster K (servers and network). [USD]
+    it_power_w : numeric
+        Contracted (nameplate) IT power :math:`P_{IT}` the colocation bills for. [W]
+    facility_power_w : numeric
+        Average power at the wall while training, PUE included, :math:`P_{wall}`. [W]
+    occupancy : numeric
+        Occupancy u: the share of the time the owned cluster is busy training, in (0, 1];
+        idle power is neglected. [fraction]
+    colocation_usd_per_kw_month : numeric
+        Colocation rent r. [USD/(kW month)]
+    electricity_usd_per_kwh : numeric
+        Electricity price e. [USD/kWh]
+
+    Returns
+    -------
+    cost_usd : numeric
+        [USD]
+
+    Notes
+    -----
+    .. math:: C_{own}(t) = K + r\\,\\frac{P_{IT}}{1\\,\\mathrm{kW}}\\,\\frac{t}{1\\,\\mathrm{month}}
+              + e\\,u\\,P_{wall}\\,t
+    """
+    t = as_float_array("time_s", time_s, allow_zero=True)
+    k = as_float_array("capex_usd", capex_usd, allow_zero=True)
+    p_it = as_float_array("it_power_w", it_power_w, allow_zero=True)
+    p_wall = as_float_array("facility_power_w", facility_power_w, allow_zero=True)
+    u = check_fraction("occupancy", occupancy)
+    r = as_float_array("colocation_usd_per_kw_month", colocation_usd_per_kw_month, allow_zero=True)
+    e = as_float_array("electricity_usd_per_kwh", electricity_usd_per_kwh, allow_zero=True)
+    energy = np.asarray(energy_cost_usd(u * p_wall * t, e))
+    result = k + r * p_it / W_PER_KW * t / SECONDS_PER_MONTH + energy
+    return like(result, time_s, capex_usd, it_power_w, facility_power_w, occupancy,
+                 colocation_usd_per_kw_month, electricity_usd_per_kwh)
+
+
+@elementwise
+def rental_cost_over_time_usd(time_s, n_accelerators, rental_usd_per_hour, occupancy=1.0):
+    """Cumulative rent for a number of accelerators after a time [USD].
+
+    Parameters
+    ----------
+    time_s : numeric
+        Elapsed time t. [s]
+    n_accelerators : numeric
+        Accelerators rented n. [count]
+    rental_usd_per_hour : numeric
+        Price per accelerator-hour p. [USD/h]
+    occupancy : numeric
+        Share of the time paid for u, in (0, 1]: the occupancy (busy share) for on-demand
+        rent, 1 for committed use, which bills every hour of the term. [fraction]
+
+    Returns
+    -------
+    cost_usd : numeric
+        :math:`C_{rent}(t) = p\\,n\\,u\\,t / 3600`. [USD]
+    """
+    t = as_float_array("time_s", time_s, allow_zero=True)
+    n = as_count_array("n_accelerators", n_accelerators)
+    p = as_float_array("rental_usd_per_hour", rental_usd_per_hour)
+    u = check_fraction("occupancy", occupancy)
+    hours = n * u * t / SECONDS_PER_HOUR
+    return like(np.asarray(rental_cost_usd(hours, p)), time_s, n_accelerators,
+                rental_usd_per_hour, occupancy)
+
+
+@elementwise
+def break_even_time_s(upfront_usd, own_usd_per_s, rent_usd_per_s):
+    """Time after which owning has cost less than renting [s].
+
+    Parameters
+    ----------
+    upfront_usd : numeric
+        Cost of owning at time zero (capex, net of any resale credit). [USD]
+    own_usd_per_s : numeric
+        Running cost of owning. [USD/s]
+    rent_usd_per_s : numeric
+        Cost of renting the same capacity. [USD/s]
+
+    Returns
+    -------
+    time_s : numeric
+        :math:`t^* = K / (\\dot C_{rent} - \\dot C_{own})`; ``inf`` when renting runs no dearer
+        than owning, i.e. owning never catches up. [s]
+    """
+    k = as_float_array("upfront_usd", upfront_usd, allow_zero=True)
+    own = as_float_array("own_usd_per_s", own_usd_per_s, allow_zero=True)
+    rent = as_float_array("rent_usd_per_s", rent_usd_per_s, allow_zero=True)
+    margin = rent - own
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = np.where(margin > 0, k / np.where(margin > 0, margin, 1.0), np.inf)
+    return like(result, upfront_usd, own_usd_per_s, rent_usd_per_s)
+
+
+@elementwise
+def break_even_occupancy(capex_usd, fixed_usd_per_s, energy_usd_per_s,
+                         rent_usd_per_s, horizon_s, resale_usd=0.0):
+    """Occupancy (busy share of an owned cluster) above which owning beats on-demand rent over
+    a horizon.
+
+    Parameters
+    ----------
+    capex_usd : numeric
+        Purchase price K. [USD]
+    fixed_usd_per_s : numeric
+        Costs of owning that run whether or not the cluster trains F (colocation). [USD/s]
+    energy_usd_per_s : numeric
+        Electricity while training at full load E. [USD/s]
+    rent_usd_per_s : numeric
+        On-demand rent of the same accelerators while they train R. [USD/s]
+    horizon_s : numeric
+        Comparison horizon H. [s]
+    resale_usd : numeric
+        Value recovered at the end of the horizon V. [USD]
+
+    Returns
+    -------
+    occupancy : numeric
+        :math:`u^* = \\frac{K - V + F H}{(R - E) H}` [fraction]. Values above 1 mean owning
+        does not pay off within the horizon even at full use; ``inf`` when rent does not
+        exceed the electricity it saves.
+
+    Notes
+    -----
+    Equates :math:`K - V + F H + u E H` (own) with :math:`u R H` (rent on demand, paying only
+    for the hours used).
+    """
+    k = as_float_array("capex_usd", capex_usd, allow_zero=True)
+    f = as_float_array("fixed_usd_per_s", fixed_usd_per_s, allow_zero=True)
+    e = as_float_array("energy_usd_per_s", energy_usd_per_s, allow_zero=True)
+    r = as_float_array("rent_usd_per_s", rent_usd_per_s)
+    h = as_float_array("horizon_s", horizon_s)
+    v = as_float_array("resale_usd", resale_usd, allow_zero=True)
+    margin = (r - e) * h
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = np.where(margin > 0, (k - v + f * h) / np.where(margin > 0, margin, 1.0),
+                          np.inf)
+    return like(result, capex_usd, fixed_usd_per_s, energy_usd_per_s, rent_usd_per_s,
+                 horizon_s, resale_usd)

@@ -20,6 +20,8 @@ Hoffmann et al. start L-BFGS from a grid of 4,500 initialisations and keep the b
    Hessian of the summed Huber objective, run to a tight gradient tolerance;
 3. the best converged optimum is kept.
 
+The objective, its derivatives and the solver live in :mod:`scaling._huber_newton`.
+
 The bootstrap resamples runs with replacement (integer weights on the points), warm-starts
 every replicate from the full-data optimum and refits all replicates together with the same
 batched Newton solver; each replicate's convergence is recorded.
@@ -41,6 +43,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from scaling import _huber_newton as solver
 from scaling._validation import (
     as_float_array,
     check_fraction,
@@ -49,6 +52,7 @@ from scaling._validation import (
     whole_number,
 )
 from scaling.errors import FitWarning
+from scaling.results import Result
 from scaling.laws import (
     FLOP_PER_PARAM_PER_TOKEN,
     GOPHER_COMPUTE_FLOP,
@@ -81,18 +85,14 @@ HUBER_DELTA = 1e-3
 #: Parameter order of :attr:`FitResult.params`.
 PARAM_NAMES = ("E", "A", "B", "alpha", "beta")
 
-#: (alpha, beta) profile grid of the global search [dimensionless]: covers Hoffmann et al.'s
-#: initialisation range of the exponents (0 to 2) finely enough that every basin seen on the
-#: Chinchilla data has a cell inside it.
-_PROFILE_EXPONENTS = np.concatenate([np.arange(0.02, 1.0, 0.02), np.arange(1.0, 2.01, 0.1)])
-
 #: Range of the exponents alpha, beta a fit may report as converged [dimensionless]: the span
 #: of the global search grid, which covers Hoffmann et al.'s (2022, App. D.2) initialisation
 #: range of 0 to 2; published values lie well inside (0.076, Kaplan et al. 2020 Eq. 1.1, to
 #: 0.37, Besiroglu et al. 2024). An exponent near 0 folds its term into E; a large one makes
 #: its term vanish across the data and its scale constant run away (B = 3e63 at beta = 7 on
 #: shuffled losses): in both cases the data do not determine it.
-PLAUSIBLE_EXPONENTS = (float(_PROFILE_EXPONENTS[0]), float(_PROFILE_EXPONENTS[-1]))
+PLAUSIBLE_EXPONENTS = (float(solver.PROFILE_EXPONENTS[0]),
+                       float(solver.PROFILE_EXPONENTS[-1]))
 
 #: Smallest irreducible loss E a fit may report as converged, as a fraction of the smallest
 #: fitted loss: E is the exponential of a free parameter, so E -> 0 is its bound (the law
@@ -108,196 +108,12 @@ MAX_OBJECTIVE_RATIO = 0.5
 #: Number of best profile cells polished by Newton.
 _N_POLISH_STARTS = 12
 
-#: Newton stopping rule: the scaled gradient (gradient norm divided by the summed weights)
-#: below this, or a Newton decrement below _DECREMENT_TOL times the objective.
-_GRAD_TOL = 1e-10
-_DECREMENT_TOL = 1e-14
-_MAX_ITER = 200
-_MAX_HALVINGS = 40
-
 #: Replicates solved together per batch (bounds memory at ~ batch x n_points x 8 arrays).
 _BOOTSTRAP_BATCH = 1000
 
 #: Default budgets for derived quantities: Gopher/Chinchilla's budget (Hoffmann Table 3) and
 #: 1e26 FLOP (a frontier-scale run; Besiroglu et al. Fig. 1 range).
 _DEFAULT_DERIVED_FLOP = (GOPHER_COMPUTE_FLOP, 1e26)
-
-
-# --------------------------------------------------------------------------------------------
-# objective, gradient and Hessian in the internal (centred) parameterisation
-# --------------------------------------------------------------------------------------------
-#
-# Internal parameters theta = (a_c, b_c, e, alpha, beta) with a_c = a - alpha*xbar and
-# b_c = b - beta*ybar, where x = log N, y = log D and xbar, ybar their means: the centring
-# decorrelates (a, alpha) and (b, beta) and keeps the Newton systems well conditioned.
-
-
-@dataclass(frozen=True, slots=True)
-class _Problem:
-    xc: np.ndarray  # log N - xbar, shape (n,)
-    yc: np.ndarray  # log D - ybar
-    log_loss: np.ndarray
-    xbar: float
-    ybar: float
-    delta: float
-
-
-def _make_problem(n_params, n_tokens, loss, delta) -> _Problem:
-    x = np.log(n_params)
-    y = np.log(n_tokens)
-    return _Problem(x - x.mean(), y - y.mean(), np.log(loss), float(x.mean()), float(y.mean()),
-                    float(delta))
-
-
-def _to_internal(theta, prob: _Problem):
-    """(a, b, e, alpha, beta) -> centred internal parameters, shape (..., 5)."""
-    theta = np.array(theta, dtype=float)
-    theta[..., 0] = theta[..., 0] - theta[..., 3] * prob.xbar
-    theta[..., 1] = theta[..., 1] - theta[..., 4] * prob.ybar
-    return theta
-
-
-def _to_natural(theta, prob: _Problem):
-    theta = np.array(theta, dtype=float)
-    theta[..., 0] = theta[..., 0] + theta[..., 3] * prob.xbar
-    theta[..., 1] = theta[..., 1] + theta[..., 4] * prob.ybar
-    return theta
-
-
-def _residuals(theta, prob: _Problem):
-    """Log-sum-exp prediction minus log loss, and the softmax weights; theta (R, 5)."""
-    u1 = theta[:, 0:1] - theta[:, 3:4] * prob.xc
-    u2 = theta[:, 1:2] - theta[:, 4:5] * prob.yc
-    u3 = np.broadcast_to(theta[:, 2:3], u1.shape)
-    m = np.maximum(np.maximum(u1, u2), u3)
-    e1, e2, e3 = np.exp(u1 - m), np.exp(u2 - m), np.exp(u3 - m)
-    total = e1 + e2 + e3
-    lse = m + np.log(total)
-    return lse - prob.log_loss, e1 / total, e2 / total, e3 / total
-
-
-def _huber(r, delta):
-    ar = np.abs(r)
-    return np.where(ar <= delta, 0.5 * r * r, delta * (ar - 0.5 * delta))
-
-
-def _objective(theta, weights, prob: _Problem):
-    r = _residuals(theta, prob)[0]
-    return np.sum(weights * _huber(r, prob.delta), axis=1)
-
-
-def _derivatives(theta, weights, prob: _Problem):
-    """Summed-Huber objective, gradient (R, 5) and Hessian (R, 5, 5)."""
-    r, p1, p2, p3 = _residuals(theta, prob)
-    delta = prob.delta
-    inside = np.abs(r) <= delta
-    psi = np.where(inside, r, delta * np.sign(r))  # Huber'(r)
-    f = np.sum(weights * np.where(inside, 0.5 * r * r, delta * (np.abs(r) - 0.5 * delta)),
-               axis=1)
-    # dr/dtheta
-    jac = np.stack([p1, p2, p3, -p1 * prob.xc, -p2 * prob.yc], axis=-1)  # (R, n, 5)
-    wpsi = weights * psi
-    grad = np.einsum("rn,rnk->rk", wpsi, jac)
-    # Hessian of r: sum_j p_j J_j J_j^T - (dr)(dr)^T; of f: Huber'' dr dr^T + Huber' H_r
-    c1 = weights * (inside - psi)
-    hess = np.matmul(jac.transpose(0, 2, 1) * c1[:, None, :], jac)
-    s1 = (wpsi * p1) @ np.stack([np.ones_like(prob.xc), -prob.xc, prob.xc**2], axis=1)
-    s2 = (wpsi * p2) @ np.stack([np.ones_like(prob.yc), -prob.yc, prob.yc**2], axis=1)
-    hess[:, 0, 0] += s1[:, 0]
-    hess[:, 0, 3] += s1[:, 1]
-    hess[:, 3, 0] += s1[:, 1]
-    hess[:, 3, 3] += s1[:, 2]
-    hess[:, 1, 1] += s2[:, 0]
-    hess[:, 1, 4] += s2[:, 1]
-    hess[:, 4, 1] += s2[:, 1]
-    hess[:, 4, 4] += s2[:, 2]
-    hess[:, 2, 2] += np.sum(wpsi * p3, axis=1)
-    return f, grad, hess
-
-
-def _newton(theta0, weights, prob: _Problem, *, max_iter=_MAX_ITER):
-    """Batched damped Newton with backtracking line search.
-
-    Returns internal parameters (R, 5), objective (R,), converged (R,) and iterations (R,).
-    Where the Hessian is not positive definite it is shifted by a multiple of the identity.
-    """
-    theta = np.array(theta0, dtype=float, copy=True)
-    n_rep = theta.shape[0]
-    scale = np.sum(weights, axis=1)
-    converged = np.zeros(n_rep, dtype=bool)
-    iterations = np.zeros(n_rep, dtype=int)
-    active = np.arange(n_rep)
-    f_all = _objective(theta, weights, prob)
-    eye = np.eye(5)
-    for _ in range(max_iter):
-        if active.size == 0:
-            break
-        th, w = theta[active], weights[active]
-        f, g, h = _derivatives(th, w, prob)
-        f_all[active] = f
-        grad_ok = np.max(np.abs(g), axis=1) <= _GRAD_TOL * scale[active]
-        # make H positive definite
-        lam_min = np.linalg.eigvalsh(h)[:, 0]
-        h_scale = np.maximum(np.abs(np.trace(h, axis1=1, axis2=2)), 1e-300)
-        shift = np.where(lam_min > 1e-12 * h_scale, 0.0, -lam_min + 1e-8 * h_scale)
-        step = -np.linalg.solve(h + shift[:, None, None] * eye, g[:, :, None])[:, :, 0]
-        decrement = -np.sum(g * step, axis=1)
-        done = grad_ok | (decrement <= _DECREMENT_TOL * np.maximum(f, 1e-300))
-        converged[active[done]] = True
-        keep = ~done
-        if not keep.any():
-            active = active[keep]
-            break
-        idx, th, w, f, g, step = active[keep], th[keep], w[keep], f[keep], g[keep], step[keep]
-        iterations[idx] += 1
-        t = np.ones(idx.size)
-        accepted = np.zeros(idx.size, dtype=bool)
-        new_theta = th.copy()
-        slope = np.sum(g * step, axis=1)
-        for _ in range(_MAX_HALVINGS):
-            todo = ~accepted
-            if not todo.any():
-                break
-            trial = th[todo] + t[todo, None] * step[todo]
-            f_trial = _objective(trial, w[todo], prob)
-            ok = np.isfinite(f_trial) & (f_trial <= f[todo] + 1e-4 * t[todo] * slope[todo])
-            sel = np.flatnonzero(todo)
-            new_theta[sel[ok]] = trial[ok]
-            accepted[sel[ok]] = True
-            t[sel[~ok]] *= 0.5
-        theta[idx] = new_theta
-        # a replicate whose line search failed cannot improve further: stop it, not converged
-        stalled = ~accepted
-        active = idx[~stalled]
-    f_all = _objective(theta, weights, prob)
-    return theta, f_all, converged, iterations
-
-
-def _profile_starts(prob: _Problem, n_params, n_tokens, loss, n_starts):
-    """Best (a, b, e, alpha, beta) starts from an (alpha, beta) variable-projection profile."""
-    from scipy.optimize import nnls
-
-    cells = []
-    sqrt_w = 1.0 / loss  # relative residuals approximate log residuals
-    for alpha in _PROFILE_EXPONENTS:
-        n_term = n_params**-alpha
-        for beta in _PROFILE_EXPONENTS:
-            design = np.column_stack([np.ones_like(loss), n_term, n_tokens**-beta])
-            coef, _ = nnls(design * sqrt_w[:, None], loss * sqrt_w)
-            if (coef <= 0).any():
-                continue
-            theta = np.array([math.log(coef[1]), math.log(coef[2]), math.log(coef[0]),
-                              alpha, beta])
-            cells.append(theta)
-    if not cells:
-        raise ValueError("loss does not fall with n_params and n_tokens in a Chinchilla shape: "
-                         "no (alpha, beta) cell of the search grid gives positive E, A and B "
-                         "(no law L = E + A/N^alpha + B/D^beta describes these runs)")
-    natural = np.array(cells)
-    internal = _to_internal(natural, prob)
-    f = _objective(internal, np.ones((len(internal), prob.xc.size)), prob)
-    order = np.argsort(f)[:n_starts]
-    return internal[order]
 
 
 def huber_objective(params, n_params, n_tokens, loss, *, delta=HUBER_DELTA):
@@ -320,7 +136,7 @@ def huber_objective(params, n_params, n_tokens, loss, *, delta=HUBER_DELTA):
     n, d, y = _validate_runs(n_params, n_tokens, loss)
     p = law_parameters(params)
     r = np.log(p["E"] + p["A"] * n ** -p["alpha"] + p["B"] * d ** -p["beta"]) - np.log(y)
-    return float(np.sum(_huber(r, _check_delta(delta))))
+    return float(np.sum(solver.huber(r, _check_delta(delta))))
 
 
 # --------------------------------------------------------------------------------------------
@@ -368,7 +184,7 @@ def _rng(seed):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class FitResult:
+class FitResult(Result):
     """Result of :func:`fit_chinchilla` (immutable).
 
     Attributes
@@ -707,88 +523,76 @@ def fit_chinchilla(n_params, n_tokens, loss, *, delta=HUBER_DELTA, n_bootstrap=0
     confidence = _check_confidence(confidence)
     n_bootstrap = whole_number("n_bootstrap", n_bootstrap, minimum=0)
     rng = _rng(seed)
-    prob = _make_problem(n, d, y, delta)
+    prob = solver.make_problem(n, d, y, delta)
 
-    starts = _profile_starts(prob, n, d, y, _N_POLISH_STARTS)
-    if init is not None:
-        p = law_parameters(init)
-        extra = np.array([[math.log(p["A"]), math.log(p["B"]), math.log(p["E"]),
-                           p["alpha"], p["beta"]]])
-        starts = np.vstack([starts, _to_internal(extra, prob)])
-    ones = np.ones((len(starts), len(n)))
-    theta, f, conv, _ = _newton(starts, ones, prob)
-    # best converged optimum (fall back to the best overall)
-    candidates = np.flatnonzero(conv) if conv.any() else np.arange(len(f))
-    best = candidates[np.argmin(f[candidates])]
-    theta_best = theta[best]
-    natural = _to_natural(theta_best[None, :], prob)[0]
-    params = pd.Series(_natural_to_params(natural[None, :])[0], index=list(PARAM_NAMES),
+    theta_best, objective, optimiser_converged = _global_optimum(prob, n, d, y, init)
+    params = pd.Series(_params_of(theta_best[None, :], prob)[0], index=list(PARAM_NAMES),
                        name="estimate")
-
-    boot_theta = np.empty((0, 5))
-    boot_conv = np.zeros(0, dtype=bool)
-    boot_f = np.zeros(0)
-    if n_bootstrap:
-        bar = _progress_bar(n_bootstrap, progress)
-        chunks_theta, chunks_conv, chunks_f = [], [], []
-        try:
-            for start in range(0, n_bootstrap, _BOOTSTRAP_BATCH):
-                size = min(_BOOTSTRAP_BATCH, n_bootstrap - start)
-                idx = rng.integers(0, len(n), size=(size, len(n)))
-                flat = (idx + len(n) * np.arange(size)[:, None]).ravel()
-                weights = np.bincount(flat, minlength=size * len(n)).reshape(size, len(n))
-                weights = weights.astype(float)
-                th, fb, cb, _ = _newton(np.repeat(theta_best[None, :], size, axis=0), weights,
-                                        prob)
-                chunks_theta.append(th)
-                chunks_conv.append(cb)
-                chunks_f.append(fb)
-                if bar is not None:
-                    bar.update(size)
-        finally:
-            if bar is not None:
-                bar.close()
-        boot_theta = _to_natural(np.vstack(chunks_theta), prob)
-        boot_conv = np.concatenate(chunks_conv)
-        boot_f = np.concatenate(chunks_f)
-    boot = pd.DataFrame(_natural_to_params(boot_theta), columns=list(PARAM_NAMES))
+    boot_theta, boot_conv, boot_f = _bootstrap(prob, theta_best, n_bootstrap, rng, progress)
+    boot = pd.DataFrame(_params_of(boot_theta, prob), columns=list(PARAM_NAMES))
     boot.index.name = "replicate"
 
-    problems, reasons = _diagnose(params, float(f[best]), bool(conv[best]), prob, y)
+    problems, reasons = _diagnose(params, objective, optimiser_converged, prob, y)
     reason = "; ".join(reasons)
     if reason:
         warnings.warn(f"fit_chinchilla: converged=False: {reason}", FitWarning, stacklevel=2)
     return FitResult(
-        params=params,
-        objective=float(f[best]),
-        converged=not reason,
-        reason=reason,
-        problems=problems,
-        n_points=len(n),
-        delta=delta,
+        params=params, objective=objective, converged=not reason, reason=reason,
+        problems=problems, n_points=len(n), delta=delta,
         data=pd.DataFrame({"n_params": n, "n_tokens": d, "loss": y}),
-        bootstrap_params=boot,
-        bootstrap_converged=boot_conv,
-        bootstrap_objective=boot_f,
-        confidence=confidence,
-        seed=int(seed),
+        bootstrap_params=boot, bootstrap_converged=boot_conv, bootstrap_objective=boot_f,
+        confidence=confidence, seed=int(seed),
     )
 
 
-def _constant_objective(prob: _Problem) -> float:
-    """Summed Huber objective of the best constant loss (the law with A = B = 0)."""
-    from scipy.optimize import minimize_scalar
-
-    y = prob.log_loss
-    if np.ptp(y) == 0:
-        return 0.0
-    best = minimize_scalar(lambda c: float(np.sum(_huber(c - y, prob.delta))),
-                           bounds=(float(y.min()), float(y.max())), method="bounded",
-                           options={"xatol": 1e-12})
-    return float(best.fun)
+def _params_of(theta, prob):
+    """Internal parameter rows -> (E, A, B, alpha, beta) rows."""
+    return solver.natural_to_params(solver.to_natural(theta, prob))
 
 
-def _diagnose(params, objective, optimiser_converged, prob: _Problem, loss):
+def _global_optimum(prob, n, d, y, init):
+    """Step 1 and 2 of the fit: Newton from the best profile cells (and ``init``); the best
+    converged optimum (the best overall when none converged) as (internal theta, objective,
+    whether the optimiser converged there)."""
+    starts = solver.profile_starts(prob, n, d, y, _N_POLISH_STARTS)
+    if init is not None:
+        p = law_parameters(init)
+        extra = np.array([[math.log(p["A"]), math.log(p["B"]), math.log(p["E"]),
+                           p["alpha"], p["beta"]]])
+        starts = np.vstack([starts, solver.to_internal(extra, prob)])
+    theta, f, conv, _ = solver.newton(starts, np.ones((len(starts), len(n))), prob)
+    candidates = np.flatnonzero(conv) if conv.any() else np.arange(len(f))
+    best = candidates[np.argmin(f[candidates])]
+    return theta[best], float(f[best]), bool(conv[best])
+
+
+def _bootstrap(prob, theta_best, n_bootstrap, rng, progress):
+    """Bootstrap refits warm-started at the optimum, in batches: internal theta (R, 5),
+    converged (R,) and objective (R,) per replicate (empty without bootstrap)."""
+    n_points = prob.xc.size
+    chunks = []
+    bar = _progress_bar(n_bootstrap, progress) if n_bootstrap else None
+    try:
+        for start in range(0, n_bootstrap, _BOOTSTRAP_BATCH):
+            size = min(_BOOTSTRAP_BATCH, n_bootstrap - start)
+            idx = rng.integers(0, n_points, size=(size, n_points))
+            flat = (idx + n_points * np.arange(size)[:, None]).ravel()
+            weights = np.bincount(flat, minlength=size * n_points).reshape(size, n_points)
+            theta, f, conv, _ = solver.newton(np.repeat(theta_best[None, :], size, axis=0),
+                                              weights.astype(float), prob)
+            chunks.append((theta, conv, f))
+            if bar is not None:
+                bar.update(size)
+    finally:
+        if bar is not None:
+            bar.close()
+    if not chunks:
+        return np.empty((0, len(PARAM_NAMES))), np.zeros(0, dtype=bool), np.zeros(0)
+    theta, conv, f = (np.concatenate(parts) for parts in zip(*chunks))
+    return theta, conv, f
+
+
+def _diagnose(params, objective, optimiser_converged, prob, loss):
     """(parameter -> problem, list of reasons) of a full-data fit; empty when it is sound."""
     problems = {name: "" for name in PARAM_NAMES}
     reasons = []
@@ -809,20 +613,12 @@ def _diagnose(params, objective, optimiser_converged, prob: _Problem, loss):
         problems["E"] = (f"E = {float(params['E']):.3g} nats/token sits on its bound 0 (below "
                          f"{MIN_E_FRACTION_OF_LOSS:.1%} of the smallest loss)")
     reasons.extend(text for text in problems.values() if text)
-    constant = _constant_objective(prob)
+    constant = solver.constant_objective(prob)
     if constant > 0 and objective / constant > MAX_OBJECTIVE_RATIO:
         reasons.append(f"the objective is flat: the law leaves {objective / constant:.0%} of "
                        "the objective of a constant loss (the data hardly determine it; "
                        f"a sound fit leaves under {MAX_OBJECTIVE_RATIO:.0%})")
     return problems, reasons
-
-
-def _natural_to_params(theta):
-    """(a, b, e, alpha, beta) rows -> (E, A, B, alpha, beta) rows."""
-    theta = np.asarray(theta, dtype=float).reshape(-1, 5)
-    with np.errstate(over="ignore"):  # a runaway scale constant is reported, not warned about
-        return np.column_stack([np.exp(theta[:, 2]), np.exp(theta[:, 0]),
-                                np.exp(theta[:, 1]), theta[:, 3], theta[:, 4]])
 
 
 # --------------------------------------------------------------------------------------------
@@ -839,7 +635,7 @@ ISOFLOP_LOG10_TOLERANCE = 0.05
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PowerLawFit:
+class PowerLawFit(Result):
     """Power law y = coefficient * compute_flop^exponent fitted by OLS on logs (immutable).
 
     Attributes

@@ -78,8 +78,9 @@ from scaling._validation import (
 )
 from scaling.cost import EPOCH_SERVER_COST_OVERHEAD
 from scaling.data import cached, load_table
-from scaling.dates import as_year
 from scaling.catalog import PRECISIONS, PROJECTION_BASES, Accelerator, list_accelerators
+from scaling.dates import as_year
+from scaling.results import Result
 
 __all__ = [
     "PRECISION_QUANTITIES",
@@ -247,7 +248,7 @@ def _trend_points(quantity, precision, frame, server_adjustment, include_estimat
 # --------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class TrendFit:
+class TrendFit(Result):
     """A fitted log-linear trend of one hardware quantity versus release year.
 
     Attributes
@@ -535,7 +536,7 @@ def fit_trend(quantity: str, *, precision: str = "bf16", catalog=None,
 # --------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class HardwareTrends:
+class HardwareTrends(Result):
     """The five fits of one precision and the correlation of their residuals.
 
     Attributes

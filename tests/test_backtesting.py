@@ -137,6 +137,16 @@ def test_scaling_backtest_is_the_function():
         backtest(method="in_sample")
 
 
+def test_backtests_are_results_holding_their_run_table(loo):
+    from scaling.results import Result
+    from scaling.studies.backtesting import CostBacktest
+
+    assert issubclass(CostBacktest, Result) and isinstance(loo, Result)
+    table = loo.to_frame()
+    assert table.equals(loo.frame) and table is not loo.frame
+    assert loo._repr_html_() == loo.summary()._repr_html_()
+
+
 def test_default_backtest_uses_the_step_time_model_with_each_runs_published_model():
     frame = backtest().to_frame().set_index("name")
     deepseek = frame.loc["DeepSeek-V3"]

@@ -29,7 +29,7 @@ from scaling.apps import cli
 from scaling import clusters, cost, hardware, inference, laws
 from scaling.studies import limits, planning
 from scaling import checkpointing, reliability
-from scaling.studies import systems
+from scaling.studies import run_time, systems
 import scaling.studies.backtesting
 import scaling.emissions  # noqa: F401
 import scaling.apps.explorer
@@ -230,7 +230,7 @@ API_CASES = [
          "n_bootstrap", "whole number"),
     case("fit-string-bootstrap", lambda: _fit(n_bootstrap="10"), E,
          "n_bootstrap", "whole number"),
-    case("run_time_samples-fractional", lambda: systems.run_time_samples("frontier",
+    case("run_time_samples-fractional", lambda: run_time.run_time_samples("frontier",
                                                                          n_samples=0.5), E,
          "n_samples", "whole number"),
     case("reliability_table-half", lambda: study_reliability.reliability_table(0.5), E,
@@ -239,7 +239,7 @@ API_CASES = [
          lambda: study_reliability.reliability_table([1024, 1500.5]), E,
          "n_accelerators", "whole number"),
     case("reliability-sensitivity-fraction",
-         lambda: study_reliability.sensitivity_table([0.5]), E, "n_accelerators", "whole number"),
+         lambda: study_reliability.goodput_sensitivity([0.5]), E, "n_accelerators", "whole number"),
     case("reliability-assumptions-goodput-fraction",
          lambda: reliability.ReliabilityAssumptions().goodput(10.5), E,
          "n_accelerators", "whole number"),
@@ -247,14 +247,14 @@ API_CASES = [
          lambda: reliability.ReliabilityAssumptions().mtbf_s(0.25), E,
          "n_accelerators", "whole number"),
     case("whole_servers-fractional-per-server",
-         lambda: planning.whole_servers(96, 2.5), E, "accelerators_per_server", "whole number"),
+         lambda: clusters.whole_servers(96, 2.5), E, "accelerators_per_server", "whole number"),
     case("racks_needed-fractional-servers",
-         lambda: planning.racks_needed(1.5, 4), E, "n_servers", "whole number"),
+         lambda: clusters.racks_needed(1.5, 4), E, "n_servers", "whole number"),
     case("rental_over_time-fractional-accelerators",
-         lambda: planning.rental_cost_over_time_usd(3600.0, 0.5, 2.0), E,
+         lambda: cost.rental_cost_over_time_usd(3600.0, 0.5, 2.0), E,
          "n_accelerators", "whole number"),
     case("server_power-fractional-per-server",
-         lambda: planning.server_power_w(700.0, 1.8, 7.5), E,
+         lambda: clusters.server_power_w(700.0, 1.8, 7.5), E,
          "accelerators_per_server", "whole number"),
     case("plan-assumptions-fractional-per-server",
          lambda: planning.PlanAssumptions(accelerators_per_server=0.5), E,
@@ -365,7 +365,7 @@ API_CASES = [
     case("sample_params-negative-seed",
          lambda: _fit(n_bootstrap=20).sample_params(5, seed=-3), E, "seed", "whole number >= 0"),
     case("run_time_samples-negative-seed",
-         lambda: systems.run_time_samples("frontier", n_samples=100, seed=-1), E,
+         lambda: run_time.run_time_samples("frontier", n_samples=100, seed=-1), E,
          "seed", "whole number >= 0"),
 
     # ---- mismatched lengths name both arguments ----------------------------------------------
@@ -485,10 +485,22 @@ API_CASES = [
          "deadline_s", "positive"),
     case("pilot-fraction-above-one", lambda: _plan().pilot(fraction=2.0, duration_s=86400), E,
          "fraction", "(0, 1]"),
-    case("buy_vs_rent-zero-utilisation", lambda: _plan().buy_vs_rent(0.0), E,
-         "utilisation", "(0, 1]"),
+    case("buy_vs_rent-zero-occupancy", lambda: _plan().buy_vs_rent(0.0), E,
+         "occupancy", "(0, 1]"),
+    case("break_even_table-occupancy-above-one",
+         lambda: planning.break_even_table(_plan(), occupancy=1.5), E, "occupancy", "(0, 1]"),
+    case("buy_vs_rent_sensitivity-string-occupancy",
+         lambda: planning.buy_vs_rent_sensitivity(_plan(), occupancy="70%", ranges={}), E,
+         "occupancy"),
+    case("ownership_cost-negative-occupancy",
+         lambda: cost.ownership_cost_usd(3600.0, 1e6, 1e4, 1.2e4, -0.5,
+                                         colocation_usd_per_kw_month=184.06,
+                                         electricity_usd_per_kwh=0.08), E,
+         "occupancy", "(0, 1]"),
+    case("rental_over_time-occupancy-above-one",
+         lambda: cost.rental_cost_over_time_usd(3600.0, 8, 2.0, 1.5), E, "occupancy", "(0, 1]"),
     case("quantiles-out-of-range",
-         lambda: systems.run_time_quantiles(["frontier"], quantiles=[0.5, 1.5],
+         lambda: run_time.run_time_quantiles(["frontier"], quantiles=[0.5, 1.5],
                                             n_samples=100), E, "quantiles", "[0, 1]"),
     case("fit-too-few-points",
          lambda: scaling.fit_chinchilla([1e8, 1e9], [1e9, 1e10], [3.0, 2.8]), E,
@@ -984,11 +996,11 @@ def test_single_name_is_not_read_as_characters(names):
     (lambda: study_laws.parameter_table("hoffmann2022"),
      lambda t: list(t.index) == ["hoffmann2022"]),
     (lambda: planning.compare_accelerators(8e9, 2e11, deadline_s=30 * 86400,
-                                           accelerators=H100, utilisation=0.5),
+                                           accelerators=H100, occupancy=0.5),
      lambda t: list(t["accelerator"]) == [H100]),
-    (lambda: systems.time_sensitivity("frontier", precisions="bf16", mfu=0.4),
+    (lambda: run_time.time_by_mfu_and_precision("frontier", precisions="bf16", mfu=0.4),
      lambda t: set(t["precision"]) == {"bf16"} and len(t) == 1),
-], ids=["parameter_table", "compare_accelerators", "time_sensitivity"])
+], ids=["parameter_table", "compare_accelerators", "time_by_mfu_and_precision"])
 def test_one_name_where_names_go(call, check):
     # before issue 11 each of these read the string as its characters ("unknown law 'h'")
     assert check(call())

@@ -8,9 +8,11 @@ import pytest
 
 import scaling
 from scaling.clusters import (
-    Cluster, allreduce_time_s, average_power_per_accelerator_w, cluster,
-    data_ingestion_byte_per_s, default_rack_power_w, energy_j, facility_power_w, floor_area_m2,
-    n_racks, peak_it_power_w, training_tokens_per_s,
+    COOLING_TYPES, Cluster, accelerators_for_memory, allreduce_time_s,
+    average_power_per_accelerator_w, cluster, cooling_type, data_ingestion_byte_per_s,
+    default_rack_power_w, energy_j, facility_power_w, floor_area_m2, max_servers_per_rack,
+    n_racks, peak_it_power_w, racks_needed, server_power_w, training_tokens_per_s,
+    whole_servers,
 )
 from scaling.assumptions import EPOCH_HYPERSCALER_PUE, EPOCH_OTHER_PUE
 from scaling.catalog import list_clusters
@@ -188,3 +190,68 @@ def test_ring_allreduce_bandwidth_term():
     assert allreduce_time_s(1e9, 10**6, 5e10) == pytest.approx(2e9 / 5e10, rel=1e-5)
     with pytest.raises(ValueError, match="n_ranks"):
         allreduce_time_s(1e9, 0, 5e10)
+
+
+# --------------------------------------------------------------------------------------------
+# servers, racks and cooling of a right-sized cluster
+# --------------------------------------------------------------------------------------------
+
+# NVIDIA DGX H100: 8 x H100 (700 W), 10.2 kW max system power; Epoch's chip-to-server 1.82
+# (hardware_costs.md §2.1, §6.2).
+DGX_H100_POWER_W = 10.2e3
+# NVIDIA DGX B200: 8 x B200 (1,000 W), 14.3 kW max, air-cooled (hardware_costs.md §6.2);
+# catalog chip-to-server 1.79.
+DGX_B200_POWER_W = 14.3e3
+# GB200 NVL72: ~120 kW per rack, liquid-cooled (hardware_costs.md §6.2).
+GB200_NVL72_RACK_POWER_W = 120e3
+# ZeRO (Rajbhandari et al. 2020, arXiv:1910.02054 §3.1): a 1.5B-parameter GPT-2 trained with
+# mixed-precision Adam needs "at least 24 GB" of model states (16 bytes/param).
+ZERO_GPT2_N_PARAMS = 1.5e9
+ZERO_GPT2_MODEL_STATES_BYTES = 24e9
+
+
+def test_zero2020_gpt2_model_states_24gb():
+    n = accelerators_for_memory(ZERO_GPT2_N_PARAMS, 32e9)
+    np.testing.assert_allclose(n * 32e9, ZERO_GPT2_MODEL_STATES_BYTES, rtol=1e-12)
+
+
+def test_whole_servers_rounds_up_but_keeps_exact_multiples():
+    assert whole_servers(96.0, 8) == 12
+    assert whole_servers(96.5, 8) == 13
+    assert whole_servers(0.1, 8) == 1
+    np.testing.assert_array_equal(whole_servers(np.array([8.0, 9.0]), 8), [1, 2])
+
+
+def test_dgx_h100_nameplate_power_10_2_kw():
+    # 8 x 700 W x 1.82 = 10.19 kW vs 10.2 kW printed to 3 significant figures
+    np.testing.assert_allclose(server_power_w(700.0, 1.82, 8), DGX_H100_POWER_W, rtol=5e-3)
+
+
+def test_dgx_b200_catalog_power_and_air_cooling():
+    from scaling.hardware import accelerator
+
+    b200 = accelerator("B200")
+    power = server_power_w(b200.tdp_w, b200.chip_to_server_power, 8)
+    np.testing.assert_allclose(power, DGX_B200_POWER_W, rtol=5e-3)
+    # NVIDIA ships DGX B200 air-cooled: one per rack stays under the air ceiling
+    assert cooling_type(power, default_rack_power_w("air")) == "air"
+
+
+def test_gb200_nvl72_rack_needs_liquid():
+    assert cooling_type(GB200_NVL72_RACK_POWER_W, default_rack_power_w("air")) == "liquid"
+
+
+def test_cooling_type_kinds_and_threshold():
+    limit = 30e3
+    assert cooling_type(limit, limit) == "air"          # at the ceiling: still air
+    arr = cooling_type(np.array([20e3, 40e3]), limit)
+    assert list(arr) == ["air", "liquid"] and set(arr) <= set(COOLING_TYPES)
+    ser = cooling_type(pd.Series([40e3], index=["r"]), limit)
+    assert isinstance(ser, pd.Series) and ser["r"] == "liquid"
+
+
+def test_max_servers_per_rack_and_racks():
+    assert max_servers_per_rack(30e3, DGX_H100_POWER_W) == 2
+    assert racks_needed(12, 4) == 3 and racks_needed(13, 4) == 4
+    with pytest.raises(ValueError, match="exceeds the rack limit"):
+        max_servers_per_rack(30e3, GB200_NVL72_RACK_POWER_W)

@@ -1,6 +1,7 @@
 """Capex, amortisation, energy, rental and the inverse sizing question."""
 
 import dataclasses
+import math
 
 import numpy as np
 import pandas as pd
@@ -9,12 +10,12 @@ import pytest
 import scaling
 from scaling.clusters import average_power_per_accelerator_w, cluster, energy_j
 from scaling.cost import (
-    EPOCH_DEPRECIATION_RATE_PER_YEAR, EPOCH_NETWORK_COST_OVERHEAD, PriceAssumptions, amortized_hardware_cost_usd, capex_breakdown_usd, cluster_capex_usd, committed_use_discount, depreciated_value_usd, discounted_rental_usd_per_hour, electricity_price_usd_per_kwh, energy_cost_usd, rental_cost_usd,
+    EPOCH_DEPRECIATION_RATE_PER_YEAR, EPOCH_NETWORK_COST_OVERHEAD, PriceAssumptions, amortized_hardware_cost_usd, break_even_time_s, break_even_occupancy, capex_breakdown_usd, cluster_capex_usd, committed_use_discount, depreciated_value_usd, discounted_rental_usd_per_hour, electricity_price_usd_per_kwh, energy_cost_usd, ownership_cost_usd, rental_cost_over_time_usd, rental_cost_usd,
 )
 from scaling.studies.hardware import cluster_cost_breakdown
 from scaling.errors import InfeasibleRunError
-from scaling.studies.systems import size_cluster
-from scaling.units import SECONDS_PER_YEAR
+from scaling.studies.budgets import size_cluster
+from scaling.units import SECONDS_PER_HOUR, SECONDS_PER_MONTH, SECONDS_PER_YEAR
 
 # Epoch cost repo model_costs.csv (2023 USD): Llama 3.1-405B amortised hardware + energy
 EPOCH_LLAMA31_405B_AMORTIZED_USD = 51.0e6
@@ -23,6 +24,9 @@ LLAMA31_405B_H100_HOURS = 30.84e6
 DEEPSEEK_V3_H800_HOURS = 2.788e6
 DEEPSEEK_V3_USD_PER_HOUR = 2.0
 DEEPSEEK_V3_COST_USD = 5.576e6
+DEEPSEEK_V3_N_GPUS = 2048
+# CBRE North America Data Center Trends H2 2024: $184.06 per kW per month.
+CBRE_H2_2024_USD_PER_KW_MONTH = 184.06
 # AWS p4de A100 80GB per GPU (Aug 2022) via Epoch's price data
 AWS_P4DE_ON_DEMAND, AWS_P4DE_1YR, AWS_P4DE_3YR = 5.12, 3.00, 1.81
 
@@ -228,3 +232,45 @@ def test_compare_clusters_seed_systems_first():
     assert (table["sustained_flop_per_s"] < table["peak_flop_per_s"]).all()
     with pytest.raises(ValueError, match="unknown cluster"):
         compare_clusters(["nope"])
+
+
+# --------------------------------------------------------------------------------------------
+# owning against renting over time
+# --------------------------------------------------------------------------------------------
+
+def test_deepseek_v3_rental_cost_5_576_musd():
+    time_s = DEEPSEEK_V3_H800_HOURS / DEEPSEEK_V3_N_GPUS * SECONDS_PER_HOUR
+    cost = rental_cost_over_time_usd(time_s, DEEPSEEK_V3_N_GPUS, DEEPSEEK_V3_USD_PER_HOUR)
+    np.testing.assert_allclose(cost, DEEPSEEK_V3_COST_USD, rtol=1e-3)
+
+
+def test_cbre_h2_2024_colocation_rent_per_kw_month():
+    one_month = ownership_cost_usd(SECONDS_PER_MONTH, 0.0, 1e3, 0.0, 1.0,
+                                   colocation_usd_per_kw_month=CBRE_H2_2024_USD_PER_KW_MONTH,
+                                   electricity_usd_per_kwh=0.08)
+    np.testing.assert_allclose(one_month, CBRE_H2_2024_USD_PER_KW_MONTH, rtol=1e-12)
+
+
+def test_ownership_energy_term_is_kwh_times_price():
+    # 1 MW for one hour at $0.08/kWh and full use = $80
+    cost = ownership_cost_usd(SECONDS_PER_HOUR, 0.0, 0.0, 1e6, 1.0,
+                              colocation_usd_per_kw_month=0.0, electricity_usd_per_kwh=0.08)
+    np.testing.assert_allclose(cost, 80.0, rtol=1e-12)
+
+
+def test_break_even_time_equalises_the_costs():
+    capex, own_rate, rent_rate = 4e6, 0.01, 0.06
+    t = break_even_time_s(capex, own_rate, rent_rate)
+    np.testing.assert_allclose(capex + own_rate * t, rent_rate * t, rtol=1e-12)
+    assert break_even_time_s(capex, 0.06, 0.05) == math.inf
+
+
+def test_break_even_occupancy_equalises_horizon_costs():
+    capex, fixed, energy, rent, horizon = 4e6, 0.008, 0.003, 0.09, 3 * SECONDS_PER_YEAR
+    u = break_even_occupancy(capex, fixed, energy, rent, horizon)
+    assert 0 < u < 1
+    np.testing.assert_allclose(capex + fixed * horizon + u * energy * horizon,
+                               u * rent * horizon, rtol=1e-12)
+    assert break_even_occupancy(capex, fixed, 0.1, 0.09, horizon) == math.inf
+    # resale lowers the bar
+    assert break_even_occupancy(capex, fixed, energy, rent, horizon, resale_usd=1e6) < u

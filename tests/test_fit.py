@@ -247,6 +247,16 @@ def test_huber_objective_matches_reference(points240, fit240):
                            points240["loss"]) == pytest.approx(fit240.objective, rel=1e-12)
 
 
+def test_fits_are_results(fit240):
+    from scaling.results import Result
+
+    power = fit_power_law(np.geomspace(1e18, 1e22, 5), np.geomspace(1e8, 1e10, 5))
+    for fit in (fit240, power):
+        assert isinstance(fit, Result)
+        assert fit._repr_html_().startswith("<")
+    assert list(power.to_frame().columns[:2]) == ["exponent", "coefficient"]
+
+
 # ---- Approaches 1 and 2 ------------------------------------------------------------------------
 
 

@@ -196,6 +196,27 @@ def test_repetition_loss_floor_is_limit_of_many_epochs():
         limits.repetition_loss_floor(1e14, 6e13, r_star_tokens=math.inf)
 
 
+def test_repetition_loss_floor_reads_the_decay_table_at_call_time(tmp_path, monkeypatch):
+    from scaling import data
+
+    before = limits.repetition_loss_floor(1e14, 6e13)
+    original = data.data_path("muennighoff2023_decay.csv")
+    copy = tmp_path / original.name
+    r_star = repr(laws.MUENNIGHOFF2023_DECAY['r_star_tokens'])
+    assert r_star in original.read_text()
+    copy.write_text(original.read_text().replace(r_star, "30"))
+    monkeypatch.setattr(data, "data_path",
+                        lambda name: copy if name == copy.name else original.parent / name)
+    data.reload()
+    try:
+        # more value from repeated tokens: a lower floor, without re-importing limits
+        assert limits.repetition_loss_floor(1e14, 6e13) < before
+    finally:
+        monkeypatch.undo()
+        data.reload()
+    assert limits.repetition_loss_floor(1e14, 6e13) == before
+
+
 def test_repetition_equivalent_compute_matches_frontier_loss():
     table = limits.repetition_table(1e13, 1e14, [1, 3])
     frontier = laws.optimal_loss(table["equivalent_compute_flop"].to_numpy(), "muennighoff2023")

@@ -11,25 +11,16 @@ import scaling
 from scaling.assumptions import Assumptions
 from scaling.chain import accelerators_at_mfu
 from scaling.assumptions import EPOCH_OTHER_PUE
+from scaling.clusters import default_rack_power_w
 from scaling.cost import PriceAssumptions
 from scaling.studies.planning import (
-    COOLING_TYPES, RENTAL_OPTIONS, SENSITIVITY_PARAMETERS, PlanAssumptions, PilotPlan, TrainingPlan, accelerators_for_memory, break_even_table, break_even_time_s, break_even_utilisation, buy_vs_rent, compare_accelerators, cooling_type, max_servers_per_rack, ownership_cost_usd, pilot_plan, plan_training, racks_needed, rental_cost_over_time_usd, sensitivity, server_power_w, whole_servers,
+    RENTAL_OPTIONS, SENSITIVITY_PARAMETERS, PlanAssumptions, PilotPlan, TrainingPlan,
+    break_even_table, buy_vs_rent, buy_vs_rent_sensitivity, compare_accelerators, pilot_plan,
+    plan_training,
 )
-from scaling.units import SECONDS_PER_DAY, SECONDS_PER_HOUR, SECONDS_PER_MONTH, SECONDS_PER_YEAR
+from scaling.units import SECONDS_PER_DAY
 
 # ---- published reference values -----------------------------------------------------------
-# NVIDIA DGX H100: 8 x H100 (700 W), 10.2 kW max system power; Epoch's chip-to-server 1.82
-# (hardware_costs.md §2.1, §6.2).
-DGX_H100_POWER_W = 10.2e3
-# NVIDIA DGX B200: 8 x B200 (1,000 W), 14.3 kW max, air-cooled (hardware_costs.md §6.2);
-# catalog chip-to-server 1.79.
-DGX_B200_POWER_W = 14.3e3
-# GB200 NVL72: ~120 kW per rack, liquid-cooled (hardware_costs.md §6.2).
-GB200_NVL72_RACK_POWER_W = 120e3
-# ZeRO (Rajbhandari et al. 2020, arXiv:1910.02054 §3.1): a 1.5B-parameter GPT-2 trained with
-# mixed-precision Adam needs "at least 24 GB" of model states (16 bytes/param).
-ZERO_GPT2_N_PARAMS = 1.5e9
-ZERO_GPT2_MODEL_STATES_BYTES = 24e9
 # Patterson et al. 2021 (arXiv:2104.10350) via Epoch: GPT-3 175B, 3.14e23 FLOP, 10,000 V100
 # for 14.8 days at 24.6 TFLOP/s sustained per GPU (peak 125 TFLOP/s).
 GPT3_COMPUTE_FLOP = 3.14e23
@@ -37,11 +28,6 @@ GPT3_N_GPUS = 10_000
 GPT3_DAYS = 14.8
 GPT3_SUSTAINED_FLOP_PER_S = 24.6e12
 V100_PEAK_FLOP_PER_S = 125e12
-# DeepSeek-V3 (arXiv:2412.19437, Table 1): 2.788M H800 GPU-hours at $2/GPU-hour = $5.576M.
-DEEPSEEK_V3_GPU_HOURS = 2.788e6
-DEEPSEEK_V3_USD_PER_GPU_HOUR = 2.0
-DEEPSEEK_V3_COST_USD = 5.576e6
-DEEPSEEK_V3_N_GPUS = 2048
 # CBRE North America Data Center Trends H2 2024: $184.06 per kW per month.
 CBRE_H2_2024_USD_PER_KW_MONTH = 184.06
 
@@ -74,19 +60,6 @@ def test_accelerators_for_deadline_goodput_divides():
                                base / 0.8, rtol=1e-12)
 
 
-def test_zero2020_gpt2_model_states_24gb():
-    n = accelerators_for_memory(ZERO_GPT2_N_PARAMS, 32e9)
-    np.testing.assert_allclose(n * 32e9, ZERO_GPT2_MODEL_STATES_BYTES, rtol=1e-12)
-    assert PlanAssumptions().training_state_bytes_per_param == 16.0
-
-
-def test_whole_servers_rounds_up_but_keeps_exact_multiples():
-    assert whole_servers(96.0, 8) == 12
-    assert whole_servers(96.5, 8) == 13
-    assert whole_servers(0.1, 8) == 1
-    np.testing.assert_array_equal(whole_servers(np.array([8.0, 9.0]), 8), [1, 2])
-
-
 def test_input_kinds_are_preserved():
     series = pd.Series([1e23, 2e23], index=["a", "b"])
     out = accelerators_at_mfu(series, 1e6, 1e15, 0.4)
@@ -112,40 +85,11 @@ def test_accelerators_for_deadline_refuses_bad_input(kwargs, message):
 
 # ---- step 3: power and cooling ------------------------------------------------------------
 
-def test_dgx_h100_nameplate_power_10_2_kw():
-    # 8 x 700 W x 1.82 = 10.19 kW vs 10.2 kW printed to 3 significant figures
-    np.testing.assert_allclose(server_power_w(700.0, 1.82, 8), DGX_H100_POWER_W, rtol=5e-3)
-
-
-def test_dgx_b200_catalog_power_and_air_cooling():
-    from scaling.hardware import accelerator
-
-    b200 = accelerator("B200")
-    power = server_power_w(b200.tdp_w, b200.chip_to_server_power, 8)
-    np.testing.assert_allclose(power, DGX_B200_POWER_W, rtol=5e-3)
-    # NVIDIA ships DGX B200 air-cooled: one per rack stays under the air ceiling
-    assert cooling_type(power, PlanAssumptions().air_cooling_max_rack_power_w) == "air"
-
-
-def test_gb200_nvl72_rack_needs_liquid():
-    assert cooling_type(GB200_NVL72_RACK_POWER_W,
-                        PlanAssumptions().air_cooling_max_rack_power_w) == "liquid"
-
-
-def test_cooling_type_kinds_and_threshold():
-    limit = 30e3
-    assert cooling_type(limit, limit) == "air"          # at the ceiling: still air
-    arr = cooling_type(np.array([20e3, 40e3]), limit)
-    assert list(arr) == ["air", "liquid"] and set(arr) <= set(COOLING_TYPES)
-    ser = cooling_type(pd.Series([40e3], index=["r"]), limit)
-    assert isinstance(ser, pd.Series) and ser["r"] == "liquid"
-
-
-def test_max_servers_per_rack_and_racks():
-    assert max_servers_per_rack(30e3, DGX_H100_POWER_W) == 2
-    assert racks_needed(12, 4) == 3 and racks_needed(13, 4) == 4
-    with pytest.raises(ValueError, match="exceeds the rack limit"):
-        max_servers_per_rack(30e3, GB200_NVL72_RACK_POWER_W)
+def test_plan_assumptions_defaults_are_the_sourced_ones():
+    defaults = PlanAssumptions()
+    assert defaults.training_state_bytes_per_param == 16.0  # ZeRO, arXiv:1910.02054 §3.1
+    assert defaults.colocation_usd_per_kw_month == CBRE_H2_2024_USD_PER_KW_MONTH
+    assert defaults.air_cooling_max_rack_power_w == default_rack_power_w("air")
 
 
 def test_plan_assumptions_validate():
@@ -161,45 +105,6 @@ def test_plan_assumptions_validate():
 
 
 # ---- step 4: buy or rent ------------------------------------------------------------------
-
-def test_deepseek_v3_rental_cost_5_576_musd():
-    time_s = DEEPSEEK_V3_GPU_HOURS / DEEPSEEK_V3_N_GPUS * SECONDS_PER_HOUR
-    cost = rental_cost_over_time_usd(time_s, DEEPSEEK_V3_N_GPUS, DEEPSEEK_V3_USD_PER_GPU_HOUR)
-    np.testing.assert_allclose(cost, DEEPSEEK_V3_COST_USD, rtol=1e-3)
-
-
-def test_cbre_h2_2024_colocation_rent_per_kw_month():
-    one_month = ownership_cost_usd(SECONDS_PER_MONTH, 0.0, 1e3, 0.0, 1.0,
-                                   colocation_usd_per_kw_month=CBRE_H2_2024_USD_PER_KW_MONTH,
-                                   electricity_usd_per_kwh=0.08)
-    np.testing.assert_allclose(one_month, CBRE_H2_2024_USD_PER_KW_MONTH, rtol=1e-12)
-    assert PlanAssumptions().colocation_usd_per_kw_month == CBRE_H2_2024_USD_PER_KW_MONTH
-
-
-def test_ownership_energy_term_is_kwh_times_price():
-    # 1 MW for one hour at $0.08/kWh and full use = $80
-    cost = ownership_cost_usd(SECONDS_PER_HOUR, 0.0, 0.0, 1e6, 1.0,
-                              colocation_usd_per_kw_month=0.0, electricity_usd_per_kwh=0.08)
-    np.testing.assert_allclose(cost, 80.0, rtol=1e-12)
-
-
-def test_break_even_time_equalises_the_costs():
-    capex, own_rate, rent_rate = 4e6, 0.01, 0.06
-    t = break_even_time_s(capex, own_rate, rent_rate)
-    np.testing.assert_allclose(capex + own_rate * t, rent_rate * t, rtol=1e-12)
-    assert break_even_time_s(capex, 0.06, 0.05) == math.inf
-
-
-def test_break_even_utilisation_equalises_horizon_costs():
-    capex, fixed, energy, rent, horizon = 4e6, 0.008, 0.003, 0.09, 3 * SECONDS_PER_YEAR
-    u = break_even_utilisation(capex, fixed, energy, rent, horizon)
-    assert 0 < u < 1
-    np.testing.assert_allclose(capex + fixed * horizon + u * energy * horizon,
-                               u * rent * horizon, rtol=1e-12)
-    assert break_even_utilisation(capex, fixed, 0.1, 0.09, horizon) == math.inf
-    # resale lowers the bar
-    assert break_even_utilisation(capex, fixed, energy, rent, horizon, resale_usd=1e6) < u
-
 
 # ---- composition --------------------------------------------------------------------------
 
@@ -244,14 +149,14 @@ def test_plan_without_catalog_prices_keeps_the_hardware_and_leaves_money_unknown
     plan = plan_training(8e9, 2e12, deadline_s=30 * SECONDS_PER_DAY, accelerator="TPU-v7")
     assert plan.n_accelerators > 0 and plan.time_s <= 30 * SECONDS_PER_DAY
     assert math.isnan(plan.capex_usd) and math.isnan(plan.run_rental_cost_usd)
-    assert math.isnan(plan.break_even_utilisation)
+    assert math.isnan(plan.break_even_occupancy)
     assert plan.break_even(0.7)["break_even_months"].isna().all()
     priced = plan_training(8e9, 2e12, deadline_s=30 * SECONDS_PER_DAY,
                            accelerator=dataclasses.replace(scaling.accelerator("TPU-v7"),
                                                            price_usd=30_000.0),
                            rental_usd_per_hour=4.0)
     assert priced.chip.price_usd == 30_000.0
-    assert priced.capex_usd > 0 and 0 < priced.break_even_utilisation
+    assert priced.capex_usd > 0 and 0 < priced.break_even_occupancy
     assert priced.pilot(fraction=0.25, duration_s=SECONDS_PER_DAY).rental_cost_usd > 0
 
 
@@ -261,7 +166,7 @@ def test_plan_unknown_accelerator_lists_names():
 
 
 def test_buy_vs_rent_curves(plan_8b):
-    frame = buy_vs_rent(plan_8b, utilisation=0.7)
+    frame = buy_vs_rent(plan_8b, occupancy=0.7)
     assert set(frame["option"]) == {"own", *RENTAL_OPTIONS}
     start = frame[frame["month"] == 0].set_index("option")["cost_usd"]
     assert start["own"] == pytest.approx(plan_8b.capex_usd)
@@ -273,16 +178,16 @@ def test_buy_vs_rent_curves(plan_8b):
 
 
 def test_break_even_table_consistent_with_curves(plan_8b):
-    table = break_even_table(plan_8b, utilisation=0.7).set_index("option")
+    table = break_even_table(plan_8b, occupancy=0.7).set_index("option")
     months = table.loc["on_demand", "break_even_months"]
     assert 0 < months < np.inf
-    curves = buy_vs_rent(plan_8b, utilisation=0.7, months=[months])
+    curves = buy_vs_rent(plan_8b, occupancy=0.7, months=[months])
     at = curves.set_index("option")["cost_usd"]
     np.testing.assert_allclose(at["own"], at["on_demand"], rtol=1e-9)
-    # break-even utilisation: owning and on-demand rent cost the same over 3 years
-    u = plan_8b.break_even_utilisation
+    # break-even occupancy: owning and on-demand rent cost the same over 3 years
+    u = plan_8b.break_even_occupancy
     if u <= 1:
-        row = break_even_table(plan_8b, utilisation=u).set_index("option").loc["on_demand"]
+        row = break_even_table(plan_8b, occupancy=u).set_index("option").loc["on_demand"]
         np.testing.assert_allclose(row["own_minus_rent_usd"], 0.0, atol=1e-6 * row["own_cost_usd"])
 
 
@@ -294,12 +199,12 @@ def test_resale_credit_lowers_the_cost_of_owning(plan_8b):
     # Epoch: value falls 0.14 OOM per year -> 10**-0.42 = 38% left after 3 years
     np.testing.assert_allclose(credited.resale_usd(), plan_8b.capex_usd * 10 ** -0.42,
                                rtol=1e-9)
-    assert credited.break_even_utilisation < plan_8b.break_even_utilisation
+    assert credited.break_even_occupancy < plan_8b.break_even_occupancy
 
 
 def test_compare_accelerators_one_row_each():
     table = compare_accelerators(8e9, 2e12, deadline_s=30 * SECONDS_PER_DAY,
-                                 accelerators=["H100-SXM", "B200"], utilisation=0.7,
+                                 accelerators=["H100-SXM", "B200"], occupancy=0.7,
                                  rental_usd_per_hour={"B200": 5.0}, assumptions=ENTERPRISE)
     assert list(table["accelerator"]) == ["H100-SXM", "B200"]
     # B200 has 2.27x the bf16 peak at a lower default MFU: fewer accelerators
@@ -326,13 +231,13 @@ def test_pilot_plan(plan_8b):
         pilot_plan(plan_8b, fraction=1.5, duration_s=1.0)
 
 
-def test_sensitivity_rows_and_directions(plan_8b):
-    table = sensitivity(plan_8b, utilisation=0.7, ranges={
-        "mfu": (0.3, 0.5), "rental_usd_per_hour": (2.0, 5.0), "utilisation": (0.3, 1.0)})
+def test_buy_vs_rent_sensitivity_rows_and_directions(plan_8b):
+    table = buy_vs_rent_sensitivity(plan_8b, occupancy=0.7, ranges={
+        "mfu": (0.3, 0.5), "rental_usd_per_hour": (2.0, 5.0), "occupancy": (0.3, 1.0)})
     # one row per input and output (the generic sensitivity table)
     assert len(table) == 3 * 6
     assert set(table["output"]) == {"n_accelerators", "capex_usd", "run_rental_cost_usd",
-                                    "break_even_utilisation", "break_even_months",
+                                    "break_even_occupancy", "break_even_months",
                                     "own_minus_rent_usd"}
     by = table.set_index(["input", "output"])
     mfu = by.loc[("mfu", "n_accelerators")]
@@ -341,10 +246,10 @@ def test_sensitivity_rows_and_directions(plan_8b):
     # dearer rent makes owning relatively cheaper; more use makes owning cheaper
     rent = by.loc[("rental_usd_per_hour", "own_minus_rent_usd")]
     assert rent["output_high"] < rent["output_low"]
-    use = by.loc[("utilisation", "own_minus_rent_usd")]
+    use = by.loc[("occupancy", "own_minus_rent_usd")]
     assert use["output_high"] < use["output_low"]
-    # utilisation does not change the cluster
-    assert by.loc[("utilisation", "n_accelerators"), "swing"] == 0
+    # occupancy does not change the cluster
+    assert by.loc[("occupancy", "n_accelerators"), "swing"] == 0
     with pytest.raises(ValueError, match="ranges key 'moon_phase'.*valid names: mfu"):
-        sensitivity(plan_8b, utilisation=0.7, ranges={"moon_phase": (0, 1)})
-    assert set(SENSITIVITY_PARAMETERS) >= {"mfu", "rental_usd_per_hour", "utilisation"}
+        buy_vs_rent_sensitivity(plan_8b, occupancy=0.7, ranges={"moon_phase": (0, 1)})
+    assert set(SENSITIVITY_PARAMETERS) >= {"mfu", "rental_usd_per_hour", "occupancy"}

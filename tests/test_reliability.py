@@ -386,7 +386,7 @@ def test_charts_build_from_library_tables():
         rplots.interruptions_chart(study.llama3_interruptions_table()),
         rplots.goodput_chart(table, threshold=0.9),
         rplots.interval_chart(table),
-        tornado_chart(study.sensitivity_table([1e6]), output_title="goodput"),
+        tornado_chart(study.goodput_sensitivity([1e6]), output_title="goodput"),
         rplots.requirements_chart(
             pd.DataFrame({"n_accelerators": [1e3, 1e5], "series": "x",
                           "checkpoint_time_s": [900.0, 1.0]}),
@@ -399,8 +399,8 @@ def test_charts_build_from_library_tables():
         rplots.goodput_chart(table.drop(columns=["goodput_first_order"]))
 
 
-def test_sensitivity_table_swings_and_unknown_assumption():
-    table = study.sensitivity_table([1e5])
+def test_goodput_sensitivity_swings_and_unknown_assumption():
+    table = study.goodput_sensitivity([1e5])
     assert set(table["input"]) == set(study.SENSITIVITY_RANGES)
     assert table["n_accelerators"].dtype.kind == "f" and (table["n_accelerators"] == 1e5).all()
     row = table.set_index("input").loc["restart_time_s"]
@@ -410,10 +410,10 @@ def test_sensitivity_table_swings_and_unknown_assumption():
     assert (table["swing"] >= 0).all()
     np.testing.assert_allclose(table["swing"], (table["output_high"] - table["output_low"]).abs(),
                                rtol=1e-12)
-    two = study.sensitivity_table([1e4, 1e6])
+    two = study.goodput_sensitivity([1e4, 1e6])
     assert list(two["n_accelerators"].unique()) == [1e4, 1e6]
     with pytest.raises(ValueError, match="'bogus'.*checkpoint_time_s"):
-        study.sensitivity_table([1e5], ranges={"bogus": (1, 2)})
+        study.goodput_sensitivity([1e5], ranges={"bogus": (1, 2)})
 
 
 # --- per-cluster resilience and the elastic alternative (issue 9) -----------------------------

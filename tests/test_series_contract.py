@@ -14,7 +14,7 @@ import pytest
 
 import scaling
 from scaling import chain, clusters, cost, hardware, inference, laws
-from scaling.studies import limits, planning
+from scaling.studies import limits
 from scaling import emissions
 from scaling import checkpointing as ckpt
 from scaling import reliability as rel
@@ -123,19 +123,19 @@ FUNCTIONS = [
      s(1024, 16384, 100_000)),
     ("ReliabilityAssumptions.mtbf_s", lambda x: rel.ReliabilityAssumptions().mtbf_s(x),
      s(1024, 16384, 100_000)),
-    # planning
-    ("planning.accelerators_for_memory",
-     lambda x: planning.accelerators_for_memory(x, 80e9), s(1e9, 1e10, 1e11)),
-    ("planning.whole_servers", lambda x: planning.whole_servers(x, 8), s(7.5, 96, 1000)),
-    ("planning.server_power_w", lambda x: planning.server_power_w(x, 1.8, 8),
+    # servers, racks and cooling (clusters); owning against renting (cost)
+    ("clusters.accelerators_for_memory",
+     lambda x: clusters.accelerators_for_memory(x, 80e9), s(1e9, 1e10, 1e11)),
+    ("clusters.whole_servers", lambda x: clusters.whole_servers(x, 8), s(7.5, 96, 1000)),
+    ("clusters.server_power_w", lambda x: clusters.server_power_w(x, 1.8, 8),
      s(400, 700, 1000)),
-    ("planning.racks_needed", lambda x: planning.racks_needed(x, 4), s(1, 12, 100)),
-    ("planning.max_servers_per_rack", lambda x: planning.max_servers_per_rack(x, 10e3),
+    ("clusters.racks_needed", lambda x: clusters.racks_needed(x, 4), s(1, 12, 100)),
+    ("clusters.max_servers_per_rack", lambda x: clusters.max_servers_per_rack(x, 10e3),
      s(3e4, 6e4, 1.2e5)),
-    ("planning.cooling_type", lambda x: planning.cooling_type(x, 30e3), s(1e4, 4e4, 1.2e5)),
-    ("planning.rental_cost_over_time_usd",
-     lambda x: planning.rental_cost_over_time_usd(x, 96, 2.0), s(3600, 86400, 1e6)),
-    ("planning.break_even_time_s", lambda x: planning.break_even_time_s(x, 1.0, 2.0),
+    ("clusters.cooling_type", lambda x: clusters.cooling_type(x, 30e3), s(1e4, 4e4, 1.2e5)),
+    ("cost.rental_cost_over_time_usd",
+     lambda x: cost.rental_cost_over_time_usd(x, 96, 2.0), s(3600, 86400, 1e6)),
+    ("cost.break_even_time_s", lambda x: cost.break_even_time_s(x, 1.0, 2.0),
      s(1e5, 1e6, 1e7)),
     # inference
     ("inference.lifetime_flop", lambda x: inference.lifetime_flop(x, 1e12, 1e13),

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import scaling
-from scaling.studies import systems
+from scaling.studies import budgets, run_time, systems
 from scaling.assumptions import Assumptions
 
 # Epoch AI, "Data on Notable AI Models" (https://epoch.ai/data/ai-models), GPT-4 row:
@@ -215,8 +215,8 @@ def test_compare_systems_refuses_bad_days_and_unknown_cluster():
 
 # ----------------------------------------------------------------------------- sensitivity
 
-def test_time_sensitivity_grid_scales_inversely_with_mfu():
-    table = systems.time_sensitivity(["frontier", "azure-eagle"], mfu=(0.2, 0.4))
+def test_time_by_mfu_and_precision_scales_inversely_with_mfu():
+    table = run_time.time_by_mfu_and_precision(["frontier", "azure-eagle"], mfu=(0.2, 0.4))
     assert set(zip(table.system, table.precision)) == {
         ("frontier", "bf16"), ("azure-eagle", "bf16"), ("azure-eagle", "fp8")}
     eagle = table[(table.system == "azure-eagle") & (table.precision == "bf16")]
@@ -225,11 +225,11 @@ def test_time_sensitivity_grid_scales_inversely_with_mfu():
     ratio = eagle.time_days.to_numpy() / fp8.time_days.to_numpy()
     np.testing.assert_allclose(ratio, 1979 / 989, rtol=1e-12)
     with pytest.raises(ValueError, match="precisions"):
-        systems.time_sensitivity(["frontier"], precisions=("fp4",))
+        run_time.time_by_mfu_and_precision(["frontier"], precisions=("fp4",))
 
 
-def test_sensitivity_table_cases():
-    table = systems.sensitivity_table("azure-eagle")
+def test_run_time_sensitivity_cases():
+    table = run_time.run_time_sensitivity("azure-eagle")
     assert set(table.input) == {"MFU", "failure rate", "restart time", "fast restart",
                                 "precision", "training compute"}
     # swing is |high - low| in days (it was the max/min ratio)
@@ -240,17 +240,23 @@ def test_sensitivity_table_cases():
     compute = table.set_index("input").loc["training compute"]
     base = table.attrs["baseline_time_days"]
     np.testing.assert_allclose(table.output_base, base, rtol=1e-12)
-    np.testing.assert_allclose(
-        base, systems.estimate_reference_run("azure-eagle").time_days, rtol=1e-12)
+    # the baseline is the reference run with its predicted MFU held as a constant: the same
+    # run with every accelerator in the job (the step-time layout leaves 64 of 14,400 idle,
+    # whose failures do not interrupt it)
+    reference = systems.estimate_reference_run("azure-eagle")
+    np.testing.assert_allclose(base, systems.estimate_reference_run(
+        "azure-eagle", assumptions=scaling.Assumptions(mfu=reference.mfu)).time_days,
+        rtol=1e-12)
+    np.testing.assert_allclose(base, reference.time_days, rtol=0.01)
     # time is nearly proportional to compute (goodput moves only through checkpoint size)
     np.testing.assert_allclose(compute.output_high / base,
                                EPOCH_GPT4_P95_FLOP / EPOCH_GPT4_COMPUTE_FLOP, rtol=0.02)
     precision = table.set_index("input").loc["precision"]
     mfu = systems.estimate_reference_run("azure-eagle").mfu
     np.testing.assert_allclose(precision.output_high / precision.output_low,
-                               mfu / systems.DEEPSEEK_V3_FP8_MFU, rtol=1e-9)
+                               mfu / run_time.DEEPSEEK_V3_FP8_MFU, rtol=1e-9)
     assert (table.source.str.len() > 0).all()
-    frontier = systems.sensitivity_table("frontier", compute_flop=1e25)
+    frontier = run_time.run_time_sensitivity("frontier", compute_flop=1e25)
     assert "precision" not in set(frontier.input)
     assert "training compute" not in set(frontier.input)
 
@@ -258,7 +264,7 @@ def test_sensitivity_table_cases():
 # ----------------------------------------------------------------------------- Monte Carlo
 
 def test_sampler_reproduces_epoch_gpt4_compute_interval():
-    samples = systems.run_time_samples("azure-eagle", n_samples=200_000, seed=0)
+    samples = run_time.run_time_samples("azure-eagle", n_samples=200_000, seed=0)
     p5, p50, p95 = np.quantile(samples.compute_flop, [0.05, 0.5, 0.95])
     np.testing.assert_allclose([p5, p50, p95],
                                [EPOCH_GPT4_P5_FLOP, EPOCH_GPT4_COMPUTE_FLOP, EPOCH_GPT4_P95_FLOP],
@@ -266,10 +272,10 @@ def test_sampler_reproduces_epoch_gpt4_compute_interval():
 
 
 def test_run_time_samples_are_seeded_and_consistent():
-    a = systems.run_time_samples("frontier", **FAST)
-    b = systems.run_time_samples("frontier", **FAST)
+    a = run_time.run_time_samples("frontier", **FAST)
+    b = run_time.run_time_samples("frontier", **FAST)
     pd.testing.assert_frame_equal(a, b)
-    c = systems.run_time_samples("frontier", n_samples=4000, seed=2)
+    c = run_time.run_time_samples("frontier", n_samples=4000, seed=2)
     assert not np.allclose(a.time_s, c.time_s)
     peak = scaling.accelerator("MI250X").peak_flop_per_s("bf16")
     np.testing.assert_allclose(a.time_s, a.compute_flop / (37_632 * peak * a.mfu * a.goodput),
@@ -278,31 +284,40 @@ def test_run_time_samples_are_seeded_and_consistent():
 
 
 def test_run_time_quantiles_bracket_the_median():
-    table = systems.run_time_quantiles(["frontier", "azure-eagle"], **FAST)
+    table = run_time.run_time_quantiles(["frontier", "azure-eagle"], **FAST)
     assert list(table.columns) == ["time_days_p5", "time_days_p50", "time_days_p95"]
     assert (table.time_days_p5 < table.time_days_p50).all()
     assert (table.time_days_p50 < table.time_days_p95).all()
     with pytest.raises(ValueError, match="quantiles"):
-        systems.run_time_quantiles(["frontier"], quantiles=(1.5,), **FAST)
+        run_time.run_time_quantiles(["frontier"], quantiles=(1.5,), **FAST)
     with pytest.raises(ValueError, match="n_samples"):
-        systems.run_time_samples("frontier", n_samples=0)
+        run_time.run_time_samples("frontier", n_samples=0)
+
+
+def test_run_uncertainty_reads_the_default_spreads_at_call_time(monkeypatch):
+    from scaling import uncertainty
+
+    spread = uncertainty.Uncertain(p5_ratio=0.5, p95_ratio=1.5, source="an edited table")
+    edited = {**uncertainty.DEFAULT_UNCERTAINTY, "mfu": spread}
+    monkeypatch.setitem(uncertainty._TABLES, "DEFAULT_UNCERTAINTY", lambda: edited)
+    assert run_time.RunUncertainty().mfu is spread
 
 
 def test_run_uncertainty_validates():
     with pytest.raises(ValueError, match="reference run 'gpt-9'.*valid names: .*gpt-4"):
-        systems.RunUncertainty(run="gpt-9")
+        run_time.RunUncertainty(run="gpt-9")
     with pytest.raises(ValueError, match="Uncertain"):
-        systems.RunUncertainty(mfu=0.3)
+        run_time.RunUncertainty(mfu=0.3)
     # the restart time is an assumption of the chain now, not of the Monte Carlo spec
     with pytest.raises(ValueError, match="restart_time_s"):
         Assumptions().replace(restart_time_s=-1.0)
-    compute = systems.RunUncertainty().compute()
+    compute = run_time.RunUncertainty().compute()
     assert compute.median_ratio == 1.0
     assert compute.p5_ratio == pytest.approx(EPOCH_GPT4_P5_FLOP / EPOCH_GPT4_COMPUTE_FLOP)
     assert compute.p95_ratio == pytest.approx(EPOCH_GPT4_P95_FLOP / EPOCH_GPT4_COMPUTE_FLOP)
     # Frontier's own restart time is 30 minutes (data/resilience.csv)
-    default = systems.run_time_samples("frontier", **FAST)
-    fast = systems.run_time_samples("frontier", **FAST,
+    default = run_time.run_time_samples("frontier", **FAST)
+    fast = run_time.run_time_samples("frontier", **FAST,
                                     assumptions=Assumptions().replace(restart_time_s=150.0))
     assert (default.goodput < fast.goodput).all()
 
@@ -310,7 +325,7 @@ def test_run_uncertainty_validates():
 # ----------------------------------------------------------------------------- budgets
 
 def test_budget_scenarios_binding_constraint():
-    table = systems.budget_scenarios("GB200", budget_usd=1e11, power_w=1e9, days=(30,))
+    table = budgets.budget_scenarios("GB200", budget_usd=1e11, power_w=1e9, days=(30,))
     assert table.loc["budget", "capex_usd"] <= 1e11
     assert table.loc["power", "peak_facility_power_w"] <= 1e9
     both = table.loc["both"]
@@ -319,7 +334,7 @@ def test_budget_scenarios_binding_constraint():
     assert both.binding == "power"
     assert (table.n_params_30d > 0).all()
     with pytest.raises(ValueError):
-        systems.budget_scenarios("GB200", budget_usd=-1.0)
+        budgets.budget_scenarios("GB200", budget_usd=-1.0)
 
 
 # ----------------------------------------------------------------------------- plots
@@ -329,10 +344,10 @@ def test_plots_build_charts(comparison):
 
     specs = [
         charts.flop_per_s_chart(systems.precision_comparison()).to_dict(),
-        charts.time_sensitivity_chart(systems.time_sensitivity(["frontier"]),
+        charts.time_sensitivity_chart(run_time.time_by_mfu_and_precision(["frontier"]),
                                       reported_days=95).to_dict(),
         charts.trainable_model_chart(comparison).to_dict(),
-        charts.time_interval_chart(systems.run_time_quantiles(["frontier"], **FAST)).to_dict(),
+        charts.time_interval_chart(run_time.run_time_quantiles(["frontier"], **FAST)).to_dict(),
     ]
     assert all("$schema" in spec for spec in specs)
     with pytest.raises(ValueError, match="needs columns"):

@@ -154,6 +154,9 @@ def test_fit_results_report():
     np.testing.assert_allclose(np.diag(corr), 1.0)
     assert np.linalg.eigvalsh(corr).min() > 0
     assert "Hardware trends" in trends._repr_html_()
+    from scaling.results import Result
+
+    assert isinstance(fit, Result) and isinstance(trends, Result)
 
 
 def test_fit_refuses_bad_requests():

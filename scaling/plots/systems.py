@@ -63,8 +63,8 @@ def time_sensitivity_chart(table, *, reported_days=None):
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`scaling.studies.systems.time_sensitivity` output (``system``, ``precision``, ``mfu``,
-        ``time_days`` [days]).
+        :func:`scaling.studies.run_time.time_by_mfu_and_precision` output (``system``,
+        ``precision``, ``mfu``, ``time_days`` [days]).
     reported_days : float or None
         Draw a horizontal rule at this duration (e.g. GPT-4's reported 90-100 days). [days]
 
@@ -156,7 +156,7 @@ def time_interval_chart(table, *, low="time_days_p5", mid="time_days_p50",
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`scaling.studies.systems.run_time_quantiles` output (index ``system``, columns named
+        :func:`scaling.studies.run_time.run_time_quantiles` output (index ``system``, columns named
         by ``low``, ``mid``, ``high`` [days]).
 
     Returns

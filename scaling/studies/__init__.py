@@ -14,7 +14,9 @@ module                 question (notebook)
 ``inference``          the inference-aware optimum as tokens served grow (03)
 ``backtesting``        the chain against published runs, out of sample (04, 10)
 ``calibration``        the step-time model's calibration and leave-one-out errors (04, 09)
-``systems``            named systems side by side; what a budget or power buys (02, 05)
+``systems``            named systems side by side (02, 05)
+``run_time``           what moves a run's wall-clock time on a named system (05)
+``budgets``            what a budget or a power envelope buys, and trains (02, 05, 08, 10)
 ``reliability``        interruptions, goodput at scale, what moves goodput (06)
 ``planning``           right-sizing a cluster, buy or rent, a pilot (07)
 ``limits``             the data and power walls (08)
@@ -32,8 +34,8 @@ from __future__ import annotations
 import importlib
 
 _MODULES = ("laws", "hardware", "forecasts", "inference", "backtesting", "calibration",
-            "systems", "reliability", "planning", "limits", "utilisation", "trends", "outlook",
-            "explorer")
+            "systems", "run_time", "budgets", "reliability", "planning", "limits",
+            "utilisation", "trends", "outlook", "explorer")
 
 __all__ = list(_MODULES)
 

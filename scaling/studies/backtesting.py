@@ -48,7 +48,7 @@ from scaling.chain import estimate_run
 from scaling.data import load_table
 from scaling.hardware import as_accelerator
 from scaling.model_shape import as_model_shape, shape_from_params
-from scaling.results import NOT_A_COLUMN, fold_error  # fold_error re-exported
+from scaling.results import NOT_A_COLUMN, Result, fold_error  # fold_error re-exported
 from scaling.units import HOURS_PER_DAY, SECONDS_PER_HOUR
 from scaling.valuation import EPOCH_BASE_YEAR, chain_prices
 
@@ -126,23 +126,7 @@ def _meets_issue4_targets(row: dict) -> dict:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class _RunTable:
-    """A backtest result: one row per run in ``frame`` (immutable); the subclass documents
-    the columns and defines ``summary()``."""
-
-    frame: object = field(repr=False)
-    assumptions: object = field(default=None, repr=False, metadata=NOT_A_COLUMN)
-
-    def to_frame(self):
-        """One row per run (a copy; the columns are listed in the class documentation)."""
-        return self.frame.copy()
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Backtest(_RunTable):
+class Backtest(Result):
     """Predicted versus reported runs (immutable).
 
     Attributes
@@ -160,6 +144,9 @@ class Backtest(_RunTable):
     assumptions : Assumptions
         The assumptions of every run.
     """
+
+    frame: object = field(repr=False)
+    assumptions: object = field(default=None, repr=False, metadata=NOT_A_COLUMN)
 
     def to_long(self):
         """Long form for charts: ``name``, ``quantity``, ``predicted``, ``reported``,
@@ -376,7 +363,7 @@ def _at_training_start(assumptions, record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class CostBacktest(_RunTable):
+class CostBacktest(Result):
     """Dated amortised cost versus Epoch AI's estimates (immutable).
 
     Attributes
@@ -394,6 +381,9 @@ class CostBacktest(_RunTable):
     assumptions : Assumptions
         The dated assumptions (constant dollars of the base year).
     """
+
+    frame: object = field(repr=False)
+    assumptions: object = field(default=None, repr=False, metadata=NOT_A_COLUMN)
 
     def summary(self):
         """Per basis (dated at reported hours, dated at predicted hours, undated baseline):
@@ -504,7 +494,7 @@ LOO_METHODS = {
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class LeaveOneOut(_RunTable):
+class LeaveOneOut(Result):
     """Out-of-sample accelerator-hours of the step-time model beside its baselines.
 
     Attributes
@@ -524,11 +514,15 @@ class LeaveOneOut(_RunTable):
         model (what :data:`scaling.uncertainty.STEP_TIME_MFU_LOG_SD` holds).
     excluded : tuple of str
         Runs of the table left out before the fit, with their ``time_basis``.
+    assumptions : Assumptions
+        The assumptions of every run.
     """
 
+    frame: object = field(repr=False)
     run_efficiency: float
     log_sd: float
     excluded: tuple = ()
+    assumptions: object = field(default=None, repr=False, metadata=NOT_A_COLUMN)
 
     def to_long(self):
         """Long form for charts: ``name``, ``method`` (labels of :data:`LOO_METHODS`),

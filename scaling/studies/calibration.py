@@ -282,7 +282,7 @@ def calibrate_run_efficiency(predicted_hours_at_unit_efficiency, reported_hours)
     Parameters
     ----------
     predicted_hours_at_unit_efficiency : array_like
-        The chain's accelerator-hours of each run with the step-time utilisation at a
+        The chain's accelerator-hours of each run with the step-time model's MFU at a
         whole-run efficiency of 1 (goodput included) [accelerator-hours].
     reported_hours : array_like
         The developers' accelerator-hours of the same runs [accelerator-hours].

@@ -428,9 +428,8 @@ def repetition_table(n_params, unique_tokens, epochs, *, law=REPETITION_LAW):
     })
 
 
-def repetition_loss_floor(n_params, unique_tokens, *, law=REPETITION_LAW,
-                          r_star_tokens=laws.MUENNIGHOFF2023_DECAY["r_star_tokens"],
-                          r_star_params=laws.MUENNIGHOFF2023_DECAY["r_star_params"]):
+def repetition_loss_floor(n_params, unique_tokens, *, law=REPETITION_LAW, r_star_tokens=None,
+                          r_star_params=None):
     """Lowest loss repetition can reach: infinitely many epochs over a fixed unique stock.
 
     Parameters
@@ -441,8 +440,10 @@ def repetition_loss_floor(n_params, unique_tokens, *, law=REPETITION_LAW,
         Unique tokens U_D [tokens], > 0.
     law : str, Mapping or FitResult-like
         Chinchilla parameters of the data-constrained law.
-    r_star_tokens, r_star_params : float
-        Decay constants (:data:`scaling.laws.MUENNIGHOFF2023_DECAY`), > 0 and finite.
+    r_star_tokens, r_star_params : float or None
+        Decay constants [dimensionless], > 0 and finite; None: Muennighoff et al.'s
+        (:data:`scaling.laws.MUENNIGHOFF2023_DECAY`, read at call time so that
+        :func:`scaling.data.reload` reaches it).
 
     Returns
     -------
@@ -454,6 +455,8 @@ def repetition_loss_floor(n_params, unique_tokens, *, law=REPETITION_LAW,
     As :math:`R_D \\to \\infty`, :math:`D' \\to U_D (1 + R^*_D)` (Muennighoff et al. 2023,
     Eq. 5), so :math:`L_\\infty = E + A/N'^\\alpha + B / (U_D (1 + R^*_D))^\\beta`.
     """
+    if r_star_tokens is None:
+        r_star_tokens = laws.MUENNIGHOFF2023_DECAY["r_star_tokens"]
     if not (math.isfinite(float(r_star_tokens)) and float(r_star_tokens) > 0):
         raise ValueError(f"r_star_tokens must be finite and > 0 for a floor; got {r_star_tokens!r}")
     p = laws.law_parameters(law)

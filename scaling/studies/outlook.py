@@ -33,7 +33,7 @@ from scaling.assumptions import as_assumptions
 from scaling.chain import estimate_run
 from scaling.data import load_table
 from scaling.forecasting import forecast_for_deadline, largest_trainable
-from scaling.studies.systems import size_cluster
+from scaling.studies.budgets import size_cluster
 from scaling.trends import typical_accelerator
 from scaling.uncertainty import percentiles
 from scaling.units import SECONDS_PER_DAY, SECONDS_PER_YEAR
@@ -244,7 +244,7 @@ def site_outlook(years, *, budget_usd=1e11, power_w=1e9, deadline_s=SITE_DEADLIN
     deadline_s : float
         Wall-clock time of the run [s] (default :data:`SITE_DEADLINE_S`, 100 days).
     resilience : Resilience or str or None
-        How the site recovers from failures (as in :func:`scaling.studies.systems.size_cluster`, e.g.
+        How the site recovers from failures (as in :func:`scaling.studies.budgets.size_cluster`, e.g.
         ``"stargate-2024"``: replicas that drop out and rejoin); None: one synchronous job with
         the package defaults.
     law, assumptions :

@@ -16,12 +16,16 @@ cluster and start with a pilot":
    above.
 4. **Buy or rent.** Cumulative cost of owning (capex + colocation + electricity) against renting
    on demand or on 1- and 3-year commitments, with the break-even month and the break-even
-   utilisation over a 3-year horizon.
+   occupancy (the share of the time an owned cluster is busy) over a 3-year horizon.
 5. **Pilot.** A fraction of the cluster for a short run: what it costs to rent and what it
    can prove.
 
-Everything numeric is a pure vectorised function; :func:`plan_training` composes them for
-one accelerator and returns a frozen :class:`TrainingPlan`.
+Everything numeric is a pure vectorised function of the core: servers, racks and cooling in
+:mod:`scaling.clusters` (:func:`~scaling.clusters.whole_servers`,
+:func:`~scaling.clusters.racks_needed`, :func:`~scaling.clusters.cooling_type`, ...), owning
+against renting in :mod:`scaling.cost` (:func:`~scaling.cost.ownership_cost_usd`,
+:func:`~scaling.cost.break_even_time_s`, ...). :func:`plan_training` composes them for one
+accelerator and returns a frozen :class:`TrainingPlan`.
 
 References
 ----------
@@ -44,67 +48,55 @@ References
 from __future__ import annotations
 
 import math
-import sys
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from scaling import clusters as _clusters, cost as _cost, solve
 from scaling._validation import (
-    as_count_array,
     as_float_array,
     check_choice,
     check_fraction,
-    elementwise,
     like,
     scalar,
     whole_number,
 )
 from scaling.assumptions import Assumptions, as_assumptions
 from scaling.chain import RunEstimate, estimate_run, setup
-from scaling.clusters import as_machine
+from scaling.clusters import (
+    accelerators_for_memory, as_machine, cooling_type, racks_needed, server_power_w,
+    whole_servers,
+)
+from scaling.cost import (
+    break_even_occupancy, break_even_time_s, ownership_cost_usd, rental_cost_over_time_usd,
+)
 from scaling.errors import InfeasibleRunError
 from scaling.hardware import as_accelerator
 from scaling.catalog import Accelerator
 from scaling.laws import DEFAULT_LAW, FLOP_PER_PARAM_PER_TOKEN, compute_optimal, training_flop
 from scaling.results import NOT_A_COLUMN, Result
-from scaling.uncertainty import sensitivity as _sensitivity
+from scaling.uncertainty import sensitivity
 from scaling.units import (
     J_PER_MWH,
     SECONDS_PER_DAY,
-    SECONDS_PER_HOUR,
     SECONDS_PER_MONTH,
     SECONDS_PER_YEAR,
     W_PER_KW,
 )
 
 __all__ = [
-    "COOLING_TYPES",
     "RENTAL_OPTIONS",
     "PlanAssumptions",
     "TrainingPlan",
     "PilotPlan",
-    "accelerators_for_memory",
-    "whole_servers",
-    "server_power_w",
-    "racks_needed",
-    "max_servers_per_rack",
-    "cooling_type",
-    "ownership_cost_usd",
-    "rental_cost_over_time_usd",
-    "break_even_time_s",
-    "break_even_utilisation",
     "plan_training",
     "compare_accelerators",
     "buy_vs_rent",
     "break_even_table",
     "pilot_plan",
-    "sensitivity",
+    "buy_vs_rent_sensitivity",
     "SENSITIVITY_PARAMETERS",
 ]
-
-#: Cooling classes returned by :func:`cooling_type` (those of :mod:`scaling.clusters`).
-COOLING_TYPES = _clusters.COOLING_TYPES
 
 #: Rental options compared with owning: on demand (pay for the hours used) and 1- or 3-year
 #: committed use (pay for every hour of the term); the terms of :mod:`scaling.cost`.
@@ -160,7 +152,7 @@ class PlanAssumptions:
 
     Notes
     -----
-    The chain's assumptions (utilisation, precision, PUE, failures, and the prices: capex
+    The chain's assumptions (MFU model, precision, PUE, failures, and the prices: capex
     overheads, electricity, depreciation, and the provider whose committed-use discounts turn
     the on-demand price into 1- and 3-year prices) live in :class:`scaling.Assumptions`. An
     enterprise in a colocation facility is not a hyperscaler: Epoch's PUE for other operators
@@ -192,318 +184,6 @@ class PlanAssumptions:
         """IT power of a full rack [W]; forwards to the product of the fields."""
         return like(self.servers_per_rack * as_float_array("server_power_w", server_power_w),
                      server_power_w)
-
-
-# --------------------------------------------------------------------------------------------
-# step 2: how many accelerators
-# --------------------------------------------------------------------------------------------
-
-
-@elementwise
-def accelerators_for_memory(n_params, memory_bytes, bytes_per_param=16.0):
-    """Accelerators whose memory holds the sharded training state (not rounded).
-
-    Parameters
-    ----------
-    n_params : numeric
-        Model parameters N. [count]
-    memory_bytes : numeric
-        Memory of one accelerator M. [byte]
-    bytes_per_param : numeric
-        Training-state bytes per parameter b; 16 for mixed-precision Adam (ZeRO,
-        arXiv:1910.02054 §3.1; see :class:`PlanAssumptions`). [byte]
-
-    Returns
-    -------
-    n_accelerators : numeric
-        n = N b / M, a lower bound: activations and buffers need more. [count]
-    """
-    n = as_float_array("n_params", n_params)
-    m = as_float_array("memory_bytes", memory_bytes)
-    b = as_float_array("bytes_per_param", bytes_per_param)
-    return like(n * b / m, n_params, memory_bytes, bytes_per_param)
-
-
-@elementwise
-def whole_servers(n_accelerators, accelerators_per_server):
-    """Round an accelerator count up to whole servers.
-
-    Parameters
-    ----------
-    n_accelerators : numeric
-        Accelerators needed (may be fractional). [count]
-    accelerators_per_server : numeric
-        Accelerators per server. [count]
-
-    Returns
-    -------
-    n_servers : numeric
-        :math:`\\lceil n / a \\rceil` [count], an integer (ndarray of int64 for arrays).
-    """
-    n = as_float_array("n_accelerators", n_accelerators)
-    a = as_count_array("accelerators_per_server", accelerators_per_server)
-    # a tiny relative tolerance keeps exact multiples (e.g. 96.0000000001) from gaining a server
-    result = np.ceil(n / a * (1 - 1e-12)).astype(np.int64)
-    return like(result, n_accelerators, accelerators_per_server)
-
-
-@elementwise
-def server_power_w(tdp_w, chip_to_server_power, accelerators_per_server):
-    """Nameplate (maximum) power of one server [W].
-
-    Parameters
-    ----------
-    tdp_w : numeric
-        Accelerator TDP. [W]
-    chip_to_server_power : numeric
-        Server power per accelerator over chip TDP (Epoch; 1.82 for H100 from the 10.2 kW
-        DGX H100). [ratio]
-    accelerators_per_server : numeric
-        [count]
-
-    Returns
-    -------
-    server_power_w : numeric
-        :math:`P_{server} = a \\cdot k \\cdot TDP`. [W] Power and cooling are provisioned for
-        this maximum; average draw in training is lower (``server_power_fraction``).
-
-    Examples
-    --------
-    >>> round(server_power_w(700, 1.82, 8))
-    10192
-    """
-    count = as_count_array("accelerators_per_server", accelerators_per_server)
-    return like(_clusters.peak_it_power_w(count, tdp_w, chip_to_server_power), tdp_w,
-                chip_to_server_power, accelerators_per_server)
-
-
-@elementwise
-def racks_needed(n_servers, servers_per_rack):
-    """Racks for a number of servers, :math:`\\lceil s / r \\rceil` [count]."""
-    s = as_count_array("n_servers", n_servers)
-    r = as_count_array("servers_per_rack", servers_per_rack)
-    return like(np.ceil(s / r).astype(np.int64), n_servers, servers_per_rack)
-
-
-@elementwise
-def max_servers_per_rack(rack_power_limit_w, server_power_w):
-    """Most servers a rack's power (or cooling) limit allows.
-
-    Parameters
-    ----------
-    rack_power_limit_w : numeric
-        IT power a rack position can supply and cool. [W]
-    server_power_w : numeric
-        Nameplate power of one server. [W]
-
-    Returns
-    -------
-    servers_per_rack : numeric
-        :math:`\\lfloor L / P_{server} \\rfloor` [count].
-
-    Raises
-    ------
-    ValueError
-        If one server alone exceeds the limit (the room cannot host it at all).
-    """
-    limit = as_float_array("rack_power_limit_w", rack_power_limit_w)
-    power = as_float_array("server_power_w", server_power_w)
-    result = np.floor(limit / power).astype(np.int64)
-    if (result < 1).any():
-        raise ValueError(
-            f"a single server of {np.max(power) / W_PER_KW:.1f} kW exceeds the rack limit of "
-            f"{np.min(limit) / W_PER_KW:.1f} kW; raise the limit (e.g. liquid cooling) or "
-            "use a smaller server"
-        )
-    return like(result, rack_power_limit_w, server_power_w)
-
-
-@elementwise
-def cooling_type(rack_power_w, air_cooling_max_rack_power_w):
-    """Cooling a rack needs: ``"air"`` up to the air ceiling, ``"liquid"`` above.
-
-    Parameters
-    ----------
-    rack_power_w : numeric
-        IT power of the rack. [W]
-    air_cooling_max_rack_power_w : numeric
-        Highest rack power air cooling handles, e.g.
-        ``PlanAssumptions().air_cooling_max_rack_power_w`` (30 kW). [W]
-
-    Returns
-    -------
-    str or ndarray of str or Series
-        One of :data:`COOLING_TYPES` per rack.
-
-    Examples
-    --------
-    >>> cooling_type(4 * 10.2e3, 30e3), cooling_type(2 * 10.2e3, 30e3)
-    ('liquid', 'air')
-    """
-    power = as_float_array("rack_power_w", rack_power_w)
-    limit = as_float_array("air_cooling_max_rack_power_w", air_cooling_max_rack_power_w)
-    result = np.where(power > limit, COOLING_TYPES[1], COOLING_TYPES[0])
-    pd = sys.modules.get("pandas")
-    if pd is not None and isinstance(rack_power_w, pd.Series):
-        return pd.Series(result, index=rack_power_w.index)
-    if result.ndim == 0:
-        return str(result)
-    return result
-
-
-# --------------------------------------------------------------------------------------------
-# step 4: buy or rent
-# --------------------------------------------------------------------------------------------
-
-
-@elementwise
-def ownership_cost_usd(time_s, capex_usd, it_power_w, facility_power_w, utilisation, *,
-                       colocation_usd_per_kw_month, electricity_usd_per_kwh):
-    """Cumulative cost of owning a cluster after a time [USD].
-
-    Parameters
-    ----------
-    time_s : numeric
-        Time since the cluster went into service t. [s]
-    capex_usd : numeric
-        Purchase price of the cluster K (servers and network). [USD]
-    it_power_w : numeric
-        Contracted (nameplate) IT power :math:`P_{IT}` the colocation bills for. [W]
-    facility_power_w : numeric
-        Average power at the wall while training, PUE included, :math:`P_{wall}`. [W]
-    utilisation : numeric
-        Fraction of the time the cluster trains u, in (0, 1]; idle power is neglected.
-        [fraction]
-    colocation_usd_per_kw_month : numeric
-        Colocation rent r. [USD/(kW month)]
-    electricity_usd_per_kwh : numeric
-        Electricity price e. [USD/kWh]
-
-    Returns
-    -------
-    cost_usd : numeric
-        [USD]
-
-    Notes
-    -----
-    .. math:: C_{own}(t) = K + r\\,\\frac{P_{IT}}{1\\,\\mathrm{kW}}\\,\\frac{t}{1\\,\\mathrm{month}}
-              + e\\,u\\,P_{wall}\\,t
-    """
-    t = as_float_array("time_s", time_s, allow_zero=True)
-    k = as_float_array("capex_usd", capex_usd, allow_zero=True)
-    p_it = as_float_array("it_power_w", it_power_w, allow_zero=True)
-    p_wall = as_float_array("facility_power_w", facility_power_w, allow_zero=True)
-    u = check_fraction("utilisation", utilisation)
-    r = as_float_array("colocation_usd_per_kw_month", colocation_usd_per_kw_month, allow_zero=True)
-    e = as_float_array("electricity_usd_per_kwh", electricity_usd_per_kwh, allow_zero=True)
-    energy = np.asarray(_cost.energy_cost_usd(u * p_wall * t, e))
-    result = k + r * p_it / W_PER_KW * t / SECONDS_PER_MONTH + energy
-    return like(result, time_s, capex_usd, it_power_w, facility_power_w, utilisation,
-                 colocation_usd_per_kw_month, electricity_usd_per_kwh)
-
-
-@elementwise
-def rental_cost_over_time_usd(time_s, n_accelerators, rental_usd_per_hour, utilisation=1.0):
-    """Cumulative rent for a number of accelerators after a time [USD].
-
-    Parameters
-    ----------
-    time_s : numeric
-        Elapsed time t. [s]
-    n_accelerators : numeric
-        Accelerators rented n. [count]
-    rental_usd_per_hour : numeric
-        Price per accelerator-hour p. [USD/h]
-    utilisation : numeric
-        Fraction of the time paid for u, in (0, 1]: the utilisation for on-demand rent,
-        1 for committed use, which bills every hour of the term. [fraction]
-
-    Returns
-    -------
-    cost_usd : numeric
-        :math:`C_{rent}(t) = p\\,n\\,u\\,t / 3600`. [USD]
-    """
-    t = as_float_array("time_s", time_s, allow_zero=True)
-    n = as_count_array("n_accelerators", n_accelerators)
-    p = as_float_array("rental_usd_per_hour", rental_usd_per_hour)
-    u = check_fraction("utilisation", utilisation)
-    hours = n * u * t / SECONDS_PER_HOUR
-    return like(np.asarray(_cost.rental_cost_usd(hours, p)), time_s, n_accelerators,
-                rental_usd_per_hour, utilisation)
-
-
-@elementwise
-def break_even_time_s(upfront_usd, own_usd_per_s, rent_usd_per_s):
-    """Time after which owning has cost less than renting [s].
-
-    Parameters
-    ----------
-    upfront_usd : numeric
-        Cost of owning at time zero (capex, net of any resale credit). [USD]
-    own_usd_per_s : numeric
-        Running cost of owning. [USD/s]
-    rent_usd_per_s : numeric
-        Cost of renting the same capacity. [USD/s]
-
-    Returns
-    -------
-    time_s : numeric
-        :math:`t^* = K / (\\dot C_{rent} - \\dot C_{own})`; ``inf`` when renting runs no dearer
-        than owning, i.e. owning never catches up. [s]
-    """
-    k = as_float_array("upfront_usd", upfront_usd, allow_zero=True)
-    own = as_float_array("own_usd_per_s", own_usd_per_s, allow_zero=True)
-    rent = as_float_array("rent_usd_per_s", rent_usd_per_s, allow_zero=True)
-    margin = rent - own
-    with np.errstate(divide="ignore", invalid="ignore"):
-        result = np.where(margin > 0, k / np.where(margin > 0, margin, 1.0), np.inf)
-    return like(result, upfront_usd, own_usd_per_s, rent_usd_per_s)
-
-
-@elementwise
-def break_even_utilisation(capex_usd, fixed_usd_per_s, energy_usd_per_s,
-                           rent_usd_per_s, horizon_s, resale_usd=0.0):
-    """Utilisation above which owning beats on-demand rent over a horizon.
-
-    Parameters
-    ----------
-    capex_usd : numeric
-        Purchase price K. [USD]
-    fixed_usd_per_s : numeric
-        Costs of owning that run whether or not the cluster trains F (colocation). [USD/s]
-    energy_usd_per_s : numeric
-        Electricity while training at full load E. [USD/s]
-    rent_usd_per_s : numeric
-        On-demand rent of the same accelerators while they train R. [USD/s]
-    horizon_s : numeric
-        Comparison horizon H. [s]
-    resale_usd : numeric
-        Value recovered at the end of the horizon V. [USD]
-
-    Returns
-    -------
-    utilisation : numeric
-        :math:`u^* = \\frac{K - V + F H}{(R - E) H}` [fraction]. Values above 1 mean owning
-        does not pay off within the horizon even at full use; ``inf`` when rent does not
-        exceed the electricity it saves.
-
-    Notes
-    -----
-    Equates :math:`K - V + F H + u E H` (own) with :math:`u R H` (rent on demand, paying only
-    for the hours used).
-    """
-    k = as_float_array("capex_usd", capex_usd, allow_zero=True)
-    f = as_float_array("fixed_usd_per_s", fixed_usd_per_s, allow_zero=True)
-    e = as_float_array("energy_usd_per_s", energy_usd_per_s, allow_zero=True)
-    r = as_float_array("rent_usd_per_s", rent_usd_per_s)
-    h = as_float_array("horizon_s", horizon_s)
-    v = as_float_array("resale_usd", resale_usd, allow_zero=True)
-    margin = (r - e) * h
-    with np.errstate(divide="ignore", invalid="ignore"):
-        result = np.where(margin > 0, (k - v + f * h) / np.where(margin > 0, margin, 1.0),
-                          np.inf)
-    return like(result, capex_usd, fixed_usd_per_s, energy_usd_per_s, rent_usd_per_s,
-                 horizon_s, resale_usd)
 
 
 # --------------------------------------------------------------------------------------------
@@ -541,9 +221,10 @@ class TrainingPlan(Result):
         Training time at the planned size (<= deadline) and the energy it draws.
     capex_usd
         Purchase price of servers and network.
-    rental_on_demand_usd_per_hour, run_rental_cost_usd, break_even_utilisation
-        On-demand price per accelerator-hour, on-demand rent of the run, and the utilisation
-        above which owning beats on-demand rent over the horizon.
+    rental_on_demand_usd_per_hour, run_rental_cost_usd, break_even_occupancy
+        On-demand price per accelerator-hour, on-demand rent of the run, and the occupancy
+        (busy share of the owned cluster) above which owning beats on-demand rent over the
+        horizon.
     rental_usd_per_hour : dict
         Per-accelerator-hour prices by rental option (:data:`RENTAL_OPTIONS`; not a column).
     chip : Accelerator
@@ -587,7 +268,7 @@ class TrainingPlan(Result):
     capex_usd: float
     rental_on_demand_usd_per_hour: float
     run_rental_cost_usd: float
-    break_even_utilisation: float
+    break_even_occupancy: float
     electricity_usd_per_kwh: float
     rental_usd_per_hour: dict = field(metadata=NOT_A_COLUMN)
     chip: object = field(repr=False, metadata=NOT_A_COLUMN)
@@ -619,13 +300,13 @@ class TrainingPlan(Result):
         """Value credited at the end of the horizon (0 unless ``credit_resale_value``) [USD]."""
         return _resale_usd(self.capex_usd, self.plan_assumptions, self.assumptions)
 
-    def buy_vs_rent(self, utilisation, *, months=None):
+    def buy_vs_rent(self, occupancy, *, months=None):
         """Cumulative cost curves; forwards to :func:`buy_vs_rent`."""
-        return buy_vs_rent(self, utilisation=utilisation, months=months)
+        return buy_vs_rent(self, occupancy=occupancy, months=months)
 
-    def break_even(self, utilisation):
+    def break_even(self, occupancy):
         """Break-even table per rental option; forwards to :func:`break_even_table`."""
-        return break_even_table(self, utilisation=utilisation)
+        return break_even_table(self, occupancy=occupancy)
 
     def pilot(self, *, fraction, duration_s, law=None):
         """Pilot phase; forwards to :func:`pilot_plan`."""
@@ -648,7 +329,7 @@ class TrainingPlan(Result):
             ("energy", self.energy_j / J_PER_MWH, "MWh"),
             ("capex", self.capex_usd, "USD"),
             ("on-demand rent for the run", self.run_rental_cost_usd, "USD"),
-            ("break-even utilisation (3-yr, vs on demand)", self.break_even_utilisation, ""),
+            ("break-even occupancy (3-yr, vs on demand)", self.break_even_occupancy, ""),
         ]
         return pd.DataFrame(rows, columns=["quantity", "value", "unit"]).set_index("quantity")
 
@@ -744,7 +425,24 @@ def plan_training(n_params, n_tokens, *, deadline_s, accelerator, rental_usd_per
     n_tokens = scalar("n_tokens", n_tokens)
     deadline_s = scalar("deadline_s", deadline_s)
     compute = float(training_flop(n_params, n_tokens))
+    counts, run = _accelerator_counts(compute, deadline_s, acc, n_params, model, a,
+                                      plan_assumptions)
+    return TrainingPlan(
+        accelerator=acc.name, n_params=n_params, n_tokens=n_tokens, compute_flop=compute,
+        deadline_s=deadline_s, precision=a.precision, mfu=float(run.mfu),
+        goodput=float(run.goodput), **counts,
+        **_racks_and_power(acc, counts["n_servers"], plan_assumptions),
+        facility_power_w=float(run.peak_facility_power_w),
+        average_facility_power_w=float(run.facility_power_w), time_s=float(run.time_s),
+        energy_j=float(run.energy_j),
+        **_money(run, acc, counts["n_accelerators"], rental_usd_per_hour, a, plan_assumptions),
+        chip=acc, run=run, assumptions=a, plan_assumptions=plan_assumptions,
+    )
 
+
+def _accelerator_counts(compute, deadline_s, acc, n_params, model, a, plan_assumptions):
+    """Step 2 of a plan: the counts the deadline (the chain's one inverse) and the training
+    state's memory need, and the whole-server run that meets the deadline."""
     machine = setup(as_machine(accelerator=acc, count_required=False), a)
     n_cont = float(solve.accelerators_for_deadline(machine, compute, deadline_s,
                                                    n_params=n_params, model=model).value)
@@ -754,16 +452,34 @@ def plan_training(n_params, n_tokens, *, deadline_s, accelerator, rental_usd_per
     n_servers, run = _whole_server_run(
         compute, deadline_s, acc, n_params, model, a,
         int(whole_servers(max(n_cont, n_memory), per_server)), per_server)
-    n_acc = n_servers * per_server
+    return {"n_accelerators_for_deadline": n_cont, "n_accelerators_for_memory": n_memory,
+            "n_accelerators": int(n_servers * per_server), "n_servers": n_servers}, run
 
-    power_server = float(server_power_w(acc.tdp_w, acc.chip_to_server_power, per_server))
+
+def _racks_and_power(acc, n_servers, plan_assumptions) -> dict:
+    """Step 3 of a plan: servers per rack, racks, nameplate power and the cooling it needs,
+    and the layout that stays under the air-cooling ceiling."""
+    power_server = float(server_power_w(acc.tdp_w, acc.chip_to_server_power,
+                                        plan_assumptions.accelerators_per_server))
     per_rack = plan_assumptions.servers_per_rack
     rack_power = per_rack * power_server if n_servers >= per_rack else n_servers * power_server
     air_limit = plan_assumptions.air_cooling_max_rack_power_w
     per_air_rack = int(np.floor(air_limit / power_server))
-    racks_air = (float(racks_needed(n_servers, per_air_rack)) if per_air_rack >= 1
-                 else float("nan"))
+    n_acc = n_servers * plan_assumptions.accelerators_per_server
+    return {
+        "n_racks": int(racks_needed(n_servers, per_rack)), "servers_per_rack": per_rack,
+        "server_power_w": power_server, "rack_power_w": rack_power,
+        "cooling": cooling_type(rack_power, air_limit), "servers_per_air_rack": per_air_rack,
+        "n_racks_air": (float(racks_needed(n_servers, per_air_rack)) if per_air_rack >= 1
+                        else float("nan")),
+        "it_power_w": float(_clusters.peak_it_power_w(n_acc, acc.tdp_w,
+                                                       acc.chip_to_server_power)),
+    }
 
+
+def _money(run, acc, n_acc, rental_usd_per_hour, a, plan_assumptions) -> dict:
+    """Step 4 of a plan: capex, rental prices by option, the run's on-demand rent and the
+    break-even occupancy against on-demand rent over the horizon (NaN where unpriced)."""
     on_demand = (acc.rental_usd_per_hour if rental_usd_per_hour is None
                  else scalar("rental_usd_per_hour", rental_usd_per_hour))
     rent = {term: math.nan if math.isnan(on_demand) else float(
@@ -772,32 +488,19 @@ def plan_training(n_params, n_tokens, *, deadline_s, accelerator, rental_usd_per
     it_power = float(_clusters.peak_it_power_w(n_acc, acc.tdp_w, acc.chip_to_server_power))
     capex = float(run.hardware_capex_usd)
     electricity = float(a.prices.electricity_usd_per_kwh)
-    horizon = plan_assumptions.horizon_s
     fixed = plan_assumptions.colocation_usd_per_kw_month * it_power / W_PER_KW / SECONDS_PER_MONTH
     energy_rate = float(_cost.energy_cost_usd(run.facility_power_w, electricity))
     priced = not (math.isnan(capex) or math.isnan(on_demand))
     rent_rate = float(rental_cost_over_time_usd(1.0, n_acc, on_demand)) if priced else math.nan
-    return TrainingPlan(
-        accelerator=acc.name, n_params=n_params, n_tokens=n_tokens, compute_flop=compute,
-        deadline_s=deadline_s, precision=a.precision, mfu=float(run.mfu),
-        goodput=float(run.goodput), n_accelerators_for_deadline=float(n_cont),
-        n_accelerators_for_memory=n_memory, n_accelerators=int(n_acc),
-        n_servers=n_servers, n_racks=int(racks_needed(n_servers, per_rack)),
-        servers_per_rack=per_rack, server_power_w=power_server, rack_power_w=rack_power,
-        cooling=cooling_type(rack_power, air_limit), servers_per_air_rack=per_air_rack,
-        n_racks_air=racks_air, it_power_w=it_power,
-        facility_power_w=float(run.peak_facility_power_w),
-        average_facility_power_w=float(run.facility_power_w), time_s=float(run.time_s),
-        energy_j=float(run.energy_j), capex_usd=capex,
-        rental_on_demand_usd_per_hour=rent["on_demand"],
-        run_rental_cost_usd=(math.nan if math.isnan(on_demand) else float(
+    return {
+        "capex_usd": capex, "rental_on_demand_usd_per_hour": rent["on_demand"],
+        "run_rental_cost_usd": (math.nan if math.isnan(on_demand) else float(
             rental_cost_over_time_usd(run.time_s, n_acc, on_demand))),
-        break_even_utilisation=float(break_even_utilisation(
-            capex, fixed, energy_rate, rent_rate, horizon,
+        "break_even_occupancy": float(break_even_occupancy(
+            capex, fixed, energy_rate, rent_rate, plan_assumptions.horizon_s,
             _resale_usd(capex, plan_assumptions, a))) if priced else math.nan,
-        electricity_usd_per_kwh=electricity, rental_usd_per_hour=rent, chip=acc, run=run,
-        assumptions=a, plan_assumptions=plan_assumptions,
-    )
+        "electricity_usd_per_kwh": electricity, "rental_usd_per_hour": rent,
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -805,15 +508,16 @@ def plan_training(n_params, n_tokens, *, deadline_s, accelerator, rental_usd_per
 # --------------------------------------------------------------------------------------------
 
 
-def buy_vs_rent(plan, *, utilisation, months=None):
+def buy_vs_rent(plan, *, occupancy, months=None):
     """Cumulative cost of owning the planned cluster versus renting it, month by month.
 
     Parameters
     ----------
     plan : TrainingPlan
-    utilisation : float
-        Fraction of the time the cluster trains, in (0, 1]. Owning pays electricity and
-        on-demand renting pays rent only for that fraction; committed use pays every hour.
+    occupancy : float
+        Share of the time the owned cluster is busy training, in (0, 1]. Owning pays
+        electricity and on-demand renting pays rent only for that share; committed use pays
+        every hour.
     months : array_like, optional
         Months since start; default 0..horizon in steps of 1.
 
@@ -825,18 +529,18 @@ def buy_vs_rent(plan, *, utilisation, months=None):
     """
     import pandas as pd
 
-    check_fraction("utilisation", utilisation)
+    check_fraction("occupancy", occupancy)
     if months is None:
         months = np.arange(0, round(plan.plan_assumptions.horizon_s / SECONDS_PER_MONTH) + 1)
     months = np.atleast_1d(as_float_array("months", months, allow_zero=True))
     t = months * SECONDS_PER_MONTH
     own = np.full(t.shape, np.nan) if math.isnan(plan.capex_usd) else ownership_cost_usd(
-        t, plan.capex_usd, plan.it_power_w, plan.average_facility_power_w, utilisation,
+        t, plan.capex_usd, plan.it_power_w, plan.average_facility_power_w, occupancy,
         colocation_usd_per_kw_month=plan.plan_assumptions.colocation_usd_per_kw_month,
         electricity_usd_per_kwh=plan.electricity_usd_per_kwh)
     frames = [pd.DataFrame({"month": months, "time_s": t, "option": "own", "cost_usd": own})]
     for option in RENTAL_OPTIONS:
-        paid = utilisation if option == "on_demand" else 1.0
+        paid = occupancy if option == "on_demand" else 1.0
         price = plan.rental_usd_per_hour[option]
         cost = np.full(t.shape, np.nan) if math.isnan(price) else rental_cost_over_time_usd(
             t, plan.n_accelerators, price, paid)
@@ -845,14 +549,14 @@ def buy_vs_rent(plan, *, utilisation, months=None):
     return pd.concat(frames, ignore_index=True)
 
 
-def break_even_table(plan, *, utilisation):
+def break_even_table(plan, *, occupancy):
     """Owning against each rental option over the plan's horizon.
 
     Parameters
     ----------
     plan : TrainingPlan
-    utilisation : float
-        Fraction of the time the owned cluster trains, in (0, 1].
+    occupancy : float
+        Share of the time the owned cluster is busy training, in (0, 1].
 
     Returns
     -------
@@ -864,7 +568,7 @@ def break_even_table(plan, *, utilisation):
     """
     import pandas as pd
 
-    u = float(check_fraction("utilisation", utilisation))
+    u = float(check_fraction("occupancy", occupancy))
     horizon = plan.plan_assumptions.horizon_s
     own_rate = plan.fixed_cost_usd_per_s() + u * plan.energy_cost_usd_per_s()
     resale = plan.resale_usd()
@@ -891,7 +595,7 @@ def break_even_table(plan, *, utilisation):
 # --------------------------------------------------------------------------------------------
 
 
-def compare_accelerators(n_params, n_tokens, *, deadline_s, accelerators, utilisation,
+def compare_accelerators(n_params, n_tokens, *, deadline_s, accelerators, occupancy,
                          mfu=None, rental_usd_per_hour=None, assumptions=None,
                          plan_assumptions=None):
     """Plan the same target on several accelerators, one row each.
@@ -902,8 +606,8 @@ def compare_accelerators(n_params, n_tokens, *, deadline_s, accelerators, utilis
         As in :func:`plan_training`.
     accelerators : sequence of str or Accelerator
         Accelerators to compare.
-    utilisation : float
-        Utilisation of owned hardware for the 3-year cost columns, in (0, 1].
+    occupancy : float
+        Share of the time owned hardware is busy, for the 3-year cost columns, in (0, 1].
     mfu : Mapping, optional
         ``{name: mfu}`` per accelerator; names not given use ``assumptions.mfu`` (None:
         each accelerator's default).
@@ -917,7 +621,7 @@ def compare_accelerators(n_params, n_tokens, *, deadline_s, accelerators, utilis
     pandas.DataFrame
         :meth:`TrainingPlan.to_frame` columns plus ``own_cost_usd``,
         ``rent_on_demand_cost_usd`` and ``own_minus_rent_usd`` over the horizon and
-        ``break_even_months`` against on-demand rent at ``utilisation``.
+        ``break_even_months`` against on-demand rent at ``occupancy``.
     """
     import pandas as pd
 
@@ -939,7 +643,7 @@ def compare_accelerators(n_params, n_tokens, *, deadline_s, accelerators, utilis
                              assumptions=a if chip_mfu is None else a.replace(mfu=chip_mfu),
                              plan_assumptions=plan_assumptions)
         row = plan.to_frame()
-        on_demand = plan.break_even(utilisation).set_index("option").loc["on_demand"]
+        on_demand = plan.break_even(occupancy).set_index("option").loc["on_demand"]
         row["own_cost_usd"] = on_demand["own_cost_usd"]
         row["rent_on_demand_cost_usd"] = on_demand["rent_cost_usd"]
         row["own_minus_rent_usd"] = on_demand["own_minus_rent_usd"]
@@ -1015,7 +719,7 @@ def pilot_plan(plan, *, fraction, duration_s, law=None):
     -----
     The pilot runs at the plan's assumptions; its compute is what the chain delivers in the
     pilot's time, :math:`C_p = C\\,t_p / t_{pilot}(C)` (time is linear in compute at the target
-    run's utilisation on the pilot's accelerators), which
+    run's MFU on the pilot's accelerators), which
     trains the target model on :math:`C_p / (6N)` tokens, or a compute-optimal model of its
     own.
     """
@@ -1025,8 +729,8 @@ def pilot_plan(plan, *, fraction, duration_s, law=None):
     n_servers = int(whole_servers(f * plan.n_accelerators, per_server))
     n_acc = n_servers * per_server
     acc = plan.chip
-    # the target run's workload on the pilot's accelerators (the step-time utilisation plans
-    # that run, with its batch); time is linear in compute at that utilisation
+    # the target run's workload on the pilot's accelerators (the step-time model plans that
+    # run, with its batch); time is linear in compute at that MFU
     per_flop = estimate_run(plan.compute_flop, accelerator=acc, n_accelerators=n_acc,
                             n_params=plan.n_params, assumptions=plan.assumptions)
     compute = plan.compute_flop * t / per_flop.time_s
@@ -1050,24 +754,24 @@ def pilot_plan(plan, *, fraction, duration_s, law=None):
 # sensitivity
 # --------------------------------------------------------------------------------------------
 
-#: Assumptions :func:`sensitivity` can vary, and where each lives.
-SENSITIVITY_PARAMETERS = ("mfu", "rental_usd_per_hour", "utilisation", "price_usd", "pue",
+#: Assumptions :func:`buy_vs_rent_sensitivity` can vary, and where each lives.
+SENSITIVITY_PARAMETERS = ("mfu", "rental_usd_per_hour", "occupancy", "price_usd", "pue",
                           "colocation_usd_per_kw_month", "electricity_usd_per_kwh")
 
-#: Outputs :func:`sensitivity` reports for every case.
+#: Outputs :func:`buy_vs_rent_sensitivity` reports for every case.
 SENSITIVITY_OUTPUTS = ("n_accelerators", "capex_usd", "run_rental_cost_usd",
-                       "break_even_utilisation", "break_even_months", "own_minus_rent_usd")
+                       "break_even_occupancy", "break_even_months", "own_minus_rent_usd")
 
 
-def sensitivity(plan, *, utilisation, ranges):
+def buy_vs_rent_sensitivity(plan, *, occupancy, ranges):
     """How the buy-vs-rent answer moves when one assumption at a time changes.
 
     Parameters
     ----------
     plan : TrainingPlan
         The base plan.
-    utilisation : float
-        Base utilisation of the owned cluster, in (0, 1].
+    occupancy : float
+        Base occupancy (busy share) of the owned cluster, in (0, 1].
     ranges : Mapping[str, tuple[float, float]]
         ``{assumption: (low, high)}`` for names in :data:`SENSITIVITY_PARAMETERS`. A range of
         two NaNs for a price the plan does not have (the catalog has none, so the plan's
@@ -1078,7 +782,7 @@ def sensitivity(plan, *, utilisation, ranges):
     pandas.DataFrame
         :func:`scaling.sensitivity`'s table, one row per assumption and output of
         :data:`SENSITIVITY_OUTPUTS` (``n_accelerators``, ``capex_usd``,
-        ``run_rental_cost_usd``, ``break_even_utilisation``, ``break_even_months`` vs on
+        ``run_rental_cost_usd``, ``break_even_occupancy``, ``break_even_months`` vs on
         demand, ``own_minus_rent_usd`` over the horizon, negative when owning is cheaper),
         with ``swing`` = ``|output_high - output_low|``. Outputs the plan cannot price (NaN
         money where the catalog has no price) are left out.
@@ -1088,7 +792,7 @@ def sensitivity(plan, *, utilisation, ranges):
     base = {
         "mfu": plan.mfu,
         "rental_usd_per_hour": plan.rental_usd_per_hour["on_demand"],
-        "utilisation": float(scalar("utilisation", utilisation, check_fraction)),
+        "occupancy": float(scalar("occupancy", occupancy, check_fraction)),
         "price_usd": plan.chip.price_usd,
         "pue": plan.run.pue,
         "colocation_usd_per_kw_month": plan.plan_assumptions.colocation_usd_per_kw_month,
@@ -1106,7 +810,7 @@ def sensitivity(plan, *, utilisation, ranges):
             scalar(f"ranges[{name!r}]", value)
         usable[name] = bounds
 
-    def outcome(*, mfu, rental_usd_per_hour, utilisation, price_usd, pue,
+    def outcome(*, mfu, rental_usd_per_hour, occupancy, price_usd, pue,
                 colocation_usd_per_kw_month, electricity_usd_per_kwh):
         acc = dataclasses.replace(plan.chip, price_usd=float(price_usd))
         varied = plan_training(
@@ -1117,11 +821,11 @@ def sensitivity(plan, *, utilisation, ranges):
                                                  electricity_usd_per_kwh=electricity_usd_per_kwh),
             plan_assumptions=dataclasses.replace(
                 plan.plan_assumptions, colocation_usd_per_kw_month=colocation_usd_per_kw_month))
-        on_demand = break_even_table(varied, utilisation=utilisation).set_index(
+        on_demand = break_even_table(varied, occupancy=occupancy).set_index(
             "option").loc["on_demand"]
         return {"n_accelerators": varied.n_accelerators, "capex_usd": varied.capex_usd,
                 "run_rental_cost_usd": varied.run_rental_cost_usd,
-                "break_even_utilisation": varied.break_even_utilisation,
+                "break_even_occupancy": varied.break_even_occupancy,
                 "break_even_months": on_demand["break_even_months"],
                 "own_minus_rent_usd": on_demand["own_minus_rent_usd"]}
 
@@ -1132,7 +836,7 @@ def sensitivity(plan, *, utilisation, ranges):
         values = outcome(**settings)
         return {name: values[name] for name in priced}
 
-    table = _sensitivity(priced_outcome, base, usable)
+    table = sensitivity(priced_outcome, base, usable)
     order = {name: i for i, name in enumerate(SENSITIVITY_OUTPUTS)}
     return table.sort_values(["output", "swing"], key=lambda c: c.map(order) if c.name ==
                              "output" else c, ascending=[True, False], ignore_index=True)

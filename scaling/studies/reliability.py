@@ -27,7 +27,7 @@ from scaling.uncertainty import sensitivity
 from scaling.units import SECONDS_PER_DAY
 
 __all__ = ["SENSITIVITY_RANGES", "llama3_interruptions_table", "reliability_table",
-           "sensitivity_table"]
+           "goodput_sensitivity"]
 
 #: Largest absolute goodput difference for which the first-order model counts as valid in
 #: :func:`reliability_table` (1 percentage point; a presentation choice, not a source).
@@ -132,9 +132,9 @@ def reliability_table(n_accelerators, *, failure_rate_per_accelerator_hour=None,
     })
 
 
-def sensitivity_table(n_accelerators, *, ranges=None, failure_rate_per_accelerator_hour=None,
-                      checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S, restart_time_s=None,
-                      scaling_exponent=1.0):
+def goodput_sensitivity(n_accelerators, *, ranges=None, failure_rate_per_accelerator_hour=None,
+                        checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S, restart_time_s=None,
+                        scaling_exponent=1.0):
     """Goodput when one assumption at a time moves to the ends of its range.
 
     Parameters
@@ -192,7 +192,7 @@ def _sensitivity_ranges():
     })
 
 
-# SENSITIVITY_RANGES: one-at-a-time ranges for :func:`sensitivity_table` (low, high), each
+# SENSITIVITY_RANGES: one-at-a-time ranges for :func:`goodput_sensitivity` (low, high), each
 #   from a cited source: failure rate from Meta RSC-2 to Meta's measured 1,024-GPU research
 #   jobs (:data:`scaling.reliability.FAILURE_RATES`, ``data/reliability.csv``); checkpoint
 #   pause :data:`CHECKPOINT_RANGE_S`; restart from TrainMover's 20 s

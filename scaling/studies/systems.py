@@ -11,10 +11,12 @@ the named systems of ``data/clusters.csv`` on one footing:
 * **what each trains compute-optimally** in a fixed wall-clock time (30 or 100 days) and
   **how long a GPT-4-scale run takes** (Epoch AI's estimate of GPT-4's training compute,
   ``data/reference_runs.csv``): :func:`compare_systems`;
-* **which assumptions move that time**: :func:`time_sensitivity` (MFU x precision grid),
-  :func:`sensitivity_table` (one assumption at a time, low/high) and a seeded Monte Carlo
-  interval, :func:`run_time_quantiles`;
-* **what a budget or a power envelope buys** ($100B, 1 GW): :func:`budget_scenarios`.
+* **the named clusters' chips, FLOP/s, power and capex** in one table:
+  :func:`compare_clusters`.
+
+Which assumptions move a run's time is :mod:`scaling.studies.run_time`; what a budget or a
+power envelope buys, :mod:`scaling.studies.budgets`. Both build on the reference runs and
+:func:`estimate_reference_run` here.
 
 The science is not re-implemented here: every time, goodput and trainable model comes from
 the forecast chain (:func:`scaling.estimate_run`, :func:`scaling.largest_trainable`), i.e.
@@ -43,61 +45,37 @@ References
 from __future__ import annotations
 
 import math
-import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from scaling import laws
 from scaling._validation import (
-    as_float_array, as_names, as_numeric_array, as_rng, check_choice, check_fraction, scalar,
-    unknown_name, whole_number,
+    as_float_array, as_names, check_choice, scalar, unknown_name, whole_number,
 )
 from scaling.assumptions import as_assumptions
-from scaling.chain import estimate_run, run_chain, setup
-from scaling.clusters import (
-    Cluster, as_cluster, as_machine, default_rack_power_w, n_racks, peak_it_power_w,
-)
 from scaling.catalog import list_clusters
+from scaling.chain import estimate_run, run_chain, setup
+from scaling.clusters import Cluster, as_cluster
 from scaling.studies.hardware import cluster_cost_breakdown
 from scaling.data import cached, load_table
-from scaling.errors import InfeasibleRunError
 from scaling.forecasting import largest_trainable
-from scaling.hardware import as_accelerator, sustained_flop_per_s
-from scaling.catalog import PRECISIONS, Accelerator
-from scaling.assumptions import DEFAULT_PUE
-from scaling.checkpointing import RESTART_TIMES_S
-from scaling.reliability import Resilience, cluster_resilience
-from scaling.results import NOT_A_COLUMN, Result
-from scaling.uncertainty import (
-    CI_LEVEL, DEFAULT_UNCERTAINTY, PROBABILITIES, Case, Uncertain, percentiles,
-    sample_inputs, sensitivity,
-)
+from scaling.hardware import sustained_flop_per_s
 from scaling.units import SECONDS_PER_DAY
 
 __all__ = [
-    "ClusterSizing",
     "SEED_SYSTEMS",
     "compare_clusters",
-    "size_cluster",
     "DEFAULT_SYSTEMS",
     "DEFAULT_REFERENCE_RUN",
-    "DEEPSEEK_V3_FP8_MFU",
     "PRECISION_CHOICES",
-    "SLOW_RESTART_TIME_S",
     "ReportedBenchmark",
     "reported_benchmarks",
-    "RunUncertainty",
     "reference_runs",
     "reference_compute_flop",
     "estimate_reference_run",
     "compare_systems",
     "precision_comparison",
-    "time_sensitivity",
-    "sensitivity_table",
-    "run_time_samples",
-    "run_time_quantiles",
-    "budget_scenarios",
 ]
 
 #: The systems notebook 05 compares (keys of ``data/clusters.csv``): the 2024 Stargate rumour,
@@ -113,21 +91,6 @@ DEFAULT_REFERENCE_RUN = "gpt-4"
 #: Precisions accepted. ``"best"`` uses fp8 where the chip has it and bf16 otherwise
 #: (Frontier's MI250X has no fp8).
 PRECISION_CHOICES = ("bf16", "fp8", "best")
-
-#: MFU DeepSeek-V3 reached in FP8 training, as a fraction of the H800's dense **fp8** peak:
-#: ~385 causal TFLOP/s of 1,979 = 0.195 (DeepSeek-AI 2024, arXiv:2412.19437, Sec. 3.1 and
-#: Table 1; as tabulated in the project's hardware_costs reference, Sec. 3). The one
-#: published frontier-scale fp8 run: its fp8 throughput equals ~39% of the bf16 dense peak,
-#: i.e. no faster than a good bf16 run.
-DEEPSEEK_V3_FP8_MFU = 0.195
-
-#: Slow restart after an interruption [s]: 30 minutes, the upper end of the range
-#: :mod:`scaling.reliability` documents for conventional checkpoint-restart (rescheduling,
-#: communicator set-up, checkpoint load "can take many minutes"). An illustrative bound, not
-#: a published measurement; the fast ends are FlashRecovery's 150 s (default) and
-#: TrainMover's 20 s (:data:`scaling.reliability.RESTART_TIMES_S`).
-SLOW_RESTART_TIME_S = 1800.0
-
 
 # --------------------------------------------------------------------------------------------
 # validation (private)
@@ -530,310 +493,8 @@ def precision_comparison(cluster_names=DEFAULT_SYSTEMS, *, assumptions=None,
     return pd.DataFrame(rows)
 
 
-def time_sensitivity(cluster_names=DEFAULT_SYSTEMS, *, compute_flop=None,
-                     mfu=(0.2, 0.3, 0.4, 0.5), precisions=("bf16", "fp8"),
-                     law=laws.DEFAULT_LAW, assumptions=None):
-    """Wall-clock time of one run on each system over a grid of MFU and precision.
-
-    Parameters
-    ----------
-    cluster_names : sequence of str or Cluster
-        Systems.
-    compute_flop : float or None
-        Run compute [FLOP]; None uses GPT-4 (Epoch AI's estimate).
-    mfu : sequence of float
-        MFU values, each in (0, 1], applied to the dense peak of each precision.
-    precisions : sequence of {"bf16", "fp8"}
-        Precisions; combinations a chip does not support (fp8 on MI250X) are left out.
-    law, assumptions :
-        As in :func:`estimate_reference_run` (the grid overrides their MFU and precision).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Tidy: ``system``, ``precision``, ``mfu``, ``goodput``, ``sustained_flop_per_s``
-        [FLOP/s], ``time_s`` [s], ``time_days`` [days].
-    """
-    import pandas as pd
-
-    ref = _reference(compute_flop)
-    mfus = np.atleast_1d(check_fraction("mfu", mfu))
-    precisions = as_names("precisions (bf16, fp8)", precisions, name="precisions")
-    for precision in precisions:
-        check_choice("precisions", precision, PRECISIONS)
-    base = as_assumptions(assumptions)
-    rows = []
-    for name in _systems(cluster_names):
-        system = as_cluster(name)
-        for precision in precisions:
-            if precision == "fp8" and math.isnan(system.accelerator.peak_fp8_flop_per_s):
-                continue
-            for u in mfus:
-                run = estimate_reference_run(
-                    system, compute_flop=ref, law=law,
-                    assumptions=base.replace(mfu=float(u), precision=precision))
-                rows.append({"system": system.name, "precision": precision, "mfu": float(u),
-                             "goodput": run.goodput,
-                             "sustained_flop_per_s": run.sustained_flop_per_s,
-                             "time_s": run.time_s, "time_days": run.time_days})
-    return pd.DataFrame(rows)
-
-
-def sensitivity_table(system="stargate-abilene", *, compute_flop=None, law=laws.DEFAULT_LAW,
-                      assumptions=None):
-    """One assumption at a time: how far each moves a run's wall-clock time (a tornado table).
-
-    Parameters
-    ----------
-    system : str or Cluster
-        The system.
-    compute_flop : float or None
-        Central run compute [FLOP]; None uses GPT-4 (Epoch AI's estimate). The "training
-        compute" row then uses Epoch's 90% interval; for another value it is omitted.
-    law : str or Mapping
-        Chinchilla parameter set (sets the checkpoint size).
-    assumptions : Assumptions, optional
-        The baseline.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :func:`scaling.sensitivity`'s table of ``time_days`` [days]: one row per
-        assumption, sorted by swing (``|high - low|`` in days), with ``low_setting``,
-        ``high_setting`` (descriptions), ``output_low``, ``output_high``, ``output_base``
-        and ``source``.
-
-    Notes
-    -----
-    Cases: MFU (the reference run's predicted MFU, held as a constant in every case) at the
-    5th/95th percentile of ``scaling.DEFAULT_UNCERTAINTY["mfu"]``; fp8 at the bf16 MFU vs fp8 at DeepSeek-V3's fp8
-    MFU (:data:`DEEPSEEK_V3_FP8_MFU`); no failures vs the slow restart
-    (:data:`SLOW_RESTART_TIME_S`); failure rate at the 5th/95th percentile of
-    ``DEFAULT_UNCERTAINTY["failure_rate_per_accelerator_hour"]``; TrainMover's 20 s restart
-    vs the 150 s default.
-    """
-    clu = as_cluster(system)
-    chip = clu.accelerator
-    a = as_assumptions(assumptions)
-    ref = _reference(compute_flop)
-    base_mfu, _, _ = _reference_mfu(clu, a, law, ref)
-    rel = a.reliability.resolve(clu.resilience)
-    base_rate = rel.failure_rate_per_accelerator_hour
-    base_restart = rel.restart_time_s
-
-    def days(*, compute_flop, **changes):
-        return estimate_reference_run(clu, compute_flop=compute_flop, law=law,
-                                      assumptions=a.replace(**changes)).time_days
-
-    mfu_spread = DEFAULT_UNCERTAINTY["mfu"]
-    rate_spread = DEFAULT_UNCERTAINTY["failure_rate_per_accelerator_hour"]
-    mfu_low, mfu_high = mfu_spread.interval(base_mfu)
-    trainmover = RESTART_TIMES_S["trainmover2024"]
-    rate_low, rate_high = rate_spread.interval(base_rate)
-    ranges = {
-        "MFU": (Case(settings={"mfu": mfu_high}, label=f"MFU {mfu_high:.3g}"),
-                Case(settings={"mfu": mfu_low}, label=f"MFU {mfu_low:.3g}")),
-        "failure rate": (
-            Case(settings={"failure_rate_per_accelerator_hour": rate_low},
-                 label=f"{rate_spread.p5_ratio:g}x Llama 3's"),
-            Case(settings={"failure_rate_per_accelerator_hour": rate_high},
-                 label=f"{rate_spread.p95_ratio:g}x")),
-        "restart time": (
-            Case(settings={"include_failures": False}, label="no failures (goodput 1)"),
-            Case(settings={"restart_time_s": SLOW_RESTART_TIME_S},
-                 label=f"{SLOW_RESTART_TIME_S:g} s restarts")),
-    }
-    if base_restart > trainmover[0]:  # a faster restart than the baseline's is an option
-        ranges["fast restart"] = (
-            Case(settings={"restart_time_s": trainmover[0]}, label=f"{trainmover[0]:g} s restarts"),
-            Case(settings={}, label=f"{base_restart:g} s (baseline)"))
-    sources = {
-        "MFU": mfu_spread.source, "failure rate": rate_spread.source,
-        "restart time": "SLOW_RESTART_TIME_S (illustrative); goodput model of scaling.reliability",
-        "fast restart": trainmover[1],
-    }
-    if not math.isnan(chip.peak_fp8_flop_per_s):
-        ranges["precision"] = (
-            Case(settings={"precision": "fp8"}, label=f"fp8 at MFU {base_mfu:.3g}"),
-            Case(settings={"precision": "fp8", "mfu": DEEPSEEK_V3_FP8_MFU},
-                 label=f"fp8 at DeepSeek-V3's MFU {DEEPSEEK_V3_FP8_MFU:g}"))
-        sources["precision"] = "DEEPSEEK_V3_FP8_MFU: DeepSeek-AI 2024, arXiv:2412.19437"
-    if compute_flop is None:
-        table = _reference_table().loc[DEFAULT_REFERENCE_RUN]
-        ranges["training compute"] = (
-            Case(settings={"compute_flop": table["compute_flop_lower"]},
-                 label=f"{table['compute_flop_lower']:.2g} FLOP (P5)"),
-            Case(settings={"compute_flop": table["compute_flop_upper"]},
-                 label=f"{table['compute_flop_upper']:.2g} FLOP (P95)"))
-        sources["training compute"] = table["source"]
-    base = {"compute_flop": ref, "mfu": base_mfu, "precision": a.precision,
-            "include_failures": a.include_failures,
-            "failure_rate_per_accelerator_hour": base_rate,
-            "restart_time_s": base_restart}
-    frame = sensitivity(days, base, ranges, sources=sources)
-    frame.attrs["baseline_time_days"] = float(frame["output_base"].iloc[0])
-    frame.attrs["system"] = clu.name
-    return frame
-
-
 # --------------------------------------------------------------------------------------------
-# uncertainty
-# --------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RunUncertainty:
-    """Distributions of the inputs that move a run's wall-clock time most.
-
-    Parameters
-    ----------
-    run : str
-        Reference run whose compute interval is sampled (``data/reference_runs.csv``).
-        Compute follows a two-piece log-normal with median ``compute_flop`` and the
-        published interval as its 5th/95th percentiles (Epoch's 90% CI for GPT-4).
-    mfu : Uncertain or None
-        Multiplier on the system's MFU; None uses ``scaling.DEFAULT_UNCERTAINTY["mfu"]``
-        (the step-time model's out-of-sample residual spread).
-    failure_rate : Uncertain or None
-        Multiplier on the failure rate; None uses
-        ``DEFAULT_UNCERTAINTY["failure_rate_per_accelerator_hour"]`` (0.5x-2x, Meta's RSC
-        fleets).
-    """
-
-    run: str = DEFAULT_REFERENCE_RUN
-    mfu: object = None
-    failure_rate: object = None
-
-    def __post_init__(self) -> None:
-        table = _reference_table()
-        if self.run not in table.index:
-            raise unknown_name("reference run", self.run, list(table.index))
-        defaults = {"mfu": DEFAULT_UNCERTAINTY["mfu"],
-                    "failure_rate": DEFAULT_UNCERTAINTY["failure_rate_per_accelerator_hour"]}
-        for attr, default in defaults.items():
-            value = getattr(self, attr)
-            if value is None:
-                object.__setattr__(self, attr, default)
-            elif not isinstance(value, Uncertain):
-                raise ValueError(f"{attr} must be a scaling.Uncertain or None, got "
-                                 f"{type(value).__name__}")
-
-    def compute(self) -> Uncertain:
-        """The run's compute as an :class:`Uncertain` around its central estimate."""
-        row = _reference_table().loc[self.run]
-        median = row["compute_flop"]
-        lower, upper, level = (row["compute_flop_lower"], row["compute_flop_upper"],
-                               row["compute_ci_level"])
-        if any(math.isnan(v) for v in (lower, upper, level)):
-            raise ValueError(f"reference run {self.run!r} has no published compute interval")
-        if not math.isclose(level, CI_LEVEL):
-            raise ValueError(f"reference run {self.run!r}: only {CI_LEVEL:.0%} intervals are "
-                             f"supported, got {level}")
-        return Uncertain(p5_ratio=lower / median, p95_ratio=upper / median, median_ratio=1.0,
-                         source=row["source"])
-
-
-def run_time_samples(cluster_name, *, uncertainty=None, n_samples=20_000, seed=0,
-                     law=laws.DEFAULT_LAW, precision=None, assumptions=None):
-    """Monte Carlo samples of a reference run's wall-clock time on one system.
-
-    Parameters
-    ----------
-    cluster_name : str or Cluster
-        The system.
-    uncertainty : RunUncertainty or None
-        Input distributions; None uses the documented defaults.
-    n_samples : int
-        Number of draws, > 0.
-    seed : int
-        Seed of ``numpy.random.default_rng``.
-    law : str or Mapping
-        Chinchilla parameter set (sets the checkpoint size).
-    precision, assumptions :
-        As in :func:`estimate_reference_run`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per draw: ``compute_flop`` [FLOP], ``mfu``,
-        ``failure_rate_per_accelerator_hour``, ``goodput``, ``time_s`` [s], ``time_days``
-        [days].
-
-    Notes
-    -----
-    The draws go through :func:`scaling.uncertainty.sample_inputs` and
-    :func:`scaling.chain.run_chain`, vectorised over the draws.
-    """
-    import pandas as pd
-
-    n_samples = whole_number("n_samples", n_samples)
-    spec = RunUncertainty() if uncertainty is None else uncertainty
-    if not isinstance(spec, RunUncertainty):
-        raise ValueError("uncertainty must be a RunUncertainty or None")
-    system = as_cluster(cluster_name)
-    a = _assumptions_for(system.accelerator, assumptions, precision)
-    rng = as_rng(seed)
-    compute = spec.compute().sample(reference_compute_flop(spec.run), n_samples, rng)
-    n_opt = np.asarray(laws.compute_optimal(compute, law=law).n_params, dtype=float)
-    # MFU of the central run (one layout search), drawn around it like the others
-    machine = setup(system, a)
-    ref = reference_compute_flop(spec.run)
-    central = machine.evaluate_throughput(ref, system.n_accelerators, n_params=float(
-        laws.compute_optimal(ref, law=law).n_params))
-    inputs = machine.inputs(compute, system.n_accelerators, n_params=n_opt,
-                            throughput=central)
-    drawn = sample_inputs({"mfu": spec.mfu, "failure_rate_per_accelerator_hour":
-                           spec.failure_rate}, inputs, n_samples, rng)
-    inputs.update({name: value[0] for name, value in drawn.items()})
-    values = run_chain(inputs, include_failures=a.include_failures)
-    return pd.DataFrame({
-        "compute_flop": compute, "mfu": inputs["mfu"],
-        "failure_rate_per_accelerator_hour": inputs["failure_rate_per_accelerator_hour"],
-        "goodput": values["goodput"], "time_s": values["time_s"],
-        "time_days": values["time_days"],
-    })
-
-
-def run_time_quantiles(cluster_names=DEFAULT_SYSTEMS, *, quantiles=PROBABILITIES,
-                       uncertainty=None, n_samples=20_000, seed=0, law=laws.DEFAULT_LAW,
-                       precision=None, assumptions=None):
-    """Percentiles of a reference run's wall-clock time on each system [days].
-
-    Parameters
-    ----------
-    cluster_names : sequence of str or Cluster
-        Systems.
-    quantiles : sequence of float
-        Quantiles in [0, 1] (default P5, P50, P95).
-    uncertainty, n_samples, seed, law, precision, assumptions :
-        As in :func:`run_time_samples` (the same seed for every system: common random
-        numbers, so systems differ only by their hardware).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by ``system``; one column ``time_days_p<100q>`` per quantile (e.g.
-        ``time_days_p5``, ``time_days_p50``, ``time_days_p95``) [days].
-    """
-    import pandas as pd
-
-    qs = np.atleast_1d(as_numeric_array("quantiles", quantiles))
-    if ((qs < 0) | (qs > 1)).any():
-        raise ValueError(f"quantiles must be in [0, 1], got {quantiles!r}")
-    rows = {}
-    for name in _systems(cluster_names):
-        samples = run_time_samples(name, uncertainty=uncertainty, n_samples=n_samples,
-                                   seed=seed, law=law, precision=precision,
-                                   assumptions=assumptions)
-        key = name if isinstance(name, str) else name.name
-        values = percentiles(samples["time_days"].to_numpy(), qs)
-        rows[key] = {f"time_days_p{100 * q:g}": float(v) for q, v in zip(qs, values)}
-    frame = pd.DataFrame.from_dict(rows, orient="index")
-    frame.index.name = "system"
-    return frame
-
-
-# --------------------------------------------------------------------------------------------
-# named clusters side by side, and what a budget or an envelope buys
+# named clusters side by side
 # --------------------------------------------------------------------------------------------
 
 #: The four systems the project's seed compares, shown first by :func:`compare_clusters`.
@@ -895,226 +556,3 @@ def compare_clusters(names=None, *, assumptions=None, law=laws.DEFAULT_LAW):
             "n_racks": system.n_racks(),
         })
     return pd.DataFrame(rows)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ClusterSizing(Result):
-    """What a budget or power envelope buys (returned by :func:`size_cluster`).
-
-    Attributes are unit-suffixed; ``binding`` says which constraint set the count.
-    """
-
-    accelerator: Accelerator
-    n_accelerators: int
-    binding: str
-    n_racks: float
-    peak_flop_per_s: float
-    sustained_flop_per_s: float
-    mfu: float
-    peak_it_power_w: float
-    peak_facility_power_w: float
-    average_facility_power_w: float
-    capex_usd: float
-    hardware_capex_usd: float
-    facility_capex_usd: float
-    pue: float
-    cooling: str
-
-    resilience: object = field(default=None, repr=False, metadata=NOT_A_COLUMN)
-
-    def to_cluster(self, name: str = "sized") -> Cluster:
-        """The sized system as a :class:`scaling.Cluster` (status "estimate"); its MFU is left
-        to the chain (the step-time model per run), its resilience is the sizing's."""
-        return Cluster(name=name, accelerator=self.accelerator,
-                       n_accelerators=self.n_accelerators, pue=self.pue, cooling=self.cooling,
-                       status="estimate", source="scaling.studies.systems.size_cluster",
-                       resilience=self.resilience)
-
-    def to_dict(self) -> dict:
-        """Flat dict of the figures (accelerator by name)."""
-        return dict(self.to_frame().iloc[0])
-
-
-def size_cluster(accelerator, *, budget_usd=None, power_w=None, cooling="liquid",
-                 price_usd=None, resilience=None, reference_compute_flop=None,
-                 law=laws.DEFAULT_LAW, assumptions=None) -> ClusterSizing:
-    """How many accelerators of a kind a budget and/or a power envelope buys.
-
-    Parameters
-    ----------
-    accelerator : Accelerator or str
-        Chip, or its catalog name.
-    budget_usd : float or None
-        Capital budget [USD] for chips, servers, network and facility.
-    power_w : float or None
-        Grid power envelope [W], compared with the provisioned facility power
-        (peak IT power x PUE).
-    cooling : {"air", "liquid"}
-        Sets rack power (``data/rack_power.csv``).
-    price_usd : float or None
-        Override of the catalog price [USD per accelerator].
-    resilience : Resilience or str or None
-        Restart, checkpoint, spare and recovery assumptions of the sized system: a
-        :class:`scaling.reliability.Resilience`, or a named cluster whose row of
-        ``data/resilience.csv`` to use (e.g. ``"stargate-2024"``); None: the package
-        defaults (one synchronous job).
-    reference_compute_flop : float or None
-        Compute of the run whose step-time MFU sets ``mfu`` and ``sustained_flop_per_s``
-        [FLOP]; None uses GPT-4 (Epoch AI's estimate).
-    law : str or Mapping
-        Law of that run's compute-optimal size.
-    assumptions : Assumptions, optional
-        PUE (None: :data:`scaling.assumptions.DEFAULT_PUE`), MFU and precision of the
-        sustained FLOP/s, prices.
-
-    Returns
-    -------
-    ClusterSizing
-
-    Notes
-    -----
-    Per accelerator, capex :math:`k = c_{hw} + c_W P_{TDP} k_{server}` and provisioned power
-    :math:`q = P_{TDP} k_{server} \\mathrm{PUE}` (the chain's stages with one accelerator);
-    :math:`n = \\min(\\lfloor B / k \\rfloor, \\lfloor P / q \\rfloor)`. ``mfu`` is the
-    step-time model's for the reference run on the n accelerators (unless the assumptions fix
-    it).
-
-    Raises
-    ------
-    ValueError
-        Neither constraint given, non-positive or NaN inputs, no catalog price, or a budget
-        or envelope too small for one accelerator.
-    """
-    chip = as_accelerator(accelerator)
-    if price_usd is not None:
-        chip = dataclasses.replace(chip, price_usd=price_usd)
-    if budget_usd is None and power_w is None:
-        raise ValueError("give budget_usd, power_w or both")
-    if budget_usd is not None and math.isnan(chip.price_usd):
-        raise ValueError(f"{chip.name} has no purchase price in the catalog; pass "
-                         "price_usd= explicitly")
-    a = as_assumptions(assumptions)
-    if isinstance(resilience, str):
-        row = cluster_resilience(resilience)
-        if row is None:
-            raise unknown_name("cluster with a resilience row", resilience,
-                               [n for n in list_clusters()["name"]
-                                if cluster_resilience(n) is not None])
-        resilience = row
-    elif resilience is not None and not isinstance(resilience, Resilience):
-        raise ValueError("resilience must be a Resilience, a cluster name or None, got "
-                         f"{type(resilience).__name__}")
-    rack_power_w = default_rack_power_w(cooling)
-    per_chip = setup(as_machine(accelerator=chip, n_accelerators=1), a)  # capex, power
-    capex_one = per_chip.capex_usd(1)
-    one = {"capex_usd": float(capex_one["hardware_usd"] + capex_one["facility_usd"]),
-           "peak_facility_power_w": float(per_chip.facility_power_w(1))}
-    candidates = {}
-    if budget_usd is not None:
-        budget = scalar("budget_usd", budget_usd)
-        candidates["budget"] = math.floor(budget / one["capex_usd"])
-    if power_w is not None:
-        envelope = scalar("power_w", power_w)
-        candidates["power"] = math.floor(envelope / one["peak_facility_power_w"])
-    binding = min(candidates, key=candidates.get)
-    count = candidates[binding]
-    if count < 1:
-        if binding == "budget":
-            given, need = f"budget_usd={budget_usd!r}", (
-                f"one {chip.name} costs ${one['capex_usd']:,.0f} with its share of servers, "
-                "network and facility")
-        else:
-            given, need = f"power_w={power_w!r}", (
-                f"one {chip.name} needs {float(one['peak_facility_power_w']):,.0f} W at the wall")
-        raise InfeasibleRunError(f"{given} buys not even one {chip.name}: {need}")
-    sized = Cluster(name=f"{chip.name} x {count}", accelerator=chip, n_accelerators=count,
-                    pue=a.pue if a.pue is not None else DEFAULT_PUE, cooling=cooling,
-                    resilience=resilience)
-    reference = estimate_reference_run(sized, compute_flop=_reference(reference_compute_flop),
-                                       law=law, assumptions=a)
-    inputs = setup(as_machine(accelerator=chip, n_accelerators=count), a).inputs(
-        1.0, count, throughput=reference.throughput)
-    values = run_chain(inputs)
-    it_power = float(peak_it_power_w(count, chip.tdp_w, chip.chip_to_server_power))
-    hardware_capex = float(values["hardware_capex_usd"])
-    facility = float(values["facility_capex_usd"])
-    return ClusterSizing(
-        accelerator=chip,
-        n_accelerators=int(count),
-        binding=binding,
-        n_racks=float(n_racks(it_power, rack_power_w)),
-        peak_flop_per_s=count * float(inputs["peak_flop_per_s"]),
-        sustained_flop_per_s=float(values["sustained_flop_per_s"]),
-        mfu=float(inputs["mfu"]),
-        peak_it_power_w=it_power,
-        peak_facility_power_w=float(values["peak_facility_power_w"]),
-        average_facility_power_w=float(values["facility_power_w"]),
-        capex_usd=hardware_capex + facility,
-        hardware_capex_usd=hardware_capex,
-        facility_capex_usd=facility,
-        pue=float(inputs["pue"]),
-        cooling=cooling,
-        resilience=resilience,
-    )
-
-
-def budget_scenarios(accelerator="GB200", *, budget_usd=1e11, power_w=1e9, days=(30, 100),
-                     reference_compute_flop=None, law=laws.DEFAULT_LAW, precision=None,
-                     resilience=None, assumptions=None):
-    """What a capital budget and a power envelope buy, and what that trains.
-
-    Parameters
-    ----------
-    accelerator : str or Accelerator
-        Chip to buy (default GB200, the Stargate Abilene chip).
-    budget_usd : float
-        Capital budget for chips, servers, network and facility [USD] (default $100B, the
-        2024 Stargate report).
-    power_w : float
-        Facility power envelope [W] (default 1 GW).
-    days, reference_compute_flop, law, precision, assumptions :
-        As in :func:`compare_systems`.
-    resilience : Resilience or str or None
-        The sized systems' restart, checkpoint, spare and recovery assumptions (as in
-        :func:`size_cluster`, e.g. ``"stargate-2024"``); None: one synchronous job with the
-        package defaults.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per constraint: "budget", "power" and "both" (whichever binds), with the
-        :class:`ClusterSizing` figures (``n_accelerators``, ``binding``, ``n_racks``,
-        ``peak_flop_per_s``, ``sustained_flop_per_s``, ``peak_facility_power_w``,
-        ``average_facility_power_w``, ``capex_usd``, ...), the trainable compute, compute-
-        optimal ``n_params_<d>d`` / ``n_tokens_<d>d`` and ``goodput_<d>d`` per duration, and
-        ``reference_time_days``.
-    """
-    import pandas as pd
-
-    durations = _days(days)
-    ref = _reference(reference_compute_flop)
-    chip = as_accelerator(accelerator)
-    a = _assumptions_for(chip, assumptions, precision)
-    constraints = {
-        "budget": {"budget_usd": budget_usd},
-        "power": {"power_w": power_w},
-        "both": {"budget_usd": budget_usd, "power_w": power_w},
-    }
-    rows = []
-    for label, limits in constraints.items():
-        sizing = size_cluster(chip, assumptions=a, resilience=resilience,
-                              reference_compute_flop=reference_compute_flop, law=law, **limits)
-        system = sizing.to_cluster(name=f"{sizing.accelerator.name} ({label})")
-        row = {
-            "constraint": label,
-            "budget_usd": limits.get("budget_usd", math.nan),
-            "power_envelope_w": limits.get("power_w", math.nan),
-            **{k: v for k, v in sizing.to_dict().items() if k not in ("cooling",)},
-            "precision": a.precision,
-        }
-        row.update(_largest_trainable_columns(system, durations, law=law, assumptions=a))
-        run = estimate_reference_run(system, compute_flop=ref, law=law, assumptions=a)
-        row["reference_goodput"] = run.goodput
-        row["reference_time_days"] = run.time_days
-        rows.append(row)
-    return pd.DataFrame(rows).set_index("constraint")
