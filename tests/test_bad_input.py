@@ -938,6 +938,52 @@ CLI_CASES += [
 ]
 
 
+#: The machine, named one way in every command (issue 14): --cluster NAME, or --accelerator
+#: NAME with --count N; `deadline` answers the count.
+CLI_CASES += [
+    case("cli-machine-missing", ["forecast", "--params", "1e11"], 2,
+         "name the machine", "--cluster", "--accelerator", "--count"),
+    case("cli-machine-both",
+         ["run", "--flop", "1e23", "--cluster", "frontier", "--accelerator", H100, "--count", "8"],
+         2, "--cluster", "--accelerator", "not both"),
+    case("cli-accelerator-without-count", ["largest", "--accelerator", H100, "--days", "30"], 2,
+         "--accelerator needs --count"),
+    case("cli-count-alone", ["run", "--flop", "1e23", "--count", "8"], 2,
+         "name the machine", "--cluster"),
+    case("cli-forecast-accelerator-misspelt",
+         ["forecast", "--accelerator", "H10-SXM", "--count", "8", "--params", "1e11"], 2,
+         "--accelerator", "did you mean 'H100-SXM'"),
+    case("cli-forecast-zero-count",
+         ["forecast", "--accelerator", H100, "--count", "0", "--params", "1e11"], 2,
+         "--count", "positive integer"),
+    case("cli-run-cluster-misspelt", ["run", "--flop", "1e23", "--cluster", "fronteir"], 2,
+         "--cluster", "did you mean 'frontier'"),
+    case("cli-largest-fractional-count",
+         ["largest", "--cluster", "frontier", "--count", "2.5", "--days", "30"], 2,
+         "--count", "positive integer"),
+    case("cli-deadline-count",
+         ["deadline", "--accelerator", H100, "--count", "8", "--params", "1e11", "--days", "30"],
+         2, "--count", "answers how many accelerators", "--accelerator alone"),
+    case("cli-deadline-machine-missing", ["deadline", "--params", "1e11", "--days", "30"], 2,
+         "name the machine", "--cluster", "--accelerator"),
+    case("cli-deadline-both",
+         ["deadline", "--cluster", "frontier", "--accelerator", H100, "--params", "1e11",
+          "--days", "30"], 2, "--cluster", "--accelerator", "not both"),
+    case("cli-deadline-zero-days",
+         ["deadline", "--accelerator", H100, "--params", "1e11", "--days", "0"], 2,
+         "--days", "positive"),
+    case("cli-deadline-negative-days",
+         ["deadline", "--accelerator", H100, "--params", "1e11", "--days", "30", "-9e1"], 2,
+         "--days", "positive"),
+    case("cli-deadline-negative-params",
+         ["deadline", "--cluster", "frontier", "--params", "-1e11", "--days", "30"], 2,
+         "--params", "positive"),
+    case("cli-deadline-unreachable",
+         ["deadline", "--accelerator", H100, "--params", "1e15", "--days", "1"], 2,
+         "--days", "too short"),
+]
+
+
 @pytest.mark.parametrize("bad", CLI_CASES)
 def test_cli_bad_input(bad, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
