@@ -44,6 +44,8 @@ import scaling.plan_search  # noqa: F401
 import scaling.trends  # noqa: F401
 import scaling.valuation  # noqa: F401
 import scaling.plots.hardware  # noqa: F401  (scaling.plots.hardware.landscape_chart)
+import scaling.plots.explore  # noqa: F401  (scaling.plots.explore.run_cost_chart)
+import scaling.plots.utilisation  # noqa: F401  (scaling.plots.utilisation.breakdown_chart)
 from scaling.assumptions import Assumptions
 from scaling.errors import InfeasibleRunError
 from scaling.model_shape import ModelShape
@@ -784,6 +786,23 @@ API_CASES += [
          E, "restart_time_s", ">= 0"),
     case("what_if-fractional-count", lambda: _what(n_accelerators=10.5),
          E, "n_accelerators", "whole number"),
+    case("widget-machine-twice",
+         lambda: scaling.apps.explorer.widget(cluster="frontier", accelerator=H100), E,
+         "cluster or accelerator", "not both"),
+    case("widget-no-count", lambda: scaling.apps.explorer.widget(accelerator=H100), E,
+         "n_accelerators", "accelerator"),
+    case("widget-cluster-misspelt", lambda: scaling.apps.explorer.widget(cluster="fronteir"),
+         E, "cluster", "did you mean 'frontier'"),
+    case("run_cost_chart-a-result",
+         lambda: scaling.plots.explore.run_cost_chart(_what()), E,
+         "table must be a pandas.DataFrame", "cost_breakdown()"),
+    case("breakdown_chart-no-shares",
+         lambda: scaling.plots.utilisation.breakdown_chart(
+             pd.DataFrame({"model": ["m"], "system": ["s"]})), E, "breakdown_chart", "share"),
+    case("breakdown_chart-unknown-component",
+         lambda: scaling.plots.utilisation.breakdown_chart(
+             pd.DataFrame({"model": ["m"], "system": ["s"], "compute share": [1.0]}),
+             components=["compute", "bubble"]), E, "breakdown_chart", "bubble share"),
     case("goodput_grid-negative-restart",
          lambda: scaling.studies.explorer.goodput_grid([1024], restart_times_s=[-1.0],
                                                failure_rate_multipliers=[1.0]),
