@@ -215,6 +215,8 @@ def test_widget_starts_on_any_of_the_three_names():
     given = explorer.widget(n_params=7e10, cluster=mine)
     assert _controls(given)["cluster"].value is mine
     assert _shown(given) == _summary(cluster=mine)
+    typical = explorer.widget(n_params=7e10, accelerator="typical-2030", n_accelerators=4096)
+    assert _shown(typical) == _summary(accelerator="typical-2030", n_accelerators=4096)
     default = explorer.widget(n_params=7e10)
     assert _shown(default) == _summary(accelerator=H100, n_accelerators=1024)
     with pytest.raises(ValueError, match="not both"):

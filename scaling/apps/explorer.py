@@ -240,7 +240,7 @@ START_N_ACCELERATORS = 1024
 #: The two ways the widget's controls name a machine (as :func:`scaling.clusters.as_machine`).
 MACHINE_CHOICES = (("a catalog cluster", "cluster"), ("an accelerator and a count",
                                                       "accelerator"))
-#: Text of a control whose value is the catalog's (a price of 0 means "the catalog's").
+#: Value of a price control that means "the catalog's price".
 CATALOG = 0.0
 
 
@@ -255,15 +255,18 @@ def _machine_controls(w, look, machine, cluster):
     options = [(name, name) for name in list_clusters()["name"]]
     if isinstance(cluster, Cluster):  # a machine of the caller's: offered under its name
         options.insert(0, (f"{cluster.name} (given)", cluster))
+    chips = [(name, name) for name in list_accelerators()["name"]]
+    chip = machine.accelerator.name
+    if chip not in dict(chips):  # a chip outside the catalog (typical-2030, the caller's)
+        chips.insert(0, (chip, machine.accelerator))
     return {
         "machine": w.ToggleButtons(options=MACHINE_CHOICES,
                                    value="accelerator" if cluster is None else "cluster",
                                    description="machine", style=look["style"]),
         "cluster": w.Dropdown(options=options, value=options[0][1] if cluster is None
                               else cluster, description="cluster", **look),
-        "accelerator": w.Dropdown(options=list(list_accelerators()["name"]),
-                                  value=machine.accelerator.name, description="accelerator",
-                                  **look),
+        "accelerator": w.Dropdown(options=chips, value=dict(chips)[chip],
+                                  description="accelerator", **look),
         "n_accelerators": w.FloatLogSlider(
             value=machine.n_accelerators, base=10, min=COUNT_RANGE_LOG10[0],
             max=COUNT_RANGE_LOG10[1], step=0.01, description="accelerators [count]",
