@@ -44,6 +44,8 @@ import scaling.plan_search  # noqa: F401
 import scaling.trends  # noqa: F401
 import scaling.valuation  # noqa: F401
 import scaling.plots.hardware  # noqa: F401  (scaling.plots.hardware.landscape_chart)
+import scaling.plots.explore  # noqa: F401  (scaling.plots.explore.run_cost_chart)
+import scaling.plots.utilisation  # noqa: F401  (scaling.plots.utilisation.breakdown_chart)
 from scaling.assumptions import Assumptions
 from scaling.errors import InfeasibleRunError
 from scaling.model_shape import ModelShape
@@ -797,6 +799,23 @@ API_CASES += [
          E, "restart_time_s", ">= 0"),
     case("what_if-fractional-count", lambda: _what(n_accelerators=10.5),
          E, "n_accelerators", "whole number"),
+    case("widget-machine-twice",
+         lambda: scaling.apps.explorer.widget(cluster="frontier", accelerator=H100), E,
+         "cluster or accelerator", "not both"),
+    case("widget-no-count", lambda: scaling.apps.explorer.widget(accelerator=H100), E,
+         "n_accelerators", "accelerator"),
+    case("widget-cluster-misspelt", lambda: scaling.apps.explorer.widget(cluster="fronteir"),
+         E, "cluster", "did you mean 'frontier'"),
+    case("run_cost_chart-a-result",
+         lambda: scaling.plots.explore.run_cost_chart(_what()), E,
+         "table must be a pandas.DataFrame", "cost_breakdown()"),
+    case("breakdown_chart-no-shares",
+         lambda: scaling.plots.utilisation.breakdown_chart(
+             pd.DataFrame({"model": ["m"], "system": ["s"]})), E, "breakdown_chart", "share"),
+    case("breakdown_chart-unknown-component",
+         lambda: scaling.plots.utilisation.breakdown_chart(
+             pd.DataFrame({"model": ["m"], "system": ["s"], "compute share": [1.0]}),
+             components=["compute", "bubble"]), E, "breakdown_chart", "bubble share"),
     case("goodput_grid-negative-restart",
          lambda: scaling.studies.explorer.goodput_grid([1024], restart_times_s=[-1.0],
                                                failure_rate_multipliers=[1.0]),
@@ -948,6 +967,52 @@ CLI_CASES += [
     case("cli-as-of-largest",
          ["largest", "--cluster", "frontier", "--days", "30", "--as-of", "2024-13"],
          2, "--as-of", "month"),
+]
+
+
+#: The machine, named one way in every command (issue 14): --cluster NAME, or --accelerator
+#: NAME with --count N; `deadline` answers the count.
+CLI_CASES += [
+    case("cli-machine-missing", ["forecast", "--params", "1e11"], 2,
+         "name the machine", "--cluster", "--accelerator", "--count"),
+    case("cli-machine-both",
+         ["run", "--flop", "1e23", "--cluster", "frontier", "--accelerator", H100, "--count", "8"],
+         2, "--cluster", "--accelerator", "not both"),
+    case("cli-accelerator-without-count", ["largest", "--accelerator", H100, "--days", "30"], 2,
+         "--accelerator needs --count"),
+    case("cli-count-alone", ["run", "--flop", "1e23", "--count", "8"], 2,
+         "name the machine", "--cluster"),
+    case("cli-forecast-accelerator-misspelt",
+         ["forecast", "--accelerator", "H10-SXM", "--count", "8", "--params", "1e11"], 2,
+         "--accelerator", "did you mean 'H100-SXM'"),
+    case("cli-forecast-zero-count",
+         ["forecast", "--accelerator", H100, "--count", "0", "--params", "1e11"], 2,
+         "--count", "positive integer"),
+    case("cli-run-cluster-misspelt", ["run", "--flop", "1e23", "--cluster", "fronteir"], 2,
+         "--cluster", "did you mean 'frontier'"),
+    case("cli-largest-fractional-count",
+         ["largest", "--cluster", "frontier", "--count", "2.5", "--days", "30"], 2,
+         "--count", "positive integer"),
+    case("cli-deadline-count",
+         ["deadline", "--accelerator", H100, "--count", "8", "--params", "1e11", "--days", "30"],
+         2, "--count", "answers how many accelerators", "--accelerator alone"),
+    case("cli-deadline-machine-missing", ["deadline", "--params", "1e11", "--days", "30"], 2,
+         "name the machine", "--cluster", "--accelerator"),
+    case("cli-deadline-both",
+         ["deadline", "--cluster", "frontier", "--accelerator", H100, "--params", "1e11",
+          "--days", "30"], 2, "--cluster", "--accelerator", "not both"),
+    case("cli-deadline-zero-days",
+         ["deadline", "--accelerator", H100, "--params", "1e11", "--days", "0"], 2,
+         "--days", "positive"),
+    case("cli-deadline-negative-days",
+         ["deadline", "--accelerator", H100, "--params", "1e11", "--days", "30", "-9e1"], 2,
+         "--days", "positive"),
+    case("cli-deadline-negative-params",
+         ["deadline", "--cluster", "frontier", "--params", "-1e11", "--days", "30"], 2,
+         "--params", "positive"),
+    case("cli-deadline-unreachable",
+         ["deadline", "--accelerator", H100, "--params", "1e15", "--days", "1"], 2,
+         "--days", "too short"),
 ]
 
 

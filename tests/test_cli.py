@@ -7,11 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import scaling
 from scaling.apps.cli import MAX_WIDTH, format_number, format_table, main
+from scaling.units import SECONDS_PER_DAY, UNIT_SUFFIXES, display_of
 
 VENV_SCRIPT = Path(sys.executable).parent / "scaling"
 
@@ -52,10 +54,85 @@ def test_run_llama31(capsys):
 
 
 @pytest.mark.parametrize("command", [["clusters"], ["accelerators"], ["backtest"],
-                                     ["largest", "--cluster", "llama3-16k", "--days", "30"]])
+                                     ["largest", "--cluster", "llama3-16k", "--days", "30"],
+                                     ["deadline", "--accelerator", "H100-SXM", "--params", "4e11",
+                                      "--days", "90"]])
 def test_listings_and_other_commands(command, capsys):
     assert main(command) == 0
     assert capsys.readouterr().out.strip()
+
+
+# --- the machine, named as the library names it ------------------------------------------
+
+#: The three ways to name a machine: CLI options and the library's keywords.
+MACHINES = {
+    "cluster": (["--cluster", "llama3-16k"], {"cluster": "llama3-16k"}),
+    "accelerator-and-count": (["--accelerator", "H100-SXM", "--count", "4096"],
+                              {"accelerator": "H100-SXM", "n_accelerators": 4096}),
+    "part-of-a-cluster": (["--cluster", "llama3-16k", "--count", "4096"],
+                          {"cluster": "llama3-16k", "n_accelerators": 4096}),
+}
+#: Columns compared between the command's --out table and the library's.
+COMPARED = ("n_params", "compute_flop", "n_accelerators", "mfu", "goodput", "time_s",
+            "energy_j", "amortized_cost_usd")
+
+
+def _written(argv, tmp_path) -> pd.DataFrame:
+    out = tmp_path / "out.csv"
+    assert main([*argv, "--out", str(out)]) == 0
+    return pd.read_csv(out)
+
+
+def _same(frame, expected):
+    for column in COMPARED:
+        np.testing.assert_allclose(frame[column], expected[column], rtol=1e-12, err_msg=column)
+    assert list(frame["cluster"]) == list(expected["cluster"])
+
+
+@pytest.mark.parametrize("options, machine", MACHINES.values(), ids=list(MACHINES))
+def test_forecast_run_and_largest_name_the_machine_as_the_library(options, machine, tmp_path):
+    _same(_written(["forecast", *options, "--params", "7e10", "4e11"], tmp_path),
+          scaling.forecast([7e10, 4e11], **machine).to_frame())
+    _same(_written(["run", "--flop", "3.8e24", *options], tmp_path),
+          scaling.estimate_run(3.8e24, **machine).to_frame())
+    _same(_written(["largest", *options, "--days", "30", "90"], tmp_path),
+          scaling.largest_trainable(deadline_s=np.array([30, 90]) * SECONDS_PER_DAY,
+                                    **machine).to_frame())
+
+
+@pytest.mark.parametrize("options, machine", [
+    (["--accelerator", "H100-SXM"], {"accelerator": "H100-SXM"}),
+    (["--cluster", "llama3-16k"], {"cluster": "llama3-16k"})], ids=["accelerator", "cluster"])
+def test_deadline_answers_the_count(options, machine, tmp_path, capsys):
+    frame = _written(["deadline", *options, "--params", "4e11", "1e12", "--days", "90", "180"],
+                     tmp_path)
+    for days, rows in frame.groupby("deadline_days"):
+        _same(rows, scaling.forecast_for_deadline(
+            [4e11, 1e12], deadline_s=days * SECONDS_PER_DAY, **machine).to_frame())
+    assert list(frame["deadline_days"]) == [90, 90, 180, 180]
+    header = capsys.readouterr().out.splitlines()[0].split()
+    assert header[:2] == ["deadline", "n_params"] and "n_accelerators" in header
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["forecast", "--params", "1e11"],
+     "name the machine: --cluster NAME, or --accelerator NAME with --count N"),
+    (["run", "--flop", "1e23", "--count", "8"],
+     "name the machine: --cluster NAME, or --accelerator NAME with --count N"),
+    (["largest", "--cluster", "frontier", "--accelerator", "MI250X", "--count", "8", "--days", "3"],
+     "give --cluster NAME or --accelerator NAME with --count N, not both"),
+    (["forecast", "--accelerator", "H100-SXM", "--params", "1e11"],
+     "--accelerator needs --count N"),
+    (["deadline", "--accelerator", "H100-SXM", "--count", "8", "--params", "1e11", "--days", "9"],
+     "--count: `scaling deadline` answers how many accelerators it takes"),
+    (["deadline", "--params", "1e11", "--days", "9"],
+     "name the machine: --cluster NAME, or --accelerator NAME"),
+    (["run", "--flop", "1e23", "--cluster", "fronteir"],
+     "--cluster: unknown cluster 'fronteir'; did you mean 'frontier'?"),
+])
+def test_machine_options_explain_themselves(argv, message, capsys):
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
 
 
 # --- --version ---------------------------------------------------------------------------
@@ -127,6 +204,20 @@ def test_tables_put_units_in_headers_and_counts_as_integers(capsys):
     assert "[M USD]" in out and "[MWh]" in out and "nan" not in out and "USD nan" not in out
 
 
+@pytest.mark.parametrize("suffix, unit, display", UNIT_SUFFIXES)
+def test_headers_read_the_one_unit_table(suffix, unit, display):
+    frame = pd.DataFrame({f"quantity{suffix}": [1.5, 2.5]})
+    label, unit_row = format_table(frame).splitlines()[:2]
+    assert label.strip() == "quantity"
+    assert unit_row.strip() == f"[{unit}]"  # values below 10,000 take no prefix
+    assert display_of(f"quantity{suffix}") == (unit, display)
+
+
+def test_names_that_state_their_unit_keep_it_in_the_name():
+    frame = pd.DataFrame({name: [0.5] for name in ("accelerator_hours", "mfu", "goodput")})
+    assert format_table(frame).splitlines()[0].split() == ["accelerator_hours", "mfu", "goodput"]
+
+
 def test_missing_values_print_as_na_never_nan_usd():
     frame = pd.DataFrame({"name": ["a", "b"], "price_usd": [float("nan"), 1.5e4],
                           "n_accelerators": [8.0, float("nan")]})
@@ -141,6 +232,8 @@ def test_missing_values_print_as_na_never_nan_usd():
      "--samples", "200"],
     ["run", "--flop", "3.8e25", "--accelerator", "H100-SXM", "--count", "16384"],
     ["largest", "--cluster", "xai-colossus", "--days", "30", "100"],
+    ["deadline", "--accelerator", "H100-SXM", "--params", "4e11", "1e12", "--days", "90",
+     "--uncertainty", "--samples", "200"],
     ["backtest"], ["clusters"], ["accelerators"],
     ["accelerators", "--columns", "all"],
     ["forecast", "--cluster", "llama3-16k", "--params", "4e11", "--uncertainty", "--samples",

@@ -1,8 +1,9 @@
-"""The what-if explorer (scaling.explorer) and its charts (scaling.plots.explore)."""
+"""The what-if explorer (scaling.apps.explorer) and its charts (scaling.plots.explore)."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -136,7 +137,7 @@ def test_slider_charts_render_with_vl_convert():
                                  failure_rate_multipliers=[1.0, 2.0])
     w = explorer.what_if(7e10, accelerator="GB200", n_accelerators=72)
     for chart in (explore_plots.mfu_slider_chart(table), explore_plots.goodput_slider_chart(grid),
-                  explore_plots.cost_breakdown_chart(w)):
+                  explore_plots.run_cost_chart(w.cost_breakdown())):
         assert vl_convert.vegalite_to_svg(chart.to_json()).startswith("<svg")
 
 
@@ -152,3 +153,80 @@ def test_widget_redraws_and_explains_impossible_settings():
     controls["failure rate × Llama 3's"].value = 10.0
     texts = " ".join(o.get("text", "") for o in out.outputs if o.get("output_type") == "stream")
     assert "InfeasibleRunError" in texts and "no progress" in texts
+
+
+def test_what_if_is_a_result_with_the_base_summary():
+    w = explorer.what_if(7e10, accelerator=H100, n_accelerators=1024, mfu=0.4)
+    assert isinstance(w, scaling.results.Result)
+    assert "summary" not in vars(explorer.WhatIf)  # the base's, from the marked fields
+    assert list(w.summary()["unit"]) == ["days", "W", "MWh", "USD", "USD"]
+    frame = w.to_frame()
+    assert len(frame) == 1 and "run" not in frame.columns and frame["n_accelerators"][0] == 1024
+
+
+def test_run_cost_chart_takes_the_table():
+    w = explorer.what_if(7e10, accelerator="GB200", n_accelerators=72)
+    spec = str(explore_plots.run_cost_chart(w.cost_breakdown()).to_dict())
+    assert "no catalog price for: this run, rented" in spec
+    with pytest.raises(ValueError, match="table must be a pandas.DataFrame .*cost_breakdown"):
+        explore_plots.run_cost_chart(w)
+
+
+def _shown(box) -> str:
+    """What the widget's output area shows: the summary's text, or the error it printed."""
+    (first, *_) = box.children[-1].outputs
+    return first["data"]["text/plain"] if "data" in first else first["text"]
+
+
+def _controls(box) -> dict:
+    return {c.description: c for c in box.children[:-1]}
+
+
+def _summary(**machine) -> str:
+    return repr(explorer.what_if(7e10, **machine).summary())
+
+
+def test_widget_names_the_machine_as_what_if_does():
+    pytest.importorskip("ipywidgets")
+    box = explorer.widget(n_params=7e10, cluster="llama3-16k")
+    controls = _controls(box)
+    assert controls["machine"].value == "cluster"
+    assert controls["accelerators [count]"].value == 16384  # the cluster's own
+    assert _shown(box) == _summary(cluster="llama3-16k")
+    controls["accelerators [count]"].value = 8192  # part of the cluster
+    assert _shown(box) == _summary(cluster="llama3-16k", n_accelerators=8192)
+    controls["cluster"].value = "frontier"  # the count follows the new cluster
+    assert controls["accelerators [count]"].value == 37632
+    assert _shown(box) == _summary(cluster="frontier")
+    controls["machine"].value = "accelerator"
+    controls["accelerator"].value = H100
+    controls["accelerators [count]"].value = 1024
+    assert _shown(box) == _summary(accelerator=H100, n_accelerators=1024)
+    controls["machine"].value = "cluster"  # back to the cluster, with its own count
+    assert _shown(box) == _summary(cluster="frontier")
+
+
+def test_widget_starts_on_any_of_the_three_names():
+    pytest.importorskip("ipywidgets")
+    chips = explorer.widget(n_params=7e10, accelerator="GB200", n_accelerators=72)
+    assert _controls(chips)["machine"].value == "accelerator"
+    assert _shown(chips) == _summary(accelerator="GB200", n_accelerators=72)
+    mine = replace(scaling.cluster("frontier"), name="mine", pue=1.3)
+    given = explorer.widget(n_params=7e10, cluster=mine)
+    assert _controls(given)["cluster"].value is mine
+    assert _shown(given) == _summary(cluster=mine)
+    typical = explorer.widget(n_params=7e10, accelerator="typical-2030", n_accelerators=4096)
+    assert _shown(typical) == _summary(accelerator="typical-2030", n_accelerators=4096)
+    default = explorer.widget(n_params=7e10)
+    assert _shown(default) == _summary(accelerator=H100, n_accelerators=1024)
+    with pytest.raises(ValueError, match="not both"):
+        explorer.widget(cluster="frontier", accelerator=H100)
+    with pytest.raises(ValueError, match="n_accelerators is required"):
+        explorer.widget(accelerator=H100)
+
+
+def test_widget_leaves_untouched_dials_to_the_machine_and_the_date():
+    pytest.importorskip("ipywidgets")
+    box = explorer.widget(n_params=7e10, accelerator=H100, n_accelerators=1024)
+    _controls(box)["date of the run"].value = 2020.0  # that year's electricity price
+    assert _shown(box) == _summary(accelerator=H100, n_accelerators=1024, as_of=2020.0)

@@ -164,6 +164,6 @@ def test_hardware_charts_build_with_tooltips():
     systems = charts.named_systems_chart(compare_clusters()).to_dict()
     assert "hconcat" in systems
     breakdown = cluster_cost_breakdown(cluster("llama3-16k"), time_s=54 * 86400.0)
-    assert "cost [USD]" in str(charts.cost_breakdown_chart(breakdown).to_dict())
+    assert "cost [USD]" in str(charts.capex_breakdown_chart(breakdown).to_dict())
     with pytest.raises(ValueError, match="_usd"):
-        charts.cost_breakdown_chart({"energy_j": 1.0})
+        charts.capex_breakdown_chart({"energy_j": 1.0})

@@ -45,10 +45,14 @@ def test_every_notebook_has_one_parameters_cell(path):
 
 
 RUNS = {
-    "03-other-clusters-and-sizes": ("03_forecast_time_and_dollars", {
-        "CLUSTERS": ["frontier", "eos-mlperf"], "SIZES": [1e10, 1e11, 1e12, 3e12],
-        "HEADLINE_N_PARAMS": 1e12, "FOCUS_CLUSTER": "eos-mlperf", "N_SAMPLES": 300,
-        "INFERENCE_TOKENS": [1e11, 1e13, 1e15]}, ["eos-mlperf"]),
+    # machines named the three ways: a catalog name, the API's keywords (an accelerator and a
+    # count), part of a cluster
+    "03-other-machines-and-sizes": ("03_forecast_time_and_dollars", {
+        "CLUSTERS": ["eos-mlperf", {"accelerator": "GB200", "n_accelerators": 1024}],
+        "SIZES": [1e10, 1e11, 1e12, 3e12], "HEADLINE_N_PARAMS": 1e12,
+        "FOCUS_CLUSTER": {"cluster": "llama3-16k", "n_accelerators": 4096}, "N_SAMPLES": 300,
+        "INFERENCE_TOKENS": [1e11, 1e13, 1e15]},
+        ["eos-mlperf", "1024 x GB200", "What moves the amortised cost on llama3-16k most"]),
     "07-GB200": ("07_enterprise_right_sizing", {"ACCELERATOR": "GB200"}, ["GB200"]),
     "07-TPU-v7-70B": ("07_enterprise_right_sizing",
                       {"ACCELERATOR": "TPU-v7", "PRETRAIN_N_PARAMS": 70e9}, ["TPU-v7"]),

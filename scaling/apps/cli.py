@@ -7,17 +7,27 @@ Examples
     scaling forecast --cluster llama3-16k --params 7e10 4e11 1e12 --out forecast.csv
     scaling forecast --cluster llama3-16k --params 7e10 4e11 --uncertainty --samples 2000
     scaling forecast --cluster llama3-16k --params 4e11 --columns n_params,time_days,energy_mwh
+    scaling forecast --accelerator H100-SXM --count 4096 --params 7e10 4e11
     scaling run --flop 3.8e25 --accelerator H100-SXM --count 16384
+    scaling run --flop 3.8e25 --cluster llama3-16k
     scaling largest --cluster llama3-16k --days 30 90
+    scaling largest --accelerator GB200 --count 100000 --days 100
+    scaling deadline --accelerator H100-SXM --params 4e11 1e12 --days 90 180
     scaling backtest
     scaling clusters
     scaling accelerators --columns all
     scaling report --param 07_enterprise_right_sizing ACCELERATOR=GB200 --only 07_enterprise_right_sizing
 
+The machine is named as the library names it (:func:`scaling.clusters.as_machine`):
+``--cluster NAME`` (a catalog cluster; with ``--count N``, N of its accelerators) or
+``--accelerator NAME --count N``. ``deadline`` takes ``--cluster`` or ``--accelerator``
+alone: the count is what it answers (:func:`scaling.forecast_for_deadline`).
+
 Printed tables show numbers to three significant figures with thousands separators, the
-unit in each column header (scaled to a readable prefix: ``[M USD]``, ``[MW]``, ``[GB]``),
-whole numbers for counts and ``n/a`` where a value is missing; they wrap to
-:data:`MAX_WIDTH` characters. ``--out`` writes every column, unscaled, to CSV or JSON.
+unit in each column header from the one unit table (:func:`scaling.units.display_of`, scaled
+to a readable prefix: ``[M USD]``, ``[MW]``, ``[TFLOP/s]``), whole numbers for counts and
+``n/a`` where a value is missing; they wrap to :data:`MAX_WIDTH` characters. ``--out``
+writes every column, unscaled, to CSV or JSON.
 
 Errors (unknown names, invalid numbers) exit with status 2 and one line on stderr.
 """
@@ -31,9 +41,10 @@ import sys
 from pathlib import Path
 
 import scaling
+from scaling import laws
 from scaling._validation import unknown_name
 from scaling.apps.report import main as report_main
-from scaling.units import SECONDS_PER_DAY
+from scaling.units import NAMED_UNITS, SECONDS_PER_DAY, UNIT_SUFFIXES, display_of
 
 __all__ = ["main", "build_parser", "format_number", "format_table", "MAX_WIDTH"]
 
@@ -51,6 +62,14 @@ FORECAST_UNCERTAINTY_COLUMNS = ("n_params", "time_days", "accelerator_hours", "e
 RUN_COLUMNS = ("accelerator", "n_accelerators", "mfu", "goodput", "time_days",
                "accelerator_hours", "facility_power_w", "energy_mwh", "amortized_cost_usd",
                "rental_cost_usd", "carbon_intensity_g_per_kwh", "emissions_tco2e")
+#: Columns printed by ``scaling deadline`` (the count each size needs, and its cost).
+DEADLINE_COLUMNS = ("deadline_days", "n_params", "n_tokens", "compute_flop", "n_accelerators",
+                    "mfu", "peak_facility_power_w", "energy_mwh", "hardware_capex_usd",
+                    "amortized_cost_usd", "rental_cost_usd")
+#: Columns printed by ``scaling deadline --uncertainty``, each as P50 [P5, P95].
+DEADLINE_UNCERTAINTY_COLUMNS = ("deadline_days", "n_params", "n_accelerators",
+                                "peak_facility_power_w", "energy_mwh", "hardware_capex_usd",
+                                "amortized_cost_usd")
 #: Columns printed by ``scaling backtest`` (its summary follows).
 BACKTEST_COLUMNS = ("name", "accelerator", "n_accelerators", "mfu", "accelerator_hours_ratio",
                     "days_ratio", "cost_usd_ratio")
@@ -67,6 +86,8 @@ OPTION_OF_ARGUMENT = {
     "n_params": "--params", "compute_flop": "--flop", "n_accelerators": "--count",
     "mfu": "--mfu", "tokens_per_param": "--tokens-per-param", "n_tokens": "--tokens",
     "n_samples": "--samples", "seed": "--seed", "as_of": "--as-of", "region": "--region",
+    "cluster": "--cluster", "accelerator": "--accelerator", "law": "--law",
+    "deadline_s": "--days",
 }
 
 #: Text cells longer than this are cut (with an ellipsis) in printed tables.
@@ -76,24 +97,15 @@ MAX_TEXT_WIDTH = 40
 # this pattern every negative number, exponent or not, is a value that reaches validation.
 _NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^-inf(inity)?$", re.I)
 
-# unit suffix of a column name -> (unit shown, kind); the "si" and "money" kinds take the
-# smallest prefix that keeps the column's largest value under 10,000 (2,250 TFLOP/s, 116 M USD)
-_UNIT_SUFFIXES = (
-    ("_usd_per_hour", "USD/h", "number"),
-    ("_g_per_kwh", "gCO2e/kWh", "number"),
-    ("_tco2e", "tCO2e", "number"),
-    ("_usd", "USD", "money"),
-    ("_flop_per_s", "FLOP/s", "si"),
-    ("_byte_per_s", "B/s", "si"),
-    ("_flop", "FLOP", "scientific"),
-    ("_bytes", "B", "si"),
-    ("_mwh", "MWh", "number"),
-    ("_j", "J", "scientific"),
-    ("_w", "W", "si"),
-    ("_days", "days", "number"),
-    ("_hours", "", "number"),  # accelerator_hours: the unit is the name
-    ("_s", "s", "number"),
-)
+#: Monte Carlo draws of ``--uncertainty`` and their seed unless ``--samples`` and ``--seed``
+#: say otherwise (the library's defaults).
+DEFAULT_SAMPLES = 2000
+DEFAULT_SEED = 0
+#: Number formats of ``--precision`` (the first is the default, the chain's).
+PRECISIONS = ("bf16", "fp8")
+#: Display kinds of :func:`scaling.units.display_of` printed with a prefix that keeps a
+#: column's largest value under :data:`_PREFIX_LIMIT` (2,250 TFLOP/s, 116 M USD).
+PREFIXED_DISPLAYS = ("si", "money")
 #: Columns that hold very large counts, printed with k/M/B/T (70B parameters, 1.29T tokens).
 LARGE_COUNT_COLUMNS = ("n_params", "n_tokens")
 #: Columns of whole numbers printed without thousands separators.
@@ -155,69 +167,108 @@ def _seed(text):
     return int(value)
 
 
+def _add_machine(p, *, count: bool = True) -> None:
+    """The machine, named as the library names it: ``--cluster NAME`` or ``--accelerator NAME``
+    with ``--count N`` (``count=False`` where the count is the answer: ``--count`` is then
+    refused in the user's terms by :func:`_machine`)."""
+    p.add_argument("--cluster", help="a catalog cluster (see `scaling clusters`)")
+    p.add_argument("--accelerator", help="an accelerator (see `scaling accelerators`)"
+                                         + (", with --count" if count else "")
+                                         + ", instead of --cluster")
+    p.add_argument("--count", type=_positive_integer,
+                   help=("accelerators [count]: with --accelerator, or to use that many of "
+                         "the cluster's") if count else argparse.SUPPRESS)
+    p.set_defaults(count_is_answer=not count)
+
+
+def _add_sizes(p) -> None:
+    """Model sizes, the law and the tokens (``forecast``, ``deadline``)."""
+    p.add_argument("--params", required=True, nargs="+", type=_number,
+                   help="model sizes [parameters], e.g. 7e10 4e11")
+    p.add_argument("--law", default=laws.DEFAULT_LAW, help="scaling-law parameter set")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--tokens-per-param", type=_number,
+                       help="fixed tokens per parameter instead of compute-optimal")
+    group.add_argument("--tokens", type=_number, help="fixed token budget [tokens]")
+
+
+def _add_mfu(p) -> None:
+    p.add_argument("--mfu", type=_number, help="model FLOP utilisation in (0, 1]")
+
+
+def _add_uncertainty(p) -> None:
+    p.add_argument("--uncertainty", action="store_true", help="Monte Carlo P5/P50/P95")
+    p.add_argument("--samples", type=_whole_number, default=DEFAULT_SAMPLES,
+                   help="Monte Carlo draws")
+    p.add_argument("--seed", type=_seed, default=DEFAULT_SEED, help="random seed")
+
+
+def _add_dated(p) -> None:
+    p.add_argument("--as-of", dest="as_of",
+                   help="date of the run (2030, 2024.5 or 2024-03-05): hardware valued and "
+                        "priced then, that year's grid intensity")
+    p.add_argument("--region", help="grid region for emissions (e.g. US-TX, FR, WORLD)")
+
+
+def _add_output(p) -> None:
+    p.add_argument("--columns",
+                   help="comma-separated columns to print (names as in --out), or 'all'")
+    p.add_argument("--out", type=Path,
+                   help="write the full table (every column) to a .csv or .json file")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``scaling`` command."""
+    """The argument parser of the ``scaling`` command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        One sub-command per question; ``forecast``, ``run`` and ``largest`` name the machine
+        by ``--cluster NAME`` or ``--accelerator NAME --count N`` (checked in :func:`main`),
+        ``deadline`` by ``--cluster`` or ``--accelerator`` (the count is its answer).
+    """
     parser = _Parser(prog="scaling",
                      description="Forecast training time, energy and dollars of large models.")
     parser.add_argument("--version", action="version", version=f"scaling {scaling.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    def add_dated(p):
-        p.add_argument("--as-of", dest="as_of",
-                       help="date of the run (2030, 2024.5 or 2024-03-05): hardware valued and "
-                            "priced then, that year's grid intensity")
-        p.add_argument("--region", help="grid region for emissions (e.g. US-TX, FR, WORLD)")
-
-    def add_output(p):
-        p.add_argument("--columns",
-                       help="comma-separated columns to print (names as in --out), or 'all'")
-        p.add_argument("--out", type=Path,
-                       help="write the full table (every column) to a .csv or .json file")
-
-    f = sub.add_parser("forecast", help="sweep model sizes on a cluster")
-    f.add_argument("--cluster", required=True, help="cluster name (see `scaling clusters`)")
-    f.add_argument("--params", required=True, nargs="+", type=_number,
-                   help="model sizes [parameters], e.g. 7e10 4e11")
-    f.add_argument("--law", default="besiroglu2024", help="scaling-law parameter set")
-    group = f.add_mutually_exclusive_group()
-    group.add_argument("--tokens-per-param", type=_number,
-                       help="fixed tokens per parameter instead of compute-optimal")
-    group.add_argument("--tokens", type=_number, help="fixed token budget [tokens]")
-    f.add_argument("--mfu", type=_number, help="model FLOP utilisation in (0, 1]")
-    f.add_argument("--uncertainty", action="store_true", help="Monte Carlo P5/P50/P95")
-    f.add_argument("--samples", type=_whole_number, default=2000, help="Monte Carlo draws")
-    f.add_argument("--seed", type=_seed, default=0, help="random seed")
-    add_dated(f)
-    add_output(f)
+    f = sub.add_parser("forecast", help="sweep model sizes on a machine")
+    _add_machine(f)
+    _add_sizes(f)
+    _add_mfu(f)
+    _add_uncertainty(f)
 
     r = sub.add_parser("run", help="time and cost of one run")
     r.add_argument("--flop", required=True, type=_number, help="training compute [FLOP]")
-    r.add_argument("--accelerator", required=True, help="accelerator name")
-    r.add_argument("--count", required=True, type=_positive_integer,
-                   help="number of accelerators")
-    r.add_argument("--mfu", type=_number, help="model FLOP utilisation in (0, 1]")
+    _add_machine(r)
+    _add_mfu(r)
     r.add_argument("--params", type=_number,
                    help="model size [parameters], for the checkpoint size")
-    r.add_argument("--precision", default="bf16", choices=("bf16", "fp8"))
-    add_dated(r)
-    add_output(r)
+    r.add_argument("--precision", default=PRECISIONS[0], choices=PRECISIONS)
 
     g = sub.add_parser("largest", help="largest compute-optimal model within deadlines")
-    g.add_argument("--cluster", required=True, help="cluster name")
+    _add_machine(g)
     g.add_argument("--days", required=True, nargs="+", type=_positive_number,
                    help="deadlines [days]")
-    g.add_argument("--law", default="besiroglu2024", help="scaling-law parameter set")
-    g.add_argument("--mfu", type=_number, help="model FLOP utilisation in (0, 1]")
-    add_dated(g)
-    add_output(g)
+    g.add_argument("--law", default=laws.DEFAULT_LAW, help="scaling-law parameter set")
+    _add_mfu(g)
 
+    d = sub.add_parser("deadline", help="accelerators it takes to train model sizes by a "
+                                        "deadline, and what that machine costs")
+    _add_machine(d, count=False)
+    _add_sizes(d)
+    d.add_argument("--days", required=True, nargs="+", type=_positive_number,
+                   help="deadlines [days]")
+    _add_mfu(d)
+    _add_uncertainty(d)
+
+    for p in (f, r, g, d):
+        _add_dated(p)
     b = sub.add_parser("backtest", help="predicted vs reported real training runs")
-    add_output(b)
-
     c = sub.add_parser("clusters", help="list the cluster catalog")
-    add_output(c)
     a = sub.add_parser("accelerators", help="list the accelerator catalog")
-    add_output(a)
+    for p in (f, r, g, d, b, c, a):
+        _add_output(p)
     rp = sub.add_parser("report", add_help=False,
                         help="build the notebook report, optionally with other parameter "
                              "values (options of `python -m scaling.report`, e.g. --param "
@@ -323,19 +374,27 @@ def _column_display(name: str, values) -> tuple[str, str, float, str]:
         return name, "", 1.0, "integer"
     if (name.startswith("n_") or series.dtype.kind in "iu") and whole:
         return name, "", 1.0, "count"
-    for suffix, unit, kind in _UNIT_SUFFIXES:
-        if not name.endswith(suffix) or len(name) == len(suffix):
-            continue
-        if not unit:
-            return name, "", 1.0, kind
-        stem = name[: -len(suffix)]
-        if kind in ("si", "money"):
-            prefixes = _SI_PREFIXES if kind == "si" else _MONEY_PREFIXES
-            scale, prefix = next(((sc, pr) for sc, pr in prefixes if largest / sc < _PREFIX_LIMIT),
-                                 prefixes[-1])
-            return stem, f"{prefix}{unit}", scale, "number"
-        return stem, unit, 1.0, kind
-    return name, "", 1.0, "number"
+    suffix = _unit_suffix(name)
+    if suffix is None:  # no unit, or one the name states (n_params, mfu, accelerator_hours)
+        return name, "", 1.0, "number"
+    unit, display = display_of(name)
+    stem = name[: -len(suffix)]
+    if display in PREFIXED_DISPLAYS:
+        prefixes = _SI_PREFIXES if display == "si" else _MONEY_PREFIXES
+        scale, prefix = next(((sc, pr) for sc, pr in prefixes if largest / sc < _PREFIX_LIMIT),
+                             prefixes[-1])
+        return stem, f"{prefix}{unit}", scale, "number"
+    return stem, unit, 1.0, display
+
+
+def _unit_suffix(name: str) -> str | None:
+    """The suffix of ``name`` in the one unit table (:data:`scaling.units.UNIT_SUFFIXES`), or
+    None for names whose unit the name itself states (:data:`scaling.units.NAMED_UNITS`) or
+    that have none."""
+    if name in NAMED_UNITS:
+        return None
+    return next((suffix for suffix, _, _ in UNIT_SUFFIXES
+                 if name.endswith(suffix) and len(name) > len(suffix)), None)
 
 
 def _cells(frame, name: str, ci: bool) -> tuple[str, str, list[str], bool]:
@@ -448,49 +507,112 @@ def _write(frame, path: Path) -> str:
     return f"wrote {path} ({len(frame):,} rows x {len(frame.columns):,} columns, {suffix[1:].upper()})"
 
 
-def _run(args) -> str:
-    assumptions = scaling.Assumptions(mfu=getattr(args, "mfu", None),
-                                      precision=getattr(args, "precision", "bf16"),
-                                      as_of=getattr(args, "as_of", None),
-                                      region=getattr(args, "region", None))
-    if args.command == "forecast":
-        result = scaling.forecast(
-            args.params, cluster=args.cluster, law=args.law,
-            tokens_per_param=args.tokens_per_param, n_tokens=args.tokens,
-            assumptions=assumptions, uncertainty=args.uncertainty, n_samples=args.samples,
-            seed=args.seed)
-        frame = result.to_frame()
-        if args.uncertainty:
-            columns = _selected(frame, args.columns, FORECAST_UNCERTAINTY_COLUMNS)
-            text = (f"P50 [P5, P95] of {args.samples:,} Monte Carlo draws\n"
-                    + format_table(frame, columns, ci=True))
-        else:
-            text = format_table(frame, _selected(frame, args.columns, FORECAST_COLUMNS))
-    elif args.command == "run":
-        result = scaling.estimate_run(
-            args.flop, accelerator=args.accelerator, n_accelerators=args.count,
-            n_params=args.params, assumptions=assumptions)
-        frame = result.to_frame()
-        text = _format_vertical(frame, _selected(frame, args.columns, RUN_COLUMNS))
-    elif args.command == "largest":
-        import numpy as np
+def _machine(args) -> dict:
+    """The library's machine keywords from ``--cluster``, ``--accelerator`` and ``--count``.
 
-        deadlines = np.asarray(args.days) * SECONDS_PER_DAY
-        frame = scaling.largest_trainable(args.cluster, deadline_s=deadlines,
-                                          law=args.law, assumptions=assumptions).to_frame()
-        text = format_table(frame, _selected(frame, args.columns, FORECAST_COLUMNS))
-    elif args.command == "backtest":
-        result = scaling.backtest()
-        frame = result.to_frame()
-        summary = result.summary().reset_index()
-        text = (format_table(frame, _selected(frame, args.columns, BACKTEST_COLUMNS))
-                + "\n\n" + format_table(summary))
-    elif args.command == "clusters":
-        frame = scaling.list_clusters()
-        text = format_table(frame, _selected(frame, args.columns, CLUSTER_COLUMNS))
-    else:
-        frame = scaling.list_accelerators()
-        text = format_table(frame, _selected(frame, args.columns, ACCELERATOR_COLUMNS))
+    Raises
+    ------
+    ValueError
+        Neither or both of ``--cluster`` and ``--accelerator``, ``--accelerator`` without
+        ``--count``, or ``--count`` where the count is the answer (the message names the
+        options).
+    """
+    with_count = "" if args.count_is_answer else " with --count N"
+    if args.cluster is not None and args.accelerator is not None:
+        raise ValueError(f"give --cluster NAME or --accelerator NAME{with_count}, not both")
+    if args.cluster is None and args.accelerator is None:
+        raise ValueError(f"name the machine: --cluster NAME, or --accelerator NAME{with_count}")
+    if args.count_is_answer:
+        if args.count is not None:
+            raise ValueError(f"--count: `scaling {args.command}` answers how many accelerators "
+                             f"it takes; give --cluster or --accelerator alone")
+        return {"cluster": args.cluster, "accelerator": args.accelerator}
+    if args.accelerator is not None and args.count is None:
+        raise ValueError("--accelerator needs --count N (the number of accelerators), or give "
+                         "--cluster NAME instead")
+    return {"cluster": args.cluster, "accelerator": args.accelerator,
+            "n_accelerators": args.count}
+
+
+def _assumptions(args):
+    """The options every chain command shares, as one :class:`scaling.Assumptions`."""
+    return scaling.Assumptions(mfu=args.mfu, precision=getattr(args, "precision", PRECISIONS[0]),
+                               as_of=args.as_of, region=args.region)
+
+
+def _sweep_text(frame, args, columns, uncertainty_columns) -> str:
+    """A sweep's table; under ``--uncertainty`` each cell is P50 [P5, P95]."""
+    if not args.uncertainty:
+        return format_table(frame, _selected(frame, args.columns, columns))
+    return (f"P50 [P5, P95] of {args.samples:,} Monte Carlo draws\n"
+            + format_table(frame, _selected(frame, args.columns, uncertainty_columns), ci=True))
+
+
+def _forecast(args):
+    frame = scaling.forecast(
+        args.params, **_machine(args), law=args.law, tokens_per_param=args.tokens_per_param,
+        n_tokens=args.tokens, assumptions=_assumptions(args), uncertainty=args.uncertainty,
+        n_samples=args.samples, seed=args.seed).to_frame()
+    return frame, _sweep_text(frame, args, FORECAST_COLUMNS, FORECAST_UNCERTAINTY_COLUMNS)
+
+
+def _deadline(args):
+    import pandas as pd
+
+    frames = []
+    for days in args.days:
+        frame = scaling.forecast_for_deadline(
+            args.params, deadline_s=days * SECONDS_PER_DAY, **_machine(args), law=args.law,
+            tokens_per_param=args.tokens_per_param, n_tokens=args.tokens,
+            assumptions=_assumptions(args), uncertainty=args.uncertainty,
+            n_samples=args.samples, seed=args.seed).to_frame()
+        frame.insert(0, "deadline_days", days)
+        frames.append(frame)
+    frame = pd.concat(frames, ignore_index=True)
+    return frame, _sweep_text(frame, args, DEADLINE_COLUMNS, DEADLINE_UNCERTAINTY_COLUMNS)
+
+
+def _one_run(args):
+    frame = scaling.estimate_run(args.flop, **_machine(args), n_params=args.params,
+                                 assumptions=_assumptions(args)).to_frame()
+    return frame, _format_vertical(frame, _selected(frame, args.columns, RUN_COLUMNS))
+
+
+def _largest(args):
+    import numpy as np
+
+    deadlines_s = np.asarray(args.days) * SECONDS_PER_DAY
+    frame = scaling.largest_trainable(deadline_s=deadlines_s, **_machine(args), law=args.law,
+                                      assumptions=_assumptions(args)).to_frame()
+    return frame, format_table(frame, _selected(frame, args.columns, FORECAST_COLUMNS))
+
+
+def _backtest(args):
+    result = scaling.backtest()
+    frame = result.to_frame()
+    summary = result.summary().reset_index()
+    return frame, (format_table(frame, _selected(frame, args.columns, BACKTEST_COLUMNS))
+                   + "\n\n" + format_table(summary))
+
+
+def _clusters(args):
+    frame = scaling.list_clusters()
+    return frame, format_table(frame, _selected(frame, args.columns, CLUSTER_COLUMNS))
+
+
+def _accelerators(args):
+    frame = scaling.list_accelerators()
+    return frame, format_table(frame, _selected(frame, args.columns, ACCELERATOR_COLUMNS))
+
+
+#: Sub-command -> the function that answers it (returns the full table and the printed text).
+_COMMANDS = {"forecast": _forecast, "deadline": _deadline, "run": _one_run,
+             "largest": _largest, "backtest": _backtest, "clusters": _clusters,
+             "accelerators": _accelerators}
+
+
+def _run(args) -> str:
+    frame, text = _COMMANDS[args.command](args)
     if args.out is not None:
         text += "\n" + _write(frame, args.out)
     return text

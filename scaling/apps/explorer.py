@@ -25,11 +25,10 @@ from scaling import laws
 from scaling._validation import scalar
 from scaling.assumptions import Assumptions, as_assumptions
 from scaling.chain import RunEstimate, estimate_run, setup
-from scaling.clusters import as_machine
-from scaling.catalog import list_clusters
-from scaling.hardware import as_accelerator
-from scaling.catalog import list_accelerators
-from scaling.results import NOT_A_COLUMN, Result
+from scaling.catalog import list_accelerators, list_clusters
+from scaling.clusters import Cluster, as_cluster, as_machine
+from scaling.plots.explore import run_cost_chart
+from scaling.results import IN_SUMMARY, NOT_A_COLUMN, Result
 
 __all__ = ["COST_PARTS", "WhatIf", "what_if", "widget"]
 
@@ -42,6 +41,9 @@ COST_PARTS = ("build the cluster (capex)", "this run, owned (amortised)", "this 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WhatIf(Result):
     """One what-if run: the dials, and time, energy and dollars from the chain (immutable).
+
+    A :class:`scaling.results.Result`: ``to_frame()`` has one row of the fields below (``run``
+    left out); ``summary()`` shows the headline fields (time, power, energy, the two costs).
 
     Attributes
     ----------
@@ -66,23 +68,23 @@ class WhatIf(Result):
     mfu: float
     goodput: float
     pue: float
-    time_days: float = field(metadata={"summary": True})
+    time_days: float = field(metadata=IN_SUMMARY)
     accelerator_hours: float
-    facility_power_w: float = field(metadata={"summary": True})
-    energy_mwh: float = field(metadata={"summary": True})
+    facility_power_w: float = field(metadata=IN_SUMMARY)
+    energy_mwh: float = field(metadata=IN_SUMMARY)
     chips_usd: float
     servers_usd: float
     network_usd: float
     facility_usd: float
     amortized_hardware_cost_usd: float
     energy_cost_usd: float
-    amortized_cost_usd: float = field(metadata={"summary": True})
-    rental_cost_usd: float = field(metadata={"summary": True})
+    amortized_cost_usd: float = field(metadata=IN_SUMMARY)
+    rental_cost_usd: float = field(metadata=IN_SUMMARY)
     run: RunEstimate = field(default=None, repr=False, metadata=NOT_A_COLUMN)
 
     def cost_breakdown(self):
         """Dollars by part and component (pandas.DataFrame: ``part``, ``component``,
-        ``cost_usd``), the table of :func:`scaling.plots.explore.cost_breakdown_chart`.
+        ``cost_usd``), the table of :func:`scaling.plots.explore.run_cost_chart`.
 
         ``part`` is one of :data:`COST_PARTS`; NaN where the catalog has no price.
         """
@@ -210,11 +212,6 @@ def what_if(n_params=None, *, n_tokens=None, compute_flop=None, cluster=None, ac
 
 
 # --------------------------------------------------------------------------------------------
-# tables of the slider charts
-# --------------------------------------------------------------------------------------------
-
-
-# --------------------------------------------------------------------------------------------
 # ipywidgets controls
 # --------------------------------------------------------------------------------------------
 
@@ -227,17 +224,148 @@ SIZE_RANGE_LOG10 = (9.0, 14.0)
 TOKENS_PER_PARAM_RANGE = (0.0, 200.0)
 #: Range of the accelerator-count control [log10 count]: 8 to 3 million.
 COUNT_RANGE_LOG10 = (math.log10(8), math.log10(3e6))
+#: Range of the fixed-MFU control [fraction of dense peak].
+MFU_RANGE = (0.05, 0.8)
+#: Range of the PUE control (it starts at the machine's PUE).
+PUE_RANGE = (1.0, 2.0)
+#: Range of the failure-rate control [log10 multiple of Llama 3's rate]: 0.1x to 10x.
+FAILURE_MULTIPLIER_RANGE_LOG10 = (-1.0, 1.0)
+#: Range of the restart-time control [s]: none to 30 minutes.
+RESTART_RANGE_S = (0.0, 1800.0)
+#: Range of the electricity-price control [USD/kWh].
+ELECTRICITY_RANGE_USD_PER_KWH = (0.01, 0.30)
+#: The machine :func:`widget` starts on when none is named: 1,024 H100-SXM.
+START_ACCELERATOR = "H100-SXM"
+START_N_ACCELERATORS = 1024
+#: The two ways the widget's controls name a machine (as :func:`scaling.clusters.as_machine`).
+MACHINE_CHOICES = (("a catalog cluster", "cluster"), ("an accelerator and a count",
+                                                      "accelerator"))
+#: Value of a price control that means "the catalog's price".
+CATALOG = 0.0
 
 
-def widget(*, n_params=7e10, cluster=None, accelerator="H100-SXM", n_accelerators=1024,
-           mfu=None, pue=None, failure_rate_per_accelerator_hour=None, restart_time_s=None,
+def _given(value, default):
+    """``value``, or ``default`` where it is None (0 is a value: no restart time)."""
+    return default if value is None else value
+
+
+def _machine_controls(w, look, machine, cluster):
+    """Controls that name the machine: a catalog cluster (or the caller's Cluster), or an
+    accelerator and a count; the count also uses part of a cluster."""
+    options = [(name, name) for name in list_clusters()["name"]]
+    if isinstance(cluster, Cluster):  # a machine of the caller's: offered under its name
+        options.insert(0, (f"{cluster.name} (given)", cluster))
+    chips = [(name, name) for name in list_accelerators()["name"]]
+    chip = machine.accelerator.name
+    if chip not in dict(chips):  # a chip outside the catalog (typical-2030, the caller's)
+        chips.insert(0, (chip, machine.accelerator))
+    return {
+        "machine": w.ToggleButtons(options=MACHINE_CHOICES,
+                                   value="accelerator" if cluster is None else "cluster",
+                                   description="machine", style=look["style"]),
+        "cluster": w.Dropdown(options=options, value=options[0][1] if cluster is None
+                              else cluster, description="cluster", **look),
+        "accelerator": w.Dropdown(options=chips, value=dict(chips)[chip],
+                                  description="accelerator", **look),
+        "n_accelerators": w.FloatLogSlider(
+            value=machine.n_accelerators, base=10, min=COUNT_RANGE_LOG10[0],
+            max=COUNT_RANGE_LOG10[1], step=0.01, description="accelerators [count]",
+            readout_format=",.0f", **look),
+    }
+
+
+def _dial_controls(w, look, machine, start):
+    """The other dials: model size, tokens, MFU, PUE, failures, restarts, prices, date."""
+    defaults = Assumptions()
+    failure = start["failure_rate_per_accelerator_hour"]
+    return {
+        "n_params": w.FloatLogSlider(value=start["n_params"], base=10,
+                                     min=SIZE_RANGE_LOG10[0], max=SIZE_RANGE_LOG10[1],
+                                     step=0.05, description="model size [parameters]",
+                                     readout_format=".2e", **look),
+        "tokens_per_param": w.FloatSlider(value=TOKENS_PER_PARAM_RANGE[0],
+                                          min=TOKENS_PER_PARAM_RANGE[0],
+                                          max=TOKENS_PER_PARAM_RANGE[1], step=1.0,
+                                          description="tokens/parameter (0: optimal)", **look),
+        "mfu_choice": w.ToggleButtons(options=[("the chain's", "chain"), ("fixed", "fixed")],
+                                      value="chain" if start["mfu"] is None else "fixed",
+                                      description="MFU", style=look["style"]),
+        "mfu": w.FloatSlider(value=_given(start["mfu"], machine.accelerator.default_mfu),
+                             min=MFU_RANGE[0], max=MFU_RANGE[1], step=0.01,
+                             description="MFU (when fixed)", **look),
+        "pue": w.FloatSlider(value=_given(start["pue"], machine.pue), min=PUE_RANGE[0],
+                             max=PUE_RANGE[1], step=0.01,
+                             description="PUE (cluster's if untouched)", **look),
+        "failure_x": w.FloatLogSlider(
+            value=1.0 if failure is None else
+            failure / defaults.reliability.failure_rate_per_accelerator_hour, base=10,
+            min=FAILURE_MULTIPLIER_RANGE_LOG10[0], max=FAILURE_MULTIPLIER_RANGE_LOG10[1],
+            step=0.02, description="failure rate × Llama 3's", **look),
+        "restart_time_s": w.FloatSlider(
+            value=_given(start["restart_time_s"], defaults.reliability.restart_s),
+            min=RESTART_RANGE_S[0], max=RESTART_RANGE_S[1], step=10.0,
+            description="restart time [s]", **look),
+        "price_usd": w.FloatText(value=_given(start["price_usd"], CATALOG),
+                                 description="price per accelerator [USD] (0: catalog)",
+                                 **look),
+        "rental_usd_per_hour": w.FloatText(value=_given(start["rental_usd_per_hour"], CATALOG),
+                                           description="rent [USD/h] (0: catalog)", **look),
+        "electricity_usd_per_kwh": w.FloatSlider(
+            value=_given(start["electricity_usd_per_kwh"],
+                         defaults.prices.electricity_usd_per_kwh),
+            min=ELECTRICITY_RANGE_USD_PER_KWH[0], max=ELECTRICITY_RANGE_USD_PER_KWH[1],
+            step=0.005, description="electricity [USD/kWh]", readout_format=".3f", **look),
+        "as_of": w.Dropdown(options=[("today's catalog prices", None)]
+                            + [(str(year), float(year)) for year in AS_OF_YEARS],
+                            value=None if start["as_of"] is None else float(start["as_of"]),
+                            description="date of the run", **look),
+    }
+
+
+def _what_if_arguments(controls, touched) -> dict:
+    """The keyword arguments of :func:`what_if` from the controls' values.
+
+    PUE, failure rate, restart time, electricity price and, on a cluster, the count are the
+    machine's own or the defaults (that year's price with a date) until moved (``touched``).
+    """
+    c = {name: control.value for name, control in controls.items()}
+    size = c["n_params"]
+    machine = ({"cluster": c["cluster"]} if c["machine"] == "cluster"
+               else {"accelerator": c["accelerator"]})
+    if c["machine"] == "accelerator" or touched["n_accelerators"]:
+        machine["n_accelerators"] = round(c["n_accelerators"])
+    return dict(
+        n_params=size, **machine,
+        n_tokens=None if c["tokens_per_param"] <= 0 else c["tokens_per_param"] * size,
+        mfu=c["mfu"] if c["mfu_choice"] == "fixed" else None,
+        pue=c["pue"] if touched["pue"] else None,
+        failure_rate_per_accelerator_hour=(
+            Assumptions().reliability.failure_rate_per_accelerator_hour * c["failure_x"]
+            if touched["failure_x"] else None),
+        restart_time_s=c["restart_time_s"] if touched["restart_time_s"] else None,
+        price_usd=c["price_usd"] if c["price_usd"] > CATALOG else None,
+        rental_usd_per_hour=(c["rental_usd_per_hour"] if c["rental_usd_per_hour"] > CATALOG
+                             else None),
+        electricity_usd_per_kwh=(c["electricity_usd_per_kwh"]
+                                 if touched["electricity_usd_per_kwh"] else None),
+        as_of=c["as_of"])
+
+
+def widget(*, n_params=7e10, cluster=None, accelerator=None, n_accelerators=None, mfu=None,
+           pue=None, failure_rate_per_accelerator_hour=None, restart_time_s=None,
            price_usd=None, rental_usd_per_hour=None, electricity_usd_per_kwh=None,
            as_of=None):
     """ipywidgets controls that redraw :func:`what_if`'s figures and cost breakdown.
 
-    The keyword arguments are the starting values (None: the catalog's or the default).
+    The keyword arguments are the starting values (None: the catalog's or the default). The
+    machine is named as in :func:`what_if` (:func:`scaling.clusters.as_machine`): a
+    ``cluster`` (a catalog name or a :class:`scaling.Cluster`, optionally with
+    ``n_accelerators``), or an ``accelerator`` with ``n_accelerators``; none of them: 1,024
+    H100-SXM. The controls offer the same choice: a catalog cluster (the count follows it
+    until moved) or an accelerator and a count.
+
     Moving a control re-runs :func:`what_if` and redraws the summary table and
-    :func:`scaling.plots.explore.cost_breakdown_chart` below the controls; an impossible
+    :func:`scaling.plots.explore.run_cost_chart` below the controls; an impossible
     combination shows its error message instead. Needs a running kernel (``make lab``); in
     a static page the controls show as a note.
 
@@ -245,111 +373,59 @@ def widget(*, n_params=7e10, cluster=None, accelerator="H100-SXM", n_accelerator
     -------
     ipywidgets.VBox
         The controls and the output area; ``.children[-1]`` is the output.
+
+    Raises
+    ------
+    ValueError
+        A machine named two ways at once, an accelerator without a count, unknown names.
     """
     import ipywidgets as w
 
-    # plots.explore imports this module (COST_PARTS), and altair is imported only when drawn
-    from scaling.plots.explore import cost_breakdown_chart
-
-    defaults = Assumptions()
-    style = {"description_width": "190px"}
-    layout = w.Layout(width="520px")
-    a = as_accelerator(accelerator)
-    controls = {
-        "n_params": w.FloatLogSlider(value=n_params, base=10, min=SIZE_RANGE_LOG10[0],
-                                     max=SIZE_RANGE_LOG10[1], step=0.05,
-                                     description="model size [parameters]",
-                                     readout_format=".2e", style=style, layout=layout),
-        "tokens_per_param": w.FloatSlider(value=0.0, min=TOKENS_PER_PARAM_RANGE[0],
-                                          max=TOKENS_PER_PARAM_RANGE[1], step=1.0,
-                                          description="tokens/parameter (0: optimal)",
-                                          style=style, layout=layout),
-        "cluster": w.Dropdown(options=[("(accelerator and count below)", "")]
-                              + [(n, n) for n in list_clusters()["name"]],
-                              value=cluster or "", description="cluster", style=style,
-                              layout=layout),
-        "accelerator": w.Dropdown(options=list(list_accelerators()["name"]), value=a.name,
-                                  description="accelerator", style=style, layout=layout),
-        "n_accelerators": w.FloatLogSlider(value=n_accelerators, base=10,
-                                           min=COUNT_RANGE_LOG10[0], max=COUNT_RANGE_LOG10[1],
-                                           step=0.01, description="accelerators [count]",
-                                           readout_format=",.0f", style=style, layout=layout),
-        "utilisation": w.ToggleButtons(options=[("default MFU", "default"), ("fixed MFU", "fixed")],
-                                       value="default" if mfu is None else "fixed",
-                                       description="utilisation", style=style),
-        "mfu": w.FloatSlider(value=a.default_mfu if mfu is None else mfu, min=0.05, max=0.8,
-                             step=0.01, description="MFU (when fixed)", style=style,
-                             layout=layout),
-        "pue": w.FloatSlider(value=pue or 1.1, min=1.0, max=2.0, step=0.01,
-                             description="PUE (cluster's if untouched)", style=style,
-                             layout=layout),
-        "failure_x": w.FloatLogSlider(
-            value=1.0 if failure_rate_per_accelerator_hour is None else
-            failure_rate_per_accelerator_hour / defaults.reliability.failure_rate_per_accelerator_hour,
-            base=10, min=-1, max=1, step=0.02, description="failure rate × Llama 3's",
-            style=style, layout=layout),
-        "restart_time_s": w.FloatSlider(
-            value=defaults.reliability.restart_s if restart_time_s is None else restart_time_s,
-            min=0.0, max=1800.0, step=10.0,
-            description="restart time [s]", style=style,
-            layout=layout),
-        "price_usd": w.FloatText(value=price_usd if price_usd is not None else (
-            0.0 if math.isnan(a.price_usd) else a.price_usd),
-            description="price per accelerator [USD] (0: catalog)", style=style,
-            layout=layout),
-        "rental_usd_per_hour": w.FloatText(value=rental_usd_per_hour or 0.0,
-                                           description="rent [USD/h] (0: catalog)",
-                                           style=style, layout=layout),
-        "electricity_usd_per_kwh": w.FloatSlider(
-            value=electricity_usd_per_kwh or defaults.prices.electricity_usd_per_kwh,
-            min=0.01, max=0.30, step=0.005, description="electricity [USD/kWh]",
-            readout_format=".3f", style=style, layout=layout),
-        "as_of": w.Dropdown(options=[("today's catalog prices", None)]
-                            + [(str(year), float(year)) for year in AS_OF_YEARS],
-                            value=None if as_of is None else float(as_of),
-                            description="date of the run", style=style, layout=layout),
-    }
-    # PUE and restart time follow the cluster (its catalog row, its resilience row) until moved
-    touched = {"pue": pue is not None, "restart_time_s": restart_time_s is not None}
+    if cluster is None and accelerator is None:
+        accelerator = START_ACCELERATOR
+        n_accelerators = START_N_ACCELERATORS if n_accelerators is None else n_accelerators
+    machine = as_machine(cluster, accelerator, n_accelerators)  # the door: checked once
+    look = {"style": {"description_width": "190px"}, "layout": w.Layout(width="520px")}
+    start = dict(n_params=n_params, mfu=mfu, pue=pue, restart_time_s=restart_time_s,
+                 failure_rate_per_accelerator_hour=failure_rate_per_accelerator_hour,
+                 price_usd=price_usd, rental_usd_per_hour=rental_usd_per_hour,
+                 electricity_usd_per_kwh=electricity_usd_per_kwh, as_of=as_of)
+    controls = {**_machine_controls(w, look, machine, cluster),
+                **_dial_controls(w, look, machine, start)}
+    # the machine's own (PUE, failures, restarts, on a cluster its count) or the defaults (the
+    # price of electricity, that year's with a date) until moved
+    touched = {"pue": pue is not None, "restart_time_s": restart_time_s is not None,
+               "failure_x": failure_rate_per_accelerator_hour is not None,
+               "electricity_usd_per_kwh": electricity_usd_per_kwh is not None,
+               "n_accelerators": cluster is None or n_accelerators is not None}
+    syncing = []  # non-empty while the count follows a newly chosen cluster
     out = w.Output()
 
-    def values() -> dict:
-        c = {name: control.value for name, control in controls.items()}
-        size = c["n_params"]
-        kwargs = dict(
-            n_params=size,
-            n_tokens=None if c["tokens_per_param"] <= 0 else c["tokens_per_param"] * size,
-            mfu=c["mfu"] if c["utilisation"] == "fixed" else None,
-            pue=c["pue"] if touched["pue"] else None,
-            failure_rate_per_accelerator_hour=(
-                defaults.reliability.failure_rate_per_accelerator_hour * c["failure_x"]),
-            restart_time_s=c["restart_time_s"] if touched["restart_time_s"] else None,
-            price_usd=c["price_usd"] if c["price_usd"] > 0 else None,
-            rental_usd_per_hour=(c["rental_usd_per_hour"] if c["rental_usd_per_hour"] > 0
-                                 else None),
-            electricity_usd_per_kwh=c["electricity_usd_per_kwh"],
-            as_of=c["as_of"],
-            n_accelerators=round(c["n_accelerators"]))
-        if c["cluster"]:
-            kwargs["cluster"] = c["cluster"]
-        else:
-            kwargs["accelerator"] = c["accelerator"]
-        return kwargs
+    def follow_cluster():
+        touched["n_accelerators"] = False
+        syncing.append(True)
+        controls["n_accelerators"].value = as_cluster(controls["cluster"].value).n_accelerators
+        syncing.clear()
 
     def redraw(change=None):
+        if syncing:
+            return
+        owner = None if change is None else change.get("owner")
+        if owner is controls["cluster"] or (owner is controls["machine"]
+                                            and change["new"] == "cluster"):
+            follow_cluster()
         for name in touched:
-            if change is not None and change.get("owner") is controls[name]:
-                touched[name] = True
+            touched[name] = touched[name] or owner is controls[name]
         # outputs are replaced directly (not through `with out:`), which also works where no
         # kernel routes the display messages (tests, a static export)
         out.outputs = ()
         try:
-            result = what_if(**values())
+            result = what_if(**_what_if_arguments(controls, touched))
         except ValueError as exc:  # an impossible combination: say why, keep the controls
             out.append_stdout(f"{type(exc).__name__}: {exc}\n")
             return
         out.append_display_data(result.summary())
-        out.append_display_data(cost_breakdown_chart(result))
+        out.append_display_data(run_cost_chart(result.cost_breakdown()))
 
     for control in controls.values():
         control.observe(redraw, names="value")

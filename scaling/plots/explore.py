@@ -1,5 +1,5 @@
-"""Charts for exploring what-ifs: two whose sliders work in a static HTML page, and the cost
-breakdown of one run.
+"""Charts for exploring what-ifs: two whose sliders work in a static HTML page, and the
+dollars of one run (:func:`run_cost_chart`).
 
 The slider charts carry their data and bind Vega-Lite parameters to HTML inputs
 (``alt.param(bind=alt.binding_range(...))``), so a reader of the report moves them without a
@@ -14,7 +14,9 @@ kernel:
   failure-rate multiplier on two sliders, picked from a grid the library computed
   (:func:`scaling.studies.explorer.goodput_grid`); nothing is recomputed in the browser.
 
-Tables come from :mod:`scaling.explorer`; nothing here computes science beyond reshaping.
+Tables come from :mod:`scaling.studies.explorer` (the slider charts) and
+:meth:`scaling.apps.explorer.WhatIf.cost_breakdown` (the run's dollars); nothing here computes
+science beyond reshaping.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from __future__ import annotations
 import numpy as np
 
 from scaling._validation import require_columns, unknown_name
+from scaling.plots import axis_title
 
-__all__ = ["mfu_slider_chart", "goodput_slider_chart", "cost_breakdown_chart"]
+__all__ = ["mfu_slider_chart", "goodput_slider_chart", "run_cost_chart"]
 
 _WIDTH = 300
 _HEIGHT = 240
@@ -33,10 +36,10 @@ MFU_PARAM = "mfu_setting"
 RESTART_PARAM = "restart_setting"
 FAILURE_PARAM = "failure_setting"
 _TITLES = {
-    "time_days": "wall-clock time [days]",
-    "amortized_cost_usd": "amortised hardware + energy [USD]",
-    "rental_cost_usd": "cloud rental [USD]",
-    "accelerator_hours": "accelerator-hours [h]",
+    "time_days": axis_title("wall-clock time", "time_days"),
+    "amortized_cost_usd": axis_title("amortised hardware + energy", "amortized_cost_usd"),
+    "rental_cost_usd": axis_title("cloud rental", "rental_cost_usd"),
+    "accelerator_hours": axis_title("accelerator time", "accelerator_hours"),
 }
 
 
@@ -80,7 +83,7 @@ def mfu_slider_chart(table, *, quantities=("time_days", "amortized_cost_usd"), m
     setting = alt.param(name=MFU_PARAM, value=float(mfu), bind=alt.binding_range(
         min=float(mfu_range[0]), max=float(mfu_range[1]), step=float(step),
         name="MFU of every cluster "))
-    x = alt.X("n_params:Q", title="model size [parameters]", scale=alt.Scale(type="log"),
+    x = alt.X("n_params:Q", title=axis_title("model size", "n_params"), scale=alt.Scale(type="log"),
               axis=alt.Axis(format=".0e"))
     color = alt.Color("cluster:N", title="cluster")
     panels = []
@@ -165,9 +168,9 @@ def goodput_slider_chart(grid, *, restart_time_s=150.0, failure_rate_multiplier=
         return (f"abs(datum.r - {restart_value}) < {tolerance(restarts)!r} && "
                 f"abs(datum.f - {failure_value}) < {tolerance(multipliers)!r}")
 
-    x = alt.X("n:Q", title="accelerators in the job [count]", scale=alt.Scale(type="log"),
+    x = alt.X("n:Q", title=axis_title("accelerators in the job", "n_accelerators"), scale=alt.Scale(type="log"),
               axis=alt.Axis(format="~s"))
-    y = alt.Y("g:Q", title="goodput [fraction]", scale=alt.Scale(domain=[0, 1]))
+    y = alt.Y("g:Q", title=axis_title("goodput", "goodput"), scale=alt.Scale(domain=[0, 1]))
     base = alt.Chart()
     reference = base.transform_filter(near(repr(start_restart), repr(start_multiplier))
                                       ).mark_line(color="#bbbbbb", strokeDash=[4, 3]
@@ -191,15 +194,17 @@ def goodput_slider_chart(grid, *, restart_time_s=150.0, failure_rate_multiplier=
                f"restart, {start_multiplier:g}× failure rate)"))
 
 
-def cost_breakdown_chart(result, *, title="What the cluster and this run cost"):
+def run_cost_chart(table, *, title="What the cluster and this run cost"):
     """Dollars by part (build, run owned, run rented), stacked by component.
+
+    Not a cluster's capex alone: that is :func:`scaling.plots.hardware.capex_breakdown_chart`.
 
     Parameters
     ----------
-    result : WhatIf or pandas.DataFrame
-        A :class:`scaling.apps.explorer.WhatIf` or its ``cost_breakdown()`` table (``part``,
-        ``component``, ``cost_usd``). Rows without a price (NaN) are left out and the title
-        says so.
+    table : pandas.DataFrame
+        :meth:`scaling.apps.explorer.WhatIf.cost_breakdown` (``part``, ``component``,
+        ``cost_usd``); its first part is building the cluster. Rows without a price (NaN)
+        are left out and the title says so.
     title : str
 
     Returns
@@ -210,8 +215,8 @@ def cost_breakdown_chart(result, *, title="What the cluster and this run cost"):
     """
     import altair as alt
 
-    table = result.cost_breakdown() if hasattr(result, "cost_breakdown") else result
-    require_columns(table, ["part", "component", "cost_usd"], "table")
+    require_columns(table, ["part", "component", "cost_usd"], "run_cost_chart", name="table",
+                    like="WhatIf.cost_breakdown()")
     priced = table[np.isfinite(table["cost_usd"].to_numpy(dtype=float))]
     missing = sorted(set(table["part"]) - set(priced["part"]))
     if missing:
@@ -220,7 +225,8 @@ def cost_breakdown_chart(result, *, title="What the cluster and this run cost"):
 
     def bars(rows, panel_title):
         return alt.Chart(rows).mark_bar().encode(
-            x=alt.X("sum(cost_usd):Q", title="cost [USD]", axis=alt.Axis(format="$.2s")),
+            x=alt.X("sum(cost_usd):Q", title=axis_title("cost", "cost_usd"),
+                    axis=alt.Axis(format="$.2s")),
             y=alt.Y("part:N", title=None, sort=list(dict.fromkeys(table["part"]))),
             color=alt.Color("component:N", title="component"),
             tooltip=[alt.Tooltip("part:N"), alt.Tooltip("component:N"),

@@ -9,6 +9,7 @@ computes science beyond reshaping.
 from __future__ import annotations
 
 from scaling._validation import require_columns
+from scaling.plots import axis_title
 
 __all__ = ["AXIS_TITLES", "band_chart", "forecast_panels", "parity_chart",
            "inference_tradeoff_chart"]
@@ -16,23 +17,18 @@ __all__ = ["AXIS_TITLES", "band_chart", "forecast_panels", "parity_chart",
 _WIDTH = 300
 _HEIGHT = 240
 
-#: Axis titles with units for the forecast columns.
-AXIS_TITLES = {
-    "n_params": "model size [parameters]",
-    "n_tokens": "training tokens [tokens]",
-    "compute_flop": "training compute [FLOP]",
-    "loss": "predicted loss [nats/token]",
-    "time_days": "wall-clock time [days]",
-    "accelerator_hours": "accelerator-hours [h]",
-    "energy_mwh": "energy at the wall [MWh]",
-    "facility_power_w": "average facility power [W]",
-    "peak_facility_power_w": "peak facility power [W]",
-    "amortized_cost_usd": "amortised hardware + energy [USD]",
-    "rental_cost_usd": "cloud rental [USD]",
-    "goodput": "goodput [fraction]",
-    "days": "wall-clock time [days]",
-    "cost_usd": "cost [USD]",
+#: What the forecast columns show, in words (the unit comes from the one unit table).
+_DESCRIPTIONS = {
+    "n_params": "model size", "n_tokens": "training tokens", "compute_flop": "training compute",
+    "loss": "predicted loss", "time_days": "wall-clock time",
+    "accelerator_hours": "accelerator time", "energy_mwh": "energy at the wall",
+    "facility_power_w": "average facility power", "peak_facility_power_w": "peak facility power",
+    "amortized_cost_usd": "amortised hardware + energy", "rental_cost_usd": "cloud rental",
+    "goodput": "goodput", "cost_usd": "cost",
 }
+#: Axis titles with units for the forecast columns (and ``days``, the long backtest's days).
+AXIS_TITLES = {**{name: axis_title(words, name) for name, words in _DESCRIPTIONS.items()},
+               "days": axis_title("wall-clock time", "time_days")}
 _LOG = {"n_params", "n_tokens", "compute_flop", "time_days", "accelerator_hours", "energy_mwh",
         "amortized_cost_usd", "rental_cost_usd", "days", "cost_usd"}
 

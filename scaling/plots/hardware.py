@@ -8,16 +8,19 @@ returns an Altair chart; nothing here computes science.
 from __future__ import annotations
 
 from scaling._validation import require_columns, unknown_name
+from scaling.plots import axis_title
 
-__all__ = ["landscape_chart", "named_systems_chart", "cost_breakdown_chart"]
+__all__ = ["landscape_chart", "named_systems_chart", "capex_breakdown_chart"]
 
 _WIDTH = 480
 _HEIGHT = 300
 
 _LANDSCAPE_METRICS = {
-    "peak_flop_per_s_per_w": "dense peak per watt of chip TDP [FLOP/s/W]",
-    "peak_flop_per_s_per_usd": "dense peak per dollar of purchase price [FLOP/s/USD]",
-    "peak_flop_per_s": "dense peak per chip [FLOP/s]",
+    "peak_flop_per_s_per_w": axis_title("dense peak per watt of chip TDP",
+                                        "peak_flop_per_s_per_w"),
+    "peak_flop_per_s_per_usd": axis_title("dense peak per dollar of purchase price",
+                                          "peak_flop_per_s_per_usd"),
+    "peak_flop_per_s": axis_title("dense peak per chip", "peak_flop_per_s"),
 }
 
 
@@ -115,15 +118,19 @@ def named_systems_chart(comparison):
         color="black", thickness=2, size=18).encode(
         x=alt.X("reported_capex_usd:Q", scale=alt.Scale(type="log")), y=y, tooltip=tooltip)
     return alt.hconcat(
-        panel("sustained_flop_per_s", "sustained bf16 [FLOP/s]"),
-        panel("peak_facility_power_w", "peak facility power [W] (tick: reported)")
+        panel("sustained_flop_per_s", axis_title("sustained bf16", "sustained_flop_per_s")),
+        panel("peak_facility_power_w",
+              axis_title("peak facility power", "peak_facility_power_w") + " (tick: reported)")
         + reported_power,
-        panel("modelled_capex_usd", "capex [USD] (tick: reported)") + reported_capex,
+        panel("modelled_capex_usd", axis_title("capex", "modelled_capex_usd")
+              + " (tick: reported)") + reported_capex,
     )
 
 
-def cost_breakdown_chart(breakdown, title="cluster cost"):
+def capex_breakdown_chart(breakdown, title="cluster cost"):
     """Cost of a cluster by component (chips, servers, network, facility, energy).
+
+    Not the dollars of one run: those are :func:`scaling.plots.explore.run_cost_chart`.
 
     Parameters
     ----------
@@ -147,7 +154,7 @@ def cost_breakdown_chart(breakdown, title="cluster cost"):
     data = pd.DataFrame({"component": list(items), "cost_usd": list(items.values())})
     data["share"] = data["cost_usd"] / total
     return alt.Chart(data).mark_bar().encode(
-        x=alt.X("cost_usd:Q", title="cost [USD]"),
+        x=alt.X("cost_usd:Q", title=axis_title("cost", "cost_usd")),
         y=alt.Y("component:N", title=None, sort=list(items)),
         color=alt.Color("component:N", legend=None),
         tooltip=[alt.Tooltip("component:N"),

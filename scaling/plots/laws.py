@@ -7,6 +7,7 @@ an Altair chart; nothing here computes science.
 from __future__ import annotations
 
 from scaling._validation import require_columns, unknown_name
+from scaling.plots import axis_title
 
 __all__ = ["loss_vs_compute_chart", "tokens_per_param_chart", "frontier_chart"]
 
@@ -50,10 +51,10 @@ def loss_vs_compute_chart(points, frontier=None):
         alt.Tooltip("loss:Q", title="loss [nats/token]", format=".3f"),
         alt.Tooltip("outlier:N"),
     ]
-    x = alt.X("compute_flop:Q", title="training compute [FLOP]", scale=alt.Scale(type="log"),
+    x = alt.X("compute_flop:Q", title=axis_title("training compute", "compute_flop"), scale=alt.Scale(type="log"),
               axis=_powers_of_ten_axis())
     # losses span 2-5 nats (less than a decade): linear axis, not anchored at zero
-    y = alt.Y("loss:Q", title="final loss [nats/token]", scale=alt.Scale(zero=False))
+    y = alt.Y("loss:Q", title=axis_title("final loss", "loss"), scale=alt.Scale(zero=False))
     runs = alt.Chart(data).mark_point(filled=True, size=30, opacity=0.8).encode(
         x=x,
         y=y,
@@ -69,7 +70,7 @@ def loss_vs_compute_chart(points, frontier=None):
         require_columns(frontier, ["compute_flop", "loss"], "frontier")
         if {"loss_ci_lower", "loss_ci_upper"} <= set(frontier.columns):
             layers.append(alt.Chart(frontier).mark_area(opacity=0.25, color="black").encode(
-                x=x, y=alt.Y("loss_ci_lower:Q", title="final loss [nats/token]",
+                x=x, y=alt.Y("loss_ci_lower:Q", title=axis_title("final loss", "loss"),
                              scale=alt.Scale(zero=False)),
                 y2="loss_ci_upper:Q"))
         layers.append(alt.Chart(frontier).mark_line(color="black").encode(
@@ -98,7 +99,7 @@ def tokens_per_param_chart(table):
     import altair as alt
 
     require_columns(table, ["law", "compute_flop", "tokens_per_param"], "table")
-    x = alt.X("compute_flop:Q", title="training compute [FLOP]", scale=alt.Scale(type="log"),
+    x = alt.X("compute_flop:Q", title=axis_title("training compute", "compute_flop"), scale=alt.Scale(type="log"),
               axis=_powers_of_ten_axis())
     color = alt.Color("law:N", title="parameter set")
     layers = []
@@ -110,7 +111,7 @@ def tokens_per_param_chart(table):
                 color=color))
     layers.append(alt.Chart(table).mark_line().encode(
         x=x,
-        y=alt.Y("tokens_per_param:Q", title="optimal tokens per parameter [tokens/parameter]",
+        y=alt.Y("tokens_per_param:Q", title=axis_title("optimal tokens per parameter", "tokens_per_param"),
                 scale=alt.Scale(type="log")),
         color=color,
         tooltip=[alt.Tooltip("law:N", title="parameter set"),
@@ -138,12 +139,12 @@ def frontier_chart(table, quantity="n_params"):
     """
     import altair as alt
 
-    titles = {"n_params": "optimal model size [parameters]",
-              "n_tokens": "optimal training tokens [tokens]"}
+    titles = {"n_params": axis_title("optimal model size", "n_params"),
+              "n_tokens": axis_title("optimal training tokens", "n_tokens")}
     if quantity not in titles:
         raise unknown_name("quantity", quantity, sorted(titles))
     require_columns(table, ["law", "compute_flop", quantity], "table")
-    x = alt.X("compute_flop:Q", title="training compute [FLOP]", scale=alt.Scale(type="log"),
+    x = alt.X("compute_flop:Q", title=axis_title("training compute", "compute_flop"), scale=alt.Scale(type="log"),
               axis=_powers_of_ten_axis())
     color = alt.Color("law:N", title="parameter set")
     low, high = f"{quantity}_ci_lower", f"{quantity}_ci_upper"

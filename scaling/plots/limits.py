@@ -7,6 +7,7 @@ the functions so ``import scaling`` stays fast.
 from __future__ import annotations
 
 from scaling._validation import require_columns
+from scaling.plots import axis_title
 from scaling.units import DAYS_PER_YEAR
 
 __all__ = [
@@ -23,7 +24,7 @@ _HEIGHT = 300
 def _params_axis():
     import altair as alt
 
-    return alt.X("n_params:Q", scale=alt.Scale(type="log"), title="Model size N [parameters]",
+    return alt.X("n_params:Q", scale=alt.Scale(type="log"), title=axis_title("Model size N", "n_params"),
                  axis=alt.Axis(format="~s", tickCount=5))
 
 
@@ -113,7 +114,7 @@ def repetition_chart(table, label="model"):
         frame.assign(data=fresh, value=frame["loss_unique_data"]),
     ], ignore_index=True)
     x = alt.X("epochs:Q", scale=alt.Scale(type="log"), title="Epochs over the unique stock")
-    y = alt.Y("value:Q", scale=alt.Scale(zero=False), title="Loss [nats/token]")
+    y = alt.Y("value:Q", scale=alt.Scale(zero=False), title=axis_title("Loss", "loss"))
     color = alt.Color(f"{label}:N", title="Model")
     lines = alt.Chart(long).mark_line().encode(
         x=x, y=y, color=color,
@@ -207,7 +208,7 @@ def time_to_train_chart(table):
     require_columns(table, ["cluster", "n_params", "time_days"], "time_to_train_chart")
     frame = table.assign(time_years=table["time_days"] / DAYS_PER_YEAR)
     x = _params_axis()
-    y_title = "Training time [years]"
+    y_title = axis_title("Training time", "time_years")
     tooltip = [alt.Tooltip("cluster:N"),
                alt.Tooltip("n_params:Q", title="N [parameters]", format=".2e"),
                alt.Tooltip("time_years:Q", title="time [years]", format=".3g")]

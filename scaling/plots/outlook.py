@@ -7,6 +7,7 @@ the functions so ``import scaling`` stays fast.
 from __future__ import annotations
 
 from scaling._validation import require_columns
+from scaling.plots import axis_title
 
 __all__ = ["future_runs_chart", "site_vs_frontier_chart"]
 
@@ -72,7 +73,7 @@ def site_vs_frontier_chart(table):
                             "frontier_compute_flop_ci_lower", "frontier_compute_flop_ci_upper"],
                     "site_vs_frontier_chart")
     x = alt.X("year:O", title="Year")
-    y_title = "Training compute [FLOP]"
+    y_title = axis_title("Training compute", "compute_flop")
     band = alt.Chart(table).mark_area(opacity=0.15, color="gray").encode(
         x=x, y=alt.Y("frontier_compute_flop_ci_lower:Q", scale=alt.Scale(type="log"),
                      title=y_title),

@@ -7,6 +7,7 @@ chart; nothing here computes science beyond reshaping to long format.
 from __future__ import annotations
 
 from scaling._validation import require_columns
+from scaling.plots import axis_title
 
 __all__ = [
     "interruptions_chart",
@@ -22,7 +23,7 @@ _HEIGHT = 320
 def _n_axis():
     import altair as alt
 
-    return alt.X("n_accelerators:Q", title="accelerators in the job [count]",
+    return alt.X("n_accelerators:Q", title=axis_title("accelerators in the job", "n_accelerators"),
                  scale=alt.Scale(type="log"), axis=alt.Axis(format="~s"))
 
 

@@ -7,6 +7,7 @@ the functions so ``import scaling`` stays fast. Nothing here computes science be
 from __future__ import annotations
 
 from scaling._validation import require_columns
+from scaling.plots import axis_title
 
 __all__ = [
     "flop_per_s_chart",
@@ -89,7 +90,7 @@ def time_sensitivity_chart(table, *, reported_days=None):
     lines = alt.Chart(table).mark_line(point=True).encode(
         x=alt.X("mfu:Q", scale=alt.Scale(zero=False, nice=False),
                 title="Model FLOP utilisation MFU [fraction of dense peak]"),
-        y=alt.Y("time_days:Q", scale=alt.Scale(type="log"), title="Wall-clock time [days]"),
+        y=alt.Y("time_days:Q", scale=alt.Scale(type="log"), title=axis_title("Wall-clock time", "time_days")),
         color=alt.Color("system:N", title="System"),
         tooltip=tooltip,
     ).add_params(choice).transform_filter(choice)
@@ -138,7 +139,7 @@ def trainable_model_chart(table, days=(30, 100)):
     return alt.Chart(data).mark_point(filled=True, size=140).encode(
         x=alt.X("n_params:Q", scale=alt.Scale(type="log", zero=False),
                 axis=alt.Axis(format=".0e"),
-                title="Largest compute-optimal model N_opt [parameters]"),
+                title=axis_title("Largest compute-optimal model N_opt", "n_params")),
         y=alt.Y("system:N", title="System", sort=None),
         color=alt.Color("days:N", title="Wall-clock budget"),
         shape=alt.Shape("days:N", title="Wall-clock budget"),
@@ -168,7 +169,7 @@ def time_interval_chart(table, *, low="time_days_p5", mid="time_days_p50",
 
     require_columns(table, [low, mid, high], "time_interval_chart")
     data = table.reset_index()
-    x = alt.X(f"{low}:Q", scale=alt.Scale(type="log"), title="Wall-clock time [days]")
+    x = alt.X(f"{low}:Q", scale=alt.Scale(type="log"), title=axis_title("Wall-clock time", "time_days"))
     tooltip = [alt.Tooltip("system:N"),
                alt.Tooltip(f"{low}:Q", title="P5 [days]", format=".3~g"),
                alt.Tooltip(f"{mid}:Q", title="P50 [days]", format=".3~g"),
