@@ -405,12 +405,19 @@ def _element(throughput, k, shape):
 
 
 def _placeholder_mfu(inputs):
-    """Inputs where no layout fits (NaN MFU) get a stand-in MFU of 1 so that the chain runs;
-    those elements are not met (the caller checks the answer, which is NaN there)."""
+    """Inputs where no layout fits (NaN MFU) get stand-ins (MFU 1, every accelerator in the
+    job) so that the chain runs; those elements are not met (the caller checks the answer,
+    which is NaN there)."""
     mfu = np.asarray(inputs["mfu"], dtype=float)
     if np.all(np.isfinite(mfu)):
         return inputs
-    return {**inputs, "mfu": np.where(np.isfinite(mfu), mfu, 1.0)}
+    fits = np.isfinite(mfu)
+    out = {**inputs, "mfu": np.where(fits, mfu, 1.0)}
+    if "n_accelerators_used" in inputs:
+        used = np.asarray(inputs["n_accelerators_used"], dtype=float)
+        out["n_accelerators_used"] = np.where(fits & np.isfinite(used), used,
+                                              inputs["n_accelerators"])
+    return out
 
 
 def _finish(machine, count, inputs, compute, deadline, strict):

@@ -69,13 +69,14 @@ def test_what_if_refuses_impossible_runs_in_the_users_terms():
 
 
 def test_mfu_slider_rescaling_is_exact():
-    """The MFU chart rescales time and cost by MFU_0/MFU in the browser: check the chain."""
+    """The MFU chart rescales time and cost by MFU_0 G_0 / (MFU G_fixed) in the browser."""
     sizes = [1e10, 1e11, 1e12]
     table = explorer_tables.size_sweep(sizes, ["llama3-16k", "frontier"])
     at_03 = explorer_tables.size_sweep(sizes, ["llama3-16k", "frontier"],
                                 assumptions=scaling.Assumptions(mfu=0.3))
     for quantity in ("time_days", "amortized_cost_usd", "rental_cost_usd"):
-        expected = table[quantity] * table["mfu"] / 0.3
+        expected = (table[quantity] * table["mfu"] * table["goodput"]
+                    / (0.3 * table["goodput_at_fixed_mfu"]))
         np.testing.assert_allclose(at_03[quantity], expected, rtol=1e-9, equal_nan=True)
 
 
@@ -143,9 +144,12 @@ def test_slider_charts_render_with_vl_convert():
 
 def test_widget_redraws_and_explains_impossible_settings():
     pytest.importorskip("ipywidgets")
-    box = explorer.widget(n_params=7e10, accelerator=H100, n_accelerators=1024)
+    # A set MFU keeps every accelerator in the job (the step-time model would leave most of
+    # 3 million idle, and idle accelerators do not interrupt it).
+    box = explorer.widget(n_params=7e10, accelerator=H100, n_accelerators=1024, mfu=0.4)
     controls = {c.description: c for c in box.children[:-1]}
     out = box.children[-1]
+    assert controls["MFU"].value == "fixed"
     controls["accelerators [count]"].value = 2048
     assert out.outputs, "the output area was not redrawn"
     controls["restart time [s]"].value = 1800.0

@@ -51,7 +51,7 @@ def mfu_slider_chart(table, *, quantities=("time_days", "amortized_cost_usd"), m
     ----------
     table : pandas.DataFrame
         :func:`scaling.studies.explorer.size_sweep` output (forecast rows): ``cluster``,
-        ``n_params``, ``mfu`` and the ``quantities``.
+        ``n_params``, ``mfu``, ``goodput``, ``goodput_at_fixed_mfu`` and the ``quantities``.
     quantities : sequence of str
         Columns proportional to wall-clock time, one panel each (``time_days``,
         ``amortized_cost_usd``, ``rental_cost_usd``, ``accelerator_hours``).
@@ -70,7 +70,10 @@ def mfu_slider_chart(table, *, quantities=("time_days", "amortized_cost_usd"), m
 
     Notes
     -----
-    .. math:: q(\\mathrm{MFU}) = q_0 \\, \\mathrm{MFU}_0 / \\mathrm{MFU}
+    .. math:: q(\\mathrm{MFU}) = q_0 \\, \\mathrm{MFU}_0 \\, G_0 / (\\mathrm{MFU} \\, G_\\mathrm{fixed})
+
+    with :math:`G_0` the row's goodput and :math:`G_\\mathrm{fixed}` the goodput with every
+    accelerator in the job (a set MFU), so the solid lines are the chain's answers exactly.
     """
     import altair as alt
 
@@ -78,8 +81,9 @@ def mfu_slider_chart(table, *, quantities=("time_days", "amortized_cost_usd"), m
     unknown = [q for q in quantities if q not in _TITLES]
     if unknown:
         raise unknown_name("quantity", unknown[0], list(_TITLES))
-    require_columns(table, ["cluster", "n_params", "mfu", *quantities], "table")
-    data = table[["cluster", "n_params", "mfu", *quantities]].copy()
+    columns = ["cluster", "n_params", "mfu", "goodput", "goodput_at_fixed_mfu", *quantities]
+    require_columns(table, columns, "table")
+    data = table[columns].copy()
     setting = alt.param(name=MFU_PARAM, value=float(mfu), bind=alt.binding_range(
         min=float(mfu_range[0]), max=float(mfu_range[1]), step=float(step),
         name="MFU of every cluster "))
@@ -89,7 +93,8 @@ def mfu_slider_chart(table, *, quantities=("time_days", "amortized_cost_usd"), m
     panels = []
     for k, quantity in enumerate(quantities):
         base = alt.Chart(data).transform_calculate(
-            at_setting=f"datum.{quantity} * datum.mfu / {MFU_PARAM}")
+            at_setting=f"datum.{quantity} * datum.mfu * datum.goodput"
+                       f" / ({MFU_PARAM} * datum.goodput_at_fixed_mfu)")
         y_title = _TITLES[quantity]
         moved = base.mark_line(point=True).encode(
             x=x, y=alt.Y("at_setting:Q", title=y_title, scale=alt.Scale(type="log")),

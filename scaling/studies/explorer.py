@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from scaling import laws
+from scaling.assumptions import as_assumptions
 from scaling._validation import as_count_array, as_float_array, as_names, scalar
 from scaling.clusters import Cluster
 from scaling.forecasting import forecast
@@ -18,6 +19,9 @@ from scaling.checkpointing import DEFAULT_CHECKPOINT_TIME_S
 from scaling.studies.reliability import reliability_table
 
 __all__ = ["goodput_grid", "size_sweep"]
+
+#: Any constant MFU: goodput does not depend on it, only on which accelerators are in the job.
+_ANY_FIXED_MFU = 0.5
 
 
 def size_sweep(n_params, clusters, *, law=laws.DEFAULT_LAW, assumptions=None):
@@ -36,15 +40,24 @@ def size_sweep(n_params, clusters, *, law=laws.DEFAULT_LAW, assumptions=None):
     -------
     pandas.DataFrame
         :meth:`scaling.Forecast.to_frame` rows of every cluster (``cluster``, ``n_params``,
-        ``mfu``, ``time_days``, ``amortized_cost_usd``, ``rental_cost_usd``, ...), the table
-        of :func:`scaling.plots.explore.mfu_slider_chart`.
+        ``mfu``, ``goodput``, ``time_days``, ``amortized_cost_usd``, ``rental_cost_usd``, ...),
+        plus ``goodput_at_fixed_mfu``: the goodput when MFU is a set constant, so that every
+        accelerator of the cluster is in the job (the step-time model may leave some idle,
+        and idle accelerators do not interrupt the job). The table of
+        :func:`scaling.plots.explore.mfu_slider_chart`, which rescales a row to MFU ``m`` by
+        ``mfu * goodput / (m * goodput_at_fixed_mfu)``, exactly the chain's answer at
+        ``Assumptions(mfu=m)``.
     """
     import pandas as pd
 
     names = as_names("cluster names (scaling.list_clusters()) or Clusters", clusters,
                      name="clusters", kinds=(str, Cluster))
-    frames = [forecast(n_params, cluster=name, law=law, assumptions=assumptions).to_frame()
-              for name in names]
+    fixed = as_assumptions(assumptions).replace(mfu=_ANY_FIXED_MFU)
+    frames = []
+    for name in names:
+        frame = forecast(n_params, cluster=name, law=law, assumptions=assumptions).to_frame()
+        at_fixed = forecast(n_params, cluster=name, law=law, assumptions=fixed).to_frame()
+        frames.append(frame.assign(goodput_at_fixed_mfu=at_fixed["goodput"].to_numpy()))
     return pd.concat(frames, ignore_index=True)
 
 
