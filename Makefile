@@ -1,8 +1,8 @@
 # The two commands a new user needs:
 #   make report   execute every notebook headless; write self-contained HTML pages + PNG
 #                 charts under reports/ (a failing notebook is marked in the index; exit 1)
-#   make test     run every test (unit tests, the report's pages in headless chromium, then
-#                 the notebooks under nbval)
+#   make test     run every test (unit tests; the report's pages in headless chromium; the
+#                 notebooks' checked outputs under nbval, read from the report's run)
 # Both create .venv and install the package with its dev extras on first use.
 
 PYTHON ?= python3
@@ -19,8 +19,13 @@ endif
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+REPORT := $(BIN)/python -m scaling.apps.report
+# What make test checks in the report it built: the pages, and the notebooks under nbval with
+# their outputs read from the executed copies (reports/executed).
+CHECK_REPORT := --report-dir reports tests/test_report_pages.py \
+	--nbval-lax --nbval-executed reports/executed notebooks/
 
-.PHONY: test test-report test-notebooks report lab bench clean venv browser
+.PHONY: test test-unit test-report report lab bench clean venv browser
 
 # The report's browser check loads every page in Debian's chromium (headless). It is installed
 # with apt-get when missing (root, or passwordless sudo); where that cannot be done the browser
@@ -36,20 +41,26 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 > /dev/null
 	touch $(STAMP)
 
-# Unit tests and docstring examples (a missing Chinchilla file stops them at once with one
-# message); then the report is built and every page checked offline, statically and in
-# headless chromium; then every notebook runs under nbval.
-# The last two steps run side by side (each executes the notebooks on one core); each one's
-# output is printed in one piece when it ends.
-test: $(STAMP) browser
+# The unit tests and docstring examples (a missing Chinchilla file stops them at once with one
+# message) run beside the report, which executes every notebook once (one kernel per core).
+# Then, in one pytest run, every page is checked offline (statically and in headless
+# chromium) and nbval checks every notebook against the copy the report executed
+# (tests/nbval_executed.py: --nbval-lax semantics, nothing runs a second time). A notebook
+# that fails is reported by nbval with its cell and traceback, so the checks run even when the
+# report failed. Each step's output is printed in one piece when it ends.
+test: $(STAMP)
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-unit test-report
+
+test-unit: $(STAMP)
 	$(BIN)/python -m pytest --doctest-modules scaling tests
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-report test-notebooks
 
-test-report: report
-	$(BIN)/python -m pytest tests/test_report_pages.py --report-dir reports
-
-test-notebooks: $(STAMP)
-	$(BIN)/python -m pytest --nbval-lax notebooks/
+test-report: $(STAMP) browser
+	@rm -rf reports; status=0; \
+	echo "$(REPORT) --notebooks notebooks --out reports"; \
+	$(REPORT) --notebooks notebooks --out reports || status=$$?; \
+	echo "$(BIN)/python -m pytest $(CHECK_REPORT)"; \
+	$(BIN)/python -m pytest $(CHECK_REPORT) || status=$$?; \
+	exit $$status
 
 browser:
 	@command -v $(CHROMIUM) > /dev/null 2>&1 || { \
@@ -63,7 +74,7 @@ browser:
 #   make report REPORT_ARGS="--param 07_enterprise_right_sizing ACCELERATOR=GB200"
 REPORT_ARGS ?=
 report: $(STAMP)
-	$(BIN)/python -m scaling.apps.report --notebooks notebooks --out reports $(REPORT_ARGS)
+	$(REPORT) --notebooks notebooks --out reports $(REPORT_ARGS)
 
 # JupyterLab refuses to run as root (as in most containers) unless told --allow-root.
 # LAB_ARGS adds options, e.g. make lab LAB_ARGS="--no-browser --port 8899".

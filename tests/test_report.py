@@ -5,9 +5,12 @@ checked claims; a failing notebook is marked, not fatal."""
 import nbformat
 import pytest
 
+from nbval_executed import RAISES_TAG
 from pagecheck import (broken_local_links, chart_problems, chromium_executable, dump_dom,
                        external_references, scan)
 from scaling.apps.report import build_report, chart_specs, main, render_markdown_math
+
+pytest_plugins = ["pytester"]
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -24,6 +27,7 @@ def _tiny_notebook(path):
     nb.cells = [
         nbformat.v4.new_markdown_cell(TINY_MARKDOWN),
         nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\nprint('answer', 6 * 7)"),
+        nbformat.v4.new_code_cell("# NBVAL_RAISES_EXCEPTION\nraise KeyError('expected')"),
         nbformat.v4.new_code_cell(
             "import altair as alt, pandas as pd\n"
             "alt.Chart(pd.DataFrame({'x': [1, 2], 'y': [3, 4]})).mark_line().encode(x='x', y='y')"
@@ -59,6 +63,27 @@ def tiny_report(tmp_path_factory):
 @pytest.fixture(scope="module")
 def chromium():
     return chromium_executable()
+
+
+def _as_saved(executed_path):
+    """An executed copy as JupyterLab would save it (without the report's raises-exception
+    tag, which nbval would find beside the comment marker)."""
+    notebook = nbformat.read(executed_path, as_version=4)
+    for cell in notebook.cells:
+        cell.metadata.pop("tags", None)
+    return notebook
+
+
+def _nbval_on_executed(pytester, monkeypatch, stored, executed_dir):
+    """``pytest --nbval-lax --nbval-executed executed_dir`` on the ``stored`` notebooks
+    (name -> notebook), in process, with only nbval and the plugin loaded."""
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    (pytester.path / "notebooks").mkdir()
+    for name, notebook in stored.items():
+        nbformat.write(notebook, pytester.path / "notebooks" / f"{name}.ipynb")
+    return pytester.runpytest_inprocess(
+        "-p", "nbval", "-p", "tests.nbval_executed", "-p", "no:cacheprovider", "--color=no",
+        "-rs", "--nbval-lax", "--nbval-executed", str(executed_dir), "notebooks")
 
 
 def test_build_report_writes_html_png_and_claims(tiny_report):
@@ -175,3 +200,46 @@ def test_widget_outputs_and_widget_state_load_nothing_from_a_cdn():
     page, n_charts = _page_html(nb, neighbours=[("01_w", "W")], position=0, error=None)
     assert n_charts == 0 and external_references(page) == []
     assert "make lab" in page and "unpkg" not in page
+
+
+def test_notebooks_run_side_by_side_and_are_listed_in_name_order(tiny_report):
+    assert [entry.name for entry in tiny_report.notebooks] == ["01_tiny", "02_broken"]
+    with pytest.raises(ValueError, match="at least 1"):
+        build_report(tiny_report.index_path.parents[1] / "nbs", tiny_report.index_path.parent,
+                     jobs=0)
+
+
+def test_a_cell_marked_to_raise_does_not_stop_the_notebook(tiny_report):
+    entry = tiny_report.notebooks[0]
+    assert entry.ok and len(entry.chart_paths) == 1  # the chart after the raising cell ran
+    executed = nbformat.read(entry.executed_path, as_version=4)
+    raising = [cell for cell in executed.cells if "KeyError" in cell.source]
+    assert RAISES_TAG in raising[0].metadata["tags"]
+
+
+def test_nbval_checks_the_executed_copies_the_report_wrote(tiny_report, pytester, monkeypatch):
+    tiny, broken = tiny_report.notebooks
+    assert tiny.executed_path.name == "01_tiny.ipynb" and broken.executed_path.is_file()
+    # the stored notebook is what a run saved: the same run's outputs pass (its claim, the
+    # raising cell, and the chart cell, whose random ids are not checked under --nbval-lax)
+    stored = _as_saved(tiny.executed_path)
+    result = _nbval_on_executed(pytester, monkeypatch, {"01_tiny": stored},
+                                tiny.executed_path.parent)
+    result.assert_outcomes(passed=3)
+
+
+def test_nbval_on_the_report_fails_for_a_changed_claim_and_a_failing_cell(tiny_report, pytester,
+                                                                         monkeypatch):
+    tiny, broken = tiny_report.notebooks
+    stored = _as_saved(tiny.executed_path)
+    claim = next(cell for cell in stored.cells if "NBVAL_CHECK_OUTPUT" in cell.source)
+    claim.outputs[0]["text"] = "answer 41\n"
+    result = _nbval_on_executed(
+        pytester, monkeypatch,
+        {"01_tiny": stored, "02_broken": nbformat.read(broken.executed_path, as_version=4)},
+        tiny.executed_path.parent)
+    result.assert_outcomes(passed=3, failed=2, skipped=1)
+    text = result.stdout.str()
+    assert "01_tiny.ipynb::Cell 0" in text and "answer 41" in text and "answer 42" in text
+    assert "02_broken.ipynb::Cell 1" in text and "unknown cluster name" in text
+    assert "not run: the report stopped this notebook at Cell 1" in text

@@ -6,6 +6,8 @@
 itself is checked on a tiny notebook in ``tests/test_report.py``.
 """
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,9 @@ from pagecheck import (bound_inputs, bound_parameters, broken_local_links, chart
 
 #: Charts of the report whose sliders must work in the static page (issue 11: at least two).
 MIN_SLIDER_CHARTS = 2
+
+#: Most chromium processes loading pages at once (one per core up to this).
+MAX_BROWSERS = 4
 
 
 def _pages(config) -> list[Path]:
@@ -48,6 +53,26 @@ def chromium():
     return chromium_executable()
 
 
+@pytest.fixture(scope="module")
+def rendered(request, chromium):
+    """Page name -> its DOM after the scripts ran, for every page a selected test renders;
+    the pages load side by side (one chromium per core), each in its own process."""
+    pages = [item.callspec.params["page"] for item in request.session.items
+             if getattr(item, "originalname", None) == _RENDER_TEST
+             and item.callspec.params.get("page") is not None]
+    n_browsers = max(1, min(os.cpu_count() or 1, MAX_BROWSERS, len(pages)))
+    with ThreadPoolExecutor(n_browsers) as pool:
+        return dict(zip((page.name for page in pages),
+                        pool.map(lambda page: _dom_or_error(chromium, page), pages)))
+
+
+def _dom_or_error(chromium, page: Path):
+    try:
+        return dump_dom(chromium, page)
+    except AssertionError as exc:  # raised again by the page's own test
+        return exc
+
+
 def test_report_has_an_index_and_one_page_per_notebook(report_dir):
     pages = sorted(p.name for p in report_dir.glob("*.html") if p.name != "index.html")
     assert pages, f"no notebook pages in {report_dir}"
@@ -64,10 +89,15 @@ def test_page_references_nothing_external(report_dir, page):
         assert "index.html" in scan(text).links, f"{page.name} does not link back to the index"
 
 
-def test_page_renders_every_chart_offline_in_chromium(report_dir, page, chromium):
+_RENDER_TEST = "test_page_renders_every_chart_offline_in_chromium"
+
+
+def test_page_renders_every_chart_offline_in_chromium(report_dir, page, rendered):
     text = page.read_text(encoding="utf-8")
     expected = len(scan(text).charts)
-    dom = dump_dom(chromium, page)
+    dom = rendered[page.name]
+    if isinstance(dom, AssertionError):
+        raise dom
     n_charts, problems = chart_problems(dom)
     assert problems == []
     assert n_charts == expected

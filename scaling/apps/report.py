@@ -1,19 +1,24 @@
 """Execute the curated notebooks headless and write a self-contained HTML report.
 
-``make report`` runs ``python -m scaling.report --notebooks notebooks --out reports``. For
-each notebook it writes the executed notebook as one HTML page that works without a network
-(the Vega, Vega-Lite and Vega-Embed bundles inlined once per page, the maths rendered to
-MathML on the server, no require.js, MathJax or fonts from a CDN), every Altair chart as a
-PNG (rendered with vl-convert), and one ``index.html`` that links the pages and lists each
+``make report`` runs ``python -m scaling.apps.report --notebooks notebooks --out reports``.
+For each notebook it writes the executed notebook as one HTML page that works without a
+network (the Vega, Vega-Lite and Vega-Embed bundles inlined once per page, the maths rendered
+to MathML on the server, no require.js, MathJax or fonts from a CDN), every Altair chart as a
+PNG (rendered with vl-convert), the executed notebook itself (``executed/NAME.ipynb``, which
+``make test`` checks with nbval instead of running the notebooks a second time: see
+``tests/nbval_executed.py``), and one ``index.html`` that links the pages and lists each
 notebook's checked claims (the printed output of its ``# NBVAL_CHECK_OUTPUT`` cells).
 
-A notebook that fails does not stop the report: the others are built, the index marks the
-failed one with its one-line reason, and the command exits with status 1 at the end.
+The notebooks run side by side, each in its own kernel (``--jobs``, by default one per core
+up to :data:`MAX_DEFAULT_JOBS`), the longest first as timed by the cell timings saved in the
+notebook. A notebook that fails does not stop the report: the others are built, the index
+marks the failed one with its one-line reason, and the command exits with status 1 at the
+end.
 
 Any notebook can run with other values for the names its ``parameters``-tagged cell assigns
 (papermill's convention: the values are injected in a cell after it)::
 
-    python -m scaling.report --param 07_enterprise_right_sizing ACCELERATOR=GB200 \
+    python -m scaling.apps.report --param 07_enterprise_right_sizing ACCELERATOR=GB200 \
         --param 07_enterprise_right_sizing PRETRAIN_N_PARAMS=70e9 --only 07_enterprise_right_sizing
 
 ``VALUE`` is read as a Python literal (``70e9``, ``[1e10, 1e11]``, ``None``), else as text
@@ -29,10 +34,13 @@ import copy
 import functools
 import html
 import json
+import os
 import re
 import struct
 import sys
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from scaling._validation import unknown_name
@@ -51,8 +59,23 @@ __all__ = [
 #: Marker of the cells whose printed outputs are the notebook's claims (nbval convention).
 CLAIM_MARKER = "# NBVAL_CHECK_OUTPUT"
 
+#: Tag of a cell nbclient lets raise without stopping the notebook.
+RAISES_TAG = "raises-exception"
+
+#: nbval's tag of a cell expected to raise; its comment marker is ``# NBVAL_RAISES_EXCEPTION``.
+#: The report tags such cells :data:`RAISES_TAG`, so that a notebook runs on after them as it
+#: does under nbval.
+NBVAL_RAISES_TAG = "nbval-raises-exception"
+_NBVAL_RAISES = re.compile(r"^\s*#+\s*NBVAL_RAISES_EXCEPTION\s*$", re.M)
+
 #: Seconds one cell may run before the report fails.
 CELL_TIMEOUT_S = 600
+
+#: Folder of the report (under ``--out``) that receives the executed notebooks.
+EXECUTED_DIR = "executed"
+
+#: Most notebooks run at once by default (each one is a kernel, a few hundred MB of memory).
+MAX_DEFAULT_JOBS = 4
 
 #: Resolution multiplier of the exported PNG charts (the index shows them at 1/PNG_SCALE).
 PNG_SCALE = 2
@@ -134,7 +157,8 @@ class NotebookReport:
 
     ``error`` is ``None`` when the notebook ran to the end, otherwise the one-line reason
     (exception class and message) it failed; ``html_path`` then holds the partial page (the
-    outputs up to the failing cell) when it could be written.
+    outputs up to the failing cell) when it could be written. ``executed_path`` is the
+    executed notebook (``.ipynb``, as far as it ran), which nbval can check.
     """
 
     name: str
@@ -144,6 +168,7 @@ class NotebookReport:
     title: str
     error: str | None = None
     parameters: dict = field(default_factory=dict)
+    executed_path: Path | None = None
 
     @property
     def ok(self) -> bool:
@@ -531,6 +556,10 @@ def _execute(path: Path, parameters: dict | None = None):
         if cell.get("cell_type") == "code":
             cell.outputs = []
             cell.execution_count = None
+            tags = cell.metadata.get("tags", [])
+            if (_NBVAL_RAISES.search(cell.source) or NBVAL_RAISES_TAG in tags) and \
+                    RAISES_TAG not in tags:
+                cell.metadata["tags"] = [*tags, RAISES_TAG]  # nbclient goes on, as nbval does
     if parameters:
         notebook = _inject(notebook, parameters)
     try:
@@ -543,6 +572,71 @@ def _execute(path: Path, parameters: dict | None = None):
     except Exception as exc:  # any failure of this notebook is reported, the others still run
         return notebook, _one_line(exc)
     return notebook, None
+
+
+def _expected_run_s(path: Path) -> float:
+    """Seconds the notebook's cells took when it was last saved (the cell timings nbclient
+    and JupyterLab record); infinite when it holds none, so that unknown ones start first."""
+    import nbformat
+
+    total_s = 0.0
+    for cell in nbformat.read(path, as_version=4).cells:
+        timing = cell.get("metadata", {}).get("execution", {})
+        try:
+            start = datetime.fromisoformat(timing["iopub.execute_input"])
+            end = datetime.fromisoformat(timing["shell.execute_reply"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        total_s += max((end - start).total_seconds(), 0.0)
+    return total_s if total_s > 0 else float("inf")
+
+
+def _import_before_threads(with_parameters: bool) -> None:
+    """Import what the worker threads use once, here, rather than first in two threads."""
+    import latex2mathml.converter  # noqa: F401
+    import nbclient  # noqa: F401
+    import nbconvert  # noqa: F401
+    import vl_convert  # noqa: F401
+
+    if with_parameters:
+        import papermill.parameterize  # noqa: F401
+
+
+def _n_jobs(jobs: int | None, n_notebooks: int) -> int:
+    if jobs is None:
+        jobs = min(os.cpu_count() or 1, MAX_DEFAULT_JOBS)
+    if int(jobs) < 1:
+        raise ValueError(f"jobs: expected a whole number of at least 1, got {jobs!r}")
+    return max(1, min(int(jobs), n_notebooks))
+
+
+def _build_one(path: Path, out_dir: Path, *, neighbours: list[tuple[str, str]], position: int,
+               parameters: dict) -> NotebookReport:
+    """Execute one notebook and write its executed copy, its page and its charts."""
+    import nbformat
+
+    stem = path.stem
+    notebook, error = _execute(path, parameters)
+    executed_path: Path | None = out_dir / EXECUTED_DIR / path.name
+    html_path: Path | None = out_dir / f"{stem}.html"
+    chart_paths: tuple[Path, ...] = ()
+    try:
+        executed_path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, executed_path)
+    except Exception as exc:  # nbval then reports the copy as missing
+        error = error or f"writing the executed notebook failed: {_one_line(exc)}"
+        executed_path = None
+    try:
+        page, _ = _page_html(notebook, neighbours=neighbours, position=position, error=error)
+        html_path.write_text(page, encoding="utf-8")
+        chart_paths = _write_pngs(notebook, stem, out_dir)
+    except Exception as exc:  # a page that cannot be written fails this notebook only
+        error = error or f"writing its page failed: {_one_line(exc)}"
+        if not html_path.is_file():
+            html_path = None
+    return NotebookReport(name=stem, html_path=html_path, chart_paths=chart_paths,
+                          claims=_claims(notebook), title=neighbours[position][1], error=error,
+                          parameters=parameters, executed_path=executed_path)
 
 
 def _write_pngs(notebook, stem: str, out_dir: Path) -> tuple[Path, ...]:
@@ -625,7 +719,7 @@ def _index_html(entries: tuple[NotebookReport, ...], out_dir: Path) -> str:
 
 
 def build_report(notebooks_dir: str | Path, out_dir: str | Path, *, progress: bool | None = None,
-                 parameters: dict | None = None, only=None) -> Report:
+                 parameters: dict | None = None, only=None, jobs: int | None = None) -> Report:
     """Execute every ``*.ipynb`` in ``notebooks_dir`` and write the report to ``out_dir``.
 
     A notebook that fails is marked in the index with its one-line reason and the others
@@ -638,7 +732,8 @@ def build_report(notebooks_dir: str | Path, out_dir: str | Path, *, progress: bo
         directory.
     out_dir : str or Path
         Destination folder; created if needed. Receives ``index.html``, one self-contained
-        HTML page per notebook and ``charts/*.png``.
+        HTML page per notebook, ``charts/*.png`` and the executed notebooks
+        (``executed/*.ipynb``).
     progress : bool, optional
         Show a tqdm progress bar; by default only when standard error is a terminal.
     parameters : Mapping[str, Mapping[str, object]], optional
@@ -647,6 +742,10 @@ def build_report(notebooks_dir: str | Path, out_dir: str | Path, *, progress: bo
         cell.
     only : sequence of str, optional
         Build only these notebooks (names with or without ``.ipynb``).
+    jobs : int, optional
+        Notebooks run at once, each in its own kernel; by default one per core, at most
+        :data:`MAX_DEFAULT_JOBS`. The longest notebooks (by the cell timings saved in them)
+        start first.
 
     Returns
     -------
@@ -659,6 +758,7 @@ def build_report(notebooks_dir: str | Path, out_dir: str | Path, *, progress: bo
     ValueError
         An unknown notebook or parameter name (the closest is suggested).
     """
+    import nbformat
     from tqdm.auto import tqdm
 
     notebooks_dir = Path(notebooks_dir)
@@ -682,37 +782,23 @@ def build_report(notebooks_dir: str | Path, out_dir: str | Path, *, progress: bo
         _check_parameters(by_stem[stem], dict(given))
         values[stem] = dict(given)
     paths = [path for path in paths if path.stem in wanted]
+    n_jobs = _n_jobs(jobs, len(paths))
     out_dir.mkdir(parents=True, exist_ok=True)
     if progress is None:
         progress = sys.stderr.isatty()
 
-    executed = []
-    for path in tqdm(paths, desc="notebooks", unit="nb", disable=not progress):
-        notebook, error = _execute(path, values.get(path.stem))
-        executed.append((path.stem, notebook, error))
-    neighbours = [(stem, _title(nb, stem)) for stem, nb, _ in executed]
-
-    entries = []
-    for position, (stem, notebook, error) in enumerate(executed):
-        html_path: Path | None = out_dir / f"{stem}.html"
-        chart_paths: tuple[Path, ...] = ()
-        try:
-            page, _ = _page_html(notebook, neighbours=neighbours, position=position, error=error)
-            html_path.write_text(page, encoding="utf-8")
-            chart_paths = _write_pngs(notebook, stem, out_dir)
-        except Exception as exc:  # a page that cannot be written fails this notebook only
-            error = error or f"writing its page failed: {_one_line(exc)}"
-            if not html_path.is_file():
-                html_path = None
-        entries.append(NotebookReport(
-            name=stem,
-            html_path=html_path,
-            chart_paths=chart_paths,
-            claims=_claims(notebook),
-            title=neighbours[position][1],
-            error=error,
-            parameters=values.get(stem, {}),
-        ))
+    neighbours = [(path.stem, _title(nbformat.read(path, as_version=4), path.stem))
+                  for path in paths]
+    _import_before_threads(with_parameters=bool(values))
+    entries: list = [None] * len(paths)
+    with ThreadPoolExecutor(n_jobs) as pool:
+        running = {pool.submit(_build_one, path, out_dir, neighbours=neighbours,
+                               position=position, parameters=values.get(path.stem, {})): position
+                   for position, path in sorted(enumerate(paths),
+                                                key=lambda item: -_expected_run_s(item[1]))}
+        for done in tqdm(as_completed(running), total=len(running), desc="notebooks", unit="nb",
+                         disable=not progress):
+            entries[running[done]] = done.result()
     entries = tuple(entries)
     index_path = out_dir / "index.html"
     index_path.write_text(_index_html(entries, out_dir), encoding="utf-8")
@@ -720,7 +806,7 @@ def build_report(notebooks_dir: str | Path, out_dir: str | Path, *, progress: bo
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point: ``python -m scaling.report``.
+    """Command-line entry point: ``python -m scaling.apps.report``.
 
     Returns
     -------
@@ -728,7 +814,7 @@ def main(argv: list[str] | None = None) -> int:
         0 when every notebook ran, 1 when any failed (the index marks it) or the report
         could not be built at all.
     """
-    parser = argparse.ArgumentParser(prog="python -m scaling.report", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m scaling.apps.report", description=__doc__.splitlines()[0])
     parser.add_argument("--notebooks", default="notebooks", help="folder of notebooks [default: notebooks]")
     parser.add_argument("--out", default="reports", help="output folder [default: reports]")
     parser.add_argument("--param", nargs=2, action="append", default=[],
@@ -737,13 +823,17 @@ def main(argv: list[str] | None = None) -> int:
                              "repeat for more")
     parser.add_argument("--only", nargs="+", metavar="NOTEBOOK",
                         help="build only these notebooks")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="notebooks run at once [default: one per core, at most "
+                             f"{MAX_DEFAULT_JOBS}]")
     args = parser.parse_args(argv)
     try:
         parameters: dict = {}
         for notebook, assignment in args.param:
             name, value = parse_parameter(assignment)
             parameters.setdefault(notebook, {})[name] = value
-        report = build_report(args.notebooks, args.out, parameters=parameters, only=args.only)
+        report = build_report(args.notebooks, args.out, parameters=parameters, only=args.only,
+                              jobs=args.jobs)
     except Exception as exc:  # a one-line message, non-zero exit
         sys.stderr.write(f"report failed: {exc.__class__.__name__}: {exc}\n")
         return 1
