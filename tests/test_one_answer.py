@@ -122,3 +122,36 @@ def test_a_forward_entry_point_and_the_inverse_share_the_machine_naming():
                             n_tokens=1e24 / (6 * 7e10)).to_frame().iloc[0]
     assert bare["time_s"] == pytest.approx(scaling.estimate_run(
         1e24, accelerator="H100-SXM", n_accelerators=16384, n_params=7e10).time_s, rel=1e-12)
+
+
+def test_llama31_405b_on_16k_h100_is_one_answer_through_every_forward_entry_point(tmp_path):
+    """Llama 3.1 405B (3.8e25 FLOP; Meta, "The Llama 3 Herd of Models", 2024) on the 16,384
+    H100 of llama3-16k: estimate_run, forecast, the explorer's what_if, the CLI's ``run`` and
+    the cluster's own summary give identical numbers (rel < 1e-9)."""
+    import pandas as pd
+
+    from scaling.apps import cli
+    from scaling.apps.explorer import what_if
+
+    compute, n_params, name = 3.8e25, 405e9, "llama3-16k"
+    n_tokens = compute / (6 * n_params)
+    run = scaling.estimate_run(compute, cluster=name, n_params=n_params)
+    csv = tmp_path / "run.csv"
+    assert cli.main(["run", "--flop", "3.8e25", "--cluster", name, "--params", "405e9",
+                     "--out", str(csv)]) == 0
+    answers = {
+        "estimate_run(Cluster)": scaling.estimate_run(
+            compute, cluster=scaling.cluster(name), n_params=n_params).to_frame().iloc[0],
+        "estimate_run(part of the cluster)": scaling.estimate_run(
+            compute, cluster=as_machine(cluster=name, n_accelerators=16384),
+            n_params=n_params).to_frame().iloc[0],
+        "forecast": scaling.forecast(n_params, cluster=name,
+                                     n_tokens=n_tokens).to_frame().iloc[0],
+        "what_if": what_if(n_params, n_tokens=n_tokens, cluster=name).to_frame().iloc[0],
+        "scaling run": pd.read_csv(csv).iloc[0],
+    }
+    for entry, row in answers.items():
+        for column in ("mfu", "goodput", "time_days", "amortized_cost_usd"):
+            assert row[column] == pytest.approx(getattr(run, column), rel=1e-9), (entry, column)
+    summary = scaling.cluster(name).to_dict(compute, n_params=n_params)
+    assert summary["mfu"] == pytest.approx(run.mfu, rel=1e-9)
