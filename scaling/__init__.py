@@ -4,11 +4,11 @@
 power, reliability and cost models to project training time, energy and dollars versus
 parameter count.
 
-The public functions and classes below are the API the notebooks use. Importing the package
-is cheap: names are resolved lazily, so ``import scaling`` does not import pandas, scipy,
-statsmodels or altair until a name that needs them is used. Submodules (``scaling.laws``,
-``scaling.chain``, ``scaling.units``, ...) hold the rest; no submodule shares its name with a
-function.
+The names in ``__all__`` (at most 35) are the facade: one entry point per question. The rest
+is in submodules, reachable as ``scaling.laws``, ``scaling.chain``, ``scaling.studies``, ...
+Importing the package is cheap: names are resolved lazily, so ``import scaling`` does not
+import pandas, scipy, statsmodels or altair until a name that needs them is used. No
+submodule shares its name with a function.
 """
 
 from __future__ import annotations
@@ -17,76 +17,65 @@ import importlib
 
 __version__ = "0.1.0"
 
-# public name -> submodule that defines it
+# The facade (statsmodels' api.py): at most 35 public names, each the one entry point of its
+# question. Everything else lives in a submodule, importable as ``scaling.<module>`` (listed
+# in _SUBMODULES, not in __all__): the core (laws, fit, catalog, hardware, ..., chain, solve),
+# the notebook tables (scaling.studies), the applications (scaling.apps) and the charts
+# (scaling.plots).
 _LAZY = {
-    # laws
+    # scaling laws and fits
     "DEFAULT_LAW": "laws",
     "LAW_PARAMETERS": "laws",
-    "law_parameters": "laws",
     "chinchilla_loss": "laws",
     "compute_optimal": "laws",
-    "optimal_loss": "laws",
-    "optimal_tokens_for_params": "laws",
-    "tokens_per_param": "laws",
-    "compute_for_loss": "laws",
     "training_flop": "laws",
-    "kaplan_loss": "laws",
-    "data_constrained_loss": "laws",
-    # fits
     "fit_chinchilla": "fit",
     "FitResult": "fit",
-    "fit_power_law": "fit",
-    "isoflop_minima": "fit",
-    # hardware and clusters
-    "Accelerator": "hardware",
+    # the machine
+    "Accelerator": "catalog",
     "accelerator": "hardware",
     "list_accelerators": "catalog",
     "Cluster": "clusters",
     "cluster": "clusters",
     "list_clusters": "catalog",
-    # assumptions
+    "ModelShape": "model_shape",
+    "plan_parallelism": "plan_search",
+    "min_accelerators_for_state": "training_state",
+    # assumptions and uncertainty
     "Assumptions": "assumptions",
-    "PriceAssumptions": "cost",
-    "ReliabilityAssumptions": "reliability",
-    # uncertainty
     "Uncertain": "uncertainty",
     "DEFAULT_UNCERTAINTY": "uncertainty",
-    "Case": "uncertainty",
     "sensitivity": "uncertainty",
-    # the chain and its entry points
+    # the chain, forward and inverse
     "estimate_run": "chain",
     "RunEstimate": "chain",
     "forecast": "forecasting",
     "Forecast": "forecasting",
-    "largest_trainable": "forecasting",
-    "forecast_for_loss": "forecasting",
     "forecast_for_deadline": "forecasting",
+    "forecast_for_loss": "forecasting",
+    "largest_trainable": "forecasting",
+    "inference_optimal": "inference",
+    # headline studies
     "forecast_sensitivity": "studies.forecasts",
     "backtest": "studies.backtesting",
-    "Backtest": "studies.backtesting",
     "plan_training": "studies.planning",
     "compare_systems": "studies.systems",
     "size_cluster": "studies.budgets",
-    "inference_optimal": "inference",
-    # the step-time model of utilisation (issue 9)
-    "ModelShape": "model_shape",
-    "plan_parallelism": "plan_search",
-    "optimal_batch_tokens": "plan_search",
-    "min_accelerators_for_state": "parallelism",
-    # errors
+    # errors and warnings
     "InfeasibleRunError": "errors",
     "FitWarning": "errors",
 }
 
+#: Submodules reachable as attributes (``scaling.laws``) without an import; not in __all__.
 _SUBMODULES = {
-    "units", "errors", "data", "dates", "laws", "fit", "catalog", "hardware", "solve", "checkpointing", "reliability",
-    "clusters", "cost",
-    "assumptions", "uncertainty", "chain", "forecasting", "inference",
-    "results", "plots", "studies", "apps",
-    "valuation", "trends", "emissions", "model_shape", "parallelism", "plan_search", "throughput",
+    "units", "errors", "data", "dates", "results", "laws", "fit", "catalog", "trends",
+    "hardware", "cost", "valuation", "emissions", "model_shape", "training_state",
+    "parallelism", "plan_search", "throughput", "checkpointing", "reliability", "uncertainty",
+    "assumptions", "clusters", "chain", "solve", "forecasting", "inference", "studies", "apps",
+    "plots",
 }
 
-__all__ = sorted(_LAZY) + sorted(_SUBMODULES)
+__all__ = sorted(_LAZY)
 
 # Names read from the curated tables in data/: looked up on every access (never cached here),
 # so that scaling.data.reload() makes an edited CSV take effect.
@@ -107,4 +96,4 @@ def __getattr__(name: str):
 
 
 def __dir__():
-    return __all__
+    return sorted({*__all__, *_SUBMODULES, "__version__"})

@@ -47,7 +47,6 @@ from scaling.units import M2_PER_SQUARE_FOOT, W_PER_KW
 __all__ = [
     "COOLING_TYPES",
     "Cluster",
-    "accelerators_for_memory",
     "cooling_type",
     "max_servers_per_rack",
     "racks_needed",
@@ -344,7 +343,7 @@ class Cluster:
     resilience : Resilience or None
         Restart, checkpoint, spare-capacity and recovery assumptions of this system
         (``data/resilience.csv`` for named clusters; None: the package defaults of
-        :class:`scaling.ReliabilityAssumptions`).
+        :class:`scaling.reliability.ReliabilityAssumptions`).
     """
 
     name: str
@@ -641,32 +640,6 @@ def _build_cluster(name: str) -> Cluster:
 #: Relative tolerance with which :func:`whole_servers` rounds up: keeps exact multiples that
 #: carry floating-point noise (e.g. 96.0000000001 accelerators) from gaining a server.
 _WHOLE_SERVER_RTOL = 1e-12
-
-
-@elementwise
-def accelerators_for_memory(n_params, memory_bytes, bytes_per_param=16.0):
-    """Accelerators whose memory holds the sharded training state (not rounded).
-
-    Parameters
-    ----------
-    n_params : numeric
-        Model parameters N. [count]
-    memory_bytes : numeric
-        Memory of one accelerator M. [byte]
-    bytes_per_param : numeric
-        Training-state bytes per parameter b; 16 for mixed-precision Adam (ZeRO,
-        arXiv:1910.02054 §3.1; see
-        :class:`scaling.studies.planning.PlanAssumptions`). [byte]
-
-    Returns
-    -------
-    n_accelerators : numeric
-        n = N b / M, a lower bound: activations and buffers need more. [count]
-    """
-    n = as_float_array("n_params", n_params)
-    m = as_float_array("memory_bytes", memory_bytes)
-    b = as_float_array("bytes_per_param", bytes_per_param)
-    return like(n * b / m, n_params, memory_bytes, bytes_per_param)
 
 
 @elementwise

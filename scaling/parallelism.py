@@ -64,57 +64,36 @@ arXiv:2411.01137 (latency and batch-size walls).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
 from scaling._validation import (
-    as_float_array, check_choice, check_fraction, elementwise, like, scalar, whole_number,
+    check_choice, check_fraction, elementwise, scalar, whole_number,
 )
-from scaling.hardware import as_accelerator
-from scaling.catalog import PRECISIONS
-from scaling.model_shape import ModelShape, as_model_shape
+from scaling.model_shape import ModelShape
+from scaling.training_state import ADAM_BYTES_PER_PARAM, FP8_WEIGHT_COPY_BYTES
 
 __all__ = [
     "ring_time_s",
-    "ADAM_BYTES_PER_PARAM",
     "ATTENTION_EFFICIENCY_RATIO",
     "COLLECTIVE_EFFICIENCY",
     "DP_OVERLAP",
     "FLASH_BACKWARD_FLOP_RATIO",
     "HBM_EFFICIENCY",
     "MATMUL_EFFICIENCY",
-    "MEMORY_RESERVE_FRACTION",
     "RECOMPUTE_MODES",
     "SCALE_OUT_LATENCY_S",
     "SCALE_UP_LATENCY_S",
     "SCHEDULES",
     "ParallelLayout",
-    "min_accelerators_for_state",
-    "training_state_bytes",
 ]
 
 # --------------------------------------------------------------------------------------------
 # constants (each with its source or its status as an assumption)
 # --------------------------------------------------------------------------------------------
 
-#: Bytes per parameter of mixed-precision Adam training state: 2 (16-bit weights) + 2 (16-bit
-#: gradients) + 12 (fp32 master weights, momentum, variance), Rajbhandari et al. (2020),
-#: arXiv:1910.02054, Sec. 3.1 ("16 Psi").
-ADAM_BYTES_PER_PARAM = {"weights": 2.0, "gradients": 2.0, "optimizer": 12.0}
-
-#: Extra bytes per parameter when training in fp8: a 1-byte fp8 copy of the weights used by the
-#: fp8 matmuls (NVIDIA Transformer Engine keeps bf16/fp32 masters plus fp8 casts; DeepSeek-V3,
-#: arXiv:2412.19437, Sec. 3.3, keeps master weights and gradients in higher precision).
-FP8_WEIGHT_COPY_BYTES = 1.0
-
-#: Fraction of HBM held back from the training state for the CUDA/XLA context, communication
-#: buffers, workspaces and allocator fragmentation. Assumption (not a measured figure): TPU
-#: v5p reports 95 of 96 GiB usable to frameworks (Cloud TPU v5p docs) before any framework
-#: overhead; GPU frameworks typically lose several GB more.
-MEMORY_RESERVE_FRACTION = 0.10
 
 #: Achievable fraction of peak HBM bandwidth for streaming element-wise kernels. Assumption:
 #: STREAM-like kernels reach roughly 80-90% of datasheet bandwidth on A100/H100; 0.8 taken.
@@ -256,7 +235,6 @@ class ParallelLayout:
     def n_accelerators(self) -> int:
         """Accelerators the plan occupies: tp x pp x dp x cp (ep is carved out of dp)."""
         return self.tp * self.pp * self.dp * self.cp
-
 
 
 # --------------------------------------------------------------------------------------------
@@ -832,71 +810,6 @@ def _evaluate(mc: _Model, hw: _Hardware, st: _Settings, batch_seqs, tp, pp, dp, 
     comm = _communication_time(mc, hw, st, c, params, compute, memory_bound, bubble)
     memory = _memory_per_accelerator(mc, st, c, params)
     return _assemble(c, params, compute, memory_bound, comm, bubble, memory)
-
-
-# --------------------------------------------------------------------------------------------
-# training state
-# --------------------------------------------------------------------------------------------
-
-def training_state_bytes(n_params, precision: str = "bf16"):
-    """Bytes of mixed-precision Adam training state (weights, gradients, optimizer states).
-
-    Parameters
-    ----------
-    n_params : float or array_like or Series
-        Parameters [count].
-    precision : {"bf16", "fp8"}
-        fp8 training keeps an extra 1-byte fp8 copy of the weights.
-
-    Returns
-    -------
-    float or ndarray or Series
-        Training state [bytes], activations excluded.
-
-    Notes
-    -----
-    .. math:: M = (2 + 2 + 12)\\, N \\; (+ N \\text{ for fp8})
-
-    (Rajbhandari et al. 2020, arXiv:1910.02054, Sec. 3.1: 16 bytes per parameter).
-    """
-    check_choice("precision", precision, PRECISIONS)
-    n = as_float_array("n_params", n_params)
-    per = sum(ADAM_BYTES_PER_PARAM.values()) + (FP8_WEIGHT_COPY_BYTES if precision == "fp8"
-                                                 else 0.0)
-    return like(n * per, n_params)
-
-
-def min_accelerators_for_state(model, accelerator, *, precision: str = "bf16") -> int:
-    """Fewest accelerators whose memory holds a model's training state, fully sharded.
-
-    Parameters
-    ----------
-    model : ModelShape or str or float
-        A shape, a published model's name, or a parameter count.
-    accelerator : Accelerator or str
-        The chip (catalog name accepted).
-    precision : {"bf16", "fp8"}
-        Training precision.
-
-    Returns
-    -------
-    int
-        ``ceil(training state / usable memory per accelerator)``, with the state sharded over
-        every accelerator (ZeRO-3) and :data:`MEMORY_RESERVE_FRACTION` of each HBM held back.
-        Activations need more; this is the floor below which no plan exists.
-
-    Examples
-    --------
-    >>> min_accelerators_for_state(1e14, "GB200")
-    9558
-    """
-    acc = as_accelerator(accelerator)
-    check_choice("precision", precision, PRECISIONS)
-    n = scalar("n_params", model) if isinstance(model, (int, float, np.integer, np.floating)) \
-        and not isinstance(model, (bool, np.bool_)) else as_model_shape(model).n_params
-    state = float(training_state_bytes(float(n), precision))
-    usable = acc.memory_bytes * (1.0 - MEMORY_RESERVE_FRACTION)
-    return int(math.ceil(state / usable))
 
 
 @elementwise

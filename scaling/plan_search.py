@@ -32,24 +32,12 @@ from scaling.hardware import as_accelerator, model_flop_utilisation
 from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
 from scaling.model_shape import ATTENTION_FLOP_CONVENTIONS, ModelShape, as_model_shape
 from scaling.parallelism import (
-    # the step-time model's internals, of which this module is the one caller
-    _LAYOUT_FIELDS,
-    _RECOMPUTE_FRACTIONS,
-    _ZERO_STAGES,
-    DP_OVERLAP,
-    MATMUL_EFFICIENCY,
-    MEMORY_RESERVE_FRACTION,
-    RECOMPUTE_MODES,
-    SCHEDULES,
-    ParallelLayout,
-    _evaluate,
-    _Hardware,
-    _Model,
-    _model_consts,
-    _Settings,
-    _zero_stage,
-    min_accelerators_for_state,
-    training_state_bytes,
+    _LAYOUT_FIELDS, _RECOMPUTE_FRACTIONS, _ZERO_STAGES, DP_OVERLAP, MATMUL_EFFICIENCY,
+    RECOMPUTE_MODES, SCHEDULES, ParallelLayout, _evaluate, _Hardware, _Model, _model_consts,
+    _Settings, _zero_stage,
+)
+from scaling.training_state import (
+    MEMORY_RESERVE_FRACTION, min_accelerators_for_state, training_state_bytes,
 )
 from scaling.results import Result
 

@@ -317,8 +317,8 @@ def test_sensitivity_swing_is_the_absolute_range_of_the_output():
 
 def test_sensitivity_cases_change_several_settings_under_a_label():
     table = scaling.sensitivity(lambda x, y: x + y, {"x": 1.0, "y": 1.0},
-                                {"both": (scaling.Case(settings={"x": 0.0, "y": 0.0}, label="none"),
-                                          scaling.Case(settings={"x": 2.0, "y": 2.0}, label="two"))})
+                                {"both": (scaling.uncertainty.Case(settings={"x": 0.0, "y": 0.0}, label="none"),
+                                          scaling.uncertainty.Case(settings={"x": 2.0, "y": 2.0}, label="two"))})
     assert table.loc[0, "low_setting"] == "none"
     assert table.loc[0, "swing"] == 4.0
     with pytest.raises(ValueError, match="did you mean 'x'"):

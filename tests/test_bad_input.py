@@ -131,7 +131,7 @@ API_CASES = [
     case("law-misspelt", lambda: scaling.compute_optimal(1e25, law="besiroglu"), E,
          "law", "did you mean 'besiroglu2024'"),
     case("kaplan-constants-misspelt",
-         lambda: scaling.kaplan_loss(1e9, 1e10, constants="sumary"), E,
+         lambda: scaling.laws.kaplan_loss(1e9, 1e10, constants="sumary"), E,
          "constants", "did you mean 'summary'", "joint_fit"),
     case("precision-misspelt", lambda: Assumptions(precision="bf61"), E,
          "precision", "did you mean 'bf16'"),
@@ -479,7 +479,7 @@ API_CASES = [
          "compute_flop", "positive"),
     case("infinite-size", lambda: scaling.chinchilla_loss(math.inf, 1e12), E,
          "n_params", "finite"),
-    case("loss-below-E", lambda: scaling.compute_for_loss(1.5), E,
+    case("loss-below-E", lambda: scaling.laws.compute_for_loss(1.5), E,
          "target_loss", "irreducible"),
     case("tokens-per-param-zero", lambda: _forecast(tokens_per_param=0), E,
          "tokens_per_param", "positive"),
@@ -684,7 +684,7 @@ API_CASES += [
     case("shape_from_params-zero-seq-len",
          lambda: scaling.model_shape.shape_from_params(1e9, seq_len=0),
          E, "seq_len", "whole number >= 1"),
-    case("training_state-precision", lambda: scaling.parallelism.training_state_bytes(1e9, "fp32"),
+    case("training_state-precision", lambda: scaling.training_state.training_state_bytes(1e9, "fp32"),
          E, "precision", "bf16"),
 
     # ---- trends and typical accelerators -----------------------------------------------------
@@ -1046,9 +1046,9 @@ def test_published_parameter_table_is_read_only():
         reliability.FAILURE_RATES["llama3_405b"] = (1.0, "made up")
     assert scaling.compute_optimal(1e25) == before
     # law_parameters hands out a copy the caller may change freely
-    copy = scaling.law_parameters("besiroglu2024")
+    copy = scaling.laws.law_parameters("besiroglu2024")
     copy["E"] = 0.5
-    assert scaling.law_parameters("besiroglu2024")["E"] == 1.8172
+    assert scaling.laws.law_parameters("besiroglu2024")["E"] == 1.8172
 
 
 @pytest.mark.parametrize("names", ["frontier", ("frontier",)])

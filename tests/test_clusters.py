@@ -8,12 +8,12 @@ import pytest
 
 import scaling
 from scaling.clusters import (
-    COOLING_TYPES, Cluster, accelerators_for_memory, allreduce_time_s,
-    average_power_per_accelerator_w, cluster, cooling_type, data_ingestion_byte_per_s,
-    default_rack_power_w, energy_j, facility_power_w, floor_area_m2, max_servers_per_rack,
-    n_racks, peak_it_power_w, racks_needed, server_power_w, training_tokens_per_s,
-    whole_servers,
+    COOLING_TYPES, Cluster, allreduce_time_s, average_power_per_accelerator_w, cluster,
+    cooling_type, data_ingestion_byte_per_s, default_rack_power_w, energy_j, facility_power_w,
+    floor_area_m2, max_servers_per_rack, n_racks, peak_it_power_w, racks_needed,
+    server_power_w, training_tokens_per_s, whole_servers,
 )
+from scaling.training_state import accelerators_for_memory
 from scaling.assumptions import EPOCH_HYPERSCALER_PUE, EPOCH_OTHER_PUE
 from scaling.catalog import list_clusters
 from scaling.checkpointing import (

@@ -1,4 +1,4 @@
-"""Tests of scaling.limits: the data wall and the power wall.
+"""Tests of scaling.studies.limits: the data wall and the power wall.
 
 Reference values are named after their source; tolerances follow the published precision.
 """

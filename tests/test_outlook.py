@@ -1,4 +1,4 @@
-"""Tests of scaling.outlook: the next decade's questions, year by year."""
+"""Tests of scaling.studies.outlook: the next decade's questions, year by year."""
 
 from __future__ import annotations
 

@@ -19,9 +19,8 @@ from scaling.errors import InfeasibleRunError
 from scaling.model_shape import (
     SHAPE_RULE, ModelShape, fit_shape_rule, model_configs, named_shape, shape_from_params,
 )
-from scaling.parallelism import (
-    MATMUL_EFFICIENCY, ParallelLayout, min_accelerators_for_state, training_state_bytes,
-)
+from scaling.parallelism import MATMUL_EFFICIENCY, ParallelLayout
+from scaling.training_state import min_accelerators_for_state, training_state_bytes
 from scaling.plan_search import optimal_batch_tokens, plan_parallelism
 from scaling.studies.calibration import (
     calibrate, leave_one_out, megatron_flop_per_token, parallel_benchmarks, predict_runs,

@@ -1,6 +1,6 @@
 """Notebooks run with other parameter values: papermill's convention (a cell tagged
 ``parameters``; the new values are injected after it), through papermill itself and through
-``python -m scaling.report --param``."""
+``python -m scaling.apps.report --param``."""
 
 from __future__ import annotations
 
@@ -114,7 +114,7 @@ def test_report_refuses_unknown_notebooks_and_parameters(tmp_path, capsys):
         report.build_report(src, tmp_path / "out", parameters={"01_params": {"ANSWR": 1}})
     with pytest.raises(ValueError, match="did you mean '01_params'"):
         report.build_report(src, tmp_path / "out", only=["01_param"])
-    code = report.main(["--notebooks", str(src), "--out", str(tmp_path / "out"),
+    code = report.command(["--notebooks", str(src), "--out", str(tmp_path / "out"),
                         "--param", "01_params", "ANSWER"])
     assert code == 1
     assert "NAME=VALUE" in capsys.readouterr().err

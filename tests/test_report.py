@@ -8,7 +8,7 @@ import pytest
 from nbval_executed import RAISES_TAG
 from pagecheck import (broken_local_links, chart_problems, chromium_executable, dump_dom,
                        external_references, scan)
-from scaling.apps.report import build_report, chart_specs, main, render_markdown_math
+from scaling.apps.report import build_report, chart_specs, command, render_markdown_math
 
 pytest_plugins = ["pytester"]
 
@@ -116,7 +116,7 @@ def test_main_exits_nonzero_after_building_the_rest(tmp_path, capsys):
     src = tmp_path / "nbs"
     src.mkdir()
     _broken_notebook(src / "01_broken.ipynb")
-    assert main(["--notebooks", str(src), "--out", str(tmp_path / "out")]) == 1
+    assert command(["--notebooks", str(src), "--out", str(tmp_path / "out")]) == 1
     captured = capsys.readouterr()
     assert "0 of 1 notebooks OK" in captured.out
     assert captured.err.strip() == "report: 01_broken.ipynb failed: ValueError: unknown cluster name"

@@ -1,4 +1,4 @@
-"""Tests of scaling.systems: named systems side by side, against published figures."""
+"""Tests of scaling.studies.systems: named systems side by side, against published figures."""
 
 
 import numpy as np

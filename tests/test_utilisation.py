@@ -10,7 +10,7 @@ import pytest
 
 import scaling
 from scaling.errors import InfeasibleRunError
-from scaling.parallelism import min_accelerators_for_state
+from scaling.training_state import min_accelerators_for_state
 from scaling.units import SECONDS_PER_DAY
 from scaling.throughput import RUN_EFFICIENCY, clear_cache, throughput_model
 
@@ -37,7 +37,7 @@ def test_7b_model_on_a_million_accelerators_is_capped_by_the_batch_wall():
     """Issue 9: 'the forecast happily spreads a 7B model over a million accelerators'. The
     compute-optimal 7B run's global batch (DeepSeek LLM's law) keeps most of a million GB200
     idle: the run says so and charges them (MFU against all given)."""
-    compute = 6 * 7e9 * float(scaling.optimal_tokens_for_params(7e9))
+    compute = 6 * 7e9 * float(scaling.laws.optimal_tokens_for_params(7e9))
     run = scaling.estimate_run(compute, accelerator="GB200", n_accelerators=1_000_000,
                                n_params=7e9)
     assert run.n_accelerators_used < 0.2 * 1_000_000

@@ -43,7 +43,7 @@ from pathlib import Path
 import scaling
 from scaling import laws
 from scaling._validation import unknown_name
-from scaling.apps.report import main as report_main
+from scaling.apps.report import command as report_command
 from scaling.units import NAMED_UNITS, SECONDS_PER_DAY, UNIT_SUFFIXES, display_of
 
 __all__ = ["main", "build_parser", "format_number", "format_table", "MAX_WIDTH"]
@@ -271,9 +271,9 @@ def build_parser() -> argparse.ArgumentParser:
         _add_output(p)
     rp = sub.add_parser("report", add_help=False,
                         help="build the notebook report, optionally with other parameter "
-                             "values (options of `python -m scaling.report`, e.g. --param "
+                             "values (options of `python -m scaling.apps.report`, e.g. --param "
                              "07_enterprise_right_sizing ACCELERATOR=GB200)")
-    rp.set_defaults(report=True)  # main() hands `scaling report ...` to scaling.apps.report.main
+    rp.set_defaults(report=True)  # main() hands `scaling report ...` to scaling.apps.report.command
     return parser
 
 
@@ -638,7 +638,7 @@ def main(argv=None) -> int:
     """
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["report"]:  # the report builder has its own options and messages
-        return report_main(argv[1:])
+        return report_command(argv[1:])
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

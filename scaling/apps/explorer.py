@@ -136,13 +136,13 @@ def what_if(n_params=None, *, n_tokens=None, compute_flop=None, cluster=None, ac
         Power usage effectiveness >= 1; None: the cluster's, else the default.
     failure_rate_per_accelerator_hour, restart_time_s, checkpoint_time_s : float, optional
         Reliability dials [1/(accelerator h)], [s], [s]; None: the sourced defaults
-        (:class:`scaling.ReliabilityAssumptions`; the checkpoint pause then follows the
+        (:class:`scaling.reliability.ReliabilityAssumptions`; the checkpoint pause then follows the
         storage model for ``n_params``).
     price_usd, rental_usd_per_hour : float, optional
         Purchase price per accelerator [USD] and on-demand rent [USD/h]; None: the catalog's
         (NaN money where it has none).
     electricity_usd_per_kwh : float, optional
-        [USD/kWh]; None: the default (:class:`scaling.PriceAssumptions`), or that year's
+        [USD/kWh]; None: the default (:class:`scaling.cost.PriceAssumptions`), or that year's
         price when ``as_of`` is set.
     as_of : float, date or str, optional
         Date of the run (``Assumptions.as_of``): hardware valued at that date, that year's

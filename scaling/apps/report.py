@@ -50,7 +50,7 @@ __all__ = [
     "Report",
     "build_report",
     "chart_specs",
-    "main",
+    "command",
     "notebook_parameters",
     "parse_parameter",
     "render_markdown_math",
@@ -805,7 +805,7 @@ def build_report(notebooks_dir: str | Path, out_dir: str | Path, *, progress: bo
     return Report(index_path=index_path, notebooks=entries)
 
 
-def main(argv: list[str] | None = None) -> int:
+def command(argv: list[str] | None = None) -> int:
     """Command-line entry point: ``python -m scaling.apps.report``.
 
     Returns
@@ -849,4 +849,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(command())

@@ -1,7 +1,7 @@
 """Altair charts of forecasts (time, energy, dollars vs model size) and of the backtest.
 
 Each function takes a finished table (:meth:`scaling.Forecast.to_frame`, possibly
-several concatenated; :meth:`scaling.Backtest.to_long`;
+several concatenated; :meth:`scaling.studies.backtesting.Backtest.to_long`;
 :func:`scaling.studies.inference.inference_tradeoff`) and returns an Altair chart. Nothing here
 computes science beyond reshaping.
 """
@@ -93,7 +93,7 @@ def parity_chart(long, quantity="accelerator_hours", *, band=1.25):
     Parameters
     ----------
     long : pandas.DataFrame
-        :meth:`scaling.Backtest.to_long` output (``name``, ``quantity``,
+        :meth:`scaling.studies.backtesting.Backtest.to_long` output (``name``, ``quantity``,
         ``predicted``, ``reported``, ``ratio``, ``fold_error``).
     quantity : str
         ``"accelerator_hours"``, ``"days"`` or ``"cost_usd"``.

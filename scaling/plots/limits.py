@@ -1,4 +1,4 @@
-"""Charts of the data wall and the power wall (tables from :mod:`scaling.limits`).
+"""Charts of the data wall and the power wall (tables from :mod:`scaling.studies.limits`).
 
 Each function takes a finished table and returns an ``alt.Chart``; Altair is imported inside
 the functions so ``import scaling`` stays fast.

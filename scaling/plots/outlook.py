@@ -1,4 +1,4 @@
-"""Charts of the next decade (tables from :mod:`scaling.outlook`).
+"""Charts of the next decade (tables from :mod:`scaling.studies.outlook`).
 
 Each function takes a finished table and returns an ``alt.Chart``; Altair is imported inside
 the functions so ``import scaling`` stays fast.

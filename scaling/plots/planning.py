@@ -1,4 +1,4 @@
-"""Charts of the enterprise right-sizing plan (tables from :mod:`scaling.planning`).
+"""Charts of the enterprise right-sizing plan (tables from :mod:`scaling.studies.planning`).
 
 Each function takes a finished table and returns an Altair chart; Altair is imported inside
 the functions so ``import scaling`` stays fast.

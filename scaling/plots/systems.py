@@ -1,4 +1,4 @@
-"""Charts comparing named AI systems (tables from :mod:`scaling.systems`).
+"""Charts comparing named AI systems (tables from :mod:`scaling.studies.systems`).
 
 Each function takes a finished table and returns an Altair chart; Altair is imported inside
 the functions so ``import scaling`` stays fast. Nothing here computes science beyond reshaping.

@@ -64,9 +64,9 @@ from scaling._validation import (
 from scaling.assumptions import Assumptions, as_assumptions
 from scaling.chain import RunEstimate, estimate_run, setup
 from scaling.clusters import (
-    accelerators_for_memory, as_machine, cooling_type, racks_needed, server_power_w,
-    whole_servers,
+    as_machine, cooling_type, racks_needed, server_power_w, whole_servers,
 )
+from scaling.training_state import TRAINING_STATE_BYTES_PER_PARAM, accelerators_for_memory
 from scaling.cost import (
     break_even_occupancy, break_even_time_s, ownership_cost_usd, rental_cost_over_time_usd,
 )
@@ -137,7 +137,8 @@ class PlanAssumptions:
         requirement in primary markets. [USD/(kW month)]
     training_state_bytes_per_param : float
         Accelerator memory the training state needs per parameter (bf16 weights and
-        gradients, fp32 master weights and two Adam moments: 2 + 2 + 12). Default 16, ZeRO
+        gradients, fp32 master weights and two Adam moments: 2 + 2 + 12). Default 16
+        (:data:`scaling.training_state.TRAINING_STATE_BYTES_PER_PARAM`), ZeRO
         (Rajbhandari et al. 2020, arXiv:1910.02054 §3.1). Activations are not included, so the
         memory floor it gives is a lower bound. [byte]
     horizon_s : float
@@ -165,7 +166,7 @@ class PlanAssumptions:
     air_cooling_max_rack_power_w: float = field(
         default_factory=lambda: _clusters.default_rack_power_w("air"))
     colocation_usd_per_kw_month: float = 184.06
-    training_state_bytes_per_param: float = 16.0
+    training_state_bytes_per_param: float = TRAINING_STATE_BYTES_PER_PARAM
     horizon_s: float = 3 * SECONDS_PER_YEAR
     credit_resale_value: bool = False
 

@@ -1,0 +1,143 @@
+"""Memory of the training state: what every accelerator must hold before activations.
+
+Mixed-precision Adam keeps 16 bytes per parameter (Rajbhandari et al. 2020), 17 with an fp8
+copy of the weights; sharded over every accelerator (ZeRO-3) and set against the HBM left
+after a reserve, that gives the fewest accelerators on which any parallel layout can exist.
+The step-time model (:mod:`scaling.parallelism`) reads the same constants for its memory
+step.
+
+References
+----------
+Rajbhandari et al. (2020), "ZeRO: Memory Optimizations Toward Training Trillion Parameter
+Models", arXiv:1910.02054, Sec. 3.1.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from scaling._validation import as_float_array, check_choice, elementwise, like, scalar
+from scaling.catalog import PRECISIONS
+from scaling.hardware import as_accelerator
+from scaling.model_shape import as_model_shape
+
+__all__ = [
+    "ADAM_BYTES_PER_PARAM",
+    "TRAINING_STATE_BYTES_PER_PARAM",
+    "FP8_WEIGHT_COPY_BYTES",
+    "MEMORY_RESERVE_FRACTION",
+    "accelerators_for_memory",
+    "min_accelerators_for_state",
+    "training_state_bytes",
+]
+
+
+#: Bytes per parameter of mixed-precision Adam training state: 2 (16-bit weights) + 2 (16-bit
+#: gradients) + 12 (fp32 master weights, momentum, variance), Rajbhandari et al. (2020),
+#: arXiv:1910.02054, Sec. 3.1 ("16 Psi").
+ADAM_BYTES_PER_PARAM = {"weights": 2.0, "gradients": 2.0, "optimizer": 12.0}
+
+#: Their sum, 16 bytes per parameter: the training state's default per-parameter memory.
+TRAINING_STATE_BYTES_PER_PARAM = sum(ADAM_BYTES_PER_PARAM.values())
+
+
+#: Extra bytes per parameter when training in fp8: a 1-byte fp8 copy of the weights used by the
+#: fp8 matmuls (NVIDIA Transformer Engine keeps bf16/fp32 masters plus fp8 casts; DeepSeek-V3,
+#: arXiv:2412.19437, Sec. 3.3, keeps master weights and gradients in higher precision).
+FP8_WEIGHT_COPY_BYTES = 1.0
+
+
+#: Fraction of HBM held back from the training state for the CUDA/XLA context, communication
+#: buffers, workspaces and allocator fragmentation. Assumption (not a measured figure): TPU
+#: v5p reports 95 of 96 GiB usable to frameworks (Cloud TPU v5p docs) before any framework
+#: overhead; GPU frameworks typically lose several GB more.
+MEMORY_RESERVE_FRACTION = 0.10
+
+
+def training_state_bytes(n_params, precision: str = "bf16"):
+    """Bytes of mixed-precision Adam training state (weights, gradients, optimizer states).
+
+    Parameters
+    ----------
+    n_params : float or array_like or Series
+        Parameters [count].
+    precision : {"bf16", "fp8"}
+        fp8 training keeps an extra 1-byte fp8 copy of the weights.
+
+    Returns
+    -------
+    float or ndarray or Series
+        Training state [bytes], activations excluded.
+
+    Notes
+    -----
+    .. math:: M = (2 + 2 + 12)\\, N \\; (+ N \\text{ for fp8})
+
+    (Rajbhandari et al. 2020, arXiv:1910.02054, Sec. 3.1: 16 bytes per parameter).
+    """
+    check_choice("precision", precision, PRECISIONS)
+    n = as_float_array("n_params", n_params)
+    per = TRAINING_STATE_BYTES_PER_PARAM + (FP8_WEIGHT_COPY_BYTES if precision == "fp8"
+                                            else 0.0)
+    return like(n * per, n_params)
+
+
+def min_accelerators_for_state(model, accelerator, *, precision: str = "bf16") -> int:
+    """Fewest accelerators whose memory holds a model's training state, fully sharded.
+
+    Parameters
+    ----------
+    model : ModelShape or str or float
+        A shape, a published model's name, or a parameter count.
+    accelerator : Accelerator or str
+        The chip (catalog name accepted).
+    precision : {"bf16", "fp8"}
+        Training precision.
+
+    Returns
+    -------
+    int
+        ``ceil(training state / usable memory per accelerator)``, with the state sharded over
+        every accelerator (ZeRO-3) and :data:`MEMORY_RESERVE_FRACTION` of each HBM held back.
+        Activations need more; this is the floor below which no plan exists.
+
+    Examples
+    --------
+    >>> min_accelerators_for_state(1e14, "GB200")
+    9558
+    """
+    acc = as_accelerator(accelerator)
+    check_choice("precision", precision, PRECISIONS)
+    n = scalar("n_params", model) if isinstance(model, (int, float, np.integer, np.floating)) \
+        and not isinstance(model, (bool, np.bool_)) else as_model_shape(model).n_params
+    per_param = float(training_state_bytes(1.0, precision))
+    usable = acc.memory_bytes * (1.0 - MEMORY_RESERVE_FRACTION)
+    return int(math.ceil(accelerators_for_memory(float(n), usable, per_param)))
+
+
+@elementwise
+def accelerators_for_memory(n_params, memory_bytes,
+                            bytes_per_param=TRAINING_STATE_BYTES_PER_PARAM):
+    """Accelerators whose memory holds the sharded training state (not rounded).
+
+    Parameters
+    ----------
+    n_params : numeric
+        Model parameters N. [count]
+    memory_bytes : numeric
+        Memory of one accelerator M. [byte]
+    bytes_per_param : numeric
+        Training-state bytes per parameter b; default
+        :data:`TRAINING_STATE_BYTES_PER_PARAM` (16, mixed-precision Adam). [byte]
+
+    Returns
+    -------
+    n_accelerators : numeric
+        n = N b / M, a lower bound: activations and buffers need more. [count]
+    """
+    n = as_float_array("n_params", n_params)
+    m = as_float_array("memory_bytes", memory_bytes)
+    b = as_float_array("bytes_per_param", bytes_per_param)
+    return like(n * b / m, n_params, memory_bytes, bytes_per_param)
