@@ -32,7 +32,7 @@ code and data at https://github.com/epoch-research/training-cost-trends
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -41,7 +41,7 @@ from scaling._validation import (
     check_at_least, check_choice, check_fraction, scalar,
     unknown_name, whole_number,
 )
-from scaling.data import cached, load_table
+from scaling.data import cached, load_rows, load_table
 from scaling.units import DAYS_PER_YEAR
 
 __all__ = [
@@ -295,48 +295,73 @@ def mfu_defaults():
     return load_table("mfu_defaults")
 
 
-def _reference_rental_prices():
-    """Each accelerator's reference on-demand rental price from ``data/cloud_prices.csv``.
+def _number(text: str) -> float:
+    """A cell's number; NaN when the cell is empty."""
+    return float(text) if text.strip() else math.nan
+
+
+def _flag(table: str, column: str, text: str) -> bool:
+    value = text.strip().lower()
+    if value not in ("true", "false"):
+        raise ValueError(f"{table} column {column} must hold True/False")
+    return value == "true"
+
+
+@cached
+def _reference_rentals() -> dict:
+    """Accelerator name -> its reference on-demand rental row of ``data/cloud_prices.csv``.
 
     The rows flagged ``catalog_reference`` give ``Accelerator.rental_usd_per_hour``; at most
-    one per accelerator.
+    one per accelerator, and on-demand.
     """
-    prices = load_table("cloud_prices")
-    flag = prices["catalog_reference"].astype(str).str.strip().str.lower()
-    if not flag.isin(["true", "false"]).all():
-        raise ValueError("cloud_prices.csv column catalog_reference must hold True/False")
-    reference = prices[flag == "true"]
-    if (reference["price_type"] != "on_demand").any():
-        raise ValueError("cloud_prices.csv: catalog reference prices must be on-demand")
-    repeated = sorted(reference["accelerator"][reference["accelerator"].duplicated()])
-    if repeated:
-        raise ValueError(f"cloud_prices.csv: more than one catalog reference price for {repeated}")
-    return reference.rename(columns={
-        "accelerator": "name", "usd_per_hour": "rental_usd_per_hour", "date": "rental_date",
-        "source": "rental_source",
-    })[["name", "rental_usd_per_hour", "rental_date", "rental_source"]]
+    out = {}
+    for row in load_rows("cloud_prices"):
+        if not _flag("cloud_prices.csv", "catalog_reference", row["catalog_reference"]):
+            continue
+        if row["price_type"] != "on_demand":
+            raise ValueError("cloud_prices.csv: catalog reference prices must be on-demand")
+        if row["accelerator"] in out:
+            raise ValueError("cloud_prices.csv: more than one catalog reference price for "
+                             f"{[row['accelerator']]}")
+        out[row["accelerator"]] = row
+    return out
+
+
+@cached
+def _generation_mfu() -> dict:
+    """Generation -> its row of ``data/mfu_defaults.csv``."""
+    return {row["generation"]: row for row in load_rows("mfu_defaults")}
+
+
+@cached
+def _accelerator_rows() -> dict:
+    """Accelerator name -> its row of ``data/accelerators.csv``, every generation checked to
+    have a default MFU."""
+    rows = {row["name"]: row for row in load_rows("accelerators")}
+    unknown = sorted({row["generation"] for row in rows.values()} - set(_generation_mfu()))
+    if unknown:
+        raise ValueError(f"accelerators.csv generations without a default MFU: {unknown}")
+    return rows
 
 
 @cached
 def _catalog():
-    frame = load_table("accelerators").merge(_reference_rental_prices(), how="left", on="name")
+    frame = load_table("accelerators")
+    rentals, mfu = _reference_rentals(), _generation_mfu()
+    for column, field in (("rental_usd_per_hour", "usd_per_hour"), ("rental_date", "date"),
+                          ("rental_source", "source")):
+        frame[column] = [rentals[n][field] if n in rentals else None for n in frame["name"]]
     for column in _FLOAT_COLUMNS:
         frame[column] = frame[column].astype(float)
     for column in _BOOL_COLUMNS:
-        frame[column] = frame[column].astype(str).str.strip().str.lower().map(
-            {"true": True, "false": False}
-        )
-        if frame[column].isna().any():
-            raise ValueError(f"accelerators.csv column {column} must hold True/False")
+        frame[column] = [_flag("accelerators.csv", column, str(v)) for v in frame[column]]
     for column in ("price_date", "rental_date", "aliases"):
         frame[column] = frame[column].fillna("").astype(str)
-    mfu = mfu_defaults().set_index("generation")
-    unknown = sorted(set(frame["generation"]) - set(mfu.index))
-    if unknown:
-        raise ValueError(f"accelerators.csv generations without a default MFU: {unknown}")
-    frame["default_mfu"] = frame["generation"].map(mfu["mfu"]).astype(float)
-    frame["mfu_basis"] = frame["generation"].map(mfu["basis"])
-    frame["mfu_source"] = frame["generation"].map(mfu["source"])
+    _accelerator_rows()   # every generation has a default MFU
+    for column, field in (("default_mfu", "mfu"), ("mfu_basis", "basis"),
+                          ("mfu_source", "source")):
+        frame[column] = [mfu[g][field] for g in frame["generation"]]
+    frame["default_mfu"] = frame["default_mfu"].astype(float)
     return frame
 
 
@@ -349,34 +374,37 @@ def list_accelerators():
 
 
 def _resolve_name(name: str) -> str:
-    frame = _catalog()
-    names = list(frame["name"])
+    rows = _accelerator_rows()
+    names = list(rows)
     if not isinstance(name, str):
         raise unknown_name("accelerator", name, names)
-    if name in names:
+    if name in rows:
         return name
     wanted = name.strip().lower()
-    for key, aliases in zip(frame["name"], frame["aliases"]):
-        candidates = [key.lower()] + [a.strip().lower() for a in aliases.split(";") if a.strip()]
-        if wanted in candidates:
+    for key, row in rows.items():
+        aliases = [a.strip().lower() for a in row["aliases"].split(";") if a.strip()]
+        if wanted in [key.lower()] + aliases:
             return key
     raise unknown_name("accelerator", name, names)
 
 
+#: Accelerator fields read as text, as whole numbers and as True/False from the catalog.
+_TEXT_FIELDS = ("name", "vendor", "generation", "release_date", "price_date", "source")
+_BOOL_FIELDS = ("tdp_estimated", "price_includes_server")
+
+
 @cached
 def _build_accelerator(key: str) -> Accelerator:
-    frame = _catalog()
-    row = frame.loc[frame["name"] == key].iloc[0]
-    wanted = {f.name for f in fields(Accelerator)}
-    kwargs = {column: row[column] for column in wanted if column in row.index}
-    for column in _FLOAT_COLUMNS:
-        if column in kwargs:
-            kwargs[column] = float(kwargs[column])
-    for column in ("tdp_estimated", "price_includes_server"):
-        kwargs[column] = bool(kwargs[column])
-    if "scale_up_domain_size" in kwargs:
-        kwargs["scale_up_domain_size"] = int(kwargs["scale_up_domain_size"])
-    kwargs["default_mfu"] = float(kwargs["default_mfu"])
+    row = _accelerator_rows()[key]
+    kwargs = {column: row[column] for column in _TEXT_FIELDS}
+    kwargs.update({column: _number(row[column]) for column in _FLOAT_COLUMNS
+                   if column in row})
+    kwargs.update({column: _flag("accelerators.csv", column, row[column])
+                   for column in _BOOL_FIELDS})
+    kwargs["scale_up_domain_size"] = int(row["scale_up_domain_size"])
+    rental = _reference_rentals().get(key)
+    kwargs["rental_usd_per_hour"] = _number(rental["usd_per_hour"]) if rental else math.nan
+    kwargs["default_mfu"] = float(_generation_mfu()[row["generation"]]["mfu"])
     return Accelerator(**kwargs)
 
 
@@ -395,11 +423,15 @@ def catalog_accelerator(name: str) -> Accelerator:
     return _build_accelerator(_resolve_name(name))
 
 
+#: Figures of a cluster row (float; NaN when empty).
+_CLUSTER_FLOAT_COLUMNS = ("reported_power_w", "reported_capex_usd",
+                          "scale_out_bandwidth_byte_per_s", "pue")
+
+
 @cached
 def _cluster_table():
     frame = load_table("clusters")
-    for column in ("reported_power_w", "reported_capex_usd", "scale_out_bandwidth_byte_per_s",
-                   "pue"):
+    for column in _CLUSTER_FLOAT_COLUMNS:
         frame[column] = frame[column].astype(float)
     for column in ("capex_scope", "network", "estimated_fields", "pue_basis", "region"):
         frame[column] = frame[column].fillna("").astype(str)
@@ -421,11 +453,18 @@ def cluster_row(name: str) -> dict:
     ValueError
         Unknown name; the message lists the valid ones and suggests the closest.
     """
-    frame = _cluster_table()
-    names = list(frame["name"])
-    if not isinstance(name, str) or name not in names:
-        raise unknown_name("cluster", name, names)
-    row = frame.loc[frame["name"] == name].iloc[0].to_dict()
+    rows = _cluster_rows()
+    if not isinstance(name, str) or name not in rows:
+        raise unknown_name("cluster", name, list(rows))
+    row = dict(rows[name])
     for column in ("n_accelerators", "year"):
         row[column] = int(row[column])
+    for column in _CLUSTER_FLOAT_COLUMNS:
+        row[column] = _number(row[column])
     return row
+
+
+@cached
+def _cluster_rows() -> dict:
+    """Cluster name -> its row of ``data/clusters.csv`` (text)."""
+    return {row["name"]: row for row in load_rows("clusters")}

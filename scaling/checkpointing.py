@@ -60,7 +60,7 @@ from types import MappingProxyType
 import numpy as np
 
 from scaling._validation import as_float_array, check_fraction, elementwise, like
-from scaling.data import cached_until_reload, load_table
+from scaling.data import cached_until_reload, load_rows
 
 __all__ = [
     "DEFAULT_CHECKPOINT_TIME_S",
@@ -130,10 +130,9 @@ _LOG_EXPM1_LINEAR_ABOVE = 30.0
 def _restart_times():
     """:data:`RESTART_TIMES_S`: the reference rows of ``data/resilience.csv`` with a restart
     time, ``{key: (restart_time_s, source)}`` in table order."""
-    table = load_table("resilience")
-    rows = table[(table["kind"] == "reference") & table["restart_time_s"].notna()]
-    return MappingProxyType({row.key: (float(row.restart_time_s), row.source)
-                             for row in rows.itertuples()})
+    return MappingProxyType({row["key"]: (float(row["restart_time_s"]), row["source"])
+                             for row in load_rows("resilience")
+                             if row["kind"] == "reference" and row["restart_time_s"].strip()})
 
 
 def _restart_or_default(restart_time_s):

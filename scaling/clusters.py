@@ -35,7 +35,7 @@ from scaling._validation import (
 )
 from scaling.assumptions import DEFAULT_PUE, as_assumptions
 from scaling.catalog import Accelerator, cluster_row
-from scaling.data import cached, load_table
+from scaling.data import cached, load_rows
 from scaling.hardware import as_accelerator, sustained_flop_per_s
 from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
 from scaling.parallelism import ring_time_s
@@ -199,7 +199,7 @@ def energy_j(power_w, time_s):
 
 @cached
 def _rack_power_table():
-    return load_table("rack_power").set_index("cooling")["rack_power_w"].astype(float).to_dict()
+    return {row["cooling"]: float(row["rack_power_w"]) for row in load_rows("rack_power")}
 
 
 def default_rack_power_w(cooling: str) -> float:

@@ -36,7 +36,7 @@ from scaling._validation import (
     as_count_array, as_float_array, as_numeric_array, check_at_least, check_choice,
     check_fraction, elementwise, like, scalar,
 )
-from scaling.data import cached, load_table
+from scaling.data import cached, load_rows
 from scaling.units import (
     J_PER_KWH, SECONDS_PER_HOUR, SECONDS_PER_MONTH, SECONDS_PER_YEAR, W_PER_KW,
 )
@@ -95,8 +95,9 @@ RENTAL_TERMS = ("on_demand", "1yr", "3yr")
 
 
 @cached
-def _cud_table():
-    return load_table("committed_use_discounts").set_index("provider")
+def _cud_table() -> dict:
+    """Provider -> its row of ``data/committed_use_discounts.csv``."""
+    return {row["provider"]: row for row in load_rows("committed_use_discounts")}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -152,7 +153,7 @@ class PriceAssumptions:
         check_choice("PriceAssumptions.amortization", self.amortization, AMORTIZATIONS)
         check_choice("PriceAssumptions.rental_discount", self.rental_discount, RENTAL_TERMS)
         check_choice("PriceAssumptions.rental_provider", self.rental_provider,
-                     list(_cud_table().index))
+                     list(_cud_table()))
         for attr, value in checked.items():
             object.__setattr__(self, attr, value)
 
@@ -333,9 +334,8 @@ def depreciated_value_usd(price_usd, age_years,
 
 @cached
 def _electricity_table() -> dict:
-    table = load_table("electricity_prices")
-    return dict(zip((int(y) for y in table["year"]),
-                    (float(v) for v in table["electricity_usd_per_kwh"])))
+    return {int(row["year"]): float(row["electricity_usd_per_kwh"])
+            for row in load_rows("electricity_prices")}
 
 
 def electricity_prices_usd_per_kwh() -> dict:
@@ -389,11 +389,11 @@ def committed_use_discount(term: str, provider: str = "aws") -> float:
     if term not in RENTAL_TERMS:
         check_choice("term", term, RENTAL_TERMS)
     table = _cud_table()
-    if provider not in table.index:
-        check_choice("provider", provider, list(table.index))
+    if provider not in table:
+        check_choice("provider", provider, list(table))
     if term == "on_demand":
         return 0.0
-    return float(table.loc[provider, f"discount_{term}"])
+    return float(table[provider][f"discount_{term}"])
 
 
 def discounted_rental_usd_per_hour(on_demand_usd_per_hour, term="1yr", provider="aws"):

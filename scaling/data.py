@@ -20,6 +20,7 @@ __all__ = [
     "cached",
     "cached_until_reload",
     "data_path",
+    "load_rows",
     "load_table",
     "load_chinchilla_points",
     "reload",
@@ -120,6 +121,50 @@ def load_table(name: str):
         _TABLES[name] = cached
         _MTIMES[str(path)] = cached[1]
     return cached[2].copy()
+
+
+def load_rows(name: str) -> tuple:
+    """The rows of a curated table ``data/<name>.csv`` as read-only mappings of text.
+
+    The lookup path of the catalogs: building one :class:`~scaling.catalog.Accelerator`,
+    :class:`~scaling.clusters.Cluster` or resilience row reads these rows (the standard
+    library's ``csv``, parsed once), not a DataFrame, so that a first forecast does not pay
+    for pandas on a dozen small tables. Each value is the cell's text (``""`` when empty);
+    the caller gives it its type. The same ``source`` rule as :func:`load_table` applies, and
+    the same caches (:func:`reload`, modification times).
+
+    Parameters
+    ----------
+    name : str
+        Table name without extension, e.g. ``"clusters"``.
+
+    Returns
+    -------
+    tuple of mappingproxy
+        One mapping of column name -> text per row, in file order.
+    """
+    import csv
+    from types import MappingProxyType
+
+    _refresh()
+    path = data_path(f"{name}.csv")
+    key = f"rows:{name}"
+    cached = _TABLES.get(key)
+    if cached is None or cached[0] != path:
+        with open(path, newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            if "source" not in (reader.fieldnames or ()):
+                raise ValueError(f"curated table {path.name} has no 'source' column")
+            rows = tuple(MappingProxyType({k: (v or "") for k, v in row.items()})
+                         for row in reader)
+        _check_sources([i for i, row in enumerate(rows) if not row["source"].strip()],
+                       path.name)
+        if cached is not None:
+            _MTIMES.pop(str(cached[0]), None)
+        cached = (path, os.stat(path).st_mtime_ns, rows)
+        _TABLES[key] = cached
+        _MTIMES[str(path)] = cached[1]
+    return cached[2]
 
 
 def _refresh() -> None:

@@ -57,7 +57,7 @@ import numpy as np
 from scaling._validation import (
     as_float_array, check_fraction, elementwise, like, require_columns, unknown_name,
 )
-from scaling.data import cached, load_table
+from scaling.data import cached, load_rows, load_table
 from scaling.dates import calendar_year, nearest_year_index
 from scaling.units import GRAMS_PER_TONNE, J_PER_KWH
 
@@ -250,17 +250,38 @@ def carbon_intensity_record(region, year, table, *, value_column=INTENSITY_COLUM
 # --------------------------------------------------------------------------------------------
 
 @cached
+def _preferred_series() -> dict:
+    """Region -> (years, intensities [gCO2e/kWh], sources), sorted by year: the preferred rows
+    of ``data/grid_carbon_intensity.csv`` (one per region and year)."""
+    by_region: dict = {}
+    for row in load_rows("grid_carbon_intensity"):
+        flag = row["preferred"].strip().lower()
+        if flag not in ("true", "false"):
+            raise ValueError("grid_carbon_intensity.csv column preferred must hold True/False")
+        if flag == "true":
+            by_region.setdefault(row["region"], []).append(
+                (int(row["year"]), float(row[INTENSITY_COLUMN]), row["source"]))
+    out = {}
+    for region, entries in by_region.items():
+        entries.sort(key=lambda entry: entry[0])
+        years = [year for year, _, _ in entries]
+        if len(set(years)) < len(years):
+            repeated = sorted({y for y in years if years.count(y) > 1})
+            raise ValueError("grid_carbon_intensity.csv has more than one preferred row for "
+                             f"{[[region, y] for y in repeated]}")
+        values = as_float_array(f"grid_carbon_intensity.csv {INTENSITY_COLUMN} of {region!r}",
+                                [v for _, v, _ in entries], allow_zero=True)
+        out[region] = (np.array(years, dtype=float), values,
+                       tuple(source for _, _, source in entries))
+    return out
+
+
+@cached
 def _preferred_rows():
+    _preferred_series()   # checked there
     table = load_table("grid_carbon_intensity")
     flags = table["preferred"].astype(str).str.strip().str.lower()
-    if not flags.isin(["true", "false"]).all():
-        raise ValueError("grid_carbon_intensity.csv column preferred must hold True/False")
-    rows = table[flags == "true"].copy()
-    duplicated = rows.duplicated(["region", "year"])
-    if duplicated.any():
-        pairs = rows.loc[duplicated, ["region", "year"]].values.tolist()
-        raise ValueError(f"grid_carbon_intensity.csv has more than one preferred row for {pairs}")
-    return rows.reset_index(drop=True)
+    return table[flags == "true"].reset_index(drop=True)
 
 
 def grid_intensity_table():
@@ -276,7 +297,7 @@ def grid_intensity_table():
 
 def list_regions() -> tuple:
     """Regions with a preferred intensity (``Assumptions(region=...)`` accepts these)."""
-    return tuple(sorted(set(_preferred_rows()["region"].astype(str))))
+    return tuple(sorted(_preferred_series()))
 
 
 def check_region(region, name: str = "region") -> str:
@@ -321,11 +342,10 @@ def location_intensity_g_per_kwh(region=DEFAULT_REGION, year=None) -> float:
 
 @cached
 def _intensity_at(name, year):
-    rows = _preferred_rows()
-    rows = rows[rows["region"] == name]
+    years, values, _ = _preferred_series()[name]
     if year is None:
-        return float(rows.sort_values("year")[INTENSITY_COLUMN].iloc[-1])
-    return float(carbon_intensity_g_per_kwh(name, year, rows))
+        return float(values[-1])
+    return float(values[nearest_year_index(years, float(year))])
 
 
 def chain_intensity(assumptions, cluster=None) -> dict:

@@ -178,6 +178,9 @@ _PROPORTIONAL = {"time_days": "time_s", "energy_mwh": "energy_j",
                  "emissions_tco2e": "energy_j",
                  "accelerator_hours": "time_s", "tokens_per_param": "n_tokens",
                  "compute_flop": "n_tokens", "sustained_flop_per_s": "mfu"}
+#: How far the ratio of such a column to its source may vary over scenarios [relative] for the
+#: source's order statistics to be reused (rounding only).
+_PROPORTIONAL_RTOL = 1e-12
 
 
 def _frame(values, workload, clu, a, n_sizes):
@@ -224,11 +227,12 @@ def _proportional_bands(name, value, everything, reduced):
     if base.shape != value.shape:
         return None
     with np.errstate(divide="ignore", invalid="ignore"):
-        factor = value[..., :1] / base[..., :1]
-    if not (np.all(np.isfinite(factor)) and np.all(factor > 0)
-            and np.allclose(value, base * factor, rtol=1e-12, atol=0.0)):
+        ratio = value / base
+    low, high = ratio.min(axis=-1), ratio.max(axis=-1)   # NaN if any ratio is
+    if not (np.all(low > 0) and np.all(np.isfinite(high))
+            and np.all(high <= low * (1 + _PROPORTIONAL_RTOL))):
         return None
-    return [band * factor[..., 0] for band in reduced[source]]
+    return [band * ratio[..., 0] for band in reduced[source]]
 
 
 def _scenarios(sizes, law, tokens_per_param, n_tokens, spec, n_samples, seed):

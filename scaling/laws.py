@@ -48,7 +48,7 @@ from scaling._validation import (
     like,
     unknown_name,
 )
-from scaling.data import cached_until_reload, load_table
+from scaling.data import cached_until_reload, load_rows
 from scaling.units import FLOP_PER_PARAM_PER_TOKEN
 
 __all__ = [
@@ -106,6 +106,8 @@ def _read_only(table: dict) -> Mapping:
 def _cell(row, column) -> float | None:
     """A number of a curated row, or None where the cell is empty."""
     value = row[column]
+    if isinstance(value, str):   # a row of text (scaling.data.load_rows)
+        return float(value) if value.strip() else None
     return None if value != value else float(value)  # NaN: an empty cell
 
 
@@ -124,26 +126,24 @@ def _law_value(row, key) -> float:
 @cached_until_reload
 def _law_parameters() -> Mapping:
     """:data:`LAW_PARAMETERS`, built from ``data/law_parameters.csv``."""
-    frame = load_table("law_parameters")
     return _read_only({row["law"]: {**{key: _law_value(row, key) for key in _LAW_KEYS},
                                      "source": row["source"]}
-                       for row in frame.to_dict("records")})
+                       for row in load_rows("law_parameters")})
 
 
 @cached_until_reload
 def _kaplan2020() -> Mapping:
     """:data:`KAPLAN2020`, built from ``data/kaplan2020.csv``."""
-    frame = load_table("kaplan2020")
     return _read_only({row["constants"]: {**{key: float(row[column])
                                              for key, column in _KAPLAN_COLUMNS.items()},
                                           "source": row["source"]}
-                       for row in frame.to_dict("records")})
+                       for row in load_rows("kaplan2020")})
 
 
 @cached_until_reload
 def _muennighoff2023_decay() -> Mapping:
     """:data:`MUENNIGHOFF2023_DECAY`, built from ``data/muennighoff2023_decay.csv``."""
-    (row,) = load_table("muennighoff2023_decay").to_dict("records")
+    (row,) = load_rows("muennighoff2023_decay")
     return MappingProxyType({**{key: float(row[column]) for key, column in _DECAY_COLUMNS.items()},
                              "source": row["source"]})
 

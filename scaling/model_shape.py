@@ -29,6 +29,7 @@ DeepSeek-AI (2024), "DeepSeek-V2", arXiv:2405.04434 (multi-head latent attention
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, replace
 
@@ -529,6 +530,24 @@ def shape_from_params(n_params, *, seq_len: int = DEFAULT_SEQ_LEN,
     3. The MLP width :math:`f` is then set so the parameters equal :math:`N` (to a multiple of
        64).
     """
+    if rule is None:
+        try:   # a frozen shape per size: sweeps and Monte Carlo runs ask for the same sizes
+            return _derived_shape(n_params, seq_len, vocab_size, head_dim, n_kv_heads)
+        except TypeError as error:   # unhashable input: derive it below, to refuse it there
+            if "unhashable" not in str(error):
+                raise
+    return _shape_from_params(n_params, seq_len=seq_len, vocab_size=vocab_size,
+                              head_dim=head_dim, n_kv_heads=n_kv_heads, rule=rule)
+
+
+@functools.lru_cache(maxsize=4096)
+def _derived_shape(n_params, seq_len, vocab_size, head_dim, n_kv_heads) -> ModelShape:
+    return _shape_from_params(n_params, seq_len=seq_len, vocab_size=vocab_size,
+                              head_dim=head_dim, n_kv_heads=n_kv_heads, rule=None)
+
+
+def _shape_from_params(n_params, *, seq_len, vocab_size, head_dim, n_kv_heads, rule):
+    """:func:`shape_from_params`, uncached."""
     n = scalar("n_params", n_params, check_at_least, minimum=MIN_DERIVED_PARAMS,
                why="a derived shape; pass a ModelShape for smaller models")
     seq_len = whole_number("seq_len", seq_len)

@@ -87,7 +87,7 @@ from scaling.checkpointing import (
     required_mtbf_s,
     restart_goodput,
 )
-from scaling.data import cached, cached_until_reload, load_table
+from scaling.data import cached, cached_until_reload, load_rows
 from scaling.errors import InfeasibleRunError
 from scaling.units import HOURS_PER_DAY, SECONDS_PER_HOUR
 
@@ -138,22 +138,22 @@ DEFAULT_REPLICA_SIZE = 128
 def _llama3_interruptions():
     """:data:`LLAMA3_INTERRUPTIONS`, from the ``llama3_405b`` rows of ``data/reliability.csv``
     and the effective-training-time floor of its reference row in ``data/resilience.csv``."""
-    table = load_table("reliability")
-    rows = table[table["study"] == DEFAULT_FAILURE_SOURCE]
-    planned = rows["category"] == _PLANNED_CATEGORY
-    unexpected = rows[~planned]
-    first = unexpected.iloc[0]
-    reference = load_table("resilience").set_index("key").loc[DEFAULT_FAILURE_SOURCE]
+    rows = [row for row in load_rows("reliability") if row["study"] == DEFAULT_FAILURE_SOURCE]
+    unexpected = [row for row in rows if row["category"] != _PLANNED_CATEGORY]
+    first = unexpected[0]
+    reference = next(row for row in load_rows("resilience")
+                     if row["key"] == DEFAULT_FAILURE_SOURCE)
     return MappingProxyType({
-        "unexpected_interruptions": int(unexpected["interruptions"].sum()),
-        "planned_interruptions": int(rows.loc[planned, "interruptions"].sum()),
+        "unexpected_interruptions": sum(int(row["interruptions"]) for row in unexpected),
+        "planned_interruptions": sum(int(row["interruptions"]) for row in rows
+                                     if row["category"] == _PLANNED_CATEGORY),
         "days": float(first["observation_days"]),
         "n_accelerators": int(first["n_accelerators"]),
         "accelerator": first["accelerator"],
         "effective_training_time_fraction_lower_bound": float(reference["goodput"]),
         "by_component": MappingProxyType({
-            row.component: (row.category, int(row.interruptions))
-            for row in unexpected.itertuples()}),
+            row["component"]: (row["category"], int(row["interruptions"]))
+            for row in unexpected}),
         "source": first["source"],
     })
 
@@ -168,14 +168,12 @@ def _llama3_accelerator_hours() -> float:
 def _failure_rates():
     """:data:`FAILURE_RATES`, from ``data/reliability.csv``: Llama 3's total count over its
     accelerator-hours, then every other study's rate, in table order."""
-    table = load_table("reliability")
     llama = _llama3_interruptions()
-    others = table[table["study"] != DEFAULT_FAILURE_SOURCE]
     return MappingProxyType({
         DEFAULT_FAILURE_SOURCE: (llama["unexpected_interruptions"] / _llama3_accelerator_hours(),
                                  llama["source"]),
-        **{row.study: (float(row.rate_per_accelerator_hour), row.source)
-           for row in others.itertuples()},
+        **{row["study"]: (float(row["rate_per_accelerator_hour"]), row["source"])
+           for row in load_rows("reliability") if row["study"] != DEFAULT_FAILURE_SOURCE},
     })
 
 
@@ -310,9 +308,7 @@ def _float_or(value, default):
 @cached
 def _resilience_rows():
     """The cluster rows of ``data/resilience.csv`` by key, empty cells as ``""``."""
-    table = load_table("resilience")
-    rows = table[table["kind"] == "cluster"].astype(object)
-    return {row["key"]: row for row in rows.where(rows.notna(), "").to_dict("records")}
+    return {row["key"]: row for row in load_rows("resilience") if row["kind"] == "cluster"}
 
 
 def cluster_resilience(name: str) -> Resilience | None:

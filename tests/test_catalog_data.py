@@ -172,3 +172,35 @@ def test_cloud_prices_positive_and_reference_prices_feed_the_catalog():
         assert scaling.accelerator(row.accelerator).rental_usd_per_hour == float(row.usd_per_hour)
     # Lambda's on-demand H100 SXM price of Jan 2024 (Epoch AI price database)
     assert scaling.accelerator("H100-SXM").rental_usd_per_hour == 3.49
+
+
+def test_catalog_objects_and_catalog_tables_agree():
+    """Accelerator and Cluster objects are built from the CSV rows (scaling.data.load_rows,
+    the fast lookup path); list_accelerators / list_clusters are DataFrames of the same
+    files: every shared field agrees."""
+    import math
+
+    import scaling
+    from scaling.catalog import list_accelerators, list_clusters
+
+    def same(a, b):
+        if isinstance(a, float) and math.isnan(a):
+            return isinstance(b, float) and math.isnan(b)
+        return a == b
+
+    for row in list_accelerators().to_dict("records"):
+        chip = scaling.accelerator(row["name"])
+        for field in ("vendor", "generation", "peak_bf16_flop_per_s", "peak_fp8_flop_per_s",
+                      "memory_bytes", "memory_bandwidth_byte_per_s", "tdp_w", "tdp_estimated",
+                      "scale_up_domain_size", "scale_out_bandwidth_byte_per_s", "price_usd",
+                      "price_date", "price_includes_server", "rental_usd_per_hour",
+                      "default_mfu", "chip_to_server_power", "server_power_fraction",
+                      "release_date", "source"):
+            assert same(getattr(chip, field), row[field]), (row["name"], field)
+    for row in list_clusters().to_dict("records"):
+        machine = scaling.cluster(row["name"])
+        for field in ("n_accelerators", "pue", "reported_power_w", "reported_capex_usd",
+                      "capex_scope", "network", "scale_out_bandwidth_byte_per_s", "status",
+                      "year", "source", "region"):
+            assert same(getattr(machine, field), row[field]), (row["name"], field)
+        assert machine.accelerator.name == scaling.accelerator(row["accelerator"]).name

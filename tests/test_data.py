@@ -76,3 +76,32 @@ def test_missing_file_gives_clear_error(tmp_path, monkeypatch):
     message = str(info.value)
     assert "SCALING_DATA_DIR" in message
     assert CHINCHILLA_POINTS["url"] in message
+
+
+@pytest.mark.parametrize("reader", ["load_table", "load_rows"])
+def test_both_table_readers_refuse_a_row_without_a_source(tmp_path, monkeypatch, reader):
+    from scaling import data
+
+    table = tmp_path / "made_up.csv"
+    table.write_text('name,value,source\na,1,"someone (2024)"\nb,2,\n')
+    monkeypatch.setattr(data, "data_path", lambda name: tmp_path / name)
+    data.reload()
+    try:
+        with pytest.raises(ValueError, match="made_up.csv has rows without a source: \\[1\\]"):
+            getattr(data, reader)("made_up")
+        table.write_text("name,value\na,1\n")
+        data.reload()
+        with pytest.raises(ValueError, match="made_up.csv has no 'source' column"):
+            getattr(data, reader)("made_up")
+    finally:
+        monkeypatch.undo()
+        data.reload()
+
+
+def test_load_rows_gives_the_cells_as_text():
+    from scaling import data
+
+    (row,) = [r for r in data.load_rows("rack_power") if r["cooling"] == "air"]
+    assert row["rack_power_w"] == "30000" and isinstance(row["source"], str)
+    with pytest.raises(TypeError):
+        row["rack_power_w"] = "1"   # read-only: a caller cannot corrupt later answers
