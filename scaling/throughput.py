@@ -251,7 +251,9 @@ class ThroughputModel:
 def of_step_time(tm: ThroughputModel, step) -> Throughput:
     """The :class:`Throughput` of one :class:`~scaling.plan_search.StepTime` on the machine of
     ``tm`` (a layout found outside the cache, e.g. with other interconnect settings)."""
-    return _assemble(tm, [step], np.array(0), ())
+    found = _Layouts(tm, "raise")
+    found.steps.append(step)
+    return _assemble(tm, found, np.array(0), *(np.asarray(v) for v in found._numbers(0)))
 
 
 def throughput_source(assumptions, cluster=None) -> str:

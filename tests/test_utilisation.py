@@ -159,3 +159,20 @@ def test_deadline_sizing_says_whether_failures_or_the_batch_wall_stop_it():
     with pytest.raises(InfeasibleRunError, match="batch-size wall"):
         scaling.forecast_for_deadline([7e9], deadline_s=3600.0, accelerator="H100-SXM",
                                       assumptions=scaling.Assumptions(include_failures=False))
+
+
+def test_the_throughput_of_a_step_found_outside_the_cache_is_the_chains():
+    """of_step_time (notebook 09's tables) gives the Throughput the chain would for the same
+    layout: its step MFU, run MFU, accelerators used and replica size."""
+    from scaling.plan_search import plan_parallelism
+    from scaling.throughput import of_step_time, throughput_model
+
+    tm = throughput_model(accelerator=scaling.accelerator("H100-SXM"),
+                          assumptions=scaling.Assumptions())
+    step = plan_parallelism(model=7e10, accelerator="H100-SXM", n_accelerators=1024)
+    through = of_step_time(tm, step)
+    layout = step.layout
+    assert through.n_accelerators_used == step.n_accelerators_used
+    assert through.replica_size == layout.tp * layout.pp * layout.cp * layout.ep
+    assert through.mfu == pytest.approx(tm.run_efficiency * through.step_mfu, rel=1e-12)
+    assert 0 < through.mfu <= through.step_mfu <= 1
