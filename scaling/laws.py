@@ -268,8 +268,13 @@ def chinchilla_loss(n_params, n_tokens, law=DEFAULT_LAW):
     p = law_parameters(law)
     n = as_float_array("n_params", n_params)
     d = as_float_array("n_tokens", n_tokens)
-    loss = p["E"] + p["A"] * n ** -p["alpha"] + p["B"] * d ** -p["beta"]
-    return like(loss, n_params, n_tokens, name="loss")
+    return like(_chinchilla_loss(n, d, p), n_params, n_tokens, name="loss")
+
+
+def _chinchilla_loss(n, d, p):
+    """Unvalidated kernel of :func:`chinchilla_loss` (inputs checked by the caller; ``p`` as
+    :func:`law_parameters` returns it)."""
+    return p["E"] + p["A"] * n ** -p["alpha"] + p["B"] * d ** -p["beta"]
 
 
 def _frontier_constants(p):
@@ -340,8 +345,14 @@ def optimal_tokens_for_params(n_params, law=DEFAULT_LAW):
     .. math:: s = (N/G)^{1/a}, \\qquad D_{opt}(N) = G^{-1} (N/G)^{b/a}.
     """
     n = as_float_array("n_params", n_params)
-    g, a, b = _frontier_constants(law_parameters(law))
-    return like((n / g) ** (b / a) / g, n_params, name="n_tokens")
+    return like(_optimal_tokens_for_params(n, law_parameters(law)), n_params, name="n_tokens")
+
+
+def _optimal_tokens_for_params(n, p):
+    """Unvalidated kernel of :func:`optimal_tokens_for_params` (inputs checked by the caller;
+    ``p`` as :func:`law_parameters` returns it)."""
+    g, a, b = _frontier_constants(p)
+    return (n / g) ** (b / a) / g
 
 
 def optimal_params_for_tokens(n_tokens, law=DEFAULT_LAW):
