@@ -207,11 +207,14 @@ def law_parameters(law=DEFAULT_LAW) -> dict:
         values.
     """
     if isinstance(law, str):
-        published = _law_parameters()
-        if law not in published:
-            raise unknown_name("law", law, sorted(published))
-        spec = published[law]
-    elif isinstance(law, Mapping):
+        checked = _checked_laws()
+        if law not in checked:
+            published = _law_parameters()
+            if law not in published:
+                raise unknown_name("law", law, sorted(published))
+            checked[law] = _checked_law(published[law])
+        return dict(checked[law])
+    if isinstance(law, Mapping):
         spec = law
     elif hasattr(law, "params"):
         spec = law.params
@@ -221,6 +224,18 @@ def law_parameters(law=DEFAULT_LAW) -> dict:
             f"{', '.join(sorted(_law_parameters()))}), a mapping with keys E, A, B, alpha, beta, "
             f"or a fit result with a .params attribute; got {type(law).__name__}"
         )
+    return _checked_law(spec)
+
+
+@cached_until_reload
+def _checked_laws() -> dict:
+    """The published laws' parameters as :func:`law_parameters` returns them, each law checked
+    on its first use after a reading of ``data/`` (filled by :func:`law_parameters`)."""
+    return {}
+
+
+def _checked_law(spec) -> dict:
+    """``E, A, B, alpha, beta`` of a parameter mapping as floats (or float arrays), checked."""
     missing = [key for key in _LAW_KEYS if key not in spec]
     if missing:
         raise ValueError(f"law parameters are missing {missing}; required keys are {_LAW_KEYS}")
