@@ -3,13 +3,51 @@ unvalidated kernels (``_name`` beside each public ``name``) on the inputs they w
 
 from __future__ import annotations
 
+import cProfile
+import pstats
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import scaling
+from scaling import throughput
 from scaling.uncertainty import Uncertain
+
+PACKAGE = Path(scaling.__file__).resolve().parent
+#: Largest share of the package's own calls that may be input checks (scaling._validation) in
+#: a warm forecast: 57% (477 of 830) when every stage checked its arrays again.
+MAX_VALIDATION_SHARE = 0.35
+
+
+# --------------------------------------------------------------------------------------------
+# the door checks, the stages do not
+# --------------------------------------------------------------------------------------------
+
+def _calls(function):
+    """(calls of scaling._validation, calls of the package's own functions) of ``function()``."""
+    profile = cProfile.Profile()
+    profile.enable()
+    function()
+    profile.disable()
+    validation = own = 0
+    for (filename, _, _), (_, n_calls, *_) in pstats.Stats(profile).stats.items():
+        path = Path(filename).resolve()
+        if PACKAGE in path.parents:
+            own += n_calls
+            validation += n_calls if path == PACKAGE / "_validation.py" else 0
+    return validation, own
+
+
+def test_a_warm_forecast_checks_its_inputs_at_the_door_not_in_every_stage():
+    scaling.forecast(1e12, cluster="llama3-16k")    # the tables and the catalog read
+    throughput.clear_cache()                        # the layout searched again
+    validation, own = _calls(lambda: scaling.forecast(1e12, cluster="llama3-16k"))
+    assert validation > 0 and own > 0
+    assert validation / own < MAX_VALIDATION_SHARE, (
+        f"{validation} of the package's {own} calls are input checks "
+        f"({validation / own:.0%}; at most {MAX_VALIDATION_SHARE:.0%})")
 
 # --------------------------------------------------------------------------------------------
 # Monte Carlo draws are checked where they are drawn
