@@ -42,6 +42,7 @@ from scaling._validation import (
     check_at_least, check_choice, check_fraction, scalar, unknown_name,
 )
 from scaling.cost import PriceAssumptions
+from scaling.data import cached_until_reload
 from scaling.dates import as_year
 from scaling.emissions import check_region
 from scaling.catalog import PRECISIONS
@@ -209,8 +210,15 @@ class Assumptions:
 def as_assumptions(assumptions) -> Assumptions:
     """``assumptions`` itself, or the defaults when it is None."""
     if assumptions is None:
-        return Assumptions()
+        return _default_assumptions()
     if not isinstance(assumptions, Assumptions):
         raise ValueError(f"assumptions must be a scaling.Assumptions or None, got "
                          f"{type(assumptions).__name__}")
     return assumptions
+
+
+@cached_until_reload
+def _default_assumptions() -> Assumptions:
+    """``Assumptions()``, checked once per reading of ``data/`` (its failure rate is the
+    current ``data/reliability.csv``'s; frozen, so every entry point may share it)."""
+    return Assumptions()

@@ -380,9 +380,7 @@ def capex_usd(inputs: Mapping) -> dict:
     x = _numeric(inputs)
     n = x["n_accelerators"]
     if np.isnan(x["price_usd"]).all():
-        nan = _nan_like(n, x["price_usd"])
-        return dict.fromkeys(("chips_usd", "servers_usd", "network_usd", "facility_usd",
-                              "total_usd", "hardware_usd"), nan)
+        return _no_capex(x)
     return cost.capex_breakdown_usd(
         n, x["price_usd"],
         it_power_w=clusters.peak_it_power_w(n, x["tdp_w"], x["chip_to_server_power"]),
@@ -390,6 +388,24 @@ def capex_usd(inputs: Mapping) -> dict:
         server_cost_overhead=x["server_cost_overhead"],
         network_cost_overhead=x["network_cost_overhead"],
         facility_capex_usd_per_w=x["facility_capex_usd_per_w"])
+
+
+def _capex_usd(x: Mapping) -> dict:
+    """Unvalidated kernel of :func:`capex_usd` (inputs checked by the caller)."""
+    n = x["n_accelerators"]
+    if np.isnan(x["price_usd"]).all():
+        return _no_capex(x)
+    return cost._capex_breakdown_usd(
+        n, x["price_usd"], clusters._peak_it_power_w(n, x["tdp_w"], x["chip_to_server_power"]),
+        bool(x["price_includes_server"]), x["server_cost_overhead"],
+        x["network_cost_overhead"], x["facility_capex_usd_per_w"])
+
+
+def _no_capex(x: Mapping) -> dict:
+    """Capex by component where no price is known: NaN everywhere."""
+    nan = _nan_like(x["n_accelerators"], x["price_usd"])
+    return dict.fromkeys(("chips_usd", "servers_usd", "network_usd", "facility_usd",
+                          "total_usd", "hardware_usd"), nan)
 
 
 def _numeric(inputs: Mapping) -> dict:
@@ -400,8 +416,8 @@ def _numeric(inputs: Mapping) -> dict:
 
 def _throughput_stage(x, out) -> dict:
     """Sustained FLOP/s and the failure-free time."""
-    sustained = np.asarray(hardware.sustained_flop_per_s(x["peak_flop_per_s"],
-                                                         x["n_accelerators"], x["mfu"]))
+    sustained = np.asarray(hardware._sustained_flop_per_s(x["peak_flop_per_s"],
+                                                          x["n_accelerators"], x["mfu"]))
     return {"sustained_flop_per_s": sustained,
             "compute_time_s": np.asarray(_time_s(x["compute_flop"], sustained, 1.0))}
 
@@ -411,13 +427,11 @@ def _goodput_stage(x, include_failures: bool) -> dict:
     job: the accelerators its layout occupies (idle ones neither train nor interrupt it, so a
     layout that leaves accelerators idle is not slowed by their failures)."""
     pause = x["checkpoint_time_s"]
-    mtbf, interval, good = (np.asarray(v) for v in reliability.job_goodput(
+    mtbf, interval, good = (np.asarray(v) for v in reliability._job_goodput(
         x.get("n_accelerators_used", x["n_accelerators"]),
-        x["failure_rate_per_accelerator_hour"], pause,
-        x["restart_time_s"], recovery=np.where(x["recovery_elastic"] > 0, "elastic", "restart"),
-        replica_size=x["replica_size"],
-        checkpoint_overhead_fraction=x["checkpoint_overhead_fraction"],
-        hot_spare_fraction=x["hot_spare_fraction"], scaling_exponent=x["scaling_exponent"]))
+        x["failure_rate_per_accelerator_hour"], pause, x["restart_time_s"],
+        x["recovery_elastic"] > 0, x["replica_size"], x["checkpoint_overhead_fraction"],
+        x["hot_spare_fraction"], x["scaling_exponent"], reliability._reference_or_default(None)))
     if not include_failures:
         good = np.ones(np.shape(mtbf))
         interval = _nan_like(mtbf, pause)
@@ -440,32 +454,31 @@ def _time_stage(x, out) -> dict:
 def _power_stage(x, out) -> dict:
     """Average and provisioned power at the wall, and the energy of the run."""
     n = x["n_accelerators"]
-    power = np.asarray(clusters.facility_power_w(
-        n, x["tdp_w"], x["chip_to_server_power"], x["pue"],
-        server_power_fraction=x["server_power_fraction"]))
-    peak = np.asarray(clusters.facility_power_w(n, x["tdp_w"], x["chip_to_server_power"],
-                                                x["pue"]))
+    power = np.asarray(clusters._facility_power_w(n, x["tdp_w"], x["chip_to_server_power"],
+                                                  x["pue"], x["server_power_fraction"]))
+    peak = np.asarray(clusters._facility_power_w(n, x["tdp_w"], x["chip_to_server_power"],
+                                                 x["pue"], 1.0))
     return {"facility_power_w": power, "peak_facility_power_w": peak,
-            "energy": np.asarray(clusters.energy_j(power, out["t"]))}
+            "energy": np.asarray(clusters._energy_j(power, out["t"]))}
 
 
 def _dollars_stage(x, out) -> dict:
     """Capex, the amortised cost (hardware over the run plus energy) and the rental cost."""
     finite, t = out["finite"], out["t"]
-    energy_cost = np.where(finite, np.asarray(cost.energy_cost_usd(
-        out["energy"], x["electricity_usd_per_kwh"])), np.inf)
-    parts = capex_usd(x)
+    energy_cost = np.where(finite, cost._energy_cost_usd(
+        out["energy"], x["electricity_usd_per_kwh"]), np.inf)
+    parts = _capex_usd(x)
     hardware_capex = np.asarray(parts["hardware_usd"])
     if np.isnan(x["price_usd"]).all():
         amortized = _nan_like(hardware_capex, out["time_s"])
     else:
-        amortized = np.where(finite, np.asarray(cost.amortized_hardware_cost_usd(
-            hardware_capex, t, x["amortization_rate_per_year"])), np.inf)
+        amortized = np.where(finite, cost._amortized_hardware_cost_usd(
+            hardware_capex, t, x["amortization_rate_per_year"]), np.inf)
     if np.isnan(x["rental_usd_per_hour"]).all():
         rental = _nan_like(out["accelerator_hours"], x["rental_usd_per_hour"])
     else:
-        rental = np.where(finite, np.asarray(cost.rental_cost_usd(
-            x["n_accelerators"] * t / SECONDS_PER_HOUR, x["rental_usd_per_hour"])), np.inf)
+        rental = np.where(finite, cost._rental_cost_usd(
+            x["n_accelerators"] * t / SECONDS_PER_HOUR, x["rental_usd_per_hour"]), np.inf)
     return {"hardware_capex_usd": hardware_capex,
             "facility_capex_usd": np.asarray(parts["facility_usd"]),
             "amortized_hardware_cost_usd": amortized, "energy_cost_usd": energy_cost,
@@ -476,13 +489,13 @@ def _emissions_stage(x, out) -> dict:
     """Location- and market-based emissions of the energy at the wall."""
     finite, energy = out["finite"], out["energy"]
     intensity = x["carbon_intensity_g_per_kwh"]
-    market = emissions.market_based_intensity_g_per_kwh(intensity,
-                                                         x["carbon_free_energy_fraction"])
+    market = emissions._market_based_intensity_g_per_kwh(intensity,
+                                                          x["carbon_free_energy_fraction"])
     return {"carbon_intensity_g_per_kwh": intensity,
-            "emissions_tco2e": np.where(finite, np.asarray(
-                emissions.emissions_tco2e(energy, intensity)), np.inf),
-            "market_emissions_tco2e": np.where(finite, np.asarray(
-                emissions.emissions_tco2e(energy, market)), np.inf),
+            "emissions_tco2e": np.where(finite, emissions._emissions_tco2e(energy, intensity),
+                                        np.inf),
+            "market_emissions_tco2e": np.where(finite, emissions._emissions_tco2e(energy, market),
+                                               np.inf),
             "energy_j": np.where(finite, energy, np.inf),
             "energy_mwh": np.where(finite, energy, np.inf) / J_PER_MWH}
 
@@ -496,7 +509,9 @@ def run_chain(inputs: Mapping, *, include_failures: bool = True) -> dict:
     ----------
     inputs : Mapping
         As returned by :func:`chain_inputs`, any entry possibly an array (Monte Carlo
-        scenarios broadcast against model sizes).
+        scenarios broadcast against model sizes). Not checked again: the stages call the
+        unvalidated kernels of the public functions (checked at the door, :func:`setup` and
+        :func:`scaling.uncertainty.sample_inputs`).
     include_failures : bool
         False sets goodput to 1.
 

@@ -407,10 +407,15 @@ def optimal_checkpointing(mtbf_s, checkpoint_time_s, restart_time_s=None):
     delta = as_float_array("checkpoint_time_s", checkpoint_time_s, allow_zero=True)
     restart = as_float_array("restart_time_s", _restart_or_default(restart_time_s),
                              allow_zero=True)
-    x, y = _optimal_fraction(delta / m)
+    interval, good = _optimal_checkpointing(m, delta, restart)
     inputs = (mtbf_s, checkpoint_time_s)
-    return (like(m * x, *inputs),
-            like(np.exp(-restart / m) * y, *inputs, restart_time_s))
+    return like(interval, *inputs), like(good, *inputs, restart_time_s)
+
+
+def _optimal_checkpointing(mtbf, pause, restart):
+    """Unvalidated kernel of :func:`optimal_checkpointing` (inputs checked by the caller)."""
+    x, y = _optimal_fraction(pause / mtbf)
+    return mtbf * x, np.exp(-restart / mtbf) * y
 
 
 def _log_expm1(x):

@@ -124,12 +124,27 @@ def average_power_per_accelerator_w(tdp_w, chip_to_server_power, server_power_fr
     Epoch's hyperscaler H100: 700 W x 1.82 x 0.75 x 1.10 = 1,051 W (Cottier et al. 2024,
     arXiv:2405.21015; training-cost-trends ``cluster_energy_cost``).
     """
-    tdp = as_float_array("tdp_w", tdp_w)
-    server = check_at_least("chip_to_server_power", chip_to_server_power, 1.0)
-    fraction = check_fraction("server_power_fraction", server_power_fraction)
-    efficiency = check_at_least("pue", pue, 1.0, why=_PUE_BOUND_REASON)
-    return like(tdp * server * fraction * efficiency,
-                 tdp_w, chip_to_server_power, server_power_fraction, pue)
+    per_chip = _average_power_per_accelerator_w(
+        *_power_inputs(tdp_w, chip_to_server_power, server_power_fraction, pue))
+    return like(per_chip, tdp_w, chip_to_server_power, server_power_fraction, pue)
+
+
+def _power_inputs(tdp_w, chip_to_server_power, server_power_fraction, pue):
+    """TDP, server factor, power fraction and PUE as float arrays, checked, and checked to
+    broadcast together (the per-accelerator power of :func:`facility_power_w` is formed before
+    its count is checked)."""
+    arrays = (as_float_array("tdp_w", tdp_w),
+              check_at_least("chip_to_server_power", chip_to_server_power, 1.0),
+              check_fraction("server_power_fraction", server_power_fraction),
+              check_at_least("pue", pue, 1.0, why=_PUE_BOUND_REASON))
+    np.broadcast_shapes(*(a.shape for a in arrays))
+    return arrays
+
+
+def _average_power_per_accelerator_w(tdp, server, fraction, pue):
+    """Unvalidated kernel of :func:`average_power_per_accelerator_w` (inputs checked by the
+    caller)."""
+    return tdp * server * fraction * pue
 
 
 @elementwise
@@ -145,7 +160,13 @@ def peak_it_power_w(n_accelerators, tdp_w, chip_to_server_power):
     count = as_float_array("n_accelerators", n_accelerators)
     tdp = as_float_array("tdp_w", tdp_w)
     server = check_at_least("chip_to_server_power", chip_to_server_power, 1.0)
-    return like(count * tdp * server, n_accelerators, tdp_w, chip_to_server_power)
+    return like(_peak_it_power_w(count, tdp, server), n_accelerators, tdp_w,
+                chip_to_server_power)
+
+
+def _peak_it_power_w(count, tdp, server):
+    """Unvalidated kernel of :func:`peak_it_power_w` (inputs checked by the caller)."""
+    return count * tdp * server
 
 
 @elementwise
@@ -177,11 +198,16 @@ def facility_power_w(n_accelerators, tdp_w, chip_to_server_power, pue, *,
     with Epoch's non-hyperscaler PUE 1.25 that is 26.1 MW, matching Epoch's "~27 MW" for the
     Llama 3.1 405B cluster (Sevilla et al. 2024, "Can AI scaling continue through 2030?").
     """
-    per_chip = average_power_per_accelerator_w(tdp_w, chip_to_server_power,
-                                               server_power_fraction, pue)
+    tdp, server, fraction, efficiency = _power_inputs(tdp_w, chip_to_server_power,
+                                                      server_power_fraction, pue)
     count = as_float_array("n_accelerators", n_accelerators)
-    return like(count * np.asarray(per_chip, dtype=float), n_accelerators, tdp_w,
-                 chip_to_server_power, pue, server_power_fraction)
+    return like(_facility_power_w(count, tdp, server, efficiency, fraction), n_accelerators,
+                tdp_w, chip_to_server_power, pue, server_power_fraction)
+
+
+def _facility_power_w(count, tdp, server, pue, fraction):
+    """Unvalidated kernel of :func:`facility_power_w` (inputs checked by the caller)."""
+    return count * _average_power_per_accelerator_w(tdp, server, fraction, pue)
 
 
 @elementwise
@@ -194,7 +220,12 @@ def energy_j(power_w, time_s):
     """
     power = as_float_array("power_w", power_w, allow_zero=True)
     duration = as_float_array("time_s", time_s, allow_zero=True)
-    return like(power * duration, power_w, time_s)
+    return like(_energy_j(power, duration), power_w, time_s)
+
+
+def _energy_j(power, duration):
+    """Unvalidated kernel of :func:`energy_j` (inputs checked by the caller)."""
+    return power * duration
 
 
 @cached

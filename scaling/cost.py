@@ -235,21 +235,24 @@ def capex_breakdown_usd(n_accelerators, price_usd, *, it_power_w=0.0,
     k_network = check_at_least("network_cost_overhead", network_cost_overhead, 1.0)
     per_w = as_float_array("facility_capex_usd_per_w", facility_capex_usd_per_w,
                            allow_zero=True)
+    parts = _capex_breakdown_usd(count, price, power, price_includes_server, k_server,
+                                 k_network, per_w)
+    inputs = (n_accelerators, price_usd, it_power_w, server_cost_overhead,
+              network_cost_overhead)
+    return {key: like(value, *inputs) for key, value in parts.items()}
+
+
+def _capex_breakdown_usd(count, price, it_power, price_includes_server, k_server, k_network,
+                         per_w) -> dict:
+    """Unvalidated kernel of :func:`capex_breakdown_usd` (inputs checked by the caller)."""
     chips = count * price
     servers = chips * (0.0 if price_includes_server else k_server - 1.0)
     network = (chips + servers) * (k_network - 1.0)
-    facility = power * per_w
+    facility = it_power * per_w
     hardware = chips + servers + network
-    inputs = (n_accelerators, price_usd, it_power_w, server_cost_overhead,
-              network_cost_overhead)
-    return {
-        "chips_usd": like(chips, *inputs),
-        "servers_usd": like(servers, *inputs),
-        "network_usd": like(network, *inputs),
-        "facility_usd": like(facility, *inputs),
-        "total_usd": like(hardware + facility, *inputs),
-        "hardware_usd": like(hardware, *inputs),
-    }
+    return {"chips_usd": chips, "servers_usd": servers, "network_usd": network,
+            "facility_usd": facility, "total_usd": hardware + facility,
+            "hardware_usd": hardware}
 
 
 def cluster_capex_usd(n_accelerators, price_usd, *, it_power_w=0.0, price_includes_server=False,
@@ -293,8 +296,14 @@ def amortized_hardware_cost_usd(capex_usd, time_s,
     duration = as_float_array("time_s", time_s, allow_zero=True)
     rate = as_float_array("amortization_rate_per_year", amortization_rate_per_year,
                           allow_zero=True)
-    return like(capex * rate * duration / SECONDS_PER_YEAR, capex_usd, time_s,
+    return like(_amortized_hardware_cost_usd(capex, duration, rate), capex_usd, time_s,
                 amortization_rate_per_year)
+
+
+def _amortized_hardware_cost_usd(capex, duration, rate):
+    """Unvalidated kernel of :func:`amortized_hardware_cost_usd` (inputs checked by the
+    caller)."""
+    return capex * rate * duration / SECONDS_PER_YEAR
 
 
 @elementwise
@@ -373,7 +382,12 @@ def energy_cost_usd(energy_j, electricity_usd_per_kwh=DEFAULT_ELECTRICITY_USD_PE
     """
     energy = as_float_array("energy_j", energy_j, allow_zero=True)
     price = as_float_array("electricity_usd_per_kwh", electricity_usd_per_kwh)
-    return like(energy / J_PER_KWH * price, energy_j, electricity_usd_per_kwh)
+    return like(_energy_cost_usd(energy, price), energy_j, electricity_usd_per_kwh)
+
+
+def _energy_cost_usd(energy, price):
+    """Unvalidated kernel of :func:`energy_cost_usd` (inputs checked by the caller)."""
+    return energy / J_PER_KWH * price
 
 
 # --------------------------------------------------------------------------------------------
@@ -419,7 +433,12 @@ def rental_cost_usd(accelerator_hours, rental_usd_per_hour):
     """
     hours = as_float_array("accelerator_hours", accelerator_hours, allow_zero=True)
     price = as_float_array("rental_usd_per_hour", rental_usd_per_hour)
-    return like(hours * price, accelerator_hours, rental_usd_per_hour)
+    return like(_rental_cost_usd(hours, price), accelerator_hours, rental_usd_per_hour)
+
+
+def _rental_cost_usd(hours, price):
+    """Unvalidated kernel of :func:`rental_cost_usd` (inputs checked by the caller)."""
+    return hours * price
 
 
 # --------------------------------------------------------------------------------------------

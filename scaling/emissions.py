@@ -116,8 +116,12 @@ def emissions_tco2e(energy_j, carbon_intensity_g_per_kwh):
     energy = as_float_array("energy_j", energy_j, allow_zero=True)
     intensity = as_float_array("carbon_intensity_g_per_kwh", carbon_intensity_g_per_kwh,
                                allow_zero=True)
-    return like(energy / J_PER_KWH * intensity / GRAMS_PER_TONNE, energy_j,
-                carbon_intensity_g_per_kwh)
+    return like(_emissions_tco2e(energy, intensity), energy_j, carbon_intensity_g_per_kwh)
+
+
+def _emissions_tco2e(energy, intensity):
+    """Unvalidated kernel of :func:`emissions_tco2e` (inputs checked by the caller)."""
+    return energy / J_PER_KWH * intensity / GRAMS_PER_TONNE
 
 
 @elementwise
@@ -145,8 +149,14 @@ def market_based_intensity_g_per_kwh(location_intensity_g_per_kwh,
                                allow_zero=True)
     fraction = check_fraction("carbon_free_energy_fraction", carbon_free_energy_fraction,
                               include_zero=True)
-    return like((1.0 - fraction) * intensity, location_intensity_g_per_kwh,
-                carbon_free_energy_fraction)
+    return like(_market_based_intensity_g_per_kwh(intensity, fraction),
+                location_intensity_g_per_kwh, carbon_free_energy_fraction)
+
+
+def _market_based_intensity_g_per_kwh(intensity, fraction):
+    """Unvalidated kernel of :func:`market_based_intensity_g_per_kwh` (inputs checked by the
+    caller)."""
+    return (1.0 - fraction) * intensity
 
 
 # --------------------------------------------------------------------------------------------

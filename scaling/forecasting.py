@@ -151,7 +151,7 @@ def _tokens(n_params, law_params, tokens_per_param, n_tokens):
             )
         values = values if values.ndim == 0 else values.reshape(n_params.shape)
         return n_params * values if name == "tokens_per_param" else values
-    return np.asarray(laws.optimal_tokens_for_params(n_params, law_params), dtype=float)
+    return np.asarray(laws._optimal_tokens_for_params(n_params, law_params), dtype=float)
 
 
 def _sizes(n_params):
@@ -254,13 +254,14 @@ def _scenarios(sizes, law, tokens_per_param, n_tokens, spec, n_samples, seed):
         rng = as_rng(seed)
         if spec.get(mc.LAW) is None:
             law_values = {k: np.full((1, 1), v) for k, v in central_law.items()}
-        else:
-            law_values = {k: v[None, :] for k, v in mc.law_draws(law, n_samples, rng).items()}
+        else:   # the drawn laws checked once, here
+            law_values = laws.law_parameters(
+                {k: v[None, :] for k, v in mc.law_draws(law, n_samples, rng).items()})
         col = sizes[:, None]
         tokens = _tokens(col, law_values, tokens_per_param, n_tokens)
         tokens = np.broadcast_to(tokens, np.broadcast_shapes(np.shape(tokens), col.shape))
     workload = {"n_params": sizes, "n_tokens": tokens, "tokens_per_param": tokens / col,
-                "loss": np.asarray(laws.chinchilla_loss(col, tokens, law_values)),
+                "loss": np.asarray(laws._chinchilla_loss(col, tokens, law_values)),
                 "compute_flop": np.asarray(laws.training_flop(col, tokens))}
     if spec is None:
         central = workload["compute_flop"]

@@ -106,7 +106,13 @@ def sustained_flop_per_s(peak_flop_per_s, n_accelerators, mfu):
     peak = as_float_array("peak_flop_per_s", peak_flop_per_s)
     count = as_float_array("n_accelerators", n_accelerators)
     fraction = check_fraction("mfu", mfu)
-    return like(peak * count * fraction, peak_flop_per_s, n_accelerators, mfu)
+    return like(_sustained_flop_per_s(peak, count, fraction), peak_flop_per_s, n_accelerators,
+                mfu)
+
+
+def _sustained_flop_per_s(peak, count, mfu):
+    """Unvalidated kernel of :func:`sustained_flop_per_s` (inputs checked by the caller)."""
+    return peak * count * mfu
 
 
 @elementwise
@@ -149,4 +155,10 @@ def model_flop_utilisation(model_flop_per_s, n_accelerators, peak_flop_per_s):
     rate = as_float_array("model_flop_per_s", model_flop_per_s)
     count = as_float_array("n_accelerators", n_accelerators)
     peak = as_float_array("peak_flop_per_s", peak_flop_per_s)
-    return like(rate / (count * peak), model_flop_per_s, n_accelerators, peak_flop_per_s)
+    return like(_model_flop_utilisation(rate, count, peak), model_flop_per_s, n_accelerators,
+                peak_flop_per_s)
+
+
+def _model_flop_utilisation(rate, count, peak):
+    """Unvalidated kernel of :func:`model_flop_utilisation` (inputs checked by the caller)."""
+    return rate / (count * peak)

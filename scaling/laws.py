@@ -207,11 +207,14 @@ def law_parameters(law=DEFAULT_LAW) -> dict:
         values.
     """
     if isinstance(law, str):
-        published = _law_parameters()
-        if law not in published:
-            raise unknown_name("law", law, sorted(published))
-        spec = published[law]
-    elif isinstance(law, Mapping):
+        checked = _checked_laws()
+        if law not in checked:
+            published = _law_parameters()
+            if law not in published:
+                raise unknown_name("law", law, sorted(published))
+            checked[law] = _checked_law(published[law])
+        return dict(checked[law])
+    if isinstance(law, Mapping):
         spec = law
     elif hasattr(law, "params"):
         spec = law.params
@@ -221,6 +224,18 @@ def law_parameters(law=DEFAULT_LAW) -> dict:
             f"{', '.join(sorted(_law_parameters()))}), a mapping with keys E, A, B, alpha, beta, "
             f"or a fit result with a .params attribute; got {type(law).__name__}"
         )
+    return _checked_law(spec)
+
+
+@cached_until_reload
+def _checked_laws() -> dict:
+    """The published laws' parameters as :func:`law_parameters` returns them, each law checked
+    on its first use after a reading of ``data/`` (filled by :func:`law_parameters`)."""
+    return {}
+
+
+def _checked_law(spec) -> dict:
+    """``E, A, B, alpha, beta`` of a parameter mapping as floats (or float arrays), checked."""
     missing = [key for key in _LAW_KEYS if key not in spec]
     if missing:
         raise ValueError(f"law parameters are missing {missing}; required keys are {_LAW_KEYS}")
@@ -268,8 +283,13 @@ def chinchilla_loss(n_params, n_tokens, law=DEFAULT_LAW):
     p = law_parameters(law)
     n = as_float_array("n_params", n_params)
     d = as_float_array("n_tokens", n_tokens)
-    loss = p["E"] + p["A"] * n ** -p["alpha"] + p["B"] * d ** -p["beta"]
-    return like(loss, n_params, n_tokens, name="loss")
+    return like(_chinchilla_loss(n, d, p), n_params, n_tokens, name="loss")
+
+
+def _chinchilla_loss(n, d, p):
+    """Unvalidated kernel of :func:`chinchilla_loss` (inputs checked by the caller; ``p`` as
+    :func:`law_parameters` returns it)."""
+    return p["E"] + p["A"] * n ** -p["alpha"] + p["B"] * d ** -p["beta"]
 
 
 def _frontier_constants(p):
@@ -340,8 +360,14 @@ def optimal_tokens_for_params(n_params, law=DEFAULT_LAW):
     .. math:: s = (N/G)^{1/a}, \\qquad D_{opt}(N) = G^{-1} (N/G)^{b/a}.
     """
     n = as_float_array("n_params", n_params)
-    g, a, b = _frontier_constants(law_parameters(law))
-    return like((n / g) ** (b / a) / g, n_params, name="n_tokens")
+    return like(_optimal_tokens_for_params(n, law_parameters(law)), n_params, name="n_tokens")
+
+
+def _optimal_tokens_for_params(n, p):
+    """Unvalidated kernel of :func:`optimal_tokens_for_params` (inputs checked by the caller;
+    ``p`` as :func:`law_parameters` returns it)."""
+    g, a, b = _frontier_constants(p)
+    return (n / g) ** (b / a) / g
 
 
 def optimal_params_for_tokens(n_tokens, law=DEFAULT_LAW):

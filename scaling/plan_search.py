@@ -28,7 +28,7 @@ from scaling._validation import (
 )
 from scaling.catalog import PRECISIONS, Accelerator, cluster_row
 from scaling.errors import InfeasibleRunError
-from scaling.hardware import as_accelerator, model_flop_utilisation
+from scaling.hardware import _model_flop_utilisation, as_accelerator
 from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
 from scaling.model_shape import ATTENTION_FLOP_CONVENTIONS, ModelShape, as_model_shape
 from scaling.parallelism import (
@@ -669,8 +669,8 @@ def _result(problem: _Problem, found: _Found, best: tuple, attention_convention:
     model_flop = tokens_step * float(shape.flop_per_token(attention=attention_convention))
     used = layout.n_accelerators
     peak = problem.hardware.peak_bf16
-    mfu_used = float(model_flop_utilisation(model_flop / step_s, used, peak))
-    mfu = float(model_flop_utilisation(model_flop / step_s, n, peak))
+    mfu_used = float(_model_flop_utilisation(model_flop / step_s, used, peak))
+    mfu = float(_model_flop_utilisation(model_flop / step_s, n, peak))
     wall = layout.tp * layout.pp * layout.cp * batch_seqs
     limit = _describe_limit(layout, n, used, wall, batch_seqs, breakdown, step_s)
     if used < n:

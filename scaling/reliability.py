@@ -67,22 +67,15 @@ import numpy as np
 
 from scaling import checkpointing
 from scaling._validation import (
-    as_count_array,
-    as_float_array,
-    check_bool,
-    check_choice,
-    check_fraction,
-    elementwise,
-    like,
-    scalar,
-    whole_number,
+    as_count_array, as_float_array, check_bool, check_choice, check_fraction, elementwise, like,
+    scalar, whole_number,
 )
 from scaling.checkpointing import (
     CHECKPOINT_BYTES_PER_PARAM,
     DEFAULT_CHECKPOINT_TIME_S,
     LLAMA3_STORAGE_SUSTAINED_BYTE_PER_S,
+    _optimal_checkpointing,
     checkpoint_time_s,
-    optimal_checkpointing,
     optimal_interval_s,
     required_mtbf_s,
     restart_goodput,
@@ -552,14 +545,27 @@ def interruption_rate_per_s(n_accelerators, failure_rate_per_accelerator_hour=No
     .. math:: \\lambda_{job} = \\frac{\\lambda_{acc}}{3600}\\,n_{ref}
               \\left(\\frac{n}{n_{ref}}\\right)^{k}
     """
-    n = as_float_array("n_accelerators", n_accelerators)
-    rate = as_float_array("failure_rate_per_accelerator_hour",
-                          _rate_or_default(failure_rate_per_accelerator_hour))
-    k = as_float_array("scaling_exponent", scaling_exponent)
-    n_ref = as_float_array("reference_n_accelerators",
-                           _reference_or_default(reference_n_accelerators))
-    result = rate / SECONDS_PER_HOUR * n_ref * (n / n_ref) ** k
+    result = _interruption_rate_per_s(*_rate_inputs(
+        n_accelerators, failure_rate_per_accelerator_hour, scaling_exponent,
+        reference_n_accelerators))
     return like(result, n_accelerators, failure_rate_per_accelerator_hour)
+
+
+def _rate_inputs(n_accelerators, failure_rate_per_accelerator_hour, scaling_exponent,
+                 reference_n_accelerators):
+    """Count, per-accelerator rate, exponent and reference count as checked float arrays, the
+    defaults filled in (the arguments of :func:`interruption_rate_per_s`)."""
+    return (as_float_array("n_accelerators", n_accelerators),
+            as_float_array("failure_rate_per_accelerator_hour",
+                           _rate_or_default(failure_rate_per_accelerator_hour)),
+            as_float_array("scaling_exponent", scaling_exponent),
+            as_float_array("reference_n_accelerators",
+                           _reference_or_default(reference_n_accelerators)))
+
+
+def _interruption_rate_per_s(n, rate, scaling_exponent, reference_n):
+    """Unvalidated kernel of :func:`interruption_rate_per_s` (inputs checked by the caller)."""
+    return rate / SECONDS_PER_HOUR * reference_n * (n / reference_n) ** scaling_exponent
 
 
 @elementwise
@@ -581,11 +587,14 @@ def mtbf_s(n_accelerators, failure_rate_per_accelerator_hour=None, *, scaling_ex
     >>> round(mtbf_s(16384) / 3600, 2)
     3.09
     """
-    rate = interruption_rate_per_s(
-        n_accelerators, failure_rate_per_accelerator_hour,
-        scaling_exponent=scaling_exponent, reference_n_accelerators=reference_n_accelerators,
-    )
-    return like(1.0 / np.asarray(rate), n_accelerators, failure_rate_per_accelerator_hour)
+    result = _mtbf_s(*_rate_inputs(n_accelerators, failure_rate_per_accelerator_hour,
+                                   scaling_exponent, reference_n_accelerators))
+    return like(result, n_accelerators, failure_rate_per_accelerator_hour)
+
+
+def _mtbf_s(n, rate, scaling_exponent, reference_n):
+    """Unvalidated kernel of :func:`mtbf_s` (inputs checked by the caller)."""
+    return 1.0 / _interruption_rate_per_s(n, rate, scaling_exponent, reference_n)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -650,11 +659,17 @@ def elastic_goodput(n_accelerators, replica_size, failure_rate_per_accelerator_h
                        if rejoin_time_s is None else rejoin_time_s, allow_zero=True)
     o = check_fraction("checkpoint_overhead_fraction", checkpoint_overhead_fraction,
                        include_zero=True, include_one=False)
-    per_accelerator_s = np.asarray(interruption_rate_per_s(
-        n, failure_rate_per_accelerator_hour, scaling_exponent=scaling_exponent)) / n
-    result = (1.0 - o) / (1.0 + per_accelerator_s * r * t)
-    return like(result, n_accelerators, replica_size, failure_rate_per_accelerator_hour,
-                rejoin_time_s)
+    _, rate, k, n_ref = _rate_inputs(n, failure_rate_per_accelerator_hour, scaling_exponent,
+                                     None)
+    return like(_elastic_goodput(n, r, rate, t, o, k, n_ref), n_accelerators, replica_size,
+                failure_rate_per_accelerator_hour, rejoin_time_s)
+
+
+def _elastic_goodput(n, replica_size, rate, rejoin_time_s, overhead, scaling_exponent,
+                     reference_n):
+    """Unvalidated kernel of :func:`elastic_goodput` (inputs checked by the caller)."""
+    per_accelerator_s = _interruption_rate_per_s(n, rate, scaling_exponent, reference_n) / n
+    return (1.0 - overhead) / (1.0 + per_accelerator_s * replica_size * rejoin_time_s)
 
 
 def _elastic_where(recovery):
@@ -737,28 +752,40 @@ def job_goodput(n_accelerators, failure_rate_per_accelerator_hour=None,
     ...                   checkpoint_overhead_fraction=0.0071)[2], 4)
     0.9929
     """
-    n = np.asarray(as_float_array("n_accelerators", n_accelerators))
-    rate = failure_rate_per_accelerator_hour
+    n = as_float_array("n_accelerators", n_accelerators)
     elastic = _elastic_where(recovery)
     overhead = check_fraction("checkpoint_overhead_fraction", checkpoint_overhead_fraction,
                               include_zero=True, include_one=False)
     spares = check_fraction("hot_spare_fraction", hot_spare_fraction, include_zero=True,
                             include_one=False)
-    mtbf = np.asarray(mtbf_s(n, rate, scaling_exponent=scaling_exponent))
-    interval, good = (np.asarray(v) for v in optimal_checkpointing(
-        mtbf, checkpoint_time_s, restart_time_s))
+    _, rate, k, n_ref = _rate_inputs(n, failure_rate_per_accelerator_hour, scaling_exponent,
+                                     None)
+    # the job's MTBF as optimal_checkpointing checks it (0 or inf at an extreme exponent)
+    as_float_array("mtbf_s", np.asarray(_mtbf_s(n, rate, k, n_ref)))
+    pause = as_float_array("checkpoint_time_s", checkpoint_time_s, allow_zero=True)
+    restart = as_float_array("restart_time_s", checkpointing.DEFAULT_RESTART_TIME_S
+                             if restart_time_s is None else restart_time_s, allow_zero=True)
+    replica = as_float_array("replica_size", replica_size) if elastic.any() else math.nan
+    inputs = (n_accelerators, failure_rate_per_accelerator_hour, checkpoint_time_s,
+              restart_time_s)
+    return tuple(like(v, *inputs) for v in _job_goodput(
+        n, rate, pause, restart, elastic, replica, overhead, spares, k, n_ref))
+
+
+def _job_goodput(n, rate, checkpoint_time_s, restart_time_s, elastic, replica_size, overhead,
+                 spares, scaling_exponent, reference_n):
+    """Unvalidated kernel of :func:`job_goodput` (inputs checked by the caller; ``elastic``
+    a bool array, the defaults filled in)."""
+    mtbf = _mtbf_s(n, rate, scaling_exponent, reference_n)
+    interval, good = _optimal_checkpointing(mtbf, checkpoint_time_s, restart_time_s)
     if elastic.any():
-        rejoin = np.asarray(elastic_goodput(
-            n, replica_size, rate, restart_time_s, checkpoint_overhead_fraction=overhead,
-            scaling_exponent=scaling_exponent))
+        rejoin = _elastic_goodput(n, replica_size, rate, restart_time_s, overhead,
+                                  scaling_exponent, reference_n)
         good = np.where(elastic, rejoin, good * (1.0 - overhead))
         interval = np.where(elastic, np.nan, interval)
     else:
         good = good * (1.0 - overhead)
-    good = good * (1.0 - spares)
-    inputs = (n_accelerators, failure_rate_per_accelerator_hour, checkpoint_time_s,
-              restart_time_s)
-    return like(mtbf, *inputs), like(interval, *inputs), like(good, *inputs)
+    return mtbf, interval, good * (1.0 - spares)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ import numpy as np
 
 from scaling import laws
 from scaling.errors import InfeasibleRunError
-from scaling.hardware import model_flop_utilisation
+from scaling.hardware import _model_flop_utilisation
 from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
 from scaling.model_shape import MIN_DERIVED_PARAMS, as_model_shape, shape_from_params
 from scaling.plan_search import optimal_batch_tokens, plan_parallelism
@@ -364,8 +364,8 @@ def _shape_for(n_params, compute_flop, model):
 def _step_mfu(tm: ThroughputModel, step) -> float:
     """Per-step MFU of a layout in the chain's convention (the one formula)."""
     rate = FLOP_PER_PARAM_PER_TOKEN * step.model.n_active_params * step.tokens_per_s
-    return float(model_flop_utilisation(rate, step.n_accelerators,
-                                        tm.accelerator.peak_flop_per_s(tm.precision)))
+    return float(_model_flop_utilisation(rate, step.n_accelerators,
+                                         tm.accelerator.peak_flop_per_s(tm.precision)))
 
 
 def _step_time_throughput(tm, compute_flop, n, n_params, model, on_infeasible):
@@ -432,7 +432,7 @@ class _Layouts:
         a, b = self.steps[low], self.steps[high]
         tokens = a.tokens_per_s + fraction * (b.tokens_per_s - a.tokens_per_s)
         rate = FLOP_PER_PARAM_PER_TOKEN * a.model.n_active_params * tokens
-        mfu = float(model_flop_utilisation(
+        mfu = float(_model_flop_utilisation(
             rate, count, self.tm.accelerator.peak_flop_per_s(self.tm.precision)))
         in_use = a.n_accelerators_used + fraction * (b.n_accelerators_used
                                                      - a.n_accelerators_used)

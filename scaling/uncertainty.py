@@ -42,7 +42,9 @@ from types import MappingProxyType
 import numpy as np
 
 from scaling import laws
-from scaling._validation import check_at_least, check_choice, scalar, unknown_name
+from scaling._validation import (
+    as_float_array, check_at_least, check_choice, check_fraction, scalar, unknown_name,
+)
 from scaling.data import cached_until_reload, load_table
 from scaling.trends import typical_accelerator, typical_accelerator_draws
 
@@ -308,6 +310,35 @@ HARDWARE_TREND = "hardware_trend"
 #: so the ``"price_usd"`` spread of :data:`DEFAULT_UNCERTAINTY` is not applied on top.
 PROJECTION_INPUTS = ("peak_flop_per_s", "price_usd", "tdp_w")
 
+_BELOW_ONE = {"include_zero": True, "include_one": False}
+_ZERO = {"allow_zero": True}
+#: The domain of each chain input, in the order the chain's stages take them: the check of
+#: :mod:`scaling._validation` and its arguments, as the chain's public functions check them
+#: (the stages trust their inputs, so draws are checked where they are drawn).
+_DOMAIN = {
+    "peak_flop_per_s": (as_float_array, {}), "n_accelerators": (as_float_array, {}),
+    "mfu": (check_fraction, {}),
+    "checkpoint_overhead_fraction": (check_fraction, _BELOW_ONE),
+    "hot_spare_fraction": (check_fraction, _BELOW_ONE),
+    "failure_rate_per_accelerator_hour": (as_float_array, {}),
+    "scaling_exponent": (as_float_array, {}), "checkpoint_time_s": (as_float_array, _ZERO),
+    "restart_time_s": (as_float_array, _ZERO), "tdp_w": (as_float_array, {}),
+    "chip_to_server_power": (check_at_least, {"minimum": 1.0}),
+    "server_power_fraction": (check_fraction, {}),
+    "pue": (check_at_least, {"minimum": 1.0, "why": "facility power includes the IT load"}),
+    "electricity_usd_per_kwh": (as_float_array, {}), "price_usd": (as_float_array, _ZERO),
+    "server_cost_overhead": (check_at_least, {"minimum": 1.0}),
+    "network_cost_overhead": (check_at_least, {"minimum": 1.0}),
+    "facility_capex_usd_per_w": (as_float_array, _ZERO),
+    "amortization_rate_per_year": (as_float_array, _ZERO),
+    "rental_usd_per_hour": (as_float_array, {}),
+    "carbon_intensity_g_per_kwh": (as_float_array, _ZERO),
+    "carbon_free_energy_fraction": (check_fraction, {"include_zero": True}),
+}
+#: Inputs of the capex, used (and checked) only where a price is known.
+_CAPEX_INPUTS = ("server_cost_overhead", "network_cost_overhead", "facility_capex_usd_per_w",
+                 "amortization_rate_per_year")
+
 
 def _prior_params(central, z_alpha, z_beta, z_e):
     prior = _law_prior()
@@ -426,7 +457,9 @@ def sample_inputs(spec: Mapping, central: Mapping, n_samples: int, rng, *,
     Raises
     ------
     ValueError
-        The central inputs come from a projection but no ``accelerator`` was passed.
+        The central inputs come from a projection but no ``accelerator`` was passed, or a
+        draw lies outside the chain's domain (e.g. an MFU above 1, a PUE below 1), with the
+        message of the chain's public functions.
 
     Notes
     -----
@@ -456,7 +489,18 @@ def sample_inputs(spec: Mapping, central: Mapping, n_samples: int, rng, *,
         out[name] = dist.sample(value, n_samples, rng)[None, :]
     if skip:
         out.update(_projection_draws(accelerator, central, n_samples, rng))
+    _check_draws(out, central)
     return out
+
+
+def _check_draws(draws, central) -> None:
+    """Refuse draws outside the chain's domain (:data:`_DOMAIN`), in the chain's order, with
+    the message its public functions give (e.g. ``pue must be >= 1 and finite ...``)."""
+    priced = not np.isnan(np.asarray(draws.get("price_usd", central.get("price_usd", 0.0)),
+                                     dtype=float)).all()
+    for name, (check, kwargs) in _DOMAIN.items():
+        if name in draws and (priced or name not in _CAPEX_INPUTS):
+            check(name, draws[name], **kwargs)
 
 
 def _projection_draws(accelerator, central, n_samples, rng) -> dict:
