@@ -25,7 +25,7 @@ REPORT := $(BIN)/python -m scaling.apps.report
 CHECK_REPORT := --report-dir reports tests/test_report_pages.py \
 	--nbval-lax --nbval-executed reports/executed notebooks/
 
-.PHONY: test test-unit test-report report lab bench clean venv browser
+.PHONY: test test-unit test-report test-report-build report lab bench clean venv browser
 
 # The report's browser check loads every page in Debian's chromium (headless). It is installed
 # with apt-get when missing (root, or passwordless sudo); where that cannot be done the browser
@@ -42,24 +42,26 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The unit tests and docstring examples (a missing Chinchilla file stops them at once with one
-# message) run beside the report, which executes every notebook once (one kernel per core).
-# Then, in one pytest run, every page is checked offline (statically and in headless
-# chromium) and nbval checks every notebook against the copy the report executed
-# (tests/nbval_executed.py: --nbval-lax semantics, nothing runs a second time). A notebook
-# that fails is reported by nbval with its cell and traceback, so the checks run even when the
-# report failed. Each step's output is printed in one piece when it ends.
+# message) run beside the report, which executes every notebook once (one kernel per core),
+# and beside the chromium install (when it is missing). Then, in one pytest run, every page is
+# checked offline (statically and in headless chromium) and nbval checks every notebook
+# against the copy the report executed (tests/nbval_executed.py: --nbval-lax semantics,
+# nothing runs a second time). A notebook that fails is reported by nbval with its cell and
+# traceback, so the checks run also when the report failed (its exit status is kept in
+# reports/.status). Each step's output is printed in one piece when it ends.
 test: $(STAMP)
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-unit test-report
+	$(MAKE) --no-print-directory -j3 --output-sync=target test-unit test-report
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest --doctest-modules scaling tests
 
-test-report: $(STAMP) browser
-	@rm -rf reports; status=0; \
-	echo "$(REPORT) --notebooks notebooks --out reports"; \
-	$(REPORT) --notebooks notebooks --out reports || status=$$?; \
-	echo "$(BIN)/python -m pytest $(CHECK_REPORT)"; \
-	$(BIN)/python -m pytest $(CHECK_REPORT) || status=$$?; \
+test-report-build: $(STAMP)
+	rm -rf reports && mkdir reports
+	$(REPORT) --notebooks notebooks --out reports; echo $$? > reports/.status
+
+test-report: test-report-build browser
+	status=$$(cat reports/.status); \
+	$(BIN)/python -m pytest $(CHECK_REPORT) || status=1; \
 	exit $$status
 
 browser:

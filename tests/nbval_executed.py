@@ -83,7 +83,7 @@ def executed_copy_problem(reference, executed, executed_path: Path) -> str | Non
     if injected:
         return (f"{executed_path} ran with injected parameters "
                 f"({injected[0].source.strip().splitlines()[-1]}...), so its outputs are not the "
-                f"stored ones': {rerun}")
+                f"ones the notebook stores: {rerun}")
     ours, theirs = _code_cells(reference), _code_cells(executed)
     if len(ours) != len(theirs):
         return (f"{executed_path} has {len(theirs)} code cells, the notebook {len(ours)}: it was "

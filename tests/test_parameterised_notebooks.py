@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -59,15 +61,45 @@ RUNS = {
 }
 
 
-@pytest.mark.parametrize("name, parameters, expected", RUNS.values(), ids=list(RUNS))
-def test_notebook_runs_with_other_parameters(name, parameters, expected, tmp_path):
+#: Papermill runs at once (each is a kernel); they are independent.
+MAX_PARALLEL_RUNS = 2
+
+
+def _papermill(name: str, parameters: dict, out: Path):
+    """Run notebook ``name`` with ``parameters`` through papermill: the executed notebook, or
+    the exception papermill raised (with the failing cell's traceback)."""
     import papermill
 
-    out = tmp_path / f"{name}.ipynb"
-    papermill.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(out),
-                               parameters=parameters, kernel_name="python3",
-                               progress_bar=False, cwd=str(NOTEBOOKS))
-    executed = nbformat.read(out, as_version=4)
+    try:
+        papermill.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(out),
+                                   parameters=parameters, kernel_name="python3",
+                                   progress_bar=False, cwd=str(NOTEBOOKS))
+    except Exception as exc:  # noqa: BLE001 - raised again by the test of this run
+        return exc
+    return nbformat.read(out, as_version=4)
+
+
+@pytest.fixture(scope="module")
+def papermill_runs(request, tmp_path_factory):
+    """Run id -> executed notebook, for the runs the selected tests need, side by side."""
+    import papermill  # noqa: F401 - imported once here, before the threads
+
+    wanted = [item.callspec.id for item in request.session.items
+              if getattr(item, "originalname", None) == "test_notebook_runs_with_other_parameters"]
+    out_dir = tmp_path_factory.mktemp("papermill")
+    n_workers = max(1, min(MAX_PARALLEL_RUNS, os.cpu_count() or 1, len(wanted)))
+    with ThreadPoolExecutor(n_workers) as pool:
+        futures = {run: pool.submit(_papermill, RUNS[run][0], RUNS[run][1],
+                                    out_dir / f"{run}.ipynb") for run in wanted}
+        return {run: future.result() for run, future in futures.items()}
+
+
+@pytest.mark.parametrize("name, parameters, expected", RUNS.values(), ids=list(RUNS))
+def test_notebook_runs_with_other_parameters(name, parameters, expected, request,
+                                             papermill_runs):
+    executed = papermill_runs[request.node.callspec.id]
+    if isinstance(executed, Exception):
+        raise executed
     assert _errors(executed) == []
     injected = [c for c in executed.cells
                 if "injected-parameters" in c.metadata.get("tags", [])]

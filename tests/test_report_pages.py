@@ -1,9 +1,11 @@
 """Every page of a built report works offline: checked statically and in headless chromium.
 
-``make test`` builds the report (``make report``) and then runs
-``pytest tests/test_report_pages.py --report-dir reports``. Without ``--report-dir`` (a plain
+``make test`` builds the report (as ``make report`` does) and then runs
+``pytest --report-dir reports tests/test_report_pages.py`` (in the same pytest run as nbval's
+check of the notebooks the report executed). Without ``--report-dir`` (a plain
 ``pytest tests``) there are no pages to check and this module is skipped; the report builder
-itself is checked on a tiny notebook in ``tests/test_report.py``.
+itself is checked on a tiny notebook in ``tests/test_report.py``. The pages load in chromium
+side by side, one browser per core.
 """
 
 import os
