@@ -260,8 +260,8 @@ def _one_count(machine, compute, deadline, n_params, model):
             break
     if not math.isfinite(count):
         return math.nan, n
-    start = _farthest(meets, max(1.0, min(count, MAX_COUNT)), smallest=True)
-    return _edge(meets, start, step=1.0, smallest=True, upper=MAX_COUNT), n
+    start = _farthest(meets, max(1.0, min(count, MAX_COUNT)), smallest=True, whole=True)
+    return _count_edge(meets, start), n
 
 
 def _exact_time(machine, compute, n, n_params, model):
@@ -272,13 +272,15 @@ def _exact_time(machine, compute, n, n_params, model):
     return float(_chain_time(inputs, machine.assumptions.include_failures))
 
 
-def _farthest(meets, x, *, smallest):
+def _farthest(meets, x, *, smallest, whole=False):
     """Of ``x`` and the values :data:`_PROBES` away towards the answer's side (fewer
     accelerators, more compute), the farthest that meets the deadline: where the MFU steps
-    between layouts, the deadline can be met again beyond the first edge."""
+    between layouts, the deadline can be met again beyond the first edge. ``whole`` probes
+    whole counts (one layout search each)."""
     best = x
     for factor in _PROBES:
         trial = x * factor if smallest else x / factor
+        trial = max(1.0, float(round(trial))) if whole else trial
         if meets(trial):
             best = trial
     return best
@@ -289,14 +291,27 @@ def _farthest(meets, x, *, smallest):
 _PROBES = (0.99, 0.98, 0.95, 0.9, 0.8, 0.5)
 
 
-def _edge(meets, x, *, step, smallest, upper=math.inf):
+def _count_edge(meets, x):
+    """The smallest count that meets the deadline next to ``x`` (NaN if none up to
+    :data:`MAX_COUNT`): :func:`_edge` over whole counts first (each a single layout search),
+    then, between the whole count that misses and the next, which meets, the fraction of an
+    accelerator (both layouts already searched; the throughput interpolates between them)."""
+    whole = _edge(meets, max(1.0, float(round(x))), step=1.0, smallest=True,
+                  upper=MAX_COUNT, whole=True)
+    if not math.isfinite(whole) or whole <= 1.0:
+        return whole
+    return _edge(meets, whole, step=0.5, smallest=True, upper=whole)
+
+
+def _edge(meets, x, *, step, smallest, upper=math.inf, whole=False):
     """The edge of the values that meet the deadline next to ``x``: the smallest (counts) or
     the largest (compute) value that meets it, where the time is a step function of layouts.
 
     From ``x`` the search moves by ``step`` (one accelerator; a relative step of the compute),
     doubling, away from ``x`` while the values still meet the deadline (towards the edge), or
     towards it while they do not; then bisects to :data:`RTOL`. NaN when nothing up to
-    ``upper`` meets it.
+    ``upper`` meets it. ``whole`` keeps every trial a whole number and stops the bisection at
+    adjacent whole numbers.
     """
     sign = -1.0 if smallest else 1.0     # direction of the edge from a value that meets
     if not meets(x):
@@ -316,9 +331,9 @@ def _edge(meets, x, *, step, smallest, upper=math.inf):
         return last if inside else math.nan
     good, bad = (last, trial) if inside else (trial, last)
     for _ in range(_MAX_ITERATIONS):
-        if abs(good - bad) <= RTOL * abs(good):
+        if abs(good - bad) <= (1.0 if whole else RTOL * abs(good)):
             break
-        mid = 0.5 * (good + bad)
+        mid = math.floor(0.5 * (good + bad)) if whole else 0.5 * (good + bad)
         good, bad = (mid, bad) if meets(mid) else (good, mid)
     return good
 
