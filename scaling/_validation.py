@@ -26,6 +26,7 @@ __all__ = [
     "as_numeric_array", "as_float_array", "check_fraction", "check_at_least", "like",
     "require_columns", "scalar", "whole_number", "unknown_name", "check_choice",
     "as_count_array", "as_names", "check_bool", "elementwise", "LengthMismatchError",
+    "named_fields",
 ]
 
 
@@ -276,6 +277,26 @@ def as_count_array(name: str, value, *, minimum: float = 1.0) -> np.ndarray:
     bad = ~np.isfinite(array) | (array < minimum) | (array != np.floor(array))
     _refuse(name, f"a whole number >= {minimum:g}", value, array, bad)
     return array
+
+
+def named_fields(cls):
+    """Class decorator, applied over ``@dataclass``: a keyword that is not a field raises
+    :func:`unknown_name`'s ValueError (the closest fields suggested), not Python's TypeError."""
+    import dataclasses
+    import functools
+
+    init = cls.__init__
+    names = [f.name for f in dataclasses.fields(cls) if f.init]
+
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        for key in kwargs:
+            if key not in names:
+                raise unknown_name(f"{cls.__name__} field", key, names)
+        init(self, *args, **kwargs)
+
+    cls.__init__ = __init__
+    return cls
 
 
 def unknown_name(what: str, given, valid) -> ValueError:

@@ -36,6 +36,7 @@ the nested objects by name.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 
 from scaling._validation import (
@@ -205,6 +206,27 @@ class Assumptions:
             if values:
                 top[name] = dataclasses.replace(top.get(name, getattr(self, name)), **values)
         return dataclasses.replace(self, **top)
+
+
+def _accept_nested_fields(init):
+    """``Assumptions(...)`` takes the fields of ``reliability`` and ``prices`` too, as
+    :meth:`Assumptions.replace` does (``Assumptions(recovery="elastic")``); an unknown name
+    gets the closest valid ones."""
+    @functools.wraps(init)
+    def __init__(self, **changes):
+        own = {f.name for f in dataclasses.fields(Assumptions)}
+        if set(changes) <= own:
+            init(self, **changes)
+            return
+        built = Assumptions(**{k: v for k, v in changes.items() if k in own}).replace(
+            **{k: v for k, v in changes.items() if k not in own})
+        for name in own:
+            object.__setattr__(self, name, getattr(built, name))
+
+    return __init__
+
+
+Assumptions.__init__ = _accept_nested_fields(Assumptions.__init__)
 
 
 def as_assumptions(assumptions) -> Assumptions:

@@ -41,7 +41,7 @@ from scaling._validation import (
     check_at_least, check_choice, check_fraction, scalar,
     unknown_name, whole_number,
 )
-from scaling.data import cached, load_rows, load_table
+from scaling.data import cached, cell_count, cell_number, load_rows, load_table
 from scaling.units import DAYS_PER_YEAR
 
 __all__ = [
@@ -295,9 +295,6 @@ def mfu_defaults():
     return load_table("mfu_defaults")
 
 
-def _number(text: str) -> float:
-    """A cell's number; NaN when the cell is empty."""
-    return float(text) if text.strip() else math.nan
 
 
 def _flag(table: str, column: str, text: str) -> bool:
@@ -397,14 +394,17 @@ _BOOL_FIELDS = ("tdp_estimated", "price_includes_server")
 def _build_accelerator(key: str) -> Accelerator:
     row = _accelerator_rows()[key]
     kwargs = {column: row[column] for column in _TEXT_FIELDS}
-    kwargs.update({column: _number(row[column]) for column in _FLOAT_COLUMNS
-                   if column in row})
+    kwargs.update({column: cell_number(row, column, table="accelerators")
+                   for column in _FLOAT_COLUMNS if column in row})
     kwargs.update({column: _flag("accelerators.csv", column, row[column])
                    for column in _BOOL_FIELDS})
-    kwargs["scale_up_domain_size"] = int(row["scale_up_domain_size"])
+    kwargs["scale_up_domain_size"] = cell_count(row, "scale_up_domain_size",
+                                                table="accelerators")
     rental = _reference_rentals().get(key)
-    kwargs["rental_usd_per_hour"] = _number(rental["usd_per_hour"]) if rental else math.nan
-    kwargs["default_mfu"] = float(_generation_mfu()[row["generation"]]["mfu"])
+    kwargs["rental_usd_per_hour"] = (cell_number(rental, "usd_per_hour", table="cloud_prices")
+                                     if rental else math.nan)
+    kwargs["default_mfu"] = cell_number(_generation_mfu()[row["generation"]], "mfu",
+                                        table="mfu_defaults")
     return Accelerator(**kwargs)
 
 
@@ -458,9 +458,9 @@ def cluster_row(name: str) -> dict:
         raise unknown_name("cluster", name, list(rows))
     row = dict(rows[name])
     for column in ("n_accelerators", "year"):
-        row[column] = int(row[column])
+        row[column] = cell_count(rows[name], column, table="clusters")
     for column in _CLUSTER_FLOAT_COLUMNS:
-        row[column] = _number(row[column])
+        row[column] = cell_number(rows[name], column, table="clusters")
     return row
 
 

@@ -226,6 +226,10 @@ class Setup:
             throughput = self.evaluate_throughput(compute_flop, n_accelerators,
                                                   n_params=n_params, model=model,
                                                   on_infeasible=on_infeasible)
+            used = (n_accelerators if throughput.index is None
+                    else throughput.n_accelerators_used)
+        else:
+            used = _held_used(throughput, n_accelerators)
         rel = self.reliability
         replica = (rel.replica_size if rel.replica_size is not None else np.where(
             np.isnan(throughput.replica_size), reliability.DEFAULT_REPLICA_SIZE,
@@ -235,13 +239,24 @@ class Setup:
             "compute_flop": compute_flop,
             "n_params": math.nan if n_params is None else n_params,
             "n_accelerators": n_accelerators,
-            "n_accelerators_used": (n_accelerators if throughput.index is None
-                                    else throughput.n_accelerators_used),
+            "n_accelerators_used": used,
             "mfu": throughput.mfu,
             "checkpoint_time_s": rel.pause_s(n_params),
             "replica_size": replica,
             "throughput": throughput,
         }
+
+
+def _held_used(throughput, n_accelerators):
+    """Accelerators in use when a throughput found at one count is held at others: the
+    layout's share of its accelerators in use is held with its MFU (all of them for a
+    constant MFU)."""
+    if throughput.index is None:
+        return n_accelerators
+    planned = np.array([step.n_accelerators for step in throughput.step_times] + [np.nan],
+                       dtype=float)[np.asarray(throughput.index)]    # index -1: none fits
+    share = np.asarray(throughput.n_accelerators_used, dtype=float) / planned
+    return np.minimum(n_accelerators, share * n_accelerators)
 
 
 def setup(machine: Cluster, assumptions: Assumptions) -> Setup:
@@ -332,6 +347,8 @@ def chain_inputs(compute_flop, *, accelerator=None, n_accelerators=None, n_param
 
     Raises
     ------
+    ValueError
+        Non-positive, NaN or infinite compute, counts or sizes (named).
     InfeasibleRunError
         The step-time model finds no layout that fits in memory.
     """
@@ -339,7 +356,11 @@ def chain_inputs(compute_flop, *, accelerator=None, n_accelerators=None, n_param
                     as_assumptions(assumptions))
     if n_accelerators is None:
         n_accelerators = machine.cluster.n_accelerators
-    return machine.inputs(compute_flop, n_accelerators, n_params=n_params, model=model,
+    compute = as_float_array("compute_flop", compute_flop)   # the door: the stages trust these
+    count = as_float_array("n_accelerators", n_accelerators)
+    size = None if n_params is None else as_float_array("n_params", n_params)
+    return machine.inputs(compute if compute.ndim else float(compute),
+                          count if count.ndim else float(count), n_params=size, model=model,
                           on_infeasible=on_infeasible)
 
 

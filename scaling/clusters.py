@@ -31,7 +31,7 @@ import numpy as np
 
 from scaling._validation import (
     as_count_array, as_float_array, check_at_least, check_choice, check_fraction, elementwise,
-    like, scalar, whole_number,
+    like, named_fields, scalar, whole_number,
 )
 from scaling.assumptions import DEFAULT_PUE, as_assumptions
 from scaling.catalog import Accelerator, cluster_row
@@ -51,6 +51,7 @@ __all__ = [
     "max_servers_per_rack",
     "racks_needed",
     "server_power_w",
+    "whole_accelerators_within",
     "whole_servers",
     "DEFAULT_BYTES_PER_TOKEN",
     "RACK_FLOOR_AREA_M2",
@@ -331,6 +332,7 @@ def allreduce_time_s(message_bytes, n_ranks, bandwidth_byte_per_s):
 # Cluster
 # --------------------------------------------------------------------------------------------
 
+@named_fields
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Cluster:
     """A training cluster: ``n_accelerators`` of one accelerator in one facility.
@@ -671,6 +673,33 @@ def _build_cluster(name: str) -> Cluster:
 #: Relative tolerance with which :func:`whole_servers` rounds up: keeps exact multiples that
 #: carry floating-point noise (e.g. 96.0000000001 accelerators) from gaining a server.
 _WHOLE_SERVER_RTOL = 1e-12
+
+
+#: Relative round-off forgiven when counting the accelerators a budget or an envelope holds
+#: (a total computed as n x the per-accelerator figure divides back to n - 1e-13).
+_WITHIN_ROUND_OFF = 1e-12
+
+
+@elementwise
+def whole_accelerators_within(total, per_accelerator):
+    """Whole accelerators a power envelope or a budget holds (no fractional chip).
+
+    Parameters
+    ----------
+    total : numeric
+        The envelope [W] or the budget [USD].
+    per_accelerator : numeric
+        The same for one accelerator: its power at the wall [W], or its capex with its share
+        of servers, network and facility [USD].
+
+    Returns
+    -------
+    n_accelerators : numeric
+        :math:`\\lfloor T / q \\rfloor` [count] (a total of exactly n x q holds n).
+    """
+    ratio = (as_float_array("total", total, allow_zero=True)
+             / as_float_array("per_accelerator", per_accelerator))
+    return like(np.floor(ratio * (1 + _WITHIN_ROUND_OFF)), total, per_accelerator)
 
 
 @elementwise

@@ -34,7 +34,7 @@ import numpy as np
 
 from scaling._validation import (
     as_count_array, as_float_array, as_numeric_array, check_at_least, check_choice,
-    check_fraction, elementwise, like, scalar,
+    check_fraction, elementwise, like, named_fields, scalar,
 )
 from scaling.data import cached, load_rows
 from scaling.units import (
@@ -100,6 +100,7 @@ def _cud_table() -> dict:
     return {row["provider"]: row for row in load_rows("committed_use_discounts")}
 
 
+@named_fields
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PriceAssumptions:
     """Every price and cost assumption, with cited defaults.

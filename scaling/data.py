@@ -10,6 +10,7 @@ folder named by the ``SCALING_DATA_DIR`` environment variable.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 from pathlib import Path
 
@@ -20,6 +21,8 @@ __all__ = [
     "cached",
     "cached_until_reload",
     "data_path",
+    "cell_count",
+    "cell_number",
     "load_rows",
     "load_table",
     "load_chinchilla_points",
@@ -165,6 +168,43 @@ def load_rows(name: str) -> tuple:
         _TABLES[key] = cached
         _MTIMES[str(path)] = cached[1]
     return cached[2]
+
+
+#: Cell texts that mean "no value" in a curated table (pandas' usual missing-value tokens).
+NA_TEXTS = frozenset({"", "NA", "N/A", "n/a", "NaN", "nan", "null", "None", "#N/A", "<NA>"})
+
+
+def cell_number(row, column: str, *, table: str) -> float:
+    """A number from a row of :func:`load_rows` (NaN for an empty or missing-value cell).
+
+    Raises
+    ------
+    ValueError
+        Naming the table, the row (its first cell) and the column, when the cell is text.
+    """
+    text = row[column].strip()
+    if text in NA_TEXTS:
+        return math.nan
+    try:
+        return float(text.replace("_", ""))
+    except ValueError:
+        raise ValueError(f"data/{table}.csv, row {next(iter(row.values()))!r}: {column} must "
+                         f"be a number, got {text!r}") from None
+
+
+def cell_count(row, column: str, *, table: str) -> int:
+    """A whole number from a row of :func:`load_rows` (``16384``, ``1.6384e4``, ``1e6``).
+
+    Raises
+    ------
+    ValueError
+        Naming the table, the row and the column, when the cell is empty, text or not whole.
+    """
+    value = cell_number(row, column, table=table)
+    if not (math.isfinite(value) and value == int(value)):
+        raise ValueError(f"data/{table}.csv, row {next(iter(row.values()))!r}: {column} must "
+                         f"be a whole number, got {row[column]!r}")
+    return int(value)
 
 
 def _refresh() -> None:

@@ -481,14 +481,16 @@ def forecast_for_deadline(n_params, *, deadline_s, accelerator=None, cluster=Non
         A machine whose accelerator, PUE, resilience, region and scale-out bandwidth to use
         instead (its count is what is asked for).
     law, tokens_per_param, n_tokens, assumptions, uncertainty, n_samples, seed, keep_samples :
-        As in :func:`forecast` (the accelerator count is not rounded: it is a requirement).
+        As in :func:`forecast`.
 
     Returns
     -------
     Forecast
-        ``n_accelerators`` is the required count (with an interval under uncertainty);
-        ``time_s`` equals the deadline; power, energy, capex and cost are those of that
-        machine. ``cluster`` is ``"<accelerator> for deadline"``.
+        ``n_accelerators`` is the count of whole accelerators that meets the deadline (the
+        requirement rounded up; with an interval under uncertainty) and
+        ``n_accelerators_required`` the requirement before rounding; ``time_s`` is the run's
+        on the whole count (at most the deadline); power, energy, capex and cost are those of
+        that machine. ``cluster`` is ``"<accelerator> for deadline"``.
 
     Raises
     ------
@@ -509,20 +511,46 @@ def forecast_for_deadline(n_params, *, deadline_s, accelerator=None, cluster=Non
     spec = mc.uncertainty_spec(uncertainty)
     workload, col, rng, n_samples = _scenarios(sizes, law, tokens_per_param, n_tokens, spec,
                                                n_samples, seed)
-    central = solve.accelerators_for_deadline(machine, workload["central_compute_flop"],
-                                              deadline, n_params=col, strict=spec is None)
+    central = solve.whole_counts(machine, solve.accelerators_for_deadline(
+        machine, workload["central_compute_flop"], deadline, n_params=col,
+        strict=spec is None), workload["central_compute_flop"], n_params=col)
     solution = central
     if spec is not None:
         draws = mc.sample_inputs(spec, central.inputs, n_samples, rng,
                                  accelerator=machine.accelerator)
-        solution = solve.accelerators_for_deadline(
-            machine, workload["compute_flop"], deadline, n_params=col,
-            held=central.inputs["throughput"], overrides=draws, strict=False)
+        held = central.inputs["throughput"]
+        solution = solve.whole_counts(machine, solve.accelerators_for_deadline(
+            machine, workload["compute_flop"], deadline, n_params=col, held=held,
+            overrides=draws, strict=False), workload["compute_flop"], n_params=col,
+            held=held, overrides=draws)
     values = _missed_deadline(dict(solution.values), solution)
     label = replace(machine.cluster, name=f"{machine.accelerator.name} for deadline",
                     source="scaling.forecast_for_deadline")
-    return _result(values, workload, label, a, law, spec, n_samples, seed, keep_samples,
-                   solution.reasons)
+    result = _result(values, workload, label, a, law, spec, n_samples, seed, keep_samples,
+                     solution.reasons)
+    return _with_required(result, solution, spec is not None)
+
+
+def _with_required(result, solution, uncertain):
+    """The Forecast with ``n_accelerators_required`` (the count before rounding up, with its
+    interval under uncertainty) after ``n_accelerators``."""
+    required = np.asarray(solution.required, dtype=float)
+    met = np.broadcast_to(np.asarray(solution.met, dtype=bool), required.shape)
+    required = np.where(met, required, np.inf)
+    frame = result.frame.copy()
+    columns = list(frame.columns)
+    at = columns.index("n_accelerators_ci_upper" if uncertain else "n_accelerators") + 1
+    n_rows = len(frame)
+    if uncertain:
+        bands = mc.percentiles(required)
+        names = ("n_accelerators_required_ci_lower", "n_accelerators_required",
+                 "n_accelerators_required_ci_upper")
+        for k, (name, band) in enumerate(zip(names, bands)):
+            frame.insert(at + k, name, np.broadcast_to(band, (n_rows,)).copy())
+    else:
+        frame.insert(at, "n_accelerators_required",
+                     np.broadcast_to(required, (n_rows,)).copy())
+    return replace(result, frame=frame)
 
 
 def _missed_deadline(values, solution):

@@ -17,6 +17,7 @@ DeepSeek-AI (2024), "DeepSeek LLM", arXiv:2401.02954, Sec. 3.1 (batch-size law).
 from __future__ import annotations
 
 import math
+from types import MappingProxyType
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -326,6 +327,11 @@ class StepTime(Result):
     notes: tuple = ()
     n_candidates: int = 0
 
+    def __post_init__(self) -> None:
+        # read-only views: a StepTime is cached and shared, so a caller cannot change it
+        for name in ("breakdown_s", "memory_bytes"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+
     @property
     def peak_flop_per_s(self) -> float:
         """Dense bf16 peak of one accelerator [FLOP/s] (the MFU denominator)."""
@@ -598,7 +604,8 @@ def _no_fit_error(problem: _Problem, found: _Found) -> InfeasibleRunError:
     smallest = float(np.min(found.components["memory_bytes"]))
     state = float(training_state_bytes(shape.n_params, problem.precision))
     return InfeasibleRunError(
-        f"no parallel plan of {shape.name or f'{shape.n_params:.3g}-parameter model'} fits "
+        f"no parallel plan of the {shape.n_params:.3g}-parameter model"
+        f"{f' {shape.name!r}' if shape.name else ''} fits "
         f"in memory on {n:,} {acc.name} ({acc.memory_bytes / 1e9:.0f} GB each, "
         f"{problem.usable_bytes / 1e9:.0f} GB usable): the best plan still needs "
         f"{smallest / 1e9:.0f} GB per accelerator. The training state alone "

@@ -68,7 +68,7 @@ import numpy as np
 from scaling import checkpointing
 from scaling._validation import (
     as_count_array, as_float_array, check_bool, check_choice, check_fraction, elementwise, like,
-    scalar, whole_number,
+    named_fields, scalar, whole_number,
 )
 from scaling.checkpointing import (
     CHECKPOINT_BYTES_PER_PARAM,
@@ -80,7 +80,7 @@ from scaling.checkpointing import (
     required_mtbf_s,
     restart_goodput,
 )
-from scaling.data import cached, cached_until_reload, load_rows
+from scaling.data import cached, cached_until_reload, cell_count, cell_number, load_rows
 from scaling.errors import InfeasibleRunError
 from scaling.units import HOURS_PER_DAY, SECONDS_PER_HOUR
 
@@ -136,16 +136,20 @@ def _llama3_interruptions():
     first = unexpected[0]
     reference = next(row for row in load_rows("resilience")
                      if row["key"] == DEFAULT_FAILURE_SOURCE)
+    def count(row, column):
+        return cell_count(row, column, table="reliability")
+
     return MappingProxyType({
-        "unexpected_interruptions": sum(int(row["interruptions"]) for row in unexpected),
-        "planned_interruptions": sum(int(row["interruptions"]) for row in rows
+        "unexpected_interruptions": sum(count(row, "interruptions") for row in unexpected),
+        "planned_interruptions": sum(count(row, "interruptions") for row in rows
                                      if row["category"] == _PLANNED_CATEGORY),
-        "days": float(first["observation_days"]),
-        "n_accelerators": int(first["n_accelerators"]),
+        "days": cell_number(first, "observation_days", table="reliability"),
+        "n_accelerators": count(first, "n_accelerators"),
         "accelerator": first["accelerator"],
-        "effective_training_time_fraction_lower_bound": float(reference["goodput"]),
+        "effective_training_time_fraction_lower_bound": cell_number(
+            reference, "goodput", table="resilience"),
         "by_component": MappingProxyType({
-            row["component"]: (row["category"], int(row["interruptions"]))
+            row["component"]: (row["category"], count(row, "interruptions"))
             for row in unexpected}),
         "source": first["source"],
     })
@@ -165,7 +169,8 @@ def _failure_rates():
     return MappingProxyType({
         DEFAULT_FAILURE_SOURCE: (llama["unexpected_interruptions"] / _llama3_accelerator_hours(),
                                  llama["source"]),
-        **{row["study"]: (float(row["rate_per_accelerator_hour"]), row["source"])
+        **{row["study"]: (cell_number(row, "rate_per_accelerator_hour", table="reliability"),
+                          row["source"])
            for row in load_rows("reliability") if row["study"] != DEFAULT_FAILURE_SOURCE},
     })
 
@@ -290,11 +295,8 @@ def _fraction_below_one(name, value) -> float:
     return scalar(name, value, check_fraction, include_zero=True, include_one=False)
 
 
-def _float_or(value, default):
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return default
+def _float_or(row, column, default):
+    number = cell_number(row, column, table="resilience")   # text is refused, by name
     return default if math.isnan(number) else number
 
 
@@ -317,12 +319,12 @@ def cluster_resilience(name: str) -> Resilience | None:
     elastic = str(row.get("elastic_data_parallel", "")).strip().lower() == "true"
     return Resilience(
         name=name,
-        restart_time_s=_float_or(row["restart_time_s"], checkpointing.DEFAULT_RESTART_TIME_S),
-        checkpoint_time_s=_float_or(row["checkpoint_pause_s"], DEFAULT_CHECKPOINT_TIME_S),
-        checkpoint_overhead_fraction=_float_or(row["checkpoint_overhead_fraction"], 0.0),
-        hot_spare_fraction=_float_or(row["hot_spare_fraction"], 0.0),
+        restart_time_s=_float_or(row, "restart_time_s", checkpointing.DEFAULT_RESTART_TIME_S),
+        checkpoint_time_s=_float_or(row, "checkpoint_pause_s", DEFAULT_CHECKPOINT_TIME_S),
+        checkpoint_overhead_fraction=_float_or(row, "checkpoint_overhead_fraction", 0.0),
+        hot_spare_fraction=_float_or(row, "hot_spare_fraction", 0.0),
         recovery="elastic" if elastic else "restart",
-        goodput_reported=_float_or(row["goodput"], math.nan),
+        goodput_reported=_float_or(row, "goodput", math.nan),
         goodput_kind=row.get("goodput_kind", ""),
         source=row["source"], notes=row.get("notes", ""),
     )
@@ -332,6 +334,7 @@ def _optional_fraction(name, value):
     return None if value is None else _fraction_below_one(name, value)
 
 
+@named_fields
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReliabilityAssumptions:
     """Failure, checkpoint (incl. storage), restart and recovery assumptions: the goodput stage.

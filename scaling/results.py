@@ -62,7 +62,8 @@ def _is_column(f) -> bool:
 
 
 class Result:
-    """The base of every result: ``to_frame()``, ``summary()`` and ``_repr_html_``.
+    """The base of every result: ``to_frame()``, ``summary()``, ``_repr_html_`` and a ``str``
+    that prints the summary.
 
     A result that holds its table in a ``frame`` field (a sweep, a backtest) returns a copy of
     it from ``to_frame()``; any other result's columns are its fields. ``summary()`` shows the
@@ -114,6 +115,11 @@ class Result:
 
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
+
+    def __str__(self) -> str:
+        """``print(result)``: the type and its :meth:`summary` as text (the ``repr`` keeps
+        every field)."""
+        return f"{type(self).__name__}\n{self.summary().to_string()}"
 
 
 def _label(value):

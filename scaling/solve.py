@@ -49,6 +49,7 @@ __all__ = [
     "RTOL",
     "Solution",
     "accelerators_for_deadline",
+    "whole_counts",
     "compute_for_deadline",
 ]
 
@@ -92,6 +93,8 @@ class Solution:
         Where the deadline is met.
     reasons : tuple of str
         Why not, one message per element that misses it.
+    required : float or ndarray or None
+        After :func:`whole_counts`: the count before rounding up (``value`` is then whole).
     """
 
     value: object
@@ -99,6 +102,7 @@ class Solution:
     values: dict
     met: object
     reasons: tuple = ()
+    required: object = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -370,7 +374,8 @@ def accelerators_for_deadline(machine: Setup, compute_flop, deadline_s, *, n_par
     Returns
     -------
     Solution
-        ``value`` is the count n with :math:`t(C, n) = T`; ``values["time_s"]`` the deadline.
+        ``value`` is the count n with :math:`t(C, n) = T`, and ``values["time_s"]`` the
+        deadline; at least one accelerator (a run that needs less finishes early on one).
 
     Notes
     -----
@@ -383,6 +388,7 @@ def accelerators_for_deadline(machine: Setup, compute_flop, deadline_s, *, n_par
         if held is None:
             held = machine.evaluate_throughput(compute, 1.0)
         count = _count_at_held(machine, compute, deadline, size, held, overrides)
+        count = np.where(np.isfinite(count), np.maximum(count, 1.0), count)   # one at least
         inputs = _held_inputs(machine, compute, np.where(np.isfinite(count), count, 1.0),
                               size, held, overrides)
     else:
@@ -457,6 +463,38 @@ def _finish(machine, count, inputs, compute, deadline, strict):
                     values=values, met=bool(met) if met.ndim == 0 else met, reasons=reasons)
 
 
+def whole_counts(machine: Setup, solution: Solution, compute_flop, *, n_params=None,
+                 held=None, overrides=None) -> Solution:
+    """An accelerator-count solution at whole accelerators: no fractional chip.
+
+    Each count is rounded up (a count within :data:`RTOL` above a whole number is that
+    number) and the chain is evaluated there, with the layout searched at that count, or with
+    ``held`` (and ``overrides``) as in :func:`accelerators_for_deadline`. A run on the whole
+    count is at least as fast as on the fraction it replaces, so the deadline stays met.
+
+    Returns
+    -------
+    Solution
+        ``value`` the whole counts (NaN where none meets the deadline), ``required`` the
+        counts before rounding, ``values`` the chain at the whole counts.
+    """
+    required = np.asarray(solution.value, dtype=float)
+    found = np.isfinite(required)
+    count = np.where(found, np.ceil(np.where(found, required, 1.0) * (1.0 - RTOL)), 1.0)
+    if held is not None or machine.throughput.constant:
+        if held is None:
+            held = machine.evaluate_throughput(compute_flop, 1.0)
+        inputs = _held_inputs(machine, compute_flop, count, n_params, held, overrides)
+    else:
+        inputs = machine.inputs(compute_flop, count if count.ndim else float(count),
+                                n_params=n_params, on_infeasible="nan")
+    values = run_chain(_placeholder_mfu(inputs),
+                       include_failures=machine.assumptions.include_failures)
+    value = np.where(found, count, np.nan)
+    return replace(solution, value=float(value) if value.ndim == 0 else value, inputs=inputs,
+                   values=values, required=solution.value)
+
+
 # --------------------------------------------------------------------------------------------
 # compute for a deadline
 # --------------------------------------------------------------------------------------------
@@ -514,6 +552,9 @@ def _one_compute(machine, deadline, count, law, n_params, model):
             compute *= 0.5
             continue
         new = float(_compute_at_held(machine, deadline, count, law, n_params, held))
+        if not math.isfinite(new):       # no compute fits on this layout: none at all
+            compute = new
+            break
         again = machine.evaluate_throughput(new, count, n_params=float(_size_for(
             new, law, n_params)), model=model, on_infeasible="nan")
         done = (again.mfu == held.mfu or abs(new - compute) <= _LAYOUT_RTOL * new
@@ -574,14 +615,18 @@ def compute_for_deadline(machine: Setup, deadline_s, *, n_accelerators=None,
             compute[idx] = _one_compute(machine, float(np.broadcast_to(deadline, shape)[idx]),
                                         float(np.broadcast_to(count, shape)[idx]), law,
                                         n_params, model)
-    found = np.where(np.isfinite(compute), compute, 1.0)
+    # where none fits, a stand-in: the compute at MFU 1 (a model the step-time model can shape)
+    ceiling = deadline * sustained_flop_per_s(machine.constants["peak_flop_per_s"], count, 1.0)
+    found = np.where(np.isfinite(compute), compute, ceiling)
     inputs = _placeholder_mfu(machine.inputs(found, count, n_params=_size_for(found, law, n_params),
                                              model=model, on_infeasible="nan"))
     values = run_chain(inputs, include_failures=machine.assumptions.include_failures)
     met = np.isfinite(compute) & (np.asarray(values["time_s"]) <= deadline * (1 + _MET_RTOL))
     if not np.all(met):
+        first = np.flatnonzero(~np.broadcast_to(met, np.shape(met)).ravel())[0]
+        missed = float(np.broadcast_to(deadline, np.shape(met)).ravel()[first])
         reason = (f"no compute-optimal run on {machine.cluster.name} finishes within "
-                  f"deadline_s={float(np.min(deadline)):.4g} s")
+                  f"deadline_s={missed:.4g} s")
         if strict:
             raise InfeasibleRunError(reason)
         return Solution(value=np.where(met, compute, np.nan), inputs=inputs, values=values,

@@ -365,3 +365,10 @@ def test_catalogs_reload_after_a_csv_edit(tmp_path, monkeypatch):
     monkeypatch.undo()
     data.reload()
     assert scaling.clusters.default_rack_power_w("air") == before
+
+
+def test_printing_a_result_shows_its_summary_not_its_fields():
+    text = str(scaling.estimate_run(1e24, accelerator="H100", n_accelerators=1024,
+                                    n_params=7e10))
+    assert text.startswith("RunEstimate\n") and "time_days" in text and "days" in text
+    assert "Accelerator(" not in text

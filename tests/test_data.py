@@ -105,3 +105,44 @@ def test_load_rows_gives_the_cells_as_text():
     assert row["rack_power_w"] == "30000" and isinstance(row["source"], str)
     with pytest.raises(TypeError):
         row["rack_power_w"] = "1"   # read-only: a caller cannot corrupt later answers
+
+
+def test_edited_catalog_cells_read_as_pandas_would_or_are_refused_by_name(tmp_path, monkeypatch):
+    """The catalog lookups read CSV rows as text (data.load_rows): a count written as 1e6,
+    a missing-value token, and text where a number goes are handled like load_table's
+    DataFrames would, or refused naming the table, the row and the column."""
+    import csv
+    import io
+    import math
+
+    import scaling
+    from scaling import data
+
+    original = data.data_path("clusters.csv")
+    rows = list(csv.DictReader(io.StringIO(original.read_text())))
+    row = next(r for r in rows if r["name"] == "stargate-2024")
+    row["n_accelerators"], row["reported_power_w"] = "1e6", "NA"
+    copy = tmp_path / "clusters.csv"
+
+    def write():
+        with open(copy, "w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+
+    write()
+    monkeypatch.setattr(data, "data_path",
+                        lambda name: copy if name == "clusters.csv" else original.parent / name)
+    data.reload()
+    try:
+        machine = scaling.cluster("stargate-2024")
+        assert machine.n_accelerators == 1_000_000 and math.isnan(machine.reported_power_w)
+        row["pue"] = "one point one"
+        write()
+        data.reload()
+        with pytest.raises(ValueError, match="clusters.csv, row 'stargate-2024': pue must be a "
+                                             "number, got 'one point one'"):
+            scaling.cluster("stargate-2024")
+    finally:
+        monkeypatch.undo()
+        data.reload()

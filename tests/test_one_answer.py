@@ -45,10 +45,12 @@ def test_every_entry_point_gives_the_same_count_for_a_deadline(case):
     tokens = compute / (laws.FLOP_PER_PARAM_PER_TOKEN * size)
     direct = solve.accelerators_for_deadline(_machine(accelerator), compute, deadline,
                                              n_params=size).value
+    frame = scaling.forecast_for_deadline([size], deadline_s=deadline, accelerator=accelerator,
+                                          n_tokens=tokens).to_frame().iloc[0]
+    assert frame["n_accelerators"] == math.ceil(frame["n_accelerators_required"] - 1e-9)
+    assert frame["time_s"] <= deadline * (1 + 1e-9)   # whole accelerators meet it too
     counts = {
-        "forecast_for_deadline": scaling.forecast_for_deadline(
-            [size], deadline_s=deadline, accelerator=accelerator,
-            n_tokens=tokens).to_frame()["n_accelerators"].iloc[0],
+        "forecast_for_deadline": frame["n_accelerators_required"],
         "plan_training": scaling.plan_training(
             size, tokens, deadline_s=deadline,
             accelerator=accelerator).n_accelerators_for_deadline,

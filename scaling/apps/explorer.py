@@ -104,7 +104,7 @@ def _changes(**values) -> dict:
 
 
 def what_if(n_params=None, *, n_tokens=None, compute_flop=None, cluster=None, accelerator=None,
-            n_accelerators=None, mfu=None, precision="bf16", pue=None,
+            n_accelerators=None, mfu=None, precision=None, pue=None,
             failure_rate_per_accelerator_hour=None, restart_time_s=None,
             checkpoint_time_s=None, price_usd=None, rental_usd_per_hour=None,
             electricity_usd_per_kwh=None, as_of=None, law=laws.DEFAULT_LAW,
@@ -130,8 +130,9 @@ def what_if(n_params=None, *, n_tokens=None, compute_flop=None, cluster=None, ac
         Accelerators in the job [count]; overrides the cluster's.
     mfu : float, optional
         Model FLOP utilisation in (0, 1]; None: the cluster's, else the chain's default (the
-        step-time model, :func:`scaling.throughput.chain_utilisation`).
-    precision : {"bf16", "fp8"}
+        step-time model, :func:`scaling.throughput.throughput_model`).
+    precision : {"bf16", "fp8"}, optional
+        Numeric format of the run; None: the assumptions' (bf16 by default).
     pue : float, optional
         Power usage effectiveness >= 1; None: the cluster's, else the default.
     failure_rate_per_accelerator_hour, restart_time_s, checkpoint_time_s : float, optional

@@ -22,6 +22,7 @@ from scaling.assumptions import DEFAULT_PUE, as_assumptions
 from scaling.chain import run_chain, setup
 from scaling.clusters import (
     Cluster, as_machine, default_rack_power_w, n_racks, peak_it_power_w,
+    whole_accelerators_within,
 )
 from scaling.catalog import list_clusters
 from scaling.errors import InfeasibleRunError
@@ -194,10 +195,11 @@ def _affordable_count(chip, a, budget_usd, power_w):
     candidates = {}
     if budget_usd is not None:
         budget = scalar("budget_usd", budget_usd)
-        candidates["budget"] = math.floor(budget / one["capex_usd"])
+        candidates["budget"] = int(whole_accelerators_within(budget, one["capex_usd"]))
     if power_w is not None:
         envelope = scalar("power_w", power_w)
-        candidates["power"] = math.floor(envelope / one["peak_facility_power_w"])
+        candidates["power"] = int(whole_accelerators_within(envelope,
+                                                            one["peak_facility_power_w"]))
     binding = min(candidates, key=candidates.get)
     count = candidates[binding]
     if count < 1:

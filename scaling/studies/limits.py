@@ -50,7 +50,7 @@ from scaling._validation import (
 )
 from scaling.assumptions import as_assumptions
 from scaling.chain import run_chain, setup
-from scaling.clusters import Cluster, as_machine, facility_power_w
+from scaling.clusters import Cluster, as_machine, facility_power_w, whole_accelerators_within
 from scaling.data import load_table
 from scaling.units import SECONDS_PER_DAY
 
@@ -501,14 +501,9 @@ def _power_per_accelerator_w(machine, power_basis) -> float:
 
 def _envelope_count(power_w, machine, power_basis):
     """Whole accelerators a power envelope holds (no fractional chip)."""
-    ratio = np.asarray(as_float_array("power_w", power_w)) / _power_per_accelerator_w(
-        machine, power_basis)
-    return np.floor(ratio * (1 + _ROUND_OFF))
-
-
-#: Relative round-off forgiven when counting the accelerators an envelope holds (a power
-#: computed as n x per-accelerator power divides back to n - 1e-13).
-_ROUND_OFF = 1e-12
+    power = np.asarray(as_float_array("power_w", power_w))
+    return np.asarray(whole_accelerators_within(
+        power, _power_per_accelerator_w(machine, power_basis)))
 
 
 def _needed(compute_flop, time_s, machine, law, n_params=None):
@@ -774,6 +769,12 @@ def power_wall_params(power_w, time_s, *, accelerator, law=laws.DEFAULT_LAW, ass
         Wall-clock time [s], > 0.
     {hardware}
 
+    Returns
+    -------
+    float, ndarray or Series
+        N [parameters]; NaN where the envelope holds no whole accelerator or no compute
+        finishes in time (as :func:`compute_in_envelope_flop`).
+
     Notes
     -----
     :math:`N_{opt}(C)` of :func:`scaling.laws.compute_optimal` at the compute
@@ -781,8 +782,10 @@ def power_wall_params(power_w, time_s, *, accelerator, law=laws.DEFAULT_LAW, ass
     """
     compute = compute_in_envelope_flop(power_w, time_s, accelerator=accelerator, law=law,
                                        assumptions=assumptions, power_basis=power_basis)
-    n_opt = laws.compute_optimal(np.asarray(compute), law).n_params
-    return like(n_opt, power_w, time_s, name="n_params")
+    compute = np.asarray(compute, dtype=float)
+    fits = np.isfinite(compute)       # NaN where the envelope holds no accelerator
+    n_opt = np.asarray(laws.compute_optimal(np.where(fits, compute, 1.0), law).n_params)
+    return like(np.where(fits, n_opt, np.nan), power_w, time_s, name="n_params")
 
 
 for _function in (accelerators_needed, facility_power_needed_w, training_time_in_envelope_s,
