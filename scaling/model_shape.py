@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import functools
 import math
+from types import MappingProxyType
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -98,7 +99,7 @@ _GATED_FFN_RATIO = 3.5
 #: Depth rule n_layers = a * N^b fitted by :func:`fit_shape_rule` to the dense rows of
 #: data/model_configs.csv (ordinary least squares in log-log space, N = reported parameters).
 #: ``test_shape_rule_constants_refit_from_table`` recomputes it from the table.
-SHAPE_RULE = {"depth_coefficient": 0.08013, "depth_exponent": 0.2687}
+SHAPE_RULE = MappingProxyType({"depth_coefficient": 0.08013, "depth_exponent": 0.2687})
 
 #: Derived depths are rounded to a multiple of a grain that grows with depth, so that the
 #: layers split evenly over power-of-two pipeline stages (published depths are mostly such

@@ -225,8 +225,9 @@ class ThroughputModel:
             Training compute [FLOP]; with the step-time model it sets the global batch and,
             without ``n_params`` or ``model``, the compute-optimal model size.
         n_accelerators : float or ndarray
-            Accelerators given [count]; a non-integer requirement is planned at the nearest
-            whole count (at least one).
+            Accelerators given [count]; a requirement between two whole counts gets the
+            throughput, accelerators in use and replica size interpolated between their
+            layouts (under one: the one-accelerator layout, pro rata).
         n_params : float or ndarray, optional
             Model size [parameters] of a dense shape derived from it.
         model : ModelShape or str, optional
@@ -436,8 +437,9 @@ class _Layouts:
             rate, count, self.tm.accelerator.peak_flop_per_s(self.tm.precision)))
         in_use = a.n_accelerators_used + fraction * (b.n_accelerators_used
                                                      - a.n_accelerators_used)
+        low_replica, high_replica = self._numbers(low)[2], self._numbers(high)[2]
         nearest = high if fraction >= 0.5 else low
-        return (nearest, mfu, in_use, self._numbers(nearest)[2])
+        return (nearest, mfu, in_use, low_replica + fraction * (high_replica - low_replica))
 
     def _numbers(self, k):
         """(step MFU, accelerators used, replica size) of the layout at position ``k``."""
