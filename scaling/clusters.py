@@ -35,7 +35,7 @@ from scaling._validation import (
 )
 from scaling.assumptions import DEFAULT_PUE, as_assumptions
 from scaling.catalog import Accelerator, cluster_row
-from scaling.data import cached, load_rows
+from scaling.data import cached, cell_number, load_rows
 from scaling.hardware import as_accelerator, sustained_flop_per_s
 from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
 from scaling.parallelism import ring_time_s
@@ -51,6 +51,7 @@ __all__ = [
     "max_servers_per_rack",
     "racks_needed",
     "server_power_w",
+    "WHOLE_COUNT_RTOL",
     "whole_accelerators_within",
     "whole_servers",
     "DEFAULT_BYTES_PER_TOKEN",
@@ -231,7 +232,8 @@ def _energy_j(power, duration):
 
 @cached
 def _rack_power_table():
-    return {row["cooling"]: float(row["rack_power_w"]) for row in load_rows("rack_power")}
+    return {row["cooling"]: cell_number(row, "rack_power_w", table="rack_power")
+            for row in load_rows("rack_power")}
 
 
 def default_rack_power_w(cooling: str) -> float:
@@ -670,14 +672,11 @@ def _build_cluster(name: str) -> Cluster:
 # servers, racks and cooling of a right-sized cluster
 # --------------------------------------------------------------------------------------------
 
-#: Relative tolerance with which :func:`whole_servers` rounds up: keeps exact multiples that
-#: carry floating-point noise (e.g. 96.0000000001 accelerators) from gaining a server.
-_WHOLE_SERVER_RTOL = 1e-12
-
-
-#: Relative round-off forgiven when counting the accelerators a budget or an envelope holds
-#: (a total computed as n x the per-accelerator figure divides back to n - 1e-13).
-_WITHIN_ROUND_OFF = 1e-12
+#: Relative floating-point noise forgiven when a count is rounded to whole units: a count of
+#: 96.0000000001 accelerators does not gain a server (:func:`whole_servers`), an envelope of
+#: exactly n x the per-accelerator power holds n (:func:`whole_accelerators_within`), a
+#: solved requirement of n + 1e-13 is n accelerators (:func:`scaling.solve.whole_counts`).
+WHOLE_COUNT_RTOL = 1e-12
 
 
 @elementwise
@@ -699,7 +698,7 @@ def whole_accelerators_within(total, per_accelerator):
     """
     ratio = (as_float_array("total", total, allow_zero=True)
              / as_float_array("per_accelerator", per_accelerator))
-    return like(np.floor(ratio * (1 + _WITHIN_ROUND_OFF)), total, per_accelerator)
+    return like(np.floor(ratio * (1 + WHOLE_COUNT_RTOL)), total, per_accelerator)
 
 
 @elementwise
@@ -720,7 +719,7 @@ def whole_servers(n_accelerators, accelerators_per_server):
     """
     n = as_float_array("n_accelerators", n_accelerators)
     a = as_count_array("accelerators_per_server", accelerators_per_server)
-    result = np.ceil(n / a * (1 - _WHOLE_SERVER_RTOL)).astype(np.int64)
+    result = np.ceil(n / a * (1 - WHOLE_COUNT_RTOL)).astype(np.int64)
     return like(result, n_accelerators, accelerators_per_server)
 
 

@@ -41,6 +41,7 @@ import numpy as np
 
 from scaling import laws
 from scaling.chain import Setup, accelerators_at_mfu, run_chain
+from scaling.clusters import WHOLE_COUNT_RTOL
 from scaling.hardware import sustained_flop_per_s
 from scaling.errors import InfeasibleRunError
 
@@ -467,9 +468,10 @@ def whole_counts(machine: Setup, solution: Solution, compute_flop, *, n_params=N
                  held=None, overrides=None) -> Solution:
     """An accelerator-count solution at whole accelerators: no fractional chip.
 
-    Each count is rounded up (a count within :data:`RTOL` above a whole number is that
-    number) and the chain is evaluated there, with the layout searched at that count, or with
-    ``held`` (and ``overrides``) as in :func:`accelerators_for_deadline`. A run on the whole
+    Each count is rounded up (a count within :data:`~scaling.clusters.WHOLE_COUNT_RTOL`
+    above a whole number is that number) and the chain is evaluated there, with the layout
+    searched at that count, or with ``held`` (and ``overrides``) as in
+    :func:`accelerators_for_deadline`. A run on the whole
     count is at least as fast as on the fraction it replaces, so the deadline stays met.
 
     Returns
@@ -480,7 +482,7 @@ def whole_counts(machine: Setup, solution: Solution, compute_flop, *, n_params=N
     """
     required = np.asarray(solution.value, dtype=float)
     found = np.isfinite(required)
-    count = np.where(found, np.ceil(np.where(found, required, 1.0) * (1.0 - RTOL)), 1.0)
+    count = np.where(found, np.ceil(np.where(found, required, 1.0) * (1.0 - WHOLE_COUNT_RTOL)), 1.0)
     if held is not None or machine.throughput.constant:
         if held is None:
             held = machine.evaluate_throughput(compute_flop, 1.0)

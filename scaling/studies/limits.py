@@ -478,9 +478,6 @@ def repetition_loss_floor(n_params, unique_tokens, *, law=REPETITION_LAW, r_star
 #: drawn in training (Epoch cost model; use for energy).
 POWER_BASES = ("peak", "average")
 
-#: Chain value holding each power basis.
-_POWER_VALUES = {"peak": "peak_facility_power_w", "average": "facility_power_w"}
-
 
 def _machine(accelerator, assumptions):
     """The door of the power-wall functions: a chip name or object, or a Cluster (its
