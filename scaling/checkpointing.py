@@ -60,7 +60,7 @@ from types import MappingProxyType
 import numpy as np
 
 from scaling._validation import as_float_array, check_fraction, elementwise, like
-from scaling.data import cached_until_reload, load_rows
+from scaling.data import NA_TEXTS, cached_until_reload, cell_number, load_rows
 
 __all__ = [
     "DEFAULT_CHECKPOINT_TIME_S",
@@ -130,9 +130,11 @@ _LOG_EXPM1_LINEAR_ABOVE = 30.0
 def _restart_times():
     """:data:`RESTART_TIMES_S`: the reference rows of ``data/resilience.csv`` with a restart
     time, ``{key: (restart_time_s, source)}`` in table order."""
-    return MappingProxyType({row["key"]: (float(row["restart_time_s"]), row["source"])
+    return MappingProxyType({row["key"]: (cell_number(row, "restart_time_s", table="resilience"),
+                                          row["source"])
                              for row in load_rows("resilience")
-                             if row["kind"] == "reference" and row["restart_time_s"].strip()})
+                             if row["kind"] == "reference"
+                             and row["restart_time_s"].strip() not in NA_TEXTS})
 
 
 def _restart_or_default(restart_time_s):

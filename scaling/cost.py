@@ -36,7 +36,7 @@ from scaling._validation import (
     as_count_array, as_float_array, as_numeric_array, check_at_least, check_choice,
     check_fraction, elementwise, like, named_fields, scalar,
 )
-from scaling.data import cached, load_rows
+from scaling.data import cached, cell_count, cell_number, load_rows
 from scaling.units import (
     J_PER_KWH, SECONDS_PER_HOUR, SECONDS_PER_MONTH, SECONDS_PER_YEAR, W_PER_KW,
 )
@@ -344,7 +344,8 @@ def depreciated_value_usd(price_usd, age_years,
 
 @cached
 def _electricity_table() -> dict:
-    return {int(row["year"]): float(row["electricity_usd_per_kwh"])
+    return {cell_count(row, "year", table="electricity_prices"):
+            cell_number(row, "electricity_usd_per_kwh", table="electricity_prices")
             for row in load_rows("electricity_prices")}
 
 
@@ -408,7 +409,7 @@ def committed_use_discount(term: str, provider: str = "aws") -> float:
         check_choice("provider", provider, list(table))
     if term == "on_demand":
         return 0.0
-    return float(table[provider][f"discount_{term}"])
+    return cell_number(table[provider], f"discount_{term}", table="committed_use_discounts")
 
 
 def discounted_rental_usd_per_hour(on_demand_usd_per_hour, term="1yr", provider="aws"):

@@ -18,6 +18,7 @@ from scaling.units import FLOP_PER_PARAM_PER_TOKEN
 
 __all__ = [
     "CHINCHILLA_POINTS",
+    "NA_TEXTS",
     "cached",
     "cached_until_reload",
     "data_path",

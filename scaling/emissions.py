@@ -57,7 +57,7 @@ import numpy as np
 from scaling._validation import (
     as_float_array, check_fraction, elementwise, like, require_columns, unknown_name,
 )
-from scaling.data import cached, load_rows, load_table
+from scaling.data import cached, cell_count, cell_number, load_rows, load_table
 from scaling.dates import calendar_year, nearest_year_index
 from scaling.units import GRAMS_PER_TONNE, J_PER_KWH
 
@@ -270,7 +270,8 @@ def _preferred_series() -> dict:
             raise ValueError("grid_carbon_intensity.csv column preferred must hold True/False")
         if flag == "true":
             by_region.setdefault(row["region"], []).append(
-                (int(row["year"]), float(row[INTENSITY_COLUMN]), row["source"]))
+                (cell_count(row, "year", table="grid_carbon_intensity"),
+                 cell_number(row, INTENSITY_COLUMN, table="grid_carbon_intensity"), row["source"]))
     out = {}
     for region, entries in by_region.items():
         entries.sort(key=lambda entry: entry[0])

@@ -48,7 +48,7 @@ from scaling._validation import (
     like,
     unknown_name,
 )
-from scaling.data import cached_until_reload, load_rows
+from scaling.data import cached_until_reload, cell_number, load_rows
 from scaling.units import FLOP_PER_PARAM_PER_TOKEN
 
 __all__ = [
@@ -105,10 +105,8 @@ def _read_only(table: dict) -> Mapping:
 
 def _cell(row, column) -> float | None:
     """A number of a curated row, or None where the cell is empty."""
-    value = row[column]
-    if isinstance(value, str):   # a row of text (scaling.data.load_rows)
-        return float(value) if value.strip() else None
-    return None if value != value else float(value)  # NaN: an empty cell
+    value = cell_number(row, column, table="law_parameters")
+    return None if math.isnan(value) else value  # NaN: an empty cell
 
 
 def _law_value(row, key) -> float:
@@ -134,7 +132,7 @@ def _law_parameters() -> Mapping:
 @cached_until_reload
 def _kaplan2020() -> Mapping:
     """:data:`KAPLAN2020`, built from ``data/kaplan2020.csv``."""
-    return _read_only({row["constants"]: {**{key: float(row[column])
+    return _read_only({row["constants"]: {**{key: cell_number(row, column, table="kaplan2020")
                                              for key, column in _KAPLAN_COLUMNS.items()},
                                           "source": row["source"]}
                        for row in load_rows("kaplan2020")})
@@ -144,7 +142,8 @@ def _kaplan2020() -> Mapping:
 def _muennighoff2023_decay() -> Mapping:
     """:data:`MUENNIGHOFF2023_DECAY`, built from ``data/muennighoff2023_decay.csv``."""
     (row,) = load_rows("muennighoff2023_decay")
-    return MappingProxyType({**{key: float(row[column]) for key, column in _DECAY_COLUMNS.items()},
+    return MappingProxyType({**{key: cell_number(row, column, table="muennighoff2023_decay")
+                                for key, column in _DECAY_COLUMNS.items()},
                              "source": row["source"]})
 
 
