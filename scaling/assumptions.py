@@ -13,6 +13,8 @@ gives the same numbers. Each field has a documented, sourced default:
   constant (``data/mfu_defaults.csv``), the behaviour before issue 9;
 * ``global_batch_tokens``: tokens per optimizer step for the step-time model; None = DeepSeek
   LLM's fitted batch-size law for the run's compute (arXiv:2401.02954, Sec. 3.1);
+* ``run_efficiency``: the whole-run efficiency of the step-time model, a preset fitted on
+  published runs (default ``"median_published_run"``; :mod:`scaling.efficiency`) or a number;
 * ``precision``: the numeric format whose dense peak the utilisation applies to;
 * ``pue``: None = the cluster's PUE (``data/clusters.csv``), else
   :data:`DEFAULT_PUE` (Epoch's hyperscaler 1.10);
@@ -45,6 +47,7 @@ from scaling._validation import (
 from scaling.cost import PriceAssumptions
 from scaling.data import cached_until_reload
 from scaling.dates import as_year
+from scaling.efficiency import DEFAULT_RUN_EFFICIENCY, resolve_run_efficiency
 from scaling.emissions import check_region
 from scaling.catalog import PRECISIONS
 from scaling.reliability import ReliabilityAssumptions
@@ -85,6 +88,12 @@ class Assumptions:
     global_batch_tokens : float or None
         Global batch of the step-time model [tokens]; None = DeepSeek LLM's batch-size law
         for the run's compute (:func:`scaling.plan_search.optimal_batch_tokens`).
+    run_efficiency : str or float
+        Share of the step-time model's per-step throughput the whole run realises after the
+        failure goodput: a preset of ``data/run_efficiency.csv``
+        (:data:`scaling.efficiency.RUN_EFFICIENCY_PRESETS`: ``"median_published_run"``, the
+        default, or ``"large_lab_production"``) or a number in (0, 1]. Used by the step-time
+        model only (a constant MFU is already a whole run's).
     precision : {"bf16", "fp8"}
         Numeric format whose dense peak the utilisation applies to.
     pue : float or None
@@ -130,6 +139,7 @@ class Assumptions:
     mfu: float | None = None
     mfu_model: str = "step_time"
     global_batch_tokens: float | None = None
+    run_efficiency: str | float = DEFAULT_RUN_EFFICIENCY
     precision: str = "bf16"
     pue: float | None = None
     include_failures: bool = True
@@ -151,6 +161,11 @@ class Assumptions:
                                                    minimum=1.0,
                                                    why="facility power includes the IT load"))
         check_choice("precision", self.precision, PRECISIONS)
+        if isinstance(self.run_efficiency, str):
+            resolve_run_efficiency(self.run_efficiency)
+        else:
+            object.__setattr__(self, "run_efficiency",
+                               resolve_run_efficiency(self.run_efficiency))
         check_choice("mfu_model", self.mfu_model, MFU_MODELS)
         if self.global_batch_tokens is not None:
             object.__setattr__(self, "global_batch_tokens",

@@ -44,7 +44,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from scaling import clusters, cost, emissions, hardware, reliability, valuation
+from scaling import clusters, cost, emissions, fewer, hardware, reliability, valuation
 from scaling._validation import (
     as_count_array, as_float_array, check_fraction, elementwise, like,
 )
@@ -226,8 +226,9 @@ class Setup:
             throughput = self.evaluate_throughput(compute_flop, n_accelerators,
                                                   n_params=n_params, model=model,
                                                   on_infeasible=on_infeasible)
-            used = (n_accelerators if throughput.index is None
-                    else throughput.n_accelerators_used)
+            throughput = fewer.fewer_if_faster(self, throughput, compute_flop, n_accelerators,
+                                               n_params=n_params, model=model)
+            used = throughput.n_accelerators_used
         else:
             used = _held_used(throughput, n_accelerators)
         rel = self.reliability

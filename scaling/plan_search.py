@@ -115,7 +115,8 @@ _VIRTUAL_STAGES = (1, 2, 4, 8)
 #: Widest tensor parallelism searched (a divisor of the attention heads) [accelerators].
 _MAX_TP = 64
 #: Data-parallel sizes searched: the cap set by accelerators and batch, and this many halvings
-#: of it in all.
+#: of it in all; plus the sizes below the cap that keep the batch rounding inside
+#: :data:`BATCH_ROUNDING_TOLERANCE` (:func:`_rounding_fits`).
 _DP_HALVINGS = 3
 #: Sequences from this length on search context parallelism by default [tokens], in chunks of
 #: at least ``_LONG_CONTEXT_CHUNK`` tokens per accelerator, over at most ``_MAX_CP`` ranks
@@ -194,16 +195,33 @@ def _layout_grid(shape: ModelShape, n: int, batch_seqs: int, domain: int, fixed:
         dp = np.full((tp.size, 1), int(fixed["dp"]), dtype=np.int64)
     else:
         cap = np.minimum(n // (tp * pp * cp), batch_seqs // mb)
-        dp = cap[:, None] // (2 ** np.arange(_DP_HALVINGS))[None, :]
+        dp = np.concatenate([cap[:, None] // (2 ** np.arange(_DP_HALVINGS))[None, :],
+                             _rounding_fits(cap, mb, batch_seqs)], axis=1)
     k = dp.shape[1]
+    # a size met earlier in its row (halvings stuck at 1, a cap that already fits) is dropped
+    repeated = np.array([(dp[:, j:j + 1] == dp[:, :j]).any(axis=1) for j in range(k)]).T
     tp, pp, cp, ep, mb, v = (np.repeat(x, k) for x in (tp, pp, cp, ep, mb, v))
-    dp = dp.reshape(-1)
+    dp, repeated = dp.reshape(-1), repeated.reshape(-1)
     ok = (dp >= 1) & (tp * pp * cp * dp <= n) & ((dp * cp) % ep == 0) & (dp * mb <= batch_seqs)
-    if "dp" not in fixed:
-        # drop repeated halvings (dp stuck at 1)
-        ok &= ~((dp == 1) & (np.roll(dp, 1) == 1) & (np.arange(dp.size) % k != 0))
+    ok &= ~repeated
     return {"tp": tp[ok], "pp": pp[ok], "cp": cp[ok], "ep": ep[ok], "micro_batch": mb[ok],
             "virtual_stages": v[ok], "dp": dp[ok]}
+
+
+def _rounding_fits(cap, mb, batch_seqs: int):
+    """Data-parallel sizes up to ``cap`` that round the batch up by at most
+    :data:`BATCH_ROUNDING_TOLERANCE`: for the fewest micro-batches ``cap`` allows, m, and for
+    m + 1, the largest size with m (m + 1) micro-batches whose rounding stays inside it.
+
+    Without them a count whose cap rounds the batch up too far would lose the layout one
+    replica smaller, which a smaller count had: more accelerators would plan slower.
+    """
+    cap = np.maximum(cap, 1)
+    most = (1.0 + BATCH_ROUNDING_TOLERANCE) * batch_seqs
+    first = -(-batch_seqs // (cap * mb))                      # ceil: micro-batches at cap
+    fits = [np.minimum(cap, np.floor(most / ((first + k) * mb)).astype(np.int64))
+            for k in (0, 1)]
+    return np.stack(fits, axis=1)
 
 
 def _option_grid(fixed: dict) -> dict:

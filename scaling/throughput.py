@@ -29,7 +29,8 @@ Every MFU here is :func:`scaling.hardware.model_flop_utilisation` of the model F
 :math:`6 N_{active} \\dot D` (:data:`scaling.laws.FLOP_PER_PARAM_PER_TOKEN` per active
 parameter per token) against the dense peak of the run's precision, every accelerator given
 counted (idle ones included). ``step_mfu`` is that of one step of the layout; the chain's
-``mfu`` is the whole run's, the step's times the whole-run efficiency :data:`RUN_EFFICIENCY`:
+``mfu`` is the whole run's, the step's times the whole-run efficiency (``Assumptions.run_efficiency``, :mod:`scaling.efficiency`;
+:data:`RUN_EFFICIENCY` is the default preset's):
 
 .. math:: \\mathrm{MFU} = \\eta_{run}\\,\\frac{6 N_{active}\\,\\dot D}{n\\,P_{peak}}
 
@@ -49,10 +50,9 @@ from scaling.hardware import _model_flop_utilisation
 from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
 from scaling.model_shape import MIN_DERIVED_PARAMS, as_model_shape, shape_from_params
 from scaling.plan_search import optimal_batch_tokens, plan_parallelism
-from scaling.uncertainty import STEP_TIME_MFU_LOG_SD
+from scaling.efficiency import DEFAULT_RUN_EFFICIENCY, resolve_run_efficiency
 
 __all__ = [
-    "MFU_LOG_SD",
     "MFU_MODELS",
     "RUN_EFFICIENCY",
     "SOURCES",
@@ -74,22 +74,9 @@ MFU_MODELS = ("step_time", "generation_default")
 #: Where a :class:`Throughput`'s MFU came from, in the order :func:`throughput_model` tries.
 SOURCES = ("assumptions", "cluster", "generation_default", "step_time")
 
-#: Fraction of the step-time model's per-step throughput that whole published training runs
-#: realise after the chain's failure goodput (evaluation, data stalls, restarts the failure
-#: model does not count, batch ramp-ups, software less tuned than Megatron-LM's benchmark).
-#: Tuned by :func:`scaling.studies.calibration.calibrate_run_efficiency` (the geometric mean of
-#: reported over predicted accelerator-hours) on the 28 runs of ``data/training_runs.csv``
-#: whose time the developers report (``time_basis`` in
-#: :data:`scaling.studies.backtesting.DEVELOPER_TIME_BASES`);
-#: ``test_run_efficiency_refits_from_the_developer_reported_runs`` recomputes it. Its
-#: leave-one-out errors are ``scaling.backtest(method="leave_one_out")``.
-RUN_EFFICIENCY = 0.610
 
-#: Standard deviation of ln(predicted / reported accelerator-hours) of the step-time model out
-#: of sample (leave-one-out on the same runs); defined with the Monte Carlo spreads as
-#: :data:`scaling.uncertainty.STEP_TIME_MFU_LOG_SD`, which sets
-#: ``DEFAULT_UNCERTAINTY["mfu"]`` (log-normal around the prediction).
-MFU_LOG_SD = STEP_TIME_MFU_LOG_SD
+
+
 
 
 # --------------------------------------------------------------------------------------------
@@ -121,6 +108,9 @@ class Throughput:
         layout fits, with ``on_infeasible="nan"``); None for constant sources.
     infeasible : tuple of str
         Why no layout fits, one message per infeasible run (``on_infeasible="nan"``).
+    notes : tuple of str
+        What the chain chose beyond the layout, in words (fewer accelerators than given,
+        :func:`scaling.fewer.fewer_if_faster`).
     """
 
     source: str
@@ -131,6 +121,7 @@ class Throughput:
     step_times: tuple = ()
     index: object = None
     infeasible: tuple = ()
+    notes: tuple = ()
 
     @property
     def feasible(self):
@@ -163,16 +154,15 @@ class Throughput:
                           replica_size=spread(self.replica_size), step_times=self.step_times,
                           index=None if self.index is None else np.broadcast_to(self.index,
                                                                                 shape),
-                          infeasible=self.infeasible)
+                          infeasible=self.infeasible, notes=self.notes)
 
     @property
     def limit(self) -> str:
         """What limits utilisation, in words ("" for constant sources; one phrase per distinct
         limit, joined by " | ", for array inputs)."""
-        if self.index is None:
-            return ""
-        found = [self.step_times[int(k)].limit for k in np.ravel(self.index) if k >= 0]
-        return " | ".join(dict.fromkeys(found))
+        found = [] if self.index is None else [
+            self.step_times[int(k)].limit for k in np.ravel(self.index) if k >= 0]
+        return " | ".join(dict.fromkeys(found + list(self.notes)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -199,7 +189,9 @@ class ThroughputModel:
     global_batch_tokens : float or None
         Tokens per optimizer step (None: DeepSeek LLM's law of each run's compute). [tokens]
     run_efficiency : float
-        Whole-run efficiency applied to the step-time MFU. [fraction]
+        Whole-run efficiency applied to the step-time MFU [fraction]; 1 for constant sources
+        (their MFU is already a whole run's). :func:`throughput_model` resolves
+        ``Assumptions.run_efficiency`` (:func:`scaling.efficiency.resolve_run_efficiency`).
     """
 
     source: str
@@ -208,7 +200,7 @@ class ThroughputModel:
     precision: str = "bf16"
     scale_out_bandwidth_byte_per_s: float | None = None
     global_batch_tokens: float | None = None
-    run_efficiency: float = RUN_EFFICIENCY
+    run_efficiency: float = 1.0
 
     @property
     def constant(self) -> bool:
@@ -268,6 +260,14 @@ def throughput_source(assumptions, cluster=None) -> str:
     return assumptions.mfu_model
 
 
+def __getattr__(name: str):
+    # RUN_EFFICIENCY: the default preset's whole-run efficiency, read from
+    # data/run_efficiency.csv on use (so that data.reload() is seen)
+    if name == "RUN_EFFICIENCY":
+        return resolve_run_efficiency(DEFAULT_RUN_EFFICIENCY)
+    raise AttributeError(f"module 'scaling.throughput' has no attribute {name!r}")
+
+
 def throughput_model(*, accelerator, assumptions, cluster=None) -> ThroughputModel:
     """Resolve how MFU is set for a machine (the one place the choice is made).
 
@@ -295,7 +295,8 @@ def throughput_model(*, accelerator, assumptions, cluster=None) -> ThroughputMod
     if out is not None and math.isnan(out):
         out = None
     return ThroughputModel(source="step_time", mfu=None, scale_out_bandwidth_byte_per_s=out,
-                           global_batch_tokens=a.global_batch_tokens, **common)
+                           global_batch_tokens=a.global_batch_tokens,
+                           run_efficiency=resolve_run_efficiency(a.run_efficiency), **common)
 
 
 # --------------------------------------------------------------------------------------------

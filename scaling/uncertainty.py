@@ -46,6 +46,7 @@ from scaling._validation import (
     as_float_array, check_at_least, check_choice, check_fraction, scalar, unknown_name,
 )
 from scaling.data import cached_until_reload, load_table
+from scaling.efficiency import DEFAULT_RUN_EFFICIENCY, run_efficiency_presets
 from scaling.trends import typical_accelerator, typical_accelerator_draws
 
 __all__ = [
@@ -53,7 +54,6 @@ __all__ = [
     "PROBABILITIES",
     "Z_CI",
     "DEFAULT_UNCERTAINTY",
-    "STEP_TIME_MFU_LOG_SD",
     "LAW_PRIOR",
     "HARDWARE_TREND",
     "PROJECTION_INPUTS",
@@ -209,26 +209,23 @@ class Uncertain:
         return c[..., None] * unit.sample(1.0, n_samples, rng)
 
 
-#: Standard deviation of ln(predicted / reported accelerator-hours) of the step-time
-#: utilisation out of sample: leave-one-out on the 28 developer-reported runs of
-#: ``data/training_runs.csv`` (``scaling.backtest(method="leave_one_out")``; recomputed by
-#: ``test_mfu_spread_is_the_leave_one_out_residual_spread``). Sets the MFU spread below.
-STEP_TIME_MFU_LOG_SD = 0.289
-
-#: The MFU spread of :data:`DEFAULT_UNCERTAINTY`: the package's own out-of-sample statistic
-#: (:data:`STEP_TIME_MFU_LOG_SD`, recomputed from ``data/training_runs.csv`` by a test), so it
-#: is defined here; the published spreads of the other inputs are curated in
-#: ``data/monte_carlo_spreads.csv``.
-_MFU_SPREAD = Uncertain(
-    p5_ratio=math.exp(-Z_CI * STEP_TIME_MFU_LOG_SD),
-    p95_ratio=math.exp(Z_CI * STEP_TIME_MFU_LOG_SD), upper_bound=1.0,
-    source=(
-        "Out-of-sample residuals of the step-time utilisation: leave-one-out on the 28 "
-        "developer-reported runs of data/training_runs.csv, ln-residual standard deviation "
-        f"{STEP_TIME_MFU_LOG_SD:g} (scaling.backtest(method='leave_one_out')); log-normal "
-        "around the predicted MFU"
-    ),
-)
+def _mfu_spread() -> Uncertain:
+    """The MFU spread of :data:`DEFAULT_UNCERTAINTY`: the whole-run efficiency's predictive
+    distribution for a new run under the default preset (:mod:`scaling.efficiency`,
+    ``data/run_efficiency.csv``), a log-normal with the Student-t prediction interval's P5 and
+    P95 (``band_log_halfwidth``), capped at an MFU of 1. Out of sample its P5-P95 covers the
+    reported accelerator-hours of ~90% of published runs
+    (``scaling.backtest(method="leave_one_out").coverage()``)."""
+    preset = run_efficiency_presets()[DEFAULT_RUN_EFFICIENCY]
+    half = preset.band_log_halfwidth
+    return Uncertain(
+        p5_ratio=math.exp(-half), p95_ratio=math.exp(half), upper_bound=1.0,
+        source=(f"Whole-run efficiency of published runs (preset {preset.name!r}, "
+                f"{preset.n_runs} developer-reported runs of data/training_runs.csv): "
+                f"ln-residual standard deviation {preset.log_sd:.3f}, 90% prediction interval "
+                f"x/÷ {math.exp(half):.2f} (Student t, n - 1 degrees of freedom; "
+                "scaling.studies.efficiency.fit_run_efficiency); log-normal around the "
+                "predicted MFU"))
 
 
 def _bound(row, column, default):
@@ -240,7 +237,7 @@ def _bound(row, column, default):
 def _default_uncertainty() -> Mapping[str, Uncertain]:
     """:data:`DEFAULT_UNCERTAINTY`: the MFU spread, then the rows of
     ``data/monte_carlo_spreads.csv`` in their order (the order inputs are drawn in)."""
-    spreads = {"mfu": _MFU_SPREAD}
+    spreads = {"mfu": _mfu_spread()}
     for row in load_table("monte_carlo_spreads").to_dict("records"):
         central = float(row["quoted_central"])
         spreads[row["input"]] = Uncertain(
@@ -269,7 +266,7 @@ def _law_prior() -> Mapping[str, float | str]:
 #
 # DEFAULT_UNCERTAINTY: default spreads of the Monte Carlo inputs (90% intervals as multipliers
 #   of the central value), keyed by the chain input they vary
-#   (:func:`scaling.chain.chain_inputs`): the MFU's from :data:`STEP_TIME_MFU_LOG_SD`, the
+#   (:func:`scaling.chain.chain_inputs`): the MFU's from the whole-run efficiency preset, the
 #   others from ``data/monte_carlo_spreads.csv`` (each row's interval as its source quotes
 #   it, ``quoted_p5`` and ``quoted_p95`` around ``quoted_central``, 1 for spreads quoted as
 #   multipliers). Override any entry with ``uncertainty={"mfu": Uncertain(...)}``; ``None``

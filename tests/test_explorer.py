@@ -61,9 +61,8 @@ def test_what_if_overrides_prices_and_keeps_nan_money_without_them():
 
 
 def test_what_if_refuses_impossible_runs_in_the_users_terms():
-    with pytest.raises(InfeasibleRunError, match="no progress"):
-        explorer.what_if(7e10, accelerator=H100, n_accelerators=3_000_000,
-                         restart_time_s=1800.0, failure_rate_per_accelerator_hour=1e-3)
+    with pytest.raises(InfeasibleRunError, match="no parallel plan"):
+        explorer.what_if(1e14, accelerator=H100, n_accelerators=64)
     with pytest.raises(ValueError, match="n_accelerators must be a whole number"):
         explorer.what_if(7e10, accelerator=H100, n_accelerators=10.5)
 
@@ -144,19 +143,17 @@ def test_slider_charts_render_with_vl_convert():
 
 def test_widget_redraws_and_explains_impossible_settings():
     pytest.importorskip("ipywidgets")
-    # A set MFU keeps every accelerator in the job (the step-time model would leave most of
-    # 3 million idle, and idle accelerators do not interrupt it).
     box = explorer.widget(n_params=7e10, accelerator=H100, n_accelerators=1024, mfu=0.4)
     controls = {c.description: c for c in box.children[:-1]}
     out = box.children[-1]
     assert controls["MFU"].value == "fixed"
     controls["accelerators [count]"].value = 2048
     assert out.outputs, "the output area was not redrawn"
-    controls["restart time [s]"].value = 1800.0
-    controls["accelerators [count]"].value = 3_000_000
-    controls["failure rate × Llama 3's"].value = 10.0
+    controls["MFU"].value = "chain"      # the step-time model: the model must fit in memory
+    controls["accelerators [count]"].value = 64
+    controls["model size [parameters]"].value = 1e14     # on 64 H100
     texts = " ".join(o.get("text", "") for o in out.outputs if o.get("output_type") == "stream")
-    assert "InfeasibleRunError" in texts and "no progress" in texts
+    assert "InfeasibleRunError" in texts and "no parallel plan" in texts
 
 
 def test_what_if_is_a_result_with_the_base_summary():

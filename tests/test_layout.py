@@ -33,11 +33,11 @@ CORE_ORDER = (
     # the machine, its prices and its future
     "catalog", "cost", "trends", "hardware", "valuation", "emissions",
     # the model and its parallel step time
-    "model_shape", "training_state", "parallelism", "plan_search",
+    "model_shape", "training_state", "parallelism", "plan_search", "efficiency",
     # uncertainty, throughput, reliability
     "uncertainty", "throughput", "checkpointing", "reliability",
     # assumptions, the machine as one object, the chain and its inverse
-    "assumptions", "clusters", "chain", "solve",
+    "assumptions", "clusters", "fewer", "chain", "solve",
     # the entry points built on them
     "forecasting", "inference",
 )

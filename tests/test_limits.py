@@ -341,7 +341,8 @@ def test_step_time_power_wall_counts_the_plan_at_the_count_it_needs():
     count = limits.accelerators_needed(1e28, 100 * DAY_S, accelerator=acc,
                                        assumptions=FAILURE_FREE)
     size = float(laws.compute_optimal(1e28).n_params)
-    inputs = chain_inputs(1e28, accelerator=acc, n_accelerators=count, n_params=size)
+    inputs = chain_inputs(1e28, accelerator=acc, n_accelerators=count, n_params=size,
+                          assumptions=FAILURE_FREE)
     # at that count the layouts' own MFU (between the two whole counts around it) finishes the
     # run on time
     assert 1e28 / (count * 2.5e15 * inputs["mfu"]) == pytest.approx(100 * DAY_S, rel=1e-9)

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from scaling import laws
 from scaling.assumptions import Assumptions
 from scaling.chain import estimate_run
+from scaling.errors import InfeasibleRunError
 from scaling.forecasting import forecast
 
 #: These properties are of the chain's arithmetic; the step-time utilisation refuses runs whose
@@ -16,10 +17,12 @@ from scaling.forecasting import forecast
 CONSTANT_MFU = Assumptions(mfu_model="generation_default")
 
 COMPUTE = st.floats(min_value=1e20, max_value=1e27)
-# Upper bound: more accelerators shorten a run only while the job MTBF stays well above the
-# restart time; at Llama 3's failure rate and a 150 s restart, n x goodput peaks near 1e6
-# accelerators (MTBF ~ restart time), so the property is checked up to 300,000.
-COUNT = st.integers(min_value=1, max_value=300_000)
+# More accelerators shorten a run only while the job MTBF stays well above the restart time; at
+# Llama 3's failure rate and a 150 s restart, n x goodput peaks near 1e6 accelerators, past which
+# the chain leaves the rest idle (scaling.fewer).
+COUNT = st.integers(min_value=1, max_value=10_000_000)
+#: Counts for the step-time model: up to a million (its plan search runs per count).
+STEP_COUNT = st.integers(min_value=8, max_value=1_000_000)
 MFU = st.floats(min_value=0.05, max_value=1.0)
 PRICED = st.sampled_from(["H100-SXM", "A100-SXM4-80GB", "H800-SXM", "TPU-v4", "MI300X", "B200"])
 RATE = st.floats(min_value=1e-7, max_value=1e-3)
@@ -30,7 +33,10 @@ PROFILE = settings(max_examples=60, deadline=None)
 
 @PROFILE
 @given(compute=COMPUTE, n1=COUNT, n2=COUNT, mfu=MFU)
-def test_more_accelerators_less_time(compute, n1, n2, mfu):
+def test_more_accelerators_never_slower(compute, n1, n2, mfu):
+    """More accelerators never take longer (issue 15): below the count where failures cost more
+    goodput than accelerators add throughput, strictly less; past it the chain uses that many
+    and leaves the rest idle (scaling.fewer), so the time stops falling but never rises."""
     small, large = sorted((n1, n2))
     if small == large:
         return
@@ -39,22 +45,46 @@ def test_more_accelerators_less_time(compute, n1, n2, mfu):
                            assumptions=a).time_s
     t_large = estimate_run(compute, accelerator="H100-SXM", n_accelerators=large,
                            assumptions=a).time_s
-    assert t_large < t_small
+    assert t_large <= t_small * (1 + 1e-12)
+    if large <= 300_000:   # well below the peak of n x goodput (~1e6 at Llama 3's rates)
+        assert t_large < t_small
+
+
+@settings(max_examples=40, deadline=None)
+@given(compute=st.floats(min_value=1e21, max_value=1e27), n1=STEP_COUNT, n2=STEP_COUNT,
+       chip=st.sampled_from(["H100-SXM", "A100-SXM4-80GB", "TPU-v5p", "B200", "GB200"]),
+       size=st.sampled_from([None, 7e9, 70e9, "Llama 3 405B"]),
+       failures=st.booleans())
+def test_step_time_more_accelerators_never_slower(compute, n1, n2, chip, size, failures):
+    """The same with the step-time model, over models, counts and machines: a larger count is
+    offered every layout of a smaller one's grid, and the best count up to it is kept."""
+    small, large = sorted((n1, n2))
+    a = Assumptions(include_failures=failures)
+    kwargs = ({"model": size} if isinstance(size, str)
+              else {} if size is None else {"n_params": size})
+    try:
+        t_small = estimate_run(compute, accelerator=chip, n_accelerators=small, assumptions=a,
+                               **kwargs).time_s
+    except InfeasibleRunError:
+        return      # the model does not fit the smaller machine: nothing to compare
+    t_large = estimate_run(compute, accelerator=chip, n_accelerators=large, assumptions=a,
+                           **kwargs).time_s
+    assert t_large <= t_small * (1 + 1e-9)
 
 
 @PROFILE
 @given(compute=COMPUTE, n=COUNT, r1=RATE, r2=RATE)
-def test_more_failures_lower_goodput(compute, n, r1, r2):
+def test_more_failures_never_faster(compute, n, r1, r2):
+    """A higher failure rate never shortens a run; goodput stays in (0, 1]. (The goodput itself
+    may rise: the chain may then use fewer accelerators, whose failures cost less.)"""
     low, high = sorted((r1, r2))
     if high <= low * (1 + 1e-9):
         return
-    g_low = estimate_run(compute, accelerator="H100-SXM", n_accelerators=n,
+    runs = [estimate_run(compute, accelerator="H100-SXM", n_accelerators=n,
                          assumptions=CONSTANT_MFU.replace(
-                             failure_rate_per_accelerator_hour=low)).goodput
-    g_high = estimate_run(compute, accelerator="H100-SXM", n_accelerators=n,
-                          assumptions=CONSTANT_MFU.replace(
-                              failure_rate_per_accelerator_hour=high)).goodput
-    assert 0 < g_high < g_low <= 1
+                             failure_rate_per_accelerator_hour=rate)) for rate in (low, high)]
+    assert runs[1].time_s >= runs[0].time_s * (1 - 1e-12)
+    assert all(0 < run.goodput <= 1 for run in runs)
 
 
 @PROFILE

@@ -14,6 +14,7 @@ module                 question (notebook)
 ``inference``          the inference-aware optimum as tokens served grow (03)
 ``backtesting``        the chain against published runs, out of sample (04, 10)
 ``calibration``        the step-time model's calibration and leave-one-out errors (04, 09)
+``efficiency``         the whole-run efficiency fitted on published runs, its bands (04)
 ``systems``            named systems side by side (02, 05)
 ``run_time``           what moves a run's wall-clock time on a named system (05)
 ``budgets``            what a budget or a power envelope buys, and trains (02, 05, 08, 10)
@@ -35,7 +36,7 @@ import importlib
 
 _MODULES = ("laws", "hardware", "forecasts", "inference", "backtesting", "calibration",
             "systems", "run_time", "budgets", "reliability", "planning", "limits",
-            "utilisation", "trends", "outlook", "explorer")
+            "utilisation", "trends", "outlook", "explorer", "efficiency")
 
 __all__ = list(_MODULES)
 

@@ -17,9 +17,10 @@ never used.
 Ratios are predicted / reported. The summary reports, per quantity, the median ratio (bias),
 the median and worst *fold error* :math:`\\max(r, 1/r)` and which run is worst.
 
-Out of sample (``method="leave_one_out"``): the step-time model's whole-run efficiency
-(:data:`scaling.throughput.RUN_EFFICIENCY`) is fitted on the developer-reported runs
-(:data:`CALIBRATION_TIME_BASES`) and every run is predicted by a fit on the others, beside
+Out of sample (``method="leave_one_out"``): the step-time model's whole-run efficiency (the
+default preset of :mod:`scaling.efficiency`) is fitted on the developer-reported runs
+(:data:`CALIBRATION_TIME_BASES`) and every run is predicted by a fit on the others, with the
+P5-P95 band the Monte Carlo draws (:mod:`scaling.studies.efficiency`), beside
 three baselines: the generation-default MFU (``data/mfu_defaults.csv``), a constant MFU of 0.4,
 and a constant MFU refitted leave-one-out on the same runs (the naive model with the same one
 fitted constant). :class:`LeaveOneOut` holds the result.
@@ -28,9 +29,8 @@ Caveat, stated rather than hidden: several generation-default MFUs in
 ``data/mfu_defaults.csv`` were taken from runs that are also in this table (Volta from GPT-3,
 TPU v4 from PaLM, Hopper from Llama 3, Ampere from MT-NLG/BLOOM/OPT), so those rows are not
 out-of-sample tests of the MFU default; they still test the chain (goodput, power, prices).
-The default ``backtest()`` with the step-time model is in sample for
-:data:`~scaling.throughput.RUN_EFFICIENCY` (fitted on these runs); only the leave-one-out
-figures are out of sample.
+The default ``backtest()`` with the step-time model is in sample for the whole-run efficiency
+(fitted on these runs); only the leave-one-out figures are out of sample.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from scaling.studies import calibration
-from scaling.throughput import RUN_EFFICIENCY, throughput_source
+from scaling.throughput import throughput_source
 from scaling._validation import check_bool, check_choice, require_columns, unknown_name
 from scaling.assumptions import as_assumptions
 from scaling.chain import estimate_run
@@ -79,6 +79,8 @@ RUN_CONFIGS = {
     "Falcon-180B": "Falcon-180B", "Llama 3.1 405B": "Llama 3 405B",
     "DeepSeek-V3": "DeepSeek-V3", "Gopher 280B": "Gopher 280B", "LLaMA-65B": "LLaMA 65B",
     "Falcon-7B": "Falcon-7B", "Falcon-40B": "Falcon-40B",
+    "LLaMA-7B": "LLaMA 7B", "LLaMA-13B": "LLaMA 13B", "LLaMA-33B": "LLaMA 33B",
+    "Llama 2 70B": "Llama 2 70B",
 }
 
 #: Targets of issue 9 for the out-of-sample accelerator-hours: median fold error within 1.2x
@@ -502,16 +504,18 @@ class LeaveOneOut(Result):
     frame : pandas.DataFrame
         One row per run of the calibration set (:meth:`to_frame`). Columns: ``name``,
         ``accelerator``, ``n_accelerators``, ``time_basis``, ``reported_accelerator_hours``,
-        ``step_time_mfu`` (whole-run, at the leave-one-out efficiency), ``run_efficiency``
-        (fitted without the run), and for each method of :data:`LOO_METHODS`
-        ``<method>_hours`` and ``<method>_ratio`` (predicted / reported) and
-        ``<method>_fold_error``.
+        ``unit_efficiency_hours`` (the chain's hours at a whole-run efficiency of 1),
+        ``run_efficiency`` (the default preset fitted without the run),
+        ``step_time_p5_hours`` and ``step_time_p95_hours`` (its band, the Monte Carlo's
+        distribution), ``step_time_covered``, ``step_time_pit`` (probability integral
+        transform), and for each method of :data:`LOO_METHODS` ``<method>_hours``,
+        ``<method>_ratio`` (predicted / reported) and ``<method>_fold_error``.
     run_efficiency : float
-        The whole-run efficiency fitted on all of them (what
-        :data:`scaling.throughput.RUN_EFFICIENCY` holds).
+        The default preset's efficiency fitted on all of them (what
+        ``data/run_efficiency.csv`` holds for ``"median_published_run"``).
     log_sd : float
         Standard deviation of the leave-one-out ln(predicted / reported) of the step-time
-        model (what :data:`scaling.uncertainty.STEP_TIME_MFU_LOG_SD` holds).
+        model.
     excluded : tuple of str
         Runs of the table left out before the fit, with their ``time_basis``.
     assumptions : Assumptions
@@ -542,7 +546,8 @@ class LeaveOneOut(Result):
 
     def summary(self):
         """Per method (index, labelled as in :data:`LOO_METHODS`): ``n_runs``,
-        ``median_ratio``, ``median_fold_error``, ``share_within_1.5x``, ``worst_fold_error``,
+        ``median_ratio``, ``median_fold_error``, ``p80_fold_error`` (80th percentile),
+        ``share_within_1.5x``, ``worst_fold_error``,
         ``worst_run``, ``meets_median_target`` (<= 1.2x) and ``meets_share_target`` (>= 90%
         within 1.5x)."""
         import pandas as pd
@@ -550,68 +555,79 @@ class LeaveOneOut(Result):
         rows = []
         for key, label in LOO_METHODS.items():
             base = _fold_summary(self.frame["name"], self.frame[f"{key}_ratio"])
-            share = float((self.frame[f"{key}_fold_error"] <= LOO_WITHIN_FACTOR).mean())
+            folds = self.frame[f"{key}_fold_error"]
+            share = float((folds <= LOO_WITHIN_FACTOR).mean())
             rows.append({
                 "method": label, "n_runs": base["n_runs"], "median_ratio": base["median_ratio"],
-                "median_fold_error": base["median_fold_error"], "share_within_1.5x": share,
+                "median_fold_error": base["median_fold_error"],
+                "p80_fold_error": float(np.quantile(folds, 0.8)), "share_within_1.5x": share,
                 "worst_fold_error": base["worst_fold_error"], "worst_run": base["worst_run"],
                 "meets_median_target": base["median_fold_error"] <= LOO_TARGET_MEDIAN_FACTOR,
                 "meets_share_target": share >= LOO_TARGET_SHARE_WITHIN,
             })
         return pd.DataFrame(rows).set_index("method")
 
+    def coverage(self):
+        """Out-of-sample coverage of the step-time model's central intervals against their
+        nominal level (:func:`scaling.studies.efficiency.coverage_table`)."""
+        from scaling.studies import efficiency
+
+        return efficiency.coverage_table(self.frame.rename(columns={"step_time_pit": "pit"}))
+
 
 def _leave_one_out(runs, a):
     """The leave-one-out comparison of :func:`backtest` (``method="leave_one_out"``)."""
-    import pandas as pd
+    from scaling.studies import efficiency
 
-    table = _runs_table(runs, extra=("time_basis", "accelerator_hours"))
+    table = _runs_table(runs, extra=("time_basis", "accelerator_hours", "year"))
     keep = table["time_basis"].isin(CALIBRATION_TIME_BASES) & table["accelerator_hours"].notna()
     excluded = tuple(f"{n} ({b})" for n, b in zip(table.loc[~keep, "name"],
                                                    table.loc[~keep, "time_basis"]))
-    chosen = table[keep]
-    step = backtest(chosen, assumptions=a.replace(mfu=None, mfu_model="step_time"))
+    chosen = table[keep].reset_index(drop=True)
+    if len(chosen) < 3:
+        raise ValueError("leave-one-out needs at least three runs with developer-reported time")
+    runs_eff = efficiency.efficiency_runs(chosen, assumptions=a)
+    # the step-time model: each run at the default preset's efficiency refitted without it,
+    # with the Monte Carlo's P5-P95 (scaling.studies.efficiency.leave_one_out_bands)
+    bands = efficiency.leave_one_out_bands(runs_eff)
     default = backtest(chosen, assumptions=a.replace(mfu=None, mfu_model="generation_default"))
     constant = backtest(chosen, assumptions=a.replace(mfu=calibration.CONSTANT_MFU_BASELINE))
-    reported = chosen["accelerator_hours"].to_numpy(dtype=float)
-    # hours at a whole-run efficiency of 1 (hours are inversely proportional to it)
-    unit = (step.frame["predicted_accelerator_hours"].to_numpy()
-            * RUN_EFFICIENCY)
-    n = unit.size
-    if n < 3:
-        raise ValueError("leave-one-out needs at least three runs with developer-reported time")
-    # each run predicted by the fit on the others (calibration.calibrate_run_efficiency: the
-    # geometric mean of predicted over reported hours), for the step-time model and for the
-    # naive constant MFU alike
+    reported = runs_eff["reported_hours"].to_numpy()
     constant_hours = constant.frame["predicted_accelerator_hours"].to_numpy()
-
-    def refit(hours, i):
-        others = np.delete(np.arange(n), i)
-        return calibration.calibrate_run_efficiency(hours[others],
-                                                    reported[others])["run_efficiency"]
-
-    loo_eff = np.array([refit(unit, i) for i in range(n)])
-    loo_const = np.array([refit(constant_hours, i) for i in range(n)])
+    # the naive constant MFU refitted the same way (geometric mean without the run)
+    ln_constant = np.log(constant_hours / reported)
+    loo_const = np.array([np.exp(np.delete(ln_constant, i).mean())
+                          for i in range(len(reported))])
     predictions = {
-        "step_time": unit / loo_eff,
+        "step_time": bands["predicted_hours"].to_numpy(),
         "generation_default": default.frame["predicted_accelerator_hours"].to_numpy(),
         "constant": constant_hours,
         "fitted_constant": constant_hours / loo_const,
     }
-    frame = pd.DataFrame({
-        "name": chosen["name"].to_numpy(), "accelerator": chosen["accelerator"].to_numpy(),
-        "n_accelerators": chosen["n_accelerators"].to_numpy(),
-        "time_basis": chosen["time_basis"].to_numpy(),
-        "reported_accelerator_hours": reported,
-        "step_time_mfu": step.frame["mfu"].to_numpy() / RUN_EFFICIENCY * loo_eff,
-        "run_efficiency": loo_eff,
-    })
+    frame = _loo_frame(chosen, reported, runs_eff, bands)
     for key, hours in predictions.items():
         ratio = hours / reported
         frame[f"{key}_hours"] = hours
         frame[f"{key}_ratio"] = ratio
         frame[f"{key}_fold_error"] = fold_error(ratio)
-    fit = calibration.calibrate_run_efficiency(unit, reported)
     log_sd = float(np.std(np.log(predictions["step_time"] / reported), ddof=1))
-    return LeaveOneOut(frame=frame, run_efficiency=fit["run_efficiency"], log_sd=log_sd,
-                       excluded=excluded, assumptions=a)
+    return LeaveOneOut(frame=frame, run_efficiency=float(np.exp(runs_eff["ln_efficiency"].mean())),
+                       log_sd=log_sd, excluded=excluded, assumptions=a)
+
+
+def _loo_frame(chosen, reported, runs_eff, bands):
+    """The per-run columns of :class:`LeaveOneOut` before the predictions."""
+    import pandas as pd
+
+    return pd.DataFrame({
+        "name": chosen["name"].to_numpy(), "accelerator": chosen["accelerator"].to_numpy(),
+        "n_accelerators": chosen["n_accelerators"].to_numpy(),
+        "time_basis": chosen["time_basis"].to_numpy(),
+        "reported_accelerator_hours": reported,
+        "unit_efficiency_hours": runs_eff["unit_hours"].to_numpy(),
+        "run_efficiency": bands["run_efficiency"].to_numpy(),
+        "step_time_p5_hours": bands["p5_hours"].to_numpy(),
+        "step_time_p95_hours": bands["p95_hours"].to_numpy(),
+        "step_time_covered": bands["covered"].to_numpy(),
+        "step_time_pit": bands["pit"].to_numpy(),
+    })
