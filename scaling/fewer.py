@@ -26,7 +26,7 @@ import numpy as np
 from scaling import reliability
 from scaling.throughput import Throughput
 
-__all__ = ["COUNTS_PER_OCTAVE", "SCREEN_THROUGHPUT_EXPONENT", "STOP_AFTER_WORSE", "grid_counts_below", "fewer_if_faster"]
+__all__ = ["COUNTS_PER_OCTAVE", "MIN_USEFUL_GOODPUT", "SCREEN_THROUGHPUT_EXPONENT", "STOP_AFTER_WORSE", "grid_counts_below", "fewer_if_faster"]
 
 #: Counts compared per doubling below the count given (2^(k/8), rounded): neighbouring
 #: counts 9% apart, so the count kept is within 9% of the best whole count and, near the
@@ -47,6 +47,11 @@ SCREEN_THROUGHPUT_EXPONENT = 0.5
 #: which two counts in a row step over. (Above it, the layouts of smaller counts given may
 #: occupy more accelerators or fewer, so every grid count is compared.)
 STOP_AFTER_WORSE = 2
+
+#: Goodput below which a count is not kept [fraction]: 0.001, a job that spends 99.9% of its
+#: time restarting and redoing work makes no progress anyone would plan on. Where no count
+#: reaches it the chain keeps the count given (and refuses it where its goodput is 0).
+MIN_USEFUL_GOODPUT = 1e-3
 
 #: Relative difference below which two rates are the same layout's [fraction] (round-off).
 _SAME = 1e-9
@@ -80,7 +85,8 @@ def _rate(setup, thr, n, n_params):
     mfu, used = float(thr.mfu), float(thr.n_accelerators_used)
     if not (math.isfinite(mfu) and math.isfinite(used)) or mfu <= 0:
         return -math.inf
-    return mfu * n * _goodput(setup, used, n_params, float(thr.replica_size))
+    good = _goodput(setup, used, n_params, float(thr.replica_size))
+    return mfu * n * good if good >= MIN_USEFUL_GOODPUT else 0.0
 
 
 def _best_element(setup, compute, n, n_params, model, given: Throughput):

@@ -24,6 +24,7 @@ References
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
@@ -34,8 +35,9 @@ from scaling._validation import (
     as_float_array, as_rng, check_bool, scalar, unknown_name, whole_number,
 )
 from scaling.assumptions import Assumptions, as_assumptions
-from scaling.chain import RUN_COLUMNS, check_feasible, run_chain, setup
+from scaling.chain import MODEL_SIZE_RTOL, RUN_COLUMNS, check_feasible, run_chain, setup
 from scaling.clusters import as_machine
+from scaling.model_shape import as_model_shape
 from scaling.results import Result
 
 __all__ = [
@@ -50,7 +52,8 @@ __all__ = [
 
 #: Columns of :meth:`Forecast.to_frame`, in order: the workload, then the fields of
 #: :class:`scaling.chain.RunEstimate`.
-FORECAST_COLUMNS = ("n_params", "n_tokens", "tokens_per_param", "loss") + tuple(
+FORECAST_COLUMNS = ("n_params", "n_active_params", "n_tokens", "tokens_per_param",
+                    "loss") + tuple(
     name for name in RUN_COLUMNS if name != "n_params")
 
 
@@ -194,6 +197,7 @@ def _frame(values, workload, clu, a, n_sizes):
 
     data = {}
     everything = {**workload, **values}
+    everything.setdefault("n_active_params", everything["n_params"])   # dense: all of them
     reduced = {}
     for name in FORECAST_COLUMNS:
         if name == "cluster":
@@ -283,8 +287,14 @@ def _result(values, workload, clu, a, law, spec, n_samples, seed, keep_samples, 
     if keep_samples:
         shape = (sizes.size, n_samples)
         everything = {**workload, **values}
+        everything.setdefault("n_active_params", everything["n_params"])
+
+        def per_scenario(value):
+            value = np.asarray(value, dtype=float)   # one value per size: a column
+            return np.broadcast_to(value[:, None] if value.ndim == 1 else value, shape)
+
         kept = MappingProxyType({
-            name: np.broadcast_to(np.asarray(everything[name], dtype=float), shape)
+            name: per_scenario(everything[name])
             for name in FORECAST_COLUMNS if name not in ("cluster", "accelerator", "precision")})
     return Forecast(frame=_frame(values, workload, clu, a, sizes.size), cluster=clu, law=law,
                     assumptions=a, uncertainty=True, n_samples=n_samples, seed=seed,
@@ -376,10 +386,38 @@ def _central_inputs(machine, workload, col, model, spec):
     return inputs, bad, notes
 
 
+def _active_sizes(sizes, n_active_params, model):
+    """The active parameters per size (all of them for a dense model), checked against the
+    total and the model: compute is 6 x active x tokens."""
+    if model is not None:
+        shape = as_model_shape(model)
+        if not math.isclose(float(sizes[0]), shape.n_params, rel_tol=MODEL_SIZE_RTOL):
+            raise ValueError(
+                f"n_params={float(sizes[0]):.4g} does not match the model "
+                f"{shape.name or 'given'!r}, which has {shape.n_params:.4g} parameters"
+                + (f" ({shape.n_active_params:.4g} active)" if shape.is_moe else "")
+                + f"; give n_params={shape.n_params:.4g} (the total) or leave out model")
+        if n_active_params is None:
+            return np.full(sizes.shape, float(shape.n_active_params))
+    if n_active_params is None:
+        return sizes
+    active = np.broadcast_to(as_float_array("n_active_params", n_active_params),
+                             sizes.shape).astype(float)
+    if (active > sizes * (1 + 1e-12)).any():
+        raise ValueError(
+            f"n_active_params ({active.tolist()}) must not exceed n_params ({sizes.tolist()}): "
+            "a mixture of experts activates a part of its parameters per token")
+    if model is not None and not np.allclose(active, as_model_shape(model).n_active_params,
+                                             rtol=MODEL_SIZE_RTOL):
+        raise ValueError(f"n_active_params={active.tolist()} does not match the model's "
+                         f"{as_model_shape(model).n_active_params:.4g} active parameters")
+    return active
+
+
 def forecast(n_params, *, cluster=None, accelerator=None, n_accelerators=None,
              law=laws.DEFAULT_LAW, tokens_per_param=None, n_tokens=None, model=None,
-             assumptions=None, uncertainty=False, n_samples=2000, seed=0,
-             keep_samples=False) -> Forecast:
+             n_active_params=None, assumptions=None, uncertainty=False, n_samples=2000,
+             seed=0, keep_samples=False) -> Forecast:
     """Training time, energy and dollars versus model size on one machine.
 
     Parameters
@@ -404,7 +442,14 @@ def forecast(n_params, *, cluster=None, accelerator=None, n_accelerators=None,
         Fixed token budget (scalar or one per size) [tokens].
     model : ModelShape or str, optional
         The model of a one-size forecast for the step-time model (e.g. ``"DeepSeek-V3"``);
-        None derives a dense shape from each size.
+        ``n_params`` must then be its parameter count (within 10%). None derives a dense shape
+        from each size (of its active parameters).
+    n_active_params : float or array_like, optional
+        Parameters active per token of a mixture of experts [parameters], <= ``n_params``
+        (default: a named model's, else all of them). Compute is :math:`6 N_{active} D`; the
+        compute-optimal tokens and the loss are the law's at the active count (a
+        dense-equivalent reading: the laws are fitted on dense models); ``n_params`` (the
+        total) sets the checkpoint size.
     assumptions : Assumptions, optional
         MFU, precision, PUE, failures and prices (:class:`scaling.Assumptions`).
     uncertainty : bool or Mapping
@@ -443,10 +488,16 @@ def forecast(n_params, *, cluster=None, accelerator=None, n_accelerators=None,
     if model is not None and sizes.size != 1:
         raise ValueError(f"model= describes one model; give one size in n_params, got "
                          f"{sizes.size}")
+    active = _active_sizes(sizes, n_active_params, model)
     spec = mc.uncertainty_spec(uncertainty)
-    workload, col, rng, n_samples = _scenarios(sizes, law, tokens_per_param, n_tokens, spec,
+    workload, col, rng, n_samples = _scenarios(active, law, tokens_per_param, n_tokens, spec,
                                                n_samples, seed)
+    workload["n_params"], workload["n_active_params"] = sizes, active
     inputs, bad, notes = _central_inputs(machine, workload, col, model, spec)
+    if not np.array_equal(active, sizes):   # the checkpoint holds every parameter
+        inputs["checkpoint_time_s"] = machine.reliability.pause_s(
+            sizes if col.ndim == 1 else sizes[:, None])
+        inputs["n_params"] = sizes if col.ndim == 1 else sizes[:, None]
     if spec is not None:
         inputs.update(mc.sample_inputs(spec, inputs, n_samples, rng,
                                        accelerator=machine.accelerator))

@@ -425,7 +425,10 @@ def model_configs():
     -------
     pandas.DataFrame
         The table plus ``n_params`` and ``n_active_params`` computed from each shape
-        (compare with ``n_params_reported``).
+        (compare with ``n_params_reported``). ``seq_len`` is the pretraining sequence length
+        (the shape's); ``max_context_tokens`` the published context window, longer where a
+        model was extended or serves longer contexts than it trained on (Mixtral's 32k and
+        64k windows; its training length is not published and 8,192 is assumed).
     """
     frame = _config_table().copy()
     shapes = [named_shape(name) for name in frame["name"]]

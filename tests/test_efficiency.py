@@ -11,11 +11,12 @@ from scaling.efficiency import (
     LARGE_LAB_MIN_ACCELERATORS, resolve_run_efficiency, run_efficiency_presets,
 )
 from scaling.studies import efficiency as study
+from scaling.studies.backtesting import efficiency_runs
 
 
 @pytest.fixture(scope="module")
 def runs():
-    return study.efficiency_runs()
+    return efficiency_runs()
 
 
 @pytest.fixture(scope="module")

@@ -52,9 +52,9 @@ __all__ = ["main", "build_parser", "format_number", "format_table", "MAX_WIDTH"]
 MAX_WIDTH = 120
 
 #: Columns printed by ``scaling forecast`` (all columns go to ``--out``).
-FORECAST_COLUMNS = ("n_params", "n_tokens", "compute_flop", "time_days", "accelerator_hours",
-                    "energy_mwh", "peak_facility_power_w", "amortized_cost_usd",
-                    "rental_cost_usd", "emissions_tco2e")
+FORECAST_COLUMNS = ("n_params", "n_active_params", "n_tokens", "compute_flop", "time_days",
+                    "accelerator_hours", "energy_mwh", "peak_facility_power_w",
+                    "amortized_cost_usd", "rental_cost_usd", "emissions_tco2e")
 #: Columns printed by ``scaling forecast --uncertainty``, each as P50 [P5, P95].
 FORECAST_UNCERTAINTY_COLUMNS = ("n_params", "time_days", "accelerator_hours", "energy_mwh",
                                 "amortized_cost_usd", "emissions_tco2e")
@@ -87,7 +87,8 @@ OPTION_OF_ARGUMENT = {
     "mfu": "--mfu", "tokens_per_param": "--tokens-per-param", "n_tokens": "--tokens",
     "n_samples": "--samples", "seed": "--seed", "as_of": "--as-of", "region": "--region",
     "cluster": "--cluster", "accelerator": "--accelerator", "law": "--law",
-    "deadline_s": "--days",
+    "deadline_s": "--days", "n_active_params": "--active-params", "model": "--model",
+    "run_efficiency": "--run-efficiency",
 }
 
 #: Text cells longer than this are cut (with an ellipsis) in printed tables.
@@ -107,7 +108,7 @@ PRECISIONS = ("bf16", "fp8")
 #: column's largest value under :data:`_PREFIX_LIMIT` (2,250 TFLOP/s, 116 M USD).
 PREFIXED_DISPLAYS = ("si", "money")
 #: Columns that hold very large counts, printed with k/M/B/T (70B parameters, 1.29T tokens).
-LARGE_COUNT_COLUMNS = ("n_params", "n_tokens")
+LARGE_COUNT_COLUMNS = ("n_params", "n_active_params", "n_tokens")
 #: Columns of whole numbers printed without thousands separators.
 PLAIN_INTEGER_COLUMNS = ("year",)
 _PREFIX_LIMIT = 1e4
@@ -194,6 +195,28 @@ def _add_sizes(p) -> None:
 
 def _add_mfu(p) -> None:
     p.add_argument("--mfu", type=_number, help="model FLOP utilisation in (0, 1]")
+    p.add_argument("--run-efficiency", dest="run_efficiency", type=_preset_or_number,
+                   help="whole-run efficiency of the step-time model: a preset "
+                        "(median_published_run, the default, or large_lab_production) or a "
+                        "number in (0, 1]")
+
+
+def _add_model(p, *, active: bool) -> None:
+    """A named model (MoE included) and, for sweeps, the active parameters of an MoE."""
+    p.add_argument("--model", help="a published model configuration for the step-time model "
+                                   "(e.g. 'Mixtral 8x22B', 'DeepSeek-V3'; one size)")
+    if active:
+        p.add_argument("--active-params", dest="active_params", nargs="+", type=_number,
+                       help="parameters active per token of a mixture of experts (one per "
+                            "size, or one for all); compute is 6 x active x tokens")
+
+
+def _preset_or_number(text: str):
+    """A whole-run efficiency preset name, or a number."""
+    try:
+        return _number(text)
+    except argparse.ArgumentTypeError:
+        return text
 
 
 def _add_uncertainty(p) -> None:
@@ -235,6 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     f = sub.add_parser("forecast", help="sweep model sizes on a machine")
     _add_machine(f)
     _add_sizes(f)
+    _add_model(f, active=True)
     _add_mfu(f)
     _add_uncertainty(f)
 
@@ -244,6 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_mfu(r)
     r.add_argument("--params", type=_number,
                    help="model size [parameters], for the checkpoint size")
+    _add_model(r, active=False)
     r.add_argument("--precision", default=PRECISIONS[0], choices=PRECISIONS)
 
     g = sub.add_parser("largest", help="largest compute-optimal model within deadlines")
@@ -536,8 +561,10 @@ def _machine(args) -> dict:
 
 def _assumptions(args):
     """The options every chain command shares, as one :class:`scaling.Assumptions`."""
+    extra = {} if getattr(args, "run_efficiency", None) is None else {
+        "run_efficiency": args.run_efficiency}
     return scaling.Assumptions(mfu=args.mfu, precision=getattr(args, "precision", PRECISIONS[0]),
-                               as_of=args.as_of, region=args.region)
+                               as_of=args.as_of, region=args.region, **extra)
 
 
 def _sweep_text(frame, args, columns, uncertainty_columns) -> str:
@@ -551,7 +578,8 @@ def _sweep_text(frame, args, columns, uncertainty_columns) -> str:
 def _forecast(args):
     frame = scaling.forecast(
         args.params, **_machine(args), law=args.law, tokens_per_param=args.tokens_per_param,
-        n_tokens=args.tokens, assumptions=_assumptions(args), uncertainty=args.uncertainty,
+        n_tokens=args.tokens, model=args.model, n_active_params=args.active_params,
+        assumptions=_assumptions(args), uncertainty=args.uncertainty,
         n_samples=args.samples, seed=args.seed).to_frame()
     return frame, _sweep_text(frame, args, FORECAST_COLUMNS, FORECAST_UNCERTAINTY_COLUMNS)
 
@@ -574,7 +602,7 @@ def _deadline(args):
 
 def _one_run(args):
     frame = scaling.estimate_run(args.flop, **_machine(args), n_params=args.params,
-                                 assumptions=_assumptions(args)).to_frame()
+                                 model=args.model, assumptions=_assumptions(args)).to_frame()
     return frame, _format_vertical(frame, _selected(frame, args.columns, RUN_COLUMNS))
 
 

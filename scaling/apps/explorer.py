@@ -27,6 +27,7 @@ from scaling.assumptions import Assumptions, as_assumptions
 from scaling.chain import RunEstimate, estimate_run, setup
 from scaling.catalog import list_accelerators, list_clusters
 from scaling.clusters import Cluster, as_cluster, as_machine
+from scaling.model_shape import as_model_shape
 from scaling.plots.explore import run_cost_chart
 from scaling.results import IN_SUMMARY, NOT_A_COLUMN, Result
 
@@ -103,11 +104,23 @@ def _changes(**values) -> dict:
     return {name: value for name, value in values.items() if value is not None}
 
 
+def _sizes(n_params, model, n_active_params):
+    """(total, active) parameters of the run the dials describe."""
+    size = (as_model_shape(model).n_params if n_params is None and model is not None
+            else scalar("n_params", n_params))
+    if n_active_params is not None:
+        return size, scalar("n_active_params", n_active_params)
+    if model is not None:
+        return size, float(as_model_shape(model).n_active_params)
+    return size, size
+
+
 def what_if(n_params=None, *, n_tokens=None, compute_flop=None, cluster=None, accelerator=None,
             n_accelerators=None, mfu=None, precision=None, pue=None,
             failure_rate_per_accelerator_hour=None, restart_time_s=None,
             checkpoint_time_s=None, price_usd=None, rental_usd_per_hour=None,
             electricity_usd_per_kwh=None, as_of=None, law=laws.DEFAULT_LAW,
+            model=None, n_active_params=None, run_efficiency=None,
             assumptions=None) -> WhatIf:
     """Time, energy and dollars of one run from the dials a reader moves.
 
@@ -150,6 +163,16 @@ def what_if(n_params=None, *, n_tokens=None, compute_flop=None, cluster=None, ac
         electricity and grid intensity; None: today's catalog prices.
     law : str, Mapping or FitResult-like
         Scaling law for the compute-optimal split.
+    model : ModelShape or str, optional
+        A published configuration (e.g. ``"Mixtral 8x22B"``) for the step-time model;
+        ``n_params`` defaults to its count.
+    n_active_params : float, optional
+        Parameters active per token of a mixture of experts (default: the model's, else all
+        of them): compute is :math:`6 N_{active} D`, the compute-optimal tokens the law's at
+        the active count (as :func:`scaling.forecast`).
+    run_efficiency : str or float, optional
+        Whole-run efficiency of the step-time model (``Assumptions.run_efficiency``: a preset
+        name or a number in (0, 1]).
     assumptions : Assumptions, optional
         Starting assumptions the dials change (default: the sourced defaults).
 
@@ -175,14 +198,15 @@ def what_if(n_params=None, *, n_tokens=None, compute_flop=None, cluster=None, ac
         budget = scalar("compute_flop", compute_flop)
         split = laws.compute_optimal(budget, law)
         size, tokens = float(split.n_params), float(split.n_tokens)
-    elif n_params is None:
-        raise ValueError("give n_params (model size [parameters]) or compute_flop (a budget "
-                         "[FLOP])")
+        active = size
+    elif n_params is None and model is None:
+        raise ValueError("give n_params (model size [parameters]), model, or compute_flop (a "
+                         "budget [FLOP])")
     else:
-        size = scalar("n_params", n_params)
-        tokens = (float(laws.optimal_tokens_for_params(size, law)) if n_tokens is None
+        size, active = _sizes(n_params, model, n_active_params)
+        tokens = (float(laws.optimal_tokens_for_params(active, law)) if n_tokens is None
                   else scalar("n_tokens", n_tokens))
-    compute = float(laws.training_flop(size, tokens))
+    compute = float(laws.training_flop(active, tokens))
 
     machine = as_machine(cluster, accelerator, n_accelerators)
     chip = dataclasses.replace(machine.accelerator, **_changes(
@@ -194,8 +218,10 @@ def what_if(n_params=None, *, n_tokens=None, compute_flop=None, cluster=None, ac
         mfu=mfu, precision=precision, pue=pue,
         failure_rate_per_accelerator_hour=failure_rate_per_accelerator_hour,
         restart_time_s=restart_time_s, checkpoint_time_s=checkpoint_time_s,
-        electricity_usd_per_kwh=electricity_usd_per_kwh, as_of=as_of))
-    run = estimate_run(compute, cluster=machine, n_params=size, assumptions=a)
+        electricity_usd_per_kwh=electricity_usd_per_kwh, as_of=as_of,
+        run_efficiency=run_efficiency))
+    run = estimate_run(compute, cluster=machine, n_params=size, model=model,
+                       n_active_params=None if active == size else active, assumptions=a)
     count = int(run.n_accelerators)
     parts = setup(machine, a).capex_usd(count)   # the chain's capex, at its prices
     return WhatIf(

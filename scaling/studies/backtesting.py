@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scaling.studies import calibration
+from scaling.studies import calibration, efficiency
 from scaling.throughput import throughput_source
 from scaling._validation import check_bool, check_choice, require_columns, unknown_name
 from scaling.assumptions import as_assumptions
@@ -55,7 +55,8 @@ from scaling.valuation import EPOCH_BASE_YEAR, chain_prices
 __all__ = ["BACKTEST_METHODS", "CALIBRATION_TIME_BASES", "COST_KINDS", "HOUR_BASES",
            "LOO_TARGET_MEDIAN_FACTOR", "LOO_TARGET_SHARE_WITHIN", "LOO_WITHIN_FACTOR",
            "RUN_CONFIGS", "TARGET_MEDIAN_FACTOR", "TARGET_WORST_FACTOR", "Backtest",
-           "CostBacktest", "LeaveOneOut", "backtest", "cost_backtest", "fold_error", "run_model"]
+           "CostBacktest", "LeaveOneOut", "backtest", "cost_backtest", "efficiency_runs", "fold_error",
+           "run_model"]
 
 #: ``backtest(method=...)``: the chain with the default assumptions as they are, or the
 #: leave-one-out calibration of the step-time model beside its baselines.
@@ -219,6 +220,18 @@ def run_model(record):
                              else _DEFAULT_RUN_SEQ_LEN)
 
 
+def _model_kwargs(record, step_time: bool) -> dict:
+    """``model`` (and ``n_active_params`` for a mixture of experts without a published
+    configuration, whose stand-in is a dense shape of its active parameters) for
+    :func:`scaling.estimate_run`."""
+    if not step_time:
+        return {"model": None}
+    active = _value(record.get("n_active_params"))
+    extra = ({} if record.get("name") in RUN_CONFIGS or math.isnan(active)
+             else {"n_active_params": active})
+    return {"model": run_model(record), **extra}
+
+
 #: Sequence length of a run whose table row has none [tokens]: 2,048, GPT-3's and most
 #: 2020-2022 runs' (data/training_runs.csv).
 _DEFAULT_RUN_SEQ_LEN = 2048
@@ -306,8 +319,7 @@ def backtest(runs=None, *, assumptions=None, method="default", dated: bool = Fal
     for record in table.to_dict("records"):
         run = estimate_run(record["compute_flop"], accelerator=record["accelerator"],
                            n_accelerators=record["n_accelerators"],
-                           n_params=record["n_params"],
-                           model=run_model(record) if step_time else None,
+                           n_params=record["n_params"], **_model_kwargs(record, step_time),
                            assumptions=_run_assumptions(
                                _at_training_start(a, record) if dated else a, record))
         kind = record.get("cost_kind")
@@ -451,8 +463,7 @@ def cost_backtest(runs=None, *, assumptions=None, dollars=None) -> CostBacktest:
         dated = _at_training_start(base, record)
         step_time = throughput_source(a) == "step_time"
         kwargs = dict(accelerator=record["accelerator"], n_accelerators=record["n_accelerators"],
-                      n_params=record["n_params"],
-                      model=run_model(record) if step_time else None)
+                      n_params=record["n_params"], **_model_kwargs(record, step_time))
         run = estimate_run(record["compute_flop"], assumptions=_run_assumptions(dated, record),
                            **kwargs)
         undated = estimate_run(record["compute_flop"], assumptions=_run_assumptions(a, record),
@@ -570,15 +581,48 @@ class LeaveOneOut(Result):
     def coverage(self):
         """Out-of-sample coverage of the step-time model's central intervals against their
         nominal level (:func:`scaling.studies.efficiency.coverage_table`)."""
-        from scaling.studies import efficiency
-
         return efficiency.coverage_table(self.frame.rename(columns={"step_time_pit": "pit"}))
+
+
+def efficiency_runs(runs=None, *, assumptions=None):
+    """The developer-reported runs with the chain's hours at a whole-run efficiency of 1.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame, optional
+        A table like ``data/training_runs.csv`` (default: the curated one).
+    assumptions : Assumptions, optional
+        Default: the cited defaults (step-time model; ``run_efficiency`` is set to 1 here).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``name``, ``accelerator``, ``n_accelerators``, ``year``, ``time_basis``,
+        ``unit_hours`` (predicted at :math:`\\eta = 1`) [accelerator-hours],
+        ``reported_hours`` [accelerator-hours], ``ln_efficiency``, the columns of
+        :data:`scaling.studies.efficiency.EFFICIENCY_TERMS`, and ``in_<preset>`` for each preset.
+    """
+    a = as_assumptions(assumptions).replace(mfu=None, mfu_model="step_time", run_efficiency=1.0)
+    table = _runs_table(runs, extra=("time_basis", "accelerator_hours", "year"))
+    keep = (table["time_basis"].isin(CALIBRATION_TIME_BASES)
+            & table["accelerator_hours"].notna())
+    chosen = table[keep].reset_index(drop=True)
+    unit = backtest(chosen, assumptions=a).frame["predicted_accelerator_hours"]
+    frame = chosen[["name", "accelerator", "n_accelerators", "year", "time_basis"]].copy()
+    frame["unit_hours"] = unit.to_numpy(dtype=float)
+    frame["reported_hours"] = chosen["accelerator_hours"].to_numpy(dtype=float)
+    frame["ln_efficiency"] = np.log(frame["unit_hours"] / frame["reported_hours"])
+    frame["counted_hours"] = frame["time_basis"].str.endswith("hours_reported").astype(int)
+    frame["log2_accelerators"] = np.log2(frame["n_accelerators"].astype(float))
+    frame["years_since_2020"] = frame["year"].astype(float) - 2020.0
+    frame["tpu"] = frame["accelerator"].str.startswith("TPU").astype(int)
+    for name, member in efficiency.preset_members(frame).items():
+        frame[f"in_{name}"] = member.to_numpy()
+    return frame
 
 
 def _leave_one_out(runs, a):
     """The leave-one-out comparison of :func:`backtest` (``method="leave_one_out"``)."""
-    from scaling.studies import efficiency
-
     table = _runs_table(runs, extra=("time_basis", "accelerator_hours", "year"))
     keep = table["time_basis"].isin(CALIBRATION_TIME_BASES) & table["accelerator_hours"].notna()
     excluded = tuple(f"{n} ({b})" for n, b in zip(table.loc[~keep, "name"],
@@ -586,7 +630,7 @@ def _leave_one_out(runs, a):
     chosen = table[keep].reset_index(drop=True)
     if len(chosen) < 3:
         raise ValueError("leave-one-out needs at least three runs with developer-reported time")
-    runs_eff = efficiency.efficiency_runs(chosen, assumptions=a)
+    runs_eff = efficiency_runs(chosen, assumptions=a)
     # the step-time model: each run at the default preset's efficiency refitted without it,
     # with the Monte Carlo's P5-P95 (scaling.studies.efficiency.leave_one_out_bands)
     bands = efficiency.leave_one_out_bands(runs_eff)

@@ -4,7 +4,8 @@ how well its bands cover runs they never saw (notebook 04).
 :mod:`scaling.efficiency` defines the efficiency :math:`\\eta` and the presets; this study
 builds them from ``data/training_runs.csv``:
 
-1. :func:`efficiency_runs`: per developer-reported run (``time_basis`` in
+1. :func:`scaling.studies.backtesting.efficiency_runs` (where the runs are predicted): per
+   developer-reported run (``time_basis`` in
    :data:`scaling.studies.backtesting.CALIBRATION_TIME_BASES`), the chain's accelerator-hours
    at :math:`\\eta = 1` (step-time model, default assumptions, failure goodput included, so
    failures are counted once, there), the reported hours and :math:`\\ln\\eta_i`, with the
@@ -27,14 +28,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scaling.assumptions import as_assumptions
 from scaling.efficiency import (
     DEFAULT_RUN_EFFICIENCY, LARGE_LAB_MIN_ACCELERATORS, LARGE_LAB_TIME_BASES,
 )
 from scaling.results import NOT_A_COLUMN, Result
 
 __all__ = ["COVERAGE_LEVELS", "EFFICIENCY_TERMS", "RunEfficiencyFit", "coverage_table",
-           "efficiency_runs", "fit_run_efficiency", "leave_one_out_bands", "preset_members"]
+           "fit_run_efficiency", "leave_one_out_bands", "preset_members"]
 
 #: Candidate explanations of ln(efficiency), as statsmodels formula terms -> what each means.
 EFFICIENCY_TERMS = {
@@ -52,49 +52,10 @@ _INTERVAL_LEVEL = 0.90
 
 
 def preset_members(frame) -> dict:
-    """Which runs of an :func:`efficiency_runs` table define each preset (boolean Series)."""
+    """Which runs of an :func:`scaling.studies.backtesting.efficiency_runs` table define each preset (boolean Series)."""
     large = (frame["time_basis"].isin(LARGE_LAB_TIME_BASES)
              & (frame["n_accelerators"] >= LARGE_LAB_MIN_ACCELERATORS))
     return {"median_published_run": frame["name"].notna(), "large_lab_production": large}
-
-
-def efficiency_runs(runs=None, *, assumptions=None):
-    """The developer-reported runs with the chain's hours at a whole-run efficiency of 1.
-
-    Parameters
-    ----------
-    runs : pandas.DataFrame, optional
-        A table like ``data/training_runs.csv`` (default: the curated one).
-    assumptions : Assumptions, optional
-        Default: the cited defaults (step-time model; ``run_efficiency`` is set to 1 here).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``name``, ``accelerator``, ``n_accelerators``, ``year``, ``time_basis``,
-        ``unit_hours`` (predicted at :math:`\\eta = 1`) [accelerator-hours],
-        ``reported_hours`` [accelerator-hours], ``ln_efficiency``, the columns of
-        :data:`EFFICIENCY_TERMS`, and ``in_<preset>`` for each preset.
-    """
-    from scaling.studies import backtesting
-
-    a = as_assumptions(assumptions).replace(mfu=None, mfu_model="step_time", run_efficiency=1.0)
-    table = backtesting._runs_table(runs, extra=("time_basis", "accelerator_hours", "year"))
-    keep = (table["time_basis"].isin(backtesting.CALIBRATION_TIME_BASES)
-            & table["accelerator_hours"].notna())
-    chosen = table[keep].reset_index(drop=True)
-    unit = backtesting.backtest(chosen, assumptions=a).frame["predicted_accelerator_hours"]
-    frame = chosen[["name", "accelerator", "n_accelerators", "year", "time_basis"]].copy()
-    frame["unit_hours"] = unit.to_numpy(dtype=float)
-    frame["reported_hours"] = chosen["accelerator_hours"].to_numpy(dtype=float)
-    frame["ln_efficiency"] = np.log(frame["unit_hours"] / frame["reported_hours"])
-    frame["counted_hours"] = frame["time_basis"].str.endswith("hours_reported").astype(int)
-    frame["log2_accelerators"] = np.log2(frame["n_accelerators"].astype(float))
-    frame["years_since_2020"] = frame["year"].astype(float) - 2020.0
-    frame["tpu"] = frame["accelerator"].str.startswith("TPU").astype(int)
-    for name, member in preset_members(frame).items():
-        frame[f"in_{name}"] = member.to_numpy()
-    return frame
 
 
 def _preset_row(name, logs, names) -> dict:
@@ -115,7 +76,7 @@ class RunEfficiencyFit(Result):
     Attributes
     ----------
     frame : pandas.DataFrame
-        The runs (:func:`efficiency_runs`).
+        The runs (:func:`scaling.studies.backtesting.efficiency_runs`).
     coefficients : pandas.DataFrame
         One row per term (``Intercept`` and :data:`EFFICIENCY_TERMS`): ``estimate`` (effect
         on ln efficiency), ``ci_low``/``ci_high`` (90%), ``p_value``, ``distinguishable``
@@ -141,13 +102,13 @@ class RunEfficiencyFit(Result):
         return self.coefficients.copy()
 
 
-def fit_run_efficiency(frame=None) -> RunEfficiencyFit:
+def fit_run_efficiency(frame) -> RunEfficiencyFit:
     """Fit ln(whole-run efficiency) on the developer-reported runs, and the presets.
 
     Parameters
     ----------
-    frame : pandas.DataFrame, optional
-        :func:`efficiency_runs` (default: built from the curated table).
+    frame : pandas.DataFrame
+        :func:`scaling.studies.backtesting.efficiency_runs`.
 
     Returns
     -------
@@ -162,7 +123,6 @@ def fit_run_efficiency(frame=None) -> RunEfficiencyFit:
     import pandas as pd
     import statsmodels.formula.api as smf
 
-    frame = efficiency_runs() if frame is None else frame
     model = smf.ols("ln_efficiency ~ " + " + ".join(EFFICIENCY_TERMS), data=frame).fit()
     ci = model.conf_int(alpha=1.0 - _INTERVAL_LEVEL)
     coefficients = pd.DataFrame({
@@ -182,13 +142,13 @@ def fit_run_efficiency(frame=None) -> RunEfficiencyFit:
                             n_runs=int(model.nobs))
 
 
-def leave_one_out_bands(frame=None, *, preset: str = DEFAULT_RUN_EFFICIENCY):
+def leave_one_out_bands(frame, *, preset: str = DEFAULT_RUN_EFFICIENCY):
     """Each run predicted by a preset refitted without it, with its P5-P95 band.
 
     Parameters
     ----------
-    frame : pandas.DataFrame, optional
-        :func:`efficiency_runs` (default: built from the curated table).
+    frame : pandas.DataFrame
+        :func:`scaling.studies.backtesting.efficiency_runs`.
     preset : str
         Which preset's runs are refitted (a run outside them is predicted by the fit on all
         of them).
@@ -204,7 +164,6 @@ def leave_one_out_bands(frame=None, *, preset: str = DEFAULT_RUN_EFFICIENCY):
     import pandas as pd
     from scipy import stats
 
-    frame = efficiency_runs() if frame is None else frame
     member = preset_members(frame)[preset].to_numpy()
     logs = frame["ln_efficiency"].to_numpy()
     rows = []
