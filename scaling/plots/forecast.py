@@ -11,7 +11,8 @@ from __future__ import annotations
 from scaling._validation import require_columns
 from scaling.plots import axis_title
 
-__all__ = ["AXIS_TITLES", "band_chart", "forecast_panels", "parity_chart",
+__all__ = ["AXIS_TITLES", "band_chart", "coverage_chart", "forecast_panels", "interval_chart",
+           "parity_chart",
            "inference_tradeoff_chart"]
 
 _WIDTH = 300
@@ -167,3 +168,75 @@ def inference_tradeoff_chart(table):
                  alt.Tooltip("total_flop_saving_fraction:Q", title="lifetime FLOP saved",
                              format=".1%")],
     ).properties(width=_WIDTH + 100, height=_HEIGHT, title="Same loss, less lifetime compute")
+
+
+def interval_chart(bands):
+    """Predicted against reported with each prediction's P5-P95 as a bar (log axes).
+
+    Parameters
+    ----------
+    bands : pandas.DataFrame
+        :func:`scaling.studies.efficiency.leave_one_out_bands` (``name``, ``reported_hours``,
+        ``predicted_hours``, ``p5_hours``, ``p95_hours``, ``covered``).
+
+    Returns
+    -------
+    altair.LayerChart
+        One row per run, sorted by reported hours: the P5-P95 bar, the prediction (point) and
+        the report (tick), coloured by whether the band covers it.
+    """
+    import altair as alt
+
+    require_columns(bands, ["name", "reported_hours", "predicted_hours", "p5_hours",
+                            "p95_hours", "covered"], "interval_chart")
+    data = bands.assign(band=bands["covered"].map({True: "inside P5-P95",
+                                                   False: "outside P5-P95"}))
+    order = list(data.sort_values("reported_hours")["name"])
+    y = alt.Y("name:N", sort=order, title=None)
+    scale = alt.Scale(type="log")
+    color = alt.Color("band:N", title="report", scale=alt.Scale(
+        domain=["inside P5-P95", "outside P5-P95"], range=["#4c78a8", "#e45756"]))
+    bar = alt.Chart(data).mark_rule(strokeWidth=3, opacity=0.45).encode(
+        y=y, x=alt.X("p5_hours:Q", scale=scale, title="accelerator-hours"), x2="p95_hours:Q")
+    point = alt.Chart(data).mark_point(filled=True, size=50, color="black").encode(
+        y=y, x=alt.X("predicted_hours:Q", scale=scale),
+        tooltip=[alt.Tooltip("name:N"), alt.Tooltip("predicted_hours:Q", format=".3~g"),
+                 alt.Tooltip("p5_hours:Q", format=".3~g"),
+                 alt.Tooltip("p95_hours:Q", format=".3~g"),
+                 alt.Tooltip("reported_hours:Q", format=".3~g")])
+    tick = alt.Chart(data).mark_tick(thickness=3, size=14).encode(
+        y=y, x=alt.X("reported_hours:Q", scale=scale), color=color)
+    return alt.layer(bar, point, tick).properties(
+        width=_WIDTH + 160, height=max(_HEIGHT, 13 * len(data)),
+        title="accelerator-hours out of sample: prediction (dot), P5-P95 (bar), report (tick)")
+
+
+def coverage_chart(table):
+    """Out-of-sample coverage of central intervals against their nominal level.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`scaling.studies.efficiency.coverage_table` (``nominal``, ``covered``).
+
+    Returns
+    -------
+    altair.LayerChart
+        Coverage (points and line) beside the diagonal a calibrated band follows.
+    """
+    import altair as alt
+    import pandas as pd
+
+    require_columns(table, ["nominal", "covered"], "coverage_chart")
+    axis = alt.Scale(domain=[0, 1])
+    diagonal = alt.Chart(pd.DataFrame({"nominal": [0.0, 1.0], "covered": [0.0, 1.0]})).mark_line(
+        strokeDash=[4, 4], color="gray").encode(x=alt.X("nominal:Q", scale=axis),
+                                                y=alt.Y("covered:Q", scale=axis))
+    points = alt.Chart(table).mark_line(point=True).encode(
+        x=alt.X("nominal:Q", title="nominal level of the central interval", scale=axis,
+                axis=alt.Axis(format="%")),
+        y=alt.Y("covered:Q", title="share of runs inside it (leave-one-out)", scale=axis,
+                axis=alt.Axis(format="%")),
+        tooltip=[alt.Tooltip("nominal:Q", format=".0%"), alt.Tooltip("covered:Q", format=".0%")])
+    return alt.layer(diagonal, points).properties(width=_HEIGHT, height=_HEIGHT,
+                                                  title="coverage against nominal")
