@@ -472,8 +472,11 @@ def fit_shape_rule(configs=None) -> dict:
     Parameters
     ----------
     configs : pandas.DataFrame, optional
-        Columns ``n_layers``, ``n_params_reported``, ``n_experts``; default
-        ``data/model_configs.csv``. Mixture-of-experts rows are left out.
+        Columns ``n_layers``, ``n_params_reported``, ``n_experts`` (and optionally
+        ``in_depth_rule``); default ``data/model_configs.csv``. Mixture-of-experts rows, and
+        rows whose ``in_depth_rule`` is False, are left out: the MPT benchmark configurations
+        (MosaicML llm-foundry, added with the per-step benchmarks of issue 15) are checked
+        against the rule, not fitted into it, so that every derived shape stays as it was.
 
     Returns
     -------
@@ -489,6 +492,8 @@ def fit_shape_rule(configs=None) -> dict:
     """
     table = _config_table() if configs is None else configs
     dense = table[table["n_experts"].astype(int) == 0]
+    if "in_depth_rule" in dense.columns:   # the rows the rule was fitted on (issue 9)
+        dense = dense[dense["in_depth_rule"].astype(str).str.strip().str.lower() == "true"]
     x = np.log(dense["n_params_reported"].astype(float).to_numpy())
     y = np.log(dense["n_layers"].astype(float).to_numpy())
     slope, intercept = np.polyfit(x, y, 1)

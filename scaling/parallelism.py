@@ -73,7 +73,9 @@ from scaling._validation import (
     check_choice, check_fraction, elementwise, scalar, whole_number,
 )
 from scaling.model_shape import ModelShape
-from scaling.training_state import ADAM_BYTES_PER_PARAM, FP8_WEIGHT_COPY_BYTES
+from scaling.training_state import (
+    ADAM_BYTES_PER_PARAM, FP8_WEIGHT_COPY_BYTES, OPTIMIZER_STATE_BYTES_PER_PARAM,
+)
 
 __all__ = [
     "ring_time_s",
@@ -155,9 +157,11 @@ SCHEDULES = ("1f1b", "dualpipe")
 #: Bytes per element of activations (bf16) and of fp32 logits for the loss.
 _ACT_BYTES = 2.0
 _LOGIT_BYTES = 4.0
-#: Adam update traffic per locally owned parameter: read fp32 master, momentum, variance and
-#: fp32 gradient (16 bytes), write master, momentum, variance and the 16-bit weight (14 bytes).
-_OPTIMIZER_BYTES_PER_PARAM = 30.0
+#: Optimizer update traffic per locally owned parameter [bytes]: Adam reads the fp32 master,
+#: momentum, variance and fp32 gradient (16) and writes master, momentum, variance and the
+#: 16-bit weight (14); Lion reads master, momentum and gradient (12) and writes master,
+#: momentum and the 16-bit weight (10).
+_OPTIMIZER_TRAFFIC_BYTES_PER_PARAM = {"adam": 30.0, "lion": 22.0}
 
 _ZERO_STAGES = (0, 1, 2, 3)
 
@@ -308,6 +312,7 @@ class _Settings(NamedTuple):
     dualpipe: bool
     grad_bytes: float
     sp: bool
+    optimizer: str = "adam"
 
 
 def _log2_steps(n):
@@ -508,7 +513,8 @@ def _memory_bound_time(mc: _Model, hw: _Hardware, st: _Settings, c: _Candidates,
     recomputation) and of the optimizer update, at the achievable HBM bandwidth [s]."""
     bandwidth = hw.hbm_bw * HBM_EFFICIENCY
     forward = _elementwise_bytes_fwd(mc, st, c) / bandwidth
-    optimizer = _OPTIMIZER_BYTES_PER_PARAM * _owned_params(params, c, 1) / bandwidth
+    optimizer = (_OPTIMIZER_TRAFFIC_BYTES_PER_PARAM[st.optimizer]
+                 * _owned_params(params, c, 1) / bandwidth)
     return _MemoryBound(forward=forward, per_micro_batch=3.0 * forward + c.rfrac * forward,
                         optimizer=optimizer)
 
@@ -730,7 +736,8 @@ def _memory_per_accelerator(mc: _Model, st: _Settings, c: _Candidates,
                             params: _Params) -> _Memory:
     """Memory per accelerator on the first pipeline stage [bytes].
 
-    Weights, gradients and Adam states in mixed precision (:data:`ADAM_BYTES_PER_PARAM`, plus
+    Weights, gradients and optimizer states in mixed precision (:data:`ADAM_BYTES_PER_PARAM`;
+    the optimizer's states from :data:`OPTIMIZER_STATE_BYTES_PER_PARAM`, plus
     an fp8 weight copy; DualPipe holds two copies of the weights) sharded over data
     parallelism by the ZeRO stage (optimizer states from ZeRO-1, gradients from ZeRO-2,
     weights from ZeRO-3, which gathers one layer's full parameters plus one prefetched), and
@@ -743,7 +750,7 @@ def _memory_per_accelerator(mc: _Model, st: _Settings, c: _Candidates,
     return _Memory(
         weights=w_copies * (w_bytes * _owned_params(params, c, 3)) + gathered,
         gradients=ADAM_BYTES_PER_PARAM["gradients"] * _owned_params(params, c, 2),
-        optimizer=ADAM_BYTES_PER_PARAM["optimizer"] * _owned_params(params, c, 1),
+        optimizer=OPTIMIZER_STATE_BYTES_PER_PARAM[st.optimizer] * _owned_params(params, c, 1),
         activations=_activation_memory(mc, st, c))
 
 

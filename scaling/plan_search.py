@@ -38,7 +38,7 @@ from scaling.parallelism import (
     _Settings, _zero_stage,
 )
 from scaling.training_state import (
-    MEMORY_RESERVE_FRACTION, min_accelerators_for_state, training_state_bytes,
+    MEMORY_RESERVE_FRACTION, OPTIMIZERS, min_accelerators_for_state, training_state_bytes,
 )
 from scaling.results import Result
 
@@ -451,7 +451,8 @@ def _resolve_hardware(acc: Accelerator, precision: str, scale_up_domain_size,
 
 
 def _settings(acc, precision, flash_attention, dropout, schedule, dp_overlap, ep_overlap,
-              grad_reduce_bytes, matmul_efficiency, sequence_parallel=True) -> _Settings:
+              grad_reduce_bytes, matmul_efficiency, sequence_parallel=True,
+              optimizer="adam") -> _Settings:
     """The run settings as the step-time model reads them, checked, defaults filled in."""
     check_choice("schedule", schedule, SCHEDULES)
     eta = _matmul_efficiency(acc) if matmul_efficiency is None else scalar(
@@ -467,7 +468,8 @@ def _settings(acc, precision, flash_attention, dropout, schedule, dp_overlap, ep
                      flash=check_bool("flash_attention", flash_attention),
                      dropout=check_bool("dropout", dropout), dp_overlap=dpo, ep_overlap=epo,
                      dualpipe=schedule == "dualpipe", grad_bytes=gb,
-                     sp=check_bool("sequence_parallel", sequence_parallel))
+                     sp=check_bool("sequence_parallel", sequence_parallel),
+                     optimizer=check_choice("optimizer", optimizer, OPTIMIZERS))
 
 
 def _cluster_fields(cluster):
@@ -722,7 +724,8 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
                      dropout: bool = False, sequence_parallel: bool = True,
                      schedule: str = "1f1b", dp_overlap=None, ep_overlap=None,
                      grad_reduce_bytes: float = 2.0, matmul_efficiency=None,
-                     attention_convention: str = "causal") -> StepTime:
+                     attention_convention: str = "causal",
+                     optimizer: str = "adam") -> StepTime:
     """Fastest parallel plan that fits in memory, with its step time, memory and MFU.
 
     Parameters
@@ -771,6 +774,9 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
         Override the calibrated :data:`MATMUL_EFFICIENCY`.
     attention_convention : {"causal", "full", "none"}
         How attention FLOP count in the model FLOP of the MFU.
+    optimizer : {"adam", "lion"}
+        Optimizer whose states are held and updated
+        (:data:`scaling.training_state.OPTIMIZER_STATE_BYTES_PER_PARAM`; default Adam).
 
     Returns
     -------
@@ -808,7 +814,7 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
     hw = _resolve_hardware(acc, precision, scale_up_domain_size, scale_up_bandwidth_byte_per_s,
                            scale_out_bandwidth_byte_per_s)
     st = _settings(acc, precision, flash_attention, dropout, schedule, dp_overlap, ep_overlap,
-                   grad_reduce_bytes, matmul_efficiency, sequence_parallel)
+                   grad_reduce_bytes, matmul_efficiency, sequence_parallel, optimizer)
     batch_seqs = _batch_sequences(shape, global_batch_tokens, compute_flop, notes)
     fixed = _check_layout({k: v for k, v in dict(
         tp=tp, pp=pp, dp=dp, cp=cp, ep=ep, micro_batch=micro_batch,

@@ -25,6 +25,8 @@ from scaling.model_shape import as_model_shape
 
 __all__ = [
     "ADAM_BYTES_PER_PARAM",
+    "OPTIMIZERS",
+    "OPTIMIZER_STATE_BYTES_PER_PARAM",
     "TRAINING_STATE_BYTES_PER_PARAM",
     "FP8_WEIGHT_COPY_BYTES",
     "MEMORY_RESERVE_FRACTION",
@@ -41,6 +43,16 @@ ADAM_BYTES_PER_PARAM = {"weights": 2.0, "gradients": 2.0, "optimizer": 12.0}
 
 #: Their sum, 16 bytes per parameter: the training state's default per-parameter memory.
 TRAINING_STATE_BYTES_PER_PARAM = sum(ADAM_BYTES_PER_PARAM.values())
+
+#: Optimizer states per parameter by optimizer [bytes]: Adam keeps an fp32 master copy, momentum
+#: and variance (12, Rajbhandari et al. 2020, Sec. 3.1); Lion keeps the master copy and one
+#: momentum (8: "Lion only keeps track of the momentum", Chen et al. 2023, "Symbolic Discovery
+#: of Optimization Algorithms", arXiv:2302.06675, Sec. 2; MosaicML's MPT recipes train with
+#: its decoupled variant, llm-foundry ``scripts/train/yamls/pretrain/mpt-*.yaml``).
+OPTIMIZER_STATE_BYTES_PER_PARAM = {"adam": 12.0, "lion": 8.0}
+
+#: Optimizers the step-time model knows (the keys of :data:`OPTIMIZER_STATE_BYTES_PER_PARAM`).
+OPTIMIZERS = tuple(OPTIMIZER_STATE_BYTES_PER_PARAM)
 
 
 #: Extra bytes per parameter when training in fp8: a 1-byte fp8 copy of the weights used by the

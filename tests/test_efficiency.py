@@ -122,3 +122,54 @@ def test_coverage_table_reads_the_pit():
     table = study.coverage_table(bands, levels=[0.5, 0.9]).set_index("nominal")["covered"]
     assert table[0.5] == pytest.approx(0.5, abs=0.06)
     assert table[0.9] == pytest.approx(0.9, abs=0.06)
+
+
+# ---- per-step measurements (issue 15, item 4): measured, pinned, misses listed ------------------
+
+@pytest.fixture(scope="module")
+def per_step():
+    from scaling.studies import calibration
+
+    return (calibration.per_step_summary(calibration.per_step_check()),
+            calibration.per_step_summary(calibration.per_step_check(own_search=True)))
+
+
+def test_per_step_rows_cover_the_known_miss_classes(per_step):
+    published, _ = per_step
+    assert published.loc["all", "n_rows"] >= 60
+    assert {"fp8", "long context (>= 32k tokens)", "FSDP, Hopper", "FSDP, Ampere",
+            "3D parallel (papers)"} <= set(published.index)
+
+
+def test_mosaicml_llm_foundry_per_step_figures_pinned(per_step):
+    """Out of sample on MosaicML's llm-foundry MPT benchmarks and the 3D-parallel papers: pinned
+    so that a change of the step-time model shows here (notebook 04, section 4, and the README
+    quote them). The issue-15 targets (median 1.12x, own-search bias within 5%) are not met."""
+    published, own = per_step
+    assert published.loc["all", "median_fold_error"] == pytest.approx(1.148, abs=0.005)
+    assert own.loc["all", "median_fold_error"] == pytest.approx(1.243, abs=0.005)
+    assert own.loc["all", "geometric_mean_ratio"] == pytest.approx(1.285, abs=0.01)
+    assert published.loc["all", "n_feasible"] == 173
+    assert published.loc["fp8", "geometric_mean_ratio"] > 1.5      # the known fp8 miss
+
+
+def test_lion_keeps_fewer_optimizer_bytes_than_adam():
+    """MPT-30B on 8 H100 at 8k tokens trained with decoupled LionW (llm-foundry); with Adam's
+    12 bytes per parameter of states no plan with its published layout fits, with Lion's 8 it
+    does (Chen et al. 2023, arXiv:2302.06675)."""
+    from scaling.errors import InfeasibleRunError
+    from scaling.model_shape import as_model_shape
+    from scaling.plan_search import plan_parallelism
+
+    shape = as_model_shape("MPT-30B", seq_len=8192)
+    layout = dict(global_batch_tokens=8 * 8192, tp=1, pp=1, dp=8, cp=1, micro_batch=1,
+                  zero_stage=3, recompute="full", recompute_fraction=1.0)
+    with pytest.raises(InfeasibleRunError):
+        plan_parallelism(shape, "H100-SXM", 8, optimizer="adam", **layout)
+    lion = plan_parallelism(shape, "H100-SXM", 8, optimizer="lion", **layout)
+    assert lion.memory_bytes["memory_optimizer_bytes"] == pytest.approx(
+        8 / 12 * plan_parallelism(shape, "H100-SXM", 16, optimizer="adam", **{
+            **layout, "dp": 16, "global_batch_tokens": 16 * 8192}).memory_bytes[
+            "memory_optimizer_bytes"] * 2, rel=1e-9)
+    with pytest.raises(ValueError, match="optimizer"):
+        plan_parallelism(shape, "H100-SXM", 8, optimizer="sgd", **layout)

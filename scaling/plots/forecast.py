@@ -11,9 +11,8 @@ from __future__ import annotations
 from scaling._validation import require_columns
 from scaling.plots import axis_title
 
-__all__ = ["AXIS_TITLES", "band_chart", "coverage_chart", "forecast_panels", "interval_chart",
-           "parity_chart",
-           "inference_tradeoff_chart"]
+__all__ = ["AXIS_TITLES", "band_chart", "coverage_chart", "forecast_panels",
+           "inference_tradeoff_chart", "parity_chart", "prediction_interval_chart"]
 
 _WIDTH = 300
 _HEIGHT = 240
@@ -170,7 +169,7 @@ def inference_tradeoff_chart(table):
     ).properties(width=_WIDTH + 100, height=_HEIGHT, title="Same loss, less lifetime compute")
 
 
-def interval_chart(bands):
+def prediction_interval_chart(bands):
     """Predicted against reported with each prediction's P5-P95 as a bar (log axes).
 
     Parameters
@@ -188,7 +187,7 @@ def interval_chart(bands):
     import altair as alt
 
     require_columns(bands, ["name", "reported_hours", "predicted_hours", "p5_hours",
-                            "p95_hours", "covered"], "interval_chart")
+                            "p95_hours", "covered"], "prediction_interval_chart")
     data = bands.assign(band=bands["covered"].map({True: "inside P5-P95",
                                                    False: "outside P5-P95"}))
     order = list(data.sort_values("reported_hours")["name"])

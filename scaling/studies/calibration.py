@@ -30,7 +30,7 @@ columns works (e.g. a widened ``data/training_runs.csv``):
   ``tp``, ``pp``, ``dp``, ``cp``, ``ep``, ``micro_batch``, ``virtual_stages``, ``zero_stage``,
   ``recompute``, ``recompute_fraction``, ``flash_attention``, ``dropout``,
   ``sequence_parallel``, ``schedule``, ``grad_reduce_bytes``, ``scale_up_domain_size``,
-  ``scale_out_bandwidth_byte_per_s``, ``attention_convention``, ``n_tokens``,
+  ``scale_out_bandwidth_byte_per_s``, ``attention_convention``, ``optimizer``, ``n_tokens``,
   ``calibration_set`` (``"fit"`` rows are the calibration set).
 
 Metrics are compared as MFU (model FLOP per step over accelerators x dense bf16 peak x step
@@ -60,7 +60,8 @@ from scaling.units import SECONDS_PER_HOUR
 __all__ = [
     "CALIBRATION_GRID", "CONSTANT_MFU_BASELINE", "METRICS", "calibrate",
     "calibrate_run_efficiency", "leave_one_out", "megatron_flop_per_token",
-    "parallel_benchmarks", "predict_runs",
+    "parallel_benchmarks", "per_step_check", "per_step_summary", "predict_runs",
+    "LONG_CONTEXT_TOKENS", "PER_STEP_TABLES",
 ]
 
 
@@ -147,7 +148,7 @@ def _row_setup(row):
     for column in _BOOL_OPTIONS:
         if column in row.index and not _blank(get(column)):
             kwargs[column] = _truthy(get(column))
-    for column in ("recompute", "schedule", "attention_convention"):
+    for column in ("recompute", "schedule", "attention_convention", "optimizer"):
         if column in row.index and not _blank(get(column)):
             kwargs[column] = str(get(column))
     if "scale_up_domain_size" in row.index and not _blank(get("scale_up_domain_size")):
@@ -426,3 +427,119 @@ def leave_one_out(runs=None, *, grid=None):
             "constant_fold_error": fold_error(CONSTANT_MFU_BASELINE / mfu),
         })
     return pd.DataFrame(records)
+
+
+# --------------------------------------------------------------------------------------------
+# per-step measurements by class, with the published layout and with the package's own search
+# --------------------------------------------------------------------------------------------
+
+#: Per-step tables checked by :func:`per_step_check`: the 3D-parallel runs and papers of
+#: ``data/parallel_benchmarks.csv`` and MosaicML's MPT benchmarks with PyTorch FSDP
+#: (``data/llm_foundry_benchmarks.csv``, 216 rows: 125M-70B, 0.5k-65k tokens, A100 and H100,
+#: bf16 and fp8).
+PER_STEP_TABLES = ("parallel_benchmarks", "llm_foundry_benchmarks")
+
+#: Layout columns dropped for the package's own plan search.
+_LAYOUT_COLUMNS = _PLAN_COLUMNS + ("recompute", "recompute_fraction")
+
+#: Sequences from this length on are the "long context" class [tokens].
+LONG_CONTEXT_TOKENS = 32768
+
+
+def _per_step_class(row) -> str:
+    """Which known miss a per-step row belongs to, in words."""
+    def number(column, default=math.nan):
+        value = row.get(column)
+        return default if _blank(value) else float(value)
+
+    if str(row.get("precision")).strip().lower() == "fp8":
+        return "fp8"
+    if number("seq_len", 0.0) >= LONG_CONTEXT_TOKENS:
+        return "long context (>= 32k tokens)"
+    fsdp = number("zero_stage") == 3 and number("tp", 1.0) == 1 and number("pp", 1.0) == 1
+    hopper = str(row.get("accelerator")).startswith(("H100", "H800", "H200"))
+    if fsdp:
+        return "FSDP, Hopper" if hopper else "FSDP, Ampere"
+    return "3D parallel (papers)"
+
+
+def per_step_check(tables=PER_STEP_TABLES, *, own_search: bool = False):
+    """Predicted against reported per-step MFU for every row of the per-step tables.
+
+    Parameters
+    ----------
+    tables : sequence of str
+        Names of curated tables with the columns of ``data/parallel_benchmarks.csv``.
+    own_search : bool
+        False: each row's published layout (tp, pp, dp, micro-batch, ZeRO stage,
+        recomputation) is fixed; True: the package's own plan search chooses them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per row: ``table``, ``name``, ``class`` (:func:`_per_step_class`), ``accelerator``,
+        ``precision``, ``seq_len``, ``reported_mfu``, ``predicted_mfu`` (NaN where no plan
+        fits in memory), ``ratio`` (predicted / reported), ``fold_error``, ``feasible`` and
+        ``in_calibration_set`` (the rows the matmul efficiency is fitted on; every other row
+        is out of sample).
+    """
+    import pandas as pd
+
+    from scaling.errors import InfeasibleRunError
+
+    records = []
+    for name in tables:
+        table = load_table(name)
+        for idx in table.index:
+            row = table.loc[idx]
+            fitted = _fit_rows(table) if name == "parallel_benchmarks" else []
+            if own_search:
+                row = row.drop([c for c in _LAYOUT_COLUMNS if c in row.index])
+            shape, kwargs = _row_setup(row)
+            _, _, reported = _reported(row, shape, kwargs.get("attention_convention", "causal"))
+            try:
+                predicted = plan_parallelism(shape, **kwargs).mfu
+            except InfeasibleRunError:
+                predicted = math.nan
+            records.append({
+                "table": name, "name": row.get("name"), "class": _per_step_class(table.loc[idx]),
+                "accelerator": row.get("accelerator"), "precision": kwargs["precision"],
+                "seq_len": shape.seq_len, "reported_mfu": reported, "predicted_mfu": predicted,
+                "in_calibration_set": idx in fitted})
+    frame = pd.DataFrame(records)
+    frame["feasible"] = frame["predicted_mfu"].notna()
+    frame["ratio"] = frame["predicted_mfu"] / frame["reported_mfu"]
+    frame["fold_error"] = np.maximum(frame["ratio"], 1.0 / frame["ratio"])
+    return frame
+
+
+def per_step_summary(frame):
+    """Per class and overall, out of sample: rows, rows with a plan that fits, median and 80th
+    percentile fold error, geometric-mean ratio (the bias), and the constant-MFU baseline's
+    median fold error (:data:`CONSTANT_MFU_BASELINE`).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        :func:`per_step_check`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``class`` ("all" last).
+    """
+    import pandas as pd
+
+    test = frame[~frame["in_calibration_set"]]
+    rows = []
+    for label, part in [*test.groupby("class", sort=True), ("all", test)]:
+        fit = part[part["feasible"]]
+        constant = np.maximum(CONSTANT_MFU_BASELINE / part["reported_mfu"],
+                              part["reported_mfu"] / CONSTANT_MFU_BASELINE)
+        rows.append({
+            "class": label, "n_rows": len(part), "n_feasible": len(fit),
+            "median_fold_error": float(fit["fold_error"].median()),
+            "p80_fold_error": float(fit["fold_error"].quantile(0.8)),
+            "geometric_mean_ratio": float(np.exp(np.log(fit["ratio"]).mean())),
+            "constant_median_fold_error": float(constant.median())})
+    return pd.DataFrame(rows).set_index("class")
