@@ -447,7 +447,9 @@ LONG_CONTEXT_TOKENS = 32768
 
 
 def _per_step_class(row) -> str:
-    """Which known miss a per-step row belongs to, in words."""
+    """Which known miss a per-step row belongs to, in words: fp8, long context, sharded data
+    parallelism alone (PyTorch FSDP / ZeRO-2 or -3, no tensor or pipeline parallelism) on
+    Hopper or Ampere, or 3D parallelism."""
     def number(column, default=math.nan):
         value = row.get(column)
         return default if _blank(value) else float(value)
@@ -456,7 +458,7 @@ def _per_step_class(row) -> str:
         return "fp8"
     if number("seq_len", 0.0) >= LONG_CONTEXT_TOKENS:
         return "long context (>= 32k tokens)"
-    fsdp = number("zero_stage") == 3 and number("tp", 1.0) == 1 and number("pp", 1.0) == 1
+    fsdp = number("zero_stage") >= 2 and number("tp", 1.0) == 1 and number("pp", 1.0) == 1
     hopper = str(row.get("accelerator")).startswith(("H100", "H800", "H200"))
     if fsdp:
         return "FSDP, Hopper" if hopper else "FSDP, Ampere"
