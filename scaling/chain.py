@@ -44,14 +44,16 @@ from types import MappingProxyType
 
 import numpy as np
 
-from scaling import clusters, cost, emissions, fewer, hardware, reliability, valuation
+from scaling import (
+    clusters, cost, emissions, fewer, hardware, reliability, training_state, valuation,
+)
 from scaling._validation import (
-    as_count_array, as_float_array, check_fraction, elementwise, like, scalar,
+    as_count_array, as_float_array, check_fraction, elementwise, like,
 )
 from scaling.assumptions import Assumptions, as_assumptions
 from scaling.clusters import Cluster, as_machine
 from scaling.errors import InfeasibleRunError
-from scaling.model_shape import as_model_shape, shape_from_params
+from scaling.model_shape import as_model_shape
 from scaling.results import NOT_A_COLUMN, Result
 from scaling.throughput import Throughput, ThroughputModel, throughput_model
 from scaling.units import J_PER_MWH, SECONDS_PER_DAY, SECONDS_PER_HOUR
@@ -198,9 +200,14 @@ class Setup:
 
     def evaluate_throughput(self, compute_flop, n_accelerators, *, n_params=None, model=None,
                             on_infeasible="raise") -> Throughput:
-        """The MFU of runs on this machine (:meth:`ThroughputModel.evaluate`)."""
-        return self.throughput.evaluate(compute_flop, n_accelerators, n_params=n_params,
-                                        model=model, on_infeasible=on_infeasible)
+        """The MFU of runs on this machine as the chain uses it
+        (:func:`scaling.fewer.best_throughput`: with failures included, each layout weighed by
+        the job's goodput on the accelerators it occupies, and the best count up to the one
+        given)."""
+        return fewer.best_throughput(
+            self.throughput, self.reliability, compute_flop, n_accelerators, n_params=n_params,
+            model=model, include_failures=self.assumptions.include_failures,
+            on_infeasible=on_infeasible)
 
     def capex_usd(self, n_accelerators) -> dict:
         """Capex by component of ``n_accelerators`` of this machine at its prices
@@ -226,8 +233,6 @@ class Setup:
             throughput = self.evaluate_throughput(compute_flop, n_accelerators,
                                                   n_params=n_params, model=model,
                                                   on_infeasible=on_infeasible)
-            throughput = fewer.fewer_if_faster(self, throughput, compute_flop, n_accelerators,
-                                               n_params=n_params, model=model)
             used = throughput.n_accelerators_used
         else:
             used = _held_used(throughput, n_accelerators)
@@ -249,13 +254,16 @@ class Setup:
 
 
 def _held_used(throughput, n_accelerators):
-    """Accelerators in use when a throughput found at one count is held at others: the
-    layout's share of its accelerators in use is held with its MFU (all of them for a
-    constant MFU)."""
-    if throughput.index is None:
+    """Accelerators in use when a throughput found at one count is held at others: the share
+    of the accelerators given that it occupied is held with its MFU (measured against those
+    given)."""
+    if throughput.n_accelerators is not None:
+        planned = np.asarray(throughput.n_accelerators, dtype=float)
+    elif throughput.index is None:
         return n_accelerators
-    planned = np.array([step.n_accelerators for step in throughput.step_times] + [np.nan],
-                       dtype=float)[np.asarray(throughput.index)]    # index -1: none fits
+    else:
+        planned = np.array([step.n_accelerators for step in throughput.step_times] + [np.nan],
+                           dtype=float)[np.asarray(throughput.index)]   # index -1: none fits
     share = np.asarray(throughput.n_accelerators_used, dtype=float) / planned
     return np.minimum(n_accelerators, share * n_accelerators)
 
@@ -370,11 +378,6 @@ def chain_inputs(compute_flop, *, accelerator=None, n_accelerators=None, n_param
 _GOODPUT_DEFAULTS = {"recovery_elastic": 0.0, "replica_size": reliability.DEFAULT_REPLICA_SIZE,
                      "hot_spare_fraction": 0.0, "checkpoint_overhead_fraction": 0.0}
 
-#: Relative difference within which ``n_params`` matches a named model's parameter count:
-#: 10%, since published counts are rounded and count differently than a configuration does
-#: (Gopher's "280B" is 259B in its published configuration, 8% apart; ``data/model_configs.csv``
-#: ``n_params_reported``), while a different model is off by multiples.
-MODEL_SIZE_RTOL = 0.10
 
 #: Wall-clock time beyond which a run counts as never finishing [s]: 1e30 s, 1e12 times the age
 #: of the universe (a numerical bound, not an assumption: any real forecast is far below it).
@@ -742,39 +745,6 @@ def result_from(values: Mapping, inputs: Mapping, machine: Setup, model=None) ->
         **{name: _scalar_or_array(values[name]) for name in values})
 
 
-def _run_model(model, n_params, n_active_params):
-    """(the step-time model's shape or None, the total parameters or None) of one run, with
-    contradictions refused: a named model of another size, an MoE's active count above its
-    total or unlike the named model's."""
-    shape = None if model is None else as_model_shape(model)
-    if shape is not None and n_params is None:
-        n_params = float(shape.n_params)
-    size = None if n_params is None else as_float_array("n_params", n_params)
-    stand_in = (shape is not None and n_active_params is not None and not shape.is_moe
-                and math.isclose(shape.n_params, float(n_active_params), rel_tol=MODEL_SIZE_RTOL))
-    if shape is not None and size is not None and not stand_in and not np.allclose(
-            size, shape.n_params, rtol=MODEL_SIZE_RTOL):
-        raise ValueError(
-            f"n_params={np.ravel(size)[0]:.4g} contradicts the model {shape.name or 'given'!r} "
-            f"({shape.n_params:.4g} parameters): the checkpoint would be one model's and the "
-            f"step time another's; give n_params={shape.n_params:.4g} or leave it out")
-    if n_active_params is None:
-        return shape, size
-    active = scalar("n_active_params", n_active_params)
-    if size is not None and (np.asarray(size) < active * (1 - 1e-12)).any():
-        raise ValueError(f"n_active_params={active:.4g} exceeds n_params="
-                         f"{np.ravel(size)[0]:.4g}: a mixture of experts activates a part of "
-                         "its parameters per token")
-    if shape is not None:
-        if not math.isclose(active, shape.n_active_params, rel_tol=MODEL_SIZE_RTOL):
-            raise ValueError(f"n_active_params={active:.4g} contradicts the model "
-                             f"{shape.name!r} ({shape.n_active_params:.4g} active)")
-        return shape, size
-    # a dense stand-in of the active parameters for the step time (given, as the backtest
-    # does with the run's sequence length, or derived); the checkpoint holds the total
-    return (shape if stand_in else shape_from_params(active)), size
-
-
 @elementwise
 def estimate_run(compute_flop, *, cluster=None, accelerator=None, n_accelerators=None,
                  n_params=None, model=None, n_active_params=None,
@@ -866,7 +836,11 @@ def estimate_run(compute_flop, *, cluster=None, accelerator=None, n_accelerators
     machine = setup(as_machine(cluster, accelerator, n_accelerators,
                                count_required=counts is None), as_assumptions(assumptions))
     c = as_float_array("compute_flop", compute_flop)
-    shape, size = _run_model(model, n_params, n_active_params)
+    shape, size = training_state.resolve_run_model(model, n_params, n_active_params)
+    if n_active_params is not None and size is not None:
+        training_state.check_state_fits(
+            size, machine.accelerator, machine.cluster.n_accelerators if counts is None
+            else counts, precision=machine.assumptions.precision)
     inputs = machine.inputs(c, machine.cluster.n_accelerators if counts is None else counts,
                             n_params=size, model=shape)
     values = run_chain(inputs, include_failures=machine.assumptions.include_failures)

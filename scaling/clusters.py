@@ -41,6 +41,7 @@ from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
 from scaling.parallelism import ring_time_s
 from scaling.reliability import Resilience, cluster_resilience
 from scaling.results import summary_frame
+from scaling import fewer
 from scaling.throughput import throughput_model
 from scaling.units import M2_PER_SQUARE_FOOT, W_PER_KW
 
@@ -442,9 +443,9 @@ class Cluster:
 
     def throughput(self, compute_flop, *, n_params=None, model=None, assumptions=None):
         """The MFU of a run on this cluster, as the chain sets it
-        (:meth:`scaling.throughput.ThroughputModel.evaluate` of
-        :func:`scaling.throughput.throughput_model`): the cluster's own ``mfu``, the
-        assumptions', the generation default or the step-time model.
+        (:func:`scaling.fewer.best_throughput` of :func:`scaling.throughput.throughput_model`):
+        the cluster's own ``mfu``, the assumptions', the generation default or the step-time
+        model, at the best count up to the cluster's.
 
         Parameters
         ----------
@@ -460,8 +461,9 @@ class Cluster:
         """
         a = as_assumptions(assumptions)
         machine = throughput_model(accelerator=self.accelerator, assumptions=a, cluster=self)
-        return machine.evaluate(compute_flop, self.n_accelerators, n_params=n_params,
-                                model=model)
+        return fewer.best_throughput(machine, a.reliability.resolve(self.resilience),
+                                     compute_flop, self.n_accelerators, n_params=n_params,
+                                     model=model, include_failures=a.include_failures)
 
     def sustained_flop_per_s(self, compute_flop, *, n_params=None, model=None,
                              assumptions=None):

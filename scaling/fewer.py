@@ -11,6 +11,12 @@ at the counts of a fixed grid below it, and keeps the fastest. Accelerators left
 train nor interrupt the job (:func:`scaling.chain.run_chain` counts failures on the
 accelerators in use); the MFU stays measured against every accelerator given.
 
+Two steps, one answer (:func:`best_throughput`, which the chain and ``Cluster.throughput`` call):
+the plan search weighs each candidate layout by the job's goodput on the accelerators that
+layout occupies (:class:`JobGoodput`), so among the layouts of the count given one that
+occupies fewer wins where failures would cost more; then the counts of a grid below the one
+given are compared, for layouts the search at that count does not reach.
+
 The grid is absolute (:data:`COUNTS_PER_OCTAVE` counts per doubling, rounded to whole counts),
 not relative to the count given, so that a larger count is offered every grid count a
 smaller one is: the time is non-increasing in the count given, up to the plan search's
@@ -20,13 +26,15 @@ batch rounding between two neighbouring counts (``tests/test_properties.py``).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from scaling import reliability
 from scaling.throughput import Throughput
 
-__all__ = ["COUNTS_PER_OCTAVE", "MIN_USEFUL_GOODPUT", "SCREEN_THROUGHPUT_EXPONENT", "STOP_AFTER_WORSE", "grid_counts_below", "fewer_if_faster"]
+__all__ = ["COUNTS_PER_OCTAVE", "JobGoodput", "best_throughput", "job_goodput_of", "MIN_USEFUL_GOODPUT", "SCREEN_THROUGHPUT_EXPONENT", "STOP_AFTER_WORSE", "grid_counts_below", "fewer_if_faster"]
 
 #: Counts compared per doubling below the count given (2^(k/8), rounded): neighbouring
 #: counts 9% apart, so the count kept is within 9% of the best whole count and, near the
@@ -57,6 +65,41 @@ MIN_USEFUL_GOODPUT = 1e-3
 _SAME = 1e-9
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JobGoodput:
+    """Goodput of one synchronous job as a function of the accelerators it occupies (frozen,
+    hashable): what the plan search weighs a layout's throughput by, so that a layout that
+    occupies fewer accelerators wins where failures of more would cost more than they add.
+
+    Attributes are the inputs of :func:`scaling.reliability.job_goodput` for one run: the failure rate
+    [1/(accelerator h)], checkpoint pause and restart [s], elastic recovery, the replica size
+    (None: each layout's tp x pp x cp x ep), checkpoint overhead and hot-spare fractions, and the
+    interruption-rate scaling exponent and its reference count.
+    """
+
+    failure_rate_per_accelerator_hour: float
+    checkpoint_time_s: float
+    restart_time_s: float
+    elastic: bool
+    replica_size: float | None
+    checkpoint_overhead_fraction: float
+    hot_spare_fraction: float
+    scaling_exponent: float
+    reference_n_accelerators: float
+
+    def __call__(self, n_in_use, replica_size=None):
+        """Goodput [fraction] of a job on ``n_in_use`` accelerators (arrays broadcast); the
+        replica size of each layout for elastic recovery unless the assumptions fix one."""
+        used = np.asarray(n_in_use, dtype=float)
+        replica = (self.replica_size if self.replica_size is not None
+                   else reliability.DEFAULT_REPLICA_SIZE if replica_size is None else replica_size)
+        return reliability._job_goodput(used, self.failure_rate_per_accelerator_hour,
+                            self.checkpoint_time_s, self.restart_time_s,
+                            np.asarray(self.elastic), np.asarray(replica, dtype=float),
+                            self.checkpoint_overhead_fraction, self.hot_spare_fraction,
+                            self.scaling_exponent, self.reference_n_accelerators)[2]
+
+
 def grid_counts_below(n: float) -> list[int]:
     """Whole counts of the grid below ``n``, largest first: round(2^(k/8)) < n, down to 1."""
     if n <= 1:
@@ -67,17 +110,67 @@ def grid_counts_below(n: float) -> list[int]:
     return [c for c in counts if c < n]
 
 
-def _goodput(setup, used, n_params, replica):
+def job_goodput_of(rel, n_params) -> JobGoodput:
+    """The :class:`JobGoodput` of one run (its checkpoint pause from ``n_params``) under
+    resolved reliability assumptions (``ReliabilityAssumptions.resolve``), the central values
+    the chain's goodput stage uses."""
+    return JobGoodput(
+        failure_rate_per_accelerator_hour=float(rel.failure_rate_per_accelerator_hour),
+        checkpoint_time_s=float(rel.pause_s(n_params)), restart_time_s=float(rel.restart_time_s),
+        elastic=rel.recovery == "elastic",
+        replica_size=None if rel.replica_size is None else float(rel.replica_size),
+        checkpoint_overhead_fraction=float(rel.checkpoint_overhead_fraction),
+        hot_spare_fraction=float(rel.hot_spare_fraction),
+        scaling_exponent=float(rel.scaling_exponent),
+        reference_n_accelerators=float(reliability._reference_or_default(None)))
+
+
+def best_throughput(tm, rel, compute_flop, n_accelerators, *, n_params=None, model=None,
+                    include_failures: bool = True, on_infeasible: str = "raise") -> Throughput:
+    """The throughput the chain uses for runs on a machine: the plan search weighing each
+    layout by the job's goodput, then the best count up to the one given.
+
+    Parameters
+    ----------
+    tm : scaling.throughput.ThroughputModel
+        How MFU is set on the machine.
+    rel : ReliabilityAssumptions
+        Resolved for the machine (``assumptions.reliability.resolve(cluster.resilience)``).
+    compute_flop, n_accelerators, n_params, model, on_infeasible :
+        As :meth:`scaling.throughput.ThroughputModel.evaluate`.
+    include_failures : bool
+        False: per-step throughput at the count given (no goodput, no smaller count).
+
+    Returns
+    -------
+    Throughput
+    """
+    if not include_failures:
+        return tm.evaluate(compute_flop, n_accelerators, n_params=n_params, model=model,
+                           on_infeasible=on_infeasible)
+
+    def weigh(size):
+        return job_goodput_of(rel, size)
+
+    given = tm.evaluate(compute_flop, n_accelerators, n_params=n_params, model=model,
+                        on_infeasible=on_infeasible, goodput=weigh)
+    return fewer_if_faster(_Machine(tm=tm, rel=rel, weigh=weigh), given, compute_flop,
+                           n_accelerators, n_params=n_params, model=model)
+
+
+class _Machine(NamedTuple):
+    """What the search below the count given needs: the throughput model, the resolved
+    reliability and the goodput weighing of layouts."""
+
+    tm: object
+    rel: object
+    weigh: object
+
+
+def _goodput(machine, used, n_params, replica):
     """Central goodput of a job occupying ``used`` accelerators (the chain's goodput stage)."""
-    rel, x = setup.reliability, setup.constants
-    replica = rel.replica_size if rel.replica_size is not None else (
-        reliability.DEFAULT_REPLICA_SIZE if replica is None or math.isnan(replica) else replica)
-    _, _, good = reliability._job_goodput(
-        np.asarray(used, dtype=float), x["failure_rate_per_accelerator_hour"],
-        rel.pause_s(n_params), x["restart_time_s"], np.asarray(rel.recovery == "elastic"),
-        replica, x["checkpoint_overhead_fraction"], x["hot_spare_fraction"],
-        x["scaling_exponent"], reliability._reference_or_default(None))
-    return float(good)
+    replica = None if replica is None or math.isnan(replica) else replica
+    return float(job_goodput_of(machine.rel, n_params)(used, replica))
 
 
 def _rate(setup, thr, n, n_params):
@@ -103,8 +196,8 @@ def _best_element(setup, compute, n, n_params, model, given: Throughput):
     best_n, best, best_rate = n, given, _rate(setup, given, n, n_params)
     worse = 0
     for m in grid_counts_below(n):
-        thr = setup.evaluate_throughput(compute, float(m), n_params=n_params, model=model,
-                                        on_infeasible="nan")
+        thr = setup.tm.evaluate(compute, float(m), n_params=n_params, model=model,
+                                on_infeasible="nan", goodput=setup.weigh)
         rate = _rate(setup, thr, m, n_params)
         if rate > best_rate * (1.0 + _SAME):
             best_n, best, best_rate, worse = m, thr, rate, 0
@@ -123,10 +216,11 @@ def fewer_if_faster(setup, given: Throughput, compute_flop, n_accelerators, *, n
 
     Parameters
     ----------
-    setup : scaling.chain.Setup
-        The machine and assumptions.
+    setup : _Machine
+        The throughput model, resolved reliability and goodput weighing
+        (:func:`best_throughput`).
     given : Throughput
-        The throughput at the counts given (:meth:`scaling.chain.Setup.evaluate_throughput`).
+        The throughput at the counts given.
     compute_flop, n_accelerators, n_params, model :
         As given to the evaluation (broadcast together).
 
@@ -137,8 +231,6 @@ def fewer_if_faster(setup, given: Throughput, compute_flop, n_accelerators, *, n
         faster count, with its MFU measured against the count given
         (:math:`\\mathrm{MFU}_n = \\mathrm{MFU}_m\\,m/n`) and the accelerators it occupies.
     """
-    if not setup.assumptions.include_failures:
-        return given
     shape = np.broadcast_shapes(np.shape(compute_flop), np.shape(n_accelerators),
                                 np.shape(np.nan if n_params is None else n_params))
     flat = [np.broadcast_to(np.asarray(v, dtype=float), shape).ravel()
@@ -176,7 +268,8 @@ def fewer_if_faster(setup, given: Throughput, compute_flop, n_accelerators, *, n
     return Throughput(source=given.source, mfu=back(parts["mfu"]),
                       step_mfu=back(parts["step_mfu"]),
                       n_accelerators_used=back(parts["n_accelerators_used"]),
-                      replica_size=back(parts["replica_size"]), step_times=tuple(steps),
+                      replica_size=back(parts["replica_size"]), n_accelerators=back(flat[1]),
+                      step_times=tuple(steps),
                       index=None if index is None else (int(index[0]) if shape == ()
                                                         else index.reshape(shape)),
                       infeasible=given.infeasible,
@@ -193,4 +286,6 @@ def _element(held: Throughput, i: int, shape) -> Throughput:
     return Throughput(source=held.source, mfu=pick(held.mfu), step_mfu=pick(held.step_mfu),
                       n_accelerators_used=pick(held.n_accelerators_used),
                       replica_size=pick(held.replica_size), step_times=held.step_times,
-                      index=index, infeasible=held.infeasible)
+                      index=index, infeasible=held.infeasible,
+                      n_accelerators=None if held.n_accelerators is None
+                      else pick(held.n_accelerators))

@@ -30,13 +30,15 @@ from types import MappingProxyType
 
 import numpy as np
 
-from scaling import laws, solve, uncertainty as mc
+from scaling import laws, solve, training_state, uncertainty as mc
 from scaling._validation import (
     as_float_array, as_rng, check_bool, scalar, unknown_name, whole_number,
 )
 from scaling.assumptions import Assumptions, as_assumptions
-from scaling.chain import MODEL_SIZE_RTOL, RUN_COLUMNS, check_feasible, run_chain, setup
+from scaling.chain import RUN_COLUMNS, check_feasible, run_chain, setup
 from scaling.clusters import as_machine
+from scaling.errors import InfeasibleRunError
+from scaling.training_state import MODEL_SIZE_RTOL, ROUND_OFF_RTOL
 from scaling.model_shape import as_model_shape
 from scaling.results import Result
 
@@ -403,7 +405,7 @@ def _active_sizes(sizes, n_active_params, model):
         return sizes
     active = np.broadcast_to(as_float_array("n_active_params", n_active_params),
                              sizes.shape).astype(float)
-    if (active > sizes * (1 + 1e-12)).any():
+    if (active > sizes * (1 + ROUND_OFF_RTOL)).any():
         raise ValueError(
             f"n_active_params ({active.tolist()}) must not exceed n_params ({sizes.tolist()}): "
             "a mixture of experts activates a part of its parameters per token")
@@ -412,6 +414,25 @@ def _active_sizes(sizes, n_active_params, model):
         raise ValueError(f"n_active_params={active.tolist()} does not match the model's "
                          f"{as_model_shape(model).n_active_params:.4g} active parameters")
     return active
+
+
+def _state_fits(machine, sizes, active, bad, notes, *, raise_: bool):
+    """Mark (or refuse) the mixture-of-experts sizes whose training state, all parameters
+    fully sharded, does not fit the machine: their step time is a dense stand-in's."""
+    given = machine.cluster.n_accelerators
+    needed = np.array([training_state.min_accelerators_for_state(
+        float(n), machine.accelerator, precision=machine.assumptions.precision)
+        for n in sizes])
+    short = (active < sizes) & (needed > given)
+    if not short.any():
+        return bad, notes
+    why = [f"the training state of {n:.3g} parameters (total, every expert) needs at least "
+           f"{k:,} {machine.accelerator.name} fully sharded (ZeRO-3); {given:,.0f} given"
+           for n, k in zip(sizes[short], needed[short])]
+    if raise_:
+        raise InfeasibleRunError(why[0])
+    mask = np.broadcast_to(short.reshape(-1, *([1] * (np.ndim(bad) - 1))), np.shape(bad))
+    return np.asarray(bad) | mask, list(notes) + why
 
 
 def forecast(n_params, *, cluster=None, accelerator=None, n_accelerators=None,
@@ -489,7 +510,7 @@ def forecast(n_params, *, cluster=None, accelerator=None, n_accelerators=None,
         raise ValueError(f"model= describes one model; give one size in n_params, got "
                          f"{sizes.size}")
     active = _active_sizes(sizes, n_active_params, model)
-    spec = mc.uncertainty_spec(uncertainty)
+    spec = mc.uncertainty_spec(uncertainty, run_efficiency=a.run_efficiency)
     workload, col, rng, n_samples = _scenarios(active, law, tokens_per_param, n_tokens, spec,
                                                n_samples, seed)
     workload["n_params"], workload["n_active_params"] = sizes, active
@@ -498,6 +519,7 @@ def forecast(n_params, *, cluster=None, accelerator=None, n_accelerators=None,
         inputs["checkpoint_time_s"] = machine.reliability.pause_s(
             sizes if col.ndim == 1 else sizes[:, None])
         inputs["n_params"] = sizes if col.ndim == 1 else sizes[:, None]
+        bad, notes = _state_fits(machine, sizes, active, bad, notes, raise_=spec is None)
     if spec is not None:
         inputs.update(mc.sample_inputs(spec, inputs, n_samples, rng,
                                        accelerator=machine.accelerator))
@@ -559,7 +581,7 @@ def forecast_for_deadline(n_params, *, deadline_s, accelerator=None, cluster=Non
     sizes = _sizes(n_params)
     _monte_carlo_settings(n_samples, seed, keep_samples)
     deadline = scalar("deadline_s", deadline_s)
-    spec = mc.uncertainty_spec(uncertainty)
+    spec = mc.uncertainty_spec(uncertainty, run_efficiency=a.run_efficiency)
     workload, col, rng, n_samples = _scenarios(sizes, law, tokens_per_param, n_tokens, spec,
                                                n_samples, seed)
     central = solve.whole_counts(machine, solve.accelerators_for_deadline(

@@ -38,7 +38,8 @@ from scaling.parallelism import (
     _Settings, _zero_stage,
 )
 from scaling.training_state import (
-    MEMORY_RESERVE_FRACTION, OPTIMIZERS, min_accelerators_for_state, training_state_bytes,
+    MEMORY_RESERVE_FRACTION, OPTIMIZER_STATE_BYTES_PER_PARAM, OPTIMIZERS,
+    min_accelerators_for_state, training_state_bytes,
 )
 from scaling.results import Result
 
@@ -211,7 +212,7 @@ def _layout_grid(shape: ModelShape, n: int, batch_seqs: int, domain: int, fixed:
 def _rounding_fits(cap, mb, batch_seqs: int):
     """Data-parallel sizes up to ``cap`` that round the batch up by at most
     :data:`BATCH_ROUNDING_TOLERANCE`: for the fewest micro-batches ``cap`` allows, m, and for
-    m + 1, the largest size with m (m + 1) micro-batches whose rounding stays inside it.
+    m + 1, the largest size with m (or m + 1) micro-batches whose rounding stays inside it.
 
     Without them a count whose cap rounds the batch up too far would lose the layout one
     replica smaller, which a smaller count had: more accelerators would plan slower.
@@ -620,16 +621,19 @@ def _search(problem: _Problem, memory_relief: bool) -> _Found:
 def _no_fit_error(problem: _Problem, found: _Found) -> InfeasibleRunError:
     """Why no candidate fits in memory, with the fewest accelerators holding the state."""
     shape, acc, n, fixed = problem.shape, problem.accelerator, problem.n, problem.fixed
-    floor = min_accelerators_for_state(shape, acc, precision=problem.precision)
     smallest = float(np.min(found.components["memory_bytes"]))
-    state = float(training_state_bytes(shape.n_params, problem.precision))
+    optimizer = problem.settings.optimizer
+    state = float(training_state_bytes(shape.n_params, problem.precision)) - shape.n_params * (
+        OPTIMIZER_STATE_BYTES_PER_PARAM["adam"] - OPTIMIZER_STATE_BYTES_PER_PARAM[optimizer])
+    floor = (min_accelerators_for_state(shape, acc, precision=problem.precision)
+             if optimizer == "adam" else math.ceil(state / problem.usable_bytes))
     return InfeasibleRunError(
         f"no parallel plan of the {shape.n_params:.3g}-parameter model"
         f"{f' {shape.name!r}' if shape.name else ''} fits "
         f"in memory on {n:,} {acc.name} ({acc.memory_bytes / 1e9:.0f} GB each, "
         f"{problem.usable_bytes / 1e9:.0f} GB usable): the best plan still needs "
         f"{smallest / 1e9:.0f} GB per accelerator. The training state alone "
-        f"({state / 1e12:.3g} TB) needs at "
+        f"({state / 1e12:.3g} TB with {optimizer.title()}) needs at "
         f"least {floor:,} {acc.name} fully sharded (ZeRO-3), more with activations"
         + (f"; with {n:,} given, the activations are what does not fit: more accelerators "
            f"do not help at {shape.seq_len:,}-token sequences, shorter sequences, more "
@@ -653,13 +657,21 @@ def _search_with_relief(problem: _Problem, notes: list) -> _Found:
     return found
 
 
-def _fastest_feasible(found: _Found) -> tuple:
-    """Index (layout, option) of the fitting candidate with the smallest time per sequence.
+def _fastest_feasible(found: _Found, goodput=None) -> tuple:
+    """Index (layout, option) of the fitting candidate with the smallest time per sequence
+    (divided by the job's goodput on the accelerators the layout occupies, when given).
 
     Whole micro-batches on every replica round the global batch up by different amounts, so
     step times of different layouts are not comparable; times per sequence are.
     """
-    step = np.where(found.fits, found.components["step_time_s"] / found.sequences, np.inf)
+    per_sequence = found.components["step_time_s"] / found.sequences
+    if goodput is not None:
+        lay = found.layouts
+        used = (lay["tp"] * lay["pp"] * lay["cp"] * lay["dp"]).astype(float)
+        replica = (lay["tp"] * lay["pp"] * lay["cp"] * lay["ep"]).astype(float)
+        with np.errstate(divide="ignore", over="ignore"):
+            per_sequence = per_sequence / np.asarray(goodput(used, replica))[:, None]
+    step = np.where(found.fits, per_sequence, np.inf)
     return np.unravel_index(int(np.argmin(step)), found.grid_shape)
 
 
@@ -725,7 +737,7 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
                      schedule: str = "1f1b", dp_overlap=None, ep_overlap=None,
                      grad_reduce_bytes: float = 2.0, matmul_efficiency=None,
                      attention_convention: str = "causal",
-                     optimizer: str = "adam") -> StepTime:
+                     optimizer: str = "adam", goodput=None) -> StepTime:
     """Fastest parallel plan that fits in memory, with its step time, memory and MFU.
 
     Parameters
@@ -777,6 +789,11 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
     optimizer : {"adam", "lion"}
         Optimizer whose states are held and updated
         (:data:`scaling.training_state.OPTIMIZER_STATE_BYTES_PER_PARAM`; default Adam).
+    goodput : callable, optional
+        ``goodput(n_in_use, replica_size)``, the job's goodput on the accelerators a layout
+        occupies (e.g. :class:`scaling.reliability.JobGoodput`); the plan then minimises the
+        time per sequence divided by it, so that where failures of more accelerators would
+        cost more than they add a layout occupying fewer wins. None: per-step time only.
 
     Returns
     -------
@@ -824,7 +841,7 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
                        precision=precision, hardware=hw, settings=st, batch_seqs=batch_seqs,
                        fixed=fixed, usable_bytes=hw.hbm_bytes * (1.0 - MEMORY_RESERVE_FRACTION))
     found = _search_with_relief(problem, notes)
-    best = _fastest_feasible(found)
+    best = _fastest_feasible(found, goodput)
     return _result(problem, found, best, attention_convention, notes)
 
 

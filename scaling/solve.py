@@ -207,6 +207,10 @@ def _why_no_count(machine, compute, deadline, n_params, throughput) -> str:
     chip = machine.accelerator.name
     start = f"deadline_s={deadline:.4g} s is too short for {compute:.3g} FLOP on {chip}: "
     step = throughput.step_time
+    if step is not None and not isinstance(step, tuple):
+        # the batch binds if the per-step plan alone (no goodput weighing) leaves them idle
+        step = machine.throughput.evaluate(compute, float(step.n_accelerators),
+                                           model=step.model).step_time
     if step is not None and not isinstance(step, tuple) and (
             step.n_accelerators_used < 0.5 * step.n_accelerators):
         return (start + f"the global batch of this run keeps about "
@@ -414,16 +418,19 @@ def _per_element_counts(machine, compute, deadline, size, model):
 
 def _element(throughput, k, shape):
     """The throughput of element ``k`` (of ``shape``) alone."""
-    if throughput.index is None:
-        return throughput
-    index = np.broadcast_to(throughput.index, shape).flat[k]
-
     def pick(value):
         return float(np.broadcast_to(np.asarray(value, dtype=float), shape).flat[k])
 
+    given = None if throughput.n_accelerators is None else pick(throughput.n_accelerators)
+    if throughput.index is None:
+        return replace(throughput, mfu=pick(throughput.mfu),
+                       n_accelerators_used=pick(throughput.n_accelerators_used),
+                       n_accelerators=given)
+    index = np.broadcast_to(throughput.index, shape).flat[k]
     return replace(throughput, mfu=pick(throughput.mfu), step_mfu=pick(throughput.step_mfu),
                    n_accelerators_used=pick(throughput.n_accelerators_used),
-                   replica_size=pick(throughput.replica_size), index=np.array(index))
+                   replica_size=pick(throughput.replica_size), index=np.array(index),
+                   n_accelerators=given)
 
 
 def _placeholder_mfu(inputs):

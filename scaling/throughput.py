@@ -75,10 +75,6 @@ MFU_MODELS = ("step_time", "generation_default")
 SOURCES = ("assumptions", "cluster", "generation_default", "step_time")
 
 
-
-
-
-
 # --------------------------------------------------------------------------------------------
 # the result every stage reads
 # --------------------------------------------------------------------------------------------
@@ -111,6 +107,9 @@ class Throughput:
     notes : tuple of str
         What the chain chose beyond the layout, in words (fewer accelerators than given,
         :func:`scaling.fewer.fewer_if_faster`).
+    n_accelerators : float or ndarray or None
+        The accelerators given when it was evaluated [count], the count ``mfu`` is measured
+        against (None: not recorded).
     """
 
     source: str
@@ -122,6 +121,7 @@ class Throughput:
     index: object = None
     infeasible: tuple = ()
     notes: tuple = ()
+    n_accelerators: object = None
 
     @property
     def feasible(self):
@@ -154,7 +154,9 @@ class Throughput:
                           replica_size=spread(self.replica_size), step_times=self.step_times,
                           index=None if self.index is None else np.broadcast_to(self.index,
                                                                                 shape),
-                          infeasible=self.infeasible, notes=self.notes)
+                          infeasible=self.infeasible, notes=self.notes,
+                          n_accelerators=None if self.n_accelerators is None
+                          else spread(self.n_accelerators))
 
     @property
     def limit(self) -> str:
@@ -208,7 +210,7 @@ class ThroughputModel:
         return self.source != "step_time"
 
     def evaluate(self, compute_flop, n_accelerators, *, n_params=None, model=None,
-                 on_infeasible: str = "raise") -> Throughput:
+                 on_infeasible: str = "raise", goodput=None) -> Throughput:
         """The throughput of runs on this machine (broadcast over the arguments).
 
         Parameters
@@ -228,6 +230,10 @@ class ThroughputModel:
         on_infeasible : {"raise", "nan"}
             Where no layout fits in memory: raise
             :class:`~scaling.errors.InfeasibleRunError`, or give NaN there and record why.
+        goodput : callable, optional
+            ``goodput(n_params)`` -> the job's goodput on the accelerators a layout occupies
+            (:func:`scaling.fewer.job_goodput_of`), which the plan search weighs each layout's
+            throughput by; None: per-step throughput only.
 
         Returns
         -------
@@ -237,8 +243,9 @@ class ThroughputModel:
         if self.constant:
             return Throughput(source=self.source, mfu=float(self.mfu), step_mfu=math.nan,
                               n_accelerators_used=n if n.ndim else float(n),
-                              replica_size=math.nan)
-        return _step_time_throughput(self, compute_flop, n, n_params, model, on_infeasible)
+                              replica_size=math.nan, n_accelerators=n if n.ndim else float(n))
+        return _step_time_throughput(self, compute_flop, n, n_params, model, on_infeasible,
+                                     goodput)
 
 
 def of_step_time(tm: ThroughputModel, step) -> Throughput:
@@ -320,21 +327,21 @@ def _accelerator_key(acc) -> tuple:
             acc.scale_up_domain_size, repr(acc.scale_out_bandwidth_byte_per_s))
 
 
-def _search(tm: ThroughputModel, shape, compute_flop: float, n: int):
+def _search(tm: ThroughputModel, shape, compute_flop: float, n: int, goodput=None):
     """The fastest layout of one run (cached on its exact inputs); raises when none fits."""
     batch = tm.global_batch_tokens
     if batch is None:
         batch = float(optimal_batch_tokens(float(compute_flop)))
     seqs = max(1, int(round(float(batch) / shape.seq_len)))
     out = tm.scale_out_bandwidth_byte_per_s
-    key = (shape, _accelerator_key(tm.accelerator), n, tm.precision, seqs, out)
+    key = (shape, _accelerator_key(tm.accelerator), n, tm.precision, seqs, out, goodput)
     found = _CACHE.get(key)
     if found is None:
         try:
             found = plan_parallelism(shape, tm.accelerator, n,
                                      global_batch_tokens=seqs * shape.seq_len,
                                      precision=tm.precision,
-                                     scale_out_bandwidth_byte_per_s=out)
+                                     scale_out_bandwidth_byte_per_s=out, goodput=goodput)
         except InfeasibleRunError as error:
             found = error
         if len(_CACHE) >= _CACHE_LIMIT:
@@ -370,7 +377,7 @@ def _step_mfu(tm: ThroughputModel, step) -> float:
                                          tm.accelerator.peak_flop_per_s(tm.precision)))
 
 
-def _step_time_throughput(tm, compute_flop, n, n_params, model, on_infeasible):
+def _step_time_throughput(tm, compute_flop, n, n_params, model, on_infeasible, goodput=None):
     """:meth:`ThroughputModel.evaluate` for the step-time model: one search per distinct run.
 
     A whole count is planned as it is. A count between two whole counts (a requirement the
@@ -384,7 +391,7 @@ def _step_time_throughput(tm, compute_flop, n, n_params, model, on_infeasible):
     p_arr = np.asarray(np.nan if n_params is None else n_params, dtype=float)
     shape = np.broadcast_shapes(c_arr.shape, p_arr.shape, n.shape)
     fixed = None if model is None else as_model_shape(model)
-    found = _Layouts(tm, on_infeasible)
+    found = _Layouts(tm, on_infeasible, goodput)
     size = int(np.prod(shape))
     index = np.empty(size, dtype=np.int64)
     step_mfu, used, replica = np.empty(size), np.empty(size), np.empty(size)
@@ -392,26 +399,29 @@ def _step_time_throughput(tm, compute_flop, n, n_params, model, on_infeasible):
                                            for x in (c_arr, p_arr, n)))):
         run_shape = fixed if fixed is not None else _shape_for(None if math.isnan(p) else p,
                                                                c, None)
-        index[i], step_mfu[i], used[i], replica[i] = found.element(run_shape, c, count)
+        index[i], step_mfu[i], used[i], replica[i] = found.element(
+            run_shape, c, count, None if math.isnan(p) else p)
     return _assemble(tm, found, index.reshape(shape), step_mfu.reshape(shape),
-                     used.reshape(shape), replica.reshape(shape))
+                     used.reshape(shape), replica.reshape(shape),
+                     np.broadcast_to(n, shape).astype(float))
 
 
 class _Layouts:
     """The layouts searched for one evaluation: each distinct run once (:func:`_search`)."""
 
-    def __init__(self, tm, on_infeasible):
-        self.tm, self.on_infeasible = tm, on_infeasible
+    def __init__(self, tm, on_infeasible, goodput=None):
+        self.tm, self.on_infeasible, self.goodput = tm, on_infeasible, goodput
         self.steps, self.where, self.failed = [], {}, {}
 
-    def at(self, shape, compute, count: int) -> int:
+    def at(self, shape, compute, count: int, n_params=None) -> int:
         """Position of the layout of a whole count in :attr:`steps` (-1: none fits)."""
         tm = self.tm
+        weigh = None if self.goodput is None else self.goodput(n_params)
         key = (shape, count, compute if tm.global_batch_tokens is None
-               else tm.global_batch_tokens)
+               else tm.global_batch_tokens, weigh)
         if key not in self.where:
             try:
-                step = _search(tm, shape, compute, count)
+                step = _search(tm, shape, compute, count, weigh)
             except InfeasibleRunError as error:
                 if self.on_infeasible == "raise":
                     raise
@@ -421,14 +431,14 @@ class _Layouts:
                 self.steps.append(step)
         return self.where[key]
 
-    def element(self, shape, compute, count):
+    def element(self, shape, compute, count, n_params=None):
         """(index, step MFU, accelerators used, replica size) of one element."""
         whole = max(1, math.floor(count))
         fraction = count - whole if count > 1 else 0.0
-        low = self.at(shape, compute, whole)
+        low = self.at(shape, compute, whole, n_params)
         if fraction == 0.0 or low < 0:
             return (low,) + (self._numbers(low) if low >= 0 else (math.nan,) * 3)
-        high = self.at(shape, compute, whole + 1)
+        high = self.at(shape, compute, whole + 1, n_params)
         if high < 0:
             return (-1, math.nan, math.nan, math.nan)
         a, b = self.steps[low], self.steps[high]
@@ -450,7 +460,7 @@ class _Layouts:
                 float(layout.tp * layout.pp * layout.cp * layout.ep))
 
 
-def _assemble(tm, found, index, step_mfu, used, replica) -> Throughput:
+def _assemble(tm, found, index, step_mfu, used, replica, given=None) -> Throughput:
     """A step-time Throughput from the layouts searched and each element's numbers."""
     def scalar_or(values):
         return float(values) if values.ndim == 0 else values
@@ -459,4 +469,5 @@ def _assemble(tm, found, index, step_mfu, used, replica) -> Throughput:
         source="step_time", mfu=tm.run_efficiency * scalar_or(step_mfu),
         step_mfu=scalar_or(step_mfu), n_accelerators_used=scalar_or(used),
         replica_size=scalar_or(replica), step_times=tuple(found.steps), index=index,
-        infeasible=tuple(found.failed))
+        infeasible=tuple(found.failed),
+        n_accelerators=None if given is None else scalar_or(np.asarray(given)))

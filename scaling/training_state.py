@@ -21,10 +21,15 @@ import numpy as np
 from scaling._validation import as_float_array, check_choice, elementwise, like, scalar
 from scaling.catalog import PRECISIONS
 from scaling.hardware import as_accelerator
-from scaling.model_shape import as_model_shape
+from scaling.errors import InfeasibleRunError
+from scaling.model_shape import as_model_shape, shape_from_params
 
 __all__ = [
     "ADAM_BYTES_PER_PARAM",
+    "MODEL_SIZE_RTOL",
+    "ROUND_OFF_RTOL",
+    "check_state_fits",
+    "resolve_run_model",
     "OPTIMIZERS",
     "OPTIMIZER_STATE_BYTES_PER_PARAM",
     "TRAINING_STATE_BYTES_PER_PARAM",
@@ -153,3 +158,89 @@ def accelerators_for_memory(n_params, memory_bytes,
     m = as_float_array("memory_bytes", memory_bytes)
     b = as_float_array("bytes_per_param", bytes_per_param)
     return like(n * b / m, n_params, memory_bytes, bytes_per_param)
+
+
+# --------------------------------------------------------------------------------------------
+# the model of one run: a named shape, its size, an MoE's active parameters
+# --------------------------------------------------------------------------------------------
+
+#: Relative round-off below which two parameter counts are the same [fraction].
+ROUND_OFF_RTOL = 1e-12
+
+#: Relative difference within which ``n_params`` matches a named model's parameter count:
+#: 10%, since published counts are rounded and count differently than a configuration does
+#: (Gopher's "280B" is 259B in its published configuration, 8% apart; ``data/model_configs.csv``
+#: ``n_params_reported``), while a different model is off by multiples.
+MODEL_SIZE_RTOL = 0.10
+
+
+def resolve_run_model(model, n_params, n_active_params):
+    """The step-time model's shape and the total parameters of one run, contradictions refused.
+
+    Parameters
+    ----------
+    model : ModelShape or str or None
+    n_params : float or array_like or None
+        Total parameters [count].
+    n_active_params : float or None
+        Parameters active per token of a mixture of experts [count].
+
+    Returns
+    -------
+    (ModelShape or None, ndarray or None)
+        A dense stand-in of the active parameters when an MoE is given by its counts.
+
+    Raises
+    ------
+    ValueError
+        A named model of another size (beyond :data:`MODEL_SIZE_RTOL`), more active than
+        total parameters, or an active count unlike the named model's.
+    """
+    shape = None if model is None else as_model_shape(model)
+    if shape is not None and n_params is None:
+        n_params = float(shape.n_params)
+    size = None if n_params is None else as_float_array("n_params", n_params)
+    stand_in = (shape is not None and n_active_params is not None and not shape.is_moe
+                and (shape.name or "").startswith("derived")
+                and math.isclose(shape.n_params, float(n_active_params), rel_tol=MODEL_SIZE_RTOL))
+    if shape is not None and size is not None and not stand_in and not np.allclose(
+            size, shape.n_params, rtol=MODEL_SIZE_RTOL):
+        raise ValueError(
+            f"n_params={np.ravel(size)[0]:.4g} contradicts the model {shape.name or 'given'!r} "
+            f"({shape.n_params:.4g} parameters): the checkpoint would be one model's and the "
+            f"step time another's; give n_params={shape.n_params:.4g} or leave it out")
+    if n_active_params is None:
+        return shape, size
+    active = scalar("n_active_params", n_active_params)
+    if size is not None and (np.asarray(size) < active * (1 - ROUND_OFF_RTOL)).any():
+        raise ValueError(f"n_active_params={active:.4g} exceeds n_params="
+                         f"{np.ravel(size)[0]:.4g}: a mixture of experts activates a part of "
+                         "its parameters per token")
+    if shape is not None:
+        if not math.isclose(active, shape.n_active_params, rel_tol=MODEL_SIZE_RTOL):
+            raise ValueError(f"n_active_params={active:.4g} contradicts the model "
+                             f"{shape.name!r} ({shape.n_active_params:.4g} active)")
+        return shape, size
+    # a dense stand-in of the active parameters for the step time (given, as the backtest
+    # does with the run's sequence length, or derived); the checkpoint holds the total
+    return (shape if stand_in else shape_from_params(active)), size
+
+
+def check_state_fits(n_params, accelerator, n_accelerators, *, precision: str = "bf16") -> None:
+    """Refuse a mixture of experts whose training state (all its parameters, fully sharded)
+    does not fit the accelerators given: its step time is modelled on a dense stand-in of the
+    active parameters, which alone would not see the total's memory.
+
+    Raises
+    ------
+    InfeasibleRunError
+        Naming the fewest accelerators that hold the state.
+    """
+    acc = as_accelerator(accelerator)
+    needed = min_accelerators_for_state(float(np.max(n_params)), acc, precision=precision)
+    given = float(np.min(n_accelerators))
+    if needed > given:
+        raise InfeasibleRunError(
+            f"the training state of {float(np.max(n_params)):.3g} parameters (total, every "
+            f"expert) needs at least {needed:,} {acc.name} fully sharded (ZeRO-3); "
+            f"{given:,.0f} given")

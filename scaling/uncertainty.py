@@ -50,6 +50,7 @@ from scaling.efficiency import DEFAULT_RUN_EFFICIENCY, run_efficiency_presets
 from scaling.trends import typical_accelerator, typical_accelerator_draws
 
 __all__ = [
+    "mfu_spread",
     "CI_LEVEL",
     "PROBABILITIES",
     "Z_CI",
@@ -209,14 +210,14 @@ class Uncertain:
         return c[..., None] * unit.sample(1.0, n_samples, rng)
 
 
-def _mfu_spread() -> Uncertain:
+def mfu_spread(preset: str = DEFAULT_RUN_EFFICIENCY) -> Uncertain:
     """The MFU spread of :data:`DEFAULT_UNCERTAINTY`: the whole-run efficiency's predictive
-    distribution for a new run under the default preset (:mod:`scaling.efficiency`,
+    distribution for a new run under a preset (default: the default preset; :mod:`scaling.efficiency`,
     ``data/run_efficiency.csv``), a log-normal with the Student-t prediction interval's P5 and
     P95 (``band_log_halfwidth``), capped at an MFU of 1. Out of sample its P5-P95 covers the
     reported accelerator-hours of ~90% of published runs
     (``scaling.backtest(method="leave_one_out").coverage()``)."""
-    preset = run_efficiency_presets()[DEFAULT_RUN_EFFICIENCY]
+    preset = run_efficiency_presets()[preset]
     half = preset.band_log_halfwidth
     return Uncertain(
         p5_ratio=math.exp(-half), p95_ratio=math.exp(half), upper_bound=1.0,
@@ -237,7 +238,7 @@ def _bound(row, column, default):
 def _default_uncertainty() -> Mapping[str, Uncertain]:
     """:data:`DEFAULT_UNCERTAINTY`: the MFU spread, then the rows of
     ``data/monte_carlo_spreads.csv`` in their order (the order inputs are drawn in)."""
-    spreads = {"mfu": _mfu_spread()}
+    spreads = {"mfu": mfu_spread()}
     for row in load_table("monte_carlo_spreads").to_dict("records"):
         central = float(row["quoted_central"])
         spreads[row["input"]] = Uncertain(
@@ -392,17 +393,21 @@ def law_at_quantile(law, probability: float) -> dict:
     return {k: float(v) for k, v in _prior_params(central, -z, z, 0.0).items()}
 
 
-def uncertainty_spec(uncertainty) -> dict | None:
+def uncertainty_spec(uncertainty, *, run_efficiency=DEFAULT_RUN_EFFICIENCY) -> dict | None:
     """Resolve ``uncertainty`` (bool or mapping of overrides) to a dict of inputs, or None.
 
     The dict maps chain-input names to :class:`Uncertain` (None = that input fixed),
     ``"law"`` to True (draw the law) or None (fixed law), and ``"hardware_trend"`` to True
-    (draw a projected accelerator from the trend fits) or None.
+    (draw a projected accelerator from the trend fits) or None. ``run_efficiency`` (the
+    assumptions' setting) sets the MFU spread: a preset's own predictive band
+    (:func:`mfu_spread`); the default preset's for a number.
     """
     if uncertainty is None or uncertainty is False:
         return None
     defaults = _default_uncertainty()
     spec = dict(defaults)
+    if isinstance(run_efficiency, str) and run_efficiency != DEFAULT_RUN_EFFICIENCY:
+        spec["mfu"] = mfu_spread(run_efficiency)
     spec[LAW] = True
     spec[HARDWARE_TREND] = True
     if uncertainty is True:

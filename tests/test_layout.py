@@ -35,9 +35,9 @@ CORE_ORDER = (
     # the model and its parallel step time
     "model_shape", "training_state", "parallelism", "plan_search", "efficiency",
     # uncertainty, throughput, reliability
-    "uncertainty", "throughput", "checkpointing", "reliability",
+    "uncertainty", "throughput", "checkpointing", "reliability", "fewer",
     # assumptions, the machine as one object, the chain and its inverse
-    "assumptions", "clusters", "fewer", "chain", "solve",
+    "assumptions", "clusters", "chain", "solve",
     # the entry points built on them
     "forecasting", "inference",
 )

@@ -269,6 +269,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--params", type=_number,
                    help="model size [parameters], for the checkpoint size")
     _add_model(r, active=False)
+    r.add_argument("--active-params", dest="active_params", type=_number,
+                   help="parameters active per token of a mixture of experts (with --params, "
+                        "the total); --flop is then 6 x active x tokens")
     r.add_argument("--precision", default=PRECISIONS[0], choices=PRECISIONS)
 
     g = sub.add_parser("largest", help="largest compute-optimal model within deadlines")
@@ -602,7 +605,8 @@ def _deadline(args):
 
 def _one_run(args):
     frame = scaling.estimate_run(args.flop, **_machine(args), n_params=args.params,
-                                 model=args.model, assumptions=_assumptions(args)).to_frame()
+                                 model=args.model, n_active_params=args.active_params,
+                                 assumptions=_assumptions(args)).to_frame()
     return frame, _format_vertical(frame, _selected(frame, args.columns, RUN_COLUMNS))
 
 

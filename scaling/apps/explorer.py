@@ -192,9 +192,10 @@ def what_if(n_params=None, *, n_tokens=None, compute_flop=None, cluster=None, ac
     (15.5, 1024)
     """
     if compute_flop is not None:
-        if n_params is not None or n_tokens is not None:
-            raise ValueError("give compute_flop alone (its compute-optimal split), or n_params "
-                             "(and optionally n_tokens), not both")
+        if any(v is not None for v in (n_params, n_tokens, model, n_active_params)):
+            raise ValueError("give compute_flop alone (its compute-optimal split of a dense "
+                             "model), or n_params or model (and optionally n_tokens and "
+                             "n_active_params), not both")
         budget = scalar("compute_flop", compute_flop)
         split = laws.compute_optimal(budget, law)
         size, tokens = float(split.n_params), float(split.n_tokens)

@@ -5,12 +5,10 @@ Two calibrated constants
 * :data:`scaling.parallelism.MATMUL_EFFICIENCY`, the achievable matmul efficiency of one
   training step, fitted by :func:`calibrate` on Narayanan et al.'s (2021) per-GPU throughputs
   (per-step figures);
-* :data:`RUN_EFFICIENCY`, the fraction of that per-step throughput whole published runs
-  realise once the chain's failure goodput is paid (evaluation, data stalls, restarts the
-  failure model does not count, ramp-ups, software less tuned than Megatron-LM's benchmark),
-  fitted by :func:`calibrate_run_efficiency` on the developer-reported runs of
-  ``data/training_runs.csv``. Its leave-one-out errors are
-  :func:`scaling.backtest` with ``method="leave_one_out"``.
+* the whole-run efficiency, the fraction of that per-step throughput whole published runs
+  realise once the chain's failure goodput is paid, fitted as a distribution with presets by
+  :func:`scaling.studies.efficiency.fit_run_efficiency` (:mod:`scaling.efficiency`); its
+  leave-one-out errors are :func:`scaling.backtest` with ``method="leave_one_out"``.
 
 :func:`leave_one_out` reports the per-step calibration out of sample beside two baselines: the
 package's constant MFU per accelerator generation (``data/mfu_defaults.csv``) and a constant
@@ -59,7 +57,7 @@ from scaling.units import SECONDS_PER_HOUR
 
 __all__ = [
     "CALIBRATION_GRID", "CONSTANT_MFU_BASELINE", "METRICS", "calibrate",
-    "calibrate_run_efficiency", "leave_one_out", "megatron_flop_per_token",
+    "leave_one_out", "megatron_flop_per_token",
     "parallel_benchmarks", "per_step_check", "per_step_summary", "predict_runs",
     "LONG_CONTEXT_TOKENS", "PER_STEP_TABLES",
 ]
@@ -277,45 +275,6 @@ def calibrate(runs=None, *, grid=None) -> dict:
             "runs": [str(table.loc[i, "name"]) for i in fit_index]}
 
 
-def calibrate_run_efficiency(predicted_hours_at_unit_efficiency, reported_hours) -> dict:
-    """Fit the whole-run efficiency to published runs' accelerator-hours.
-
-    Parameters
-    ----------
-    predicted_hours_at_unit_efficiency : array_like
-        The chain's accelerator-hours of each run with the step-time model's MFU at a
-        whole-run efficiency of 1 (goodput included) [accelerator-hours].
-    reported_hours : array_like
-        The developers' accelerator-hours of the same runs [accelerator-hours].
-
-    Returns
-    -------
-    dict
-        ``run_efficiency`` (the fit), ``log_rmse`` (root-mean-square of ln(predicted /
-        reported) in sample at the fit) and ``n_runs``.
-
-    Notes
-    -----
-    Hours are inversely proportional to the efficiency, so least squares in log space,
-    :math:`\\min_\\eta \\sum_i \\ln^2(h_i / (\\eta\\, r_i))`, is solved by the geometric mean
-
-    .. math:: \\eta = \\exp\\Big(\\frac{1}{n}\\sum_i \\ln\\frac{h_i}{r_i}\\Big)
-
-    :func:`scaling.backtest` with ``method="leave_one_out"`` fits it once per left-out run.
-    """
-    h = np.asarray(predicted_hours_at_unit_efficiency, dtype=float)
-    r = np.asarray(reported_hours, dtype=float)
-    if h.shape != r.shape or h.size == 0:
-        raise ValueError("predicted and reported hours must be non-empty arrays of one shape")
-    if not (np.isfinite(h).all() and np.isfinite(r).all() and (h > 0).all() and (r > 0).all()):
-        raise ValueError("hours must be positive and finite")
-    logs = np.log(h / r)
-    eta = float(np.exp(logs.mean()))
-    return {"run_efficiency": eta,
-            "log_rmse": float(np.sqrt(np.mean((logs - logs.mean()) ** 2))),
-            "n_runs": int(h.size)}
-
-
 def predict_runs(runs=None, *, matmul_efficiency=None):
     """Predicted against reported figures for every run.
 
@@ -492,9 +451,9 @@ def per_step_check(tables=PER_STEP_TABLES, *, own_search: bool = False):
     records = []
     for name in tables:
         table = load_table(name)
+        fitted = set(_fit_rows(table)) if name == "parallel_benchmarks" else set()
         for idx in table.index:
             row = table.loc[idx]
-            fitted = _fit_rows(table) if name == "parallel_benchmarks" else []
             if own_search:
                 row = row.drop([c for c in _LAYOUT_COLUMNS if c in row.index])
             shape, kwargs = _row_setup(row)
@@ -516,9 +475,9 @@ def per_step_check(tables=PER_STEP_TABLES, *, own_search: bool = False):
 
 
 def per_step_summary(frame):
-    """Per class and overall, out of sample: rows, rows with a plan that fits, median and 80th
-    percentile fold error, geometric-mean ratio (the bias), and the constant-MFU baseline's
-    median fold error (:data:`CONSTANT_MFU_BASELINE`).
+    """Per class and overall, out of sample: rows, rows with a plan that fits, and on those rows
+    the median and 80th percentile fold error, the geometric-mean ratio (the bias), and the
+    constant-MFU baseline's median fold error (:data:`CONSTANT_MFU_BASELINE`, same rows).
 
     Parameters
     ----------
@@ -536,8 +495,8 @@ def per_step_summary(frame):
     rows = []
     for label, part in [*test.groupby("class", sort=True), ("all", test)]:
         fit = part[part["feasible"]]
-        constant = np.maximum(CONSTANT_MFU_BASELINE / part["reported_mfu"],
-                              part["reported_mfu"] / CONSTANT_MFU_BASELINE)
+        constant = np.maximum(CONSTANT_MFU_BASELINE / fit["reported_mfu"],
+                              fit["reported_mfu"] / CONSTANT_MFU_BASELINE)
         rows.append({
             "class": label, "n_rows": len(part), "n_feasible": len(fit),
             "median_fold_error": float(fit["fold_error"].median()),

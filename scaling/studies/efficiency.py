@@ -31,9 +31,10 @@ import numpy as np
 from scaling.efficiency import (
     DEFAULT_RUN_EFFICIENCY, LARGE_LAB_MIN_ACCELERATORS, LARGE_LAB_TIME_BASES,
 )
+from scaling._validation import unknown_name
 from scaling.results import NOT_A_COLUMN, Result
 
-__all__ = ["COVERAGE_LEVELS", "EFFICIENCY_TERMS", "RunEfficiencyFit", "coverage_table",
+__all__ = ["BAND_LEVEL", "COVERAGE_LEVELS", "EFFICIENCY_TERMS", "RunEfficiencyFit", "coverage_table",
            "fit_run_efficiency", "leave_one_out_bands", "preset_members"]
 
 #: Candidate explanations of ln(efficiency), as statsmodels formula terms -> what each means.
@@ -47,8 +48,9 @@ EFFICIENCY_TERMS = {
 #: Nominal levels of the central intervals whose out-of-sample coverage is measured.
 COVERAGE_LEVELS = (0.5, 0.8, 0.9, 0.95)
 
-#: Level of the coefficient intervals of :func:`fit_run_efficiency` [fraction].
-_INTERVAL_LEVEL = 0.90
+#: Level of the coefficient intervals of :func:`fit_run_efficiency` and of the presets'
+#: prediction band (P5-P95) [fraction].
+BAND_LEVEL = 0.90
 
 
 def preset_members(frame) -> dict:
@@ -64,7 +66,7 @@ def _preset_row(name, logs, names) -> dict:
 
     n = logs.size
     sd = float(np.std(logs, ddof=1))
-    half = float(stats.t.ppf(0.95, n - 1) * sd * math.sqrt(1.0 + 1.0 / n))
+    half = float(stats.t.ppf(0.5 + BAND_LEVEL / 2.0, n - 1) * sd * math.sqrt(1.0 + 1.0 / n))
     return {"preset": name, "run_efficiency": float(np.exp(logs.mean())), "log_sd": sd,
             "band_log_halfwidth": half, "n_runs": int(n), "runs": "; ".join(names)}
 
@@ -124,7 +126,7 @@ def fit_run_efficiency(frame) -> RunEfficiencyFit:
     import statsmodels.formula.api as smf
 
     model = smf.ols("ln_efficiency ~ " + " + ".join(EFFICIENCY_TERMS), data=frame).fit()
-    ci = model.conf_int(alpha=1.0 - _INTERVAL_LEVEL)
+    ci = model.conf_int(alpha=1.0 - BAND_LEVEL)
     coefficients = pd.DataFrame({
         "term": model.params.index, "estimate": model.params.to_numpy(),
         "ci_low": ci[0].to_numpy(), "ci_high": ci[1].to_numpy(),
@@ -158,13 +160,19 @@ def leave_one_out_bands(frame, *, preset: str = DEFAULT_RUN_EFFICIENCY):
     pandas.DataFrame
         ``name``, ``reported_hours``, ``run_efficiency`` (fitted without the run),
         ``predicted_hours``, ``p5_hours``, ``p95_hours``, ``ratio`` (predicted / reported),
-        ``covered`` (P5 <= reported <= P95) and ``pit`` (the predictive distribution's
-        cumulative probability at the reported hours; uniform if the bands are calibrated).
+        ``covered`` (P5 <= reported <= P95) and ``pit`` (the Student-t predictive
+        distribution's cumulative probability at the reported hours; uniform if the bands are
+        calibrated). The Monte Carlo draws a log-normal with the same P5 and P95
+        (:func:`scaling.uncertainty.mfu_spread`), so ``covered`` is its coverage; the PIT at
+        other levels is the t distribution's.
     """
     import pandas as pd
     from scipy import stats
 
-    member = preset_members(frame)[preset].to_numpy()
+    members = preset_members(frame)
+    if preset not in members:
+        raise unknown_name("preset", preset, members)
+    member = members[preset].to_numpy()
     logs = frame["ln_efficiency"].to_numpy()
     rows = []
     for i in range(len(frame)):
@@ -207,6 +215,9 @@ def coverage_table(bands, levels=COVERAGE_LEVELS):
     """
     import pandas as pd
 
+    levels = [float(v) for v in levels]
+    if not all(0.0 < v < 1.0 for v in levels):
+        raise ValueError(f"levels must be nominal coverages in (0, 1), got {levels}")
     pit = bands["pit"].to_numpy()
     rows = [{"nominal": float(level),
              "covered": float(np.mean(np.abs(pit - 0.5) <= level / 2.0)),

@@ -57,7 +57,7 @@ def forecast_sensitivity(n_params, *, cluster=None, accelerator=None, n_accelera
         raise ValueError("forecast_sensitivity takes one model size; pass a scalar n_params")
     clu = as_machine(cluster, accelerator, n_accelerators)
     a = as_assumptions(assumptions)
-    spec = mc.uncertainty_spec(uncertainty) or {}
+    spec = mc.uncertainty_spec(uncertainty, run_efficiency=a.run_efficiency) or {}
     kwargs = {"tokens_per_param": tokens_per_param, "n_tokens": n_tokens}
     probe = forecast([n_params], cluster=clu, law=law, assumptions=a, **kwargs).to_frame()
     if quantity not in probe.columns:
