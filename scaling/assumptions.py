@@ -93,7 +93,10 @@ class Assumptions:
         failure goodput: a preset of ``data/run_efficiency.csv``
         (:data:`scaling.efficiency.RUN_EFFICIENCY_PRESETS`: ``"median_published_run"``, the
         default, or ``"large_lab_production"``) or a number in (0, 1]. Used by the step-time
-        model only (a constant MFU is already a whole run's).
+        model only (a constant MFU is already a whole run's; setting both is refused). Under
+        uncertainty a preset draws its own spread; a number keeps the default preset's
+        relative spread (the MFU stays capped at 1; a drawn efficiency may exceed 1, as the
+        efficiencies the reports imply do where the per-step model is slow for a run).
     precision : {"bf16", "fp8"}
         Numeric format whose dense peak the utilisation applies to.
     pue : float or None
@@ -166,6 +169,12 @@ class Assumptions:
         else:
             object.__setattr__(self, "run_efficiency",
                                resolve_run_efficiency(self.run_efficiency))
+        if self.run_efficiency != DEFAULT_RUN_EFFICIENCY and (
+                self.mfu is not None or self.mfu_model != "step_time"):
+            raise ValueError(
+                f"run_efficiency={self.run_efficiency!r} applies to the step-time model only; "
+                f"with {'mfu=' + repr(self.mfu) if self.mfu is not None else 'mfu_model=' + repr(self.mfu_model)} "
+                "the MFU is already a whole run's: leave out one of the two")
         check_choice("mfu_model", self.mfu_model, MFU_MODELS)
         if self.global_batch_tokens is not None:
             object.__setattr__(self, "global_batch_tokens",

@@ -406,12 +406,13 @@ def _active_sizes(sizes, n_active_params, model):
     active = np.broadcast_to(as_float_array("n_active_params", n_active_params),
                              sizes.shape).astype(float)
     if (active > sizes * (1 + ROUND_OFF_RTOL)).any():
+        bad = int(np.argmax(active > sizes * (1 + ROUND_OFF_RTOL)))
         raise ValueError(
-            f"n_active_params ({active.tolist()}) must not exceed n_params ({sizes.tolist()}): "
+            f"n_active_params ({active[bad]:.4g}) must not exceed n_params ({sizes[bad]:.4g}): "
             "a mixture of experts activates a part of its parameters per token")
     if model is not None and not np.allclose(active, as_model_shape(model).n_active_params,
                                              rtol=MODEL_SIZE_RTOL):
-        raise ValueError(f"n_active_params={active.tolist()} does not match the model's "
+        raise ValueError(f"n_active_params={active[0]:.4g} does not match the model's "
                          f"{as_model_shape(model).n_active_params:.4g} active parameters")
     return active
 
@@ -444,7 +445,7 @@ def forecast(n_params, *, cluster=None, accelerator=None, n_accelerators=None,
     Parameters
     ----------
     n_params : float or array_like
-        Model sizes N [parameters], > 0.
+        Model sizes N [parameters], > 0 (None with ``model``: the model's count).
     cluster : str or Cluster, optional
         The machine: a catalog name (``scaling.list_clusters()``) or a
         :class:`~scaling.Cluster`; or give ``accelerator`` and ``n_accelerators``.
@@ -504,6 +505,8 @@ def forecast(n_params, *, cluster=None, accelerator=None, n_accelerators=None,
     """
     machine = _machine_for(cluster, accelerator, n_accelerators, assumptions)
     a = machine.assumptions
+    if n_params is None and model is not None:   # the model fixes the size
+        n_params = float(as_model_shape(model).n_params)
     sizes = _sizes(n_params)
     _monte_carlo_settings(n_samples, seed, keep_samples)
     if model is not None and sizes.size != 1:

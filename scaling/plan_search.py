@@ -688,7 +688,7 @@ def _layout_at(found: _Found, best: tuple) -> ParallelLayout:
 
 
 def _result(problem: _Problem, found: _Found, best: tuple, attention_convention: str,
-            notes: list) -> StepTime:
+            notes: list, for_goodput: bool = False) -> StepTime:
     """The :class:`StepTime` of the candidate at ``best``: layout, step time by component,
     memory, throughput, per-step MFU and what limits it."""
     shape, n, batch_seqs = problem.shape, problem.n, problem.batch_seqs
@@ -711,7 +711,8 @@ def _result(problem: _Problem, found: _Found, best: tuple, attention_convention:
     mfu_used = float(_model_flop_utilisation(model_flop / step_s, used, peak))
     mfu = float(_model_flop_utilisation(model_flop / step_s, n, peak))
     wall = layout.tp * layout.pp * layout.cp * batch_seqs
-    limit = _describe_limit(layout, n, used, wall, batch_seqs, breakdown, step_s)
+    limit = _describe_limit(layout, n, used, wall, batch_seqs, breakdown, step_s,
+                            for_goodput=for_goodput)
     if used < n:
         notes.append(f"{n - used:,} of the {n:,} accelerators given stay idle: the plan uses "
                      f"{used:,}; MFU counts all {n:,}")
@@ -842,7 +843,16 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
                        fixed=fixed, usable_bytes=hw.hbm_bytes * (1.0 - MEMORY_RESERVE_FRACTION))
     found = _search_with_relief(problem, notes)
     best = _fastest_feasible(found, goodput)
-    return _result(problem, found, best, attention_convention, notes)
+    fewer_for_goodput = goodput is not None and _used_at(found, best) < _used_at(
+        found, _fastest_feasible(found))
+    return _result(problem, found, best, attention_convention, notes, fewer_for_goodput)
+
+
+def _used_at(found: _Found, index: tuple) -> int:
+    """Accelerators the candidate at ``index`` occupies."""
+    lay = found.layouts
+    k = index[0]
+    return int(lay["tp"][k] * lay["pp"][k] * lay["cp"][k] * lay["dp"][k])
 
 
 # --------------------------------------------------------------------------------------------
@@ -860,16 +870,24 @@ _COMPONENT_WORDS = {
 }
 
 
-def _describe_limit(layout, n, used, wall, batch_seqs, breakdown, step_s) -> str:
+def _describe_limit(layout, n, used, wall, batch_seqs, breakdown, step_s,
+                    for_goodput: bool = False) -> str:
     overheads = {k: v for k, v in breakdown.items() if k != "compute_s"}
     worst = max(overheads, key=overheads.get)
     share = overheads[worst] / step_s
     text = (f"Compute is {breakdown['compute_s'] / step_s:.0%} of the step; the largest "
             f"overhead is {_COMPONENT_WORDS[worst]} ({share:.0%}).")
-    if used < n and (n - used) >= _IDLE_WALL_FRACTION * n and wall < n:
+    if used < n and for_goodput:
+        text = (f"{n - used:,} of {n:,} accelerators idle: a layout on more would lose more "
+                "to failures (goodput) than it gains in throughput. " + text)
+    elif used < n and (n - used) >= _IDLE_WALL_FRACTION * n and wall < n:
         text = (f"Batch-size wall: the global batch of {batch_seqs:,} sequences keeps "
                 f"{n - used:,} of {n:,} accelerators idle (at most {wall:,} useful with "
                 f"tp x pp x cp = {layout.tp * layout.pp * layout.cp}). " + text)
+    elif used < n and (n - used) >= _IDLE_WALL_FRACTION * n:
+        text = (f"{n - used:,} of {n:,} accelerators idle: whole micro-batches of the global "
+                f"batch of {batch_seqs:,} sequences fill {used:,} of them in the best layout. "
+                + text)
     elif used < n:
         text = (f"{n - used:,} of {n:,} accelerators idle (the best layout does not divide "
                 "the count). " + text)

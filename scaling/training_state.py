@@ -212,7 +212,10 @@ def resolve_run_model(model, n_params, n_active_params):
     if n_active_params is None:
         return shape, size
     active = scalar("n_active_params", n_active_params)
-    if size is not None and (np.asarray(size) < active * (1 - ROUND_OFF_RTOL)).any():
+    if size is None:
+        raise ValueError("n_active_params needs n_params, the total parameter count of the "
+                         "mixture of experts (its checkpoint and memory), or a model")
+    if (np.asarray(size) < active * (1 - ROUND_OFF_RTOL)).any():
         raise ValueError(f"n_active_params={active:.4g} exceeds n_params="
                          f"{np.ravel(size)[0]:.4g}: a mixture of experts activates a part of "
                          "its parameters per token")

@@ -106,13 +106,25 @@ def test_bad_run_efficiency_named_in_the_users_terms():
     assert resolve_run_efficiency(1.0) == 1.0
 
 
-def test_constant_mfu_ignores_the_run_efficiency():
-    """A constant MFU is already a whole run's: the efficiency applies to the step-time model
-    only."""
-    a = Assumptions(mfu=0.4)
-    assert estimate_run(1e24, accelerator="H100", n_accelerators=1024, assumptions=a).mfu == \
-        estimate_run(1e24, accelerator="H100", n_accelerators=1024,
-                     assumptions=a.replace(run_efficiency=0.5)).mfu
+def test_run_efficiency_with_a_constant_mfu_is_refused():
+    """A constant MFU is already a whole run's: an efficiency beside it would be ignored, so
+    it is refused in the user's terms (the default preset beside it is fine)."""
+    with pytest.raises(ValueError, match="run_efficiency=.*step-time model only.*mfu=0.4"):
+        Assumptions(mfu=0.4, run_efficiency="large_lab_production")
+    with pytest.raises(ValueError, match="mfu_model='generation_default'"):
+        Assumptions(mfu_model="generation_default", run_efficiency=0.9)
+    assert Assumptions(mfu=0.4).mfu == 0.4
+
+
+def test_moe_active_parameters_need_the_total_and_a_model_fixes_the_size():
+    with pytest.raises(ValueError, match="n_active_params needs n_params"):
+        estimate_run(3.3e24, accelerator="H800", n_accelerators=2048, n_active_params=37e9)
+    frame = scaling.forecast(None, model="Mixtral 8x22B", accelerator="H100",
+                             n_accelerators=2048).to_frame()
+    shape = scaling.model_shape.named_shape("Mixtral 8x22B")
+    assert frame["n_params"][0] == shape.n_params
+    np.testing.assert_allclose(frame["compute_flop"], 6 * shape.n_active_params
+                               * frame["n_tokens"], rtol=1e-12)
 
 
 def test_coverage_table_reads_the_pit():
