@@ -34,7 +34,6 @@ published run with probability 0.9 (measured leave-one-out by
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -146,7 +145,4 @@ def resolve_run_efficiency(value, *, name: str = "run_efficiency") -> float:
             error = unknown_name(f"{name} (a whole-run efficiency preset)", value, presets)
             raise ValueError(f"{error}; or give a number in (0, 1]")
         return presets[value].run_efficiency
-    number = scalar(name, value, check_fraction)
-    if not math.isfinite(number):
-        raise ValueError(f"{name} must be a preset name or a number in (0, 1], got {value!r}")
-    return float(number)
+    return float(scalar(name, value, check_fraction))

@@ -242,7 +242,7 @@ def fewer_if_faster(setup, given: Throughput, compute_flop, n_accelerators, *, n
     index = None if held.index is None else np.array(held.index, dtype=np.int64).ravel()
     steps, changed, notes = list(given.step_times), False, []
     for i, (c, n, p) in enumerate(zip(*flat)):
-        one = _element(held, i, shape)
+        one = held.element(i, shape)
         p_i = None if math.isnan(p) else p
         m, thr = _best_element(setup, c, n, p_i, model, one)
         if m == n:
@@ -274,18 +274,3 @@ def fewer_if_faster(setup, given: Throughput, compute_flop, n_accelerators, *, n
                                                         else index.reshape(shape)),
                       infeasible=given.infeasible,
                       notes=tuple(dict.fromkeys(given.notes + tuple(notes))))
-
-
-def _element(held: Throughput, i: int, shape) -> Throughput:
-    """Element ``i`` of a throughput held at ``shape``, as a scalar Throughput."""
-    def pick(values):
-        return float(np.asarray(values, dtype=float).ravel()[i]) if shape != () \
-            else float(values)
-
-    index = None if held.index is None else int(np.asarray(held.index).ravel()[i])
-    return Throughput(source=held.source, mfu=pick(held.mfu), step_mfu=pick(held.step_mfu),
-                      n_accelerators_used=pick(held.n_accelerators_used),
-                      replica_size=pick(held.replica_size), step_times=held.step_times,
-                      index=index, infeasible=held.infeasible,
-                      n_accelerators=None if held.n_accelerators is None
-                      else pick(held.n_accelerators))

@@ -24,7 +24,6 @@ References
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
@@ -38,7 +37,6 @@ from scaling.assumptions import Assumptions, as_assumptions
 from scaling.chain import RUN_COLUMNS, check_feasible, run_chain, setup
 from scaling.clusters import as_machine
 from scaling.errors import InfeasibleRunError
-from scaling.training_state import MODEL_SIZE_RTOL, ROUND_OFF_RTOL
 from scaling.model_shape import as_model_shape
 from scaling.results import Result
 
@@ -390,46 +388,30 @@ def _central_inputs(machine, workload, col, model, spec):
 
 def _active_sizes(sizes, n_active_params, model):
     """The active parameters per size (all of them for a dense model), checked against the
-    total and the model: compute is 6 x active x tokens."""
-    if model is not None:
-        shape = as_model_shape(model)
-        if not math.isclose(float(sizes[0]), shape.n_params, rel_tol=MODEL_SIZE_RTOL):
-            raise ValueError(
-                f"n_params={float(sizes[0]):.4g} does not match the model "
-                f"{shape.name or 'given'!r}, which has {shape.n_params:.4g} parameters"
-                + (f" ({shape.n_active_params:.4g} active)" if shape.is_moe else "")
-                + f"; give n_params={shape.n_params:.4g} (the total) or leave out model")
+    total and the model (:mod:`scaling.training_state`): compute is 6 x active x tokens."""
+    shape = None if model is None else as_model_shape(model)
+    if shape is not None:
+        training_state.check_matches_model(sizes, shape)
         if n_active_params is None:
             return np.full(sizes.shape, float(shape.n_active_params))
     if n_active_params is None:
         return sizes
-    active = np.broadcast_to(as_float_array("n_active_params", n_active_params),
-                             sizes.shape).astype(float)
-    if (active > sizes * (1 + ROUND_OFF_RTOL)).any():
-        bad = int(np.argmax(active > sizes * (1 + ROUND_OFF_RTOL)))
-        raise ValueError(
-            f"n_active_params ({active[bad]:.4g}) must not exceed n_params ({sizes[bad]:.4g}): "
-            "a mixture of experts activates a part of its parameters per token")
-    if model is not None and not np.allclose(active, as_model_shape(model).n_active_params,
-                                             rtol=MODEL_SIZE_RTOL):
-        raise ValueError(f"n_active_params={active[0]:.4g} does not match the model's "
-                         f"{as_model_shape(model).n_active_params:.4g} active parameters")
-    return active
+    return training_state.check_active_within_total(n_active_params, sizes, shape)
 
 
 def _state_fits(machine, sizes, active, bad, notes, *, raise_: bool):
     """Mark (or refuse) the mixture-of-experts sizes whose training state, all parameters
-    fully sharded, does not fit the machine: their step time is a dense stand-in's."""
-    given = machine.cluster.n_accelerators
-    needed = np.array([training_state.min_accelerators_for_state(
-        float(n), machine.accelerator, precision=machine.assumptions.precision)
-        for n in sizes])
-    short = (active < sizes) & (needed > given)
+    fully sharded, does not fit the machine: their step time is a dense stand-in's
+    (:func:`scaling.training_state.state_shortfall`)."""
+    moe = active < sizes
+    short = np.zeros(sizes.shape, dtype=bool)
+    if not moe.any():
+        return bad, notes
+    _, short[moe], why = training_state.state_shortfall(
+        sizes[moe], machine.accelerator, machine.cluster.n_accelerators,
+        precision=machine.assumptions.precision)
     if not short.any():
         return bad, notes
-    why = [f"the training state of {n:.3g} parameters (total, every expert) needs at least "
-           f"{k:,} {machine.accelerator.name} fully sharded (ZeRO-3); {given:,.0f} given"
-           for n, k in zip(sizes[short], needed[short])]
     if raise_:
         raise InfeasibleRunError(why[0])
     mask = np.broadcast_to(short.reshape(-1, *([1] * (np.ndim(bad) - 1))), np.shape(bad))

@@ -50,11 +50,13 @@ __all__ = [
     "DEFAULT_SEQ_LEN",
     "DEFAULT_VOCAB_SIZE",
     "MIN_DERIVED_PARAMS",
+    "DERIVED_NAME_PREFIX",
     "SHAPE_RULE",
     "TIE_EMBEDDINGS_BELOW_PARAMS",
     "ModelShape",
     "as_model_shape",
     "fit_shape_rule",
+    "is_derived",
     "model_configs",
     "named_shape",
     "shape_from_params",
@@ -589,10 +591,20 @@ def _shape_from_params(n_params, *, seq_len, vocab_size, head_dim, n_kv_heads, r
     attention = 2 * d_model * d_model + 2 * d_model * kv * head_dim
     remaining = n - n_embed * vocab_size * d_model - layers * attention
     d_ff = _round_to(remaining / (layers * 3.0 * d_model), 64)
-    return ModelShape(name=f"derived {n:.3g}", n_layers=layers, d_model=d_model,
+    return ModelShape(name=f"{DERIVED_NAME_PREFIX} {n:.3g}", n_layers=layers, d_model=d_model,
                       n_heads=n_heads, n_kv_heads=kv, head_dim=head_dim, d_ff=d_ff,
                       vocab_size=vocab_size, seq_len=seq_len, gated_mlp=True,
                       tie_embeddings=tied)
+
+
+#: Name prefix of the shapes :func:`shape_from_params` derives ("derived 7e+10").
+DERIVED_NAME_PREFIX = "derived"
+
+
+def is_derived(shape: ModelShape) -> bool:
+    """True for a shape derived from a parameter count (:func:`shape_from_params`), False for
+    a published configuration or a shape built by hand."""
+    return (shape.name or "").startswith(DERIVED_NAME_PREFIX + " ")
 
 
 def as_model_shape(model, *, seq_len: int | None = None) -> ModelShape:

@@ -667,10 +667,10 @@ def _fastest_feasible(found: _Found, goodput=None) -> tuple:
     per_sequence = found.components["step_time_s"] / found.sequences
     if goodput is not None:
         lay = found.layouts
-        used = (lay["tp"] * lay["pp"] * lay["cp"] * lay["dp"]).astype(float)
         replica = (lay["tp"] * lay["pp"] * lay["cp"] * lay["ep"]).astype(float)
         with np.errstate(divide="ignore", over="ignore"):
-            per_sequence = per_sequence / np.asarray(goodput(used, replica))[:, None]
+            per_sequence = per_sequence / np.asarray(
+                goodput(_used(found).astype(float), replica))[:, None]
     step = np.where(found.fits, per_sequence, np.inf)
     return np.unravel_index(int(np.argmin(step)), found.grid_shape)
 
@@ -843,16 +843,15 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
                        fixed=fixed, usable_bytes=hw.hbm_bytes * (1.0 - MEMORY_RESERVE_FRACTION))
     found = _search_with_relief(problem, notes)
     best = _fastest_feasible(found, goodput)
-    fewer_for_goodput = goodput is not None and _used_at(found, best) < _used_at(
-        found, _fastest_feasible(found))
+    fewer_for_goodput = goodput is not None and (
+        _used(found)[best[0]] < _used(found)[_fastest_feasible(found)[0]])
     return _result(problem, found, best, attention_convention, notes, fewer_for_goodput)
 
 
-def _used_at(found: _Found, index: tuple) -> int:
-    """Accelerators the candidate at ``index`` occupies."""
+def _used(found: _Found) -> np.ndarray:
+    """Accelerators each candidate layout occupies, tp x pp x cp x dp."""
     lay = found.layouts
-    k = index[0]
-    return int(lay["tp"][k] * lay["pp"][k] * lay["cp"][k] * lay["dp"][k])
+    return lay["tp"] * lay["pp"] * lay["cp"] * lay["dp"]
 
 
 # --------------------------------------------------------------------------------------------

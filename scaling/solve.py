@@ -416,23 +416,6 @@ def _per_element_counts(machine, compute, deadline, size, model):
     return (counts if counts.ndim else float(counts)), inputs
 
 
-def _element(throughput, k, shape):
-    """The throughput of element ``k`` (of ``shape``) alone."""
-    def pick(value):
-        return float(np.broadcast_to(np.asarray(value, dtype=float), shape).flat[k])
-
-    given = None if throughput.n_accelerators is None else pick(throughput.n_accelerators)
-    if throughput.index is None:
-        return replace(throughput, mfu=pick(throughput.mfu),
-                       n_accelerators_used=pick(throughput.n_accelerators_used),
-                       n_accelerators=given)
-    index = np.broadcast_to(throughput.index, shape).flat[k]
-    return replace(throughput, mfu=pick(throughput.mfu), step_mfu=pick(throughput.step_mfu),
-                   n_accelerators_used=pick(throughput.n_accelerators_used),
-                   replica_size=pick(throughput.replica_size), index=np.array(index),
-                   n_accelerators=given)
-
-
 def _placeholder_mfu(inputs):
     """Inputs where no layout fits (NaN MFU) get stand-ins (MFU 1, every accelerator in the
     job) so that the chain runs; those elements are not met (the caller checks the answer,
@@ -462,7 +445,7 @@ def _finish(machine, count, inputs, compute, deadline, strict):
         sizes = inputs["n_params"]
         size = float(np.broadcast_to(np.asarray(sizes, dtype=float), met.shape).flat[where[0]])
         reason = _why_no_count(machine, *flat, None if math.isnan(size) else size,
-                               _element(inputs["throughput"], where[0], met.shape))
+                               inputs["throughput"].element(where[0], met.shape))
         if strict:
             raise InfeasibleRunError(reason)
         reasons = (reason,)

@@ -158,6 +158,21 @@ class Throughput:
                           n_accelerators=None if self.n_accelerators is None
                           else spread(self.n_accelerators))
 
+    def element(self, k: int, shape) -> Throughput:
+        """Element ``k`` (flat position in the broadcast ``shape``) alone, its layouts kept:
+        one run of a held or array throughput (the solver's answer, one run of a sweep)."""
+        def pick(value):
+            return float(np.broadcast_to(np.asarray(value, dtype=float), shape).flat[k])
+
+        return Throughput(
+            source=self.source, mfu=pick(self.mfu), step_mfu=pick(self.step_mfu),
+            n_accelerators_used=pick(self.n_accelerators_used),
+            replica_size=pick(self.replica_size), step_times=self.step_times,
+            index=None if self.index is None else np.array(
+                np.broadcast_to(self.index, shape).flat[k]),
+            infeasible=self.infeasible, notes=self.notes,
+            n_accelerators=None if self.n_accelerators is None else pick(self.n_accelerators))
+
     @property
     def limit(self) -> str:
         """What limits utilisation, in words ("" for constant sources; one phrase per distinct

@@ -22,14 +22,17 @@ from scaling._validation import as_float_array, check_choice, elementwise, like,
 from scaling.catalog import PRECISIONS
 from scaling.hardware import as_accelerator
 from scaling.errors import InfeasibleRunError
-from scaling.model_shape import as_model_shape, shape_from_params
+from scaling.model_shape import as_model_shape, is_derived, shape_from_params
 
 __all__ = [
     "ADAM_BYTES_PER_PARAM",
     "MODEL_SIZE_RTOL",
     "ROUND_OFF_RTOL",
+    "check_active_within_total",
+    "check_matches_model",
     "check_state_fits",
     "resolve_run_model",
+    "state_shortfall",
     "OPTIMIZERS",
     "OPTIMIZER_STATE_BYTES_PER_PARAM",
     "TRAINING_STATE_BYTES_PER_PARAM",
@@ -174,6 +177,44 @@ ROUND_OFF_RTOL = 1e-12
 MODEL_SIZE_RTOL = 0.10
 
 
+def check_matches_model(n_params, shape) -> None:
+    """Refuse a total parameter count that contradicts a named model (beyond
+    :data:`MODEL_SIZE_RTOL`): the checkpoint would be one model's and the step time another's."""
+    size = np.ravel(as_float_array("n_params", n_params))
+    if not np.allclose(size, shape.n_params, rtol=MODEL_SIZE_RTOL):
+        raise ValueError(
+            f"n_params={size[0]:.4g} contradicts the model {shape.name or 'given'!r} "
+            f"({shape.n_params:.4g} parameters"
+            + (f", {shape.n_active_params:.4g} active" if shape.is_moe else "")
+            + "): the checkpoint would be one model's and the step time another's; give "
+            f"n_params={shape.n_params:.4g} (the total) or leave it out")
+
+
+def check_active_within_total(n_active_params, n_params, shape=None):
+    """The active parameters of a mixture of experts as floats, refused where they exceed the
+    total or contradict a named model's active count.
+
+    Returns
+    -------
+    ndarray
+        ``n_active_params`` broadcast against ``n_params`` [count].
+    """
+    size = np.asarray(as_float_array("n_params", n_params), dtype=float)
+    active = np.broadcast_to(as_float_array("n_active_params", n_active_params),
+                             size.shape).astype(float)
+    over = active > size * (1 + ROUND_OFF_RTOL)
+    if over.any():
+        k = int(np.argmax(over.ravel()))
+        raise ValueError(f"n_active_params ({active.ravel()[k]:.4g}) must not exceed n_params "
+                         f"({size.ravel()[k]:.4g}): a mixture of experts activates a part of "
+                         "its parameters per token")
+    if shape is not None and not np.allclose(active, shape.n_active_params,
+                                             rtol=MODEL_SIZE_RTOL):
+        raise ValueError(f"n_active_params={active.ravel()[0]:.4g} contradicts the model "
+                         f"{shape.name!r} ({shape.n_active_params:.4g} active)")
+    return active
+
+
 def resolve_run_model(model, n_params, n_active_params):
     """The step-time model's shape and the total parameters of one run, contradictions refused.
 
@@ -193,40 +234,54 @@ def resolve_run_model(model, n_params, n_active_params):
     Raises
     ------
     ValueError
-        A named model of another size (beyond :data:`MODEL_SIZE_RTOL`), more active than
-        total parameters, or an active count unlike the named model's.
+        A named model of another size (:func:`check_matches_model`), more active than total
+        parameters or an active count unlike the named model's
+        (:func:`check_active_within_total`).
     """
     shape = None if model is None else as_model_shape(model)
     if shape is not None and n_params is None:
         n_params = float(shape.n_params)
     size = None if n_params is None else as_float_array("n_params", n_params)
-    stand_in = (shape is not None and n_active_params is not None and not shape.is_moe
-                and (shape.name or "").startswith("derived")
-                and math.isclose(shape.n_params, float(n_active_params), rel_tol=MODEL_SIZE_RTOL))
-    if shape is not None and size is not None and not stand_in and not np.allclose(
-            size, shape.n_params, rtol=MODEL_SIZE_RTOL):
-        raise ValueError(
-            f"n_params={np.ravel(size)[0]:.4g} contradicts the model {shape.name or 'given'!r} "
-            f"({shape.n_params:.4g} parameters): the checkpoint would be one model's and the "
-            f"step time another's; give n_params={shape.n_params:.4g} or leave it out")
     if n_active_params is None:
+        if shape is not None and size is not None:
+            check_matches_model(size, shape)
         return shape, size
     active = scalar("n_active_params", n_active_params)
     if size is None:
         raise ValueError("n_active_params needs n_params, the total parameter count of the "
                          "mixture of experts (its checkpoint and memory), or a model")
-    if (np.asarray(size) < active * (1 - ROUND_OFF_RTOL)).any():
-        raise ValueError(f"n_active_params={active:.4g} exceeds n_params="
-                         f"{np.ravel(size)[0]:.4g}: a mixture of experts activates a part of "
-                         "its parameters per token")
+    # a dense shape derived for the active parameters (the backtest passes one at the run's
+    # sequence length) stands in for an MoE given by its counts; a named model does not
+    stand_in = (shape is not None and is_derived(shape) and math.isclose(
+        shape.n_params, active, rel_tol=MODEL_SIZE_RTOL))
+    if shape is not None and not stand_in:
+        check_matches_model(size, shape)
+    check_active_within_total(active, size, None if shape is None or stand_in else shape)
     if shape is not None:
-        if not math.isclose(active, shape.n_active_params, rel_tol=MODEL_SIZE_RTOL):
-            raise ValueError(f"n_active_params={active:.4g} contradicts the model "
-                             f"{shape.name!r} ({shape.n_active_params:.4g} active)")
         return shape, size
-    # a dense stand-in of the active parameters for the step time (given, as the backtest
-    # does with the run's sequence length, or derived); the checkpoint holds the total
-    return (shape if stand_in else shape_from_params(active)), size
+    return shape_from_params(active), size
+
+
+def state_shortfall(n_params, accelerator, n_accelerators, *, precision: str = "bf16"):
+    """Accelerators each total parameter count's training state needs (fully sharded), and
+    where they exceed those given.
+
+    Returns
+    -------
+    (ndarray of int, ndarray of bool, list of str)
+        The counts needed, the sizes short of accelerators, and why, in words, for each
+        short size.
+    """
+    acc = as_accelerator(accelerator)
+    sizes = np.ravel(as_float_array("n_params", n_params))
+    needed = np.array([min_accelerators_for_state(float(n), acc, precision=precision)
+                       for n in sizes])
+    given = float(np.min(n_accelerators))
+    short = needed > given
+    why = [f"the training state of {n:.3g} parameters (total, every expert) needs at least "
+           f"{k:,} {acc.name} fully sharded (ZeRO-3); {given:,.0f} given"
+           for n, k in zip(sizes[short], needed[short])]
+    return needed, short, why
 
 
 def check_state_fits(n_params, accelerator, n_accelerators, *, precision: str = "bf16") -> None:
@@ -237,13 +292,8 @@ def check_state_fits(n_params, accelerator, n_accelerators, *, precision: str = 
     Raises
     ------
     InfeasibleRunError
-        Naming the fewest accelerators that hold the state.
+        Naming the fewest accelerators that hold the state (:func:`state_shortfall`).
     """
-    acc = as_accelerator(accelerator)
-    needed = min_accelerators_for_state(float(np.max(n_params)), acc, precision=precision)
-    given = float(np.min(n_accelerators))
-    if needed > given:
-        raise InfeasibleRunError(
-            f"the training state of {float(np.max(n_params)):.3g} parameters (total, every "
-            f"expert) needs at least {needed:,} {acc.name} fully sharded (ZeRO-3); "
-            f"{given:,.0f} given")
+    _, short, why = state_shortfall(n_params, accelerator, n_accelerators, precision=precision)
+    if short.any():
+        raise InfeasibleRunError(why[0])
