@@ -285,7 +285,6 @@ def setup(machine: Cluster, assumptions: Assumptions) -> Setup:
     chip = clu.accelerator
     rel = a.reliability.resolve(clu.resilience)
     dated = valuation.chain_prices(chip, a)
-    on_demand = dated["on_demand_usd_per_hour"]
     prices = a.prices
     constants = {
         "peak_flop_per_s": chip.peak_flop_per_s(a.precision),
@@ -306,8 +305,7 @@ def setup(machine: Cluster, assumptions: Assumptions) -> Setup:
         "facility_capex_usd_per_w": dated["facility_capex_usd_per_w"],
         "amortization_rate_per_year": prices.amortization_rate_per_year,
         "electricity_usd_per_kwh": dated["electricity_usd_per_kwh"],
-        "rental_usd_per_hour": (math.nan if math.isnan(on_demand)
-                                else float(prices.rental_usd_per_hour(on_demand))),
+        "rental_usd_per_hour": dated["rental_usd_per_hour"],
         **emissions.chain_intensity(a, clu),
         "projection_year": (math.nan if chip.projection_year is None
                             else float(chip.projection_year)),

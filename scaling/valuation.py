@@ -71,6 +71,7 @@ from scaling.data import cached, load_table
 from scaling.dates import as_year, calendar_year, nearest_year
 from scaling.catalog import catalog_accelerator
 from scaling.hardware import as_accelerator
+from scaling.rental import rental_usd_per_hour_at
 from scaling.units import DAYS_PER_YEAR
 
 __all__ = [
@@ -87,7 +88,6 @@ __all__ = [
     "electricity_usd_per_kwh_at",
     "price_history",
     "price_index",
-    "rental_usd_per_hour_at",
     "value_at",
     "EPOCH_ACQUISITION_LAG_YEARS",
     "EPOCH_PRICE_PERFORMANCE_OOM_PER_YEAR",
@@ -589,36 +589,6 @@ def electricity_usd_per_kwh_at(as_of) -> float:
     return prices[nearest_year(prices, int(calendar_year(as_of)))]
 
 
-def rental_usd_per_hour_at(accelerator, as_of) -> float:
-    """On-demand rental price of an accelerator at a date [USD/h], NaN without one.
-
-    The rows of ``data/cloud_prices.csv`` from the provider of the catalog's reference
-    on-demand price: the latest dated on or before ``as_of``, else the earliest after it.
-    """
-    years, prices = _rental_quotes(as_accelerator(accelerator).name)
-    if not len(years):
-        return math.nan
-    when = float(as_year(as_of))
-    before = years <= when
-    pick = (np.flatnonzero(before)[np.argmax(years[before])] if before.any()
-            else int(np.argmin(years)))
-    return float(prices[pick])
-
-
-@cached
-def _rental_quotes(name):
-    """Dated on-demand quotes of the catalog reference provider: (years, USD/h) arrays."""
-    table = load_table("cloud_prices")
-    rows = table[(table["accelerator"] == name) & (table["price_type"] == "on_demand")]
-    reference = rows[rows["catalog_reference"].astype(str).str.strip().str.lower() == "true"]
-    if reference.empty:
-        return np.array([]), np.array([])
-    rows = rows[rows["provider"] == reference["provider"].iloc[0]]
-    years = np.array([float(as_year(d, name=f"cloud_prices.csv date of {name}"))
-                      for d in rows["date"]])
-    return years, rows["usd_per_hour"].to_numpy(dtype=float)
-
-
 def chain_prices(accelerator, assumptions) -> dict:
     """The price inputs of the forecast chain at ``assumptions.as_of`` (used by
     :func:`scaling.chain.chain_inputs`).
@@ -634,29 +604,45 @@ def chain_prices(accelerator, assumptions) -> dict:
     dict
         ``price_usd``, ``price_includes_server``, ``electricity_usd_per_kwh``,
         ``facility_capex_usd_per_w``, ``on_demand_usd_per_hour`` (before any committed-use
-        discount; NaN without a price).
+        discount; NaN without a price) and ``rental_usd_per_hour`` (the price paid, after the
+        discount of ``prices.rental_discount``).
 
     Notes
     -----
-    ``as_of=None`` gives today's behaviour exactly: the catalog price, the assumptions'
-    electricity price, the catalog's reference rental price, nominal dollars. With ``as_of``:
+    A value the user gave (``prices.accelerator_price_usd``, ``electricity_usd_per_kwh``,
+    ``rental_usd_per_hour``) is returned as given, whatever the date and the dollars. Otherwise
+    ``as_of=None`` gives the catalog price, 2025's electricity price, the catalog's reference
+    rental price, nominal dollars. With ``as_of``:
 
     * hardware is valued at that date from its acquisition price by ``valuation``
       (:func:`value_at`; ``"price_performance"``, Cottier et al.'s default, at the
       assumptions' depreciation rate :math:`r/\\ln 10` orders of magnitude per year;
       ``"straight_line"`` over ``lifetime_years``; ``"none"``: the acquisition price);
-    * electricity is the US industrial price of the year (:func:`electricity_usd_per_kwh_at`)
-      unless ``prices.electricity_usd_per_kwh`` was changed from its default;
-    * rental is the reference provider's on-demand price at the date
-      (:func:`rental_usd_per_hour_at`);
+    * electricity is the US industrial price of the year (:func:`electricity_usd_per_kwh_at`);
+    * rental is the reference provider's on-demand price at the date, moved by the fitted
+      decline beyond its last quote (:func:`scaling.rental.rental_usd_per_hour_at`);
     * every dollar input is multiplied by :func:`dollar_factor` (1 for nominal dollars).
     """
-    a, prices = assumptions, assumptions.prices
+    dated = _dated_prices(accelerator, assumptions)
+    prices = assumptions.prices
+    given = {"price_usd": prices.accelerator_price_usd,
+             "electricity_usd_per_kwh": prices.electricity_usd_per_kwh,
+             "rental_usd_per_hour": prices.rental_usd_per_hour}
+    on_demand = dated["on_demand_usd_per_hour"]
+    dated["rental_usd_per_hour"] = (math.nan if math.isnan(on_demand)
+                                    else float(prices.discounted_usd_per_hour(on_demand)))
+    dated.update({name: float(value) for name, value in given.items() if value is not None})
+    return dated
+
+
+def _dated_prices(accelerator, a) -> dict:
+    """The catalog's prices at ``a.as_of`` in the assumptions' dollars (no explicit value)."""
+    prices = a.prices
     if a.as_of is None:
         dollar_factor(None, a.dollars, a.deflator)  # refuses constant dollars without a date
         return {"price_usd": accelerator.price_usd,
                 "price_includes_server": accelerator.price_includes_server,
-                "electricity_usd_per_kwh": prices.electricity_usd_per_kwh,
+                "electricity_usd_per_kwh": DEFAULT_ELECTRICITY_USD_PER_KWH,
                 "facility_capex_usd_per_w": prices.facility_capex_usd_per_w,
                 "on_demand_usd_per_hour": accelerator.rental_usd_per_hour}
     factor = dollar_factor(a.as_of, a.dollars, a.deflator)
@@ -668,14 +654,11 @@ def chain_prices(accelerator, assumptions) -> dict:
         if not math.isnan(accelerator.price_usd):
             raise
         value, server = math.nan, accelerator.price_includes_server  # no price anywhere
-    electricity = prices.electricity_usd_per_kwh
-    if electricity == DEFAULT_ELECTRICITY_USD_PER_KWH:
-        electricity = electricity_usd_per_kwh_at(a.as_of)
     rental = accelerator.rental_usd_per_hour
     if not math.isnan(rental):
         dated = rental_usd_per_hour_at(accelerator, a.as_of)
         rental = rental if math.isnan(dated) else dated
     return {"price_usd": value * factor, "price_includes_server": server,
-            "electricity_usd_per_kwh": electricity * factor,
+            "electricity_usd_per_kwh": electricity_usd_per_kwh_at(a.as_of) * factor,
             "facility_capex_usd_per_w": prices.facility_capex_usd_per_w * factor,
             "on_demand_usd_per_hour": rental * factor}

@@ -31,7 +31,7 @@ CORE_ORDER = (
     # laws and fits
     "laws", "_huber_newton", "fit",
     # the machine, its prices and its future
-    "catalog", "cost", "trends", "hardware", "valuation", "emissions",
+    "catalog", "cost", "trends", "hardware", "rental", "valuation", "emissions",
     # the model and its parallel step time
     "model_shape", "training_state", "parallelism", "plan_search", "efficiency",
     # uncertainty, throughput, reliability
@@ -39,7 +39,7 @@ CORE_ORDER = (
     # assumptions, the machine as one object, the chain and its inverse
     "assumptions", "clusters", "chain", "solve",
     # the entry points built on them
-    "forecasting", "inference",
+    "forecasting", "inference", "budget",
 )
 #: What a chart module may import: it takes finished tables.
 PLOTS_MAY_IMPORT = {"scaling._validation", "scaling.units", "scaling.plots"}
