@@ -121,10 +121,21 @@ class PriceAssumptions:
         Continuous depreciation rate [1/year], default 0.14 ln 10 = 0.322 (Epoch).
     lifetime_years : float
         Straight-line lifetime [years], default 5 (Epoch's helper for >= 2023 hardware).
-    electricity_usd_per_kwh : float
-        Electricity price [USD/kWh], default 0.0826 (US industrial average 2025, EIA via Epoch).
+    electricity_usd_per_kwh : float, optional
+        Electricity price [USD/kWh]. None (default): the US industrial average of the run's
+        year with ``Assumptions.as_of`` (``data/electricity_prices.csv``), of 2025 (0.0826,
+        EIA via Epoch) without a date. A value given is used as given, whatever the date.
+    rental_usd_per_hour : float, optional
+        Price paid per accelerator-hour rented [USD/h], after any discount. None (default):
+        the catalog's on-demand price (at ``as_of``'s date with one, see
+        :mod:`scaling.rental`) converted to ``rental_discount``. A value given is used as
+        given (no date, discount or dollar conversion applies).
+    accelerator_price_usd : float, optional
+        Price of one accelerator bought [USD], the value a run is charged from. None
+        (default): the catalog's price (valued at ``as_of`` with one). A value given is used
+        as given.
     rental_discount : {"on_demand", "1yr", "3yr"}
-        Cloud price type for :meth:`rental_usd_per_hour`.
+        Cloud price type for :meth:`discounted_usd_per_hour`.
     rental_provider : str
         Provider whose committed-use discounts apply (``data/committed_use_discounts.csv``:
         aws 41%/64%, google 37%/56%, azure 25%/49%, lambda 34%/56%). Default "aws", Epoch's
@@ -137,7 +148,9 @@ class PriceAssumptions:
     amortization: str = "depreciation"
     depreciation_rate_per_year: float = EPOCH_DEPRECIATION_RATE_PER_YEAR
     lifetime_years: float = EPOCH_SERVER_LIFETIME_YEARS
-    electricity_usd_per_kwh: float = DEFAULT_ELECTRICITY_USD_PER_KWH
+    electricity_usd_per_kwh: float | None = None
+    rental_usd_per_hour: float | None = None
+    accelerator_price_usd: float | None = None
     rental_discount: str = "on_demand"
     rental_provider: str = "aws"
 
@@ -149,8 +162,11 @@ class PriceAssumptions:
         checked["facility_capex_usd_per_w"] = scalar(
             "PriceAssumptions.facility_capex_usd_per_w", self.facility_capex_usd_per_w,
             allow_zero=True)
-        for attr in ("depreciation_rate_per_year", "lifetime_years", "electricity_usd_per_kwh"):
+        for attr in ("depreciation_rate_per_year", "lifetime_years"):
             checked[attr] = scalar(f"PriceAssumptions.{attr}", getattr(self, attr))
+        for attr in ("electricity_usd_per_kwh", "rental_usd_per_hour", "accelerator_price_usd"):
+            if getattr(self, attr) is not None:
+                checked[attr] = scalar(f"PriceAssumptions.{attr}", getattr(self, attr))
         check_choice("PriceAssumptions.amortization", self.amortization, AMORTIZATIONS)
         check_choice("PriceAssumptions.rental_discount", self.rental_discount, RENTAL_TERMS)
         check_choice("PriceAssumptions.rental_provider", self.rental_provider,
@@ -165,7 +181,14 @@ class PriceAssumptions:
             return self.depreciation_rate_per_year
         return 1.0 / self.lifetime_years
 
-    def rental_usd_per_hour(self, on_demand_usd_per_hour):
+    @property
+    def electricity_or_default_usd_per_kwh(self) -> float:
+        """The electricity price given, else 2025's US industrial average [USD/kWh] (a run
+        without a date)."""
+        return (DEFAULT_ELECTRICITY_USD_PER_KWH if self.electricity_usd_per_kwh is None
+                else self.electricity_usd_per_kwh)
+
+    def discounted_usd_per_hour(self, on_demand_usd_per_hour):
         """On-demand price converted to ``rental_discount`` at ``rental_provider``; forwards to
         :func:`discounted_rental_usd_per_hour`."""
         return discounted_rental_usd_per_hour(on_demand_usd_per_hour, self.rental_discount,

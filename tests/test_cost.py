@@ -176,7 +176,7 @@ def test_epoch_cud_reproduces_published_aws_p4de_committed_prices():
     with pytest.raises(ValueError, match="unknown term .5yr.; did you mean"):
         committed_use_discount("5yr")
     prices = PriceAssumptions(rental_discount="3yr", rental_provider="google")
-    assert prices.rental_usd_per_hour(3.22) == pytest.approx(3.22 * 0.44)
+    assert prices.discounted_usd_per_hour(3.22) == pytest.approx(3.22 * 0.44)
 
 
 @pytest.mark.parametrize("kwargs, message", [

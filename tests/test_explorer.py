@@ -54,7 +54,7 @@ def test_what_if_overrides_prices_and_keeps_nan_money_without_them():
     rented = explorer.what_if(7e10, accelerator="GB200", n_accelerators=72,
                               rental_usd_per_hour=6.0)
     assert rented.rental_cost_usd == pytest.approx(
-        6.0 * rented.accelerator_hours * scaling.Assumptions().prices.rental_usd_per_hour(1.0))
+        6.0 * rented.accelerator_hours * scaling.Assumptions().prices.discounted_usd_per_hour(1.0))
     unpriced = explorer.what_if(7e10, accelerator="TPU-v7", n_accelerators=256)
     assert math.isnan(unpriced.chips_usd) and math.isnan(unpriced.amortized_cost_usd)
     assert unpriced.time_days > 0

@@ -38,7 +38,7 @@ def test_undated_inputs_are_the_catalog_prices():
                           assumptions=scaling.Assumptions(mfu_model=PLAIN))
     assert inputs["price_usd"] == chip.price_usd
     assert inputs["price_includes_server"] == chip.price_includes_server
-    assert inputs["electricity_usd_per_kwh"] == scaling.cost.PriceAssumptions().electricity_usd_per_kwh
+    assert inputs["electricity_usd_per_kwh"] == scaling.cost.DEFAULT_ELECTRICITY_USD_PER_KWH
     assert inputs["rental_usd_per_hour"] == chip.rental_usd_per_hour
     assert math.isnan(inputs["projection_year"])
 

@@ -153,11 +153,13 @@ def what_if(n_params=None, *, n_tokens=None, compute_flop=None, cluster=None, ac
         (:class:`scaling.reliability.ReliabilityAssumptions`; the checkpoint pause then follows the
         storage model for ``n_params``).
     price_usd, rental_usd_per_hour : float, optional
-        Purchase price per accelerator [USD] and on-demand rent [USD/h]; None: the catalog's
-        (NaN money where it has none).
+        Purchase price per accelerator [USD] and rent paid per accelerator-hour [USD/h], used
+        as given whatever ``as_of`` (``PriceAssumptions.accelerator_price_usd`` and
+        ``rental_usd_per_hour``); None: the catalog's, at ``as_of``'s date with one (NaN
+        money where it has none).
     electricity_usd_per_kwh : float, optional
-        [USD/kWh]; None: the default (:class:`scaling.cost.PriceAssumptions`), or that year's
-        price when ``as_of`` is set.
+        [USD/kWh], used as given; None: that year's US industrial price when ``as_of`` is
+        set, else 2025's (:class:`scaling.cost.PriceAssumptions`).
     as_of : float, date or str, optional
         Date of the run (``Assumptions.as_of``): hardware valued at that date, that year's
         electricity and grid intensity; None: today's catalog prices.
@@ -210,12 +212,10 @@ def what_if(n_params=None, *, n_tokens=None, compute_flop=None, cluster=None, ac
     compute = float(laws.training_flop(active, tokens))
 
     machine = as_machine(cluster, accelerator, n_accelerators)
-    chip = dataclasses.replace(machine.accelerator, **_changes(
-        price_usd=None if price_usd is None else scalar("price_usd", price_usd),
-        rental_usd_per_hour=(None if rental_usd_per_hour is None
-                             else scalar("rental_usd_per_hour", rental_usd_per_hour))))
-    machine = dataclasses.replace(machine, accelerator=chip)
     a = as_assumptions(assumptions).replace(**_changes(
+        accelerator_price_usd=None if price_usd is None else scalar("price_usd", price_usd),
+        rental_usd_per_hour=(None if rental_usd_per_hour is None
+                             else scalar("rental_usd_per_hour", rental_usd_per_hour)),
         mfu=mfu, precision=precision, pue=pue,
         failure_rate_per_accelerator_hour=failure_rate_per_accelerator_hour,
         restart_time_s=restart_time_s, checkpoint_time_s=checkpoint_time_s,
@@ -340,7 +340,7 @@ def _dial_controls(w, look, machine, start):
                                            description="rent [USD/h] (0: catalog)", **look),
         "electricity_usd_per_kwh": w.FloatSlider(
             value=_given(start["electricity_usd_per_kwh"],
-                         defaults.prices.electricity_usd_per_kwh),
+                         defaults.prices.electricity_or_default_usd_per_kwh),
             min=ELECTRICITY_RANGE_USD_PER_KWH[0], max=ELECTRICITY_RANGE_USD_PER_KWH[1],
             step=0.005, description="electricity [USD/kWh]", readout_format=".3f", **look),
         "as_of": w.Dropdown(options=[("today's catalog prices", None)]

@@ -66,7 +66,7 @@ def forecast_sensitivity(n_params, *, cluster=None, accelerator=None, n_accelera
     central = {**setup(clu, a).constants, "mfu": float(probe["mfu"].iloc[0])}
 
     def model(law, **overrides):
-        return forecast([n_params], cluster=_with(clu, overrides, a), law=law,
+        return forecast([n_params], cluster=clu, law=law,
                         assumptions=_with_assumptions(a, overrides), **kwargs).to_frame()[
             quantity].iloc[0]
 
@@ -89,32 +89,18 @@ def forecast_sensitivity(n_params, *, cluster=None, accelerator=None, n_accelera
     return mc.sensitivity(model, base, ranges, sources=sources)
 
 
-# Chain inputs that forecast_sensitivity varies through the accelerator, the assumptions or
-# the cluster (where each central value lives).
-_ACCELERATOR_INPUTS = ("price_usd", "rental_usd_per_hour")
-
-
-_ASSUMPTION_INPUTS = ("mfu", "pue", "failure_rate_per_accelerator_hour",
-                      "electricity_usd_per_kwh", "server_cost_overhead",
-                      "network_cost_overhead")
-
-
-def _with(clu, overrides, a):
-    """The cluster with its accelerator's price fields set from ``overrides``."""
-    import dataclasses
-
-    changes = {k: v for k, v in overrides.items() if k in _ACCELERATOR_INPUTS}
-    if not changes:
-        return clu
-    if "rental_usd_per_hour" in changes:  # the override is the price after the discount
-        base = clu.accelerator.rental_usd_per_hour
-        central = setup(as_machine(accelerator=clu.accelerator, n_accelerators=1),
-                        a).constants
-        changes["rental_usd_per_hour"] = base * changes["rental_usd_per_hour"] / central[
-            "rental_usd_per_hour"]
-    return dataclasses.replace(clu, accelerator=dataclasses.replace(clu.accelerator, **changes))
+# Chain inputs that forecast_sensitivity varies, as the assumptions that set them (an
+# explicit price is the chain's input as given: the value at the run's date, after any
+# discount).
+_ASSUMPTION_INPUTS = {"mfu": "mfu", "pue": "pue",
+                      "failure_rate_per_accelerator_hour": "failure_rate_per_accelerator_hour",
+                      "electricity_usd_per_kwh": "electricity_usd_per_kwh",
+                      "server_cost_overhead": "server_cost_overhead",
+                      "network_cost_overhead": "network_cost_overhead",
+                      "price_usd": "accelerator_price_usd",
+                      "rental_usd_per_hour": "rental_usd_per_hour"}
 
 
 def _with_assumptions(a, overrides):
-    changes = {k: v for k, v in overrides.items() if k in _ASSUMPTION_INPUTS}
+    changes = {_ASSUMPTION_INPUTS[k]: v for k, v in overrides.items() if k in _ASSUMPTION_INPUTS}
     return a.replace(**changes) if changes else a

@@ -84,7 +84,7 @@ def cluster_cost_breakdown(cluster, *, time_s=None, prices=None,
     if time_s is not None:
         energy = cluster.energy_j(time_s)
         out["energy_j"] = energy
-        out["energy_usd"] = energy_cost_usd(energy, prices.electricity_usd_per_kwh)
+        out["energy_usd"] = energy_cost_usd(energy, prices.electricity_or_default_usd_per_kwh)
     return out
 
 

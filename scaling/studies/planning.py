@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scaling import clusters as _clusters, cost as _cost, solve
+from scaling import clusters as _clusters, cost as _cost, solve, valuation
 from scaling._validation import (
     as_float_array,
     check_choice,
@@ -481,14 +481,15 @@ def _racks_and_power(acc, n_servers, plan_assumptions) -> dict:
 def _money(run, acc, n_acc, rental_usd_per_hour, a, plan_assumptions) -> dict:
     """Step 4 of a plan: capex, rental prices by option, the run's on-demand rent and the
     break-even occupancy against on-demand rent over the horizon (NaN where unpriced)."""
-    on_demand = (acc.rental_usd_per_hour if rental_usd_per_hour is None
+    dated = valuation.chain_prices(acc, a)     # the catalog's prices at a.as_of
+    on_demand = (dated["on_demand_usd_per_hour"] if rental_usd_per_hour is None
                  else scalar("rental_usd_per_hour", rental_usd_per_hour))
     rent = {term: math.nan if math.isnan(on_demand) else float(
         _cost.discounted_rental_usd_per_hour(on_demand, term, a.prices.rental_provider))
         for term in RENTAL_OPTIONS}
     it_power = float(_clusters.peak_it_power_w(n_acc, acc.tdp_w, acc.chip_to_server_power))
     capex = float(run.hardware_capex_usd)
-    electricity = float(a.prices.electricity_usd_per_kwh)
+    electricity = float(dated["electricity_usd_per_kwh"])
     fixed = plan_assumptions.colocation_usd_per_kw_month * it_power / W_PER_KW / SECONDS_PER_MONTH
     energy_rate = float(_cost.energy_cost_usd(run.facility_power_w, electricity))
     priced = not (math.isnan(capex) or math.isnan(on_demand))
