@@ -13,6 +13,7 @@ Examples
     scaling largest --cluster llama3-16k --days 30 90
     scaling largest --accelerator GB200 --count 100000 --days 100
     scaling deadline --accelerator H100-SXM --params 4e11 1e12 --days 90 180
+    scaling budget --usd 5e7 --days 90 --accelerator H100-SXM --as-of 2027-07
     scaling backtest
     scaling clusters
     scaling accelerators --columns all
@@ -71,6 +72,9 @@ DEADLINE_UNCERTAINTY_COLUMNS = ("deadline_days", "n_params", "n_accelerators",
                                 "peak_facility_power_w", "energy_mwh", "hardware_capex_usd",
                                 "amortized_cost_usd")
 #: Columns printed by ``scaling backtest`` (its summary follows).
+BUDGET_COLUMNS = ("budget_usd", "deadline_days", "pricing", "accelerator", "as_of", "n_params",
+                  "n_tokens", "compute_flop", "loss", "n_accelerators", "time_days",
+                  "cost_usd", "binds", "reason")
 BACKTEST_COLUMNS = ("name", "accelerator", "n_accelerators", "mfu", "accelerator_hours_ratio",
                     "days_ratio", "cost_usd_ratio")
 #: Columns printed by ``scaling clusters`` and ``scaling accelerators``.
@@ -88,7 +92,10 @@ OPTION_OF_ARGUMENT = {
     "n_samples": "--samples", "seed": "--seed", "as_of": "--as-of", "region": "--region",
     "cluster": "--cluster", "accelerator": "--accelerator", "law": "--law",
     "deadline_s": "--days", "n_active_params": "--active-params", "model": "--model",
-    "run_efficiency": "--run-efficiency",
+    "run_efficiency": "--run-efficiency", "budget_usd": "--usd", "pricing": "--own",
+    "inference_tokens": "--inference-tokens", "max_tokens": "--max-tokens",
+    "rental_usd_per_hour": "--rental-usd-per-hour", "accelerator_price_usd": "--price-usd",
+    "electricity_usd_per_kwh": "--electricity-usd-per-kwh", "pue": "--pue",
 }
 
 #: Text cells longer than this are cut (with an ellipsis) in printed tables.
@@ -231,6 +238,44 @@ def _add_dated(p) -> None:
                    help="date of the run (2030, 2024.5 or 2024-03-05): hardware valued and "
                         "priced then, that year's grid intensity")
     p.add_argument("--region", help="grid region for emissions (e.g. US-TX, FR, WORLD)")
+    for flag, dest, text in _PRICE_FLAGS:
+        p.add_argument(flag, dest=dest, type=_positive_number, help=text)
+
+
+#: Explicit prices, used as given whatever --as-of (PriceAssumptions fields; see
+#: scaling.cost.PriceAssumptions).
+_PRICE_FLAGS = (
+    ("--rental-usd-per-hour", "rental_usd_per_hour",
+     "rent paid per accelerator-hour [USD/h] (default: the catalog's, at --as-of)"),
+    ("--price-usd", "accelerator_price_usd",
+     "purchase price per accelerator [USD] (default: the catalog's, valued at --as-of)"),
+    ("--electricity-usd-per-kwh", "electricity_usd_per_kwh",
+     "electricity price [USD/kWh] (default: that year's US industrial price)"),
+    ("--pue", "pue", "power usage effectiveness >= 1 (default: the cluster's)"),
+)
+
+
+def _add_budget(p) -> None:
+    p.add_argument("--usd", dest="budget_usd", required=True, type=_positive_number,
+                   help="dollars available [USD]")
+    p.add_argument("--days", required=True, type=_positive_number, help="deadline [days]")
+    p.add_argument("--cluster", help="a catalog cluster (at most its accelerators)")
+    p.add_argument("--accelerator", help="an accelerator, instead of --cluster (as many as "
+                                         "needed, or at most --count)")
+    p.add_argument("--count", type=_positive_integer, help="accelerators available [count]")
+    p.add_argument("--own", action="store_const", const="own", default="rent", dest="pricing",
+                   help="own the hardware (amortised cost) instead of renting it")
+    p.add_argument("--law", default=laws.DEFAULT_LAW, help="scaling-law parameter set")
+    p.add_argument("--inference-tokens", dest="inference_tokens", type=_number, default=0.0,
+                   help="lifetime serving demand [tokens]: train the inference-aware model")
+    p.add_argument("--max-tokens", dest="max_tokens", type=_positive_number,
+                   help="training tokens available (default: the effective stock of public "
+                        "text, 3e14)")
+    p.add_argument("--samples", type=_whole_number, default=DEFAULT_SAMPLES,
+                   help="Monte Carlo draws of the P5-P95 bands")
+    p.add_argument("--seed", type=_seed, default=DEFAULT_SEED, help="random seed")
+    _add_mfu(p)
+    p.set_defaults(count_is_answer=False, uncertainty=True)
 
 
 def _add_output(p) -> None:
@@ -290,12 +335,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_mfu(d)
     _add_uncertainty(d)
 
-    for p in (f, r, g, d):
+    u = sub.add_parser("budget", help="the lowest-loss model a budget trains by a deadline")
+    _add_budget(u)
+    for p in (f, r, g, d, u):
         _add_dated(p)
     b = sub.add_parser("backtest", help="predicted vs reported real training runs")
     c = sub.add_parser("clusters", help="list the cluster catalog")
     a = sub.add_parser("accelerators", help="list the accelerator catalog")
-    for p in (f, r, g, d, b, c, a):
+    for p in (f, r, g, d, u, b, c, a):
         _add_output(p)
     rp = sub.add_parser("report", add_help=False,
                         help="build the notebook report, optionally with other parameter "
@@ -494,11 +541,11 @@ def format_table(frame, columns=None, *, ci: bool = False, max_width: int = MAX_
     return "\n".join(out)
 
 
-def _format_vertical(frame, columns) -> str:
-    """A one-row frame as ``quantity [unit]  value`` lines."""
+def _format_vertical(frame, columns, *, ci: bool = False) -> str:
+    """A one-row frame as ``quantity [unit]  value`` lines (``value [P5, P95]`` with ``ci``)."""
     rows = []
     for name in columns:
-        label, unit, cells, _ = _cells(frame, name, ci=False)
+        label, unit, cells, _ = _cells(frame, name, ci=ci)
         rows.append((f"{label} {unit}".strip(), cells[0]))
     width = max(len(h) for h, _ in rows)
     value_width = max(len(v) for _, v in rows)
@@ -566,6 +613,8 @@ def _assumptions(args):
     """The options every chain command shares, as one :class:`scaling.Assumptions`."""
     extra = {} if getattr(args, "run_efficiency", None) is None else {
         "run_efficiency": args.run_efficiency}
+    extra.update({dest: getattr(args, dest) for _, dest, _ in _PRICE_FLAGS
+                  if getattr(args, dest, None) is not None})
     return scaling.Assumptions(mfu=args.mfu, precision=getattr(args, "precision", PRECISIONS[0]),
                                as_of=args.as_of, region=args.region, **extra)
 
@@ -627,6 +676,23 @@ def _backtest(args):
                    + "\n\n" + format_table(summary))
 
 
+def _budget(args):
+    if args.cluster is not None and args.accelerator is not None:
+        raise ValueError("give --cluster NAME or --accelerator NAME, not both")
+    if args.cluster is None and args.accelerator is None:
+        raise ValueError("name the machine: --cluster NAME, or --accelerator NAME "
+                         "(optionally with --count N available)")
+    plan = scaling.model_for_budget(
+        args.budget_usd, deadline_s=args.days * SECONDS_PER_DAY, cluster=args.cluster,
+        accelerator=args.accelerator, n_accelerators=args.count, pricing=args.pricing,
+        law=args.law, inference_tokens=args.inference_tokens, max_tokens=args.max_tokens,
+        assumptions=_assumptions(args), n_samples=args.samples, seed=args.seed)
+    frame = plan.to_frame()
+    return frame, (f"central value [P5, P95 of {args.samples:,} Monte Carlo draws]\n"
+                   + _format_vertical(frame, _selected(frame, args.columns, BUDGET_COLUMNS),
+                                      ci=True))
+
+
 def _clusters(args):
     frame = scaling.list_clusters()
     return frame, format_table(frame, _selected(frame, args.columns, CLUSTER_COLUMNS))
@@ -639,7 +705,8 @@ def _accelerators(args):
 
 #: Sub-command -> the function that answers it (returns the full table and the printed text).
 _COMMANDS = {"forecast": _forecast, "deadline": _deadline, "run": _one_run,
-             "largest": _largest, "backtest": _backtest, "clusters": _clusters,
+             "largest": _largest, "budget": _budget, "backtest": _backtest,
+             "clusters": _clusters,
              "accelerators": _accelerators}
 
 
