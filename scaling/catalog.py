@@ -55,6 +55,7 @@ __all__ = [
     "PRECISIONS",
     "PROJECTION_BASES",
     "catalog_accelerator",
+    "check_sold",
     "list_accelerators",
     "mfu_defaults",
 ]
@@ -138,6 +139,10 @@ class Accelerator:
         (DGX, NVL72), so no chip-to-server cost overhead should be added.
     rental_usd_per_hour : float
         On-demand cloud reference price per accelerator-hour [USD/h]; NaN if unknown.
+    sold : bool
+        False for accelerators only rented (Google's TPUs, AWS's Trainium): their
+        ``price_usd`` is the value of the hardware to its owner (Epoch's "TPU-equivalent"
+        price), used to amortise the owner's runs; buying them is refused.
     default_mfu : float
         Documented default MFU of the generation, in (0, 1].
     chip_to_server_power : float
@@ -174,6 +179,7 @@ class Accelerator:
     price_date: str = ""
     price_includes_server: bool = False
     rental_usd_per_hour: float = _NAN
+    sold: bool = True
     default_mfu: float = EPOCH_MEDIAN_MFU
     chip_to_server_power: float = EPOCH_DEFAULT_CHIP_TO_SERVER_POWER
     server_power_fraction: float = EPOCH_GPU_SERVER_POWER_FRACTION
@@ -280,7 +286,7 @@ _FLOAT_COLUMNS = (
     "memory_bytes", "memory_bandwidth_byte_per_s", "tdp_w", "scale_up_bandwidth_byte_per_s",
     "scale_out_bandwidth_byte_per_s", "price_usd", "rental_usd_per_hour", "chip_to_server_power", "server_power_fraction",
 )
-_BOOL_COLUMNS = ("structured_sparsity", "tdp_estimated", "price_includes_server")
+_BOOL_COLUMNS = ("structured_sparsity", "tdp_estimated", "price_includes_server", "sold")
 
 
 def mfu_defaults():
@@ -387,7 +393,7 @@ def _resolve_name(name: str) -> str:
 
 #: Accelerator fields read as text, as whole numbers and as True/False from the catalog.
 _TEXT_FIELDS = ("name", "vendor", "generation", "release_date", "price_date", "source")
-_BOOL_FIELDS = ("tdp_estimated", "price_includes_server")
+_BOOL_FIELDS = ("tdp_estimated", "price_includes_server", "sold")
 
 
 @cached
@@ -410,6 +416,24 @@ def _build_accelerator(key: str) -> Accelerator:
 
 # --------------------------------------------------------------------------------------------
 # throughput
+
+
+def check_sold(chip: Accelerator, *, argument: str = "pricing") -> None:
+    """Refuse to buy an accelerator that is only rented (``Accelerator.sold`` False).
+
+    Raises
+    ------
+    ValueError
+        Naming the chip, why, and renting as the alternative (``argument`` names the option
+        that asked to buy).
+    """
+    if chip.sold:
+        return
+    rent = ("" if math.isnan(chip.rental_usd_per_hour)
+            else f" (on-demand ${chip.rental_usd_per_hour:,.2f} per accelerator-hour)")
+    raise ValueError(f"{argument}: {chip.name} is not sold, only rented from its cloud"
+                     f"{rent}; its price_usd is the value of the hardware to its owner, not "
+                     f"a price you can pay. Rent it instead ({argument}='rent')")
 
 
 def catalog_accelerator(name: str) -> Accelerator:
