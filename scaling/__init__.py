@@ -55,11 +55,11 @@ _LAZY = {
     "forecast_for_loss": "forecasting",
     "largest_trainable": "forecasting",
     "inference_optimal": "inference",
+    "model_for_budget": "budget",
     # headline studies
     "forecast_sensitivity": "studies.forecasts",
     "backtest": "studies.backtesting",
     "plan_training": "studies.planning",
-    "compare_systems": "studies.systems",
     "size_cluster": "studies.budgets",
     # errors and warnings
     "InfeasibleRunError": "errors",
@@ -69,9 +69,9 @@ _LAZY = {
 #: Submodules reachable as attributes (``scaling.laws``) without an import; not in __all__.
 _SUBMODULES = {
     "units", "errors", "data", "dates", "results", "laws", "fit", "catalog", "trends",
-    "hardware", "cost", "valuation", "emissions", "model_shape", "training_state",
+    "hardware", "cost", "rental", "valuation", "emissions", "model_shape", "training_state",
     "parallelism", "plan_search", "throughput", "checkpointing", "reliability", "uncertainty",
-    "assumptions", "clusters", "chain", "solve", "forecasting", "inference", "studies", "apps",
+    "assumptions", "clusters", "chain", "solve", "forecasting", "inference", "budget", "studies", "apps",
     "plots",
 }
 

@@ -52,6 +52,9 @@ __all__ = [
     "accelerators_for_deadline",
     "whole_counts",
     "compute_for_deadline",
+    "compute_for_budget",
+    "BUDGET_RTOL",
+    "BINDS",
 ]
 
 #: Relative tolerance on the unknown (the count or the compute) of every inverse.
@@ -625,3 +628,117 @@ def compute_for_deadline(machine: Setup, deadline_s, *, n_accelerators=None,
                         met=met, reasons=(reason,))
     return Solution(value=float(compute) if np.ndim(compute) == 0 else compute, inputs=inputs,
                     values=values, met=bool(met) if np.ndim(met) == 0 else met)
+
+
+# --------------------------------------------------------------------------------------------
+# compute for a budget
+# --------------------------------------------------------------------------------------------
+
+#: Relative tolerance on the compute a budget buys (each trial solves the count for the
+#: deadline with a layout search, so the budget's answer is resolved to 0.1%, not RTOL).
+BUDGET_RTOL = 1e-3
+#: Trials of the budget search (proposals scaled by the budget, then bisection).
+_BUDGET_TRIALS = 60
+#: What binds a budget's answer, in the order it is checked at a trial compute.
+BINDS = ("data", "deadline", "dollars")
+
+
+def _budget_trial(machine, compute, deadline, split, cost, budget, max_count, max_tokens):
+    """One trial compute of :func:`compute_for_budget`: (what fails or None, the Solution at
+    whole accelerators or None, why in words)."""
+    n_params, n_tokens = split(compute)
+    if n_tokens > max_tokens:
+        return "data", None, f"{n_tokens:.3g} tokens exceed the {max_tokens:.3g} available"
+    needed = accelerators_for_deadline(machine, compute, deadline, n_params=n_params,
+                                       strict=False)
+    if not needed.met:
+        return "deadline", None, needed.reasons[0]
+    whole = whole_counts(machine, needed, compute, n_params=n_params)
+    if whole.value > max_count:
+        return "deadline", whole, (f"it needs {whole.value:,.0f} accelerators in the deadline, "
+                                   f"more than the {max_count:,.0f} available")
+    spend = float(whole.values[cost])
+    if not math.isfinite(spend):
+        raise InfeasibleRunError(f"{machine.accelerator.name} has no price for {cost}: "
+                                 "give one in the assumptions")
+    if spend > budget:
+        return "dollars", whole, f"it costs {spend:,.4g} USD, over the budget"
+    return None, whole, ""
+
+
+def compute_for_budget(machine: Setup, budget_usd: float, deadline_s: float, *, split,
+                       cost: str = "rental_cost_usd", max_count: float = MAX_COUNT,
+                       max_tokens: float = math.inf, start_flop: float) -> dict:
+    """Largest compute a budget buys within a deadline, each run on the fewest accelerators
+    that meet the deadline (the cheapest way to finish by it).
+
+    Parameters
+    ----------
+    machine : Setup
+        The accelerator, its cluster's PUE, resilience and prices (:func:`scaling.chain.setup`).
+    budget_usd : float
+        Dollars available [USD], compared with the chain's ``cost`` column.
+    deadline_s : float
+        Wall-clock time available [s].
+    split : callable
+        Compute [FLOP] -> (parameters, tokens) of the model trained (compute-optimal, or
+        inference-aware); both non-decreasing in the compute.
+    cost : {"rental_cost_usd", "amortized_cost_usd"}
+        What the budget pays: rent, or the owner's amortised hardware and energy.
+    max_count : float
+        Accelerators available [count] (a cluster's size).
+    max_tokens : float
+        Training tokens available (the data wall) [tokens].
+    start_flop : float
+        A first guess of the answer [FLOP] (the search scales it by the budget).
+
+    Returns
+    -------
+    dict
+        ``compute_flop`` (NaN if nothing fits), ``solution`` (the :class:`Solution` at whole
+        accelerators there), ``binds`` (one of :data:`BINDS`: what stops a larger compute)
+        and ``reason`` (in words).
+
+    Notes
+    -----
+    At each trial compute C the count is :func:`accelerators_for_deadline` rounded up by
+    :func:`whole_counts` (one inverse), and C is kept when its tokens, that count and the
+    cost fit. The spend is nearly proportional to C, so a trial that only misses on dollars
+    proposes :math:`C\\,B/\\text{spend}`; otherwise the bracket is bisected in :math:`\\ln C`
+    to :data:`BUDGET_RTOL`.
+    """
+    good, bad = None, None      # (compute, solution) that fits; (compute, binds, reason) not
+    compute = float(start_flop)
+    for _ in range(_BUDGET_TRIALS):
+        binds, whole, reason = _budget_trial(machine, compute, deadline_s, split, cost,
+                                             budget_usd, max_count, max_tokens)
+        if binds is None:
+            good = (compute, whole)
+        else:
+            bad = (compute, binds, reason)
+        if good is not None and bad is not None and bad[0] <= good[0] * (1 + BUDGET_RTOL):
+            break
+        compute = _next_compute(good, bad, whole, binds, budget_usd, cost)
+    if good is None:
+        return {"compute_flop": math.nan, "solution": None, "binds": bad[1],
+                "reason": bad[2]}
+    return {"compute_flop": good[0], "solution": good[1],
+            "binds": "dollars" if bad is None else bad[1],
+            "reason": "" if bad is None else bad[2]}
+
+
+def _next_compute(good, bad, whole, binds, budget, cost):
+    """The next trial of :func:`compute_for_budget`."""
+    if good is not None and bad is not None:
+        if bad[1] == "dollars":     # the edge where the spend, ~ proportional to C, is B
+            guess = max(good[0] * budget / float(good[1].values[cost]),
+                        good[0] * (1 + BUDGET_RTOL))
+            if guess < bad[0]:
+                return guess
+        return math.sqrt(good[0] * bad[0])                  # bisect in ln C
+    last = (good or bad)[0]
+    if binds in (None, "dollars") and whole is not None:
+        ratio = budget / float(whole.values[cost])          # spend ~ proportional to C
+        step = ratio * (1 - 0.5 * BUDGET_RTOL) if binds else ratio * (1 + 0.5 * BUDGET_RTOL)
+        return last * min(max(step, 1e-3), 1e3)
+    return last * (4.0 if bad is None else 0.25)
