@@ -77,7 +77,7 @@ from scaling._validation import (
     whole_number,
 )
 from scaling.cost import EPOCH_SERVER_COST_OVERHEAD
-from scaling.data import cached, load_table
+from scaling.data import cached
 from scaling.catalog import PRECISIONS, PROJECTION_BASES, Accelerator, list_accelerators
 from scaling.dates import as_year
 from scaling.results import Result
@@ -93,16 +93,13 @@ __all__ = [
     "MAX_TREND_YEAR",
     "MIN_TREND_POINTS",
     "MIN_TREND_SPAN_YEARS",
-    "PUBLISHED_COLUMNS",
     "QUANTITIES",
     "SERVER_ADJUSTMENTS",
     "TrendFit",
-    "PUBLISHED_QUANTITY_MAP",
     "fit_trend",
     "fp8_to_bf16_peak_ratio",
     "frontier_accelerators",
     "hardware_trends",
-    "published_doubling_times",
     "typical_accelerator",
     "typical_accelerator_draws",
 ]
@@ -132,9 +129,6 @@ DEFAULT_CONFIDENCE_LEVEL = 0.95
 DEFAULT_PREDICTION_LEVEL = 0.90
 #: Last year :func:`typical_accelerator` extrapolates to.
 MAX_TREND_YEAR = 2040
-#: Columns of a published doubling-time table (:func:`compare_doubling_times`).
-PUBLISHED_COLUMNS = ("quantity", "precision", "doubling_time_years", "ci_lower", "ci_upper",
-                     "source")
 #: Columns of the catalog the fits read.
 _CATALOG_COLUMNS = ("name", "release_date", "tdp_w", "tdp_estimated", "price_usd",
                     "price_includes_server", "memory_bytes", "memory_bandwidth_byte_per_s")
@@ -644,38 +638,6 @@ def hardware_trends(precision: str = "bf16", *, catalog=None,
         return _default_trends(precision, server_adjustment, bool(include_estimated_tdp),
                                float(level))
     return _build_trends(precision, catalog, server_adjustment, include_estimated_tdp, level)
-
-
-#: Quantities of ``data/published_trends.csv`` that are hardware trends fitted here, mapped to
-#: :data:`QUANTITIES` (the other rows, e.g. training compute, are not hardware quantities).
-PUBLISHED_QUANTITY_MAP = {
-    "gpu_flop_per_s_per_usd": "peak_flop_per_s_per_usd",
-    "ml_hardware_flop_per_s_per_usd": "peak_flop_per_s_per_usd",
-    "ml_hardware_value_depreciation": "peak_flop_per_s_per_usd",
-    "ml_hardware_flop_per_s_per_watt": "peak_flop_per_s_per_w",
-    "ml_hardware_flop_per_s": "peak_flop_per_s",
-    "ml_hardware_memory_bytes": "memory_bytes",
-    "ml_hardware_memory_bandwidth_byte_per_s": "memory_bandwidth_byte_per_s",
-}
-
-
-def published_doubling_times():
-    """Published hardware doubling times (``data/published_trends.csv``) in the columns of
-    :data:`PUBLISHED_COLUMNS`, ready for :func:`compare_doubling_times`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per published hardware trend: ``quantity`` (a name of :data:`QUANTITIES`),
-        ``precision`` (the source's scope, e.g. "ML GPUs, FP32 (n=26)"),
-        ``doubling_time_years``, ``ci_lower``, ``ci_upper`` (NaN where the source gives no
-        interval; the intervals are 95% CIs where given), ``period`` and ``source``.
-    """
-    table = load_table("published_trends")
-    rows = table[table["quantity"].isin(PUBLISHED_QUANTITY_MAP)].copy()
-    rows["quantity"] = rows["quantity"].map(PUBLISHED_QUANTITY_MAP)
-    rows = rows.rename(columns={"precision_scope": "precision"})
-    return rows[list(PUBLISHED_COLUMNS[:-1]) + ["period", "source"]].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------------------------

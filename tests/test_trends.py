@@ -312,7 +312,7 @@ def test_fitted_doubling_times_beside_hobbhahn_besiroglu_2022_and_epoch_2023():
     # (Hobbhahn & Besiroglu 2022, Table 1, 95% CI); FLOP/s per W of ML GPUs every ~3.0 years
     # (Hobbhahn, Heim & Aydos 2023). Fitted on the catalog (bf16): 2.13 years [1.31, 5.74]
     # and 3.41 years [2.78, 4.42], each interval holding the published value.
-    published = tr.published_doubling_times()
+    published = study.published_doubling_times()
     assert set(published["quantity"]) <= set(tr.QUANTITIES)
     assert published["source"].str.len().gt(20).all()
     table = study.compare_doubling_times()
