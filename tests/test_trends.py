@@ -254,7 +254,7 @@ def test_typical_accelerator_is_consistent_with_the_fits():
 def test_typical_accelerator_refuses_bad_years():
     with pytest.raises(ValueError, match="whole calendar year"):
         tr.typical_accelerator(2030.5)
-    with pytest.raises(ValueError, match="between 2018"):
+    with pytest.raises(ValueError, match="between 2020 .from then on every trend has data. and 2040"):
         tr.typical_accelerator(2045)
     with pytest.raises(ValueError, match="calendar year"):
         tr.typical_accelerator("2030")
