@@ -46,7 +46,7 @@ from scaling._validation import (
 )
 from scaling.cost import PriceAssumptions
 from scaling.data import cached_until_reload
-from scaling.dates import as_year
+from scaling.dates import dated_year
 from scaling.efficiency import DEFAULT_RUN_EFFICIENCY, resolve_run_efficiency
 from scaling.emissions import check_region
 from scaling.catalog import PRECISIONS
@@ -109,11 +109,15 @@ class Assumptions:
         Capex overheads, amortisation, electricity and rental prices.
     as_of : float, str, date or None
         When the run happens (a decimal year such as 2030 or 2024.5, a ``datetime.date`` or an
-        ISO string, read once by :func:`scaling.dates.as_year`). None (default) keeps the
+        ISO string, read once by :func:`scaling.dates.dated_year`). None (default) keeps the
         undated behaviour: catalog prices as they are. A date prices the run at that date
         (:func:`scaling.valuation.chain_prices`): hardware valued from its acquisition price
         by ``valuation``, that year's US industrial electricity price (2015-2025; other years
         hold the nearest) and rental price, and the grid carbon intensity of that year.
+        Refused before :data:`scaling.dates.FIRST_DATA_YEAR` (2015, the first year of the
+        dated prices) and, by the chain, before the accelerator's release; a date after
+        :data:`scaling.dates.HORIZON_YEAR` (2040) gives an
+        :class:`~scaling.errors.ExtrapolationWarning`.
     valuation : {"price_performance", "straight_line", "none"}
         How hardware is valued at ``as_of`` (:data:`scaling.valuation.VALUATION_METHODS`):
         default Cottier et al.'s depreciation at the rate price-performance improves (0.14
@@ -189,7 +193,7 @@ class Assumptions:
             raise ValueError(f"prices must be a PriceAssumptions, got "
                              f"{type(self.prices).__name__}")
         if self.as_of is not None:
-            object.__setattr__(self, "as_of", as_year(self.as_of, name="as_of"))
+            object.__setattr__(self, "as_of", dated_year(self.as_of, name="as_of"))
         check_choice("valuation", self.valuation, VALUATION_METHODS)
         object.__setattr__(self, "dollars", check_dollars(self.dollars, self.deflator))
         if self.region is not None:

@@ -275,6 +275,14 @@ class Accelerator:
         day = date.fromisoformat(self.release_date)
         return day.year + (day.timetuple().tm_yday - 1) / DAYS_PER_YEAR
 
+    @property
+    def available_year(self) -> float:
+        """First date a run may use the chip, as a decimal year: its release, or 1 January of
+        the projection year for a projected chip (``typical-<year>``'s 1 July release is the
+        middle of its trend year, and a site of that year is priced at ``as_of=<year>``)."""
+        if self.projection_year is not None:
+            return float(self.projection_year)
+        return self.release_year
 
 
 # --------------------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ from types import MappingProxyType
 import numpy as np
 
 from scaling import (
-    clusters, cost, emissions, fewer, hardware, reliability, training_state, valuation,
+    clusters, cost, dates, emissions, fewer, hardware, reliability, training_state, valuation,
 )
 from scaling._validation import (
     as_count_array, as_float_array, check_fraction, elementwise, like,
@@ -268,6 +268,20 @@ def _held_used(throughput, n_accelerators):
     return np.minimum(n_accelerators, share * n_accelerators)
 
 
+def _check_released(chip, as_of) -> None:
+    """An :class:`~scaling.errors.InfeasibleRunError` for a dated run on a chip not yet out
+    (:attr:`scaling.catalog.Accelerator.available_year`); nothing without a date."""
+    if as_of is None or as_of >= chip.available_year:
+        return
+    when = dates.year_to_date(chip.available_year).isoformat()
+    why = (f"was released ({chip.release_date})" if chip.projection_year is None else
+           f"exists (projected for {chip.projection_year}, usable from {when})")
+    raise InfeasibleRunError(
+        f"as_of={as_of:.6g} ({dates.year_to_date(as_of).isoformat()}) is before {chip.name} "
+        f"{why}; allowed: as_of from {when} on, an accelerator out by then, or as_of=None "
+        f"(undated catalog prices)")
+
+
 def setup(machine: Cluster, assumptions: Assumptions) -> Setup:
     """Resolve a machine and the assumptions once (the chain's side of the door).
 
@@ -280,9 +294,16 @@ def setup(machine: Cluster, assumptions: Assumptions) -> Setup:
     Returns
     -------
     Setup
+
+    Raises
+    ------
+    InfeasibleRunError
+        ``assumptions.as_of`` before the accelerator can be used (its release date, or 1
+        January of a projected chip's year): the one check of a date against the machine.
     """
     a, clu = assumptions, machine
     chip = clu.accelerator
+    _check_released(chip, a.as_of)
     rel = a.reliability.resolve(clu.resilience)
     dated = valuation.chain_prices(chip, a)
     prices = a.prices

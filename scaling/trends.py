@@ -67,6 +67,7 @@ energy efficiency every ~3 years, memory capacity every ~4 years, memory bandwid
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from datetime import date
 
@@ -77,9 +78,10 @@ from scaling._validation import (
     whole_number,
 )
 from scaling.cost import EPOCH_SERVER_COST_OVERHEAD
-from scaling.data import cached, load_table
+from scaling.data import cached
+from scaling.errors import ExtrapolationWarning
 from scaling.catalog import PRECISIONS, PROJECTION_BASES, Accelerator, list_accelerators
-from scaling.dates import as_year
+from scaling.dates import HORIZON_YEAR, as_year, check_in_range
 from scaling.results import Result
 
 __all__ = [
@@ -93,16 +95,14 @@ __all__ = [
     "MAX_TREND_YEAR",
     "MIN_TREND_POINTS",
     "MIN_TREND_SPAN_YEARS",
-    "PUBLISHED_COLUMNS",
     "QUANTITIES",
     "SERVER_ADJUSTMENTS",
     "TrendFit",
-    "PUBLISHED_QUANTITY_MAP",
+    "doubling_interval",
     "fit_trend",
     "fp8_to_bf16_peak_ratio",
     "frontier_accelerators",
     "hardware_trends",
-    "published_doubling_times",
     "typical_accelerator",
     "typical_accelerator_draws",
 ]
@@ -130,11 +130,8 @@ MIN_TREND_SPAN_YEARS = 2.0
 DEFAULT_CONFIDENCE_LEVEL = 0.95
 #: Level of prediction intervals and typical-accelerator bands (P5-P95).
 DEFAULT_PREDICTION_LEVEL = 0.90
-#: Last year :func:`typical_accelerator` extrapolates to.
-MAX_TREND_YEAR = 2040
-#: Columns of a published doubling-time table (:func:`compare_doubling_times`).
-PUBLISHED_COLUMNS = ("quantity", "precision", "doubling_time_years", "ci_lower", "ci_upper",
-                     "source")
+#: Last year :func:`typical_accelerator` extrapolates to: the horizon (dates.HORIZON_YEAR).
+MAX_TREND_YEAR = HORIZON_YEAR
 #: Columns of the catalog the fits read.
 _CATALOG_COLUMNS = ("name", "release_date", "tdp_w", "tdp_estimated", "price_usd",
                     "price_includes_server", "memory_bytes", "memory_bandwidth_byte_per_s")
@@ -146,7 +143,6 @@ _SOURCE = ("scaling.trends: OLS of log10(quantity) on release year over data/acc
 
 def _catalog_frame(catalog):
     """The catalog (default: ``scaling.list_accelerators()``) with ``release_year`` added."""
-
     if catalog is None:
         catalog = list_accelerators()
     require_columns(catalog, _CATALOG_COLUMNS, "scaling.trends", name="catalog",
@@ -247,6 +243,33 @@ def _trend_points(quantity, precision, frame, server_adjustment, include_estimat
 # one fit
 # --------------------------------------------------------------------------------------------
 
+def doubling_interval(slope, low, high) -> tuple:
+    """Doubling-time interval [years] of a log10 slope with interval ``(low, high)``.
+
+    Parameters
+    ----------
+    slope, low, high : float
+        Slope :math:`b` and its interval [log10 per year], ``low <= slope <= high``.
+
+    Returns
+    -------
+    tuple of float
+        ``(lower, upper)`` with ``lower <= log10(2) / slope <= upper`` (negative: halving).
+
+    Notes
+    -----
+    :math:`T_2 = \\log_{10}2 / b`: an interval of one sign maps to
+    :math:`(\\log_{10}2/h, \\log_{10}2/l)`; one holding 0 to two rays,
+    :math:`(-\\infty, \\log_{10}2/l] \\cup [\\log_{10}2/h, \\infty)`, of which the estimate's is
+    returned (both infinite for a flat estimate), so the interval always holds the estimate.
+    """
+    if low > 0 or high < 0:
+        return (_LOG10_2 / high, _LOG10_2 / low)
+    if slope < 0:
+        return (-math.inf, _LOG10_2 / low)
+    return (_LOG10_2 / high if slope > 0 else -math.inf, math.inf)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TrendFit(Result):
     """A fitted log-linear trend of one hardware quantity versus release year.
@@ -321,13 +344,8 @@ class TrendFit(Result):
 
     @property
     def doubling_time_ci_years(self) -> tuple:
-        """Doubling-time interval from the slope interval [years]; inf when it reaches 0."""
-        low, high = self.slope_ci_log10_per_year
-        if low > 0:
-            return (_LOG10_2 / high, _LOG10_2 / low)
-        if high < 0:
-            return (_LOG10_2 / high, _LOG10_2 / low)
-        return ((_LOG10_2 / high) if high > 0 else -math.inf, math.inf)
+        """Doubling-time interval from the slope interval [years] (:func:`doubling_interval`)."""
+        return doubling_interval(self.slope_log10_per_year, *self.slope_ci_log10_per_year)
 
     # -- prediction ----------------------------------------------------------------------
     def _level_and_spread(self, basis: str):
@@ -339,9 +357,16 @@ class TrendFit(Result):
             return self.frontier_offset_log10, spread, self.n_frontier
         return self.frontier_offset_log10, self.residual_std_log10, max(self.n_frontier, 1)
 
+    def _years(self, year):
+        """``year`` as numbers, in the trend's range (:func:`scaling.dates.check_in_range`)."""
+        return check_in_range(as_numeric_array("year", year), name="year",
+                              earliest=math.floor(self.year_min), what=f"the {self.quantity} "
+                              f"trend (chips of {self.year_min // 1:.0f}-{self.year_max // 1:.0f})")
+
     def estimate_log10(self, year, *, basis: str = "average"):
-        """Central :math:`\\log_{10} q` at decimal ``year`` (same kind as ``year``)."""
-        years = as_numeric_array("year", year)
+        """Central :math:`\\log_{10} q` at decimal ``year`` (same kind as ``year``; refused before
+        the first chip's year, an ExtrapolationWarning beyond :data:`MAX_TREND_YEAR`)."""
+        years = self._years(year)
         offset, _, _ = self._level_and_spread(basis)
         return like(self.intercept_log10 + self.slope_log10_per_year * years + offset, year)
 
@@ -363,7 +388,7 @@ class TrendFit(Result):
         :math:`k` their number (the offset's own uncertainty). The correlation between the
         line and the offset is neglected.
         """
-        years = as_numeric_array("year", year)
+        years = self._years(year)
         var_a, cov_ab, var_b = self.cov_log10
         line = var_a + 2.0 * cov_ab * years + var_b * years ** 2
         _, spread, k = self._level_and_spread(basis)
@@ -385,15 +410,28 @@ class TrendFit(Result):
         -------
         pandas.DataFrame
             ``year``, ``estimate``, ``lower``, ``upper`` [unit], ``log10_estimate``,
-            ``log10_std`` [dex]. Student-t interval with ``df_resid`` degrees of freedom.
+            ``log10_std`` [dex]. Student-t interval with ``df_resid`` degrees of freedom
+            (``lower <= estimate <= upper``).
+
+        Raises
+        ------
+        ValueError
+            A year before the first chip's calendar year (the trend's first data).
+
+        Warns
+        -----
+        ExtrapolationWarning
+            A year after :data:`MAX_TREND_YEAR`, the trends' horizon.
         """
         import pandas as pd
         from scipy import stats
 
         check_fraction("level", level, include_one=False)
-        years = np.atleast_1d(np.asarray(year, dtype=float))
-        center = np.asarray(self.estimate_log10(years, basis=basis), dtype=float)
-        spread = np.asarray(self.predictive_std_log10(years, basis=basis), dtype=float)
+        years = np.atleast_1d(np.asarray(self._years(year), dtype=float))
+        with warnings.catch_warnings():  # warned once above
+            warnings.simplefilter("ignore", ExtrapolationWarning)
+            center = np.asarray(self.estimate_log10(years, basis=basis), dtype=float)
+            spread = np.asarray(self.predictive_std_log10(years, basis=basis), dtype=float)
         t = stats.t.ppf(0.5 + level / 2.0, self.df_resid)
         return pd.DataFrame({
             "year": years, "estimate": 10.0 ** center,
@@ -646,53 +684,21 @@ def hardware_trends(precision: str = "bf16", *, catalog=None,
     return _build_trends(precision, catalog, server_adjustment, include_estimated_tdp, level)
 
 
-#: Quantities of ``data/published_trends.csv`` that are hardware trends fitted here, mapped to
-#: :data:`QUANTITIES` (the other rows, e.g. training compute, are not hardware quantities).
-PUBLISHED_QUANTITY_MAP = {
-    "gpu_flop_per_s_per_usd": "peak_flop_per_s_per_usd",
-    "ml_hardware_flop_per_s_per_usd": "peak_flop_per_s_per_usd",
-    "ml_hardware_value_depreciation": "peak_flop_per_s_per_usd",
-    "ml_hardware_flop_per_s_per_watt": "peak_flop_per_s_per_w",
-    "ml_hardware_flop_per_s": "peak_flop_per_s",
-    "ml_hardware_memory_bytes": "memory_bytes",
-    "ml_hardware_memory_bandwidth_byte_per_s": "memory_bandwidth_byte_per_s",
-}
-
-
-def published_doubling_times():
-    """Published hardware doubling times (``data/published_trends.csv``) in the columns of
-    :data:`PUBLISHED_COLUMNS`, ready for :func:`compare_doubling_times`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per published hardware trend: ``quantity`` (a name of :data:`QUANTITIES`),
-        ``precision`` (the source's scope, e.g. "ML GPUs, FP32 (n=26)"),
-        ``doubling_time_years``, ``ci_lower``, ``ci_upper`` (NaN where the source gives no
-        interval; the intervals are 95% CIs where given), ``period`` and ``source``.
-    """
-    table = load_table("published_trends")
-    rows = table[table["quantity"].isin(PUBLISHED_QUANTITY_MAP)].copy()
-    rows["quantity"] = rows["quantity"].map(PUBLISHED_QUANTITY_MAP)
-    rows = rows.rename(columns={"precision_scope": "precision"})
-    return rows[list(PUBLISHED_COLUMNS[:-1]) + ["period", "source"]].reset_index(drop=True)
-
-
 # --------------------------------------------------------------------------------------------
 # the typical accelerator of a year
 # --------------------------------------------------------------------------------------------
 
 def _check_year(year, trends: HardwareTrends, name: str = "year") -> int:
-    if isinstance(year, (bool, np.bool_)) or not isinstance(year, (int, float, np.integer,
-                                                                     np.floating)):
+    real = isinstance(year, (int, float, np.integer, np.floating))
+    if isinstance(year, (bool, np.bool_)) or not real:
         raise ValueError(f"{name} must be a calendar year such as 2030, got {year!r}")
     if not float(year).is_integer():
         raise ValueError(f"{name} must be a whole calendar year (the chip is released "
                          f"mid-year), got {year!r}; use int(scaling.dates.as_year(...))")
-    first = int(math.floor(min(f.year_min for f in trends.fits)))
+    first = int(math.floor(max(f.year_min for f in trends.fits)))
     if not (first <= int(year) <= MAX_TREND_YEAR):
-        raise ValueError(f"{name} must be between {first} (the first catalog release) and "
-                         f"{MAX_TREND_YEAR} (the extrapolation limit), got {year!r}")
+        raise ValueError(f"{name} must be between {first} (from then on every trend has data) "
+                         f"and {MAX_TREND_YEAR} (the trends' horizon), got {year!r}")
     return int(year)
 
 
@@ -726,8 +732,8 @@ def typical_accelerator(year, *, precision: str = "bf16", basis: str = "frontier
     Parameters
     ----------
     year : int
-        Calendar year, from the first catalog release to :data:`MAX_TREND_YEAR`; the chip is
-        released on 1 July of it.
+        Calendar year, from the first year every trend has data (2020 for bf16: the first
+        priced chip) to :data:`MAX_TREND_YEAR`; the chip is released on 1 July of it.
     precision : {"bf16", "fp8"}
         Whose trends drive the chip. bf16 (default) has 2018-2025 data; fp8 only 2022-2025,
         so its rates are loosely constrained. The other precision's peak is the catalog's

@@ -254,7 +254,7 @@ def test_typical_accelerator_is_consistent_with_the_fits():
 def test_typical_accelerator_refuses_bad_years():
     with pytest.raises(ValueError, match="whole calendar year"):
         tr.typical_accelerator(2030.5)
-    with pytest.raises(ValueError, match="between 2018"):
+    with pytest.raises(ValueError, match="between 2020 .from then on every trend has data. and 2040"):
         tr.typical_accelerator(2045)
     with pytest.raises(ValueError, match="calendar year"):
         tr.typical_accelerator("2030")
@@ -312,7 +312,7 @@ def test_fitted_doubling_times_beside_hobbhahn_besiroglu_2022_and_epoch_2023():
     # (Hobbhahn & Besiroglu 2022, Table 1, 95% CI); FLOP/s per W of ML GPUs every ~3.0 years
     # (Hobbhahn, Heim & Aydos 2023). Fitted on the catalog (bf16): 2.13 years [1.31, 5.74]
     # and 3.41 years [2.78, 4.42], each interval holding the published value.
-    published = tr.published_doubling_times()
+    published = study.published_doubling_times()
     assert set(published["quantity"]) <= set(tr.QUANTITIES)
     assert published["source"].str.len().gt(20).all()
     table = study.compare_doubling_times()

@@ -37,7 +37,7 @@ from scaling.studies.budgets import size_cluster
 from scaling.trends import typical_accelerator
 from scaling.uncertainty import percentiles
 from scaling.units import SECONDS_PER_DAY, SECONDS_PER_YEAR
-from scaling.dates import as_year
+from scaling.dates import as_year, check_in_range
 
 __all__ = [
     "FRONTIER_COMPUTE_ANCHOR",
@@ -196,8 +196,19 @@ def frontier_compute_trend(years, *, anchor=None):
     Returns
     -------
     pandas.DataFrame
-        ``year``, ``compute_flop`` (central 4.5x per year), ``compute_flop_ci_lower`` (4x) and
-        ``compute_flop_ci_upper`` (5x), ``growth_per_year``, ``source``.
+        ``year``, ``compute_flop`` (central 4.5x per year), ``compute_flop_ci_lower`` and
+        ``compute_flop_ci_upper`` (the lesser and the greater of the 4x and 5x curves: 5x is
+        the lower end before the anchor, 4x after it), ``growth_per_year``, ``source``.
+
+    Raises
+    ------
+    ValueError
+        A year before the first year of the trend's data (2010, its ``period``).
+
+    Warns
+    -----
+    ExtrapolationWarning
+        A year after :data:`scaling.dates.HORIZON_YEAR` (2040).
 
     Notes
     -----
@@ -217,14 +228,18 @@ def frontier_compute_trend(years, *, anchor=None):
                          f"(like FRONTIER_COMPUTE_ANCHOR); missing {missing}")
     t0 = as_year(start["date"], name="anchor date")
     growth = {"": float(row["growth_factor_per_year"]),
-              "_ci_lower": 2.0 ** (1.0 / float(row["ci_upper"])),
-              "_ci_upper": 2.0 ** (1.0 / float(row["ci_lower"]))}
-    when = np.asarray(_years(years), dtype=float) + 0.5
-    out = {"year": _years(years)}
-    for suffix, g in growth.items():
-        out[f"compute_flop{suffix}"] = scalar("anchor compute_flop",
-                                              start["compute_flop"]) * g ** (when - t0)
-    out["growth_per_year"] = growth[""]
+              "slow": 2.0 ** (1.0 / float(row["ci_upper"])),
+              "fast": 2.0 ** (1.0 / float(row["ci_lower"]))}
+    calendar = check_in_range(_years(years), name="years", earliest=int(
+        str(row["period"]).split("-")[0]), what=f"the frontier training compute trend "
+        f"({row['period']})")
+    when = np.asarray(calendar, dtype=float) + 0.5
+    c0 = scalar("anchor compute_flop", start["compute_flop"])
+    curve = {key: c0 * g ** (when - t0) for key, g in growth.items()}
+    out = {"year": calendar, "compute_flop": curve[""],
+           "compute_flop_ci_lower": np.minimum(curve["slow"], curve["fast"]),
+           "compute_flop_ci_upper": np.maximum(curve["slow"], curve["fast"]),
+           "growth_per_year": growth[""]}
     out["source"] = str(row["source"])
     return pd.DataFrame(out)
 

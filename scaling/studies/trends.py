@@ -1,4 +1,5 @@
-"""Hardware trends for notebook 10: fitted doubling times beside the published ones, an
+"""Hardware trends for notebook 10: fitted doubling times beside the published ones
+(:func:`published_doubling_times`, read from ``data/published_trends.csv``), an
 out-of-sample backtest of the fits, and the typical accelerator of each year with bands.
 
 Built on :mod:`scaling.trends` (the fits and the typical accelerator); nothing here fits.
@@ -11,14 +12,55 @@ import numpy as np
 from scaling._validation import check_fraction, require_columns
 from scaling.catalog import list_accelerators
 from scaling.results import fold_error
+from scaling.data import load_table
 from scaling.trends import (
-    DEFAULT_CONFIDENCE_LEVEL, DEFAULT_PREDICTION_LEVEL, PUBLISHED_COLUMNS, QUANTITIES,
-    PRECISION_QUANTITIES, HardwareTrends, TrendFit, as_trends, fit_trend, hardware_trends, published_doubling_times, trend_points,
+    DEFAULT_CONFIDENCE_LEVEL, DEFAULT_PREDICTION_LEVEL, QUANTITIES, PRECISION_QUANTITIES,
+    HardwareTrends, TrendFit, as_trends, fit_trend, hardware_trends, trend_points,
     typical_accelerator, typical_accelerator_draws,
 )
 from scaling.dates import as_year
 
-__all__ = ["compare_doubling_times", "trend_backtest", "typical_accelerator_table"]
+__all__ = [
+    "PUBLISHED_COLUMNS", "PUBLISHED_QUANTITY_MAP", "compare_doubling_times",
+    "published_doubling_times", "trend_backtest", "typical_accelerator_table",
+]
+
+#: Columns of a published doubling-time table (:func:`compare_doubling_times`).
+PUBLISHED_COLUMNS = ("quantity", "precision", "doubling_time_years", "ci_lower", "ci_upper",
+                     "source")
+
+#: Quantities of ``data/published_trends.csv`` that are hardware trends fitted by :mod:`scaling.trends`, mapped to
+#: :data:`QUANTITIES` (the other rows, e.g. training compute, are not hardware quantities).
+PUBLISHED_QUANTITY_MAP = {
+    "gpu_flop_per_s_per_usd": "peak_flop_per_s_per_usd",
+    "ml_hardware_flop_per_s_per_usd": "peak_flop_per_s_per_usd",
+    "ml_hardware_value_depreciation": "peak_flop_per_s_per_usd",
+    "ml_hardware_flop_per_s_per_watt": "peak_flop_per_s_per_w",
+    "ml_hardware_flop_per_s": "peak_flop_per_s",
+    "ml_hardware_memory_bytes": "memory_bytes",
+    "ml_hardware_memory_bandwidth_byte_per_s": "memory_bandwidth_byte_per_s",
+}
+
+
+def published_doubling_times():
+    """Published hardware doubling times (``data/published_trends.csv``) in the columns of
+    :data:`PUBLISHED_COLUMNS`, ready for :func:`compare_doubling_times`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per published hardware trend: ``quantity`` (a name of :data:`QUANTITIES`),
+        ``precision`` (the source's scope, e.g. "ML GPUs, FP32 (n=26)"),
+        ``doubling_time_years``, ``ci_lower``, ``ci_upper`` (NaN where the source gives no
+        interval; the intervals are 95% CIs where given), ``period`` and ``source``.
+    """
+    table = load_table("published_trends")
+    rows = table[table["quantity"].isin(PUBLISHED_QUANTITY_MAP)].copy()
+    rows["quantity"] = rows["quantity"].map(PUBLISHED_QUANTITY_MAP)
+    rows = rows.rename(columns={"precision_scope": "precision"})
+    return rows[list(PUBLISHED_COLUMNS[:-1]) + ["period", "source"]].reset_index(drop=True)
+
+
 
 
 def compare_doubling_times(published=None, *, fits=None):
