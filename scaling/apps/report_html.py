@@ -49,6 +49,8 @@ TEMPLATE_BLOCKS = """
 {%- endblock input_group -%}
 """
 
+_TABLE = ".jp-RenderedHTMLCommon table.scaling-table"
+
 #: Styles of the summary block, the folded code and the tables.
 CSS = (
     ".scaling-summary{font-family:system-ui,sans-serif;max-width:1100px;margin:0 0 1.5em}"
@@ -61,10 +63,13 @@ CSS = (
     f"#{TOGGLE_ID}{{font:inherit;font-size:.95em;padding:.3em .9em;cursor:pointer}}"
     f"details.{CODE_CLASS}>summary{{cursor:pointer;color:#555;font-family:system-ui,sans-serif;"
     "font-size:.85em;padding:.15em 0}"
-    ".scaling-table{border-collapse:collapse;font-size:.9em;font-variant-numeric:tabular-nums}"
-    ".scaling-table th,.scaling-table td{padding:.25em .6em;border-bottom:1px solid #ddd;"
-    "text-align:right;white-space:nowrap}.scaling-table thead th{border-bottom:2px solid #888;"
-    "vertical-align:bottom;white-space:normal}.scaling-table tbody tr:nth-child(odd){background:#f7f7f7}"
+    # after the lab template's own table rules, and more specific than them
+    f"{_TABLE}{{border-collapse:collapse;table-layout:auto;font-size:.9em;"
+    "font-variant-numeric:tabular-nums}"
+    f"{_TABLE} th,{_TABLE} td{{padding:.25em .6em;border-bottom:1px solid #ddd;"
+    f"text-align:right;white-space:nowrap}}{_TABLE} thead th{{border-bottom:2px solid #888;"
+    f"vertical-align:bottom;white-space:normal}}{_TABLE} tbody tr:nth-child(odd)"
+    "{background:#f7f7f7}"
 )
 
 #: Opens or closes every folded code cell of the page.
@@ -211,22 +216,27 @@ def split_question(markdown: str) -> tuple[str, str, str]:
     -------
     title, question, rest : str
         The title's text (empty if the cell has no ``#`` line first), the first paragraph
-        after it (Markdown), and what follows that paragraph.
+        after it (Markdown; with the paragraph or list after it when it ends with a colon),
+        and what follows.
 
     Examples
     --------
     >>> split_question("# 05 · Stargate\\n\\n**The question.** Does it?\\n\\nMore.\\n")
     ('05 · Stargate', '**The question.** Does it?', 'More.')
+    >>> split_question("# 05\\n\\nAsk of each:\\n\\n1. how many\\n\\nMore.")
+    ('05', 'Ask of each:\\n\\n1. how many', 'More.')
     """
     text = markdown.strip("\n")
     title = ""
     first, _, body = text.partition("\n")
     if first.startswith("#"):
         title, text = first.lstrip("#").strip(), body
-    paragraphs = re.split(r"\n\s*\n", text.strip("\n"), maxsplit=1)
-    question = paragraphs[0].strip()
-    rest = paragraphs[1].strip("\n") if len(paragraphs) > 1 else ""
-    return title, question, rest
+    paragraphs = re.split(r"\n\s*\n", text.strip("\n"))
+    taken = 1
+    while taken < len(paragraphs) and paragraphs[taken - 1].rstrip().endswith(":"):
+        taken += 1  # "... and ask of each:" takes the list that follows
+    question = "\n\n".join(paragraphs[:taken]).strip()
+    return title, question, "\n\n".join(paragraphs[taken:]).strip("\n")
 
 
 def summary_html(title: str, question_html: str, answer: str) -> str:
