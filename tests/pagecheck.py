@@ -2,7 +2,8 @@
 rendered by a real headless browser (Debian's chromium) that cannot resolve any host.
 
 Used by ``tests/test_report.py`` (a tiny report built from a fixture notebook) and
-``tests/test_report_pages.py`` (every page ``make report`` wrote, run by ``make test``).
+``tests/test_report_pages.py`` (every page ``make report`` wrote, run by ``make test``; also
+its screenshots and the code toggles clicked in chromium).
 """
 
 from __future__ import annotations
@@ -175,16 +176,43 @@ def chromium_executable() -> str:
     pytest.skip(message)
 
 
-def dump_dom(chromium: str, page: Path) -> str:
-    """The page's DOM after its scripts ran, from headless chromium with no network."""
+def _run_chromium(chromium: str, page: Path, *options: str,
+                  budget_ms: int = VIRTUAL_TIME_BUDGET_MS):
     with tempfile.TemporaryDirectory(prefix="scaling-chromium-") as profile:
-        result = subprocess.run(
+        return subprocess.run(
             [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-             f"--virtual-time-budget={VIRTUAL_TIME_BUDGET_MS}", "--dump-dom",
-             page.resolve().as_uri()],
+             f"--virtual-time-budget={budget_ms}", *options, page.resolve().as_uri()],
             capture_output=True, text=True, timeout=180, check=False,
             stdin=subprocess.DEVNULL,
         )
+
+
+def screenshot(chromium: str, page: Path, png: Path, *, width: int, height: int) -> Path:
+    """A PNG of the top ``width`` x ``height`` pixels of the page after its scripts ran
+    (headless chromium, no network)."""
+    png.parent.mkdir(parents=True, exist_ok=True)
+    result = _run_chromium(chromium, page, "--hide-scrollbars", f"--window-size={width},{height}",
+                           f"--screenshot={png.resolve()}")
+    if result.returncode != 0 or not png.is_file():
+        tail = "\n".join(result.stderr.strip().splitlines()[-5:])
+        raise AssertionError(f"chromium could not screenshot {page.name} "
+                             f"(exit {result.returncode}): {tail}")
+    return png
+
+
+def with_script(page: Path, script: str, folder: Path) -> Path:
+    """A copy of the page in ``folder`` with ``script`` run at the end of its body (after the
+    page's own scripts), e.g. to click its controls before the DOM is dumped."""
+    text = page.read_text(encoding="utf-8")
+    at = text.rindex("</body>")
+    copy = folder / page.name
+    copy.write_text(f"{text[:at]}<script>{script}</script>{text[at:]}", encoding="utf-8")
+    return copy
+
+
+def dump_dom(chromium: str, page: Path, *, budget_ms: int = VIRTUAL_TIME_BUDGET_MS) -> str:
+    """The page's DOM after its scripts ran, from headless chromium with no network."""
+    result = _run_chromium(chromium, page, "--dump-dom", budget_ms=budget_ms)
     if result.returncode != 0 or "<html" not in result.stdout:
         tail = "\n".join(result.stderr.strip().splitlines()[-5:])
         raise AssertionError(f"chromium could not load {page.name} (exit {result.returncode}): {tail}")

@@ -231,3 +231,37 @@ def test_widget_leaves_untouched_dials_to_the_machine_and_the_date():
     box = explorer.widget(n_params=7e10, accelerator=H100, n_accelerators=1024)
     _controls(box)["date of the run"].value = 2023.0  # that year's electricity price
     assert _shown(box) == _summary(accelerator=H100, n_accelerators=1024, as_of=2023.0)
+
+
+# issue 16 (item 7): the date dial takes what the notebook's parameters cell says it takes
+
+
+@pytest.mark.parametrize("as_of, year", [(2024.5, 2024.5), ("2024-03", scaling.dates.as_year("2024-03")),
+                                         ("2027", 2027.0)])
+def test_what_if_reads_a_decimal_year_and_year_month(as_of, year):
+    run = explorer.what_if(7e10, accelerator=H100, n_accelerators=1024, as_of=as_of)
+    same = explorer.what_if(7e10, accelerator=H100, n_accelerators=1024, as_of=year)
+    assert repr(run.summary()) == repr(same.summary())
+
+
+@pytest.mark.parametrize("as_of, label", [(2024.5, "2024.5"), ("2024-03", "2024-03 (2024.16)"),
+                                          (2030, "2030"), ("2030", "2030")])
+def test_widget_date_dial_starts_on_a_decimal_year_or_year_month(as_of, label):
+    pytest.importorskip("ipywidgets")
+    box = explorer.widget(n_params=7e10, accelerator=H100, n_accelerators=1024, as_of=as_of)
+    dial = _controls(box)["date of the run"]
+    year = scaling.dates.as_year(as_of)
+    assert dial.value == year and dial.label == label
+    assert _shown(box) == _summary(accelerator=H100, n_accelerators=1024, as_of=year)
+    years = [value for _, value in dial.options[1:]]
+    assert years == sorted(years)  # the given date sits in its place among the years
+    dial.value = 2023.0  # the dial still moves to the yearly options
+    assert _shown(box) == _summary(accelerator=H100, n_accelerators=1024, as_of=2023.0)
+
+
+@pytest.mark.parametrize("as_of, message", [("soon", "could not read 'soon'"),
+                                            (1800, "between"), ("2024-13", "as_of")])
+def test_widget_date_dial_refuses_what_is_not_a_date(as_of, message):
+    pytest.importorskip("ipywidgets")
+    with pytest.raises(ValueError, match=message):
+        explorer.widget(n_params=7e10, accelerator=H100, n_accelerators=1024, as_of=as_of)

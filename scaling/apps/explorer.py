@@ -27,6 +27,7 @@ from scaling.assumptions import Assumptions, as_assumptions
 from scaling.chain import RunEstimate, estimate_run, setup
 from scaling.catalog import list_accelerators, list_clusters
 from scaling.clusters import Cluster, as_cluster, as_machine
+from scaling.dates import as_year
 from scaling.model_shape import as_model_shape
 from scaling.plots.explore import run_cost_chart
 from scaling.results import IN_SUMMARY, NOT_A_COLUMN, Result
@@ -343,11 +344,34 @@ def _dial_controls(w, look, machine, start):
                          defaults.prices.electricity_or_default_usd_per_kwh),
             min=ELECTRICITY_RANGE_USD_PER_KWH[0], max=ELECTRICITY_RANGE_USD_PER_KWH[1],
             step=0.005, description="electricity [USD/kWh]", readout_format=".3f", **look),
-        "as_of": w.Dropdown(options=[("today's catalog prices", None)]
-                            + [(str(year), float(year)) for year in AS_OF_YEARS],
-                            value=None if start["as_of"] is None else float(start["as_of"]),
-                            description="date of the run", **look),
+        "as_of": _date_control(w, look, start["as_of"]),
     }
+
+
+def _date_options(as_of) -> tuple[list, float | None]:
+    """The date dial's ``(label, decimal year)`` options and its starting value.
+
+    The options are today's catalog prices (None) and 1 January of each year of
+    :data:`AS_OF_YEARS`; a starting date that is none of them (a decimal year such as 2024.5,
+    ``"2024-03"``, a ``datetime.date``: whatever :func:`scaling.dates.as_year` reads) is added
+    in its place in time, labelled as given.
+    """
+    options = [("today's catalog prices", None)] + [(str(year), float(year))
+                                                    for year in AS_OF_YEARS]
+    if as_of is None:
+        return options, None
+    value = float(as_year(as_of, name="as_of"))
+    if value not in {year for _, year in options}:
+        label = f"{value:g}" if isinstance(as_of, (int, float)) else f"{as_of} ({value:.2f})"
+        options.append((label, value))
+        options[1:] = sorted(options[1:], key=lambda option: option[1])
+    return options, value
+
+
+def _date_control(w, look, as_of):
+    """The date dial (a drop-down of :func:`_date_options`)."""
+    options, value = _date_options(as_of)
+    return w.Dropdown(options=options, value=value, description="date of the run", **look)
 
 
 def _what_if_arguments(controls, touched) -> dict:

@@ -44,6 +44,7 @@ from datetime import datetime
 from pathlib import Path
 
 from scaling._validation import unknown_name
+from scaling.apps import report_html
 
 __all__ = [
     "NotebookReport",
@@ -57,7 +58,7 @@ __all__ = [
 ]
 
 #: Marker of the cells whose printed outputs are the notebook's claims (nbval convention).
-CLAIM_MARKER = "# NBVAL_CHECK_OUTPUT"
+CLAIM_MARKER = report_html.CLAIM_MARKER
 
 #: Tag of a cell nbclient lets raise without stopping the notebook.
 RAISES_TAG = "raises-exception"
@@ -111,7 +112,7 @@ _TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block extra_css -%}<style type="text/css">{{ resources.scaling.css }}</style>{%- endblock extra_css -%}
 {%- block body_header -%}{{ super() }}{{ resources.scaling.header }}{%- endblock body_header -%}
 {%- block body_footer -%}{{ resources.scaling.footer }}{{ super() }}{%- endblock body_footer -%}
-"""
+""" + report_html.TEMPLATE_BLOCKS
 
 _PAGE_CSS = (
     ".scaling-nav{font-family:system-ui,sans-serif;font-size:15px;display:flex;gap:1.5em;"
@@ -123,6 +124,7 @@ _PAGE_CSS = (
     ".scaling-chart-error{color:#b00020;font-family:monospace;white-space:pre-wrap}"
     "math[display=block]{margin:.6em 0;font-size:1.15em}"
     ".jp-RenderedMarkdown code.scaling-tex{white-space:pre-wrap}"
+    + report_html.CSS
 )
 
 # Renders every chart container with the inlined vegaEmbed; a failure is written into the
@@ -409,7 +411,8 @@ def _page_html(notebook, *, neighbours: list[tuple[str, str]], position: int,
     if error is not None:
         header += (f"<div class='scaling-failed'><strong>This notebook failed:</strong> "
                    f"{html.escape(error)}. The outputs below stop at the failing cell.</div>")
-    footer = _nav(neighbours, position, "bottom")
+    header += _summary(page_nb, notebook, fallback=neighbours[position][1])
+    footer = _nav(neighbours, position, "bottom") + f"<script>{report_html.TOGGLE_SCRIPT}</script>"
     if specs:
         footer += (
             f"<script type='application/json' id='scaling-chart-specs'>{_json_for_script(specs)}"
@@ -427,6 +430,21 @@ def _page_html(notebook, *, neighbours: list[tuple[str, str]], position: int,
     return _put_back_maths(body, maths), len(specs)
 
 
+def _summary(page_nb, notebook, *, fallback: str) -> str:
+    """The page's opening block (title, question, answer, code toggle); the title and the
+    question leave the first Markdown cell of ``page_nb`` (its maths already placeholders)."""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    first = next((cell for cell in page_nb.cells if cell.get("cell_type") == "markdown"), None)
+    title, question = fallback, ""
+    if first is not None:
+        found, question, rest = report_html.split_question(first.source)
+        title, first.source = found or fallback, rest
+    answer = report_html.answer_html(report_html.answer_cells(notebook))
+    return report_html.summary_html(title, markdown2html_mistune(question) if question else "",
+                                    answer)
+
+
 def _claims(notebook) -> tuple[str, ...]:
     claims = []
     for cell in notebook.cells:
@@ -436,8 +454,8 @@ def _claims(notebook) -> tuple[str, ...]:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream":
                 texts.append(output.get("text", ""))
-            elif "text/plain" in output.get("data", {}):
-                texts.append(output["data"]["text/plain"])
+            elif "text/plain" in output.get("data", {}):  # a table: a block of its own
+                texts.append(output["data"]["text/plain"].rstrip("\n") + "\n")
         claims.append("".join(texts).strip("\n").rstrip())
     return tuple(c for c in claims if c)
 

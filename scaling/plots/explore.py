@@ -216,16 +216,22 @@ def run_cost_chart(table, *, title="What the cluster and this run cost"):
     -------
     altair.VConcatChart
         Capex of the cluster by component above the run's dollars (own vs rent); the two
-        have their own scales (capex is often 100 times the run).
+        have their own scales (capex is often 100 times the run). Components that cost
+        nothing (e.g. servers included in the chip price) are left out of the bars and the
+        legend.
     """
     import altair as alt
 
     require_columns(table, ["part", "component", "cost_usd"], "run_cost_chart", name="table",
                     like="WhatIf.cost_breakdown()")
-    priced = table[np.isfinite(table["cost_usd"].to_numpy(dtype=float))]
+    cost_usd = table["cost_usd"].to_numpy(dtype=float)
+    priced = table[np.isfinite(cost_usd)]
     missing = sorted(set(table["part"]) - set(priced["part"]))
     if missing:
         title = f"{title} (no catalog price for: {', '.join(missing)})"
+    # a component that costs nothing (servers already in the chip price) has no bar, so it
+    # gets no legend entry either
+    priced = priced[priced["cost_usd"] > 0]
     build = next(iter(dict.fromkeys(table["part"])))  # the first part: building the cluster
 
     def bars(rows, panel_title):

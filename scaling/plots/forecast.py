@@ -17,6 +17,15 @@ __all__ = ["AXIS_TITLES", "band_chart", "coverage_chart", "forecast_panels",
 _WIDTH = 300
 _HEIGHT = 240
 
+#: Colours of the runs of a parity chart (Tableau 10), paired with :data:`RUN_SHAPES`; the
+#: two lengths are coprime, so colour x shape is distinct for len(RUN_COLOURS) x
+#: len(RUN_SHAPES) = 70 runs.
+RUN_COLOURS = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2",
+               "#ff9da6", "#9d755d", "#bab0ac")
+#: Shapes of the runs of a parity chart (Vega's symbol names).
+RUN_SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down",
+              "triangle-right")
+
 #: What the forecast columns show, in words (the unit comes from the one unit table).
 _DESCRIPTIONS = {
     "n_params": "model size", "n_tokens": "training tokens", "compute_flop": "training compute",
@@ -87,18 +96,25 @@ def forecast_panels(frame, quantities=("time_days", "energy_mwh", "amortized_cos
     return alt.hconcat(*[band_chart(frame, q, color=color) for q in quantities])
 
 
-def parity_chart(long, quantity="accelerator_hours", *, band=1.25):
+def parity_chart(long, quantity="accelerator_hours", *, band=1.25, title=None):
     """Predicted versus reported on log axes with the y = x line and a ``band``-fold band.
+
+    Every run has its own colour and shape pair (:data:`RUN_COLOURS` x :data:`RUN_SHAPES`,
+    distinct for up to 70 runs), so the legend names each point.
 
     Parameters
     ----------
     long : pandas.DataFrame
         :meth:`scaling.studies.backtesting.Backtest.to_long` output (``name``, ``quantity``,
-        ``predicted``, ``reported``, ``ratio``, ``fold_error``).
+        ``predicted``, ``reported``, ``ratio``, ``fold_error``; with an optional ``method``
+        column).
     quantity : str
         ``"accelerator_hours"``, ``"days"`` or ``"cost_usd"``.
     band : float
         Fold band drawn around parity (default 1.25x).
+    title : str, optional
+        Chart title; by default the quantity, and the method when ``long`` holds one
+        ``method`` only (so two panels of two methods get two titles).
 
     Returns
     -------
@@ -118,20 +134,29 @@ def parity_chart(long, quantity="accelerator_hours", *, band=1.25):
     lines = pd.concat([pd.DataFrame({"reported": grid, "predicted": grid * k, "line": name})
                        for k, name in ((1.0, "parity"), (band, f"{band}x"),
                                        (1 / band, f"1/{band}x"))])
-    title = AXIS_TITLES.get(quantity, quantity)
+    axis = AXIS_TITLES.get(quantity, quantity)
     scale = alt.Scale(type="log", domain=[lo, hi])
     guide = alt.Chart(lines).mark_line(strokeDash=[4, 4], color="gray").encode(
         x=alt.X("reported:Q", scale=scale), y=alt.Y("predicted:Q", scale=scale),
         detail="line:N")
+    runs = sorted(set(long["name"]))  # the same run keeps its mark in every panel
+    legend = alt.Legend(title="run", symbolLimit=0, columns=max(1, -(-len(runs) // 24)))
     points = alt.Chart(data).mark_point(filled=True, size=80).encode(
-        x=alt.X("reported:Q", title=f"reported {title}", scale=scale),
-        y=alt.Y("predicted:Q", title=f"predicted {title}", scale=scale),
-        color=alt.Color("name:N", title="run"),
+        x=alt.X("reported:Q", title=f"reported {axis}", scale=scale),
+        y=alt.Y("predicted:Q", title=f"predicted {axis}", scale=scale),
+        color=alt.Color("name:N", legend=legend, scale=alt.Scale(domain=runs, range=[
+            RUN_COLOURS[k % len(RUN_COLOURS)] for k in range(len(runs))])),
+        shape=alt.Shape("name:N", legend=legend, scale=alt.Scale(domain=runs, range=[
+            RUN_SHAPES[k % len(RUN_SHAPES)] for k in range(len(runs))])),
         tooltip=[alt.Tooltip("name:N"), alt.Tooltip("reported:Q", format=".3~g"),
                  alt.Tooltip("predicted:Q", format=".3~g"),
                  alt.Tooltip("ratio:Q", title="predicted / reported", format=".2f")])
+    if title is None:
+        methods = sorted(set(data["method"])) if "method" in data.columns else []
+        title = f"{axis}: predicted vs reported" + (f" ({methods[0]})" if len(methods) == 1
+                                                     else "")
     return alt.layer(guide, points).properties(width=_WIDTH + 60, height=_HEIGHT + 60,
-                                               title=f"{quantity}: predicted vs reported")
+                                               title=title)
 
 
 def inference_tradeoff_chart(table):

@@ -20,6 +20,18 @@ _WIDTH = 460
 _HEIGHT = 280
 
 
+#: The three kinds of figure :func:`flop_per_s_chart` draws, each with its own mark.
+FIGURE_SHAPES = {"dense peak": "diamond", "sustained in training": "circle",
+                 "published figure": "triangle-up"}
+
+
+def _figure_kind(table):
+    """Dense peak, sustained in training or published figure, per row of the table."""
+    kind = table["measure"].map(lambda measure: "sustained in training"
+                                if str(measure).startswith("sustained") else "dense peak")
+    return kind.where(table["kind"] != "published", "published figure")
+
+
 def flop_per_s_chart(table):
     """Published headline figures against dense peaks and sustained training rates.
 
@@ -32,30 +44,46 @@ def flop_per_s_chart(table):
 
     Returns
     -------
-    altair.Chart
-        One row per system, log x axis, colour by precision, filled marks for published
-        figures; tooltips give the measure and the ratio to the sustained bf16 rate.
+    altair.LayerChart
+        One row per system, log x axis, colour by precision; the dense peak (hollow diamond),
+        the sustained training rate (filled circle) and published figures (triangles) are
+        three marks (:data:`FIGURE_SHAPES`), and a grey line per system spans its sustained
+        bf16 rate to its dense bf16 peak (the gap is the MFU); tooltips give the measure
+        and the ratio to the sustained bf16 rate.
     """
     import altair as alt
 
     require_columns(table, ["system", "measure", "precision", "sparse", "kind", "flop_per_s",
                      "ratio_to_sustained_bf16"], "flop_per_s_chart")
     data = table.assign(label=table["precision"] + table["sparse"].map({True: " sparse",
-                                                                       False: ""}))
-    return alt.Chart(data).mark_point(size=120, filled=True).encode(
-        x=alt.X("flop_per_s:Q", scale=alt.Scale(type="log"),
-                title="Throughput of the whole system [FLOP/s]"),
-        y=alt.Y("system:N", title="System", sort=None),
-        color=alt.Color("label:N", title="Precision"),
-        shape=alt.Shape("kind:N", title="Figure"),
-        tooltip=[
-            alt.Tooltip("system:N"), alt.Tooltip("measure:N"), alt.Tooltip("label:N",
-                                                                          title="precision"),
-            alt.Tooltip("flop_per_s:Q", title="FLOP/s", format=".3~e"),
-            alt.Tooltip("ratio_to_sustained_bf16:Q", title="x sustained bf16", format=".3~g"),
-        ],
-    ).properties(width=_WIDTH, height=_HEIGHT,
-                 title="Same machines, different numbers: headline vs dense peak vs sustained")
+                                                                       False: ""}),
+                        figure=_figure_kind(table))
+    bf16 = data[(data["precision"] == "bf16") & data["figure"].isin(
+        ["dense peak", "sustained in training"])]
+    gap = bf16.groupby("system", sort=False)["flop_per_s"].agg(["min", "max"]).reset_index()
+    x_title = "Throughput of the whole system [FLOP/s]"
+    x = alt.X("flop_per_s:Q", scale=alt.Scale(type="log"), title=x_title)
+    y = alt.Y("system:N", title="System", sort=list(dict.fromkeys(data["system"])))
+    span = alt.Chart(gap).mark_rule(color="#bbbbbb", strokeWidth=3).encode(
+        x=alt.X("min:Q", scale=alt.Scale(type="log"), title=x_title), x2="max:Q", y=y)
+    figures = list(FIGURE_SHAPES)
+    shape = alt.Shape("figure:N", title="Figure", scale=alt.Scale(
+        domain=figures, range=[FIGURE_SHAPES[name] for name in figures]))
+    tooltip = [
+        alt.Tooltip("system:N"), alt.Tooltip("measure:N"), alt.Tooltip("figure:N"),
+        alt.Tooltip("label:N", title="precision"),
+        alt.Tooltip("flop_per_s:Q", title="FLOP/s", format=".3~e"),
+        alt.Tooltip("ratio_to_sustained_bf16:Q", title="x sustained bf16", format=".3~g"),
+    ]
+    base = alt.Chart(data).encode(x=x, y=y, color=alt.Color("label:N", title="Precision"),
+                                  shape=shape, tooltip=tooltip)
+    peaks = base.transform_filter(alt.datum.figure == "dense peak").mark_point(
+        size=150, filled=False, strokeWidth=2.5)
+    others = base.transform_filter(alt.datum.figure != "dense peak").mark_point(
+        size=120, filled=True, opacity=0.9)
+    return alt.layer(span, peaks, others).properties(
+        width=_WIDTH, height=_HEIGHT,
+        title="Same machines, different numbers: headline vs dense peak vs sustained")
 
 
 def time_sensitivity_chart(table, *, reported_days=None):
