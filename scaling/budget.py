@@ -94,7 +94,8 @@ class BudgetPlan(Result):
         [FLOP] (:math:`6ND + 2N D_{inf}`).
     *_ci_lower, *_ci_upper :
         P5 and P95 of the loss (the law's uncertainty), the accelerators needed and the cost
-        (the chain's inputs drawn), from :func:`scaling.forecast_for_deadline`.
+        (the chain's inputs drawn), from :func:`scaling.forecast_for_deadline`; the central
+        values are the central law's and chain's.
     forecast : Forecast
         That forecast (not a column).
     """
@@ -249,7 +250,8 @@ def _plan(machine, answer, size, tokens, budget, deadline, pricing, law, d_inf, 
         accelerator=machine.accelerator.name,
         as_of="" if a.as_of is None else year_to_date(float(as_year(a.as_of))).isoformat(),
         n_params=size, n_tokens=tokens, compute_flop=float(answer["compute_flop"]),
-        loss_ci_lower=float(row["loss_ci_lower"]), loss=float(row["loss"]),
+        loss_ci_lower=float(row["loss_ci_lower"]),
+        loss=float(laws.chinchilla_loss(size, tokens, law)),
         loss_ci_upper=float(row["loss_ci_upper"]),
         n_accelerators_ci_lower=float(row["n_accelerators_ci_lower"]),
         n_accelerators=float(np.asarray(answer["solution"].value)),

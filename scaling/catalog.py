@@ -426,14 +426,15 @@ def _build_accelerator(key: str) -> Accelerator:
 # throughput
 
 
-def check_sold(chip: Accelerator, *, argument: str = "pricing") -> None:
+def check_sold(chip: Accelerator, *, argument: str = "pricing",
+               instead: str = "pricing='rent'") -> None:
     """Refuse to buy an accelerator that is only rented (``Accelerator.sold`` False).
 
     Raises
     ------
     ValueError
         Naming the chip, why, and renting as the alternative (``argument`` names the option
-        that asked to buy).
+        that asked to buy, ``instead`` how to rent).
     """
     if chip.sold:
         return
@@ -441,7 +442,7 @@ def check_sold(chip: Accelerator, *, argument: str = "pricing") -> None:
             else f" (on-demand ${chip.rental_usd_per_hour:,.2f} per accelerator-hour)")
     raise ValueError(f"{argument}: {chip.name} is not sold, only rented from its cloud"
                      f"{rent}; its price_usd is the value of the hardware to its owner, not "
-                     f"a price you can pay. Rent it instead ({argument}='rent')")
+                     f"a price you can pay. Rent it instead ({instead})")
 
 
 def catalog_accelerator(name: str) -> Accelerator:

@@ -49,6 +49,7 @@ __all__ = [
     "HYPERSCALERS",
     "RentalDecline",
     "fit_rental_decline",
+    "reference_quotes",
     "rental_band_usd_per_hour",
     "rental_quotes",
     "rental_usd_per_hour_at",
@@ -170,14 +171,20 @@ def _fit() -> RentalDecline:
         coefficients=table)
 
 
-@cached
-def _reference_series(name):
-    """The catalog reference provider's dated on-demand quotes: (years, USD/h) arrays."""
-    rows = rental_quotes(name)
+def reference_quotes(accelerator):
+    """The dated on-demand quotes of the provider of an accelerator's catalog reference price
+    (the series :func:`rental_usd_per_hour_at` follows; empty without one), a copy."""
+    rows = rental_quotes(accelerator)
     reference = rows[rows["catalog_reference"].astype(str).str.strip().str.lower() == "true"]
     if reference.empty:
-        return np.array([]), np.array([])
-    rows = rows[rows["provider"] == reference["provider"].iloc[0]]
+        return rows.iloc[:0].copy()
+    return rows[rows["provider"] == reference["provider"].iloc[0]].reset_index(drop=True)
+
+
+@cached
+def _reference_series(name):
+    """:func:`reference_quotes` as (years, USD/h) arrays."""
+    rows = reference_quotes(name)
     return rows["year"].to_numpy(), rows["usd_per_hour"].to_numpy()
 
 

@@ -648,21 +648,23 @@ def _budget_trial(machine, compute, deadline, split, cost, budget, max_count, ma
     whole accelerators or None, why in words)."""
     n_params, n_tokens = split(compute)
     if n_tokens > max_tokens:
-        return "data", None, f"{n_tokens:.3g} tokens exceed the {max_tokens:.3g} available"
+        return "data", None, (f"{compute:.4g} FLOP trains on {n_tokens:.3g} tokens, more than "
+                              f"the {max_tokens:.3g} available")
     needed = accelerators_for_deadline(machine, compute, deadline, n_params=n_params,
                                        strict=False)
     if not needed.met:
         return "deadline", None, needed.reasons[0]
     whole = whole_counts(machine, needed, compute, n_params=n_params)
     if whole.value > max_count:
-        return "deadline", whole, (f"it needs {whole.value:,.0f} accelerators in the deadline, "
-                                   f"more than the {max_count:,.0f} available")
+        return "deadline", whole, (f"{compute:.4g} FLOP needs {whole.value:,.0f} accelerators to "
+                                   f"finish in time, more than the {max_count:,.0f} available")
     spend = float(whole.values[cost])
     if not math.isfinite(spend):
         raise InfeasibleRunError(f"{machine.accelerator.name} has no price for {cost}: "
                                  "give one in the assumptions")
     if spend > budget:
-        return "dollars", whole, f"it costs {spend:,.4g} USD, over the budget"
+        return "dollars", whole, (f"{compute:.4g} FLOP costs {spend:,.4g} USD, over the "
+                                  f"{budget:,.4g} USD budget")
     return None, whole, ""
 
 

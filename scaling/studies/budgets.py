@@ -24,7 +24,7 @@ from scaling.clusters import (
     Cluster, as_machine, default_rack_power_w, n_racks, peak_it_power_w,
     whole_accelerators_within,
 )
-from scaling.catalog import list_clusters
+from scaling.catalog import check_sold, list_clusters
 from scaling.errors import InfeasibleRunError
 from scaling.hardware import as_accelerator
 from scaling.catalog import Accelerator
@@ -34,7 +34,8 @@ from scaling.studies.systems import (
     _assumptions_for, _days, _largest_trainable_columns, _reference, estimate_reference_run,
 )
 
-__all__ = ["ClusterSizing", "size_cluster", "budget_scenarios"]
+__all__ = ["ClusterSizing", "size_cluster", "budget_scenarios", "budget_variants",
+           "rental_outlook"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -130,6 +131,9 @@ def size_cluster(accelerator, *, budget_usd=None, power_w=None, cooling="liquid"
         chip = dataclasses.replace(chip, price_usd=price_usd)
     if budget_usd is None and power_w is None:
         raise ValueError("give budget_usd, power_w or both")
+    if budget_usd is not None:
+        check_sold(chip, argument="budget_usd", instead="scaling.model_for_budget(budget_usd, "
+                   "..., pricing='rent') says what renting it trains")
     if budget_usd is not None and math.isnan(chip.price_usd):
         raise ValueError(f"{chip.name} has no purchase price in the catalog; pass "
                          "price_usd= explicitly")
@@ -274,3 +278,84 @@ def budget_scenarios(accelerator="GB200", *, budget_usd=1e11, power_w=1e9, days=
         row["reference_time_days"] = run.time_days
         rows.append(row)
     return pd.DataFrame(rows).set_index("constraint")
+
+
+# --------------------------------------------------------------------------------------------
+# what a budget trains (notebook 12)
+# --------------------------------------------------------------------------------------------
+
+#: The variants of :func:`budget_variants`: label -> (pricing, inference-aware).
+BUDGET_VARIANTS = {"rent": ("rent", False), "own": ("own", False),
+                   "rent, inference-aware": ("rent", True)}
+
+
+def budget_variants(budget_usd, *, deadline_s, accelerator, as_of=None, inference_tokens,
+                    variants=tuple(BUDGET_VARIANTS), assumptions=None, n_samples=500, seed=0):
+    """The model a budget trains, rented, owned, or chosen for its serving demand.
+
+    Each row is one :func:`scaling.model_for_budget` answer (the one budget search).
+
+    Parameters
+    ----------
+    budget_usd, deadline_s, accelerator, as_of, assumptions, n_samples, seed :
+        As in :func:`scaling.model_for_budget`.
+    inference_tokens : float
+        Serving demand [tokens] of the inference-aware variant.
+    variants : sequence of str
+        Keys of :data:`BUDGET_VARIANTS`.
+
+    Returns
+    -------
+    DataFrame
+        One row per variant: the :class:`scaling.budget.BudgetPlan` columns, ``variant`` first.
+    """
+    import pandas as pd
+
+    from scaling.budget import model_for_budget
+
+    rows = []
+    for label in variants:
+        if label not in BUDGET_VARIANTS:
+            raise unknown_name("variant", label, list(BUDGET_VARIANTS))
+        pricing, aware = BUDGET_VARIANTS[label]
+        plan = model_for_budget(budget_usd, deadline_s=deadline_s, accelerator=accelerator,
+                                pricing=pricing, as_of=as_of,
+                                inference_tokens=inference_tokens if aware else 0.0,
+                                assumptions=assumptions, n_samples=n_samples, seed=seed)
+        rows.append(plan.to_frame().assign(variant=label))
+    frame = pd.concat(rows, ignore_index=True)
+    return frame[["variant", *[c for c in frame.columns if c != "variant"]]]
+
+
+def rental_outlook(accelerators, years):
+    """On-demand rent of accelerators at dates, with the fitted decline's P5-P95 band.
+
+    Parameters
+    ----------
+    accelerators : sequence of str
+    years : sequence of date-like
+
+    Returns
+    -------
+    DataFrame
+        ``accelerator``, ``as_of`` (as given), ``year`` (decimal), ``rental_usd_per_hour_p5``,
+        ``rental_usd_per_hour``, ``rental_usd_per_hour_p95`` [USD/h], ``last_quote`` (the
+        date of the reference provider's last quote, after which the decline applies).
+    """
+    import pandas as pd
+
+    from scaling import rental
+    from scaling.dates import as_year
+
+    rows = []
+    for name in accelerators:
+        chip = as_accelerator(name)
+        quotes = rental.reference_quotes(chip)
+        for year in years:
+            low, mid, high = rental.rental_band_usd_per_hour(chip, year)
+            rows.append({"accelerator": chip.name, "as_of": str(year),
+                         "year": float(as_year(year)),
+                         "rental_usd_per_hour_p5": low, "rental_usd_per_hour": mid,
+                         "rental_usd_per_hour_p95": high,
+                         "last_quote": "" if quotes.empty else str(quotes["date"].iloc[-1])})
+    return pd.DataFrame(rows)
