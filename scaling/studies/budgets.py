@@ -1,5 +1,5 @@
 """What a capital budget or a power envelope buys, and what that trains (notebooks 02, 05, 08,
-10).
+10, 12).
 
 :func:`size_cluster` turns a budget [USD] and/or a grid power envelope [W] into a count of one
 kind of accelerator (whichever constraint binds), with its racks, power, capex and the MFU of
@@ -7,7 +7,9 @@ a reference run on it; :func:`budget_scenarios` compares the budget, the envelop
 and what each sized system trains in a fixed time. Capex and power per accelerator are the
 chain's stages (:func:`scaling.chain.setup`), the trainable model
 :func:`scaling.largest_trainable`'s, and the reference run
-:func:`scaling.studies.systems.estimate_reference_run`'s.
+:func:`scaling.studies.systems.estimate_reference_run`'s. :func:`budget_variants` tabulates
+:func:`scaling.model_for_budget` rented, owned and inference-aware, and :func:`rental_outlook`
+the dated rent of :mod:`scaling.rental` with its band (notebook 12).
 """
 
 from __future__ import annotations
