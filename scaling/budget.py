@@ -8,7 +8,7 @@ so the answer is the largest compute C that fits
 * the dollars: the chain's cost of the run (rent, or the owner's amortised hardware and
   energy, at the prices of ``as_of``) at most B;
 * the deadline: a count of whole accelerators that finishes C within T exists (the batch-size
-  wall and failures can forbid any), and is at most the cluster's size;
+  wall, ``binds="batch"``, and failures can forbid any), and is at most the cluster's size;
 * the data: the tokens trained at most the stock available (by default the effective stock of
   public text, Villalobos et al. 2024, ``data/limits.csv``).
 
@@ -84,9 +84,11 @@ class BudgetPlan(Result):
     n_accelerators, time_days, cost_usd :
         The run: whole accelerators (the fewest that meet the deadline), wall-clock time
         [days], what it costs under ``pricing`` [USD].
-    binds : {"dollars", "deadline", "data"}
-        What stops a larger model: the budget, the deadline on this machine (its size, the
-        batch-size wall or failures; see ``reason``), or the tokens available.
+    binds : {"dollars", "deadline", "batch", "data"}
+        What stops a larger model: the budget, the deadline on this machine (its size, or
+        failures growing faster than throughput; see ``reason``), the batch-size wall (no
+        count finishes in time: the batch keeps only so many accelerators busy), or the tokens
+        available.
     reason : str
         Why a larger model does not fit, in words.
     inference_tokens, lifetime_flop :

@@ -639,8 +639,10 @@ def compute_for_deadline(machine: Setup, deadline_s, *, n_accelerators=None,
 BUDGET_RTOL = 1e-3
 #: Trials of the budget search (proposals scaled by the budget, then bisection).
 _BUDGET_TRIALS = 60
-#: What binds a budget's answer, in the order it is checked at a trial compute.
-BINDS = ("data", "deadline", "dollars")
+#: What binds a budget's answer, in the order it is checked at a trial compute: the tokens
+#: available, the batch-size wall (no count finishes by the deadline because the batch keeps
+#: only so many busy), the deadline on the machine (its size, or failures), the dollars.
+BINDS = ("data", "batch", "deadline", "dollars")
 
 
 def _budget_trial(machine, compute, deadline, split, cost, budget, max_count, max_tokens):
@@ -653,7 +655,8 @@ def _budget_trial(machine, compute, deadline, split, cost, budget, max_count, ma
     needed = accelerators_for_deadline(machine, compute, deadline, n_params=n_params,
                                        strict=False)
     if not needed.met:
-        return "deadline", None, needed.reasons[0]
+        reason = needed.reasons[0]
+        return ("batch" if "batch-size wall" in reason else "deadline"), None, reason
     whole = whole_counts(machine, needed, compute, n_params=n_params)
     if whole.value > max_count:
         return "deadline", whole, (f"{compute:.4g} FLOP needs {whole.value:,.0f} accelerators to "

@@ -480,7 +480,8 @@ def _racks_and_power(acc, n_servers, plan_assumptions) -> dict:
 
 def _money(run, acc, n_acc, rental_usd_per_hour, a, plan_assumptions) -> dict:
     """Step 4 of a plan: capex, rental prices by option, the run's on-demand rent and the
-    break-even occupancy against on-demand rent over the horizon (NaN where unpriced)."""
+    break-even occupancy against on-demand rent over the horizon (NaN where unpriced, and the
+    buying side NaN for an accelerator that is not sold, ``Accelerator.sold``)."""
     dated = valuation.chain_prices(acc, a)     # the catalog's prices at a.as_of
     on_demand = (dated["on_demand_usd_per_hour"] if rental_usd_per_hour is None
                  else scalar("rental_usd_per_hour", rental_usd_per_hour))
@@ -488,7 +489,7 @@ def _money(run, acc, n_acc, rental_usd_per_hour, a, plan_assumptions) -> dict:
         _cost.discounted_rental_usd_per_hour(on_demand, term, a.prices.rental_provider))
         for term in RENTAL_OPTIONS}
     it_power = float(_clusters.peak_it_power_w(n_acc, acc.tdp_w, acc.chip_to_server_power))
-    capex = float(run.hardware_capex_usd)
+    capex = float(run.hardware_capex_usd) if acc.sold else math.nan   # rented only: no buying
     electricity = float(dated["electricity_usd_per_kwh"])
     fixed = plan_assumptions.colocation_usd_per_kw_month * it_power / W_PER_KW / SECONDS_PER_MONTH
     energy_rate = float(_cost.energy_cost_usd(run.facility_power_w, electricity))
