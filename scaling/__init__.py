@@ -70,7 +70,7 @@ _LAZY = {
 _SUBMODULES = {
     "units", "errors", "data", "dates", "results", "laws", "fit", "catalog", "trends",
     "hardware", "cost", "rental", "valuation", "emissions", "model_shape", "training_state",
-    "parallelism", "plan_search", "throughput", "checkpointing", "reliability", "uncertainty",
+    "parallelism", "plan_checks", "plan_search", "throughput", "checkpointing", "reliability", "uncertainty",
     "assumptions", "clusters", "chain", "solve", "forecasting", "inference", "budget", "studies", "apps",
     "plots",
 }

@@ -26,7 +26,7 @@ __all__ = [
     "as_numeric_array", "as_float_array", "check_fraction", "check_at_least", "like",
     "require_columns", "scalar", "whole_number", "unknown_name", "check_choice",
     "as_count_array", "as_names", "check_bool", "elementwise", "LengthMismatchError",
-    "named_fields",
+    "named_fields", "PLAUSIBLE", "check_plausible",
 ]
 
 
@@ -525,3 +525,72 @@ def elementwise(function):
 def as_rng(seed, name: str = "seed"):
     """``numpy.random.default_rng(seed)`` for a whole-number seed >= 0, with a clear error."""
     return np.random.default_rng(whole_number(name, seed, minimum=0))
+
+
+#: Plausible ranges of the physical constants users type into arguments and tables, and the
+#: unit slip a value outside suggests: quantity -> (low, high, unit, hint below, hint above).
+#: Bounds sit about two orders of magnitude beyond the catalog's extremes (peaks 1.25e14-5e15
+#: FLOP/s, up to 1.5e18 for the projected chip of 2040; memories 3.2e10-2.9e11 bytes, TDPs 170-1,400 W, prices $1.8k-$47k, rents $2-5/h)
+#: and the published ranges (grid intensity ~10-1,000 gCO2e/kWh, Ember 2025; US industrial
+#: electricity $0.06-0.09/kWh, EIA; PUE 1.1-1.6, Uptime Institute), so a real value passes
+#: and a factor-1,000 slip does not.
+PLAUSIBLE = {
+    "peak_flop_per_s": (1e12, 1e20, "FLOP/s",
+                        "it looks like TFLOP/s: give FLOP/s, e.g. 9.89e14 for 989 TFLOP/s", ""),
+    "memory_bytes": (1e9, 1e13, "bytes", "it looks like GB: give bytes, e.g. 8e10 for 80 GB",
+                     ""),
+    "bandwidth_byte_per_s": (1e9, 1e15, "bytes/s",
+                             "it looks like TB/s or GB/s: give bytes/s, e.g. 3.35e12", ""),
+    "tdp_w": (10.0, 1e5, "W", "it looks like kW: give W, e.g. 700 for 0.7 kW", ""),
+    "price_usd": (100.0, 1e7, "USD per accelerator",
+                  "it looks like thousands of USD: give USD, e.g. 33750", ""),
+    "carbon_intensity_g_per_kwh": (1.0, 2000.0, "gCO2e/kWh",
+                                   "it looks like kg/kWh: give g/kWh, e.g. 400 for 0.4 kg/kWh",
+                                   "the dirtiest grids emit about 1,000 g/kWh"),
+    "electricity_usd_per_kwh": (0.005, 2.0, "USD/kWh", "",
+                                "it looks like USD/MWh: give USD/kWh, e.g. 0.0826 for $82.6/MWh"),
+    "rental_usd_per_hour": (0.01, 1000.0, "USD per accelerator-hour", "",
+                            "it looks like a server's or a month's price: give the price of "
+                            "one accelerator for one hour"),
+    "pue": (1.0, 3.0, "ratio", "", "it looks like a percentage: give 1.25 for 125%"),
+    "n_params": (1.0, 1e18, "parameters", "",
+                 "it looks like FLOP or tokens: give the parameters, e.g. 4.05e11"),
+    "n_accelerators": (1.0, 1e12, "accelerators", "",
+                       "more than any machine could hold (scaling.solve.MAX_COUNT)"),
+    "compute_flop": (1e3, 1e40, "FLOP",
+                     "it looks like log10(FLOP): give the FLOP, e.g. 3.2e25 for 10**25.5", ""),
+    "failure_rate_per_accelerator_hour": (0.0, 1e-2, "1/(accelerator h)", "",
+                                          "it looks like a rate per day or per job: give "
+                                          "interruptions per accelerator-hour, e.g. 2e-5"),
+}
+
+
+def check_plausible(name: str, value, quantity: str):
+    """Refuse a physical constant outside its plausible range, naming the likely unit slip.
+
+    Parameters
+    ----------
+    name : str
+        Argument or column name used in the message.
+    value : scalar or array-like
+        The value(s), already numbers.
+    quantity : str
+        Key of :data:`PLAUSIBLE`.
+
+    Returns
+    -------
+    The value, unchanged.
+
+    Raises
+    ------
+    ValueError
+        A value outside ``[low, high]`` of :data:`PLAUSIBLE` (NaN passes: "unknown").
+    """
+    low, high, unit, below, above = PLAUSIBLE[quantity]
+    array = np.asarray(value, dtype=float)
+    for bad, hint in ((array < low, below), (array > high, above)):
+        if np.any(bad):
+            got = array.flat[int(np.flatnonzero(bad)[0])]
+            raise ValueError(f"{name}={got:g} is outside the plausible range {low:g}-{high:g} "
+                             f"[{unit}]" + (f"; {hint}" if hint else ""))
+    return value

@@ -42,7 +42,7 @@ import functools
 from dataclasses import dataclass, field
 
 from scaling._validation import (
-    check_at_least, check_choice, check_fraction, scalar, unknown_name,
+    check_at_least, check_choice, check_fraction, check_plausible, scalar, unknown_name,
 )
 from scaling.cost import PriceAssumptions
 from scaling.data import cached_until_reload
@@ -164,9 +164,9 @@ class Assumptions:
         if self.mfu is not None:
             object.__setattr__(self, "mfu", scalar("mfu", self.mfu, check_fraction))
         if self.pue is not None:
-            object.__setattr__(self, "pue", scalar("pue", self.pue, check_at_least,
-                                                   minimum=1.0,
-                                                   why="facility power includes the IT load"))
+            object.__setattr__(self, "pue", check_plausible("pue", scalar(
+                "pue", self.pue, check_at_least, minimum=1.0,
+                why="facility power includes the IT load"), "pue"))
         check_choice("precision", self.precision, PRECISIONS)
         if isinstance(self.run_efficiency, str):
             resolve_run_efficiency(self.run_efficiency)
@@ -205,9 +205,11 @@ class Assumptions:
                              f"{self.carbon_free_energy_fraction!r}")
         object.__setattr__(self, "carbon_free_energy_fraction", fraction)
         if self.carbon_intensity_g_per_kwh is not None:
-            object.__setattr__(self, "carbon_intensity_g_per_kwh", scalar(
-                "carbon_intensity_g_per_kwh", self.carbon_intensity_g_per_kwh,
-                allow_zero=True))
+            object.__setattr__(self, "carbon_intensity_g_per_kwh", check_plausible(
+                "carbon_intensity_g_per_kwh", scalar("carbon_intensity_g_per_kwh",
+                                                     self.carbon_intensity_g_per_kwh,
+                                                     allow_zero=True),
+                "carbon_intensity_g_per_kwh"))
 
     def replace(self, **changes) -> Assumptions:
         """A copy with fields changed, including fields of ``reliability`` and ``prices``.

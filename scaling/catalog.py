@@ -38,7 +38,7 @@ from datetime import date
 import numpy as np
 
 from scaling._validation import (
-    check_at_least, check_choice, check_fraction, scalar,
+    check_at_least, check_choice, check_fraction, check_plausible, scalar,
     unknown_name, whole_number,
 )
 from scaling.data import cached, cell_count, cell_number, load_rows, load_table
@@ -83,6 +83,15 @@ PROJECTION_BASES = ("frontier", "average")
 
 
 _NAN = float("nan")
+
+
+#: Accelerator fields checked against the plausible ranges of
+#: :data:`scaling._validation.PLAUSIBLE` (a unit slip in a user's chip is refused by name).
+_PLAUSIBLE_FIELDS = {
+    "peak_bf16_flop_per_s": "peak_flop_per_s", "peak_fp8_flop_per_s": "peak_flop_per_s",
+    "memory_bytes": "memory_bytes", "memory_bandwidth_byte_per_s": "bandwidth_byte_per_s",
+    "tdp_w": "tdp_w", "price_usd": "price_usd", "rental_usd_per_hour": "rental_usd_per_hour",
+}
 
 
 def _optional_positive(name: str, value) -> float:
@@ -225,6 +234,8 @@ class Accelerator:
                              "projection_year")
         for attr, value in checked.items():
             object.__setattr__(self, attr, value)
+        for attr, quantity in _PLAUSIBLE_FIELDS.items():
+            check_plausible(f"{label} {attr}", getattr(self, attr), quantity)
         sparse = self.peak_bf16_sparse_flop_per_s
         if not math.isnan(sparse) and sparse < self.peak_bf16_flop_per_s:
             raise ValueError(

@@ -48,7 +48,7 @@ from scaling import (
     clusters, cost, dates, emissions, fewer, hardware, reliability, training_state, valuation,
 )
 from scaling._validation import (
-    as_count_array, as_float_array, check_fraction, elementwise, like,
+    as_count_array, as_float_array, check_fraction, check_plausible, elementwise, like,
 )
 from scaling.assumptions import Assumptions, as_assumptions
 from scaling.clusters import Cluster, as_machine
@@ -854,14 +854,30 @@ def estimate_run(compute_flop, *, cluster=None, accelerator=None, n_accelerators
         n_accelerators = None
     machine = setup(as_machine(cluster, accelerator, n_accelerators,
                                count_required=counts is None), as_assumptions(assumptions))
-    c = as_float_array("compute_flop", compute_flop)
+    c = check_plausible("compute_flop", as_float_array("compute_flop", compute_flop),
+                        "compute_flop")
     shape, size = training_state.resolve_run_model(model, n_params, n_active_params)
     if n_active_params is not None and size is not None:
         training_state.check_state_fits(
             size, machine.accelerator, machine.cluster.n_accelerators if counts is None
             else counts, precision=machine.assumptions.precision)
-    inputs = machine.inputs(c, machine.cluster.n_accelerators if counts is None else counts,
-                            n_params=size, model=shape)
+    count = check_plausible("n_accelerators", machine.cluster.n_accelerators if counts is None
+                            else counts, "n_accelerators")
+    if size is not None:
+        check_plausible("n_params", size, "n_params")
+    check_replica(machine, count)
+    inputs = machine.inputs(c, count, n_params=size, model=shape)
     values = run_chain(inputs, include_failures=machine.assumptions.include_failures)
     check_feasible(values, inputs)
     return result_from(values, inputs, machine, shape)
+
+
+def check_replica(machine: Setup, n_accelerators) -> None:
+    """Refuse a recovery replica (``ReliabilityAssumptions.replica_size``) larger than the job
+    it is part of (a job holds whole replicas)."""
+    replica = machine.reliability.replica_size
+    smallest = float(np.min(n_accelerators))
+    if replica is not None and replica > smallest:
+        raise ValueError(f"replica_size={replica:,} accelerators is larger than the job's "
+                         f"{smallest:,.0f} (n_accelerators); a job holds whole replicas: give "
+                         f"replica_size <= {smallest:,.0f}")

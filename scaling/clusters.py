@@ -31,7 +31,7 @@ import numpy as np
 
 from scaling._validation import (
     as_count_array, as_float_array, check_at_least, check_choice, check_fraction, elementwise,
-    like, named_fields, scalar, whole_number,
+    check_plausible, like, named_fields, scalar, whole_number,
 )
 from scaling.assumptions import DEFAULT_PUE, as_assumptions
 from scaling.catalog import Accelerator, cluster_row
@@ -412,8 +412,9 @@ class Cluster:
         checked = {
             "accelerator": chip,
             "n_accelerators": whole_number(f"{label} n_accelerators", self.n_accelerators),
-            "pue": scalar(f"{label} pue", self.pue, check_at_least, minimum=1.0,
-                          why=_PUE_BOUND_REASON),
+            "pue": check_plausible(f"{label} pue", scalar(
+                f"{label} pue", self.pue, check_at_least, minimum=1.0,
+                why=_PUE_BOUND_REASON), "pue"),
             "cooling": check_choice(f"{label} cooling", self.cooling, COOLING_TYPES),
             "status": check_choice(f"{label} status", self.status, STATUSES),
         }

@@ -34,7 +34,7 @@ import numpy as np
 
 from scaling._validation import (
     as_count_array, as_float_array, as_numeric_array, check_at_least, check_choice,
-    check_fraction, elementwise, like, named_fields, scalar,
+    check_fraction, check_plausible, elementwise, like, named_fields, scalar,
 )
 from scaling.data import cached, cell_count, cell_number, load_rows
 from scaling.units import (
@@ -164,9 +164,12 @@ class PriceAssumptions:
             allow_zero=True)
         for attr in ("depreciation_rate_per_year", "lifetime_years"):
             checked[attr] = scalar(f"PriceAssumptions.{attr}", getattr(self, attr))
-        for attr in ("electricity_usd_per_kwh", "rental_usd_per_hour", "accelerator_price_usd"):
+        for attr, quantity in (("electricity_usd_per_kwh", "electricity_usd_per_kwh"),
+                               ("rental_usd_per_hour", "rental_usd_per_hour"),
+                               ("accelerator_price_usd", "price_usd")):
             if getattr(self, attr) is not None:
-                checked[attr] = scalar(f"PriceAssumptions.{attr}", getattr(self, attr))
+                checked[attr] = check_plausible(f"PriceAssumptions.{attr}", scalar(
+                    f"PriceAssumptions.{attr}", getattr(self, attr)), quantity)
         check_choice("PriceAssumptions.amortization", self.amortization, AMORTIZATIONS)
         check_choice("PriceAssumptions.rental_discount", self.rental_discount, RENTAL_TERMS)
         check_choice("PriceAssumptions.rental_provider", self.rental_provider,

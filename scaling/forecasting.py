@@ -34,7 +34,7 @@ from scaling._validation import (
     as_float_array, as_rng, check_bool, scalar, unknown_name, whole_number,
 )
 from scaling.assumptions import Assumptions, as_assumptions
-from scaling.chain import RUN_COLUMNS, check_feasible, run_chain, setup
+from scaling.chain import RUN_COLUMNS, check_feasible, check_replica, run_chain, setup
 from scaling.clusters import as_machine
 from scaling.errors import InfeasibleRunError
 from scaling.model_shape import as_model_shape
@@ -359,8 +359,11 @@ def forecast_for_loss(target_loss, *, cluster=None, accelerator=None, n_accelera
 
 def _machine_for(cluster, accelerator, n_accelerators, assumptions, *, count_required=True):
     """The door: the machine named one of three ways and the assumptions, resolved once."""
-    machine = as_machine(cluster, accelerator, n_accelerators, count_required=count_required)
-    return setup(machine, as_assumptions(assumptions))
+    machine = setup(as_machine(cluster, accelerator, n_accelerators,
+                               count_required=count_required), as_assumptions(assumptions))
+    if count_required:
+        check_replica(machine, machine.cluster.n_accelerators)
+    return machine
 
 
 def _central_inputs(machine, workload, col, model, spec):

@@ -47,6 +47,7 @@ __all__ = [
     "ATTENTION_FLOP_CONVENTIONS",
     "DEFAULT_HEAD_DIM",
     "DEFAULT_KV_HEADS",
+    "DERIVED_SIZE_RTOL",
     "DEFAULT_SEQ_LEN",
     "DEFAULT_VOCAB_SIZE",
     "MIN_DERIVED_PARAMS",
@@ -76,6 +77,10 @@ DEFAULT_HEAD_DIM = 128
 #: Key-value heads of derived shapes: grouped-query attention with 8 KV heads, as in
 #: Llama 2 70B, Llama 3 (all sizes), Mistral 7B and Mixtral (data/model_configs.csv).
 DEFAULT_KV_HEADS = 8
+#: Largest relative miss of a derived shape's parameter count (:func:`shape_from_params`)
+#: before it is refused: 10%, the package's tolerance between a model's name and a count
+#: (:data:`scaling.training_state.MODEL_SIZE_RTOL`).
+DERIVED_SIZE_RTOL = 0.10
 
 #: Vocabulary of derived shapes: Llama 3's 128,256 tokens (arXiv:2407.21783, Table 3).
 DEFAULT_VOCAB_SIZE = 128_256
@@ -88,10 +93,12 @@ DEFAULT_SEQ_LEN = 8192
 #: and 3B tie them, Llama 3 8B and larger do not (data/model_configs.csv).
 TIE_EMBEDDINGS_BELOW_PARAMS = 5e9
 
-#: Smallest model a shape is derived for [parameters]: below 1e7 the depth rule, fitted on
-#: published models from about 1e8 parameters up, and the fixed vocabulary (the embeddings of
-#: 128,256 tokens alone exceed it) no longer describe a transformer.
-MIN_DERIVED_PARAMS = 1e7
+#: Smallest model a shape is derived for [parameters]: below 4e7 the depth rule, fitted on
+#: published models from about 1e8 parameters up, and the fixed vocabulary (the tied
+#: embeddings of 128,256 tokens hold 1.6e7-3.3e7 parameters at the widths of such models) no
+#: longer give a transformer within :data:`DERIVED_SIZE_RTOL` of the count (3.2e7-3.6e7 miss
+#: it; issue 17 refused what was silently 70% too large below that).
+MIN_DERIVED_PARAMS = 4e7
 
 #: MLP width of derived shapes relative to d_model for a gated (SwiGLU) MLP: 3.5, the median
 #: of the gated dense models in data/model_configs.csv (LLaMA 2.69, Llama 3 3.25-3.5,
@@ -228,6 +235,11 @@ class ModelShape:
                              f"n_kv_heads {kv}")
         if self.attention == "mla" and self.kv_lora_rank == 0:
             raise ValueError(f"{label} attention 'mla' needs kv_lora_rank > 0")
+        given = [a for a in _MLA_FIELDS if getattr(self, a)]
+        if self.attention != "mla" and given:
+            raise ValueError(f"{label} {', '.join(given)} apply to attention='mla' (multi-head "
+                             f"latent attention) only, not {self.attention!r}: give "
+                             "attention='mla' or leave them 0")
         if self.n_experts:
             if not 1 <= self.top_k <= self.n_experts:
                 raise ValueError(f"{label} top_k must be in [1, n_experts={self.n_experts}], "
@@ -237,8 +249,10 @@ class ModelShape:
             if self.n_dense_layers >= self.n_layers:
                 raise ValueError(f"{label} n_dense_layers {self.n_dense_layers} leaves no MoE "
                                  f"layer of {self.n_layers}")
-        elif self.top_k or self.n_shared_experts:
-            raise ValueError(f"{label} top_k and n_shared_experts need n_experts > 0")
+        elif self.top_k or self.n_shared_experts or self.moe_d_ff or self.n_dense_layers:
+            raise ValueError(f"{label} top_k, n_shared_experts, moe_d_ff and n_dense_layers "
+                             "describe a mixture of experts and need n_experts > 0 (a dense "
+                             "model leaves them 0)")
 
     # ---- widths ------------------------------------------------------------------------
 
@@ -510,17 +524,19 @@ def _round_to(value: float, multiple: int) -> int:
 
 def shape_from_params(n_params, *, seq_len: int = DEFAULT_SEQ_LEN,
                       vocab_size: int = DEFAULT_VOCAB_SIZE, head_dim: int = DEFAULT_HEAD_DIM,
-                      n_kv_heads: int = DEFAULT_KV_HEADS, rule: dict | None = None) -> ModelShape:
+                      n_kv_heads: int | None = None, rule: dict | None = None) -> ModelShape:
     """A dense model shape with ``n_params`` parameters, by the rule fitted to published models.
 
     Parameters
     ----------
     n_params : float
-        Total parameters [count], >= :data:`MIN_DERIVED_PARAMS` (1e7).
+        Total parameters [count], >= :data:`MIN_DERIVED_PARAMS` (4e7).
     seq_len, vocab_size : int
         Training context [tokens] and vocabulary [tokens] (defaults: Llama 3's).
     head_dim, n_kv_heads : int
-        Head width and key-value heads (defaults: 128 and 8, grouped-query attention).
+        Head width and key-value heads (defaults: 128 and 8, grouped-query attention). The
+        default 8 becomes the largest divisor of a narrow model's heads; a value given must
+        divide them (else ValueError).
     rule : dict, optional
         ``depth_coefficient`` and ``depth_exponent``; default :data:`SHAPE_RULE`.
 
@@ -529,6 +545,12 @@ def shape_from_params(n_params, *, seq_len: int = DEFAULT_SEQ_LEN,
     ModelShape
         A SwiGLU, grouped-query, pre-norm decoder whose parameter count is within 1% of
         ``n_params`` for N >= 1e8 (the MLP width absorbs the rounding of the other widths).
+
+    Raises
+    ------
+    ValueError
+        A shape whose size misses ``n_params`` by more than :data:`DERIVED_SIZE_RTOL` or whose
+        MLP is narrower than the model (a vocabulary too large for the count).
 
     Notes
     -----
@@ -564,7 +586,8 @@ def _shape_from_params(n_params, *, seq_len, vocab_size, head_dim, n_kv_heads, r
     seq_len = whole_number("seq_len", seq_len)
     vocab_size = whole_number("vocab_size", vocab_size)
     head_dim = whole_number("head_dim", head_dim)
-    n_kv_heads = whole_number("n_kv_heads", n_kv_heads)
+    default_kv = n_kv_heads is None
+    n_kv_heads = whole_number("n_kv_heads", DEFAULT_KV_HEADS if default_kv else n_kv_heads)
     coef = SHAPE_RULE if rule is None else rule
     depth = coef["depth_coefficient"] * n ** coef["depth_exponent"]
     grain = next(g for limit, g in _DEPTH_GRAINS if depth >= limit)
@@ -588,13 +611,35 @@ def _shape_from_params(n_params, *, seq_len, vocab_size, head_dim, n_kv_heads, r
     d_model = _round_to(d, grain)
     n_heads = d_model // head_dim
     kv = math.gcd(n_heads, n_kv_heads)
+    if kv != n_kv_heads and not default_kv:
+        raise ValueError(f"n_kv_heads={n_kv_heads} does not divide the {n_heads} attention "
+                         f"heads of a {n:.3g}-parameter model (head_dim {head_dim}); give a "
+                         f"divisor of {n_heads} or a ModelShape")
     attention = 2 * d_model * d_model + 2 * d_model * kv * head_dim
     remaining = n - n_embed * vocab_size * d_model - layers * attention
     d_ff = _round_to(remaining / (layers * 3.0 * d_model), 64)
-    return ModelShape(name=f"{DERIVED_NAME_PREFIX} {n:.3g}", n_layers=layers, d_model=d_model,
-                      n_heads=n_heads, n_kv_heads=kv, head_dim=head_dim, d_ff=d_ff,
-                      vocab_size=vocab_size, seq_len=seq_len, gated_mlp=True,
-                      tie_embeddings=tied)
+    shape = ModelShape(name=f"{DERIVED_NAME_PREFIX} {n:.3g}", n_layers=layers, d_model=d_model,
+                       n_heads=n_heads, n_kv_heads=kv, head_dim=head_dim, d_ff=d_ff,
+                       vocab_size=vocab_size, seq_len=seq_len, gated_mlp=True,
+                       tie_embeddings=tied)
+    _check_derived(shape, n)
+    return shape
+
+
+def _check_derived(shape: ModelShape, n: float) -> None:
+    """Refuse a derived shape whose size misses the count asked for, or whose MLP is narrower
+    than the model (the embeddings take most of a small model with a large vocabulary)."""
+    if abs(shape.n_params / n - 1.0) > DERIVED_SIZE_RTOL or shape.d_ff < shape.d_model:
+        embed = shape.vocab_size * shape.d_model * (1 if shape.tie_embeddings else 2)
+        raise ValueError(f"n_params={n:.3g}: no transformer of this rule fits it with "
+                         f"vocab_size={shape.vocab_size:,} (its embeddings alone hold "
+                         f"{embed:.3g} parameters); the nearest has {shape.n_params:.3g} "
+                         f"parameters and d_ff {shape.d_ff} (d_model {shape.d_model}). Give a "
+                         "smaller vocab_size, a larger n_params or a ModelShape")
+
+
+#: Fields of multi-head latent attention (DeepSeek-V2/V3), 0 for other attention kinds.
+_MLA_FIELDS = ("q_lora_rank", "kv_lora_rank", "qk_rope_head_dim", "v_head_dim")
 
 
 #: Name prefix of the shapes :func:`shape_from_params` derives ("derived 7e+10").

@@ -33,10 +33,11 @@ from scaling.hardware import _model_flop_utilisation, as_accelerator
 from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
 from scaling.model_shape import ATTENTION_FLOP_CONVENTIONS, ModelShape, as_model_shape
 from scaling.parallelism import (
-    _LAYOUT_FIELDS, _RECOMPUTE_FRACTIONS, _ZERO_STAGES, DP_OVERLAP, MATMUL_EFFICIENCY,
+    _RECOMPUTE_FRACTIONS, _ZERO_STAGES, DP_OVERLAP, MATMUL_EFFICIENCY,
     RECOMPUTE_MODES, SCHEDULES, ParallelLayout, _evaluate, _Hardware, _Model, _model_consts,
-    _Settings, _zero_stage,
+    _Settings,
 )
+from scaling.plan_checks import check_batch, check_batch_covers_dp, check_goodput, check_layout
 from scaling.training_state import (
     MEMORY_RESERVE_FRACTION, OPTIMIZER_STATE_BYTES_PER_PARAM, OPTIMIZERS,
     min_accelerators_for_state, training_state_bytes,
@@ -514,48 +515,8 @@ def _batch_sequences(shape: ModelShape, global_batch_tokens, compute_flop, notes
                          "tokens per parameter (pass compute_flop or global_batch_tokens to "
                          "change it)")
         global_batch_tokens = float(optimal_batch_tokens(scalar("compute_flop", compute_flop)))
-    batch_tokens = scalar("global_batch_tokens", global_batch_tokens)
+    batch_tokens = check_batch(scalar("global_batch_tokens", global_batch_tokens), shape)
     return max(1, int(round(batch_tokens / shape.seq_len)))
-
-
-def _check_layout(fixed: dict, shape: ModelShape, n: int) -> dict:
-    """The parts of a plan the caller fixed, checked by name against the model and the count.
-
-    Whole numbers >= 1 for the layout sizes; tensor parallelism must split the attention
-    heads (Megatron-LM's requirement), pipeline parallelism at most one layer per stage,
-    expert parallelism the experts; the fixed sizes together must fit the accelerators given.
-    """
-    out = dict(fixed)
-    for key in _LAYOUT_FIELDS:
-        if key in out:
-            out[key] = whole_number(key, out[key])
-    if "zero_stage" in out:
-        out["zero_stage"] = _zero_stage("zero_stage", out["zero_stage"])
-    if "recompute" in out:
-        check_choice("recompute", out["recompute"], RECOMPUTE_MODES)
-    if "recompute_fraction" in out:
-        out["recompute_fraction"] = scalar("recompute_fraction", out["recompute_fraction"],
-                                           check_fraction)
-    sizes = {key: out[key] for key in ("tp", "pp", "dp", "cp") if key in out}
-    product = math.prod(sizes.values())
-    if product > n:
-        raise ValueError(f"the fixed layout {' x '.join(sizes)} = "
-                         f"{' x '.join(str(v) for v in sizes.values())} = {product:,} needs more "
-                         f"than the {n:,} accelerators given (n_accelerators)")
-    label = shape.name or "the model"
-    if "tp" in out and shape.n_heads % out["tp"]:
-        raise ValueError(f"tp={out['tp']} must divide the {shape.n_heads} attention heads of "
-                         f"{label} (each tensor-parallel rank holds whole heads); divisors: "
-                         f"{[k for k in range(1, shape.n_heads + 1) if shape.n_heads % k == 0]}")
-    if "pp" in out and out["pp"] > shape.n_layers:
-        raise ValueError(f"pp={out['pp']} pipeline stages exceed the {shape.n_layers} layers of "
-                         f"{label}; give pp <= {shape.n_layers}")
-    if "ep" in out and out["ep"] > 1 and (not shape.is_moe or shape.n_experts % out["ep"]):
-        raise ValueError(f"ep={out['ep']} must divide the {shape.n_experts} experts of {label}"
-                         + (" (a dense model has none: ep=1)" if not shape.is_moe else ""))
-    if out.get("virtual_stages", 1) > 1 and out.get("pp", 2) == 1:
-        raise ValueError("virtual_stages > 1 needs pp > 1 (interleaving splits pipeline stages)")
-    return out
 
 
 class _Problem(NamedTuple):
@@ -834,15 +795,16 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
     st = _settings(acc, precision, flash_attention, dropout, schedule, dp_overlap, ep_overlap,
                    grad_reduce_bytes, matmul_efficiency, sequence_parallel, optimizer)
     batch_seqs = _batch_sequences(shape, global_batch_tokens, compute_flop, notes)
-    fixed = _check_layout({k: v for k, v in dict(
+    fixed = check_layout({k: v for k, v in dict(
         tp=tp, pp=pp, dp=dp, cp=cp, ep=ep, micro_batch=micro_batch,
         virtual_stages=virtual_stages, zero_stage=zero_stage, recompute=recompute,
         recompute_fraction=recompute_fraction).items() if v is not None}, shape, n)
+    check_batch_covers_dp(batch_seqs, fixed)
     problem = _Problem(shape=shape, model=_model_consts(shape), accelerator=acc, n=n,
                        precision=precision, hardware=hw, settings=st, batch_seqs=batch_seqs,
                        fixed=fixed, usable_bytes=hw.hbm_bytes * (1.0 - MEMORY_RESERVE_FRACTION))
     found = _search_with_relief(problem, notes)
-    best = _fastest_feasible(found, goodput)
+    best = _fastest_feasible(found, check_goodput(goodput))
     fewer_for_goodput = goodput is not None and (
         _used(found)[best[0]] < _used(found)[_fastest_feasible(found)[0]])
     return _result(problem, found, best, attention_convention, notes, fewer_for_goodput)

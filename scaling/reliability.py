@@ -68,7 +68,7 @@ import numpy as np
 from scaling import checkpointing
 from scaling._validation import (
     as_count_array, as_float_array, check_bool, check_choice, check_fraction, elementwise, like,
-    named_fields, scalar, whole_number,
+    check_plausible, named_fields, scalar, whole_number,
 )
 from scaling.checkpointing import (
     CHECKPOINT_BYTES_PER_PARAM,
@@ -392,9 +392,11 @@ class ReliabilityAssumptions:
 
     def __post_init__(self):
         checked = {
-            "failure_rate_per_accelerator_hour": scalar(
-                "failure_rate_per_accelerator_hour",
-                _rate_or_default(self.failure_rate_per_accelerator_hour)),
+            "failure_rate_per_accelerator_hour": check_plausible(
+                "failure_rate_per_accelerator_hour", scalar(
+                    "failure_rate_per_accelerator_hour",
+                    _rate_or_default(self.failure_rate_per_accelerator_hour)),
+                "failure_rate_per_accelerator_hour"),
             "checkpoint_write_bandwidth_byte_per_s": scalar(
                 "checkpoint_write_bandwidth_byte_per_s",
                 self.checkpoint_write_bandwidth_byte_per_s),

@@ -49,6 +49,7 @@ from scaling.errors import InfeasibleRunError
 from scaling.hardware import _model_flop_utilisation
 from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
 from scaling.model_shape import MIN_DERIVED_PARAMS, as_model_shape, shape_from_params
+from scaling.plan_checks import check_run_batch
 from scaling.plan_search import optimal_batch_tokens, plan_parallelism
 from scaling.efficiency import DEFAULT_RUN_EFFICIENCY, resolve_run_efficiency
 
@@ -347,6 +348,8 @@ def _search(tm: ThroughputModel, shape, compute_flop: float, n: int, goodput=Non
     batch = tm.global_batch_tokens
     if batch is None:
         batch = float(optimal_batch_tokens(float(compute_flop)))
+    else:
+        check_run_batch(float(batch), shape, float(compute_flop))
     seqs = max(1, int(round(float(batch) / shape.seq_len)))
     out = tm.scale_out_bandwidth_byte_per_s
     key = (shape, _accelerator_key(tm.accelerator), n, tm.precision, seqs, out, goodput)
@@ -373,8 +376,8 @@ def _shape_for(n_params, compute_flop, model):
     size = n_params
     if size is None or math.isnan(size):
         size = float(laws.compute_optimal(compute_flop).n_params)
-        what = (f"the compute-optimal size of {compute_flop:.3g} FLOP under "
-                f"{laws.DEFAULT_LAW} ({size:.3g} parameters)")
+        what = (f"compute_flop={compute_flop:.3g}, whose compute-optimal size under "
+                f"{laws.DEFAULT_LAW} is {size:.3g} parameters")
     else:
         what = f"n_params={size:.3g}"
     if size < MIN_DERIVED_PARAMS:

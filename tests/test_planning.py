@@ -146,6 +146,8 @@ def test_plan_committed_prices_use_the_provider_discounts(plan_8b):
 
 
 def test_plan_without_catalog_prices_keeps_the_hardware_and_leaves_money_unknown():
+    """TPU-v7 has no price and is not sold; a price given (a sensitivity) still cannot buy it,
+    so the buying side stays NaN while the rent is priced; a sold chip given a price is."""
     plan = plan_training(8e9, 2e12, deadline_s=30 * SECONDS_PER_DAY, accelerator="TPU-v7")
     assert plan.n_accelerators > 0 and plan.time_s <= 30 * SECONDS_PER_DAY
     assert math.isnan(plan.capex_usd) and math.isnan(plan.run_rental_cost_usd)
@@ -156,8 +158,13 @@ def test_plan_without_catalog_prices_keeps_the_hardware_and_leaves_money_unknown
                                                            price_usd=30_000.0),
                            rental_usd_per_hour=4.0)
     assert priced.chip.price_usd == 30_000.0
-    assert priced.capex_usd > 0 and 0 < priced.break_even_occupancy
+    assert math.isnan(priced.capex_usd) and priced.run_rental_cost_usd > 0
     assert priced.pilot(fraction=0.25, duration_s=SECONDS_PER_DAY).rental_cost_usd > 0
+    sold = plan_training(8e9, 2e12, deadline_s=30 * SECONDS_PER_DAY,
+                         accelerator=dataclasses.replace(scaling.accelerator("B300"),
+                                                         price_usd=50_000.0),
+                         rental_usd_per_hour=6.0)
+    assert sold.capex_usd > 0 and 0 < sold.break_even_occupancy
 
 
 def test_plan_unknown_accelerator_lists_names():

@@ -26,7 +26,7 @@ STEP_COUNT = st.integers(min_value=8, max_value=1_000_000)
 MFU = st.floats(min_value=0.05, max_value=1.0)
 PRICED = st.sampled_from(["H100-SXM", "A100-SXM4-80GB", "H800-SXM", "TPU-v4", "MI300X", "B200"])
 RATE = st.floats(min_value=1e-7, max_value=1e-3)
-SIZE = st.floats(min_value=1e7, max_value=1e13)
+SIZE = st.floats(min_value=4e7, max_value=1e13)   # model_shape.MIN_DERIVED_PARAMS up
 
 PROFILE = settings(max_examples=60, deadline=None)
 
@@ -45,7 +45,7 @@ def test_more_accelerators_never_slower(compute, n1, n2, mfu):
                            assumptions=a).time_s
     t_large = estimate_run(compute, accelerator="H100-SXM", n_accelerators=large,
                            assumptions=a).time_s
-    assert t_large <= t_small * (1 + 1e-12)
+    assert t_large <= t_small * (1 + 1e-9)    # float noise of the best-count search
     if large <= 300_000:   # well below the peak of n x goodput (~1e6 at Llama 3's rates)
         assert t_large < t_small
 

@@ -42,7 +42,10 @@ import numpy as np
 
 from scaling.studies import calibration, efficiency
 from scaling.throughput import throughput_source
-from scaling._validation import check_bool, check_choice, require_columns, unknown_name
+from scaling._validation import (
+    check_bool, check_choice, check_plausible, require_columns, scalar, unknown_name,
+    whole_number,
+)
 from scaling.assumptions import as_assumptions
 from scaling.chain import estimate_run
 from scaling.data import load_table
@@ -128,6 +131,11 @@ def _fold_summary(names, ratios) -> dict:
             "worst_fold_error": float(folds[worst]), "worst_run": list(names)[worst]}
 
 
+#: Columns of :meth:`Backtest.summary` (an empty table of them where there are no runs).
+_SUMMARY_COLUMNS = ("n_runs", "median_ratio", "median_fold_error", "worst_fold_error",
+                    "worst_run", "meets_median_target", "meets_worst_target")
+
+
 def _meets_issue4_targets(row: dict) -> dict:
     """``row`` with ``meets_median_target`` (<= 1.2x) and ``meets_worst_target`` (<= 1.5x)."""
     return {**row, "meets_median_target": row["median_fold_error"] <= TARGET_MEDIAN_FACTOR,
@@ -164,8 +172,9 @@ class Backtest(Result):
 
         rows = []
         for quantity, _, _ in _QUANTITIES:
-            part = self.frame[["name", f"predicted_{quantity}", f"reported_{quantity}",
-                               f"{quantity}_ratio"]].dropna()
+            columns = ["name", f"predicted_{quantity}", f"reported_{quantity}",
+                       f"{quantity}_ratio"]
+            part = self.frame.reindex(columns=columns).dropna()   # no runs: no columns
             rows.append(pd.DataFrame({
                 "name": part["name"].to_numpy(),
                 "quantity": quantity,
@@ -191,6 +200,8 @@ class Backtest(Result):
                 continue
             rows.append(_meets_issue4_targets(
                 {"quantity": quantity, **_fold_summary(part["name"], part["ratio"])}))
+        if not rows:     # no runs: an empty summary with its columns, not a KeyError
+            return pd.DataFrame(columns=_SUMMARY_COLUMNS).rename_axis("quantity")
         return pd.DataFrame(rows).set_index("quantity")
 
 
@@ -248,11 +259,42 @@ _RUN_COLUMNS = ("name", "compute_flop", "accelerator", "n_accelerators", "n_para
 
 
 def _runs_table(runs, extra=()):
-    """The curated runs table, or ``runs`` checked: a DataFrame with the columns needed."""
+    """The curated runs table, or ``runs`` checked like arguments: a DataFrame with the
+    columns needed, one row per name, numbers of the right sign and unit, known precisions."""
     table = load_table("training_runs") if runs is None else runs
     require_columns(table, _RUN_COLUMNS + tuple(extra), "runs table", name="runs",
                     like="data/training_runs.csv")
+    if runs is not None:
+        check_runs(table)
     return table
+
+
+#: Precisions a run of ``data/training_runs.csv`` may record (blank: not reported).
+RUN_PRECISIONS = ("bf16", "fp16", "fp8", "tf32", "fp32")
+
+
+def check_runs(table) -> None:
+    """Refuse a user's runs table with duplicate names, a column in the wrong unit or sign,
+    fractional counts or an unknown precision, naming the column and the run."""
+    dupes = table["name"][table["name"].duplicated()]
+    if len(dupes):
+        raise ValueError(f"runs: name {dupes.iloc[0]!r} is a duplicate run (each run once: "
+                         "a run counted twice weighs twice)")
+    for row in table.itertuples(index=False):
+        record = row._asdict()
+        label = f"runs, run {record['name']!r}:"
+        check_plausible(f"{label} compute_flop", scalar(f"{label} compute_flop",
+                                                        record["compute_flop"]), "compute_flop")
+        whole_number(f"{label} n_accelerators", record["n_accelerators"])
+        for column in ("wall_clock_days", "accelerator_hours", "reported_cost_usd"):
+            value = _value(record.get(column))
+            if not math.isnan(value) and value <= 0:
+                raise ValueError(f"{label} {column}={value:g} must be > 0 (blank where not "
+                                 "reported)")
+        precision = record.get("precision")
+        if isinstance(precision, str) and precision.strip().lower() not in RUN_PRECISIONS:
+            raise ValueError(f"{label} precision={precision!r} is not one of {RUN_PRECISIONS} "
+                             "(blank where not reported)")
 
 
 def _run_assumptions(a, record):
