@@ -492,6 +492,67 @@ def _describe_mismatch(shaped):
     return None
 
 
+# --- pandas in, pandas out (issue 17, item 4): used by elementwise only ---------------------
+
+def _aligned_by_label(function, args, kwargs):
+    """``args`` and ``kwargs`` with every pandas Series put in the order of the first one's
+    labels, and that first Series (None without one). Series whose labels differ are refused,
+    naming both arguments: pairing them by position would be silently wrong."""
+    pd = sys.modules["pandas"]
+    code = function.__code__
+    names = code.co_varnames[:code.co_argcount]
+    first = first_name = None
+    args = list(args)
+    for key, value in [*enumerate(args), *kwargs.items()]:
+        if not isinstance(value, pd.Series):
+            continue
+        name = names[key] if isinstance(key, int) and key < len(names) else str(key)
+        if first is None:
+            first, first_name = value, name
+            continue
+        if value.index.equals(first.index):
+            continue
+        if (first.index.is_unique and value.index.is_unique and len(value) == len(first)
+                and first.index.isin(value.index).all()):
+            value = value.reindex(first.index)
+        else:
+            extra = [label for label in value.index if label not in first.index][:3]
+            missing = [label for label in first.index if label not in value.index][:3]
+            raise LengthMismatchError(
+                f"{first_name} and {name} are Series with different labels ({name} lacks "
+                f"{missing}, has {extra} instead); give them the same labels (pandas pairs "
+                "values by label), or pass arrays to pair them by position")
+        if isinstance(key, int):
+            args[key] = value
+        else:
+            kwargs = {**kwargs, key: value}
+    return tuple(args), kwargs, first
+
+
+def _with_labels(result, series):
+    """A result of a call given ``series``: arrays of its length become Series with its
+    labels (also inside a tuple or a frozen result dataclass, and a result's ``frame``)."""
+    import dataclasses
+
+    pd = sys.modules["pandas"]
+    n = len(series)
+    if isinstance(result, np.ndarray) and result.ndim == 1 and result.size == n:
+        return pd.Series(result, index=series.index, copy=True)
+    if isinstance(result, tuple) and not hasattr(result, "_fields"):
+        return tuple(_with_labels(item, series) for item in result)
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        changes = {}
+        for f in dataclasses.fields(result):
+            value = getattr(result, f.name)
+            if isinstance(value, np.ndarray) and value.ndim == 1 and value.size == n:
+                changes[f.name] = pd.Series(value, index=series.index, name=f.name, copy=True)
+            elif (isinstance(value, pd.DataFrame) and len(value) == n
+                  and isinstance(value.index, pd.RangeIndex)):
+                changes[f.name] = value.set_axis(series.index)
+        return dataclasses.replace(result, **changes) if changes else result
+    return result
+
+
 def elementwise(function):
     """Decorator of a vectorised function: arrays that do not broadcast get a message naming
     both arguments (``n_params has 2 values but n_tokens has 3; give them the same length``)
@@ -505,8 +566,12 @@ def elementwise(function):
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
+        series = None
+        if "pandas" in sys.modules:
+            args, kwargs, series = _aligned_by_label(function, args, kwargs)
         try:
-            return function(*args, **kwargs)
+            result = function(*args, **kwargs)
+            return result if series is None else _with_labels(result, series)
         except ValueError as exc:
             inner = isinstance(exc, LengthMismatchError)
             if not inner and not any(text in str(exc) for text in _BROADCAST_MESSAGES):

@@ -168,6 +168,7 @@ def __getattr__(name: str):
 # The storage model
 # ---------------------------------------------------------------------------------------------
 
+@elementwise
 def checkpoint_bytes(n_params, bytes_per_param=CHECKPOINT_BYTES_PER_PARAM):
     """Size of a full training checkpoint (weights + optimizer state) [bytes].
 

@@ -305,6 +305,7 @@ def data_ingestion_byte_per_s(tokens_per_s, bytes_per_token=DEFAULT_BYTES_PER_TO
     return like(rate * per_token, tokens_per_s, bytes_per_token)
 
 
+@elementwise
 def allreduce_time_s(message_bytes, n_ranks, bandwidth_byte_per_s):
     """Bandwidth term of a ring all-reduce over ``n_ranks`` participants [s].
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import sys
 from pathlib import Path
 
 from scaling.units import FLOP_PER_PARAM_PER_TOKEN
@@ -233,12 +234,33 @@ def reload() -> None:
     _DERIVED.clear()
 
 
+def _read_only(value):
+    """``value`` made safe to cache: arrays (alone or in a tuple) read-only."""
+    import numpy as np
+
+    for item in value if isinstance(value, tuple) else (value,):
+        if isinstance(item, np.ndarray):
+            item.setflags(write=False)
+    return value
+
+
+def _served(value):
+    """What a cache hands out: a DataFrame or Series as a new object over the cached data
+    (pandas' copy-on-write: a caller's change, in place or not, never reaches the cache);
+    anything else as it is (immutable by construction or by :func:`_read_only`)."""
+    pd = sys.modules.get("pandas")
+    if pd is not None and isinstance(value, (pd.DataFrame, pd.Series)):
+        return value.copy(deep=False)
+    return value
+
+
 def cached(function):
     """Cache ``function(*args)`` until the curated tables change (see :func:`reload`).
 
     For functions that build objects from curated tables: the catalog frames, and the
     :class:`~scaling.catalog.Accelerator` and :class:`~scaling.clusters.Cluster` objects of
-    the catalogs. Arguments must be hashable.
+    the catalogs. Arguments must be hashable. Cached arrays are read-only, and a cached
+    DataFrame is served as a new object (a caller who changes it changes only their own).
     """
     import functools
 
@@ -247,8 +269,8 @@ def cached(function):
         _refresh()
         key = (function.__module__, function.__qualname__, args)
         if key not in _DERIVED:
-            _DERIVED[key] = function(*args)
-        return _DERIVED[key]
+            _DERIVED[key] = _read_only(function(*args))
+        return _served(_DERIVED[key])
 
     return wrapper
 

@@ -46,6 +46,7 @@ import numpy as np
 from scaling import _huber_newton as solver
 from scaling._validation import (
     as_float_array,
+    elementwise,
     check_fraction,
     like,
     scalar,
@@ -457,6 +458,7 @@ def _progress_bar(total, progress):
     return tqdm(total=total, desc="bootstrap refits", unit="fit")
 
 
+@elementwise
 def fit_chinchilla(n_params, n_tokens, loss, *, delta=HUBER_DELTA, n_bootstrap=0, seed=0,
                    confidence=0.95, progress=None, init=None) -> FitResult:
     """Fit L = E + A/N^alpha + B/D^beta by Hoffmann et al.'s summed-Huber objective.

@@ -31,7 +31,7 @@ import numpy as np
 
 from scaling import laws, solve, training_state, uncertainty as mc
 from scaling._validation import (
-    as_float_array, as_rng, check_bool, scalar, unknown_name, whole_number,
+    as_float_array, as_rng, check_bool, elementwise, scalar, unknown_name, whole_number,
 )
 from scaling.assumptions import Assumptions, as_assumptions
 from scaling.chain import RUN_COLUMNS, check_feasible, check_replica, run_chain, setup
@@ -318,6 +318,7 @@ def _mask_infeasible(values, bad):
 # --------------------------------------------------------------------------------------------
 
 
+@elementwise
 def forecast_for_loss(target_loss, *, cluster=None, accelerator=None, n_accelerators=None,
                       law=laws.DEFAULT_LAW, assumptions=None, uncertainty=False,
                       n_samples=2000, seed=0, keep_samples=False) -> Forecast:
@@ -421,6 +422,7 @@ def _state_fits(machine, sizes, active, bad, notes, *, raise_: bool):
     return np.asarray(bad) | mask, list(notes) + why
 
 
+@elementwise
 def forecast(n_params, *, cluster=None, accelerator=None, n_accelerators=None,
              law=laws.DEFAULT_LAW, tokens_per_param=None, n_tokens=None, model=None,
              n_active_params=None, assumptions=None, uncertainty=False, n_samples=2000,
@@ -519,6 +521,7 @@ def forecast(n_params, *, cluster=None, accelerator=None, n_accelerators=None,
                    keep_samples, notes)
 
 
+@elementwise
 def forecast_for_deadline(n_params, *, deadline_s, accelerator=None, cluster=None,
                           law=laws.DEFAULT_LAW, tokens_per_param=None, n_tokens=None,
                           assumptions=None, uncertainty=False, n_samples=2000, seed=0,
@@ -628,6 +631,7 @@ def _missed_deadline(values, solution):
     return values
 
 
+@elementwise
 def largest_trainable(cluster=None, *, deadline_s, accelerator=None, n_accelerators=None,
                       law=laws.DEFAULT_LAW, assumptions=None) -> Forecast:
     """Largest compute-optimal model a machine trains within a deadline.

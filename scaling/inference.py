@@ -221,6 +221,7 @@ def chinchilla_quality_loss(n_params, law="besiroglu2024"):
     return like(loss, n_params)
 
 
+@elementwise
 def inference_optimal(target_loss, inference_tokens, law="besiroglu2024", *,
                       training_usd_per_flop=None, inference_usd_per_flop=None):
     """(N, D) reaching ``target_loss`` with the least training-plus-inference compute (or cost).

@@ -797,6 +797,7 @@ def _job_goodput(n, rate, checkpoint_time_s, restart_time_s, elastic, replica_si
 # Inverse problem and cost
 # ---------------------------------------------------------------------------------------------
 
+@elementwise
 def max_accelerators(target_goodput, checkpoint_time_s=DEFAULT_CHECKPOINT_TIME_S,
                      restart_time_s=None, failure_rate_per_accelerator_hour=None, *,
                      scaling_exponent=1.0, reference_n_accelerators=None, infeasible="raise"):

@@ -34,7 +34,7 @@ theirs, so the pooled rate is a slow decline with a wide interval.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -143,7 +143,8 @@ def fit_rental_decline() -> RentalDecline:
     >>> fit.rate_low_per_year < fit.rate_per_year < 0 < fit.rate_high_per_year + 1
     True
     """
-    return _fit()
+    fit = _fit()   # cached: the caller gets their own copy of its table
+    return replace(fit, coefficients=fit.coefficients.copy())
 
 
 @cached

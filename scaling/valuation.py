@@ -61,7 +61,7 @@ import math
 import numpy as np
 
 from scaling._validation import (
-    as_float_array, as_numeric_array, check_choice, like, require_columns,
+    as_float_array, as_numeric_array, check_choice, elementwise, like, require_columns,
 )
 from scaling.cost import (
     DEFAULT_ELECTRICITY_USD_PER_KWH, EPOCH_DEPRECIATION_OOM_PER_YEAR,
@@ -126,6 +126,7 @@ ANCHORS = ("acquisition", "release", "price_date")
 # valuation
 # --------------------------------------------------------------------------------------------
 
+@elementwise
 def hardware_value_usd(price_usd, as_of, anchor, *, method="price_performance",
                        oom_per_year=EPOCH_PRICE_PERFORMANCE_OOM_PER_YEAR,
                        lifetime_years=EPOCH_SERVER_LIFETIME_YEARS, before_anchor="hold"):
@@ -297,6 +298,7 @@ def _index_series(price_index, index_column: str):
     return out
 
 
+@elementwise
 def to_constant_usd(value_usd, year, base_year, price_index, *, index_column="cpi"):
     """Nominal dollars of ``year`` in dollars of ``base_year`` [USD of base_year].
 

@@ -323,3 +323,60 @@ def test_python_dash_m_and_console_script():
         script = subprocess.run([str(VENV_SCRIPT), "accelerators"], capture_output=True,
                                 text=True, check=False)
         assert script.returncode == 0 and "H100-SXM" in script.stdout
+
+
+# ---------------------------------------------------------------------------------------
+# Issue 17, item 6: no ignored flag, flags (not API arguments) in messages, OS errors
+# ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("argv, flags", [
+    (["forecast", "--cluster", "llama3-16k", "--params", "7e10", "--samples", "3"],
+     ["--samples", "--uncertainty"]),
+    (["forecast", "--cluster", "llama3-16k", "--params", "7e10", "--seed", "5"],
+     ["--seed", "--uncertainty"]),
+    (["forecast", "--cluster", "llama3-16k", "--params", "7e10", "--samples", "300",
+      "--seed", "5"], ["--samples", "--seed", "--uncertainty"]),
+    (["deadline", "--accelerator", "H100-SXM", "--params", "4e11", "--days", "90",
+      "--samples", "300"], ["--samples", "--uncertainty"]),
+    (["deadline", "--accelerator", "H100-SXM", "--params", "4e11", "--days", "90",
+      "--seed", "1"], ["--seed", "--uncertainty"]),
+])
+def test_monte_carlo_flags_without_uncertainty_are_refused(argv, flags, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    for flag in flags:
+        assert flag in err, (flag, err)
+
+
+def test_monte_carlo_flags_with_uncertainty_are_used(capsys):
+    argv = ["forecast", "--cluster", "llama3-16k", "--params", "7e10", "--uncertainty",
+            "--samples", "50", "--seed", "5"]
+    assert main(argv) == 0
+    assert "of 50 Monte Carlo draws" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, flag", [
+    (["run", "--flop", "1e10", "--accelerator", "H100-SXM", "--count", "8", "--params", "10"],
+     "--model"),
+    (["forecast", "--accelerator", "H100-SXM", "--count", "8", "--params", "1e4"], "--model"),
+])
+def test_messages_name_flags_not_api_arguments(argv, flag, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert flag in err, err
+    assert not re.search(r"\b(model|n_params|mfu|accelerator|n_accelerators)=", err), err
+    assert "pass model=" not in err and "Assumptions(mfu=" not in err, err
+
+
+@pytest.mark.parametrize("target", ["folder", "missing/f.csv", "folder.csv"])
+def test_out_onto_a_folder_or_missing_folder_is_a_message_about_out(tmp_path, target,
+                                                                     capsys):
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder.csv").mkdir()
+    path = tmp_path / target
+    assert main(["clusters", "--out", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "--out" in err, err
+    assert "Errno" not in err, err
+    assert err.count("\n") == 1, err

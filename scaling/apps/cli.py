@@ -228,9 +228,22 @@ def _preset_or_number(text: str):
 
 def _add_uncertainty(p) -> None:
     p.add_argument("--uncertainty", action="store_true", help="Monte Carlo P5/P50/P95")
-    p.add_argument("--samples", type=_whole_number, default=DEFAULT_SAMPLES,
-                   help="Monte Carlo draws")
-    p.add_argument("--seed", type=_seed, default=DEFAULT_SEED, help="random seed")
+    p.add_argument("--samples", type=_whole_number,
+                   help=f"Monte Carlo draws, with --uncertainty (default {DEFAULT_SAMPLES})")
+    p.add_argument("--seed", type=_seed,
+                   help=f"random seed, with --uncertainty (default {DEFAULT_SEED})")
+
+
+def _monte_carlo(args) -> dict:
+    """``n_samples`` and ``seed`` of a command with ``--uncertainty``; ``--samples`` or
+    ``--seed`` without it is refused (they would be ignored)."""
+    given = [flag for flag, dest in (("--samples", "samples"), ("--seed", "seed"))
+             if getattr(args, dest) is not None]
+    if given and not args.uncertainty:
+        raise ValueError(f"{' and '.join(given)} only apply with --uncertainty (Monte Carlo "
+                         f"intervals); add --uncertainty or leave out {' and '.join(given)}")
+    return {"n_samples": DEFAULT_SAMPLES if args.samples is None else args.samples,
+            "seed": DEFAULT_SEED if args.seed is None else args.seed}
 
 
 def _add_dated(p) -> None:
@@ -575,10 +588,20 @@ def _write(frame, path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in OUTPUT_SUFFIXES:
         raise ValueError(f"--out must end in {' or '.join(OUTPUT_SUFFIXES)}, got {path.name!r}")
-    if suffix == ".csv":
-        frame.to_csv(path, index=False)
-    else:
-        frame.to_json(path, orient="records", indent=2)
+    if path.is_dir():
+        raise ValueError(f"--out: {path} is a folder; give a file path ending in "
+                         f"{' or '.join(OUTPUT_SUFFIXES)}")
+    if not path.parent.is_dir():
+        raise ValueError(f"--out: the folder {path.parent} does not exist; create it or give "
+                         "a path in an existing folder")
+    try:
+        if suffix == ".csv":
+            frame.to_csv(path, index=False)
+        else:
+            frame.to_json(path, orient="records", indent=2)
+    except OSError as exc:
+        raise ValueError(f"--out: cannot write {path} ({exc.strerror or exc}); give a "
+                         "writable file path") from None
     return f"wrote {path} ({len(frame):,} rows x {len(frame.columns):,} columns, {suffix[1:].upper()})"
 
 
@@ -623,29 +646,30 @@ def _sweep_text(frame, args, columns, uncertainty_columns) -> str:
     """A sweep's table; under ``--uncertainty`` each cell is P50 [P5, P95]."""
     if not args.uncertainty:
         return format_table(frame, _selected(frame, args.columns, columns))
-    return (f"P50 [P5, P95] of {args.samples:,} Monte Carlo draws\n"
+    return (f"P50 [P5, P95] of {_monte_carlo(args)['n_samples']:,} Monte Carlo draws\n"
             + format_table(frame, _selected(frame, args.columns, uncertainty_columns), ci=True))
 
 
 def _forecast(args):
+    monte_carlo = _monte_carlo(args)
     frame = scaling.forecast(
         args.params, **_machine(args), law=args.law, tokens_per_param=args.tokens_per_param,
         n_tokens=args.tokens, model=args.model, n_active_params=args.active_params,
         assumptions=_assumptions(args), uncertainty=args.uncertainty,
-        n_samples=args.samples, seed=args.seed).to_frame()
+        **monte_carlo).to_frame()
     return frame, _sweep_text(frame, args, FORECAST_COLUMNS, FORECAST_UNCERTAINTY_COLUMNS)
 
 
 def _deadline(args):
     import pandas as pd
 
-    frames = []
+    frames, monte_carlo = [], _monte_carlo(args)
     for days in args.days:
         frame = scaling.forecast_for_deadline(
             args.params, deadline_s=days * SECONDS_PER_DAY, **_machine(args), law=args.law,
             tokens_per_param=args.tokens_per_param, n_tokens=args.tokens,
             assumptions=_assumptions(args), uncertainty=args.uncertainty,
-            n_samples=args.samples, seed=args.seed).to_frame()
+            **monte_carlo).to_frame()
         frame.insert(0, "deadline_days", days)
         frames.append(frame)
     frame = pd.concat(frames, ignore_index=True)
@@ -717,10 +741,35 @@ def _run(args) -> str:
     return text
 
 
+#: Library phrases with no ``name=value`` form and their command-line wording.
+_API_PHRASES = {"model=... (a ModelShape)": "--model NAME (a published configuration)"}
+#: ``name=value`` or ``Assumptions(name=value)`` in a library message.
+_API_ARGUMENT = re.compile(r"(Assumptions\()?\b(\w+)=(\.\.\.|'[^']*'|[^\s,;)]+)?(?(1)\))")
+
+
+def _as_flags(text: str) -> str:
+    """A library message with its API advice (``pass model=...``, ``Assumptions(mfu=...)``,
+    ``n_params=10``) in command-line flags (``--model NAME``, ``--mfu``, ``--params 10``);
+    a setting without a flag is named as the Python API's."""
+    for api, cli in _API_PHRASES.items():
+        text = text.replace(api, cli)
+
+    def flag(match):
+        option = OPTION_OF_ARGUMENT.get(match.group(2))
+        if option is None:
+            return f"the Python API's {match.group(0)}" if match.group(1) else match.group(0)
+        value = match.group(3) or "..."
+        return option if value == "..." else f"{option} {value}"
+
+    return _API_ARGUMENT.sub(flag, text)
+
+
 def _message(exc: BaseException) -> str:
-    """One line; a library message that starts with an argument name gets the option too."""
+    """One line in the command's terms: a library message that starts with an argument name
+    gets the option too, and its ``name=value`` advice is written as flags."""
     text = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
     text = str(text).splitlines()[0] if str(text) else exc.__class__.__name__
+    text = _as_flags(text)
     first = re.match(r"(?:unknown )?(\w+)", text)  # "as_of must be ..", "unknown region .."
     if first and first.group(1) in OPTION_OF_ARGUMENT:
         return f"{OPTION_OF_ARGUMENT[first.group(1)]}: {text}"
