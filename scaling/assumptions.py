@@ -11,8 +11,12 @@ gives the same numbers. Each field has a documented, sourced default:
   run's model, machine and batch (:func:`scaling.throughput.throughput_model`, calibrated on
   published runs); ``"generation_default"`` uses the accelerator generation's documented
   constant (``data/mfu_defaults.csv``), the behaviour before issue 9;
-* ``global_batch_tokens``: tokens per optimizer step for the step-time model; None = DeepSeek
-  LLM's fitted batch-size law for the run's compute (arXiv:2401.02954, Sec. 3.1);
+* ``global_batch_tokens``: tokens per optimizer step for the step-time model; None = the
+  batch-size law's batch for the run's compute;
+* ``batch_size_law``: that law (:mod:`scaling.batch_size`): ``"deepseek2024"`` (default,
+  DeepSeek LLM's fitted optimum, arXiv:2401.02954, Sec. 3.1, the batch the whole-run
+  efficiency was fitted with), ``"kaplan2020_critical"`` (the critical batch of McCandlish et
+  al. 2018 / Kaplan et al. 2020) or a callable ``law(compute_flop) -> tokens``;
 * ``run_efficiency``: the whole-run efficiency of the step-time model, a preset fitted on
   published runs (default ``"median_published_run"``; :mod:`scaling.efficiency`) or a number;
 * ``precision``: the numeric format whose dense peak the utilisation applies to;
@@ -44,6 +48,7 @@ from dataclasses import dataclass, field
 from scaling._validation import (
     check_at_least, check_choice, check_fraction, check_plausible, scalar, unknown_name,
 )
+from scaling.batch_size import DEFAULT_BATCH_SIZE_LAW, check_batch_size_law
 from scaling.cost import PriceAssumptions
 from scaling.data import cached_until_reload
 from scaling.dates import dated_year
@@ -86,8 +91,14 @@ class Assumptions:
         (:data:`scaling.throughput.MFU_MODELS`): the step-time model (default) or the
         accelerator generation's constant (``Accelerator.default_mfu``).
     global_batch_tokens : float or None
-        Global batch of the step-time model [tokens]; None = DeepSeek LLM's batch-size law
-        for the run's compute (:func:`scaling.plan_search.optimal_batch_tokens`).
+        Global batch of the step-time model [tokens]; None = ``batch_size_law``'s batch for
+        the run's compute (:func:`scaling.batch_size.global_batch_tokens`). A number given
+        here wins over the law.
+    batch_size_law : str or callable
+        The batch-size law (:data:`scaling.batch_size.BATCH_SIZE_LAWS`): ``"deepseek2024"``
+        (default: DeepSeek LLM's fitted optimum, the batch the whole-run efficiency and the
+        backtest were fitted with), ``"kaplan2020_critical"`` (Kaplan et al.'s critical batch
+        at the loss of the compute) or ``law(compute_flop) -> tokens``.
     run_efficiency : str or float
         Share of the step-time model's per-step throughput the whole run realises after the
         failure goodput: a preset of ``data/run_efficiency.csv``
@@ -146,6 +157,7 @@ class Assumptions:
     mfu: float | None = None
     mfu_model: str = "step_time"
     global_batch_tokens: float | None = None
+    batch_size_law: object = DEFAULT_BATCH_SIZE_LAW
     run_efficiency: str | float = DEFAULT_RUN_EFFICIENCY
     precision: str = "bf16"
     pue: float | None = None
@@ -183,6 +195,7 @@ class Assumptions:
         if self.global_batch_tokens is not None:
             object.__setattr__(self, "global_batch_tokens",
                                scalar("global_batch_tokens", self.global_batch_tokens))
+        check_batch_size_law(self.batch_size_law)
         if not isinstance(self.include_failures, bool):
             raise ValueError(f"include_failures must be True or False, "
                              f"got {self.include_failures!r}")

@@ -13,8 +13,9 @@ of assumptions (as pvlib's ``ModelChain`` binds its ``dc_model`` once). In order
    (a :class:`~scaling.model_shape.ModelShape`, a published configuration's name, or a shape
    derived from ``n_params``; for an unknown size the compute-optimal size of the compute under
    :data:`scaling.laws.DEFAULT_LAW`), the accelerator and count, the cluster's scale-out
-   bandwidth, the global batch of DeepSeek LLM's batch-size law for the run's compute
-   (:func:`scaling.plan_search.optimal_batch_tokens`; ``Assumptions(global_batch_tokens=...)``
+   bandwidth, the global batch of the batch-size law for the run's compute
+   (``Assumptions(batch_size_law=...)``, default DeepSeek LLM's,
+   :func:`scaling.batch_size.global_batch_tokens`; ``Assumptions(global_batch_tokens=...)``
    overrides it) and the precision, :func:`scaling.plan_search.plan_parallelism` finds the
    fastest layout that fits in memory (:class:`~scaling.errors.InfeasibleRunError` naming the
    minimum accelerator count when none does).
@@ -49,8 +50,9 @@ from scaling.errors import InfeasibleRunError
 from scaling.hardware import _model_flop_utilisation
 from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
 from scaling.model_shape import MIN_DERIVED_PARAMS, as_model_shape, shape_from_params
+from scaling.batch_size import DEFAULT_BATCH_SIZE_LAW, global_batch_tokens
 from scaling.plan_checks import check_run_batch
-from scaling.plan_search import optimal_batch_tokens, plan_parallelism
+from scaling.plan_search import plan_parallelism
 from scaling.efficiency import DEFAULT_RUN_EFFICIENCY, resolve_run_efficiency
 
 __all__ = [
@@ -205,7 +207,10 @@ class ThroughputModel:
     scale_out_bandwidth_byte_per_s : float or None
         The machine's scale-out bandwidth per accelerator (None: the accelerator's). [byte/s]
     global_batch_tokens : float or None
-        Tokens per optimizer step (None: DeepSeek LLM's law of each run's compute). [tokens]
+        Tokens per optimizer step (None: ``batch_size_law`` of each run's compute). [tokens]
+    batch_size_law : str or callable
+        The batch-size law when ``global_batch_tokens`` is None
+        (:data:`scaling.batch_size.BATCH_SIZE_LAWS`).
     run_efficiency : float
         Whole-run efficiency applied to the step-time MFU [fraction]; 1 for constant sources
         (their MFU is already a whole run's). :func:`throughput_model` resolves
@@ -219,6 +224,7 @@ class ThroughputModel:
     scale_out_bandwidth_byte_per_s: float | None = None
     global_batch_tokens: float | None = None
     run_efficiency: float = 1.0
+    batch_size_law: object = DEFAULT_BATCH_SIZE_LAW
 
     @property
     def constant(self) -> bool:
@@ -298,7 +304,8 @@ def throughput_model(*, accelerator, assumptions, cluster=None) -> ThroughputMod
     ----------
     accelerator : Accelerator
     assumptions : Assumptions
-        Its ``mfu``, ``mfu_model``, ``precision`` and ``global_batch_tokens``.
+        Its ``mfu``, ``mfu_model``, ``precision``, ``global_batch_tokens`` and
+        ``batch_size_law``.
     cluster : Cluster, optional
         Its own ``mfu`` (when set) and its scale-out bandwidth.
 
@@ -319,6 +326,7 @@ def throughput_model(*, accelerator, assumptions, cluster=None) -> ThroughputMod
         out = None
     return ThroughputModel(source="step_time", mfu=None, scale_out_bandwidth_byte_per_s=out,
                            global_batch_tokens=a.global_batch_tokens,
+                           batch_size_law=a.batch_size_law,
                            run_efficiency=resolve_run_efficiency(a.run_efficiency), **common)
 
 
@@ -347,7 +355,7 @@ def _search(tm: ThroughputModel, shape, compute_flop: float, n: int, goodput=Non
     """The fastest layout of one run (cached on its exact inputs); raises when none fits."""
     batch = tm.global_batch_tokens
     if batch is None:
-        batch = float(optimal_batch_tokens(float(compute_flop)))
+        batch = float(global_batch_tokens(float(compute_flop), tm.batch_size_law))
     else:
         check_run_batch(float(batch), shape, float(compute_flop))
     seqs = max(1, int(round(float(batch) / shape.seq_len)))

@@ -49,6 +49,9 @@ CASES = {
     "mfu_model": ("generation_default", "run", lambda r: r.throughput.source,
                   "generation_default"),
     "global_batch_tokens": (2 ** 22, "run", lambda r: r.step_time.global_batch_tokens, 2 ** 22),
+    # a user's own law (a constant 2M tokens) is the batch the plan takes
+    "batch_size_law": (lambda compute_flop: 2.0 ** 21, "run",
+                       lambda r: r.step_time.global_batch_tokens, 2 ** 21),
     "run_efficiency": (0.5, "setup", lambda s: s.assumptions.run_efficiency, 0.5),
     "precision": ("fp8", "setup", _constant("peak_flop_per_s"), CHIP.peak_fp8_flop_per_s),
     "pue": (1.31, "setup", _constant("pue"), 1.31),
@@ -174,6 +177,8 @@ WHAT_IF = {
                         float(scaling.training_flop(
                             2e9, scaling.laws.optimal_tokens_for_params(2e9))) * 1.0),
     "run_efficiency": (0.5, lambda w: w.run.assumptions.run_efficiency, 0.5),
+    "batch_size_law": ("kaplan2020_critical", lambda w: w.run.assumptions.batch_size_law,
+                       "kaplan2020_critical"),
     "assumptions": (Assumptions(pue=1.45), lambda w: w.pue, 1.45),
 }
 

@@ -16,6 +16,7 @@ import scaling
 from scaling import chain, clusters, cost, hardware, inference, laws, training_state
 from scaling.studies import limits
 from scaling import emissions
+from scaling import batch_size
 from scaling import checkpointing as ckpt
 from scaling import reliability as rel
 
@@ -34,6 +35,10 @@ FUNCTIONS = [
     ("laws.chinchilla_loss[n_tokens]", lambda x: laws.chinchilla_loss(7e10, x),
      s(1e11, 1e12, 1e13)),
     ("laws.compute_optimal", lambda x: laws.compute_optimal(x), s(1e22, 1e24, 1e26)),
+    ("batch_size.critical_batch_tokens", lambda x: batch_size.critical_batch_tokens(x),
+     s(1e22, 1e24, 1e26)),
+    ("batch_size.global_batch_tokens", lambda x: batch_size.global_batch_tokens(
+        x, "kaplan2020_critical"), s(1e22, 1e24, 1e26)),
     ("laws.optimal_loss", lambda x: laws.optimal_loss(x), s(1e22, 1e24, 1e26)),
     ("laws.optimal_tokens_for_params", lambda x: laws.optimal_tokens_for_params(x),
      s(1e9, 1e10, 1e11)),

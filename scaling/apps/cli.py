@@ -96,6 +96,7 @@ OPTION_OF_ARGUMENT = {
     "inference_tokens": "--inference-tokens", "max_tokens": "--max-tokens",
     "rental_usd_per_hour": "--rental-usd-per-hour", "accelerator_price_usd": "--price-usd",
     "electricity_usd_per_kwh": "--electricity-usd-per-kwh", "pue": "--pue",
+    "batch_size_law": "--batch-size-law", "global_batch_tokens": "--batch-tokens",
 }
 
 #: Text cells longer than this are cut (with an ellipsis) in printed tables.
@@ -206,6 +207,12 @@ def _add_mfu(p) -> None:
                    help="whole-run efficiency of the step-time model: a preset "
                         "(median_published_run, the default, or large_lab_production) or a "
                         "number in (0, 1]")
+    p.add_argument("--batch-size-law", dest="batch_size_law",
+                   help="batch-size law of the step-time model: deepseek2024 (the default, "
+                        "DeepSeek LLM's fitted optimum) or kaplan2020_critical (Kaplan et "
+                        "al.'s critical batch)")
+    p.add_argument("--batch-tokens", dest="global_batch_tokens", type=_number,
+                   help="global batch [tokens per step]; wins over --batch-size-law")
 
 
 def _add_model(p, *, active: bool) -> None:
@@ -634,8 +641,9 @@ def _machine(args) -> dict:
 
 def _assumptions(args):
     """The options every chain command shares, as one :class:`scaling.Assumptions`."""
-    extra = {} if getattr(args, "run_efficiency", None) is None else {
-        "run_efficiency": args.run_efficiency}
+    extra = {dest: getattr(args, dest) for dest in
+             ("run_efficiency", "batch_size_law", "global_batch_tokens")
+             if getattr(args, dest, None) is not None}
     extra.update({dest: getattr(args, dest) for _, dest, _ in _PRICE_FLAGS
                   if getattr(args, dest, None) is not None})
     return scaling.Assumptions(mfu=args.mfu, precision=getattr(args, "precision", PRECISIONS[0]),

@@ -122,7 +122,7 @@ def what_if(n_params=None, *, n_tokens=None, compute_flop=None, cluster=None, ac
             checkpoint_time_s=None, price_usd=None, rental_usd_per_hour=None,
             electricity_usd_per_kwh=None, as_of=None, law=laws.DEFAULT_LAW,
             model=None, n_active_params=None, run_efficiency=None,
-            assumptions=None) -> WhatIf:
+            batch_size_law=None, assumptions=None) -> WhatIf:
     """Time, energy and dollars of one run from the dials a reader moves.
 
     Parameters
@@ -176,6 +176,10 @@ def what_if(n_params=None, *, n_tokens=None, compute_flop=None, cluster=None, ac
     run_efficiency : str or float, optional
         Whole-run efficiency of the step-time model (``Assumptions.run_efficiency``: a preset
         name or a number in (0, 1]).
+    batch_size_law : str or callable, optional
+        The batch-size law of the step-time model (``Assumptions.batch_size_law``:
+        ``"deepseek2024"``, the default, or ``"kaplan2020_critical"``, or a callable
+        ``law(compute_flop) -> tokens``; :mod:`scaling.batch_size`).
     assumptions : Assumptions, optional
         Starting assumptions the dials change (default: the sourced defaults).
 
@@ -221,7 +225,7 @@ def what_if(n_params=None, *, n_tokens=None, compute_flop=None, cluster=None, ac
         failure_rate_per_accelerator_hour=failure_rate_per_accelerator_hour,
         restart_time_s=restart_time_s, checkpoint_time_s=checkpoint_time_s,
         electricity_usd_per_kwh=electricity_usd_per_kwh, as_of=as_of,
-        run_efficiency=run_efficiency))
+        run_efficiency=run_efficiency, batch_size_law=batch_size_law))
     run = estimate_run(compute, cluster=machine, n_params=size, model=model,
                        n_active_params=None if active == size else active, assumptions=a)
     count = int(run.n_accelerators)

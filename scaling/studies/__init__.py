@@ -25,6 +25,7 @@ module                 question (notebook)
 ``trends``             hardware trends beside the published ones; the typical chip (10)
 ``outlook``            the next decade by year (10)
 ``explorer``           tables behind the explorer's slider charts (11)
+``walls``              how far one run can scale; Erdil & Schneider-Joseph's walls (13)
 =====================  ===================================================================
 
 Submodules load on first use (``scaling.studies.systems``).
@@ -36,7 +37,7 @@ import importlib
 
 _MODULES = ("laws", "hardware", "forecasts", "inference", "backtesting", "calibration",
             "systems", "run_time", "budgets", "reliability", "planning", "limits",
-            "utilisation", "trends", "outlook", "explorer", "efficiency")
+            "utilisation", "trends", "outlook", "explorer", "efficiency", "walls")
 
 __all__ = list(_MODULES)
 
