@@ -374,7 +374,7 @@ CLI_CASES = [
     case("cli-pue-below-one", CLI_BASE + ["--pue", "0.9"], 2, "--pue"),
     case("cli-model-vs-params",
          ["run", "--flop", "3.8e25", "--cluster", "llama3-16k", "--model", "Llama 3 405B",
-          "--params", "8e9"], 2, "--params", "--model"),
+          "--params", "8e9"], 2, "--params", "Llama 3 405B"),
     case("cli-active-above-total",
          ["run", "--flop", "1e23", "--accelerator", H100, "--count", "8", "--params", "1e9",
           "--active-params", "2e9"], 2, "--active-params"),

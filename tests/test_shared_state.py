@@ -40,7 +40,8 @@ def _mutate_frame(frame):
         frame.iloc[:, 0] = None
     except Exception:
         pass
-    frame.drop(frame.index, inplace=True)
+    frame.rename(columns=lambda c: f"{c}_renamed", inplace=False)
+    frame.columns = [f"{c}_renamed" for c in frame.columns]   # relabelled in place
 
 
 #: (name, getter of a frame) whose frames callers may change.
