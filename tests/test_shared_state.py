@@ -40,7 +40,6 @@ def _mutate_frame(frame):
         frame.iloc[:, 0] = None
     except Exception:
         pass
-    frame.rename(columns=lambda c: f"{c}_renamed", inplace=False)
     frame.columns = [f"{c}_renamed" for c in frame.columns]   # relabelled in place
 
 
