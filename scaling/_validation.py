@@ -516,6 +516,11 @@ def _aligned_by_label(function, args, kwargs):
                 and first.index.isin(value.index).all()):
             value = value.reindex(first.index)
         else:
+            if not (first.index.is_unique and value.index.is_unique):
+                raise LengthMismatchError(
+                    f"{first_name} and {name} are Series whose labels are not unique, so "
+                    "they cannot be paired by label; give unique labels, or pass arrays to "
+                    "pair them by position")
             extra = [label for label in value.index if label not in first.index][:3]
             missing = [label for label in first.index if label not in value.index][:3]
             raise LengthMismatchError(
@@ -594,17 +599,18 @@ def as_rng(seed, name: str = "seed"):
 
 #: Plausible ranges of the physical constants users type into arguments and tables, and the
 #: unit slip a value outside suggests: quantity -> (low, high, unit, hint below, hint above).
-#: Bounds sit about two orders of magnitude beyond the catalog's extremes (peaks 1.25e14-5e15
-#: FLOP/s, up to 1.5e18 for the projected chip of 2040; memories 3.2e10-2.9e11 bytes, TDPs 170-1,400 W, prices $1.8k-$47k, rents $2-5/h)
+#: Bounds sit about two orders of magnitude beyond the catalog's extremes and the projected
+#: chip of 2040, ``scaling.accelerator("typical-2040")`` (peaks 1.25e14-5e15 FLOP/s, 1.5e18
+#: projected; memories 3.2e10-2.9e11 bytes, 1e13 projected; bandwidths up to 4e14 projected; TDPs 170-1,400 W, prices $1.8k-$47k, rents $2-5/h)
 #: and the published ranges (grid intensity ~10-1,000 gCO2e/kWh, Ember 2025; US industrial
 #: electricity $0.06-0.09/kWh, EIA; PUE 1.1-1.6, Uptime Institute), so a real value passes
 #: and a factor-1,000 slip does not.
 PLAUSIBLE = {
     "peak_flop_per_s": (1e12, 1e20, "FLOP/s",
                         "it looks like TFLOP/s: give FLOP/s, e.g. 9.89e14 for 989 TFLOP/s", ""),
-    "memory_bytes": (1e9, 1e13, "bytes", "it looks like GB: give bytes, e.g. 8e10 for 80 GB",
+    "memory_bytes": (1e9, 1e15, "bytes", "it looks like GB: give bytes, e.g. 8e10 for 80 GB",
                      ""),
-    "bandwidth_byte_per_s": (1e9, 1e15, "bytes/s",
+    "bandwidth_byte_per_s": (1e9, 1e17, "bytes/s",
                              "it looks like TB/s or GB/s: give bytes/s, e.g. 3.35e12", ""),
     "tdp_w": (10.0, 1e5, "W", "it looks like kW: give W, e.g. 700 for 0.7 kW", ""),
     "price_usd": (100.0, 1e7, "USD per accelerator",

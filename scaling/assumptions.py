@@ -218,11 +218,12 @@ class Assumptions:
                              f"{self.carbon_free_energy_fraction!r}")
         object.__setattr__(self, "carbon_free_energy_fraction", fraction)
         if self.carbon_intensity_g_per_kwh is not None:
-            object.__setattr__(self, "carbon_intensity_g_per_kwh", check_plausible(
-                "carbon_intensity_g_per_kwh", scalar("carbon_intensity_g_per_kwh",
-                                                     self.carbon_intensity_g_per_kwh,
-                                                     allow_zero=True),
-                "carbon_intensity_g_per_kwh"))
+            intensity = scalar("carbon_intensity_g_per_kwh", self.carbon_intensity_g_per_kwh,
+                               allow_zero=True)
+            if intensity > 0:     # 0: a zero-carbon what-if; a slip is a small positive value
+                check_plausible("carbon_intensity_g_per_kwh", intensity,
+                                "carbon_intensity_g_per_kwh")
+            object.__setattr__(self, "carbon_intensity_g_per_kwh", intensity)
 
     def replace(self, **changes) -> Assumptions:
         """A copy with fields changed, including fields of ``reliability`` and ``prices``.

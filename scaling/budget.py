@@ -42,6 +42,7 @@ from scaling.dates import as_year, year_to_date
 from scaling.errors import InfeasibleRunError
 from scaling.forecasting import forecast_for_deadline
 from scaling.inference import inference_optimal
+from scaling.model_shape import MIN_DERIVED_PARAMS
 from scaling.results import NOT_A_COLUMN, Result
 from scaling.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 
@@ -57,6 +58,11 @@ DATA_STOCK_ROW = "villalobos2024_effective_stock"
 #: has no rental price (the search scales the guess by the budget at once).
 _GUESS_USD_PER_HOUR = 2.0
 _GUESS_MFU = 0.3
+#: Monte Carlo draws and seed of the bands, as :func:`scaling.forecast_for_deadline`'s.
+DEFAULT_SAMPLES, DEFAULT_SEED = 2000, 0
+#: Brent's tolerance on the log of the reducible loss of the inference-aware split, and the
+#: step by which its bracket widens (one e-fold of the reducible loss).
+_SPLIT_XTOL, _SPLIT_STEP = 1e-12, 1.0
 
 
 @cached
@@ -88,7 +94,8 @@ class BudgetPlan(Result):
         What stops a larger model: the budget, the deadline on this machine (its size, or
         failures growing faster than throughput; see ``reason``), the batch-size wall (no
         count finishes in time: the batch keeps only so many accelerators busy), or the tokens
-        available.
+        available. The spend is a step function of whole accelerators and layouts, so the
+        answer may leave part of the budget unspent (:func:`scaling.solve.compute_for_budget`).
     reason : str
         Why a larger model does not fit, in words.
     inference_tokens, lifetime_flop :
@@ -147,10 +154,10 @@ def _split(law, inference_tokens):
             return math.log(float(best.training_flop)) - math.log(compute)
 
         low = math.log(float(laws.chinchilla_loss(*_split(law, 0.0)(compute), law)) - e)
-        high = low + 1.0
+        high = low + _SPLIT_STEP
         while gap(high) > 0:          # training compute falls as the loss target rises
-            high += 1.0
-        best = inference_optimal(e + math.exp(brentq(gap, low, high, xtol=1e-12)),
+            high += _SPLIT_STEP
+        best = inference_optimal(e + math.exp(brentq(gap, low, high, xtol=_SPLIT_XTOL)),
                                  inference_tokens, law)
         return float(best.n_params), float(best.n_tokens)
     return aware
@@ -176,7 +183,8 @@ def _machine(cluster, accelerator, n_accelerators, assumptions, as_of, pricing):
 def model_for_budget(budget_usd, *, deadline_s, accelerator=None, cluster=None,
                      n_accelerators=None, pricing: str = "rent", as_of=None,
                      law=laws.DEFAULT_LAW, inference_tokens=0.0, max_tokens=None,
-                     assumptions=None, n_samples: int = 1000, seed: int = 0) -> BudgetPlan:
+                     assumptions=None, n_samples: int = DEFAULT_SAMPLES,
+                     seed: int = DEFAULT_SEED) -> BudgetPlan:
     """The lowest-loss model a budget trains within a deadline (see the module notes).
 
     Parameters
@@ -222,7 +230,8 @@ def model_for_budget(budget_usd, *, deadline_s, accelerator=None, cluster=None,
     split = _split(law, d_inf)
     answer = solve.compute_for_budget(
         machine, budget, deadline, split=split, cost=PRICINGS[pricing], max_count=available,
-        max_tokens=stock, start_flop=_first_guess(machine, budget))
+        max_tokens=stock, min_params=0.0 if machine.throughput.constant else MIN_DERIVED_PARAMS,
+        start_flop=_first_guess(machine, budget))
     if not math.isfinite(answer["compute_flop"]):
         raise InfeasibleRunError(f"budget_usd={budget:,.4g} on {machine.accelerator.name}: no "
                                  f"model fits ({answer['binds']}: {answer['reason']})")

@@ -131,9 +131,11 @@ class PriceAssumptions:
         :mod:`scaling.rental`) converted to ``rental_discount``. A value given is used as
         given (no date, discount or dollar conversion applies).
     accelerator_price_usd : float, optional
-        Price of one accelerator bought [USD], the value a run is charged from. None
-        (default): the catalog's price (valued at ``as_of`` with one). A value given is used
-        as given.
+        Price of one accelerator bought [USD], the value a run is charged from: the chip, or
+        its share of a complete server where the catalog's price is one
+        (``Accelerator.price_includes_server``); the server and network overheads are added
+        as for the catalog's price. None (default): the catalog's price (valued at ``as_of``
+        with one). A value given is used as given (no date or dollar conversion).
     rental_discount : {"on_demand", "1yr", "3yr"}
         Cloud price type for :meth:`discounted_usd_per_hour`.
     rental_provider : str

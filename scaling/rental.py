@@ -23,7 +23,7 @@ and Oracle list higher than specialist clouds),
 .. math:: \\ln p_{q} = \\alpha_{chip(q)} + \\beta_{segment(q)} + \\delta\\,t_q + \\varepsilon_q,
 
 by ordinary least squares (statsmodels) with standard errors clustered by provider (quotes of
-one provider move together). :math:`\\delta` is the yearly change of the rent of one chip in one
+one provider move together); assumed prices (:data:`ASSUMED_PROVIDERS`) are left out. :math:`\\delta` is the yearly change of the rent of one chip in one
 segment; its P5-P95 interval (:data:`DECLINE_LEVEL`) gives the band of a dated rent beyond the
 data (:func:`rental_band_usd_per_hour`). The quotes cannot tell a price cut from a change in
 which providers were archived; list prices of the hyperscalers barely move (AWS's A100 held
@@ -46,6 +46,7 @@ from scaling.results import NOT_A_COLUMN, Result
 
 __all__ = [
     "DECLINE_LEVEL",
+    "ASSUMED_PROVIDERS",
     "HYPERSCALERS",
     "RentalDecline",
     "fit_rental_decline",
@@ -58,6 +59,9 @@ __all__ = [
 #: Providers counted as hyperscalers in the decline's market segment (list prices above the
 #: specialist clouds'; the providers of ``data/cloud_prices.csv``).
 HYPERSCALERS = ("aws", "azure", "google", "oracle")
+#: Providers whose rows are assumptions, not quotes (DeepSeek-V3's assumed $2 per H800-hour),
+#: left out of the fit.
+ASSUMED_PROVIDERS = ("deepseek-assumed",)
 #: Two-sided level of the decline's interval: P5-P95, the band of the forecasts.
 DECLINE_LEVEL = 0.90
 
@@ -152,6 +156,7 @@ def _fit() -> RentalDecline:
     import statsmodels.formula.api as smf
 
     quotes = rental_quotes()
+    quotes = quotes[~quotes["provider"].isin(ASSUMED_PROVIDERS)].copy()
     quotes["log_usd_per_hour"] = np.log(quotes["usd_per_hour"])
     quotes["segment"] = np.where(quotes["provider"].isin(HYPERSCALERS), "hyperscaler",
                                  "specialist")

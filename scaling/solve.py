@@ -639,16 +639,29 @@ def compute_for_deadline(machine: Setup, deadline_s, *, n_accelerators=None,
 BUDGET_RTOL = 1e-3
 #: Trials of the budget search (proposals scaled by the budget, then bisection).
 _BUDGET_TRIALS = 60
-#: What binds a budget's answer, in the order it is checked at a trial compute: the tokens
-#: available, the batch-size wall (no count finishes by the deadline because the batch keeps
-#: only so many busy), the deadline on the machine (its size, or failures), the dollars.
-BINDS = ("data", "batch", "deadline", "dollars")
+#: What binds a budget's answer, in the order it is checked at a trial compute: the smallest
+#: model the step-time model shapes (a trial below it is too small, never an answer), the
+#: tokens available, the batch-size wall (no count finishes by the deadline because the batch
+#: keeps only so many busy), the deadline on the machine (its size, or failures), the dollars.
+BINDS = ("size", "data", "batch", "deadline", "dollars")
+#: Factor by which a trial that fails for a reason other than the dollars moves the compute
+#: while no trial has fitted (down) or failed (up): a quarter of the previous compute, or four
+#: times it (a too-small model moves up).
+_BUDGET_STEP = 4.0
+#: Bounds of the budget-proportional step of one trial (the spend is nearly proportional to
+#: the compute, so one step lands near the edge; the bounds keep a wild first guess finite).
+_BUDGET_RATIO_BOUNDS = (1e-3, 1e3)
 
 
-def _budget_trial(machine, compute, deadline, split, cost, budget, max_count, max_tokens):
+def _budget_trial(machine, compute, deadline, split, cost, budget, limits):
     """One trial compute of :func:`compute_for_budget`: (what fails or None, the Solution at
-    whole accelerators or None, why in words)."""
+    whole accelerators or None, why in words). ``limits``: (max_count, max_tokens,
+    min_params)."""
+    max_count, max_tokens, min_params = limits
     n_params, n_tokens = split(compute)
+    if n_params < min_params:
+        return "size", None, (f"{compute:.4g} FLOP trains a {n_params:.3g}-parameter model, "
+                              f"below the {min_params:.3g} the step-time model can shape")
     if n_tokens > max_tokens:
         return "data", None, (f"{compute:.4g} FLOP trains on {n_tokens:.3g} tokens, more than "
                               f"the {max_tokens:.3g} available")
@@ -673,7 +686,8 @@ def _budget_trial(machine, compute, deadline, split, cost, budget, max_count, ma
 
 def compute_for_budget(machine: Setup, budget_usd: float, deadline_s: float, *, split,
                        cost: str = "rental_cost_usd", max_count: float = MAX_COUNT,
-                       max_tokens: float = math.inf, start_flop: float) -> dict:
+                       max_tokens: float = math.inf, min_params: float = 0.0,
+                       start_flop: float) -> dict:
     """Largest compute a budget buys within a deadline, each run on the fewest accelerators
     that meet the deadline (the cheapest way to finish by it).
 
@@ -694,6 +708,9 @@ def compute_for_budget(machine: Setup, budget_usd: float, deadline_s: float, *, 
         Accelerators available [count] (a cluster's size).
     max_tokens : float
         Training tokens available (the data wall) [tokens].
+    min_params : float
+        Smallest model a trial may train [parameters] (the step-time model's
+        :data:`scaling.model_shape.MIN_DERIVED_PARAMS`; 0 for a constant MFU).
     start_flop : float
         A first guess of the answer [FLOP] (the search scales it by the budget).
 
@@ -710,30 +727,42 @@ def compute_for_budget(machine: Setup, budget_usd: float, deadline_s: float, *, 
     :func:`whole_counts` (one inverse), and C is kept when its tokens, that count and the
     cost fit. The spend is nearly proportional to C, so a trial that only misses on dollars
     proposes :math:`C\\,B/\\text{spend}`; otherwise the bracket is bisected in :math:`\\ln C`
-    to :data:`BUDGET_RTOL`.
+    to :data:`BUDGET_RTOL`. The spend is a step function of whole accelerators and layouts
+    (one more server, a new layout), so the answer is the largest compute below the first
+    step that crosses the budget, and may leave part of the budget unspent.
     """
-    good, bad = None, None      # (compute, solution) that fits; (compute, binds, reason) not
+    # (compute, solution) that fits; (compute, binds, reason) too large; the same too small
+    good, bad, small = None, None, None
     compute = float(start_flop)
     for _ in range(_BUDGET_TRIALS):
         binds, whole, reason = _budget_trial(machine, compute, deadline_s, split, cost,
-                                             budget_usd, max_count, max_tokens)
+                                             budget_usd, (max_count, max_tokens, min_params))
         if binds is None:
             good = (compute, whole)
+        elif binds == "size":       # too small a model: the answer lies above, if anywhere
+            small = (compute, binds, reason)
         else:
             bad = (compute, binds, reason)
         if good is not None and bad is not None and bad[0] <= good[0] * (1 + BUDGET_RTOL):
             break
-        compute = _next_compute(good, bad, whole, binds, budget_usd, cost)
+        if small is not None and bad is not None and bad[0] <= small[0] * (1 + BUDGET_RTOL):
+            break                   # nothing between too small and too large
+        compute = _next_compute(good, bad, small, (whole, binds), budget_usd, cost)
     if good is None:
-        return {"compute_flop": math.nan, "solution": None, "binds": bad[1],
-                "reason": bad[2]}
+        failed = bad or small
+        return {"compute_flop": math.nan, "solution": None, "binds": failed[1],
+                "reason": failed[2]}
     return {"compute_flop": good[0], "solution": good[1],
             "binds": "dollars" if bad is None else bad[1],
             "reason": "" if bad is None else bad[2]}
 
 
-def _next_compute(good, bad, whole, binds, budget, cost):
-    """The next trial of :func:`compute_for_budget`."""
+def _next_compute(good, bad, small, last_trial, budget, cost):
+    """The next trial of :func:`compute_for_budget` (``last_trial``: the last trial's whole
+    solution and what failed)."""
+    whole, binds = last_trial
+    if good is None and bad is not None and small is not None:
+        return math.sqrt(small[0] * bad[0])                 # between too small and too large
     if good is not None and bad is not None:
         if bad[1] == "dollars":     # the edge where the spend, ~ proportional to C, is B
             guess = max(good[0] * budget / float(good[1].values[cost]),
@@ -741,9 +770,10 @@ def _next_compute(good, bad, whole, binds, budget, cost):
             if guess < bad[0]:
                 return guess
         return math.sqrt(good[0] * bad[0])                  # bisect in ln C
-    last = (good or bad)[0]
+    last = (good or bad or small)[0] if binds != "size" else small[0]
     if binds in (None, "dollars") and whole is not None:
         ratio = budget / float(whole.values[cost])          # spend ~ proportional to C
         step = ratio * (1 - 0.5 * BUDGET_RTOL) if binds else ratio * (1 + 0.5 * BUDGET_RTOL)
-        return last * min(max(step, 1e-3), 1e3)
-    return last * (4.0 if bad is None else 0.25)
+        return last * min(max(step, _BUDGET_RATIO_BOUNDS[0]), _BUDGET_RATIO_BOUNDS[1])
+    up = bad is None or binds == "size"
+    return last * (_BUDGET_STEP if up else 1.0 / _BUDGET_STEP)

@@ -544,3 +544,12 @@ BEFORE = {
 def test_the_before_list_names_cases_of_this_file():
     ids = {p.id for p in API_CASES + CLI_CASES}
     assert set(BEFORE) <= ids
+
+
+def test_legitimate_edges_pass_the_plausibility_checks():
+    """A zero-carbon what-if and the package's own projected chips are not unit slips."""
+    assert Assumptions(carbon_intensity_g_per_kwh=0).carbon_intensity_g_per_kwh == 0.0
+    for precision in ("bf16", "fp8"):
+        for basis in ("frontier", "average"):
+            scaling.trends.typical_accelerator(scaling.dates.HORIZON_YEAR,
+                                               precision=precision, basis=basis)

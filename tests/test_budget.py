@@ -190,3 +190,23 @@ def test_current_tpus_have_rental_prices_from_googles_lists():
     for name, price in (("TPU-v5e", 1.20), ("TPU-v5p", 4.20), ("TPU-v6e", 2.70)):
         chip = scaling.accelerator(name)
         assert chip.rental_usd_per_hour == price and not chip.sold
+
+
+@pytest.mark.parametrize("budget_usd, deadline_s", [(0.5, 86400.0), (50e6, 60.0)])
+def test_a_budget_too_small_or_a_deadline_too_short_is_infeasible_in_its_own_terms(
+        budget_usd, deadline_s):
+    with pytest.raises(scaling.InfeasibleRunError, match=r"budget_usd=.*no model fits"):
+        scaling.model_for_budget(budget_usd, deadline_s=deadline_s, accelerator="H100-SXM",
+                                 n_samples=50)
+
+
+def test_plan_training_uses_an_explicit_rent_as_given():
+    from scaling.studies import planning
+
+    a = scaling.Assumptions(rental_usd_per_hour=1.0)
+    plan = planning.plan_training(7e10, 1.4e12, deadline_s=30 * SECONDS_PER_DAY,
+                                  accelerator="H100-SXM", assumptions=a)
+    run = scaling.forecast([7e10], n_tokens=[1.4e12], accelerator="H100-SXM",
+                           n_accelerators=plan.n_accelerators, assumptions=a).frame.iloc[0]
+    assert set(plan.rental_usd_per_hour.values()) == {1.0}
+    assert plan.run_rental_cost_usd == pytest.approx(run["rental_cost_usd"], rel=1e-9)

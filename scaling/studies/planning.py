@@ -483,11 +483,16 @@ def _money(run, acc, n_acc, rental_usd_per_hour, a, plan_assumptions) -> dict:
     break-even occupancy against on-demand rent over the horizon (NaN where unpriced, and the
     buying side NaN for an accelerator that is not sold, ``Accelerator.sold``)."""
     dated = valuation.chain_prices(acc, a)     # the catalog's prices at a.as_of
-    on_demand = (dated["on_demand_usd_per_hour"] if rental_usd_per_hour is None
-                 else scalar("rental_usd_per_hour", rental_usd_per_hour))
-    rent = {term: math.nan if math.isnan(on_demand) else float(
-        _cost.discounted_rental_usd_per_hour(on_demand, term, a.prices.rental_provider))
-        for term in RENTAL_OPTIONS}
+    given = a.prices.rental_usd_per_hour        # an explicit price, used as given
+    if rental_usd_per_hour is None and given is not None:
+        on_demand = float(given)
+        rent = {term: on_demand for term in RENTAL_OPTIONS}
+    else:
+        on_demand = (dated["on_demand_usd_per_hour"] if rental_usd_per_hour is None
+                     else scalar("rental_usd_per_hour", rental_usd_per_hour))
+        rent = {term: math.nan if math.isnan(on_demand) else float(
+            _cost.discounted_rental_usd_per_hour(on_demand, term, a.prices.rental_provider))
+            for term in RENTAL_OPTIONS}
     it_power = float(_clusters.peak_it_power_w(n_acc, acc.tdp_w, acc.chip_to_server_power))
     capex = float(run.hardware_capex_usd) if acc.sold else math.nan   # rented only: no buying
     electricity = float(dated["electricity_usd_per_kwh"])
