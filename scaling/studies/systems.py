@@ -74,6 +74,7 @@ __all__ = [
     "reference_runs",
     "reference_compute_flop",
     "estimate_reference_run",
+    "by_batch_size_law",
     "compare_systems",
     "precision_comparison",
 ]
@@ -555,4 +556,45 @@ def compare_clusters(names=None, *, assumptions=None, law=laws.DEFAULT_LAW):
             "capex_scope": system.capex_scope,
             "n_racks": system.n_racks(),
         })
+    return pd.DataFrame(rows)
+
+
+def by_batch_size_law(systems, batch_size_laws, *, compute_flop=None, n_params=None,
+                      assumptions=None):
+    """One run on named systems under each batch-size law (issue 18).
+
+    Parameters
+    ----------
+    systems : sequence of str or Cluster
+    batch_size_laws : sequence
+        Values of ``Assumptions.batch_size_law`` (names of :data:`scaling.batch_size.
+        BATCH_SIZE_LAWS` or callables).
+    compute_flop, n_params :
+        As in :func:`estimate_reference_run` (default: GPT-4's compute, compute-optimal size).
+    assumptions : Assumptions, optional
+        The other assumptions (its own ``batch_size_law`` is replaced).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (law, system): ``batch_size_law``, ``system``, ``global_batch_tokens``,
+        ``n_accelerators_used``, ``mfu``, ``goodput``, ``time_days``.
+    """
+    import pandas as pd
+
+    a = as_assumptions(assumptions)
+    rows = []
+    for law in batch_size_laws:
+        for system in systems:
+            run = estimate_reference_run(system, compute_flop=compute_flop, n_params=n_params,
+                                         assumptions=a.replace(batch_size_law=law))
+            step = run.step_time
+            rows.append({"batch_size_law": law if isinstance(law, str) else getattr(
+                            law, "__name__", "user law"),
+                         "system": as_cluster(system).name,
+                         "global_batch_tokens": (math.nan if step is None
+                                                 else float(step.global_batch_tokens)),
+                         "n_accelerators_used": float(run.n_accelerators_used),
+                         "mfu": float(run.mfu), "goodput": float(run.goodput),
+                         "time_days": float(run.time_days)})
     return pd.DataFrame(rows)
