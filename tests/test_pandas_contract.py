@@ -190,3 +190,21 @@ def test_fit_chinchilla_pairs_series_by_label():
     aligned = scaling.fit_chinchilla(n, d, loss)
     reordered = scaling.fit_chinchilla(n, d.iloc[::-1], loss.sample(frac=1.0, random_state=1))
     assert np.isclose(reordered.params["E"], aligned.params["E"], rtol=1e-6)
+
+
+def test_limits_pair_series_by_label():
+    """studies.limits' functions of two arrays pair Series by label (issue 17, item 4)."""
+    import pandas as pd
+
+    from scaling.studies import limits
+
+    tokens = pd.Series([1e13, 3e13], index=["x", "y"])
+    unique = pd.Series([2e14, 1e14], index=["y", "x"])
+    epochs = limits.epochs_needed(tokens, unique)
+    assert list(epochs.index) == ["x", "y"]
+    assert epochs["x"] == pytest.approx(0.1) and epochs["y"] == pytest.approx(0.15)
+    compute = pd.Series([1e25, 1e26], index=["y", "x"])
+    days = pd.Series([100 * 86400.0, 30 * 86400.0], index=["x", "y"])
+    by_label = limits.accelerators_needed(compute, days, accelerator="H100-SXM")
+    one = limits.accelerators_needed(1e26, 100 * 86400.0, accelerator="H100-SXM")
+    assert by_label["x"] == pytest.approx(float(one))

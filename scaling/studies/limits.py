@@ -46,7 +46,7 @@ import numpy as np
 
 from scaling import laws, solve
 from scaling._validation import (
-    as_float_array, check_choice, like, scalar, unknown_name,
+    as_float_array, check_choice, elementwise, like, scalar, unknown_name,
 )
 from scaling.assumptions import as_assumptions
 from scaling.chain import run_chain, setup
@@ -294,6 +294,7 @@ def data_wall_compute_flop(stock_tokens, law=laws.DEFAULT_LAW, *, tokens_per_par
     return like(flop, stock_tokens, name="compute_flop")
 
 
+@elementwise
 def epochs_needed(n_tokens, unique_tokens):
     """Passes over a pool of unique tokens needed to train on D tokens, D / U [epochs].
 
@@ -428,6 +429,7 @@ def repetition_table(n_params, unique_tokens, epochs, *, law=REPETITION_LAW):
     })
 
 
+@elementwise
 def repetition_loss_floor(n_params, unique_tokens, *, law=REPETITION_LAW, r_star_tokens=None,
                           r_star_params=None):
     """Lowest loss repetition can reach: infinitely many epochs over a fixed unique stock.
@@ -530,6 +532,7 @@ _HARDWARE_DOC = """
         during training (for energy). See :data:`POWER_BASES`."""
 
 
+@elementwise
 def accelerators_needed(compute_flop, time_s, *, accelerator, law=laws.DEFAULT_LAW,
                         assumptions=None):
     """Accelerators needed to finish a training run within a deadline.
@@ -559,6 +562,7 @@ def accelerators_needed(compute_flop, time_s, *, accelerator, law=laws.DEFAULT_L
     return like(np.asarray(solution.value), compute_flop, time_s, name="n_accelerators")
 
 
+@elementwise
 def facility_power_needed_w(compute_flop, time_s, *, accelerator, law=laws.DEFAULT_LAW,
                             assumptions=None, power_basis="peak"):
     """Facility power needed to finish a training run within a deadline [W].
@@ -588,6 +592,7 @@ def facility_power_needed_w(compute_flop, time_s, *, accelerator, law=laws.DEFAU
     return like(count * per_accelerator, compute_flop, time_s, name="power_w")
 
 
+@elementwise
 def training_time_in_envelope_s(compute_flop, power_w, *, accelerator, law=laws.DEFAULT_LAW,
                                 assumptions=None, power_basis="peak"):
     """Wall-clock time to train C FLOP on every accelerator a power envelope holds [s].
@@ -623,6 +628,7 @@ def training_time_in_envelope_s(compute_flop, power_w, *, accelerator, law=laws.
     return like(np.where(bad, np.nan, time), compute_flop, power_w, name="time_s")
 
 
+@elementwise
 def compute_in_envelope_flop(power_w, time_s, *, accelerator, law=laws.DEFAULT_LAW,
                              assumptions=None, power_basis="peak"):
     """Largest training compute a power envelope delivers within a time [FLOP].
@@ -703,6 +709,7 @@ def power_wall_table(n_params, time_s, *, accelerator, law=laws.DEFAULT_LAW,
     })
 
 
+@elementwise
 def facility_power_for_params_w(n_params, time_s, *, accelerator, law=laws.DEFAULT_LAW,
                                 tokens_per_param=None, assumptions=None, power_basis="peak"):
     """Facility power to train a model of N parameters by a deadline [W].
@@ -730,6 +737,7 @@ def facility_power_for_params_w(n_params, time_s, *, accelerator, law=laws.DEFAU
     return like(power, n_params, time_s, name="power_w")
 
 
+@elementwise
 def training_time_for_params_s(n_params, power_w, *, accelerator, law=laws.DEFAULT_LAW,
                                tokens_per_param=None, assumptions=None, power_basis="peak"):
     """Wall-clock time to train a model of N parameters in a power envelope [s].
@@ -754,6 +762,7 @@ def training_time_for_params_s(n_params, power_w, *, accelerator, law=laws.DEFAU
     return like(time, n_params, power_w, name="time_s")
 
 
+@elementwise
 def power_wall_params(power_w, time_s, *, accelerator, law=laws.DEFAULT_LAW, assumptions=None,
                       power_basis="peak"):
     """Largest compute-optimal model a power envelope trains within a time [parameters].
