@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from scaling.studies import walls
+from scaling.units import SECONDS_PER_DAY
 
 #: The grid the thresholds are read on [FLOP] (half-decades up to where the package's wall is).
 GRID = (1e24, 1e25, 1e26, 10 ** 26.5, 1e27, 10 ** 27.5, 1e28)
@@ -63,3 +64,14 @@ def test_both_thresholds_within_2x_of_the_paper(curve):
     found = walls.walls(curve)
     assert 0.5 <= found["utilisation_fall_ratio"] <= 2.0
     assert 0.5 <= found["largest_run_ratio"] <= 2.0
+
+
+def test_erdil2024_latency_floor_is_reported_and_below_the_deadline_where_a_run_finishes():
+    """Issue 18, item 3: the latency wall, steps x the fixed latencies of one step, is part of
+    each step time the solver uses, so a run that finishes has it below the deadline."""
+    curve = walls.utilisation_curve([1e24, 1e26])
+    finished = curve[np.isfinite(curve["mfu"])]
+    assert len(finished) == 2
+    assert (finished["latency_step_s"] > 0).all()
+    assert (finished["latency_floor_days"] * SECONDS_PER_DAY < walls.THREE_MONTHS_S).all()
+    assert (finished["latency_step_s"] < finished["step_time_s"]).all()

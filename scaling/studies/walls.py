@@ -115,8 +115,12 @@ def utilisation_curve(computes, *, accelerator="H100-SXM", deadline_s=THREE_MONT
     pandas.DataFrame
         One row per compute: ``compute_flop``, ``n_params``, ``global_batch_tokens``,
         ``n_accelerators`` (the count that finishes in the deadline, NaN where none does),
-        ``n_accelerators_used``, ``mfu`` (over the count given), ``step_time_s``, ``limit``
-        (what limits the step, or why no count finishes).
+        ``n_accelerators_used``, ``mfu`` (over the count given), ``step_time_s``,
+        ``latency_step_s`` (the fixed latencies of the layout's collectives and pipeline sends
+        in one step, serial whatever the count) and ``latency_floor_days`` (the latency wall:
+        the training time if everything else were free, steps :math:`D/B` times
+        ``latency_step_s``; the run is impossible in the deadline once it exceeds it),
+        ``limit`` (what limits the step, or why no count finishes).
     """
     import pandas as pd
 
@@ -138,13 +142,17 @@ def _curve_row(machine, compute, n_params, count, sol) -> dict:
     row = {"compute_flop": compute, "n_params": n_params, "n_accelerators": count}
     if not math.isfinite(count):
         return {**row, "global_batch_tokens": math.nan, "n_accelerators_used": math.nan,
-                "mfu": math.nan, "step_time_s": math.nan,
+                "mfu": math.nan, "step_time_s": math.nan, "latency_step_s": math.nan,
+                "latency_floor_days": math.nan,
                 "limit": sol.reasons[0] if sol.reasons else "no count finishes"}
     through = machine.evaluate_throughput(compute, count, n_params=n_params)
     step = through.step_times[int(np.ravel(through.index)[0])]
+    steps = compute / (laws.FLOP_PER_PARAM_PER_TOKEN * n_params) / step.global_batch_tokens
+    latency = float(step.breakdown_s["latency_s"])
     return {**row, "global_batch_tokens": float(step.global_batch_tokens),
             "n_accelerators_used": float(np.asarray(through.n_accelerators_used)),
             "mfu": float(np.asarray(through.mfu)), "step_time_s": float(step.step_time_s),
+            "latency_step_s": latency, "latency_floor_days": steps * latency / SECONDS_PER_DAY,
             "limit": through.limit}
 
 
