@@ -750,7 +750,8 @@ def _run(args) -> str:
 
 
 #: Library phrases with no ``name=value`` form and their command-line wording.
-_API_PHRASES = {"model=... (a ModelShape)": "--model NAME (a published configuration)"}
+_API_PHRASES = {"model=... (a ModelShape)": "--model NAME (a published configuration)",
+                "pricing='rent'": "leave out --own"}
 #: ``name=value`` or ``Assumptions(name=value)`` in a library message.
 _API_ARGUMENT = re.compile(r"(Assumptions\()?\b(\w+)=(\.\.\.|'[^']*'|[^\s,;)]+)?(?(1)\))")
 
