@@ -54,10 +54,9 @@ PRICINGS = {"rent": "rental_cost_usd", "own": "amortized_cost_usd"}
 #: The row of ``data/limits.csv`` giving the default data wall: the effective stock of
 #: public human-generated text, 3e14 tokens (Villalobos et al. 2024, 90% CI 1e14-1e15).
 DATA_STOCK_ROW = "villalobos2024_effective_stock"
-#: Rent [USD per accelerator-hour] and MFU of the first guess of the search when the machine
-#: has no rental price (the search scales the guess by the budget at once).
+#: Rent [USD per accelerator-hour] of the first guess of the search when the machine has no
+#: rental price (the search scales the guess by the budget at once).
 _GUESS_USD_PER_HOUR = 2.0
-_GUESS_MFU = 0.3
 #: Monte Carlo draws and seed of the bands, as :func:`scaling.forecast_for_deadline`'s.
 DEFAULT_SAMPLES, DEFAULT_SEED = 2000, 0
 #: Brent's tolerance on the log of the reducible loss of the inference-aware split, and the
@@ -243,7 +242,8 @@ def model_for_budget(budget_usd, *, deadline_s, accelerator=None, cluster=None,
 def _first_guess(machine, budget):
     rent = machine.constants["rental_usd_per_hour"]
     rent = rent if math.isfinite(rent) else _GUESS_USD_PER_HOUR
-    return budget / rent * SECONDS_PER_HOUR * machine.constants["peak_flop_per_s"] * _GUESS_MFU
+    return (budget / rent * SECONDS_PER_HOUR * machine.constants["peak_flop_per_s"]
+            * machine.accelerator.default_mfu)      # the generation's MFU: a first guess
 
 
 def _plan(machine, answer, size, tokens, budget, deadline, pricing, law, d_inf, n_samples,

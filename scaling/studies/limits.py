@@ -49,6 +49,7 @@ from scaling._validation import (
     as_float_array, check_choice, elementwise, like, scalar, unknown_name,
 )
 from scaling.assumptions import as_assumptions
+from scaling.budget import DATA_STOCK_ROW
 from scaling.chain import run_chain, setup
 from scaling.clusters import Cluster, as_machine, facility_power_w, whole_accelerators_within
 from scaling.data import load_table
@@ -85,7 +86,7 @@ __all__ = [
 #: Stock compared with the tokens a run needs: the *effective* stock of public human text of
 #: Villalobos et al. (2024), which already allows ~5 epochs of repetition (row of
 #: ``data/limits.csv``).
-DEFAULT_EFFECTIVE_STOCK = "villalobos2024_effective_stock"
+DEFAULT_EFFECTIVE_STOCK = DATA_STOCK_ROW   # the budget search's data wall too (scaling.budget)
 
 #: Stock of *unique* tokens fed to the data-constrained law: the effective stock divided by
 #: Villalobos et al.'s 5x multi-epoch multiplier (row of ``data/limits.csv``).
