@@ -11,8 +11,9 @@ Pieces of the time axis (issue 10), pure and vectorised (dates are read as decim
 * For the forecast chain (``scaling.Assumptions(as_of=...)``): :func:`price_history` (Epoch's
   dated purchase prices, ``data/accelerator_prices.csv``), :func:`acquisition_price` and
   :func:`value_at` (Cottier et al.'s rule on them), :func:`dollar_factor` (constant dollars
-  from ``data/ppi_data_processing.csv`` or ``data/cpi_us.csv``), the electricity and rental
-  prices of a date, and :func:`chain_prices`, which :func:`scaling.chain.chain_inputs` calls.
+  from ``data/ppi_data_processing.csv`` or ``data/cpi_us.csv``), the electricity price of a
+  date (the rental price of a date is :mod:`scaling.rental`'s), and :func:`chain_prices`,
+  which :func:`scaling.chain.chain_inputs` calls.
 
 The sourced method (default)
 ----------------------------
