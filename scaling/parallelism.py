@@ -64,6 +64,7 @@ arXiv:2411.01137 (latency and batch-size walls).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -79,7 +80,6 @@ from scaling.training_state import (
 
 __all__ = [
     "ring_time_s",
-    "ATTENTION_EFFICIENCY_RATIO",
     "COLLECTIVE_EFFICIENCY",
     "DP_OVERLAP",
     "FLASH_BACKWARD_FLOP_RATIO",
@@ -133,13 +133,6 @@ MATMUL_EFFICIENCY = {"default": 0.656}
 #: by hand between 0.5 and 0.75 while looking at OPT-175B (ZeRO-3) and Narayanan et al.'s
 #: Figure 10, so those two figures are not out of sample for this constant.
 DP_OVERLAP = 0.6
-
-#: Efficiency of fused attention kernels relative to the matmul efficiency. FlashAttention-2
-#: reaches 50-73% of A100 peak forward + backward (Dao 2023, arXiv:2307.08691, abstract);
-#: FlashAttention-3 about 75% of H100 peak forward and less backward (Shah et al. 2024,
-#: arXiv:2407.08608), below the 80-90% of large GEMMs: 0.75 taken (assumption informed by
-#: those reports, not fitted).
-ATTENTION_EFFICIENCY_RATIO = 0.75
 
 #: FlashAttention's backward pass executes five matmuls against the forward's two (it
 #: recomputes the attention scores): 2.5x the forward FLOP (Dao 2023, arXiv:2307.08691, Sec. 3).
@@ -313,6 +306,7 @@ class _Settings(NamedTuple):
     grad_bytes: float
     sp: bool
     optimizer: str = "adam"
+    attention_eff: float = math.nan    # fused attention, fraction of the bf16 peak
 
 
 def _log2_steps(n):
@@ -431,7 +425,7 @@ def _attention_time(mc: _Model, hw: _Hardware, st: _Settings, c: _Candidates):
     heads_local = mc.heads / c.tp
     if st.flash:
         score_flop = 2.0 * c.tokens * mc.seq * 0.5 * heads_local * (mc.qk_dim + mc.v_dim)
-        fwd = score_flop / (hw.peak_bf16 * st.eta * ATTENTION_EFFICIENCY_RATIO)
+        fwd = score_flop / (hw.peak_bf16 * st.attention_eff)
         bwd = FLASH_BACKWARD_FLOP_RATIO * fwd
     else:
         n_seq = c.mb / c.cp

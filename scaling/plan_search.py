@@ -30,6 +30,7 @@ from scaling._validation import (
 from scaling.catalog import PRECISIONS, Accelerator, cluster_row
 from scaling.errors import InfeasibleRunError
 from scaling.hardware import _model_flop_utilisation, as_accelerator
+from scaling.kernels import attention_kernel_efficiency
 from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
 from scaling.model_shape import ATTENTION_FLOP_CONVENTIONS, ModelShape, as_model_shape
 from scaling.parallelism import (
@@ -454,7 +455,7 @@ def _resolve_hardware(acc: Accelerator, precision: str, scale_up_domain_size,
 
 def _settings(acc, precision, flash_attention, dropout, schedule, dp_overlap, ep_overlap,
               grad_reduce_bytes, matmul_efficiency, sequence_parallel=True,
-              optimizer="adam") -> _Settings:
+              optimizer="adam", attention_kernel="default") -> _Settings:
     """The run settings as the step-time model reads them, checked, defaults filled in."""
     check_choice("schedule", schedule, SCHEDULES)
     eta = _matmul_efficiency(acc) if matmul_efficiency is None else scalar(
@@ -466,8 +467,13 @@ def _settings(acc, precision, flash_attention, dropout, schedule, dp_overlap, ep
     else:
         epo = scalar("ep_overlap", ep_overlap, check_fraction, include_zero=True)
     gb = scalar("grad_reduce_bytes", grad_reduce_bytes, check_at_least, minimum=1.0)
-    return _Settings(eta=eta, fp8=precision == "fp8",
-                     flash=check_bool("flash_attention", flash_attention),
+    flash = check_bool("flash_attention", flash_attention)
+    attention_eff = attention_kernel_efficiency(attention_kernel, acc.generation, eta)
+    if attention_kernel != "default" and not flash:
+        raise ValueError(f"attention_kernel={attention_kernel!r} names a fused kernel, but "
+                         "flash_attention=False; leave attention_kernel at 'default' or "
+                         "pass flash_attention=True")
+    return _Settings(eta=eta, fp8=precision == "fp8", flash=flash, attention_eff=attention_eff,
                      dropout=check_bool("dropout", dropout), dp_overlap=dpo, ep_overlap=epo,
                      dualpipe=schedule == "dualpipe", grad_bytes=gb,
                      sp=check_bool("sequence_parallel", sequence_parallel),
@@ -699,7 +705,8 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
                      schedule: str = "1f1b", dp_overlap=None, ep_overlap=None,
                      grad_reduce_bytes: float = 2.0, matmul_efficiency=None,
                      attention_convention: str = "causal",
-                     optimizer: str = "adam", goodput=None) -> StepTime:
+                     optimizer: str = "adam", goodput=None,
+                     attention_kernel: str = "default") -> StepTime:
     """Fastest parallel plan that fits in memory, with its step time, memory and MFU.
 
     Parameters
@@ -751,6 +758,11 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
     optimizer : {"adam", "lion"}
         Optimizer whose states are held and updated
         (:data:`scaling.training_state.OPTIMIZER_STATE_BYTES_PER_PARAM`; default Adam).
+    attention_kernel : {"default", "flash2", "flash3", "triton"}
+        The fused attention kernel (:data:`scaling.parallelism.ATTENTION_KERNELS`): today's
+        (default) or a published one at its measured efficiency
+        (:data:`scaling.parallelism.ATTENTION_KERNEL_EFFICIENCY`), e.g. "triton" for MosaicML
+        llm-foundry's 2023 benchmarks.
     goodput : callable, optional
         ``goodput(n_in_use, replica_size)``, the job's goodput on the accelerators a layout
         occupies (e.g. :class:`scaling.reliability.JobGoodput`); the plan then minimises the
@@ -793,7 +805,8 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
     hw = _resolve_hardware(acc, precision, scale_up_domain_size, scale_up_bandwidth_byte_per_s,
                            scale_out_bandwidth_byte_per_s)
     st = _settings(acc, precision, flash_attention, dropout, schedule, dp_overlap, ep_overlap,
-                   grad_reduce_bytes, matmul_efficiency, sequence_parallel, optimizer)
+                   grad_reduce_bytes, matmul_efficiency, sequence_parallel, optimizer,
+                   attention_kernel)
     batch_seqs = _batch_sequences(shape, global_batch_tokens, compute_flop, notes)
     fixed = check_layout({k: v for k, v in dict(
         tp=tp, pp=pp, dp=dp, cp=cp, ep=ep, micro_batch=micro_batch,

@@ -156,13 +156,54 @@ def test_per_step_rows_cover_the_known_miss_classes(per_step):
 def test_mosaicml_llm_foundry_per_step_figures_pinned(per_step):
     """Out of sample on MosaicML's llm-foundry MPT benchmarks and the 3D-parallel papers: pinned
     so that a change of the step-time model shows here (notebook 04, section 4, and the README
-    quote them). The issue-15 targets (median 1.12x, own-search bias within 5%) are not met."""
+    quote them). The published-layout median meets issue 15's 1.12x; the own-search bias
+    (within 5%) is not met."""
     published, own = per_step
-    assert published.loc["all", "median_fold_error"] == pytest.approx(1.148, abs=0.005)
-    assert own.loc["all", "median_fold_error"] == pytest.approx(1.243, abs=0.005)
-    assert own.loc["all", "geometric_mean_ratio"] == pytest.approx(1.285, abs=0.01)
+    assert published.loc["all", "median_fold_error"] == pytest.approx(1.067, abs=0.005)
+    assert published.loc["all", "median_fold_error"] <= 1.12      # issue 15's target
+    assert own.loc["all", "median_fold_error"] == pytest.approx(1.126, abs=0.005)
+    assert own.loc["all", "geometric_mean_ratio"] == pytest.approx(1.135, abs=0.01)
     assert published.loc["all", "n_feasible"] == 173
-    assert published.loc["fp8", "geometric_mean_ratio"] > 1.5      # the known fp8 miss
+    assert published.loc["fp8", "geometric_mean_ratio"] > 1.15     # the fp8 miss that remains
+
+
+def test_flashattention_papers_kernel_efficiencies():
+    """Dao (2023, arXiv:2307.08691): FlashAttention-2 reaches 50-73% of A100 peak and is
+    1.3-2.5x faster than the Triton FlashAttention; Shah et al. (2024, arXiv:2407.08608):
+    FlashAttention-2 reaches 35% of H100 peak and FlashAttention-3 is 1.5-2.0x faster."""
+    from scaling.kernels import attention_kernel_efficiency as eff
+
+    assert 0.50 <= eff("flash2", "ampere", 0.656) <= 0.73
+    assert eff("flash2", "hopper", 0.656) == pytest.approx(0.35)
+    assert 1.5 <= eff("flash3", "hopper", 0.656) / eff("flash2", "hopper", 0.656) <= 2.0
+    for generation in ("ampere", "hopper"):
+        slower = eff("flash2", generation, 0.656) / eff("triton", generation, 0.656)
+        assert 1.3 <= slower <= 2.5
+    assert eff("default", "blackwell", 0.656) == pytest.approx(0.75 * 0.656)
+    with pytest.raises(ValueError, match="no published efficiency on blackwell.*'default'"):
+        eff("flash3", "blackwell", 0.656)
+    with pytest.raises(ValueError, match="attention_kernel"):
+        eff("flash4", "hopper", 0.656)
+
+
+def test_mosaicml_long_context_miss_is_its_attention_kernel(per_step):
+    """The long-context rows (>= 32k tokens) were over-predicted 1.47x (geometric mean) with
+    today's kernel; with the Triton FlashAttention that MosaicML's benchmarks ran, read from
+    the kernels' papers (not fitted to these rows), they are within 5%."""
+    published, _ = per_step
+    row = published.loc["long context (>= 32k tokens)"]
+    assert row["geometric_mean_ratio"] == pytest.approx(1.0, abs=0.05)
+    assert row["median_fold_error"] < 1.1
+
+
+def test_named_attention_kernel_needs_fused_attention():
+    from scaling.plan_search import plan_parallelism
+
+    with pytest.raises(ValueError, match="flash_attention=False"):
+        plan_parallelism(7e9, "H100-SXM", 8, attention_kernel="triton", flash_attention=False)
+    fast = plan_parallelism("MPT-7B", "H100-SXM", 8, attention_kernel="flash3")
+    slow = plan_parallelism("MPT-7B", "H100-SXM", 8, attention_kernel="triton")
+    assert slow.step_time_s > fast.step_time_s
 
 
 def test_lion_keeps_fewer_optimizer_bytes_than_adam():

@@ -33,7 +33,8 @@ CORE_ORDER = (
     # the machine, its prices and its future
     "catalog", "cost", "trends", "hardware", "rental", "valuation", "emissions",
     # the model and its parallel step time
-    "model_shape", "training_state", "parallelism", "plan_checks", "plan_search", "batch_size",
+    "model_shape", "training_state", "kernels", "parallelism", "plan_checks", "plan_search",
+    "batch_size",
     "efficiency",
     # uncertainty, throughput, reliability
     "uncertainty", "throughput", "checkpointing", "reliability", "fewer",

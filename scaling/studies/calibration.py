@@ -28,7 +28,8 @@ columns works (e.g. a widened ``data/training_runs.csv``):
   ``tp``, ``pp``, ``dp``, ``cp``, ``ep``, ``micro_batch``, ``virtual_stages``, ``zero_stage``,
   ``recompute``, ``recompute_fraction``, ``flash_attention``, ``dropout``,
   ``sequence_parallel``, ``schedule``, ``grad_reduce_bytes``, ``scale_up_domain_size``,
-  ``scale_out_bandwidth_byte_per_s``, ``attention_convention``, ``optimizer``, ``n_tokens``,
+  ``scale_out_bandwidth_byte_per_s``, ``attention_convention``, ``optimizer``,
+  ``attention_kernel`` (:data:`scaling.kernels.ATTENTION_KERNELS`), ``n_tokens``,
   ``calibration_set`` (``"fit"`` rows are the calibration set).
 
 Metrics are compared as MFU (model FLOP per step over accelerators x dense bf16 peak x step
@@ -147,7 +148,8 @@ def _row_setup(row):
     for column in _BOOL_OPTIONS:
         if column in row.index and not _blank(get(column)):
             kwargs[column] = _truthy(get(column))
-    for column in ("recompute", "schedule", "attention_convention", "optimizer"):
+    for column in ("recompute", "schedule", "attention_convention", "optimizer",
+                   "attention_kernel"):
         if column in row.index and not _blank(get(column)):
             kwargs[column] = str(get(column))
     if "scale_up_domain_size" in row.index and not _blank(get("scale_up_domain_size")):
