@@ -677,22 +677,26 @@ def _communication_time(mc: _Model, hw: _Hardware, st: _Settings, c: _Candidates
 
 def _activation_bytes_per_token(mc: _Model, st: _Settings, c: _Candidates):
     """Activations kept per token per layer without recomputation, attention scores excluded
-    [bytes] (Korthikanti et al. 2022, Sec. 4, generalised to GQA, gated MLPs and experts)."""
+    [bytes] (Korthikanti et al. 2022, Sec. 4, generalised to GQA, gated MLPs and experts).
+
+    For a GPT layer with dropout this is their ``34 h`` bytes per token: each of the two layer
+    norms keeps its bf16 input (2h), the attention block 11h and the MLP 19h.
+    """
     e = _ACT_BYTES
     lin_in = 0.5 if st.fp8 else 1.0                   # fp8-cached linear inputs
     mask = 1.0 if st.dropout else 0.0
-    attn_tok = (2.0 * mc.d * e / c.sp                 # norm input
+    attn_tok = (mc.d * e / c.sp                       # norm input (bf16: d elements)
                 + lin_in * 2.0 * mc.d / c.sp * 1.0    # QKV input (bf16: 2d bytes)
                 + e * (mc.heads * mc.qk_dim + mc.kv_elems) / np.minimum(c.tp, mc.heads)
                 + lin_in * e * mc.heads * mc.v_dim / c.tp   # output-projection input
                 + mask * mc.d / c.sp)
-    mlp_dense_tok = (2.0 * mc.d * e / c.sp + lin_in * 2.0 * mc.d / c.sp
+    mlp_dense_tok = (mc.d * e / c.sp + lin_in * 2.0 * mc.d / c.sp
                      + e * (mc.mlp_mats - 1.0) * mc.ffn / c.tp + lin_in * e * mc.ffn / c.tp
                      + mask * mc.d / c.sp)
     mlp_moe_tok = 0.0
     if mc.n_moe_layers:
         assigned = mc.top_k + mc.n_shared
-        mlp_moe_tok = (2.0 * mc.d * e / c.sp + lin_in * 2.0 * mc.d / c.sp
+        mlp_moe_tok = (mc.d * e / c.sp + lin_in * 2.0 * mc.d / c.sp
                        + assigned * (lin_in * e * mc.d + e * (mc.mlp_mats - 1.0) * mc.expert_ffn
                                      + lin_in * e * mc.expert_ffn) / c.tp
                        + mask * mc.d / c.sp)

@@ -328,3 +328,22 @@ def test_catalog_interconnect_columns_complete():
     assert domains["H100-SXM"] == 8 and domains["GB200"] == 72 and domains["MI300X"] == 8
     clusters = load_table("clusters")
     assert (clusters["scale_out_bandwidth_byte_per_s"] > 0).all()
+
+
+def test_korthikanti2022_activation_memory_34_bytes_per_hidden_element():
+    """Korthikanti et al. (2022), Sec. 4: a GPT layer without recomputation keeps
+    ``sbh (34 + 5as/h)`` bytes of activations; with fused attention the ``5as/h`` score term is
+    gone, leaving 34 bytes per token per hidden unit (two layer-norm inputs of 2 each, the
+    attention block's 11, the MLP's 19)."""
+    from scaling.model_shape import as_model_shape
+    from scaling.plan_search import plan_parallelism
+
+    shape = as_model_shape("MPT-7B")
+    step = plan_parallelism(shape, "A100-SXM4-80GB", 8, global_batch_tokens=8 * shape.seq_len,
+                            tp=1, pp=1, dp=8, cp=1, micro_batch=1, zero_stage=3,
+                            recompute="none", dropout=True)
+    tokens = shape.seq_len
+    logits = tokens * shape.vocab_size * 4.0
+    per_token_per_layer = (step.memory_bytes["memory_activations_bytes"] - logits) / (
+        tokens * shape.n_layers)
+    assert per_token_per_layer / shape.d_model == pytest.approx(34.0, rel=1e-9)
