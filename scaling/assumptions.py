@@ -108,6 +108,10 @@ class Assumptions:
         uncertainty a preset draws its own spread; a number keeps the default preset's
         relative spread (the MFU stays capped at 1; a drawn efficiency may exceed 1, as the
         efficiencies the reports imply do where the per-step model is slow for a run).
+    layout_gap : float or None
+        Step time of the layout a team runs over that of the fastest plan the step-time
+        model's search finds, >= 1; None = :data:`scaling.plan_search.LAYOUT_SEARCH_GAP`
+        (1.111, calibrated on per-step rows' published layouts). 1 = the fastest plan.
     precision : {"bf16", "fp8"}
         Numeric format whose dense peak the utilisation applies to.
     pue : float or None
@@ -159,6 +163,7 @@ class Assumptions:
     global_batch_tokens: float | None = None
     batch_size_law: object = DEFAULT_BATCH_SIZE_LAW
     run_efficiency: str | float = DEFAULT_RUN_EFFICIENCY
+    layout_gap: float | None = None
     precision: str = "bf16"
     pue: float | None = None
     include_failures: bool = True
@@ -196,6 +201,10 @@ class Assumptions:
             object.__setattr__(self, "global_batch_tokens",
                                scalar("global_batch_tokens", self.global_batch_tokens))
         check_batch_size_law(self.batch_size_law)
+        if self.layout_gap is not None:
+            object.__setattr__(self, "layout_gap", scalar(
+                "layout_gap", self.layout_gap, check_at_least, minimum=1.0,
+                why="a team's layout is never faster than the fastest plan"))
         if not isinstance(self.include_failures, bool):
             raise ValueError(f"include_failures must be True or False, "
                              f"got {self.include_failures!r}")

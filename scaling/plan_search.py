@@ -47,6 +47,7 @@ from scaling.results import Result
 
 __all__ = [
     "BATCH_ROUNDING_TOLERANCE",
+    "LAYOUT_SEARCH_GAP",
     "DEEPSEEK_BATCH_COEFFICIENT",
     "DEEPSEEK_BATCH_EXPONENT",
     "StepTime",
@@ -111,6 +112,13 @@ def optimal_batch_tokens(compute_flop):
 #: Fig. 3); without a bound the search would inflate a small model's batch to occupy idle
 #: accelerators, i.e. step past the batch-size wall by changing the batch.
 BATCH_ROUNDING_TOLERANCE = 0.10
+
+#: How much longer the layouts teams run take per step than the fastest plan the search finds
+#: for the same model, machine and batch: the geometric mean of searched / published per-step
+#: MFU over the per-step rows (``data/parallel_benchmarks.csv``, ``data/llm_foundry_benchmarks
+#: .csv``) where both fit, from the model's two predictions only (no reported figure enters;
+#: :func:`scaling.studies.calibration.layout_gap`). Applied when no part of the layout is given.
+LAYOUT_SEARCH_GAP = 1.111
 
 #: Micro-batch sizes searched [sequences] and pipeline interleavings searched [chunks].
 _MICRO_BATCHES = (1, 2, 4, 8, 16, 32)
@@ -294,7 +302,7 @@ class StepTime(Result):
         Step time by component [s] (sums to ``step_time_s``): compute (matmuls and attention),
         memory-bound (element-wise and optimizer), tensor parallel (incl. context parallel),
         pipeline sends, exposed data parallel, exposed expert all-to-all, pipeline bubble,
-        latency.
+        latency, and the layout gap (a searched plan's step time x (``layout_gap`` - 1)).
     memory_bytes : dict
         Memory per accelerator by component [bytes] (weights, gradients, optimizer states,
         activations) on the first pipeline stage.
@@ -655,14 +663,15 @@ def _layout_at(found: _Found, best: tuple) -> ParallelLayout:
 
 
 def _result(problem: _Problem, found: _Found, best: tuple, attention_convention: str,
-            notes: list, for_goodput: bool = False) -> StepTime:
+            notes: list, for_goodput: bool = False, gap: float = 1.0) -> StepTime:
     """The :class:`StepTime` of the candidate at ``best``: layout, step time by component,
     memory, throughput, per-step MFU and what limits it."""
     shape, n, batch_seqs = problem.shape, problem.n, problem.batch_seqs
     layout = _layout_at(found, best)
     res = found.components
-    step_s = float(res["step_time_s"][best])
+    step_s = float(res["step_time_s"][best]) * gap
     breakdown = {key: float(res[key][best]) for key in _TIME_COMPONENTS}
+    breakdown["layout_gap_s"] = step_s * (1.0 - 1.0 / gap)
     memory = {key: float(res[key][best]) for key in _MEMORY_COMPONENTS}
     # whole micro-batches on every replica: the batch is rounded up to m x dp x micro-batch
     micro = int(res["micro_batches"][best])
@@ -706,7 +715,7 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
                      grad_reduce_bytes: float = 2.0, matmul_efficiency=None,
                      attention_convention: str = "causal",
                      optimizer: str = "adam", goodput=None,
-                     attention_kernel: str = "default") -> StepTime:
+                     attention_kernel: str = "default", layout_gap=None) -> StepTime:
     """Fastest parallel plan that fits in memory, with its step time, memory and MFU.
 
     Parameters
@@ -763,6 +772,9 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
         (default) or a published one at its measured efficiency
         (:data:`scaling.parallelism.ATTENTION_KERNEL_EFFICIENCY`), e.g. "triton" for MosaicML
         llm-foundry's 2023 benchmarks.
+    layout_gap : float, optional
+        Step time of the layout run over that of the fastest plan found, >= 1: default
+        :data:`LAYOUT_SEARCH_GAP` when no part of the layout is given, else 1.
     goodput : callable, optional
         ``goodput(n_in_use, replica_size)``, the job's goodput on the accelerators a layout
         occupies (e.g. :class:`scaling.reliability.JobGoodput`); the plan then minimises the
@@ -813,6 +825,8 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
         virtual_stages=virtual_stages, zero_stage=zero_stage, recompute=recompute,
         recompute_fraction=recompute_fraction).items() if v is not None}, shape, n)
     check_batch_covers_dp(batch_seqs, fixed)
+    gap = (LAYOUT_SEARCH_GAP if not fixed else 1.0) if layout_gap is None else scalar(
+        "layout_gap", layout_gap, check_at_least, minimum=1.0)
     problem = _Problem(shape=shape, model=_model_consts(shape), accelerator=acc, n=n,
                        precision=precision, hardware=hw, settings=st, batch_seqs=batch_seqs,
                        fixed=fixed, usable_bytes=hw.hbm_bytes * (1.0 - MEMORY_RESERVE_FRACTION))
@@ -820,7 +834,7 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
     best = _fastest_feasible(found, check_goodput(goodput))
     fewer_for_goodput = goodput is not None and (
         _used(found)[best[0]] < _used(found)[_fastest_feasible(found)[0]])
-    return _result(problem, found, best, attention_convention, notes, fewer_for_goodput)
+    return _result(problem, found, best, attention_convention, notes, fewer_for_goodput, gap)
 
 
 def _used(found: _Found) -> np.ndarray:
@@ -841,6 +855,7 @@ _COMPONENT_WORDS = {
     "expert_all_to_all_s": "expert all-to-all",
     "bubble_s": "the pipeline bubble",
     "latency_s": "communication latency",
+    "layout_gap_s": "the gap between the fastest plan and the layouts teams run",
 }
 
 

@@ -211,6 +211,8 @@ class ThroughputModel:
     batch_size_law : str or callable
         The batch-size law when ``global_batch_tokens`` is None
         (:data:`scaling.batch_size.BATCH_SIZE_LAWS`).
+    layout_gap : float or None
+        ``Assumptions.layout_gap`` (None: the plan search's default).
     run_efficiency : float
         Whole-run efficiency applied to the step-time MFU [fraction]; 1 for constant sources
         (their MFU is already a whole run's). :func:`throughput_model` resolves
@@ -225,6 +227,7 @@ class ThroughputModel:
     global_batch_tokens: float | None = None
     run_efficiency: float = 1.0
     batch_size_law: object = DEFAULT_BATCH_SIZE_LAW
+    layout_gap: float | None = None
 
     @property
     def constant(self) -> bool:
@@ -304,8 +307,8 @@ def throughput_model(*, accelerator, assumptions, cluster=None) -> ThroughputMod
     ----------
     accelerator : Accelerator
     assumptions : Assumptions
-        Its ``mfu``, ``mfu_model``, ``precision``, ``global_batch_tokens`` and
-        ``batch_size_law``.
+        Its ``mfu``, ``mfu_model``, ``precision``, ``global_batch_tokens``,
+        ``batch_size_law`` and ``layout_gap``.
     cluster : Cluster, optional
         Its own ``mfu`` (when set) and its scale-out bandwidth.
 
@@ -326,7 +329,7 @@ def throughput_model(*, accelerator, assumptions, cluster=None) -> ThroughputMod
         out = None
     return ThroughputModel(source="step_time", mfu=None, scale_out_bandwidth_byte_per_s=out,
                            global_batch_tokens=a.global_batch_tokens,
-                           batch_size_law=a.batch_size_law,
+                           batch_size_law=a.batch_size_law, layout_gap=a.layout_gap,
                            run_efficiency=resolve_run_efficiency(a.run_efficiency), **common)
 
 
@@ -360,14 +363,16 @@ def _search(tm: ThroughputModel, shape, compute_flop: float, n: int, goodput=Non
         check_run_batch(float(batch), shape, float(compute_flop))
     seqs = max(1, int(round(float(batch) / shape.seq_len)))
     out = tm.scale_out_bandwidth_byte_per_s
-    key = (shape, _accelerator_key(tm.accelerator), n, tm.precision, seqs, out, goodput)
+    key = (shape, _accelerator_key(tm.accelerator), n, tm.precision, seqs, out, goodput,
+           tm.layout_gap)
     found = _CACHE.get(key)
     if found is None:
         try:
             found = plan_parallelism(shape, tm.accelerator, n,
                                      global_batch_tokens=seqs * shape.seq_len,
                                      precision=tm.precision,
-                                     scale_out_bandwidth_byte_per_s=out, goodput=goodput)
+                                     scale_out_bandwidth_byte_per_s=out, goodput=goodput,
+                                     layout_gap=tm.layout_gap)
         except InfeasibleRunError as error:
             found = error
         if len(_CACHE) >= _CACHE_LIMIT:

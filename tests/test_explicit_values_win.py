@@ -53,6 +53,8 @@ CASES = {
     "batch_size_law": (lambda compute_flop: 2.0 ** 21, "run",
                        lambda r: r.step_time.global_batch_tokens, 2 ** 21),
     "run_efficiency": (0.5, "setup", lambda s: s.assumptions.run_efficiency, 0.5),
+    # 1 = the fastest plan: no layout-gap share in the step
+    "layout_gap": (1.0, "run", lambda r: r.step_time.breakdown_s["layout_gap_s"], 0.0),
     "precision": ("fp8", "setup", _constant("peak_flop_per_s"), CHIP.peak_fp8_flop_per_s),
     "pue": (1.31, "setup", _constant("pue"), 1.31),
     "include_failures": (False, "run", lambda r: r.goodput, 1.0),

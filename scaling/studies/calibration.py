@@ -57,7 +57,7 @@ from scaling.results import fold_error
 from scaling.units import SECONDS_PER_HOUR
 
 __all__ = [
-    "CALIBRATION_GRID", "CONSTANT_MFU_BASELINE", "METRICS", "calibrate",
+    "CALIBRATION_GRID", "CONSTANT_MFU_BASELINE", "METRICS", "calibrate", "layout_gap",
     "leave_one_out", "megatron_flop_per_token",
     "parallel_benchmarks", "per_step_check", "per_step_summary", "predict_runs",
     "LONG_CONTEXT_TOKENS", "PER_STEP_TABLES", "PER_STEP_TARGET_BIAS",
@@ -432,7 +432,7 @@ def _per_step_class(row) -> str:
     return "3D parallel (papers)"
 
 
-def per_step_check(tables=PER_STEP_TABLES, *, own_search: bool = False):
+def per_step_check(tables=PER_STEP_TABLES, *, own_search: bool = False, layout_gap=None):
     """Predicted against reported per-step MFU for every row of the per-step tables.
 
     Parameters
@@ -442,6 +442,9 @@ def per_step_check(tables=PER_STEP_TABLES, *, own_search: bool = False):
     own_search : bool
         False: each row's published layout (tp, pp, dp, micro-batch, ZeRO stage,
         recomputation) is fixed; True: the package's own plan search chooses them.
+    layout_gap : float, optional
+        Passed to :func:`scaling.plan_search.plan_parallelism` (default: its own, i.e.
+        :data:`scaling.plan_search.LAYOUT_SEARCH_GAP` for the own search).
 
     Returns
     -------
@@ -466,6 +469,8 @@ def per_step_check(tables=PER_STEP_TABLES, *, own_search: bool = False):
                 row = row.drop([c for c in _LAYOUT_COLUMNS if c in row.index])
             shape, kwargs = _row_setup(row)
             _, _, reported = _reported(row, shape, kwargs.get("attention_convention", "causal"))
+            if layout_gap is not None:
+                kwargs["layout_gap"] = layout_gap
             try:
                 predicted = plan_parallelism(shape, **kwargs).mfu
             except InfeasibleRunError:
@@ -480,6 +485,33 @@ def per_step_check(tables=PER_STEP_TABLES, *, own_search: bool = False):
     frame["ratio"] = frame["predicted_mfu"] / frame["reported_mfu"]
     frame["fold_error"] = np.maximum(frame["ratio"], 1.0 / frame["ratio"])
     return frame
+
+
+def layout_gap(tables=PER_STEP_TABLES) -> dict:
+    """How much faster the plan search's fastest plan is than the layout a team ran.
+
+    Every per-step row is predicted twice by the step-time model, with its published layout
+    and with the package's own search (no gap applied); no reported figure enters.
+
+    Parameters
+    ----------
+    tables : sequence of str
+        Per-step tables (:data:`PER_STEP_TABLES`).
+
+    Returns
+    -------
+    dict
+        ``gap`` (geometric mean of searched / published MFU over the rows where both fit: the
+        value of :data:`scaling.plan_search.LAYOUT_SEARCH_GAP`), ``log_sd``, ``n_rows`` and
+        ``by_class`` (the geometric mean per class of :func:`_per_step_class`).
+    """
+    published = per_step_check(tables)
+    searched = per_step_check(tables, own_search=True, layout_gap=1.0)
+    both = published["feasible"] & searched["feasible"]
+    log_ratio = np.log(searched.loc[both, "predicted_mfu"] / published.loc[both, "predicted_mfu"])
+    by_class = np.exp(log_ratio.groupby(published.loc[both, "class"]).mean())
+    return {"gap": float(np.exp(log_ratio.mean())), "log_sd": float(log_ratio.std(ddof=1)),
+            "n_rows": int(both.sum()), "by_class": {k: float(v) for k, v in by_class.items()}}
 
 
 def per_step_summary(frame):

@@ -88,9 +88,10 @@ def paper_assumptions() -> Assumptions:
     Returns
     -------
     Assumptions
-        Failure-free, per-step utilisation, Kaplan et al.'s critical batch (module notes).
+        Failure-free, per-step utilisation of the fastest plan (no layout gap), Kaplan et
+        al.'s critical batch (module notes).
     """
-    return Assumptions(include_failures=False, run_efficiency=1.0,
+    return Assumptions(include_failures=False, run_efficiency=1.0, layout_gap=1.0,
                        batch_size_law="kaplan2020_critical")
 
 
