@@ -687,7 +687,9 @@ def _result(problem: _Problem, found: _Found, best: tuple, attention_convention:
     mfu_used = float(_model_flop_utilisation(model_flop / step_s, used, peak))
     mfu = float(_model_flop_utilisation(model_flop / step_s, n, peak))
     wall = layout.tp * layout.pp * layout.cp * batch_seqs
-    limit = _describe_limit(layout, n, used, wall, batch_seqs, breakdown, step_s,
+    # what limits the plan itself: its physical components (the layout gap is not one)
+    physical = {k: v for k, v in breakdown.items() if k != "layout_gap_s"}
+    limit = _describe_limit(layout, n, used, wall, batch_seqs, physical, step_s / gap,
                             for_goodput=for_goodput)
     if used < n:
         notes.append(f"{n - used:,} of the {n:,} accelerators given stay idle: the plan uses "
@@ -855,7 +857,6 @@ _COMPONENT_WORDS = {
     "expert_all_to_all_s": "expert all-to-all",
     "bubble_s": "the pipeline bubble",
     "latency_s": "communication latency",
-    "layout_gap_s": "the gap between the fastest plan and the layouts teams run",
 }
 
 

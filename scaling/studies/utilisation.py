@@ -30,6 +30,7 @@ BREAKDOWN_COMPONENTS = {
     "compute_s": "compute", "memory_bound_s": "memory-bound", "tensor_parallel_s":
     "tensor-parallel", "pipeline_send_s": "pipeline sends", "data_parallel_s": "data-parallel",
     "bubble_s": "bubble", "expert_all_to_all_s": "all-to-all", "latency_s": "latency",
+    "layout_gap_s": "layout gap",
 }
 
 
