@@ -19,6 +19,9 @@ gives the same numbers. Each field has a documented, sourced default:
   al. 2018 / Kaplan et al. 2020) or a callable ``law(compute_flop) -> tokens``;
 * ``run_efficiency``: the whole-run efficiency of the step-time model, a preset fitted on
   published runs (default ``"median_published_run"``; :mod:`scaling.efficiency`) or a number;
+* ``layout_gap``: the step-time model's slowdown of a team's layout against the fastest plan
+  its search finds; None = :data:`scaling.plan_search.LAYOUT_SEARCH_GAP` (1.099, from the
+  per-step rows' published layouts); the whole-run efficiency presets are fitted with it;
 * ``precision``: the numeric format whose dense peak the utilisation applies to;
 * ``pue``: None = the cluster's PUE (``data/clusters.csv``), else
   :data:`DEFAULT_PUE` (Epoch's hyperscaler 1.10);
@@ -111,7 +114,10 @@ class Assumptions:
     layout_gap : float or None
         Step time of the layout a team runs over that of the fastest plan the step-time
         model's search finds, >= 1; None = :data:`scaling.plan_search.LAYOUT_SEARCH_GAP`
-        (1.111, calibrated on per-step rows' published layouts). 1 = the fastest plan.
+        (1.099, calibrated on per-step rows' published layouts). 1 = the fastest plan. The
+        whole-run efficiency presets are fitted with the default, so another gap moves the
+        whole-run forecast by the same factor (1 with a preset: about 10% faster than the
+        runs the presets were fitted on). Step-time model only (refused with a constant MFU).
     precision : {"bf16", "fp8"}
         Numeric format whose dense peak the utilisation applies to.
     pue : float or None
@@ -177,6 +183,15 @@ class Assumptions:
     carbon_free_energy_fraction: float = 0.0
     carbon_intensity_g_per_kwh: float | None = None
 
+    def _step_time_only(self, name: str, why: str) -> None:
+        """Refuse a step-time-model field given together with a constant MFU."""
+        if self.mfu is None and self.mfu_model == "step_time":
+            return
+        other = (f"mfu={self.mfu!r}" if self.mfu is not None
+                 else f"mfu_model={self.mfu_model!r}")
+        raise ValueError(f"{name}={getattr(self, name)!r} applies to the step-time model only; "
+                         f"with {other} {why}: leave out one of the two")
+
     def __post_init__(self):
         if self.mfu is not None:
             object.__setattr__(self, "mfu", scalar("mfu", self.mfu, check_fraction))
@@ -190,12 +205,8 @@ class Assumptions:
         else:
             object.__setattr__(self, "run_efficiency",
                                resolve_run_efficiency(self.run_efficiency))
-        if self.run_efficiency != DEFAULT_RUN_EFFICIENCY and (
-                self.mfu is not None or self.mfu_model != "step_time"):
-            raise ValueError(
-                f"run_efficiency={self.run_efficiency!r} applies to the step-time model only; "
-                f"with {'mfu=' + repr(self.mfu) if self.mfu is not None else 'mfu_model=' + repr(self.mfu_model)} "
-                "the MFU is already a whole run's: leave out one of the two")
+        if self.run_efficiency != DEFAULT_RUN_EFFICIENCY:
+            self._step_time_only("run_efficiency", "the MFU is already a whole run's")
         check_choice("mfu_model", self.mfu_model, MFU_MODELS)
         if self.global_batch_tokens is not None:
             object.__setattr__(self, "global_batch_tokens",
@@ -204,7 +215,8 @@ class Assumptions:
         if self.layout_gap is not None:
             object.__setattr__(self, "layout_gap", scalar(
                 "layout_gap", self.layout_gap, check_at_least, minimum=1.0,
-                why="a team's layout is never faster than the fastest plan"))
+                why="a slowdown against the fastest plan; 1 is the fastest plan"))
+            self._step_time_only("layout_gap", "no layout is searched")
         if not isinstance(self.include_failures, bool):
             raise ValueError(f"include_failures must be True or False, "
                              f"got {self.include_failures!r}")

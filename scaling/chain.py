@@ -834,16 +834,16 @@ def estimate_run(compute_flop, *, cluster=None, accelerator=None, n_accelerators
     Examples
     --------
     Llama 3.1 405B (arXiv:2407.21783): 3.8e25 FLOP on 16,384 H100, reported 30.84M GPU-hours.
-    The step-time default predicts 42.6M: a typical team's per-step MFU (0.38: the searched
-    plan's 0.42 over the layout gap 1.111; Table 4 reports 0.41 for Meta's own layout), times
+    The step-time default predicts 42.6M: a typical team's per-step MFU (0.39: the searched
+    plan's 0.42 over the layout gap 1.099; Table 4 reports 0.41 for Meta's own layout), times
     the whole-run efficiency of the median published run (0.70), which this run beat; the
-    large-lab preset (0.88) gives 33.8M (see ``scaling.backtest(method="leave_one_out")`` and
+    large-lab preset (0.87) gives 33.8M (see ``scaling.backtest(method="leave_one_out")`` and
     :mod:`scaling.efficiency`).
 
     >>> run = estimate_run(3.8e25, accelerator="H100", n_accelerators=16384,
     ...                    n_params=405e9, model="Llama 3 405B")
     >>> round(run.accelerator_hours / 1e6, 1), round(run.step_time.mfu, 2)
-    (42.6, 0.38)
+    (42.6, 0.39)
     >>> lab = Assumptions(run_efficiency="large_lab_production")
     >>> round(estimate_run(3.8e25, accelerator="H100", n_accelerators=16384, n_params=405e9,
     ...                    model="Llama 3 405B", assumptions=lab).accelerator_hours / 1e6, 1)

@@ -35,15 +35,19 @@ __all__ = [
 #: those reports, not fitted).
 ATTENTION_EFFICIENCY_RATIO = 0.75
 
-#: Fused attention kernels by name. "default" is today's kernel on any accelerator
-#: (:data:`ATTENTION_EFFICIENCY_RATIO` x the matmul efficiency, 0.49 of the bf16 peak);
+#: Fused attention kernels by name. "default" is the package's generic assumption on any
+#: accelerator (:data:`ATTENTION_EFFICIENCY_RATIO` x the matmul efficiency, 0.49 of the bf16
+#: peak: below FlashAttention-3 on Hopper and FlashAttention-2 on Ampere, above
+#: FlashAttention-2 on Hopper);
 #: "flash2", "flash3" (FlashAttention-2 and -3) and "triton" (the 2022 Triton FlashAttention,
 #: MosaicML llm-foundry's ``attn_impl: triton``, its benchmarking default until April 2024)
 #: name a published kernel, at :data:`ATTENTION_KERNEL_EFFICIENCY`.
 ATTENTION_KERNELS = ("default", "flash2", "flash3", "triton")
 
 #: FlashAttention-2 on A100: "50-73% of the theoretical maximum FLOPs/s" (Dao 2023,
-#: arXiv:2307.08691, abstract); the geometric middle of the range, forward and backward alike.
+#: arXiv:2307.08691, abstract); the geometric middle of the range. Each figure below is read
+#: for forward and backward alike, a simplification: the papers' peaks are the forward pass's,
+#: and their backward passes reach somewhat less.
 _FLASH2_AMPERE = math.sqrt(0.50 * 0.73)
 #: FlashAttention-2 on H100: "only 35% utilization" (Shah et al. 2024, arXiv:2407.08608,
 #: abstract).

@@ -17,7 +17,8 @@ The model, per micro-batch on one accelerator
   small or skinny matrices are memory-bound; ``eta`` is the achievable matmul efficiency, the
   one constant calibrated on published runs (:data:`MATMUL_EFFICIENCY`). Attention scores run
   as fused kernels (FlashAttention: causal, compute-bound, backward recomputes the scores, 2.5x
-  the forward FLOP) or, for older runs, as unfused batched matmuls plus a memory-bound softmax.
+  the forward FLOP, at the kernel's efficiency of :mod:`scaling.kernels`) or, for older runs,
+  as unfused batched matmuls plus a memory-bound softmax.
 * **Memory-bound work:** norms, residual adds, activation functions, rotary embeddings, MoE
   token permutation, fp8 casts and the loss, at the achievable HBM bandwidth; backward twice
   the forward traffic; the optimizer update once per step.
@@ -64,7 +65,6 @@ arXiv:2411.01137 (latency and batch-size walls).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -305,8 +305,8 @@ class _Settings(NamedTuple):
     dualpipe: bool
     grad_bytes: float
     sp: bool
+    attention_eff: float               # fused attention, fraction of the bf16 peak
     optimizer: str = "adam"
-    attention_eff: float = math.nan    # fused attention, fraction of the bf16 peak
 
 
 def _log2_steps(n):

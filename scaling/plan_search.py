@@ -117,8 +117,10 @@ BATCH_ROUNDING_TOLERANCE = 0.10
 #: for the same model, machine and batch: the geometric mean of searched / published per-step
 #: MFU over the per-step rows (``data/parallel_benchmarks.csv``, ``data/llm_foundry_benchmarks
 #: .csv``) where both fit, from the model's two predictions only (no reported figure enters;
-#: :func:`scaling.studies.calibration.layout_gap`). Applied when no part of the layout is given.
-LAYOUT_SEARCH_GAP = 1.111
+#: :func:`scaling.studies.calibration.layout_gap`; the matmul efficiency's calibration rows and
+#: rows whose tp, pp and dp are not all published are left out). Applied to a plan whose tp, pp
+#: and dp are searched (not all given). The whole-run efficiency presets are fitted with it.
+LAYOUT_SEARCH_GAP = 1.099
 
 #: Micro-batch sizes searched [sequences] and pipeline interleavings searched [chunks].
 _MICRO_BATCHES = (1, 2, 4, 8, 16, 32)
@@ -687,10 +689,13 @@ def _result(problem: _Problem, found: _Found, best: tuple, attention_convention:
     mfu_used = float(_model_flop_utilisation(model_flop / step_s, used, peak))
     mfu = float(_model_flop_utilisation(model_flop / step_s, n, peak))
     wall = layout.tp * layout.pp * layout.cp * batch_seqs
-    # what limits the plan itself: its physical components (the layout gap is not one)
+    # the largest overhead among the plan's physical components (the layout gap is not one)
     physical = {k: v for k, v in breakdown.items() if k != "layout_gap_s"}
-    limit = _describe_limit(layout, n, used, wall, batch_seqs, physical, step_s / gap,
+    limit = _describe_limit(layout, n, used, wall, batch_seqs, physical, step_s,
                             for_goodput=for_goodput)
+    if gap > 1.0:
+        limit += (f" The layout gap (a team's layout against the fastest plan) adds "
+                  f"{breakdown['layout_gap_s'] / step_s:.0%}.")
     if used < n:
         notes.append(f"{n - used:,} of the {n:,} accelerators given stay idle: the plan uses "
                      f"{used:,}; MFU counts all {n:,}")
@@ -769,19 +774,20 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
     optimizer : {"adam", "lion"}
         Optimizer whose states are held and updated
         (:data:`scaling.training_state.OPTIMIZER_STATE_BYTES_PER_PARAM`; default Adam).
-    attention_kernel : {"default", "flash2", "flash3", "triton"}
-        The fused attention kernel (:data:`scaling.parallelism.ATTENTION_KERNELS`): today's
-        (default) or a published one at its measured efficiency
-        (:data:`scaling.parallelism.ATTENTION_KERNEL_EFFICIENCY`), e.g. "triton" for MosaicML
-        llm-foundry's 2023 benchmarks.
-    layout_gap : float, optional
-        Step time of the layout run over that of the fastest plan found, >= 1: default
-        :data:`LAYOUT_SEARCH_GAP` when no part of the layout is given, else 1.
     goodput : callable, optional
         ``goodput(n_in_use, replica_size)``, the job's goodput on the accelerators a layout
         occupies (e.g. :class:`scaling.reliability.JobGoodput`); the plan then minimises the
         time per sequence divided by it, so that where failures of more accelerators would
         cost more than they add a layout occupying fewer wins. None: per-step time only.
+    attention_kernel : {"default", "flash2", "flash3", "triton"}
+        The fused attention kernel (:data:`scaling.kernels.ATTENTION_KERNELS`): the package's
+        generic assumption (default) or a published kernel at its measured efficiency
+        (:data:`scaling.kernels.ATTENTION_KERNEL_EFFICIENCY`), e.g. "triton" for MosaicML
+        llm-foundry's 2023 benchmarks.
+    layout_gap : float, optional
+        Step time of the layout run over that of the fastest plan found, >= 1 (1: the
+        fastest plan): default :data:`LAYOUT_SEARCH_GAP` when tp, pp and dp are searched
+        (not all given), else 1.
 
     Returns
     -------
@@ -805,9 +811,10 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
 
     (see :mod:`scaling.parallelism` for :math:`t_{mb}`), and the plan with the smallest time per
     sequence :math:`T / (m\\,d\\,b)` whose memory fits is returned (whole micro-batches round the
-    global batch up by different amounts for different layouts). MFU is
-    :func:`scaling.hardware.model_flop_utilisation` of the model FLOP per step over :math:`T`,
-    against the accelerators given at their dense bf16 peak.
+    global batch up by different amounts for different layouts). Its step time is then
+    :math:`g\\,T`, with :math:`g` the layout gap (:data:`LAYOUT_SEARCH_GAP` for a searched plan,
+    1 for a given one). MFU is :func:`scaling.hardware.model_flop_utilisation` of the model FLOP
+    per step over :math:`g\\,T`, against the accelerators given at their dense bf16 peak.
     """
     notes = []
     acc, n, scale_out_bandwidth_byte_per_s = _machine(
@@ -827,8 +834,10 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
         virtual_stages=virtual_stages, zero_stage=zero_stage, recompute=recompute,
         recompute_fraction=recompute_fraction).items() if v is not None}, shape, n)
     check_batch_covers_dp(batch_seqs, fixed)
-    gap = (LAYOUT_SEARCH_GAP if not fixed else 1.0) if layout_gap is None else scalar(
-        "layout_gap", layout_gap, check_at_least, minimum=1.0)
+    searched = not {"tp", "pp", "dp"} <= set(fixed)
+    gap = (LAYOUT_SEARCH_GAP if searched else 1.0) if layout_gap is None else scalar(
+        "layout_gap", layout_gap, check_at_least, minimum=1.0,
+        why="a slowdown against the fastest plan; 1 is the fastest plan")
     problem = _Problem(shape=shape, model=_model_consts(shape), accelerator=acc, n=n,
                        precision=precision, hardware=hw, settings=st, batch_seqs=batch_seqs,
                        fixed=fixed, usable_bytes=hw.hbm_bytes * (1.0 - MEMORY_RESERVE_FRACTION))

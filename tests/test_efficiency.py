@@ -156,16 +156,55 @@ def test_per_step_rows_cover_the_known_miss_classes(per_step):
 def test_mosaicml_llm_foundry_per_step_figures_pinned(per_step):
     """Out of sample on MosaicML's llm-foundry MPT benchmarks and the 3D-parallel papers: pinned
     so that a change of the step-time model shows here (notebook 04, section 4, and the README
-    quote them). Both meet issue 15's targets (median 1.12x; own-search bias within 5%)."""
+    quote them). The published-layout figures are out of sample (the layout gap does not touch
+    them) and meet issue 15's median target (1.12x). The own-search bias meets its 5% target in
+    sample only: the layout gap is fitted on these rows' two predictions (no reported figure);
+    fitted on one table and checked on the other it is not met
+    (test_layout_gap_held_out_by_table)."""
     published, own = per_step
-    assert published.loc["all", "median_fold_error"] == pytest.approx(1.054, abs=0.005)
+    assert published.loc["all", "median_fold_error"] == pytest.approx(1.052, abs=0.005)
     assert published.loc["all", "median_fold_error"] <= 1.12      # issue 15's target
-    assert own.loc["all", "median_fold_error"] == pytest.approx(1.091, abs=0.005)
+    assert own.loc["all", "median_fold_error"] == pytest.approx(1.088, abs=0.005)
     assert own.loc["all", "median_fold_error"] <= 1.12
-    assert own.loc["all", "geometric_mean_ratio"] == pytest.approx(1.026, abs=0.01)
-    assert abs(own.loc["all", "geometric_mean_ratio"] - 1) <= 0.05  # issue 15's bias target
+    assert own.loc["all", "geometric_mean_ratio"] == pytest.approx(1.037, abs=0.01)
     assert published.loc["all", "n_feasible"] == 209
     assert published.loc["fp8", "geometric_mean_ratio"] > 1.15     # the fp8 miss that remains
+
+
+def test_layout_gap_held_out_by_table():
+    """The gap fitted on MosaicML's FSDP rows alone, checked on the 3D-parallel papers, and the
+    other way round: the own-search bias is then 1.16 and 0.94, outside 5%. The gap depends on
+    the regime (FSDP on one node vs 3D parallelism at scale); one constant sits between."""
+    from scaling.studies import calibration
+
+    bias = {}
+    for table, other in (("parallel_benchmarks", "llm_foundry_benchmarks"),
+                         ("llm_foundry_benchmarks", "parallel_benchmarks")):
+        gap = calibration.layout_gap((other,))["gap"]
+        check = calibration.per_step_check((table,), own_search=True, layout_gap=gap)
+        bias[table] = calibration.per_step_summary(check).loc["all", "geometric_mean_ratio"]
+    assert bias["parallel_benchmarks"] == pytest.approx(1.16, abs=0.03)
+    assert bias["llm_foundry_benchmarks"] == pytest.approx(0.94, abs=0.03)
+
+
+def test_triton_kernel_across_its_papers_range():
+    """The Triton FlashAttention's slowdown is read at the geometric middle of Dao's (2023)
+    1.3-2.5x; anywhere in that range the published-layout median stays within 1.14x (the
+    middle: 1.05x), so the result does not hang on the reading."""
+    from scaling import kernels
+    from scaling.studies import calibration
+
+    base = kernels.ATTENTION_KERNEL_EFFICIENCY
+    try:
+        for slowdown in (1.3, 2.5):
+            kernels.ATTENTION_KERNEL_EFFICIENCY = {
+                **base, ("triton", "ampere"): kernels._FLASH2_AMPERE / slowdown,
+                ("triton", "hopper"): kernels._FLASH2_HOPPER / slowdown}
+            check = calibration.per_step_check(("llm_foundry_benchmarks",))
+            median = calibration.per_step_summary(check).loc["all", "median_fold_error"]
+            assert median <= 1.14, slowdown
+    finally:
+        kernels.ATTENTION_KERNEL_EFFICIENCY = base
 
 
 def test_layout_search_gap_is_its_fit():
@@ -191,8 +230,30 @@ def test_layout_gap_applies_to_a_searched_plan_only():
         k: getattr(fastest.layout, k) for k in ("tp", "pp", "dp", "micro_batch")})
     assert given.breakdown_s["layout_gap_s"] == 0.0
     assert given.step_time_s == pytest.approx(fastest.step_time_s)
-    with pytest.raises(ValueError, match="layout_gap"):
-        plan_parallelism("MPT-7B", "H100-SXM", 64, layout_gap=0.9)
+    # a layout whose tp, pp and dp are still searched keeps the gap
+    partial = plan_parallelism("MPT-7B", "H100-SXM", 64, zero_stage=fastest.layout.zero_stage)
+    assert partial.breakdown_s["layout_gap_s"] > 0.0
+    assert "layout gap" in searched.limit and "layout gap" not in given.limit
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"layout_gap": 0.9}, "layout_gap must be >= 1.*fastest plan"),
+    ({"layout_gap": float("nan")}, "layout_gap"),
+    ({"layout_gap": "x"}, "layout_gap"),
+    ({"attention_kernel": "flash4"}, "attention_kernel.*flash"),
+    ({"attention_kernel": "flash3", "accelerator": "A100-SXM4-80GB"}, "no published efficiency on ampere"),
+])
+def test_step_time_knobs_refuse_bad_values_by_name(kwargs, match):
+    from scaling.plan_search import plan_parallelism
+
+    args = {"accelerator": "H100-SXM", **kwargs}
+    with pytest.raises(ValueError, match=match):
+        plan_parallelism("MPT-7B", n_accelerators=64, **args)
+
+
+def test_layout_gap_with_a_constant_mfu_is_refused():
+    with pytest.raises(ValueError, match="layout_gap=1.2 applies to the step-time model only"):
+        scaling.Assumptions(mfu=0.4, layout_gap=1.2)
 
 
 def test_flashattention_papers_kernel_efficiencies():

@@ -345,6 +345,7 @@ def test_step_time_power_wall_counts_the_plan_at_the_count_it_needs():
                           assumptions=FAILURE_FREE)
     # at that count the layouts' own MFU (between the two whole counts around it) finishes the
     # run on time
+    # to the solver's root tolerance (interpolating between whole counts leaves ~1e-8)
     assert 1e28 / (count * 2.5e15 * inputs["mfu"]) == pytest.approx(100 * DAY_S, rel=1e-8)
     np.testing.assert_allclose(count, 1e28 / (100 * DAY_S * 2.5e15 * inputs["mfu"]), rtol=0.02)
     constant = limits.accelerators_needed(1e28, 100 * DAY_S, accelerator=acc,

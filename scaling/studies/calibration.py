@@ -451,9 +451,10 @@ def per_step_check(tables=PER_STEP_TABLES, *, own_search: bool = False, layout_g
     pandas.DataFrame
         Per row: ``table``, ``name``, ``class`` (:func:`_per_step_class`), ``accelerator``,
         ``precision``, ``seq_len``, ``reported_mfu``, ``predicted_mfu`` (NaN where no plan
-        fits in memory), ``ratio`` (predicted / reported), ``fold_error``, ``feasible`` and
-        ``in_calibration_set`` (the rows the matmul efficiency is fitted on; every other row
-        is out of sample).
+        fits in memory), ``ratio`` (predicted / reported), ``fold_error``, ``feasible``,
+        ``layout_given`` (the row publishes tp, pp and dp; otherwise the published-layout
+        prediction searches the rest and gets the layout gap) and ``in_calibration_set`` (the
+        rows the matmul efficiency is fitted on; every other row is out of sample).
     """
     import pandas as pd
 
@@ -475,8 +476,11 @@ def per_step_check(tables=PER_STEP_TABLES, *, own_search: bool = False, layout_g
                 predicted = plan_parallelism(shape, **kwargs).mfu
             except InfeasibleRunError:
                 predicted = math.nan
+            published = table.loc[idx]
             records.append({
-                "table": name, "name": row.get("name"), "class": _per_step_class(table.loc[idx]),
+                "table": name, "name": row.get("name"), "class": _per_step_class(published),
+                "layout_given": all(c in table.columns and not _blank(published[c])
+                                    for c in ("tp", "pp", "dp")),
                 "accelerator": row.get("accelerator"), "precision": kwargs["precision"],
                 "seq_len": shape.seq_len, "reported_mfu": reported, "predicted_mfu": predicted,
                 "in_calibration_set": idx in fitted})
@@ -490,8 +494,9 @@ def per_step_check(tables=PER_STEP_TABLES, *, own_search: bool = False, layout_g
 def layout_gap(tables=PER_STEP_TABLES) -> dict:
     """How much faster the plan search's fastest plan is than the layout a team ran.
 
-    Every per-step row is predicted twice by the step-time model, with its published layout
-    and with the package's own search (no gap applied); no reported figure enters.
+    Every per-step row whose tp, pp and dp are published, outside the matmul efficiency's
+    calibration set, is predicted twice by the step-time model, with its published layout and
+    with the package's own search (no gap applied to either); no reported figure enters.
 
     Parameters
     ----------
@@ -505,9 +510,10 @@ def layout_gap(tables=PER_STEP_TABLES) -> dict:
         value of :data:`scaling.plan_search.LAYOUT_SEARCH_GAP`), ``log_sd``, ``n_rows`` and
         ``by_class`` (the geometric mean per class of :func:`_per_step_class`).
     """
-    published = per_step_check(tables)
+    published = per_step_check(tables, layout_gap=1.0)
     searched = per_step_check(tables, own_search=True, layout_gap=1.0)
-    both = published["feasible"] & searched["feasible"]
+    both = (published["feasible"] & searched["feasible"] & published["layout_given"]
+            & ~published["in_calibration_set"])
     log_ratio = np.log(searched.loc[both, "predicted_mfu"] / published.loc[both, "predicted_mfu"])
     by_class = np.exp(log_ratio.groupby(published.loc[both, "class"]).mean())
     return {"gap": float(np.exp(log_ratio.mean())), "log_sd": float(log_ratio.std(ddof=1)),

@@ -648,7 +648,8 @@ def compare_accelerators(n_params, n_tokens, *, deadline_s, accelerators, occupa
         chip_mfu = per_chip_mfu.get(acc.name)
         plan = plan_training(n_params, n_tokens, deadline_s=deadline_s, accelerator=acc,
                              rental_usd_per_hour=pick(rental_usd_per_hour, acc.name),
-                             assumptions=a if chip_mfu is None else a.replace(mfu=chip_mfu),
+                             assumptions=a if chip_mfu is None else a.replace(mfu=chip_mfu,
+                                                                              layout_gap=None),
                              plan_assumptions=plan_assumptions)
         row = plan.to_frame()
         on_demand = plan.break_even(occupancy).set_index("option").loc["on_demand"]

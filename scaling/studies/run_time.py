@@ -115,7 +115,8 @@ def time_by_mfu_and_precision(cluster_names=DEFAULT_SYSTEMS, *, compute_flop=Non
             for u in mfus:
                 run = estimate_reference_run(
                     system, compute_flop=ref, law=law,
-                    assumptions=base.replace(mfu=float(u), precision=precision))
+                    assumptions=base.replace(mfu=float(u), precision=precision,
+                                             layout_gap=None))
                 rows.append({"system": system.name, "precision": precision, "mfu": float(u),
                              "goodput": run.goodput,
                              "sustained_flop_per_s": run.sustained_flop_per_s,
