@@ -195,6 +195,7 @@ class Assumptions:
     def __post_init__(self):
         if self.mfu is not None:
             object.__setattr__(self, "mfu", scalar("mfu", self.mfu, check_fraction))
+        check_choice("mfu_model", self.mfu_model, MFU_MODELS)
         if self.pue is not None:
             object.__setattr__(self, "pue", check_plausible("pue", scalar(
                 "pue", self.pue, check_at_least, minimum=1.0,
@@ -207,7 +208,6 @@ class Assumptions:
                                resolve_run_efficiency(self.run_efficiency))
         if self.run_efficiency != DEFAULT_RUN_EFFICIENCY:
             self._step_time_only("run_efficiency", "the MFU is already a whole run's")
-        check_choice("mfu_model", self.mfu_model, MFU_MODELS)
         if self.global_batch_tokens is not None:
             object.__setattr__(self, "global_batch_tokens",
                                scalar("global_batch_tokens", self.global_batch_tokens))
@@ -271,6 +271,22 @@ class Assumptions:
             if values:
                 top[name] = dataclasses.replace(top.get(name, getattr(self, name)), **values)
         return dataclasses.replace(self, **top)
+
+    def at_constant_mfu(self, **changes) -> Assumptions:
+        """:meth:`replace` for changes that may set a constant MFU (``mfu`` or a constant
+        ``mfu_model``): then the step-time model's own fields (``run_efficiency``,
+        ``layout_gap``) return to their defaults, since a constant MFU is already a whole run's
+        and searches no layout. Used where a study varies the MFU.
+
+        Examples
+        --------
+        >>> Assumptions(layout_gap=1.0).at_constant_mfu(mfu=0.4).layout_gap is None
+        True
+        """
+        if (changes.get("mfu", self.mfu) is not None
+                or changes.get("mfu_model", self.mfu_model) != "step_time"):
+            changes = {"run_efficiency": DEFAULT_RUN_EFFICIENCY, "layout_gap": None, **changes}
+        return self.replace(**changes)
 
 
 def _accept_nested_fields(init):

@@ -835,7 +835,7 @@ def estimate_run(compute_flop, *, cluster=None, accelerator=None, n_accelerators
     --------
     Llama 3.1 405B (arXiv:2407.21783): 3.8e25 FLOP on 16,384 H100, reported 30.84M GPU-hours.
     The step-time default predicts 42.6M: a typical team's per-step MFU (0.39: the searched
-    plan's 0.42 over the layout gap 1.099; Table 4 reports 0.41 for Meta's own layout), times
+    plan's 0.43 over the layout gap 1.099; Table 4 reports 0.41 for Meta's own layout), times
     the whole-run efficiency of the median published run (0.70), which this run beat; the
     large-lab preset (0.87) gives 33.8M (see ``scaling.backtest(method="leave_one_out")`` and
     :mod:`scaling.efficiency`).

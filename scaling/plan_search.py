@@ -304,7 +304,7 @@ class StepTime(Result):
         Step time by component [s] (sums to ``step_time_s``): compute (matmuls and attention),
         memory-bound (element-wise and optimizer), tensor parallel (incl. context parallel),
         pipeline sends, exposed data parallel, exposed expert all-to-all, pipeline bubble,
-        latency, and the layout gap (a searched plan's step time x (``layout_gap`` - 1)).
+        latency, and the layout gap (the fastest plan's step time x (``layout_gap`` - 1)).
     memory_bytes : dict
         Memory per accelerator by component [bytes] (weights, gradients, optimizer states,
         activations) on the first pipeline stage.
@@ -694,8 +694,8 @@ def _result(problem: _Problem, found: _Found, best: tuple, attention_convention:
     limit = _describe_limit(layout, n, used, wall, batch_seqs, physical, step_s,
                             for_goodput=for_goodput)
     if gap > 1.0:
-        limit += (f" The layout gap (a team's layout against the fastest plan) adds "
-                  f"{breakdown['layout_gap_s'] / step_s:.0%}.")
+        limit += (f" The layout gap (a team's layout against the fastest plan) takes "
+                  f"{breakdown['layout_gap_s'] / step_s:.0%} of the step.")
     if used < n:
         notes.append(f"{n - used:,} of the {n:,} accelerators given stay idle: the plan uses "
                      f"{used:,}; MFU counts all {n:,}")

@@ -682,10 +682,10 @@ def _leave_one_out(runs, a):
     # the step-time model: each run at the default preset's efficiency refitted without it,
     # with the Monte Carlo's P5-P95 (scaling.studies.efficiency.leave_one_out_bands)
     bands = efficiency.leave_one_out_bands(runs_eff)
-    default = backtest(chosen, assumptions=a.replace(mfu=None, mfu_model="generation_default",
-                                                      layout_gap=None))
-    constant = backtest(chosen, assumptions=a.replace(mfu=calibration.CONSTANT_MFU_BASELINE,
-                                                       layout_gap=None))
+    default = backtest(chosen, assumptions=a.at_constant_mfu(
+        mfu=None, mfu_model="generation_default"))
+    constant = backtest(chosen, assumptions=a.at_constant_mfu(
+        mfu=calibration.CONSTANT_MFU_BASELINE))
     reported = runs_eff["reported_hours"].to_numpy()
     constant_hours = constant.frame["predicted_accelerator_hours"].to_numpy()
     # the naive constant MFU refitted the same way (geometric mean without the run)

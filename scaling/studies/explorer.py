@@ -52,7 +52,7 @@ def size_sweep(n_params, clusters, *, law=laws.DEFAULT_LAW, assumptions=None):
 
     names = as_names("cluster names (scaling.list_clusters()) or Clusters", clusters,
                      name="clusters", kinds=(str, Cluster))
-    fixed = as_assumptions(assumptions).replace(mfu=_ANY_FIXED_MFU, layout_gap=None)
+    fixed = as_assumptions(assumptions).at_constant_mfu(mfu=_ANY_FIXED_MFU)
     frames = []
     for name in names:
         frame = forecast(n_params, cluster=name, law=law, assumptions=assumptions).to_frame()

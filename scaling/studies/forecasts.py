@@ -103,4 +103,4 @@ _ASSUMPTION_INPUTS = {"mfu": "mfu", "pue": "pue",
 
 def _with_assumptions(a, overrides):
     changes = {_ASSUMPTION_INPUTS[k]: v for k, v in overrides.items() if k in _ASSUMPTION_INPUTS}
-    return a.replace(**changes) if changes else a
+    return a.at_constant_mfu(**changes) if changes else a

@@ -648,8 +648,7 @@ def compare_accelerators(n_params, n_tokens, *, deadline_s, accelerators, occupa
         chip_mfu = per_chip_mfu.get(acc.name)
         plan = plan_training(n_params, n_tokens, deadline_s=deadline_s, accelerator=acc,
                              rental_usd_per_hour=pick(rental_usd_per_hour, acc.name),
-                             assumptions=a if chip_mfu is None else a.replace(mfu=chip_mfu,
-                                                                              layout_gap=None),
+                             assumptions=a if chip_mfu is None else a.at_constant_mfu(mfu=chip_mfu),
                              plan_assumptions=plan_assumptions)
         row = plan.to_frame()
         on_demand = plan.break_even(occupancy).set_index("option").loc["on_demand"]
@@ -826,8 +825,8 @@ def buy_vs_rent_sensitivity(plan, *, occupancy, ranges):
             plan.n_params, plan.n_tokens, deadline_s=plan.deadline_s, accelerator=acc,
             rental_usd_per_hour=(None if math.isnan(rental_usd_per_hour)
                                  else rental_usd_per_hour),
-            assumptions=plan.assumptions.replace(mfu=mfu, pue=pue,
-                                                 electricity_usd_per_kwh=electricity_usd_per_kwh),
+            assumptions=plan.assumptions.at_constant_mfu(
+                mfu=mfu, pue=pue, electricity_usd_per_kwh=electricity_usd_per_kwh),
             plan_assumptions=dataclasses.replace(
                 plan.plan_assumptions, colocation_usd_per_kw_month=colocation_usd_per_kw_month))
         on_demand = break_even_table(varied, occupancy=occupancy).set_index(

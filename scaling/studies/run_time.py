@@ -115,8 +115,7 @@ def time_by_mfu_and_precision(cluster_names=DEFAULT_SYSTEMS, *, compute_flop=Non
             for u in mfus:
                 run = estimate_reference_run(
                     system, compute_flop=ref, law=law,
-                    assumptions=base.replace(mfu=float(u), precision=precision,
-                                             layout_gap=None))
+                    assumptions=base.at_constant_mfu(mfu=float(u), precision=precision))
                 rows.append({"system": system.name, "precision": precision, "mfu": float(u),
                              "goodput": run.goodput,
                              "sustained_flop_per_s": run.sustained_flop_per_s,
@@ -170,7 +169,7 @@ def run_time_sensitivity(system="stargate-abilene", *, compute_flop=None, law=la
 
     def days(*, compute_flop, **changes):
         return estimate_reference_run(clu, compute_flop=compute_flop, law=law,
-                                      assumptions=a.replace(**changes)).time_days
+                                      assumptions=a.at_constant_mfu(**changes)).time_days
 
     frame = sensitivity(days, base, ranges, sources=sources)
     frame.attrs["baseline_time_days"] = float(frame["output_base"].iloc[0])
