@@ -150,7 +150,7 @@ def test_per_step_rows_cover_the_known_miss_classes(per_step):
     published, _ = per_step
     assert published.loc["all", "n_rows"] >= 60
     assert {"fp8", "long context (>= 32k tokens)", "FSDP, Hopper", "FSDP, Ampere",
-            "3D parallel (papers)"} <= set(published.index)
+            "3D parallel (papers)", "TPU slices (ICI + DCN)"} <= set(published.index)
 
 
 def test_mosaicml_llm_foundry_per_step_figures_pinned(per_step):
@@ -162,13 +162,32 @@ def test_mosaicml_llm_foundry_per_step_figures_pinned(per_step):
     fitted on one table and checked on the other it is not met
     (test_layout_gap_held_out_by_table)."""
     published, own = per_step
-    assert published.loc["all", "median_fold_error"] == pytest.approx(1.052, abs=0.005)
+    assert published.loc["all", "median_fold_error"] == pytest.approx(1.061, abs=0.005)
     assert published.loc["all", "median_fold_error"] <= 1.12      # issue 15's target
     assert own.loc["all", "median_fold_error"] == pytest.approx(1.088, abs=0.005)
     assert own.loc["all", "median_fold_error"] <= 1.12
-    assert own.loc["all", "geometric_mean_ratio"] == pytest.approx(1.037, abs=0.01)
-    assert published.loc["all", "n_feasible"] == 209
+    assert own.loc["all", "geometric_mean_ratio"] == pytest.approx(1.024, abs=0.01)
+    assert published.loc["all", "n_feasible"] == 220
     assert published.loc["fp8", "geometric_mean_ratio"] > 1.15     # the fp8 miss that remains
+
+
+def test_maxtext_v5e_slices_are_a_listed_miss():
+    """MaxText's TPU v5e benchmarks (1-32 slices of 256 chips joined over the data-center
+    network): with the published layout most configurations do not fit the model's memory on
+    16 GB chips, and those that fit are predicted too slow with no cost from more slices (the
+    reported MFU falls from 0.59 to 0.55 for 16B from 2 to 32 slices; the model stays at 0.46).
+    Pinned as the honest state; the own search does better (bias about 0.92)."""
+    from scaling.studies import calibration
+
+    check = calibration.per_step_check(("maxtext_benchmarks",))
+    assert (~check["feasible"]).sum() >= 12
+    fits = check[check["feasible"]]
+    assert (fits["ratio"] < 0.9).all()
+    flat = fits[fits["name"].str.startswith("MaxText 16B")]["predicted_mfu"]
+    assert flat.max() / flat.min() < 1.01
+    own = calibration.per_step_summary(calibration.per_step_check(("maxtext_benchmarks",),
+                                                                   own_search=True))
+    assert own.loc["all", "geometric_mean_ratio"] == pytest.approx(0.92, abs=0.03)
 
 
 def test_layout_gap_held_out_by_table():

@@ -77,7 +77,9 @@ def test_flop_per_token_is_palm_and_megatron_convention():
 
 def test_shape_rule_reproduces_published_table():
     table = model_configs()
-    dense = table[table["n_experts"] == 0]
+    # MaxText's benchmark configs are scaled by a formula (global_parameter_scale), not the
+    # shapes of trained models, so the rule is not held to them
+    dense = table[(table["n_experts"] == 0) & (table["family"] != "maxtext")]
     for row in dense.itertuples():
         shape = shape_from_params(row.n_params_reported)
         assert shape.n_params == pytest.approx(row.n_params_reported, rel=0.01), row.name

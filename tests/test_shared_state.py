@@ -223,6 +223,8 @@ DEPENDENTS = {
         "Llama 3 8B").n_layers),
     "llm_foundry_benchmarks": ("global_batch_tokens", lambda: float(
         data.load_table("llm_foundry_benchmarks")["global_batch_tokens"].sum())),
+    "maxtext_benchmarks": ("global_batch_tokens", lambda: float(
+        data.load_table("maxtext_benchmarks")["global_batch_tokens"].sum())),
     "training_runs": ("compute_flop", lambda: float(
         scaling.studies.backtesting._runs_table(None)["compute_flop"].sum())),
 }

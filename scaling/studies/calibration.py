@@ -60,7 +60,7 @@ __all__ = [
     "CALIBRATION_GRID", "CONSTANT_MFU_BASELINE", "METRICS", "calibrate", "layout_gap",
     "leave_one_out", "megatron_flop_per_token",
     "parallel_benchmarks", "per_step_check", "per_step_summary", "predict_runs",
-    "LONG_CONTEXT_TOKENS", "PER_STEP_TABLES", "PER_STEP_TARGET_BIAS",
+    "LAYOUT_GAP_TABLES", "LONG_CONTEXT_TOKENS", "PER_STEP_TABLES", "PER_STEP_TARGET_BIAS",
     "PER_STEP_TARGET_MEDIAN_FACTOR",
 ]
 
@@ -396,10 +396,16 @@ def leave_one_out(runs=None, *, grid=None):
 # --------------------------------------------------------------------------------------------
 
 #: Per-step tables checked by :func:`per_step_check`: the 3D-parallel runs and papers of
-#: ``data/parallel_benchmarks.csv`` and MosaicML's MPT benchmarks with PyTorch FSDP
+#: ``data/parallel_benchmarks.csv``, MosaicML's MPT benchmarks with PyTorch FSDP
 #: (``data/llm_foundry_benchmarks.csv``, 216 rows: 125M-70B, 0.5k-65k tokens, A100 and H100,
-#: bf16 and fp8).
-PER_STEP_TABLES = ("parallel_benchmarks", "llm_foundry_benchmarks")
+#: bf16 and fp8) and MaxText's TPU v5e benchmarks on 1-32 slices of 256 chips
+#: (``data/maxtext_benchmarks.csv``, 24 rows: 16B-128B).
+PER_STEP_TABLES = ("parallel_benchmarks", "llm_foundry_benchmarks", "maxtext_benchmarks")
+
+#: Tables the layout gap is fitted on: those where nearly every published layout fits the
+#: model's memory. MaxText's TPU v5e rows (``data/maxtext_benchmarks.csv``, 16 GB chips, 1-32
+#: slices) are a known miss class (most do not fit; no cost from more slices), listed, not fitted.
+LAYOUT_GAP_TABLES = ("parallel_benchmarks", "llm_foundry_benchmarks")
 
 #: Layout columns dropped for the package's own plan search.
 _LAYOUT_COLUMNS = _PLAN_COLUMNS + ("recompute", "recompute_fraction")
@@ -414,13 +420,17 @@ LONG_CONTEXT_TOKENS = 32768
 
 
 def _per_step_class(row) -> str:
-    """Which known miss a per-step row belongs to, in words: fp8, long context, sharded data
-    parallelism alone (PyTorch FSDP / ZeRO-2 or -3, no tensor or pipeline parallelism) on
-    Hopper or Ampere, or 3D parallelism."""
+    """Which known miss a per-step row belongs to, in words: whole TPU slices joined over the
+    data-center network (a row giving the slice as its scale-up domain), fp8, long context,
+    sharded data parallelism alone (PyTorch FSDP / ZeRO-2 or -3, no tensor or pipeline
+    parallelism) on Hopper or Ampere, or 3D parallelism."""
     def number(column, default=math.nan):
         value = row.get(column)
         return default if _blank(value) else float(value)
 
+    if str(row.get("accelerator")).startswith("TPU") and number("scale_up_domain_size") > 0 \
+            and number("n_accelerators") >= number("scale_up_domain_size"):
+        return "TPU slices (ICI + DCN)"
     if str(row.get("precision")).strip().lower() == "fp8":
         return "fp8"
     if number("seq_len", 0.0) >= LONG_CONTEXT_TOKENS:
@@ -491,7 +501,7 @@ def per_step_check(tables=PER_STEP_TABLES, *, own_search: bool = False, layout_g
     return frame
 
 
-def layout_gap(tables=PER_STEP_TABLES) -> dict:
+def layout_gap(tables=LAYOUT_GAP_TABLES) -> dict:
     """How much faster the plan search's fastest plan is than the layout a team ran.
 
     Every per-step row whose tp, pp and dp are published, outside the matmul efficiency's
@@ -501,7 +511,7 @@ def layout_gap(tables=PER_STEP_TABLES) -> dict:
     Parameters
     ----------
     tables : sequence of str
-        Per-step tables (:data:`PER_STEP_TABLES`).
+        Per-step tables (default :data:`LAYOUT_GAP_TABLES`).
 
     Returns
     -------
