@@ -47,6 +47,7 @@ from scaling.results import Result
 
 __all__ = [
     "BATCH_ROUNDING_TOLERANCE",
+    "GIVEN_LAYOUT_FIELDS",
     "LAYOUT_SEARCH_GAP",
     "DEEPSEEK_BATCH_COEFFICIENT",
     "DEEPSEEK_BATCH_EXPONENT",
@@ -114,13 +115,12 @@ def optimal_batch_tokens(compute_flop):
 BATCH_ROUNDING_TOLERANCE = 0.10
 
 #: How much longer the layouts teams run take per step than the fastest plan the search finds
-#: for the same model, machine and batch: the geometric mean of searched / published per-step
-#: MFU over the per-step rows (``data/parallel_benchmarks.csv``, ``data/llm_foundry_benchmarks
-#: .csv``) where both fit, from the model's two predictions only (no reported figure enters;
-#: :func:`scaling.studies.calibration.layout_gap`; the matmul efficiency's calibration rows and
-#: rows whose tp, pp and dp are not all published are left out). Applied to a plan whose tp, pp
-#: and dp are searched (not all given). The whole-run efficiency presets are fitted with it.
+#: (geometric mean of searched / published per-step MFU on the per-step rows that publish
+#: :data:`GIVEN_LAYOUT_FIELDS`, outside the calibration set, from the model's two predictions
+#: only: :func:`scaling.studies.calibration.layout_gap`). Applied unless all of
+#: :data:`GIVEN_LAYOUT_FIELDS` are given; the whole-run efficiency presets are fitted with it.
 LAYOUT_SEARCH_GAP = 1.099
+GIVEN_LAYOUT_FIELDS = ("tp", "pp", "dp")
 
 #: Micro-batch sizes searched [sequences] and pipeline interleavings searched [chunks].
 _MICRO_BATCHES = (1, 2, 4, 8, 16, 32)
@@ -834,7 +834,7 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
         virtual_stages=virtual_stages, zero_stage=zero_stage, recompute=recompute,
         recompute_fraction=recompute_fraction).items() if v is not None}, shape, n)
     check_batch_covers_dp(batch_seqs, fixed)
-    searched = not {"tp", "pp", "dp"} <= set(fixed)
+    searched = not set(GIVEN_LAYOUT_FIELDS) <= set(fixed)
     gap = (LAYOUT_SEARCH_GAP if searched else 1.0) if layout_gap is None else scalar(
         "layout_gap", layout_gap, check_at_least, minimum=1.0,
         why="a slowdown against the fastest plan; 1 is the fastest plan")

@@ -52,12 +52,13 @@ from scaling._validation import unknown_name
 from scaling.data import load_table
 from scaling.hardware import as_accelerator
 from scaling.model_shape import as_model_shape, shape_from_params
-from scaling.plan_search import plan_parallelism
+from scaling.plan_search import GIVEN_LAYOUT_FIELDS, plan_parallelism
 from scaling.results import fold_error
 from scaling.units import SECONDS_PER_HOUR
 
 __all__ = [
     "CALIBRATION_GRID", "CONSTANT_MFU_BASELINE", "METRICS", "calibrate", "layout_gap",
+    "layout_gap_held_out",
     "leave_one_out", "megatron_flop_per_token",
     "parallel_benchmarks", "per_step_check", "per_step_summary", "predict_runs",
     "LAYOUT_GAP_TABLES", "LONG_CONTEXT_TOKENS", "PER_STEP_TABLES", "PER_STEP_TARGET_BIAS",
@@ -490,7 +491,7 @@ def per_step_check(tables=PER_STEP_TABLES, *, own_search: bool = False, layout_g
             records.append({
                 "table": name, "name": row.get("name"), "class": _per_step_class(published),
                 "layout_given": all(c in table.columns and not _blank(published[c])
-                                    for c in ("tp", "pp", "dp")),
+                                    for c in GIVEN_LAYOUT_FIELDS),
                 "accelerator": row.get("accelerator"), "precision": kwargs["precision"],
                 "seq_len": shape.seq_len, "reported_mfu": reported, "predicted_mfu": predicted,
                 "in_calibration_set": idx in fitted})
@@ -528,6 +529,31 @@ def layout_gap(tables=LAYOUT_GAP_TABLES) -> dict:
     by_class = np.exp(log_ratio.groupby(published.loc[both, "class"]).mean())
     return {"gap": float(np.exp(log_ratio.mean())), "log_sd": float(log_ratio.std(ddof=1)),
             "n_rows": int(both.sum()), "by_class": {k: float(v) for k, v in by_class.items()}}
+
+
+def layout_gap_held_out(tables=LAYOUT_GAP_TABLES):
+    """The own search's bias on each table with the layout gap fitted on the others only.
+
+    Parameters
+    ----------
+    tables : sequence of str
+        Per-step tables, at least two (default :data:`LAYOUT_GAP_TABLES`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``table``: ``gap`` (:func:`layout_gap` of the other tables) and
+        ``geometric_mean_ratio`` (the own search's bias on the table at that gap).
+    """
+    import pandas as pd
+
+    rows = []
+    for table in tables:
+        gap = layout_gap(tuple(t for t in tables if t != table))["gap"]
+        check = per_step_check((table,), own_search=True, layout_gap=gap)
+        rows.append({"table": table, "gap": gap, "geometric_mean_ratio": float(
+            per_step_summary(check).loc["all", "geometric_mean_ratio"])})
+    return pd.DataFrame(rows).set_index("table")
 
 
 def per_step_summary(frame):
