@@ -13,6 +13,7 @@ import numpy as np
 
 from scaling import parallelism as P
 from scaling import plan_search as S
+from scaling.layout_grid import candidate_grid
 from scaling.hardware import as_accelerator
 from scaling.model_shape import as_model_shape
 
@@ -41,7 +42,7 @@ def _loop_reference(model, kwargs, cluster):
     batch = kwargs.get("global_batch_tokens") or float(S.optimal_batch_tokens(
         6.0 * shape.n_active_params * 20.0 * shape.n_params))
     seqs = max(1, int(round(batch / shape.seq_len)))
-    layouts, options = S._candidate_grid(shape, n, seqs, int(hw.domain), {})
+    layouts, options = candidate_grid(shape, n, seqs, int(hw.domain), {})
     mc = P._model_consts(shape)
     total = layouts["tp"].size * options["zero_stage"].size
     rng = np.random.default_rng(0)

@@ -22,6 +22,11 @@ gives the same numbers. Each field has a documented, sourced default:
 * ``layout_gap``: the step-time model's slowdown of a team's layout against the fastest plan
   its search finds; None = :data:`scaling.plan_search.LAYOUT_SEARCH_GAP` (1.099, from the
   per-step rows' published layouts); the whole-run efficiency presets are fitted with it;
+* ``layout_search``: how far the plan search may split a run
+  (:data:`scaling.layout_grid.LAYOUT_SEARCHES`): ``"practical"`` (default, the layouts
+  frameworks run today, the one every calibration uses) or ``"fine"`` (context parallelism at
+  every sequence length and tensor parallelism across scale-up domains, for bounds at scales
+  no run has reached, such as the walls of :mod:`scaling.studies.walls`);
 * ``precision``: the numeric format whose dense peak the utilisation applies to;
 * ``pue``: None = the cluster's PUE (``data/clusters.csv``), else
   :data:`DEFAULT_PUE` (Epoch's hyperscaler 1.10);
@@ -57,6 +62,7 @@ from scaling.data import cached_until_reload
 from scaling.dates import dated_year
 from scaling.efficiency import DEFAULT_RUN_EFFICIENCY, resolve_run_efficiency
 from scaling.emissions import check_region
+from scaling.layout_grid import DEFAULT_LAYOUT_SEARCH, check_layout_search
 from scaling.catalog import PRECISIONS
 from scaling.reliability import ReliabilityAssumptions
 from scaling.throughput import MFU_MODELS
@@ -118,6 +124,14 @@ class Assumptions:
         whole-run efficiency presets are fitted with the default, so another gap moves the
         whole-run forecast by the same factor (1 with a preset: about 10% faster than the
         runs the presets were fitted on). Step-time model only (refused with a constant MFU).
+    layout_search : {"practical", "fine"}
+        How far the step-time model's plan search may split a run
+        (:data:`scaling.layout_grid.LAYOUT_SEARCHES`): ``"practical"`` (default: whole
+        sequences per data-parallel replica below 32k tokens, tensor parallelism inside the
+        scale-up domain, except as memory relief; every calibration uses it) or ``"fine"``
+        (context parallelism down to 128-token chunks at any sequence length, tensor
+        parallelism across scale-up domains). Step-time model only (refused with a constant
+        MFU).
     precision : {"bf16", "fp8"}
         Numeric format whose dense peak the utilisation applies to.
     pue : float or None
@@ -170,6 +184,7 @@ class Assumptions:
     batch_size_law: object = DEFAULT_BATCH_SIZE_LAW
     run_efficiency: str | float = DEFAULT_RUN_EFFICIENCY
     layout_gap: float | None = None
+    layout_search: str = DEFAULT_LAYOUT_SEARCH
     precision: str = "bf16"
     pue: float | None = None
     include_failures: bool = True
@@ -217,6 +232,8 @@ class Assumptions:
                 "layout_gap", self.layout_gap, check_at_least, minimum=1.0,
                 why="a slowdown against the fastest plan; 1 is the fastest plan"))
             self._step_time_only("layout_gap", "no layout is searched")
+        if check_layout_search(self.layout_search) != DEFAULT_LAYOUT_SEARCH:
+            self._step_time_only("layout_search", "no layout is searched")
         if not isinstance(self.include_failures, bool):
             raise ValueError(f"include_failures must be True or False, "
                              f"got {self.include_failures!r}")
@@ -275,7 +292,7 @@ class Assumptions:
     def at_constant_mfu(self, **changes) -> Assumptions:
         """:meth:`replace` for changes that may set a constant MFU (``mfu`` or a constant
         ``mfu_model``): then the step-time model's own fields (``run_efficiency``,
-        ``layout_gap``) return to their defaults, since a constant MFU is already a whole run's
+        ``layout_gap``, ``layout_search``) return to their defaults, since a constant MFU is already a whole run's
         and searches no layout. Used where a study varies the MFU.
 
         Examples
@@ -285,7 +302,8 @@ class Assumptions:
         """
         if (changes.get("mfu", self.mfu) is not None
                 or changes.get("mfu_model", self.mfu_model) != "step_time"):
-            changes = {"run_efficiency": DEFAULT_RUN_EFFICIENCY, "layout_gap": None, **changes}
+            changes = {"run_efficiency": DEFAULT_RUN_EFFICIENCY, "layout_gap": None,
+                       "layout_search": DEFAULT_LAYOUT_SEARCH, **changes}
         return self.replace(**changes)
 
 

@@ -33,10 +33,12 @@ from scaling.hardware import _model_flop_utilisation, as_accelerator
 from scaling.kernels import attention_kernel_efficiency
 from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
 from scaling.model_shape import ATTENTION_FLOP_CONVENTIONS, ModelShape, as_model_shape
+from scaling.layout_grid import (
+    BATCH_ROUNDING_TOLERANCE, DEFAULT_LAYOUT_SEARCH, candidate_grid, check_layout_search,
+)
 from scaling.parallelism import (
-    _RECOMPUTE_FRACTIONS, _ZERO_STAGES, DP_OVERLAP, MATMUL_EFFICIENCY,
-    RECOMPUTE_MODES, SCHEDULES, ParallelLayout, _evaluate, _Hardware, _Model, _model_consts,
-    _Settings,
+    _RECOMPUTE_FRACTIONS, DP_OVERLAP, MATMUL_EFFICIENCY, RECOMPUTE_MODES, SCHEDULES,
+    ParallelLayout, _evaluate, _Hardware, _Model, _model_consts, _Settings,
 )
 from scaling.plan_checks import check_batch, check_batch_covers_dp, check_goodput, check_layout
 from scaling.training_state import (
@@ -107,13 +109,6 @@ def optimal_batch_tokens(compute_flop):
 # candidate layouts
 # --------------------------------------------------------------------------------------------
 
-#: Largest relative amount by which a plan may round the global batch up (whole micro-batches
-#: on every data-parallel replica). Assumption: 10%, well inside the broad band of near-optimal
-#: batch sizes around the fitted optimum (DeepSeek-AI 2024, arXiv:2401.02954, Sec. 3.1,
-#: Fig. 3); without a bound the search would inflate a small model's batch to occupy idle
-#: accelerators, i.e. step past the batch-size wall by changing the batch.
-BATCH_ROUNDING_TOLERANCE = 0.10
-
 #: How much longer the layouts teams run take per step than the fastest plan the search finds
 #: (geometric mean of searched / published per-step MFU on the per-step rows that publish
 #: :data:`GIVEN_LAYOUT_FIELDS`, outside the calibration set, from the model's two predictions
@@ -121,151 +116,6 @@ BATCH_ROUNDING_TOLERANCE = 0.10
 #: :data:`GIVEN_LAYOUT_FIELDS` are given; the whole-run efficiency presets are fitted with it.
 LAYOUT_SEARCH_GAP = 1.099
 GIVEN_LAYOUT_FIELDS = ("tp", "pp", "dp")
-
-#: Micro-batch sizes searched [sequences] and pipeline interleavings searched [chunks].
-_MICRO_BATCHES = (1, 2, 4, 8, 16, 32)
-_VIRTUAL_STAGES = (1, 2, 4, 8)
-#: Widest tensor parallelism searched (a divisor of the attention heads) [accelerators].
-_MAX_TP = 64
-#: Data-parallel sizes searched: the cap set by accelerators and batch, and this many halvings
-#: of it in all; plus the sizes below the cap that keep the batch rounding inside
-#: :data:`BATCH_ROUNDING_TOLERANCE` (:func:`_rounding_fits`).
-_DP_HALVINGS = 3
-#: Sequences from this length on search context parallelism by default [tokens], in chunks of
-#: at least ``_LONG_CONTEXT_CHUNK`` tokens per accelerator, over at most ``_MAX_CP`` ranks
-#: (assumptions).
-_LONG_SEQUENCE = 32768
-_LONG_CONTEXT_CHUNK = 4096
-_MAX_CP = 32
-#: Shortest sequence chunk per accelerator when context parallelism is searched as memory
-#: relief for sequences under 32k tokens [tokens] (assumption: chunks of 1,024 tokens keep the
-#: attention matmuls large; Llama 3 splits 131k-token sequences 16 ways, 8k chunks).
-_MIN_CONTEXT_CHUNK = 1024
-
-
-def _divisors(n: int, limit: int) -> list[int]:
-    return [k for k in range(1, min(n, limit) + 1) if n % k == 0]
-
-
-def _powers_of_two(limit: int) -> list[int]:
-    out, k = [], 1
-    while k <= limit:
-        out.append(k)
-        k *= 2
-    return out
-
-
-def _options(name, fixed, default):
-    if fixed is None:
-        return np.asarray(default, dtype=np.int64)
-    return np.asarray([int(fixed)], dtype=np.int64)
-
-
-def _size_options(shape: ModelShape, n: int, batch_seqs: int, domain: int, fixed: dict,
-                  memory_relief: bool):
-    """Sizes searched for tp, pp, cp, ep, micro-batch and interleaving (or the fixed one)."""
-    # tensor parallelism stays inside the scale-up domain, except as memory relief (then it
-    # may span domains over the scale-out network, up to _MAX_TP)
-    tp_limit = _MAX_TP if memory_relief else max(domain, 1)
-    tp_opts = _options("tp", fixed.get("tp"), [t for t in _divisors(shape.n_heads, _MAX_TP)
-                                                if t <= tp_limit and t <= n]
-                       or [1])
-    pp_opts = _options("pp", fixed.get("pp"), [p for p in _powers_of_two(shape.n_layers)
-                                                if p <= n])
-    if shape.seq_len >= _LONG_SEQUENCE:
-        cp_default = [c for c in _powers_of_two(_MAX_CP)
-                      if shape.seq_len // c >= _LONG_CONTEXT_CHUNK and c <= n]
-    elif memory_relief:
-        cp_default = [c for c in _powers_of_two(_MAX_CP)
-                      if shape.seq_len // c >= _MIN_CONTEXT_CHUNK and c <= n]
-    else:
-        cp_default = [1]
-    cp_opts = _options("cp", fixed.get("cp"), cp_default)
-    if shape.is_moe:
-        ep_default = [e for e in _powers_of_two(shape.n_experts) if shape.n_experts % e == 0]
-    else:
-        ep_default = [1]
-    ep_opts = _options("ep", fixed.get("ep"), ep_default)
-    mb_opts = _options("micro_batch", fixed.get("micro_batch"),
-                       [b for b in _MICRO_BATCHES if b <= batch_seqs] or [1])
-    v_opts = _options("virtual_stages", fixed.get("virtual_stages"), _VIRTUAL_STAGES)
-    return tp_opts, pp_opts, cp_opts, ep_opts, mb_opts, v_opts
-
-
-def _layout_grid(shape: ModelShape, n: int, batch_seqs: int, domain: int, fixed: dict,
-                 memory_relief: bool) -> dict:
-    """Candidate layouts (tp, pp, dp, cp, ep, micro-batch, interleaving) that fit the count and
-    the batch, a dict of equal-length int arrays."""
-    grid = np.array(np.meshgrid(*_size_options(shape, n, batch_seqs, domain, fixed,
-                                               memory_relief), indexing="ij")).reshape(6, -1)
-    tp, pp, cp, ep, mb, v = grid
-    ok = (tp * pp * cp <= n) & ((v == 1) | ((pp > 1) & (v <= -(-shape.n_layers // pp))))
-    if "virtual_stages" in fixed:
-        ok |= (v == fixed["virtual_stages"]) & (tp * pp * cp <= n)
-    tp, pp, cp, ep, mb, v = (x[ok] for x in (tp, pp, cp, ep, mb, v))
-    # data-parallel sizes: the cap set by accelerators and batch, and halvings of it
-    if "dp" in fixed:
-        dp = np.full((tp.size, 1), int(fixed["dp"]), dtype=np.int64)
-    else:
-        cap = np.minimum(n // (tp * pp * cp), batch_seqs // mb)
-        dp = np.concatenate([cap[:, None] // (2 ** np.arange(_DP_HALVINGS))[None, :],
-                             _rounding_fits(cap, mb, batch_seqs)], axis=1)
-    k = dp.shape[1]
-    # a size met earlier in its row (halvings stuck at 1, a cap that already fits) is dropped
-    repeated = np.array([(dp[:, j:j + 1] == dp[:, :j]).any(axis=1) for j in range(k)]).T
-    tp, pp, cp, ep, mb, v = (np.repeat(x, k) for x in (tp, pp, cp, ep, mb, v))
-    dp, repeated = dp.reshape(-1), repeated.reshape(-1)
-    ok = (dp >= 1) & (tp * pp * cp * dp <= n) & ((dp * cp) % ep == 0) & (dp * mb <= batch_seqs)
-    ok &= ~repeated
-    return {"tp": tp[ok], "pp": pp[ok], "cp": cp[ok], "ep": ep[ok], "micro_batch": mb[ok],
-            "virtual_stages": v[ok], "dp": dp[ok]}
-
-
-def _rounding_fits(cap, mb, batch_seqs: int):
-    """Data-parallel sizes up to ``cap`` that round the batch up by at most
-    :data:`BATCH_ROUNDING_TOLERANCE`: for the fewest micro-batches ``cap`` allows, m, and for
-    m + 1, the largest size with m (or m + 1) micro-batches whose rounding stays inside it.
-
-    Without them a count whose cap rounds the batch up too far would lose the layout one
-    replica smaller, which a smaller count had: more accelerators would plan slower.
-    """
-    cap = np.maximum(cap, 1)
-    most = (1.0 + BATCH_ROUNDING_TOLERANCE) * batch_seqs
-    first = -(-batch_seqs // (cap * mb))                      # ceil: micro-batches at cap
-    fits = [np.minimum(cap, np.floor(most / ((first + k) * mb)).astype(np.int64))
-            for k in (0, 1)]
-    return np.stack(fits, axis=1)
-
-
-def _option_grid(fixed: dict) -> dict:
-    """Candidate (ZeRO stage, recomputation code) pairs, a dict of equal-length int arrays."""
-    zero_opts = _options("zero_stage", fixed.get("zero_stage"), _ZERO_STAGES)
-    all_rc = tuple(range(len(_RECOMPUTE_FRACTIONS)))
-    wanted = fixed.get("recompute")
-    if wanted is None:
-        rc_opts = np.asarray(all_rc)
-    elif wanted == "full":
-        frac = fixed.get("recompute_fraction")
-        rc_opts = np.asarray([c for c in all_rc[2:] if frac is None
-                              or math.isclose(_RECOMPUTE_FRACTIONS[c], frac)]
-                             or [2])
-    else:
-        rc_opts = np.asarray([RECOMPUTE_MODES.index(wanted)])
-    zr = np.array(np.meshgrid(zero_opts, rc_opts, indexing="ij")).reshape(2, -1)
-    return {"zero_stage": zr[0], "recompute": zr[1]}
-
-
-def _candidate_grid(shape: ModelShape, n: int, batch_seqs: int, domain: int, fixed: dict,
-                    memory_relief: bool = False):
-    """Candidate layouts and options (ZeRO stage, recomputation code), each a dict of
-    equal-length int arrays; every layout is combined with every option.
-
-    Layouts go along one axis and options along the other: the evaluation broadcasts, so
-    layout-only quantities are computed once per layout.
-    """
-    return (_layout_grid(shape, n, batch_seqs, domain, fixed, memory_relief),
-            _option_grid(fixed))
-
 
 # --------------------------------------------------------------------------------------------
 # result
@@ -548,6 +398,7 @@ class _Problem(NamedTuple):
     batch_seqs: int
     fixed: dict
     usable_bytes: float
+    layout_search: str
 
 
 # --------------------------------------------------------------------------------------------
@@ -570,9 +421,9 @@ class _Found(NamedTuple):
 def _search(problem: _Problem, memory_relief: bool) -> _Found:
     """Build the candidates, evaluate them all at once, and mark those that fit in memory and
     round the batch up by at most :data:`BATCH_ROUNDING_TOLERANCE`."""
-    layouts, options = _candidate_grid(problem.shape, problem.n, problem.batch_seqs,
-                                       int(problem.hardware.domain), problem.fixed,
-                                       memory_relief)
+    layouts, options = candidate_grid(problem.shape, problem.n, problem.batch_seqs,
+                                      int(problem.hardware.domain), problem.fixed,
+                                      memory_relief, problem.layout_search)
     if layouts["tp"].size == 0:
         raise InfeasibleRunError(
             f"no parallel layout of {problem.shape.name or 'the model'} fits {problem.n} "
@@ -722,7 +573,8 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
                      grad_reduce_bytes: float = 2.0, matmul_efficiency=None,
                      attention_convention: str = "causal",
                      optimizer: str = "adam", goodput=None,
-                     attention_kernel: str = "default", layout_gap=None) -> StepTime:
+                     attention_kernel: str = "default", layout_gap=None,
+                     layout_search: str = DEFAULT_LAYOUT_SEARCH) -> StepTime:
     """Fastest parallel plan that fits in memory, with its step time, memory and MFU.
 
     Parameters
@@ -788,6 +640,11 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
         Step time of the layout run over that of the fastest plan found, >= 1 (1: the
         fastest plan): default :data:`LAYOUT_SEARCH_GAP` when tp, pp and dp are searched
         (not all given), else 1.
+    layout_search : {"practical", "fine"}
+        How far the search may split the run (:data:`scaling.layout_grid.LAYOUT_SEARCHES`):
+        the layouts frameworks run today (default), or the finest split the model can cost
+        (context parallelism at every sequence length, tensor parallelism across scale-up
+        domains), for bounds at scales no run has reached.
 
     Returns
     -------
@@ -840,7 +697,8 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
         why="a slowdown against the fastest plan; 1 is the fastest plan")
     problem = _Problem(shape=shape, model=_model_consts(shape), accelerator=acc, n=n,
                        precision=precision, hardware=hw, settings=st, batch_seqs=batch_seqs,
-                       fixed=fixed, usable_bytes=hw.hbm_bytes * (1.0 - MEMORY_RESERVE_FRACTION))
+                       fixed=fixed, usable_bytes=hw.hbm_bytes * (1.0 - MEMORY_RESERVE_FRACTION),
+                       layout_search=check_layout_search(layout_search))
     found = _search_with_relief(problem, notes)
     best = _fastest_feasible(found, check_goodput(goodput))
     fewer_for_goodput = goodput is not None and (

@@ -52,6 +52,7 @@ from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
 from scaling.model_shape import MIN_DERIVED_PARAMS, as_model_shape, shape_from_params
 from scaling.batch_size import DEFAULT_BATCH_SIZE_LAW, global_batch_tokens
 from scaling.plan_checks import check_run_batch
+from scaling.layout_grid import DEFAULT_LAYOUT_SEARCH
 from scaling.plan_search import plan_parallelism
 from scaling.efficiency import DEFAULT_RUN_EFFICIENCY, resolve_run_efficiency
 
@@ -213,6 +214,9 @@ class ThroughputModel:
         (:data:`scaling.batch_size.BATCH_SIZE_LAWS`).
     layout_gap : float or None
         ``Assumptions.layout_gap`` (None: the plan search's default).
+    layout_search : str
+        ``Assumptions.layout_search``: how far the plan search may split a run
+        (:data:`scaling.layout_grid.LAYOUT_SEARCHES`).
     run_efficiency : float
         Whole-run efficiency applied to the step-time MFU [fraction]; 1 for constant sources
         (their MFU is already a whole run's). :func:`throughput_model` resolves
@@ -228,6 +232,7 @@ class ThroughputModel:
     run_efficiency: float = 1.0
     batch_size_law: object = DEFAULT_BATCH_SIZE_LAW
     layout_gap: float | None = None
+    layout_search: str = DEFAULT_LAYOUT_SEARCH
 
     @property
     def constant(self) -> bool:
@@ -308,7 +313,7 @@ def throughput_model(*, accelerator, assumptions, cluster=None) -> ThroughputMod
     accelerator : Accelerator
     assumptions : Assumptions
         Its ``mfu``, ``mfu_model``, ``precision``, ``global_batch_tokens``,
-        ``batch_size_law`` and ``layout_gap``.
+        ``batch_size_law``, ``layout_gap`` and ``layout_search``.
     cluster : Cluster, optional
         Its own ``mfu`` (when set) and its scale-out bandwidth.
 
@@ -330,6 +335,7 @@ def throughput_model(*, accelerator, assumptions, cluster=None) -> ThroughputMod
     return ThroughputModel(source="step_time", mfu=None, scale_out_bandwidth_byte_per_s=out,
                            global_batch_tokens=a.global_batch_tokens,
                            batch_size_law=a.batch_size_law, layout_gap=a.layout_gap,
+                           layout_search=a.layout_search,
                            run_efficiency=resolve_run_efficiency(a.run_efficiency), **common)
 
 
@@ -364,7 +370,7 @@ def _search(tm: ThroughputModel, shape, compute_flop: float, n: int, goodput=Non
     seqs = max(1, int(round(float(batch) / shape.seq_len)))
     out = tm.scale_out_bandwidth_byte_per_s
     key = (shape, _accelerator_key(tm.accelerator), n, tm.precision, seqs, out, goodput,
-           tm.layout_gap)
+           tm.layout_gap, tm.layout_search)
     found = _CACHE.get(key)
     if found is None:
         try:
@@ -372,7 +378,8 @@ def _search(tm: ThroughputModel, shape, compute_flop: float, n: int, goodput=Non
                                      global_batch_tokens=seqs * shape.seq_len,
                                      precision=tm.precision,
                                      scale_out_bandwidth_byte_per_s=out, goodput=goodput,
-                                     layout_gap=tm.layout_gap)
+                                     layout_gap=tm.layout_gap,
+                                     layout_search=tm.layout_search)
         except InfeasibleRunError as error:
             found = error
         if len(_CACHE) >= _CACHE_LIMIT:

@@ -33,7 +33,8 @@ CORE_ORDER = (
     # the machine, its prices and its future
     "catalog", "cost", "trends", "hardware", "rental", "valuation", "emissions",
     # the model and its parallel step time
-    "model_shape", "training_state", "kernels", "parallelism", "plan_checks", "plan_search",
+    "model_shape", "training_state", "kernels", "parallelism", "plan_checks", "layout_grid",
+    "plan_search",
     "batch_size",
     "efficiency",
     # uncertainty, throughput, reliability

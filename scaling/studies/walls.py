@@ -92,7 +92,7 @@ def paper_assumptions() -> Assumptions:
         al.'s critical batch (module notes).
     """
     return Assumptions(include_failures=False, run_efficiency=1.0, layout_gap=1.0,
-                       batch_size_law="kaplan2020_critical")
+                       batch_size_law="kaplan2020_critical", layout_search="fine")
 
 
 def utilisation_curve(computes, *, accelerator="H100-SXM", deadline_s=THREE_MONTHS_S,
