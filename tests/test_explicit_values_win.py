@@ -55,6 +55,7 @@ CASES = {
     "run_efficiency": (0.5, "setup", lambda s: s.assumptions.run_efficiency, 0.5),
     # 1 = the fastest plan: no layout-gap share in the step
     "layout_gap": (1.0, "run", lambda r: r.step_time.breakdown_s["layout_gap_s"], 0.0),
+    "layout_search": ("fine", "setup", lambda s: s.throughput.layout_search, "fine"),
     "precision": ("fp8", "setup", _constant("peak_flop_per_s"), CHIP.peak_fp8_flop_per_s),
     "pue": (1.31, "setup", _constant("pue"), 1.31),
     "include_failures": (False, "run", lambda r: r.goodput, 1.0),
