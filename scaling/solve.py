@@ -229,12 +229,25 @@ def _why_no_count(machine, compute, deadline, n_params, throughput) -> str:
                                                      held)),
                        include_failures=machine.assumptions.include_failures)
     best = int(np.nanargmin(values["time_s"]))
+    if values["time_s"][best] <= deadline or values["goodput"][best] >= _FAILURES_BIND_BELOW:
+        # not failures: the plans searched stay too slow (the held MFU above is only a guide)
+        used, mfu = (float(np.ravel(np.asarray(x, dtype=float))[0])
+                     for x in (throughput.n_accelerators_used, throughput.mfu))
+        return (start + f"no count up to {MAX_COUNT:.0e} accelerators meets it: the plans "
+                f"searched stay too slow (the last, {used:,.0f} accelerators in use at MFU "
+                f"{mfu:.2g}); give a longer deadline or a larger batch "
+                "(Assumptions(global_batch_tokens=...))"
+                + ("" if getattr(machine.throughput, "layout_search", "fine") == "fine"
+                   else ", or search finer layouts (Assumptions(layout_search='fine'))"))
     return (start + f"the fastest run found takes {values['time_s'][best]:.4g} s, on about "
             f"{counts[best]:,.0f} accelerators, where goodput is "
             f"{values['goodput'][best]:.2g}; more are interrupted so often that goodput falls "
             "faster than throughput grows. Give a longer deadline or change the reliability "
             "assumptions (e.g. recovery='elastic')")
 
+
+#: Goodput from which failures are not named as what stops a run (failure-free runs have 1).
+_FAILURES_BIND_BELOW = 0.99
 
 #: Counts tried (log-spaced from 1 to :data:`MAX_COUNT`) to say how fast the fastest run is
 #: when no count meets a deadline.

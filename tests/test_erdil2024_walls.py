@@ -97,3 +97,15 @@ def test_erdil2024_latency_floor_is_reported_and_below_the_deadline_where_a_run_
     assert (finished["latency_step_s"] > 0).all()
     assert (finished["latency_floor_days"] * SECONDS_PER_DAY < walls.THREE_MONTHS_S).all()
     assert (finished["latency_step_s"] < finished["step_time_s"]).all()
+
+
+def test_a_failure_free_run_past_the_wall_is_not_blamed_on_failures():
+    """With DeepSeek LLM's larger batch the reconstruction reaches 3e30; at 1e31 no count up
+    to 1e12 finishes. The reason names the plans searched, not failures (the run is
+    failure-free), and never claims a time inside the deadline."""
+    a = walls.paper_assumptions().replace(batch_size_law="deepseek2024")
+    curve = walls.utilisation_curve((1e31,), assumptions=a)
+    assert np.isnan(curve.mfu.iloc[0])
+    reason = curve.limit.iloc[0]
+    assert "plans searched stay too slow" in reason
+    assert "interrupted" not in reason and "goodput" not in reason
