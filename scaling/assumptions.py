@@ -25,7 +25,8 @@ gives the same numbers. Each field has a documented, sourced default:
 * ``layout_search``: how far the plan search may split a run
   (:data:`scaling.layout_grid.LAYOUT_SEARCHES`): ``"practical"`` (default, the layouts
   frameworks run today, the one every calibration uses) or ``"fine"`` (context parallelism at
-  every sequence length and tensor parallelism across scale-up domains, for bounds at scales
+  every sequence length and tensor parallelism across scale-up domains up to one head per
+  accelerator, for bounds at scales
   no run has reached, such as the walls of :mod:`scaling.studies.walls`);
 * ``precision``: the numeric format whose dense peak the utilisation applies to;
 * ``pue``: None = the cluster's PUE (``data/clusters.csv``), else
@@ -130,7 +131,7 @@ class Assumptions:
         sequences per data-parallel replica below 32k tokens, tensor parallelism inside the
         scale-up domain, except as memory relief; every calibration uses it) or ``"fine"``
         (context parallelism down to 128-token chunks at any sequence length, tensor
-        parallelism across scale-up domains). Step-time model only (refused with a constant
+        parallelism across scale-up domains, up to one attention head per accelerator). Step-time model only (refused with a constant
         MFU).
     precision : {"bf16", "fp8"}
         Numeric format whose dense peak the utilisation applies to.

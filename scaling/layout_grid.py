@@ -17,7 +17,8 @@ How far the search may split a run is a named assumption, ``layout_search``
   :mod:`scaling.studies.walls`). Context parallelism is searched at every sequence length, in
   chunks of at least :data:`FINE_CONTEXT_CHUNK_TOKENS` tokens per accelerator, and tensor
   parallelism may span scale-up domains (its collectives then cross the scale-out network),
-  up to the widest split searched. Each split is costed by the same step-time model
+  up to one attention head per accelerator (the finest split of Megatron-style tensor
+  parallelism, which divides the heads; the practical search stops at 64). Each split is costed by the same step-time model
   (:mod:`scaling.parallelism`: key-value all-gathers of context parallelism, tensor-parallel
   collectives at the scale-out bandwidth and latency); the search only widens.
 
@@ -80,7 +81,8 @@ def check_layout_search(value, *, name: str = "layout_search") -> str:
 #: Micro-batch sizes searched [sequences] and pipeline interleavings searched [chunks].
 _MICRO_BATCHES = (1, 2, 4, 8, 16, 32)
 _VIRTUAL_STAGES = (1, 2, 4, 8)
-#: Widest tensor parallelism searched (a divisor of the attention heads) [accelerators].
+#: Widest tensor parallelism searched (a divisor of the attention heads) [accelerators];
+#: the ``"fine"`` search goes up to the heads themselves.
 _MAX_TP = 64
 #: Data-parallel sizes searched: the cap set by accelerators and batch, and this many halvings
 #: of it in all; plus the sizes below the cap that keep the batch rounding inside
@@ -121,8 +123,9 @@ def _size_options(shape: ModelShape, n: int, batch_seqs: int, domain: int, fixed
     """Sizes searched for tp, pp, cp, ep, micro-batch and interleaving (or the fixed one)."""
     # tensor parallelism stays inside the scale-up domain, except as memory relief or in the
     # fine search (then it may span domains over the scale-out network, up to _MAX_TP)
-    tp_limit = _MAX_TP if memory_relief or fine else max(domain, 1)
-    tp_opts = _options("tp", fixed.get("tp"), [t for t in _divisors(shape.n_heads, _MAX_TP)
+    widest = shape.n_heads if fine else _MAX_TP
+    tp_limit = widest if memory_relief or fine else max(domain, 1)
+    tp_opts = _options("tp", fixed.get("tp"), [t for t in _divisors(shape.n_heads, widest)
                                                 if t <= tp_limit and t <= n]
                        or [1])
     pp_opts = _options("pp", fixed.get("pp"), [p for p in _powers_of_two(shape.n_layers)

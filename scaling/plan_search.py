@@ -644,7 +644,8 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
         How far the search may split the run (:data:`scaling.layout_grid.LAYOUT_SEARCHES`):
         the layouts frameworks run today (default), or the finest split the model can cost
         (context parallelism at every sequence length, tensor parallelism across scale-up
-        domains), for bounds at scales no run has reached.
+        domains up to one attention head per accelerator), for bounds at scales no run has
+        reached.
 
     Returns
     -------

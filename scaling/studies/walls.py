@@ -24,9 +24,26 @@ assumption of this module, not a quotation:
   data movement, not failures), per-step utilisation (``run_efficiency=1``);
 * batch: the critical batch of McCandlish et al. (2018) / Kaplan et al. (2020)
   (``batch_size_law="kaplan2020_critical"``, :mod:`scaling.batch_size`);
+* how finely a run splits: the plan search's ``"fine"`` layouts
+  (``layout_search="fine"``, :mod:`scaling.layout_grid`): each sequence split over
+  context-parallel ranks down to 128-token chunks and tensor parallelism across nodes up to
+  one attention head per accelerator, every split costed by the same step-time model. The
+  paper's walls lie where a run needs billions of accelerators, far finer than the layouts
+  frameworks run today (``"practical"``: whole sequences per replica, tensor parallelism
+  inside a node), under which the walls sit at 1e26 and 1e27 FLOP;
 * shapes, latency, overlap: the package's own (the depth rule of
   :func:`scaling.model_shape.shape_from_params`, :data:`scaling.parallelism.SCALE_UP_LATENCY_S`
   and ``SCALE_OUT_LATENCY_S``, the plan search's overlap), for want of the paper's.
+
+How each moves the thresholds (measured with the tests' grid of half-decades, issue 18):
+the practical layouts put the fall at 1e26 and the largest run at 1e27; tensor parallelism
+capped at 64 (not one head per accelerator) keeps the fall and the largest run is 1e30;
+DeepSeek LLM's larger batch instead of the critical batch moves the fall to 3e28 and the
+largest run past 3e31 (MFU 0.07 there), the direction the paper gives for more aggressive
+batch scaling. The fall is read as a fall by a fifth (:data:`FALL_FRACTION`,
+fixed before the fine search existed): 3e27, where the MFU sits within 1% of the threshold; read
+as a fall by a third (``walls(curve, fall_fraction=2/3)``) it is 3e28 on the grid, the MFU
+crossing that level near 1.6e28 in log compute.
 
 References
 ----------
@@ -45,6 +62,7 @@ import math
 import numpy as np
 
 from scaling import laws
+from scaling._validation import check_fraction, scalar
 from scaling.assumptions import Assumptions
 from scaling.chain import setup
 from scaling.clusters import as_machine
@@ -157,18 +175,21 @@ def _curve_row(machine, compute, n_params, count, sol) -> dict:
             "limit": through.limit}
 
 
-def walls(curve) -> dict:
+def walls(curve, *, fall_fraction=FALL_FRACTION) -> dict:
     """The two thresholds of a :func:`utilisation_curve`, beside the paper's.
 
     Parameters
     ----------
     curve : pandas.DataFrame
         A :func:`utilisation_curve` over an increasing grid of compute.
+    fall_fraction : float
+        The fall is read where the MFU drops below this fraction of the first row's
+        (default :data:`FALL_FRACTION`), in (0, 1).
 
     Returns
     -------
     dict
-        ``utilisation_fall_flop`` (first compute with MFU below :data:`FALL_FRACTION` of the
+        ``utilisation_fall_flop`` (first compute with MFU below ``fall_fraction`` of the
         first row's, or the first infeasible one; NaN if neither), ``largest_run_flop`` (the
         last compute before the first that no count finishes; NaN if all finish),
         ``first_mfu``, and the paper's figures with the ratios ours / theirs.
@@ -176,7 +197,14 @@ def walls(curve) -> dict:
     mfu = curve["mfu"].to_numpy(dtype=float)
     flop = curve["compute_flop"].to_numpy(dtype=float)
     feasible = np.isfinite(mfu)
-    fallen = ~feasible | (mfu < FALL_FRACTION * mfu[0])
+    try:
+        fraction = scalar("fall_fraction", fall_fraction, check_fraction)
+    except ValueError:
+        fraction = math.nan
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"fall_fraction must be in (0, 1): the share of the first MFU below "
+                         f"which utilisation has fallen, got {fall_fraction!r}")
+    fallen = ~feasible | (mfu < fraction * mfu[0])
     fall = float(flop[np.argmax(fallen)]) if fallen.any() else math.nan
     first_bad = int(np.argmax(~feasible)) if (~feasible).any() else None
     largest = (math.nan if first_bad is None or first_bad == 0
