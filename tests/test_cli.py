@@ -380,3 +380,20 @@ def test_out_onto_a_folder_or_missing_folder_is_a_message_about_out(tmp_path, ta
     assert "--out" in err, err
     assert "Errno" not in err, err
     assert err.count("\n") == 1, err
+
+
+def test_layout_search_flag_reaches_the_chain_and_is_checked(capsys):
+    """``--layout-search fine`` splits a batch-bound run finer: the same run is faster; a
+    misspelt name is refused with the flag and the closest name (issue 18)."""
+    base = ["run", "--flop", "1e27", "--accelerator", "H100-SXM", "--count", "1000000",
+            "--batch-size-law", "kaplan2020_critical", "--columns", "time_days"]
+    assert main(base) == 0
+    practical = float(re.search(r"time \[days\]\s+([\d,.]+)", capsys.readouterr().out)
+                      .group(1).replace(",", ""))
+    assert main(base + ["--layout-search", "fine"]) == 0
+    fine = float(re.search(r"time \[days\]\s+([\d,.]+)", capsys.readouterr().out)
+                 .group(1).replace(",", ""))
+    assert fine < practical
+    assert main(base + ["--layout-search", "finer"]) == 2
+    err = capsys.readouterr().err
+    assert "--layout-search" in err and "'fine'" in err

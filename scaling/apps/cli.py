@@ -97,6 +97,7 @@ OPTION_OF_ARGUMENT = {
     "rental_usd_per_hour": "--rental-usd-per-hour", "accelerator_price_usd": "--price-usd",
     "electricity_usd_per_kwh": "--electricity-usd-per-kwh", "pue": "--pue",
     "batch_size_law": "--batch-size-law", "global_batch_tokens": "--batch-tokens",
+    "layout_search": "--layout-search",
 }
 
 #: Text cells longer than this are cut (with an ellipsis) in printed tables.
@@ -213,6 +214,11 @@ def _add_mfu(p) -> None:
                         "al.'s critical batch)")
     p.add_argument("--batch-tokens", dest="global_batch_tokens", type=_number,
                    help="global batch [tokens per step]; wins over --batch-size-law")
+    p.add_argument("--layout-search", dest="layout_search",
+                   help="how finely the step-time model's plan search splits a run: practical "
+                        "(the default, the layouts frameworks run today) or fine (sequences "
+                        "split to 128-token chunks, tensor parallelism across nodes; slower, "
+                        "for runs of millions of accelerators and beyond)")
 
 
 def _add_model(p, *, active: bool) -> None:
@@ -642,7 +648,7 @@ def _machine(args) -> dict:
 def _assumptions(args):
     """The options every chain command shares, as one :class:`scaling.Assumptions`."""
     extra = {dest: getattr(args, dest) for dest in
-             ("run_efficiency", "batch_size_law", "global_batch_tokens")
+             ("run_efficiency", "batch_size_law", "global_batch_tokens", "layout_search")
              if getattr(args, dest, None) is not None}
     extra.update({dest: getattr(args, dest) for _, dest, _ in _PRICE_FLAGS
                   if getattr(args, dest, None) is not None})
