@@ -13,8 +13,8 @@ import numpy as np
 
 from scaling import parallelism as P
 from scaling import plan_search as S
-from scaling.layout_grid import candidate_grid
 from scaling.hardware import as_accelerator
+from scaling.layout_grid import candidate_grid
 from scaling.model_shape import as_model_shape
 
 CASES = [

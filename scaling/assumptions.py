@@ -131,8 +131,8 @@ class Assumptions:
         sequences per data-parallel replica below 32k tokens, tensor parallelism inside the
         scale-up domain, except as memory relief; every calibration uses it) or ``"fine"``
         (context parallelism down to 128-token chunks at any sequence length, tensor
-        parallelism across scale-up domains, up to one attention head per accelerator). Step-time model only (refused with a constant
-        MFU).
+        parallelism across scale-up domains, up to one attention head per accelerator).
+        Step-time model only (refused with a constant MFU).
     precision : {"bf16", "fp8"}
         Numeric format whose dense peak the utilisation applies to.
     pue : float or None
@@ -293,8 +293,8 @@ class Assumptions:
     def at_constant_mfu(self, **changes) -> Assumptions:
         """:meth:`replace` for changes that may set a constant MFU (``mfu`` or a constant
         ``mfu_model``): then the step-time model's own fields (``run_efficiency``,
-        ``layout_gap``, ``layout_search``) return to their defaults, since a constant MFU is already a whole run's
-        and searches no layout. Used where a study varies the MFU.
+        ``layout_gap``, ``layout_search``) return to their defaults, since a constant MFU is
+        already a whole run's and searches no layout. Used where a study varies the MFU.
 
         Examples
         --------

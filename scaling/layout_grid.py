@@ -18,9 +18,10 @@ How far the search may split a run is a named assumption, ``layout_search``
   chunks of at least :data:`FINE_CONTEXT_CHUNK_TOKENS` tokens per accelerator, and tensor
   parallelism may span scale-up domains (its collectives then cross the scale-out network),
   up to one attention head per accelerator (the finest split of Megatron-style tensor
-  parallelism, which divides the heads; the practical search stops at 64). Each split is costed by the same step-time model
-  (:mod:`scaling.parallelism`: key-value all-gathers of context parallelism, tensor-parallel
-  collectives at the scale-out bandwidth and latency); the search only widens.
+  parallelism, which divides the heads; the practical search stops at 64). Each split is
+  costed by the same step-time model (:mod:`scaling.parallelism`: key-value all-gathers of
+  context parallelism, tensor-parallel collectives at the scale-out bandwidth and latency);
+  the search only widens: its grid holds the practical one, so it never finds a slower plan.
 
 References
 ----------
@@ -69,6 +70,18 @@ FINE_CONTEXT_CHUNK_TOKENS = 128
 def check_layout_search(value, *, name: str = "layout_search") -> str:
     """A layout search as given, checked: one of :data:`LAYOUT_SEARCHES`.
 
+    Parameters
+    ----------
+    value : object
+        The search asked for.
+    name : str
+        The argument's name in the error message.
+
+    Returns
+    -------
+    str
+        ``value``, unchanged.
+
     Raises
     ------
     ValueError
@@ -77,6 +90,7 @@ def check_layout_search(value, *, name: str = "layout_search") -> str:
     if not isinstance(value, str) or value not in LAYOUT_SEARCHES:
         raise unknown_name(name, value, LAYOUT_SEARCHES)
     return value
+
 
 #: Micro-batch sizes searched [sequences] and pipeline interleavings searched [chunks].
 _MICRO_BATCHES = (1, 2, 4, 8, 16, 32)
@@ -131,7 +145,8 @@ def _size_options(shape: ModelShape, n: int, batch_seqs: int, domain: int, fixed
     pp_opts = _options("pp", fixed.get("pp"), [p for p in _powers_of_two(shape.n_layers)
                                                 if p <= n])
     if fine:
-        cp_default = [c for c in _powers_of_two(shape.seq_len // FINE_CONTEXT_CHUNK_TOKENS)
+        cp_default = [c for c in _powers_of_two(max(1, shape.seq_len
+                                                    // FINE_CONTEXT_CHUNK_TOKENS))
                       if c <= n]
     elif shape.seq_len >= _LONG_SEQUENCE:
         cp_default = [c for c in _powers_of_two(_MAX_CP)
@@ -162,10 +177,12 @@ def _layout_grid(shape: ModelShape, n: int, batch_seqs: int, domain: int, fixed:
                                 indexing="ij")).reshape(6, -1)
     tp, pp, cp, ep, mb, v = grid
     ok = (tp * pp * cp <= n) & ((v == 1) | ((pp > 1) & (v <= -(-shape.n_layers // pp))))
-    if fine and shape.seq_len < _LONG_SEQUENCE:
-        # a short sequence split over context-parallel ranks is a micro-batch of its own
-        # (long sequences keep every combination the practical search has)
-        ok &= (cp == 1) | (mb == 1) | ("micro_batch" in fixed)
+    if fine and not memory_relief and shape.seq_len < _LONG_SEQUENCE and not (
+            {"cp", "micro_batch"} & set(fixed)):
+        # a short sequence split over context-parallel ranks is a micro-batch of its own; the
+        # other combinations are searched as memory relief (so the fine grid holds the
+        # practical one: never a slower plan)
+        ok &= (cp == 1) | (mb == 1)
     if "virtual_stages" in fixed:
         ok |= (v == fixed["virtual_stages"]) & (tp * pp * cp <= n)
     tp, pp, cp, ep, mb, v = (x[ok] for x in (tp, pp, cp, ep, mb, v))
@@ -226,6 +243,9 @@ def candidate_grid(shape: ModelShape, n: int, batch_seqs: int, domain: int, fixe
     """Candidate layouts and options (ZeRO stage, recomputation code), each a dict of
     equal-length int arrays; every layout is combined with every option.
 
+    Layouts go along one axis and options along the other: the evaluation broadcasts, so
+    layout-only quantities are computed once per layout.
+
     Parameters
     ----------
     shape : ModelShape
@@ -243,8 +263,11 @@ def candidate_grid(shape: ModelShape, n: int, batch_seqs: int, domain: int, fixe
     layout_search : {"practical", "fine"}
         How far the search may split the run (module notes).
 
-    Layouts go along one axis and options along the other: the evaluation broadcasts, so
-    layout-only quantities are computed once per layout.
+    Returns
+    -------
+    tuple of dict
+        The layouts (``tp``, ``pp``, ``cp``, ``ep``, ``micro_batch``, ``virtual_stages``,
+        ``dp``) and the options (``zero_stage``, ``recompute``), int arrays.
     """
     fine = check_layout_search(layout_search) == "fine"
     return (_layout_grid(shape, n, batch_seqs, domain, fixed, memory_relief, fine),

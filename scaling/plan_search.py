@@ -2,7 +2,8 @@
 
 :func:`plan_parallelism` takes a model and a machine, sets the global batch (given, or from
 DeepSeek LLM's batch-size law, :func:`optimal_batch_tokens`), builds every candidate layout
-(tp, pp, dp, cp, ep, micro-batch, interleaving, ZeRO stage, recomputation), evaluates them
+(tp, pp, dp, cp, ep, micro-batch, interleaving, ZeRO stage, recomputation;
+:mod:`scaling.layout_grid`, as far as ``layout_search`` allows), evaluates them
 all at once with the step-time model of :mod:`scaling.parallelism`, keeps those that fit in
 memory and returns the fastest as a :class:`StepTime`: the layout, its step time by component,
 memory per accelerator, throughput and per-step model FLOP utilisation (MFU). It reads as a
@@ -32,10 +33,10 @@ from scaling.errors import InfeasibleRunError
 from scaling.hardware import _model_flop_utilisation, as_accelerator
 from scaling.kernels import attention_kernel_efficiency
 from scaling.laws import FLOP_PER_PARAM_PER_TOKEN
-from scaling.model_shape import ATTENTION_FLOP_CONVENTIONS, ModelShape, as_model_shape
 from scaling.layout_grid import (
     BATCH_ROUNDING_TOLERANCE, DEFAULT_LAYOUT_SEARCH, candidate_grid, check_layout_search,
 )
+from scaling.model_shape import ATTENTION_FLOP_CONVENTIONS, ModelShape, as_model_shape
 from scaling.parallelism import (
     _RECOMPUTE_FRACTIONS, DP_OVERLAP, MATMUL_EFFICIENCY, RECOMPUTE_MODES, SCHEDULES,
     ParallelLayout, _evaluate, _Hardware, _Model, _model_consts, _Settings,
@@ -478,7 +479,9 @@ def _search_with_relief(problem: _Problem, notes: list) -> _Found:
         # sequences under 32k tokens (all-gathers of keys and values) and tensor parallelism
         # across scale-up domains (its collectives then cross the scale-out network)
         found = _search(problem, True)
-        notes.append("memory relief: context parallelism for short sequences and tensor "
+        notes.append("memory relief: several sequences per micro-batch split over context-"
+                     "parallel ranks were searched" if problem.layout_search == "fine" else
+                     "memory relief: context parallelism for short sequences and tensor "
                      "parallelism beyond the scale-up domain were searched")
     if not found.fits.any():
         raise _no_fit_error(problem, found)

@@ -204,9 +204,14 @@ def _count_at_held(machine, compute, deadline, n_params, held, overrides=None):
     return np.exp(-root)
 
 
+#: Goodput from which failures are not named as what stops a run (failure-free runs have 1).
+_FAILURES_BIND_BELOW = 0.99
+
+
 def _why_no_count(machine, compute, deadline, n_params, throughput) -> str:
     """Why no count of the machine's accelerator meets the deadline, in words: the
-    batch-size wall, or the fastest run found and its goodput."""
+    batch-size wall, no layout that fits, the plans searched (or the constant MFU) too slow
+    even at :data:`MAX_COUNT`, or the fastest run found and its goodput (failures)."""
     chip = machine.accelerator.name
     start = f"deadline_s={deadline:.4g} s is too short for {compute:.3g} FLOP on {chip}: "
     step = throughput.step_time
@@ -230,15 +235,7 @@ def _why_no_count(machine, compute, deadline, n_params, throughput) -> str:
                        include_failures=machine.assumptions.include_failures)
     best = int(np.nanargmin(values["time_s"]))
     if values["time_s"][best] <= deadline or values["goodput"][best] >= _FAILURES_BIND_BELOW:
-        # not failures: the plans searched stay too slow (the held MFU above is only a guide)
-        used, mfu = (float(np.ravel(np.asarray(x, dtype=float))[0])
-                     for x in (throughput.n_accelerators_used, throughput.mfu))
-        return (start + f"no count up to {MAX_COUNT:.0e} accelerators meets it: the plans "
-                f"searched stay too slow (the last, {used:,.0f} accelerators in use at MFU "
-                f"{mfu:.2g}); give a longer deadline or a larger batch "
-                "(Assumptions(global_batch_tokens=...))"
-                + ("" if getattr(machine.throughput, "layout_search", "fine") == "fine"
-                   else ", or search finer layouts (Assumptions(layout_search='fine'))"))
+        return start + _too_slow(machine.throughput, throughput)
     return (start + f"the fastest run found takes {values['time_s'][best]:.4g} s, on about "
             f"{counts[best]:,.0f} accelerators, where goodput is "
             f"{values['goodput'][best]:.2g}; more are interrupted so often that goodput falls "
@@ -246,8 +243,20 @@ def _why_no_count(machine, compute, deadline, n_params, throughput) -> str:
             "assumptions (e.g. recovery='elastic')")
 
 
-#: Goodput from which failures are not named as what stops a run (failure-free runs have 1).
-_FAILURES_BIND_BELOW = 0.99
+def _too_slow(model, throughput) -> str:
+    """Why no count finishes when failures do not bind: the constant MFU, or the plans
+    searched (the held MFU of the diagnostic counts is only a guide), are too slow even at
+    :data:`MAX_COUNT` accelerators."""
+    used, mfu = (float(np.ravel(np.asarray(x, dtype=float))[0])
+                 for x in (throughput.n_accelerators_used, throughput.mfu))
+    if model.constant:
+        return (f"at the constant MFU {mfu:.2g}, no count up to {MAX_COUNT:.0e} accelerators "
+                "meets it; give a longer deadline")
+    return (f"no count up to {MAX_COUNT:.0e} accelerators meets it: the plans searched stay "
+            f"too slow (the last, {used:,.0f} accelerators in use at MFU {mfu:.2g}); give a "
+            "longer deadline or a larger batch (Assumptions(global_batch_tokens=...))"
+            + ("" if model.layout_search == "fine"
+               else ", or search finer layouts (Assumptions(layout_search='fine'))"))
 
 #: Counts tried (log-spaced from 1 to :data:`MAX_COUNT`) to say how fast the fastest run is
 #: when no count meets a deadline.

@@ -51,6 +51,15 @@ from scaling.errors import InfeasibleRunError
 from scaling.model_shape import ModelShape
 from scaling.reliability import ReliabilityAssumptions, Resilience
 
+
+def _walls():
+    from scaling.studies import walls
+    return walls
+
+
+#: A two-point utilisation curve for the walls' threshold reader.
+_WALL_CURVE = pd.DataFrame({"compute_flop": [1e24, 1e25], "mfu": [0.5, 0.3]})
+
 #: Phrases of numpy/pandas/Python internals that must never reach the user.
 LEAKS = ("could not convert", "operands could not be broadcast", "ufunc", "object of type",
          "expected non-negative integer", "nonetype", "unsupported operand", "not subscriptable",
@@ -139,6 +148,14 @@ API_CASES = [
          "batch_size_law", "kaplan2020_critical", "deepseek2024"),
     case("batch-size-law-number", lambda: Assumptions(batch_size_law=3e6), E,
          "batch_size_law", "callable"),
+    case("layout-search-misspelt", lambda: Assumptions(layout_search="finer"), E,
+         "layout_search", "fine", "practical"),
+    case("layout-search-number", lambda: scaling.plan_parallelism(
+        7e10, "H100-SXM", 64, layout_search=2), E, "layout_search", "practical"),
+    case("layout-search-with-constant-mfu",
+         lambda: Assumptions(layout_search="fine", mfu=0.4), E, "layout_search", "mfu"),
+    case("walls-fall-fraction-one", lambda: _walls().walls(_WALL_CURVE, fall_fraction=1.0), E,
+         "fall_fraction", "(0, 1)"),
     case("peak-precision-misspelt",
          lambda: scaling.accelerator(H100).peak_flop_per_s("fp9"), E,
          "precision", "did you mean 'fp8'", "bf16"),

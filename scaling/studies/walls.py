@@ -5,7 +5,7 @@ For each training compute on a grid, :func:`utilisation_curve` asks the one inve
 (:func:`scaling.solve.accelerators_for_deadline`) how many accelerators finish a
 compute-optimal run in the deadline (three months by default), and reports the utilisation
 (MFU over the accelerators given) and what binds; where no count finishes, the row says why
-(the batch-size wall, memory). :func:`walls` reads the two thresholds off the curve:
+(the batch-size wall, memory, or the plans searched too slow even on 1e12 accelerators). :func:`walls` reads the two thresholds off the curve:
 
 * where utilisation begins to fall significantly: the first compute at which the MFU falls
   below :data:`FALL_FRACTION` of its value at the grid's smallest compute (our reading of
@@ -95,10 +95,6 @@ THREE_MONTHS_S = 90 * SECONDS_PER_DAY
 #: could not be read here): a fall of a fifth.
 FALL_FRACTION = 0.8
 
-#: Accelerators offered at each compute when the largest run is sought: more than any
-#: run can use (the chain keeps the best count up to the one given, scaling.fewer). [count]
-_UNBOUNDED_ACCELERATORS = 2 ** 30
-
 
 def paper_assumptions() -> Assumptions:
     """The reconstruction of the paper's assumptions the package's chain can express.
@@ -107,7 +103,7 @@ def paper_assumptions() -> Assumptions:
     -------
     Assumptions
         Failure-free, per-step utilisation of the fastest plan (no layout gap), Kaplan et
-        al.'s critical batch (module notes).
+        al.'s critical batch, the ``"fine"`` layout search (module notes).
     """
     return Assumptions(include_failures=False, run_efficiency=1.0, layout_gap=1.0,
                        batch_size_law="kaplan2020_critical", layout_search="fine")
@@ -197,13 +193,7 @@ def walls(curve, *, fall_fraction=FALL_FRACTION) -> dict:
     mfu = curve["mfu"].to_numpy(dtype=float)
     flop = curve["compute_flop"].to_numpy(dtype=float)
     feasible = np.isfinite(mfu)
-    try:
-        fraction = scalar("fall_fraction", fall_fraction, check_fraction)
-    except ValueError:
-        fraction = math.nan
-    if not 0.0 < fraction < 1.0:
-        raise ValueError(f"fall_fraction must be in (0, 1): the share of the first MFU below "
-                         f"which utilisation has fallen, got {fall_fraction!r}")
+    fraction = scalar("fall_fraction", fall_fraction, check_fraction, include_one=False)
     fallen = ~feasible | (mfu < fraction * mfu[0])
     fall = float(flop[np.argmax(fallen)]) if fallen.any() else math.nan
     first_bad = int(np.argmax(~feasible)) if (~feasible).any() else None
