@@ -208,6 +208,23 @@ def _count_at_held(machine, compute, deadline, n_params, held, overrides=None):
 _FAILURES_BIND_BELOW = 0.99
 
 
+def _widest(machine, compute, step):
+    """The per-step plan on :data:`MAX_COUNT` accelerators when it leaves a tenth or more of
+    them idle (the batch cannot be split over more: the batch-size wall, reached beyond the
+    counts the solver tried), else None."""
+    top = machine.throughput.evaluate(compute, MAX_COUNT, model=step.model,
+                                      on_infeasible="nan").step_time
+    if top is None or isinstance(top, tuple) or top.n_accelerators_used > 0.9 * MAX_COUNT:
+        return None
+    return top
+
+
+def _batch_wall(step) -> str:
+    return (f"the global batch of this run keeps about {step.n_accelerators_used:,.0f} "
+            "accelerators busy (the batch-size wall), so more do not make it faster; give a "
+            "longer deadline or Assumptions(global_batch_tokens=...)")
+
+
 def _why_no_count(machine, compute, deadline, n_params, throughput) -> str:
     """Why no count of the machine's accelerator meets the deadline, in words: the
     batch-size wall, no layout that fits, the plans searched (or the constant MFU) too slow
@@ -219,12 +236,9 @@ def _why_no_count(machine, compute, deadline, n_params, throughput) -> str:
         # the batch binds if the per-step plan alone (no goodput weighing) leaves them idle
         step = machine.throughput.evaluate(compute, float(step.n_accelerators),
                                            model=step.model).step_time
-    if step is not None and not isinstance(step, tuple) and (
-            step.n_accelerators_used < 0.5 * step.n_accelerators):
-        return (start + f"the global batch of this run keeps about "
-                f"{step.n_accelerators_used:,.0f} accelerators busy (the batch-size wall), "
-                "so more do not make it faster; give a longer deadline or "
-                "Assumptions(global_batch_tokens=...)")
+    planned = step is not None and not isinstance(step, tuple)
+    if planned and step.n_accelerators_used < 0.5 * step.n_accelerators:
+        return start + _batch_wall(step)
     if not np.all(np.isfinite(np.asarray(throughput.mfu, dtype=float))):
         why = throughput.infeasible[0] if throughput.infeasible else "no layout fits"
         return start + f"no layout of the model fits at the counts tried ({why})"
@@ -235,7 +249,10 @@ def _why_no_count(machine, compute, deadline, n_params, throughput) -> str:
                        include_failures=machine.assumptions.include_failures)
     best = int(np.nanargmin(values["time_s"]))
     if values["time_s"][best] <= deadline or values["goodput"][best] >= _FAILURES_BIND_BELOW:
-        return start + _too_slow(machine.throughput, throughput)
+        # not failures: the batch-size wall beyond the counts tried, or plans too slow
+        widest = _widest(machine, compute, step) if planned else None
+        return start + (_batch_wall(widest) if widest is not None
+                        else _too_slow(machine.throughput, throughput))
     return (start + f"the fastest run found takes {values['time_s'][best]:.4g} s, on about "
             f"{counts[best]:,.0f} accelerators, where goodput is "
             f"{values['goodput'][best]:.2g}; more are interrupted so often that goodput falls "

@@ -491,3 +491,28 @@ def test_time_to_train_chart_draws_band_when_intervals_present():
     assert len(spec["layer"]) == 2 and spec["layer"][0]["mark"]["type"] == "area"
     no_band = plots.time_to_train_chart(frame[["cluster", "n_params", "time_days"]]).to_dict()
     assert len(no_band["layer"]) == 1
+
+
+def _no_count_reason(compute_flop, n_params, **assumptions):
+    from scaling.chain import setup
+    from scaling.clusters import as_machine
+    from scaling.solve import accelerators_for_deadline
+    machine = setup(as_machine(None, "H100-SXM", 1), Assumptions(**assumptions))
+    solution = accelerators_for_deadline(machine, compute_flop, 86400.0, n_params=n_params,
+                                         strict=False)
+    assert np.isnan(solution.value)
+    return solution.reasons[0]
+
+
+def test_why_no_count_names_what_binds_when_failures_do_not():
+    """Past the deadline with failures off, the reason is never failures: the batch-size wall
+    (the batch cannot occupy 1e12 accelerators), the plans searched too slow even on 1e12
+    (a batch large enough to occupy them), or the constant MFU."""
+    wall = _no_count_reason(1e36, 1e10, include_failures=False)
+    assert "batch-size wall" in wall
+    slow = _no_count_reason(1e36, 1e10, include_failures=False, global_batch_tokens=1e15)
+    assert "plans searched stay too slow" in slow and "layout_search='fine'" in slow
+    constant = _no_count_reason(1e40, 1e10, include_failures=False, mfu=0.4)
+    assert "at the constant MFU 0.4" in constant and "layout_search" not in constant
+    for reason in (wall, slow, constant):
+        assert "interrupted" not in reason and "goodput" not in reason
