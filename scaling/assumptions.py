@@ -26,8 +26,8 @@ gives the same numbers. Each field has a documented, sourced default:
   (:data:`scaling.layout_grid.LAYOUT_SEARCHES`): ``"practical"`` (default, the layouts
   frameworks run today, the one every calibration uses) or ``"fine"`` (context parallelism at
   every sequence length and tensor parallelism across scale-up domains up to one head per
-  accelerator, for bounds at scales
-  no run has reached, such as the walls of :mod:`scaling.studies.walls`);
+  accelerator, for bounds at scales no run has reached, such as the walls of
+  :mod:`scaling.studies.walls`);
 * ``precision``: the numeric format whose dense peak the utilisation applies to;
 * ``pue``: None = the cluster's PUE (``data/clusters.csv``), else
   :data:`DEFAULT_PUE` (Epoch's hyperscaler 1.10);
@@ -64,6 +64,7 @@ from scaling.dates import dated_year
 from scaling.efficiency import DEFAULT_RUN_EFFICIENCY, resolve_run_efficiency
 from scaling.emissions import check_region
 from scaling.layout_grid import DEFAULT_LAYOUT_SEARCH, check_layout_search
+from scaling.plan_search import check_layout_gap
 from scaling.catalog import PRECISIONS
 from scaling.reliability import ReliabilityAssumptions
 from scaling.throughput import MFU_MODELS
@@ -229,9 +230,7 @@ class Assumptions:
                                scalar("global_batch_tokens", self.global_batch_tokens))
         check_batch_size_law(self.batch_size_law)
         if self.layout_gap is not None:
-            object.__setattr__(self, "layout_gap", scalar(
-                "layout_gap", self.layout_gap, check_at_least, minimum=1.0,
-                why="a slowdown against the fastest plan; 1 is the fastest plan"))
+            object.__setattr__(self, "layout_gap", check_layout_gap(self.layout_gap))
             self._step_time_only("layout_gap", "no layout is searched")
         if check_layout_search(self.layout_search) != DEFAULT_LAYOUT_SEARCH:
             self._step_time_only("layout_search", "no layout is searched")

@@ -52,6 +52,7 @@ __all__ = [
     "BATCH_ROUNDING_TOLERANCE",
     "GIVEN_LAYOUT_FIELDS",
     "LAYOUT_SEARCH_GAP",
+    "check_layout_gap",
     "DEEPSEEK_BATCH_COEFFICIENT",
     "DEEPSEEK_BATCH_EXPONENT",
     "StepTime",
@@ -117,6 +118,24 @@ def optimal_batch_tokens(compute_flop):
 #: :data:`GIVEN_LAYOUT_FIELDS` are given; the whole-run efficiency presets are fitted with it.
 LAYOUT_SEARCH_GAP = 1.099
 GIVEN_LAYOUT_FIELDS = ("tp", "pp", "dp")
+
+
+def check_layout_gap(value, *, name: str = "layout_gap") -> float:
+    """A layout gap as given, checked: one number >= 1 (1 is the fastest plan).
+
+    Parameters
+    ----------
+    value : float
+        Step time of the layout run over that of the fastest plan found.
+    name : str
+        The argument's name in the error message.
+
+    Returns
+    -------
+    float
+    """
+    return scalar(name, value, check_at_least, minimum=1.0,
+                  why="a slowdown against the fastest plan; 1 is the fastest plan")
 
 # --------------------------------------------------------------------------------------------
 # result
@@ -696,9 +715,8 @@ def plan_parallelism(model, accelerator=None, n_accelerators=None, *, cluster=No
         recompute_fraction=recompute_fraction).items() if v is not None}, shape, n)
     check_batch_covers_dp(batch_seqs, fixed)
     searched = not set(GIVEN_LAYOUT_FIELDS) <= set(fixed)
-    gap = (LAYOUT_SEARCH_GAP if searched else 1.0) if layout_gap is None else scalar(
-        "layout_gap", layout_gap, check_at_least, minimum=1.0,
-        why="a slowdown against the fastest plan; 1 is the fastest plan")
+    gap = (LAYOUT_SEARCH_GAP if searched else 1.0) if layout_gap is None else check_layout_gap(
+        layout_gap)
     problem = _Problem(shape=shape, model=_model_consts(shape), accelerator=acc, n=n,
                        precision=precision, hardware=hw, settings=st, batch_seqs=batch_seqs,
                        fixed=fixed, usable_bytes=hw.hbm_bytes * (1.0 - MEMORY_RESERVE_FRACTION),

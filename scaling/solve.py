@@ -206,20 +206,25 @@ def _count_at_held(machine, compute, deadline, n_params, held, overrides=None):
 
 #: Goodput from which failures are not named as what stops a run (failure-free runs have 1).
 _FAILURES_BIND_BELOW = 0.99
+#: Idle share of :data:`MAX_COUNT` accelerators from which their plan names the batch-size
+#: wall (a layout that does not divide the count idles far fewer).
+_WIDEST_IDLE_SHARE = 0.1
 
 
 def _widest(machine, compute, step):
-    """The per-step plan on :data:`MAX_COUNT` accelerators when it leaves a tenth or more of
-    them idle (the batch cannot be split over more: the batch-size wall, reached beyond the
+    """The per-step plan on :data:`MAX_COUNT` accelerators when it leaves
+    :data:`_WIDEST_IDLE_SHARE` or more of them idle (the batch cannot be split over more: the batch-size wall, reached beyond the
     counts the solver tried), else None."""
     top = machine.throughput.evaluate(compute, MAX_COUNT, model=step.model,
                                       on_infeasible="nan").step_time
-    if top is None or isinstance(top, tuple) or top.n_accelerators_used > 0.9 * MAX_COUNT:
+    if top is None or isinstance(top, tuple) or top.n_accelerators_used > (
+            1.0 - _WIDEST_IDLE_SHARE) * MAX_COUNT:
         return None
     return top
 
 
 def _batch_wall(step) -> str:
+    """The batch-size wall in words, with the accelerators the plan keeps busy."""
     return (f"the global batch of this run keeps about {step.n_accelerators_used:,.0f} "
             "accelerators busy (the batch-size wall), so more do not make it faster; give a "
             "longer deadline or Assumptions(global_batch_tokens=...)")
@@ -274,6 +279,7 @@ def _too_slow(model, throughput) -> str:
             "longer deadline or a larger batch (Assumptions(global_batch_tokens=...))"
             + ("" if model.layout_search == "fine"
                else ", or search finer layouts (Assumptions(layout_search='fine'))"))
+
 
 #: Counts tried (log-spaced from 1 to :data:`MAX_COUNT`) to say how fast the fastest run is
 #: when no count meets a deadline.

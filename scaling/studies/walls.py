@@ -5,7 +5,8 @@ For each training compute on a grid, :func:`utilisation_curve` asks the one inve
 (:func:`scaling.solve.accelerators_for_deadline`) how many accelerators finish a
 compute-optimal run in the deadline (three months by default), and reports the utilisation
 (MFU over the accelerators given) and what binds; where no count finishes, the row says why
-(the batch-size wall, memory, or the plans searched too slow even on 1e12 accelerators). :func:`walls` reads the two thresholds off the curve:
+(the batch-size wall, memory, or the plans searched too slow even on 1e12 accelerators).
+:func:`walls` reads the two thresholds off the curve:
 
 * where utilisation begins to fall significantly: the first compute at which the MFU falls
   below :data:`FALL_FRACTION` of its value at the grid's smallest compute (our reading of
@@ -35,9 +36,10 @@ assumption of this module, not a quotation:
   :func:`scaling.model_shape.shape_from_params`, :data:`scaling.parallelism.SCALE_UP_LATENCY_S`
   and ``SCALE_OUT_LATENCY_S``, the plan search's overlap), for want of the paper's.
 
-How each moves the thresholds (measured with the tests' grid of half-decades, issue 18):
-the practical layouts put the fall at 1e26 and the largest run at 1e27; tensor parallelism
-capped at 64 (not one head per accelerator) keeps the fall and the largest run is 1e30;
+How each moves the thresholds (measured with the tests' grid of half-decades, issue 18; the
+practical case is pinned by ``tests/test_erdil2024_walls.py``, the other two were measured once
+and are not): the practical layouts put the fall at 1e26 and the largest run at 1e27; tensor
+parallelism capped at 64 (not one head per accelerator) keeps the fall and the largest run is 1e30;
 DeepSeek LLM's larger batch instead of the critical batch moves the fall to 3e28 and the
 largest run past 3e31 (MFU 0.07 there), the direction the paper gives for more aggressive
 batch scaling. The fall is read as a fall by a fifth (:data:`FALL_FRACTION`,
